@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pgrestgen/pgrestgen"
+	"github.com/pgrestgen/pgrestgen/generator"
+	"github.com/pgrestgen/pgrestgen/templates"
+)
+
+func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src sourceFlags
+	src.register(fs, "")
+	module := fs.String("module", "", "module path of the new server (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *module == "" || src.out == "" {
+		return fmt.Errorf("--module and --out are required")
+	}
+	dbDir := filepath.Join(src.out, "db")
+	opts := src.options(stderr, dbDir)
+	opts.Package = "db"
+	res, err := generator.Generate(ctx, opts)
+	if err != nil {
+		return err
+	}
+	goVersion, requires := moduleRequirements(pgrestgen.GoMod)
+	files, err := templates.Render(templates.Scaffold{
+		Module:      *module,
+		GoVersion:   goVersion,
+		SourceFlags: scaffoldSourceFlags(&src),
+		Schemas:     strings.Join(opts.Schemas, ","),
+		Requires:    requires,
+	})
+	if err != nil {
+		return err
+	}
+	files["go.sum"] = pgrestgen.GoSum
+	if err := os.MkdirAll(src.out, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", src.out, err)
+	}
+	for _, name := range append(templates.Names(), "go.sum") {
+		path := filepath.Join(src.out, name)
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("%s exists; init writes a new module and overwrites nothing", path)
+		}
+		if err := os.WriteFile(path, files[name], 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	if _, err := res.Files.WriteDir(dbDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "pgrestgen init: module %s in %s: %d relations, %d functions\n",
+		*module, filepath.Clean(src.out), len(res.Catalog.Relations), len(res.Catalog.Functions))
+	fmt.Fprintf(stdout, "build:  cd %s && go build -o server .\nrun:    PGRST_DB_URI=... PGRST_DB_ANON_ROLE=anon ./server\n", filepath.Clean(src.out))
+	return nil
+}
+
+// scaffoldSourceFlags writes the generate flags for generate.go. A database
+// URI is not written into the file (it may hold a password): go generate
+// expands $PGRST_DB_URI from the environment instead.
+func scaffoldSourceFlags(src *sourceFlags) string {
+	switch {
+	case src.db != "":
+		return "--db $PGRST_DB_URI"
+	case src.migrations != "":
+		return "--migrations " + relTo(src.out, src.migrations)
+	default:
+		var parts []string
+		for _, f := range src.files {
+			parts = append(parts, "--schema "+relTo(src.out, f))
+		}
+		return strings.Join(parts, " ")
+	}
+}
+
+func relTo(base, path string) string {
+	absBase, err1 := filepath.Abs(base)
+	absPath, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(absBase, absPath); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return absPath
+}
+
+// moduleRequirements reads the go directive and the require lines of
+// pgrestgen's own go.mod.
+func moduleRequirements(gomod []byte) (goVersion string, requires []string) {
+	goVersion = "1.26"
+	in := false
+	sc := bufio.NewScanner(bytes.NewReader(gomod))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case strings.HasPrefix(line, "go "):
+			goVersion = strings.TrimPrefix(line, "go ")
+		case line == "require (":
+			in = true
+		case in && line == ")":
+			in = false
+		case in && line != "":
+			requires = append(requires, line)
+		case strings.HasPrefix(line, "require "):
+			requires = append(requires, strings.TrimPrefix(line, "require "))
+		}
+	}
+	return goVersion, requires
+}

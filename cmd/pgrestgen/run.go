@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/pgrestgen/pgrestgen/generator"
+)
+
+const usage = `usage: pgrestgen <command> [flags]
+
+commands:
+  generate   introspect a schema and write the Go package serving it
+  check      exit 1 with a diff when the generated package is stale
+  init       write a runnable server module (main.go, generate.go, Dockerfile, go.mod) and its package
+
+schema source (exactly one):
+  --db URI            a live database
+  --schema FILE       SQL file applied to a throwaway PostgreSQL (repeatable)
+  --migrations DIR    *.sql files of DIR applied in name order to a throwaway PostgreSQL
+
+Run 'pgrestgen <command> -h' for a command's flags.
+`
+
+// run is the whole CLI; main only passes the process's arguments and streams.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "generate":
+		err = runGenerate(ctx, args[1:], stdout, stderr)
+	case "check":
+		err = runCheck(ctx, args[1:], stdout, stderr)
+	case "init":
+		err = runInit(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "version", "--version":
+		fmt.Fprintln(stdout, "pgrestgen", generator.Version)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "pgrestgen: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	var exit exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &exit):
+		return int(exit)
+	default:
+		fmt.Fprintf(stderr, "pgrestgen %s: %v\n", args[0], err)
+		return 1
+	}
+}
+
+// exitError ends the command with a status after it printed its own output.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// sourceFlags are the flags every command shares.
+type sourceFlags struct {
+	db         string
+	schemas    string
+	files      multiFlag
+	migrations string
+	out        string
+	pkg        string
+	verbose    bool
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func (s *sourceFlags) register(fs *flag.FlagSet, outDefault string) {
+	fs.StringVar(&s.db, "db", "", "connection URI of the database to introspect")
+	fs.Var(&s.files, "schema", "SQL file to apply to a throwaway PostgreSQL (repeatable)")
+	fs.StringVar(&s.migrations, "migrations", "", "directory of *.sql migrations to apply in name order to a throwaway PostgreSQL")
+	fs.StringVar(&s.schemas, "schemas", "public", "exposed schemas, comma-separated; the first is the default (db-schemas)")
+	fs.StringVar(&s.out, "out", outDefault, "output directory")
+	fs.StringVar(&s.pkg, "package", "", "Go package name (default: the output directory's name)")
+	fs.BoolVar(&s.verbose, "v", false, "log the throwaway cluster's progress")
+}
+
+func (s *sourceFlags) options(stderr io.Writer, outDir string) generator.Options {
+	var schemas []string
+	for _, sc := range strings.Split(s.schemas, ",") {
+		if sc = strings.TrimSpace(sc); sc != "" {
+			schemas = append(schemas, sc)
+		}
+	}
+	pkg := s.pkg
+	if pkg == "" {
+		pkg = packageName(outDir)
+	}
+	log := slog.New(slog.DiscardHandler)
+	if s.verbose {
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	return generator.Options{
+		DBURI: s.db, SchemaFiles: s.files, MigrationsDir: s.migrations,
+		Schemas: schemas, Package: pkg, Log: log,
+	}
+}
+
+// packageName derives a package name from a directory: its base name, lower
+// case, letters and digits only.
+func packageName(dir string) string {
+	base := dir
+	if i := strings.LastIndexAny(strings.TrimRight(dir, "/"), "/"); i >= 0 {
+		base = strings.TrimRight(dir, "/")[i+1:]
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(base) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' && b.Len() > 0 {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "db"
+	}
+	return b.String()
+}

@@ -1,0 +1,193 @@
+// Package catalog is the plain model of a PostgreSQL schema that pgrestgen
+// generates code from: raw catalog facts, no Go names. Introspection fills it,
+// planning reads it. It is JSON-serialisable so that a golden case can commit it
+// and so that its fingerprint is a hash of its JSON form.
+package catalog
+
+// Catalog is everything introspected from the exposed schemas.
+type Catalog struct {
+	// Schemas are the exposed schemas in the order they were asked for;
+	// the first one is the default profile, as in PostgREST's db-schemas.
+	Schemas    []string    `json:"schemas"`
+	Relations  []Relation  `json:"relations"`
+	Functions  []Function  `json:"functions"`
+	Enums      []Enum      `json:"enums"`
+	Composites []Composite `json:"composites"`
+	Domains    []Domain    `json:"domains"`
+}
+
+// RelationKind says what sort of relation a Relation is.
+type RelationKind string
+
+// Relation kinds, named after pg_class.relkind.
+const (
+	KindTable            RelationKind = "table"
+	KindPartitionedTable RelationKind = "partitioned_table"
+	KindView             RelationKind = "view"
+	KindMaterializedView RelationKind = "materialized_view"
+	KindForeignTable     RelationKind = "foreign_table"
+)
+
+// IsView reports whether rows of the relation come from a query, not storage.
+func (k RelationKind) IsView() bool { return k == KindView || k == KindMaterializedView }
+
+// Relation is a table, view, materialized view, foreign table or partitioned table.
+type Relation struct {
+	Schema  string       `json:"schema"`
+	Name    string       `json:"name"`
+	Kind    RelationKind `json:"kind"`
+	Comment string       `json:"comment,omitempty"`
+	Columns []Column     `json:"columns"`
+	// PrimaryKey lists column names in key order. For views it is inferred
+	// from the base table's key when every key column is exposed by the view.
+	PrimaryKey  []string     `json:"primary_key,omitempty"`
+	UniqueKeys  []UniqueKey  `json:"unique_keys,omitempty"`
+	ForeignKeys []ForeignKey `json:"foreign_keys,omitempty"`
+	// Insertable, Updatable and Deletable say what the relation can do, as
+	// PostgREST's OPTIONS reports it (auto-updatable views, INSTEAD OF triggers).
+	Insertable bool `json:"insertable"`
+	Updatable  bool `json:"updatable"`
+	Deletable  bool `json:"deletable"`
+}
+
+// Column is one attribute of a relation.
+type Column struct {
+	Name     string `json:"name"`
+	Position int    `json:"position"`
+	Type     Type   `json:"type"`
+	Nullable bool   `json:"nullable"`
+	// Default is the column's default expression as pg_get_expr prints it.
+	Default string `json:"default,omitempty"`
+	// Identity is "a" (ALWAYS), "d" (BY DEFAULT) or empty.
+	Identity string `json:"identity,omitempty"`
+	// Generated is "s" for a stored generated column, else empty.
+	Generated string `json:"generated,omitempty"`
+	Comment   string `json:"comment,omitempty"`
+	// MaxLength is the declared length of varchar(n)/char(n), 0 when unbounded.
+	MaxLength int `json:"max_length,omitempty"`
+}
+
+// TypeCategory says how a type is built, after pg_type.typtype and typcategory.
+type TypeCategory string
+
+// Type categories.
+const (
+	CategoryBase       TypeCategory = "base"
+	CategoryArray      TypeCategory = "array"
+	CategoryEnum       TypeCategory = "enum"
+	CategoryDomain     TypeCategory = "domain"
+	CategoryComposite  TypeCategory = "composite"
+	CategoryRange      TypeCategory = "range"
+	CategoryMultirange TypeCategory = "multirange"
+	CategoryPseudo     TypeCategory = "pseudo"
+)
+
+// Type is a PostgreSQL type as a column or argument uses it.
+type Type struct {
+	Schema string `json:"schema"`
+	// Name is the type's own name (pg_type.typname: "int4", "_text", "mood").
+	Name string `json:"name"`
+	// SQL is the type as format_type prints it ("integer", "text[]",
+	// "character varying(20)"); it is what casts and descriptors show.
+	SQL      string       `json:"sql"`
+	Category TypeCategory `json:"category"`
+	// Elem is the element type of an array, nil otherwise.
+	Elem *Type `json:"elem,omitempty"`
+	// Base is the underlying type of a domain, nil otherwise.
+	Base *Type `json:"base,omitempty"`
+}
+
+// UniqueKey is a UNIQUE constraint (or unique index without predicate).
+type UniqueKey struct {
+	Name    string   `json:"name"`
+	Columns []string `json:"columns"`
+}
+
+// ForeignKey is a foreign key constraint, or one inferred for a view from the
+// columns it exposes of a base table that has the constraint.
+type ForeignKey struct {
+	Name    string   `json:"name"`
+	Columns []string `json:"columns"`
+	// RefSchema and RefRelation name the referenced relation.
+	RefSchema   string   `json:"ref_schema"`
+	RefRelation string   `json:"ref_relation"`
+	RefColumns  []string `json:"ref_columns"`
+}
+
+// Volatility of a function, after pg_proc.provolatile.
+type Volatility string
+
+// Volatilities.
+const (
+	Immutable Volatility = "immutable"
+	Stable    Volatility = "stable"
+	Volatile  Volatility = "volatile"
+)
+
+// ArgMode after pg_proc.proargmodes.
+type ArgMode string
+
+// Argument modes.
+const (
+	ModeIn       ArgMode = "in"
+	ModeOut      ArgMode = "out"
+	ModeInOut    ArgMode = "inout"
+	ModeVariadic ArgMode = "variadic"
+	ModeTable    ArgMode = "table"
+)
+
+// Function is a function in an exposed schema. Procedures and aggregates are
+// not included (PostgREST does not expose them).
+type Function struct {
+	Schema  string     `json:"schema"`
+	Name    string     `json:"name"`
+	Comment string     `json:"comment,omitempty"`
+	Args    []Argument `json:"args"`
+	// Return is the declared return type (for TABLE functions, "record").
+	Return Type `json:"return"`
+	// ReturnsSet is true for SETOF and TABLE functions.
+	ReturnsSet bool       `json:"returns_set"`
+	Volatility Volatility `json:"volatility"`
+	// Rows is pg_proc.prorows (the planner estimate; 1 means to-one for
+	// computed relationships).
+	Rows float64 `json:"rows,omitempty"`
+	// Settings are the function's SET clauses ("statement_timeout=1s").
+	Settings []string `json:"settings,omitempty"`
+}
+
+// Argument is one argument of a function, in declaration order.
+type Argument struct {
+	Name string  `json:"name,omitempty"`
+	Mode ArgMode `json:"mode"`
+	Type Type    `json:"type"`
+	// HasDefault is true when the argument may be omitted.
+	HasDefault bool `json:"has_default,omitempty"`
+}
+
+// Enum is an enum type with its labels in sort order.
+type Enum struct {
+	Schema string   `json:"schema"`
+	Name   string   `json:"name"`
+	Labels []string `json:"labels"`
+}
+
+// Composite is a standalone composite type (CREATE TYPE … AS (…)).
+type Composite struct {
+	Schema     string      `json:"schema"`
+	Name       string      `json:"name"`
+	Attributes []Attribute `json:"attributes"`
+}
+
+// Attribute is a field of a composite type.
+type Attribute struct {
+	Name string `json:"name"`
+	Type Type   `json:"type"`
+}
+
+// Domain is a domain type over a base type.
+type Domain struct {
+	Schema   string `json:"schema"`
+	Name     string `json:"name"`
+	Base     Type   `json:"base"`
+	Nullable bool   `json:"nullable"`
+}

@@ -1,0 +1,149 @@
+package generator
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	udiff "github.com/aymanbagabas/go-udiff"
+
+	"github.com/pgrestgen/pgrestgen/generator/emit"
+)
+
+// File is one generated file, named relative to the output directory.
+type File struct {
+	Name    string
+	Content []byte
+}
+
+// Files are the generated files, sorted by name.
+type Files []File
+
+// header is line 1 of every generated file; only files bearing it are ever
+// replaced or removed.
+const header = "// " + emit.Header
+
+// WriteDir writes the files into dir, creating it, each through a temporary
+// file and a rename so a reader never sees half a file. Files in dir that
+// carry pgrestgen's header but are no longer generated are removed; other
+// files are left alone. It returns how many files changed.
+func (fs Files) WriteDir(dir string) (changed int, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("create output directory: %w", err)
+	}
+	for _, f := range fs {
+		path := filepath.Join(dir, f.Name)
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.Content) {
+			continue
+		}
+		tmp, err := os.CreateTemp(dir, ".pgrestgen-*.tmp")
+		if err != nil {
+			return changed, fmt.Errorf("write %s: %w", path, err)
+		}
+		_, werr := tmp.Write(f.Content)
+		cerr := tmp.Close()
+		if err := errors.Join(werr, cerr); err != nil {
+			os.Remove(tmp.Name())
+			return changed, fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+			os.Remove(tmp.Name())
+			return changed, fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := os.Rename(tmp.Name(), path); err != nil {
+			os.Remove(tmp.Name())
+			return changed, fmt.Errorf("write %s: %w", path, err)
+		}
+		changed++
+	}
+	stale, err := fs.stale(dir)
+	if err != nil {
+		return changed, err
+	}
+	for _, name := range stale {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			return changed, fmt.Errorf("remove stale %s: %w", name, err)
+		}
+		changed++
+	}
+	return changed, nil
+}
+
+// stale lists .go files in dir that bear the generated header but are not
+// among fs.
+func (fs Files) stale(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read output directory: %w", err)
+	}
+	want := map[string]bool{}
+	for _, f := range fs {
+		want[f.Name] = true
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || want[e.Name()] {
+			continue
+		}
+		generated, err := isGenerated(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		if generated {
+			out = append(out, e.Name())
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func isGenerated(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	return strings.TrimRight(line, "\r\n") == header, nil
+}
+
+// Diff compares the files with dir: a unified diff of every file that
+// differs, is missing, or is a stale generated file. Empty means in step.
+func (fs Files) Diff(dir string) (string, error) {
+	var out strings.Builder
+	for _, f := range fs {
+		path := filepath.Join(dir, f.Name)
+		old, err := os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
+			return "", fmt.Errorf("read %s: %w", path, err)
+		}
+		if bytes.Equal(old, f.Content) {
+			continue
+		}
+		out.WriteString(udiff.Unified(path, path, string(old), string(f.Content)))
+	}
+	stale, err := fs.stale(dir)
+	if err != nil {
+		return "", err
+	}
+	for _, name := range stale {
+		path := filepath.Join(dir, name)
+		old, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", path, err)
+		}
+		out.WriteString(udiff.Unified(path, "/dev/null", string(old), ""))
+	}
+	return out.String(), nil
+}

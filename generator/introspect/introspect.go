@@ -1,0 +1,214 @@
+// Package introspect reads a PostgreSQL database's system catalogs into the
+// catalog model, finding what PostgREST's schema cache finds: relations with
+// their keys (inferred through views too), functions and user types.
+package introspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pgrestgen/pgrestgen/generator/catalog"
+)
+
+// Querier runs a query. *pgx.Conn, *pgxpool.Pool and pgx.Tx all meet it.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// Options says what to introspect.
+type Options struct {
+	// Schemas are the exposed schemas, first the default one, as in
+	// PostgREST's db-schemas. At least one; each must exist and none may be
+	// a system schema.
+	Schemas []string
+}
+
+// txStarter is met by *pgx.Conn and *pgxpool.Pool: Load then reads every
+// catalog from one read-only REPEATABLE READ snapshot.
+type txStarter interface {
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+}
+
+// savepointStarter is met by pgx.Tx: Load then works in a savepoint of the
+// caller's transaction, so that it still can set search_path locally.
+type savepointStarter interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// emptySearchPath makes format_type and pg_get_expr qualify every name
+// outside pg_catalog, so the catalog does not depend on the session's
+// search_path and its type names can be used whatever the runtime one is.
+const emptySearchPath = "SET LOCAL search_path = ''"
+
+// Load introspects the schemas of opts through conn and returns the
+// normalised catalog.
+//
+// When conn can start a transaction (a *pgx.Conn, *pgxpool.Pool or pgx.Tx),
+// Load reads in its own read-only transaction (a savepoint for a pgx.Tx)
+// with an empty search_path and rolls it back. A Querier that cannot is used
+// as it is; type names and defaults are then only qualified where its
+// search_path requires.
+func Load(ctx context.Context, conn Querier, opts Options) (*catalog.Catalog, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	q := conn
+	var tx pgx.Tx
+	var err error
+	switch c := conn.(type) {
+	case txStarter:
+		tx, err = c.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	case savepointStarter:
+		tx, err = c.Begin(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("introspect: begin transaction: %w", err)
+	}
+	if tx != nil {
+		// Nothing is written; rolling back also restores search_path.
+		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+		if _, err := tx.Exec(ctx, emptySearchPath); err != nil {
+			return nil, fmt.Errorf("introspect: empty search_path: %w", err)
+		}
+		q = tx
+	}
+	l := &loader{q: q, schemas: opts.Schemas, types: newTypeRegistry()}
+	return l.load(ctx)
+}
+
+// validate rejects what cannot be a set of exposed schemas before any query.
+func (o Options) validate() error {
+	if len(o.Schemas) == 0 {
+		return errors.New("introspect: no schemas given")
+	}
+	seen := make(map[string]bool, len(o.Schemas))
+	for _, s := range o.Schemas {
+		switch {
+		case s == "":
+			return errors.New("introspect: empty schema name")
+		case s == "information_schema" || strings.HasPrefix(s, "pg_"):
+			// PostgreSQL reserves the pg_ prefix for its own schemas.
+			return fmt.Errorf("introspect: schema %q is a system schema and cannot be exposed", s)
+		case seen[s]:
+			return fmt.Errorf("introspect: schema %q given twice", s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+// loader holds one Load's connection and the types it has asked for.
+type loader struct {
+	q       Querier
+	schemas []string
+	types   *typeRegistry
+}
+
+// load runs the catalog queries in turn and assembles the catalog.
+func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
+	if err := l.checkSchemas(ctx); err != nil {
+		return nil, err
+	}
+	rels, err := l.loadRelations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	funcs, err := l.loadFunctions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	enums, err := l.loadEnums(ctx)
+	if err != nil {
+		return nil, err
+	}
+	comps, err := l.loadComposites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	doms, err := l.loadDomains(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.types.load(ctx, l.q); err != nil {
+		return nil, err
+	}
+
+	cat := &catalog.Catalog{
+		Schemas:    append([]string{}, l.schemas...),
+		Relations:  []catalog.Relation{},
+		Functions:  []catalog.Function{},
+		Enums:      enums,
+		Composites: []catalog.Composite{},
+		Domains:    []catalog.Domain{},
+	}
+	for _, r := range rels {
+		rel, err := r.finish(l.types)
+		if err != nil {
+			return nil, err
+		}
+		cat.Relations = append(cat.Relations, rel)
+	}
+	for _, f := range funcs {
+		fn, err := f.finish(l.types)
+		if err != nil {
+			return nil, err
+		}
+		cat.Functions = append(cat.Functions, fn)
+	}
+	for _, c := range comps {
+		comp, err := c.finish(l.types)
+		if err != nil {
+			return nil, err
+		}
+		cat.Composites = append(cat.Composites, comp)
+	}
+	for _, d := range doms {
+		dom, err := d.finish(l.types)
+		if err != nil {
+			return nil, err
+		}
+		cat.Domains = append(cat.Domains, dom)
+	}
+	cat.Normalize()
+	return cat, nil
+}
+
+// checkSchemas fails naming every requested schema that does not exist.
+func (l *loader) checkSchemas(ctx context.Context) error {
+	rows, err := l.q.Query(ctx, schemasSQL, l.schemas)
+	if err != nil {
+		return fmt.Errorf("introspect schemas: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("introspect schemas: %w", err)
+	}
+	var missing []string
+	for _, s := range l.schemas {
+		if !slices.Contains(found, s) {
+			missing = append(missing, fmt.Sprintf("%q", s))
+		}
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("introspect: schema %s does not exist", missing[0])
+	default:
+		return fmt.Errorf("introspect: schemas %s do not exist", strings.Join(missing, ", "))
+	}
+}
+
+// query runs sql and scans every row into a T by column name.
+func query[T any](ctx context.Context, q Querier, sql string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[T])
+}

@@ -1,0 +1,294 @@
+// Package plan is the middle stage of generation: it turns the catalog model
+// into everything the emitter prints — Go names (collision-free, in one
+// place), Go types, file names, routes and static SQL fragments — so that the
+// emitter only prints fields and never decides.
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pgrestgen/pgrestgen/generator/catalog"
+)
+
+// Options steer planning.
+type Options struct {
+	// Package is the Go package name of the generated code.
+	Package string
+}
+
+// Package is the plan of one generated Go package.
+type Package struct {
+	Name        string
+	Schemas     []string
+	Fingerprint string
+	Relations   []Relation
+	Functions   []Function
+	Enums       []Enum
+	Composites  []Composite
+}
+
+// Relation is the plan of one table or view.
+type Relation struct {
+	Source catalog.Relation
+	// GoName names the row struct; Descriptor the function returning its
+	// *runtime.Relation.
+	GoName     string
+	Descriptor string
+	File       string
+	Fields     []Field
+	// Path is the URL path the relation is served on.
+	Path       string
+	SQLName    string
+	SelectStar string
+}
+
+// Field is a struct field standing for a column or argument.
+type Field struct {
+	SQLName string
+	GoName  string
+	Type    GoType
+	// Const names the column-name constant (relations only).
+	Const string
+	// Column is the catalog column (relations and composites only).
+	Column catalog.Column
+}
+
+// Function is the plan of one function.
+type Function struct {
+	Source catalog.Function
+	GoName string
+	// ArgsType names the argument struct, Result the result type.
+	ArgsType string
+	Args     []Field
+	Result   string
+	// ResultType is the Go type Result stands for; RowType/RowFields describe
+	// a result struct generated for TABLE and OUT-argument functions.
+	ResultType GoType
+	RowType    string
+	RowFields  []Field
+	Void       bool
+	Descriptor string
+	File       string
+	SQLName    string
+}
+
+// Enum is the plan of an enum type: a named string type and a constant per label.
+type Enum struct {
+	Source catalog.Enum
+	GoName string
+	Consts []EnumConst
+	File   string
+}
+
+// EnumConst is one label of an enum.
+type EnumConst struct {
+	GoName string
+	Label  string
+}
+
+// Composite is the plan of a standalone composite type.
+type Composite struct {
+	Source catalog.Composite
+	GoName string
+	Fields []Field
+	File   string
+}
+
+// reserved names are package-level identifiers emitted outside per-object
+// files (register.go, schema.go); no object may take them.
+var reserved = []string{"RegisterHandlers", "Router", "Schema", "SchemaFingerprint", "GeneratorVersion"}
+
+// Build plans a package from a normalised catalog.
+func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
+	if opts.Package == "" {
+		return nil, fmt.Errorf("plan: package name is empty")
+	}
+	fp, err := cat.Fingerprint()
+	if err != nil {
+		return nil, err
+	}
+	pkg := &Package{Name: opts.Package, Schemas: cat.Schemas, Fingerprint: fp}
+	names := newNamer(reserved...)
+	files := newNamer("register", "schema")
+	defaultSchema := ""
+	if len(cat.Schemas) > 0 {
+		defaultSchema = cat.Schemas[0]
+	}
+	// qualify prefixes names from non-default schemas with the schema, so the
+	// default schema's objects keep the plain names users expect.
+	qualify := func(schema, name string) string {
+		if schema == defaultSchema {
+			return exportedName(name)
+		}
+		return exportedName(schema) + exportedName(name)
+	}
+	tm := &typeMapper{enums: map[[2]string]string{}, composites: map[[2]string]string{}}
+
+	// Types first: relations and functions refer to them.
+	for _, e := range cat.Enums {
+		pe := Enum{Source: e, GoName: names.name(qualify(e.Schema, e.Name))}
+		pe.File = files.name(fileStem(pe.GoName)+"_enum") + ".go"
+		tm.enums[[2]string{e.Schema, e.Name}] = pe.GoName
+		pkg.Enums = append(pkg.Enums, pe)
+	}
+	for _, c := range cat.Composites {
+		pc := Composite{Source: c, GoName: names.name(qualify(c.Schema, c.Name))}
+		pc.File = files.name(fileStem(pc.GoName)+"_type") + ".go"
+		tm.composites[[2]string{c.Schema, c.Name}] = pc.GoName
+		pkg.Composites = append(pkg.Composites, pc)
+	}
+	// Row types of relations can be used as composite types too.
+	for i, r := range cat.Relations {
+		pr := Relation{Source: r, GoName: names.name(qualify(r.Schema, r.Name))}
+		pr.File = files.name(fileStem(pr.GoName)+"_"+kindToken(r.Kind)) + ".go"
+		tm.composites[[2]string{r.Schema, r.Name}] = pr.GoName
+		pkg.Relations = append(pkg.Relations, pr)
+		_ = i
+	}
+	for i := range pkg.Enums {
+		e := &pkg.Enums[i]
+		for _, l := range e.Source.Labels {
+			e.Consts = append(e.Consts, EnumConst{GoName: names.name(e.GoName + exportedName(l)), Label: l})
+		}
+	}
+	for i := range pkg.Composites {
+		c := &pkg.Composites[i]
+		fields := newNamer()
+		for _, a := range c.Source.Attributes {
+			c.Fields = append(c.Fields, Field{SQLName: a.Name, GoName: fields.name(exportedName(a.Name)),
+				Type: tm.fieldType(a.Type, true), Column: catalog.Column{Name: a.Name, Type: a.Type, Nullable: true}})
+		}
+	}
+	for i := range pkg.Relations {
+		r := &pkg.Relations[i]
+		r.Descriptor = names.name(r.GoName + "Relation")
+		r.Path = "/" + r.Source.Name
+		r.SQLName = quoteQualified(r.Source.Schema, r.Source.Name)
+		fields := newNamer()
+		var star []string
+		for _, c := range r.Source.Columns {
+			f := Field{SQLName: c.Name, GoName: fields.name(exportedName(c.Name)),
+				Type: tm.fieldType(c.Type, c.Nullable), Column: c}
+			f.Const = names.name(r.GoName + "Col" + f.GoName)
+			r.Fields = append(r.Fields, f)
+			star = append(star, QuoteIdent(c.Name))
+		}
+		r.SelectStar = strings.Join(star, ", ")
+	}
+
+	// Overloads share a base name; tell them apart by their argument names.
+	overloads := map[[2]string]int{}
+	for _, f := range cat.Functions {
+		overloads[[2]string{f.Schema, f.Name}]++
+	}
+	for _, f := range cat.Functions {
+		base := qualify(f.Schema, f.Name)
+		if overloads[[2]string{f.Schema, f.Name}] > 1 {
+			base += overloadSuffix(f)
+		}
+		pf := Function{Source: f, GoName: names.name(base), SQLName: quoteQualified(f.Schema, f.Name)}
+		pf.File = files.name(fileStem(pf.GoName)+"_func") + ".go"
+		pf.ArgsType = names.name(pf.GoName + "Args")
+		pf.Descriptor = names.name(pf.GoName + "Function")
+		fields := newNamer()
+		var outs []catalog.Argument
+		for i, a := range f.Args {
+			switch a.Mode {
+			case catalog.ModeOut, catalog.ModeTable:
+				outs = append(outs, a)
+				continue
+			case catalog.ModeInOut:
+				outs = append(outs, a)
+			}
+			sqlName := a.Name
+			goBase := exportedName(a.Name)
+			if a.Name == "" {
+				goBase = fmt.Sprintf("Arg%d", i+1)
+			}
+			t := tm.goType(a.Type)
+			if a.Mode == catalog.ModeVariadic && !t.Slice {
+				t = sliceOf(t)
+			}
+			if a.HasDefault && !t.nilable() {
+				t = pointerTo(t)
+			}
+			pf.Args = append(pf.Args, Field{SQLName: sqlName, GoName: fields.name(goBase), Type: t})
+		}
+		planResult(&pf, outs, tm, names)
+		pkg.Functions = append(pkg.Functions, pf)
+	}
+	return pkg, nil
+}
+
+// planResult decides a function's result type: TABLE and multi-OUT functions
+// get a row struct, SETOF anything a slice, void none.
+func planResult(pf *Function, outs []catalog.Argument, tm *typeMapper, names *namer) {
+	f := pf.Source
+	if f.Return.Name == "void" && f.Return.Schema == "pg_catalog" {
+		pf.Void = true
+		return
+	}
+	pf.Result = names.name(pf.GoName + "Result")
+	var row GoType
+	if f.Return.Name == "record" && len(outs) > 0 {
+		pf.RowType = names.name(pf.GoName + "Row")
+		fields := newNamer()
+		for i, a := range outs {
+			goBase := exportedName(a.Name)
+			if a.Name == "" {
+				goBase = fmt.Sprintf("Column%d", i+1)
+			}
+			pf.RowFields = append(pf.RowFields, Field{SQLName: a.Name, GoName: fields.name(goBase),
+				Type: tm.fieldType(a.Type, true)})
+		}
+		row = named(pf.RowType)
+	} else {
+		row = tm.goType(f.Return)
+	}
+	if f.ReturnsSet {
+		pf.ResultType = sliceOf(row)
+	} else {
+		pf.ResultType = row
+	}
+}
+
+// overloadSuffix names an overload after its input arguments: "ByIDAndName",
+// or "ByInteger" for unnamed ones, or "NoArgs".
+func overloadSuffix(f catalog.Function) string {
+	var parts []string
+	for _, a := range f.Args {
+		if a.Mode == catalog.ModeOut || a.Mode == catalog.ModeTable {
+			continue
+		}
+		if a.Name != "" {
+			parts = append(parts, exportedName(a.Name))
+		} else {
+			parts = append(parts, exportedName(a.Type.SQL))
+		}
+	}
+	if len(parts) == 0 {
+		return "NoArgs"
+	}
+	return "By" + strings.Join(parts, "And")
+}
+
+func kindToken(k catalog.RelationKind) string {
+	switch k {
+	case catalog.KindView:
+		return "view"
+	case catalog.KindMaterializedView:
+		return "matview"
+	case catalog.KindForeignTable:
+		return "foreign"
+	default:
+		return "table"
+	}
+}
+
+// QuoteIdent quotes an SQL identifier.
+func QuoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
+
+func quoteQualified(schema, name string) string { return pgx.Identifier{schema, name}.Sanitize() }

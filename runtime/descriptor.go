@@ -1,0 +1,79 @@
+package runtime
+
+// GeneratedCodeVersion1 is referenced by generated code (const _ =
+// runtime.GeneratedCodeVersion1) so that code generated for an incompatible
+// runtime fails to compile instead of misbehaving.
+const GeneratedCodeVersion1 = true
+
+// Relation describes a table or view to the runtime. Generated code builds one
+// per relation; the runtime validates requests against it and renders SQL only
+// from its fragments, which the generator has already quoted.
+type Relation struct {
+	Schema string
+	Name   string
+	// Kind is "table", "partitioned_table", "view", "materialized_view" or
+	// "foreign_table".
+	Kind string
+	// SQLName is the quoted, schema-qualified name: "public"."films".
+	SQLName string
+	// SelectStar is the quoted column list that "*" stands for.
+	SelectStar string
+	Columns    []Column
+	PrimaryKey []string
+	Insertable bool
+	Updatable  bool
+	Deletable  bool
+}
+
+// Column describes a column to the runtime.
+type Column struct {
+	Name string
+	// SQLName is the quoted column name: "id".
+	SQLName string
+	// Type is the column type as format_type prints it ("integer", "text[]").
+	Type     string
+	Nullable bool
+	// HasDefault is true for columns with a default, identity or generation.
+	HasDefault bool
+}
+
+// Column returns the column called name, or nil.
+func (r *Relation) Column(name string) *Column {
+	for i := range r.Columns {
+		if r.Columns[i].Name == name {
+			return &r.Columns[i]
+		}
+	}
+	return nil
+}
+
+// Function describes a database function to the runtime.
+type Function struct {
+	Schema string
+	Name   string
+	// SQLName is the quoted, schema-qualified name.
+	SQLName    string
+	Args       []Arg
+	ReturnType string
+	ReturnsSet bool
+	// Volatility is "immutable", "stable" or "volatile".
+	Volatility string
+}
+
+// Arg describes a function argument.
+type Arg struct {
+	Name       string
+	Type       string
+	Mode       string
+	HasDefault bool
+}
+
+// Schema is everything generated for one API: the relations and functions of
+// all exposed schemas, the schema names in db-schemas order, and the
+// fingerprint of the catalog it was generated from.
+type Schema struct {
+	Schemas     []string
+	Fingerprint string
+	Relations   []*Relation
+	Functions   []*Function
+}

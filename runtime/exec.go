@@ -1,0 +1,181 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+)
+
+// txRequest is everything one request's transaction needs.
+type txRequest struct {
+	readOnly bool
+	rollback bool
+	// gucs are set with set_config(name, value, true) before the statement.
+	gucs [][2]string
+	// main is the statement; it returns one row with the columns scanned
+	// into result.
+	main string
+	args []any
+}
+
+// result is the row every main statement returns.
+type result struct {
+	total      *int64
+	pageTotal  int64
+	body       []byte
+	respHeader *string
+	respStatus *string
+}
+
+// run executes the transaction as one pipelined batch: BEGIN, the settings,
+// the pre-request function, the statement and COMMIT or ROLLBACK go out
+// together, so a request costs one round trip (two the first time a
+// connection sees a statement shape, to prepare it). A failure costs one
+// more, to roll the aborted transaction back.
+func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
+	acquireCtx, cancel := context.WithTimeout(ctx, s.cfg.DBPoolAcquisitionTimeout)
+	conn, err := s.db.Acquire(acquireCtx)
+	cancel()
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return nil, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
+		}
+		return nil, fmt.Errorf("acquire connection: %w", err)
+	}
+	defer conn.Release()
+
+	b := &pgx.Batch{}
+	if tx.readOnly {
+		b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY")
+	} else {
+		b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
+	}
+	if len(tx.gucs) > 0 {
+		var sb strings.Builder
+		args := make([]any, 0, 2*len(tx.gucs))
+		sb.WriteString("SELECT ")
+		for i, g := range tx.gucs {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, "set_config($%d, $%d, true)", 2*i+1, 2*i+2)
+			args = append(args, g[0], g[1])
+		}
+		b.Queue(sb.String(), args...)
+	}
+	if s.cfg.DBPreRequest != "" {
+		b.Queue("SELECT " + quoteQualifiedName(s.cfg.DBPreRequest) + "()")
+	}
+	var res result
+	b.Queue(tx.main, tx.args...).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&res.total, &res.pageTotal, &res.body, &res.respHeader, &res.respStatus)
+	})
+	end := "COMMIT"
+	if tx.rollback {
+		end = "ROLLBACK"
+	}
+	b.Queue(end)
+
+	err = conn.SendBatch(ctx, b).Close()
+	if err != nil {
+		// The batch stopped at the failing statement; end the aborted
+		// transaction so the connection goes back to the pool clean.
+		if conn.Conn().PgConn().TxStatus() != 'I' {
+			if _, rbErr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rbErr != nil {
+				conn.Conn().Close(context.WithoutCancel(ctx))
+			}
+		}
+		return nil, err
+	}
+	return &res, nil
+}
+
+// quoteQualifiedName quotes a configured "schema.function" name (from
+// db-pre-request, operator configuration, never request input).
+func quoteQualifiedName(name string) string {
+	parts := strings.SplitN(name, ".", 2)
+	return pgx.Identifier(parts).Sanitize()
+}
+
+// responseGUCs applies response.headers and response.status set by the
+// statement, the pre-request function or a called function.
+func responseGUCs(res *result, h http.Header, status *int) error {
+	if res.respHeader != nil && *res.respHeader != "" {
+		var list []map[string]string
+		if err := json.Unmarshal([]byte(*res.respHeader), &list); err != nil {
+			return apierr.New(http.StatusInternalServerError, "PGRST111",
+				"response.headers guc must be a JSON array composed of objects with a single key and a string value", "", "")
+		}
+		for _, kv := range list {
+			for k, v := range kv {
+				h.Set(k, v)
+			}
+		}
+	}
+	if res.respStatus != nil && *res.respStatus != "" {
+		var n int
+		if _, err := fmt.Sscanf(*res.respStatus, "%d", &n); err != nil || n < 100 || n > 599 || fmt.Sprint(n) != strings.TrimSpace(*res.respStatus) {
+			return apierr.New(http.StatusInternalServerError, "PGRST112",
+				"response.status guc must be a valid status code", "", "")
+		}
+		*status = n
+	}
+	return nil
+}
+
+// requestGUCs are PostgREST's per-request settings, in the order PostgREST
+// sets them: search_path, role, claims, method, path, headers, cookies, then
+// app.settings.*.
+func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []byte) [][2]string {
+	headers := map[string]string{}
+	for k, v := range req.Header {
+		headers[strings.ToLower(k)] = strings.Join(v, ",")
+	}
+	cookies := map[string]string{}
+	for _, c := range req.Cookies() {
+		cookies[c.Name] = c.Value
+	}
+	hj, _ := json.Marshal(headers)
+	cj, _ := json.Marshal(cookies)
+	searchPath := pgx.Identifier{schema}.Sanitize()
+	for _, p := range s.cfg.DBExtraSearchPath {
+		searchPath += ", " + pgx.Identifier{p}.Sanitize()
+	}
+	g := make([][2]string, 0, 7+len(s.appSettings))
+	g = append(g,
+		[2]string{"search_path", searchPath},
+		[2]string{"role", role},
+		[2]string{"request.jwt.claims", string(claims)},
+		[2]string{"request.method", req.Method},
+		[2]string{"request.path", req.URL.Path},
+		[2]string{"request.headers", string(hj)},
+		[2]string{"request.cookies", string(cj)},
+	)
+	return append(g, s.appSettings...)
+}
+
+// txEnd decides commit or rollback from db-tx-end and Prefer: tx=.
+func txEnd(mode, prefer string) (rollback, applied bool) {
+	switch mode {
+	case "rollback":
+		return true, false
+	case "commit-allow-override":
+		if prefer == "rollback" {
+			return true, true
+		}
+		return false, prefer == "commit"
+	case "rollback-allow-override":
+		if prefer == "commit" {
+			return false, true
+		}
+		return true, prefer == "rollback"
+	}
+	return false, false
+}

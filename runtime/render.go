@@ -1,0 +1,282 @@
+package runtime
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/query"
+)
+
+// builder renders one statement. Identifiers come from the relation's
+// generated fragments (already quoted) or, for output keys chosen by the
+// client, from quoteIdent; every value is a bind parameter.
+type builder struct {
+	rel  *Relation
+	sql  strings.Builder
+	args []any
+}
+
+func (b *builder) param(v any) string {
+	b.args = append(b.args, v)
+	return "$" + strconv.Itoa(len(b.args))
+}
+
+func quoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
+
+// undefinedColumn is the error PostgreSQL itself gives for a column a
+// relation does not have; PostgREST passes it through with status 400.
+func undefinedColumn(rel *Relation, name string) *apierr.Error {
+	return apierr.New(http.StatusBadRequest, "42703",
+		fmt.Sprintf("column %s.%s does not exist", rel.Name, name), "", "")
+}
+
+// field renders a column reference with an optional JSON path.
+func (b *builder) field(f query.Field) (string, *apierr.Error) {
+	col := b.rel.Column(f.Name)
+	if col == nil {
+		return "", undefinedColumn(b.rel, f.Name)
+	}
+	if len(f.Path) == 0 {
+		return col.SQLName, nil
+	}
+	expr := col.SQLName
+	if col.Type != "json" && col.Type != "jsonb" {
+		// Composite and array columns are walked as jsonb, as PostgREST does.
+		expr = "to_jsonb(" + expr + ")"
+	}
+	for _, step := range f.Path {
+		op := "->"
+		if step.Arrow == "->>" {
+			op = "->>"
+		}
+		if step.Index != nil {
+			expr += op + b.param(*step.Index) + "::integer"
+		} else {
+			expr += op + b.param(step.Key) + "::text"
+		}
+	}
+	return expr, nil
+}
+
+// outputKey is the JSON key of a selected field: its alias, else the last
+// JSON path key, else the column name.
+func outputKey(item query.SelectItem) string {
+	if item.Alias != "" {
+		return item.Alias
+	}
+	if n := len(item.Field.Path); n > 0 {
+		last := item.Field.Path[n-1]
+		if last.Index == nil {
+			return last.Key
+		}
+		if n > 1 && item.Field.Path[n-2].Index == nil {
+			return item.Field.Path[n-2].Key
+		}
+		return item.Field.Name
+	}
+	return item.Field.Name
+}
+
+func (b *builder) selectList(items []query.SelectItem) (string, *apierr.Error) {
+	if items == nil {
+		return b.rel.SelectStar, nil
+	}
+	var parts []string
+	for _, it := range items {
+		switch {
+		case it.Embed != nil:
+			return "", apierr.New(http.StatusBadRequest, "PGRST200",
+				fmt.Sprintf("Could not find a relationship between '%s' and '%s' in the schema cache", b.rel.Name, it.Embed.Name),
+				"", "")
+		case it.Star:
+			parts = append(parts, b.rel.SelectStar)
+			continue
+		}
+		expr, err := b.field(it.Field)
+		if err != nil {
+			return "", err
+		}
+		if it.Cast != "" {
+			t, ok := castType(it.Cast)
+			if !ok {
+				return "", apierr.New(http.StatusBadRequest, "42704", fmt.Sprintf("type %q does not exist", it.Cast), "", "")
+			}
+			expr = "(" + expr + ")::" + t
+		}
+		key := outputKey(it)
+		if key == it.Field.Name && len(it.Field.Path) == 0 && it.Cast == "" {
+			parts = append(parts, expr)
+		} else {
+			parts = append(parts, expr+" AS "+quoteIdent(key))
+		}
+	}
+	if len(parts) == 0 {
+		return "", nil
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+// where renders AND-ed conditions.
+func (b *builder) where(conds []query.Condition) (string, *apierr.Error) {
+	var parts []string
+	for _, c := range conds {
+		s, err := b.condition(c)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " AND "), nil
+}
+
+func (b *builder) condition(c query.Condition) (string, *apierr.Error) {
+	if c.Logic != nil {
+		var parts []string
+		for _, ch := range c.Logic.Children {
+			s, err := b.condition(ch)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, s)
+		}
+		joiner := " AND "
+		if c.Logic.Op == "or" {
+			joiner = " OR "
+		}
+		s := "(" + strings.Join(parts, joiner) + ")"
+		if c.Logic.Negated {
+			s = "NOT " + s
+		}
+		return s, nil
+	}
+	return b.filter(c.Filter)
+}
+
+// operators maps PostgREST's operator names to SQL.
+var operators = map[string]string{
+	"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=",
+	"like": "LIKE", "ilike": "ILIKE", "match": "~", "imatch": "~*",
+	"isdistinct": "IS DISTINCT FROM",
+	"cs":         "@>", "cd": "<@", "ov": "&&", "sl": "<<", "sr": ">>", "nxr": "&<", "nxl": "&>", "adj": "-|-",
+}
+
+var ftsFunctions = map[string]string{
+	"fts": "to_tsquery", "plfts": "plainto_tsquery", "phfts": "phraseto_tsquery", "wfts": "websearch_to_tsquery",
+}
+
+func (b *builder) filter(f *query.Filter) (string, *apierr.Error) {
+	lhs, err := b.field(f.Field)
+	if err != nil {
+		return "", err
+	}
+	var s string
+	switch f.Operator {
+	case "is":
+		v, ok := map[string]string{"null": "NULL", "not_null": "NOT NULL", "true": "TRUE", "false": "FALSE", "unknown": "UNKNOWN"}[strings.ToLower(f.Value)]
+		if !ok {
+			return "", apierr.ParseError("\"failed to parse filter (is."+f.Value+")\"", "")
+		}
+		s = lhs + " IS " + v
+	case "in":
+		s = lhs + " = ANY(" + b.param(arrayLiteral(f.List)) + ")"
+	case "fts", "plfts", "phfts", "wfts":
+		fn := ftsFunctions[f.Operator]
+		col := b.rel.Column(f.Field.Name)
+		if col != nil && col.Type != "tsvector" && len(f.Field.Path) == 0 {
+			lhs = "to_tsvector(" + lhs + ")"
+		}
+		if f.Language != "" {
+			s = lhs + " @@ " + fn + "(" + b.param(f.Language) + "::regconfig, " + b.param(f.Value) + ")"
+		} else {
+			s = lhs + " @@ " + fn + "(" + b.param(f.Value) + ")"
+		}
+	default:
+		op, ok := operators[f.Operator]
+		if !ok {
+			return "", apierr.ParseError("\"failed to parse filter ("+f.Operator+")\"", "unknown operator "+f.Operator)
+		}
+		switch f.Quantifier {
+		case "any", "all":
+			s = lhs + " " + op + " " + strings.ToUpper(f.Quantifier) + "(" + b.param(arrayLiteral(f.List)) + ")"
+		default:
+			s = lhs + " " + op + " " + b.param(f.Value)
+		}
+	}
+	if f.Negated {
+		s = "NOT " + s
+	}
+	return s, nil
+}
+
+// arrayLiteral writes items as a PostgreSQL array literal, sent as text so
+// that PostgreSQL parses it into the column's array type.
+func arrayLiteral(items []string) string {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for i, it := range items {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('"')
+		for _, r := range it {
+			if r == '"' || r == '\\' {
+				sb.WriteByte('\\')
+			}
+			sb.WriteRune(r)
+		}
+		sb.WriteByte('"')
+	}
+	sb.WriteByte('}')
+	return sb.String()
+}
+
+func (b *builder) orderBy(terms []query.OrderTerm) (string, *apierr.Error) {
+	var parts []string
+	for _, t := range terms {
+		expr, err := b.field(t.Field)
+		if err != nil {
+			return "", err
+		}
+		if t.Desc {
+			expr += " DESC"
+		} else {
+			expr += " ASC"
+		}
+		switch t.Nulls {
+		case "first":
+			expr += " NULLS FIRST"
+		case "last":
+			expr += " NULLS LAST"
+		}
+		parts = append(parts, expr)
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+// castTypes are the types a select may cast to. Casts name types, which are
+// SQL text: only these spellings are accepted, mapped to their canonical SQL.
+var castTypes = map[string]string{
+	"text": "text", "varchar": "varchar", "char": "char", "name": "name", "citext": "citext",
+	"int": "integer", "integer": "integer", "int4": "integer", "smallint": "smallint", "int2": "smallint",
+	"bigint": "bigint", "int8": "bigint", "numeric": "numeric", "decimal": "numeric",
+	"real": "real", "float4": "real", "float8": "double precision", "double precision": "double precision",
+	"bool": "boolean", "boolean": "boolean", "json": "json", "jsonb": "jsonb",
+	"date": "date", "time": "time", "timetz": "timetz", "timestamp": "timestamp", "timestamptz": "timestamptz",
+	"interval": "interval", "uuid": "uuid", "money": "money", "bytea": "bytea",
+	"inet": "inet", "cidr": "cidr", "tsvector": "tsvector",
+}
+
+func castType(name string) (string, bool) {
+	lower := strings.ToLower(strings.TrimSpace(name))
+	arr := strings.HasSuffix(lower, "[]")
+	t, ok := castTypes[strings.TrimSuffix(lower, "[]")]
+	if arr {
+		t += "[]"
+	}
+	return t, ok
+}

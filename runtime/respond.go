@@ -1,0 +1,55 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+)
+
+// fail answers a request whose transaction failed, logging what the client
+// does not see.
+func (s *Server) fail(c echo.Context, err error, authenticated bool) {
+	ae := apierr.From(err, authenticated)
+	if ae.Code == "PGRSTX00" && !errors.Is(err, context.Canceled) {
+		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
+			slog.String("path", c.Request().URL.Path), slog.Any("err", err))
+	}
+	s.writeError(c, ae, authenticated)
+}
+
+// writeError writes a PostgREST error object.
+func (s *Server) writeError(c echo.Context, e *apierr.Error, _ bool) {
+	h := c.Response().Header()
+	for k, v := range e.Headers {
+		h[k] = v
+	}
+	h.Set("Proxy-Status", "PostgREST; error="+e.Code)
+	h.Set(echo.HeaderContentType, "application/json; charset=utf-8")
+	body := s.errorBody(e)
+	if c.Request().Method != http.MethodHead {
+		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	}
+	c.Response().WriteHeader(e.Status)
+	if c.Request().Method != http.MethodHead {
+		_, _ = c.Response().Write(body)
+	}
+}
+
+func (s *Server) errorBody(e *apierr.Error) []byte {
+	if s.cfg.ClientErrorVerbosity == "minimal" {
+		b, _ := json.Marshal(struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		}{e.Code, e.Message})
+		return b
+	}
+	b, _ := json.Marshal(e)
+	return b
+}

@@ -1,0 +1,123 @@
+// Package serve runs a generated API as a server the way PostgREST runs:
+// configuration from a config file and PGRST_* variables, a connection pool,
+// echo on server-host:server-port, graceful shutdown. Generated servers'
+// main packages are a few lines around Run.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/config"
+)
+
+// Options describe the server to run.
+type Options struct {
+	// ConfigPath is PostgREST's config file, "" for none.
+	ConfigPath string
+	// Environ is the process environment (os.Environ()), read for PGRST_*.
+	Environ []string
+	Schema  *runtime.Schema
+	// Register mounts the generated routes (the generated RegisterHandlers).
+	Register func(runtime.Router, *runtime.Server)
+	// Stderr receives the log, at PostgREST's log-level; nil discards it.
+	Stderr io.Writer
+	// Ready, when set, receives the listening address once the server accepts
+	// connections (tests and demos use it with server-port 0).
+	Ready func(addr net.Addr)
+}
+
+// Run serves until ctx is done, then shuts down gracefully.
+func Run(ctx context.Context, opts Options) error {
+	cfg, err := config.Load(opts.ConfigPath, opts.Environ)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.DiscardHandler)
+	if opts.Stderr != nil {
+		log = slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
+	}
+	pool, err := runtime.NewPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	srv, err := runtime.New(runtime.Options{Config: cfg, Schema: opts.Schema, DB: pool, Log: log})
+	if err != nil {
+		return err
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	opts.Register(e, srv)
+
+	ln, err := net.Listen(network(cfg.ServerHost), net.JoinHostPort(bindHost(cfg.ServerHost), strconv.Itoa(cfg.ServerPort)))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{Handler: e, ReadHeaderTimeout: 30 * time.Second}
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("fingerprint", opts.Schema.Fingerprint))
+	if opts.Ready != nil {
+		opts.Ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// logLevel maps PostgREST's log-level to slog's: crit and error log errors,
+// warn adds client errors, info every request, debug the rest.
+func logLevel(l string) slog.Level {
+	switch l {
+	case "debug":
+		return slog.LevelDebug
+	case "info":
+		return slog.LevelInfo
+	case "warn":
+		return slog.LevelWarn
+	}
+	return slog.LevelError
+}
+
+// bindHost maps PostgREST's server-host special values to a listen address.
+func bindHost(h string) string {
+	switch h {
+	case "*":
+		return ""
+	case "*4", "!4":
+		return "0.0.0.0"
+	case "*6", "!6":
+		return "::"
+	}
+	return h
+}
+
+func network(h string) string {
+	switch h {
+	case "*4", "!4":
+		return "tcp4"
+	case "!6":
+		return "tcp6"
+	}
+	return "tcp"
+}

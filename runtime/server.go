@@ -1,0 +1,224 @@
+// Package runtime serves the code pgrestgen generates: it parses PostgREST's
+// request grammar, checks it against the generated descriptors, renders one
+// parametrised statement from their SQL fragments, runs it in a pipelined
+// transaction under the request's role and writes PostgREST's response. It
+// never reads pg_catalog: what it knows of the schema comes from generated code.
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/auth"
+	"github.com/pgrestgen/pgrestgen/runtime/config"
+)
+
+// Router is where generated code mounts routes: *echo.Echo and *echo.Group.
+type Router interface {
+	Add(method, path string, handler echo.HandlerFunc, middleware ...echo.MiddlewareFunc) *echo.Route
+}
+
+// DB is the connection pool the server runs transactions on.
+type DB interface {
+	Acquire(ctx context.Context) (*pgxpool.Conn, error)
+}
+
+// Server serves one generated API.
+type Server struct {
+	cfg    *config.Config
+	schema *Schema
+	db     DB
+	auth   *auth.Verifier
+	log    *slog.Logger
+	// byName holds, per relation name, the relation of each exposed schema.
+	byName map[string]map[string]*Relation
+	// settings are the per-request GUCs fixed by configuration (app.settings.*),
+	// precomputed so the hot path only appends request values.
+	appSettings [][2]string
+}
+
+// Options are the dependencies of a Server.
+type Options struct {
+	Config *config.Config
+	Schema *Schema
+	DB     DB
+	// Log receives request errors and start-up notices; nil discards them.
+	Log *slog.Logger
+}
+
+// New makes a Server. It checks that the configured db-schemas are the ones
+// the code was generated for, so a server never serves a schema it has no
+// code for.
+func New(opts Options) (*Server, error) {
+	if opts.Config == nil || opts.Schema == nil || opts.DB == nil {
+		return nil, fmt.Errorf("runtime: Config, Schema and DB are required")
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	for _, s := range opts.Config.DBSchemas {
+		if !contains(opts.Schema.Schemas, s) {
+			return nil, fmt.Errorf("runtime: db-schemas names %q, but the code was generated for %s; regenerate with --schemas",
+				s, strings.Join(opts.Schema.Schemas, ","))
+		}
+	}
+	v, err := auth.New(auth.Options{
+		Secret:       opts.Config.JWTSecret,
+		Audience:     opts.Config.JWTAud,
+		RoleClaimKey: opts.Config.JWTRoleClaimKey,
+		AnonRole:     opts.Config.DBAnonRole,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	s := &Server{cfg: opts.Config, schema: opts.Schema, db: opts.DB, auth: v, log: log,
+		byName: map[string]map[string]*Relation{}}
+	for _, r := range opts.Schema.Relations {
+		if s.byName[r.Name] == nil {
+			s.byName[r.Name] = map[string]*Relation{}
+		}
+		s.byName[r.Name][r.Schema] = r
+	}
+	for _, kv := range opts.Config.AppSettingsSorted() {
+		s.appSettings = append(s.appSettings, [2]string{"app.settings." + kv[0], kv[1]})
+	}
+	return s, nil
+}
+
+// NewPool opens the connection pool PostgREST's db-* settings describe.
+func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(cfg.DBURI)
+	if err != nil {
+		return nil, fmt.Errorf("parse db-uri: %w", err)
+	}
+	pc.MaxConns = int32(cfg.DBPool)
+	pc.MaxConnIdleTime = cfg.DBPoolMaxIdletime
+	pc.MaxConnLifetime = cfg.DBPoolMaxLifetime
+	if pc.ConnConfig.RuntimeParams["application_name"] == "" {
+		pc.ConnConfig.RuntimeParams["application_name"] = "pgrestgen"
+	}
+	if !cfg.DBPreparedStatements {
+		// Transaction-mode poolers (PgBouncer) cannot keep prepared statements.
+		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	return pool, nil
+}
+
+// MountRelation serves GET, HEAD and OPTIONS of the relations called name on
+// path; the other verbs answer PGRST117 until writes are generated.
+func (s *Server) MountRelation(r Router, path, name string) {
+	h := func(c echo.Context) error {
+		s.serveRelation(c, name)
+		return nil
+	}
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodOptions,
+		http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
+		r.Add(m, path, h)
+	}
+}
+
+// MountFallback answers every unknown path as PostgREST does: PGRST205 for a
+// table it does not know, PGRST125 for a path it cannot have.
+func (s *Server) MountFallback(r Router) {
+	r.Add(echo.RouteNotFound, "/*", func(c echo.Context) error {
+		s.notFound(c)
+		return nil
+	})
+}
+
+func (s *Server) notFound(c echo.Context) {
+	path := strings.Trim(c.Request().URL.Path, "/")
+	if path == "" || strings.Contains(path, "/") {
+		s.writeError(c, apierr.New(http.StatusNotFound, "PGRST125", "Invalid path specified in request URL", "", ""), false)
+		return
+	}
+	schema, aerr := s.profile(c.Request())
+	if aerr != nil {
+		s.writeError(c, aerr, false)
+		return
+	}
+	s.writeError(c, s.tableNotFound(schema, path), false)
+}
+
+// tableNotFound is PGRST205 with PostgREST's "Perhaps you meant" hint, naming
+// the closest relation of the schema.
+func (s *Server) tableNotFound(schema, name string) *apierr.Error {
+	hint := ""
+	best, bestDist := "", 1<<30
+	for _, r := range s.schema.Relations {
+		if r.Schema != schema {
+			continue
+		}
+		if d := levenshtein(strings.ToLower(name), strings.ToLower(r.Name)); d < bestDist {
+			best, bestDist = r.Name, d
+		}
+	}
+	if best != "" && bestDist <= max(3, len(name)/2) {
+		hint = fmt.Sprintf("Perhaps you meant the table '%s.%s'", schema, best)
+	}
+	return apierr.New(http.StatusNotFound, "PGRST205",
+		fmt.Sprintf("Could not find the table '%s.%s' in the schema cache", schema, name), "", hint)
+}
+
+// profile picks the request's schema from Accept-Profile (GET, HEAD) or
+// Content-Profile (other verbs); without one, the first of db-schemas.
+func (s *Server) profile(req *http.Request) (string, *apierr.Error) {
+	header := "Accept-Profile"
+	switch req.Method {
+	case http.MethodGet, http.MethodHead:
+	default:
+		header = "Content-Profile"
+	}
+	want := strings.TrimSpace(req.Header.Get(header))
+	if want == "" {
+		return s.cfg.DBSchemas[0], nil
+	}
+	if !contains(s.cfg.DBSchemas, want) {
+		return "", apierr.New(http.StatusNotAcceptable, "PGRST106",
+			"Invalid schema: "+want, "", "Only the following schemas are exposed: "+strings.Join(s.cfg.DBSchemas, ", "))
+	}
+	return want, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,72 @@
+// Package templates holds the text/template files of the server scaffold
+// that `pgrestgen init` writes: main.go, generate.go, Dockerfile and go.mod.
+// Per-table code is not here: it is emitted with jennifer by generator/emit.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"go/format"
+	"strings"
+	"text/template"
+)
+
+//go:embed *.tmpl
+var files embed.FS
+
+// Scaffold is the data every template sees.
+type Scaffold struct {
+	// Module is the new server's module path.
+	Module string
+	// GoVersion is the go directive (and the Docker build image's tag).
+	GoVersion string
+	// SourceFlags are the generate flags naming the schema source.
+	SourceFlags string
+	// Schemas is the comma-separated list of exposed schemas.
+	Schemas string
+	// Requires are pgrestgen's own requirements ("module version" lines),
+	// so the new module builds against the versions pgrestgen was tested with.
+	Requires []string
+}
+
+// Outputs maps each template to the file it writes.
+var outputs = [][2]string{
+	{"main.go.tmpl", "main.go"},
+	{"generate.go.tmpl", "generate.go"},
+	{"Dockerfile.tmpl", "Dockerfile"},
+	{"go.mod.tmpl", "go.mod"},
+}
+
+// Render executes every template and returns file name → content. Go files
+// are gofmt'd.
+func Render(data Scaffold) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, o := range outputs {
+		t, err := template.ParseFS(files, o[0])
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", o[0], err)
+		}
+		var buf bytes.Buffer
+		if err := t.Execute(&buf, data); err != nil {
+			return nil, fmt.Errorf("execute template %q: %w", o[0], err)
+		}
+		b := buf.Bytes()
+		if strings.HasSuffix(o[1], ".go") {
+			if b, err = format.Source(b); err != nil {
+				return nil, fmt.Errorf("format %s: %w", o[1], err)
+			}
+		}
+		out[o[1]] = b
+	}
+	return out, nil
+}
+
+// Names lists the files Render writes, in a fixed order.
+func Names() []string {
+	names := make([]string, len(outputs))
+	for i, o := range outputs {
+		names[i] = o[1]
+	}
+	return names
+}
