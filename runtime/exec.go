@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/config"
 )
 
 // txRequest is everything one request's transaction needs.
@@ -70,8 +71,8 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 		}
 		b.Queue(sb.String(), args...)
 	}
-	if s.cfg.DBPreRequest != "" {
-		b.Queue("SELECT " + quoteQualifiedName(s.cfg.DBPreRequest) + "()")
+	if s.preRequest != "" {
+		b.Queue(s.preRequest)
 	}
 	var res result
 	b.Queue(tx.main, tx.args...).QueryRow(func(row pgx.Row) error {
@@ -95,13 +96,6 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 		return nil, err
 	}
 	return &res, nil
-}
-
-// quoteQualifiedName quotes a configured "schema.function" name (from
-// db-pre-request, operator configuration, never request input).
-func quoteQualifiedName(name string) string {
-	parts := strings.SplitN(name, ".", 2)
-	return pgx.Identifier(parts).Sanitize()
 }
 
 // responseGUCs applies response.headers and response.status set by the
@@ -161,21 +155,11 @@ func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []by
 	return append(g, s.appSettings...)
 }
 
-// txEnd decides commit or rollback from db-tx-end and Prefer: tx=.
-func txEnd(mode, prefer string) (rollback, applied bool) {
-	switch mode {
-	case "rollback":
-		return true, false
-	case "commit-allow-override":
-		if prefer == "rollback" {
-			return true, true
-		}
-		return false, prefer == "commit"
-	case "rollback-allow-override":
-		if prefer == "commit" {
-			return false, true
-		}
-		return true, prefer == "rollback"
+// txEnd decides commit or rollback from db-tx-end and Prefer: tx=, and
+// whether the preference was honoured (for Preference-Applied).
+func txEnd(mode config.TxEnd, prefer string) (rollback, applied bool) {
+	if prefer != "" && mode.AllowOverride() {
+		return prefer == "rollback", true
 	}
-	return false, false
+	return mode.Rollback(), false
 }

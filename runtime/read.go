@@ -110,7 +110,7 @@ func parsePrefer(h http.Header) preferences {
 }
 
 // readRange combines limit/offset with the Range header (Range-Unit items).
-func readRange(req *http.Request, q *query.Request, maxRows int64) (offset int64, limit *int64, aerr *apierr.Error) {
+func readRange(req *http.Request, q *query.Request, maxRows *int64) (offset int64, limit *int64, aerr *apierr.Error) {
 	offset = q.Offset
 	limit = q.Limit
 	if rh := req.Header.Get("Range"); rh != "" && req.Method == http.MethodGet {
@@ -132,8 +132,8 @@ func readRange(req *http.Request, q *query.Request, maxRows int64) (offset int64
 			}
 		}
 	}
-	if maxRows > 0 && (limit == nil || *limit > maxRows) {
-		limit = &maxRows
+	if maxRows != nil && (limit == nil || *limit > *maxRows) {
+		limit = maxRows
 	}
 	return offset, limit, nil
 }
@@ -151,7 +151,7 @@ func (s *Server) read(c echo.Context, rel *Relation, schema string) {
 		s.writeError(c, aerr, ident.Authenticated)
 		return
 	}
-	q, err := query.Parse(req.URL.Query())
+	q, err := query.ParseRaw(req.URL.RawQuery)
 	if err != nil {
 		s.writeError(c, apierr.From(err, ident.Authenticated), ident.Authenticated)
 		return

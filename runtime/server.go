@@ -43,6 +43,8 @@ type Server struct {
 	// settings are the per-request GUCs fixed by configuration (app.settings.*),
 	// precomputed so the hot path only appends request values.
 	appSettings [][2]string
+	// preRequest calls db-pre-request, "" when unset.
+	preRequest string
 }
 
 // Options are the dependencies of a Server.
@@ -71,12 +73,7 @@ func New(opts Options) (*Server, error) {
 				s, strings.Join(opts.Schema.Schemas, ","))
 		}
 	}
-	v, err := auth.New(auth.Options{
-		Secret:       opts.Config.JWTSecret,
-		Audience:     opts.Config.JWTAud,
-		RoleClaimKey: opts.Config.JWTRoleClaimKey,
-		AnonRole:     opts.Config.DBAnonRole,
-	})
+	v, err := auth.New(opts.Config.AuthOptions())
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
@@ -88,8 +85,11 @@ func New(opts Options) (*Server, error) {
 		}
 		s.byName[r.Name][r.Schema] = r
 	}
-	for _, kv := range opts.Config.AppSettingsSorted() {
-		s.appSettings = append(s.appSettings, [2]string{"app.settings." + kv[0], kv[1]})
+	for _, st := range opts.Config.SortedAppSettings() {
+		s.appSettings = append(s.appSettings, [2]string{st.Name, st.Value})
+	}
+	if !opts.Config.DBPreRequest.IsZero() {
+		s.preRequest = "SELECT " + pgx.Identifier(nonEmpty(opts.Config.DBPreRequest.Schema, opts.Config.DBPreRequest.Name)).Sanitize() + "()"
 	}
 	return s, nil
 }
@@ -125,7 +125,8 @@ func (s *Server) MountRelation(r Router, path, name string) {
 		return nil
 	}
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodOptions,
-		http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
+		http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete,
+		http.MethodTrace, http.MethodConnect} {
 		r.Add(m, path, h)
 	}
 }
@@ -191,6 +192,17 @@ func (s *Server) profile(req *http.Request) (string, *apierr.Error) {
 			"Invalid schema: "+want, "", "Only the following schemas are exposed: "+strings.Join(s.cfg.DBSchemas, ", "))
 	}
 	return want, nil
+}
+
+// nonEmpty drops empty parts of a qualified name.
+func nonEmpty(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {

@@ -26,7 +26,8 @@ func (c *Catalog) Normalize() {
 		})
 		slices.SortFunc(r.ForeignKeys, func(a, b ForeignKey) int {
 			return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.RefSchema, b.RefSchema),
-				cmp.Compare(a.RefRelation, b.RefRelation), slices.Compare(a.Columns, b.Columns))
+				cmp.Compare(a.RefRelation, b.RefRelation), slices.Compare(a.Columns, b.Columns),
+				slices.Compare(a.RefColumns, b.RefColumns))
 		})
 	}
 	slices.SortFunc(c.Functions, func(a, b Function) int {

@@ -118,7 +118,7 @@ func structFields(fields []plan.Field, extra func(plan.Field) string) []jen.Code
 	for _, fl := range fields {
 		tag, ok := jsonTag(fl.SQLName)
 		comment := ""
-		if fl.GoName != fl.SQLName {
+		if fl.Renamed {
 			comment = sqlName(fl.SQLName)
 		}
 		if extra != nil {
@@ -164,10 +164,7 @@ func kindWords(kind string) string {
 func emitRelation(f *jen.File, r plan.Relation) {
 	src := r.Source
 	f.Commentf("%s is a row of the %s %s.", r.GoName, kindWords(string(src.Kind)), sqlName(src.Schema, src.Name))
-	if src.Comment != "" {
-		f.Comment("")
-		f.Comment(commentText(src.Comment))
-	}
+	commentLines(f, src.Comment)
 	f.Type().Id(r.GoName).Struct(structFields(r.Fields, func(fl plan.Field) string {
 		return fl.Column.Type.SQL
 	})...)
@@ -184,56 +181,90 @@ func emitRelation(f *jen.File, r plan.Relation) {
 	f.Commentf("%s describes %s to the runtime: the columns requests are", r.Descriptor, sqlName(src.Schema, src.Name))
 	f.Comment("validated against and the SQL fragments queries are built from.")
 	f.Func().Id(r.Descriptor).Params().Op("*").Qual(runtimePkg, "Relation").Block(
-		jen.Return(jen.Op("&").Qual(runtimePkg, "Relation").Values(jen.DictFunc(func(d jen.Dict) {
-			d[jen.Id("Schema")] = jen.Lit(src.Schema)
-			d[jen.Id("Name")] = jen.Lit(src.Name)
-			d[jen.Id("Kind")] = jen.Lit(string(src.Kind))
-			d[jen.Id("SQLName")] = jen.Lit(r.SQLName)
-			d[jen.Id("SelectStar")] = jen.Lit(r.SelectStar)
-			d[jen.Id("Columns")] = jen.Index().Qual(runtimePkg, "Column").ValuesFunc(func(g *jen.Group) {
+		jen.Return(jen.Op("&").Qual(runtimePkg, "Relation").Values(fields(
+			kv("Schema", jen.Lit(src.Schema)),
+			kv("Name", jen.Lit(src.Name)),
+			kv("Kind", jen.Lit(string(src.Kind))),
+			kv("SQLName", sqlLit(r.SQLName)),
+			kv("SelectStar", sqlLit(r.SelectStar)),
+			kv("Columns", jen.Index().Qual(runtimePkg, "Column").ValuesFunc(func(g *jen.Group) {
 				for _, fl := range r.Fields {
 					c := fl.Column
-					g.Line().Values(jen.DictFunc(func(d jen.Dict) {
-						d[jen.Id("Name")] = jen.Id(fl.Const)
-						d[jen.Id("SQLName")] = jen.Lit(plan.QuoteIdent(c.Name))
-						d[jen.Id("Type")] = jen.Lit(c.Type.SQL)
-						if c.Nullable {
-							d[jen.Id("Nullable")] = jen.True()
-						}
-						if c.Default != "" || c.Identity != "" || c.Generated != "" {
-							d[jen.Id("HasDefault")] = jen.True()
-						}
-					}))
+					g.Line().Values(inline(
+						kv("Name", jen.Id(fl.Const)),
+						kv("SQLName", sqlLit(plan.QuoteIdent(c.Name))),
+						kv("Type", jen.Lit(c.Type.SQL)),
+						kvIf(c.Nullable, "Nullable", jen.True()),
+						kvIf(c.Default != "" || c.Identity != "" || c.Generated != "", "HasDefault", jen.True()),
+					)...)
 				}
 				g.Line()
-			})
-			if len(src.PrimaryKey) > 0 {
-				d[jen.Id("PrimaryKey")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
-					for _, k := range src.PrimaryKey {
-						g.Lit(k)
-					}
-				})
-			}
-			if src.Insertable {
-				d[jen.Id("Insertable")] = jen.True()
-			}
-			if src.Updatable {
-				d[jen.Id("Updatable")] = jen.True()
-			}
-			if src.Deletable {
-				d[jen.Id("Deletable")] = jen.True()
-			}
-		}))),
+			})),
+			kvIf(len(src.PrimaryKey) > 0, "PrimaryKey", jen.Index().String().ValuesFunc(func(g *jen.Group) {
+				for _, k := range src.PrimaryKey {
+					g.Lit(k)
+				}
+			})),
+			kvIf(src.Insertable, "Insertable", jen.True()),
+			kvIf(src.Updatable, "Updatable", jen.True()),
+			kvIf(src.Deletable, "Deletable", jen.True()),
+		)...)),
 	)
+}
+
+// field is one key of a composite literal; fields keeps the order given
+// (jen.Dict would sort keys, putting Columns before Name).
+type field struct {
+	key  string
+	code jen.Code
+}
+
+func kv(key string, code jen.Code) *field { return &field{key, code} }
+
+func kvIf(cond bool, key string, code jen.Code) *field {
+	if !cond {
+		return nil
+	}
+	return &field{key, code}
+}
+
+func fields(fs ...*field) []jen.Code {
+	var out []jen.Code
+	for _, f := range fs {
+		if f != nil {
+			out = append(out, jen.Line().Id(f.key).Op(":").Add(f.code))
+		}
+	}
+	if len(out) > 0 {
+		out = append(out, jen.Line())
+	}
+	return out
+}
+
+// inline is fields on one line, for the many small literals of a list.
+func inline(fs ...*field) []jen.Code {
+	var out []jen.Code
+	for _, f := range fs {
+		if f != nil {
+			out = append(out, jen.Id(f.key).Op(":").Add(f.code))
+		}
+	}
+	return out
+}
+
+// sqlLit writes an SQL fragment as a raw string literal when it can, so
+// quoted identifiers read as SQL ("id") rather than as escapes (\"id\").
+func sqlLit(s string) jen.Code {
+	if strings.ContainsAny(s, "`\r") || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return jen.Lit(s)
+	}
+	return jen.Op("`" + s + "`")
 }
 
 func emitFunction(f *jen.File, fn plan.Function) {
 	src := fn.Source
 	f.Commentf("%s holds the arguments of the function %s(%s).", fn.ArgsType, sqlName(src.Schema, src.Name), src.Signature())
-	if src.Comment != "" {
-		f.Comment("")
-		f.Comment(commentText(src.Comment))
-	}
+	commentLines(f, src.Comment)
 	f.Type().Id(fn.ArgsType).Struct(structFields(fn.Args, nil)...)
 	if fn.RowType != "" {
 		f.Commentf("%s is a row returned by %s.", fn.RowType, sqlName(src.Schema, src.Name))
@@ -247,33 +278,25 @@ func emitFunction(f *jen.File, fn plan.Function) {
 	}
 	f.Commentf("%s describes %s to the runtime.", fn.Descriptor, sqlName(src.Schema, src.Name))
 	f.Func().Id(fn.Descriptor).Params().Op("*").Qual(runtimePkg, "Function").Block(
-		jen.Return(jen.Op("&").Qual(runtimePkg, "Function").Values(jen.DictFunc(func(d jen.Dict) {
-			d[jen.Id("Schema")] = jen.Lit(src.Schema)
-			d[jen.Id("Name")] = jen.Lit(src.Name)
-			d[jen.Id("SQLName")] = jen.Lit(fn.SQLName)
-			d[jen.Id("ReturnType")] = jen.Lit(src.Return.SQL)
-			if src.ReturnsSet {
-				d[jen.Id("ReturnsSet")] = jen.True()
-			}
-			d[jen.Id("Volatility")] = jen.Lit(string(src.Volatility))
-			if len(src.Args) > 0 {
-				d[jen.Id("Args")] = jen.Index().Qual(runtimePkg, "Arg").ValuesFunc(func(g *jen.Group) {
-					for _, a := range src.Args {
-						g.Line().Values(jen.DictFunc(func(d jen.Dict) {
-							if a.Name != "" {
-								d[jen.Id("Name")] = jen.Lit(a.Name)
-							}
-							d[jen.Id("Type")] = jen.Lit(a.Type.SQL)
-							d[jen.Id("Mode")] = jen.Lit(string(a.Mode))
-							if a.HasDefault {
-								d[jen.Id("HasDefault")] = jen.True()
-							}
-						}))
-					}
-					g.Line()
-				})
-			}
-		}))),
+		jen.Return(jen.Op("&").Qual(runtimePkg, "Function").Values(fields(
+			kv("Schema", jen.Lit(src.Schema)),
+			kv("Name", jen.Lit(src.Name)),
+			kv("SQLName", sqlLit(fn.SQLName)),
+			kvIf(len(src.Args) > 0, "Args", jen.Index().Qual(runtimePkg, "Arg").ValuesFunc(func(g *jen.Group) {
+				for _, a := range src.Args {
+					g.Line().Values(inline(
+						kvIf(a.Name != "", "Name", jen.Lit(a.Name)),
+						kv("Type", jen.Lit(a.Type.SQL)),
+						kv("Mode", jen.Lit(string(a.Mode))),
+						kvIf(a.HasDefault, "HasDefault", jen.True()),
+					)...)
+				}
+				g.Line()
+			})),
+			kv("ReturnType", jen.Lit(src.Return.SQL)),
+			kvIf(src.ReturnsSet, "ReturnsSet", jen.True()),
+			kv("Volatility", jen.Lit(string(src.Volatility))),
+		)...)),
 	)
 }
 
@@ -284,39 +307,47 @@ func setof(set bool) string {
 	return ""
 }
 
-// commentText makes a database COMMENT safe inside // comments.
-func commentText(s string) string {
-	return strings.Join(strings.Split(strings.TrimSpace(s), "\n"), "\n")
+// commentLines adds a database COMMENT to the doc comment, a // line per
+// line of it, so no text of it can end the comment.
+func commentLines(f *jen.File, comment string) {
+	comment = strings.TrimSpace(comment)
+	if comment == "" {
+		return
+	}
+	f.Comment("")
+	for _, line := range strings.Split(comment, "\n") {
+		f.Comment(strings.TrimRight(line, "\r"))
+	}
 }
 
 func emitRegister(f *jen.File, pkg *plan.Package) {
 	f.Comment("Schema returns the description of this API that the runtime serves:")
 	f.Comment("every relation and function of the exposed schemas.")
 	f.Func().Id("Schema").Params().Op("*").Qual(runtimePkg, "Schema").Block(
-		jen.Return(jen.Op("&").Qual(runtimePkg, "Schema").Values(jen.Dict{
-			jen.Id("Schemas"): jen.Index().String().ValuesFunc(func(g *jen.Group) {
+		jen.Return(jen.Op("&").Qual(runtimePkg, "Schema").Values(fields(
+			kv("Schemas", jen.Index().String().ValuesFunc(func(g *jen.Group) {
 				for _, s := range pkg.Schemas {
 					g.Lit(s)
 				}
-			}),
-			jen.Id("Fingerprint"): jen.Id("SchemaFingerprint"),
-			jen.Id("Relations"): jen.Index().Op("*").Qual(runtimePkg, "Relation").ValuesFunc(func(g *jen.Group) {
+			})),
+			kv("Fingerprint", jen.Id("SchemaFingerprint")),
+			kv("Relations", jen.Index().Op("*").Qual(runtimePkg, "Relation").ValuesFunc(func(g *jen.Group) {
 				for _, r := range pkg.Relations {
 					g.Line().Id(r.Descriptor).Call()
 				}
 				if len(pkg.Relations) > 0 {
 					g.Line()
 				}
-			}),
-			jen.Id("Functions"): jen.Index().Op("*").Qual(runtimePkg, "Function").ValuesFunc(func(g *jen.Group) {
+			})),
+			kv("Functions", jen.Index().Op("*").Qual(runtimePkg, "Function").ValuesFunc(func(g *jen.Group) {
 				for _, fn := range pkg.Functions {
 					g.Line().Id(fn.Descriptor).Call()
 				}
 				if len(pkg.Functions) > 0 {
 					g.Line()
 				}
-			}),
-		})),
+			})),
+		)...)),
 	)
 
 	f.Comment("RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group).")

@@ -14,8 +14,6 @@ type relation struct {
 	oid uint32
 	catalog.Relation
 	colTypes []typeKey
-	// colNames maps attnum to column name, to name inferred view keys.
-	colNames map[int16]string
 }
 
 // relationRow is one row of relations.sql.
@@ -116,7 +114,6 @@ func (l *loader) loadRelations(ctx context.Context) ([]*relation, error) {
 				Updatable:  row.UpdatableEvents&eventUpdate != 0,
 				Deletable:  row.UpdatableEvents&eventDelete != 0,
 			},
-			colNames: map[int16]string{},
 		}
 		rels = append(rels, r)
 		byOID[r.oid] = r
@@ -142,20 +139,53 @@ func (l *loader) loadRelations(ctx context.Context) ([]*relation, error) {
 			MaxLength: int(c.MaxLength),
 		})
 		r.colTypes = append(r.colTypes, l.types.want(c.Atttypid, c.Atttypmod))
-		r.colNames[c.Attnum] = c.Name
 	}
 
 	views, err := l.loadViewExposures(ctx, rels)
 	if err != nil {
 		return nil, err
 	}
-	var bases []uint32
+	bases := []uint32{}
 	for _, v := range views {
 		bases = append(bases, v.bases...)
 	}
 	slices.Sort(bases)
 	bases = slices.Compact(bases)
 
+	keys, err := l.loadKeys(ctx, bases)
+	if err != nil {
+		return nil, err
+	}
+
+	// A relation's own keys.
+	for _, r := range rels {
+		rk, ok := keys[r.oid]
+		if !ok {
+			continue
+		}
+		if rk.primary != nil {
+			r.PrimaryKey = slices.Clone(rk.primary.Columns)
+		}
+		for _, u := range rk.unique {
+			r.addUniqueKey(catalog.UniqueKey{Name: u.Name, Columns: slices.Clone(u.Columns)})
+		}
+		for _, f := range rk.foreign {
+			r.addForeignKey(catalog.ForeignKey{
+				Name:        f.Name,
+				Columns:     slices.Clone(f.Columns),
+				RefSchema:   f.RefSchema,
+				RefRelation: f.RefRelation,
+				RefColumns:  slices.Clone(f.RefColumns),
+			})
+		}
+	}
+	inferViewKeys(rels, views, keys)
+	return rels, nil
+}
+
+// loadKeys loads the key constraints and unique indexes of the relations of
+// the schemas and of the extra relations bases, by relation oid.
+func (l *loader) loadKeys(ctx context.Context, bases []uint32) (map[uint32]*relationKeys, error) {
 	keyRows, err := query[keyRow](ctx, l.q, keysSQL, l.schemas, bases)
 	if err != nil {
 		return nil, fmt.Errorf("introspect keys: %w", err)
@@ -189,31 +219,7 @@ func (l *loader) loadRelations(ctx context.Context) ([]*relation, error) {
 		rk := keysOf(ix.Indrelid)
 		rk.unique = append(rk.unique, keyRow{Conrelid: ix.Indrelid, Name: ix.Name, Type: "u", Attnums: ix.Attnums, Columns: ix.Columns})
 	}
-
-	// A relation's own keys.
-	for _, r := range rels {
-		rk, ok := keys[r.oid]
-		if !ok {
-			continue
-		}
-		if rk.primary != nil {
-			r.PrimaryKey = slices.Clone(rk.primary.Columns)
-		}
-		for _, u := range rk.unique {
-			r.addUniqueKey(catalog.UniqueKey{Name: u.Name, Columns: slices.Clone(u.Columns)})
-		}
-		for _, f := range rk.foreign {
-			r.addForeignKey(catalog.ForeignKey{
-				Name:        f.Name,
-				Columns:     slices.Clone(f.Columns),
-				RefSchema:   f.RefSchema,
-				RefRelation: f.RefRelation,
-				RefColumns:  slices.Clone(f.RefColumns),
-			})
-		}
-	}
-	inferViewKeys(rels, views, keys)
-	return rels, nil
+	return keys, nil
 }
 
 // relationKeys are the key constraints (and unique indexes, as unique

@@ -5,7 +5,9 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -52,6 +54,9 @@ type Field struct {
 	Type    GoType
 	// Const names the column-name constant (relations only).
 	Const string
+	// Renamed is true when GoName is not simply the SQL name in Go case
+	// (a clash or an unusable name), so the emitter notes the SQL name.
+	Renamed bool
 	// Column is the catalog column (relations and composites only).
 	Column catalog.Column
 }
@@ -128,25 +133,38 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 	tm := &typeMapper{enums: map[[2]string]string{}, composites: map[[2]string]string{}}
 
 	// Types first: relations and functions refer to them.
-	for _, e := range cat.Enums {
+	pkg.Enums = make([]Enum, len(cat.Enums))
+	for _, i := range allocationOrder(len(cat.Enums), func(i int) (string, string) {
+		return cat.Enums[i].Schema, cat.Enums[i].Name
+	}, defaultSchema) {
+		e := cat.Enums[i]
 		pe := Enum{Source: e, GoName: names.name(qualify(e.Schema, e.Name))}
 		pe.File = files.name(fileStem(pe.GoName)+"_enum") + ".go"
 		tm.enums[[2]string{e.Schema, e.Name}] = pe.GoName
-		pkg.Enums = append(pkg.Enums, pe)
+		pkg.Enums[i] = pe
 	}
-	for _, c := range cat.Composites {
+	pkg.Composites = make([]Composite, len(cat.Composites))
+	for _, i := range allocationOrder(len(cat.Composites), func(i int) (string, string) {
+		return cat.Composites[i].Schema, cat.Composites[i].Name
+	}, defaultSchema) {
+		c := cat.Composites[i]
 		pc := Composite{Source: c, GoName: names.name(qualify(c.Schema, c.Name))}
 		pc.File = files.name(fileStem(pc.GoName)+"_type") + ".go"
 		tm.composites[[2]string{c.Schema, c.Name}] = pc.GoName
-		pkg.Composites = append(pkg.Composites, pc)
+		pkg.Composites[i] = pc
 	}
-	// Row types of relations can be used as composite types too.
-	for i, r := range cat.Relations {
+	// Row types of relations can be used as composite types too. Names are
+	// handed out conventional names first (see allocationOrder), but the
+	// plan keeps the catalog's order.
+	pkg.Relations = make([]Relation, len(cat.Relations))
+	for _, i := range allocationOrder(len(cat.Relations), func(i int) (string, string) {
+		return cat.Relations[i].Schema, cat.Relations[i].Name
+	}, defaultSchema) {
+		r := cat.Relations[i]
 		pr := Relation{Source: r, GoName: names.name(qualify(r.Schema, r.Name))}
 		pr.File = files.name(fileStem(pr.GoName)+"_"+kindToken(r.Kind)) + ".go"
 		tm.composites[[2]string{r.Schema, r.Name}] = pr.GoName
-		pkg.Relations = append(pkg.Relations, pr)
-		_ = i
+		pkg.Relations[i] = pr
 	}
 	for i := range pkg.Enums {
 		e := &pkg.Enums[i]
@@ -158,8 +176,9 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		c := &pkg.Composites[i]
 		fields := newNamer()
 		for _, a := range c.Source.Attributes {
-			c.Fields = append(c.Fields, Field{SQLName: a.Name, GoName: fields.name(exportedName(a.Name)),
-				Type: tm.fieldType(a.Type, true), Column: catalog.Column{Name: a.Name, Type: a.Type, Nullable: true}})
+			f := newField(fields, a.Name, a.Name, tm.fieldType(a.Type, true))
+			f.Column = catalog.Column{Name: a.Name, Type: a.Type, Nullable: true}
+			c.Fields = append(c.Fields, f)
 		}
 	}
 	for i := range pkg.Relations {
@@ -170,8 +189,8 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		fields := newNamer()
 		var star []string
 		for _, c := range r.Source.Columns {
-			f := Field{SQLName: c.Name, GoName: fields.name(exportedName(c.Name)),
-				Type: tm.fieldType(c.Type, c.Nullable), Column: c}
+			f := newField(fields, c.Name, c.Name, tm.fieldType(c.Type, c.Nullable))
+			f.Column = c
 			f.Const = names.name(r.GoName + "Col" + f.GoName)
 			r.Fields = append(r.Fields, f)
 			star = append(star, QuoteIdent(c.Name))
@@ -184,7 +203,11 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 	for _, f := range cat.Functions {
 		overloads[[2]string{f.Schema, f.Name}]++
 	}
-	for _, f := range cat.Functions {
+	pkg.Functions = make([]Function, len(cat.Functions))
+	for _, i := range allocationOrder(len(cat.Functions), func(i int) (string, string) {
+		return cat.Functions[i].Schema, cat.Functions[i].Name
+	}, defaultSchema) {
+		f := cat.Functions[i]
 		base := qualify(f.Schema, f.Name)
 		if overloads[[2]string{f.Schema, f.Name}] > 1 {
 			base += overloadSuffix(f)
@@ -203,10 +226,9 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 			case catalog.ModeInOut:
 				outs = append(outs, a)
 			}
-			sqlName := a.Name
-			goBase := exportedName(a.Name)
+			goBase := a.Name
 			if a.Name == "" {
-				goBase = fmt.Sprintf("Arg%d", i+1)
+				goBase = fmt.Sprintf("arg%d", i+1)
 			}
 			t := tm.goType(a.Type)
 			if a.Mode == catalog.ModeVariadic && !t.Slice {
@@ -215,12 +237,48 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 			if a.HasDefault && !t.nilable() {
 				t = pointerTo(t)
 			}
-			pf.Args = append(pf.Args, Field{SQLName: sqlName, GoName: fields.name(goBase), Type: t})
+			pf.Args = append(pf.Args, newField(fields, a.Name, goBase, t))
 		}
 		planResult(&pf, outs, tm, names)
-		pkg.Functions = append(pkg.Functions, pf)
+		pkg.Functions[i] = pf
 	}
 	return pkg, nil
+}
+
+// newField names a field in its struct's scope after base (the SQL name, or
+// a stand-in for unnamed arguments).
+func newField(scope *namer, sqlName, base string, t GoType) Field {
+	natural := exportedName(base)
+	goName := scope.name(natural)
+	return Field{SQLName: sqlName, GoName: goName, Type: t, Renamed: goName != natural}
+}
+
+// allocationOrder is the order in which objects get their Go names: the
+// default schema first, then names written the conventional way (all lower
+// case) before quoted mixed-case ones, then by name. So "films" is Films and
+// a later "Films" becomes Films2, not the other way round.
+func allocationOrder(n int, key func(int) (schema, name string), defaultSchema string) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	rank := func(i int) (int, int, string, string) {
+		schema, name := key(i)
+		d, c := 1, 1
+		if schema == defaultSchema {
+			d = 0
+		}
+		if name == strings.ToLower(name) {
+			c = 0
+		}
+		return d, c, schema, name
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		da, ca, sa, na := rank(a)
+		db, cb, sb, nb := rank(b)
+		return cmp.Or(cmp.Compare(da, db), cmp.Compare(ca, cb), cmp.Compare(sa, sb), cmp.Compare(na, nb))
+	})
+	return idx
 }
 
 // planResult decides a function's result type: TABLE and multi-OUT functions
@@ -237,12 +295,11 @@ func planResult(pf *Function, outs []catalog.Argument, tm *typeMapper, names *na
 		pf.RowType = names.name(pf.GoName + "Row")
 		fields := newNamer()
 		for i, a := range outs {
-			goBase := exportedName(a.Name)
+			goBase := a.Name
 			if a.Name == "" {
-				goBase = fmt.Sprintf("Column%d", i+1)
+				goBase = fmt.Sprintf("column%d", i+1)
 			}
-			pf.RowFields = append(pf.RowFields, Field{SQLName: a.Name, GoName: fields.name(goBase),
-				Type: tm.fieldType(a.Type, true)})
+			pf.RowFields = append(pf.RowFields, newField(fields, a.Name, goBase, tm.fieldType(a.Type, true)))
 		}
 		row = named(pf.RowType)
 	} else {

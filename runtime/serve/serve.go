@@ -87,7 +87,7 @@ func Run(ctx context.Context, opts Options) error {
 
 // logLevel maps PostgREST's log-level to slog's: crit and error log errors,
 // warn adds client errors, info every request, debug the rest.
-func logLevel(l string) slog.Level {
+func logLevel(l config.LogLevel) slog.Level {
 	switch l {
 	case "debug":
 		return slog.LevelDebug

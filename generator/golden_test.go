@@ -1,0 +1,177 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pgrestgen/pgrestgen/generator/catalog"
+	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
+	"github.com/pgrestgen/pgrestgen/internal/pgtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/*/want")
+
+var env pgtest.Env
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(pgtest.Run(m, &env, nil))
+}
+
+// caseOptions is testdata/<case>/options.json; every field is optional.
+type caseOptions struct {
+	Schemas []string `json:"schemas"`
+	Package string   `json:"package"`
+}
+
+// TestGolden generates each testdata case from its schema.sql on a fresh
+// database and compares the files (and the catalog model) with want/. Then
+// it compiles and vets every want/ package, so goldens are always valid Go.
+func TestGolden(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/*/schema.sql")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no golden cases (%v)", err)
+	}
+	var pkgs []string
+	for _, schemaFile := range dirs {
+		pkgs = append(pkgs, "./"+filepath.ToSlash(filepath.Join(filepath.Dir(schemaFile), "want")))
+	}
+	// The group returns when its parallel cases have finished writing, so
+	// the compile step below sees every golden.
+	t.Run("cases", func(t *testing.T) {
+		for _, schemaFile := range dirs {
+			dir := filepath.Dir(schemaFile)
+			t.Run(filepath.Base(dir), func(t *testing.T) {
+				t.Parallel()
+				opts := caseOptions{Schemas: []string{"public"}, Package: "want"}
+				if b, err := os.ReadFile(filepath.Join(dir, "options.json")); err == nil {
+					if err := json.Unmarshal(b, &opts); err != nil {
+						t.Fatalf("options.json: %v", err)
+					}
+				}
+				uri := env.NewDatabase(t, "")
+				sql, err := os.ReadFile(schemaFile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := pgcluster.ApplySQL(t.Context(), uri, string(sql)); err != nil {
+					t.Fatal(err)
+				}
+				res, err := Generate(t.Context(), Options{DBURI: uri, Schemas: opts.Schemas, Package: opts.Package})
+				if err != nil {
+					t.Fatal(err)
+				}
+				model, err := json.MarshalIndent(res.Catalog, "", "  ")
+				if err != nil {
+					t.Fatal(err)
+				}
+				files := append(res.Files, File{Name: "catalog.json", Content: append(model, '\n')})
+				compareDir(t, filepath.Join(dir, "want"), files)
+			})
+		}
+	})
+	t.Run("compile", func(t *testing.T) {
+		root, err := filepath.Abs("..")
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"vet"}
+		for _, p := range pkgs {
+			args = append(args, "./generator/"+strings.TrimPrefix(p, "./"))
+		}
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go vet of the goldens failed: %v\n%s", err, out)
+		}
+	})
+}
+
+// compareDir compares files with dir, or rewrites dir with -update (removing
+// files no longer generated).
+func compareDir(t *testing.T, dir string, files Files) {
+	t.Helper()
+	if *update {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(dir, f.Name), f.Content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("%v (run go test ./generator -update to create the goldens)", err)
+	}
+	var have []string
+	for _, e := range entries {
+		have = append(have, e.Name())
+	}
+	var want []string
+	for _, f := range files {
+		want = append(want, f.Name)
+		old, err := os.ReadFile(filepath.Join(dir, f.Name))
+		if err != nil {
+			continue
+		}
+		if !bytes.Equal(old, f.Content) {
+			t.Errorf("%s differs (-golden +generated):\n%s", f.Name, cmp.Diff(string(old), string(f.Content)))
+		}
+	}
+	slices.Sort(have)
+	slices.Sort(want)
+	if d := cmp.Diff(have, want); d != "" {
+		t.Errorf("file set differs (-golden +generated):\n%s", d)
+	}
+}
+
+// TestDeterministic shuffles every list of a golden case's catalog model and
+// generates twice: the output must be byte-identical to the unshuffled one.
+func TestDeterministic(t *testing.T) {
+	b, err := os.ReadFile("testdata/names/want/catalog.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := func(seed uint64) Files {
+		var cat catalog.Catalog
+		if err := json.Unmarshal(b, &cat); err != nil {
+			t.Fatal(err)
+		}
+		r := rand.New(rand.NewPCG(seed, seed))
+		r.Shuffle(len(cat.Relations), func(i, j int) { cat.Relations[i], cat.Relations[j] = cat.Relations[j], cat.Relations[i] })
+		r.Shuffle(len(cat.Functions), func(i, j int) { cat.Functions[i], cat.Functions[j] = cat.Functions[j], cat.Functions[i] })
+		r.Shuffle(len(cat.Enums), func(i, j int) { cat.Enums[i], cat.Enums[j] = cat.Enums[j], cat.Enums[i] })
+		for i := range cat.Relations {
+			cols := cat.Relations[i].Columns
+			r.Shuffle(len(cols), func(a, b int) { cols[a], cols[b] = cols[b], cols[a] })
+		}
+		cat.Normalize()
+		res, err := FromCatalog(&cat, "want")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Files
+	}
+	first := gen(1)
+	for seed := uint64(2); seed < 6; seed++ {
+		if d := cmp.Diff(first, gen(seed)); d != "" {
+			t.Fatalf("seed %d changed the output:\n%s", seed, d)
+		}
+	}
+}
