@@ -1,0 +1,170 @@
+package runtime
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
+	"github.com/pgrestgen/pgrestgen/internal/pgtest"
+	"github.com/pgrestgen/pgrestgen/runtime/config"
+)
+
+var env pgtest.Env
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m, &env, nil)) }
+
+// newTestServer makes a Server on a fresh database prepared by setup, with
+// PGRST_* settings from environ.
+func newTestServer(t *testing.T, setup string, environ ...string) (*Server, string) {
+	t.Helper()
+	uri := env.NewDatabase(t, "")
+	if err := pgcluster.ApplySQL(t.Context(), uri, setup); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load("", append([]string{"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=postgres"}, environ...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := NewPool(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	s, err := New(Options{Config: cfg, Schema: &Schema{Schemas: []string{"public"}}, DB: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, uri
+}
+
+// insertRow is a main statement in the shape run scans, with a write.
+const insertRow = `WITH ins AS (INSERT INTO written (v) VALUES ($1) RETURNING v)
+SELECT NULL::bigint, count(*), '[]'::text, NULL::text, NULL::text FROM ins`
+
+func countRows(t *testing.T, uri string) int {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM written").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestTxEnd checks F-TX-05 / F-PREFER-13: every db-tx-end mode with and
+// without Prefer: tx=, on a real write that either persists or not.
+func TestTxEnd(t *testing.T) {
+	cases := []struct {
+		mode, prefer string
+		persists     bool
+		applied      bool
+	}{
+		{"commit", "", true, false},
+		{"commit", "rollback", true, false},
+		{"commit-allow-override", "", true, false},
+		{"commit-allow-override", "rollback", false, true},
+		{"commit-allow-override", "commit", true, true},
+		{"rollback", "", false, false},
+		{"rollback", "commit", false, false},
+		{"rollback-allow-override", "", false, false},
+		{"rollback-allow-override", "commit", true, true},
+		{"rollback-allow-override", "rollback", false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.mode+"/"+c.prefer, func(t *testing.T) {
+			t.Parallel()
+			s, uri := newTestServer(t, "CREATE TABLE written (v text)", "PGRST_DB_TX_END="+c.mode)
+			rollback, applied := txEnd(s.cfg.DBTxEnd, c.prefer)
+			if applied != c.applied {
+				t.Errorf("applied = %v, want %v", applied, c.applied)
+			}
+			res, err := s.run(t.Context(), &txRequest{rollback: rollback, main: insertRow, args: []any{"x"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.pageTotal != 1 {
+				t.Errorf("pageTotal = %d, want 1", res.pageTotal)
+			}
+			want := 0
+			if c.persists {
+				want = 1
+			}
+			if got := countRows(t, uri); got != want {
+				t.Errorf("rows after the request = %d, want %d", got, want)
+			}
+		})
+	}
+}
+
+// TestRunSettingsAndPreRequest checks F-TX-01/F-AUTH-13/F-AUTH-15: the GUCs
+// and the pre-request function are in the statement's transaction, READ ONLY
+// refuses writes (25006), and a failed request leaves a clean connection.
+func TestRunSettingsAndPreRequest(t *testing.T) {
+	s, uri := newTestServer(t, `
+CREATE TABLE written (v text);
+CREATE FUNCTION pre() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('request.headers')::json->>'x-block' = 'yes' THEN
+    RAISE EXCEPTION 'blocked by pre-request' USING ERRCODE = 'PT403';
+  END IF;
+  PERFORM set_config('response.headers', '[{"X-Pre": "ran"}]', true);
+END $$;`, "PGRST_DB_PRE_REQUEST=public.pre", "PGRST_APP_SETTINGS_GREETING=hello")
+
+	req := httptest.NewRequest("GET", "/things?x=1", nil)
+	req.Header.Set("X-Custom", "v")
+	req.AddCookie(&http.Cookie{Name: "sid", Value: "abc"})
+	gucs := s.requestGUCs(req, "public", "postgres", []byte(`{"role":"postgres"}`))
+	main := `SELECT NULL::bigint, 1::bigint, json_build_object(
+	  'method', current_setting('request.method'), 'path', current_setting('request.path'),
+	  'header', current_setting('request.headers')::json->>'x-custom',
+	  'cookie', current_setting('request.cookies')::json->>'sid',
+	  'claims', current_setting('request.jwt.claims'), 'greeting', current_setting('app.settings.greeting'),
+	  'search_path', current_setting('search_path'), 'read_only', current_setting('transaction_read_only'))::text,
+	  nullif(current_setting('response.headers', true), ''), NULL::text`
+	res, err := s.run(t.Context(), &txRequest{readOnly: true, gucs: gucs, main: main})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"method" : "GET"`, `"path" : "/things"`, `"header" : "v"`, `"cookie" : "abc"`,
+		`"claims" : "{\"role\":\"postgres\"}"`, `"greeting" : "hello"`, `"search_path" : "\"public\", \"public\""`, `"read_only" : "on"`} {
+		if !strings.Contains(string(res.body), want) {
+			t.Errorf("body %s lacks %s", res.body, want)
+		}
+	}
+	if res.respHeader == nil || *res.respHeader != `[{"X-Pre": "ran"}]` {
+		t.Errorf("response.headers from the pre-request function = %v", res.respHeader)
+	}
+
+	// A write in a READ ONLY transaction fails with 25006 and writes nothing.
+	_, err = s.run(t.Context(), &txRequest{readOnly: true, gucs: gucs, main: insertRow, args: []any{"x"}})
+	if err == nil || !strings.Contains(err.Error(), "25006") {
+		t.Errorf("write in READ ONLY: err = %v, want SQLSTATE 25006", err)
+	}
+	// The pre-request function can refuse the request.
+	blocked := httptest.NewRequest("GET", "/things", nil)
+	blocked.Header.Set("X-Block", "yes")
+	_, err = s.run(t.Context(), &txRequest{gucs: s.requestGUCs(blocked, "public", "postgres", []byte(`{}`)), main: insertRow, args: []any{"x"}})
+	if err == nil || !strings.Contains(err.Error(), "blocked by pre-request") {
+		t.Errorf("pre-request refusal: err = %v", err)
+	}
+	if n := countRows(t, uri); n != 0 {
+		t.Errorf("failed requests wrote %d rows", n)
+	}
+	// The pool's connections are clean after the failures.
+	if _, err := s.run(t.Context(), &txRequest{gucs: gucs, main: insertRow, args: []any{"y"}}); err != nil {
+		t.Fatalf("request after failures: %v", err)
+	}
+	if n := countRows(t, uri); n != 1 {
+		t.Errorf("rows = %d, want 1", n)
+	}
+}
