@@ -72,6 +72,11 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if _, err := checkDrift(ctx, pool, opts.Schema, log); err != nil && ctx.Err() == nil {
+			log.Warn("could not compare the database schema with the generated code", slog.Any("err", err))
+		}
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
