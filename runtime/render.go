@@ -183,7 +183,12 @@ func (b *builder) filter(f *query.Filter) (string, *apierr.Error) {
 		}
 		s = lhs + " IS " + v
 	case "in":
-		s = lhs + " = ANY(" + b.param(arrayLiteral(f.List)) + ")"
+		// in.() parses as one empty item; PostgREST sends it as an empty array.
+		items := f.List
+		if len(items) == 1 && items[0] == "" {
+			items = nil
+		}
+		s = lhs + " = ANY(" + b.param(arrayLiteral(items)) + ")"
 	case "fts", "plfts", "phfts", "wfts":
 		fn := ftsFunctions[f.Operator]
 		col := b.rel.Column(f.Field.Name)
@@ -202,7 +207,9 @@ func (b *builder) filter(f *query.Filter) (string, *apierr.Error) {
 		}
 		switch f.Quantifier {
 		case "any", "all":
-			s = lhs + " " + op + " " + strings.ToUpper(f.Quantifier) + "(" + b.param(arrayLiteral(f.List)) + ")"
+			// The value is the client's array literal, passed through as
+			// PostgREST does; PostgreSQL parses it into the column's array type.
+			s = lhs + " " + op + " " + strings.ToUpper(f.Quantifier) + "(" + b.param(f.Value) + ")"
 		default:
 			s = lhs + " " + op + " " + b.param(f.Value)
 		}

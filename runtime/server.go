@@ -67,6 +67,11 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if !opts.Config.DBSchemasSet {
+		cfg := *opts.Config
+		cfg.DBSchemas = opts.Schema.Schemas
+		opts.Config = &cfg
+	}
 	for _, s := range opts.Config.DBSchemas {
 		if !contains(opts.Schema.Schemas, s) {
 			return nil, fmt.Errorf("runtime: db-schemas names %q, but the code was generated for %s; regenerate with --schemas",
@@ -106,10 +111,13 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 	if pc.ConnConfig.RuntimeParams["application_name"] == "" {
 		pc.ConnConfig.RuntimeParams["application_name"] = "pgrestgen"
 	}
-	if !cfg.DBPreparedStatements {
-		// Transaction-mode poolers (PgBouncer) cannot keep prepared statements.
-		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
-	}
+	// Every statement of a request's batch is parsed in the pipeline, after
+	// BEGIN and set_config('role', …), as PostgREST does: statements must be
+	// parsed as the request's role, which may see schemas the authenticator
+	// cannot. (pgx's statement cache would prepare them before the batch, as
+	// the authenticator.) Unnamed statements also suit transaction-mode
+	// poolers, so db-prepared-statements=false needs nothing more.
+	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)

@@ -19,11 +19,15 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var src sourceFlags
 	src.register(fs, "db")
 	dumpModel := fs.String("dump-model", "", "also write the introspected catalog model as JSON to this file")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	start := time.Now()
-	res, err := generator.Generate(ctx, src.options(stderr, src.out))
+	opts, err := src.options(stderr, src.out)
+	if err != nil {
+		return err
+	}
+	res, err := generator.Generate(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -51,10 +55,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	var src sourceFlags
 	src.register(fs, "db")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	res, err := generator.Generate(ctx, src.options(stderr, src.out))
+	opts, err := src.options(stderr, src.out)
+	if err != nil {
+		return err
+	}
+	res, err := generator.Generate(ctx, opts)
 	if err != nil {
 		return err
 	}

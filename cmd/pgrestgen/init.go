@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,15 +23,23 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var src sourceFlags
 	src.register(fs, "")
 	module := fs.String("module", "", "module path of the new server (required)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *module == "" || src.out == "" {
-		return fmt.Errorf("--module and --out are required")
+		return usageError{errors.New("--module and --out are required")}
+	}
+	if src.pkg == "" {
+		src.pkg = "db"
+	}
+	if src.pkg != "db" {
+		return usageError{errors.New("--package is always db for init (main.go imports ./db)")}
 	}
 	dbDir := filepath.Join(src.out, "db")
-	opts := src.options(stderr, dbDir)
-	opts.Package = "db"
+	opts, err := src.options(stderr, dbDir)
+	if err != nil {
+		return err
+	}
 	res, err := generator.Generate(ctx, opts)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/generator"
@@ -51,7 +52,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pgrestgen: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
-	var exit exitError
+	var (
+		exit exitError
+		uerr usageError
+	)
 	switch {
 	case err == nil:
 		return 0
@@ -59,6 +63,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.As(err, &exit):
 		return int(exit)
+	case errors.As(err, &uerr):
+		fmt.Fprintf(stderr, "pgrestgen %s: %v\nRun 'pgrestgen %s -h' for its flags.\n", args[0], uerr.err, args[0])
+		return 2
 	default:
 		fmt.Fprintf(stderr, "pgrestgen %s: %v\n", args[0], err)
 		return 1
@@ -69,6 +76,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// usageError is a mistake in the command line: exit status 2, like a flag
+// the flag package rejects.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// parseFlags parses a command's flags. The flag package has already printed
+// a parse error and the flags to stderr, so that error only sets the exit
+// status. Arguments left after the flags are a usage error: flag parsing
+// stops at the first one, so they would silently drop the flags after it.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return exitError(2)
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q (flags come as --name value)", fs.Arg(0))}
+	}
+	return nil
+}
 
 // sourceFlags are the flags every command shares.
 type sourceFlags struct {
@@ -96,7 +127,9 @@ func (s *sourceFlags) register(fs *flag.FlagSet, outDefault string) {
 	fs.BoolVar(&s.verbose, "v", false, "log the throwaway cluster's progress")
 }
 
-func (s *sourceFlags) options(stderr io.Writer, outDir string) generator.Options {
+// options returns the generator's options for outDir; a problem with them is
+// a usageError.
+func (s *sourceFlags) options(stderr io.Writer, outDir string) (generator.Options, error) {
 	var schemas []string
 	for _, sc := range strings.Split(s.schemas, ",") {
 		if sc = strings.TrimSpace(sc); sc != "" {
@@ -111,19 +144,24 @@ func (s *sourceFlags) options(stderr io.Writer, outDir string) generator.Options
 	if s.verbose {
 		log = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	return generator.Options{
+	opts := generator.Options{
 		DBURI: s.db, SchemaFiles: s.files, MigrationsDir: s.migrations,
 		Schemas: schemas, Package: pkg, Log: log,
 	}
+	if err := opts.Validate(); err != nil {
+		return opts, usageError{err}
+	}
+	return opts, nil
 }
 
 // packageName derives a package name from a directory: its base name, lower
-// case, letters and digits only.
+// case, letters and digits only ("db" when none are left). "." and ".."
+// name the directory they stand for.
 func packageName(dir string) string {
-	base := dir
-	if i := strings.LastIndexAny(strings.TrimRight(dir, "/"), "/"); i >= 0 {
-		base = strings.TrimRight(dir, "/")[i+1:]
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
 	}
+	base := filepath.Base(dir)
 	var b strings.Builder
 	for _, r := range strings.ToLower(base) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' && b.Len() > 0 {

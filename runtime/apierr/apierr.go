@@ -4,6 +4,7 @@
 package apierr
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -30,12 +31,17 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // MarshalJSON writes the error object with keys in PostgREST's order.
 func (e *Error) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// PostgREST writes <, > and & as they are.
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(struct {
 		Code    string  `json:"code"`
 		Details *string `json:"details"`
 		Hint    *string `json:"hint"`
 		Message string  `json:"message"`
 	}{e.Code, e.Details, e.Hint, e.Message})
+	return bytes.TrimRight(buf.Bytes(), "\n"), err
 }
 
 // New makes a PostgREST error with optional details and hint ("" means null).

@@ -72,8 +72,12 @@ type Config struct {
 	// DBSchemas is db-schemas (alias db-schema); ["public"]. The first is
 	// the default schema.
 	DBSchemas []string
-	DBTxEnd   TxEnd  // db-tx-end; commit
-	DBURI     string // db-uri, after @file; "postgresql://"
+	// DBSchemasSet is true when db-schemas came from the file or the
+	// environment. A generated server without it serves the schemas its
+	// code was generated for, rather than PostgREST's "public".
+	DBSchemasSet bool
+	DBTxEnd      TxEnd  // db-tx-end; commit
+	DBURI        string // db-uri, after @file; "postgresql://"
 
 	JWTAud             string // jwt-aud; "": any audience
 	JWTCacheMaxEntries int    // jwt-cache-max-entries; 1000, <= 0 disables
@@ -483,6 +487,7 @@ func (s *sources) build() (*Config, error) {
 	c.DBSchemas = []string{"public"}
 	if t, ok := s.strAlias("db-schemas", "db-schema"); ok {
 		c.DBSchemas = splitList(t)
+		c.DBSchemasSet = true
 		for _, bad := range []string{"pg_catalog", "information_schema"} {
 			if slices.Contains(c.DBSchemas, bad) {
 				fail(&ValueError{Key: "db-schemas", Value: t, Reason: "db-schemas does not allow schema: '" + bad + "'"})

@@ -165,6 +165,7 @@ secret-is-base64 = true
 `,
 			edit: func(c *Config) {
 				c.DBSchemas = []string{"provided_through_alias"}
+				c.DBSchemasSet = true
 				c.DBPoolMaxIdletime = 5 * time.Second
 				c.DBMaxRows = ptr[int64](1000)
 				c.DBPreRequest = QualifiedName{Name: "check_alias"}
@@ -178,6 +179,7 @@ secret-is-base64 = true
 			file: "db-schemas = \"a\"\ndb-schema = \"b\"\ndb-pool-max-idletime = 7\ndb-pool-timeout = 8\n",
 			edit: func(c *Config) {
 				c.DBSchemas = []string{"a"}
+				c.DBSchemasSet = true
 				c.DBPoolMaxIdletime = 8 * time.Second
 			},
 		},
@@ -186,6 +188,7 @@ secret-is-base64 = true
 			env:  []string{"PGRST_DB_SCHEMA=x, y", "PGRST_MAX_ROWS=0", "PGRST_PRE_REQUEST=auth.check"},
 			edit: func(c *Config) {
 				c.DBSchemas = []string{"x", "y"}
+				c.DBSchemasSet = true
 				c.DBMaxRows = ptr[int64](0)
 				c.DBPreRequest = QualifiedName{Schema: "auth", Name: "check"}
 			},
@@ -384,6 +387,7 @@ func noDefaults(c *Config) {
 	c.DBPreparedStatements = false
 	c.DBRootSpec = QualifiedName{Name: "openapi_v3"}
 	c.DBSchemas = []string{"multi", "tenant", "setup"}
+	c.DBSchemasSet = true
 	c.DBTxEnd = TxRollbackAllowOverride
 	c.DBURI = "tmp_db"
 	c.JWTAud = "https://postgrest.org"

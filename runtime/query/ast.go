@@ -115,9 +115,12 @@ type OrderTerm struct {
 // EmbedParam is a param on an embedded resource, kept raw for later.
 type EmbedParam struct {
 	Path []string // embed path, unquoted: ["actors"] for actors.order
-	// Key is what follows the path: "order", "limit", "offset", the logic
-	// operator ("or", "and", "not.or", "not.and") or the raw filter column
-	// text (first_name, data->>a).
+	// Kind is "order", "limit", "offset", "logic" or "filter".
+	Kind string
+	// Key is what follows the path: "order", "limit" or "offset"; for
+	// logic the operator PostgREST prefixes to Value to parse it as a tree
+	// ("or", "and", "not.or", "not.and"; odd keys can give other text); for
+	// a filter the raw column text (first_name, data->>a).
 	Key   string
 	Value string
 }

@@ -40,9 +40,27 @@ func encode(r *Request) string {
 		for _, p := range e.Path {
 			path = append(path, quote(p))
 		}
-		add(strings.Join(path, ".")+"."+e.Key, e.Value)
+		add(strings.Join(path, ".")+"."+embedKey(e), e.Value)
 	}
 	return strings.Join(pairs, "&")
+}
+
+// embedKey renders an EmbedParam's key after its path. A logic operator
+// other than and/or came from a key PostgREST's path parser stopped early
+// in (0!.and gives operator 0): recreate that with a "!.or" tail.
+func embedKey(e EmbedParam) string {
+	if e.Kind != "logic" {
+		return e.Key
+	}
+	op, negated := strings.CutPrefix(e.Key, "not.")
+	prefix := ""
+	if negated {
+		prefix = "not."
+	}
+	if op == "and" || op == "or" {
+		return prefix + op
+	}
+	return prefix + quote(op) + "!.or"
 }
 
 // quote makes any text a quoted name or value: only " and \ need escaping.

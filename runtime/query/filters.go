@@ -50,7 +50,8 @@ func (s *pstate) opExpr(val valueParser, f *Filter) bool {
 			func() bool { op = Filter{}; return s.try(func() bool { return s.quantOp(val, &op) }) })
 	})
 	if ok {
-		f.Operator, f.Quantifier, f.Language, f.Value, f.List = op.Operator, op.Quantifier, op.Language, op.Value, op.List
+		op.Field, op.Negated = f.Field, f.Negated
+		*f = op
 	}
 	return ok
 }
@@ -117,8 +118,8 @@ func (s *pstate) quantOp(val valueParser, f *Filter) bool {
 	return true
 }
 
-// isVal reads null, not_null, true, false or unknown, in any letter case
-// for the first letter of each character (PostgREST's ciString).
+// isVal reads null, not_null, true, false or unknown, each letter in either
+// case. PostgREST whitelists these because IS cannot take a parameter.
 func (s *pstate) isVal(out *string) bool {
 	return s.label("isVal: (null, not_null, true, false, unknown)", func() bool {
 		alts := make([]func() bool, len(isValues()))
@@ -132,6 +133,8 @@ func (s *pstate) isVal(out *string) bool {
 	})
 }
 
+// ciString is PostgREST's case-insensitive string: rune by rune, so a
+// mismatch is reported where it happens.
 func (s *pstate) ciString(word string) bool {
 	for _, c := range word {
 		up := unicode.ToUpper(c)

@@ -45,7 +45,9 @@ func (s *pstate) lexeme(p func() bool) bool {
 	return true
 }
 
-func (s *pstate) delimiter() bool { return s.satisfy(func(r rune) bool { return r == '.' }, delimLabel) }
+func (s *pstate) delimiter() bool {
+	return s.satisfy(func(r rune) bool { return r == '.' }, delimLabel)
+}
 
 // lookAheadStr succeeds if the input goes on with want, consuming nothing.
 func (s *pstate) lookAheadStr(want string) bool {

@@ -170,9 +170,9 @@ func (p *parser) each(k kind, f func(i int, prm param) *apierr.Error) *apierr.Er
 // run parses src with g, turning a failure into PostgREST's PGRST100 for
 // the given source name. Semantic findings are kept for later.
 func (p *parser) run(src, source string, g func(s *pstate) bool) *apierr.Error {
-	s := newState(src)
-	if !g(s) {
-		return s.toError(source)
+	s, err := syntax(src, source, g)
+	if err != nil {
+		return err
 	}
 	p.aggregate = p.aggregate || s.aggregate
 	if p.bigIndex == "" {
@@ -181,9 +181,18 @@ func (p *parser) run(src, source string, g func(s *pstate) bool) *apierr.Error {
 	return nil
 }
 
+// syntax parses src with g and reports only syntax errors.
+func syntax(src, source string, g func(s *pstate) bool) (*pstate, *apierr.Error) {
+	s := newState(src)
+	if !g(s) {
+		return nil, s.toError(source)
+	}
+	return s, nil
+}
+
 // keyPath parses a key as embed path + column; rest is the raw column text.
-func (p *parser) keyPath(key string, path *[]string, f *Field, rest *string) *apierr.Error {
-	return p.run(key, "failed to parse tree path ("+key+")", func(s *pstate) bool {
+func keyPath(key string, path *[]string, f *Field, rest *string) (*pstate, *apierr.Error) {
+	return syntax(key, "failed to parse tree path ("+key+")", func(s *pstate) bool {
 		var last int
 		if !s.treePath(path, f, &last) {
 			return false
@@ -193,27 +202,35 @@ func (p *parser) keyPath(key string, path *[]string, f *Field, rest *string) *ap
 	})
 }
 
+// embedPath is the embed path of an order, limit or offset key, whose
+// column part PostgREST ignores.
+func embedPath(key string) ([]string, *apierr.Error) {
+	var path []string
+	var f Field
+	var rest string
+	_, err := keyPath(key, &path, &f, &rest)
+	return path, err
+}
+
 // embed records a param for an embedded resource.
-func (p *parser) embed(i int, path []string, key, value string) {
-	p.embeds[i] = EmbedParam{Path: path, Key: key, Value: value}
+func (p *parser) embed(i int, path []string, kind, key, value string) {
+	p.embeds[i] = EmbedParam{Path: path, Kind: kind, Key: key, Value: value}
 }
 
 // orders parses every order param; the first top-level one wins.
 func (p *parser) orders() *apierr.Error {
 	return p.each(kindOrder, func(i int, prm param) *apierr.Error {
-		var path []string
-		var f Field
-		var rest string
-		if err := p.keyPath(prm.key, &path, &f, &rest); err != nil {
+		path, err := embedPath(prm.key)
+		if err != nil {
 			return err
 		}
 		var terms []OrderTerm
-		err := p.run(prm.value, "failed to parse order ("+prm.value+")", func(s *pstate) bool { return s.order(&terms) })
+		err = p.run(prm.value, "failed to parse order ("+prm.value+")", func(s *pstate) bool { return s.order(&terms) })
 		switch {
 		case err != nil:
 			return err
 		case len(path) > 0:
-			p.embed(i, path, "order", prm.value)
+			p.embed(i, path, "order", "order", prm.value)
 		case p.req.Order == nil:
 			p.req.Order = terms
 		}
@@ -237,7 +254,7 @@ func (p *parser) logics() *apierr.Error {
 		case err != nil:
 			return err
 		case len(path) > 0:
-			p.embed(i, path, op, prm.value)
+			p.embed(i, path, "logic", op, prm.value)
 		default:
 			p.conds[i] = c
 		}
@@ -267,15 +284,19 @@ func (p *parser) filters() *apierr.Error {
 		var path []string
 		f := &Filter{}
 		var rest string
-		if err := p.keyPath(prm.key, &path, &f.Field, &rest); err != nil {
+		ks, err := keyPath(prm.key, &path, &f.Field, &rest)
+		if err != nil {
 			return err
 		}
-		err := p.run(prm.value, "failed to parse filter ("+prm.value+")", func(s *pstate) bool { return s.opExpr(s.restValue, f) })
+		if p.bigIndex == "" {
+			p.bigIndex = ks.bigIndex
+		}
+		err = p.run(prm.value, "failed to parse filter ("+prm.value+")", func(s *pstate) bool { return s.opExpr(s.restValue, f) })
 		switch {
 		case err != nil:
 			return err
 		case len(path) > 0:
-			p.embed(i, path, rest, prm.value)
+			p.embed(i, path, "filter", rest, prm.value)
 		default:
 			p.conds[i] = Condition{Filter: f}
 		}
@@ -283,15 +304,15 @@ func (p *parser) filters() *apierr.Error {
 	})
 }
 
-// topRanges reads limit= and offset= (the last of each wins). PostgREST
+// topRanges reads top-level limit= and offset= (the last of each wins). PostgREST
 // silently ignores a value that is not an integer; we refuse it instead.
 // A negative limit is its PGRST103, a negative offset counts as 0.
 func (p *parser) topRanges() *apierr.Error {
 	var limit, offset *int64
 	for _, k := range []kind{kindLimit, kindOffset} {
 		err := p.each(k, func(_ int, prm param) *apierr.Error {
-			if prm.key != p.kindWord(k) {
-				return nil
+			if path, err := embedPath(prm.key); err != nil || len(path) > 0 {
+				return nil // embedded, or a bad key reported by embedRanges
 			}
 			n, err := parseInteger(prm.value, p.kindWord(k))
 			if err != nil {
@@ -331,16 +352,16 @@ func (p *parser) kindWord(k kind) string {
 func (p *parser) embedRanges() *apierr.Error {
 	for i, prm := range p.ps {
 		k := p.kinds[i]
-		if (k != kindLimit && k != kindOffset) || prm.key == p.kindWord(k) {
+		if k != kindLimit && k != kindOffset {
 			continue
 		}
-		var path []string
-		var f Field
-		var rest string
-		if err := p.keyPath(prm.key, &path, &f, &rest); err != nil {
+		path, err := embedPath(prm.key)
+		switch {
+		case err != nil:
 			return err
+		case len(path) > 0:
+			p.embed(i, path, p.kindWord(k), p.kindWord(k), prm.value)
 		}
-		p.embed(i, path, p.kindWord(k), prm.value)
 	}
 	return nil
 }
