@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"go/token"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -134,7 +135,15 @@ func load(ctx context.Context, opts Options) (*catalog.Catalog, error) {
 			return nil, err
 		}
 	}
-	conn, err := pgx.Connect(ctx, uri)
+	cc, err := pgx.ParseConfig(uri)
+	if err != nil {
+		return nil, fmt.Errorf("parse --db URI: %w", err)
+	}
+	if cc.ConnectTimeout == 0 {
+		// A host that drops packets would otherwise hang until the OS gives up.
+		cc.ConnectTimeout = 15 * time.Second
+	}
+	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", redact(uri), err)
 	}

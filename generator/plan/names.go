@@ -35,19 +35,25 @@ func exportedName(sql string) string {
 			cur = cur[:0]
 		}
 	}
-	var prev rune
-	for _, r := range sql {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if unicode.IsUpper(r) && prev != 0 && (unicode.IsLower(prev) || unicode.IsDigit(prev)) {
+	runes := []rune(sql)
+	for i, r := range runes {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			flush()
+			continue
+		}
+		if len(cur) > 0 {
+			prev := cur[len(cur)-1]
+			switch {
+			// "userId": a new word at a lower-to-upper change.
+			case unicode.IsUpper(r) && (unicode.IsLower(prev) || unicode.IsDigit(prev)):
+				flush()
+			// "HTTPServer": an upper-case run ends before its last letter
+			// when a lower-case letter follows.
+			case unicode.IsUpper(r) && unicode.IsUpper(prev) && i+1 < len(runes) && unicode.IsLower(runes[i+1]):
 				flush()
 			}
-			cur = append(cur, r)
-			prev = r
-		default:
-			flush()
-			prev = 0
 		}
+		cur = append(cur, r)
 	}
 	flush()
 	if len(words) == 0 {
