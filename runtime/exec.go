@@ -37,9 +37,9 @@ type result struct {
 
 // run executes the transaction as one pipelined batch: BEGIN, the settings,
 // the pre-request function, the statement and COMMIT or ROLLBACK go out
-// together, so a request costs one round trip (two the first time a
-// connection sees a statement shape, to prepare it). A failure costs one
-// more, to roll the aborted transaction back.
+// together, each statement parsed in the pipeline (see NewPool), so a request
+// costs one round trip. A failure costs one more, to roll the aborted
+// transaction back.
 func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	acquireCtx, cancel := context.WithTimeout(ctx, s.cfg.DBPoolAcquisitionTimeout)
 	conn, err := s.db.Acquire(acquireCtx)
