@@ -24,6 +24,10 @@ type txRequest struct {
 	// into result.
 	main string
 	args []any
+	// explain, when set, runs after main; its plan's row estimate is
+	// result.planRows (count=planned and estimated).
+	explain     string
+	explainArgs []any
 }
 
 // result is the row every main statement returns.
@@ -33,6 +37,7 @@ type result struct {
 	body       []byte
 	respHeader *string
 	respStatus *string
+	planRows   *int64
 }
 
 // run executes the transaction as one pipelined batch: BEGIN, the settings,
@@ -78,6 +83,16 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	b.Queue(tx.main, tx.args...).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&res.total, &res.pageTotal, &res.body, &res.respHeader, &res.respStatus)
 	})
+	if tx.explain != "" {
+		b.Queue(tx.explain, tx.explainArgs...).QueryRow(func(row pgx.Row) error {
+			var plan []byte
+			if err := row.Scan(&plan); err != nil {
+				return err
+			}
+			res.planRows = planRows(plan)
+			return nil
+		})
+	}
 	end := "COMMIT"
 	if tx.rollback {
 		end = "ROLLBACK"
@@ -96,6 +111,20 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// planRows reads the top node's "Plan Rows" from EXPLAIN (FORMAT JSON).
+func planRows(plan []byte) *int64 {
+	var doc []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if json.Unmarshal(plan, &doc) != nil || len(doc) == 0 {
+		return nil
+	}
+	n := int64(doc[0].Plan.Rows)
+	return &n
 }
 
 // responseGUCs applies response.headers and response.status set by the
@@ -127,7 +156,7 @@ func responseGUCs(res *result, h http.Header, status *int) error {
 // requestGUCs are PostgREST's per-request settings, in the order PostgREST
 // sets them: search_path, role, claims, method, path, headers, cookies, then
 // app.settings.*.
-func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []byte) [][2]string {
+func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []byte, timezone string) [][2]string {
 	headers := map[string]string{}
 	for k, v := range req.Header {
 		headers[strings.ToLower(k)] = strings.Join(v, ",")
@@ -152,6 +181,10 @@ func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []by
 		[2]string{"request.headers", string(hj)},
 		[2]string{"request.cookies", string(cj)},
 	)
+	if timezone != "" {
+		// An invalid zone fails set_config with 22023, a 400, as in PostgREST.
+		g = append(g, [2]string{"timezone", timezone})
+	}
 	return append(g, s.appSettings...)
 }
 

@@ -123,7 +123,7 @@ END $$;`, "PGRST_DB_PRE_REQUEST=public.pre", "PGRST_APP_SETTINGS_GREETING=hello"
 	req := httptest.NewRequest("GET", "/things?x=1", nil)
 	req.Header.Set("X-Custom", "v")
 	req.AddCookie(&http.Cookie{Name: "sid", Value: "abc"})
-	gucs := s.requestGUCs(req, "public", "postgres", []byte(`{"role":"postgres"}`))
+	gucs := s.requestGUCs(req, "public", "postgres", []byte(`{"role":"postgres"}`), "")
 	main := `SELECT NULL::bigint, 1::bigint, json_build_object(
 	  'method', current_setting('request.method'), 'path', current_setting('request.path'),
 	  'header', current_setting('request.headers')::json->>'x-custom',
@@ -153,7 +153,7 @@ END $$;`, "PGRST_DB_PRE_REQUEST=public.pre", "PGRST_APP_SETTINGS_GREETING=hello"
 	// The pre-request function can refuse the request.
 	blocked := httptest.NewRequest("GET", "/things", nil)
 	blocked.Header.Set("X-Block", "yes")
-	_, err = s.run(t.Context(), &txRequest{gucs: s.requestGUCs(blocked, "public", "postgres", []byte(`{}`)), main: insertRow, args: []any{"x"}})
+	_, err = s.run(t.Context(), &txRequest{gucs: s.requestGUCs(blocked, "public", "postgres", []byte(`{}`), ""), main: insertRow, args: []any{"x"}})
 	if err == nil || !strings.Contains(err.Error(), "blocked by pre-request") {
 		t.Errorf("pre-request refusal: err = %v", err)
 	}

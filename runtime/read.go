@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 // serveRelation answers one request on a table or view path.
 func (s *Server) serveRelation(c echo.Context, name string) {
 	req := c.Request()
-	schema, aerr := s.profile(req)
+	schema, byProfile, aerr := s.profile(req)
 	if aerr != nil {
 		s.writeError(c, aerr, false)
 		return
@@ -27,9 +28,10 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 	}
 	switch req.Method {
 	case http.MethodGet, http.MethodHead:
-		s.read(c, rel, schema)
+		s.read(c, rel, schema, byProfile)
 	case http.MethodOptions:
 		c.Response().Header().Set("Allow", allow(rel))
+		c.Response().Header().Set("Vary", "Accept, Prefer, Range")
 		c.Response().WriteHeader(http.StatusOK)
 	default:
 		s.writeError(c, apierr.New(http.StatusMethodNotAllowed, "PGRST117",
@@ -56,171 +58,91 @@ func allow(rel *Relation) string {
 	return strings.Join(m, ",")
 }
 
-// media is what a response is rendered as.
-type media int
-
-const (
-	mediaJSON media = iota
-	mediaObject
-)
-
-// negotiate picks the response media type from Accept.
-func negotiate(accept string) (media, *apierr.Error) {
-	if strings.TrimSpace(accept) == "" {
-		return mediaJSON, nil
-	}
-	for _, part := range strings.Split(accept, ",") {
-		mt := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		switch mt {
-		case "application/json", "*/*", "application/*", "application/vnd.pgrst.array+json":
-			return mediaJSON, nil
-		case "application/vnd.pgrst.object+json", "application/vnd.pgrst.object":
-			return mediaObject, nil
-		}
-	}
-	return 0, apierr.New(http.StatusNotAcceptable, "PGRST107",
-		"None of these media types are available: "+accept, "", "")
-}
-
-// preferences are the Prefer header values reads honour.
-type preferences struct {
-	count   string
-	tx      string
-	applied []string
-}
-
-func parsePrefer(h http.Header) preferences {
-	var p preferences
-	for _, line := range h.Values("Prefer") {
-		for _, item := range strings.Split(line, ",") {
-			k, v, _ := strings.Cut(strings.TrimSpace(item), "=")
-			switch strings.ToLower(k) {
-			case "count":
-				if v == "exact" {
-					p.count = v
-				}
-			case "tx":
-				if v == "commit" || v == "rollback" {
-					p.tx = v
-				}
-			}
-		}
-	}
-	return p
-}
-
-// readRange combines limit/offset with the Range header (Range-Unit items).
-func readRange(req *http.Request, q *query.Request, maxRows *int64) (offset int64, limit *int64, aerr *apierr.Error) {
-	offset = q.Offset
-	limit = q.Limit
-	if rh := req.Header.Get("Range"); rh != "" && req.Method == http.MethodGet {
-		spec := strings.TrimPrefix(strings.TrimSpace(rh), "items=")
-		lo, hi, ok := strings.Cut(spec, "-")
-		from, err := strconv.ParseInt(lo, 10, 64)
-		if ok && err == nil && from >= 0 {
-			offset += from
-			if hi != "" {
-				to, err := strconv.ParseInt(hi, 10, 64)
-				if err != nil || to < from {
-					return 0, nil, apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103",
-						"Requested range not satisfiable", "", "")
-				}
-				n := to - from + 1
-				if limit == nil || n < *limit {
-					limit = &n
-				}
-			}
-		}
-	}
-	if maxRows != nil && (limit == nil || *limit > *maxRows) {
-		limit = maxRows
-	}
-	return offset, limit, nil
-}
-
 // read serves GET and HEAD on a relation.
-func (s *Server) read(c echo.Context, rel *Relation, schema string) {
+func (s *Server) read(c echo.Context, rel *Relation, schema string, byProfile bool) {
 	req := c.Request()
 	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
 	if aerr != nil {
 		s.writeError(c, aerr, false)
 		return
 	}
+	fail := func(e *apierr.Error) { s.writeError(c, e, ident.Authenticated) }
+	prefs := parsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	if e := prefs.strictError(); e != nil {
+		fail(e)
+		return
+	}
 	m, aerr := negotiate(req.Header.Get("Accept"))
 	if aerr != nil {
-		s.writeError(c, aerr, ident.Authenticated)
+		fail(aerr)
 		return
 	}
 	q, err := query.ParseRaw(req.URL.RawQuery)
 	if err != nil {
-		s.writeError(c, apierr.From(err, ident.Authenticated), ident.Authenticated)
+		fail(apierr.From(err, ident.Authenticated))
 		return
 	}
-	prefs := parsePrefer(req.Header)
-	offset, limit, aerr := readRange(req, q, s.cfg.DBMaxRows)
+	rng, aerr := readRange(req, q, s.cfg.DBMaxRows)
 	if aerr != nil {
-		s.writeError(c, aerr, ident.Authenticated)
+		fail(aerr)
 		return
 	}
-	sql, args, aerr := renderRead(rel, q, readShape{
-		offset: offset, limit: limit, count: prefs.count == "exact",
-		head: req.Method == http.MethodHead, object: m == mediaObject,
-	})
+	shape := readShape{rng: rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m}
+	stmt, aerr := renderRead(rel, q, shape)
 	if aerr != nil {
-		s.writeError(c, aerr, ident.Authenticated)
+		fail(aerr)
 		return
 	}
-	rollback, txApplied := txEnd(s.cfg.DBTxEnd, prefs.tx)
+	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
 	res, err := s.run(req.Context(), &txRequest{
-		readOnly: true,
-		rollback: rollback,
-		gucs:     s.requestGUCs(req, schema, ident.Role, ident.Claims),
-		main:     sql,
-		args:     args,
+		readOnly:    true,
+		rollback:    rollback,
+		gucs:        s.requestGUCs(req, schema, ident.Role, ident.Claims, prefs.timezone),
+		main:        stmt.sql,
+		args:        stmt.args,
+		explain:     stmt.explain,
+		explainArgs: stmt.explainArgs,
 	})
 	if err != nil {
 		s.fail(c, err, ident.Authenticated)
 		return
 	}
+	if m.singular() && res.pageTotal != 1 {
+		fail(apierr.New(http.StatusNotAcceptable, "PGRST116", "Cannot coerce the result to a single JSON object",
+			fmt.Sprintf("The result contains %d rows", res.pageTotal), ""))
+		return
+	}
+	total := countTotal(prefs.count, res, s.cfg.DBMaxRows)
 
 	h := c.Response().Header()
+	lower := rng.lower
+	upper := lower + res.pageTotal - 1
+	h.Set("Content-Range", contentRange(lower, upper, total))
+	h.Set("Content-Location", "/"+rel.Name+canonicalQuery(req.URL.RawQuery))
+	if byProfile {
+		h.Set("Content-Profile", schema)
+	}
+	if applied := prefs.appliedForRead(); applied != "" {
+		h.Set("Preference-Applied", applied)
+	}
 	status := http.StatusOK
-	if prefs.count != "" {
-		prefs.applied = append(prefs.applied, "count="+prefs.count)
+	if total != nil {
+		switch {
+		case lower > *total:
+			fail(apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable",
+				fmt.Sprintf("An offset of %d was requested, but there are only %d rows.", lower, *total), ""))
+			return
+		case 1+upper-lower < *total:
+			status = http.StatusPartialContent
+		}
 	}
-	if txApplied {
-		prefs.applied = append(prefs.applied, "tx="+prefs.tx)
-	}
-	if m == mediaObject && res.pageTotal != 1 {
-		s.writeError(c, apierr.New(http.StatusNotAcceptable, "PGRST116",
-			"Cannot coerce the result to a single JSON object",
-			fmt.Sprintf("The result contains %d rows", res.pageTotal), ""), ident.Authenticated)
-		return
-	}
-	lower := offset
-	upper := offset + res.pageTotal - 1
-	if res.total != nil && lower > *res.total && !(lower == 0 && *res.total == 0) {
-		s.writeError(c, apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103",
-			"Requested range not satisfiable",
-			fmt.Sprintf("An offset of %d was requested, but there are only %d rows.", lower, *res.total), ""), ident.Authenticated)
-		return
-	}
-	if res.total != nil && res.pageTotal < *res.total {
-		status = http.StatusPartialContent
-	}
-	h.Set("Content-Range", contentRange(lower, upper, res.total))
-	if len(prefs.applied) > 0 {
-		h.Set("Preference-Applied", strings.Join(prefs.applied, ", "))
-	}
-	if m == mediaObject {
-		h.Set(echo.HeaderContentType, "application/vnd.pgrst.object+json; charset=utf-8")
-	} else {
-		h.Set(echo.HeaderContentType, "application/json; charset=utf-8")
-	}
-	h.Set("Vary", "Accept, Prefer, Range")
+	h.Set(echo.HeaderContentType, m.contentType())
 	if err := responseGUCs(res, h, &status); err != nil {
-		s.writeError(c, apierr.From(err, ident.Authenticated), ident.Authenticated)
+		fail(apierr.From(err, ident.Authenticated))
 		return
+	}
+	if h.Get("Vary") == "" {
+		h.Set("Vary", "Accept, Prefer, Range")
 	}
 	if req.Method == http.MethodHead {
 		c.Response().WriteHeader(status)
@@ -229,6 +151,21 @@ func (s *Server) read(c echo.Context, rel *Relation, schema string) {
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(res.body)))
 	c.Response().WriteHeader(status)
 	_, _ = c.Response().Write(res.body)
+}
+
+// countTotal is the total of Content-Range: exact counts from the
+// statement, planned ones from EXPLAIN, and for estimated the exact count
+// up to db-max-rows and the larger of both above it, as PostgREST decides.
+func countTotal(count string, res *result, maxRows *int64) *int64 {
+	switch count {
+	case "planned":
+		return res.planRows
+	case "estimated":
+		if maxRows != nil && res.total != nil && *res.total > *maxRows && res.planRows != nil {
+			return ptr(max(*res.total, *res.planRows))
+		}
+	}
+	return res.total
 }
 
 // contentRange is PostgREST's Content-Range: "first-last/total", with "*" for
@@ -247,76 +184,199 @@ func contentRange(lower, upper int64, total *int64) string {
 
 // readShape is what, beyond the query string, shapes a read statement.
 type readShape struct {
-	offset int64
-	limit  *int64
-	count  bool
-	head   bool
-	object bool
+	rng     rowRange
+	count   string // "", exact, planned, estimated
+	maxRows *int64
+	head    bool
+	media   media
 }
 
+// readStatement is a rendered read: the main statement and, for planned
+// and estimated counts, the EXPLAIN whose row estimate is the total.
+type readStatement struct {
+	sql         string
+	args        []any
+	explain     string
+	explainArgs []any
+}
+
+// csvBody turns the page into CSV the way PostgREST does: a header of the
+// first row's keys, then each row's composite text without its parentheses.
+const csvBody = "(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a)" +
+	" || '\n' || coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), '\n'), '')"
+
 // renderRead renders the read statement in PostgREST's shape: a CTE with the
-// page, then one row holding the total, the page size, the JSON body and the
+// page, then one row holding the total, the page size, the body and the
 // response GUCs.
-func renderRead(rel *Relation, q *query.Request, shape readShape) (string, []any, *apierr.Error) {
+func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatement, *apierr.Error) {
 	b := &builder{rel: rel}
 	cols, aerr := b.selectList(q.Select)
 	if aerr != nil {
-		return "", nil, aerr
+		return nil, aerr
 	}
 	where, aerr := b.where(q.Where)
 	if aerr != nil {
-		return "", nil, aerr
+		return nil, aerr
 	}
 	order, aerr := b.orderBy(q.Order)
 	if aerr != nil {
-		return "", nil, aerr
+		return nil, aerr
 	}
 	if len(q.EmbedParams) > 0 {
 		p := q.EmbedParams[0]
-		return "", nil, apierr.New(http.StatusBadRequest, "PGRST108",
+		return nil, apierr.New(http.StatusBadRequest, "PGRST108",
 			fmt.Sprintf("'%s' is not an embedded resource in this request", strings.Join(p.Path, ".")), "",
 			fmt.Sprintf("Verify that '%s' is included in the 'select' query parameter.", strings.Join(p.Path, ".")))
 	}
 	if cols == "" {
 		cols = "NULL"
 	}
-	sql := &b.sql
-	sql.WriteString("WITH pgrst_source AS (SELECT ")
-	sql.WriteString(cols)
-	sql.WriteString(" FROM ")
-	sql.WriteString(rel.SQLName)
+	from := " FROM " + rel.SQLName
 	if where != "" {
-		sql.WriteString(" WHERE " + where)
+		from += " WHERE " + where
 	}
+	sql := &b.sql
+	sql.WriteString("WITH pgrst_source AS (SELECT " + cols + from)
 	if order != "" {
 		sql.WriteString(" ORDER BY " + order)
 	}
-	if shape.limit != nil {
-		sql.WriteString(" LIMIT " + b.param(*shape.limit))
-	}
-	if shape.offset > 0 {
-		sql.WriteString(" OFFSET " + b.param(shape.offset))
-	}
-	sql.WriteString(") SELECT ")
-	if shape.count {
-		sql.WriteString("(SELECT pg_catalog.count(*) FROM " + rel.SQLName)
-		if where != "" {
-			sql.WriteString(" WHERE " + where)
+	if !shape.rng.all() {
+		if l := shape.rng.limit(); l != nil {
+			sql.WriteString(" LIMIT " + b.param(*l))
+		} else {
+			sql.WriteString(" LIMIT ALL")
 		}
-		sql.WriteString(")")
-	} else {
-		sql.WriteString("NULL::bigint")
+		sql.WriteString(" OFFSET " + b.param(shape.rng.lower))
 	}
-	sql.WriteString(", pg_catalog.count(_postgrest_t), ")
+	sql.WriteString(")")
+	total := "NULL::bigint"
+	if shape.count == "exact" || shape.count == "estimated" {
+		// Without db-max-rows or a range the page is the whole result: its
+		// size is the total, no second count needed.
+		total = "pg_catalog.count(_postgrest_t)"
+		if shape.maxRows != nil || !shape.rng.all() {
+			sql.WriteString(", pgrst_source_count AS (SELECT 1" + from)
+			if shape.count == "estimated" && shape.maxRows != nil {
+				sql.WriteString(" LIMIT " + b.param(*shape.maxRows+1))
+			}
+			sql.WriteString(")")
+			total = "(SELECT pg_catalog.count(*) FROM pgrst_source_count)"
+		}
+	}
+	sql.WriteString(" SELECT " + total + ", pg_catalog.count(_postgrest_t), ")
 	switch {
 	case shape.head:
 		sql.WriteString("NULL::text")
-	case shape.object:
-		sql.WriteString("coalesce((json_agg(_postgrest_t)->0)::text, 'null')")
+	case shape.media == mediaCSV:
+		sql.WriteString(csvBody)
+	case shape.media == mediaObject:
+		sql.WriteString("coalesce(json_agg(_postgrest_t)->0, 'null')::text")
+	case shape.media == mediaObjectStripped:
+		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text")
+	case shape.media == mediaArrayStripped:
+		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text")
 	default:
 		sql.WriteString("coalesce(json_agg(_postgrest_t), '[]')::text")
 	}
 	sql.WriteString(", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')")
 	sql.WriteString(" FROM (SELECT * FROM pgrst_source) _postgrest_t")
-	return sql.String(), b.args, nil
+	st := &readStatement{sql: sql.String(), args: b.args}
+	if shape.count == "planned" || shape.count == "estimated" {
+		// A separate builder: EXPLAIN's parameters are only the filters'.
+		eb := &builder{rel: rel}
+		ewhere, aerr := eb.where(q.Where)
+		if aerr != nil {
+			return nil, aerr
+		}
+		st.explain = "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + rel.SQLName
+		if ewhere != "" {
+			st.explain += " WHERE " + ewhere
+		}
+		st.explainArgs = eb.args
+	}
+	return st, nil
+}
+
+// canonicalQuery is PostgREST's canonical form of a query string for
+// Content-Location: parameters sorted by key (values of one key joined by
+// commas), each byte but [A-Za-z0-9-_.~] percent-encoded. "" when empty.
+func canonicalQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	type kv struct{ k, v string }
+	var params []kv
+	for _, piece := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
+		k, v, _ := strings.Cut(piece, "=")
+		params = append(params, kv{lenientUnescape(k), lenientUnescape(v)})
+	}
+	if len(params) == 0 {
+		return ""
+	}
+	slices.SortStableFunc(params, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	var sb strings.Builder
+	sb.WriteByte('?')
+	for i := 0; i < len(params); {
+		if i > 0 {
+			sb.WriteByte('&')
+		}
+		sb.WriteString(urlEncode(params[i].k) + "=" + urlEncode(params[i].v))
+		j := i + 1
+		for ; j < len(params) && params[j].k == params[i].k; j++ {
+			sb.WriteString("," + urlEncode(params[j].v))
+		}
+		i = j
+	}
+	return sb.String()
+}
+
+// lenientUnescape decodes "+" as space and %XX escapes, leaving a "%" that
+// is not followed by two hex digits as it is (as PostgREST's server does).
+func lenientUnescape(s string) string {
+	if !strings.ContainsAny(s, "+%") {
+		return s
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '+':
+			out = append(out, ' ')
+		case s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			out = append(out, s[i])
+		}
+	}
+	return string(out)
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+func urlEncode(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			sb.WriteByte(c)
+			continue
+		}
+		sb.WriteByte('%')
+		sb.WriteByte(hexDigits[c>>4])
+		sb.WriteByte(hexDigits[c&15])
+	}
+	return sb.String()
 }

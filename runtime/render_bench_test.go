@@ -11,14 +11,13 @@ import (
 func BenchmarkParseRender(b *testing.B) {
 	rel := fuzzRelation()
 	raw := "select=id,title,data->>kind&title=ilike.*star*&id=gt.10&tags=cs.{a,b}&order=title.desc.nullslast,id&limit=20&offset=40"
-	var limit int64 = 20
 	b.ReportAllocs()
 	for b.Loop() {
 		q, err := query.ParseRaw(raw)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, aerr := renderRead(rel, q, readShape{limit: &limit, offset: 40}); aerr != nil {
+		if _, aerr := renderRead(rel, q, readShape{rng: rowRange{lower: 40, upper: ptr(59)}}); aerr != nil {
 			b.Fatal(aerr)
 		}
 	}

@@ -31,6 +31,9 @@ func (s *Server) writeError(c echo.Context, e *apierr.Error, _ bool) {
 		h[k] = v
 	}
 	h.Set("Proxy-Status", "PostgREST; error="+e.Code)
+	if h.Get("Vary") == "" {
+		h.Set("Vary", "Accept, Prefer, Range")
+	}
 	h.Set(echo.HeaderContentType, "application/json; charset=utf-8")
 	body := s.errorBody(e)
 	if c.Request().Method != http.MethodHead {

@@ -63,11 +63,11 @@ func TestReadIsOneRoundTrip(t *testing.T) {
 	}
 	rel := &Relation{Schema: "public", Name: "t", SQLName: `"public"."t"`, SelectStar: `"id"`,
 		Columns: []Column{{Name: "id", SQLName: `"id"`, Type: "integer"}}}
-	sql, args, aerr := renderRead(rel, &query.Request{}, readShape{count: true})
+	stmt, aerr := renderRead(rel, &query.Request{}, readShape{count: "exact", rng: rowRange{upper: ptr(9)}})
 	if aerr != nil {
 		t.Fatal(aerr)
 	}
-	req := &txRequest{readOnly: true, gucs: [][2]string{{"role", "postgres"}, {"request.method", "GET"}}, main: sql, args: args}
+	req := &txRequest{readOnly: true, gucs: [][2]string{{"role", "postgres"}, {"request.method", "GET"}}, main: stmt.sql, args: stmt.args}
 	if _, err := s.run(t.Context(), req); err != nil { // connects
 		t.Fatal(err)
 	}

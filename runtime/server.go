@@ -154,7 +154,7 @@ func (s *Server) notFound(c echo.Context) {
 		s.writeError(c, apierr.New(http.StatusNotFound, "PGRST125", "Invalid path specified in request URL", "", ""), false)
 		return
 	}
-	schema, aerr := s.profile(c.Request())
+	schema, _, aerr := s.profile(c.Request())
 	if aerr != nil {
 		s.writeError(c, aerr, false)
 		return
@@ -184,22 +184,24 @@ func (s *Server) tableNotFound(schema, name string) *apierr.Error {
 
 // profile picks the request's schema from Accept-Profile (GET, HEAD) or
 // Content-Profile (other verbs); without one, the first of db-schemas.
-func (s *Server) profile(req *http.Request) (string, *apierr.Error) {
+// byProfile says whether the response names its schema in Content-Profile:
+// when a profile header chose it, or when there are several schemas.
+func (s *Server) profile(req *http.Request) (schema string, byProfile bool, aerr *apierr.Error) {
 	header := "Accept-Profile"
 	switch req.Method {
 	case http.MethodGet, http.MethodHead:
 	default:
 		header = "Content-Profile"
 	}
-	want := strings.TrimSpace(req.Header.Get(header))
-	if want == "" {
-		return s.cfg.DBSchemas[0], nil
+	want, given := req.Header[http.CanonicalHeaderKey(header)]
+	if !given {
+		return s.cfg.DBSchemas[0], len(s.cfg.DBSchemas) > 1, nil
 	}
-	if !contains(s.cfg.DBSchemas, want) {
-		return "", apierr.New(http.StatusNotAcceptable, "PGRST106",
-			"Invalid schema: "+want, "", "Only the following schemas are exposed: "+strings.Join(s.cfg.DBSchemas, ", "))
+	if !contains(s.cfg.DBSchemas, want[0]) {
+		return "", false, apierr.New(http.StatusNotAcceptable, "PGRST106",
+			"Invalid schema: "+want[0], "", "Only the following schemas are exposed: "+strings.Join(s.cfg.DBSchemas, ", "))
 	}
-	return want, nil
+	return want[0], true, nil
 }
 
 // nonEmpty drops empty parts of a qualified name.
