@@ -19,6 +19,12 @@ type Relation struct {
 	// SelectStar is the quoted column list that "*" stands for.
 	SelectStar string
 	Columns    []Column
+	// RowRef refers to a whole row in the FROM clause (quoted name); the
+	// argument computed fields are called with.
+	RowRef string
+	// Computed are functions of the relation's row served as virtual
+	// columns: selectable by name, filterable and orderable, never in *.
+	Computed   []Computed
 	PrimaryKey []string
 	Insertable bool
 	Updatable  bool
@@ -35,6 +41,15 @@ type Column struct {
 	Nullable bool
 	// HasDefault is true for columns with a default, identity or generation.
 	HasDefault bool
+}
+
+// Computed is a computed field: SQLName(RowRef) is its value.
+type Computed struct {
+	Name string
+	// SQLName is the quoted, schema-qualified function.
+	SQLName string
+	// Type is the return type as format_type prints it.
+	Type string
 }
 
 // Column returns the column called name, or nil.

@@ -35,17 +35,30 @@ func undefinedColumn(rel *Relation, name string) *apierr.Error {
 		fmt.Sprintf("column %s.%s does not exist", rel.Name, name), "", "")
 }
 
+// column resolves a name to its SQL expression and type: a column, or a
+// computed field called with the row.
+func (b *builder) column(name string) (expr, typ string, ok bool) {
+	if col := b.rel.Column(name); col != nil {
+		return col.SQLName, col.Type, true
+	}
+	for _, cf := range b.rel.Computed {
+		if cf.Name == name {
+			return cf.SQLName + "(" + b.rel.RowRef + ")", cf.Type, true
+		}
+	}
+	return "", "", false
+}
+
 // field renders a column reference with an optional JSON path.
 func (b *builder) field(f query.Field) (string, *apierr.Error) {
-	col := b.rel.Column(f.Name)
-	if col == nil {
+	expr, typ, ok := b.column(f.Name)
+	if !ok {
 		return "", undefinedColumn(b.rel, f.Name)
 	}
 	if len(f.Path) == 0 {
-		return col.SQLName, nil
+		return expr, nil
 	}
-	expr := col.SQLName
-	if col.Type != "json" && col.Type != "jsonb" {
+	if typ != "json" && typ != "jsonb" {
 		// Composite and array columns are walked as jsonb, as PostgREST does.
 		expr = "to_jsonb(" + expr + ")"
 	}
@@ -109,7 +122,7 @@ func (b *builder) selectList(items []query.SelectItem) (string, *apierr.Error) {
 			expr = "(" + expr + ")::" + t
 		}
 		key := outputKey(it)
-		if key == it.Field.Name && len(it.Field.Path) == 0 && it.Cast == "" {
+		if col := b.rel.Column(key); col != nil && expr == col.SQLName {
 			parts = append(parts, expr)
 		} else {
 			parts = append(parts, expr+" AS "+quoteIdent(key))
@@ -191,8 +204,7 @@ func (b *builder) filter(f *query.Filter) (string, *apierr.Error) {
 		s = lhs + " = ANY(" + b.param(arrayLiteral(items)) + ")"
 	case "fts", "plfts", "phfts", "wfts":
 		fn := ftsFunctions[f.Operator]
-		col := b.rel.Column(f.Field.Name)
-		if col != nil && col.Type != "tsvector" && len(f.Field.Path) == 0 {
+		if _, typ, _ := b.column(f.Field.Name); typ != "tsvector" && len(f.Field.Path) == 0 {
 			lhs = "to_tsvector(" + lhs + ")"
 		}
 		if f.Language != "" {

@@ -200,6 +200,17 @@ func emitRelation(f *jen.File, r plan.Relation) {
 				}
 				g.Line()
 			})),
+			kvIf(len(r.Computed) > 0, "RowRef", sqlLit(r.RowRef)),
+			kvIf(len(r.Computed) > 0, "Computed", jen.Index().Qual(runtimePkg, "Computed").ValuesFunc(func(g *jen.Group) {
+				for _, cf := range r.Computed {
+					g.Line().Values(inline(
+						kv("Name", jen.Lit(cf.Name)),
+						kv("SQLName", sqlLit(cf.SQLName)),
+						kv("Type", jen.Lit(cf.Type)),
+					)...)
+				}
+				g.Line()
+			})),
 			kvIf(len(src.PrimaryKey) > 0, "PrimaryKey", jen.Index().String().ValuesFunc(func(g *jen.Group) {
 				for _, k := range src.PrimaryKey {
 					g.Lit(k)

@@ -45,6 +45,21 @@ type Relation struct {
 	Path       string
 	SQLName    string
 	SelectStar string
+	// RowRef is the quoted unqualified name that refers to a whole row in
+	// the relation's FROM clause (the argument of computed fields).
+	RowRef string
+	// Computed are the relation's computed fields: functions of exposed
+	// schemas taking its row type, by name.
+	Computed []ComputedField
+}
+
+// ComputedField is a function f(relation_row) that PostgREST serves as a
+// virtual column of the relation (selectable by name, filterable, orderable;
+// never part of *).
+type ComputedField struct {
+	Name    string
+	SQLName string // the quoted, schema-qualified function
+	Type    string // the return type as format_type prints it
 }
 
 // Field is a struct field standing for a column or argument.
@@ -196,6 +211,8 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 			star = append(star, QuoteIdent(c.Name))
 		}
 		r.SelectStar = strings.Join(star, ", ")
+		r.RowRef = QuoteIdent(r.Source.Name)
+		r.Computed = computedFields(cat, r.Source)
 	}
 
 	// Overloads share a base name; tell them apart by their argument names.
@@ -279,6 +296,35 @@ func allocationOrder(n int, key func(int) (schema, name string), defaultSchema s
 		return cmp.Or(cmp.Compare(da, db), cmp.Compare(ca, cb), cmp.Compare(sa, sb), cmp.Compare(na, nb))
 	})
 	return idx
+}
+
+// computedFields finds PostgREST's computed fields of rel: non-set
+// functions with exactly one input argument, of rel's row type. A name used
+// by a column, or by two such functions, is not a computed field (the
+// column wins, as in PostgREST, and an ambiguous call would fail).
+func computedFields(cat *catalog.Catalog, rel catalog.Relation) []ComputedField {
+	var out []ComputedField
+	count := map[string]int{}
+	for _, f := range cat.Functions {
+		var in []catalog.Argument
+		for _, a := range f.Args {
+			if a.Mode == catalog.ModeIn || a.Mode == catalog.ModeInOut || a.Mode == catalog.ModeVariadic {
+				in = append(in, a)
+			}
+		}
+		if f.ReturnsSet || len(in) != 1 || in[0].Type.Schema != rel.Schema || in[0].Type.Name != rel.Name {
+			continue
+		}
+		count[f.Name]++
+		out = append(out, ComputedField{Name: f.Name, SQLName: quoteQualified(f.Schema, f.Name), Type: f.Return.SQL})
+	}
+	cols := map[string]bool{}
+	for _, c := range rel.Columns {
+		cols[c.Name] = true
+	}
+	out = slices.DeleteFunc(out, func(c ComputedField) bool { return cols[c.Name] || count[c.Name] > 1 })
+	slices.SortFunc(out, func(a, b ComputedField) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // planResult decides a function's result type: TABLE and multi-OUT functions
