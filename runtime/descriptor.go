@@ -41,6 +41,10 @@ type Column struct {
 	Nullable bool
 	// HasDefault is true for columns with a default, identity or generation.
 	HasDefault bool
+	// FilterCast is the quoted function of a CREATE CAST (text AS domain)
+	// for a domain-typed column: filter values are passed through it
+	// (PostgREST's domain representations). "" for none.
+	FilterCast string
 }
 
 // Computed is a computed field: SQLName(RowRef) is its value.

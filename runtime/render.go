@@ -201,7 +201,11 @@ func (b *builder) filter(f *query.Filter) (string, *apierr.Error) {
 		if len(items) == 1 && items[0] == "" {
 			items = nil
 		}
-		s = lhs + " = ANY(" + b.param(arrayLiteral(items)) + ")"
+		if cast := b.filterCast(f.Field); cast != "" {
+			s = lhs + " = ANY(ARRAY(SELECT " + cast + "(v) FROM unnest(" + b.param(arrayLiteral(items)) + "::text[]) AS v))"
+		} else {
+			s = lhs + " = ANY(" + b.param(arrayLiteral(items)) + ")"
+		}
 	case "fts", "plfts", "phfts", "wfts":
 		fn := ftsFunctions[f.Operator]
 		if _, typ, _ := b.column(f.Field.Name); typ != "tsvector" && len(f.Field.Path) == 0 {
@@ -223,13 +227,29 @@ func (b *builder) filter(f *query.Filter) (string, *apierr.Error) {
 			// PostgREST does; PostgreSQL parses it into the column's array type.
 			s = lhs + " " + op + " " + strings.ToUpper(f.Quantifier) + "(" + b.param(f.Value) + ")"
 		default:
-			s = lhs + " " + op + " " + b.param(f.Value)
+			if cast := b.filterCast(f.Field); cast != "" {
+				s = lhs + " " + op + " " + cast + "(" + b.param(f.Value) + "::text)"
+			} else {
+				s = lhs + " " + op + " " + b.param(f.Value)
+			}
 		}
 	}
 	if f.Negated {
 		s = "NOT " + s
 	}
 	return s, nil
+}
+
+// filterCast is the domain cast a filter's value goes through: only for a
+// plain column (no JSON path) whose domain has a text cast.
+func (b *builder) filterCast(f query.Field) string {
+	if len(f.Path) > 0 {
+		return ""
+	}
+	if col := b.rel.Column(f.Name); col != nil {
+		return col.FilterCast
+	}
+	return ""
 }
 
 // arrayLiteral writes items as a PostgreSQL array literal, sent as text so

@@ -13,7 +13,7 @@ func fuzzRelation() *Relation {
 	return &Relation{
 		Schema: "public", Name: "films", Kind: "table",
 		SQLName:    `"public"."films"`,
-		SelectStar: `"id", "title", "data", "tags", "doc", "we""ird"`,
+		SelectStar: `"id", "title", "data", "tags", "doc", "we""ird", "shade"`,
 		Columns: []Column{
 			{Name: "id", SQLName: `"id"`, Type: "integer"},
 			{Name: "title", SQLName: `"title"`, Type: "text", Nullable: true},
@@ -21,6 +21,7 @@ func fuzzRelation() *Relation {
 			{Name: "tags", SQLName: `"tags"`, Type: "text[]", Nullable: true},
 			{Name: "doc", SQLName: `"doc"`, Type: "tsvector", Nullable: true},
 			{Name: `we"ird`, SQLName: `"we""ird"`, Type: "text", Nullable: true},
+			{Name: "shade", SQLName: `"shade"`, Type: "public.color", Nullable: true, FilterCast: `"public"."color_from_text"`},
 		},
 	}
 }
@@ -41,7 +42,7 @@ func init() {
 		LIMIT OFFSET NULL bigint pg_catalog count _postgrest_t coalesce json_agg text nullif current_setting true
 		IS TRUE FALSE UNKNOWN ANY ALL LIKE ILIKE DISTINCT to_jsonb to_tsvector to_tsquery plainto_tsquery
 		phraseto_tsquery websearch_to_tsquery regconfig integer pgrst_source_count EXPLAIN FORMAT JSON
-		string_agg json_object_keys k row_to_json r hh s a substring length json_strip_nulls`) {
+		string_agg json_object_keys k row_to_json r hh s a substring length json_strip_nulls ARRAY unnest v`) {
 		sqlWords[w] = true
 	}
 	for _, t := range castTypes {
@@ -65,6 +66,7 @@ func FuzzRenderRead(f *testing.F) {
 		"doc=fts(english).cat&title=phfts.fat%20cats&title=like(any).{a*,b*}",
 		"select=id::nosuchtype&id=is.unknown",
 		"select=*,we%22ird&we%22ird=isdistinct.x",
+		"shade=eq.red&shade=in.(green,1)&shade=not.gt.2",
 	} {
 		f.Add(seed)
 	}

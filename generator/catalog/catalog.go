@@ -190,4 +190,9 @@ type Domain struct {
 	Name     string `json:"name"`
 	Base     Type   `json:"base"`
 	Nullable bool   `json:"nullable"`
+	// FromTextSchema and FromTextFunc name the function of a
+	// CREATE CAST (text AS domain), if any: PostgREST parses filter values
+	// of the domain's columns with it (domain representations).
+	FromTextSchema string `json:"from_text_schema,omitempty"`
+	FromTextFunc   string `json:"from_text_func,omitempty"`
 }

@@ -91,6 +91,9 @@ type domainRow struct {
 	Typbasetype uint32 `db:"typbasetype"`
 	Typtypmod   int32  `db:"typtypmod"`
 	Nullable    bool   `db:"nullable"`
+	// FromTextSchema and FromTextName name the text → domain cast function.
+	FromTextSchema string `db:"from_text_schema"`
+	FromTextName   string `db:"from_text_name"`
 }
 
 // domain is a Domain whose base type is not resolved yet.
@@ -108,8 +111,9 @@ func (l *loader) loadDomains(ctx context.Context) ([]*domain, error) {
 	out := make([]*domain, 0, len(rows))
 	for _, row := range rows {
 		out = append(out, &domain{
-			Domain: catalog.Domain{Schema: row.Schema, Name: row.Name, Nullable: row.Nullable},
-			base:   l.types.want(row.Typbasetype, row.Typtypmod),
+			Domain: catalog.Domain{Schema: row.Schema, Name: row.Name, Nullable: row.Nullable,
+				FromTextSchema: row.FromTextSchema, FromTextFunc: row.FromTextName},
+			base: l.types.want(row.Typbasetype, row.Typtypmod),
 		})
 	}
 	return out, nil

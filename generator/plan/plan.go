@@ -69,6 +69,9 @@ type Field struct {
 	Type    GoType
 	// Const names the column-name constant (relations only).
 	Const string
+	// FilterCast is the quoted function filter values of the column go
+	// through (a domain's text cast), "" for none.
+	FilterCast string
 	// Renamed is true when GoName is not simply the SQL name in Go case
 	// (a clash or an unusable name), so the emitter notes the SQL name.
 	Renamed bool
@@ -196,6 +199,12 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 			c.Fields = append(c.Fields, f)
 		}
 	}
+	textCasts := map[[2]string]string{}
+	for _, d := range cat.Domains {
+		if d.FromTextFunc != "" {
+			textCasts[[2]string{d.Schema, d.Name}] = quoteQualified(d.FromTextSchema, d.FromTextFunc)
+		}
+	}
 	for i := range pkg.Relations {
 		r := &pkg.Relations[i]
 		r.Descriptor = names.name(r.GoName + "Relation")
@@ -206,6 +215,9 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		for _, c := range r.Source.Columns {
 			f := newField(fields, c.Name, c.Name, tm.fieldType(c.Type, c.Nullable))
 			f.Column = c
+			if c.Type.Category == catalog.CategoryDomain {
+				f.FilterCast = textCasts[[2]string{c.Type.Schema, c.Type.Name}]
+			}
 			f.Const = names.name(r.GoName + "Col" + f.GoName)
 			r.Fields = append(r.Fields, f)
 			star = append(star, QuoteIdent(c.Name))

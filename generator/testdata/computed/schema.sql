@@ -8,3 +8,9 @@ CREATE FUNCTION born(people) RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'shad
 CREATE FUNCTION namesakes(people) RETURNS SETOF people LANGUAGE sql STABLE AS $$ SELECT * FROM people WHERE first_name = $1.first_name $$;
 CREATE VIEW people_view AS SELECT id, first_name FROM people;
 CREATE FUNCTION initial(people_view) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT left($1.first_name, 1) $$;
+
+-- Domain representations: a text cast parses filter values of the domain.
+CREATE DOMAIN color AS int;
+CREATE FUNCTION color_from_text(text) RETURNS color LANGUAGE sql IMMUTABLE AS $$ SELECT CASE $1 WHEN 'red' THEN 1 WHEN 'green' THEN 2 ELSE $1::int END $$;
+CREATE CAST (text AS color) WITH FUNCTION color_from_text(text) AS IMPLICIT;
+CREATE TABLE paints (id int PRIMARY KEY, shade color);

@@ -11,12 +11,14 @@ func Schema() *runtime.Schema {
 		Schemas:     []string{"public"},
 		Fingerprint: SchemaFingerprint,
 		Relations: []*runtime.Relation{
+			PaintsRelation(),
 			PeopleRelation(),
 			PeopleViewRelation(),
 		},
 		Functions: []*runtime.Function{
 			AgeInFunction(),
 			BornFunction(),
+			ColorFromTextFunction(),
 			FullNameFunction(),
 			InitialFunction(),
 			NamesakesFunction(),
@@ -28,6 +30,7 @@ func Schema() *runtime.Schema {
 // A path serves every exposed schema's relation of that name; the runtime
 // picks one by the Accept-Profile and Content-Profile headers.
 func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
+	srv.MountRelation(r, "/paints", "paints")
 	srv.MountRelation(r, "/people", "people")
 	srv.MountRelation(r, "/people_view", "people_view")
 	srv.MountFallback(r)

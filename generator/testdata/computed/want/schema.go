@@ -9,7 +9,7 @@ const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of the catalog this package was generated
 // from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:7882d90f5067b70c898488620d19478481934a0ccbda4d697af9aaa65810780b"
+const SchemaFingerprint = "sha256:83bf097137dcf7dbb6afc8a976a0ffca6212148fb47a4c1159679ce3fa818323"
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1
