@@ -113,6 +113,14 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	return &res, nil
 }
 
+// checkTimezone asks PostgreSQL whether it accepts a Prefer: timezone
+// value, for error precedence when a request fails before its statement.
+func (s *Server) checkTimezone(ctx context.Context, tz string) error {
+	_, err := s.run(ctx, &txRequest{readOnly: true, rollback: true, gucs: [][2]string{{"timezone", tz}},
+		main: "SELECT NULL::bigint, 0::bigint, NULL::text, NULL::text, NULL::text"})
+	return err
+}
+
 // planRows reads the top node's "Plan Rows" from EXPLAIN (FORMAT JSON).
 func planRows(plan []byte) *int64 {
 	var doc []struct {

@@ -10,33 +10,56 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
-// serveRelation answers one request on a table or view path.
+// serveRelation answers one request on a table or view path; rel is nil
+// for a name no exposed schema has (the fallback route). Errors come in
+// PostgREST's order: JWT, profile, method, query string and range, table,
+// media type, preferences, then the database's.
 func (s *Server) serveRelation(c echo.Context, name string) {
 	req := c.Request()
-	schema, byProfile, aerr := s.profile(req)
+	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
 	if aerr != nil {
 		s.writeError(c, aerr, false)
 		return
 	}
-	rel := s.byName[name][schema]
-	if rel == nil {
-		s.writeError(c, s.tableNotFound(schema, name), false)
+	fail := func(e *apierr.Error) { s.writeError(c, e, ident.Authenticated) }
+	schema, byProfile, aerr := s.profile(req)
+	if aerr != nil {
+		fail(aerr)
 		return
 	}
 	switch req.Method {
-	case http.MethodGet, http.MethodHead:
-		s.read(c, rel, schema, byProfile)
-	case http.MethodOptions:
-		c.Response().Header().Set("Allow", allow(rel))
-		c.Response().Header().Set("Vary", "Accept, Prefer, Range")
-		c.Response().WriteHeader(http.StatusOK)
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
 	default:
-		s.writeError(c, apierr.New(http.StatusMethodNotAllowed, "PGRST117",
-			"Unsupported HTTP method: "+req.Method, "", ""), false)
+		fail(apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", ""))
+		return
 	}
+	q, err := query.ParseRaw(req.URL.RawQuery)
+	if err != nil {
+		fail(apierr.From(err, ident.Authenticated))
+		return
+	}
+	rng, aerr := readRange(req, q, s.cfg.DBMaxRows)
+	if aerr != nil {
+		fail(aerr)
+		return
+	}
+	rel := s.byName[name][schema]
+	if rel == nil {
+		fail(s.tableNotFound(schema, name))
+		return
+	}
+	if req.Method == http.MethodOptions {
+		h := c.Response().Header()
+		h.Set("Allow", allow(rel))
+		h.Set("Vary", "Accept, Prefer, Range")
+		c.Response().WriteHeader(http.StatusOK)
+		return
+	}
+	s.read(c, readRequest{rel: rel, schema: schema, byProfile: byProfile, ident: ident, q: q, rng: rng})
 }
 
 // allow is the Allow header of OPTIONS: what the relation can do, whatever
@@ -58,38 +81,42 @@ func allow(rel *Relation) string {
 	return strings.Join(m, ",")
 }
 
+// readRequest is a GET or HEAD that passed the checks before the table.
+type readRequest struct {
+	rel       *Relation
+	schema    string
+	byProfile bool
+	ident     auth.Result
+	q         *query.Request
+	rng       rowRange
+}
+
 // read serves GET and HEAD on a relation.
-func (s *Server) read(c echo.Context, rel *Relation, schema string, byProfile bool) {
+func (s *Server) read(c echo.Context, r readRequest) {
 	req := c.Request()
-	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
-	if aerr != nil {
-		s.writeError(c, aerr, false)
-		return
-	}
+	rel, schema, byProfile, ident, q, rng := r.rel, r.schema, r.byProfile, r.ident, r.q, r.rng
 	fail := func(e *apierr.Error) { s.writeError(c, e, ident.Authenticated) }
-	prefs := parsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
-	if e := prefs.strictError(); e != nil {
-		fail(e)
-		return
-	}
 	m, aerr := negotiate(req.Header.Get("Accept"))
 	if aerr != nil {
 		fail(aerr)
 		return
 	}
-	q, err := query.ParseRaw(req.URL.RawQuery)
-	if err != nil {
-		fail(apierr.From(err, ident.Authenticated))
-		return
-	}
-	rng, aerr := readRange(req, q, s.cfg.DBMaxRows)
-	if aerr != nil {
-		fail(aerr)
+	prefs := parsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	if e := prefs.strictError(); e != nil {
+		fail(e)
 		return
 	}
 	shape := readShape{rng: rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m}
 	stmt, aerr := renderRead(rel, q, shape)
 	if aerr != nil {
+		// PostgreSQL sets the timezone before it sees the statement, so a
+		// bad zone is the error PostgREST reports first.
+		if prefs.timezone != "" {
+			if err := s.checkTimezone(req.Context(), prefs.timezone); err != nil {
+				s.fail(c, err, ident.Authenticated)
+				return
+			}
+		}
 		fail(aerr)
 		return
 	}

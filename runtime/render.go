@@ -29,10 +29,21 @@ func (b *builder) param(v any) string {
 func quoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
 
 // undefinedColumn is the error PostgreSQL itself gives for a column a
-// relation does not have; PostgREST passes it through with status 400.
+// relation does not have (PostgREST passes it through with status 400),
+// with PostgreSQL's hint when a column's name is close: at most 3 edits
+// away and no more than half the given name's length, the first such
+// column in table order winning ties (parse_relation.c's rule).
 func undefinedColumn(rel *Relation, name string) *apierr.Error {
+	hint, best := "", 4
+	for _, c := range rel.Columns {
+		d := levenshtein(c.Name, name)
+		if d < best && d <= len(name)/2 {
+			best = d
+			hint = fmt.Sprintf("Perhaps you meant to reference the column %q.", rel.Name+"."+c.Name)
+		}
+	}
 	return apierr.New(http.StatusBadRequest, "42703",
-		fmt.Sprintf("column %s.%s does not exist", rel.Name, name), "", "")
+		fmt.Sprintf("column %s.%s does not exist", rel.Name, name), "", hint)
 }
 
 // column resolves a name to its SQL expression and type: a column, or a
@@ -77,26 +88,21 @@ func (b *builder) field(f query.Field) (string, *apierr.Error) {
 }
 
 // outputKey is the JSON key of a selected field: its alias, else the last
-// JSON path key, else the column name.
+// key (not index) of its JSON path, else the column name.
 func outputKey(item query.SelectItem) string {
 	if item.Alias != "" {
 		return item.Alias
 	}
-	if n := len(item.Field.Path); n > 0 {
-		last := item.Field.Path[n-1]
-		if last.Index == nil {
-			return last.Key
+	for i := len(item.Field.Path) - 1; i >= 0; i-- {
+		if item.Field.Path[i].Index == nil {
+			return item.Field.Path[i].Key
 		}
-		if n > 1 && item.Field.Path[n-2].Index == nil {
-			return item.Field.Path[n-2].Key
-		}
-		return item.Field.Name
 	}
 	return item.Field.Name
 }
 
 func (b *builder) selectList(items []query.SelectItem) (string, *apierr.Error) {
-	if items == nil {
+	if len(items) == 0 { // no select, or an empty one: every column
 		return b.rel.SelectStar, nil
 	}
 	var parts []string
@@ -208,14 +214,16 @@ func (b *builder) filter(f *query.Filter) (string, *apierr.Error) {
 		}
 	case "fts", "plfts", "phfts", "wfts":
 		fn := ftsFunctions[f.Operator]
-		if _, typ, _ := b.column(f.Field.Name); typ != "tsvector" && len(f.Field.Path) == 0 {
-			lhs = "to_tsvector(" + lhs + ")"
-		}
+		lang := ""
 		if f.Language != "" {
-			s = lhs + " @@ " + fn + "(" + b.param(f.Language) + "::regconfig, " + b.param(f.Value) + ")"
-		} else {
-			s = lhs + " @@ " + fn + "(" + b.param(f.Value) + ")"
+			lang = b.param(f.Language) + "::regconfig, "
 		}
+		// Non-tsvector columns are wrapped in to_tsvector, in the query's
+		// language when it names one, as PostgREST does (F-FILTER-32).
+		if _, typ, _ := b.column(f.Field.Name); typ != "tsvector" {
+			lhs = "to_tsvector(" + lang + lhs + ")"
+		}
+		s = lhs + " @@ " + fn + "(" + lang + b.param(f.Value) + ")"
 	default:
 		op, ok := operators[f.Operator]
 		if !ok {

@@ -154,12 +154,7 @@ func (s *Server) notFound(c echo.Context) {
 		s.writeError(c, apierr.New(http.StatusNotFound, "PGRST125", "Invalid path specified in request URL", "", ""), false)
 		return
 	}
-	schema, _, aerr := s.profile(c.Request())
-	if aerr != nil {
-		s.writeError(c, aerr, false)
-		return
-	}
-	s.writeError(c, s.tableNotFound(schema, path), false)
+	s.serveRelation(c, path)
 }
 
 // tableNotFound is PGRST205 with PostgREST's "Perhaps you meant" hint, naming
@@ -189,8 +184,7 @@ func (s *Server) tableNotFound(schema, name string) *apierr.Error {
 func (s *Server) profile(req *http.Request) (schema string, byProfile bool, aerr *apierr.Error) {
 	header := "Accept-Profile"
 	switch req.Method {
-	case http.MethodGet, http.MethodHead:
-	default:
+	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
 		header = "Content-Profile"
 	}
 	want, given := req.Header[http.CanonicalHeaderKey(header)]
