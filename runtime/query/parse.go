@@ -16,6 +16,7 @@ import (
 type param struct {
 	key, value string
 	hasValue   bool
+	kind       kind // set by parseParams
 }
 
 // Parse parses a read's query params. url.Values has lost the query order,
@@ -23,7 +24,11 @@ type param struct {
 // order); use ParseRaw to keep the query order. The error is always an
 // *apierr.Error.
 func Parse(q url.Values) (*Request, error) {
-	var ps []param
+	n := 0
+	for _, vs := range q {
+		n += len(vs)
+	}
+	ps := make([]param, 0, n)
 	for _, k := range slices.Sorted(maps.Keys(q)) {
 		for _, v := range q[k] {
 			ps = append(ps, param{key: k, value: v, hasValue: true})
@@ -37,7 +42,13 @@ func Parse(q url.Values) (*Request, error) {
 // percent-decoding. It keeps the query order.
 func ParseRaw(raw string) (*Request, error) {
 	raw = strings.TrimPrefix(raw, "?")
-	var ps []param
+	n := 1
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '&' || raw[i] == ';' {
+			n++
+		}
+	}
+	ps := make([]param, 0, n)
 	for raw != "" {
 		piece := raw
 		raw = ""
@@ -116,21 +127,24 @@ func classify(p param) kind {
 // parser assembles a Request; the index of each param keeps query order
 // for conditions and embed params, whatever order the checks run in.
 type parser struct {
-	ps     []param
-	kinds  []kind
-	req    Request
-	conds  map[int]Condition
-	embeds map[int]EmbedParam
+	ps  []param
+	req Request
+	// conds and embeds hold the condition or embed param of each param, by
+	// param index (nil until the first one).
+	conds  []Condition
+	embeds []EmbedParam
 	// aggregate and bigIndex are semantic errors found while parsing,
 	// reported after every syntax error as PostgREST reports them later.
 	aggregate bool
 	bigIndex  string
+	// st is the state of the current syntax call, reused by the next one.
+	st pstate
 }
 
 func parseParams(ps []param) (*Request, error) {
-	p := &parser{ps: ps, conds: map[int]Condition{}, embeds: map[int]EmbedParam{}}
-	for _, prm := range ps {
-		p.kinds = append(p.kinds, classify(prm))
+	p := &parser{ps: ps}
+	for i, prm := range ps {
+		p.ps[i].kind = classify(prm)
 	}
 	// PostgREST's order of checks decides which error a client sees first.
 	for _, step := range []func() *apierr.Error{
@@ -140,24 +154,39 @@ func parseParams(ps []param) (*Request, error) {
 			return nil, err
 		}
 	}
-	p.req.Where = collect(p.conds)
-	p.req.EmbedParams = collect(p.embeds)
+	p.req.Where = compact(p.conds, func(c Condition) bool { return c.Filter != nil || c.Logic != nil })
+	p.req.EmbedParams = compact(p.embeds, func(e EmbedParam) bool { return e.Kind != "" })
 	return &p.req, nil
 }
 
-// collect returns the values of m ordered by key.
-func collect[T any](m map[int]T) []T {
-	var out []T
-	for _, i := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, m[i])
+// compact keeps the set entries of byParam, in order, in place; nil if none.
+func compact[T any](byParam []T, set func(T) bool) []T {
+	n := 0
+	for _, v := range byParam {
+		if set(v) {
+			byParam[n] = v
+			n++
+		}
 	}
-	return out
+	if n == 0 {
+		return nil
+	}
+	clear(byParam[n:])
+	return byParam[:n:n]
+}
+
+// cond records the condition of param i.
+func (p *parser) cond(i int, c Condition) {
+	if p.conds == nil {
+		p.conds = make([]Condition, len(p.ps))
+	}
+	p.conds[i] = c
 }
 
 // each runs f on the params of kind k, in query order, up to an error.
 func (p *parser) each(k kind, f func(i int, prm param) *apierr.Error) *apierr.Error {
 	for i, prm := range p.ps {
-		if p.kinds[i] != k {
+		if prm.kind != k {
 			continue
 		}
 		if err := f(i, prm); err != nil {
@@ -167,10 +196,10 @@ func (p *parser) each(k kind, f func(i int, prm param) *apierr.Error) *apierr.Er
 	return nil
 }
 
-// run parses src with g, turning a failure into PostgREST's PGRST100 for
-// the given source name. Semantic findings are kept for later.
-func (p *parser) run(src, source string, g func(s *pstate) bool) *apierr.Error {
-	s, err := syntax(src, source, g)
+// run parses src with g, turning a failure into PostgREST's PGRST100 (see
+// syntax). Semantic findings are kept for later.
+func (p *parser) run(src, what, arg string, g func(s *pstate) bool) *apierr.Error {
+	s, err := p.syntax(src, what, arg, g)
 	if err != nil {
 		return err
 	}
@@ -181,18 +210,31 @@ func (p *parser) run(src, source string, g func(s *pstate) bool) *apierr.Error {
 	return nil
 }
 
-// syntax parses src with g and reports only syntax errors.
-func syntax(src, source string, g func(s *pstate) bool) (*pstate, *apierr.Error) {
-	s := newState(src)
-	if !g(s) {
-		return nil, s.toError(source)
+// syntax parses src with g and reports only syntax errors, as PostgREST's
+// PGRST100 for the source "failed to parse <what> (<arg>)". It parses
+// without collecting errors first; only a failed parse runs again, with
+// error tracking, to build PostgREST's message. g must tolerate running
+// twice after a failure (it only writes results the caller drops on error).
+//
+// The state returned is valid until the next call.
+func (p *parser) syntax(src, what, arg string, g func(s *pstate) bool) (*pstate, *apierr.Error) {
+	s := &p.st
+	*s = pstate{src: src}
+	if g(s) {
+		return s, nil
 	}
-	return s, nil
+	*s = pstate{src: src, track: true}
+	if g(s) {
+		// Success never depends on tracking (FuzzModes checks it); should it
+		// ever, the tracked parse is a valid parse, so serve it.
+		return s, nil
+	}
+	return nil, s.toError("failed to parse " + what + " (" + arg + ")")
 }
 
 // keyPath parses a key as embed path + column; rest is the raw column text.
-func keyPath(key string, path *[]string, f *Field, rest *string) (*pstate, *apierr.Error) {
-	return syntax(key, "failed to parse tree path ("+key+")", func(s *pstate) bool {
+func (p *parser) keyPath(key string, path *[]string, f *Field, rest *string) (*pstate, *apierr.Error) {
+	return p.syntax(key, "tree path", key, func(s *pstate) bool {
 		var last int
 		if !s.treePath(path, f, &last) {
 			return false
@@ -204,28 +246,31 @@ func keyPath(key string, path *[]string, f *Field, rest *string) (*pstate, *apie
 
 // embedPath is the embed path of an order, limit or offset key, whose
 // column part PostgREST ignores.
-func embedPath(key string) ([]string, *apierr.Error) {
+func (p *parser) embedPath(key string) ([]string, *apierr.Error) {
 	var path []string
 	var f Field
 	var rest string
-	_, err := keyPath(key, &path, &f, &rest)
+	_, err := p.keyPath(key, &path, &f, &rest)
 	return path, err
 }
 
 // embed records a param for an embedded resource.
 func (p *parser) embed(i int, path []string, kind, key, value string) {
+	if p.embeds == nil {
+		p.embeds = make([]EmbedParam, len(p.ps))
+	}
 	p.embeds[i] = EmbedParam{Path: path, Kind: kind, Key: key, Value: value}
 }
 
 // orders parses every order param; the first top-level one wins.
 func (p *parser) orders() *apierr.Error {
 	return p.each(kindOrder, func(i int, prm param) *apierr.Error {
-		path, err := embedPath(prm.key)
+		path, err := p.embedPath(prm.key)
 		if err != nil {
 			return err
 		}
-		var terms []OrderTerm
-		err = p.run(prm.value, "failed to parse order ("+prm.value+")", func(s *pstate) bool { return s.order(&terms) })
+		terms := make([]OrderTerm, 0, strings.Count(prm.value, ",")+1) // at most
+		err = p.run(prm.value, "order", prm.value, func(s *pstate) bool { return s.order(&terms) })
 		switch {
 		case err != nil:
 			return err
@@ -244,19 +289,19 @@ func (p *parser) logics() *apierr.Error {
 	return p.each(kindLogic, func(i int, prm param) *apierr.Error {
 		var path []string
 		var op string
-		err := p.run(prm.key, "failed to parse logic path ("+prm.key+")", func(s *pstate) bool { return s.logicPath(&path, &op) })
+		err := p.run(prm.key, "logic path", prm.key, func(s *pstate) bool { return s.logicPath(&path, &op) })
 		if err != nil {
 			return err
 		}
 		var c Condition
-		err = p.run(op+prm.value, "failed to parse logic tree ("+prm.value+")", func(s *pstate) bool { return s.logicTree(&c) })
+		err = p.run(op+prm.value, "logic tree", prm.value, func(s *pstate) bool { return s.logicTree(&c) })
 		switch {
 		case err != nil:
 			return err
 		case len(path) > 0:
 			p.embed(i, path, "logic", op, prm.value)
 		default:
-			p.conds[i] = c
+			p.cond(i, c)
 		}
 		return nil
 	})
@@ -264,13 +309,14 @@ func (p *parser) logics() *apierr.Error {
 
 // selects parses the first select param; a bare "select" key means *.
 func (p *parser) selects() *apierr.Error {
-	i := slices.IndexFunc(p.kinds, func(k kind) bool { return k == kindSelect })
+	i := slices.IndexFunc(p.ps, func(prm param) bool { return prm.kind == kindSelect })
 	if i < 0 || !p.ps[i].hasValue {
 		return nil
 	}
 	v := p.ps[i].value
-	items := []SelectItem{}
-	err := p.run(v, "failed to parse select parameter ("+v+")", func(s *pstate) bool { return s.fieldForest(&items) })
+	// At most one item per comma, plus one.
+	items := make([]SelectItem, 0, strings.Count(v, ",")+1)
+	err := p.run(v, "select parameter", v, func(s *pstate) bool { return s.fieldForest(&items) })
 	if err != nil {
 		return err
 	}
@@ -284,44 +330,46 @@ func (p *parser) filters() *apierr.Error {
 		var path []string
 		f := &Filter{}
 		var rest string
-		ks, err := keyPath(prm.key, &path, &f.Field, &rest)
+		ks, err := p.keyPath(prm.key, &path, &f.Field, &rest)
 		if err != nil {
 			return err
 		}
 		if p.bigIndex == "" {
 			p.bigIndex = ks.bigIndex
 		}
-		err = p.run(prm.value, "failed to parse filter ("+prm.value+")", func(s *pstate) bool { return s.opExpr(s.restValue, f) })
+		err = p.run(prm.value, "filter", prm.value, func(s *pstate) bool { return s.opExpr(false, f) })
 		switch {
 		case err != nil:
 			return err
 		case len(path) > 0:
 			p.embed(i, path, "filter", rest, prm.value)
 		default:
-			p.conds[i] = Condition{Filter: f}
+			p.cond(i, Condition{Filter: f})
 		}
 		return nil
 	})
 }
 
-// topRanges reads top-level limit= and offset= (the last of each wins). PostgREST
-// silently ignores a value that is not an integer; we refuse it instead.
-// A negative limit is its PGRST103, a negative offset counts as 0.
+// topRanges reads top-level limit= and offset= (the last of each wins). A
+// value that is not an integer is ignored, as PostgREST does; a negative
+// limit is its PGRST103, a negative offset counts as 0.
 func (p *parser) topRanges() *apierr.Error {
-	var limit, offset *int64
+	var limit *int64
+	var offset int64
 	for _, k := range []kind{kindLimit, kindOffset} {
 		err := p.each(k, func(_ int, prm param) *apierr.Error {
-			if path, err := embedPath(prm.key); err != nil || len(path) > 0 {
+			if path, err := p.embedPath(prm.key); err != nil || len(path) > 0 {
 				return nil // embedded, or a bad key reported by embedRanges
 			}
-			n, err := parseInteger(prm.value, p.kindWord(k))
-			if err != nil {
-				return err
+			n, ok := readInteger(prm.value)
+			if !ok {
+				return nil // not an integer: ignored, as PostgREST's readMaybe does
 			}
 			if k == kindLimit {
-				limit = &n
+				l := n
+				limit = &l
 			} else {
-				offset = &n
+				offset = n
 			}
 			return nil
 		})
@@ -334,8 +382,8 @@ func (p *parser) topRanges() *apierr.Error {
 			"Requested range not satisfiable", "Limit should be greater than or equal to zero.", "")
 	}
 	p.req.Limit = limit
-	if offset != nil && *offset > 0 {
-		p.req.Offset = *offset
+	if offset > 0 {
+		p.req.Offset = offset
 	}
 	return nil
 }
@@ -351,11 +399,11 @@ func (p *parser) kindWord(k kind) string {
 // feature, after checking their keys as PostgREST's planner does.
 func (p *parser) embedRanges() *apierr.Error {
 	for i, prm := range p.ps {
-		k := p.kinds[i]
+		k := prm.kind
 		if k != kindLimit && k != kindOffset {
 			continue
 		}
-		path, err := embedPath(prm.key)
+		path, err := p.embedPath(prm.key)
 		switch {
 		case err != nil:
 			return err
@@ -380,29 +428,27 @@ func (p *parser) semantic() *apierr.Error {
 	return nil
 }
 
-// parseInteger reads a limit or offset: an optionally negative integer,
-// blanks allowed around it.
-func parseInteger(v, name string) (int64, *apierr.Error) {
-	source := "failed to parse " + name + " parameter (" + v + ")"
-	s := newState(v)
-	var text string
-	ok := s.lexeme(func() bool {
+// readInteger reads a limit or offset as Haskell's readMaybe reads an
+// Integer: optional blanks around an optionally negative run of digits.
+func readInteger(v string) (int64, bool) {
+	t := strings.TrimSpace(v)
+	if t == "" || t[0] == '+' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	return n, err == nil
+}
+
+// integer reads the whole of a limit or offset.
+func (s *pstate) integer(text *string) bool {
+	return s.lexeme(func() bool {
 		start := s.pos
 		s.char('-')
-		digit := func() bool { return s.satisfy(isDigit, "digit") }
-		if !digit() {
+		if !s.satisfy(isDigit, "digit") {
 			return false
 		}
-		s.many(digit)
-		text = s.src[start:s.pos]
+		s.skipMany(isDigit, "digit")
+		*text = s.src[start:s.pos]
 		return true
 	}) && s.eof()
-	if !ok {
-		return 0, s.toError(source)
-	}
-	n, err := strconv.ParseInt(text, 10, 64)
-	if err != nil {
-		return 0, apierr.ParseError("\""+source+"\" (line 1, column 1)", "value out of range")
-	}
-	return n, nil
 }

@@ -20,7 +20,9 @@ import (
 //   - a parser that fails after consuming input fails its whole alternative
 //     unless wrapped in try;
 //   - of two errors the one further into the input wins.
-// Parsers are methods returning ok; "consumed" is whether pos moved.
+// Parsers are methods returning ok; "consumed" is whether pos moved. Parsec's
+// p <|> q is written out where used: q runs only if p failed with pos
+// unchanged; so is try p, as a call to restore after p fails.
 
 type msgKind uint8
 
@@ -70,33 +72,56 @@ func (e perr) relabel(name string) perr {
 
 // pstate is the input and position of one parse, plus the error collected
 // since input was last consumed.
+//
+// Collecting errors is costly (every rune tried builds messages) and only
+// matters when the parse fails, so a parse first runs with track false: the
+// combinators then only move pos and report success, skipping every message.
+// No parser's success or position depends on the collected error, so a
+// failed fast run is re-run with track set to build PostgREST's message
+// (see syntax).
 type pstate struct {
 	src string
 	pos int
 	err perr
+	// track is whether errors are collected.
+	track bool
 	// bigIndex is a JSON array index too large for int64, reported after
 	// the parse as PostgreSQL would report it.
 	bigIndex string
 	// aggregate is set when select uses an aggregate function.
 	aggregate bool
+	// lastName is the outcome of the last fieldName, without tracking.
+	lastName nameMemo
 }
 
-func newState(src string) *pstate { return &pstate{src: src} }
+// nameMemo is the outcome of fieldName at start: success, the position
+// reached and the name read.
+type nameMemo struct {
+	set, ok    bool
+	start, end int
+	name       string
+}
 
 // peek returns the next rune and its size, 0 at the end of input.
 func (s *pstate) peek() (rune, int) {
 	if s.pos >= len(s.src) {
 		return 0, 0
 	}
+	if c := s.src[s.pos]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
 	return utf8.DecodeRuneInString(s.src[s.pos:])
 }
 
+// fail merges e into the collected error; callers build e only if s.track.
 func (s *pstate) fail(e perr) { s.err = merge(s.err, e) }
 
 // consume moves past n bytes; consuming forgets earlier expectations.
 func (s *pstate) consume(n int) {
 	s.pos += n
-	s.err = perr{pos: s.pos}
+	if s.track {
+		s.err = perr{pos: s.pos}
+	}
 }
 
 // tokenText is how Parsec shows the offending token: a Haskell string
@@ -115,22 +140,76 @@ func (s *pstate) satisfy(ok func(rune) bool, labels ...string) bool {
 		s.consume(n)
 		return true
 	}
+	if s.track {
+		s.satisfyFail(r, n, labels)
+	}
+	return false
+}
+
+func (s *pstate) satisfyFail(r rune, n int, labels []string) {
 	e := perr{pos: s.pos, msgs: []message{{sysUnexpect, tokenText(r, n)}}}
 	for _, l := range labels {
 		e.msgs = append(e.msgs, message{expect, l})
 	}
 	s.fail(e)
-	return false
+}
+
+// skipMany is many (satisfy ok labels): it reads runes while ok holds.
+func (s *pstate) skipMany(ok func(rune) bool, labels ...string) {
+	p := s.pos
+	for p < len(s.src) {
+		r, n := rune(s.src[p]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s.src[p:])
+		}
+		if !ok(r) {
+			break
+		}
+		p += n
+	}
+	if p != s.pos {
+		s.consume(p - s.pos)
+	}
+	if s.track {
+		r, n := s.peek()
+		s.satisfyFail(r, n, labels)
+	}
 }
 
 // char is Parsec's char c.
 func (s *pstate) char(c rune) bool {
-	return s.satisfy(func(r rune) bool { return r == c }, hsShowString(string(c)))
+	r, n := s.peek()
+	if n > 0 && r == c {
+		s.consume(n)
+		return true
+	}
+	if s.track {
+		s.satisfyFail(r, n, []string{hsShowString(string(c))})
+	}
+	return false
 }
 
 // str is Parsec's string: it reports a mismatch at its start, and counts as
-// consumed once its first rune matched.
+// consumed once its first rune matched. want is ASCII (the grammar's words).
 func (s *pstate) str(want string) bool {
+	if !s.track {
+		// Without tracking only the position matters: past the input that
+		// matches (a rune of want matches only if all its bytes do).
+		rest := s.src[s.pos:]
+		i := 0
+		for i < len(want) && i < len(rest) && rest[i] == want[i] {
+			i++
+		}
+		if i == len(want) {
+			s.pos += i
+			return true
+		}
+		for i > 0 && !utf8.RuneStart(want[i]) {
+			i--
+		}
+		s.pos += i
+		return false
+	}
 	p := s.pos
 	for i, w := range want {
 		var r rune
@@ -153,9 +232,22 @@ func (s *pstate) str(want string) bool {
 	return true
 }
 
+// tryStr is try (str want).
+func (s *pstate) tryStr(want string) bool {
+	start, prior := s.pos, s.err
+	if s.str(want) {
+		return true
+	}
+	s.restore(start, prior)
+	return false
+}
+
 // eof is Parsec's eof (notFollowedBy anyToken <?> "end of input").
 func (s *pstate) eof() bool {
 	r, n := s.peek()
+	if !s.track {
+		return n == 0
+	}
 	if n == 0 {
 		s.fail(perr{pos: s.pos, msgs: []message{{expect, "end of input"}, {sysUnexpect, ""}}})
 		return true
@@ -168,13 +260,26 @@ func (s *pstate) eof() bool {
 func (s *pstate) notFollowedBy(ok func(rune) bool, labels ...string) bool {
 	r, n := s.peek()
 	if n > 0 && ok(r) {
-		s.fail(perr{pos: s.pos + n, msgs: []message{{unexpect, hsShowChar(r)}}})
+		if s.track {
+			s.fail(perr{pos: s.pos + n, msgs: []message{{unexpect, hsShowChar(r)}}})
+		}
 		return false
 	}
-	start := s.pos
-	s.satisfy(ok, labels...)
-	s.pos = start
+	if s.track {
+		s.satisfyFail(r, n, labels)
+	}
 	return true
+}
+
+// restore undoes a failed parser for try: back to start, where the error
+// it reached merges with the one collected before it.
+func (s *pstate) restore(start int, prior perr) {
+	if s.pos != start {
+		s.pos = start
+		if s.track {
+			s.err = merge(prior, s.err)
+		}
+	}
 }
 
 // try is Parsec's try: a failure no longer counts as consuming input.
@@ -183,30 +288,15 @@ func (s *pstate) try(p func() bool) bool {
 	if p() {
 		return true
 	}
-	if s.pos != start {
-		s.pos = start
-		s.err = merge(prior, s.err)
-	}
-	return false
-}
-
-// alt is Parsec's <|>: the next alternative runs only if the previous one
-// failed without consuming input.
-func (s *pstate) alt(ps ...func() bool) bool {
-	for _, p := range ps {
-		start := s.pos
-		if p() {
-			return true
-		}
-		if s.pos != start {
-			return false
-		}
-	}
+	s.restore(start, prior)
 	return false
 }
 
 // label is Parsec's <?>: when p consumes nothing, its expectations become name.
 func (s *pstate) label(name string, p func() bool) bool {
+	if !s.track {
+		return p()
+	}
 	start, prior := s.pos, s.err
 	s.err = perr{pos: s.pos}
 	ok := p()
@@ -218,16 +308,6 @@ func (s *pstate) label(name string, p func() bool) bool {
 	}
 	s.err = merge(prior, s.err)
 	return ok
-}
-
-// lookAhead is Parsec's lookAhead: on success nothing is consumed.
-func (s *pstate) lookAhead(p func() bool) bool {
-	start, prior := s.pos, s.err
-	if !p() {
-		return false
-	}
-	s.pos, s.err = start, prior
-	return true
 }
 
 // many is Parsec's many; it fails only if p fails after consuming input.
@@ -258,7 +338,15 @@ func (s *pstate) sepBy1(p, sep func() bool) bool {
 	if !p() {
 		return false
 	}
-	return s.many(func() bool { return sep() && p() })
+	for {
+		start := s.pos
+		if !sep() || !p() {
+			return s.pos == start
+		}
+		if s.pos == start {
+			return true
+		}
+	}
 }
 
 // toError renders the collected error as PostgREST's PGRST100: the message

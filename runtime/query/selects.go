@@ -10,7 +10,7 @@ func (s *pstate) fieldForest(out *[]SelectItem) bool {
 		*out = append(*out, it)
 		return true
 	}
-	comma := func() bool { return s.lexeme(func() bool { return s.char(',') }) }
+	comma := func() bool { return s.lexChar(',') }
 	start := s.pos
 	if s.sepBy1(tree, comma) {
 		return true
@@ -20,25 +20,40 @@ func (s *pstate) fieldForest(out *[]SelectItem) bool {
 
 // fieldTree reads a spread, an embed or a plain select item, in that order.
 func (s *pstate) fieldTree(out *SelectItem) bool {
-	return s.alt(
-		func() bool { return s.embedTree(out, true) },
-		func() bool { return s.embedTree(out, false) },
-		func() bool { return s.fieldSelect(out) })
+	start := s.pos
+	if s.embedTree(out, true) {
+		return true
+	}
+	if s.pos != start {
+		return false
+	}
+	if s.embedTree(out, false) {
+		return true
+	}
+	if s.pos != start {
+		return false
+	}
+	return s.fieldSelect(out)
 }
 
 // embedTree reads rel(...) or ...rel(...). Once the header up to "(" is
 // read, a bad inner select is an error, not a reason to backtrack.
 func (s *pstate) embedTree(out *SelectItem, spread bool) bool {
-	e := &Embed{Spread: spread}
-	header := func() bool {
-		if spread {
-			return s.spreadHeader(e)
-		}
-		return s.relationHeader(e)
+	var h Embed // the header; moved to the heap only for an embed
+	h.Spread = spread
+	start, prior := s.pos, s.err // try header
+	ok := false
+	if spread {
+		ok = s.spreadHeader(&h)
+	} else {
+		ok = s.relationHeader(&h)
 	}
-	if !s.try(header) {
+	if !ok {
+		s.restore(start, prior)
 		return false
 	}
+	e := new(Embed)
+	*e = h
 	if !s.char('(') || !s.fieldForest(&e.Select) || !s.char(')') {
 		return false
 	}
@@ -49,9 +64,12 @@ func (s *pstate) embedTree(out *SelectItem, spread bool) bool {
 // alias reads an optional "name:" prefix (but not "name::").
 func (s *pstate) alias(out *string) {
 	var a string
-	if s.try(func() bool { return s.fieldName(&a) && s.aliasSep() }) {
+	start, prior := s.pos, s.err // try (fieldName <* aliasSep)
+	if s.fieldName(&a) && s.aliasSep() {
 		*out = a
+		return
 	}
+	s.restore(start, prior)
 }
 
 func (s *pstate) aliasSep() bool {
@@ -103,25 +121,37 @@ func (s *pstate) embedParam(val *string, isJoin *bool) bool {
 	if !s.char('!') {
 		return false
 	}
-	join := func(word string) func() bool {
-		return func() bool {
-			*val, *isJoin = word, true
-			return s.try(func() bool { return s.str(word) })
+	// try (string "left") <|> try (string "inner") <|> try fieldName
+	for _, word := range [...]string{"left", "inner"} {
+		*val, *isJoin = word, true
+		if s.tryStr(word) {
+			return true
 		}
 	}
-	return s.alt(join("left"), join("inner"), func() bool {
-		*isJoin = false
-		return s.try(func() bool { return s.fieldName(val) })
-	})
+	*isJoin = false
+	start, prior := s.pos, s.err
+	if s.fieldName(val) {
+		return true
+	}
+	s.restore(start, prior)
+	return false
 }
 
 // fieldSelect reads *, count(), or [alias:]field[::cast][.agg()][::cast].
 func (s *pstate) fieldSelect(out *SelectItem) bool {
 	return s.lexeme(func() bool {
-		return s.alt(
-			func() bool { return s.try(func() bool { return s.starSelect(out) }) },
-			func() bool { return s.try(s.countSelect) },
-			func() bool { return s.columnSelect(out) })
+		// try starSelect <|> try countSelect <|> columnSelect
+		start, prior := s.pos, s.err
+		if s.starSelect(out) {
+			return true
+		}
+		s.restore(start, prior)
+		start, prior = s.pos, s.err
+		if s.countSelect() {
+			return true
+		}
+		s.restore(start, prior)
+		return s.columnSelect(out)
 	})
 }
 
@@ -172,17 +202,23 @@ func (s *pstate) optCast(out *string) bool {
 	return ok
 }
 
+// aggregateFunc is string "sum" <|> string "avg" <|> string "count" <|>
+// try (string "max") <|> try (string "min").
 func (s *pstate) aggregateFunc() bool {
-	word := func(w string) func() bool { return func() bool { return s.str(w) } }
-	return s.alt(word("sum"), word("avg"), word("count"),
-		func() bool { return s.try(word("max")) },
-		func() bool { return s.try(word("min")) })
+	for _, w := range [...]string{"sum", "avg", "count"} {
+		start := s.pos
+		if s.str(w) {
+			return true
+		}
+		if s.pos != start {
+			return false
+		}
+	}
+	return s.tryStr("max") || s.tryStr("min")
 }
 
-// selectEnd checks that an item ends here: ")", "," or end of input.
+// selectEnd checks that an item ends here: ")", "," or end of input. None
+// of the alternatives consumes input when it fails.
 func (s *pstate) selectEnd() bool {
-	return s.alt(
-		func() bool { return s.lookAheadStr(")") },
-		func() bool { return s.lookAheadStr(",") },
-		func() bool { return s.try(s.eof) })
+	return s.lookAheadStr(")") || s.lookAheadStr(",") || s.eof()
 }
