@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,7 +67,7 @@ func (fs Files) WriteDir(dir string) (changed int, err error) {
 		return changed, err
 	}
 	for _, name := range stale {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, iofs.ErrNotExist) {
 			return changed, fmt.Errorf("remove stale %s: %w", name, err)
 		}
 		changed++
@@ -105,8 +106,13 @@ func (fs Files) stale(dir string) ([]string, error) {
 	return out, nil
 }
 
+// isGenerated reports whether the file at path bears our header. A file
+// gone since the directory was listed is simply not ours to clean up.
 func isGenerated(path string) (bool, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("read %s: %w", path, err)
 	}

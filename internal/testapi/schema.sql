@@ -284,6 +284,20 @@ INSERT INTO extensions.internal_notes VALUES (1, 'not an endpoint');
 
 -- ---------------------------------------------------------------------------
 -- Grants as a PostgREST app has them.
+-- Computed fields (F-FILTER-36, F-SELECT-06, F-ORDER-04): a function of the
+-- row is a virtual column, named in select only.
+CREATE FUNCTION test.summary(test.items) RETURNS text LANGUAGE sql STABLE
+  AS $$ SELECT $1.category || ' ' || $1.name $$;
+
+-- Domain representations (F-FILTER-37): filter values of a domain with a
+-- text cast go through the cast's function.
+CREATE DOMAIN test.color AS int;
+CREATE FUNCTION test.color_from_text(text) RETURNS test.color LANGUAGE sql IMMUTABLE
+  AS $$ SELECT (CASE lower($1) WHEN 'red' THEN '1' WHEN 'green' THEN '2' WHEN 'blue' THEN '3' ELSE $1 END)::int::test.color $$;
+CREATE CAST (text AS test.color) WITH FUNCTION test.color_from_text(text) AS IMPLICIT;
+CREATE TABLE test.paints (id int PRIMARY KEY, name text NOT NULL, shade test.color);
+INSERT INTO test.paints VALUES (1, 'tomato', 1), (2, 'grass', 2), (3, 'sky', 3), (4, 'mystery', NULL);
+
 GRANT USAGE ON SCHEMA test, v2, extensions TO anon, web_user;
 GRANT SELECT ON ALL TABLES IN SCHEMA test TO anon, web_user;
 GRANT SELECT ON ALL TABLES IN SCHEMA v2 TO anon, web_user;

@@ -44,6 +44,10 @@ func ItemsRelation() *runtime.Relation {
 			{Name: ItemsColActive, SQLName: `"active"`, Type: "boolean", Nullable: true},
 			{Name: ItemsColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone"},
 		},
+		RowRef: `"items"`,
+		Computed: []runtime.Computed{
+			{Name: "summary", SQLName: `"test"."summary"`, Type: "text"},
+		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,
 		Updatable:  true,

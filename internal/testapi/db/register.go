@@ -21,6 +21,7 @@ func Schema() *runtime.Schema {
 			ItemsRelation(),
 			JSONDocsRelation(),
 			LabelsRelation(),
+			PaintsRelation(),
 			PeopleRelation(),
 			PlacesRelation(),
 			SecretsRelation(),
@@ -29,7 +30,10 @@ func Schema() *runtime.Schema {
 			V2ItemsRelation(),
 			V2OnlyInV2Relation(),
 		},
-		Functions: []*runtime.Function{},
+		Functions: []*runtime.Function{
+			ColorFromTextFunction(),
+			SummaryFunction(),
+		},
 	}
 }
 
@@ -47,6 +51,7 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/items", "items")
 	srv.MountRelation(r, "/json_docs", "json_docs")
 	srv.MountRelation(r, "/labels", "labels")
+	srv.MountRelation(r, "/paints", "paints")
 	srv.MountRelation(r, "/people", "people")
 	srv.MountRelation(r, "/places", "places")
 	srv.MountRelation(r, "/secrets", "secrets")

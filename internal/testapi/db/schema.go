@@ -9,7 +9,7 @@ const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of the catalog this package was generated
 // from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:bcda11b2851c3bcd8e4fd58b34afc99f2b16ac5a884296ec9c0e7b621bc08d80"
+const SchemaFingerprint = "sha256:7e92ca5cfd850df086d1470c9052c5ba0f654a016b5b8720699fff46e8e90531"
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1
