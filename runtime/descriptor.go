@@ -41,6 +41,9 @@ type Column struct {
 	Nullable bool
 	// HasDefault is true for columns with a default, identity or generation.
 	HasDefault bool
+	// Default is the column's default expression (pg_get_expr), used by
+	// Prefer: missing=default; "" for none.
+	Default string
 	// FilterCast is the quoted function of a CREATE CAST (text AS domain)
 	// for a domain-typed column: filter values are passed through it
 	// (PostgREST's domain representations). "" for none.

@@ -32,7 +32,7 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 		return
 	}
 	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPatch, http.MethodDelete:
 	default:
 		fail(apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", ""))
 		return
@@ -59,7 +59,12 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 		c.Response().WriteHeader(http.StatusOK)
 		return
 	}
-	s.read(c, readRequest{rel: rel, schema: schema, byProfile: byProfile, ident: ident, q: q, rng: rng})
+	r := readRequest{rel: rel, schema: schema, byProfile: byProfile, ident: ident, q: q, rng: rng}
+	if req.Method == http.MethodGet || req.Method == http.MethodHead {
+		s.read(c, r)
+		return
+	}
+	s.write(c, r)
 }
 
 // allow is the Allow header of OPTIONS: what the relation can do, whatever

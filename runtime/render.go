@@ -19,6 +19,9 @@ type builder struct {
 	rel  *Relation
 	sql  strings.Builder
 	args []any
+	// qualify writes columns as "schema"."table"."col", where another FROM
+	// item has the same column names (UPDATE … FROM the request body).
+	qualify bool
 }
 
 func (b *builder) param(v any) string {
@@ -50,6 +53,9 @@ func undefinedColumn(rel *Relation, name string) *apierr.Error {
 // computed field called with the row.
 func (b *builder) column(name string) (expr, typ string, ok bool) {
 	if col := b.rel.Column(name); col != nil {
+		if b.qualify {
+			return b.rel.SQLName + "." + col.SQLName, col.Type, true
+		}
 		return col.SQLName, col.Type, true
 	}
 	for _, cf := range b.rel.Computed {

@@ -33,7 +33,7 @@ func MembersRelation() *runtime.Relation {
 		Columns: []runtime.Column{
 			{Name: MembersColID, SQLName: `"id"`, Type: "integer", HasDefault: true},
 			{Name: MembersColEmail, SQLName: `"email"`, Type: "text"},
-			{Name: MembersColJoinedAt, SQLName: `"joined_at"`, Type: "timestamp with time zone", HasDefault: true},
+			{Name: MembersColJoinedAt, SQLName: `"joined_at"`, Type: "timestamp with time zone", Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table001Relation() *runtime.Relation {
 			{Name: Table001ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table001ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table001ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table001ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table001ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table002Relation() *runtime.Relation {
 			{Name: Table002ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table002ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table002ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table002ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table002ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table003Relation() *runtime.Relation {
 			{Name: Table003ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table003ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table003ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table003ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table003ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

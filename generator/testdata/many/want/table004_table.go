@@ -36,7 +36,7 @@ func Table004Relation() *runtime.Relation {
 			{Name: Table004ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table004ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table004ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table004ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table004ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table005Relation() *runtime.Relation {
 			{Name: Table005ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table005ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table005ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table005ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table005ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

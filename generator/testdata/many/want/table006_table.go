@@ -36,7 +36,7 @@ func Table006Relation() *runtime.Relation {
 			{Name: Table006ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table006ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table006ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table006ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table006ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table007Relation() *runtime.Relation {
 			{Name: Table007ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table007ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table007ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table007ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table007ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

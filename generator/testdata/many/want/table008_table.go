@@ -36,7 +36,7 @@ func Table008Relation() *runtime.Relation {
 			{Name: Table008ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table008ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table008ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table008ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table008ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table009Relation() *runtime.Relation {
 			{Name: Table009ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table009ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table009ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table009ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table009ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table010Relation() *runtime.Relation {
 			{Name: Table010ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table010ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table010ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table010ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table010ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table011Relation() *runtime.Relation {
 			{Name: Table011ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table011ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table011ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table011ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table011ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

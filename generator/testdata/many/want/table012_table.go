@@ -36,7 +36,7 @@ func Table012Relation() *runtime.Relation {
 			{Name: Table012ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table012ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table012ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table012ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table012ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table013Relation() *runtime.Relation {
 			{Name: Table013ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table013ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table013ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table013ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table013ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

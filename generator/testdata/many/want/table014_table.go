@@ -36,7 +36,7 @@ func Table014Relation() *runtime.Relation {
 			{Name: Table014ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table014ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table014ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table014ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table014ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table015Relation() *runtime.Relation {
 			{Name: Table015ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table015ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table015ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table015ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table015ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table016Relation() *runtime.Relation {
 			{Name: Table016ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table016ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table016ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table016ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table016ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table017Relation() *runtime.Relation {
 			{Name: Table017ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table017ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table017ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table017ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table017ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

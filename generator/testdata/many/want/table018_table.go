@@ -36,7 +36,7 @@ func Table018Relation() *runtime.Relation {
 			{Name: Table018ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table018ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table018ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table018ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table018ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

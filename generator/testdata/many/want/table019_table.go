@@ -36,7 +36,7 @@ func Table019Relation() *runtime.Relation {
 			{Name: Table019ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table019ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table019ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table019ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table019ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table020Relation() *runtime.Relation {
 			{Name: Table020ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table020ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table020ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table020ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table020ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

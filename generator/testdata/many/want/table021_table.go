@@ -36,7 +36,7 @@ func Table021Relation() *runtime.Relation {
 			{Name: Table021ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table021ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table021ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table021ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table021ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table022Relation() *runtime.Relation {
 			{Name: Table022ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table022ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table022ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table022ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table022ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

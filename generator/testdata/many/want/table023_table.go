@@ -36,7 +36,7 @@ func Table023Relation() *runtime.Relation {
 			{Name: Table023ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table023ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table023ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table023ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table023ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

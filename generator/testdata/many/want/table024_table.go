@@ -36,7 +36,7 @@ func Table024Relation() *runtime.Relation {
 			{Name: Table024ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table024ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table024ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table024ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table024ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

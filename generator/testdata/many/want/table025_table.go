@@ -36,7 +36,7 @@ func Table025Relation() *runtime.Relation {
 			{Name: Table025ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table025ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table025ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table025ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table025ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table026Relation() *runtime.Relation {
 			{Name: Table026ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table026ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table026ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table026ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table026ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

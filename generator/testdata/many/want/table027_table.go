@@ -36,7 +36,7 @@ func Table027Relation() *runtime.Relation {
 			{Name: Table027ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table027ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table027ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table027ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table027ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

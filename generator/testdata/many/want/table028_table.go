@@ -36,7 +36,7 @@ func Table028Relation() *runtime.Relation {
 			{Name: Table028ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table028ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table028ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table028ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table028ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table029Relation() *runtime.Relation {
 			{Name: Table029ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table029ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table029ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table029ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table029ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table030Relation() *runtime.Relation {
 			{Name: Table030ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table030ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table030ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table030ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table030ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table031Relation() *runtime.Relation {
 			{Name: Table031ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table031ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table031ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table031ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table031ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

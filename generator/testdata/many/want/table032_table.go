@@ -36,7 +36,7 @@ func Table032Relation() *runtime.Relation {
 			{Name: Table032ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table032ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table032ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table032ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table032ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

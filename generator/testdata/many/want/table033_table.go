@@ -36,7 +36,7 @@ func Table033Relation() *runtime.Relation {
 			{Name: Table033ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table033ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table033ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table033ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table033ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table034Relation() *runtime.Relation {
 			{Name: Table034ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table034ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table034ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table034ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table034ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table035Relation() *runtime.Relation {
 			{Name: Table035ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table035ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table035ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table035ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table035ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

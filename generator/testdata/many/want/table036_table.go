@@ -36,7 +36,7 @@ func Table036Relation() *runtime.Relation {
 			{Name: Table036ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table036ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table036ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table036ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table036ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table037Relation() *runtime.Relation {
 			{Name: Table037ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table037ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table037ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table037ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table037ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table038Relation() *runtime.Relation {
 			{Name: Table038ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table038ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table038ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table038ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table038ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

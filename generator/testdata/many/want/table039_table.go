@@ -36,7 +36,7 @@ func Table039Relation() *runtime.Relation {
 			{Name: Table039ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table039ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table039ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table039ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table039ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

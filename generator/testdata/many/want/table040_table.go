@@ -36,7 +36,7 @@ func Table040Relation() *runtime.Relation {
 			{Name: Table040ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table040ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table040ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table040ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table040ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

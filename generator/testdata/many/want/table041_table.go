@@ -36,7 +36,7 @@ func Table041Relation() *runtime.Relation {
 			{Name: Table041ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table041ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table041ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table041ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table041ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table042Relation() *runtime.Relation {
 			{Name: Table042ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table042ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table042ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table042ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table042ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table043Relation() *runtime.Relation {
 			{Name: Table043ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table043ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table043ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table043ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table043ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table044Relation() *runtime.Relation {
 			{Name: Table044ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table044ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table044ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table044ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table044ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table045Relation() *runtime.Relation {
 			{Name: Table045ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table045ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table045ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table045ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table045ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table046Relation() *runtime.Relation {
 			{Name: Table046ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table046ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table046ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table046ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table046ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table047Relation() *runtime.Relation {
 			{Name: Table047ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table047ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table047ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table047ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table047ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

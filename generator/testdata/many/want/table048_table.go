@@ -36,7 +36,7 @@ func Table048Relation() *runtime.Relation {
 			{Name: Table048ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table048ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table048ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table048ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table048ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

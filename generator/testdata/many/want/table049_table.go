@@ -36,7 +36,7 @@ func Table049Relation() *runtime.Relation {
 			{Name: Table049ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table049ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table049ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table049ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table049ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table050Relation() *runtime.Relation {
 			{Name: Table050ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table050ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table050ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table050ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table050ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table051Relation() *runtime.Relation {
 			{Name: Table051ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table051ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table051ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table051ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table051ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table052Relation() *runtime.Relation {
 			{Name: Table052ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table052ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table052ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table052ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table052ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table053Relation() *runtime.Relation {
 			{Name: Table053ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table053ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table053ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table053ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table053ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table054Relation() *runtime.Relation {
 			{Name: Table054ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table054ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table054ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table054ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table054ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

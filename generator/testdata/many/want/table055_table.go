@@ -36,7 +36,7 @@ func Table055Relation() *runtime.Relation {
 			{Name: Table055ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table055ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table055ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table055ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table055ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table056Relation() *runtime.Relation {
 			{Name: Table056ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table056ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table056ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table056ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table056ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

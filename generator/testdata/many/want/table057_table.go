@@ -36,7 +36,7 @@ func Table057Relation() *runtime.Relation {
 			{Name: Table057ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table057ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table057ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table057ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table057ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

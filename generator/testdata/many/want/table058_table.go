@@ -36,7 +36,7 @@ func Table058Relation() *runtime.Relation {
 			{Name: Table058ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table058ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table058ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table058ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table058ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table059Relation() *runtime.Relation {
 			{Name: Table059ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table059ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table059ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table059ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table059ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table060Relation() *runtime.Relation {
 			{Name: Table060ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table060ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table060ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table060ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table060ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

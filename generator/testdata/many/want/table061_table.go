@@ -36,7 +36,7 @@ func Table061Relation() *runtime.Relation {
 			{Name: Table061ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table061ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table061ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table061ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table061ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

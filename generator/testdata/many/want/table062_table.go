@@ -36,7 +36,7 @@ func Table062Relation() *runtime.Relation {
 			{Name: Table062ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table062ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table062ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table062ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table062ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table063Relation() *runtime.Relation {
 			{Name: Table063ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table063ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table063ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table063ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table063ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table064Relation() *runtime.Relation {
 			{Name: Table064ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table064ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table064ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table064ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table064ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table065Relation() *runtime.Relation {
 			{Name: Table065ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table065ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table065ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table065ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table065ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

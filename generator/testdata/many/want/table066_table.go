@@ -36,7 +36,7 @@ func Table066Relation() *runtime.Relation {
 			{Name: Table066ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table066ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table066ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table066ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table066ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table067Relation() *runtime.Relation {
 			{Name: Table067ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table067ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table067ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table067ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table067ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table068Relation() *runtime.Relation {
 			{Name: Table068ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table068ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table068ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table068ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table068ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table069Relation() *runtime.Relation {
 			{Name: Table069ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table069ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table069ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table069ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table069ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table070Relation() *runtime.Relation {
 			{Name: Table070ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table070ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table070ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table070ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table070ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

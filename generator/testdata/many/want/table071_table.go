@@ -36,7 +36,7 @@ func Table071Relation() *runtime.Relation {
 			{Name: Table071ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table071ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table071ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table071ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table071ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table072Relation() *runtime.Relation {
 			{Name: Table072ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table072ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table072ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table072ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table072ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

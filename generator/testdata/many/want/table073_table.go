@@ -36,7 +36,7 @@ func Table073Relation() *runtime.Relation {
 			{Name: Table073ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table073ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table073ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table073ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table073ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table074Relation() *runtime.Relation {
 			{Name: Table074ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table074ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table074ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table074ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table074ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table075Relation() *runtime.Relation {
 			{Name: Table075ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table075ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table075ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table075ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table075ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

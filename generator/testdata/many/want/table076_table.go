@@ -36,7 +36,7 @@ func Table076Relation() *runtime.Relation {
 			{Name: Table076ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table076ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table076ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table076ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table076ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table077Relation() *runtime.Relation {
 			{Name: Table077ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table077ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table077ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table077ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table077ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table078Relation() *runtime.Relation {
 			{Name: Table078ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table078ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table078ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table078ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table078ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

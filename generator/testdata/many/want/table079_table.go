@@ -36,7 +36,7 @@ func Table079Relation() *runtime.Relation {
 			{Name: Table079ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table079ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table079ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table079ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table079ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table080Relation() *runtime.Relation {
 			{Name: Table080ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table080ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table080ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table080ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table080ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

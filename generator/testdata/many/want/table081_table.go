@@ -36,7 +36,7 @@ func Table081Relation() *runtime.Relation {
 			{Name: Table081ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table081ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table081ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table081ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table081ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

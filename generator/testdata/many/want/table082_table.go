@@ -36,7 +36,7 @@ func Table082Relation() *runtime.Relation {
 			{Name: Table082ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table082ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table082ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table082ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table082ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

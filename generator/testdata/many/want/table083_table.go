@@ -36,7 +36,7 @@ func Table083Relation() *runtime.Relation {
 			{Name: Table083ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table083ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table083ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table083ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table083ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table084Relation() *runtime.Relation {
 			{Name: Table084ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table084ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table084ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table084ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table084ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table085Relation() *runtime.Relation {
 			{Name: Table085ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table085ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table085ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table085ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table085ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table086Relation() *runtime.Relation {
 			{Name: Table086ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table086ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table086ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table086ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table086ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

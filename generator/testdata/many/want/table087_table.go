@@ -36,7 +36,7 @@ func Table087Relation() *runtime.Relation {
 			{Name: Table087ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table087ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table087ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table087ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table087ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

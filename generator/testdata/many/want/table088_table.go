@@ -36,7 +36,7 @@ func Table088Relation() *runtime.Relation {
 			{Name: Table088ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table088ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table088ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table088ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table088ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table089Relation() *runtime.Relation {
 			{Name: Table089ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table089ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table089ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table089ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table089ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table090Relation() *runtime.Relation {
 			{Name: Table090ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table090ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table090ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table090ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table090ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

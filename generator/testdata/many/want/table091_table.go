@@ -36,7 +36,7 @@ func Table091Relation() *runtime.Relation {
 			{Name: Table091ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table091ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table091ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table091ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table091ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

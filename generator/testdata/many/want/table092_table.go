@@ -36,7 +36,7 @@ func Table092Relation() *runtime.Relation {
 			{Name: Table092ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table092ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table092ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table092ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table092ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

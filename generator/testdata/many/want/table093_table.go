@@ -36,7 +36,7 @@ func Table093Relation() *runtime.Relation {
 			{Name: Table093ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table093ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table093ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table093ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table093ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

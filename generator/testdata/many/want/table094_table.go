@@ -36,7 +36,7 @@ func Table094Relation() *runtime.Relation {
 			{Name: Table094ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table094ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table094ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table094ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table094ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

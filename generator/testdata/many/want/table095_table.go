@@ -36,7 +36,7 @@ func Table095Relation() *runtime.Relation {
 			{Name: Table095ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table095ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table095ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table095ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table095ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table096Relation() *runtime.Relation {
 			{Name: Table096ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table096ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table096ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table096ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table096ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

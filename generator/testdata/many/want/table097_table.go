@@ -36,7 +36,7 @@ func Table097Relation() *runtime.Relation {
 			{Name: Table097ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table097ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table097ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table097ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table097ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table098Relation() *runtime.Relation {
 			{Name: Table098ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table098ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table098ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table098ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table098ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table099Relation() *runtime.Relation {
 			{Name: Table099ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table099ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table099ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table099ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table099ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table100Relation() *runtime.Relation {
 			{Name: Table100ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table100ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table100ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table100ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table100ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

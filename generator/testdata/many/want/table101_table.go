@@ -36,7 +36,7 @@ func Table101Relation() *runtime.Relation {
 			{Name: Table101ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table101ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table101ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table101ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table101ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table102Relation() *runtime.Relation {
 			{Name: Table102ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table102ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table102ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table102ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table102ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table103Relation() *runtime.Relation {
 			{Name: Table103ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table103ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table103ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table103ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table103ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table104Relation() *runtime.Relation {
 			{Name: Table104ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table104ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table104ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table104ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table104ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

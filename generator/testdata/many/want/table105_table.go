@@ -36,7 +36,7 @@ func Table105Relation() *runtime.Relation {
 			{Name: Table105ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table105ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table105ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table105ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table105ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

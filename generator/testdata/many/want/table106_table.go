@@ -36,7 +36,7 @@ func Table106Relation() *runtime.Relation {
 			{Name: Table106ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table106ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table106ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table106ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table106ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

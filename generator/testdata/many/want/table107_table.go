@@ -36,7 +36,7 @@ func Table107Relation() *runtime.Relation {
 			{Name: Table107ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table107ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table107ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table107ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table107ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table108Relation() *runtime.Relation {
 			{Name: Table108ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table108ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table108ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table108ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table108ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

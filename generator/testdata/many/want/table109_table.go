@@ -36,7 +36,7 @@ func Table109Relation() *runtime.Relation {
 			{Name: Table109ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table109ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table109ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table109ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table109ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table110Relation() *runtime.Relation {
 			{Name: Table110ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table110ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table110ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table110ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table110ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table111Relation() *runtime.Relation {
 			{Name: Table111ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table111ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table111ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table111ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table111ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

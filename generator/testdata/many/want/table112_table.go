@@ -36,7 +36,7 @@ func Table112Relation() *runtime.Relation {
 			{Name: Table112ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table112ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table112ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table112ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table112ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table113Relation() *runtime.Relation {
 			{Name: Table113ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table113ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table113ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table113ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table113ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

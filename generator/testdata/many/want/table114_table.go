@@ -36,7 +36,7 @@ func Table114Relation() *runtime.Relation {
 			{Name: Table114ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table114ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table114ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table114ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table114ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table115Relation() *runtime.Relation {
 			{Name: Table115ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table115ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table115ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table115ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table115ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table116Relation() *runtime.Relation {
 			{Name: Table116ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table116ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table116ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table116ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table116ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table117Relation() *runtime.Relation {
 			{Name: Table117ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table117ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table117ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table117ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table117ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

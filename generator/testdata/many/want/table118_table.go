@@ -36,7 +36,7 @@ func Table118Relation() *runtime.Relation {
 			{Name: Table118ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table118ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table118ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table118ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table118ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table119Relation() *runtime.Relation {
 			{Name: Table119ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table119ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table119ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table119ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table119ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

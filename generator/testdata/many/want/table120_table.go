@@ -36,7 +36,7 @@ func Table120Relation() *runtime.Relation {
 			{Name: Table120ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table120ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table120ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table120ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table120ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

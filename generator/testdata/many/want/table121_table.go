@@ -36,7 +36,7 @@ func Table121Relation() *runtime.Relation {
 			{Name: Table121ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table121ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table121ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table121ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table121ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table122Relation() *runtime.Relation {
 			{Name: Table122ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table122ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table122ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table122ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table122ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table123Relation() *runtime.Relation {
 			{Name: Table123ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table123ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table123ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table123ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table123ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table124Relation() *runtime.Relation {
 			{Name: Table124ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table124ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table124ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table124ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table124ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table125Relation() *runtime.Relation {
 			{Name: Table125ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table125ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table125ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table125ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table125ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table126Relation() *runtime.Relation {
 			{Name: Table126ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table126ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table126ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table126ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table126ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table127Relation() *runtime.Relation {
 			{Name: Table127ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table127ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table127ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table127ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table127ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

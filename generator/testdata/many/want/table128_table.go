@@ -36,7 +36,7 @@ func Table128Relation() *runtime.Relation {
 			{Name: Table128ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table128ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table128ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table128ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table128ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

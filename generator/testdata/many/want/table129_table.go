@@ -36,7 +36,7 @@ func Table129Relation() *runtime.Relation {
 			{Name: Table129ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table129ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table129ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table129ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table129ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table130Relation() *runtime.Relation {
 			{Name: Table130ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table130ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table130ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table130ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table130ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table131Relation() *runtime.Relation {
 			{Name: Table131ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table131ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table131ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table131ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table131ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

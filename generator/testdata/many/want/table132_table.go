@@ -36,7 +36,7 @@ func Table132Relation() *runtime.Relation {
 			{Name: Table132ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table132ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table132ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table132ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table132ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table133Relation() *runtime.Relation {
 			{Name: Table133ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table133ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table133ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table133ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table133ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table134Relation() *runtime.Relation {
 			{Name: Table134ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table134ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table134ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table134ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table134ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

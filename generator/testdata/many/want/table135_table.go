@@ -36,7 +36,7 @@ func Table135Relation() *runtime.Relation {
 			{Name: Table135ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table135ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table135ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table135ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table135ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table136Relation() *runtime.Relation {
 			{Name: Table136ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table136ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table136ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table136ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table136ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

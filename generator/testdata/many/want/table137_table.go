@@ -36,7 +36,7 @@ func Table137Relation() *runtime.Relation {
 			{Name: Table137ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table137ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table137ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table137ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table137ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table138Relation() *runtime.Relation {
 			{Name: Table138ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table138ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table138ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table138ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table138ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

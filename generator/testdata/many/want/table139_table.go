@@ -36,7 +36,7 @@ func Table139Relation() *runtime.Relation {
 			{Name: Table139ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table139ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table139ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table139ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table139ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table140Relation() *runtime.Relation {
 			{Name: Table140ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table140ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table140ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table140ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table140ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table141Relation() *runtime.Relation {
 			{Name: Table141ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table141ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table141ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table141ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table141ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

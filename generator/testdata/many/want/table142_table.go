@@ -36,7 +36,7 @@ func Table142Relation() *runtime.Relation {
 			{Name: Table142ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table142ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table142ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table142ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table142ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table143Relation() *runtime.Relation {
 			{Name: Table143ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table143ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table143ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table143ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table143ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

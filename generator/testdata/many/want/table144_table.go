@@ -36,7 +36,7 @@ func Table144Relation() *runtime.Relation {
 			{Name: Table144ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table144ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table144ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table144ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table144ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table145Relation() *runtime.Relation {
 			{Name: Table145ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table145ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table145ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table145ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table145ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

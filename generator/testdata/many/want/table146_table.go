@@ -36,7 +36,7 @@ func Table146Relation() *runtime.Relation {
 			{Name: Table146ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table146ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table146ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table146ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table146ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

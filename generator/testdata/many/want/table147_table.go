@@ -36,7 +36,7 @@ func Table147Relation() *runtime.Relation {
 			{Name: Table147ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table147ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table147ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table147ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table147ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

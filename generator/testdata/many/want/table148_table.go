@@ -36,7 +36,7 @@ func Table148Relation() *runtime.Relation {
 			{Name: Table148ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table148ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table148ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table148ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table148ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

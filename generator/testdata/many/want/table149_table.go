@@ -36,7 +36,7 @@ func Table149Relation() *runtime.Relation {
 			{Name: Table149ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table149ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table149ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table149ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table149ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table150Relation() *runtime.Relation {
 			{Name: Table150ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table150ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table150ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table150ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table150ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

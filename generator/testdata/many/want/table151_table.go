@@ -36,7 +36,7 @@ func Table151Relation() *runtime.Relation {
 			{Name: Table151ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table151ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table151ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table151ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table151ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

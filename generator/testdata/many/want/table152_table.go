@@ -36,7 +36,7 @@ func Table152Relation() *runtime.Relation {
 			{Name: Table152ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table152ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table152ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table152ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table152ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table153Relation() *runtime.Relation {
 			{Name: Table153ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table153ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table153ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table153ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table153ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

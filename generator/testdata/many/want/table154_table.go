@@ -36,7 +36,7 @@ func Table154Relation() *runtime.Relation {
 			{Name: Table154ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table154ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table154ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table154ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table154ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table155Relation() *runtime.Relation {
 			{Name: Table155ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table155ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table155ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table155ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table155ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

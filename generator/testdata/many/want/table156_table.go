@@ -36,7 +36,7 @@ func Table156Relation() *runtime.Relation {
 			{Name: Table156ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table156ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table156ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table156ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table156ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table157Relation() *runtime.Relation {
 			{Name: Table157ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table157ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table157ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table157ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table157ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table158Relation() *runtime.Relation {
 			{Name: Table158ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table158ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table158ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table158ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table158ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table159Relation() *runtime.Relation {
 			{Name: Table159ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table159ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table159ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table159ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table159ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table160Relation() *runtime.Relation {
 			{Name: Table160ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table160ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table160ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table160ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table160ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table161Relation() *runtime.Relation {
 			{Name: Table161ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table161ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table161ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table161ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table161ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

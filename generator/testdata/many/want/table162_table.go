@@ -36,7 +36,7 @@ func Table162Relation() *runtime.Relation {
 			{Name: Table162ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table162ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table162ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table162ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table162ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

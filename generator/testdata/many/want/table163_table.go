@@ -36,7 +36,7 @@ func Table163Relation() *runtime.Relation {
 			{Name: Table163ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table163ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table163ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table163ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table163ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table164Relation() *runtime.Relation {
 			{Name: Table164ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table164ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table164ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table164ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table164ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table165Relation() *runtime.Relation {
 			{Name: Table165ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table165ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table165ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table165ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table165ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table166Relation() *runtime.Relation {
 			{Name: Table166ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table166ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table166ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table166ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table166ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

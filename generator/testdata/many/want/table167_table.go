@@ -36,7 +36,7 @@ func Table167Relation() *runtime.Relation {
 			{Name: Table167ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table167ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table167ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table167ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table167ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table168Relation() *runtime.Relation {
 			{Name: Table168ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table168ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table168ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table168ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table168ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

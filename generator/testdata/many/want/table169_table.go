@@ -36,7 +36,7 @@ func Table169Relation() *runtime.Relation {
 			{Name: Table169ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table169ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table169ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table169ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table169ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table170Relation() *runtime.Relation {
 			{Name: Table170ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table170ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table170ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table170ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table170ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table171Relation() *runtime.Relation {
 			{Name: Table171ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table171ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table171ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table171ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table171ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table172Relation() *runtime.Relation {
 			{Name: Table172ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table172ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table172ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table172ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table172ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table173Relation() *runtime.Relation {
 			{Name: Table173ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table173ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table173ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table173ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table173ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table174Relation() *runtime.Relation {
 			{Name: Table174ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table174ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table174ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table174ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table174ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

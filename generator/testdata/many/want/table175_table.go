@@ -36,7 +36,7 @@ func Table175Relation() *runtime.Relation {
 			{Name: Table175ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table175ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table175ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table175ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table175ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table176Relation() *runtime.Relation {
 			{Name: Table176ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table176ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table176ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table176ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table176ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

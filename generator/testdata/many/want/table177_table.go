@@ -36,7 +36,7 @@ func Table177Relation() *runtime.Relation {
 			{Name: Table177ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table177ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table177ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table177ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table177ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table178Relation() *runtime.Relation {
 			{Name: Table178ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table178ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table178ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table178ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table178ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

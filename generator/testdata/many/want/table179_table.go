@@ -36,7 +36,7 @@ func Table179Relation() *runtime.Relation {
 			{Name: Table179ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table179ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table179ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table179ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table179ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table180Relation() *runtime.Relation {
 			{Name: Table180ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table180ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table180ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table180ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table180ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table181Relation() *runtime.Relation {
 			{Name: Table181ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table181ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table181ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table181ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table181ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table182Relation() *runtime.Relation {
 			{Name: Table182ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table182ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table182ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table182ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table182ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table183Relation() *runtime.Relation {
 			{Name: Table183ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table183ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table183ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table183ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table183ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

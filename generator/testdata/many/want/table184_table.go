@@ -36,7 +36,7 @@ func Table184Relation() *runtime.Relation {
 			{Name: Table184ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table184ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table184ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table184ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table184ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

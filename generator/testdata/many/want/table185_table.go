@@ -36,7 +36,7 @@ func Table185Relation() *runtime.Relation {
 			{Name: Table185ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table185ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table185ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table185ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table185ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

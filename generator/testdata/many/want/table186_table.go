@@ -36,7 +36,7 @@ func Table186Relation() *runtime.Relation {
 			{Name: Table186ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table186ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table186ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table186ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table186ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table187Relation() *runtime.Relation {
 			{Name: Table187ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table187ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table187ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table187ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table187ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table188Relation() *runtime.Relation {
 			{Name: Table188ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table188ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table188ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table188ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table188ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

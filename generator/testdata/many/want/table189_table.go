@@ -36,7 +36,7 @@ func Table189Relation() *runtime.Relation {
 			{Name: Table189ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table189ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table189ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table189ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table189ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table190Relation() *runtime.Relation {
 			{Name: Table190ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table190ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table190ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table190ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table190ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

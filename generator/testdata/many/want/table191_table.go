@@ -36,7 +36,7 @@ func Table191Relation() *runtime.Relation {
 			{Name: Table191ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table191ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table191ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table191ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table191ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table192Relation() *runtime.Relation {
 			{Name: Table192ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table192ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table192ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table192ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table192ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table193Relation() *runtime.Relation {
 			{Name: Table193ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table193ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table193ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table193ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table193ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

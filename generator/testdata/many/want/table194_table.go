@@ -36,7 +36,7 @@ func Table194Relation() *runtime.Relation {
 			{Name: Table194ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table194ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table194ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table194ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table194ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table195Relation() *runtime.Relation {
 			{Name: Table195ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table195ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table195ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table195ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table195ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table196Relation() *runtime.Relation {
 			{Name: Table196ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table196ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table196ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table196ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table196ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table197Relation() *runtime.Relation {
 			{Name: Table197ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table197ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table197ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table197ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table197ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table198Relation() *runtime.Relation {
 			{Name: Table198ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table198ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table198ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table198ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table198ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

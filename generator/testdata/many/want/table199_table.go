@@ -36,7 +36,7 @@ func Table199Relation() *runtime.Relation {
 			{Name: Table199ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table199ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table199ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table199ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table199ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table200Relation() *runtime.Relation {
 			{Name: Table200ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table200ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table200ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table200ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table200ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

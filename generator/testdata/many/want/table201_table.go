@@ -36,7 +36,7 @@ func Table201Relation() *runtime.Relation {
 			{Name: Table201ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table201ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table201ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table201ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table201ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table202Relation() *runtime.Relation {
 			{Name: Table202ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table202ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table202ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table202ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table202ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table203Relation() *runtime.Relation {
 			{Name: Table203ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table203ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table203ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table203ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table203ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table204Relation() *runtime.Relation {
 			{Name: Table204ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table204ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table204ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table204ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table204ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

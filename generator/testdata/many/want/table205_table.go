@@ -36,7 +36,7 @@ func Table205Relation() *runtime.Relation {
 			{Name: Table205ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table205ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table205ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table205ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table205ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

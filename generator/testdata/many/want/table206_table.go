@@ -36,7 +36,7 @@ func Table206Relation() *runtime.Relation {
 			{Name: Table206ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table206ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table206ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table206ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table206ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

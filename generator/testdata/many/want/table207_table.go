@@ -36,7 +36,7 @@ func Table207Relation() *runtime.Relation {
 			{Name: Table207ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table207ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table207ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table207ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table207ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table208Relation() *runtime.Relation {
 			{Name: Table208ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table208ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table208ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table208ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table208ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table209Relation() *runtime.Relation {
 			{Name: Table209ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table209ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table209ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table209ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table209ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table210Relation() *runtime.Relation {
 			{Name: Table210ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table210ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table210ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table210ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table210ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table211Relation() *runtime.Relation {
 			{Name: Table211ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table211ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table211ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table211ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table211ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

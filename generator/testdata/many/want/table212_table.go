@@ -36,7 +36,7 @@ func Table212Relation() *runtime.Relation {
 			{Name: Table212ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table212ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table212ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table212ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table212ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

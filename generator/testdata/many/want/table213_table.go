@@ -36,7 +36,7 @@ func Table213Relation() *runtime.Relation {
 			{Name: Table213ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table213ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table213ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table213ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table213ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

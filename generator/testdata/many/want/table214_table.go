@@ -36,7 +36,7 @@ func Table214Relation() *runtime.Relation {
 			{Name: Table214ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table214ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table214ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table214ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table214ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table215Relation() *runtime.Relation {
 			{Name: Table215ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table215ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table215ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table215ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table215ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

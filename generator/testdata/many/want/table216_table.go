@@ -36,7 +36,7 @@ func Table216Relation() *runtime.Relation {
 			{Name: Table216ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table216ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table216ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table216ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table216ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

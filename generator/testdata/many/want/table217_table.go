@@ -36,7 +36,7 @@ func Table217Relation() *runtime.Relation {
 			{Name: Table217ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table217ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table217ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table217ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table217ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

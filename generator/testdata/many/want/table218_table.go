@@ -36,7 +36,7 @@ func Table218Relation() *runtime.Relation {
 			{Name: Table218ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table218ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table218ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table218ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table218ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table219Relation() *runtime.Relation {
 			{Name: Table219ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table219ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table219ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table219ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table219ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table220Relation() *runtime.Relation {
 			{Name: Table220ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table220ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table220ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table220ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table220ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table221Relation() *runtime.Relation {
 			{Name: Table221ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table221ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table221ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table221ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table221ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

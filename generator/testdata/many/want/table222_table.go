@@ -36,7 +36,7 @@ func Table222Relation() *runtime.Relation {
 			{Name: Table222ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table222ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table222ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table222ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table222ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

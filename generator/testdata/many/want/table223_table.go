@@ -36,7 +36,7 @@ func Table223Relation() *runtime.Relation {
 			{Name: Table223ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table223ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table223ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table223ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table223ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

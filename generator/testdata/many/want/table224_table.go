@@ -36,7 +36,7 @@ func Table224Relation() *runtime.Relation {
 			{Name: Table224ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table224ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table224ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table224ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table224ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table225Relation() *runtime.Relation {
 			{Name: Table225ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table225ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table225ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table225ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table225ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

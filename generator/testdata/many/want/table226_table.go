@@ -36,7 +36,7 @@ func Table226Relation() *runtime.Relation {
 			{Name: Table226ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table226ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table226ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table226ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table226ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

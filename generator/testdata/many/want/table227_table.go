@@ -36,7 +36,7 @@ func Table227Relation() *runtime.Relation {
 			{Name: Table227ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table227ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table227ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table227ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table227ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table228Relation() *runtime.Relation {
 			{Name: Table228ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table228ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table228ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table228ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table228ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

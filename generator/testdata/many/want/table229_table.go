@@ -36,7 +36,7 @@ func Table229Relation() *runtime.Relation {
 			{Name: Table229ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table229ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table229ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table229ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table229ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

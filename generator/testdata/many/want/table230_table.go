@@ -36,7 +36,7 @@ func Table230Relation() *runtime.Relation {
 			{Name: Table230ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table230ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table230ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table230ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table230ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table231Relation() *runtime.Relation {
 			{Name: Table231ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table231ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table231ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table231ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table231ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

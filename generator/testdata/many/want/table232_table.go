@@ -36,7 +36,7 @@ func Table232Relation() *runtime.Relation {
 			{Name: Table232ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table232ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table232ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table232ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table232ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table233Relation() *runtime.Relation {
 			{Name: Table233ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table233ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table233ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table233ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table233ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

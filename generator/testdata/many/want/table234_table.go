@@ -36,7 +36,7 @@ func Table234Relation() *runtime.Relation {
 			{Name: Table234ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table234ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table234ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table234ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table234ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

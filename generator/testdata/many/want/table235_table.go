@@ -36,7 +36,7 @@ func Table235Relation() *runtime.Relation {
 			{Name: Table235ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table235ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table235ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table235ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table235ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table236Relation() *runtime.Relation {
 			{Name: Table236ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table236ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table236ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table236ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table236ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

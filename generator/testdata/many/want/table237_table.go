@@ -36,7 +36,7 @@ func Table237Relation() *runtime.Relation {
 			{Name: Table237ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table237ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table237ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table237ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table237ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

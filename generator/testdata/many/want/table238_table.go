@@ -36,7 +36,7 @@ func Table238Relation() *runtime.Relation {
 			{Name: Table238ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table238ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table238ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table238ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table238ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

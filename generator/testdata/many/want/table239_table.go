@@ -36,7 +36,7 @@ func Table239Relation() *runtime.Relation {
 			{Name: Table239ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table239ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table239ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table239ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table239ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

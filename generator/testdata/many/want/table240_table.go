@@ -36,7 +36,7 @@ func Table240Relation() *runtime.Relation {
 			{Name: Table240ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table240ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table240ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table240ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table240ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

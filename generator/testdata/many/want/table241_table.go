@@ -36,7 +36,7 @@ func Table241Relation() *runtime.Relation {
 			{Name: Table241ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table241ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table241ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table241ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table241ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table242Relation() *runtime.Relation {
 			{Name: Table242ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table242ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table242ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table242ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table242ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table243Relation() *runtime.Relation {
 			{Name: Table243ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table243ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table243ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table243ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table243ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

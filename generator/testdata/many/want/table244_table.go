@@ -36,7 +36,7 @@ func Table244Relation() *runtime.Relation {
 			{Name: Table244ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table244ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table244ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table244ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table244ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table245Relation() *runtime.Relation {
 			{Name: Table245ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table245ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table245ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table245ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table245ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table246Relation() *runtime.Relation {
 			{Name: Table246ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table246ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table246ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table246ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table246ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

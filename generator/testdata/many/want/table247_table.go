@@ -36,7 +36,7 @@ func Table247Relation() *runtime.Relation {
 			{Name: Table247ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table247ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table247ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table247ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table247ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

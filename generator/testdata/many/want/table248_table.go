@@ -36,7 +36,7 @@ func Table248Relation() *runtime.Relation {
 			{Name: Table248ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table248ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table248ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table248ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table248ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table249Relation() *runtime.Relation {
 			{Name: Table249ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table249ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table249ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table249ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table249ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table250Relation() *runtime.Relation {
 			{Name: Table250ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table250ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table250ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table250ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table250ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table251Relation() *runtime.Relation {
 			{Name: Table251ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table251ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table251ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table251ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table251ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

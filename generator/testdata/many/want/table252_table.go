@@ -36,7 +36,7 @@ func Table252Relation() *runtime.Relation {
 			{Name: Table252ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table252ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table252ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table252ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table252ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table253Relation() *runtime.Relation {
 			{Name: Table253ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table253ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table253ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table253ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table253ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

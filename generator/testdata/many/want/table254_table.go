@@ -36,7 +36,7 @@ func Table254Relation() *runtime.Relation {
 			{Name: Table254ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table254ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table254ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table254ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table254ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table255Relation() *runtime.Relation {
 			{Name: Table255ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table255ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table255ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table255ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table255ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table256Relation() *runtime.Relation {
 			{Name: Table256ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table256ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table256ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table256ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table256ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

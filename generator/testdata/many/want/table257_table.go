@@ -36,7 +36,7 @@ func Table257Relation() *runtime.Relation {
 			{Name: Table257ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table257ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table257ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table257ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table257ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table258Relation() *runtime.Relation {
 			{Name: Table258ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table258ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table258ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table258ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table258ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table259Relation() *runtime.Relation {
 			{Name: Table259ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table259ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table259ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table259ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table259ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table260Relation() *runtime.Relation {
 			{Name: Table260ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table260ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table260ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table260ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table260ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table261Relation() *runtime.Relation {
 			{Name: Table261ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table261ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table261ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table261ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table261ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table262Relation() *runtime.Relation {
 			{Name: Table262ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table262ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table262ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table262ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table262ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table263Relation() *runtime.Relation {
 			{Name: Table263ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table263ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table263ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table263ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table263ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table264Relation() *runtime.Relation {
 			{Name: Table264ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table264ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table264ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table264ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table264ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table265Relation() *runtime.Relation {
 			{Name: Table265ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table265ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table265ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table265ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table265ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

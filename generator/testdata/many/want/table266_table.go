@@ -36,7 +36,7 @@ func Table266Relation() *runtime.Relation {
 			{Name: Table266ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table266ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table266ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table266ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table266ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table267Relation() *runtime.Relation {
 			{Name: Table267ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table267ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table267ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table267ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table267ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

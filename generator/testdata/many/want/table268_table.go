@@ -36,7 +36,7 @@ func Table268Relation() *runtime.Relation {
 			{Name: Table268ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table268ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table268ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table268ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table268ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

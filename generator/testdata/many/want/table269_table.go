@@ -36,7 +36,7 @@ func Table269Relation() *runtime.Relation {
 			{Name: Table269ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table269ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table269ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table269ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table269ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

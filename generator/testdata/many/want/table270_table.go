@@ -36,7 +36,7 @@ func Table270Relation() *runtime.Relation {
 			{Name: Table270ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table270ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table270ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table270ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table270ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table271Relation() *runtime.Relation {
 			{Name: Table271ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table271ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table271ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table271ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table271ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table272Relation() *runtime.Relation {
 			{Name: Table272ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table272ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table272ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table272ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table272ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table273Relation() *runtime.Relation {
 			{Name: Table273ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table273ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table273ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table273ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table273ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

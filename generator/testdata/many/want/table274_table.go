@@ -36,7 +36,7 @@ func Table274Relation() *runtime.Relation {
 			{Name: Table274ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table274ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table274ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table274ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table274ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table275Relation() *runtime.Relation {
 			{Name: Table275ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table275ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table275ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table275ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table275ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table276Relation() *runtime.Relation {
 			{Name: Table276ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table276ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table276ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table276ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table276ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

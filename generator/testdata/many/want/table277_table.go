@@ -36,7 +36,7 @@ func Table277Relation() *runtime.Relation {
 			{Name: Table277ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table277ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table277ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table277ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table277ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

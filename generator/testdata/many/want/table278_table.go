@@ -36,7 +36,7 @@ func Table278Relation() *runtime.Relation {
 			{Name: Table278ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table278ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table278ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table278ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table278ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table279Relation() *runtime.Relation {
 			{Name: Table279ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table279ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table279ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table279ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table279ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

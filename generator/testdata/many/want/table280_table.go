@@ -36,7 +36,7 @@ func Table280Relation() *runtime.Relation {
 			{Name: Table280ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table280ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table280ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table280ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table280ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table281Relation() *runtime.Relation {
 			{Name: Table281ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table281ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table281ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table281ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table281ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table282Relation() *runtime.Relation {
 			{Name: Table282ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table282ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table282ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table282ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table282ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

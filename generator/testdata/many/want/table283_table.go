@@ -36,7 +36,7 @@ func Table283Relation() *runtime.Relation {
 			{Name: Table283ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table283ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table283ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table283ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table283ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table284Relation() *runtime.Relation {
 			{Name: Table284ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table284ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table284ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table284ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table284ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table285Relation() *runtime.Relation {
 			{Name: Table285ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table285ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table285ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table285ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table285ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

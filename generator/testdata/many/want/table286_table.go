@@ -36,7 +36,7 @@ func Table286Relation() *runtime.Relation {
 			{Name: Table286ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table286ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table286ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table286ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table286ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table287Relation() *runtime.Relation {
 			{Name: Table287ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table287ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table287ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table287ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table287ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table288Relation() *runtime.Relation {
 			{Name: Table288ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table288ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table288ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table288ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table288ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table289Relation() *runtime.Relation {
 			{Name: Table289ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table289ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table289ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table289ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table289ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table290Relation() *runtime.Relation {
 			{Name: Table290ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table290ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table290ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table290ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table290ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table291Relation() *runtime.Relation {
 			{Name: Table291ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table291ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table291ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table291ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table291ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

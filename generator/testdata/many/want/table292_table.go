@@ -36,7 +36,7 @@ func Table292Relation() *runtime.Relation {
 			{Name: Table292ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table292ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table292ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table292ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table292ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

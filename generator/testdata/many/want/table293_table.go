@@ -36,7 +36,7 @@ func Table293Relation() *runtime.Relation {
 			{Name: Table293ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table293ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table293ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table293ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table293ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table294Relation() *runtime.Relation {
 			{Name: Table294ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table294ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table294ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table294ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table294ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table295Relation() *runtime.Relation {
 			{Name: Table295ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table295ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table295ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table295ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table295ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

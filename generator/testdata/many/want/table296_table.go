@@ -36,7 +36,7 @@ func Table296Relation() *runtime.Relation {
 			{Name: Table296ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table296ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table296ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table296ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table296ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table297Relation() *runtime.Relation {
 			{Name: Table297ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table297ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table297ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table297ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table297ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

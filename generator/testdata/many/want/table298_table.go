@@ -36,7 +36,7 @@ func Table298Relation() *runtime.Relation {
 			{Name: Table298ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table298ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table298ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table298ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table298ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table299Relation() *runtime.Relation {
 			{Name: Table299ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table299ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table299ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table299ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table299ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

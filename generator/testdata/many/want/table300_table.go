@@ -36,7 +36,7 @@ func Table300Relation() *runtime.Relation {
 			{Name: Table300ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table300ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table300ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table300ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table300ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table301Relation() *runtime.Relation {
 			{Name: Table301ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table301ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table301ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table301ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table301ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

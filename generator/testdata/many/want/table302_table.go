@@ -36,7 +36,7 @@ func Table302Relation() *runtime.Relation {
 			{Name: Table302ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table302ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table302ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table302ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table302ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

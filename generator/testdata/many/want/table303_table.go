@@ -36,7 +36,7 @@ func Table303Relation() *runtime.Relation {
 			{Name: Table303ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table303ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table303ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table303ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table303ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

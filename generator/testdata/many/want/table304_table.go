@@ -36,7 +36,7 @@ func Table304Relation() *runtime.Relation {
 			{Name: Table304ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table304ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table304ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table304ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table304ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

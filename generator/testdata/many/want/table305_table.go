@@ -36,7 +36,7 @@ func Table305Relation() *runtime.Relation {
 			{Name: Table305ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table305ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table305ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table305ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table305ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

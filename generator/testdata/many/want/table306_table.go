@@ -36,7 +36,7 @@ func Table306Relation() *runtime.Relation {
 			{Name: Table306ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table306ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table306ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table306ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table306ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

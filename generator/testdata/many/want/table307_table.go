@@ -36,7 +36,7 @@ func Table307Relation() *runtime.Relation {
 			{Name: Table307ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table307ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table307ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table307ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table307ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

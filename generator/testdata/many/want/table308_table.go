@@ -36,7 +36,7 @@ func Table308Relation() *runtime.Relation {
 			{Name: Table308ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table308ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table308ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table308ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table308ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table309Relation() *runtime.Relation {
 			{Name: Table309ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table309ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table309ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table309ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table309ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

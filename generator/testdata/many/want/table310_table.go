@@ -36,7 +36,7 @@ func Table310Relation() *runtime.Relation {
 			{Name: Table310ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table310ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table310ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table310ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table310ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

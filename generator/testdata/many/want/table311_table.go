@@ -36,7 +36,7 @@ func Table311Relation() *runtime.Relation {
 			{Name: Table311ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table311ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table311ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table311ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table311ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

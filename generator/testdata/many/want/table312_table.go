@@ -36,7 +36,7 @@ func Table312Relation() *runtime.Relation {
 			{Name: Table312ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table312ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table312ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table312ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table312ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table313Relation() *runtime.Relation {
 			{Name: Table313ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table313ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table313ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table313ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table313ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table314Relation() *runtime.Relation {
 			{Name: Table314ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table314ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table314ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table314ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table314ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table315Relation() *runtime.Relation {
 			{Name: Table315ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table315ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table315ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table315ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table315ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

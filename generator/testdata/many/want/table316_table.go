@@ -36,7 +36,7 @@ func Table316Relation() *runtime.Relation {
 			{Name: Table316ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table316ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table316ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table316ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table316ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

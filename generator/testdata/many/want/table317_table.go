@@ -36,7 +36,7 @@ func Table317Relation() *runtime.Relation {
 			{Name: Table317ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table317ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table317ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table317ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table317ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table318Relation() *runtime.Relation {
 			{Name: Table318ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table318ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table318ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table318ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table318ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

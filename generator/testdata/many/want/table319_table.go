@@ -36,7 +36,7 @@ func Table319Relation() *runtime.Relation {
 			{Name: Table319ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table319ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table319ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table319ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table319ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table320Relation() *runtime.Relation {
 			{Name: Table320ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table320ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table320ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table320ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table320ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table321Relation() *runtime.Relation {
 			{Name: Table321ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table321ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table321ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table321ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table321ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

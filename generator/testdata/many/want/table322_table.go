@@ -36,7 +36,7 @@ func Table322Relation() *runtime.Relation {
 			{Name: Table322ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table322ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table322ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table322ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table322ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table323Relation() *runtime.Relation {
 			{Name: Table323ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table323ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table323ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table323ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table323ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

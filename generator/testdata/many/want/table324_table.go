@@ -36,7 +36,7 @@ func Table324Relation() *runtime.Relation {
 			{Name: Table324ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table324ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table324ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table324ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table324ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table325Relation() *runtime.Relation {
 			{Name: Table325ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table325ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table325ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table325ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table325ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

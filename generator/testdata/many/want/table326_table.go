@@ -36,7 +36,7 @@ func Table326Relation() *runtime.Relation {
 			{Name: Table326ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table326ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table326ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table326ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table326ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

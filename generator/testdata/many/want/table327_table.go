@@ -36,7 +36,7 @@ func Table327Relation() *runtime.Relation {
 			{Name: Table327ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table327ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table327ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table327ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table327ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table328Relation() *runtime.Relation {
 			{Name: Table328ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table328ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table328ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table328ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table328ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table329Relation() *runtime.Relation {
 			{Name: Table329ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table329ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table329ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table329ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table329ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

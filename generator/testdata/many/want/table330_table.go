@@ -36,7 +36,7 @@ func Table330Relation() *runtime.Relation {
 			{Name: Table330ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table330ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table330ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table330ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table330ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table331Relation() *runtime.Relation {
 			{Name: Table331ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table331ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table331ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table331ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table331ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

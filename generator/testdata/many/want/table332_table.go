@@ -36,7 +36,7 @@ func Table332Relation() *runtime.Relation {
 			{Name: Table332ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table332ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table332ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table332ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table332ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table333Relation() *runtime.Relation {
 			{Name: Table333ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table333ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table333ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table333ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table333ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table334Relation() *runtime.Relation {
 			{Name: Table334ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table334ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table334ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table334ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table334ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table335Relation() *runtime.Relation {
 			{Name: Table335ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table335ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table335ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table335ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table335ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table336Relation() *runtime.Relation {
 			{Name: Table336ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table336ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table336ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table336ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table336ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

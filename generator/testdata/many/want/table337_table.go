@@ -36,7 +36,7 @@ func Table337Relation() *runtime.Relation {
 			{Name: Table337ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table337ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table337ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table337ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table337ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

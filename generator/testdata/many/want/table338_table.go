@@ -36,7 +36,7 @@ func Table338Relation() *runtime.Relation {
 			{Name: Table338ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table338ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table338ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table338ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table338ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table339Relation() *runtime.Relation {
 			{Name: Table339ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table339ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table339ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table339ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table339ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

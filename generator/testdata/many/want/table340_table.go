@@ -36,7 +36,7 @@ func Table340Relation() *runtime.Relation {
 			{Name: Table340ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table340ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table340ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table340ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table340ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

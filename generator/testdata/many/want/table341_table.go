@@ -36,7 +36,7 @@ func Table341Relation() *runtime.Relation {
 			{Name: Table341ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table341ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table341ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table341ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table341ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

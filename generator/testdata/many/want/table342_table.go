@@ -36,7 +36,7 @@ func Table342Relation() *runtime.Relation {
 			{Name: Table342ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table342ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table342ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table342ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table342ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

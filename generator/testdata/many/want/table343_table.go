@@ -36,7 +36,7 @@ func Table343Relation() *runtime.Relation {
 			{Name: Table343ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table343ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table343ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table343ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table343ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table344Relation() *runtime.Relation {
 			{Name: Table344ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table344ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table344ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table344ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table344ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

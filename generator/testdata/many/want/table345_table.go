@@ -36,7 +36,7 @@ func Table345Relation() *runtime.Relation {
 			{Name: Table345ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table345ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table345ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table345ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table345ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table346Relation() *runtime.Relation {
 			{Name: Table346ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table346ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table346ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table346ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table346ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table347Relation() *runtime.Relation {
 			{Name: Table347ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table347ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table347ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table347ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table347ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table348Relation() *runtime.Relation {
 			{Name: Table348ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table348ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table348ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table348ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table348ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

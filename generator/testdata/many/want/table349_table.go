@@ -36,7 +36,7 @@ func Table349Relation() *runtime.Relation {
 			{Name: Table349ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table349ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table349ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table349ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table349ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

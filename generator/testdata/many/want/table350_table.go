@@ -36,7 +36,7 @@ func Table350Relation() *runtime.Relation {
 			{Name: Table350ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table350ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table350ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table350ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table350ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

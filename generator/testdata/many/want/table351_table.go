@@ -36,7 +36,7 @@ func Table351Relation() *runtime.Relation {
 			{Name: Table351ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table351ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table351ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table351ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table351ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

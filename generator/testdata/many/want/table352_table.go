@@ -36,7 +36,7 @@ func Table352Relation() *runtime.Relation {
 			{Name: Table352ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table352ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table352ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table352ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table352ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

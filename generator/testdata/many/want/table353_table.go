@@ -36,7 +36,7 @@ func Table353Relation() *runtime.Relation {
 			{Name: Table353ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table353ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table353ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table353ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table353ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table354Relation() *runtime.Relation {
 			{Name: Table354ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table354ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table354ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table354ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table354ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

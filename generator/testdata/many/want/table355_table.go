@@ -36,7 +36,7 @@ func Table355Relation() *runtime.Relation {
 			{Name: Table355ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table355ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table355ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table355ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table355ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

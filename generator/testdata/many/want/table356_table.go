@@ -36,7 +36,7 @@ func Table356Relation() *runtime.Relation {
 			{Name: Table356ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table356ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table356ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table356ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table356ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table357Relation() *runtime.Relation {
 			{Name: Table357ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table357ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table357ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table357ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table357ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

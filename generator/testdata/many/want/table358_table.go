@@ -36,7 +36,7 @@ func Table358Relation() *runtime.Relation {
 			{Name: Table358ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table358ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table358ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table358ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table358ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

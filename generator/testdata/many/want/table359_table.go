@@ -36,7 +36,7 @@ func Table359Relation() *runtime.Relation {
 			{Name: Table359ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table359ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table359ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table359ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table359ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table360Relation() *runtime.Relation {
 			{Name: Table360ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table360ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table360ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table360ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table360ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

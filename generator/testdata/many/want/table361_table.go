@@ -36,7 +36,7 @@ func Table361Relation() *runtime.Relation {
 			{Name: Table361ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table361ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table361ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table361ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table361ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

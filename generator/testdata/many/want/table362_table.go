@@ -36,7 +36,7 @@ func Table362Relation() *runtime.Relation {
 			{Name: Table362ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table362ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table362ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table362ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table362ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table363Relation() *runtime.Relation {
 			{Name: Table363ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table363ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table363ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table363ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table363ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

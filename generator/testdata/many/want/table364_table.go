@@ -36,7 +36,7 @@ func Table364Relation() *runtime.Relation {
 			{Name: Table364ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table364ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table364ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table364ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table364ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table365Relation() *runtime.Relation {
 			{Name: Table365ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table365ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table365ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table365ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table365ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table366Relation() *runtime.Relation {
 			{Name: Table366ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table366ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table366ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table366ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table366ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table367Relation() *runtime.Relation {
 			{Name: Table367ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table367ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table367ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table367ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table367ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

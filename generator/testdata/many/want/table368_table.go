@@ -36,7 +36,7 @@ func Table368Relation() *runtime.Relation {
 			{Name: Table368ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table368ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table368ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table368ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table368ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table369Relation() *runtime.Relation {
 			{Name: Table369ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table369ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table369ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table369ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table369ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table370Relation() *runtime.Relation {
 			{Name: Table370ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table370ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table370ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table370ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table370ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table371Relation() *runtime.Relation {
 			{Name: Table371ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table371ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table371ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table371ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table371ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table372Relation() *runtime.Relation {
 			{Name: Table372ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table372ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table372ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table372ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table372ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table373Relation() *runtime.Relation {
 			{Name: Table373ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table373ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table373ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table373ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table373ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table374Relation() *runtime.Relation {
 			{Name: Table374ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table374ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table374ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table374ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table374ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

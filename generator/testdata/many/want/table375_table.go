@@ -36,7 +36,7 @@ func Table375Relation() *runtime.Relation {
 			{Name: Table375ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table375ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table375ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table375ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table375ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

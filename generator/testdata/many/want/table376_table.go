@@ -36,7 +36,7 @@ func Table376Relation() *runtime.Relation {
 			{Name: Table376ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table376ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table376ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table376ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table376ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table377Relation() *runtime.Relation {
 			{Name: Table377ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table377ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table377ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table377ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table377ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

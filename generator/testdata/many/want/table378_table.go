@@ -36,7 +36,7 @@ func Table378Relation() *runtime.Relation {
 			{Name: Table378ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table378ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table378ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table378ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table378ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

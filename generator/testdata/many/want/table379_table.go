@@ -36,7 +36,7 @@ func Table379Relation() *runtime.Relation {
 			{Name: Table379ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table379ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table379ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table379ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table379ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

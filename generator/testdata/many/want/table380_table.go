@@ -36,7 +36,7 @@ func Table380Relation() *runtime.Relation {
 			{Name: Table380ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table380ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table380ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table380ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table380ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table381Relation() *runtime.Relation {
 			{Name: Table381ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table381ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table381ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table381ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table381ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

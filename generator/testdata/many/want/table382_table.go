@@ -36,7 +36,7 @@ func Table382Relation() *runtime.Relation {
 			{Name: Table382ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table382ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table382ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table382ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table382ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table383Relation() *runtime.Relation {
 			{Name: Table383ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table383ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table383ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table383ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table383ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table384Relation() *runtime.Relation {
 			{Name: Table384ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table384ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table384ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table384ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table384ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

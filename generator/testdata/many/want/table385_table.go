@@ -36,7 +36,7 @@ func Table385Relation() *runtime.Relation {
 			{Name: Table385ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table385ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table385ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table385ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table385ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

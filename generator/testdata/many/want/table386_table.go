@@ -36,7 +36,7 @@ func Table386Relation() *runtime.Relation {
 			{Name: Table386ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table386ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table386ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table386ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table386ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

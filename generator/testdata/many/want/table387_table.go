@@ -36,7 +36,7 @@ func Table387Relation() *runtime.Relation {
 			{Name: Table387ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table387ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table387ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table387ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table387ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table388Relation() *runtime.Relation {
 			{Name: Table388ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table388ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table388ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table388ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table388ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

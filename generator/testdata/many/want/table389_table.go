@@ -36,7 +36,7 @@ func Table389Relation() *runtime.Relation {
 			{Name: Table389ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table389ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table389ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table389ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table389ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table390Relation() *runtime.Relation {
 			{Name: Table390ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table390ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table390ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table390ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table390ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table391Relation() *runtime.Relation {
 			{Name: Table391ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table391ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table391ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table391ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table391ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table392Relation() *runtime.Relation {
 			{Name: Table392ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table392ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table392ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table392ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table392ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

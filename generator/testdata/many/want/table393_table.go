@@ -36,7 +36,7 @@ func Table393Relation() *runtime.Relation {
 			{Name: Table393ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table393ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table393ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table393ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table393ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table394Relation() *runtime.Relation {
 			{Name: Table394ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table394ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table394ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table394ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table394ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

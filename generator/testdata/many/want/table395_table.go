@@ -36,7 +36,7 @@ func Table395Relation() *runtime.Relation {
 			{Name: Table395ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table395ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table395ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table395ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table395ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table396Relation() *runtime.Relation {
 			{Name: Table396ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table396ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table396ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table396ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table396ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

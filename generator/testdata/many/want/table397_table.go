@@ -36,7 +36,7 @@ func Table397Relation() *runtime.Relation {
 			{Name: Table397ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table397ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table397ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table397ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table397ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

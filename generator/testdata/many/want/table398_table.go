@@ -36,7 +36,7 @@ func Table398Relation() *runtime.Relation {
 			{Name: Table398ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table398ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table398ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table398ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table398ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

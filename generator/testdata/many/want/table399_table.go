@@ -36,7 +36,7 @@ func Table399Relation() *runtime.Relation {
 			{Name: Table399ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table399ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table399ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table399ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table399ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

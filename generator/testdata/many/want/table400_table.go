@@ -36,7 +36,7 @@ func Table400Relation() *runtime.Relation {
 			{Name: Table400ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table400ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table400ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table400ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table400ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table401Relation() *runtime.Relation {
 			{Name: Table401ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table401ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table401ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table401ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table401ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

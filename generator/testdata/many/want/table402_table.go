@@ -36,7 +36,7 @@ func Table402Relation() *runtime.Relation {
 			{Name: Table402ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table402ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table402ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table402ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table402ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table403Relation() *runtime.Relation {
 			{Name: Table403ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table403ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table403ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table403ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table403ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

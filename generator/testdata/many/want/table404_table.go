@@ -36,7 +36,7 @@ func Table404Relation() *runtime.Relation {
 			{Name: Table404ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table404ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table404ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table404ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table404ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

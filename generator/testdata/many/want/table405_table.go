@@ -36,7 +36,7 @@ func Table405Relation() *runtime.Relation {
 			{Name: Table405ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table405ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table405ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table405ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table405ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

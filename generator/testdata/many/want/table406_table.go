@@ -36,7 +36,7 @@ func Table406Relation() *runtime.Relation {
 			{Name: Table406ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table406ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table406ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table406ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table406ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

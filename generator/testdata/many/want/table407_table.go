@@ -36,7 +36,7 @@ func Table407Relation() *runtime.Relation {
 			{Name: Table407ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table407ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table407ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table407ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table407ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table408Relation() *runtime.Relation {
 			{Name: Table408ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table408ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table408ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table408ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table408ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table409Relation() *runtime.Relation {
 			{Name: Table409ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table409ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table409ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table409ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table409ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table410Relation() *runtime.Relation {
 			{Name: Table410ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table410ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table410ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table410ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table410ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

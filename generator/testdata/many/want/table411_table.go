@@ -36,7 +36,7 @@ func Table411Relation() *runtime.Relation {
 			{Name: Table411ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table411ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table411ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table411ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table411ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table412Relation() *runtime.Relation {
 			{Name: Table412ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table412ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table412ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table412ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table412ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table413Relation() *runtime.Relation {
 			{Name: Table413ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table413ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table413ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table413ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table413ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table414Relation() *runtime.Relation {
 			{Name: Table414ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table414ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table414ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table414ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table414ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

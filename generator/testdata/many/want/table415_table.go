@@ -36,7 +36,7 @@ func Table415Relation() *runtime.Relation {
 			{Name: Table415ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table415ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table415ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table415ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table415ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

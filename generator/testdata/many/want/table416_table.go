@@ -36,7 +36,7 @@ func Table416Relation() *runtime.Relation {
 			{Name: Table416ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table416ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table416ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table416ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table416ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table417Relation() *runtime.Relation {
 			{Name: Table417ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table417ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table417ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table417ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table417ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

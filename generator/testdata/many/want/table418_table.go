@@ -36,7 +36,7 @@ func Table418Relation() *runtime.Relation {
 			{Name: Table418ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table418ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table418ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table418ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table418ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table419Relation() *runtime.Relation {
 			{Name: Table419ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table419ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table419ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table419ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table419ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table420Relation() *runtime.Relation {
 			{Name: Table420ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table420ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table420ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table420ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table420ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table421Relation() *runtime.Relation {
 			{Name: Table421ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table421ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table421ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table421ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table421ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table422Relation() *runtime.Relation {
 			{Name: Table422ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table422ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table422ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table422ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table422ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table423Relation() *runtime.Relation {
 			{Name: Table423ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table423ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table423ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table423ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table423ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table424Relation() *runtime.Relation {
 			{Name: Table424ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table424ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table424ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table424ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table424ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table425Relation() *runtime.Relation {
 			{Name: Table425ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table425ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table425ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table425ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table425ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table426Relation() *runtime.Relation {
 			{Name: Table426ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table426ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table426ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table426ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table426ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

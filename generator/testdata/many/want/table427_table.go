@@ -36,7 +36,7 @@ func Table427Relation() *runtime.Relation {
 			{Name: Table427ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table427ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table427ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table427ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table427ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table428Relation() *runtime.Relation {
 			{Name: Table428ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table428ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table428ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table428ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table428ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table429Relation() *runtime.Relation {
 			{Name: Table429ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table429ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table429ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table429ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table429ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

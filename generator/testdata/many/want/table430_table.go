@@ -36,7 +36,7 @@ func Table430Relation() *runtime.Relation {
 			{Name: Table430ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table430ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table430ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table430ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table430ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table431Relation() *runtime.Relation {
 			{Name: Table431ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table431ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table431ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table431ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table431ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

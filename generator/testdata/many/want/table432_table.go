@@ -36,7 +36,7 @@ func Table432Relation() *runtime.Relation {
 			{Name: Table432ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table432ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table432ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table432ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table432ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table433Relation() *runtime.Relation {
 			{Name: Table433ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table433ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table433ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table433ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table433ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table434Relation() *runtime.Relation {
 			{Name: Table434ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table434ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table434ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table434ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table434ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

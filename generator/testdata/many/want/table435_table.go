@@ -36,7 +36,7 @@ func Table435Relation() *runtime.Relation {
 			{Name: Table435ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table435ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table435ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table435ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table435ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table436Relation() *runtime.Relation {
 			{Name: Table436ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table436ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table436ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table436ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table436ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

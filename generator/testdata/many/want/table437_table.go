@@ -36,7 +36,7 @@ func Table437Relation() *runtime.Relation {
 			{Name: Table437ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table437ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table437ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table437ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table437ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

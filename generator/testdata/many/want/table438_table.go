@@ -36,7 +36,7 @@ func Table438Relation() *runtime.Relation {
 			{Name: Table438ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table438ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table438ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table438ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table438ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

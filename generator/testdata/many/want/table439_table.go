@@ -36,7 +36,7 @@ func Table439Relation() *runtime.Relation {
 			{Name: Table439ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table439ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table439ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table439ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table439ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

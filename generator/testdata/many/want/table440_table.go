@@ -36,7 +36,7 @@ func Table440Relation() *runtime.Relation {
 			{Name: Table440ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table440ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table440ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table440ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table440ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table441Relation() *runtime.Relation {
 			{Name: Table441ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table441ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table441ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table441ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table441ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

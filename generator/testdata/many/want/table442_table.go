@@ -36,7 +36,7 @@ func Table442Relation() *runtime.Relation {
 			{Name: Table442ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table442ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table442ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table442ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table442ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table443Relation() *runtime.Relation {
 			{Name: Table443ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table443ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table443ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table443ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table443ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

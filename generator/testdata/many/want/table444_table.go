@@ -36,7 +36,7 @@ func Table444Relation() *runtime.Relation {
 			{Name: Table444ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table444ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table444ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table444ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table444ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table445Relation() *runtime.Relation {
 			{Name: Table445ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table445ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table445ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table445ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table445ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

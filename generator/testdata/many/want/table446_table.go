@@ -36,7 +36,7 @@ func Table446Relation() *runtime.Relation {
 			{Name: Table446ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table446ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table446ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table446ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table446ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table447Relation() *runtime.Relation {
 			{Name: Table447ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table447ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table447ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table447ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table447ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

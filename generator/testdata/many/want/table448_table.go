@@ -36,7 +36,7 @@ func Table448Relation() *runtime.Relation {
 			{Name: Table448ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table448ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table448ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table448ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table448ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

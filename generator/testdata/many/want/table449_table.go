@@ -36,7 +36,7 @@ func Table449Relation() *runtime.Relation {
 			{Name: Table449ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table449ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table449ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table449ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table449ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table450Relation() *runtime.Relation {
 			{Name: Table450ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table450ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table450ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table450ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table450ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

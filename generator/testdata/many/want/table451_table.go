@@ -36,7 +36,7 @@ func Table451Relation() *runtime.Relation {
 			{Name: Table451ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table451ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table451ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table451ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table451ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table452Relation() *runtime.Relation {
 			{Name: Table452ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table452ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table452ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table452ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table452ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table453Relation() *runtime.Relation {
 			{Name: Table453ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table453ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table453ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table453ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table453ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table454Relation() *runtime.Relation {
 			{Name: Table454ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table454ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table454ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table454ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table454ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

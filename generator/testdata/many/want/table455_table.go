@@ -36,7 +36,7 @@ func Table455Relation() *runtime.Relation {
 			{Name: Table455ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table455ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table455ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table455ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table455ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table456Relation() *runtime.Relation {
 			{Name: Table456ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table456ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table456ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table456ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table456ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

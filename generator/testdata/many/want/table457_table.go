@@ -36,7 +36,7 @@ func Table457Relation() *runtime.Relation {
 			{Name: Table457ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table457ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table457ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table457ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table457ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

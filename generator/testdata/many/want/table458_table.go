@@ -36,7 +36,7 @@ func Table458Relation() *runtime.Relation {
 			{Name: Table458ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table458ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table458ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table458ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table458ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

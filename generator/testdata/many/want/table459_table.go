@@ -36,7 +36,7 @@ func Table459Relation() *runtime.Relation {
 			{Name: Table459ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table459ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table459ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table459ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table459ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

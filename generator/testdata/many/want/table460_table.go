@@ -36,7 +36,7 @@ func Table460Relation() *runtime.Relation {
 			{Name: Table460ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table460ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table460ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table460ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table460ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

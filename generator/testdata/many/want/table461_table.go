@@ -36,7 +36,7 @@ func Table461Relation() *runtime.Relation {
 			{Name: Table461ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table461ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table461ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table461ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table461ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table462Relation() *runtime.Relation {
 			{Name: Table462ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table462ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table462ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table462ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table462ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table463Relation() *runtime.Relation {
 			{Name: Table463ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table463ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table463ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table463ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table463ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

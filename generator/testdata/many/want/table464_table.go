@@ -36,7 +36,7 @@ func Table464Relation() *runtime.Relation {
 			{Name: Table464ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table464ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table464ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table464ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table464ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table465Relation() *runtime.Relation {
 			{Name: Table465ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table465ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table465ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table465ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table465ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table466Relation() *runtime.Relation {
 			{Name: Table466ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table466ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table466ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table466ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table466ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

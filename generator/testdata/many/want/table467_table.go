@@ -36,7 +36,7 @@ func Table467Relation() *runtime.Relation {
 			{Name: Table467ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table467ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table467ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table467ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table467ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table468Relation() *runtime.Relation {
 			{Name: Table468ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table468ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table468ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table468ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table468ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

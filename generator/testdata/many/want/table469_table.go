@@ -36,7 +36,7 @@ func Table469Relation() *runtime.Relation {
 			{Name: Table469ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table469ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table469ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table469ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table469ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

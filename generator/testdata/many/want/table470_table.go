@@ -36,7 +36,7 @@ func Table470Relation() *runtime.Relation {
 			{Name: Table470ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table470ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table470ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table470ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table470ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

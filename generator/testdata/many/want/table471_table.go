@@ -36,7 +36,7 @@ func Table471Relation() *runtime.Relation {
 			{Name: Table471ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table471ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table471ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table471ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table471ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

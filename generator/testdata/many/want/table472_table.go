@@ -36,7 +36,7 @@ func Table472Relation() *runtime.Relation {
 			{Name: Table472ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table472ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table472ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table472ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table472ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table473Relation() *runtime.Relation {
 			{Name: Table473ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table473ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table473ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table473ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table473ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

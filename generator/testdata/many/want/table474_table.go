@@ -36,7 +36,7 @@ func Table474Relation() *runtime.Relation {
 			{Name: Table474ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table474ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table474ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table474ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table474ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table475Relation() *runtime.Relation {
 			{Name: Table475ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table475ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table475ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table475ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table475ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

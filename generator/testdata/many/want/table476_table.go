@@ -36,7 +36,7 @@ func Table476Relation() *runtime.Relation {
 			{Name: Table476ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table476ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table476ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table476ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table476ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

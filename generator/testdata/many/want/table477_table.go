@@ -36,7 +36,7 @@ func Table477Relation() *runtime.Relation {
 			{Name: Table477ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table477ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table477ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table477ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table477ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table478Relation() *runtime.Relation {
 			{Name: Table478ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table478ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table478ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table478ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table478ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table479Relation() *runtime.Relation {
 			{Name: Table479ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table479ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table479ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table479ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table479ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table480Relation() *runtime.Relation {
 			{Name: Table480ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table480ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table480ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table480ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table480ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

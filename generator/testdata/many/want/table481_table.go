@@ -36,7 +36,7 @@ func Table481Relation() *runtime.Relation {
 			{Name: Table481ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table481ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table481ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table481ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table481ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table482Relation() *runtime.Relation {
 			{Name: Table482ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table482ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table482ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table482ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table482ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

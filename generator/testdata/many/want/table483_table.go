@@ -36,7 +36,7 @@ func Table483Relation() *runtime.Relation {
 			{Name: Table483ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table483ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table483ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table483ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table483ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table484Relation() *runtime.Relation {
 			{Name: Table484ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table484ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table484ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table484ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table484ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

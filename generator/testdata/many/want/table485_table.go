@@ -36,7 +36,7 @@ func Table485Relation() *runtime.Relation {
 			{Name: Table485ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table485ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table485ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table485ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table485ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

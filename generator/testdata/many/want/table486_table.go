@@ -36,7 +36,7 @@ func Table486Relation() *runtime.Relation {
 			{Name: Table486ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table486ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table486ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table486ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table486ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table487Relation() *runtime.Relation {
 			{Name: Table487ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table487ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table487ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table487ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table487ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table488Relation() *runtime.Relation {
 			{Name: Table488ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table488ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table488ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table488ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table488ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

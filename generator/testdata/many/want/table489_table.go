@@ -36,7 +36,7 @@ func Table489Relation() *runtime.Relation {
 			{Name: Table489ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table489ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table489ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table489ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table489ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

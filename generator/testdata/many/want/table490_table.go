@@ -36,7 +36,7 @@ func Table490Relation() *runtime.Relation {
 			{Name: Table490ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table490ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table490ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table490ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table490ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table491Relation() *runtime.Relation {
 			{Name: Table491ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table491ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table491ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table491ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table491ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table492Relation() *runtime.Relation {
 			{Name: Table492ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table492ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table492ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table492ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table492ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

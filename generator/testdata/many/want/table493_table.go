@@ -36,7 +36,7 @@ func Table493Relation() *runtime.Relation {
 			{Name: Table493ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table493ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table493ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table493ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table493ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table494Relation() *runtime.Relation {
 			{Name: Table494ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table494ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table494ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table494ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table494ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

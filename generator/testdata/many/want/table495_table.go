@@ -36,7 +36,7 @@ func Table495Relation() *runtime.Relation {
 			{Name: Table495ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table495ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table495ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table495ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table495ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table496Relation() *runtime.Relation {
 			{Name: Table496ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table496ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table496ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table496ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table496ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

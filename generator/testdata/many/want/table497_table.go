@@ -36,7 +36,7 @@ func Table497Relation() *runtime.Relation {
 			{Name: Table497ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table497ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table497ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table497ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table497ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

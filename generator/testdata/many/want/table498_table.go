@@ -36,7 +36,7 @@ func Table498Relation() *runtime.Relation {
 			{Name: Table498ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table498ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table498ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table498ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table498ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table499Relation() *runtime.Relation {
 			{Name: Table499ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table499ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table499ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table499ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table499ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

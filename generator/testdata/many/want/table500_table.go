@@ -36,7 +36,7 @@ func Table500Relation() *runtime.Relation {
 			{Name: Table500ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table500ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table500ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table500ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table500ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table501Relation() *runtime.Relation {
 			{Name: Table501ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table501ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table501ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table501ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table501ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table502Relation() *runtime.Relation {
 			{Name: Table502ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table502ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table502ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table502ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table502ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table503Relation() *runtime.Relation {
 			{Name: Table503ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table503ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table503ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table503ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table503ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

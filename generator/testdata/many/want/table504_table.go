@@ -36,7 +36,7 @@ func Table504Relation() *runtime.Relation {
 			{Name: Table504ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table504ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table504ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table504ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table504ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

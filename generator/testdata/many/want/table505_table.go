@@ -36,7 +36,7 @@ func Table505Relation() *runtime.Relation {
 			{Name: Table505ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table505ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table505ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table505ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table505ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table506Relation() *runtime.Relation {
 			{Name: Table506ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table506ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table506ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table506ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table506ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table507Relation() *runtime.Relation {
 			{Name: Table507ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table507ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table507ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table507ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table507ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

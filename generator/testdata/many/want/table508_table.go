@@ -36,7 +36,7 @@ func Table508Relation() *runtime.Relation {
 			{Name: Table508ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table508ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table508ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table508ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table508ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

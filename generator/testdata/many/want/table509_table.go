@@ -36,7 +36,7 @@ func Table509Relation() *runtime.Relation {
 			{Name: Table509ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table509ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table509ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table509ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table509ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table510Relation() *runtime.Relation {
 			{Name: Table510ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table510ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table510ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table510ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table510ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

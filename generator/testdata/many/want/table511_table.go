@@ -36,7 +36,7 @@ func Table511Relation() *runtime.Relation {
 			{Name: Table511ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table511ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table511ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table511ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table511ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

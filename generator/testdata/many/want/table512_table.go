@@ -36,7 +36,7 @@ func Table512Relation() *runtime.Relation {
 			{Name: Table512ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table512ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table512ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table512ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table512ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

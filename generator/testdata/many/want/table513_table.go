@@ -36,7 +36,7 @@ func Table513Relation() *runtime.Relation {
 			{Name: Table513ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table513ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table513ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table513ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table513ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

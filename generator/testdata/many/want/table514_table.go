@@ -36,7 +36,7 @@ func Table514Relation() *runtime.Relation {
 			{Name: Table514ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table514ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table514ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table514ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table514ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table515Relation() *runtime.Relation {
 			{Name: Table515ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table515ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table515ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table515ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table515ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table516Relation() *runtime.Relation {
 			{Name: Table516ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table516ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table516ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table516ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table516ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

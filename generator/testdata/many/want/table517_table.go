@@ -36,7 +36,7 @@ func Table517Relation() *runtime.Relation {
 			{Name: Table517ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table517ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table517ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table517ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table517ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table518Relation() *runtime.Relation {
 			{Name: Table518ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table518ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table518ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table518ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table518ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table519Relation() *runtime.Relation {
 			{Name: Table519ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table519ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table519ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table519ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table519ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -36,7 +36,7 @@ func Table520Relation() *runtime.Relation {
 			{Name: Table520ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table520ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table520ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
-			{Name: Table520ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, HasDefault: true},
+			{Name: Table520ColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone", Nullable: true, Default: `now()`, HasDefault: true},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

@@ -209,7 +209,7 @@ func AllTypesRelation() *runtime.Relation {
 			{Name: AllTypesColCPoint3, SQLName: `"c_point3"`, Type: "public.point3", Nullable: true},
 			{Name: AllTypesColCPoint3Arr, SQLName: `"c_point3_arr"`, Type: "public.point3[]", Nullable: true},
 			{Name: AllTypesColCDomain, SQLName: `"c_domain"`, Type: "public.positive_int", Nullable: true},
-			{Name: AllTypesColCNotNull, SQLName: `"c_not_null"`, Type: "integer", HasDefault: true},
+			{Name: AllTypesColCNotNull, SQLName: `"c_not_null"`, Type: "integer", Default: `1`, HasDefault: true},
 			{Name: AllTypesColCIdentity, SQLName: `"c_identity"`, Type: "integer", HasDefault: true},
 			{Name: AllTypesColCGenerated, SQLName: `"c_generated"`, Type: "integer", Nullable: true, HasDefault: true},
 		},

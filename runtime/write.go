@@ -1,0 +1,450 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+)
+
+// maxBody bounds a request body; a larger one is refused with 413 before
+// anything is parsed or written.
+const maxBody = 64 << 20
+
+// writePrefs are the Prefer values writes honour, beyond reads'.
+type writePrefs struct {
+	preferences
+	ret     string // representation, minimal, headers-only
+	missing string // default, null
+}
+
+func parseWritePrefer(h http.Header, allowTx bool) writePrefs {
+	w := writePrefs{preferences: parsePrefer(h, allowTx)}
+	for _, line := range h.Values("Prefer") {
+		for _, item := range strings.Split(line, ",") {
+			kv, ok := acceptedPrefs[strings.TrimSpace(item)]
+			switch {
+			case !ok:
+			case kv[0] == "return":
+				w.ret = first(w.ret, kv[1])
+			case kv[0] == "missing":
+				w.missing = first(w.missing, kv[1])
+			}
+		}
+	}
+	return w
+}
+
+// applied is Preference-Applied for a write, in PostgREST's order.
+func (w writePrefs) applied(method string) string {
+	var out []string
+	if w.missing != "" && method != http.MethodDelete {
+		out = append(out, "missing="+w.missing)
+	}
+	if w.ret != "" {
+		out = append(out, "return="+w.ret)
+	}
+	if rest := w.appliedForRead(); rest != "" {
+		out = append(out, rest)
+	}
+	return strings.Join(out, ", ")
+}
+
+// payload is a parsed request body: the JSON to send as one parameter and
+// the keys (columns) it sets.
+type payload struct {
+	json    []byte
+	columns []string
+	object  bool
+}
+
+// readPayload reads a POST or PATCH body as PostgREST does: JSON object or
+// array of objects with the same keys (PGRST102 otherwise), any other JSON
+// value as no rows; with ?columns= the body is passed through unchecked.
+func readPayload(req *http.Request, columnsParam []string) (*payload, *apierr.Error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, req.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, apierr.New(http.StatusRequestEntityTooLarge, "PGRST413", "Payload too large",
+				fmt.Sprintf("The request body exceeds %d bytes", int64(maxBody)), "")
+		}
+		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
+	}
+	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(req.Header.Get("Content-Type"), ";", 2)[0]))
+	if ct != "" && ct != "application/json" {
+		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Content-Type not acceptable: "+ct, "", "")
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	p := &payload{json: body, object: len(trimmed) > 0 && trimmed[0] == '{'}
+	if columnsParam != nil {
+		p.columns = columnsParam
+		return p, nil
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		p.columns = sortedKeys(t)
+	case []any:
+		if len(t) == 0 {
+			p.json = []byte("[]")
+			return p, nil
+		}
+		firstObj, ok := t[0].(map[string]any)
+		if !ok {
+			return nil, apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
+		}
+		p.columns = sortedKeys(firstObj)
+		for _, e := range t[1:] {
+			o, ok := e.(map[string]any)
+			if !ok || !slices.Equal(sortedKeys(o), p.columns) {
+				return nil, apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
+			}
+		}
+	default:
+		// PostgREST truncates any other JSON value to no rows.
+		p.json, p.object = []byte("[]"), false
+	}
+	return p, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// bodySource renders PostgREST's body source: the payload as one json
+// parameter, turned into typed rows by json_to_record(set) with the
+// columns' types from the descriptor; missing=default merges the columns'
+// defaults under the payload's keys first.
+func (b *builder) bodySource(p *payload, cols []*Column, defaults bool) string {
+	var typed []string
+	for _, c := range cols {
+		typed = append(typed, c.SQLName+" "+c.Type)
+	}
+	data := "pgrst_payload.json_data"
+	toRecord, elements := "json_to_recordset", "json_array_elements"
+	if p.object {
+		toRecord = "json_to_record"
+	}
+	src := "FROM (SELECT " + b.param(string(p.json)) + "::json AS json_data) pgrst_payload, "
+	if defaults {
+		var defs []string
+		for _, c := range cols {
+			if c.Default != "" {
+				defs = append(defs, b.param(c.Name)+"::text, "+c.Default)
+			}
+		}
+		obj := "jsonb_build_object(" + strings.Join(defs, ", ") + ")"
+		if p.object {
+			src += "LATERAL (SELECT " + obj + " || pgrst_payload.json_data::jsonb AS val) pgrst_json_defs, "
+		} else {
+			src += "LATERAL (SELECT jsonb_agg(" + obj + " || elem) AS val FROM jsonb_array_elements(pgrst_payload.json_data::jsonb) elem) pgrst_json_defs, "
+		}
+		data = "pgrst_json_defs.val"
+		toRecord, elements = "jsonb_to_recordset", "jsonb_array_elements"
+		if p.object {
+			toRecord = "jsonb_to_record"
+		}
+	}
+	if len(cols) == 0 {
+		if p.object {
+			return src + "LATERAL (SELECT 1 FROM (VALUES (1)) _) pgrst_body"
+		}
+		return src + "LATERAL (SELECT 1 FROM " + elements + "(" + data + ") _) pgrst_body"
+	}
+	var names []string
+	for _, c := range cols {
+		names = append(names, c.SQLName)
+	}
+	return src + "LATERAL (SELECT " + strings.Join(names, ", ") + " FROM " + toRecord + "(" + data + ") AS _(" + strings.Join(typed, ", ") + ")) pgrst_body"
+}
+
+// columnsParam is the ?columns= list (F-INSERT-07), nil when absent.
+func columnsParam(raw string) []string {
+	for _, piece := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
+		k, v, ok := strings.Cut(piece, "=")
+		if !ok || lenientUnescape(k) != "columns" {
+			continue
+		}
+		var cols []string
+		for _, c := range strings.Split(lenientUnescape(v), ",") {
+			if c = strings.Trim(strings.TrimSpace(c), `"`); c != "" {
+				cols = append(cols, c)
+			}
+		}
+		return cols
+	}
+	return nil
+}
+
+// payloadColumns resolves the payload's keys to columns: PGRST204 for one
+// the relation does not have.
+func payloadColumns(rel *Relation, keys []string) ([]*Column, *apierr.Error) {
+	cols := make([]*Column, 0, len(keys))
+	for _, k := range keys {
+		c := rel.Column(k)
+		if c == nil {
+			return nil, apierr.New(http.StatusBadRequest, "PGRST204",
+				fmt.Sprintf("Could not find the '%s' column of '%s' in the schema cache", k, rel.Name), "", "")
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
+}
+
+// write serves POST, PATCH and DELETE on a relation.
+func (s *Server) write(c echo.Context, r readRequest) {
+	req := c.Request()
+	rel, ident, q := r.rel, r.ident, r.q
+	fail := func(e *apierr.Error) { s.writeError(c, e, ident.Authenticated) }
+	m, aerr := negotiate(req.Header.Get("Accept"))
+	if aerr != nil {
+		fail(aerr)
+		return
+	}
+	if m.singular() || m == mediaCSV {
+		// Not served for writes yet: PostgREST checks a singular result
+		// before committing, which needs the commit decided after the
+		// statement. Refused before anything is written.
+		fail(apierr.New(http.StatusNotAcceptable, "PGRST107",
+			"None of these media types are available: "+req.Header.Get("Accept"), "", ""))
+		return
+	}
+	prefs := parseWritePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	if e := prefs.strictError(); e != nil {
+		fail(e)
+		return
+	}
+	b := &builder{rel: rel}
+	var mutation string
+	switch req.Method {
+	case http.MethodPost, http.MethodPatch:
+		p, aerr := readPayload(req, columnsParam(req.URL.RawQuery))
+		if aerr != nil {
+			fail(aerr)
+			return
+		}
+		cols, aerr := payloadColumns(rel, p.columns)
+		if aerr != nil {
+			fail(aerr)
+			return
+		}
+		var names []string
+		for _, col := range cols {
+			names = append(names, col.SQLName)
+		}
+		if req.Method == http.MethodPost {
+			mutation = "INSERT INTO " + rel.SQLName
+			if len(cols) > 0 {
+				mutation += "(" + strings.Join(names, ", ") + ")"
+			}
+			// With no keys the SELECT has no columns: each row (one for {},
+			// one per element of [{}, …]) takes every default.
+			mutation += " SELECT " + strings.Join(prefixed("pgrst_body.", names), ", ") + " " +
+				b.bodySource(p, cols, prefs.missing == "default")
+		} else {
+			if len(cols) == 0 {
+				// Nothing to set: an empty result, as PostgREST answers.
+				mutation = "SELECT " + rel.SelectStar + " FROM " + rel.SQLName + " WHERE false"
+			} else {
+				var sets []string
+				for _, n := range names {
+					sets = append(sets, n+" = pgrst_body."+n)
+				}
+				b.qualify = true // pgrst_body has the same column names
+				where, aerr := b.where(q.Where)
+				b.qualify = false
+				if aerr != nil {
+					fail(aerr)
+					return
+				}
+				src := b.bodySource(p, cols, prefs.missing == "default")
+				if !p.object {
+					src = strings.Replace(src, ")) pgrst_body", ") LIMIT 1) pgrst_body", 1)
+				}
+				mutation = "UPDATE " + rel.SQLName + " SET " + strings.Join(sets, ", ") + " " + src
+				if where != "" {
+					mutation += " WHERE " + where
+				}
+			}
+		}
+	case http.MethodDelete:
+		where, aerr := b.where(q.Where)
+		if aerr != nil {
+			fail(aerr)
+			return
+		}
+		mutation = "DELETE FROM " + rel.SQLName
+		if where != "" {
+			mutation += " WHERE " + where
+		}
+	}
+	if !strings.HasSuffix(mutation, "WHERE false") {
+		switch {
+		case prefs.ret == "representation":
+			var all []string
+			for _, col := range rel.Columns {
+				all = append(all, col.Name)
+			}
+			mutation += " RETURNING " + strings.Join(qualifiedAll(rel, all), ", ")
+		case prefs.ret == "headers-only" && len(rel.PrimaryKey) > 0:
+			mutation += " RETURNING " + strings.Join(qualifiedAll(rel, rel.PrimaryKey), ", ")
+		default:
+			mutation += " RETURNING 1"
+		}
+	}
+	body := "''::text"
+	inner := "SELECT * FROM pgrst_source"
+	switch prefs.ret {
+	case "representation":
+		// select= and order= shape the representation (F-SELECT-08, F-ORDER-06).
+		cols, aerr := b.selectList(q.Select)
+		if aerr != nil {
+			fail(aerr)
+			return
+		}
+		order, aerr := b.orderBy(q.Order)
+		if aerr != nil {
+			fail(aerr)
+			return
+		}
+		inner = "SELECT " + cols + " FROM pgrst_source"
+		if order != "" {
+			inner += " ORDER BY " + order
+		}
+		body = "coalesce(json_agg(_postgrest_t), '[]')::text"
+	case "headers-only":
+		body = "coalesce(json_agg(_postgrest_t)->0, 'null')::text"
+	}
+	main := "WITH pgrst_source AS (" + mutation + ") SELECT NULL::bigint, pg_catalog.count(_postgrest_t), " + body +
+		", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')" +
+		" FROM (" + inner + ") _postgrest_t"
+	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
+	res, err := s.run(req.Context(), &txRequest{
+		rollback: rollback,
+		gucs:     s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
+		main:     main,
+		args:     b.args,
+	})
+	if err != nil {
+		s.fail(c, err, ident.Authenticated)
+		return
+	}
+	s.respondWrite(c, r, prefs, m, res)
+}
+
+// respondWrite writes a mutation's response with PostgREST's statuses and
+// headers.
+func (s *Server) respondWrite(c echo.Context, r readRequest, prefs writePrefs, m media, res *result) {
+	req := c.Request()
+	h := c.Response().Header()
+	var total *int64
+	if prefs.count == "exact" || prefs.count == "estimated" {
+		total = ptr(res.pageTotal)
+	}
+	status := http.StatusNoContent
+	switch req.Method {
+	case http.MethodPost:
+		status = http.StatusCreated
+		h.Set("Content-Range", contentRange(1, 0, total))
+		if prefs.ret == "headers-only" && res.pageTotal == 1 {
+			if loc := location(r.rel, res.body); loc != "" {
+				h.Set("Location", loc)
+			}
+		}
+	case http.MethodPatch:
+		h.Set("Content-Range", contentRange(0, res.pageTotal-1, total))
+	case http.MethodDelete:
+		h.Set("Content-Range", contentRange(1, 0, total))
+	}
+	if a := prefs.applied(req.Method); a != "" {
+		h.Set("Preference-Applied", a)
+	}
+	var body []byte
+	if prefs.ret == "representation" {
+		body = res.body
+		h.Set(echo.HeaderContentType, m.contentType())
+		if req.Method != http.MethodPost {
+			status = http.StatusOK
+		}
+	}
+	if r.byProfile {
+		h.Set("Content-Profile", r.schema)
+	}
+	if err := responseGUCs(res, h, &status); err != nil {
+		s.writeError(c, apierr.From(err, r.ident.Authenticated), r.ident.Authenticated)
+		return
+	}
+	if h.Get("Vary") == "" {
+		h.Set("Vary", "Accept, Prefer, Range")
+	}
+	if req.Method == http.MethodPost || body != nil {
+		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	}
+	c.Response().WriteHeader(status)
+	_, _ = c.Response().Write(body)
+}
+
+// location is PostgREST's Location for return=headers-only: the inserted
+// row's primary key as eq filters ("/films?id=eq.34").
+func location(rel *Relation, row []byte) string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(row, &obj) != nil || len(rel.PrimaryKey) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range rel.PrimaryKey {
+		v, ok := obj[k]
+		if !ok {
+			return ""
+		}
+		val := "is.null"
+		var str string
+		switch {
+		case string(v) == "null":
+		case json.Unmarshal(v, &str) == nil:
+			val = "eq." + str
+		default:
+			val = "eq." + string(v)
+		}
+		parts = append(parts, urlEncode(k)+"="+urlEncode(val))
+	}
+	return "/" + rel.Name + "?" + strings.Join(parts, "&")
+}
+
+func prefixed(prefix string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
+}
+
+// qualifiedAll writes columns as "schema"."table"."col": RETURNING of an
+// UPDATE … FROM must say which side a name is from.
+func qualifiedAll(rel *Relation, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = rel.SQLName + "." + quoteIdent(n)
+	}
+	return out
+}
