@@ -28,6 +28,11 @@ type txRequest struct {
 	// result.planRows (count=planned and estimated).
 	explain     string
 	explainArgs []any
+	// check, when set, sees the statement's result before the transaction
+	// ends; an error from it rolls the transaction back and is the
+	// response (PGRST116 for singular writes, PGRST124 for max-affected).
+	// Such requests take one more round trip, for the ending.
+	check func(*result) *apierr.Error
 }
 
 // result is the row every main statement returns.
@@ -97,7 +102,9 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	if tx.rollback {
 		end = "ROLLBACK"
 	}
-	b.Queue(end)
+	if tx.check == nil {
+		b.Queue(end)
+	}
 
 	err = conn.SendBatch(ctx, b).Close()
 	if err != nil {
@@ -109,6 +116,19 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 			}
 		}
 		return nil, err
+	}
+	if tx.check != nil {
+		if aerr := tx.check(&res); aerr != nil {
+			end = "ROLLBACK"
+			err = aerr
+		}
+		if _, xerr := conn.Exec(ctx, end); xerr != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx))
+			return nil, xerr
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	return &res, nil
 }

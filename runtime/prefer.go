@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
@@ -14,6 +15,8 @@ type preferences struct {
 	tx       string // commit, rollback; only when db-tx-end allows overrides
 	handling string // strict, lenient
 	timezone string
+	// maxAffected is max-affected=n; it binds only with handling=strict.
+	maxAffected *int64
 	// returnRep, resolution, missing and maxAffected are parsed for writes
 	// (a later issue); reads only need to know they are valid.
 	invalid []string
@@ -53,7 +56,10 @@ func parsePrefer(h http.Header, allowTxOverride bool) preferences {
 				p.timezone = first(p.timezone, tz)
 				continue
 			}
-			if strings.HasPrefix(item, "max-affected=") {
+			if v, ok := strings.CutPrefix(item, "max-affected="); ok {
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil && p.maxAffected == nil {
+					p.maxAffected = &n
+				}
 				continue
 			}
 			p.invalid = append(p.invalid, item)

@@ -56,6 +56,9 @@ func (w writePrefs) applied(method string) string {
 	if rest := w.appliedForRead(); rest != "" {
 		out = append(out, rest)
 	}
+	if w.handling == "strict" && w.maxAffected != nil && method != http.MethodPost {
+		out = append(out, "max-affected="+strconv.FormatInt(*w.maxAffected, 10))
+	}
 	return strings.Join(out, ", ")
 }
 
@@ -221,12 +224,10 @@ func (s *Server) write(c echo.Context, r readRequest) {
 		fail(aerr)
 		return
 	}
-	if m.singular() || m == mediaCSV {
-		// Not served for writes yet: PostgREST checks a singular result
-		// before committing, which needs the commit decided after the
-		// statement. Refused before anything is written.
-		fail(apierr.New(http.StatusNotAcceptable, "PGRST107",
-			"None of these media types are available: "+req.Header.Get("Accept"), "", ""))
+	if m == mediaCSV {
+		// CSV representations of writes are not served yet; refused before
+		// anything is written.
+		fail(apierr.New(http.StatusNotAcceptable, "PGRST107", "None of these media types are available: text/csv", "", ""))
 		return
 	}
 	prefs := parseWritePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
@@ -332,6 +333,14 @@ func (s *Server) write(c echo.Context, r readRequest) {
 			inner += " ORDER BY " + order
 		}
 		body = "coalesce(json_agg(_postgrest_t), '[]')::text"
+		switch m {
+		case mediaObject:
+			body = "coalesce(json_agg(_postgrest_t)->0, 'null')::text"
+		case mediaObjectStripped:
+			body = "coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text"
+		case mediaArrayStripped:
+			body = "coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text"
+		}
 	case "headers-only":
 		body = "coalesce(json_agg(_postgrest_t)->0, 'null')::text"
 	}
@@ -339,12 +348,29 @@ func (s *Server) write(c echo.Context, r readRequest) {
 		", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')" +
 		" FROM (" + inner + ") _postgrest_t"
 	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
-	res, err := s.run(req.Context(), &txRequest{
+	tx := &txRequest{
 		rollback: rollback,
 		gucs:     s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
 		main:     main,
 		args:     b.args,
-	})
+	}
+	strictMax := prefs.handling == "strict" && prefs.maxAffected != nil && req.Method != http.MethodPost
+	if m.singular() || strictMax {
+		// PostgREST looks at the result before the transaction ends and
+		// rolls back what it refuses.
+		tx.check = func(res *result) *apierr.Error {
+			if m.singular() && res.pageTotal != 1 {
+				return apierr.New(http.StatusNotAcceptable, "PGRST116", "Cannot coerce the result to a single JSON object",
+					fmt.Sprintf("The result contains %d rows", res.pageTotal), "")
+			}
+			if strictMax && res.pageTotal > *prefs.maxAffected {
+				return apierr.New(http.StatusBadRequest, "PGRST124", "Query result exceeds max-affected preference constraint",
+					fmt.Sprintf("The query affects %d rows", res.pageTotal), "")
+			}
+			return nil
+		}
+	}
+	res, err := s.run(req.Context(), tx)
 	if err != nil {
 		s.fail(c, err, ident.Authenticated)
 		return
