@@ -28,6 +28,9 @@ type txRequest struct {
 	// result.planRows (count=planned and estimated).
 	explain     string
 	explainArgs []any
+	// inserted says the statement has a sixth column: how many rows an
+	// upsert inserted (PostgREST's response_inserted).
+	inserted bool
 	// check, when set, sees the statement's result before the transaction
 	// ends; an error from it rolls the transaction back and is the
 	// response (PGRST116 for singular writes, PGRST124 for max-affected).
@@ -43,6 +46,7 @@ type result struct {
 	respHeader *string
 	respStatus *string
 	planRows   *int64
+	inserted   *int64
 }
 
 // run executes the transaction as one pipelined batch: BEGIN, the settings,
@@ -86,6 +90,9 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	}
 	var res result
 	b.Queue(tx.main, tx.args...).QueryRow(func(row pgx.Row) error {
+		if tx.inserted {
+			return row.Scan(&res.total, &res.pageTotal, &res.body, &res.respHeader, &res.respStatus, &res.inserted)
+		}
 		return row.Scan(&res.total, &res.pageTotal, &res.body, &res.respHeader, &res.respStatus)
 	})
 	if tx.explain != "" {

@@ -32,7 +32,7 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 		return
 	}
 	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPatch, http.MethodDelete:
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
 	default:
 		fail(apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", ""))
 		return

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
 // maxBody bounds a request body; a larger one is refused with 413 before
@@ -23,8 +24,9 @@ const maxBody = 64 << 20
 // writePrefs are the Prefer values writes honour, beyond reads'.
 type writePrefs struct {
 	preferences
-	ret     string // representation, minimal, headers-only
-	missing string // default, null
+	ret        string // representation, minimal, headers-only
+	missing    string // default, null
+	resolution string // merge-duplicates, ignore-duplicates
 }
 
 func parseWritePrefer(h http.Header, allowTx bool) writePrefs {
@@ -38,6 +40,8 @@ func parseWritePrefer(h http.Header, allowTx bool) writePrefs {
 				w.ret = first(w.ret, kv[1])
 			case kv[0] == "missing":
 				w.missing = first(w.missing, kv[1])
+			case kv[0] == "resolution":
+				w.resolution = first(w.resolution, kv[1])
 			}
 		}
 	}
@@ -47,6 +51,9 @@ func parseWritePrefer(h http.Header, allowTx bool) writePrefs {
 // applied is Preference-Applied for a write, in PostgREST's order.
 func (w writePrefs) applied(method string) string {
 	var out []string
+	if w.resolution != "" && method == http.MethodPost {
+		out = append(out, "resolution="+w.resolution)
+	}
 	if w.missing != "" && method != http.MethodDelete {
 		out = append(out, "missing="+w.missing)
 	}
@@ -182,10 +189,41 @@ func (b *builder) bodySource(p *payload, cols []*Column, defaults bool) string {
 }
 
 // columnsParam is the ?columns= list (F-INSERT-07), nil when absent.
-func columnsParam(raw string) []string {
+func columnsParam(raw string) []string { return namedParam(raw, "columns") }
+
+// putConditions checks PUT's filters (F-UPSERT-06): exactly one eq filter
+// on each primary key column and nothing else (PGRST105), no limit or
+// offset (PGRST114). It returns the key values in key order.
+func putConditions(rel *Relation, q *query.Request) ([]string, *apierr.Error) {
+	if q.Limit != nil || q.Offset != 0 {
+		return nil, apierr.New(http.StatusBadRequest, "PGRST114", "limit/offset querystring parameters are not allowed for PUT", "", "")
+	}
+	invalid := apierr.New(http.StatusMethodNotAllowed, "PGRST105", "Filters must include all and only primary key columns with 'eq' operators", "", "")
+	if len(rel.PrimaryKey) == 0 || len(q.Where) != len(rel.PrimaryKey) {
+		return nil, invalid
+	}
+	vals := make([]string, len(rel.PrimaryKey))
+	seen := make([]bool, len(rel.PrimaryKey))
+	for _, c := range q.Where {
+		f := c.Filter
+		if f == nil || f.Negated || f.Operator != "eq" || f.Quantifier != "" || len(f.Field.Path) > 0 {
+			return nil, invalid
+		}
+		i := slices.Index(rel.PrimaryKey, f.Field.Name)
+		if i < 0 || seen[i] {
+			return nil, invalid
+		}
+		seen[i], vals[i] = true, f.Value
+	}
+	return vals, nil
+}
+
+// namedParam is a comma-separated list parameter (columns=, on_conflict=),
+// nil when absent.
+func namedParam(raw, name string) []string {
 	for _, piece := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
 		k, v, ok := strings.Cut(piece, "=")
-		if !ok || lenientUnescape(k) != "columns" {
+		if !ok || lenientUnescape(k) != name {
 			continue
 		}
 		var cols []string
@@ -237,8 +275,40 @@ func (s *Server) write(c echo.Context, r readRequest) {
 	}
 	b := &builder{rel: rel}
 	var mutation string
+	// An upsert needs a conflict target: on_conflict=, else the primary
+	// key (PUT always upserts on the key); without one, resolution is ignored.
+	var conflict []string
+	resolution := prefs.resolution
+	if req.Method == http.MethodPut {
+		resolution = "merge-duplicates"
+	}
+	if resolution != "" {
+		conflict = rel.PrimaryKey
+		if oc := namedParam(req.URL.RawQuery, "on_conflict"); oc != nil {
+			conflict = oc
+		}
+		for _, name := range conflict {
+			if rel.Column(name) == nil {
+				fail(undefinedColumn(rel, name))
+				return
+			}
+		}
+		if len(conflict) == 0 {
+			resolution = ""
+		}
+	}
+	prefs.resolution = resolution
+	var putConds []string
+	if req.Method == http.MethodPut {
+		conds, aerr := putConditions(rel, q)
+		if aerr != nil {
+			fail(aerr)
+			return
+		}
+		putConds = conds
+	}
 	switch req.Method {
-	case http.MethodPost, http.MethodPatch:
+	case http.MethodPost, http.MethodPatch, http.MethodPut:
 		p, aerr := readPayload(req, columnsParam(req.URL.RawQuery))
 		if aerr != nil {
 			fail(aerr)
@@ -253,7 +323,7 @@ func (s *Server) write(c echo.Context, r readRequest) {
 		for _, col := range cols {
 			names = append(names, col.SQLName)
 		}
-		if req.Method == http.MethodPost {
+		if req.Method != http.MethodPatch {
 			mutation = "INSERT INTO " + rel.SQLName
 			if len(cols) > 0 {
 				mutation += "(" + strings.Join(names, ", ") + ")"
@@ -262,6 +332,27 @@ func (s *Server) write(c echo.Context, r readRequest) {
 			// one per element of [{}, …]) takes every default.
 			mutation += " SELECT " + strings.Join(prefixed("pgrst_body.", names), ", ") + " " +
 				b.bodySource(p, cols, prefs.missing == "default")
+			if len(putConds) > 0 {
+				// PUT's key filters hold for the body's row, or nothing is
+				// written and PGRST115 follows.
+				var where []string
+				for i, c := range putConds {
+					where = append(where, "pgrst_body."+quoteIdent(rel.PrimaryKey[i])+" = "+b.param(c))
+				}
+				mutation += " WHERE " + strings.Join(where, " AND ")
+			}
+			if resolution != "" {
+				mutation += " ON CONFLICT(" + strings.Join(quotedNames(conflict), ", ") + ") "
+				if resolution == "ignore-duplicates" || len(cols) == 0 {
+					mutation += "DO NOTHING"
+				} else {
+					var sets []string
+					for _, n := range names {
+						sets = append(sets, n+" = EXCLUDED."+n)
+					}
+					mutation += "DO UPDATE SET " + strings.Join(sets, ", ")
+				}
+			}
 		} else {
 			if len(cols) == 0 {
 				// Nothing to set: an empty result, as PostgREST answers.
@@ -312,6 +403,10 @@ func (s *Server) write(c echo.Context, r readRequest) {
 		default:
 			mutation += " RETURNING 1"
 		}
+		if resolution != "" {
+			// xmax is 0 for a row this statement inserted, not updated.
+			mutation += ", (xmax = 0) AS pgrst_inserted"
+		}
 	}
 	body := "''::text"
 	inner := "SELECT * FROM pgrst_source"
@@ -345,20 +440,27 @@ func (s *Server) write(c echo.Context, r readRequest) {
 		body = "coalesce(json_agg(_postgrest_t)->0, 'null')::text"
 	}
 	main := "WITH pgrst_source AS (" + mutation + ") SELECT NULL::bigint, pg_catalog.count(_postgrest_t), " + body +
-		", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')" +
-		" FROM (" + inner + ") _postgrest_t"
+		", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')"
+	if resolution != "" {
+		main += ", (SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)"
+	}
+	main += " FROM (" + inner + ") _postgrest_t"
 	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
 	tx := &txRequest{
 		rollback: rollback,
 		gucs:     s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
 		main:     main,
 		args:     b.args,
+		inserted: resolution != "",
 	}
 	strictMax := prefs.handling == "strict" && prefs.maxAffected != nil && req.Method != http.MethodPost
-	if m.singular() || strictMax {
+	if m.singular() || strictMax || req.Method == http.MethodPut {
 		// PostgREST looks at the result before the transaction ends and
 		// rolls back what it refuses.
 		tx.check = func(res *result) *apierr.Error {
+			if req.Method == http.MethodPut && res.pageTotal != 1 {
+				return apierr.New(http.StatusBadRequest, "PGRST115", "Payload values do not match URL in primary key column(s)", "", "")
+			}
 			if m.singular() && res.pageTotal != 1 {
 				return apierr.New(http.StatusNotAcceptable, "PGRST116", "Cannot coerce the result to a single JSON object",
 					fmt.Sprintf("The result contains %d rows", res.pageTotal), "")
@@ -391,6 +493,9 @@ func (s *Server) respondWrite(c echo.Context, r readRequest, prefs writePrefs, m
 	switch req.Method {
 	case http.MethodPost:
 		status = http.StatusCreated
+		if prefs.resolution == "merge-duplicates" && res.inserted != nil && *res.inserted == 0 {
+			status = http.StatusOK // an upsert that only updated
+		}
 		h.Set("Content-Range", contentRange(1, 0, total))
 		if prefs.ret == "headers-only" && res.pageTotal == 1 {
 			if loc := location(r.rel, res.body); loc != "" {
@@ -409,9 +514,15 @@ func (s *Server) respondWrite(c echo.Context, r readRequest, prefs writePrefs, m
 	if prefs.ret == "representation" {
 		body = res.body
 		h.Set(echo.HeaderContentType, m.contentType())
-		if req.Method != http.MethodPost {
+		switch {
+		case req.Method == http.MethodPut && res.inserted != nil && *res.inserted > 0:
+			status = http.StatusCreated
+		case req.Method != http.MethodPost:
 			status = http.StatusOK
 		}
+	}
+	if req.Method == http.MethodPut {
+		h.Del("Content-Range")
 	}
 	if r.byProfile {
 		h.Set("Content-Profile", r.schema)
@@ -423,7 +534,7 @@ func (s *Server) respondWrite(c echo.Context, r readRequest, prefs writePrefs, m
 	if h.Get("Vary") == "" {
 		h.Set("Vary", "Accept, Prefer, Range")
 	}
-	if req.Method == http.MethodPost || body != nil {
+	if req.Method == http.MethodPost || body != nil || (req.Method == http.MethodPut && prefs.ret == "representation") {
 		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	}
 	c.Response().WriteHeader(status)
@@ -461,6 +572,14 @@ func prefixed(prefix string, names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
 		out[i] = prefix + n
+	}
+	return out
+}
+
+func quotedNames(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = quoteIdent(n)
 	}
 	return out
 }
