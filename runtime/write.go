@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,7 +92,15 @@ func readPayload(req *http.Request, columnsParam []string) (*payload, *apierr.Er
 		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
 	}
 	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(req.Header.Get("Content-Type"), ";", 2)[0]))
-	if ct != "" && ct != "application/json" {
+	switch ct {
+	case "", "application/json":
+	case "text/csv":
+		if body, err = csvToJSON(body); err != nil {
+			return nil, apierr.New(http.StatusBadRequest, "PGRST102", err.Error(), "", "")
+		}
+	case "application/x-www-form-urlencoded":
+		body = formToJSON(body)
+	default:
 		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Content-Type not acceptable: "+ct, "", "")
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
@@ -130,6 +139,49 @@ func readPayload(req *http.Request, columnsParam []string) (*payload, *apierr.Er
 		p.json, p.object = []byte("[]"), false
 	}
 	return p, nil
+}
+
+// csvToJSON turns a CSV body into a JSON array of objects as PostgREST
+// does (F-INSERT-06): the first line names the columns, every field is a
+// string, the field NULL is null.
+func csvToJSON(body []byte) ([]byte, error) {
+	r := csv.NewReader(bytes.NewReader(body))
+	records, err := r.ReadAll()
+	if err != nil {
+		return nil, errors.New("All lines must have same number of fields")
+	}
+	if len(records) == 0 {
+		return []byte("[]"), nil
+	}
+	header := records[0]
+	rows := make([]map[string]any, 0, len(records)-1)
+	for _, rec := range records[1:] {
+		row := make(map[string]any, len(header))
+		for i, name := range header {
+			if rec[i] == "NULL" {
+				row[name] = nil
+			} else {
+				row[name] = rec[i]
+			}
+		}
+		rows = append(rows, row)
+	}
+	return json.Marshal(rows)
+}
+
+// formToJSON turns an application/x-www-form-urlencoded body into one JSON
+// object of strings (F-INSERT-03); of repeated keys the last wins.
+func formToJSON(body []byte) []byte {
+	obj := map[string]string{}
+	for _, piece := range strings.Split(string(body), "&") {
+		if piece == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(piece, "=")
+		obj[lenientUnescape(k)] = lenientUnescape(v)
+	}
+	b, _ := json.Marshal(obj)
+	return b
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -32,8 +32,10 @@ type Case struct {
 	Path    string            `json:"path"`
 	Headers map[string]string `json:"headers"`
 	// Body is sent as the request body when set.
-	Body   json.RawMessage `json:"body"`
-	Status int             `json:"status"`
+	Body json.RawMessage `json:"body"`
+	// BodyText is sent verbatim (CSV, form bodies) when set.
+	BodyText *string `json:"body_text"`
+	Status   int     `json:"status"`
 	// ResponseHeaders must be present with these exact values; a value of
 	// null means the header must be absent.
 	ResponseHeaders map[string]*string `json:"response_headers"`
@@ -129,6 +131,9 @@ func (c Case) Run(t testing.TB, base string) {
 	var body io.Reader
 	if c.Body != nil {
 		body = bytes.NewReader(c.Body)
+	}
+	if c.BodyText != nil {
+		body = strings.NewReader(*c.BodyText)
 	}
 	req, err := http.NewRequest(method, base+c.Path, body)
 	if err != nil {
