@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -114,5 +115,23 @@ func TestConcurrentUpsertsKeepOneRow(t *testing.T) {
 	resp.Body.Close()
 	if string(b) != `[{"id":77}]` {
 		t.Errorf("rows for key 77: %s, want exactly one", b)
+	}
+}
+
+// TestServerTimingNamesPhases (F-OBS-05): with server-timing-enabled, a
+// read reports PostgREST's five phases in its order.
+func TestServerTimingNamesPhases(t *testing.T) {
+	uri := env.NewDatabase(t, template)
+	srv := e2e.Serve(t, db.Schema(), db.RegisterHandlers,
+		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_SERVER_TIMING_ENABLED=true")
+	resp, err := http.Get(srv.URL + "/genres?id=eq.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got := resp.Header.Get("Server-Timing")
+	want := regexp.MustCompile(`^jwt;dur=\d+\.\d, parse;dur=\d+\.\d, plan;dur=\d+\.\d, transaction;dur=\d+\.\d, response;dur=\d+\.\d$`)
+	if !want.MatchString(got) {
+		t.Errorf("Server-Timing = %q, want the five phases", got)
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
+	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
@@ -20,7 +22,10 @@ import (
 // media type, preferences, then the database's.
 func (s *Server) serveRelation(c echo.Context, name string) {
 	req := c.Request()
+	timer := httpmw.Timing(req.Context()) // nil unless server-timing-enabled
+	stop := timer.Start(httpmw.PhaseJWT)
 	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
+	stop()
 	if aerr != nil {
 		s.writeError(c, aerr, false)
 		return
@@ -37,7 +42,9 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 		fail(apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", ""))
 		return
 	}
+	stop = timer.Start(httpmw.PhaseParse)
 	q, err := query.ParseRaw(req.URL.RawQuery)
+	stop()
 	if err != nil {
 		fail(apierr.From(err, ident.Authenticated))
 		return
@@ -112,7 +119,10 @@ func (s *Server) read(c echo.Context, r readRequest) {
 		return
 	}
 	shape := readShape{rng: rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m}
+	timer := httpmw.Timing(req.Context())
+	stop := timer.Start(httpmw.PhasePlan)
 	stmt, aerr := renderRead(rel, q, shape)
+	stop()
 	if aerr != nil {
 		// PostgreSQL sets the timezone before it sees the statement, so a
 		// bad zone is the error PostgREST reports first.
@@ -126,6 +136,7 @@ func (s *Server) read(c echo.Context, r readRequest) {
 		return
 	}
 	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
+	stop = timer.Start(httpmw.PhaseTransaction)
 	res, err := s.run(req.Context(), &txRequest{
 		readOnly:    true,
 		rollback:    rollback,
@@ -135,6 +146,8 @@ func (s *Server) read(c echo.Context, r readRequest) {
 		explain:     stmt.explain,
 		explainArgs: stmt.explainArgs,
 	})
+	stop()
+	respStart := time.Now()
 	if err != nil {
 		s.fail(c, err, ident.Authenticated)
 		return
@@ -176,6 +189,7 @@ func (s *Server) read(c echo.Context, r readRequest) {
 	if h.Get("Vary") == "" {
 		h.Set("Vary", "Accept, Prefer, Range")
 	}
+	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
 	if req.Method == http.MethodHead {
 		c.Response().WriteHeader(status)
 		return

@@ -11,10 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
@@ -524,7 +526,10 @@ func (s *Server) write(c echo.Context, r readRequest) {
 			return nil
 		}
 	}
+	timer := httpmw.Timing(req.Context())
+	stop := timer.Start(httpmw.PhaseTransaction)
 	res, err := s.run(req.Context(), tx)
+	stop()
 	if err != nil {
 		s.fail(c, err, ident.Authenticated)
 		return
@@ -535,6 +540,7 @@ func (s *Server) write(c echo.Context, r readRequest) {
 // respondWrite writes a mutation's response with PostgREST's statuses and
 // headers.
 func (s *Server) respondWrite(c echo.Context, r readRequest, prefs writePrefs, m media, res *result) {
+	start := time.Now()
 	req := c.Request()
 	h := c.Response().Header()
 	var total *int64
@@ -586,6 +592,7 @@ func (s *Server) respondWrite(c echo.Context, r readRequest, prefs writePrefs, m
 	if h.Get("Vary") == "" {
 		h.Set("Vary", "Accept, Prefer, Range")
 	}
+	httpmw.Timing(req.Context()).Add(httpmw.PhaseResponse, time.Since(start))
 	if req.Method == http.MethodPost || body != nil || (req.Method == http.MethodPut && prefs.ret == "representation") {
 		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	}

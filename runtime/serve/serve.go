@@ -19,6 +19,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/runtime"
 	"github.com/pgrestgen/pgrestgen/runtime/config"
+	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 )
 
 // Options describe the server to run.
@@ -59,12 +60,15 @@ func Run(ctx context.Context, opts Options) error {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	e.Pre(middlewares(cfg)...)
 	opts.Register(e, srv)
 
 	ln, err := net.Listen(network(cfg.ServerHost), net.JoinHostPort(bindHost(cfg.ServerHost), strconv.Itoa(cfg.ServerPort)))
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	// On Shutdown, net/http stops keep-alives: a response written after it
+	// began carries Connection: close, and idle connections are closed.
 	hs := &http.Server{Handler: e, ReadHeaderTimeout: 30 * time.Second}
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("fingerprint", opts.Schema.Fingerprint))
 	if opts.Ready != nil {
@@ -88,6 +92,21 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// middlewares are PostgREST's layers around the API, outermost first as
+// there: the Server header (Warp), the trace header, CORS, Server-Timing
+// (inside CORS, so preflights carry none).
+func middlewares(cfg *config.Config) []echo.MiddlewareFunc {
+	mw := []echo.MiddlewareFunc{
+		httpmw.ServerName(httpmw.Product()),
+		httpmw.TraceHeader(cfg.ServerTraceHeader),
+		httpmw.CORS(cfg.ServerCORSAllowedOrigins),
+	}
+	if cfg.ServerTimingEnabled {
+		mw = append(mw, httpmw.ServerTiming())
+	}
+	return mw
 }
 
 // logLevel maps PostgREST's log-level to slog's: crit and error log errors,
