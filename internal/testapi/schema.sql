@@ -298,8 +298,37 @@ CREATE CAST (text AS test.color) WITH FUNCTION test.color_from_text(text) AS IMP
 CREATE TABLE test.paints (id int PRIMARY KEY, name text NOT NULL, shade test.color);
 INSERT INTO test.paints VALUES (1, 'tomato', 1), (2, 'grass', 2), (3, 'sky', 3), (4, 'mystery', NULL);
 
+-- Writes through views (issue 4, F-OPT-02): an auto-updatable view, and a
+-- view PostgreSQL cannot update itself that takes inserts through an
+-- INSTEAD OF trigger. A trigger on notes raises PostgREST's custom errors.
+CREATE VIEW test.writable_items AS SELECT id, name, category, score, created_at FROM test.items;
+CREATE TABLE test.notes (id int PRIMARY KEY, body text NOT NULL);
+CREATE VIEW test.loud_notes AS SELECT DISTINCT id, upper(body) AS body FROM test.notes;
+CREATE FUNCTION test.loud_notes_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO test.notes VALUES (NEW.id, lower(NEW.body));
+  RETURN NEW;
+END $$;
+CREATE TRIGGER loud_notes_insert INSTEAD OF INSERT ON test.loud_notes
+  FOR EACH ROW EXECUTE FUNCTION test.loud_notes_insert();
+CREATE FUNCTION test.guard_notes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.body = 'teapot' THEN
+    RAISE SQLSTATE 'PT418' USING MESSAGE = 'I am a teapot', HINT = 'Brew coffee elsewhere';
+  ELSIF NEW.body = 'quota' THEN
+    RAISE SQLSTATE 'PGRST' USING
+      MESSAGE = '{"code":"123","message":"Payment required","details":"Quota exceeded","hint":"Upgrade"}',
+      DETAIL = '{"status":402,"headers":{"X-Powered-By":"Nerd Rage"}}';
+  ELSIF NEW.body = 'broken' THEN
+    RAISE SQLSTATE 'PGRST' USING MESSAGE = 'not json', DETAIL = 'nor this';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER guard_notes BEFORE INSERT ON test.notes FOR EACH ROW EXECUTE FUNCTION test.guard_notes();
+
 GRANT USAGE ON SCHEMA test, v2, extensions TO anon, web_user;
 GRANT SELECT ON ALL TABLES IN SCHEMA test TO anon, web_user;
+GRANT INSERT, UPDATE, DELETE ON test.writable_items, test.notes, test.loud_notes TO web_user;
 GRANT SELECT ON ALL TABLES IN SCHEMA v2 TO anon, web_user;
 REVOKE SELECT ON test.secrets FROM anon, web_user;
 

@@ -21,11 +21,14 @@ func Schema() *runtime.Schema {
 			ItemsRelation(),
 			JSONDocsRelation(),
 			LabelsRelation(),
+			LoudNotesRelation(),
+			NotesRelation(),
 			PaintsRelation(),
 			PeopleRelation(),
 			PlacesRelation(),
 			SecretsRelation(),
 			SpansRelation(),
+			WritableItemsRelation(),
 			ÑandúRelation(),
 			V2ItemsRelation(),
 			V2OnlyInV2Relation(),
@@ -51,11 +54,14 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/items", "items")
 	srv.MountRelation(r, "/json_docs", "json_docs")
 	srv.MountRelation(r, "/labels", "labels")
+	srv.MountRelation(r, "/loud_notes", "loud_notes")
+	srv.MountRelation(r, "/notes", "notes")
 	srv.MountRelation(r, "/paints", "paints")
 	srv.MountRelation(r, "/people", "people")
 	srv.MountRelation(r, "/places", "places")
 	srv.MountRelation(r, "/secrets", "secrets")
 	srv.MountRelation(r, "/spans", "spans")
+	srv.MountRelation(r, "/writable_items", "writable_items")
 	srv.MountRelation(r, "/ñandú", "ñandú")
 	srv.MountRelation(r, "/only_in_v2", "only_in_v2")
 	srv.MountFallback(r)

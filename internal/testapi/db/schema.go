@@ -9,7 +9,7 @@ const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of the catalog this package was generated
 // from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:7e92ca5cfd850df086d1470c9052c5ba0f654a016b5b8720699fff46e8e90531"
+const SchemaFingerprint = "sha256:74082ed568879740168948976619bea10c9186b83e547685653aa9c16f86d9a5"
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1
