@@ -2,10 +2,11 @@
 // and the request.jwt.claims value, with PostgREST's (v13+) rules and error
 // objects, so clients see the same 401s, codes and WWW-Authenticate headers.
 //
-// Keys: a plain jwt-secret verifies HS256 only (as in PostgREST); a symmetric
-// JWK or JWKS ("kty":"oct") verifies HS256, HS384 and HS512. Asymmetric JWKs
-// are refused by New until they are implemented; the key set (verifyKey) is
-// where they will plug in.
+// Keys: a plain jwt-secret verifies HS256 only (as in PostgREST); a JWK or
+// JWKS verifies HS256/384/512 ("oct"), RS256/384/512 ("RSA"), ES256/384/512
+// ("EC", each on its own curve) and EdDSA ("OKP" Ed25519). Verified claims
+// are cached per token (jwt-cache-max-entries); time claims are rechecked on
+// every request.
 package auth
 
 import (
@@ -13,6 +14,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"strconv"
@@ -41,12 +43,18 @@ type Options struct {
 	RoleClaimKey string
 	// AnonRole is db-anon-role; "" disables anonymous access (PGRST302).
 	AnonRole string
+	// CacheMaxEntries is jwt-cache-max-entries: how many verified tokens
+	// to remember; 0 (the zero value) or less disables the cache, so pass
+	// the configured value (PostgREST's default is 1000).
+	CacheMaxEntries int
 	// Now is the clock for exp/nbf/iat; nil means time.Now.
 	Now func() time.Time
 }
 
-// Verifier authenticates requests. It is immutable after New and safe for
-// concurrent use; build a new one when the configuration is reloaded.
+// Verifier authenticates requests. Its settings are fixed by New and it is
+// safe for concurrent use; build a new one when the configuration is
+// reloaded, which also starts an empty JWT cache, as PostgREST does when
+// the secret changes.
 type Verifier struct {
 	keys      []verifyKey
 	hasSecret bool
@@ -54,6 +62,7 @@ type Verifier struct {
 	rolePath  ClaimPath
 	anonRole  string
 	now       func() time.Time
+	cache     *claimsCache // nil: caching disabled
 }
 
 // Result is who a request runs as.
@@ -91,18 +100,22 @@ func New(opts Options) (*Verifier, error) {
 		return nil, err
 	}
 	v.rolePath = p
+	v.cache = newClaimsCache(opts.CacheMaxEntries)
 	return v, nil
 }
+
+// CacheStats reports the JWT cache counters; all zero when it is disabled.
+func (v *Verifier) CacheStats() CacheStats { return v.cache.stats() }
 
 // Authenticate checks the Authorization header value ("" when absent) and
 // returns the role and claims, or the PostgREST error to send (PGRST300–303).
 func (v *Verifier) Authenticate(authorizationHeader string) (Result, *apierr.Error) {
-	claims := map[string]any{}
+	claims := map[string]any{} // may be shared with the cache: read only
 	if token, ok := bearerToken(authorizationHeader); ok {
 		if !v.hasSecret {
 			return Result{}, apierr.New(http.StatusInternalServerError, "PGRST300", "Server lacks JWT secret", "", "")
 		}
-		c, aerr := v.decode(token)
+		c, aerr := v.cachedDecode(token)
 		if aerr != nil {
 			return Result{}, aerr
 		}
@@ -111,32 +124,70 @@ func (v *Verifier) Authenticate(authorizationHeader string) (Result, *apierr.Err
 	if msg := v.checkClaims(claims); msg != "" {
 		return Result{}, invalidToken("PGRST303", msg, "")
 	}
-	role, ok := "", false
+	role := v.anonRole
 	if r, found := v.rolePath.Lookup(claims); found {
-		role, ok = r.(string)
+		role = roleName(r)
+	} else if v.anonRole == "" {
+		e := apierr.New(http.StatusUnauthorized, "PGRST302", "Anonymous access is disabled", "", "")
+		e.Headers = http.Header{}
+		e.Headers.Set("WWW-Authenticate", "Bearer")
+		return Result{}, e
 	}
-	if !ok {
-		if v.anonRole == "" {
-			e := apierr.New(http.StatusUnauthorized, "PGRST302", "Anonymous access is disabled", "", "")
-			e.Headers = http.Header{}
-			e.Headers.Set("WWW-Authenticate", "Bearer")
-			return Result{}, e
-		}
-		role = v.anonRole
-	}
-	claims["role"] = role
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(claims); err != nil {
+	out := make(map[string]any, len(claims)+1)
+	maps.Copy(out, claims)
+	out["role"] = role
+	b, err := encodeJSON(out)
+	if err != nil {
 		// Unreachable: claims came from JSON and hold only JSON values.
 		return Result{}, apierr.New(http.StatusInternalServerError, "PGRSTX00", "Internal server error", "", "")
 	}
 	return Result{
 		Role:          role,
-		Claims:        bytes.TrimSuffix(buf.Bytes(), []byte("\n")),
+		Claims:        b,
 		Authenticated: role != v.anonRole,
 	}, nil
+}
+
+// roleName turns the value the role claim key selected into a role name as
+// PostgREST does: a string as is, anything else (number, bool, null, object,
+// array) as its JSON text, which then fails as an unknown role rather than
+// silently falling back to the anonymous role.
+func roleName(r any) string {
+	if s, ok := r.(string); ok {
+		return s
+	}
+	b, err := encodeJSON(r)
+	if err != nil {
+		return fmt.Sprint(r) // unreachable for decoded JSON
+	}
+	return string(b)
+}
+
+// encodeJSON encodes without HTML escaping and without the trailing newline.
+func encodeJSON(x any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(x); err != nil {
+		return nil, fmt.Errorf("encoding claims: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// cachedDecode is decode behind the JWT cache. Only successful decodes are
+// cached; the returned map is shared and must not be modified.
+func (v *Verifier) cachedDecode(token string) (map[string]any, *apierr.Error) {
+	if v.cache == nil || token == "" {
+		return v.decode(token)
+	}
+	if c, ok := v.cache.get(token); ok {
+		return c, nil
+	}
+	c, aerr := v.decode(token)
+	if aerr == nil {
+		v.cache.put(token, c)
+	}
+	return c, aerr
 }
 
 // bearerToken reads "Bearer <token>" the way PostgREST (wai-extra's

@@ -120,8 +120,10 @@ func TestAuthenticate(t *testing.T) {
 			err: &wantErr{401, "PGRST302", "Anonymous access is disabled", "", "Bearer"}},
 		{name: "role equal to anon is not authenticated", opts: base, header: "Bearer " + hs256(t, jwt.MapClaims{"role": "anon"}),
 			wantRole: "anon", wantClaims: `{"role":"anon"}`},
-		{name: "non-string role: anon", opts: base, header: "Bearer " + hs256(t, jwt.MapClaims{"role": 123}),
-			wantRole: "anon", wantClaims: `{"role":"anon"}`},
+		{name: "non-string role is its JSON text", opts: base, header: "Bearer " + hs256(t, jwt.MapClaims{"role": 123}),
+			wantRole: "123", wantClaims: `{"role":"123"}`, wantAuthed: true},
+		{name: "null role is its JSON text", opts: base, header: "Bearer " + signRaw(`{"alg":"HS256"}`, `{"role":null}`, []byte(testSecret)),
+			wantRole: "null", wantClaims: `{"role":"null"}`, wantAuthed: true},
 		{name: "nested role claim key", opts: nested,
 			header:   "Bearer " + hs256(t, jwt.MapClaims{"user": []any{map[string]any{"real_role": "editor"}}}),
 			wantRole: "editor", wantClaims: `{"role":"editor","user":[{"real_role":"editor"}]}`, wantAuthed: true},
@@ -308,12 +310,13 @@ func TestNew(t *testing.T) {
 		{name: "31 bytes", opts: Options{Secret: []byte(testSecret[:31])}, wantErr: "at least 32 characters"},
 		{name: "short oct JWK is fine", opts: Options{Secret: []byte(`{"kty":"oct","k":"YQ"}`)}},
 		{name: "JSON that is no JWK is a plain secret", opts: Options{Secret: []byte(`{"a":1}`)}, wantErr: "at least 32 characters"},
-		{name: "RSA JWK not yet", opts: Options{Secret: []byte(`{"kty":"RSA","n":"AQAB","e":"AQAB"}`)}, wantErr: `JWK key type "RSA" is not supported yet`},
-		{name: "RSA in JWKS not yet", opts: Options{Secret: []byte(`{"keys":[{"kty":"EC"}]}`)}, wantErr: `JWK key type "EC" is not supported yet`},
+		{name: "tiny RSA JWK", opts: Options{Secret: []byte(`{"kty":"RSA","n":"AQAB","e":"AQAB"}`)}, wantErr: "invalid JWK: the RSA key has 17 bits; at least 1024 are needed"},
+		{name: "EC in JWKS without crv", opts: Options{Secret: []byte(`{"keys":[{"kty":"EC"}]}`)}, wantErr: `invalid JWKS: key 0: EC key: "crv" is required`},
 		{name: "unknown kty is an unusable key", opts: Options{Secret: []byte(`{"kty":"xyz"}`)}},
 		{name: "role claim key", opts: Options{RoleClaimKey: "$['https://x/role'].key"}},
 		{name: "legacy role claim key", opts: Options{RoleClaimKey: ".role"}},
-		{name: "filter role claim key", opts: Options{RoleClaimKey: "$.roles[?(@ == 'a')]"}, wantErr: "filter selector ([?...]) not supported yet"},
+		{name: "filter role claim key", opts: Options{RoleClaimKey: "$.roles[?(@ == 'a')]"}},
+		{name: "unknown function", opts: Options{RoleClaimKey: "$.roles[?match(@, 'a')]"}, wantErr: "unknown function match(): only search() is available"},
 		{name: "bad role claim key", opts: Options{RoleClaimKey: "role"}, wantErr: `must start with "$"`},
 	}
 	for _, tt := range tests {
@@ -369,20 +372,41 @@ func TestBearerToken(t *testing.T) {
 }
 
 func FuzzAuthenticate(f *testing.F) {
+	k := genKeys(f)
+	claims := jwt.MapClaims{"role": "a", "exp": 1, "aud": []string{"x"}, "roles": []string{"b", "author"}}
+	set := jwks(jwkOf(f, k.rsa.Public(), "rsa", "RS256", "sig"), jwkOf(f, k.p256.Public(), "ec", "", ""),
+		jwkOf(f, k.ed.Public(), "", "", ""), `{"kty":"oct","kid":"oct","k":"a2V5"}`, `{"kty":"OKP","crv":"Ed448","x":"AA"}`)
 	f.Add("")
 	f.Add("Bearer")
 	f.Add("Bearer a.b.c")
-	f.Add("Bearer " + hs256(f, jwt.MapClaims{"role": "a", "exp": 1, "aud": []string{"x"}}))
+	f.Add("Bearer " + hs256(f, claims))
 	f.Add("Bearer " + signRaw(`{"alg":"HS256","kid":"k1"}`, `{"user":[{"real_role":"x"}]}`, []byte(testSecret)))
 	f.Add("Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.e30.yOBhlOIqn56T-4NvyEXCjfi3UmyQZ-BzXtePMO2NgRI")
+	f.Add("Bearer " + sign(f, jwt.SigningMethodRS256, k.rsa, claims, map[string]any{"kid": "rsa"}))
+	f.Add("Bearer " + sign(f, jwt.SigningMethodRS512, k.rsa, claims, nil))
+	f.Add("Bearer " + sign(f, jwt.SigningMethodES256, k.p256, claims, map[string]any{"kid": "ec"}))
+	f.Add("Bearer " + sign(f, jwt.SigningMethodES384, k.p384, claims, nil))
+	f.Add("Bearer " + sign(f, jwt.SigningMethodEdDSA, k.ed, claims, nil))
+	f.Add("Bearer " + sign(f, jwt.SigningMethodHS256, []byte("key"), claims, map[string]any{"kid": "oct"}))
+	f.Add("Bearer " + sign(f, jwt.SigningMethodHS256, []byte(k.rsaPub), claims, nil))
 	verifiers := []*Verifier{
 		newVerifier(f, Options{Secret: []byte(testSecret), AnonRole: "anon", Audience: "x", RoleClaimKey: "$.user[-1]['real_role']"}),
 		newVerifier(f, Options{Secret: []byte(`{"keys":[{"kty":"oct","kid":"k1","k":"a2V5"}]}`)}),
 		newVerifier(f, Options{AnonRole: "anon"}),
+		newVerifier(f, Options{Secret: []byte(set), AnonRole: "anon", RoleClaimKey: "$.roles[?search(@, '^au')]", CacheMaxEntries: 4}),
+		newVerifier(f, Options{Secret: []byte(k.rsaPub), RoleClaimKey: `.roles[?(@ ^== "a")]`, CacheMaxEntries: 1}),
+		newVerifier(f, Options{Secret: []byte(k.edPub), AnonRole: "anon", RoleClaimKey: "$..[?@ == 'a' || @ == 1]"}),
 	}
 	f.Fuzz(func(t *testing.T, header string) {
 		for _, v := range verifiers {
 			res, err := v.Authenticate(header)
+			// A second call goes through the cache when there is one and
+			// must give the same answer.
+			res2, err2 := v.Authenticate(header)
+			if (err == nil) != (err2 == nil) || (err == nil && (res.Role != res2.Role || string(res.Claims) != string(res2.Claims))) ||
+				(err != nil && (err.Code != err2.Code || err.Message != err2.Message)) {
+				t.Fatalf("second call differs: %+v %v / %+v %v", res, err, res2, err2)
+			}
 			if err != nil {
 				if err.Status == http.StatusUnauthorized && err.Headers.Get("WWW-Authenticate") == "" {
 					t.Fatalf("401 without WWW-Authenticate: %v", err)

@@ -11,98 +11,76 @@ import (
 )
 
 // ClaimPath locates the role inside the JWT claims (jwt-role-claim-key).
-// It holds the singular subset of RFC 9535 JSONPath that PostgREST's
-// documented examples use ($, .name, ['name'], ["name"], [n], [-n]) and the
-// deprecated pre-v16 form (.role, ."quoted", [n]) that PostgREST still reads.
-// Filters, wildcards, slices, unions and descendant segments are rejected at
-// parse time, so a configuration never silently evaluates differently from
-// PostgREST's.
+// It is either an RFC 9535 JSONPath query, which PostgREST v16 reads through
+// aeson-jsonpath (all segments and selectors, filters with comparisons,
+// &&, ||, ! and search() as the only function), or the pre-v16 JSPath
+// (.key, ."quoted key", [n] and one trailing [?(@ op "text")] filter) that
+// PostgREST still reads but deprecates. When the query selects several
+// values, the first one wins, as in PostgREST; object members are visited
+// in key order, as aeson's ordered maps do.
 type ClaimPath struct {
 	src        string
-	steps      []pathStep
+	query      []segment    // RFC 9535 segments after "$"
+	legacy     []legacyStep // the deprecated syntax
 	deprecated bool
 }
-
-// pathStep is one child selector: a member name or an array index.
-type pathStep struct {
-	name    string
-	index   int
-	isIndex bool
-}
-
-// errUnsupported marks JSONPath syntax that is valid but not implemented yet.
-var errUnsupported = errors.New("not supported yet")
-
-// maxIndex bounds indexes to I-JSON's exact integer range, as RFC 9535 does.
-const maxIndex = 1<<53 - 1
 
 // ParseClaimPath parses a jwt-role-claim-key value (after the config file's
 // $$ → $ unescaping). A value starting with "$" is RFC 9535 JSONPath; one
 // starting with "." or "[" is the deprecated pre-v16 syntax.
 func ParseClaimPath(s string) (ClaimPath, error) {
 	var (
-		steps []pathStep
-		err   error
+		p   = ClaimPath{src: s}
+		err error
 	)
-	deprecated := false
 	switch {
 	case strings.HasPrefix(s, "$"):
-		steps, err = parseJSONPath(s)
+		p.query, err = parseJSONPath(s)
 	case strings.HasPrefix(s, ".") || strings.HasPrefix(s, "["):
-		deprecated = true
-		steps, err = parseDeprecatedPath(s)
+		p.deprecated = true
+		p.legacy, err = parseDeprecatedPath(s)
 	default:
 		err = errors.New(`a JSONPath must start with "$"`)
 	}
 	if err != nil {
 		return ClaimPath{}, fmt.Errorf("invalid role claim key %q: %w", s, err)
 	}
-	return ClaimPath{src: s, steps: steps, deprecated: deprecated}, nil
+	return p, nil
 }
 
 // String returns the path as it was written.
 func (p ClaimPath) String() string { return p.src }
 
 // Deprecated reports whether the path uses the pre-v16 syntax, which
-// PostgREST accepts with a warning.
+// PostgREST accepts with a warning on startup and reload; config logs it.
 func (p ClaimPath) Deprecated() bool { return p.deprecated }
 
 // Lookup evaluates the path on decoded JSON (as from encoding/json:
-// map[string]any, []any, string, json.Number or float64, bool, nil).
+// map[string]any, []any, string, json.Number or float64, bool, nil) and
+// returns the first value it selects. The zero ClaimPath selects doc.
 func (p ClaimPath) Lookup(doc any) (any, bool) {
-	cur := doc
-	for _, st := range p.steps {
-		if st.isIndex {
-			arr, ok := cur.([]any)
-			if !ok {
-				return nil, false
-			}
-			i := st.index
-			if i < 0 {
-				i += len(arr)
-			}
-			if i < 0 || i >= len(arr) {
-				return nil, false
-			}
-			cur = arr[i]
-			continue
-		}
-		obj, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = obj[st.name]; !ok {
-			return nil, false
-		}
+	if p.deprecated {
+		return lookupLegacy(doc, p.legacy)
 	}
-	return cur, true
+	var first any
+	found := false
+	selectNodes(doc, doc, p.query, func(n any) bool {
+		first, found = n, true
+		return false
+	})
+	return first, found
 }
 
 // pathParser is a cursor over the path text.
 type pathParser struct {
-	s   string
-	pos int
+	s     string
+	pos   int
+	depth int // nesting of filters and parentheses
 }
+
+// maxNesting bounds filter and parenthesis nesting, so that no path can
+// exhaust the stack of the recursive parser or evaluator.
+const maxNesting = 64
 
 func (p *pathParser) eof() bool { return p.pos >= len(p.s) }
 
@@ -125,50 +103,48 @@ func (p *pathParser) skipBlank() {
 	}
 }
 
+// consume advances past tok if the text continues with it.
+func (p *pathParser) consume(tok string) bool {
+	if strings.HasPrefix(p.s[p.pos:], tok) {
+		p.pos += len(tok)
+		return true
+	}
+	return false
+}
+
 func (p *pathParser) errorf(format string, args ...any) error {
 	return fmt.Errorf("at offset %d: "+format, append([]any{p.pos}, args...)...)
 }
 
-// parseJSONPath parses "$" followed by child segments.
-func parseJSONPath(s string) ([]pathStep, error) {
-	p := &pathParser{s: s, pos: 1}
-	var steps []pathStep
-	for {
-		start := p.pos
-		p.skipBlank()
-		if p.eof() {
-			if p.pos != start {
-				p.pos = start
-				return nil, p.errorf("trailing blank space")
-			}
-			return steps, nil
-		}
-		switch p.peek() {
-		case '.':
-			p.pos++
-			if p.peek() == '.' {
-				return nil, fmt.Errorf("descendant segment (..) %w", errUnsupported)
-			}
-			if p.peek() == '*' {
-				return nil, fmt.Errorf("wildcard (*) %w", errUnsupported)
-			}
-			name, err := p.memberName()
-			if err != nil {
-				return nil, err
-			}
-			steps = append(steps, pathStep{name: name})
-		case '[':
-			p.pos++
-			st, err := p.bracketSelector()
-			if err != nil {
-				return nil, err
-			}
-			steps = append(steps, st)
-		default:
-			return nil, p.errorf("unexpected %q", p.peek())
-		}
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// index parses an RFC 9535 int: "0" or an optional "-" and no leading
+// zero, within I-JSON's exact integer range.
+func (p *pathParser) index() (int64, error) {
+	start := p.pos
+	if p.peek() == '-' {
+		p.pos++
 	}
+	digits := p.pos
+	for isDigit(p.peek()) {
+		p.pos++
+	}
+	text := p.s[start:p.pos]
+	switch {
+	case p.pos == digits:
+		return 0, p.errorf("expected digits")
+	case p.s[digits] == '0' && (p.pos-digits > 1 || digits != start):
+		return 0, p.errorf("invalid index %q (leading zero or -0)", text)
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil || n > maxIndex || n < -maxIndex {
+		return 0, p.errorf("index %s out of range", text)
+	}
+	return n, nil
 }
+
+// maxIndex bounds indexes to I-JSON's exact integer range, as RFC 9535 does.
+const maxIndex = 1<<53 - 1
 
 // memberName parses RFC 9535 member-name-shorthand.
 func (p *pathParser) memberName() (string, error) {
@@ -186,7 +162,6 @@ func (p *pathParser) memberName() (string, error) {
 	}
 	return p.s[start:p.pos], nil
 }
-
 func isNameChar(r rune, first bool) bool {
 	switch {
 	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '_':
@@ -197,69 +172,6 @@ func isNameChar(r rune, first bool) bool {
 		return true
 	}
 	return false
-}
-
-// bracketSelector parses one selector after "[" through "]".
-func (p *pathParser) bracketSelector() (pathStep, error) {
-	p.skipBlank()
-	var st pathStep
-	switch c := p.peek(); {
-	case c == '\'' || c == '"':
-		name, err := p.stringLiteral(c)
-		if err != nil {
-			return st, err
-		}
-		st = pathStep{name: name}
-	case c == '-' || (c >= '0' && c <= '9'):
-		n, err := p.index()
-		if err != nil {
-			return st, err
-		}
-		st = pathStep{index: n, isIndex: true}
-	case c == '?':
-		return st, fmt.Errorf("filter selector ([?...]) %w", errUnsupported)
-	case c == '*':
-		return st, fmt.Errorf("wildcard selector ([*]) %w", errUnsupported)
-	case c == ':':
-		return st, fmt.Errorf("slice selector ([start:end]) %w", errUnsupported)
-	default:
-		return st, p.errorf("expected a quoted name or an index after '['")
-	}
-	p.skipBlank()
-	switch p.peek() {
-	case ']':
-		p.pos++
-		return st, nil
-	case ',':
-		return st, fmt.Errorf("union of selectors ([a,b]) %w", errUnsupported)
-	case ':':
-		return st, fmt.Errorf("slice selector ([start:end]) %w", errUnsupported)
-	}
-	return st, p.errorf("expected ']'")
-}
-
-// index parses an RFC 9535 int: "0" or an optional "-" and no leading zero.
-func (p *pathParser) index() (int, error) {
-	start := p.pos
-	if p.peek() == '-' {
-		p.pos++
-	}
-	digits := p.pos
-	for !p.eof() && p.peek() >= '0' && p.peek() <= '9' {
-		p.pos++
-	}
-	text := p.s[start:p.pos]
-	switch {
-	case p.pos == digits:
-		return 0, p.errorf("expected digits")
-	case p.s[digits] == '0' && (p.pos-digits > 1 || digits != start):
-		return 0, p.errorf("invalid index %q (leading zero or -0)", text)
-	}
-	n, err := strconv.ParseInt(text, 10, 64)
-	if err != nil || n > maxIndex || n < -maxIndex {
-		return 0, p.errorf("index %s out of range", text)
-	}
-	return int(n), nil
 }
 
 // stringLiteral parses an RFC 9535 quoted name with its escapes.
@@ -355,22 +267,32 @@ func (p *pathParser) hex4() (rune, error) {
 	return rune(n), nil
 }
 
+// legacyStep is one step of the deprecated syntax: a key, an index, or the
+// final filter keeping the first string element that matches.
+type legacyStep struct {
+	kind  byte // 'k' key, 'i' index, 'f' filter
+	name  string
+	index int64
+	op    string // filter: "==", "!=", "^==", "==^" or "*=="
+}
+
 // parseDeprecatedPath parses PostgREST's pre-v16 JSPath: one or more of
-// .key (letters, digits, _ $ @), ."quoted key" (no escapes) and [n].
-func parseDeprecatedPath(s string) ([]pathStep, error) {
+// .key (letters, digits, _ $ @), ."quoted key" (no escapes) and [n], and
+// optionally a last [?(@ op "text")] with op ==, !=, ^== (prefix), ==^
+// (suffix) or *== (contains).
+func parseDeprecatedPath(s string) ([]legacyStep, error) {
 	p := &pathParser{s: s}
-	var steps []pathStep
+	var steps []legacyStep
 	for !p.eof() {
-		switch p.peek() {
-		case '.':
+		switch {
+		case p.peek() == '.':
 			p.pos++
 			if p.peek() == '"' {
-				end := strings.IndexByte(s[p.pos+1:], '"')
-				if end < 0 {
-					return nil, p.errorf("unterminated quoted key")
+				name, err := p.legacyQuoted()
+				if err != nil {
+					return nil, err
 				}
-				steps = append(steps, pathStep{name: s[p.pos+1 : p.pos+1+end]})
-				p.pos += end + 2
+				steps = append(steps, legacyStep{kind: 'k', name: name})
 				continue
 			}
 			start := p.pos
@@ -384,28 +306,136 @@ func parseDeprecatedPath(s string) ([]pathStep, error) {
 			if p.pos == start {
 				return nil, p.errorf("expected a key after '.'")
 			}
-			steps = append(steps, pathStep{name: s[start:p.pos]})
-		case '[':
-			p.pos++
-			if p.peek() == '?' {
-				return nil, fmt.Errorf("filter expression ([?(@ ...)]) %w", errUnsupported)
+			steps = append(steps, legacyStep{kind: 'k', name: s[start:p.pos]})
+		case p.consume("[?("):
+			st, err := p.legacyFilter()
+			if err != nil {
+				return nil, err
 			}
+			if !p.eof() {
+				return nil, p.errorf("a filter must be the last step")
+			}
+			steps = append(steps, st)
+		case p.peek() == '[':
+			p.pos++
 			start := p.pos
-			for !p.eof() && p.peek() >= '0' && p.peek() <= '9' {
+			for isDigit(p.peek()) {
 				p.pos++
 			}
 			n, err := strconv.ParseInt(s[start:p.pos], 10, 64)
 			if err != nil || n > maxIndex {
 				return nil, p.errorf("expected an array index")
 			}
-			if p.peek() != ']' {
+			if !p.consume("]") {
 				return nil, p.errorf("expected ']'")
 			}
-			p.pos++
-			steps = append(steps, pathStep{index: int(n), isIndex: true})
+			steps = append(steps, legacyStep{kind: 'i', index: n})
 		default:
 			return nil, p.errorf("unexpected %q", p.peek())
 		}
 	}
 	return steps, nil
+}
+
+// legacyQuoted parses "text" without escapes.
+func (p *pathParser) legacyQuoted() (string, error) {
+	end := strings.IndexByte(p.s[p.pos+1:], '"')
+	if end < 0 {
+		return "", p.errorf("unterminated quoted key")
+	}
+	text := p.s[p.pos+1 : p.pos+1+end]
+	p.pos += end + 2
+	return text, nil
+}
+
+// legacyFilter parses the rest of [?(@ op "text")] after "[?(".
+func (p *pathParser) legacyFilter() (legacyStep, error) {
+	if !p.consume("@") {
+		return legacyStep{}, p.errorf("expected '@' in filter")
+	}
+	p.skipSpaces()
+	st := legacyStep{kind: 'f'}
+	// Longest operators first: "==^" before "==".
+	for _, op := range []string{"==^", "==", "!=", "^==", "*=="} {
+		if p.consume(op) {
+			st.op = op
+			break
+		}
+	}
+	if st.op == "" {
+		return legacyStep{}, p.errorf(`expected ==, !=, ^==, ==^ or *== in filter`)
+	}
+	p.skipSpaces()
+	if p.peek() != '"' {
+		return legacyStep{}, p.errorf(`expected a "quoted" value in filter`)
+	}
+	text, err := p.legacyQuoted()
+	if err != nil {
+		return legacyStep{}, err
+	}
+	st.name = text
+	if !p.consume(")]") {
+		return legacyStep{}, p.errorf("expected ')]'")
+	}
+	return st, nil
+}
+
+// skipSpaces skips Unicode white space, as Parsec's spaces does.
+func (p *pathParser) skipSpaces() {
+	for !p.eof() {
+		r, size := utf8.DecodeRuneInString(p.s[p.pos:])
+		if !unicode.IsSpace(r) {
+			return
+		}
+		p.pos += size
+	}
+}
+
+// lookupLegacy evaluates the deprecated syntax as PostgREST does: keys on
+// objects, indexes on arrays, and the filter on an array of which it
+// returns the first string element that matches.
+func lookupLegacy(cur any, steps []legacyStep) (any, bool) {
+	for _, st := range steps {
+		switch st.kind {
+		case 'k':
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if cur, ok = obj[st.name]; !ok {
+				return nil, false
+			}
+		case 'i':
+			arr, ok := cur.([]any)
+			if !ok || st.index >= int64(len(arr)) {
+				return nil, false
+			}
+			cur = arr[st.index]
+		case 'f':
+			arr, _ := cur.([]any)
+			for _, el := range arr {
+				if s, ok := el.(string); ok && legacyMatch(st.op, st.name, s) {
+					return s, true
+				}
+			}
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func legacyMatch(op, want, s string) bool {
+	switch op {
+	case "==":
+		return s == want
+	case "!=":
+		return s != want
+	case "^==":
+		return strings.HasPrefix(s, want)
+	case "==^":
+		return strings.HasSuffix(s, want)
+	case "*==":
+		return strings.Contains(s, want)
+	}
+	return false
 }

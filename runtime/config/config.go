@@ -219,6 +219,8 @@ func (c *Config) AuthOptions() auth.Options {
 		Audience:     c.JWTAud,
 		RoleClaimKey: c.JWTRoleClaimKey,
 		AnonRole:     c.DBAnonRole,
+		// The zero value disables the cache, so the setting is passed on.
+		CacheMaxEntries: c.JWTCacheMaxEntries,
 	}
 }
 
