@@ -41,10 +41,13 @@ func suite(t *testing.T) e2e.Suite {
 		Schema: db.Schema(), Register: db.RegisterHandlers, GeneratedDir: "db",
 		Environ: []string{"PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET=" + jwtSecret, "PGRST_DB_MAX_ROWS=100"},
 		Tokens: map[string]string{
-			"{{web_user_token}}":     sign(jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()}),
-			"{{expired_token}}":      sign(jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(-time.Hour).Unix()}),
-			"{{unknown_role_token}}": sign(jwt.MapClaims{"role": "nobody_here"}),
-			"{{anon_claims_token}}":  sign(jwt.MapClaims{"sub": "someone"}),
+			"{{web_user_token}}":      sign(jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()}),
+			"{{expired_token}}":       sign(jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(-time.Hour).Unix()}),
+			"{{unknown_role_token}}":  sign(jwt.MapClaims{"role": "nobody_here"}),
+			"{{anon_claims_token}}":   sign(jwt.MapClaims{"sub": "someone"}),
+			"{{injected_role_token}}": sign(jwt.MapClaims{"role": `anon"; DROP TABLE books; --`}),
+			"{{superuser_token}}":     sign(jwt.MapClaims{"role": "postgres"}),
+			"{{quote_claims_token}}":  sign(jwt.MapClaims{"role": "web_user", "sub": `'); DROP TABLE books; --`, "name": `"}'`}),
 		},
 	}
 }
