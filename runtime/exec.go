@@ -18,6 +18,8 @@ import (
 type txRequest struct {
 	readOnly bool
 	rollback bool
+	// isolation is the role's isolation level ("" for read committed).
+	isolation string
 	// gucs are set with set_config(name, value, true) before the statement.
 	gucs [][2]string
 	// main is the statement; it returns one row with the columns scanned
@@ -67,11 +69,15 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	defer conn.Release()
 
 	b := &pgx.Batch{}
-	if tx.readOnly {
-		b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY")
-	} else {
-		b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
+	iso := tx.isolation
+	if iso == "" {
+		iso = "READ COMMITTED"
 	}
+	mode := "READ WRITE"
+	if tx.readOnly {
+		mode = "READ ONLY"
+	}
+	b.Queue("BEGIN ISOLATION LEVEL " + iso + " " + mode)
 	if len(tx.gucs) > 0 {
 		var sb strings.Builder
 		args := make([]any, 0, 2*len(tx.gucs))
@@ -189,7 +195,7 @@ func responseGUCs(res *result, h http.Header, status *int) error {
 }
 
 // requestGUCs are PostgREST's per-request settings, in the order PostgREST
-// sets them: search_path, role, claims, method, path, headers, cookies, then
+// sets them: search_path, the role's settings, role, claims, method, path, headers, cookies, then
 // app.settings.*.
 func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []byte, timezone string) [][2]string {
 	headers := map[string]string{}
@@ -206,9 +212,12 @@ func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []by
 	for _, p := range s.cfg.DBExtraSearchPath {
 		searchPath += ", " + pgx.Identifier{p}.Sanitize()
 	}
-	g := make([][2]string, 0, 7+len(s.appSettings))
+	roleSettings := s.roles[role].Settings
+	g := make([][2]string, 0, 8+len(roleSettings)+len(s.appSettings))
+	g = append(g, [2]string{"search_path", searchPath})
+	// The impersonated role's own settings, then the role (PostgREST's order).
+	g = append(g, roleSettings...)
 	g = append(g,
-		[2]string{"search_path", searchPath},
 		[2]string{"role", role},
 		[2]string{"request.jwt.claims", string(claims)},
 		[2]string{"request.method", req.Method},

@@ -45,6 +45,7 @@ type Server struct {
 	appSettings [][2]string
 	// preRequest calls db-pre-request, "" when unset.
 	preRequest string
+	roles      RoleSettings
 }
 
 // Options are the dependencies of a Server.
@@ -54,6 +55,8 @@ type Options struct {
 	DB     DB
 	// Log receives request errors and start-up notices; nil discards them.
 	Log *slog.Logger
+	// RoleSettings are the roles' own settings (LoadRoleSettings); nil for none.
+	RoleSettings RoleSettings
 }
 
 // New makes a Server. It checks that the configured db-schemas are the ones
@@ -83,7 +86,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	s := &Server{cfg: opts.Config, schema: opts.Schema, db: opts.DB, auth: v, log: log,
-		byName: map[string]map[string]*Relation{}}
+		byName: map[string]map[string]*Relation{}, roles: opts.RoleSettings}
 	for _, r := range opts.Schema.Relations {
 		if s.byName[r.Name] == nil {
 			s.byName[r.Name] = map[string]*Relation{}

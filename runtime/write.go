@@ -501,11 +501,12 @@ func (s *Server) write(c echo.Context, r readRequest) {
 	main += " FROM (" + inner + ") _postgrest_t"
 	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
 	tx := &txRequest{
-		rollback: rollback,
-		gucs:     s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
-		main:     main,
-		args:     b.args,
-		inserted: resolution != "",
+		rollback:  rollback,
+		isolation: s.roles[ident.Role].Isolation,
+		gucs:      s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
+		main:      main,
+		args:      b.args,
+		inserted:  resolution != "",
 	}
 	strictMax := prefs.handling == "strict" && prefs.maxAffected != nil && req.Method != http.MethodPost
 	if m.singular() || strictMax || req.Method == http.MethodPut {

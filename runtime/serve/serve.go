@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime"
@@ -53,7 +54,21 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer pool.Close()
-	srv, err := runtime.New(runtime.Options{Config: cfg, Schema: opts.Schema, DB: pool, Log: log})
+	roles, err := runtime.LoadRoleSettings(ctx, func(ctx context.Context, sql string) ([][3]string, error) {
+		rows, err := pool.Query(ctx, sql)
+		if err != nil {
+			return nil, err
+		}
+		return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([3]string, error) {
+			var v [3]string
+			err := r.Scan(&v[0], &v[1], &v[2])
+			return v, err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	srv, err := runtime.New(runtime.Options{Config: cfg, Schema: opts.Schema, DB: pool, Log: log, RoleSettings: roles})
 	if err != nil {
 		return err
 	}
