@@ -47,6 +47,8 @@ func suite(t *testing.T) e2e.Suite {
 			"{{anon_claims_token}}":   sign(jwt.MapClaims{"sub": "someone"}),
 			"{{injected_role_token}}": sign(jwt.MapClaims{"role": `anon"; DROP TABLE books; --`}),
 			"{{superuser_token}}":     sign(jwt.MapClaims{"role": "postgres"}),
+			"{{aud_ok_token}}":        sign(jwt.MapClaims{"role": "web_user", "aud": []string{"other", "my-api"}}),
+			"{{aud_other_token}}":     sign(jwt.MapClaims{"role": "web_user", "aud": "someone-else"}),
 			"{{quote_claims_token}}":  sign(jwt.MapClaims{"role": "web_user", "sub": `'); DROP TABLE books; --`, "name": `"}'`}),
 		},
 	}

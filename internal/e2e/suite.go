@@ -89,6 +89,9 @@ func (s Suite) RunCases(t *testing.T, dir string) {
 					for tok, val := range s.Tokens {
 						v = strings.ReplaceAll(v, tok, val)
 					}
+					if strings.Contains(v, "{{") {
+						t.Fatalf("case %q: header %s has an unknown placeholder: %s", c.Name, k, v)
+					}
 					c.Headers[k] = v
 				}
 				t.Run(c.Name, func(t *testing.T) { c.Run(t, srv.URL) })
