@@ -20,10 +20,6 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
-// maxBody bounds a request body; a larger one is refused with 413 before
-// anything is parsed or written.
-const maxBody = 64 << 20
-
 // writePrefs are the Prefer values writes honour, beyond reads'.
 type writePrefs struct {
 	preferences
@@ -83,13 +79,16 @@ type payload struct {
 // readPayload reads a POST or PATCH body as PostgREST does: JSON object or
 // array of objects with the same keys (PGRST102 otherwise), any other JSON
 // value as no rows; with ?columns= the body is passed through unchecked.
-func readPayload(req *http.Request, columnsParam []string) (*payload, *apierr.Error) {
+//
+// A body over maxBody (server-max-body-size) is refused with 413 before
+// anything is parsed or written.
+func readPayload(req *http.Request, columnsParam []string, maxBody int64) (*payload, *apierr.Error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, req.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, apierr.New(http.StatusRequestEntityTooLarge, "PGRST413", "Payload too large",
-				fmt.Sprintf("The request body exceeds %d bytes", int64(maxBody)), "")
+				fmt.Sprintf("The request body exceeds the server-max-body-size of %d bytes", maxBody), "")
 		}
 		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
 	}
@@ -363,7 +362,7 @@ func (s *Server) write(c echo.Context, r readRequest) {
 	}
 	switch req.Method {
 	case http.MethodPost, http.MethodPatch, http.MethodPut:
-		p, aerr := readPayload(req, columnsParam(req.URL.RawQuery))
+		p, aerr := readPayload(req, columnsParam(req.URL.RawQuery), s.cfg.ServerMaxBodySize)
 		if aerr != nil {
 			fail(aerr)
 			return

@@ -32,7 +32,7 @@ func AuthorsRelation() *runtime.Relation {
 		SQLName:    `"public"."authors"`,
 		SelectStar: `"id", "name", "born", "country"`,
 		Columns: []runtime.Column{
-			{Name: AuthorsColID, SQLName: `"id"`, Type: "integer", HasDefault: true},
+			{Name: AuthorsColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."authors"', 'id'))`, HasDefault: true},
 			{Name: AuthorsColName, SQLName: `"name"`, Type: "text"},
 			{Name: AuthorsColBorn, SQLName: `"born"`, Type: "date", Nullable: true},
 			{Name: AuthorsColCountry, SQLName: `"country"`, Type: "text", Nullable: true},

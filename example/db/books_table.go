@@ -41,7 +41,7 @@ func BooksRelation() *runtime.Relation {
 		SQLName:    `"public"."books"`,
 		SelectStar: `"id", "title", "author_id", "published", "format", "price", "tags", "details"`,
 		Columns: []runtime.Column{
-			{Name: BooksColID, SQLName: `"id"`, Type: "integer", HasDefault: true},
+			{Name: BooksColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."books"', 'id'))`, HasDefault: true},
 			{Name: BooksColTitle, SQLName: `"title"`, Type: "text"},
 			{Name: BooksColAuthorID, SQLName: `"author_id"`, Type: "integer"},
 			{Name: BooksColPublished, SQLName: `"published"`, Type: "integer", Nullable: true},

@@ -26,7 +26,7 @@ func GenresRelation() *runtime.Relation {
 		SQLName:    `"public"."genres"`,
 		SelectStar: `"id", "name"`,
 		Columns: []runtime.Column{
-			{Name: GenresColID, SQLName: `"id"`, Type: "integer", HasDefault: true},
+			{Name: GenresColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."genres"', 'id'))`, HasDefault: true},
 			{Name: GenresColName, SQLName: `"name"`, Type: "text"},
 		},
 		PrimaryKey: []string{"id"},

@@ -31,7 +31,7 @@ func MembersRelation() *runtime.Relation {
 		SQLName:    `"public"."members"`,
 		SelectStar: `"id", "email", "joined_at"`,
 		Columns: []runtime.Column{
-			{Name: MembersColID, SQLName: `"id"`, Type: "integer", HasDefault: true},
+			{Name: MembersColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."members"', 'id'))`, HasDefault: true},
 			{Name: MembersColEmail, SQLName: `"email"`, Type: "text"},
 			{Name: MembersColJoinedAt, SQLName: `"joined_at"`, Type: "timestamp with time zone", Default: `now()`, HasDefault: true},
 		},

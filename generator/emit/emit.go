@@ -195,7 +195,7 @@ func emitRelation(f *jen.File, r plan.Relation) {
 						kv("SQLName", sqlLit(plan.QuoteIdent(c.Name))),
 						kv("Type", jen.Lit(c.Type.SQL)),
 						kvIf(c.Nullable, "Nullable", jen.True()),
-						kvIf(c.Default != "", "Default", sqlLit(c.Default)),
+						kvIf(fl.Default != "", "Default", sqlLit(fl.Default)),
 						kvIf(fl.FilterCast != "", "FilterCast", sqlLit(fl.FilterCast)),
 						kvIf(c.Default != "" || c.Identity != "" || c.Generated != "", "HasDefault", jen.True()),
 					)...)

@@ -69,6 +69,9 @@ type Field struct {
 	Type    GoType
 	// Const names the column-name constant (relations only).
 	Const string
+	// Default is the column's default expression for missing=default
+	// (identity columns get their sequence's nextval).
+	Default string
 	// FilterCast is the quoted function filter values of the column go
 	// through (a domain's text cast), "" for none.
 	FilterCast string
@@ -215,6 +218,12 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		for _, c := range r.Source.Columns {
 			f := newField(fields, c.Name, c.Name, tm.fieldType(c.Type, c.Nullable))
 			f.Column = c
+			f.Default = c.Default
+			if c.Identity == "d" && c.Default == "" {
+				// An identity column's default, as an expression, so that
+				// Prefer: missing=default can fill it for rows without it.
+				f.Default = "nextval(pg_get_serial_sequence(" + quoteLiteral(r.SQLName) + ", " + quoteLiteral(c.Name) + "))"
+			}
 			if c.Type.Category == catalog.CategoryDomain {
 				f.FilterCast = textCasts[[2]string{c.Type.Schema, c.Type.Name}]
 			}
@@ -405,5 +414,8 @@ func kindToken(k catalog.RelationKind) string {
 
 // QuoteIdent quotes an SQL identifier.
 func QuoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
+
+// quoteLiteral writes s as an SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func quoteQualified(schema, name string) string { return pgx.Identifier{schema, name}.Sanitize() }

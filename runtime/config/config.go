@@ -97,13 +97,16 @@ type Config struct {
 
 	// ServerCORSAllowedOrigins is server-cors-allowed-origins; nil: any.
 	ServerCORSAllowedOrigins []string
-	ServerHost               string      // server-host; "!4"
-	ServerPort               int         // server-port; 3000
-	ServerReusePort          bool        // server-reuseport; false
-	ServerTimingEnabled      bool        // server-timing-enabled; false
-	ServerTraceHeader        string      // server-trace-header
-	ServerUnixSocket         string      // server-unix-socket
-	ServerUnixSocketMode     fs.FileMode // server-unix-socket-mode; 0660
+	ServerHost               string // server-host; "!4"
+	ServerPort               int    // server-port; 3000
+	// ServerMaxBodySize is server-max-body-size, a pgrestgen extension: the
+	// largest request body accepted (413 above it); 64 MiB.
+	ServerMaxBodySize    int64
+	ServerReusePort      bool        // server-reuseport; false
+	ServerTimingEnabled  bool        // server-timing-enabled; false
+	ServerTraceHeader    string      // server-trace-header
+	ServerUnixSocket     string      // server-unix-socket
+	ServerUnixSocketMode fs.FileMode // server-unix-socket-mode; 0660
 
 	URLUseLegacyTargetNames bool // url-use-legacy-target-names; true
 
@@ -546,6 +549,7 @@ func (s *sources) build() (*Config, error) {
 	}
 	c.ServerHost = s.strOr("server-host", "!4")
 	c.ServerPort = int(s.intOr("server-port", 3000))
+	c.ServerMaxBodySize = s.intOr("server-max-body-size", 64<<20)
 	fail(checkPort("server-port", c.ServerPort))
 	c.ServerReusePort = s.boolOr("server-reuseport", false)
 	c.ServerTraceHeader, _ = s.str("server-trace-header")

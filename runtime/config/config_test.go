@@ -41,6 +41,7 @@ func defaults() *Config {
 		OpenAPIMode:               OpenAPIFollowPrivileges,
 		ServerHost:                "!4",
 		ServerPort:                3000,
+		ServerMaxBodySize:         64 << 20,
 		ServerUnixSocketMode:      0o660,
 		URLUseLegacyTargetNames:   true,
 	}

@@ -32,7 +32,7 @@ func ReviewsRelation() *runtime.Relation {
 		SQLName:    `"public"."reviews"`,
 		SelectStar: `"id", "book_id", "member_id", "stars", "body"`,
 		Columns: []runtime.Column{
-			{Name: ReviewsColID, SQLName: `"id"`, Type: "integer", HasDefault: true},
+			{Name: ReviewsColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."reviews"', 'id'))`, HasDefault: true},
 			{Name: ReviewsColBookID, SQLName: `"book_id"`, Type: "integer"},
 			{Name: ReviewsColMemberID, SQLName: `"member_id"`, Type: "integer"},
 			{Name: ReviewsColStars, SQLName: `"stars"`, Type: "smallint"},
