@@ -49,6 +49,8 @@ func suite(t *testing.T) e2e.Suite {
 			"{{superuser_token}}":     sign(jwt.MapClaims{"role": "postgres"}),
 			"{{aud_ok_token}}":        sign(jwt.MapClaims{"role": "web_user", "aud": []string{"other", "my-api"}}),
 			"{{aud_other_token}}":     sign(jwt.MapClaims{"role": "web_user", "aud": "someone-else"}),
+			"{{nested_role_token}}":   sign(jwt.MapClaims{"sub": "u-7", "app": map[string]any{"roles": []string{"reader", "web_user"}}}),
+			"{{nested_other_token}}":  sign(jwt.MapClaims{"sub": "u-8", "app": map[string]any{"roles": []string{"reader"}}}),
 			"{{quote_claims_token}}":  sign(jwt.MapClaims{"role": "web_user", "sub": `'); DROP TABLE books; --`, "name": `"}'`}),
 		},
 	}
