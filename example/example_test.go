@@ -51,6 +51,8 @@ func suite(t *testing.T) e2e.Suite {
 			"{{aud_other_token}}":     sign(jwt.MapClaims{"role": "web_user", "aud": "someone-else"}),
 			"{{nested_role_token}}":   sign(jwt.MapClaims{"sub": "u-7", "app": map[string]any{"roles": []string{"reader", "web_user"}}}),
 			"{{nested_other_token}}":  sign(jwt.MapClaims{"sub": "u-8", "app": map[string]any{"roles": []string{"reader"}}}),
+			"{{member1_token}}":       sign(jwt.MapClaims{"role": "web_user", "member": 1}),
+			"{{member2_token}}":       sign(jwt.MapClaims{"role": "web_user", "member": 2}),
 			"{{quote_claims_token}}":  sign(jwt.MapClaims{"role": "web_user", "sub": `'); DROP TABLE books; --`, "name": `"}'`}),
 		},
 	}
