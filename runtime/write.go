@@ -326,6 +326,7 @@ func (s *Server) write(c echo.Context, r readRequest) {
 		fail(e)
 		return
 	}
+	stopPlan := httpmw.Timing(req.Context()).Start(httpmw.PhasePlan)
 	b := &builder{rel: rel}
 	var mutation string
 	// An upsert needs a conflict target: on_conflict=, else the primary
@@ -498,6 +499,7 @@ func (s *Server) write(c echo.Context, r readRequest) {
 		main += ", (SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)"
 	}
 	main += " FROM (" + inner + ") _postgrest_t"
+	stopPlan()
 	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
 	tx := &txRequest{
 		rollback:  rollback,
