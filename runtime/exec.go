@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -184,8 +185,8 @@ func responseGUCs(res *result, h http.Header, status *int) error {
 		}
 	}
 	if res.respStatus != nil && *res.respStatus != "" {
-		var n int
-		if _, err := fmt.Sscanf(*res.respStatus, "%d", &n); err != nil || n < 100 || n > 599 || fmt.Sprint(n) != strings.TrimSpace(*res.respStatus) {
+		n, err := strconv.Atoi(strings.TrimSpace(*res.respStatus))
+		if err != nil || n < 100 || n > 599 {
 			return apierr.New(http.StatusInternalServerError, "PGRST112",
 				"response.status guc must be a valid status code", "", "")
 		}

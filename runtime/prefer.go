@@ -17,9 +17,11 @@ type preferences struct {
 	timezone string
 	// maxAffected is max-affected=n; it binds only with handling=strict.
 	maxAffected *int64
-	// returnRep, resolution, missing and maxAffected are parsed for writes
-	// (a later issue); reads only need to know they are valid.
-	invalid []string
+	// ret, missing and resolution are honoured by writes only.
+	ret        string // representation, minimal, headers-only
+	missing    string // default, null
+	resolution string // merge-duplicates, ignore-duplicates
+	invalid    []string
 }
 
 // acceptedPrefs are the preference tokens PostgREST recognises; any other
@@ -49,6 +51,12 @@ func parsePrefer(h http.Header, allowTxOverride bool) preferences {
 					}
 				case "handling":
 					p.handling = first(p.handling, kv[1])
+				case "return":
+					p.ret = first(p.ret, kv[1])
+				case "missing":
+					p.missing = first(p.missing, kv[1])
+				case "resolution":
+					p.resolution = first(p.resolution, kv[1])
 				}
 				continue
 			}

@@ -27,10 +27,10 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
 	stop()
 	if aerr != nil {
-		s.writeError(c, aerr, false)
+		s.writeError(c, aerr)
 		return
 	}
-	fail := func(e *apierr.Error) { s.writeError(c, e, ident.Authenticated) }
+	fail := func(e *apierr.Error) { s.writeError(c, e) }
 	schema, byProfile, aerr := s.profile(req)
 	if aerr != nil {
 		fail(aerr)
@@ -66,7 +66,7 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 		c.Response().WriteHeader(http.StatusOK)
 		return
 	}
-	r := readRequest{rel: rel, schema: schema, byProfile: byProfile, ident: ident, q: q, rng: rng}
+	r := relationRequest{rel: rel, schema: schema, byProfile: byProfile, ident: ident, q: q, rng: rng}
 	if req.Method == http.MethodGet || req.Method == http.MethodHead {
 		s.read(c, r)
 		return
@@ -93,8 +93,9 @@ func allow(rel *Relation) string {
 	return strings.Join(m, ",")
 }
 
-// readRequest is a GET or HEAD that passed the checks before the table.
-type readRequest struct {
+// relationRequest is a request on a relation that passed the checks before
+// the table (JWT, profile, method, query string, range).
+type relationRequest struct {
 	rel       *Relation
 	schema    string
 	byProfile bool
@@ -104,10 +105,10 @@ type readRequest struct {
 }
 
 // read serves GET and HEAD on a relation.
-func (s *Server) read(c echo.Context, r readRequest) {
+func (s *Server) read(c echo.Context, r relationRequest) {
 	req := c.Request()
 	rel, schema, byProfile, ident, q, rng := r.rel, r.schema, r.byProfile, r.ident, r.q, r.rng
-	fail := func(e *apierr.Error) { s.writeError(c, e, ident.Authenticated) }
+	fail := func(e *apierr.Error) { s.writeError(c, e) }
 	m, aerr := negotiate(req.Header.Get("Accept"))
 	if aerr != nil {
 		fail(aerr)
@@ -351,65 +352,25 @@ func canonicalQuery(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	type kv struct{ k, v string }
-	var params []kv
-	for _, piece := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
-		k, v, _ := strings.Cut(piece, "=")
-		params = append(params, kv{lenientUnescape(k), lenientUnescape(v)})
-	}
+	params := slices.DeleteFunc(query.Split(raw), func(p query.Param) bool { return p.Key == "" && !p.HasValue })
 	if len(params) == 0 {
 		return ""
 	}
-	slices.SortStableFunc(params, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	slices.SortStableFunc(params, func(a, b query.Param) int { return strings.Compare(a.Key, b.Key) })
 	var sb strings.Builder
 	sb.WriteByte('?')
 	for i := 0; i < len(params); {
 		if i > 0 {
 			sb.WriteByte('&')
 		}
-		sb.WriteString(urlEncode(params[i].k) + "=" + urlEncode(params[i].v))
+		sb.WriteString(urlEncode(params[i].Key) + "=" + urlEncode(params[i].Value))
 		j := i + 1
-		for ; j < len(params) && params[j].k == params[i].k; j++ {
-			sb.WriteString("," + urlEncode(params[j].v))
+		for ; j < len(params) && params[j].Key == params[i].Key; j++ {
+			sb.WriteString("," + urlEncode(params[j].Value))
 		}
 		i = j
 	}
 	return sb.String()
-}
-
-// lenientUnescape decodes "+" as space and %XX escapes, leaving a "%" that
-// is not followed by two hex digits as it is (as PostgREST's server does).
-func lenientUnescape(s string) string {
-	if !strings.ContainsAny(s, "+%") {
-		return s
-	}
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '+':
-			out = append(out, ' ')
-		case s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-		default:
-			out = append(out, s[i])
-		}
-	}
-	return string(out)
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }
 
 func urlEncode(s string) string {

@@ -21,11 +21,11 @@ func (s *Server) fail(c echo.Context, err error, authenticated bool) {
 		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 			slog.String("path", c.Request().URL.Path), slog.Any("err", err))
 	}
-	s.writeError(c, ae, authenticated)
+	s.writeError(c, ae)
 }
 
 // writeError writes a PostgREST error object.
-func (s *Server) writeError(c echo.Context, e *apierr.Error, _ bool) {
+func (s *Server) writeError(c echo.Context, e *apierr.Error) {
 	h := c.Response().Header()
 	for k, v := range e.Headers {
 		h[k] = v

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -76,7 +77,7 @@ func New(opts Options) (*Server, error) {
 		opts.Config = &cfg
 	}
 	for _, s := range opts.Config.DBSchemas {
-		if !contains(opts.Schema.Schemas, s) {
+		if !slices.Contains(opts.Schema.Schemas, s) {
 			return nil, fmt.Errorf("runtime: db-schemas names %q, but the code was generated for %s; regenerate with --schemas",
 				s, strings.Join(opts.Schema.Schemas, ","))
 		}
@@ -154,7 +155,7 @@ func (s *Server) MountFallback(r Router) {
 func (s *Server) notFound(c echo.Context) {
 	path := strings.Trim(c.Request().URL.Path, "/")
 	if path == "" || strings.Contains(path, "/") {
-		s.writeError(c, apierr.New(http.StatusNotFound, "PGRST125", "Invalid path specified in request URL", "", ""), false)
+		s.writeError(c, apierr.New(http.StatusNotFound, "PGRST125", "Invalid path specified in request URL", "", ""))
 		return
 	}
 	s.serveRelation(c, path)
@@ -194,7 +195,7 @@ func (s *Server) profile(req *http.Request) (schema string, byProfile bool, aerr
 	if !given {
 		return s.cfg.DBSchemas[0], len(s.cfg.DBSchemas) > 1, nil
 	}
-	if !contains(s.cfg.DBSchemas, want[0]) {
+	if !slices.Contains(s.cfg.DBSchemas, want[0]) {
 		return "", false, apierr.New(http.StatusNotAcceptable, "PGRST106",
 			"Invalid schema: "+want[0], "", "Only the following schemas are exposed: "+strings.Join(s.cfg.DBSchemas, ", "))
 	}
@@ -210,15 +211,6 @@ func nonEmpty(parts ...string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func levenshtein(a, b string) int {

@@ -20,35 +20,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
-// writePrefs are the Prefer values writes honour, beyond reads'.
-type writePrefs struct {
-	preferences
-	ret        string // representation, minimal, headers-only
-	missing    string // default, null
-	resolution string // merge-duplicates, ignore-duplicates
-}
-
-func parseWritePrefer(h http.Header, allowTx bool) writePrefs {
-	w := writePrefs{preferences: parsePrefer(h, allowTx)}
-	for _, line := range h.Values("Prefer") {
-		for _, item := range strings.Split(line, ",") {
-			kv, ok := acceptedPrefs[strings.TrimSpace(item)]
-			switch {
-			case !ok:
-			case kv[0] == "return":
-				w.ret = first(w.ret, kv[1])
-			case kv[0] == "missing":
-				w.missing = first(w.missing, kv[1])
-			case kv[0] == "resolution":
-				w.resolution = first(w.resolution, kv[1])
-			}
-		}
-	}
-	return w
-}
-
 // applied is Preference-Applied for a write, in PostgREST's order.
-func (w writePrefs) applied(method string) string {
+func (w preferences) applied(method string) string {
 	var out []string
 	if w.resolution != "" && method == http.MethodPost {
 		out = append(out, "resolution="+w.resolution)
@@ -179,7 +152,7 @@ func formToJSON(body []byte) []byte {
 			continue
 		}
 		k, v, _ := strings.Cut(piece, "=")
-		obj[lenientUnescape(k)] = lenientUnescape(v)
+		obj[query.Unescape(k)] = query.Unescape(v)
 	}
 	b, _ := json.Marshal(obj)
 	return b
@@ -274,13 +247,12 @@ func putConditions(rel *Relation, q *query.Request) ([]string, *apierr.Error) {
 // namedParam is a comma-separated list parameter (columns=, on_conflict=),
 // nil when absent.
 func namedParam(raw, name string) []string {
-	for _, piece := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
-		k, v, ok := strings.Cut(piece, "=")
-		if !ok || lenientUnescape(k) != name {
+	for _, p := range query.Split(raw) {
+		if !p.HasValue || p.Key != name {
 			continue
 		}
 		var cols []string
-		for _, c := range strings.Split(lenientUnescape(v), ",") {
+		for _, c := range strings.Split(p.Value, ",") {
 			if c = strings.Trim(strings.TrimSpace(c), `"`); c != "" {
 				cols = append(cols, c)
 			}
@@ -306,10 +278,10 @@ func payloadColumns(rel *Relation, keys []string) ([]*Column, *apierr.Error) {
 }
 
 // write serves POST, PATCH and DELETE on a relation.
-func (s *Server) write(c echo.Context, r readRequest) {
+func (s *Server) write(c echo.Context, r relationRequest) {
 	req := c.Request()
 	rel, ident, q := r.rel, r.ident, r.q
-	fail := func(e *apierr.Error) { s.writeError(c, e, ident.Authenticated) }
+	fail := func(e *apierr.Error) { s.writeError(c, e) }
 	m, aerr := negotiate(req.Header.Get("Accept"))
 	if aerr != nil {
 		fail(aerr)
@@ -321,7 +293,7 @@ func (s *Server) write(c echo.Context, r readRequest) {
 		fail(apierr.New(http.StatusNotAcceptable, "PGRST107", "None of these media types are available: text/csv", "", ""))
 		return
 	}
-	prefs := parseWritePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	prefs := parsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
 	if e := prefs.strictError(); e != nil {
 		fail(e)
 		return
@@ -541,7 +513,7 @@ func (s *Server) write(c echo.Context, r readRequest) {
 
 // respondWrite writes a mutation's response with PostgREST's statuses and
 // headers.
-func (s *Server) respondWrite(c echo.Context, r readRequest, prefs writePrefs, m media, res *result) {
+func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs preferences, m media, res *result) {
 	start := time.Now()
 	req := c.Request()
 	h := c.Response().Header()
@@ -588,7 +560,7 @@ func (s *Server) respondWrite(c echo.Context, r readRequest, prefs writePrefs, m
 		h.Set("Content-Profile", r.schema)
 	}
 	if err := responseGUCs(res, h, &status); err != nil {
-		s.writeError(c, apierr.From(err, r.ident.Authenticated), r.ident.Authenticated)
+		s.writeError(c, apierr.From(err, r.ident.Authenticated))
 		return
 	}
 	if h.Get("Vary") == "" {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -168,7 +169,7 @@ func StatusOf(pe *pgconn.PgError, authenticated bool) int {
 		return http.StatusServiceUnavailable
 	}
 	if len(code) == 5 && strings.HasPrefix(code, "PT") {
-		if s := parseStatus(code[2:]); s > 0 {
+		if s, err := strconv.Atoi(code[2:]); err == nil && s >= 100 && s <= 599 && code[2] != '+' && code[2] != '-' {
 			return s
 		}
 	}
@@ -181,18 +182,4 @@ func StatusOf(pe *pgconn.PgError, authenticated bool) int {
 		return http.StatusInternalServerError
 	}
 	return http.StatusBadRequest
-}
-
-func parseStatus(s string) int {
-	n := 0
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0
-		}
-		n = n*10 + int(r-'0')
-	}
-	if n < 100 || n > 599 {
-		return 0
-	}
-	return n
 }

@@ -38,9 +38,32 @@ func Parse(q url.Values) (*Request, error) {
 }
 
 // ParseRaw parses a raw query string (with or without its leading "?") the
-// way PostgREST splits it: on "&" and ";", "+" as space, and lenient
-// percent-decoding. It keeps the query order.
+// way PostgREST splits it (see Split). It keeps the query order.
 func ParseRaw(raw string) (*Request, error) {
+	return parseParams(split(raw))
+}
+
+// Param is one key=value of a query string, decoded. HasValue is false for
+// a bare key ("?a").
+type Param struct {
+	Key, Value string
+	HasValue   bool
+}
+
+// Split splits a raw query string as PostgREST's server does: on "&" and
+// ";", "+" as space, lenient percent-decoding, in query order. Other
+// readers of the query string (columns=, on_conflict=, Content-Location)
+// use it so every part of the server splits alike.
+func Split(raw string) []Param {
+	ps := split(raw)
+	out := make([]Param, len(ps))
+	for i, p := range ps {
+		out[i] = Param{Key: p.key, Value: p.value, HasValue: p.hasValue}
+	}
+	return out
+}
+
+func split(raw string) []param {
 	raw = strings.TrimPrefix(raw, "?")
 	n := 1
 	for i := 0; i < len(raw); i++ {
@@ -58,8 +81,12 @@ func ParseRaw(raw string) (*Request, error) {
 		k, v, has := strings.Cut(piece, "=")
 		ps = append(ps, param{key: urlDecode(k), value: urlDecode(v), hasValue: has})
 	}
-	return parseParams(ps)
+	return ps
 }
+
+// Unescape decodes a form or query component as Split does ("+" as space,
+// a "%" without two hex digits kept).
+func Unescape(s string) string { return urlDecode(s) }
 
 // urlDecode is http-types' urlDecode with "+" as space: a "%" not followed
 // by two hex digits stays as it is.
