@@ -69,25 +69,47 @@ func (r *Relation) Column(name string) *Column {
 	return nil
 }
 
-// Function describes a database function to the runtime.
+// Function describes a database function served on /rpc/<Name>. Overloads
+// are separate Functions with the same Schema and Name.
 type Function struct {
 	Schema string
 	Name   string
 	// SQLName is the quoted, schema-qualified name.
-	SQLName    string
-	Args       []Arg
+	SQLName string
+	// Params are the input arguments in declaration order. A single
+	// unnamed one (Name "") takes the raw request body.
+	Params []Param
+	// ReturnType is the declared return type as format_type prints it.
 	ReturnType string
 	ReturnsSet bool
+	// Void functions answer 204 No Content.
+	Void bool
+	// Scalar is true when each result row is one value; else rows are
+	// composite, with the columns of ResultRelation (schema-qualified by
+	// ResultSchema) or, when that is empty, Columns.
+	Scalar         bool
+	ResultSchema   string
+	ResultRelation string
+	Columns        []Column
 	// Volatility is "immutable", "stable" or "volatile".
 	Volatility string
+	// Settings are the function's SET clauses ("statement_timeout=1s");
+	// those named by db-hoisted-tx-settings apply to the whole transaction.
+	Settings []string
 }
 
-// Arg describes a function argument.
-type Arg struct {
-	Name       string
-	Type       string
-	Mode       string
-	HasDefault bool
+// Param is an input argument of a function.
+type Param struct {
+	Name string
+	// SQLName is the quoted name.
+	SQLName string
+	// Type is the argument's type as format_type prints it.
+	Type string
+	// Cast is the type a call casts the argument's value to.
+	Cast     string
+	Required bool
+	// Variadic takes an array: a JSON array, or a repeated query key.
+	Variadic bool
 }
 
 // Schema is everything generated for one API: the relations and functions of

@@ -196,9 +196,10 @@ func responseGUCs(res *result, h http.Header, status *int) error {
 }
 
 // requestGUCs are PostgREST's per-request settings, in the order PostgREST
-// sets them: search_path, the role's settings, role, claims, method, path, headers, cookies, then
+// sets them: search_path, the role's settings, role, claims, method, path,
+// headers, cookies, timezone, a called function's hoisted settings, then
 // app.settings.*.
-func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []byte, timezone string) [][2]string {
+func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []byte, timezone string, hoisted ...[2]string) [][2]string {
 	headers := map[string]string{}
 	for k, v := range req.Header {
 		headers[strings.ToLower(k)] = strings.Join(v, ",")
@@ -230,6 +231,7 @@ func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []by
 		// An invalid zone fails set_config with 22023, a 400, as in PostgREST.
 		g = append(g, [2]string{"timezone", timezone})
 	}
+	g = append(g, hoisted...)
 	return append(g, s.appSettings...)
 }
 

@@ -237,6 +237,8 @@ type readShape struct {
 	maxRows *int64
 	head    bool
 	media   media
+	// call is set when the rows come from a function call (/rpc).
+	call *callSource
 }
 
 // readStatement is a rendered read: the main statement and, for planned
@@ -284,7 +286,12 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 		from += " WHERE " + where
 	}
 	sql := &b.sql
-	sql.WriteString("WITH pgrst_source AS (SELECT " + cols + from)
+	sql.WriteString("WITH ")
+	if shape.call != nil {
+		// The call's rows, computed once: the page and the count read them.
+		sql.WriteString("pgrst_result AS (" + shape.call.cte(b) + "), ")
+	}
+	sql.WriteString("pgrst_source AS (SELECT " + cols + from)
 	if order != "" {
 		sql.WriteString(" ORDER BY " + order)
 	}
@@ -311,10 +318,16 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 			total = "(SELECT pg_catalog.count(*) FROM pgrst_source_count)"
 		}
 	}
-	sql.WriteString(" SELECT " + total + ", pg_catalog.count(_postgrest_t), ")
+	pageCount := "pg_catalog.count(_postgrest_t)"
+	if shape.call != nil && !shape.call.fn.ReturnsSet {
+		pageCount = "1::bigint"
+	}
+	sql.WriteString(" SELECT " + total + ", " + pageCount + ", ")
 	switch {
 	case shape.head:
 		sql.WriteString("NULL::text")
+	case shape.call != nil:
+		sql.WriteString(shape.call.aggregate(shape.media))
 	case shape.media == mediaCSV:
 		sql.WriteString(csvBody)
 	case shape.media == mediaObject:
@@ -337,6 +350,9 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 			return nil, aerr
 		}
 		st.explain = "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + rel.SQLName
+		if shape.call != nil {
+			st.explain = "EXPLAIN (FORMAT JSON) WITH pgrst_result AS (" + shape.call.cte(eb) + ") SELECT 1 FROM " + rel.SQLName
+		}
 		if ewhere != "" {
 			st.explain += " WHERE " + ewhere
 		}

@@ -41,6 +41,10 @@ type Server struct {
 	log    *slog.Logger
 	// byName holds, per relation name, the relation of each exposed schema.
 	byName map[string]map[string]*Relation
+	// funcs holds, per function name, the overloads of each exposed schema;
+	// results describe each function's result rows as a relation.
+	funcs   map[string]map[string][]*Function
+	results map[*Function]*Relation
 	// settings are the per-request GUCs fixed by configuration (app.settings.*),
 	// precomputed so the hot path only appends request values.
 	appSettings [][2]string
@@ -87,12 +91,20 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	s := &Server{cfg: opts.Config, schema: opts.Schema, db: opts.DB, auth: v, log: log,
-		byName: map[string]map[string]*Relation{}, roles: opts.RoleSettings}
+		byName: map[string]map[string]*Relation{}, roles: opts.RoleSettings,
+		funcs: map[string]map[string][]*Function{}, results: map[*Function]*Relation{}}
 	for _, r := range opts.Schema.Relations {
 		if s.byName[r.Name] == nil {
 			s.byName[r.Name] = map[string]*Relation{}
 		}
 		s.byName[r.Name][r.Schema] = r
+	}
+	for _, fn := range opts.Schema.Functions {
+		if s.funcs[fn.Name] == nil {
+			s.funcs[fn.Name] = map[string][]*Function{}
+		}
+		s.funcs[fn.Name][fn.Schema] = append(s.funcs[fn.Name][fn.Schema], fn)
+		s.results[fn] = resultRelation(fn, s.byName[fn.ResultRelation][fn.ResultSchema])
 	}
 	for _, st := range opts.Config.SortedAppSettings() {
 		s.appSettings = append(s.appSettings, [2]string{st.Name, st.Value})
@@ -154,6 +166,10 @@ func (s *Server) MountFallback(r Router) {
 
 func (s *Server) notFound(c echo.Context) {
 	path := strings.Trim(c.Request().URL.Path, "/")
+	if name, ok := strings.CutPrefix(path, "rpc/"); ok && name != "" && !strings.Contains(name, "/") {
+		s.serveFunction(c, name)
+		return
+	}
 	if path == "" || strings.Contains(path, "/") {
 		s.writeError(c, apierr.New(http.StatusNotFound, "PGRST125", "Invalid path specified in request URL", "", ""))
 		return

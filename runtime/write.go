@@ -56,17 +56,12 @@ type payload struct {
 // A body over maxBody (server-max-body-size) is refused with 413 before
 // anything is parsed or written.
 func readPayload(req *http.Request, columnsParam []string, maxBody int64) (*payload, *apierr.Error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, req.Body, maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, apierr.New(http.StatusRequestEntityTooLarge, "PGRST413", "Payload too large",
-				fmt.Sprintf("The request body exceeds the server-max-body-size of %d bytes", maxBody), "")
-		}
-		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
+	body, aerr := readBody(req, maxBody)
+	if aerr != nil {
+		return nil, aerr
 	}
-	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(req.Header.Get("Content-Type"), ";", 2)[0]))
-	switch ct {
+	var err error
+	switch ct := contentType(req); ct {
 	case "", "application/json":
 	case "text/csv":
 		if body, err = csvToJSON(body); err != nil {
@@ -77,6 +72,31 @@ func readPayload(req *http.Request, columnsParam []string, maxBody int64) (*payl
 	default:
 		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Content-Type not acceptable: "+ct, "", "")
 	}
+	return jsonPayload(body, columnsParam)
+}
+
+// readBody reads the request body, refusing one over maxBody
+// (server-max-body-size) with 413 before anything is parsed or written.
+func readBody(req *http.Request, maxBody int64) ([]byte, *apierr.Error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, req.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, apierr.New(http.StatusRequestEntityTooLarge, "PGRST413", "Payload too large",
+				fmt.Sprintf("The request body exceeds the server-max-body-size of %d bytes", maxBody), "")
+		}
+		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
+	}
+	return body, nil
+}
+
+// contentType is the request's media type, lower-cased, without parameters.
+func contentType(req *http.Request) string {
+	return strings.ToLower(strings.TrimSpace(strings.SplitN(req.Header.Get("Content-Type"), ";", 2)[0]))
+}
+
+// jsonPayload checks a JSON body as PostgREST does and finds its keys.
+func jsonPayload(body []byte, columnsParam []string) (*payload, *apierr.Error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	p := &payload{json: body, object: len(trimmed) > 0 && trimmed[0] == '{'}
 	if columnsParam != nil {

@@ -15,16 +15,20 @@ type AveragePriceArgs struct {
 // AveragePriceResult is what "public"."average_price" returns (numeric).
 type AveragePriceResult = json.Number
 
-// AveragePriceFunction describes "public"."average_price" to the runtime.
+// AveragePriceFunction describes "public"."average_price" to the runtime, which serves it on /rpc/average_price.
+// A call with every argument runs:
+//
+//	(SELECT "public"."average_price"("min_year" := pgrst_body."min_year") AS pgrst_scalar) AS pgrst_call
 func AveragePriceFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "average_price",
 		SQLName: `"public"."average_price"`,
-		Args: []runtime.Arg{
-			{Name: "min_year", Type: "integer", Mode: "in", HasDefault: true},
+		Params: []runtime.Param{
+			{Name: "min_year", SQLName: `"min_year"`, Type: "integer", Cast: `integer`},
 		},
 		ReturnType: "numeric",
+		Scalar:     true,
 		Volatility: "stable",
 	}
 }

@@ -12,17 +12,22 @@ type BooksByAuthorArgs struct {
 // BooksByAuthorResult is what "public"."books_by_author" returns (setof public.books).
 type BooksByAuthorResult = []Books
 
-// BooksByAuthorFunction describes "public"."books_by_author" to the runtime.
+// BooksByAuthorFunction describes "public"."books_by_author" to the runtime, which serves it on /rpc/books_by_author.
+// A call with every argument runs:
+//
+//	"public"."books_by_author"("author_name" := pgrst_body."author_name") AS pgrst_call
 func BooksByAuthorFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "books_by_author",
 		SQLName: `"public"."books_by_author"`,
-		Args: []runtime.Arg{
-			{Name: "author_name", Type: "text", Mode: "in"},
+		Params: []runtime.Param{
+			{Name: "author_name", SQLName: `"author_name"`, Type: "text", Cast: `text`, Required: true},
 		},
-		ReturnType: "public.books",
-		ReturnsSet: true,
-		Volatility: "stable",
+		ReturnType:     "public.books",
+		ReturnsSet:     true,
+		ResultSchema:   "public",
+		ResultRelation: "books",
+		Volatility:     "stable",
 	}
 }

@@ -37,5 +37,7 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/genres", "genres")
 	srv.MountRelation(r, "/members", "members")
 	srv.MountRelation(r, "/reviews", "reviews")
+	srv.MountFunction(r, "/rpc/average_price", "average_price")
+	srv.MountFunction(r, "/rpc/books_by_author", "books_by_author")
 	srv.MountFallback(r)
 }

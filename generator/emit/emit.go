@@ -289,28 +289,83 @@ func emitFunction(f *jen.File, fn plan.Function) {
 		f.Commentf("%s is what %s returns (%s%s).", fn.Result, sqlName(src.Schema, src.Name), setof(src.ReturnsSet), src.Return.SQL)
 		f.Type().Id(fn.Result).Op("=").Add(typeCode(fn.ResultType))
 	}
-	f.Commentf("%s describes %s to the runtime.", fn.Descriptor, sqlName(src.Schema, src.Name))
+	f.Commentf("%s describes %s to the runtime, which serves it on %s.", fn.Descriptor, sqlName(src.Schema, src.Name), fn.Path)
+	f.Comment("A call with every argument runs:")
+	f.Comment("")
+	f.Comment("\t" + commentSafe(callSQL(fn)))
 	f.Func().Id(fn.Descriptor).Params().Op("*").Qual(runtimePkg, "Function").Block(
 		jen.Return(jen.Op("&").Qual(runtimePkg, "Function").Values(fields(
 			kv("Schema", jen.Lit(src.Schema)),
 			kv("Name", jen.Lit(src.Name)),
 			kv("SQLName", sqlLit(fn.SQLName)),
-			kvIf(len(src.Args) > 0, "Args", jen.Index().Qual(runtimePkg, "Arg").ValuesFunc(func(g *jen.Group) {
-				for _, a := range src.Args {
+			kvIf(len(fn.Params) > 0, "Params", jen.Index().Qual(runtimePkg, "Param").ValuesFunc(func(g *jen.Group) {
+				for _, p := range fn.Params {
 					g.Line().Values(inline(
-						kvIf(a.Name != "", "Name", jen.Lit(a.Name)),
-						kv("Type", jen.Lit(a.Type.SQL)),
-						kv("Mode", jen.Lit(string(a.Mode))),
-						kvIf(a.HasDefault, "HasDefault", jen.True()),
+						kvIf(p.Name != "", "Name", jen.Lit(p.Name)),
+						kvIf(p.Name != "", "SQLName", sqlLit(p.SQLName)),
+						kv("Type", jen.Lit(p.Type)),
+						kv("Cast", sqlLit(p.Cast)),
+						kvIf(p.Required, "Required", jen.True()),
+						kvIf(p.Variadic, "Variadic", jen.True()),
 					)...)
 				}
 				g.Line()
 			})),
 			kv("ReturnType", jen.Lit(src.Return.SQL)),
 			kvIf(src.ReturnsSet, "ReturnsSet", jen.True()),
+			kvIf(fn.Void, "Void", jen.True()),
+			kvIf(fn.Scalar, "Scalar", jen.True()),
+			kvIf(fn.ResultRelation != "", "ResultSchema", jen.Lit(fn.ResultSchema)),
+			kvIf(fn.ResultRelation != "", "ResultRelation", jen.Lit(fn.ResultRelation)),
+			kvIf(len(fn.ResultColumns) > 0, "Columns", jen.Index().Qual(runtimePkg, "Column").ValuesFunc(func(g *jen.Group) {
+				for _, c := range fn.ResultColumns {
+					g.Line().Values(inline(
+						kv("Name", jen.Lit(c.Name)),
+						kv("SQLName", sqlLit(c.SQLName)),
+						kv("Type", jen.Lit(c.Type)),
+						kv("Nullable", jen.True()),
+					)...)
+				}
+				g.Line()
+			})),
 			kv("Volatility", jen.Lit(string(src.Volatility))),
+			kvIf(len(src.Settings) > 0, "Settings", jen.Index().String().ValuesFunc(func(g *jen.Group) {
+				for _, st := range src.Settings {
+					g.Lit(st)
+				}
+			})),
 		)...)),
 	)
+}
+
+// commentSafe keeps text with control characters (a newline in a quoted
+// name) on one comment line by quoting it like Go.
+func commentSafe(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// callSQL is the FROM item of a call with every argument, as the runtime
+// renders it for a JSON body: arguments are read from the body's record.
+func callSQL(fn plan.Function) string {
+	var args []string
+	for _, p := range fn.Params {
+		switch {
+		case p.Name == "":
+			args = append(args, "$1::"+p.Cast)
+		case p.Variadic:
+			args = append(args, "VARIADIC "+p.SQLName+" := pgrst_body."+p.SQLName)
+		default:
+			args = append(args, p.SQLName+" := pgrst_body."+p.SQLName)
+		}
+	}
+	call := fn.SQLName + "(" + strings.Join(args, ", ") + ")"
+	if fn.Scalar {
+		return "(SELECT " + call + " AS pgrst_scalar) AS pgrst_call"
+	}
+	return call + " AS pgrst_call"
 }
 
 func setof(set bool) string {
@@ -374,6 +429,13 @@ func emitRegister(f *jen.File, pkg *plan.Package) {
 			}
 			seen[r.Path] = true
 			g.Id("srv").Dot("MountRelation").Call(jen.Id("r"), jen.Lit(r.Path), jen.Lit(r.Source.Name))
+		}
+		for _, fn := range pkg.Functions {
+			if seen[fn.Path] {
+				continue
+			}
+			seen[fn.Path] = true
+			g.Id("srv").Dot("MountFunction").Call(jen.Id("r"), jen.Lit(fn.Path), jen.Lit(fn.Source.Name))
 		}
 		g.Id("srv").Dot("MountFallback").Call(jen.Id("r"))
 	})

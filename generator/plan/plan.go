@@ -99,6 +99,38 @@ type Function struct {
 	Descriptor string
 	File       string
 	SQLName    string
+	// Path is the URL path the function is served on: /rpc/<name>.
+	Path string
+	// Params are the input arguments as a call names them.
+	Params []CallParam
+	// Scalar is true when each result row is one value, not a composite.
+	Scalar bool
+	// ResultSchema/ResultRelation name the exposed relation whose rows a
+	// composite result has; ResultColumns list a composite result's
+	// columns otherwise (OUT/TABLE arguments, composite types).
+	ResultSchema   string
+	ResultRelation string
+	ResultColumns  []ResultColumn
+}
+
+// CallParam is an input argument of a function call.
+type CallParam struct {
+	Name    string
+	SQLName string // quoted
+	// Type is the argument's type as format_type prints it.
+	Type string
+	// Cast is what the argument's value is cast to (and, for a JSON body,
+	// read as): a type name PostgreSQL resolves whatever the search_path.
+	Cast     string
+	Required bool
+	Variadic bool
+}
+
+// ResultColumn is a column of a composite function result.
+type ResultColumn struct {
+	Name    string
+	SQLName string // quoted
+	Type    string // as format_type prints it
 }
 
 // Enum is the plan of an enum type: a named string type and a constant per label.
@@ -236,16 +268,31 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		r.Computed = computedFields(cat, r.Source)
 	}
 
+	// Only functions PostgREST can call are served (and generated).
+	var callable []catalog.Function
+	for _, f := range cat.Functions {
+		if isCallable(f) {
+			callable = append(callable, f)
+		}
+	}
+	relations := map[[2]string]bool{}
+	for _, r := range cat.Relations {
+		relations[[2]string{r.Schema, r.Name}] = true
+	}
+	composites := map[[2]string]catalog.Composite{}
+	for _, c := range cat.Composites {
+		composites[[2]string{c.Schema, c.Name}] = c
+	}
 	// Overloads share a base name; tell them apart by their argument names.
 	overloads := map[[2]string]int{}
-	for _, f := range cat.Functions {
+	for _, f := range callable {
 		overloads[[2]string{f.Schema, f.Name}]++
 	}
-	pkg.Functions = make([]Function, len(cat.Functions))
-	for _, i := range allocationOrder(len(cat.Functions), func(i int) (string, string) {
-		return cat.Functions[i].Schema, cat.Functions[i].Name
+	pkg.Functions = make([]Function, len(callable))
+	for _, i := range allocationOrder(len(callable), func(i int) (string, string) {
+		return callable[i].Schema, callable[i].Name
 	}, defaultSchema) {
-		f := cat.Functions[i]
+		f := callable[i]
 		base := qualify(f.Schema, f.Name)
 		if overloads[[2]string{f.Schema, f.Name}] > 1 {
 			base += overloadSuffix(f)
@@ -278,6 +325,9 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 			pf.Args = append(pf.Args, newField(fields, a.Name, goBase, t))
 		}
 		planResult(&pf, outs, tm, names)
+		pf.Path = "/rpc/" + f.Name
+		pf.Params = callParams(f)
+		planCallResult(&pf, outs, relations, composites)
 		pkg.Functions[i] = pf
 	}
 	return pkg, nil
@@ -376,6 +426,91 @@ func planResult(pf *Function, outs []catalog.Argument, tm *typeMapper, names *na
 		pf.ResultType = sliceOf(row)
 	} else {
 		pf.ResultType = row
+	}
+}
+
+// isCallable is PostgREST's rule for functions it serves: every input
+// argument named, or a single unnamed one of a type that takes a raw body
+// (json, jsonb, text, xml, bytea).
+func isCallable(f catalog.Function) bool {
+	var unnamed []catalog.Argument
+	for _, a := range inputs(f) {
+		if a.Name == "" {
+			unnamed = append(unnamed, a)
+		}
+	}
+	switch len(unnamed) {
+	case 0:
+		return true
+	case 1:
+		t := unnamed[0].Type
+		return t.Schema == "pg_catalog" && slices.Contains([]string{"json", "jsonb", "text", "xml", "bytea"}, t.Name)
+	}
+	return false
+}
+
+// inputs are the arguments a call passes: IN, INOUT and VARIADIC ones.
+func inputs(f catalog.Function) []catalog.Argument {
+	var in []catalog.Argument
+	for _, a := range f.Args {
+		if a.Mode != catalog.ModeOut && a.Mode != catalog.ModeTable {
+			in = append(in, a)
+		}
+	}
+	return in
+}
+
+func callParams(f catalog.Function) []CallParam {
+	var out []CallParam
+	for _, a := range inputs(f) {
+		out = append(out, CallParam{
+			Name: a.Name, SQLName: QuoteIdent(a.Name), Type: a.Type.SQL, Cast: callType(a.Type),
+			Required: !a.HasDefault, Variadic: a.Mode == catalog.ModeVariadic,
+		})
+	}
+	return out
+}
+
+// callType is the type a call casts an argument to. Types outside
+// pg_catalog are schema-qualified, so the request's search_path cannot
+// change them; character and bit, which PostgreSQL reads as length 1
+// without a length, become their varying forms, as in PostgREST.
+func callType(t catalog.Type) string {
+	switch {
+	case t.Category == catalog.CategoryArray && t.Elem != nil:
+		return callType(*t.Elem) + "[]"
+	case t.Schema != "pg_catalog":
+		return quoteQualified(t.Schema, t.Name)
+	case t.Name == "bpchar":
+		return "character varying"
+	case t.Name == "bit":
+		return "bit varying"
+	}
+	return t.SQL
+}
+
+// planCallResult decides how a call's rows are read: one value per row
+// (Scalar), or composite rows, whose columns come from the exposed relation
+// of the row type, the OUT/TABLE arguments, or the composite type.
+func planCallResult(pf *Function, outs []catalog.Argument, relations map[[2]string]bool, composites map[[2]string]catalog.Composite) {
+	ret := pf.Source.Return
+	if ret.Category == catalog.CategoryDomain && ret.Base != nil {
+		ret = *ret.Base
+	}
+	key := [2]string{ret.Schema, ret.Name}
+	switch {
+	case len(outs) > 0:
+		for _, a := range outs {
+			pf.ResultColumns = append(pf.ResultColumns, ResultColumn{Name: a.Name, SQLName: QuoteIdent(a.Name), Type: a.Type.SQL})
+		}
+	case ret.Category != catalog.CategoryComposite:
+		pf.Scalar = true // void too: its call is a scalar one
+	case relations[key]:
+		pf.ResultSchema, pf.ResultRelation = ret.Schema, ret.Name
+	default:
+		for _, a := range composites[key].Attributes {
+			pf.ResultColumns = append(pf.ResultColumns, ResultColumn{Name: a.Name, SQLName: QuoteIdent(a.Name), Type: a.Type.SQL})
+		}
 	}
 }
 

@@ -21,6 +21,14 @@ type Request struct {
 	// (actors.order=..., actors.first_name=eq.x), kept raw for the embedding
 	// feature. Their syntax is already checked, as PostgREST does up front.
 	EmbedParams []EmbedParam
+	// Args are the arguments of a function call read from the query string
+	// (ParseCall only), in query order; a repeated name repeats.
+	Args []Arg
+}
+
+// Arg is one name=value argument of a function call.
+type Arg struct {
+	Name, Value string
 }
 
 // Field is a column, optionally followed by a JSON path (data->a->>b).

@@ -34,13 +34,21 @@ func Parse(q url.Values) (*Request, error) {
 			ps = append(ps, param{key: k, value: v, hasValue: true})
 		}
 	}
-	return parseParams(ps)
+	return parseParams(ps, false)
 }
 
 // ParseRaw parses a raw query string (with or without its leading "?") the
 // way PostgREST splits it (see Split). It keeps the query order.
 func ParseRaw(raw string) (*Request, error) {
-	return parseParams(split(raw))
+	return parseParams(split(raw), false)
+}
+
+// ParseCall parses the query string of a GET or HEAD function call: a
+// param whose value does not start like an operator (a=1, but not a=eq.1)
+// is an argument of the call (Request.Args) instead of a filter on its
+// result, as PostgREST decides.
+func ParseCall(raw string) (*Request, error) {
+	return parseParams(split(raw), true)
 }
 
 // Param is one key=value of a query string, decoded. HasValue is false for
@@ -166,10 +174,12 @@ type parser struct {
 	bigIndex  string
 	// st is the state of the current syntax call, reused by the next one.
 	st pstate
+	// call reads operator-less filters as function arguments (ParseCall).
+	call bool
 }
 
-func parseParams(ps []param) (*Request, error) {
-	p := &parser{ps: ps}
+func parseParams(ps []param, call bool) (*Request, error) {
+	p := &parser{ps: ps, call: call}
 	for i, prm := range ps {
 		p.ps[i].kind = classify(prm)
 	}
@@ -364,6 +374,11 @@ func (p *parser) filters() *apierr.Error {
 		if p.bigIndex == "" {
 			p.bigIndex = ks.bigIndex
 		}
+		if p.call && !p.startsLikeOperator(prm.value) {
+			// PostgREST names the argument after the key's column part.
+			p.req.Args = append(p.req.Args, Arg{Name: f.Field.Name, Value: prm.value})
+			return nil
+		}
 		err = p.run(prm.value, "filter", prm.value, func(s *pstate) bool { return s.opExpr(false, f) })
 		switch {
 		case err != nil:
@@ -375,6 +390,17 @@ func (p *parser) filters() *apierr.Error {
 		}
 		return nil
 	})
+}
+
+// startsLikeOperator reports whether value is an operator expression, or
+// fails as one only after consuming input (in.x, not.x): PostgREST tries the
+// operator grammar first and falls back to an argument only when it failed
+// without consuming anything.
+func (p *parser) startsLikeOperator(value string) bool {
+	s := &p.st
+	*s = pstate{src: value}
+	var f Filter
+	return s.opExpr(false, &f) || s.pos > 0
 }
 
 // topRanges reads top-level limit= and offset= (the last of each wins). A

@@ -427,3 +427,50 @@ func TestDeepNesting(t *testing.T) {
 }
 
 func ptr64(n int64) *int64 { return &n }
+
+// TestParseCall: a GET call's operator-less params are arguments (F-RPC-02,
+// F-RPC-08); operator expressions stay filters on the result (F-FILTER-38);
+// a value that fails as an operator after consuming input is an error, as
+// in PostgREST (Parsec's <|> does not backtrack).
+func TestParseCall(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		args    []Arg
+		where   []Condition
+		errCode string
+	}{
+		{in: "a=1&b=2", args: []Arg{{"a", "1"}, {"b", "2"}}},
+		{in: "v=1&v=2&v=3", args: []Arg{{"v", "1"}, {"v", "2"}, {"v", "3"}}},
+		{in: "arr=%7B1,2%7D&name=", args: []Arg{{"arr", "{1,2}"}, {"name", ""}}},
+		{in: "a=1&id=gt.2", args: []Arg{{"a", "1"}}, where: []Condition{op("id", "gt", "2")}},
+		{in: "a=equal&b=ink&c=isdistinct&d=isdistinct.x", args: []Arg{{"a", "equal"}, {"b", "ink"}, {"c", "isdistinct"}}, where: []Condition{op("d", "isdistinct", "x")}},
+		{in: "bare&select=id&limit=1&order=id", args: nil},
+		{in: "a=not.x", errCode: "PGRST100"},
+		{in: "a=in.x", errCode: "PGRST100"},
+		{in: "a=is.x", errCode: "PGRST100"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			req, err := ParseCall(tc.in)
+			if tc.errCode != "" {
+				var ae *apierr.Error
+				if !errors.As(err, &ae) || ae.Code != tc.errCode {
+					t.Fatalf("err = %v, want %s", err, tc.errCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.args, req.Args); diff != "" {
+				t.Errorf("args (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.where, req.Where); diff != "" {
+				t.Errorf("where (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// Outside a call the same params are filters, and bad ones.
+	if _, err := ParseRaw("a=1"); err == nil {
+		t.Error("ParseRaw(a=1) parsed; want a filter error")
+	}
+}

@@ -12,16 +12,20 @@ type ColorFromTextArgs struct {
 // ColorFromTextResult is what "test"."color_from_text" returns (test.color).
 type ColorFromTextResult = int32
 
-// ColorFromTextFunction describes "test"."color_from_text" to the runtime.
+// ColorFromTextFunction describes "test"."color_from_text" to the runtime, which serves it on /rpc/color_from_text.
+// A call with every argument runs:
+//
+//	(SELECT "test"."color_from_text"($1::text) AS pgrst_scalar) AS pgrst_call
 func ColorFromTextFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "test",
 		Name:    "color_from_text",
 		SQLName: `"test"."color_from_text"`,
-		Args: []runtime.Arg{
-			{Type: "text", Mode: "in"},
+		Params: []runtime.Param{
+			{Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "test.color",
+		Scalar:     true,
 		Volatility: "immutable",
 	}
 }

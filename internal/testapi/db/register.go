@@ -14,6 +14,7 @@ func Schema() *runtime.Schema {
 			OrderItemsRelation(),
 			ActiveItemsRelation(),
 			BagsRelation(),
+			CallLogRelation(),
 			CategoryCountsRelation(),
 			CategoryStatsRelation(),
 			CpesRelation(),
@@ -34,8 +35,42 @@ func Schema() *runtime.Schema {
 			V2OnlyInV2Relation(),
 		},
 		Functions: []*runtime.Function{
+			ARecordFunction(),
+			AddThemFunction(),
+			AllItemsFunction(),
+			BadHeadersFunction(),
+			BadStatusFunction(),
+			BumpFunction(),
+			ByteCountFunction(),
 			ColorFromTextFunction(),
-			SummaryFunction(),
+			CountEntriesFunction(),
+			DivideFunction(),
+			EchoJSONFunction(),
+			GreetFunction(),
+			InitialFunction(),
+			IsolationFunction(),
+			ItemByIDFunction(),
+			ItemsInFunction(),
+			JoinWordsFunction(),
+			LogAndCountFunction(),
+			LogCallFunction(),
+			LowerCiFunction(),
+			NoArgsFunction(),
+			NumbersFunction(),
+			OverNoArgsFunction(),
+			OverByAFunction(),
+			OverByAAndBFunction(),
+			SameNamesByXFunction(),
+			SameNamesByX2Function(),
+			ShoutFunction(),
+			SlowFunction(),
+			SneakyWriteFunction(),
+			SquaresFunction(),
+			SumArrayFunction(),
+			TeapotFunction(),
+			XMLRootFunction(),
+			V2NoArgsFunction(),
+			V2VersionFunction(),
 		},
 	}
 }
@@ -47,6 +82,7 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/Order Items", "Order Items")
 	srv.MountRelation(r, "/active_items", "active_items")
 	srv.MountRelation(r, "/bags", "bags")
+	srv.MountRelation(r, "/call_log", "call_log")
 	srv.MountRelation(r, "/category_counts", "category_counts")
 	srv.MountRelation(r, "/category_stats", "category_stats")
 	srv.MountRelation(r, "/cpes", "cpes")
@@ -64,5 +100,37 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/writable_items", "writable_items")
 	srv.MountRelation(r, "/ñandú", "ñandú")
 	srv.MountRelation(r, "/only_in_v2", "only_in_v2")
+	srv.MountFunction(r, "/rpc/a_record", "a_record")
+	srv.MountFunction(r, "/rpc/add_them", "add_them")
+	srv.MountFunction(r, "/rpc/all_items", "all_items")
+	srv.MountFunction(r, "/rpc/bad_headers", "bad_headers")
+	srv.MountFunction(r, "/rpc/bad_status", "bad_status")
+	srv.MountFunction(r, "/rpc/bump", "bump")
+	srv.MountFunction(r, "/rpc/byte_count", "byte_count")
+	srv.MountFunction(r, "/rpc/color_from_text", "color_from_text")
+	srv.MountFunction(r, "/rpc/count_entries", "count_entries")
+	srv.MountFunction(r, "/rpc/divide", "divide")
+	srv.MountFunction(r, "/rpc/echo_json", "echo_json")
+	srv.MountFunction(r, "/rpc/greet", "greet")
+	srv.MountFunction(r, "/rpc/initial", "initial")
+	srv.MountFunction(r, "/rpc/isolation", "isolation")
+	srv.MountFunction(r, "/rpc/item_by_id", "item_by_id")
+	srv.MountFunction(r, "/rpc/items_in", "items_in")
+	srv.MountFunction(r, "/rpc/join_words", "join_words")
+	srv.MountFunction(r, "/rpc/log_and_count", "log_and_count")
+	srv.MountFunction(r, "/rpc/log_call", "log_call")
+	srv.MountFunction(r, "/rpc/lower_ci", "lower_ci")
+	srv.MountFunction(r, "/rpc/no_args", "no_args")
+	srv.MountFunction(r, "/rpc/numbers", "numbers")
+	srv.MountFunction(r, "/rpc/over", "over")
+	srv.MountFunction(r, "/rpc/same_names", "same_names")
+	srv.MountFunction(r, "/rpc/shout", "shout")
+	srv.MountFunction(r, "/rpc/slow", "slow")
+	srv.MountFunction(r, "/rpc/sneaky_write", "sneaky_write")
+	srv.MountFunction(r, "/rpc/squares", "squares")
+	srv.MountFunction(r, "/rpc/sum_array", "sum_array")
+	srv.MountFunction(r, "/rpc/teapot", "teapot")
+	srv.MountFunction(r, "/rpc/xml_root", "xml_root")
+	srv.MountFunction(r, "/rpc/version", "version")
 	srv.MountFallback(r)
 }

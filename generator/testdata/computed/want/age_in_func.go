@@ -13,17 +13,21 @@ type AgeInArgs struct {
 // AgeInResult is what "public"."age_in" returns (integer).
 type AgeInResult = int32
 
-// AgeInFunction describes "public"."age_in" to the runtime.
+// AgeInFunction describes "public"."age_in" to the runtime, which serves it on /rpc/age_in.
+// A call with every argument runs:
+//
+//	(SELECT "public"."age_in"("p" := pgrst_body."p", "at" := pgrst_body."at") AS pgrst_scalar) AS pgrst_call
 func AgeInFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "age_in",
 		SQLName: `"public"."age_in"`,
-		Args: []runtime.Arg{
-			{Name: "p", Type: "public.people", Mode: "in"},
-			{Name: "at", Type: "date", Mode: "in", HasDefault: true},
+		Params: []runtime.Param{
+			{Name: "p", SQLName: `"p"`, Type: "public.people", Cast: `"public"."people"`, Required: true},
+			{Name: "at", SQLName: `"at"`, Type: "date", Cast: `date`},
 		},
 		ReturnType: "integer",
+		Scalar:     true,
 		Volatility: "stable",
 	}
 }

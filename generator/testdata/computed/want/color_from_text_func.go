@@ -12,16 +12,20 @@ type ColorFromTextArgs struct {
 // ColorFromTextResult is what "public"."color_from_text" returns (public.color).
 type ColorFromTextResult = int32
 
-// ColorFromTextFunction describes "public"."color_from_text" to the runtime.
+// ColorFromTextFunction describes "public"."color_from_text" to the runtime, which serves it on /rpc/color_from_text.
+// A call with every argument runs:
+//
+//	(SELECT "public"."color_from_text"($1::text) AS pgrst_scalar) AS pgrst_call
 func ColorFromTextFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "color_from_text",
 		SQLName: `"public"."color_from_text"`,
-		Args: []runtime.Arg{
-			{Type: "text", Mode: "in"},
+		Params: []runtime.Param{
+			{Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "public.color",
+		Scalar:     true,
 		Volatility: "immutable",
 	}
 }

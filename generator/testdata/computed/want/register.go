@@ -17,11 +17,7 @@ func Schema() *runtime.Schema {
 		},
 		Functions: []*runtime.Function{
 			AgeInFunction(),
-			BornFunction(),
 			ColorFromTextFunction(),
-			FullNameFunction(),
-			InitialFunction(),
-			NamesakesFunction(),
 		},
 	}
 }
@@ -33,5 +29,7 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/paints", "paints")
 	srv.MountRelation(r, "/people", "people")
 	srv.MountRelation(r, "/people_view", "people_view")
+	srv.MountFunction(r, "/rpc/age_in", "age_in")
+	srv.MountFunction(r, "/rpc/color_from_text", "color_from_text")
 	srv.MountFallback(r)
 }

@@ -12,16 +12,20 @@ type HelloArgs struct {
 // HelloResult is what "test"."hello" returns (text).
 type HelloResult = string
 
-// HelloFunction describes "test"."hello" to the runtime.
+// HelloFunction describes "test"."hello" to the runtime, which serves it on /rpc/hello.
+// A call with every argument runs:
+//
+//	(SELECT "test"."hello"("name" := pgrst_body."name") AS pgrst_scalar) AS pgrst_call
 func HelloFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "test",
 		Name:    "hello",
 		SQLName: `"test"."hello"`,
-		Args: []runtime.Arg{
-			{Name: "name", Type: "text", Mode: "in"},
+		Params: []runtime.Param{
+			{Name: "name", SQLName: `"name"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "text",
+		Scalar:     true,
 		Volatility: "immutable",
 	}
 }

@@ -29,5 +29,6 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/items", "items")
 	srv.MountRelation(r, "/cheap_items", "cheap_items")
 	srv.MountRelation(r, "/only_in_v1", "only_in_v1")
+	srv.MountFunction(r, "/rpc/hello", "hello")
 	srv.MountFallback(r)
 }

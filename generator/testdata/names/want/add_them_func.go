@@ -13,17 +13,21 @@ type AddThemArgs struct {
 // AddThemResult is what "public"."add_them" returns (integer).
 type AddThemResult = int32
 
-// AddThemFunction describes "public"."add_them" to the runtime.
+// AddThemFunction describes "public"."add_them" to the runtime, which serves it on /rpc/add_them.
+// A call with every argument runs:
+//
+//	(SELECT "public"."add_them"("a" := pgrst_body."a", "b" := pgrst_body."b") AS pgrst_scalar) AS pgrst_call
 func AddThemFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "add_them",
 		SQLName: `"public"."add_them"`,
-		Args: []runtime.Arg{
-			{Name: "a", Type: "integer", Mode: "in"},
-			{Name: "b", Type: "integer", Mode: "in", HasDefault: true},
+		Params: []runtime.Param{
+			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
+			{Name: "b", SQLName: `"b"`, Type: "integer", Cast: `integer`},
 		},
 		ReturnType: "integer",
+		Scalar:     true,
 		Volatility: "immutable",
 	}
 }

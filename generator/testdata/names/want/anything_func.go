@@ -13,13 +13,17 @@ type AnythingArgs struct{}
 // AnythingResult is what "public"."anything" returns (record).
 type AnythingResult = json.RawMessage
 
-// AnythingFunction describes "public"."anything" to the runtime.
+// AnythingFunction describes "public"."anything" to the runtime, which serves it on /rpc/anything.
+// A call with every argument runs:
+//
+//	(SELECT "public"."anything"() AS pgrst_scalar) AS pgrst_call
 func AnythingFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:     "public",
 		Name:       "anything",
 		SQLName:    `"public"."anything"`,
 		ReturnType: "record",
+		Scalar:     true,
 		Volatility: "volatile",
 	}
 }

@@ -15,16 +15,20 @@ type EchoJSONArgs struct {
 // EchoJSONResult is what "public"."echo_json" returns (json).
 type EchoJSONResult = json.RawMessage
 
-// EchoJSONFunction describes "public"."echo_json" to the runtime.
+// EchoJSONFunction describes "public"."echo_json" to the runtime, which serves it on /rpc/echo_json.
+// A call with every argument runs:
+//
+//	(SELECT "public"."echo_json"($1::json) AS pgrst_scalar) AS pgrst_call
 func EchoJSONFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "echo_json",
 		SQLName: `"public"."echo_json"`,
-		Args: []runtime.Arg{
-			{Type: "json", Mode: "in"},
+		Params: []runtime.Param{
+			{Type: "json", Cast: `json`, Required: true},
 		},
 		ReturnType: "json",
+		Scalar:     true,
 		Volatility: "immutable",
 	}
 }

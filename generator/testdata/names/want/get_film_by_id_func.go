@@ -12,16 +12,21 @@ type GetFilmByIDArgs struct {
 // GetFilmByIDResult is what "public"."get_film" returns (public.films).
 type GetFilmByIDResult = Films
 
-// GetFilmByIDFunction describes "public"."get_film" to the runtime.
+// GetFilmByIDFunction describes "public"."get_film" to the runtime, which serves it on /rpc/get_film.
+// A call with every argument runs:
+//
+//	"public"."get_film"("id" := pgrst_body."id") AS pgrst_call
 func GetFilmByIDFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "get_film",
 		SQLName: `"public"."get_film"`,
-		Args: []runtime.Arg{
-			{Name: "id", Type: "integer", Mode: "in"},
+		Params: []runtime.Param{
+			{Name: "id", SQLName: `"id"`, Type: "integer", Cast: `integer`, Required: true},
 		},
-		ReturnType: "public.films",
-		Volatility: "stable",
+		ReturnType:     "public.films",
+		ResultSchema:   "public",
+		ResultRelation: "films",
+		Volatility:     "stable",
 	}
 }

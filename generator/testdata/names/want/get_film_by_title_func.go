@@ -12,17 +12,22 @@ type GetFilmByTitleArgs struct {
 // GetFilmByTitleResult is what "public"."get_film" returns (setof public.films).
 type GetFilmByTitleResult = []Films
 
-// GetFilmByTitleFunction describes "public"."get_film" to the runtime.
+// GetFilmByTitleFunction describes "public"."get_film" to the runtime, which serves it on /rpc/get_film.
+// A call with every argument runs:
+//
+//	"public"."get_film"("title" := pgrst_body."title") AS pgrst_call
 func GetFilmByTitleFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "get_film",
 		SQLName: `"public"."get_film"`,
-		Args: []runtime.Arg{
-			{Name: "title", Type: "text", Mode: "in"},
+		Params: []runtime.Param{
+			{Name: "title", SQLName: `"title"`, Type: "text", Cast: `text`, Required: true},
 		},
-		ReturnType: "public.films",
-		ReturnsSet: true,
-		Volatility: "stable",
+		ReturnType:     "public.films",
+		ReturnsSet:     true,
+		ResultSchema:   "public",
+		ResultRelation: "films",
+		Volatility:     "stable",
 	}
 }

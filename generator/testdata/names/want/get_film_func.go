@@ -10,16 +10,21 @@ type GetFilmArgs struct {
 }
 
 // "public"."Get Film" returns void: its endpoint answers 204 No Content.
-// GetFilmFunction describes "public"."Get Film" to the runtime.
+// GetFilmFunction describes "public"."Get Film" to the runtime, which serves it on /rpc/Get Film.
+// A call with every argument runs:
+//
+//	(SELECT "public"."Get Film"("x" := pgrst_body."x") AS pgrst_scalar) AS pgrst_call
 func GetFilmFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "Get Film",
 		SQLName: `"public"."Get Film"`,
-		Args: []runtime.Arg{
-			{Name: "x", Type: "integer", Mode: "in"},
+		Params: []runtime.Param{
+			{Name: "x", SQLName: `"x"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "void",
+		Void:       true,
+		Scalar:     true,
 		Volatility: "volatile",
 	}
 }

@@ -10,14 +10,19 @@ type GetFilmNoArgsArgs struct{}
 // GetFilmNoArgsResult is what "public"."get_film" returns (setof public.films).
 type GetFilmNoArgsResult = []Films
 
-// GetFilmNoArgsFunction describes "public"."get_film" to the runtime.
+// GetFilmNoArgsFunction describes "public"."get_film" to the runtime, which serves it on /rpc/get_film.
+// A call with every argument runs:
+//
+//	"public"."get_film"() AS pgrst_call
 func GetFilmNoArgsFunction() *runtime.Function {
 	return &runtime.Function{
-		Schema:     "public",
-		Name:       "get_film",
-		SQLName:    `"public"."get_film"`,
-		ReturnType: "public.films",
-		ReturnsSet: true,
-		Volatility: "stable",
+		Schema:         "public",
+		Name:           "get_film",
+		SQLName:        `"public"."get_film"`,
+		ReturnType:     "public.films",
+		ReturnsSet:     true,
+		ResultSchema:   "public",
+		ResultRelation: "films",
+		Volatility:     "stable",
 	}
 }

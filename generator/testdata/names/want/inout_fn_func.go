@@ -13,17 +13,23 @@ type InoutFnArgs struct {
 // InoutFnResult is what "public"."inout_fn" returns (integer).
 type InoutFnResult = int32
 
-// InoutFnFunction describes "public"."inout_fn" to the runtime.
+// InoutFnFunction describes "public"."inout_fn" to the runtime, which serves it on /rpc/inout_fn.
+// A call with every argument runs:
+//
+//	"public"."inout_fn"("x" := pgrst_body."x", "y" := pgrst_body."y") AS pgrst_call
 func InoutFnFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "inout_fn",
 		SQLName: `"public"."inout_fn"`,
-		Args: []runtime.Arg{
-			{Name: "x", Type: "integer", Mode: "inout"},
-			{Name: "y", Type: "integer", Mode: "in"},
+		Params: []runtime.Param{
+			{Name: "x", SQLName: `"x"`, Type: "integer", Cast: `integer`, Required: true},
+			{Name: "y", SQLName: `"y"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "integer",
+		Columns: []runtime.Column{
+			{Name: "x", SQLName: `"x"`, Type: "integer", Nullable: true},
+		},
 		Volatility: "volatile",
 	}
 }

@@ -37,7 +37,6 @@ func Schema() *runtime.Schema {
 			EchoJSONFunction(),
 			GetFilmNoArgsFunction(),
 			GetFilmByIDFunction(),
-			GetFilmByIntegerAndTextFunction(),
 			GetFilmByTitleFunction(),
 			InoutFnFunction(),
 			SearchFunction(),
@@ -70,5 +69,15 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/with \"quotes\" and 'apostrophes'", "with \"quotes\" and 'apostrophes'")
 	srv.MountRelation(r, "/Ünïcödé Table", "Ünïcödé Table")
 	srv.MountRelation(r, "/名前", "名前")
+	srv.MountFunction(r, "/rpc/Get Film", "Get Film")
+	srv.MountFunction(r, "/rpc/add_them", "add_them")
+	srv.MountFunction(r, "/rpc/anything", "anything")
+	srv.MountFunction(r, "/rpc/echo_json", "echo_json")
+	srv.MountFunction(r, "/rpc/get_film", "get_film")
+	srv.MountFunction(r, "/rpc/inout_fn", "inout_fn")
+	srv.MountFunction(r, "/rpc/search", "search")
+	srv.MountFunction(r, "/rpc/select", "select")
+	srv.MountFunction(r, "/rpc/split_name", "split_name")
+	srv.MountFunction(r, "/rpc/sum_all", "sum_all")
 	srv.MountFallback(r)
 }

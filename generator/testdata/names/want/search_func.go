@@ -19,20 +19,25 @@ type SearchRow struct {
 // SearchResult is what "public"."search" returns (setof record).
 type SearchResult = []SearchRow
 
-// SearchFunction describes "public"."search" to the runtime.
+// SearchFunction describes "public"."search" to the runtime, which serves it on /rpc/search.
+// A call with every argument runs:
+//
+//	"public"."search"("q" := pgrst_body."q") AS pgrst_call
 func SearchFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "search",
 		SQLName: `"public"."search"`,
-		Args: []runtime.Arg{
-			{Name: "q", Type: "text", Mode: "in"},
-			{Name: "id", Type: "integer", Mode: "table"},
-			{Name: "rank", Type: "real", Mode: "table"},
-			{Name: "type", Type: "text", Mode: "table"},
+		Params: []runtime.Param{
+			{Name: "q", SQLName: `"q"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "record",
 		ReturnsSet: true,
+		Columns: []runtime.Column{
+			{Name: "id", SQLName: `"id"`, Type: "integer", Nullable: true},
+			{Name: "rank", SQLName: `"rank"`, Type: "real", Nullable: true},
+			{Name: "type", SQLName: `"type"`, Type: "text", Nullable: true},
+		},
 		Volatility: "stable",
 	}
 }

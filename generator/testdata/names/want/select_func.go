@@ -12,16 +12,20 @@ type SelectArgs struct {
 // SelectResult is what "public"."select" returns (public.mood).
 type SelectResult = Mood
 
-// SelectFunction describes "public"."select" to the runtime.
+// SelectFunction describes "public"."select" to the runtime, which serves it on /rpc/select.
+// A call with every argument runs:
+//
+//	(SELECT "public"."select"("from" := pgrst_body."from") AS pgrst_scalar) AS pgrst_call
 func SelectFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "select",
 		SQLName: `"public"."select"`,
-		Args: []runtime.Arg{
-			{Name: "from", Type: "integer", Mode: "in"},
+		Params: []runtime.Param{
+			{Name: "from", SQLName: `"from"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "public.mood",
+		Scalar:     true,
 		Volatility: "immutable",
 	}
 }

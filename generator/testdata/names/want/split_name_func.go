@@ -18,18 +18,23 @@ type SplitNameRow struct {
 // SplitNameResult is what "public"."split_name" returns (record).
 type SplitNameResult = SplitNameRow
 
-// SplitNameFunction describes "public"."split_name" to the runtime.
+// SplitNameFunction describes "public"."split_name" to the runtime, which serves it on /rpc/split_name.
+// A call with every argument runs:
+//
+//	"public"."split_name"("full_name" := pgrst_body."full_name") AS pgrst_call
 func SplitNameFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "split_name",
 		SQLName: `"public"."split_name"`,
-		Args: []runtime.Arg{
-			{Name: "full_name", Type: "text", Mode: "in"},
-			{Name: "first", Type: "text", Mode: "out"},
-			{Name: "last", Type: "text", Mode: "out"},
+		Params: []runtime.Param{
+			{Name: "full_name", SQLName: `"full_name"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "record",
+		Columns: []runtime.Column{
+			{Name: "first", SQLName: `"first"`, Type: "text", Nullable: true},
+			{Name: "last", SQLName: `"last"`, Type: "text", Nullable: true},
+		},
 		Volatility: "immutable",
 	}
 }

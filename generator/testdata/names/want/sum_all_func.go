@@ -12,16 +12,20 @@ type SumAllArgs struct {
 // SumAllResult is what "public"."sum_all" returns (integer).
 type SumAllResult = int32
 
-// SumAllFunction describes "public"."sum_all" to the runtime.
+// SumAllFunction describes "public"."sum_all" to the runtime, which serves it on /rpc/sum_all.
+// A call with every argument runs:
+//
+//	(SELECT "public"."sum_all"(VARIADIC "nums" := pgrst_body."nums") AS pgrst_scalar) AS pgrst_call
 func SumAllFunction() *runtime.Function {
 	return &runtime.Function{
 		Schema:  "public",
 		Name:    "sum_all",
 		SQLName: `"public"."sum_all"`,
-		Args: []runtime.Arg{
-			{Name: "nums", Type: "integer[]", Mode: "variadic"},
+		Params: []runtime.Param{
+			{Name: "nums", SQLName: `"nums"`, Type: "integer[]", Cast: `integer[]`, Required: true, Variadic: true},
 		},
 		ReturnType: "integer",
+		Scalar:     true,
 		Volatility: "immutable",
 	}
 }
