@@ -145,3 +145,6 @@ CREATE FUNCTION test.bump() RETURNS bigint
     INSERT INTO test.call_log (msg) VALUES ('bump');
     SELECT count(*) FROM test.call_log;
   $$;
+
+-- A procedure: PostgREST does not serve procedures (F-RPC-13).
+CREATE PROCEDURE test.a_procedure() LANGUAGE sql AS $$ SELECT 1 $$;
