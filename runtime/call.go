@@ -201,7 +201,8 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	req := c.Request()
 	fn := r.fn
 	fail := func(e *apierr.Error) { s.writeError(c, e) }
-	m, aerr := negotiate(req.Header.Get("Accept"))
+	defaultSelect := r.q.Select == nil || (len(r.q.Select) == 1 && r.q.Select[0].Star && r.q.Select[0].Alias == "" && r.q.Select[0].Cast == "")
+	m, customType, aerr := negotiateCall(req.Header.Get("Accept"), fn, defaultSelect)
 	if aerr != nil {
 		fail(aerr)
 		return
@@ -296,13 +297,16 @@ func (s *Server) call(c echo.Context, r callRequest) {
 			status = http.StatusPartialContent
 		}
 	}
-	if fn.Void {
+	switch {
+	case fn.Void:
 		status = http.StatusNoContent
-	} else {
+	case m == mediaCustom:
+		h.Set(echo.HeaderContentType, customType)
+	default:
 		h.Set(echo.HeaderContentType, m.contentType())
-		if r.byProfile {
-			h.Set("Content-Profile", r.schema)
-		}
+	}
+	if !fn.Void && r.byProfile {
+		h.Set("Content-Profile", r.schema)
 	}
 	if err := responseGUCs(res, h, &status); err != nil {
 		fail(apierr.From(err, r.ident.Authenticated))
@@ -447,6 +451,13 @@ func (cs *callSource) aggregate(m media) string {
 	single := !fn.ReturnsSet
 	strip := func(s string) string { return s }
 	switch m {
+	case mediaCustom:
+		// The value itself, through the media type's domain.
+		cast := "::text"
+		if fn.MediaBinary {
+			cast = "::bytea"
+		}
+		return "(array_agg(" + fn.MediaDomain + "(" + rows + ")))[1]" + cast
 	case mediaCSV:
 		return csvBody
 	case mediaObject:

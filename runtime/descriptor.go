@@ -91,6 +91,13 @@ type Function struct {
 	ResultSchema   string
 	ResultRelation string
 	Columns        []Column
+	// MediaType is set for a function returning a domain named after a
+	// media type: it serves that Accept ("*/*": any) with the value itself
+	// as the body, cast through MediaDomain (PostgREST's handler
+	// functions). MediaBinary says the domain is over bytea.
+	MediaType   string
+	MediaDomain string
+	MediaBinary bool
 	// Volatility is "immutable", "stable" or "volatile".
 	Volatility string
 	// Settings are the function's SET clauses ("statement_timeout=1s");

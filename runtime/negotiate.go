@@ -18,6 +18,8 @@ const (
 	mediaObject
 	mediaObjectStripped
 	mediaCSV
+	// mediaCustom is a function's own media type (Function.MediaType).
+	mediaCustom
 )
 
 // contentType is the Content-Type PostgREST sends for each media type.
@@ -133,5 +135,41 @@ func negotiate(accept string) (media, *apierr.Error) {
 		names = append(names, name)
 	}
 	return 0, apierr.New(http.StatusNotAcceptable, "PGRST107",
+		"None of these media types are available: "+strings.Join(names, ", "), "", "")
+}
+
+// negotiateCall is negotiate for a function call. A handler function
+// (Function.MediaType) serves its media type, or every one for "*/*", when
+// the call selects the default columns, ahead of the built-in types; the
+// vendor types (object, stripped array) cannot be overridden. It also
+// returns the Content-Type of a custom media type.
+func negotiateCall(accept string, fn *Function, defaultSelect bool) (media, string, *apierr.Error) {
+	if fn.MediaType == "" || !defaultSelect {
+		m, aerr := negotiate(accept)
+		return m, "", aerr
+	}
+	entries := []acceptEntry{{raw: "*/*", q: 1}}
+	if strings.TrimSpace(accept) != "" {
+		entries = parseAccept(accept)
+	}
+	var names []string
+	for _, e := range entries {
+		m, ok, name := decodeMedia(e.raw)
+		if ok && m != mediaJSON && m != mediaCSV {
+			return m, "", nil // vendor types
+		}
+		typ, _, _ := strings.Cut(strings.ToLower(e.raw), ";")
+		if fn.MediaType == "*/*" || typ == fn.MediaType {
+			if fn.MediaType == "*/*" {
+				return mediaCustom, "application/octet-stream", nil
+			}
+			return mediaCustom, fn.MediaType, nil
+		}
+		if ok {
+			return m, "", nil
+		}
+		names = append(names, name)
+	}
+	return 0, "", apierr.New(http.StatusNotAcceptable, "PGRST107",
 		"None of these media types are available: "+strings.Join(names, ", "), "", "")
 }

@@ -328,6 +328,9 @@ func emitFunction(f *jen.File, fn plan.Function) {
 				}
 				g.Line()
 			})),
+			kvIf(fn.MediaType != "", "MediaType", jen.Lit(fn.MediaType)),
+			kvIf(fn.MediaType != "", "MediaDomain", sqlLit(fn.MediaDomain)),
+			kvIf(fn.MediaBinary, "MediaBinary", jen.True()),
 			kv("Volatility", jen.Lit(string(src.Volatility))),
 			kvIf(len(src.Settings) > 0, "Settings", jen.Index().String().ValuesFunc(func(g *jen.Group) {
 				for _, st := range src.Settings {

@@ -7,6 +7,7 @@ package plan
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -111,6 +112,12 @@ type Function struct {
 	ResultSchema   string
 	ResultRelation string
 	ResultColumns  []ResultColumn
+	// MediaType is set when the function returns a domain named after a
+	// media type ("text/html", or "*/*" for any): a custom media handler.
+	// MediaDomain is the quoted domain; MediaBinary says it is over bytea.
+	MediaType   string
+	MediaDomain string
+	MediaBinary bool
 }
 
 // CallParam is an input argument of a function call.
@@ -328,6 +335,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		pf.Path = "/rpc/" + f.Name
 		pf.Params = callParams(f)
 		planCallResult(&pf, outs, relations, composites)
+		planMediaHandler(&pf)
 		pkg.Functions[i] = pf
 	}
 	return pkg, nil
@@ -512,6 +520,23 @@ func planCallResult(pf *Function, outs []catalog.Argument, relations map[[2]stri
 			pf.ResultColumns = append(pf.ResultColumns, ResultColumn{Name: a.Name, SQLName: QuoteIdent(a.Name), Type: a.Type.SQL})
 		}
 	}
+}
+
+// mediaTypeName is the form of a domain name that makes a function
+// returning it a media type handler, as PostgREST recognises it.
+var mediaTypeName = regexp.MustCompile(`^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$`)
+
+// planMediaHandler makes a function returning a media-type domain a
+// custom media handler (PostgREST's handler functions); set-returning
+// functions are not handlers.
+func planMediaHandler(pf *Function) {
+	ret := pf.Source.Return
+	if pf.Source.ReturnsSet || ret.Category != catalog.CategoryDomain || (ret.Name != "*/*" && !mediaTypeName.MatchString(ret.Name)) {
+		return
+	}
+	pf.MediaType = strings.ToLower(ret.Name)
+	pf.MediaDomain = quoteQualified(ret.Schema, ret.Name)
+	pf.MediaBinary = ret.Base != nil && ret.Base.Schema == "pg_catalog" && ret.Base.Name == "bytea"
 }
 
 // overloadSuffix names an overload after its input arguments: "ByIDAndName",

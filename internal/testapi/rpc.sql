@@ -148,3 +148,22 @@ CREATE FUNCTION test.bump() RETURNS bigint
 
 -- A procedure: PostgREST does not serve procedures (F-RPC-13).
 CREATE PROCEDURE test.a_procedure() LANGUAGE sql AS $$ SELECT 1 $$;
+
+-- Handler functions: returning a domain named after a media type serves
+-- that media type (F-RPC-15); "*/*" serves any.
+CREATE DOMAIN test."text/html" AS text;
+CREATE DOMAIN test."application/vnd.sample" AS bytea;
+CREATE DOMAIN test."*/*" AS bytea;
+
+CREATE FUNCTION test.page(title text DEFAULT 'Home') RETURNS test."text/html"
+  LANGUAGE sql STABLE AS $$ SELECT '<h1>' || title || '</h1>' $$;
+
+CREATE FUNCTION test.sample() RETURNS test."application/vnd.sample"
+  LANGUAGE sql STABLE AS $$ SELECT '\x00ff10'::bytea $$;
+
+CREATE FUNCTION test.anything_goes() RETURNS test."*/*"
+  LANGUAGE plpgsql STABLE AS $$
+  BEGIN
+    PERFORM set_config('response.headers', '[{"Content-Type": "text/plain; charset=utf-8"}]', true);
+    RETURN convert_to('plain words', 'UTF8');
+  END $$;

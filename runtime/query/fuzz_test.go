@@ -33,6 +33,12 @@ func FuzzParse(f *testing.F) {
 		checkOutcome(t, in, values(in))
 		raw, err := ParseRaw(in)
 		checkError(t, raw, err)
+		call, err := ParseCall(in)
+		checkError(t, call, err)
+		if err == nil && raw != nil && len(call.Args) == 0 && len(raw.Where) != len(call.Where) {
+			// Without arguments a call's query string means what a read's does.
+			t.Errorf("ParseCall(%q) has %d conditions, ParseRaw %d", in, len(call.Where), len(raw.Where))
+		}
 	})
 }
 

@@ -38,6 +38,7 @@ func Schema() *runtime.Schema {
 			ARecordFunction(),
 			AddThemFunction(),
 			AllItemsFunction(),
+			AnythingGoesFunction(),
 			BadHeadersFunction(),
 			BadStatusFunction(),
 			BumpFunction(),
@@ -60,8 +61,10 @@ func Schema() *runtime.Schema {
 			OverNoArgsFunction(),
 			OverByAFunction(),
 			OverByAAndBFunction(),
+			PageFunction(),
 			SameNamesByXFunction(),
 			SameNamesByX2Function(),
+			SampleFunction(),
 			ShoutFunction(),
 			SlowFunction(),
 			SneakyWriteFunction(),
@@ -103,6 +106,7 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountFunction(r, "/rpc/a_record", "a_record")
 	srv.MountFunction(r, "/rpc/add_them", "add_them")
 	srv.MountFunction(r, "/rpc/all_items", "all_items")
+	srv.MountFunction(r, "/rpc/anything_goes", "anything_goes")
 	srv.MountFunction(r, "/rpc/bad_headers", "bad_headers")
 	srv.MountFunction(r, "/rpc/bad_status", "bad_status")
 	srv.MountFunction(r, "/rpc/bump", "bump")
@@ -123,7 +127,9 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountFunction(r, "/rpc/no_args", "no_args")
 	srv.MountFunction(r, "/rpc/numbers", "numbers")
 	srv.MountFunction(r, "/rpc/over", "over")
+	srv.MountFunction(r, "/rpc/page", "page")
 	srv.MountFunction(r, "/rpc/same_names", "same_names")
+	srv.MountFunction(r, "/rpc/sample", "sample")
 	srv.MountFunction(r, "/rpc/shout", "shout")
 	srv.MountFunction(r, "/rpc/slow", "slow")
 	srv.MountFunction(r, "/rpc/sneaky_write", "sneaky_write")

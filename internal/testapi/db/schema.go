@@ -9,7 +9,7 @@ const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of the catalog this package was generated
 // from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:704384d08ee444b3efe1fba5eeb059505c1630f7124e26dab94124f31210ab52"
+const SchemaFingerprint = "sha256:20de9d84dc177dd969275aba9cb7e4877761de6f274d83e6497ee233d43578c4"
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1
