@@ -22,3 +22,27 @@ func BenchmarkParseRender(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseRenderCall is BenchmarkParseRender for a GET function call
+// with arguments and a filter on its rows.
+func BenchmarkParseRenderCall(b *testing.B) {
+	rel := fuzzRelation()
+	fn := &Function{Schema: "public", Name: "search", SQLName: `"public"."search"`, ReturnsSet: true,
+		Params: []Param{{Name: "term", SQLName: `"term"`, Type: "text", Cast: "text", Required: true},
+			{Name: "tags", SQLName: `"tags"`, Type: "text[]", Cast: "text[]", Variadic: true}},
+		ResultSchema: rel.Schema, ResultRelation: rel.Name, Volatility: "stable"}
+	res := resultRelation(fn, rel)
+	raw := "term=star&tags=a&tags=b&select=id,title&id=gt.10&order=title.desc&limit=20"
+	b.ReportAllocs()
+	for b.Loop() {
+		q, err := query.ParseCall(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := callRequest{fn: fn, q: q}
+		shape := readShape{rng: rowRange{upper: ptr(19)}, call: &callSource{fn: fn, params: r.params()}}
+		if _, aerr := renderRead(res, q, shape); aerr != nil {
+			b.Fatal(aerr)
+		}
+	}
+}
