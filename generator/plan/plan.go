@@ -51,6 +51,9 @@ type Relation struct {
 	// Computed are the relation's computed fields: functions of exposed
 	// schemas taking its row type, by name.
 	Computed []ComputedField
+
+	// Relationships are the relations it can embed (relationships.go).
+	Relationships []Relationship
 }
 
 // ComputedField is a function f(relation_row) that PostgREST serves as a
@@ -235,6 +238,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		r.RowRef = QuoteIdent(r.Source.Name)
 		r.Computed = computedFields(cat, r.Source)
 	}
+	planRelationships(cat, pkg.Relations)
 
 	// Overloads share a base name; tell them apart by their argument names.
 	overloads := map[[2]string]int{}

@@ -13,21 +13,38 @@ func Schema() *runtime.Schema {
 		Relations: []*runtime.Relation{
 			OrderItemsRelation(),
 			ActiveItemsRelation(),
+			ActorsRelation(),
+			AddressesRelation(),
 			BagsRelation(),
 			CategoryCountsRelation(),
 			CategoryStatsRelation(),
 			CpesRelation(),
+			DirectorStatsRelation(),
+			DirectorsRelation(),
 			DocumentsRelation(),
+			EditionReleasesRelation(),
+			EditionsRelation(),
+			FilmDetailsRelation(),
+			FilmsRelation(),
+			FilmsExtRelation(),
+			FilmsV1Relation(),
+			FilmsV2Relation(),
+			GenresRelation(),
 			ItemsRelation(),
 			JSONDocsRelation(),
 			LabelsRelation(),
 			LoudNotesRelation(),
+			NominationsRelation(),
 			NotesRelation(),
 			PaintsRelation(),
 			PeopleRelation(),
 			PlacesRelation(),
+			PremieresRelation(),
+			RolesRelation(),
+			ScreeningsRelation(),
 			SecretsRelation(),
 			SpansRelation(),
+			StudiosRelation(),
 			WritableItemsRelation(),
 			ÑandúRelation(),
 			V2ItemsRelation(),
@@ -35,6 +52,9 @@ func Schema() *runtime.Schema {
 		},
 		Functions: []*runtime.Function{
 			ColorFromTextFunction(),
+			CostarsFunction(),
+			Editions2Function(),
+			FirstFilmFunction(),
 			SummaryFunction(),
 		},
 	}
@@ -46,21 +66,38 @@ func Schema() *runtime.Schema {
 func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/Order Items", "Order Items")
 	srv.MountRelation(r, "/active_items", "active_items")
+	srv.MountRelation(r, "/actors", "actors")
+	srv.MountRelation(r, "/addresses", "addresses")
 	srv.MountRelation(r, "/bags", "bags")
 	srv.MountRelation(r, "/category_counts", "category_counts")
 	srv.MountRelation(r, "/category_stats", "category_stats")
 	srv.MountRelation(r, "/cpes", "cpes")
+	srv.MountRelation(r, "/director_stats", "director_stats")
+	srv.MountRelation(r, "/directors", "directors")
 	srv.MountRelation(r, "/documents", "documents")
+	srv.MountRelation(r, "/edition_releases", "edition_releases")
+	srv.MountRelation(r, "/editions", "editions")
+	srv.MountRelation(r, "/film_details", "film_details")
+	srv.MountRelation(r, "/films", "films")
+	srv.MountRelation(r, "/films_ext", "films_ext")
+	srv.MountRelation(r, "/films_v1", "films_v1")
+	srv.MountRelation(r, "/films_v2", "films_v2")
+	srv.MountRelation(r, "/genres", "genres")
 	srv.MountRelation(r, "/items", "items")
 	srv.MountRelation(r, "/json_docs", "json_docs")
 	srv.MountRelation(r, "/labels", "labels")
 	srv.MountRelation(r, "/loud_notes", "loud_notes")
+	srv.MountRelation(r, "/nominations", "nominations")
 	srv.MountRelation(r, "/notes", "notes")
 	srv.MountRelation(r, "/paints", "paints")
 	srv.MountRelation(r, "/people", "people")
 	srv.MountRelation(r, "/places", "places")
+	srv.MountRelation(r, "/premieres", "premieres")
+	srv.MountRelation(r, "/roles", "roles")
+	srv.MountRelation(r, "/screenings", "screenings")
 	srv.MountRelation(r, "/secrets", "secrets")
 	srv.MountRelation(r, "/spans", "spans")
+	srv.MountRelation(r, "/studios", "studios")
 	srv.MountRelation(r, "/writable_items", "writable_items")
 	srv.MountRelation(r, "/ñandú", "ñandú")
 	srv.MountRelation(r, "/only_in_v2", "only_in_v2")
