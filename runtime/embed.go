@@ -33,6 +33,16 @@ type related struct {
 	// legacyNames is url-use-legacy-target-names: params may name an
 	// aliased embed by its relation name (with a Warning header).
 	legacyNames bool
+	// maxRows is db-max-rows, which caps every embedded array of a read
+	// too; nil for writes, whose embeds PostgREST does not cap.
+	maxRows *int64
+}
+
+func (r *related) maxRowsCap() *int64 {
+	if r == nil {
+		return nil
+	}
+	return r.maxRows
 }
 
 func (r *related) relation(name string) *Relation {
@@ -418,8 +428,12 @@ func (b *builder) subquery(n *embedNode, parentRow, parentQual string) (string, 
 	if order != "" {
 		sql += " ORDER BY " + order
 	}
-	if n.limit != nil {
-		sql += " LIMIT " + b.param(*n.limit)
+	limit := n.limit
+	if m := b.related.maxRowsCap(); m != nil && !n.ship.ToOne && (limit == nil || *limit > *m) {
+		limit = m
+	}
+	if limit != nil {
+		sql += " LIMIT " + b.param(*limit)
 	}
 	if n.offset > 0 {
 		sql += " OFFSET " + b.param(n.offset)
@@ -517,6 +531,13 @@ func (b *builder) relatedOrder(t query.OrderTerm) (string, *apierr.Error) {
 // relatedIn is what embeds of a request on schema can name.
 func (s *Server) relatedIn(schema string) *related {
 	return &related{schema: schema, byName: s.byName, legacyNames: s.cfg.URLUseLegacyTargetNames}
+}
+
+// readRelatedIn is relatedIn for reads, whose embedded arrays db-max-rows caps.
+func (s *Server) readRelatedIn(schema string) *related {
+	r := s.relatedIn(schema)
+	r.maxRows = s.cfg.DBMaxRows
+	return r
 }
 
 // explainEmbeds is the EXPLAIN of planned and estimated counts when the

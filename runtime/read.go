@@ -120,7 +120,7 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		return
 	}
 	shape := readShape{rng: rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
-		related: s.relatedIn(schema)}
+		related: s.readRelatedIn(schema)}
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhasePlan)
 	stmt, aerr := renderRead(rel, q, shape)
