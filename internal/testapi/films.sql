@@ -6,7 +6,8 @@
 --                               holds both foreign keys and character)
 --   one-to-one                  film_details (FK is the PK), premieres (FK is UNIQUE)
 --   not a junction              nominations (its PK is its own id)
---   two FKs to one table        studios.billing / studios.shipping → addresses
+--   two FKs to one table        studios.billing / studios.shipping → addresses,
+--                               and a junction (contracts) between the two
 --   self-reference              genres.parent_id → genres
 --   composite key               edition_releases (film_id, edition_no) → editions
 --   view chain                  films_v2 → films_v1 → films; films_ext →
@@ -76,6 +77,12 @@ CREATE TABLE test.studios (
   name text NOT NULL,
   billing_address_id int CONSTRAINT billing REFERENCES test.addresses (id),
   shipping_address_id int CONSTRAINT shipping REFERENCES test.addresses (id)
+);
+
+CREATE TABLE test.contracts (
+  studio_id int REFERENCES test.studios (id),
+  address_id int REFERENCES test.addresses (id),
+  PRIMARY KEY (studio_id, address_id)
 );
 
 CREATE TABLE test.genres (
@@ -158,6 +165,7 @@ INSERT INTO test.premieres VALUES (1, 3, 'Tokyo'), (2, 1, 'Paris');
 INSERT INTO test.nominations VALUES (1, 3, 'Honorary Award'), (2, 5, 'Best Film');
 INSERT INTO test.addresses VALUES (1, 'Lyon'), (2, 'Kyoto');
 INSERT INTO test.studios VALUES (1, 'Ciné-Tamaris', 1, 2);
+INSERT INTO test.contracts VALUES (1, 1);
 INSERT INTO test.genres VALUES (1, 'Drama', NULL), (2, 'Crime', 1), (3, 'Jidaigeki', 1), (4, 'Noir', 2);
 INSERT INTO test.editions VALUES (3, 1, 'Original'), (3, 2, 'Restored'), (1, 1, 'Original');
 INSERT INTO test.edition_releases VALUES (3, 1, 'US'), (3, 2, 'FR'), (3, 2, 'JP');
@@ -165,7 +173,7 @@ INSERT INTO test.screenings VALUES (1, 3, '2023-05-01'), (2, 3, '2024-02-01'), (
 REFRESH MATERIALIZED VIEW test.director_stats;
 
 GRANT SELECT ON test.directors, test.films, test.actors, test.roles, test.film_details, test.premieres,
-  test.nominations, test.addresses, test.studios, test.genres, test.editions, test.edition_releases,
+  test.nominations, test.addresses, test.studios, test.contracts, test.genres, test.editions, test.edition_releases,
   test.films_v1, test.films_v2, test.films_ext, test.director_stats, test.screenings TO anon, web_user;
 GRANT SELECT ON extensions.films_base TO anon, web_user;
 GRANT INSERT, UPDATE, DELETE ON test.films, test.directors TO web_user;

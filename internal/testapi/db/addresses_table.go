@@ -34,10 +34,14 @@ func AddressesRelation() *runtime.Relation {
 		Updatable:  true,
 		Deletable:  true,
 		Relationships: []runtime.Relationship{
+			// addresses.id = contracts.address_id
+			{Target: "contracts", Cardinality: runtime.OneToMany, Constraint: "contracts_address_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "address_id"}}},
 			// addresses.id = studios.billing_address_id
 			{Target: "studios", Cardinality: runtime.OneToMany, Constraint: "billing", Columns: []runtime.ColumnPair{{From: "id", To: "billing_address_id"}}},
 			// addresses.id = studios.shipping_address_id
 			{Target: "studios", Cardinality: runtime.OneToMany, Constraint: "shipping", Columns: []runtime.ColumnPair{{From: "id", To: "shipping_address_id"}}},
+			// addresses.id = contracts.address_id AND contracts.studio_id = studios.id
+			{Target: "studios", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "contracts", SQLName: `"test"."contracts"`, Constraint1: "contracts_address_id_fkey", Constraint2: "contracts_studio_id_fkey", Source: []runtime.ColumnPair{{From: "address_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "studio_id", To: "id"}}}},
 		},
 	}
 }

@@ -18,6 +18,7 @@ func Schema() *runtime.Schema {
 			BagsRelation(),
 			CategoryCountsRelation(),
 			CategoryStatsRelation(),
+			ContractsRelation(),
 			CpesRelation(),
 			DirectorStatsRelation(),
 			DirectorsRelation(),
@@ -71,6 +72,7 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/bags", "bags")
 	srv.MountRelation(r, "/category_counts", "category_counts")
 	srv.MountRelation(r, "/category_stats", "category_stats")
+	srv.MountRelation(r, "/contracts", "contracts")
 	srv.MountRelation(r, "/cpes", "cpes")
 	srv.MountRelation(r, "/director_stats", "director_stats")
 	srv.MountRelation(r, "/directors", "directors")

@@ -9,7 +9,7 @@ const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of the catalog this package was generated
 // from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:9dda1b8a21028d0d6d7fc6314a741d394c4b2c6c66f7f9bf6b3750e970c1a727"
+const SchemaFingerprint = "sha256:7840d682ee20b28d777f54a48244b273e4aed129ea5417569703aca6d70389ed"
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1

@@ -44,6 +44,10 @@ func StudiosRelation() *runtime.Relation {
 			{Target: "addresses", Cardinality: runtime.ManyToOne, Constraint: "billing", Columns: []runtime.ColumnPair{{From: "billing_address_id", To: "id"}}, ToOne: true},
 			// studios.shipping_address_id = addresses.id
 			{Target: "addresses", Cardinality: runtime.ManyToOne, Constraint: "shipping", Columns: []runtime.ColumnPair{{From: "shipping_address_id", To: "id"}}, ToOne: true},
+			// studios.id = contracts.studio_id AND contracts.address_id = addresses.id
+			{Target: "addresses", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "contracts", SQLName: `"test"."contracts"`, Constraint1: "contracts_studio_id_fkey", Constraint2: "contracts_address_id_fkey", Source: []runtime.ColumnPair{{From: "studio_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "address_id", To: "id"}}}},
+			// studios.id = contracts.studio_id
+			{Target: "contracts", Cardinality: runtime.OneToMany, Constraint: "contracts_studio_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "studio_id"}}},
 		},
 	}
 }
