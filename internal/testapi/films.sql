@@ -11,7 +11,8 @@
 --   self-reference              genres.parent_id → genres
 --   composite key               edition_releases (film_id, edition_no) → editions
 --   view chain                  films_v2 → films_v1 → films; films_ext →
---                               extensions.films_base (db-extra-search-path) → films
+--                               extensions.films_base (db-extra-search-path) → films;
+--                               films_via_v2 → v2.films_mid (another exposed schema) → films
 --   materialized view           director_stats (GROUP BY director_id)
 --   partitioned table           screenings (partitions are not exposed)
 --   computed relationships      first_film(directors) ROWS 1 (to-one),
@@ -111,6 +112,8 @@ CREATE VIEW test.films_v1 AS SELECT id, title, year, director_id FROM test.films
 CREATE VIEW test.films_v2 AS SELECT id, title, director_id AS dir FROM test.films_v1 WHERE year < 2000;
 CREATE VIEW extensions.films_base AS SELECT id, title, director_id FROM test.films;
 CREATE VIEW test.films_ext AS SELECT id, title, director_id FROM extensions.films_base;
+CREATE VIEW v2.films_mid AS SELECT id, title, director_id FROM test.films;
+CREATE VIEW test.films_via_v2 AS SELECT id, title, director_id FROM v2.films_mid;
 
 CREATE MATERIALIZED VIEW test.director_stats AS
   SELECT director_id, count(*) AS film_count FROM test.films WHERE director_id IS NOT NULL GROUP BY director_id;
@@ -174,6 +177,6 @@ REFRESH MATERIALIZED VIEW test.director_stats;
 
 GRANT SELECT ON test.directors, test.films, test.actors, test.roles, test.film_details, test.premieres,
   test.nominations, test.addresses, test.studios, test.contracts, test.genres, test.editions, test.edition_releases,
-  test.films_v1, test.films_v2, test.films_ext, test.director_stats, test.screenings TO anon, web_user;
+  test.films_v1, test.films_v2, test.films_ext, test.films_via_v2, v2.films_mid, test.director_stats, test.screenings TO anon, web_user;
 GRANT SELECT ON extensions.films_base TO anon, web_user;
 GRANT INSERT, UPDATE, DELETE ON test.films, test.directors TO web_user;

@@ -45,6 +45,8 @@ func ActorsRelation() *runtime.Relation {
 			{Target: "films_v1", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []runtime.ColumnPair{{From: "actor_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
 			// actors.id = roles.actor_id AND roles.film_id = films_v2.id
 			{Target: "films_v2", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []runtime.ColumnPair{{From: "actor_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
+			// actors.id = roles.actor_id AND roles.film_id = films_via_v2.id
+			{Target: "films_via_v2", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []runtime.ColumnPair{{From: "actor_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
 			// actors.id = roles.actor_id
 			{Target: "roles", Cardinality: runtime.OneToMany, Constraint: "roles_actor_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "actor_id"}}},
 			// "test"."costars"(actors)

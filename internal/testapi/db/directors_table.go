@@ -47,6 +47,8 @@ func DirectorsRelation() *runtime.Relation {
 			{Target: "films_v1", Cardinality: runtime.OneToMany, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
 			// directors.id = films_v2.dir
 			{Target: "films_v2", Cardinality: runtime.OneToMany, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "dir"}}, TargetIsView: true},
+			// directors.id = films_via_v2.director_id
+			{Target: "films_via_v2", Cardinality: runtime.OneToMany, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
 			// "test"."first_film"(directors)
 			{Target: "films", Cardinality: runtime.ComputedRelationship, Function: `"test"."first_film"`, FunctionName: "first_film", ToOne: true},
 		},

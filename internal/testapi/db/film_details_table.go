@@ -42,6 +42,8 @@ func FilmDetailsRelation() *runtime.Relation {
 			{Target: "films_v1", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// film_details.film_id = films_v2.id
 			{Target: "films_v2", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			// film_details.film_id = films_via_v2.id
+			{Target: "films_via_v2", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 		},
 	}
 }

@@ -30,6 +30,7 @@ func Schema() *runtime.Schema {
 			FilmsExtRelation(),
 			FilmsV1Relation(),
 			FilmsV2Relation(),
+			FilmsViaV2Relation(),
 			GenresRelation(),
 			ItemsRelation(),
 			JSONDocsRelation(),
@@ -48,6 +49,7 @@ func Schema() *runtime.Schema {
 			StudiosRelation(),
 			WritableItemsRelation(),
 			ÑandúRelation(),
+			V2FilmsMidRelation(),
 			V2ItemsRelation(),
 			V2OnlyInV2Relation(),
 		},
@@ -84,6 +86,7 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/films_ext", "films_ext")
 	srv.MountRelation(r, "/films_v1", "films_v1")
 	srv.MountRelation(r, "/films_v2", "films_v2")
+	srv.MountRelation(r, "/films_via_v2", "films_via_v2")
 	srv.MountRelation(r, "/genres", "genres")
 	srv.MountRelation(r, "/items", "items")
 	srv.MountRelation(r, "/json_docs", "json_docs")
@@ -102,6 +105,7 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/studios", "studios")
 	srv.MountRelation(r, "/writable_items", "writable_items")
 	srv.MountRelation(r, "/ñandú", "ñandú")
+	srv.MountRelation(r, "/films_mid", "films_mid")
 	srv.MountRelation(r, "/only_in_v2", "only_in_v2")
 	srv.MountFallback(r)
 }

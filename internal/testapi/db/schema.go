@@ -9,7 +9,7 @@ const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of the catalog this package was generated
 // from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:7840d682ee20b28d777f54a48244b273e4aed129ea5417569703aca6d70389ed"
+const SchemaFingerprint = "sha256:7461ccbe1a67b1c48d5bf9f7d10f218e8c6d0330e9b6523cd01daa88925e8756"
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1

@@ -45,6 +45,8 @@ func ScreeningsRelation() *runtime.Relation {
 			{Target: "films_v1", Cardinality: runtime.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// screenings.film_id = films_v2.id
 			{Target: "films_v2", Cardinality: runtime.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			// screenings.film_id = films_via_v2.id
+			{Target: "films_via_v2", Cardinality: runtime.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 		},
 	}
 }
