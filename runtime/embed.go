@@ -204,13 +204,13 @@ func (s *embedState) assign(root *embedNode, p query.EmbedParam, legacy bool) *a
 	case "filter", "logic":
 		c, err := p.Condition()
 		if err != nil {
-			return apierr.ParseError("\"failed to parse filter ("+p.Value+")\"", err.Error())
+			return apierr.ParseError("\"failed to parse filter ("+p.Value+")\"", "")
 		}
 		n.where = append(n.where, c)
 	case "order":
 		terms, err := p.OrderTerms()
 		if err != nil {
-			return apierr.ParseError("\"failed to parse order ("+p.Value+")\"", err.Error())
+			return apierr.ParseError("\"failed to parse order ("+p.Value+")\"", "")
 		}
 		n.order = terms
 	case "limit":

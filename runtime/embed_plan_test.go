@@ -131,6 +131,7 @@ func TestEmbedPlanUsesForeignKeyIndexes(t *testing.T) {
 	conn, st := setupEmbedPlan(t)
 	generated := planNodes(t, conn, st.sql, st.args...)
 	hand := planNodes(t, conn, handWrittenPlanQuery)
+	t.Logf("statement: %s", st.sql)
 	t.Logf("generated:\n  %s", strings.Join(generated, "\n  "))
 	t.Logf("hand-written:\n  %s", strings.Join(hand, "\n  "))
 	joined := strings.Join(generated, "\n")
