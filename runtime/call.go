@@ -630,26 +630,6 @@ func (s *Server) functionHint(schema, name string, keys []string, overloads []*F
 	return ""
 }
 
-// closest is the candidate most like s, scored as the fuzzyset library
-// PostgREST uses scores: 1 - Levenshtein distance / longer length, case
-// folded; ok is false when none scores minScore. Ties go to the first.
-func closest(s string, candidates []string, minScore float64) (string, bool) {
-	best, bestScore := "", -1.0
-	ls := strings.ToLower(s)
-	for _, c := range candidates {
-		lc := strings.ToLower(c)
-		longer := max(len([]rune(ls)), len([]rune(lc)))
-		score := 1.0
-		if longer > 0 {
-			score = 1 - float64(levenshtein(ls, lc))/float64(longer)
-		}
-		if score > bestScore {
-			best, bestScore = c, score
-		}
-	}
-	return best, bestScore >= minScore && best != ""
-}
-
 // resultRelation describes a function's result rows as a relation, so
 // select, filters and order on them are checked and rendered as on a table:
 // the rows of rel for a function returning them, the generated columns of

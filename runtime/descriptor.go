@@ -29,6 +29,10 @@ type Relation struct {
 	Insertable bool
 	Updatable  bool
 	Deletable  bool
+
+	// Relationships are the relations of the same schema this one can
+	// embed, in PostgREST's order (see relationship.go).
+	Relationships []Relationship
 }
 
 // Column describes a column to the runtime.

@@ -119,7 +119,8 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		fail(e)
 		return
 	}
-	shape := readShape{rng: rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m}
+	shape := readShape{rng: rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
+		related: s.readRelatedIn(schema)}
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhasePlan)
 	stmt, aerr := renderRead(rel, q, shape)
@@ -191,6 +192,9 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	if h.Get("Vary") == "" {
 		h.Set("Vary", "Accept, Prefer, Range")
 	}
+	if stmt.warning != "" {
+		h.Set("Warning", stmt.warning)
+	}
 	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
 	if req.Method == http.MethodHead {
 		c.Response().WriteHeader(status)
@@ -239,6 +243,8 @@ type readShape struct {
 	media   media
 	// call is set when the rows come from a function call (/rpc).
 	call *callSource
+	// related finds the relations embeds name (embed.go).
+	related *related
 }
 
 // readStatement is a rendered read: the main statement and, for planned
@@ -248,6 +254,9 @@ type readStatement struct {
 	args        []any
 	explain     string
 	explainArgs []any
+	// warning is the Warning header (embeds named by relation name
+	// despite an alias), "" for none.
+	warning string
 }
 
 // csvBody turns the page into CSV the way PostgREST does: a header of the
@@ -259,7 +268,10 @@ const csvBody = "(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_ob
 // page, then one row holding the total, the page size, the body and the
 // response GUCs.
 func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatement, *apierr.Error) {
-	b := &builder{rel: rel}
+	b := &builder{rel: rel, related: shape.related}
+	if aerr := b.prepareEmbeds(q); aerr != nil {
+		return nil, aerr
+	}
 	cols, aerr := b.selectList(q.Select)
 	if aerr != nil {
 		return nil, aerr
@@ -272,16 +284,10 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 	if aerr != nil {
 		return nil, aerr
 	}
-	if len(q.EmbedParams) > 0 {
-		p := q.EmbedParams[0]
-		return nil, apierr.New(http.StatusBadRequest, "PGRST108",
-			fmt.Sprintf("'%s' is not an embedded resource in this request", strings.Join(p.Path, ".")), "",
-			fmt.Sprintf("Verify that '%s' is included in the 'select' query parameter.", strings.Join(p.Path, ".")))
-	}
 	if cols == "" {
 		cols = "NULL"
 	}
-	from := " FROM " + rel.SQLName
+	from := " FROM " + rel.SQLName + b.joins()
 	if where != "" {
 		from += " WHERE " + where
 	}
@@ -341,8 +347,10 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 	}
 	sql.WriteString(", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')")
 	sql.WriteString(" FROM (SELECT * FROM pgrst_source) _postgrest_t")
-	st := &readStatement{sql: sql.String(), args: b.args}
-	if shape.count == "planned" || shape.count == "estimated" {
+	st := &readStatement{sql: sql.String(), args: b.args, warning: b.emb.legacyWarning()}
+	if (shape.count == "planned" || shape.count == "estimated") && len(b.joinSQL) > 0 {
+		st.explain, st.explainArgs = explainEmbeds(rel, q, shape)
+	} else if shape.count == "planned" || shape.count == "estimated" {
 		// A separate builder: EXPLAIN's parameters are only the filters'.
 		eb := &builder{rel: rel}
 		ewhere, aerr := eb.where(q.Where)

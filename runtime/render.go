@@ -22,6 +22,15 @@ type builder struct {
 	// qualify writes columns as "schema"."table"."col", where another FROM
 	// item has the same column names (UPDATE … FROM the request body).
 	qualify bool
+
+	// Embedding (embed.go): alias names the current FROM item, node is
+	// the current scope's embed and joinSQL its lateral joins; emb is
+	// shared by all scopes, related finds embedded relations.
+	alias   string
+	node    *embedNode
+	joinSQL []string
+	emb     *embedState
+	related *related
 }
 
 func (b *builder) param(v any) string {
@@ -53,14 +62,14 @@ func undefinedColumn(rel *Relation, name string) *apierr.Error {
 // computed field called with the row.
 func (b *builder) column(name string) (expr, typ string, ok bool) {
 	if col := b.rel.Column(name); col != nil {
-		if b.qualify {
-			return b.rel.SQLName + "." + col.SQLName, col.Type, true
+		if q := b.qualifier(); q != "" {
+			return q + "." + col.SQLName, col.Type, true
 		}
 		return col.SQLName, col.Type, true
 	}
 	for _, cf := range b.rel.Computed {
 		if cf.Name == name {
-			return cf.SQLName + "(" + b.rel.RowRef + ")", cf.Type, true
+			return cf.SQLName + "(" + b.rowRef() + ")", cf.Type, true
 		}
 	}
 	return "", "", false
@@ -115,11 +124,16 @@ func (b *builder) selectList(items []query.SelectItem) (string, *apierr.Error) {
 	for _, it := range items {
 		switch {
 		case it.Embed != nil:
-			return "", apierr.New(http.StatusBadRequest, "PGRST200",
-				fmt.Sprintf("Could not find a relationship between '%s' and '%s' in the schema cache", b.rel.Name, it.Embed.Name),
-				"", "")
+			s, err := b.embedSelect(it.Embed)
+			if err != nil {
+				return "", err
+			}
+			if s != "" {
+				parts = append(parts, s)
+			}
+			continue
 		case it.Star:
-			parts = append(parts, b.rel.SelectStar)
+			parts = append(parts, b.star())
 			continue
 		}
 		expr, err := b.field(it.Field)
@@ -195,6 +209,9 @@ var ftsFunctions = map[string]string{
 }
 
 func (b *builder) filter(f *query.Filter) (string, *apierr.Error) {
+	if s, ok, err := b.embedFilter(f); ok {
+		return s, err
+	}
 	lhs, err := b.field(f.Field)
 	if err != nil {
 		return "", err
@@ -291,7 +308,13 @@ func arrayLiteral(items []string) string {
 func (b *builder) orderBy(terms []query.OrderTerm) (string, *apierr.Error) {
 	var parts []string
 	for _, t := range terms {
-		expr, err := b.field(t.Field)
+		var expr string
+		var err *apierr.Error
+		if t.Relation != "" {
+			expr, err = b.relatedOrder(t)
+		} else {
+			expr, err = b.field(t.Field)
+		}
 		if err != nil {
 			return "", err
 		}

@@ -458,7 +458,13 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	inner := "SELECT * FROM pgrst_source"
 	switch prefs.ret {
 	case "representation":
-		// select= and order= shape the representation (F-SELECT-08, F-ORDER-06).
+		// select= and order= shape the representation (F-SELECT-08,
+		// F-ORDER-06), embeds included (F-EMBED-21).
+		src, aerr := b.prepareReturning(q, s.relatedIn(r.schema))
+		if aerr != nil {
+			fail(aerr)
+			return
+		}
 		cols, aerr := b.selectList(q.Select)
 		if aerr != nil {
 			fail(aerr)
@@ -469,7 +475,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 			fail(aerr)
 			return
 		}
-		inner = "SELECT " + cols + " FROM pgrst_source"
+		inner = "SELECT " + cols + " FROM " + src + b.joins()
 		if order != "" {
 			inner += " ORDER BY " + order
 		}

@@ -41,5 +41,9 @@ func AuthorsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// authors.id = books.author_id
+			{Target: "books", Cardinality: runtime.OneToMany, Constraint: "books_author_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "author_id"}}},
+		},
 	}
 }

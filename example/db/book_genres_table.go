@@ -33,5 +33,13 @@ func BookGenresRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// book_genres.book_id = book_ratings.book_id
+			{Target: "book_ratings", Cardinality: runtime.ManyToOne, Constraint: "book_genres_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}, ToOne: true, TargetIsView: true},
+			// book_genres.book_id = books.id
+			{Target: "books", Cardinality: runtime.ManyToOne, Constraint: "book_genres_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "id"}}, ToOne: true},
+			// book_genres.genre_id = genres.id
+			{Target: "genres", Cardinality: runtime.ManyToOne, Constraint: "book_genres_genre_id_fkey", Columns: []runtime.ColumnPair{{From: "genre_id", To: "id"}}, ToOne: true},
+		},
 	}
 }

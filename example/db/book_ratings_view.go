@@ -39,5 +39,13 @@ func BookRatingsRelation() *runtime.Relation {
 			{Name: BookRatingsColAverageStars, SQLName: `"average_stars"`, Type: "numeric", Nullable: true},
 		},
 		PrimaryKey: []string{"book_id"},
+		Relationships: []runtime.Relationship{
+			// book_ratings.book_id = book_genres.book_id
+			{Target: "book_genres", Cardinality: runtime.OneToMany, Constraint: "book_genres_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}},
+			// book_ratings.book_id = book_genres.book_id AND book_genres.genre_id = genres.id
+			{Target: "genres", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_book_id_fkey", Constraint2: "book_genres_genre_id_fkey", Source: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}, Target: []runtime.ColumnPair{{From: "genre_id", To: "id"}}}},
+			// book_ratings.book_id = reviews.book_id
+			{Target: "reviews", Cardinality: runtime.OneToMany, Constraint: "reviews_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}},
+		},
 	}
 }

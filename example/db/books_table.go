@@ -54,5 +54,15 @@ func BooksRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// books.author_id = authors.id
+			{Target: "authors", Cardinality: runtime.ManyToOne, Constraint: "books_author_id_fkey", Columns: []runtime.ColumnPair{{From: "author_id", To: "id"}}, ToOne: true},
+			// books.id = book_genres.book_id
+			{Target: "book_genres", Cardinality: runtime.OneToMany, Constraint: "book_genres_book_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "book_id"}}},
+			// books.id = book_genres.book_id AND book_genres.genre_id = genres.id
+			{Target: "genres", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_book_id_fkey", Constraint2: "book_genres_genre_id_fkey", Source: []runtime.ColumnPair{{From: "book_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "genre_id", To: "id"}}}},
+			// books.id = reviews.book_id
+			{Target: "reviews", Cardinality: runtime.OneToMany, Constraint: "reviews_book_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "book_id"}}},
+		},
 	}
 }

@@ -33,5 +33,13 @@ func GenresRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// genres.id = book_genres.genre_id
+			{Target: "book_genres", Cardinality: runtime.OneToMany, Constraint: "book_genres_genre_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "genre_id"}}},
+			// genres.id = book_genres.genre_id AND book_genres.book_id = book_ratings.book_id
+			{Target: "book_ratings", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_genre_id_fkey", Constraint2: "book_genres_book_id_fkey", Source: []runtime.ColumnPair{{From: "genre_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}}, TargetIsView: true},
+			// genres.id = book_genres.genre_id AND book_genres.book_id = books.id
+			{Target: "books", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_genre_id_fkey", Constraint2: "book_genres_book_id_fkey", Source: []runtime.ColumnPair{{From: "genre_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "book_id", To: "id"}}}},
+		},
 	}
 }

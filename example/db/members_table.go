@@ -39,5 +39,9 @@ func MembersRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// members.id = reviews.member_id
+			{Target: "reviews", Cardinality: runtime.OneToMany, Constraint: "reviews_member_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "member_id"}}},
+		},
 	}
 }

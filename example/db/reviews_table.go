@@ -42,5 +42,13 @@ func ReviewsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// reviews.book_id = book_ratings.book_id
+			{Target: "book_ratings", Cardinality: runtime.ManyToOne, Constraint: "reviews_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}, ToOne: true, TargetIsView: true},
+			// reviews.book_id = books.id
+			{Target: "books", Cardinality: runtime.ManyToOne, Constraint: "reviews_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "id"}}, ToOne: true},
+			// reviews.member_id = members.id
+			{Target: "members", Cardinality: runtime.ManyToOne, Constraint: "reviews_member_id_fkey", Columns: []runtime.ColumnPair{{From: "member_id", To: "id"}}, ToOne: true},
+		},
 	}
 }

@@ -221,6 +221,7 @@ func emitRelation(f *jen.File, r plan.Relation) {
 			kvIf(src.Insertable, "Insertable", jen.True()),
 			kvIf(src.Updatable, "Updatable", jen.True()),
 			kvIf(src.Deletable, "Deletable", jen.True()),
+			relationshipsField(r),
 		)...)),
 	)
 }

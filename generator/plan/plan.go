@@ -52,6 +52,9 @@ type Relation struct {
 	// Computed are the relation's computed fields: functions of exposed
 	// schemas taking its row type, by name.
 	Computed []ComputedField
+
+	// Relationships are the relations it can embed (relationships.go).
+	Relationships []Relationship
 }
 
 // ComputedField is a function f(relation_row) that PostgREST serves as a
@@ -274,6 +277,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		r.RowRef = QuoteIdent(r.Source.Name)
 		r.Computed = computedFields(cat, r.Source)
 	}
+	planRelationships(cat, pkg.Relations)
 
 	// Only functions PostgREST can call are served (and generated).
 	var callable []catalog.Function

@@ -23,6 +23,9 @@ type Error struct {
 	// Details and Hint are nil when absent; PostgREST sends them as JSON null.
 	Details *string
 	Hint    *string
+	// DetailsJSON, when set, is sent as details instead of Details: a JSON
+	// value other than a string (PGRST201 lists relationships).
+	DetailsJSON json.RawMessage
 	// Headers are extra response headers (WWW-Authenticate, or those of a
 	// RAISE SQLSTATE 'PGRST' error).
 	Headers http.Header
@@ -36,12 +39,16 @@ func (e *Error) MarshalJSON() ([]byte, error) {
 	enc := json.NewEncoder(&buf)
 	// PostgREST writes <, > and & as they are.
 	enc.SetEscapeHTML(false)
+	var details any = e.Details
+	if e.DetailsJSON != nil {
+		details = e.DetailsJSON
+	}
 	err := enc.Encode(struct {
 		Code    string  `json:"code"`
-		Details *string `json:"details"`
+		Details any     `json:"details"`
 		Hint    *string `json:"hint"`
 		Message string  `json:"message"`
-	}{e.Code, e.Details, e.Hint, e.Message})
+	}{e.Code, details, e.Hint, e.Message})
 	return bytes.TrimRight(buf.Bytes(), "\n"), err
 }
 

@@ -13,24 +13,44 @@ func Schema() *runtime.Schema {
 		Relations: []*runtime.Relation{
 			OrderItemsRelation(),
 			ActiveItemsRelation(),
+			ActorsRelation(),
+			AddressesRelation(),
 			BagsRelation(),
 			CallLogRelation(),
 			CategoryCountsRelation(),
 			CategoryStatsRelation(),
+			ContractsRelation(),
 			CpesRelation(),
+			DirectorStatsRelation(),
+			DirectorsRelation(),
 			DocumentsRelation(),
+			EditionReleasesRelation(),
+			EditionsRelation(),
+			FilmDetailsRelation(),
+			FilmsRelation(),
+			FilmsExtRelation(),
+			FilmsV1Relation(),
+			FilmsV2Relation(),
+			FilmsViaV2Relation(),
+			GenresRelation(),
 			ItemsRelation(),
 			JSONDocsRelation(),
 			LabelsRelation(),
 			LoudNotesRelation(),
+			NominationsRelation(),
 			NotesRelation(),
 			PaintsRelation(),
 			PeopleRelation(),
 			PlacesRelation(),
+			PremieresRelation(),
+			RolesRelation(),
+			ScreeningsRelation(),
 			SecretsRelation(),
 			SpansRelation(),
+			StudiosRelation(),
 			WritableItemsRelation(),
 			ÑandúRelation(),
+			V2FilmsMidRelation(),
 			V2ItemsRelation(),
 			V2OnlyInV2Relation(),
 		},
@@ -84,24 +104,44 @@ func Schema() *runtime.Schema {
 func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountRelation(r, "/Order Items", "Order Items")
 	srv.MountRelation(r, "/active_items", "active_items")
+	srv.MountRelation(r, "/actors", "actors")
+	srv.MountRelation(r, "/addresses", "addresses")
 	srv.MountRelation(r, "/bags", "bags")
 	srv.MountRelation(r, "/call_log", "call_log")
 	srv.MountRelation(r, "/category_counts", "category_counts")
 	srv.MountRelation(r, "/category_stats", "category_stats")
+	srv.MountRelation(r, "/contracts", "contracts")
 	srv.MountRelation(r, "/cpes", "cpes")
+	srv.MountRelation(r, "/director_stats", "director_stats")
+	srv.MountRelation(r, "/directors", "directors")
 	srv.MountRelation(r, "/documents", "documents")
+	srv.MountRelation(r, "/edition_releases", "edition_releases")
+	srv.MountRelation(r, "/editions", "editions")
+	srv.MountRelation(r, "/film_details", "film_details")
+	srv.MountRelation(r, "/films", "films")
+	srv.MountRelation(r, "/films_ext", "films_ext")
+	srv.MountRelation(r, "/films_v1", "films_v1")
+	srv.MountRelation(r, "/films_v2", "films_v2")
+	srv.MountRelation(r, "/films_via_v2", "films_via_v2")
+	srv.MountRelation(r, "/genres", "genres")
 	srv.MountRelation(r, "/items", "items")
 	srv.MountRelation(r, "/json_docs", "json_docs")
 	srv.MountRelation(r, "/labels", "labels")
 	srv.MountRelation(r, "/loud_notes", "loud_notes")
+	srv.MountRelation(r, "/nominations", "nominations")
 	srv.MountRelation(r, "/notes", "notes")
 	srv.MountRelation(r, "/paints", "paints")
 	srv.MountRelation(r, "/people", "people")
 	srv.MountRelation(r, "/places", "places")
+	srv.MountRelation(r, "/premieres", "premieres")
+	srv.MountRelation(r, "/roles", "roles")
+	srv.MountRelation(r, "/screenings", "screenings")
 	srv.MountRelation(r, "/secrets", "secrets")
 	srv.MountRelation(r, "/spans", "spans")
+	srv.MountRelation(r, "/studios", "studios")
 	srv.MountRelation(r, "/writable_items", "writable_items")
 	srv.MountRelation(r, "/ñandú", "ñandú")
+	srv.MountRelation(r, "/films_mid", "films_mid")
 	srv.MountRelation(r, "/only_in_v2", "only_in_v2")
 	srv.MountFunction(r, "/rpc/a_record", "a_record")
 	srv.MountFunction(r, "/rpc/add_them", "add_them")

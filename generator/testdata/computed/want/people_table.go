@@ -43,5 +43,9 @@ func PeopleRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// "public"."namesakes"(people)
+			{Target: "people", Cardinality: runtime.ComputedRelationship, Function: `"public"."namesakes"`, FunctionName: "namesakes", Self: true},
+		},
 	}
 }

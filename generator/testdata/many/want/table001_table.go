@@ -42,5 +42,9 @@ func Table001Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_001.id = table_002.parent_id
+			{Target: "table_002", Cardinality: runtime.OneToMany, Constraint: "table_002_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table002Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_002.parent_id = table_001.id
+			{Target: "table_001", Cardinality: runtime.ManyToOne, Constraint: "table_002_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_002.id = table_003.parent_id
+			{Target: "table_003", Cardinality: runtime.OneToMany, Constraint: "table_003_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table003Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_003.parent_id = table_002.id
+			{Target: "table_002", Cardinality: runtime.ManyToOne, Constraint: "table_003_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_003.id = table_004.parent_id
+			{Target: "table_004", Cardinality: runtime.OneToMany, Constraint: "table_004_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

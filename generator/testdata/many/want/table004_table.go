@@ -42,5 +42,11 @@ func Table004Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_004.parent_id = table_003.id
+			{Target: "table_003", Cardinality: runtime.ManyToOne, Constraint: "table_004_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_004.id = table_005.parent_id
+			{Target: "table_005", Cardinality: runtime.OneToMany, Constraint: "table_005_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table005Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_005.parent_id = table_004.id
+			{Target: "table_004", Cardinality: runtime.ManyToOne, Constraint: "table_005_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_005.id = table_006.parent_id
+			{Target: "table_006", Cardinality: runtime.OneToMany, Constraint: "table_006_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table006Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_006.parent_id = table_005.id
+			{Target: "table_005", Cardinality: runtime.ManyToOne, Constraint: "table_006_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_006.id = table_007.parent_id
+			{Target: "table_007", Cardinality: runtime.OneToMany, Constraint: "table_007_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table007Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_007.parent_id = table_006.id
+			{Target: "table_006", Cardinality: runtime.ManyToOne, Constraint: "table_007_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_007.id = table_008.parent_id
+			{Target: "table_008", Cardinality: runtime.OneToMany, Constraint: "table_008_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

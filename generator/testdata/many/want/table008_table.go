@@ -42,5 +42,11 @@ func Table008Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_008.parent_id = table_007.id
+			{Target: "table_007", Cardinality: runtime.ManyToOne, Constraint: "table_008_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_008.id = table_009.parent_id
+			{Target: "table_009", Cardinality: runtime.OneToMany, Constraint: "table_009_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

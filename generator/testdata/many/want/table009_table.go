@@ -42,5 +42,11 @@ func Table009Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_009.parent_id = table_008.id
+			{Target: "table_008", Cardinality: runtime.ManyToOne, Constraint: "table_009_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_009.id = table_010.parent_id
+			{Target: "table_010", Cardinality: runtime.OneToMany, Constraint: "table_010_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

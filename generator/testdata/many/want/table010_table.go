@@ -42,5 +42,11 @@ func Table010Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_010.parent_id = table_009.id
+			{Target: "table_009", Cardinality: runtime.ManyToOne, Constraint: "table_010_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_010.id = table_011.parent_id
+			{Target: "table_011", Cardinality: runtime.OneToMany, Constraint: "table_011_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table011Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_011.parent_id = table_010.id
+			{Target: "table_010", Cardinality: runtime.ManyToOne, Constraint: "table_011_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_011.id = table_012.parent_id
+			{Target: "table_012", Cardinality: runtime.OneToMany, Constraint: "table_012_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

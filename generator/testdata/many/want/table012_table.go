@@ -42,5 +42,11 @@ func Table012Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_012.parent_id = table_011.id
+			{Target: "table_011", Cardinality: runtime.ManyToOne, Constraint: "table_012_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_012.id = table_013.parent_id
+			{Target: "table_013", Cardinality: runtime.OneToMany, Constraint: "table_013_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

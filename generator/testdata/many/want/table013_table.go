@@ -42,5 +42,11 @@ func Table013Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_013.parent_id = table_012.id
+			{Target: "table_012", Cardinality: runtime.ManyToOne, Constraint: "table_013_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_013.id = table_014.parent_id
+			{Target: "table_014", Cardinality: runtime.OneToMany, Constraint: "table_014_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

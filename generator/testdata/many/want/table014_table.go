@@ -42,5 +42,11 @@ func Table014Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_014.parent_id = table_013.id
+			{Target: "table_013", Cardinality: runtime.ManyToOne, Constraint: "table_014_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_014.id = table_015.parent_id
+			{Target: "table_015", Cardinality: runtime.OneToMany, Constraint: "table_015_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table015Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_015.parent_id = table_014.id
+			{Target: "table_014", Cardinality: runtime.ManyToOne, Constraint: "table_015_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_015.id = table_016.parent_id
+			{Target: "table_016", Cardinality: runtime.OneToMany, Constraint: "table_016_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table016Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_016.parent_id = table_015.id
+			{Target: "table_015", Cardinality: runtime.ManyToOne, Constraint: "table_016_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_016.id = table_017.parent_id
+			{Target: "table_017", Cardinality: runtime.OneToMany, Constraint: "table_017_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table017Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_017.parent_id = table_016.id
+			{Target: "table_016", Cardinality: runtime.ManyToOne, Constraint: "table_017_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_017.id = table_018.parent_id
+			{Target: "table_018", Cardinality: runtime.OneToMany, Constraint: "table_018_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table018Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_018.parent_id = table_017.id
+			{Target: "table_017", Cardinality: runtime.ManyToOne, Constraint: "table_018_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_018.id = table_019.parent_id
+			{Target: "table_019", Cardinality: runtime.OneToMany, Constraint: "table_019_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

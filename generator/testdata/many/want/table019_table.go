@@ -42,5 +42,11 @@ func Table019Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_019.parent_id = table_018.id
+			{Target: "table_018", Cardinality: runtime.ManyToOne, Constraint: "table_019_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_019.id = table_020.parent_id
+			{Target: "table_020", Cardinality: runtime.OneToMany, Constraint: "table_020_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

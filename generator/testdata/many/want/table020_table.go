@@ -42,5 +42,11 @@ func Table020Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_020.parent_id = table_019.id
+			{Target: "table_019", Cardinality: runtime.ManyToOne, Constraint: "table_020_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_020.id = table_021.parent_id
+			{Target: "table_021", Cardinality: runtime.OneToMany, Constraint: "table_021_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table021Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_021.parent_id = table_020.id
+			{Target: "table_020", Cardinality: runtime.ManyToOne, Constraint: "table_021_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_021.id = table_022.parent_id
+			{Target: "table_022", Cardinality: runtime.OneToMany, Constraint: "table_022_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table022Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_022.parent_id = table_021.id
+			{Target: "table_021", Cardinality: runtime.ManyToOne, Constraint: "table_022_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_022.id = table_023.parent_id
+			{Target: "table_023", Cardinality: runtime.OneToMany, Constraint: "table_023_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table023Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_023.parent_id = table_022.id
+			{Target: "table_022", Cardinality: runtime.ManyToOne, Constraint: "table_023_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_023.id = table_024.parent_id
+			{Target: "table_024", Cardinality: runtime.OneToMany, Constraint: "table_024_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

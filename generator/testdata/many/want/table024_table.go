@@ -42,5 +42,11 @@ func Table024Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_024.parent_id = table_023.id
+			{Target: "table_023", Cardinality: runtime.ManyToOne, Constraint: "table_024_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_024.id = table_025.parent_id
+			{Target: "table_025", Cardinality: runtime.OneToMany, Constraint: "table_025_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table025Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_025.parent_id = table_024.id
+			{Target: "table_024", Cardinality: runtime.ManyToOne, Constraint: "table_025_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_025.id = table_026.parent_id
+			{Target: "table_026", Cardinality: runtime.OneToMany, Constraint: "table_026_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table026Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_026.parent_id = table_025.id
+			{Target: "table_025", Cardinality: runtime.ManyToOne, Constraint: "table_026_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_026.id = table_027.parent_id
+			{Target: "table_027", Cardinality: runtime.OneToMany, Constraint: "table_027_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table027Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_027.parent_id = table_026.id
+			{Target: "table_026", Cardinality: runtime.ManyToOne, Constraint: "table_027_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_027.id = table_028.parent_id
+			{Target: "table_028", Cardinality: runtime.OneToMany, Constraint: "table_028_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

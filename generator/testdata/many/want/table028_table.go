@@ -42,5 +42,11 @@ func Table028Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_028.parent_id = table_027.id
+			{Target: "table_027", Cardinality: runtime.ManyToOne, Constraint: "table_028_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_028.id = table_029.parent_id
+			{Target: "table_029", Cardinality: runtime.OneToMany, Constraint: "table_029_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table029Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_029.parent_id = table_028.id
+			{Target: "table_028", Cardinality: runtime.ManyToOne, Constraint: "table_029_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_029.id = table_030.parent_id
+			{Target: "table_030", Cardinality: runtime.OneToMany, Constraint: "table_030_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

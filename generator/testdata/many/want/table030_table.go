@@ -42,5 +42,11 @@ func Table030Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_030.parent_id = table_029.id
+			{Target: "table_029", Cardinality: runtime.ManyToOne, Constraint: "table_030_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_030.id = table_031.parent_id
+			{Target: "table_031", Cardinality: runtime.OneToMany, Constraint: "table_031_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

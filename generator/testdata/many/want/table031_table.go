@@ -42,5 +42,11 @@ func Table031Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_031.parent_id = table_030.id
+			{Target: "table_030", Cardinality: runtime.ManyToOne, Constraint: "table_031_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_031.id = table_032.parent_id
+			{Target: "table_032", Cardinality: runtime.OneToMany, Constraint: "table_032_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

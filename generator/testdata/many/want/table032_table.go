@@ -42,5 +42,11 @@ func Table032Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_032.parent_id = table_031.id
+			{Target: "table_031", Cardinality: runtime.ManyToOne, Constraint: "table_032_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_032.id = table_033.parent_id
+			{Target: "table_033", Cardinality: runtime.OneToMany, Constraint: "table_033_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

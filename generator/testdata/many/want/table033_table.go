@@ -42,5 +42,11 @@ func Table033Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_033.parent_id = table_032.id
+			{Target: "table_032", Cardinality: runtime.ManyToOne, Constraint: "table_033_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_033.id = table_034.parent_id
+			{Target: "table_034", Cardinality: runtime.OneToMany, Constraint: "table_034_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table034Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_034.parent_id = table_033.id
+			{Target: "table_033", Cardinality: runtime.ManyToOne, Constraint: "table_034_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_034.id = table_035.parent_id
+			{Target: "table_035", Cardinality: runtime.OneToMany, Constraint: "table_035_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

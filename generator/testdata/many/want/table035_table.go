@@ -42,5 +42,11 @@ func Table035Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_035.parent_id = table_034.id
+			{Target: "table_034", Cardinality: runtime.ManyToOne, Constraint: "table_035_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_035.id = table_036.parent_id
+			{Target: "table_036", Cardinality: runtime.OneToMany, Constraint: "table_036_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

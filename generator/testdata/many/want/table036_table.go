@@ -42,5 +42,11 @@ func Table036Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_036.parent_id = table_035.id
+			{Target: "table_035", Cardinality: runtime.ManyToOne, Constraint: "table_036_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_036.id = table_037.parent_id
+			{Target: "table_037", Cardinality: runtime.OneToMany, Constraint: "table_037_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table037Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_037.parent_id = table_036.id
+			{Target: "table_036", Cardinality: runtime.ManyToOne, Constraint: "table_037_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_037.id = table_038.parent_id
+			{Target: "table_038", Cardinality: runtime.OneToMany, Constraint: "table_038_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

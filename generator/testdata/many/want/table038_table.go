@@ -42,5 +42,11 @@ func Table038Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_038.parent_id = table_037.id
+			{Target: "table_037", Cardinality: runtime.ManyToOne, Constraint: "table_038_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_038.id = table_039.parent_id
+			{Target: "table_039", Cardinality: runtime.OneToMany, Constraint: "table_039_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

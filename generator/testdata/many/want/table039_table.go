@@ -42,5 +42,11 @@ func Table039Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_039.parent_id = table_038.id
+			{Target: "table_038", Cardinality: runtime.ManyToOne, Constraint: "table_039_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_039.id = table_040.parent_id
+			{Target: "table_040", Cardinality: runtime.OneToMany, Constraint: "table_040_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

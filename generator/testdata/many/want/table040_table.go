@@ -42,5 +42,11 @@ func Table040Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_040.parent_id = table_039.id
+			{Target: "table_039", Cardinality: runtime.ManyToOne, Constraint: "table_040_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_040.id = table_041.parent_id
+			{Target: "table_041", Cardinality: runtime.OneToMany, Constraint: "table_041_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table041Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_041.parent_id = table_040.id
+			{Target: "table_040", Cardinality: runtime.ManyToOne, Constraint: "table_041_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_041.id = table_042.parent_id
+			{Target: "table_042", Cardinality: runtime.OneToMany, Constraint: "table_042_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

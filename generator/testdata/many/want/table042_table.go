@@ -42,5 +42,11 @@ func Table042Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_042.parent_id = table_041.id
+			{Target: "table_041", Cardinality: runtime.ManyToOne, Constraint: "table_042_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_042.id = table_043.parent_id
+			{Target: "table_043", Cardinality: runtime.OneToMany, Constraint: "table_043_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table043Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_043.parent_id = table_042.id
+			{Target: "table_042", Cardinality: runtime.ManyToOne, Constraint: "table_043_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_043.id = table_044.parent_id
+			{Target: "table_044", Cardinality: runtime.OneToMany, Constraint: "table_044_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

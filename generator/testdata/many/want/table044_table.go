@@ -42,5 +42,11 @@ func Table044Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_044.parent_id = table_043.id
+			{Target: "table_043", Cardinality: runtime.ManyToOne, Constraint: "table_044_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_044.id = table_045.parent_id
+			{Target: "table_045", Cardinality: runtime.OneToMany, Constraint: "table_045_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

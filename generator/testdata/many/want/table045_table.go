@@ -42,5 +42,11 @@ func Table045Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_045.parent_id = table_044.id
+			{Target: "table_044", Cardinality: runtime.ManyToOne, Constraint: "table_045_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_045.id = table_046.parent_id
+			{Target: "table_046", Cardinality: runtime.OneToMany, Constraint: "table_046_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table046Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_046.parent_id = table_045.id
+			{Target: "table_045", Cardinality: runtime.ManyToOne, Constraint: "table_046_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_046.id = table_047.parent_id
+			{Target: "table_047", Cardinality: runtime.OneToMany, Constraint: "table_047_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table047Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_047.parent_id = table_046.id
+			{Target: "table_046", Cardinality: runtime.ManyToOne, Constraint: "table_047_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_047.id = table_048.parent_id
+			{Target: "table_048", Cardinality: runtime.OneToMany, Constraint: "table_048_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

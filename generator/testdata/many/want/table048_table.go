@@ -42,5 +42,11 @@ func Table048Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_048.parent_id = table_047.id
+			{Target: "table_047", Cardinality: runtime.ManyToOne, Constraint: "table_048_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_048.id = table_049.parent_id
+			{Target: "table_049", Cardinality: runtime.OneToMany, Constraint: "table_049_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

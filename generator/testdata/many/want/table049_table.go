@@ -42,5 +42,11 @@ func Table049Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_049.parent_id = table_048.id
+			{Target: "table_048", Cardinality: runtime.ManyToOne, Constraint: "table_049_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_049.id = table_050.parent_id
+			{Target: "table_050", Cardinality: runtime.OneToMany, Constraint: "table_050_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table050Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_050.parent_id = table_049.id
+			{Target: "table_049", Cardinality: runtime.ManyToOne, Constraint: "table_050_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_050.id = table_051.parent_id
+			{Target: "table_051", Cardinality: runtime.OneToMany, Constraint: "table_051_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

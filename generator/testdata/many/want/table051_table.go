@@ -42,5 +42,11 @@ func Table051Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_051.parent_id = table_050.id
+			{Target: "table_050", Cardinality: runtime.ManyToOne, Constraint: "table_051_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_051.id = table_052.parent_id
+			{Target: "table_052", Cardinality: runtime.OneToMany, Constraint: "table_052_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table052Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_052.parent_id = table_051.id
+			{Target: "table_051", Cardinality: runtime.ManyToOne, Constraint: "table_052_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_052.id = table_053.parent_id
+			{Target: "table_053", Cardinality: runtime.OneToMany, Constraint: "table_053_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table053Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_053.parent_id = table_052.id
+			{Target: "table_052", Cardinality: runtime.ManyToOne, Constraint: "table_053_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_053.id = table_054.parent_id
+			{Target: "table_054", Cardinality: runtime.OneToMany, Constraint: "table_054_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

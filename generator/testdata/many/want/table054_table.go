@@ -42,5 +42,11 @@ func Table054Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_054.parent_id = table_053.id
+			{Target: "table_053", Cardinality: runtime.ManyToOne, Constraint: "table_054_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_054.id = table_055.parent_id
+			{Target: "table_055", Cardinality: runtime.OneToMany, Constraint: "table_055_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

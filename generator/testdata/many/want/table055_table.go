@@ -42,5 +42,11 @@ func Table055Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_055.parent_id = table_054.id
+			{Target: "table_054", Cardinality: runtime.ManyToOne, Constraint: "table_055_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_055.id = table_056.parent_id
+			{Target: "table_056", Cardinality: runtime.OneToMany, Constraint: "table_056_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

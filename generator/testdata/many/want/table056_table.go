@@ -42,5 +42,11 @@ func Table056Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_056.parent_id = table_055.id
+			{Target: "table_055", Cardinality: runtime.ManyToOne, Constraint: "table_056_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_056.id = table_057.parent_id
+			{Target: "table_057", Cardinality: runtime.OneToMany, Constraint: "table_057_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

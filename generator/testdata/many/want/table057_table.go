@@ -42,5 +42,11 @@ func Table057Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_057.parent_id = table_056.id
+			{Target: "table_056", Cardinality: runtime.ManyToOne, Constraint: "table_057_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_057.id = table_058.parent_id
+			{Target: "table_058", Cardinality: runtime.OneToMany, Constraint: "table_058_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

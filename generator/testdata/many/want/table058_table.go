@@ -42,5 +42,11 @@ func Table058Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_058.parent_id = table_057.id
+			{Target: "table_057", Cardinality: runtime.ManyToOne, Constraint: "table_058_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_058.id = table_059.parent_id
+			{Target: "table_059", Cardinality: runtime.OneToMany, Constraint: "table_059_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

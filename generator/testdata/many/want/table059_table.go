@@ -42,5 +42,11 @@ func Table059Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_059.parent_id = table_058.id
+			{Target: "table_058", Cardinality: runtime.ManyToOne, Constraint: "table_059_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_059.id = table_060.parent_id
+			{Target: "table_060", Cardinality: runtime.OneToMany, Constraint: "table_060_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table060Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_060.parent_id = table_059.id
+			{Target: "table_059", Cardinality: runtime.ManyToOne, Constraint: "table_060_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_060.id = table_061.parent_id
+			{Target: "table_061", Cardinality: runtime.OneToMany, Constraint: "table_061_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

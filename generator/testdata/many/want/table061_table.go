@@ -42,5 +42,11 @@ func Table061Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_061.parent_id = table_060.id
+			{Target: "table_060", Cardinality: runtime.ManyToOne, Constraint: "table_061_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_061.id = table_062.parent_id
+			{Target: "table_062", Cardinality: runtime.OneToMany, Constraint: "table_062_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

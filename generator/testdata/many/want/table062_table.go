@@ -42,5 +42,11 @@ func Table062Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_062.parent_id = table_061.id
+			{Target: "table_061", Cardinality: runtime.ManyToOne, Constraint: "table_062_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_062.id = table_063.parent_id
+			{Target: "table_063", Cardinality: runtime.OneToMany, Constraint: "table_063_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table063Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_063.parent_id = table_062.id
+			{Target: "table_062", Cardinality: runtime.ManyToOne, Constraint: "table_063_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_063.id = table_064.parent_id
+			{Target: "table_064", Cardinality: runtime.OneToMany, Constraint: "table_064_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

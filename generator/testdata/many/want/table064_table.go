@@ -42,5 +42,11 @@ func Table064Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_064.parent_id = table_063.id
+			{Target: "table_063", Cardinality: runtime.ManyToOne, Constraint: "table_064_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_064.id = table_065.parent_id
+			{Target: "table_065", Cardinality: runtime.OneToMany, Constraint: "table_065_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

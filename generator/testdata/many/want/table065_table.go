@@ -42,5 +42,11 @@ func Table065Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_065.parent_id = table_064.id
+			{Target: "table_064", Cardinality: runtime.ManyToOne, Constraint: "table_065_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_065.id = table_066.parent_id
+			{Target: "table_066", Cardinality: runtime.OneToMany, Constraint: "table_066_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table066Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_066.parent_id = table_065.id
+			{Target: "table_065", Cardinality: runtime.ManyToOne, Constraint: "table_066_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_066.id = table_067.parent_id
+			{Target: "table_067", Cardinality: runtime.OneToMany, Constraint: "table_067_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

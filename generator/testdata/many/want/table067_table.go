@@ -42,5 +42,11 @@ func Table067Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_067.parent_id = table_066.id
+			{Target: "table_066", Cardinality: runtime.ManyToOne, Constraint: "table_067_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_067.id = table_068.parent_id
+			{Target: "table_068", Cardinality: runtime.OneToMany, Constraint: "table_068_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

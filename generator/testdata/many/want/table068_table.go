@@ -42,5 +42,11 @@ func Table068Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_068.parent_id = table_067.id
+			{Target: "table_067", Cardinality: runtime.ManyToOne, Constraint: "table_068_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_068.id = table_069.parent_id
+			{Target: "table_069", Cardinality: runtime.OneToMany, Constraint: "table_069_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

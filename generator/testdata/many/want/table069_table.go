@@ -42,5 +42,11 @@ func Table069Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_069.parent_id = table_068.id
+			{Target: "table_068", Cardinality: runtime.ManyToOne, Constraint: "table_069_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_069.id = table_070.parent_id
+			{Target: "table_070", Cardinality: runtime.OneToMany, Constraint: "table_070_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table070Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_070.parent_id = table_069.id
+			{Target: "table_069", Cardinality: runtime.ManyToOne, Constraint: "table_070_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_070.id = table_071.parent_id
+			{Target: "table_071", Cardinality: runtime.OneToMany, Constraint: "table_071_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table071Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_071.parent_id = table_070.id
+			{Target: "table_070", Cardinality: runtime.ManyToOne, Constraint: "table_071_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_071.id = table_072.parent_id
+			{Target: "table_072", Cardinality: runtime.OneToMany, Constraint: "table_072_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table072Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_072.parent_id = table_071.id
+			{Target: "table_071", Cardinality: runtime.ManyToOne, Constraint: "table_072_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_072.id = table_073.parent_id
+			{Target: "table_073", Cardinality: runtime.OneToMany, Constraint: "table_073_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

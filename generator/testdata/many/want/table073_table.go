@@ -42,5 +42,11 @@ func Table073Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_073.parent_id = table_072.id
+			{Target: "table_072", Cardinality: runtime.ManyToOne, Constraint: "table_073_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_073.id = table_074.parent_id
+			{Target: "table_074", Cardinality: runtime.OneToMany, Constraint: "table_074_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table074Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_074.parent_id = table_073.id
+			{Target: "table_073", Cardinality: runtime.ManyToOne, Constraint: "table_074_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_074.id = table_075.parent_id
+			{Target: "table_075", Cardinality: runtime.OneToMany, Constraint: "table_075_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table075Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_075.parent_id = table_074.id
+			{Target: "table_074", Cardinality: runtime.ManyToOne, Constraint: "table_075_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_075.id = table_076.parent_id
+			{Target: "table_076", Cardinality: runtime.OneToMany, Constraint: "table_076_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table076Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_076.parent_id = table_075.id
+			{Target: "table_075", Cardinality: runtime.ManyToOne, Constraint: "table_076_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_076.id = table_077.parent_id
+			{Target: "table_077", Cardinality: runtime.OneToMany, Constraint: "table_077_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

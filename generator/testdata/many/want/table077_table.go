@@ -42,5 +42,11 @@ func Table077Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_077.parent_id = table_076.id
+			{Target: "table_076", Cardinality: runtime.ManyToOne, Constraint: "table_077_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_077.id = table_078.parent_id
+			{Target: "table_078", Cardinality: runtime.OneToMany, Constraint: "table_078_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table078Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_078.parent_id = table_077.id
+			{Target: "table_077", Cardinality: runtime.ManyToOne, Constraint: "table_078_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_078.id = table_079.parent_id
+			{Target: "table_079", Cardinality: runtime.OneToMany, Constraint: "table_079_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table079Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_079.parent_id = table_078.id
+			{Target: "table_078", Cardinality: runtime.ManyToOne, Constraint: "table_079_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_079.id = table_080.parent_id
+			{Target: "table_080", Cardinality: runtime.OneToMany, Constraint: "table_080_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

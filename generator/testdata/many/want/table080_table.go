@@ -42,5 +42,11 @@ func Table080Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_080.parent_id = table_079.id
+			{Target: "table_079", Cardinality: runtime.ManyToOne, Constraint: "table_080_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_080.id = table_081.parent_id
+			{Target: "table_081", Cardinality: runtime.OneToMany, Constraint: "table_081_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

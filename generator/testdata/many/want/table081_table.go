@@ -42,5 +42,11 @@ func Table081Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_081.parent_id = table_080.id
+			{Target: "table_080", Cardinality: runtime.ManyToOne, Constraint: "table_081_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_081.id = table_082.parent_id
+			{Target: "table_082", Cardinality: runtime.OneToMany, Constraint: "table_082_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table082Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_082.parent_id = table_081.id
+			{Target: "table_081", Cardinality: runtime.ManyToOne, Constraint: "table_082_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_082.id = table_083.parent_id
+			{Target: "table_083", Cardinality: runtime.OneToMany, Constraint: "table_083_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table083Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_083.parent_id = table_082.id
+			{Target: "table_082", Cardinality: runtime.ManyToOne, Constraint: "table_083_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_083.id = table_084.parent_id
+			{Target: "table_084", Cardinality: runtime.OneToMany, Constraint: "table_084_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table084Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_084.parent_id = table_083.id
+			{Target: "table_083", Cardinality: runtime.ManyToOne, Constraint: "table_084_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_084.id = table_085.parent_id
+			{Target: "table_085", Cardinality: runtime.OneToMany, Constraint: "table_085_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

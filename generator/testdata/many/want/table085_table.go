@@ -42,5 +42,11 @@ func Table085Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_085.parent_id = table_084.id
+			{Target: "table_084", Cardinality: runtime.ManyToOne, Constraint: "table_085_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_085.id = table_086.parent_id
+			{Target: "table_086", Cardinality: runtime.OneToMany, Constraint: "table_086_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

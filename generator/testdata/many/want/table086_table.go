@@ -42,5 +42,11 @@ func Table086Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_086.parent_id = table_085.id
+			{Target: "table_085", Cardinality: runtime.ManyToOne, Constraint: "table_086_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_086.id = table_087.parent_id
+			{Target: "table_087", Cardinality: runtime.OneToMany, Constraint: "table_087_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table087Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_087.parent_id = table_086.id
+			{Target: "table_086", Cardinality: runtime.ManyToOne, Constraint: "table_087_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_087.id = table_088.parent_id
+			{Target: "table_088", Cardinality: runtime.OneToMany, Constraint: "table_088_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

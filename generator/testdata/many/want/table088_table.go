@@ -42,5 +42,11 @@ func Table088Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_088.parent_id = table_087.id
+			{Target: "table_087", Cardinality: runtime.ManyToOne, Constraint: "table_088_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_088.id = table_089.parent_id
+			{Target: "table_089", Cardinality: runtime.OneToMany, Constraint: "table_089_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

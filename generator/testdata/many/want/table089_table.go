@@ -42,5 +42,11 @@ func Table089Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_089.parent_id = table_088.id
+			{Target: "table_088", Cardinality: runtime.ManyToOne, Constraint: "table_089_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_089.id = table_090.parent_id
+			{Target: "table_090", Cardinality: runtime.OneToMany, Constraint: "table_090_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

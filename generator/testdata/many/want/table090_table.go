@@ -42,5 +42,11 @@ func Table090Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_090.parent_id = table_089.id
+			{Target: "table_089", Cardinality: runtime.ManyToOne, Constraint: "table_090_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_090.id = table_091.parent_id
+			{Target: "table_091", Cardinality: runtime.OneToMany, Constraint: "table_091_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table091Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_091.parent_id = table_090.id
+			{Target: "table_090", Cardinality: runtime.ManyToOne, Constraint: "table_091_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_091.id = table_092.parent_id
+			{Target: "table_092", Cardinality: runtime.OneToMany, Constraint: "table_092_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

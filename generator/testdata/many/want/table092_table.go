@@ -42,5 +42,11 @@ func Table092Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_092.parent_id = table_091.id
+			{Target: "table_091", Cardinality: runtime.ManyToOne, Constraint: "table_092_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_092.id = table_093.parent_id
+			{Target: "table_093", Cardinality: runtime.OneToMany, Constraint: "table_093_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table093Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_093.parent_id = table_092.id
+			{Target: "table_092", Cardinality: runtime.ManyToOne, Constraint: "table_093_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_093.id = table_094.parent_id
+			{Target: "table_094", Cardinality: runtime.OneToMany, Constraint: "table_094_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table094Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_094.parent_id = table_093.id
+			{Target: "table_093", Cardinality: runtime.ManyToOne, Constraint: "table_094_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_094.id = table_095.parent_id
+			{Target: "table_095", Cardinality: runtime.OneToMany, Constraint: "table_095_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table095Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_095.parent_id = table_094.id
+			{Target: "table_094", Cardinality: runtime.ManyToOne, Constraint: "table_095_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_095.id = table_096.parent_id
+			{Target: "table_096", Cardinality: runtime.OneToMany, Constraint: "table_096_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table096Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_096.parent_id = table_095.id
+			{Target: "table_095", Cardinality: runtime.ManyToOne, Constraint: "table_096_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_096.id = table_097.parent_id
+			{Target: "table_097", Cardinality: runtime.OneToMany, Constraint: "table_097_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

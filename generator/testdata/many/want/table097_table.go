@@ -42,5 +42,11 @@ func Table097Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_097.parent_id = table_096.id
+			{Target: "table_096", Cardinality: runtime.ManyToOne, Constraint: "table_097_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_097.id = table_098.parent_id
+			{Target: "table_098", Cardinality: runtime.OneToMany, Constraint: "table_098_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

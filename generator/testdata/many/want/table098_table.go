@@ -42,5 +42,11 @@ func Table098Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_098.parent_id = table_097.id
+			{Target: "table_097", Cardinality: runtime.ManyToOne, Constraint: "table_098_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_098.id = table_099.parent_id
+			{Target: "table_099", Cardinality: runtime.OneToMany, Constraint: "table_099_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

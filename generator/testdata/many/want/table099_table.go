@@ -42,5 +42,11 @@ func Table099Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_099.parent_id = table_098.id
+			{Target: "table_098", Cardinality: runtime.ManyToOne, Constraint: "table_099_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_099.id = table_100.parent_id
+			{Target: "table_100", Cardinality: runtime.OneToMany, Constraint: "table_100_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table100Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_100.parent_id = table_099.id
+			{Target: "table_099", Cardinality: runtime.ManyToOne, Constraint: "table_100_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_100.id = table_101.parent_id
+			{Target: "table_101", Cardinality: runtime.OneToMany, Constraint: "table_101_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table101Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_101.parent_id = table_100.id
+			{Target: "table_100", Cardinality: runtime.ManyToOne, Constraint: "table_101_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_101.id = table_102.parent_id
+			{Target: "table_102", Cardinality: runtime.OneToMany, Constraint: "table_102_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

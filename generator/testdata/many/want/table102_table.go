@@ -42,5 +42,11 @@ func Table102Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_102.parent_id = table_101.id
+			{Target: "table_101", Cardinality: runtime.ManyToOne, Constraint: "table_102_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_102.id = table_103.parent_id
+			{Target: "table_103", Cardinality: runtime.OneToMany, Constraint: "table_103_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

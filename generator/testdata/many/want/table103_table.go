@@ -42,5 +42,11 @@ func Table103Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_103.parent_id = table_102.id
+			{Target: "table_102", Cardinality: runtime.ManyToOne, Constraint: "table_103_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_103.id = table_104.parent_id
+			{Target: "table_104", Cardinality: runtime.OneToMany, Constraint: "table_104_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table104Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_104.parent_id = table_103.id
+			{Target: "table_103", Cardinality: runtime.ManyToOne, Constraint: "table_104_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_104.id = table_105.parent_id
+			{Target: "table_105", Cardinality: runtime.OneToMany, Constraint: "table_105_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table105Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_105.parent_id = table_104.id
+			{Target: "table_104", Cardinality: runtime.ManyToOne, Constraint: "table_105_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_105.id = table_106.parent_id
+			{Target: "table_106", Cardinality: runtime.OneToMany, Constraint: "table_106_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table106Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_106.parent_id = table_105.id
+			{Target: "table_105", Cardinality: runtime.ManyToOne, Constraint: "table_106_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_106.id = table_107.parent_id
+			{Target: "table_107", Cardinality: runtime.OneToMany, Constraint: "table_107_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

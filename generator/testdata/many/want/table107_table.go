@@ -42,5 +42,11 @@ func Table107Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_107.parent_id = table_106.id
+			{Target: "table_106", Cardinality: runtime.ManyToOne, Constraint: "table_107_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_107.id = table_108.parent_id
+			{Target: "table_108", Cardinality: runtime.OneToMany, Constraint: "table_108_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

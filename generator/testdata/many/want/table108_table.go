@@ -42,5 +42,11 @@ func Table108Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_108.parent_id = table_107.id
+			{Target: "table_107", Cardinality: runtime.ManyToOne, Constraint: "table_108_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_108.id = table_109.parent_id
+			{Target: "table_109", Cardinality: runtime.OneToMany, Constraint: "table_109_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table109Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_109.parent_id = table_108.id
+			{Target: "table_108", Cardinality: runtime.ManyToOne, Constraint: "table_109_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_109.id = table_110.parent_id
+			{Target: "table_110", Cardinality: runtime.OneToMany, Constraint: "table_110_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

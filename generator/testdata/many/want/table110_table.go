@@ -42,5 +42,11 @@ func Table110Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_110.parent_id = table_109.id
+			{Target: "table_109", Cardinality: runtime.ManyToOne, Constraint: "table_110_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_110.id = table_111.parent_id
+			{Target: "table_111", Cardinality: runtime.OneToMany, Constraint: "table_111_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table111Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_111.parent_id = table_110.id
+			{Target: "table_110", Cardinality: runtime.ManyToOne, Constraint: "table_111_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_111.id = table_112.parent_id
+			{Target: "table_112", Cardinality: runtime.OneToMany, Constraint: "table_112_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

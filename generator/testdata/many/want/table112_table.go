@@ -42,5 +42,11 @@ func Table112Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_112.parent_id = table_111.id
+			{Target: "table_111", Cardinality: runtime.ManyToOne, Constraint: "table_112_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_112.id = table_113.parent_id
+			{Target: "table_113", Cardinality: runtime.OneToMany, Constraint: "table_113_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

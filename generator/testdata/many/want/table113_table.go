@@ -42,5 +42,11 @@ func Table113Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_113.parent_id = table_112.id
+			{Target: "table_112", Cardinality: runtime.ManyToOne, Constraint: "table_113_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_113.id = table_114.parent_id
+			{Target: "table_114", Cardinality: runtime.OneToMany, Constraint: "table_114_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table114Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_114.parent_id = table_113.id
+			{Target: "table_113", Cardinality: runtime.ManyToOne, Constraint: "table_114_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_114.id = table_115.parent_id
+			{Target: "table_115", Cardinality: runtime.OneToMany, Constraint: "table_115_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table115Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_115.parent_id = table_114.id
+			{Target: "table_114", Cardinality: runtime.ManyToOne, Constraint: "table_115_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_115.id = table_116.parent_id
+			{Target: "table_116", Cardinality: runtime.OneToMany, Constraint: "table_116_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

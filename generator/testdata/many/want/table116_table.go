@@ -42,5 +42,11 @@ func Table116Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_116.parent_id = table_115.id
+			{Target: "table_115", Cardinality: runtime.ManyToOne, Constraint: "table_116_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_116.id = table_117.parent_id
+			{Target: "table_117", Cardinality: runtime.OneToMany, Constraint: "table_117_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table117Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_117.parent_id = table_116.id
+			{Target: "table_116", Cardinality: runtime.ManyToOne, Constraint: "table_117_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_117.id = table_118.parent_id
+			{Target: "table_118", Cardinality: runtime.OneToMany, Constraint: "table_118_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table118Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_118.parent_id = table_117.id
+			{Target: "table_117", Cardinality: runtime.ManyToOne, Constraint: "table_118_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_118.id = table_119.parent_id
+			{Target: "table_119", Cardinality: runtime.OneToMany, Constraint: "table_119_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

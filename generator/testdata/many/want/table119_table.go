@@ -42,5 +42,11 @@ func Table119Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_119.parent_id = table_118.id
+			{Target: "table_118", Cardinality: runtime.ManyToOne, Constraint: "table_119_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_119.id = table_120.parent_id
+			{Target: "table_120", Cardinality: runtime.OneToMany, Constraint: "table_120_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

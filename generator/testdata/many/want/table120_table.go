@@ -42,5 +42,11 @@ func Table120Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_120.parent_id = table_119.id
+			{Target: "table_119", Cardinality: runtime.ManyToOne, Constraint: "table_120_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_120.id = table_121.parent_id
+			{Target: "table_121", Cardinality: runtime.OneToMany, Constraint: "table_121_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table121Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_121.parent_id = table_120.id
+			{Target: "table_120", Cardinality: runtime.ManyToOne, Constraint: "table_121_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_121.id = table_122.parent_id
+			{Target: "table_122", Cardinality: runtime.OneToMany, Constraint: "table_122_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table122Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_122.parent_id = table_121.id
+			{Target: "table_121", Cardinality: runtime.ManyToOne, Constraint: "table_122_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_122.id = table_123.parent_id
+			{Target: "table_123", Cardinality: runtime.OneToMany, Constraint: "table_123_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

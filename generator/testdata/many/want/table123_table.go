@@ -42,5 +42,11 @@ func Table123Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_123.parent_id = table_122.id
+			{Target: "table_122", Cardinality: runtime.ManyToOne, Constraint: "table_123_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_123.id = table_124.parent_id
+			{Target: "table_124", Cardinality: runtime.OneToMany, Constraint: "table_124_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table124Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_124.parent_id = table_123.id
+			{Target: "table_123", Cardinality: runtime.ManyToOne, Constraint: "table_124_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_124.id = table_125.parent_id
+			{Target: "table_125", Cardinality: runtime.OneToMany, Constraint: "table_125_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table125Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_125.parent_id = table_124.id
+			{Target: "table_124", Cardinality: runtime.ManyToOne, Constraint: "table_125_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_125.id = table_126.parent_id
+			{Target: "table_126", Cardinality: runtime.OneToMany, Constraint: "table_126_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table126Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_126.parent_id = table_125.id
+			{Target: "table_125", Cardinality: runtime.ManyToOne, Constraint: "table_126_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_126.id = table_127.parent_id
+			{Target: "table_127", Cardinality: runtime.OneToMany, Constraint: "table_127_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table127Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_127.parent_id = table_126.id
+			{Target: "table_126", Cardinality: runtime.ManyToOne, Constraint: "table_127_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_127.id = table_128.parent_id
+			{Target: "table_128", Cardinality: runtime.OneToMany, Constraint: "table_128_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

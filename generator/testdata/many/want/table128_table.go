@@ -42,5 +42,11 @@ func Table128Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_128.parent_id = table_127.id
+			{Target: "table_127", Cardinality: runtime.ManyToOne, Constraint: "table_128_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_128.id = table_129.parent_id
+			{Target: "table_129", Cardinality: runtime.OneToMany, Constraint: "table_129_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table129Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_129.parent_id = table_128.id
+			{Target: "table_128", Cardinality: runtime.ManyToOne, Constraint: "table_129_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_129.id = table_130.parent_id
+			{Target: "table_130", Cardinality: runtime.OneToMany, Constraint: "table_130_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

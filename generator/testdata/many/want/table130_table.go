@@ -42,5 +42,11 @@ func Table130Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_130.parent_id = table_129.id
+			{Target: "table_129", Cardinality: runtime.ManyToOne, Constraint: "table_130_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_130.id = table_131.parent_id
+			{Target: "table_131", Cardinality: runtime.OneToMany, Constraint: "table_131_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table131Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_131.parent_id = table_130.id
+			{Target: "table_130", Cardinality: runtime.ManyToOne, Constraint: "table_131_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_131.id = table_132.parent_id
+			{Target: "table_132", Cardinality: runtime.OneToMany, Constraint: "table_132_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table132Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_132.parent_id = table_131.id
+			{Target: "table_131", Cardinality: runtime.ManyToOne, Constraint: "table_132_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_132.id = table_133.parent_id
+			{Target: "table_133", Cardinality: runtime.OneToMany, Constraint: "table_133_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

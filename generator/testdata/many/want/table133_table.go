@@ -42,5 +42,11 @@ func Table133Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_133.parent_id = table_132.id
+			{Target: "table_132", Cardinality: runtime.ManyToOne, Constraint: "table_133_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_133.id = table_134.parent_id
+			{Target: "table_134", Cardinality: runtime.OneToMany, Constraint: "table_134_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table134Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_134.parent_id = table_133.id
+			{Target: "table_133", Cardinality: runtime.ManyToOne, Constraint: "table_134_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_134.id = table_135.parent_id
+			{Target: "table_135", Cardinality: runtime.OneToMany, Constraint: "table_135_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

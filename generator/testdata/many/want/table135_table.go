@@ -42,5 +42,11 @@ func Table135Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_135.parent_id = table_134.id
+			{Target: "table_134", Cardinality: runtime.ManyToOne, Constraint: "table_135_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_135.id = table_136.parent_id
+			{Target: "table_136", Cardinality: runtime.OneToMany, Constraint: "table_136_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

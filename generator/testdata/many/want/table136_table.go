@@ -42,5 +42,11 @@ func Table136Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_136.parent_id = table_135.id
+			{Target: "table_135", Cardinality: runtime.ManyToOne, Constraint: "table_136_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_136.id = table_137.parent_id
+			{Target: "table_137", Cardinality: runtime.OneToMany, Constraint: "table_137_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

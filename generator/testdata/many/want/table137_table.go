@@ -42,5 +42,11 @@ func Table137Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_137.parent_id = table_136.id
+			{Target: "table_136", Cardinality: runtime.ManyToOne, Constraint: "table_137_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_137.id = table_138.parent_id
+			{Target: "table_138", Cardinality: runtime.OneToMany, Constraint: "table_138_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

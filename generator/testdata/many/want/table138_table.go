@@ -42,5 +42,11 @@ func Table138Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_138.parent_id = table_137.id
+			{Target: "table_137", Cardinality: runtime.ManyToOne, Constraint: "table_138_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_138.id = table_139.parent_id
+			{Target: "table_139", Cardinality: runtime.OneToMany, Constraint: "table_139_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table139Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_139.parent_id = table_138.id
+			{Target: "table_138", Cardinality: runtime.ManyToOne, Constraint: "table_139_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_139.id = table_140.parent_id
+			{Target: "table_140", Cardinality: runtime.OneToMany, Constraint: "table_140_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

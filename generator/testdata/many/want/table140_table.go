@@ -42,5 +42,11 @@ func Table140Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_140.parent_id = table_139.id
+			{Target: "table_139", Cardinality: runtime.ManyToOne, Constraint: "table_140_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_140.id = table_141.parent_id
+			{Target: "table_141", Cardinality: runtime.OneToMany, Constraint: "table_141_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

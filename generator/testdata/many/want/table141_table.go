@@ -42,5 +42,11 @@ func Table141Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_141.parent_id = table_140.id
+			{Target: "table_140", Cardinality: runtime.ManyToOne, Constraint: "table_141_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_141.id = table_142.parent_id
+			{Target: "table_142", Cardinality: runtime.OneToMany, Constraint: "table_142_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

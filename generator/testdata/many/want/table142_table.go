@@ -42,5 +42,11 @@ func Table142Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_142.parent_id = table_141.id
+			{Target: "table_141", Cardinality: runtime.ManyToOne, Constraint: "table_142_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_142.id = table_143.parent_id
+			{Target: "table_143", Cardinality: runtime.OneToMany, Constraint: "table_143_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table143Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_143.parent_id = table_142.id
+			{Target: "table_142", Cardinality: runtime.ManyToOne, Constraint: "table_143_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_143.id = table_144.parent_id
+			{Target: "table_144", Cardinality: runtime.OneToMany, Constraint: "table_144_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table144Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_144.parent_id = table_143.id
+			{Target: "table_143", Cardinality: runtime.ManyToOne, Constraint: "table_144_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_144.id = table_145.parent_id
+			{Target: "table_145", Cardinality: runtime.OneToMany, Constraint: "table_145_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table145Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_145.parent_id = table_144.id
+			{Target: "table_144", Cardinality: runtime.ManyToOne, Constraint: "table_145_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_145.id = table_146.parent_id
+			{Target: "table_146", Cardinality: runtime.OneToMany, Constraint: "table_146_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table146Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_146.parent_id = table_145.id
+			{Target: "table_145", Cardinality: runtime.ManyToOne, Constraint: "table_146_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_146.id = table_147.parent_id
+			{Target: "table_147", Cardinality: runtime.OneToMany, Constraint: "table_147_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

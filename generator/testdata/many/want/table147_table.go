@@ -42,5 +42,11 @@ func Table147Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_147.parent_id = table_146.id
+			{Target: "table_146", Cardinality: runtime.ManyToOne, Constraint: "table_147_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_147.id = table_148.parent_id
+			{Target: "table_148", Cardinality: runtime.OneToMany, Constraint: "table_148_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table148Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_148.parent_id = table_147.id
+			{Target: "table_147", Cardinality: runtime.ManyToOne, Constraint: "table_148_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_148.id = table_149.parent_id
+			{Target: "table_149", Cardinality: runtime.OneToMany, Constraint: "table_149_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

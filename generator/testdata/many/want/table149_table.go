@@ -42,5 +42,11 @@ func Table149Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_149.parent_id = table_148.id
+			{Target: "table_148", Cardinality: runtime.ManyToOne, Constraint: "table_149_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_149.id = table_150.parent_id
+			{Target: "table_150", Cardinality: runtime.OneToMany, Constraint: "table_150_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table150Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_150.parent_id = table_149.id
+			{Target: "table_149", Cardinality: runtime.ManyToOne, Constraint: "table_150_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_150.id = table_151.parent_id
+			{Target: "table_151", Cardinality: runtime.OneToMany, Constraint: "table_151_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table151Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_151.parent_id = table_150.id
+			{Target: "table_150", Cardinality: runtime.ManyToOne, Constraint: "table_151_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_151.id = table_152.parent_id
+			{Target: "table_152", Cardinality: runtime.OneToMany, Constraint: "table_152_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table152Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_152.parent_id = table_151.id
+			{Target: "table_151", Cardinality: runtime.ManyToOne, Constraint: "table_152_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_152.id = table_153.parent_id
+			{Target: "table_153", Cardinality: runtime.OneToMany, Constraint: "table_153_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table153Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_153.parent_id = table_152.id
+			{Target: "table_152", Cardinality: runtime.ManyToOne, Constraint: "table_153_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_153.id = table_154.parent_id
+			{Target: "table_154", Cardinality: runtime.OneToMany, Constraint: "table_154_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table154Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_154.parent_id = table_153.id
+			{Target: "table_153", Cardinality: runtime.ManyToOne, Constraint: "table_154_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_154.id = table_155.parent_id
+			{Target: "table_155", Cardinality: runtime.OneToMany, Constraint: "table_155_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table155Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_155.parent_id = table_154.id
+			{Target: "table_154", Cardinality: runtime.ManyToOne, Constraint: "table_155_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_155.id = table_156.parent_id
+			{Target: "table_156", Cardinality: runtime.OneToMany, Constraint: "table_156_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table156Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_156.parent_id = table_155.id
+			{Target: "table_155", Cardinality: runtime.ManyToOne, Constraint: "table_156_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_156.id = table_157.parent_id
+			{Target: "table_157", Cardinality: runtime.OneToMany, Constraint: "table_157_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table157Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_157.parent_id = table_156.id
+			{Target: "table_156", Cardinality: runtime.ManyToOne, Constraint: "table_157_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_157.id = table_158.parent_id
+			{Target: "table_158", Cardinality: runtime.OneToMany, Constraint: "table_158_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

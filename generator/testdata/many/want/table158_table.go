@@ -42,5 +42,11 @@ func Table158Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_158.parent_id = table_157.id
+			{Target: "table_157", Cardinality: runtime.ManyToOne, Constraint: "table_158_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_158.id = table_159.parent_id
+			{Target: "table_159", Cardinality: runtime.OneToMany, Constraint: "table_159_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

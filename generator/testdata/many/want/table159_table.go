@@ -42,5 +42,11 @@ func Table159Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_159.parent_id = table_158.id
+			{Target: "table_158", Cardinality: runtime.ManyToOne, Constraint: "table_159_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_159.id = table_160.parent_id
+			{Target: "table_160", Cardinality: runtime.OneToMany, Constraint: "table_160_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

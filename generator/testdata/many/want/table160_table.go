@@ -42,5 +42,11 @@ func Table160Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_160.parent_id = table_159.id
+			{Target: "table_159", Cardinality: runtime.ManyToOne, Constraint: "table_160_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_160.id = table_161.parent_id
+			{Target: "table_161", Cardinality: runtime.OneToMany, Constraint: "table_161_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

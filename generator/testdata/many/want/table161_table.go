@@ -42,5 +42,11 @@ func Table161Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_161.parent_id = table_160.id
+			{Target: "table_160", Cardinality: runtime.ManyToOne, Constraint: "table_161_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_161.id = table_162.parent_id
+			{Target: "table_162", Cardinality: runtime.OneToMany, Constraint: "table_162_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table162Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_162.parent_id = table_161.id
+			{Target: "table_161", Cardinality: runtime.ManyToOne, Constraint: "table_162_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_162.id = table_163.parent_id
+			{Target: "table_163", Cardinality: runtime.OneToMany, Constraint: "table_163_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table163Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_163.parent_id = table_162.id
+			{Target: "table_162", Cardinality: runtime.ManyToOne, Constraint: "table_163_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_163.id = table_164.parent_id
+			{Target: "table_164", Cardinality: runtime.OneToMany, Constraint: "table_164_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

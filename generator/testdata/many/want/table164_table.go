@@ -42,5 +42,11 @@ func Table164Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_164.parent_id = table_163.id
+			{Target: "table_163", Cardinality: runtime.ManyToOne, Constraint: "table_164_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_164.id = table_165.parent_id
+			{Target: "table_165", Cardinality: runtime.OneToMany, Constraint: "table_165_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table165Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_165.parent_id = table_164.id
+			{Target: "table_164", Cardinality: runtime.ManyToOne, Constraint: "table_165_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_165.id = table_166.parent_id
+			{Target: "table_166", Cardinality: runtime.OneToMany, Constraint: "table_166_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

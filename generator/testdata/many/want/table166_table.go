@@ -42,5 +42,11 @@ func Table166Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_166.parent_id = table_165.id
+			{Target: "table_165", Cardinality: runtime.ManyToOne, Constraint: "table_166_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_166.id = table_167.parent_id
+			{Target: "table_167", Cardinality: runtime.OneToMany, Constraint: "table_167_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table167Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_167.parent_id = table_166.id
+			{Target: "table_166", Cardinality: runtime.ManyToOne, Constraint: "table_167_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_167.id = table_168.parent_id
+			{Target: "table_168", Cardinality: runtime.OneToMany, Constraint: "table_168_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table168Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_168.parent_id = table_167.id
+			{Target: "table_167", Cardinality: runtime.ManyToOne, Constraint: "table_168_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_168.id = table_169.parent_id
+			{Target: "table_169", Cardinality: runtime.OneToMany, Constraint: "table_169_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

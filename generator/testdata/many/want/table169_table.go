@@ -42,5 +42,11 @@ func Table169Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_169.parent_id = table_168.id
+			{Target: "table_168", Cardinality: runtime.ManyToOne, Constraint: "table_169_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_169.id = table_170.parent_id
+			{Target: "table_170", Cardinality: runtime.OneToMany, Constraint: "table_170_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

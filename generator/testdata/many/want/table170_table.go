@@ -42,5 +42,11 @@ func Table170Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_170.parent_id = table_169.id
+			{Target: "table_169", Cardinality: runtime.ManyToOne, Constraint: "table_170_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_170.id = table_171.parent_id
+			{Target: "table_171", Cardinality: runtime.OneToMany, Constraint: "table_171_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table171Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_171.parent_id = table_170.id
+			{Target: "table_170", Cardinality: runtime.ManyToOne, Constraint: "table_171_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_171.id = table_172.parent_id
+			{Target: "table_172", Cardinality: runtime.OneToMany, Constraint: "table_172_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

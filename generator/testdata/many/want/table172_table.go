@@ -42,5 +42,11 @@ func Table172Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_172.parent_id = table_171.id
+			{Target: "table_171", Cardinality: runtime.ManyToOne, Constraint: "table_172_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_172.id = table_173.parent_id
+			{Target: "table_173", Cardinality: runtime.OneToMany, Constraint: "table_173_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

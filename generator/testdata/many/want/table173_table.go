@@ -42,5 +42,11 @@ func Table173Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_173.parent_id = table_172.id
+			{Target: "table_172", Cardinality: runtime.ManyToOne, Constraint: "table_173_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_173.id = table_174.parent_id
+			{Target: "table_174", Cardinality: runtime.OneToMany, Constraint: "table_174_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table174Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_174.parent_id = table_173.id
+			{Target: "table_173", Cardinality: runtime.ManyToOne, Constraint: "table_174_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_174.id = table_175.parent_id
+			{Target: "table_175", Cardinality: runtime.OneToMany, Constraint: "table_175_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

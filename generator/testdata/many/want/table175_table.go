@@ -42,5 +42,11 @@ func Table175Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_175.parent_id = table_174.id
+			{Target: "table_174", Cardinality: runtime.ManyToOne, Constraint: "table_175_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_175.id = table_176.parent_id
+			{Target: "table_176", Cardinality: runtime.OneToMany, Constraint: "table_176_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

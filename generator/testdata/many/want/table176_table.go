@@ -42,5 +42,11 @@ func Table176Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_176.parent_id = table_175.id
+			{Target: "table_175", Cardinality: runtime.ManyToOne, Constraint: "table_176_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_176.id = table_177.parent_id
+			{Target: "table_177", Cardinality: runtime.OneToMany, Constraint: "table_177_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

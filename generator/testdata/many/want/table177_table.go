@@ -42,5 +42,11 @@ func Table177Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_177.parent_id = table_176.id
+			{Target: "table_176", Cardinality: runtime.ManyToOne, Constraint: "table_177_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_177.id = table_178.parent_id
+			{Target: "table_178", Cardinality: runtime.OneToMany, Constraint: "table_178_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

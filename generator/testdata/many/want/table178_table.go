@@ -42,5 +42,11 @@ func Table178Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_178.parent_id = table_177.id
+			{Target: "table_177", Cardinality: runtime.ManyToOne, Constraint: "table_178_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_178.id = table_179.parent_id
+			{Target: "table_179", Cardinality: runtime.OneToMany, Constraint: "table_179_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table179Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_179.parent_id = table_178.id
+			{Target: "table_178", Cardinality: runtime.ManyToOne, Constraint: "table_179_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_179.id = table_180.parent_id
+			{Target: "table_180", Cardinality: runtime.OneToMany, Constraint: "table_180_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table180Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_180.parent_id = table_179.id
+			{Target: "table_179", Cardinality: runtime.ManyToOne, Constraint: "table_180_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_180.id = table_181.parent_id
+			{Target: "table_181", Cardinality: runtime.OneToMany, Constraint: "table_181_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

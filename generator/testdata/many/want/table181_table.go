@@ -42,5 +42,11 @@ func Table181Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_181.parent_id = table_180.id
+			{Target: "table_180", Cardinality: runtime.ManyToOne, Constraint: "table_181_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_181.id = table_182.parent_id
+			{Target: "table_182", Cardinality: runtime.OneToMany, Constraint: "table_182_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table182Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_182.parent_id = table_181.id
+			{Target: "table_181", Cardinality: runtime.ManyToOne, Constraint: "table_182_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_182.id = table_183.parent_id
+			{Target: "table_183", Cardinality: runtime.OneToMany, Constraint: "table_183_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

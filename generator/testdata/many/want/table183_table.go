@@ -42,5 +42,11 @@ func Table183Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_183.parent_id = table_182.id
+			{Target: "table_182", Cardinality: runtime.ManyToOne, Constraint: "table_183_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_183.id = table_184.parent_id
+			{Target: "table_184", Cardinality: runtime.OneToMany, Constraint: "table_184_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

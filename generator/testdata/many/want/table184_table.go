@@ -42,5 +42,11 @@ func Table184Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_184.parent_id = table_183.id
+			{Target: "table_183", Cardinality: runtime.ManyToOne, Constraint: "table_184_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_184.id = table_185.parent_id
+			{Target: "table_185", Cardinality: runtime.OneToMany, Constraint: "table_185_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table185Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_185.parent_id = table_184.id
+			{Target: "table_184", Cardinality: runtime.ManyToOne, Constraint: "table_185_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_185.id = table_186.parent_id
+			{Target: "table_186", Cardinality: runtime.OneToMany, Constraint: "table_186_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table186Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_186.parent_id = table_185.id
+			{Target: "table_185", Cardinality: runtime.ManyToOne, Constraint: "table_186_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_186.id = table_187.parent_id
+			{Target: "table_187", Cardinality: runtime.OneToMany, Constraint: "table_187_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table187Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_187.parent_id = table_186.id
+			{Target: "table_186", Cardinality: runtime.ManyToOne, Constraint: "table_187_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_187.id = table_188.parent_id
+			{Target: "table_188", Cardinality: runtime.OneToMany, Constraint: "table_188_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

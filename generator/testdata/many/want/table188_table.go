@@ -42,5 +42,11 @@ func Table188Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_188.parent_id = table_187.id
+			{Target: "table_187", Cardinality: runtime.ManyToOne, Constraint: "table_188_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_188.id = table_189.parent_id
+			{Target: "table_189", Cardinality: runtime.OneToMany, Constraint: "table_189_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table189Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_189.parent_id = table_188.id
+			{Target: "table_188", Cardinality: runtime.ManyToOne, Constraint: "table_189_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_189.id = table_190.parent_id
+			{Target: "table_190", Cardinality: runtime.OneToMany, Constraint: "table_190_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table190Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_190.parent_id = table_189.id
+			{Target: "table_189", Cardinality: runtime.ManyToOne, Constraint: "table_190_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_190.id = table_191.parent_id
+			{Target: "table_191", Cardinality: runtime.OneToMany, Constraint: "table_191_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

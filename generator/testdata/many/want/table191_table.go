@@ -42,5 +42,11 @@ func Table191Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_191.parent_id = table_190.id
+			{Target: "table_190", Cardinality: runtime.ManyToOne, Constraint: "table_191_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_191.id = table_192.parent_id
+			{Target: "table_192", Cardinality: runtime.OneToMany, Constraint: "table_192_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

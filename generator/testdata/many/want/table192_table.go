@@ -42,5 +42,11 @@ func Table192Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_192.parent_id = table_191.id
+			{Target: "table_191", Cardinality: runtime.ManyToOne, Constraint: "table_192_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_192.id = table_193.parent_id
+			{Target: "table_193", Cardinality: runtime.OneToMany, Constraint: "table_193_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

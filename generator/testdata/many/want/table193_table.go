@@ -42,5 +42,11 @@ func Table193Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_193.parent_id = table_192.id
+			{Target: "table_192", Cardinality: runtime.ManyToOne, Constraint: "table_193_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_193.id = table_194.parent_id
+			{Target: "table_194", Cardinality: runtime.OneToMany, Constraint: "table_194_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table194Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_194.parent_id = table_193.id
+			{Target: "table_193", Cardinality: runtime.ManyToOne, Constraint: "table_194_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_194.id = table_195.parent_id
+			{Target: "table_195", Cardinality: runtime.OneToMany, Constraint: "table_195_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table195Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_195.parent_id = table_194.id
+			{Target: "table_194", Cardinality: runtime.ManyToOne, Constraint: "table_195_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_195.id = table_196.parent_id
+			{Target: "table_196", Cardinality: runtime.OneToMany, Constraint: "table_196_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

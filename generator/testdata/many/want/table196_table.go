@@ -42,5 +42,11 @@ func Table196Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_196.parent_id = table_195.id
+			{Target: "table_195", Cardinality: runtime.ManyToOne, Constraint: "table_196_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_196.id = table_197.parent_id
+			{Target: "table_197", Cardinality: runtime.OneToMany, Constraint: "table_197_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

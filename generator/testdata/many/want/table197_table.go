@@ -42,5 +42,11 @@ func Table197Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_197.parent_id = table_196.id
+			{Target: "table_196", Cardinality: runtime.ManyToOne, Constraint: "table_197_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_197.id = table_198.parent_id
+			{Target: "table_198", Cardinality: runtime.OneToMany, Constraint: "table_198_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

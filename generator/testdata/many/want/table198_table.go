@@ -42,5 +42,11 @@ func Table198Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_198.parent_id = table_197.id
+			{Target: "table_197", Cardinality: runtime.ManyToOne, Constraint: "table_198_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_198.id = table_199.parent_id
+			{Target: "table_199", Cardinality: runtime.OneToMany, Constraint: "table_199_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

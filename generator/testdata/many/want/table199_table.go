@@ -42,5 +42,11 @@ func Table199Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_199.parent_id = table_198.id
+			{Target: "table_198", Cardinality: runtime.ManyToOne, Constraint: "table_199_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_199.id = table_200.parent_id
+			{Target: "table_200", Cardinality: runtime.OneToMany, Constraint: "table_200_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

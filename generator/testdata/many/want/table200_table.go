@@ -42,5 +42,11 @@ func Table200Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_200.parent_id = table_199.id
+			{Target: "table_199", Cardinality: runtime.ManyToOne, Constraint: "table_200_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_200.id = table_201.parent_id
+			{Target: "table_201", Cardinality: runtime.OneToMany, Constraint: "table_201_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table201Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_201.parent_id = table_200.id
+			{Target: "table_200", Cardinality: runtime.ManyToOne, Constraint: "table_201_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_201.id = table_202.parent_id
+			{Target: "table_202", Cardinality: runtime.OneToMany, Constraint: "table_202_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table202Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_202.parent_id = table_201.id
+			{Target: "table_201", Cardinality: runtime.ManyToOne, Constraint: "table_202_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_202.id = table_203.parent_id
+			{Target: "table_203", Cardinality: runtime.OneToMany, Constraint: "table_203_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

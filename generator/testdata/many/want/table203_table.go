@@ -42,5 +42,11 @@ func Table203Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_203.parent_id = table_202.id
+			{Target: "table_202", Cardinality: runtime.ManyToOne, Constraint: "table_203_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_203.id = table_204.parent_id
+			{Target: "table_204", Cardinality: runtime.OneToMany, Constraint: "table_204_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

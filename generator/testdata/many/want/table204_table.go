@@ -42,5 +42,11 @@ func Table204Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_204.parent_id = table_203.id
+			{Target: "table_203", Cardinality: runtime.ManyToOne, Constraint: "table_204_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_204.id = table_205.parent_id
+			{Target: "table_205", Cardinality: runtime.OneToMany, Constraint: "table_205_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table205Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_205.parent_id = table_204.id
+			{Target: "table_204", Cardinality: runtime.ManyToOne, Constraint: "table_205_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_205.id = table_206.parent_id
+			{Target: "table_206", Cardinality: runtime.OneToMany, Constraint: "table_206_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

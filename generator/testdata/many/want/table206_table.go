@@ -42,5 +42,11 @@ func Table206Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_206.parent_id = table_205.id
+			{Target: "table_205", Cardinality: runtime.ManyToOne, Constraint: "table_206_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_206.id = table_207.parent_id
+			{Target: "table_207", Cardinality: runtime.OneToMany, Constraint: "table_207_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table207Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_207.parent_id = table_206.id
+			{Target: "table_206", Cardinality: runtime.ManyToOne, Constraint: "table_207_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_207.id = table_208.parent_id
+			{Target: "table_208", Cardinality: runtime.OneToMany, Constraint: "table_208_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table208Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_208.parent_id = table_207.id
+			{Target: "table_207", Cardinality: runtime.ManyToOne, Constraint: "table_208_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_208.id = table_209.parent_id
+			{Target: "table_209", Cardinality: runtime.OneToMany, Constraint: "table_209_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table209Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_209.parent_id = table_208.id
+			{Target: "table_208", Cardinality: runtime.ManyToOne, Constraint: "table_209_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_209.id = table_210.parent_id
+			{Target: "table_210", Cardinality: runtime.OneToMany, Constraint: "table_210_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

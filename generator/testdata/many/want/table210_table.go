@@ -42,5 +42,11 @@ func Table210Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_210.parent_id = table_209.id
+			{Target: "table_209", Cardinality: runtime.ManyToOne, Constraint: "table_210_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_210.id = table_211.parent_id
+			{Target: "table_211", Cardinality: runtime.OneToMany, Constraint: "table_211_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

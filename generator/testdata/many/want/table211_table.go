@@ -42,5 +42,11 @@ func Table211Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_211.parent_id = table_210.id
+			{Target: "table_210", Cardinality: runtime.ManyToOne, Constraint: "table_211_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_211.id = table_212.parent_id
+			{Target: "table_212", Cardinality: runtime.OneToMany, Constraint: "table_212_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

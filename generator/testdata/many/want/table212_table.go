@@ -42,5 +42,11 @@ func Table212Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_212.parent_id = table_211.id
+			{Target: "table_211", Cardinality: runtime.ManyToOne, Constraint: "table_212_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_212.id = table_213.parent_id
+			{Target: "table_213", Cardinality: runtime.OneToMany, Constraint: "table_213_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

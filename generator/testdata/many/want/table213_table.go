@@ -42,5 +42,11 @@ func Table213Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_213.parent_id = table_212.id
+			{Target: "table_212", Cardinality: runtime.ManyToOne, Constraint: "table_213_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_213.id = table_214.parent_id
+			{Target: "table_214", Cardinality: runtime.OneToMany, Constraint: "table_214_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table214Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_214.parent_id = table_213.id
+			{Target: "table_213", Cardinality: runtime.ManyToOne, Constraint: "table_214_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_214.id = table_215.parent_id
+			{Target: "table_215", Cardinality: runtime.OneToMany, Constraint: "table_215_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

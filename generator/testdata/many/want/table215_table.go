@@ -42,5 +42,11 @@ func Table215Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_215.parent_id = table_214.id
+			{Target: "table_214", Cardinality: runtime.ManyToOne, Constraint: "table_215_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_215.id = table_216.parent_id
+			{Target: "table_216", Cardinality: runtime.OneToMany, Constraint: "table_216_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table216Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_216.parent_id = table_215.id
+			{Target: "table_215", Cardinality: runtime.ManyToOne, Constraint: "table_216_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_216.id = table_217.parent_id
+			{Target: "table_217", Cardinality: runtime.OneToMany, Constraint: "table_217_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table217Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_217.parent_id = table_216.id
+			{Target: "table_216", Cardinality: runtime.ManyToOne, Constraint: "table_217_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_217.id = table_218.parent_id
+			{Target: "table_218", Cardinality: runtime.OneToMany, Constraint: "table_218_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

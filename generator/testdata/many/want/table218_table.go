@@ -42,5 +42,11 @@ func Table218Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_218.parent_id = table_217.id
+			{Target: "table_217", Cardinality: runtime.ManyToOne, Constraint: "table_218_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_218.id = table_219.parent_id
+			{Target: "table_219", Cardinality: runtime.OneToMany, Constraint: "table_219_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table219Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_219.parent_id = table_218.id
+			{Target: "table_218", Cardinality: runtime.ManyToOne, Constraint: "table_219_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_219.id = table_220.parent_id
+			{Target: "table_220", Cardinality: runtime.OneToMany, Constraint: "table_220_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table220Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_220.parent_id = table_219.id
+			{Target: "table_219", Cardinality: runtime.ManyToOne, Constraint: "table_220_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_220.id = table_221.parent_id
+			{Target: "table_221", Cardinality: runtime.OneToMany, Constraint: "table_221_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table221Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_221.parent_id = table_220.id
+			{Target: "table_220", Cardinality: runtime.ManyToOne, Constraint: "table_221_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_221.id = table_222.parent_id
+			{Target: "table_222", Cardinality: runtime.OneToMany, Constraint: "table_222_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

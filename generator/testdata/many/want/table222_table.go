@@ -42,5 +42,11 @@ func Table222Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_222.parent_id = table_221.id
+			{Target: "table_221", Cardinality: runtime.ManyToOne, Constraint: "table_222_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_222.id = table_223.parent_id
+			{Target: "table_223", Cardinality: runtime.OneToMany, Constraint: "table_223_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table223Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_223.parent_id = table_222.id
+			{Target: "table_222", Cardinality: runtime.ManyToOne, Constraint: "table_223_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_223.id = table_224.parent_id
+			{Target: "table_224", Cardinality: runtime.OneToMany, Constraint: "table_224_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

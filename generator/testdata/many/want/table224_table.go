@@ -42,5 +42,11 @@ func Table224Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_224.parent_id = table_223.id
+			{Target: "table_223", Cardinality: runtime.ManyToOne, Constraint: "table_224_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_224.id = table_225.parent_id
+			{Target: "table_225", Cardinality: runtime.OneToMany, Constraint: "table_225_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table225Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_225.parent_id = table_224.id
+			{Target: "table_224", Cardinality: runtime.ManyToOne, Constraint: "table_225_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_225.id = table_226.parent_id
+			{Target: "table_226", Cardinality: runtime.OneToMany, Constraint: "table_226_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table226Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_226.parent_id = table_225.id
+			{Target: "table_225", Cardinality: runtime.ManyToOne, Constraint: "table_226_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_226.id = table_227.parent_id
+			{Target: "table_227", Cardinality: runtime.OneToMany, Constraint: "table_227_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table227Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_227.parent_id = table_226.id
+			{Target: "table_226", Cardinality: runtime.ManyToOne, Constraint: "table_227_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_227.id = table_228.parent_id
+			{Target: "table_228", Cardinality: runtime.OneToMany, Constraint: "table_228_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table228Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_228.parent_id = table_227.id
+			{Target: "table_227", Cardinality: runtime.ManyToOne, Constraint: "table_228_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_228.id = table_229.parent_id
+			{Target: "table_229", Cardinality: runtime.OneToMany, Constraint: "table_229_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

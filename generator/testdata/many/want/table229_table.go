@@ -42,5 +42,11 @@ func Table229Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_229.parent_id = table_228.id
+			{Target: "table_228", Cardinality: runtime.ManyToOne, Constraint: "table_229_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_229.id = table_230.parent_id
+			{Target: "table_230", Cardinality: runtime.OneToMany, Constraint: "table_230_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

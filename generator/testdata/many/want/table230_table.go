@@ -42,5 +42,11 @@ func Table230Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_230.parent_id = table_229.id
+			{Target: "table_229", Cardinality: runtime.ManyToOne, Constraint: "table_230_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_230.id = table_231.parent_id
+			{Target: "table_231", Cardinality: runtime.OneToMany, Constraint: "table_231_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

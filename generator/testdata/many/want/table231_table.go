@@ -42,5 +42,11 @@ func Table231Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_231.parent_id = table_230.id
+			{Target: "table_230", Cardinality: runtime.ManyToOne, Constraint: "table_231_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_231.id = table_232.parent_id
+			{Target: "table_232", Cardinality: runtime.OneToMany, Constraint: "table_232_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

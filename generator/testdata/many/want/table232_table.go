@@ -42,5 +42,11 @@ func Table232Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_232.parent_id = table_231.id
+			{Target: "table_231", Cardinality: runtime.ManyToOne, Constraint: "table_232_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_232.id = table_233.parent_id
+			{Target: "table_233", Cardinality: runtime.OneToMany, Constraint: "table_233_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table233Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_233.parent_id = table_232.id
+			{Target: "table_232", Cardinality: runtime.ManyToOne, Constraint: "table_233_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_233.id = table_234.parent_id
+			{Target: "table_234", Cardinality: runtime.OneToMany, Constraint: "table_234_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table234Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_234.parent_id = table_233.id
+			{Target: "table_233", Cardinality: runtime.ManyToOne, Constraint: "table_234_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_234.id = table_235.parent_id
+			{Target: "table_235", Cardinality: runtime.OneToMany, Constraint: "table_235_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

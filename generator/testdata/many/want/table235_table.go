@@ -42,5 +42,11 @@ func Table235Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_235.parent_id = table_234.id
+			{Target: "table_234", Cardinality: runtime.ManyToOne, Constraint: "table_235_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_235.id = table_236.parent_id
+			{Target: "table_236", Cardinality: runtime.OneToMany, Constraint: "table_236_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table236Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_236.parent_id = table_235.id
+			{Target: "table_235", Cardinality: runtime.ManyToOne, Constraint: "table_236_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_236.id = table_237.parent_id
+			{Target: "table_237", Cardinality: runtime.OneToMany, Constraint: "table_237_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

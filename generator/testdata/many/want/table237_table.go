@@ -42,5 +42,11 @@ func Table237Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_237.parent_id = table_236.id
+			{Target: "table_236", Cardinality: runtime.ManyToOne, Constraint: "table_237_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_237.id = table_238.parent_id
+			{Target: "table_238", Cardinality: runtime.OneToMany, Constraint: "table_238_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

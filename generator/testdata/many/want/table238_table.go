@@ -42,5 +42,11 @@ func Table238Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_238.parent_id = table_237.id
+			{Target: "table_237", Cardinality: runtime.ManyToOne, Constraint: "table_238_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_238.id = table_239.parent_id
+			{Target: "table_239", Cardinality: runtime.OneToMany, Constraint: "table_239_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

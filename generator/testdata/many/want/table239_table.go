@@ -42,5 +42,11 @@ func Table239Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_239.parent_id = table_238.id
+			{Target: "table_238", Cardinality: runtime.ManyToOne, Constraint: "table_239_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_239.id = table_240.parent_id
+			{Target: "table_240", Cardinality: runtime.OneToMany, Constraint: "table_240_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table240Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_240.parent_id = table_239.id
+			{Target: "table_239", Cardinality: runtime.ManyToOne, Constraint: "table_240_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_240.id = table_241.parent_id
+			{Target: "table_241", Cardinality: runtime.OneToMany, Constraint: "table_241_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table241Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_241.parent_id = table_240.id
+			{Target: "table_240", Cardinality: runtime.ManyToOne, Constraint: "table_241_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_241.id = table_242.parent_id
+			{Target: "table_242", Cardinality: runtime.OneToMany, Constraint: "table_242_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

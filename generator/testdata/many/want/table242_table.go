@@ -42,5 +42,11 @@ func Table242Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_242.parent_id = table_241.id
+			{Target: "table_241", Cardinality: runtime.ManyToOne, Constraint: "table_242_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_242.id = table_243.parent_id
+			{Target: "table_243", Cardinality: runtime.OneToMany, Constraint: "table_243_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

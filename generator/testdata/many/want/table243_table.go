@@ -42,5 +42,11 @@ func Table243Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_243.parent_id = table_242.id
+			{Target: "table_242", Cardinality: runtime.ManyToOne, Constraint: "table_243_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_243.id = table_244.parent_id
+			{Target: "table_244", Cardinality: runtime.OneToMany, Constraint: "table_244_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

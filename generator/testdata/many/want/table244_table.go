@@ -42,5 +42,11 @@ func Table244Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_244.parent_id = table_243.id
+			{Target: "table_243", Cardinality: runtime.ManyToOne, Constraint: "table_244_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_244.id = table_245.parent_id
+			{Target: "table_245", Cardinality: runtime.OneToMany, Constraint: "table_245_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

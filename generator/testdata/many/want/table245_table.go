@@ -42,5 +42,11 @@ func Table245Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_245.parent_id = table_244.id
+			{Target: "table_244", Cardinality: runtime.ManyToOne, Constraint: "table_245_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_245.id = table_246.parent_id
+			{Target: "table_246", Cardinality: runtime.OneToMany, Constraint: "table_246_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

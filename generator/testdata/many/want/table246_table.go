@@ -42,5 +42,11 @@ func Table246Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_246.parent_id = table_245.id
+			{Target: "table_245", Cardinality: runtime.ManyToOne, Constraint: "table_246_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_246.id = table_247.parent_id
+			{Target: "table_247", Cardinality: runtime.OneToMany, Constraint: "table_247_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

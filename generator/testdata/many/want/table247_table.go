@@ -42,5 +42,11 @@ func Table247Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_247.parent_id = table_246.id
+			{Target: "table_246", Cardinality: runtime.ManyToOne, Constraint: "table_247_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_247.id = table_248.parent_id
+			{Target: "table_248", Cardinality: runtime.OneToMany, Constraint: "table_248_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

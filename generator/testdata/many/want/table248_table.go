@@ -42,5 +42,11 @@ func Table248Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_248.parent_id = table_247.id
+			{Target: "table_247", Cardinality: runtime.ManyToOne, Constraint: "table_248_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_248.id = table_249.parent_id
+			{Target: "table_249", Cardinality: runtime.OneToMany, Constraint: "table_249_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

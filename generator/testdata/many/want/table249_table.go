@@ -42,5 +42,11 @@ func Table249Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_249.parent_id = table_248.id
+			{Target: "table_248", Cardinality: runtime.ManyToOne, Constraint: "table_249_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_249.id = table_250.parent_id
+			{Target: "table_250", Cardinality: runtime.OneToMany, Constraint: "table_250_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table250Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_250.parent_id = table_249.id
+			{Target: "table_249", Cardinality: runtime.ManyToOne, Constraint: "table_250_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_250.id = table_251.parent_id
+			{Target: "table_251", Cardinality: runtime.OneToMany, Constraint: "table_251_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

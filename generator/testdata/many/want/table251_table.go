@@ -42,5 +42,11 @@ func Table251Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_251.parent_id = table_250.id
+			{Target: "table_250", Cardinality: runtime.ManyToOne, Constraint: "table_251_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_251.id = table_252.parent_id
+			{Target: "table_252", Cardinality: runtime.OneToMany, Constraint: "table_252_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table252Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_252.parent_id = table_251.id
+			{Target: "table_251", Cardinality: runtime.ManyToOne, Constraint: "table_252_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_252.id = table_253.parent_id
+			{Target: "table_253", Cardinality: runtime.OneToMany, Constraint: "table_253_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

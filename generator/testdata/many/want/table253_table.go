@@ -42,5 +42,11 @@ func Table253Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_253.parent_id = table_252.id
+			{Target: "table_252", Cardinality: runtime.ManyToOne, Constraint: "table_253_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_253.id = table_254.parent_id
+			{Target: "table_254", Cardinality: runtime.OneToMany, Constraint: "table_254_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

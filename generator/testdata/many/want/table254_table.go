@@ -42,5 +42,11 @@ func Table254Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_254.parent_id = table_253.id
+			{Target: "table_253", Cardinality: runtime.ManyToOne, Constraint: "table_254_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_254.id = table_255.parent_id
+			{Target: "table_255", Cardinality: runtime.OneToMany, Constraint: "table_255_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

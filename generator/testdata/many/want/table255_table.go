@@ -42,5 +42,11 @@ func Table255Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_255.parent_id = table_254.id
+			{Target: "table_254", Cardinality: runtime.ManyToOne, Constraint: "table_255_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_255.id = table_256.parent_id
+			{Target: "table_256", Cardinality: runtime.OneToMany, Constraint: "table_256_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table256Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_256.parent_id = table_255.id
+			{Target: "table_255", Cardinality: runtime.ManyToOne, Constraint: "table_256_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_256.id = table_257.parent_id
+			{Target: "table_257", Cardinality: runtime.OneToMany, Constraint: "table_257_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

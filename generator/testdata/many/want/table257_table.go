@@ -42,5 +42,11 @@ func Table257Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_257.parent_id = table_256.id
+			{Target: "table_256", Cardinality: runtime.ManyToOne, Constraint: "table_257_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_257.id = table_258.parent_id
+			{Target: "table_258", Cardinality: runtime.OneToMany, Constraint: "table_258_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table258Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_258.parent_id = table_257.id
+			{Target: "table_257", Cardinality: runtime.ManyToOne, Constraint: "table_258_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_258.id = table_259.parent_id
+			{Target: "table_259", Cardinality: runtime.OneToMany, Constraint: "table_259_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table259Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_259.parent_id = table_258.id
+			{Target: "table_258", Cardinality: runtime.ManyToOne, Constraint: "table_259_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_259.id = table_260.parent_id
+			{Target: "table_260", Cardinality: runtime.OneToMany, Constraint: "table_260_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table260Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_260.parent_id = table_259.id
+			{Target: "table_259", Cardinality: runtime.ManyToOne, Constraint: "table_260_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_260.id = table_261.parent_id
+			{Target: "table_261", Cardinality: runtime.OneToMany, Constraint: "table_261_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

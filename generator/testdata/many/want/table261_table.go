@@ -42,5 +42,11 @@ func Table261Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_261.parent_id = table_260.id
+			{Target: "table_260", Cardinality: runtime.ManyToOne, Constraint: "table_261_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_261.id = table_262.parent_id
+			{Target: "table_262", Cardinality: runtime.OneToMany, Constraint: "table_262_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

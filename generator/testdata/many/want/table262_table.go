@@ -42,5 +42,11 @@ func Table262Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_262.parent_id = table_261.id
+			{Target: "table_261", Cardinality: runtime.ManyToOne, Constraint: "table_262_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_262.id = table_263.parent_id
+			{Target: "table_263", Cardinality: runtime.OneToMany, Constraint: "table_263_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

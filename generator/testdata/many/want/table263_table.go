@@ -42,5 +42,11 @@ func Table263Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_263.parent_id = table_262.id
+			{Target: "table_262", Cardinality: runtime.ManyToOne, Constraint: "table_263_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_263.id = table_264.parent_id
+			{Target: "table_264", Cardinality: runtime.OneToMany, Constraint: "table_264_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table264Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_264.parent_id = table_263.id
+			{Target: "table_263", Cardinality: runtime.ManyToOne, Constraint: "table_264_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_264.id = table_265.parent_id
+			{Target: "table_265", Cardinality: runtime.OneToMany, Constraint: "table_265_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

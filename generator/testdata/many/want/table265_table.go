@@ -42,5 +42,11 @@ func Table265Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_265.parent_id = table_264.id
+			{Target: "table_264", Cardinality: runtime.ManyToOne, Constraint: "table_265_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_265.id = table_266.parent_id
+			{Target: "table_266", Cardinality: runtime.OneToMany, Constraint: "table_266_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table266Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_266.parent_id = table_265.id
+			{Target: "table_265", Cardinality: runtime.ManyToOne, Constraint: "table_266_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_266.id = table_267.parent_id
+			{Target: "table_267", Cardinality: runtime.OneToMany, Constraint: "table_267_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

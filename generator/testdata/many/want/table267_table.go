@@ -42,5 +42,11 @@ func Table267Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_267.parent_id = table_266.id
+			{Target: "table_266", Cardinality: runtime.ManyToOne, Constraint: "table_267_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_267.id = table_268.parent_id
+			{Target: "table_268", Cardinality: runtime.OneToMany, Constraint: "table_268_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

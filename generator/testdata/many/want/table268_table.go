@@ -42,5 +42,11 @@ func Table268Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_268.parent_id = table_267.id
+			{Target: "table_267", Cardinality: runtime.ManyToOne, Constraint: "table_268_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_268.id = table_269.parent_id
+			{Target: "table_269", Cardinality: runtime.OneToMany, Constraint: "table_269_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

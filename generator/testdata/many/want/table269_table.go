@@ -42,5 +42,11 @@ func Table269Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_269.parent_id = table_268.id
+			{Target: "table_268", Cardinality: runtime.ManyToOne, Constraint: "table_269_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_269.id = table_270.parent_id
+			{Target: "table_270", Cardinality: runtime.OneToMany, Constraint: "table_270_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table270Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_270.parent_id = table_269.id
+			{Target: "table_269", Cardinality: runtime.ManyToOne, Constraint: "table_270_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_270.id = table_271.parent_id
+			{Target: "table_271", Cardinality: runtime.OneToMany, Constraint: "table_271_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table271Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_271.parent_id = table_270.id
+			{Target: "table_270", Cardinality: runtime.ManyToOne, Constraint: "table_271_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_271.id = table_272.parent_id
+			{Target: "table_272", Cardinality: runtime.OneToMany, Constraint: "table_272_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table272Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_272.parent_id = table_271.id
+			{Target: "table_271", Cardinality: runtime.ManyToOne, Constraint: "table_272_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_272.id = table_273.parent_id
+			{Target: "table_273", Cardinality: runtime.OneToMany, Constraint: "table_273_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table273Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_273.parent_id = table_272.id
+			{Target: "table_272", Cardinality: runtime.ManyToOne, Constraint: "table_273_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_273.id = table_274.parent_id
+			{Target: "table_274", Cardinality: runtime.OneToMany, Constraint: "table_274_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table274Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_274.parent_id = table_273.id
+			{Target: "table_273", Cardinality: runtime.ManyToOne, Constraint: "table_274_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_274.id = table_275.parent_id
+			{Target: "table_275", Cardinality: runtime.OneToMany, Constraint: "table_275_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

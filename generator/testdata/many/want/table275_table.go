@@ -42,5 +42,11 @@ func Table275Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_275.parent_id = table_274.id
+			{Target: "table_274", Cardinality: runtime.ManyToOne, Constraint: "table_275_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_275.id = table_276.parent_id
+			{Target: "table_276", Cardinality: runtime.OneToMany, Constraint: "table_276_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table276Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_276.parent_id = table_275.id
+			{Target: "table_275", Cardinality: runtime.ManyToOne, Constraint: "table_276_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_276.id = table_277.parent_id
+			{Target: "table_277", Cardinality: runtime.OneToMany, Constraint: "table_277_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table277Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_277.parent_id = table_276.id
+			{Target: "table_276", Cardinality: runtime.ManyToOne, Constraint: "table_277_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_277.id = table_278.parent_id
+			{Target: "table_278", Cardinality: runtime.OneToMany, Constraint: "table_278_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table278Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_278.parent_id = table_277.id
+			{Target: "table_277", Cardinality: runtime.ManyToOne, Constraint: "table_278_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_278.id = table_279.parent_id
+			{Target: "table_279", Cardinality: runtime.OneToMany, Constraint: "table_279_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table279Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_279.parent_id = table_278.id
+			{Target: "table_278", Cardinality: runtime.ManyToOne, Constraint: "table_279_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_279.id = table_280.parent_id
+			{Target: "table_280", Cardinality: runtime.OneToMany, Constraint: "table_280_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

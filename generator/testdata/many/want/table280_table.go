@@ -42,5 +42,11 @@ func Table280Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_280.parent_id = table_279.id
+			{Target: "table_279", Cardinality: runtime.ManyToOne, Constraint: "table_280_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_280.id = table_281.parent_id
+			{Target: "table_281", Cardinality: runtime.OneToMany, Constraint: "table_281_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

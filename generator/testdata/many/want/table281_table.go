@@ -42,5 +42,11 @@ func Table281Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_281.parent_id = table_280.id
+			{Target: "table_280", Cardinality: runtime.ManyToOne, Constraint: "table_281_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_281.id = table_282.parent_id
+			{Target: "table_282", Cardinality: runtime.OneToMany, Constraint: "table_282_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

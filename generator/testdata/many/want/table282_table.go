@@ -42,5 +42,11 @@ func Table282Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_282.parent_id = table_281.id
+			{Target: "table_281", Cardinality: runtime.ManyToOne, Constraint: "table_282_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_282.id = table_283.parent_id
+			{Target: "table_283", Cardinality: runtime.OneToMany, Constraint: "table_283_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table283Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_283.parent_id = table_282.id
+			{Target: "table_282", Cardinality: runtime.ManyToOne, Constraint: "table_283_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_283.id = table_284.parent_id
+			{Target: "table_284", Cardinality: runtime.OneToMany, Constraint: "table_284_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table284Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_284.parent_id = table_283.id
+			{Target: "table_283", Cardinality: runtime.ManyToOne, Constraint: "table_284_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_284.id = table_285.parent_id
+			{Target: "table_285", Cardinality: runtime.OneToMany, Constraint: "table_285_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

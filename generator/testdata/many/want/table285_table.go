@@ -42,5 +42,11 @@ func Table285Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_285.parent_id = table_284.id
+			{Target: "table_284", Cardinality: runtime.ManyToOne, Constraint: "table_285_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_285.id = table_286.parent_id
+			{Target: "table_286", Cardinality: runtime.OneToMany, Constraint: "table_286_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table286Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_286.parent_id = table_285.id
+			{Target: "table_285", Cardinality: runtime.ManyToOne, Constraint: "table_286_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_286.id = table_287.parent_id
+			{Target: "table_287", Cardinality: runtime.OneToMany, Constraint: "table_287_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table287Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_287.parent_id = table_286.id
+			{Target: "table_286", Cardinality: runtime.ManyToOne, Constraint: "table_287_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_287.id = table_288.parent_id
+			{Target: "table_288", Cardinality: runtime.OneToMany, Constraint: "table_288_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table288Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_288.parent_id = table_287.id
+			{Target: "table_287", Cardinality: runtime.ManyToOne, Constraint: "table_288_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_288.id = table_289.parent_id
+			{Target: "table_289", Cardinality: runtime.OneToMany, Constraint: "table_289_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table289Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_289.parent_id = table_288.id
+			{Target: "table_288", Cardinality: runtime.ManyToOne, Constraint: "table_289_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_289.id = table_290.parent_id
+			{Target: "table_290", Cardinality: runtime.OneToMany, Constraint: "table_290_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

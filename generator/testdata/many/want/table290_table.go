@@ -42,5 +42,11 @@ func Table290Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_290.parent_id = table_289.id
+			{Target: "table_289", Cardinality: runtime.ManyToOne, Constraint: "table_290_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_290.id = table_291.parent_id
+			{Target: "table_291", Cardinality: runtime.OneToMany, Constraint: "table_291_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table291Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_291.parent_id = table_290.id
+			{Target: "table_290", Cardinality: runtime.ManyToOne, Constraint: "table_291_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_291.id = table_292.parent_id
+			{Target: "table_292", Cardinality: runtime.OneToMany, Constraint: "table_292_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

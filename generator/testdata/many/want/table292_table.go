@@ -42,5 +42,11 @@ func Table292Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_292.parent_id = table_291.id
+			{Target: "table_291", Cardinality: runtime.ManyToOne, Constraint: "table_292_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_292.id = table_293.parent_id
+			{Target: "table_293", Cardinality: runtime.OneToMany, Constraint: "table_293_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table293Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_293.parent_id = table_292.id
+			{Target: "table_292", Cardinality: runtime.ManyToOne, Constraint: "table_293_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_293.id = table_294.parent_id
+			{Target: "table_294", Cardinality: runtime.OneToMany, Constraint: "table_294_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table294Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_294.parent_id = table_293.id
+			{Target: "table_293", Cardinality: runtime.ManyToOne, Constraint: "table_294_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_294.id = table_295.parent_id
+			{Target: "table_295", Cardinality: runtime.OneToMany, Constraint: "table_295_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table295Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_295.parent_id = table_294.id
+			{Target: "table_294", Cardinality: runtime.ManyToOne, Constraint: "table_295_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_295.id = table_296.parent_id
+			{Target: "table_296", Cardinality: runtime.OneToMany, Constraint: "table_296_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

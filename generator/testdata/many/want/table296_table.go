@@ -42,5 +42,11 @@ func Table296Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_296.parent_id = table_295.id
+			{Target: "table_295", Cardinality: runtime.ManyToOne, Constraint: "table_296_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_296.id = table_297.parent_id
+			{Target: "table_297", Cardinality: runtime.OneToMany, Constraint: "table_297_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

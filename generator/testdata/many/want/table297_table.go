@@ -42,5 +42,11 @@ func Table297Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_297.parent_id = table_296.id
+			{Target: "table_296", Cardinality: runtime.ManyToOne, Constraint: "table_297_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_297.id = table_298.parent_id
+			{Target: "table_298", Cardinality: runtime.OneToMany, Constraint: "table_298_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

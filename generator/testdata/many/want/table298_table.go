@@ -42,5 +42,11 @@ func Table298Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_298.parent_id = table_297.id
+			{Target: "table_297", Cardinality: runtime.ManyToOne, Constraint: "table_298_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_298.id = table_299.parent_id
+			{Target: "table_299", Cardinality: runtime.OneToMany, Constraint: "table_299_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table299Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_299.parent_id = table_298.id
+			{Target: "table_298", Cardinality: runtime.ManyToOne, Constraint: "table_299_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_299.id = table_300.parent_id
+			{Target: "table_300", Cardinality: runtime.OneToMany, Constraint: "table_300_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

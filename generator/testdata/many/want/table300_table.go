@@ -42,5 +42,11 @@ func Table300Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_300.parent_id = table_299.id
+			{Target: "table_299", Cardinality: runtime.ManyToOne, Constraint: "table_300_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_300.id = table_301.parent_id
+			{Target: "table_301", Cardinality: runtime.OneToMany, Constraint: "table_301_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

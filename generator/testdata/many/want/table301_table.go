@@ -42,5 +42,11 @@ func Table301Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_301.parent_id = table_300.id
+			{Target: "table_300", Cardinality: runtime.ManyToOne, Constraint: "table_301_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_301.id = table_302.parent_id
+			{Target: "table_302", Cardinality: runtime.OneToMany, Constraint: "table_302_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

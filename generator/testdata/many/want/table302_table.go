@@ -42,5 +42,11 @@ func Table302Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_302.parent_id = table_301.id
+			{Target: "table_301", Cardinality: runtime.ManyToOne, Constraint: "table_302_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_302.id = table_303.parent_id
+			{Target: "table_303", Cardinality: runtime.OneToMany, Constraint: "table_303_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

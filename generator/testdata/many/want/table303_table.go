@@ -42,5 +42,11 @@ func Table303Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_303.parent_id = table_302.id
+			{Target: "table_302", Cardinality: runtime.ManyToOne, Constraint: "table_303_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_303.id = table_304.parent_id
+			{Target: "table_304", Cardinality: runtime.OneToMany, Constraint: "table_304_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table304Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_304.parent_id = table_303.id
+			{Target: "table_303", Cardinality: runtime.ManyToOne, Constraint: "table_304_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_304.id = table_305.parent_id
+			{Target: "table_305", Cardinality: runtime.OneToMany, Constraint: "table_305_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table305Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_305.parent_id = table_304.id
+			{Target: "table_304", Cardinality: runtime.ManyToOne, Constraint: "table_305_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_305.id = table_306.parent_id
+			{Target: "table_306", Cardinality: runtime.OneToMany, Constraint: "table_306_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table306Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_306.parent_id = table_305.id
+			{Target: "table_305", Cardinality: runtime.ManyToOne, Constraint: "table_306_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_306.id = table_307.parent_id
+			{Target: "table_307", Cardinality: runtime.OneToMany, Constraint: "table_307_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table307Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_307.parent_id = table_306.id
+			{Target: "table_306", Cardinality: runtime.ManyToOne, Constraint: "table_307_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_307.id = table_308.parent_id
+			{Target: "table_308", Cardinality: runtime.OneToMany, Constraint: "table_308_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

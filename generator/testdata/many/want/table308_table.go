@@ -42,5 +42,11 @@ func Table308Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_308.parent_id = table_307.id
+			{Target: "table_307", Cardinality: runtime.ManyToOne, Constraint: "table_308_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_308.id = table_309.parent_id
+			{Target: "table_309", Cardinality: runtime.OneToMany, Constraint: "table_309_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table309Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_309.parent_id = table_308.id
+			{Target: "table_308", Cardinality: runtime.ManyToOne, Constraint: "table_309_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_309.id = table_310.parent_id
+			{Target: "table_310", Cardinality: runtime.OneToMany, Constraint: "table_310_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table310Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_310.parent_id = table_309.id
+			{Target: "table_309", Cardinality: runtime.ManyToOne, Constraint: "table_310_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_310.id = table_311.parent_id
+			{Target: "table_311", Cardinality: runtime.OneToMany, Constraint: "table_311_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

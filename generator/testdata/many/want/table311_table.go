@@ -42,5 +42,11 @@ func Table311Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_311.parent_id = table_310.id
+			{Target: "table_310", Cardinality: runtime.ManyToOne, Constraint: "table_311_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_311.id = table_312.parent_id
+			{Target: "table_312", Cardinality: runtime.OneToMany, Constraint: "table_312_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table312Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_312.parent_id = table_311.id
+			{Target: "table_311", Cardinality: runtime.ManyToOne, Constraint: "table_312_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_312.id = table_313.parent_id
+			{Target: "table_313", Cardinality: runtime.OneToMany, Constraint: "table_313_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table313Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_313.parent_id = table_312.id
+			{Target: "table_312", Cardinality: runtime.ManyToOne, Constraint: "table_313_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_313.id = table_314.parent_id
+			{Target: "table_314", Cardinality: runtime.OneToMany, Constraint: "table_314_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

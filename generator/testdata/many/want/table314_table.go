@@ -42,5 +42,11 @@ func Table314Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_314.parent_id = table_313.id
+			{Target: "table_313", Cardinality: runtime.ManyToOne, Constraint: "table_314_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_314.id = table_315.parent_id
+			{Target: "table_315", Cardinality: runtime.OneToMany, Constraint: "table_315_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

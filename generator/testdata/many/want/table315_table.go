@@ -42,5 +42,11 @@ func Table315Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_315.parent_id = table_314.id
+			{Target: "table_314", Cardinality: runtime.ManyToOne, Constraint: "table_315_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_315.id = table_316.parent_id
+			{Target: "table_316", Cardinality: runtime.OneToMany, Constraint: "table_316_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table316Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_316.parent_id = table_315.id
+			{Target: "table_315", Cardinality: runtime.ManyToOne, Constraint: "table_316_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_316.id = table_317.parent_id
+			{Target: "table_317", Cardinality: runtime.OneToMany, Constraint: "table_317_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table317Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_317.parent_id = table_316.id
+			{Target: "table_316", Cardinality: runtime.ManyToOne, Constraint: "table_317_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_317.id = table_318.parent_id
+			{Target: "table_318", Cardinality: runtime.OneToMany, Constraint: "table_318_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table318Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_318.parent_id = table_317.id
+			{Target: "table_317", Cardinality: runtime.ManyToOne, Constraint: "table_318_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_318.id = table_319.parent_id
+			{Target: "table_319", Cardinality: runtime.OneToMany, Constraint: "table_319_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

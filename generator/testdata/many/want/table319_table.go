@@ -42,5 +42,11 @@ func Table319Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_319.parent_id = table_318.id
+			{Target: "table_318", Cardinality: runtime.ManyToOne, Constraint: "table_319_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_319.id = table_320.parent_id
+			{Target: "table_320", Cardinality: runtime.OneToMany, Constraint: "table_320_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

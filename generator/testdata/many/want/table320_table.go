@@ -42,5 +42,11 @@ func Table320Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_320.parent_id = table_319.id
+			{Target: "table_319", Cardinality: runtime.ManyToOne, Constraint: "table_320_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_320.id = table_321.parent_id
+			{Target: "table_321", Cardinality: runtime.OneToMany, Constraint: "table_321_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

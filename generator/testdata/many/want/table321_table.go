@@ -42,5 +42,11 @@ func Table321Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_321.parent_id = table_320.id
+			{Target: "table_320", Cardinality: runtime.ManyToOne, Constraint: "table_321_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_321.id = table_322.parent_id
+			{Target: "table_322", Cardinality: runtime.OneToMany, Constraint: "table_322_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

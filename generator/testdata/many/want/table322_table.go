@@ -42,5 +42,11 @@ func Table322Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_322.parent_id = table_321.id
+			{Target: "table_321", Cardinality: runtime.ManyToOne, Constraint: "table_322_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_322.id = table_323.parent_id
+			{Target: "table_323", Cardinality: runtime.OneToMany, Constraint: "table_323_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

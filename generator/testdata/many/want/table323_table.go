@@ -42,5 +42,11 @@ func Table323Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_323.parent_id = table_322.id
+			{Target: "table_322", Cardinality: runtime.ManyToOne, Constraint: "table_323_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_323.id = table_324.parent_id
+			{Target: "table_324", Cardinality: runtime.OneToMany, Constraint: "table_324_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table324Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_324.parent_id = table_323.id
+			{Target: "table_323", Cardinality: runtime.ManyToOne, Constraint: "table_324_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_324.id = table_325.parent_id
+			{Target: "table_325", Cardinality: runtime.OneToMany, Constraint: "table_325_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

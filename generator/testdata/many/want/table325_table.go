@@ -42,5 +42,11 @@ func Table325Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_325.parent_id = table_324.id
+			{Target: "table_324", Cardinality: runtime.ManyToOne, Constraint: "table_325_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_325.id = table_326.parent_id
+			{Target: "table_326", Cardinality: runtime.OneToMany, Constraint: "table_326_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

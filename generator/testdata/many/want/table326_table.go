@@ -42,5 +42,11 @@ func Table326Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_326.parent_id = table_325.id
+			{Target: "table_325", Cardinality: runtime.ManyToOne, Constraint: "table_326_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_326.id = table_327.parent_id
+			{Target: "table_327", Cardinality: runtime.OneToMany, Constraint: "table_327_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

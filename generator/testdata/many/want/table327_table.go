@@ -42,5 +42,11 @@ func Table327Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_327.parent_id = table_326.id
+			{Target: "table_326", Cardinality: runtime.ManyToOne, Constraint: "table_327_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_327.id = table_328.parent_id
+			{Target: "table_328", Cardinality: runtime.OneToMany, Constraint: "table_328_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table328Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_328.parent_id = table_327.id
+			{Target: "table_327", Cardinality: runtime.ManyToOne, Constraint: "table_328_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_328.id = table_329.parent_id
+			{Target: "table_329", Cardinality: runtime.OneToMany, Constraint: "table_329_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table329Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_329.parent_id = table_328.id
+			{Target: "table_328", Cardinality: runtime.ManyToOne, Constraint: "table_329_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_329.id = table_330.parent_id
+			{Target: "table_330", Cardinality: runtime.OneToMany, Constraint: "table_330_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table330Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_330.parent_id = table_329.id
+			{Target: "table_329", Cardinality: runtime.ManyToOne, Constraint: "table_330_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_330.id = table_331.parent_id
+			{Target: "table_331", Cardinality: runtime.OneToMany, Constraint: "table_331_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

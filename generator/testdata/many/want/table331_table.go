@@ -42,5 +42,11 @@ func Table331Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_331.parent_id = table_330.id
+			{Target: "table_330", Cardinality: runtime.ManyToOne, Constraint: "table_331_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_331.id = table_332.parent_id
+			{Target: "table_332", Cardinality: runtime.OneToMany, Constraint: "table_332_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table332Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_332.parent_id = table_331.id
+			{Target: "table_331", Cardinality: runtime.ManyToOne, Constraint: "table_332_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_332.id = table_333.parent_id
+			{Target: "table_333", Cardinality: runtime.OneToMany, Constraint: "table_333_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

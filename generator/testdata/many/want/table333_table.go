@@ -42,5 +42,11 @@ func Table333Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_333.parent_id = table_332.id
+			{Target: "table_332", Cardinality: runtime.ManyToOne, Constraint: "table_333_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_333.id = table_334.parent_id
+			{Target: "table_334", Cardinality: runtime.OneToMany, Constraint: "table_334_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table334Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_334.parent_id = table_333.id
+			{Target: "table_333", Cardinality: runtime.ManyToOne, Constraint: "table_334_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_334.id = table_335.parent_id
+			{Target: "table_335", Cardinality: runtime.OneToMany, Constraint: "table_335_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table335Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_335.parent_id = table_334.id
+			{Target: "table_334", Cardinality: runtime.ManyToOne, Constraint: "table_335_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_335.id = table_336.parent_id
+			{Target: "table_336", Cardinality: runtime.OneToMany, Constraint: "table_336_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

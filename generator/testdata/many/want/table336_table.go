@@ -42,5 +42,11 @@ func Table336Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_336.parent_id = table_335.id
+			{Target: "table_335", Cardinality: runtime.ManyToOne, Constraint: "table_336_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_336.id = table_337.parent_id
+			{Target: "table_337", Cardinality: runtime.OneToMany, Constraint: "table_337_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table337Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_337.parent_id = table_336.id
+			{Target: "table_336", Cardinality: runtime.ManyToOne, Constraint: "table_337_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_337.id = table_338.parent_id
+			{Target: "table_338", Cardinality: runtime.OneToMany, Constraint: "table_338_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table338Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_338.parent_id = table_337.id
+			{Target: "table_337", Cardinality: runtime.ManyToOne, Constraint: "table_338_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_338.id = table_339.parent_id
+			{Target: "table_339", Cardinality: runtime.OneToMany, Constraint: "table_339_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

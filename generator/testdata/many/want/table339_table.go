@@ -42,5 +42,11 @@ func Table339Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_339.parent_id = table_338.id
+			{Target: "table_338", Cardinality: runtime.ManyToOne, Constraint: "table_339_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_339.id = table_340.parent_id
+			{Target: "table_340", Cardinality: runtime.OneToMany, Constraint: "table_340_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table340Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_340.parent_id = table_339.id
+			{Target: "table_339", Cardinality: runtime.ManyToOne, Constraint: "table_340_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_340.id = table_341.parent_id
+			{Target: "table_341", Cardinality: runtime.OneToMany, Constraint: "table_341_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

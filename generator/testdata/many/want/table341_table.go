@@ -42,5 +42,11 @@ func Table341Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_341.parent_id = table_340.id
+			{Target: "table_340", Cardinality: runtime.ManyToOne, Constraint: "table_341_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_341.id = table_342.parent_id
+			{Target: "table_342", Cardinality: runtime.OneToMany, Constraint: "table_342_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table342Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_342.parent_id = table_341.id
+			{Target: "table_341", Cardinality: runtime.ManyToOne, Constraint: "table_342_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_342.id = table_343.parent_id
+			{Target: "table_343", Cardinality: runtime.OneToMany, Constraint: "table_343_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

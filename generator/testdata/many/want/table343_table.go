@@ -42,5 +42,11 @@ func Table343Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_343.parent_id = table_342.id
+			{Target: "table_342", Cardinality: runtime.ManyToOne, Constraint: "table_343_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_343.id = table_344.parent_id
+			{Target: "table_344", Cardinality: runtime.OneToMany, Constraint: "table_344_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

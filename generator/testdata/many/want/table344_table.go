@@ -42,5 +42,11 @@ func Table344Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_344.parent_id = table_343.id
+			{Target: "table_343", Cardinality: runtime.ManyToOne, Constraint: "table_344_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_344.id = table_345.parent_id
+			{Target: "table_345", Cardinality: runtime.OneToMany, Constraint: "table_345_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

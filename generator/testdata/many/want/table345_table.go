@@ -42,5 +42,11 @@ func Table345Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_345.parent_id = table_344.id
+			{Target: "table_344", Cardinality: runtime.ManyToOne, Constraint: "table_345_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_345.id = table_346.parent_id
+			{Target: "table_346", Cardinality: runtime.OneToMany, Constraint: "table_346_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table346Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_346.parent_id = table_345.id
+			{Target: "table_345", Cardinality: runtime.ManyToOne, Constraint: "table_346_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_346.id = table_347.parent_id
+			{Target: "table_347", Cardinality: runtime.OneToMany, Constraint: "table_347_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

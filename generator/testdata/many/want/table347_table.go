@@ -42,5 +42,11 @@ func Table347Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_347.parent_id = table_346.id
+			{Target: "table_346", Cardinality: runtime.ManyToOne, Constraint: "table_347_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_347.id = table_348.parent_id
+			{Target: "table_348", Cardinality: runtime.OneToMany, Constraint: "table_348_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table348Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_348.parent_id = table_347.id
+			{Target: "table_347", Cardinality: runtime.ManyToOne, Constraint: "table_348_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_348.id = table_349.parent_id
+			{Target: "table_349", Cardinality: runtime.OneToMany, Constraint: "table_349_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table349Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_349.parent_id = table_348.id
+			{Target: "table_348", Cardinality: runtime.ManyToOne, Constraint: "table_349_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_349.id = table_350.parent_id
+			{Target: "table_350", Cardinality: runtime.OneToMany, Constraint: "table_350_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

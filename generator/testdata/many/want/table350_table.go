@@ -42,5 +42,11 @@ func Table350Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_350.parent_id = table_349.id
+			{Target: "table_349", Cardinality: runtime.ManyToOne, Constraint: "table_350_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_350.id = table_351.parent_id
+			{Target: "table_351", Cardinality: runtime.OneToMany, Constraint: "table_351_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

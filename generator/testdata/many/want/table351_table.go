@@ -42,5 +42,11 @@ func Table351Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_351.parent_id = table_350.id
+			{Target: "table_350", Cardinality: runtime.ManyToOne, Constraint: "table_351_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_351.id = table_352.parent_id
+			{Target: "table_352", Cardinality: runtime.OneToMany, Constraint: "table_352_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

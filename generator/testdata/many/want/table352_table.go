@@ -42,5 +42,11 @@ func Table352Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_352.parent_id = table_351.id
+			{Target: "table_351", Cardinality: runtime.ManyToOne, Constraint: "table_352_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_352.id = table_353.parent_id
+			{Target: "table_353", Cardinality: runtime.OneToMany, Constraint: "table_353_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

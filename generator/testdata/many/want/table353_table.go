@@ -42,5 +42,11 @@ func Table353Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_353.parent_id = table_352.id
+			{Target: "table_352", Cardinality: runtime.ManyToOne, Constraint: "table_353_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_353.id = table_354.parent_id
+			{Target: "table_354", Cardinality: runtime.OneToMany, Constraint: "table_354_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table354Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_354.parent_id = table_353.id
+			{Target: "table_353", Cardinality: runtime.ManyToOne, Constraint: "table_354_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_354.id = table_355.parent_id
+			{Target: "table_355", Cardinality: runtime.OneToMany, Constraint: "table_355_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

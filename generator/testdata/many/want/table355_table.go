@@ -42,5 +42,11 @@ func Table355Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_355.parent_id = table_354.id
+			{Target: "table_354", Cardinality: runtime.ManyToOne, Constraint: "table_355_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_355.id = table_356.parent_id
+			{Target: "table_356", Cardinality: runtime.OneToMany, Constraint: "table_356_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

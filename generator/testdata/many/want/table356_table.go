@@ -42,5 +42,11 @@ func Table356Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_356.parent_id = table_355.id
+			{Target: "table_355", Cardinality: runtime.ManyToOne, Constraint: "table_356_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_356.id = table_357.parent_id
+			{Target: "table_357", Cardinality: runtime.OneToMany, Constraint: "table_357_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

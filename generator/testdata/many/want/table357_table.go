@@ -42,5 +42,11 @@ func Table357Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_357.parent_id = table_356.id
+			{Target: "table_356", Cardinality: runtime.ManyToOne, Constraint: "table_357_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_357.id = table_358.parent_id
+			{Target: "table_358", Cardinality: runtime.OneToMany, Constraint: "table_358_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

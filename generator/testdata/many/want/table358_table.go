@@ -42,5 +42,11 @@ func Table358Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_358.parent_id = table_357.id
+			{Target: "table_357", Cardinality: runtime.ManyToOne, Constraint: "table_358_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_358.id = table_359.parent_id
+			{Target: "table_359", Cardinality: runtime.OneToMany, Constraint: "table_359_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table359Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_359.parent_id = table_358.id
+			{Target: "table_358", Cardinality: runtime.ManyToOne, Constraint: "table_359_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_359.id = table_360.parent_id
+			{Target: "table_360", Cardinality: runtime.OneToMany, Constraint: "table_360_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table360Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_360.parent_id = table_359.id
+			{Target: "table_359", Cardinality: runtime.ManyToOne, Constraint: "table_360_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_360.id = table_361.parent_id
+			{Target: "table_361", Cardinality: runtime.OneToMany, Constraint: "table_361_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table361Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_361.parent_id = table_360.id
+			{Target: "table_360", Cardinality: runtime.ManyToOne, Constraint: "table_361_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_361.id = table_362.parent_id
+			{Target: "table_362", Cardinality: runtime.OneToMany, Constraint: "table_362_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table362Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_362.parent_id = table_361.id
+			{Target: "table_361", Cardinality: runtime.ManyToOne, Constraint: "table_362_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_362.id = table_363.parent_id
+			{Target: "table_363", Cardinality: runtime.OneToMany, Constraint: "table_363_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table363Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_363.parent_id = table_362.id
+			{Target: "table_362", Cardinality: runtime.ManyToOne, Constraint: "table_363_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_363.id = table_364.parent_id
+			{Target: "table_364", Cardinality: runtime.OneToMany, Constraint: "table_364_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table364Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_364.parent_id = table_363.id
+			{Target: "table_363", Cardinality: runtime.ManyToOne, Constraint: "table_364_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_364.id = table_365.parent_id
+			{Target: "table_365", Cardinality: runtime.OneToMany, Constraint: "table_365_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

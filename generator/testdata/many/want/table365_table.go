@@ -42,5 +42,11 @@ func Table365Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_365.parent_id = table_364.id
+			{Target: "table_364", Cardinality: runtime.ManyToOne, Constraint: "table_365_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_365.id = table_366.parent_id
+			{Target: "table_366", Cardinality: runtime.OneToMany, Constraint: "table_366_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

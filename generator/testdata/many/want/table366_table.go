@@ -42,5 +42,11 @@ func Table366Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_366.parent_id = table_365.id
+			{Target: "table_365", Cardinality: runtime.ManyToOne, Constraint: "table_366_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_366.id = table_367.parent_id
+			{Target: "table_367", Cardinality: runtime.OneToMany, Constraint: "table_367_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

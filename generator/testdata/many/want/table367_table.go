@@ -42,5 +42,11 @@ func Table367Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_367.parent_id = table_366.id
+			{Target: "table_366", Cardinality: runtime.ManyToOne, Constraint: "table_367_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_367.id = table_368.parent_id
+			{Target: "table_368", Cardinality: runtime.OneToMany, Constraint: "table_368_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table368Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_368.parent_id = table_367.id
+			{Target: "table_367", Cardinality: runtime.ManyToOne, Constraint: "table_368_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_368.id = table_369.parent_id
+			{Target: "table_369", Cardinality: runtime.OneToMany, Constraint: "table_369_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table369Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_369.parent_id = table_368.id
+			{Target: "table_368", Cardinality: runtime.ManyToOne, Constraint: "table_369_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_369.id = table_370.parent_id
+			{Target: "table_370", Cardinality: runtime.OneToMany, Constraint: "table_370_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table370Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_370.parent_id = table_369.id
+			{Target: "table_369", Cardinality: runtime.ManyToOne, Constraint: "table_370_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_370.id = table_371.parent_id
+			{Target: "table_371", Cardinality: runtime.OneToMany, Constraint: "table_371_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table371Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_371.parent_id = table_370.id
+			{Target: "table_370", Cardinality: runtime.ManyToOne, Constraint: "table_371_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_371.id = table_372.parent_id
+			{Target: "table_372", Cardinality: runtime.OneToMany, Constraint: "table_372_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table372Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_372.parent_id = table_371.id
+			{Target: "table_371", Cardinality: runtime.ManyToOne, Constraint: "table_372_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_372.id = table_373.parent_id
+			{Target: "table_373", Cardinality: runtime.OneToMany, Constraint: "table_373_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

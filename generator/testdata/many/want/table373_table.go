@@ -42,5 +42,11 @@ func Table373Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_373.parent_id = table_372.id
+			{Target: "table_372", Cardinality: runtime.ManyToOne, Constraint: "table_373_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_373.id = table_374.parent_id
+			{Target: "table_374", Cardinality: runtime.OneToMany, Constraint: "table_374_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table374Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_374.parent_id = table_373.id
+			{Target: "table_373", Cardinality: runtime.ManyToOne, Constraint: "table_374_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_374.id = table_375.parent_id
+			{Target: "table_375", Cardinality: runtime.OneToMany, Constraint: "table_375_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table375Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_375.parent_id = table_374.id
+			{Target: "table_374", Cardinality: runtime.ManyToOne, Constraint: "table_375_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_375.id = table_376.parent_id
+			{Target: "table_376", Cardinality: runtime.OneToMany, Constraint: "table_376_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table376Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_376.parent_id = table_375.id
+			{Target: "table_375", Cardinality: runtime.ManyToOne, Constraint: "table_376_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_376.id = table_377.parent_id
+			{Target: "table_377", Cardinality: runtime.OneToMany, Constraint: "table_377_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

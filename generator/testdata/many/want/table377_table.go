@@ -42,5 +42,11 @@ func Table377Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_377.parent_id = table_376.id
+			{Target: "table_376", Cardinality: runtime.ManyToOne, Constraint: "table_377_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_377.id = table_378.parent_id
+			{Target: "table_378", Cardinality: runtime.OneToMany, Constraint: "table_378_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

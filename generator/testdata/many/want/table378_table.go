@@ -42,5 +42,11 @@ func Table378Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_378.parent_id = table_377.id
+			{Target: "table_377", Cardinality: runtime.ManyToOne, Constraint: "table_378_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_378.id = table_379.parent_id
+			{Target: "table_379", Cardinality: runtime.OneToMany, Constraint: "table_379_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table379Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_379.parent_id = table_378.id
+			{Target: "table_378", Cardinality: runtime.ManyToOne, Constraint: "table_379_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_379.id = table_380.parent_id
+			{Target: "table_380", Cardinality: runtime.OneToMany, Constraint: "table_380_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

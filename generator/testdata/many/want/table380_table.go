@@ -42,5 +42,11 @@ func Table380Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_380.parent_id = table_379.id
+			{Target: "table_379", Cardinality: runtime.ManyToOne, Constraint: "table_380_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_380.id = table_381.parent_id
+			{Target: "table_381", Cardinality: runtime.OneToMany, Constraint: "table_381_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

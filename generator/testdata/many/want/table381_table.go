@@ -42,5 +42,11 @@ func Table381Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_381.parent_id = table_380.id
+			{Target: "table_380", Cardinality: runtime.ManyToOne, Constraint: "table_381_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_381.id = table_382.parent_id
+			{Target: "table_382", Cardinality: runtime.OneToMany, Constraint: "table_382_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table382Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_382.parent_id = table_381.id
+			{Target: "table_381", Cardinality: runtime.ManyToOne, Constraint: "table_382_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_382.id = table_383.parent_id
+			{Target: "table_383", Cardinality: runtime.OneToMany, Constraint: "table_383_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

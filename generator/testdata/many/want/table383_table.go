@@ -42,5 +42,11 @@ func Table383Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_383.parent_id = table_382.id
+			{Target: "table_382", Cardinality: runtime.ManyToOne, Constraint: "table_383_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_383.id = table_384.parent_id
+			{Target: "table_384", Cardinality: runtime.OneToMany, Constraint: "table_384_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table384Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_384.parent_id = table_383.id
+			{Target: "table_383", Cardinality: runtime.ManyToOne, Constraint: "table_384_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_384.id = table_385.parent_id
+			{Target: "table_385", Cardinality: runtime.OneToMany, Constraint: "table_385_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

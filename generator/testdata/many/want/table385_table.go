@@ -42,5 +42,11 @@ func Table385Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_385.parent_id = table_384.id
+			{Target: "table_384", Cardinality: runtime.ManyToOne, Constraint: "table_385_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_385.id = table_386.parent_id
+			{Target: "table_386", Cardinality: runtime.OneToMany, Constraint: "table_386_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table386Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_386.parent_id = table_385.id
+			{Target: "table_385", Cardinality: runtime.ManyToOne, Constraint: "table_386_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_386.id = table_387.parent_id
+			{Target: "table_387", Cardinality: runtime.OneToMany, Constraint: "table_387_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

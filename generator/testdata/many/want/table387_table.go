@@ -42,5 +42,11 @@ func Table387Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_387.parent_id = table_386.id
+			{Target: "table_386", Cardinality: runtime.ManyToOne, Constraint: "table_387_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_387.id = table_388.parent_id
+			{Target: "table_388", Cardinality: runtime.OneToMany, Constraint: "table_388_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table388Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_388.parent_id = table_387.id
+			{Target: "table_387", Cardinality: runtime.ManyToOne, Constraint: "table_388_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_388.id = table_389.parent_id
+			{Target: "table_389", Cardinality: runtime.OneToMany, Constraint: "table_389_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table389Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_389.parent_id = table_388.id
+			{Target: "table_388", Cardinality: runtime.ManyToOne, Constraint: "table_389_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_389.id = table_390.parent_id
+			{Target: "table_390", Cardinality: runtime.OneToMany, Constraint: "table_390_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table390Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_390.parent_id = table_389.id
+			{Target: "table_389", Cardinality: runtime.ManyToOne, Constraint: "table_390_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_390.id = table_391.parent_id
+			{Target: "table_391", Cardinality: runtime.OneToMany, Constraint: "table_391_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

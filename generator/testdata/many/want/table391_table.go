@@ -42,5 +42,11 @@ func Table391Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_391.parent_id = table_390.id
+			{Target: "table_390", Cardinality: runtime.ManyToOne, Constraint: "table_391_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_391.id = table_392.parent_id
+			{Target: "table_392", Cardinality: runtime.OneToMany, Constraint: "table_392_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table392Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_392.parent_id = table_391.id
+			{Target: "table_391", Cardinality: runtime.ManyToOne, Constraint: "table_392_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_392.id = table_393.parent_id
+			{Target: "table_393", Cardinality: runtime.OneToMany, Constraint: "table_393_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table393Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_393.parent_id = table_392.id
+			{Target: "table_392", Cardinality: runtime.ManyToOne, Constraint: "table_393_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_393.id = table_394.parent_id
+			{Target: "table_394", Cardinality: runtime.OneToMany, Constraint: "table_394_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table394Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_394.parent_id = table_393.id
+			{Target: "table_393", Cardinality: runtime.ManyToOne, Constraint: "table_394_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_394.id = table_395.parent_id
+			{Target: "table_395", Cardinality: runtime.OneToMany, Constraint: "table_395_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

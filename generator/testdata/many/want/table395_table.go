@@ -42,5 +42,11 @@ func Table395Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_395.parent_id = table_394.id
+			{Target: "table_394", Cardinality: runtime.ManyToOne, Constraint: "table_395_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_395.id = table_396.parent_id
+			{Target: "table_396", Cardinality: runtime.OneToMany, Constraint: "table_396_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table396Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_396.parent_id = table_395.id
+			{Target: "table_395", Cardinality: runtime.ManyToOne, Constraint: "table_396_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_396.id = table_397.parent_id
+			{Target: "table_397", Cardinality: runtime.OneToMany, Constraint: "table_397_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table397Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_397.parent_id = table_396.id
+			{Target: "table_396", Cardinality: runtime.ManyToOne, Constraint: "table_397_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_397.id = table_398.parent_id
+			{Target: "table_398", Cardinality: runtime.OneToMany, Constraint: "table_398_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

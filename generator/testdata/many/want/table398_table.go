@@ -42,5 +42,11 @@ func Table398Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_398.parent_id = table_397.id
+			{Target: "table_397", Cardinality: runtime.ManyToOne, Constraint: "table_398_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_398.id = table_399.parent_id
+			{Target: "table_399", Cardinality: runtime.OneToMany, Constraint: "table_399_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table399Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_399.parent_id = table_398.id
+			{Target: "table_398", Cardinality: runtime.ManyToOne, Constraint: "table_399_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_399.id = table_400.parent_id
+			{Target: "table_400", Cardinality: runtime.OneToMany, Constraint: "table_400_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

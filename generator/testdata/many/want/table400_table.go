@@ -42,5 +42,11 @@ func Table400Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_400.parent_id = table_399.id
+			{Target: "table_399", Cardinality: runtime.ManyToOne, Constraint: "table_400_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_400.id = table_401.parent_id
+			{Target: "table_401", Cardinality: runtime.OneToMany, Constraint: "table_401_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table401Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_401.parent_id = table_400.id
+			{Target: "table_400", Cardinality: runtime.ManyToOne, Constraint: "table_401_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_401.id = table_402.parent_id
+			{Target: "table_402", Cardinality: runtime.OneToMany, Constraint: "table_402_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table402Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_402.parent_id = table_401.id
+			{Target: "table_401", Cardinality: runtime.ManyToOne, Constraint: "table_402_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_402.id = table_403.parent_id
+			{Target: "table_403", Cardinality: runtime.OneToMany, Constraint: "table_403_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table403Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_403.parent_id = table_402.id
+			{Target: "table_402", Cardinality: runtime.ManyToOne, Constraint: "table_403_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_403.id = table_404.parent_id
+			{Target: "table_404", Cardinality: runtime.OneToMany, Constraint: "table_404_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table404Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_404.parent_id = table_403.id
+			{Target: "table_403", Cardinality: runtime.ManyToOne, Constraint: "table_404_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_404.id = table_405.parent_id
+			{Target: "table_405", Cardinality: runtime.OneToMany, Constraint: "table_405_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table405Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_405.parent_id = table_404.id
+			{Target: "table_404", Cardinality: runtime.ManyToOne, Constraint: "table_405_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_405.id = table_406.parent_id
+			{Target: "table_406", Cardinality: runtime.OneToMany, Constraint: "table_406_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table406Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_406.parent_id = table_405.id
+			{Target: "table_405", Cardinality: runtime.ManyToOne, Constraint: "table_406_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_406.id = table_407.parent_id
+			{Target: "table_407", Cardinality: runtime.OneToMany, Constraint: "table_407_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

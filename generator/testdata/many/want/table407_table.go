@@ -42,5 +42,11 @@ func Table407Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_407.parent_id = table_406.id
+			{Target: "table_406", Cardinality: runtime.ManyToOne, Constraint: "table_407_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_407.id = table_408.parent_id
+			{Target: "table_408", Cardinality: runtime.OneToMany, Constraint: "table_408_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table408Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_408.parent_id = table_407.id
+			{Target: "table_407", Cardinality: runtime.ManyToOne, Constraint: "table_408_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_408.id = table_409.parent_id
+			{Target: "table_409", Cardinality: runtime.OneToMany, Constraint: "table_409_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table409Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_409.parent_id = table_408.id
+			{Target: "table_408", Cardinality: runtime.ManyToOne, Constraint: "table_409_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_409.id = table_410.parent_id
+			{Target: "table_410", Cardinality: runtime.OneToMany, Constraint: "table_410_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table410Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_410.parent_id = table_409.id
+			{Target: "table_409", Cardinality: runtime.ManyToOne, Constraint: "table_410_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_410.id = table_411.parent_id
+			{Target: "table_411", Cardinality: runtime.OneToMany, Constraint: "table_411_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

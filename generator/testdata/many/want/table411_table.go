@@ -42,5 +42,11 @@ func Table411Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_411.parent_id = table_410.id
+			{Target: "table_410", Cardinality: runtime.ManyToOne, Constraint: "table_411_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_411.id = table_412.parent_id
+			{Target: "table_412", Cardinality: runtime.OneToMany, Constraint: "table_412_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table412Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_412.parent_id = table_411.id
+			{Target: "table_411", Cardinality: runtime.ManyToOne, Constraint: "table_412_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_412.id = table_413.parent_id
+			{Target: "table_413", Cardinality: runtime.OneToMany, Constraint: "table_413_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table413Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_413.parent_id = table_412.id
+			{Target: "table_412", Cardinality: runtime.ManyToOne, Constraint: "table_413_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_413.id = table_414.parent_id
+			{Target: "table_414", Cardinality: runtime.OneToMany, Constraint: "table_414_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table414Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_414.parent_id = table_413.id
+			{Target: "table_413", Cardinality: runtime.ManyToOne, Constraint: "table_414_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_414.id = table_415.parent_id
+			{Target: "table_415", Cardinality: runtime.OneToMany, Constraint: "table_415_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table415Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_415.parent_id = table_414.id
+			{Target: "table_414", Cardinality: runtime.ManyToOne, Constraint: "table_415_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_415.id = table_416.parent_id
+			{Target: "table_416", Cardinality: runtime.OneToMany, Constraint: "table_416_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table416Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_416.parent_id = table_415.id
+			{Target: "table_415", Cardinality: runtime.ManyToOne, Constraint: "table_416_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_416.id = table_417.parent_id
+			{Target: "table_417", Cardinality: runtime.OneToMany, Constraint: "table_417_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table417Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_417.parent_id = table_416.id
+			{Target: "table_416", Cardinality: runtime.ManyToOne, Constraint: "table_417_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_417.id = table_418.parent_id
+			{Target: "table_418", Cardinality: runtime.OneToMany, Constraint: "table_418_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

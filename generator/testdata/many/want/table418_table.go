@@ -42,5 +42,11 @@ func Table418Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_418.parent_id = table_417.id
+			{Target: "table_417", Cardinality: runtime.ManyToOne, Constraint: "table_418_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_418.id = table_419.parent_id
+			{Target: "table_419", Cardinality: runtime.OneToMany, Constraint: "table_419_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table419Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_419.parent_id = table_418.id
+			{Target: "table_418", Cardinality: runtime.ManyToOne, Constraint: "table_419_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_419.id = table_420.parent_id
+			{Target: "table_420", Cardinality: runtime.OneToMany, Constraint: "table_420_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

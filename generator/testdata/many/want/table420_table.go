@@ -42,5 +42,11 @@ func Table420Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_420.parent_id = table_419.id
+			{Target: "table_419", Cardinality: runtime.ManyToOne, Constraint: "table_420_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_420.id = table_421.parent_id
+			{Target: "table_421", Cardinality: runtime.OneToMany, Constraint: "table_421_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table421Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_421.parent_id = table_420.id
+			{Target: "table_420", Cardinality: runtime.ManyToOne, Constraint: "table_421_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_421.id = table_422.parent_id
+			{Target: "table_422", Cardinality: runtime.OneToMany, Constraint: "table_422_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table422Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_422.parent_id = table_421.id
+			{Target: "table_421", Cardinality: runtime.ManyToOne, Constraint: "table_422_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_422.id = table_423.parent_id
+			{Target: "table_423", Cardinality: runtime.OneToMany, Constraint: "table_423_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table423Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_423.parent_id = table_422.id
+			{Target: "table_422", Cardinality: runtime.ManyToOne, Constraint: "table_423_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_423.id = table_424.parent_id
+			{Target: "table_424", Cardinality: runtime.OneToMany, Constraint: "table_424_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

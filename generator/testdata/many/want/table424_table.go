@@ -42,5 +42,11 @@ func Table424Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_424.parent_id = table_423.id
+			{Target: "table_423", Cardinality: runtime.ManyToOne, Constraint: "table_424_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_424.id = table_425.parent_id
+			{Target: "table_425", Cardinality: runtime.OneToMany, Constraint: "table_425_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table425Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_425.parent_id = table_424.id
+			{Target: "table_424", Cardinality: runtime.ManyToOne, Constraint: "table_425_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_425.id = table_426.parent_id
+			{Target: "table_426", Cardinality: runtime.OneToMany, Constraint: "table_426_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

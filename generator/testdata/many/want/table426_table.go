@@ -42,5 +42,11 @@ func Table426Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_426.parent_id = table_425.id
+			{Target: "table_425", Cardinality: runtime.ManyToOne, Constraint: "table_426_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_426.id = table_427.parent_id
+			{Target: "table_427", Cardinality: runtime.OneToMany, Constraint: "table_427_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table427Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_427.parent_id = table_426.id
+			{Target: "table_426", Cardinality: runtime.ManyToOne, Constraint: "table_427_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_427.id = table_428.parent_id
+			{Target: "table_428", Cardinality: runtime.OneToMany, Constraint: "table_428_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

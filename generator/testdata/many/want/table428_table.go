@@ -42,5 +42,11 @@ func Table428Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_428.parent_id = table_427.id
+			{Target: "table_427", Cardinality: runtime.ManyToOne, Constraint: "table_428_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_428.id = table_429.parent_id
+			{Target: "table_429", Cardinality: runtime.OneToMany, Constraint: "table_429_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table429Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_429.parent_id = table_428.id
+			{Target: "table_428", Cardinality: runtime.ManyToOne, Constraint: "table_429_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_429.id = table_430.parent_id
+			{Target: "table_430", Cardinality: runtime.OneToMany, Constraint: "table_430_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

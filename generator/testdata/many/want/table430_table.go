@@ -42,5 +42,11 @@ func Table430Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_430.parent_id = table_429.id
+			{Target: "table_429", Cardinality: runtime.ManyToOne, Constraint: "table_430_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_430.id = table_431.parent_id
+			{Target: "table_431", Cardinality: runtime.OneToMany, Constraint: "table_431_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table431Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_431.parent_id = table_430.id
+			{Target: "table_430", Cardinality: runtime.ManyToOne, Constraint: "table_431_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_431.id = table_432.parent_id
+			{Target: "table_432", Cardinality: runtime.OneToMany, Constraint: "table_432_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table432Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_432.parent_id = table_431.id
+			{Target: "table_431", Cardinality: runtime.ManyToOne, Constraint: "table_432_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_432.id = table_433.parent_id
+			{Target: "table_433", Cardinality: runtime.OneToMany, Constraint: "table_433_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table433Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_433.parent_id = table_432.id
+			{Target: "table_432", Cardinality: runtime.ManyToOne, Constraint: "table_433_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_433.id = table_434.parent_id
+			{Target: "table_434", Cardinality: runtime.OneToMany, Constraint: "table_434_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

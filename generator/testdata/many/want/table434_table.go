@@ -42,5 +42,11 @@ func Table434Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_434.parent_id = table_433.id
+			{Target: "table_433", Cardinality: runtime.ManyToOne, Constraint: "table_434_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_434.id = table_435.parent_id
+			{Target: "table_435", Cardinality: runtime.OneToMany, Constraint: "table_435_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table435Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_435.parent_id = table_434.id
+			{Target: "table_434", Cardinality: runtime.ManyToOne, Constraint: "table_435_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_435.id = table_436.parent_id
+			{Target: "table_436", Cardinality: runtime.OneToMany, Constraint: "table_436_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table436Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_436.parent_id = table_435.id
+			{Target: "table_435", Cardinality: runtime.ManyToOne, Constraint: "table_436_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_436.id = table_437.parent_id
+			{Target: "table_437", Cardinality: runtime.OneToMany, Constraint: "table_437_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table437Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_437.parent_id = table_436.id
+			{Target: "table_436", Cardinality: runtime.ManyToOne, Constraint: "table_437_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_437.id = table_438.parent_id
+			{Target: "table_438", Cardinality: runtime.OneToMany, Constraint: "table_438_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table438Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_438.parent_id = table_437.id
+			{Target: "table_437", Cardinality: runtime.ManyToOne, Constraint: "table_438_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_438.id = table_439.parent_id
+			{Target: "table_439", Cardinality: runtime.OneToMany, Constraint: "table_439_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

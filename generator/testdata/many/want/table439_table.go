@@ -42,5 +42,11 @@ func Table439Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_439.parent_id = table_438.id
+			{Target: "table_438", Cardinality: runtime.ManyToOne, Constraint: "table_439_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_439.id = table_440.parent_id
+			{Target: "table_440", Cardinality: runtime.OneToMany, Constraint: "table_440_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

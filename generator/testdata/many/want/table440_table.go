@@ -42,5 +42,11 @@ func Table440Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_440.parent_id = table_439.id
+			{Target: "table_439", Cardinality: runtime.ManyToOne, Constraint: "table_440_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_440.id = table_441.parent_id
+			{Target: "table_441", Cardinality: runtime.OneToMany, Constraint: "table_441_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

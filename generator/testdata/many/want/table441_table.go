@@ -42,5 +42,11 @@ func Table441Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_441.parent_id = table_440.id
+			{Target: "table_440", Cardinality: runtime.ManyToOne, Constraint: "table_441_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_441.id = table_442.parent_id
+			{Target: "table_442", Cardinality: runtime.OneToMany, Constraint: "table_442_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

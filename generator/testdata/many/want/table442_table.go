@@ -42,5 +42,11 @@ func Table442Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_442.parent_id = table_441.id
+			{Target: "table_441", Cardinality: runtime.ManyToOne, Constraint: "table_442_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_442.id = table_443.parent_id
+			{Target: "table_443", Cardinality: runtime.OneToMany, Constraint: "table_443_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

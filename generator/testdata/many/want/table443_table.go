@@ -42,5 +42,11 @@ func Table443Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_443.parent_id = table_442.id
+			{Target: "table_442", Cardinality: runtime.ManyToOne, Constraint: "table_443_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_443.id = table_444.parent_id
+			{Target: "table_444", Cardinality: runtime.OneToMany, Constraint: "table_444_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table444Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_444.parent_id = table_443.id
+			{Target: "table_443", Cardinality: runtime.ManyToOne, Constraint: "table_444_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_444.id = table_445.parent_id
+			{Target: "table_445", Cardinality: runtime.OneToMany, Constraint: "table_445_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table445Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_445.parent_id = table_444.id
+			{Target: "table_444", Cardinality: runtime.ManyToOne, Constraint: "table_445_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_445.id = table_446.parent_id
+			{Target: "table_446", Cardinality: runtime.OneToMany, Constraint: "table_446_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table446Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_446.parent_id = table_445.id
+			{Target: "table_445", Cardinality: runtime.ManyToOne, Constraint: "table_446_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_446.id = table_447.parent_id
+			{Target: "table_447", Cardinality: runtime.OneToMany, Constraint: "table_447_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

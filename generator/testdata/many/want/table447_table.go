@@ -42,5 +42,11 @@ func Table447Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_447.parent_id = table_446.id
+			{Target: "table_446", Cardinality: runtime.ManyToOne, Constraint: "table_447_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_447.id = table_448.parent_id
+			{Target: "table_448", Cardinality: runtime.OneToMany, Constraint: "table_448_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

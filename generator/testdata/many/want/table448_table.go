@@ -42,5 +42,11 @@ func Table448Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_448.parent_id = table_447.id
+			{Target: "table_447", Cardinality: runtime.ManyToOne, Constraint: "table_448_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_448.id = table_449.parent_id
+			{Target: "table_449", Cardinality: runtime.OneToMany, Constraint: "table_449_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table449Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_449.parent_id = table_448.id
+			{Target: "table_448", Cardinality: runtime.ManyToOne, Constraint: "table_449_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_449.id = table_450.parent_id
+			{Target: "table_450", Cardinality: runtime.OneToMany, Constraint: "table_450_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table450Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_450.parent_id = table_449.id
+			{Target: "table_449", Cardinality: runtime.ManyToOne, Constraint: "table_450_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_450.id = table_451.parent_id
+			{Target: "table_451", Cardinality: runtime.OneToMany, Constraint: "table_451_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table451Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_451.parent_id = table_450.id
+			{Target: "table_450", Cardinality: runtime.ManyToOne, Constraint: "table_451_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_451.id = table_452.parent_id
+			{Target: "table_452", Cardinality: runtime.OneToMany, Constraint: "table_452_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table452Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_452.parent_id = table_451.id
+			{Target: "table_451", Cardinality: runtime.ManyToOne, Constraint: "table_452_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_452.id = table_453.parent_id
+			{Target: "table_453", Cardinality: runtime.OneToMany, Constraint: "table_453_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table453Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_453.parent_id = table_452.id
+			{Target: "table_452", Cardinality: runtime.ManyToOne, Constraint: "table_453_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_453.id = table_454.parent_id
+			{Target: "table_454", Cardinality: runtime.OneToMany, Constraint: "table_454_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

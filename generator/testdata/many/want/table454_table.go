@@ -42,5 +42,11 @@ func Table454Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_454.parent_id = table_453.id
+			{Target: "table_453", Cardinality: runtime.ManyToOne, Constraint: "table_454_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_454.id = table_455.parent_id
+			{Target: "table_455", Cardinality: runtime.OneToMany, Constraint: "table_455_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

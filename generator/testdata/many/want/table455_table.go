@@ -42,5 +42,11 @@ func Table455Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_455.parent_id = table_454.id
+			{Target: "table_454", Cardinality: runtime.ManyToOne, Constraint: "table_455_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_455.id = table_456.parent_id
+			{Target: "table_456", Cardinality: runtime.OneToMany, Constraint: "table_456_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table456Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_456.parent_id = table_455.id
+			{Target: "table_455", Cardinality: runtime.ManyToOne, Constraint: "table_456_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_456.id = table_457.parent_id
+			{Target: "table_457", Cardinality: runtime.OneToMany, Constraint: "table_457_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

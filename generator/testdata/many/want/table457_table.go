@@ -42,5 +42,11 @@ func Table457Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_457.parent_id = table_456.id
+			{Target: "table_456", Cardinality: runtime.ManyToOne, Constraint: "table_457_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_457.id = table_458.parent_id
+			{Target: "table_458", Cardinality: runtime.OneToMany, Constraint: "table_458_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

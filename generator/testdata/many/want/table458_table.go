@@ -42,5 +42,11 @@ func Table458Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_458.parent_id = table_457.id
+			{Target: "table_457", Cardinality: runtime.ManyToOne, Constraint: "table_458_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_458.id = table_459.parent_id
+			{Target: "table_459", Cardinality: runtime.OneToMany, Constraint: "table_459_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table459Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_459.parent_id = table_458.id
+			{Target: "table_458", Cardinality: runtime.ManyToOne, Constraint: "table_459_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_459.id = table_460.parent_id
+			{Target: "table_460", Cardinality: runtime.OneToMany, Constraint: "table_460_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table460Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_460.parent_id = table_459.id
+			{Target: "table_459", Cardinality: runtime.ManyToOne, Constraint: "table_460_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_460.id = table_461.parent_id
+			{Target: "table_461", Cardinality: runtime.OneToMany, Constraint: "table_461_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table461Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_461.parent_id = table_460.id
+			{Target: "table_460", Cardinality: runtime.ManyToOne, Constraint: "table_461_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_461.id = table_462.parent_id
+			{Target: "table_462", Cardinality: runtime.OneToMany, Constraint: "table_462_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

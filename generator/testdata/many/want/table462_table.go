@@ -42,5 +42,11 @@ func Table462Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_462.parent_id = table_461.id
+			{Target: "table_461", Cardinality: runtime.ManyToOne, Constraint: "table_462_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_462.id = table_463.parent_id
+			{Target: "table_463", Cardinality: runtime.OneToMany, Constraint: "table_463_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

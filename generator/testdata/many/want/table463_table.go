@@ -42,5 +42,11 @@ func Table463Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_463.parent_id = table_462.id
+			{Target: "table_462", Cardinality: runtime.ManyToOne, Constraint: "table_463_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_463.id = table_464.parent_id
+			{Target: "table_464", Cardinality: runtime.OneToMany, Constraint: "table_464_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

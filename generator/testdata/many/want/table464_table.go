@@ -42,5 +42,11 @@ func Table464Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_464.parent_id = table_463.id
+			{Target: "table_463", Cardinality: runtime.ManyToOne, Constraint: "table_464_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_464.id = table_465.parent_id
+			{Target: "table_465", Cardinality: runtime.OneToMany, Constraint: "table_465_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

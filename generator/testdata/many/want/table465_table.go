@@ -42,5 +42,11 @@ func Table465Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_465.parent_id = table_464.id
+			{Target: "table_464", Cardinality: runtime.ManyToOne, Constraint: "table_465_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_465.id = table_466.parent_id
+			{Target: "table_466", Cardinality: runtime.OneToMany, Constraint: "table_466_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

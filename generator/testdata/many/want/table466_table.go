@@ -42,5 +42,11 @@ func Table466Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_466.parent_id = table_465.id
+			{Target: "table_465", Cardinality: runtime.ManyToOne, Constraint: "table_466_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_466.id = table_467.parent_id
+			{Target: "table_467", Cardinality: runtime.OneToMany, Constraint: "table_467_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table467Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_467.parent_id = table_466.id
+			{Target: "table_466", Cardinality: runtime.ManyToOne, Constraint: "table_467_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_467.id = table_468.parent_id
+			{Target: "table_468", Cardinality: runtime.OneToMany, Constraint: "table_468_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table468Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_468.parent_id = table_467.id
+			{Target: "table_467", Cardinality: runtime.ManyToOne, Constraint: "table_468_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_468.id = table_469.parent_id
+			{Target: "table_469", Cardinality: runtime.OneToMany, Constraint: "table_469_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table469Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_469.parent_id = table_468.id
+			{Target: "table_468", Cardinality: runtime.ManyToOne, Constraint: "table_469_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_469.id = table_470.parent_id
+			{Target: "table_470", Cardinality: runtime.OneToMany, Constraint: "table_470_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

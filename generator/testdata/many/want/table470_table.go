@@ -42,5 +42,11 @@ func Table470Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_470.parent_id = table_469.id
+			{Target: "table_469", Cardinality: runtime.ManyToOne, Constraint: "table_470_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_470.id = table_471.parent_id
+			{Target: "table_471", Cardinality: runtime.OneToMany, Constraint: "table_471_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table471Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_471.parent_id = table_470.id
+			{Target: "table_470", Cardinality: runtime.ManyToOne, Constraint: "table_471_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_471.id = table_472.parent_id
+			{Target: "table_472", Cardinality: runtime.OneToMany, Constraint: "table_472_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

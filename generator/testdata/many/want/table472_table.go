@@ -42,5 +42,11 @@ func Table472Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_472.parent_id = table_471.id
+			{Target: "table_471", Cardinality: runtime.ManyToOne, Constraint: "table_472_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_472.id = table_473.parent_id
+			{Target: "table_473", Cardinality: runtime.OneToMany, Constraint: "table_473_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

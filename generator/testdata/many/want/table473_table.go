@@ -42,5 +42,11 @@ func Table473Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_473.parent_id = table_472.id
+			{Target: "table_472", Cardinality: runtime.ManyToOne, Constraint: "table_473_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_473.id = table_474.parent_id
+			{Target: "table_474", Cardinality: runtime.OneToMany, Constraint: "table_474_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

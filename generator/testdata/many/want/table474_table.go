@@ -42,5 +42,11 @@ func Table474Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_474.parent_id = table_473.id
+			{Target: "table_473", Cardinality: runtime.ManyToOne, Constraint: "table_474_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_474.id = table_475.parent_id
+			{Target: "table_475", Cardinality: runtime.OneToMany, Constraint: "table_475_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table475Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_475.parent_id = table_474.id
+			{Target: "table_474", Cardinality: runtime.ManyToOne, Constraint: "table_475_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_475.id = table_476.parent_id
+			{Target: "table_476", Cardinality: runtime.OneToMany, Constraint: "table_476_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table476Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_476.parent_id = table_475.id
+			{Target: "table_475", Cardinality: runtime.ManyToOne, Constraint: "table_476_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_476.id = table_477.parent_id
+			{Target: "table_477", Cardinality: runtime.OneToMany, Constraint: "table_477_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

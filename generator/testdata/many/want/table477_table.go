@@ -42,5 +42,11 @@ func Table477Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_477.parent_id = table_476.id
+			{Target: "table_476", Cardinality: runtime.ManyToOne, Constraint: "table_477_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_477.id = table_478.parent_id
+			{Target: "table_478", Cardinality: runtime.OneToMany, Constraint: "table_478_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

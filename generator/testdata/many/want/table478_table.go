@@ -42,5 +42,11 @@ func Table478Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_478.parent_id = table_477.id
+			{Target: "table_477", Cardinality: runtime.ManyToOne, Constraint: "table_478_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_478.id = table_479.parent_id
+			{Target: "table_479", Cardinality: runtime.OneToMany, Constraint: "table_479_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table479Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_479.parent_id = table_478.id
+			{Target: "table_478", Cardinality: runtime.ManyToOne, Constraint: "table_479_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_479.id = table_480.parent_id
+			{Target: "table_480", Cardinality: runtime.OneToMany, Constraint: "table_480_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table480Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_480.parent_id = table_479.id
+			{Target: "table_479", Cardinality: runtime.ManyToOne, Constraint: "table_480_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_480.id = table_481.parent_id
+			{Target: "table_481", Cardinality: runtime.OneToMany, Constraint: "table_481_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

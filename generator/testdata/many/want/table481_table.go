@@ -42,5 +42,11 @@ func Table481Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_481.parent_id = table_480.id
+			{Target: "table_480", Cardinality: runtime.ManyToOne, Constraint: "table_481_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_481.id = table_482.parent_id
+			{Target: "table_482", Cardinality: runtime.OneToMany, Constraint: "table_482_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

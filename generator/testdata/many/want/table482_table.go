@@ -42,5 +42,11 @@ func Table482Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_482.parent_id = table_481.id
+			{Target: "table_481", Cardinality: runtime.ManyToOne, Constraint: "table_482_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_482.id = table_483.parent_id
+			{Target: "table_483", Cardinality: runtime.OneToMany, Constraint: "table_483_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

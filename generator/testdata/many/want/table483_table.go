@@ -42,5 +42,11 @@ func Table483Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_483.parent_id = table_482.id
+			{Target: "table_482", Cardinality: runtime.ManyToOne, Constraint: "table_483_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_483.id = table_484.parent_id
+			{Target: "table_484", Cardinality: runtime.OneToMany, Constraint: "table_484_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table484Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_484.parent_id = table_483.id
+			{Target: "table_483", Cardinality: runtime.ManyToOne, Constraint: "table_484_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_484.id = table_485.parent_id
+			{Target: "table_485", Cardinality: runtime.OneToMany, Constraint: "table_485_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

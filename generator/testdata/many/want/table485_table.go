@@ -42,5 +42,11 @@ func Table485Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_485.parent_id = table_484.id
+			{Target: "table_484", Cardinality: runtime.ManyToOne, Constraint: "table_485_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_485.id = table_486.parent_id
+			{Target: "table_486", Cardinality: runtime.OneToMany, Constraint: "table_486_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

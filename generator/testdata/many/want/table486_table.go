@@ -42,5 +42,11 @@ func Table486Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_486.parent_id = table_485.id
+			{Target: "table_485", Cardinality: runtime.ManyToOne, Constraint: "table_486_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_486.id = table_487.parent_id
+			{Target: "table_487", Cardinality: runtime.OneToMany, Constraint: "table_487_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

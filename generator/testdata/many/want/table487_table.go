@@ -42,5 +42,11 @@ func Table487Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_487.parent_id = table_486.id
+			{Target: "table_486", Cardinality: runtime.ManyToOne, Constraint: "table_487_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_487.id = table_488.parent_id
+			{Target: "table_488", Cardinality: runtime.OneToMany, Constraint: "table_488_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table488Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_488.parent_id = table_487.id
+			{Target: "table_487", Cardinality: runtime.ManyToOne, Constraint: "table_488_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_488.id = table_489.parent_id
+			{Target: "table_489", Cardinality: runtime.OneToMany, Constraint: "table_489_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table489Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_489.parent_id = table_488.id
+			{Target: "table_488", Cardinality: runtime.ManyToOne, Constraint: "table_489_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_489.id = table_490.parent_id
+			{Target: "table_490", Cardinality: runtime.OneToMany, Constraint: "table_490_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table490Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_490.parent_id = table_489.id
+			{Target: "table_489", Cardinality: runtime.ManyToOne, Constraint: "table_490_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_490.id = table_491.parent_id
+			{Target: "table_491", Cardinality: runtime.OneToMany, Constraint: "table_491_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

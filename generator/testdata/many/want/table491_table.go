@@ -42,5 +42,11 @@ func Table491Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_491.parent_id = table_490.id
+			{Target: "table_490", Cardinality: runtime.ManyToOne, Constraint: "table_491_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_491.id = table_492.parent_id
+			{Target: "table_492", Cardinality: runtime.OneToMany, Constraint: "table_492_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

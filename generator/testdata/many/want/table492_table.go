@@ -42,5 +42,11 @@ func Table492Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_492.parent_id = table_491.id
+			{Target: "table_491", Cardinality: runtime.ManyToOne, Constraint: "table_492_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_492.id = table_493.parent_id
+			{Target: "table_493", Cardinality: runtime.OneToMany, Constraint: "table_493_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table493Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_493.parent_id = table_492.id
+			{Target: "table_492", Cardinality: runtime.ManyToOne, Constraint: "table_493_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_493.id = table_494.parent_id
+			{Target: "table_494", Cardinality: runtime.OneToMany, Constraint: "table_494_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table494Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_494.parent_id = table_493.id
+			{Target: "table_493", Cardinality: runtime.ManyToOne, Constraint: "table_494_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_494.id = table_495.parent_id
+			{Target: "table_495", Cardinality: runtime.OneToMany, Constraint: "table_495_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table495Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_495.parent_id = table_494.id
+			{Target: "table_494", Cardinality: runtime.ManyToOne, Constraint: "table_495_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_495.id = table_496.parent_id
+			{Target: "table_496", Cardinality: runtime.OneToMany, Constraint: "table_496_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

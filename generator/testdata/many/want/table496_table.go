@@ -42,5 +42,11 @@ func Table496Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_496.parent_id = table_495.id
+			{Target: "table_495", Cardinality: runtime.ManyToOne, Constraint: "table_496_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_496.id = table_497.parent_id
+			{Target: "table_497", Cardinality: runtime.OneToMany, Constraint: "table_497_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

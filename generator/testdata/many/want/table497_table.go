@@ -42,5 +42,11 @@ func Table497Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_497.parent_id = table_496.id
+			{Target: "table_496", Cardinality: runtime.ManyToOne, Constraint: "table_497_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_497.id = table_498.parent_id
+			{Target: "table_498", Cardinality: runtime.OneToMany, Constraint: "table_498_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table498Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_498.parent_id = table_497.id
+			{Target: "table_497", Cardinality: runtime.ManyToOne, Constraint: "table_498_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_498.id = table_499.parent_id
+			{Target: "table_499", Cardinality: runtime.OneToMany, Constraint: "table_499_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

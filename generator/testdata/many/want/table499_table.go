@@ -42,5 +42,11 @@ func Table499Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_499.parent_id = table_498.id
+			{Target: "table_498", Cardinality: runtime.ManyToOne, Constraint: "table_499_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_499.id = table_500.parent_id
+			{Target: "table_500", Cardinality: runtime.OneToMany, Constraint: "table_500_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table500Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_500.parent_id = table_499.id
+			{Target: "table_499", Cardinality: runtime.ManyToOne, Constraint: "table_500_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_500.id = table_501.parent_id
+			{Target: "table_501", Cardinality: runtime.OneToMany, Constraint: "table_501_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

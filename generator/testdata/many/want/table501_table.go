@@ -42,5 +42,11 @@ func Table501Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_501.parent_id = table_500.id
+			{Target: "table_500", Cardinality: runtime.ManyToOne, Constraint: "table_501_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_501.id = table_502.parent_id
+			{Target: "table_502", Cardinality: runtime.OneToMany, Constraint: "table_502_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table502Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_502.parent_id = table_501.id
+			{Target: "table_501", Cardinality: runtime.ManyToOne, Constraint: "table_502_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_502.id = table_503.parent_id
+			{Target: "table_503", Cardinality: runtime.OneToMany, Constraint: "table_503_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

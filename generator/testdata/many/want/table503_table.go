@@ -42,5 +42,11 @@ func Table503Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_503.parent_id = table_502.id
+			{Target: "table_502", Cardinality: runtime.ManyToOne, Constraint: "table_503_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_503.id = table_504.parent_id
+			{Target: "table_504", Cardinality: runtime.OneToMany, Constraint: "table_504_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

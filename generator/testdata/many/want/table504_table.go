@@ -42,5 +42,11 @@ func Table504Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_504.parent_id = table_503.id
+			{Target: "table_503", Cardinality: runtime.ManyToOne, Constraint: "table_504_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_504.id = table_505.parent_id
+			{Target: "table_505", Cardinality: runtime.OneToMany, Constraint: "table_505_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table505Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_505.parent_id = table_504.id
+			{Target: "table_504", Cardinality: runtime.ManyToOne, Constraint: "table_505_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_505.id = table_506.parent_id
+			{Target: "table_506", Cardinality: runtime.OneToMany, Constraint: "table_506_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table506Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_506.parent_id = table_505.id
+			{Target: "table_505", Cardinality: runtime.ManyToOne, Constraint: "table_506_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_506.id = table_507.parent_id
+			{Target: "table_507", Cardinality: runtime.OneToMany, Constraint: "table_507_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

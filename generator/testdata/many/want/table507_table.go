@@ -42,5 +42,11 @@ func Table507Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_507.parent_id = table_506.id
+			{Target: "table_506", Cardinality: runtime.ManyToOne, Constraint: "table_507_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_507.id = table_508.parent_id
+			{Target: "table_508", Cardinality: runtime.OneToMany, Constraint: "table_508_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

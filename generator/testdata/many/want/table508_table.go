@@ -42,5 +42,11 @@ func Table508Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_508.parent_id = table_507.id
+			{Target: "table_507", Cardinality: runtime.ManyToOne, Constraint: "table_508_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_508.id = table_509.parent_id
+			{Target: "table_509", Cardinality: runtime.OneToMany, Constraint: "table_509_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

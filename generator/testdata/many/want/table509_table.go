@@ -42,5 +42,11 @@ func Table509Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_509.parent_id = table_508.id
+			{Target: "table_508", Cardinality: runtime.ManyToOne, Constraint: "table_509_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_509.id = table_510.parent_id
+			{Target: "table_510", Cardinality: runtime.OneToMany, Constraint: "table_510_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

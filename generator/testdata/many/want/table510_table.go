@@ -42,5 +42,11 @@ func Table510Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_510.parent_id = table_509.id
+			{Target: "table_509", Cardinality: runtime.ManyToOne, Constraint: "table_510_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_510.id = table_511.parent_id
+			{Target: "table_511", Cardinality: runtime.OneToMany, Constraint: "table_511_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

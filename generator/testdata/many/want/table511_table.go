@@ -42,5 +42,11 @@ func Table511Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_511.parent_id = table_510.id
+			{Target: "table_510", Cardinality: runtime.ManyToOne, Constraint: "table_511_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_511.id = table_512.parent_id
+			{Target: "table_512", Cardinality: runtime.OneToMany, Constraint: "table_512_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table512Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_512.parent_id = table_511.id
+			{Target: "table_511", Cardinality: runtime.ManyToOne, Constraint: "table_512_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_512.id = table_513.parent_id
+			{Target: "table_513", Cardinality: runtime.OneToMany, Constraint: "table_513_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table513Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_513.parent_id = table_512.id
+			{Target: "table_512", Cardinality: runtime.ManyToOne, Constraint: "table_513_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_513.id = table_514.parent_id
+			{Target: "table_514", Cardinality: runtime.OneToMany, Constraint: "table_514_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table514Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_514.parent_id = table_513.id
+			{Target: "table_513", Cardinality: runtime.ManyToOne, Constraint: "table_514_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_514.id = table_515.parent_id
+			{Target: "table_515", Cardinality: runtime.OneToMany, Constraint: "table_515_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table515Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_515.parent_id = table_514.id
+			{Target: "table_514", Cardinality: runtime.ManyToOne, Constraint: "table_515_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_515.id = table_516.parent_id
+			{Target: "table_516", Cardinality: runtime.OneToMany, Constraint: "table_516_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table516Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_516.parent_id = table_515.id
+			{Target: "table_515", Cardinality: runtime.ManyToOne, Constraint: "table_516_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_516.id = table_517.parent_id
+			{Target: "table_517", Cardinality: runtime.OneToMany, Constraint: "table_517_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

@@ -42,5 +42,11 @@ func Table517Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_517.parent_id = table_516.id
+			{Target: "table_516", Cardinality: runtime.ManyToOne, Constraint: "table_517_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_517.id = table_518.parent_id
+			{Target: "table_518", Cardinality: runtime.OneToMany, Constraint: "table_518_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

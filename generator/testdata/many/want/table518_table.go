@@ -42,5 +42,11 @@ func Table518Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_518.parent_id = table_517.id
+			{Target: "table_517", Cardinality: runtime.ManyToOne, Constraint: "table_518_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_518.id = table_519.parent_id
+			{Target: "table_519", Cardinality: runtime.OneToMany, Constraint: "table_519_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

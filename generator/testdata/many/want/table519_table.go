@@ -42,5 +42,11 @@ func Table519Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_519.parent_id = table_518.id
+			{Target: "table_518", Cardinality: runtime.ManyToOne, Constraint: "table_519_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			// table_519.id = table_520.parent_id
+			{Target: "table_520", Cardinality: runtime.OneToMany, Constraint: "table_520_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+		},
 	}
 }

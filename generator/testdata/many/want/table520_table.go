@@ -42,5 +42,9 @@ func Table520Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		Relationships: []runtime.Relationship{
+			// table_520.parent_id = table_519.id
+			{Target: "table_519", Cardinality: runtime.ManyToOne, Constraint: "table_520_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+		},
 	}
 }
