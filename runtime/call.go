@@ -221,7 +221,8 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhasePlan)
 	src := &callSource{fn: fn, params: r.params(), body: r.body}
-	shape := readShape{rng: r.rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m, call: src}
+	shape := readShape{rng: r.rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
+		call: src, related: s.readRelatedIn(r.schema)}
 	stmt, aerr := renderRead(s.results[fn], r.q, shape)
 	stop()
 	if aerr != nil {
@@ -279,6 +280,9 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	lower := r.rng.lower
 	upper := lower + res.pageTotal - 1
 	h.Set("Content-Range", contentRange(lower, upper, total))
+	if stmt.warning != "" {
+		h.Set("Warning", stmt.warning)
+	}
 	applied := prefs.appliedForRead()
 	if strictMax {
 		applied = strings.TrimPrefix(applied+", max-affected="+strconv.FormatInt(*prefs.maxAffected, 10), ", ")
@@ -631,17 +635,20 @@ func (s *Server) functionHint(schema, name string, keys []string, overloads []*F
 }
 
 // resultRelation describes a function's result rows as a relation, so
-// select, filters and order on them are checked and rendered as on a table:
-// the rows of rel for a function returning them, the generated columns of
-// other composite results, the single pgrst_scalar column of scalar ones
-// (which select and filters cannot name, as in PostgREST).
+// select, filters, order and embeds on them are checked and rendered as on
+// a table: the rows of rel for a function returning them (named and related
+// as rel, as PostgREST names the call's rows after the returned table), the
+// generated columns of other composite results, the single pgrst_scalar
+// column of scalar ones (which select and filters cannot name, as in
+// PostgREST).
 func resultRelation(fn *Function, rel *Relation) *Relation {
 	res := &Relation{Schema: fn.Schema, Name: fn.Name, Kind: "function", SQLName: "pgrst_result"}
 	switch {
 	case fn.Scalar:
 		res.SelectStar = "pgrst_scalar"
 	case rel != nil:
-		res.Columns, res.SelectStar, res.Computed = rel.Columns, rel.SelectStar, rel.Computed
+		res.Name, res.Columns, res.SelectStar, res.Computed = rel.Name, rel.Columns, rel.SelectStar, rel.Computed
+		res.Relationships = rel.Relationships
 		// Computed fields take the row as their relation's type.
 		res.RowRef = "pgrst_result::" + rel.SQLName
 	default:

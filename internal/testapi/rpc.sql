@@ -167,3 +167,8 @@ CREATE FUNCTION test.anything_goes() RETURNS test."*/*"
     PERFORM set_config('response.headers', '[{"Content-Type": "text/plain; charset=utf-8"}]', true);
     RETURN convert_to('plain words', 'UTF8');
   END $$;
+
+-- A function returning rows of a table that has relationships (films.sql):
+-- its results embed as the table's rows do (F-EMBED-22).
+CREATE FUNCTION test.films_before(y int) RETURNS SETOF test.films
+  LANGUAGE sql STABLE AS $$ SELECT * FROM test.films WHERE year < y $$;

@@ -67,6 +67,7 @@ func Schema() *runtime.Schema {
 			CountEntriesFunction(),
 			DivideFunction(),
 			EchoJSONFunction(),
+			FilmsBeforeFunction(),
 			GreetFunction(),
 			InitialFunction(),
 			IsolationFunction(),
@@ -155,6 +156,7 @@ func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
 	srv.MountFunction(r, "/rpc/count_entries", "count_entries")
 	srv.MountFunction(r, "/rpc/divide", "divide")
 	srv.MountFunction(r, "/rpc/echo_json", "echo_json")
+	srv.MountFunction(r, "/rpc/films_before", "films_before")
 	srv.MountFunction(r, "/rpc/greet", "greet")
 	srv.MountFunction(r, "/rpc/initial", "initial")
 	srv.MountFunction(r, "/rpc/isolation", "isolation")

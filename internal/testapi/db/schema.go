@@ -9,7 +9,7 @@ const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of the catalog this package was generated
 // from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:b86aafc64a2a38cba5a7e84c4db40286a33f5e564de9a7662b856b1e5b115f50"
+const SchemaFingerprint = "sha256:0c7457f259e9c1fae5a33b65235d0002f368ee6675abcabbe6e1cca43097d325"
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1
