@@ -534,6 +534,9 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		s.fail(c, err, ident.Authenticated)
 		return
 	}
+	if w := b.emb.legacyWarning(); w != "" {
+		c.Response().Header().Set("Warning", w)
+	}
 	s.respondWrite(c, r, prefs, m, res)
 }
 
