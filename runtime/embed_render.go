@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
@@ -230,6 +231,14 @@ func (b *builder) relatedOrder(t query.OrderTerm) (string, *apierr.Error) {
 		return "", apierr.New(http.StatusBadRequest, "PGRST118",
 			fmt.Sprintf("A related order on '%s' is not possible", n.label()),
 			fmt.Sprintf("'%s' and '%s' do not form a many-to-one or one-to-one relationship", b.rel.Name, n.label()), "")
+	}
+	// The order names an output column of the embed's subquery: one of
+	// its selected keys, or any column when it selects *.
+	keys := n.spreadKeys()
+	if !slices.Contains(keys, t.Field.Name) && !(slices.Contains(keys, "*") && n.rel.Column(t.Field.Name) != nil) {
+		// PostgreSQL's error for the subquery's missing output column.
+		return "", apierr.New(http.StatusBadRequest, "42703",
+			fmt.Sprintf("column %s.%s does not exist", n.label(), t.Field.Name), "", "")
 	}
 	expr := n.alias + "." + quoteIdent(t.Field.Name)
 	for _, step := range t.Field.Path {
