@@ -1,0 +1,165 @@
+package runtime
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+)
+
+// findFunction picks the function a call means, as PostgREST's findProc:
+// among the overloads of schema.name, the one whose parameters the given
+// argument names fit (every required one given, nothing unknown); failing
+// that, one with a single unnamed parameter of the body's type.
+func (s *Server) findFunction(schema, name string, keys []string, body *callBody) (*Function, *apierr.Error) {
+	overloads := s.funcs[name][schema]
+	media := "application/json"
+	post := body != nil
+	if post {
+		switch {
+		case body.media != "":
+			media = body.media
+		case body.isForm:
+			media = "application/x-www-form-urlencoded"
+		}
+	}
+	var matches, fallbacks []*Function
+	for _, fn := range overloads {
+		switch {
+		case paramsMatch(fn, keys, post, media):
+			matches = append(matches, fn)
+		case post && singleUnnamed(fn, media):
+			fallbacks = append(fallbacks, fn)
+		}
+	}
+	switch {
+	case len(matches) == 1:
+		return matches[0], nil
+	case len(matches) > 1:
+		return nil, ambiguousFunction(matches)
+	case len(fallbacks) == 1:
+		return fallbacks[0], nil
+	case len(fallbacks) > 1:
+		return nil, ambiguousFunction(fallbacks)
+	}
+	return nil, s.functionNotFound(schema, name, keys, post, media, overloads)
+}
+
+func paramsMatch(fn *Function, keys []string, post bool, media string) bool {
+	if len(fn.Params) == 0 {
+		_, raw := rawParamTypes[media]
+		return len(keys) == 0 && !(post && raw)
+	}
+	for _, p := range fn.Params {
+		if p.Required && !slices.Contains(keys, p.Name) {
+			return false
+		}
+	}
+	for _, k := range keys {
+		if !slices.ContainsFunc(fn.Params, func(p Param) bool { return p.Name == k }) {
+			return false
+		}
+	}
+	return true
+}
+
+// singleUnnamed reports whether fn takes the whole body of this media type
+// through its one unnamed parameter.
+func singleUnnamed(fn *Function, media string) bool {
+	if len(fn.Params) != 1 || fn.Params[0].Name != "" {
+		return false
+	}
+	t := fn.Params[0].Type
+	if media == "application/json" {
+		return t == "json" || t == "jsonb"
+	}
+	return rawParamTypes[media] == t
+}
+
+func ambiguousFunction(fns []*Function) *apierr.Error {
+	var cands []string
+	for _, fn := range fns {
+		var ps []string
+		for _, p := range fn.Params {
+			ps = append(ps, p.Name+" => "+p.Type)
+		}
+		cands = append(cands, fn.Schema+"."+fn.Name+"("+strings.Join(ps, ", ")+")")
+	}
+	return apierr.New(http.StatusMultipleChoices, "PGRST203",
+		"Could not choose the best candidate function between: "+strings.Join(cands, ", "), "",
+		"Try renaming the parameters or the function itself in the database so function overloading can be resolved")
+}
+
+// functionNotFound is PGRST202 with PostgREST's message, details and hint.
+func (s *Server) functionNotFound(schema, name string, keys []string, post bool, media string, overloads []*Function) *apierr.Error {
+	fq := schema + "." + name
+	_, raw := rawParamTypes[media]
+	onlySingle := post && raw
+	withParams := " without parameters"
+	detailParams := withParams
+	if len(keys) > 0 {
+		withParams = "(" + strings.Join(keys, ", ") + ")"
+		detailParams = " with parameter "
+		if len(keys) > 1 {
+			detailParams = " with parameters "
+		}
+		detailParams += strings.Join(keys, ", ")
+	}
+	msg := "Could not find the function " + fq
+	if !onlySingle {
+		msg += withParams
+	}
+	msg += " in the schema cache"
+	details := "Searched for the function " + fq
+	switch {
+	case post && raw:
+		details += " with a single unnamed " + rawParamTypes[media] + " parameter"
+	case post && media == "application/json":
+		details += detailParams + " or with a single unnamed json/jsonb parameter"
+	default:
+		details += detailParams
+	}
+	details += ", but no matches were found in the schema cache."
+	hint := ""
+	if !onlySingle {
+		hint = s.functionHint(schema, name, keys, overloads)
+	}
+	return apierr.New(http.StatusNotFound, "PGRST202", msg, details, hint)
+}
+
+// functionHint is PostgREST's "Perhaps you meant" for a call: the closest
+// function name of the schema, or when the name exists, the closest
+// parameter list of its overloads.
+func (s *Server) functionHint(schema, name string, keys []string, overloads []*Function) string {
+	prefix := "Perhaps you meant to call the function " + schema + "."
+	if len(overloads) == 0 {
+		var names []string
+		for _, fn := range s.schema.Functions {
+			if fn.Schema == schema {
+				names = append(names, fn.Name)
+			}
+		}
+		if best, ok := closest(name, names, 0.75); ok {
+			return prefix + best
+		}
+		return ""
+	}
+	paramList := func(names []string) string {
+		names = slices.Clone(names)
+		slices.Sort(names)
+		return "(" + strings.Join(names, ", ") + ")"
+	}
+	var lists []string
+	for _, fn := range overloads {
+		var ps []string
+		for _, p := range fn.Params {
+			ps = append(ps, p.Name)
+		}
+		lists = append(lists, paramList(ps))
+	}
+	if best, ok := closest(paramList(keys), lists, 0.33); ok {
+		return prefix + name + best
+	}
+	return ""
+}
