@@ -107,6 +107,9 @@ The library API is up on %[1]s. Try:
   curl '%[1]s/books?published=gte.1970&format=eq.paperback'
   curl -H 'Prefer: count=exact' '%[1]s/authors?limit=2'
   curl -H 'Accept: application/vnd.pgrst.object+json' '%[1]s/authors?id=eq.2'
+  curl '%[1]s/books?select=title,authors(name),genres(name)'
+  curl '%[1]s/rpc/books_by_author?author_name=lem&select=title'
+  curl -X POST -H 'Content-Type: application/json' -d '{"min_year": 1970}' '%[1]s/rpc/average_price'
   curl '%[1]s/members'        # 401: anon may not read members
 
 Stop it with Ctrl-C.
