@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -114,19 +113,11 @@ func sortedCopy(s []string) []string {
 func (s *Server) serveFunction(c echo.Context, name string) {
 	req := c.Request()
 	timer := httpmw.Timing(req.Context())
-	stop := timer.Start(httpmw.PhaseJWT)
-	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
-	stop()
-	if aerr != nil {
-		s.writeError(c, aerr)
+	ident, schema, byProfile, ok := s.identify(c)
+	if !ok {
 		return
 	}
 	fail := func(e *apierr.Error) { s.writeError(c, e) }
-	schema, byProfile, aerr := s.profile(req)
-	if aerr != nil {
-		fail(aerr)
-		return
-	}
 	read := req.Method == http.MethodGet || req.Method == http.MethodHead
 	switch {
 	case read, req.Method == http.MethodPost, req.Method == http.MethodOptions:
@@ -134,7 +125,7 @@ func (s *Server) serveFunction(c echo.Context, name string) {
 		fail(apierr.New(http.StatusMethodNotAllowed, "PGRST101", "Cannot use the "+req.Method+" method on RPC", "", ""))
 		return
 	}
-	stop = timer.Start(httpmw.PhaseParse)
+	stop := timer.Start(httpmw.PhaseParse)
 	var q *query.Request
 	var err error
 	if read {
@@ -180,7 +171,7 @@ func (s *Server) serveFunction(c echo.Context, name string) {
 		c.Response().WriteHeader(http.StatusOK)
 		return
 	}
-	s.call(c, callRequest{fn: fn, schema: schema, byProfile: byProfile, ident: ident, q: q, rng: rng, body: body, keys: keys})
+	s.call(c, callRequest{fn: fn, schema: schema, byProfile: byProfile, ident: ident, q: q, rng: rng, body: body})
 }
 
 // callRequest is a function call that passed the checks up to finding the
@@ -193,7 +184,6 @@ type callRequest struct {
 	q         *query.Request
 	rng       rowRange
 	body      *callBody // nil for GET and HEAD
-	keys      []string
 }
 
 // call runs a function and writes its result as PostgREST does.
@@ -257,12 +247,10 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		// Refused results are rolled back, as PostgREST does.
 		tx.check = func(res *result) *apierr.Error {
 			if m.singular() && res.pageTotal != 1 {
-				return apierr.New(http.StatusNotAcceptable, "PGRST116", "Cannot coerce the result to a single JSON object",
-					fmt.Sprintf("The result contains %d rows", res.pageTotal), "")
+				return singularError(res.pageTotal)
 			}
 			if strictMax && res.pageTotal > *prefs.maxAffected {
-				return apierr.New(http.StatusBadRequest, "PGRST124", "Query result exceeds max-affected preference constraint",
-					fmt.Sprintf("The query affects %d rows", res.pageTotal), "")
+				return maxAffectedError(res.pageTotal)
 			}
 			return nil
 		}
@@ -290,16 +278,10 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	if applied != "" {
 		h.Set("Preference-Applied", applied)
 	}
-	status := http.StatusOK
-	if total != nil {
-		switch {
-		case lower > *total:
-			fail(apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable",
-				fmt.Sprintf("An offset of %d was requested, but there are only %d rows.", lower, *total), ""))
-			return
-		case 1+upper-lower < *total:
-			status = http.StatusPartialContent
-		}
+	status, aerr := pageStatus(lower, upper, total)
+	if aerr != nil {
+		fail(aerr)
+		return
 	}
 	switch {
 	case fn.Void:
@@ -317,11 +299,5 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		return
 	}
 	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
-	if req.Method == http.MethodHead || fn.Void {
-		c.Response().WriteHeader(status)
-		return
-	}
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(res.body)))
-	c.Response().WriteHeader(status)
-	_, _ = c.Response().Write(res.body)
+	writeBody(c, status, res.body, req.Method == http.MethodHead || fn.Void)
 }

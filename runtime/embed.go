@@ -306,32 +306,6 @@ func (s *Server) readRelatedIn(schema string) *related {
 	return r
 }
 
-// explainEmbeds is the EXPLAIN of planned and estimated counts when the
-// top level has embeds: its joins and filters, with the select list that
-// holds some of their parameters.
-func explainEmbeds(rel *Relation, q *query.Request, shape readShape) (string, []any) {
-	b := &builder{rel: rel, related: shape.related}
-	if b.prepareEmbeds(q) != nil {
-		return "", nil
-	}
-	cols, aerr := b.selectList(q.Select)
-	if aerr != nil {
-		return "", nil
-	}
-	where, aerr := b.where(q.Where)
-	if aerr != nil {
-		return "", nil
-	}
-	if cols == "" {
-		cols = "NULL"
-	}
-	sql := "EXPLAIN (FORMAT JSON) SELECT " + cols + " FROM " + rel.SQLName + b.joins()
-	if where != "" {
-		sql += " WHERE " + where
-	}
-	return sql, b.args
-}
-
 // prepareReturning prepares the embeds of a write's representation and
 // returns its FROM item: the rows the mutation returned (pgrst_source),
 // named after the relation when embeds join them.

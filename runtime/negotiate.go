@@ -122,32 +122,25 @@ func decodeMedia(raw string) (m media, ok bool, name string) {
 // negotiate picks the response media type: the first entry, in Accept's
 // order of preference, that a relation can produce. No Accept means JSON.
 func negotiate(accept string) (media, *apierr.Error) {
-	if strings.TrimSpace(accept) == "" {
-		return mediaJSON, nil
-	}
-	entries := parseAccept(accept)
-	var names []string
-	for _, e := range entries {
-		m, ok, name := decodeMedia(e.raw)
-		if ok {
-			return m, nil
-		}
-		names = append(names, name)
-	}
-	return 0, apierr.New(http.StatusNotAcceptable, "PGRST107",
-		"None of these media types are available: "+strings.Join(names, ", "), "", "")
+	m, _, aerr := negotiateWith(accept, "")
+	return m, aerr
 }
 
 // negotiateCall is negotiate for a function call. A handler function
 // (Function.MediaType) serves its media type, or every one for "*/*", when
-// the call selects the default columns, ahead of the built-in types; the
-// vendor types (object, stripped array) cannot be overridden. It also
-// returns the Content-Type of a custom media type.
+// the call selects the default columns; it also gives the Content-Type of
+// such a custom media type.
 func negotiateCall(accept string, fn *Function, defaultSelect bool) (media, string, *apierr.Error) {
-	if fn.MediaType == "" || !defaultSelect {
-		m, aerr := negotiate(accept)
-		return m, "", aerr
+	if !defaultSelect {
+		return negotiateWith(accept, "")
 	}
+	return negotiateWith(accept, fn.MediaType)
+}
+
+// negotiateWith picks the media type of a response, a handler's media type
+// (handler, "" for none) ahead of the built-in ones except the vendor types
+// (object, stripped array), which cannot be overridden, as in PostgREST.
+func negotiateWith(accept, handler string) (media, string, *apierr.Error) {
 	entries := []acceptEntry{{raw: "*/*", q: 1}}
 	if strings.TrimSpace(accept) != "" {
 		entries = parseAccept(accept)
@@ -156,16 +149,15 @@ func negotiateCall(accept string, fn *Function, defaultSelect bool) (media, stri
 	for _, e := range entries {
 		m, ok, name := decodeMedia(e.raw)
 		if ok && m != mediaJSON && m != mediaCSV {
-			return m, "", nil // vendor types
+			return m, "", nil
 		}
 		typ, _, _ := strings.Cut(strings.ToLower(e.raw), ";")
-		if fn.MediaType == "*/*" || typ == fn.MediaType {
-			if fn.MediaType == "*/*" {
-				return mediaCustom, "application/octet-stream", nil
-			}
-			return mediaCustom, fn.MediaType, nil
-		}
-		if ok {
+		switch {
+		case handler == "*/*":
+			return mediaCustom, "application/octet-stream", nil
+		case handler != "" && typ == handler:
+			return mediaCustom, handler, nil
+		case ok:
 			return m, "", nil
 		}
 		names = append(names, name)

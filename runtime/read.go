@@ -23,26 +23,18 @@ import (
 func (s *Server) serveRelation(c echo.Context, name string) {
 	req := c.Request()
 	timer := httpmw.Timing(req.Context()) // nil unless server-timing-enabled
-	stop := timer.Start(httpmw.PhaseJWT)
-	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
-	stop()
-	if aerr != nil {
-		s.writeError(c, aerr)
+	ident, schema, byProfile, ok := s.identify(c)
+	if !ok {
 		return
 	}
 	fail := func(e *apierr.Error) { s.writeError(c, e) }
-	schema, byProfile, aerr := s.profile(req)
-	if aerr != nil {
-		fail(aerr)
-		return
-	}
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
 	default:
 		fail(apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", ""))
 		return
 	}
-	stop = timer.Start(httpmw.PhaseParse)
+	stop := timer.Start(httpmw.PhaseParse)
 	q, err := query.ParseRaw(req.URL.RawQuery)
 	stop()
 	if err != nil {
@@ -156,8 +148,7 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		return
 	}
 	if m.singular() && res.pageTotal != 1 {
-		fail(apierr.New(http.StatusNotAcceptable, "PGRST116", "Cannot coerce the result to a single JSON object",
-			fmt.Sprintf("The result contains %d rows", res.pageTotal), ""))
+		fail(singularError(res.pageTotal))
 		return
 	}
 	total := countTotal(prefs.count, res, s.cfg.DBMaxRows)
@@ -173,16 +164,10 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	if applied := prefs.appliedForRead(); applied != "" {
 		h.Set("Preference-Applied", applied)
 	}
-	status := http.StatusOK
-	if total != nil {
-		switch {
-		case lower > *total:
-			fail(apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable",
-				fmt.Sprintf("An offset of %d was requested, but there are only %d rows.", lower, *total), ""))
-			return
-		case 1+upper-lower < *total:
-			status = http.StatusPartialContent
-		}
+	status, aerr := pageStatus(lower, upper, total)
+	if aerr != nil {
+		fail(aerr)
+		return
 	}
 	h.Set(echo.HeaderContentType, m.contentType())
 	if err := responseGUCs(res, h, &status); err != nil {
@@ -196,13 +181,33 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		h.Set("Warning", stmt.warning)
 	}
 	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
-	if req.Method == http.MethodHead {
-		c.Response().WriteHeader(status)
-		return
+	writeBody(c, status, res.body, req.Method == http.MethodHead)
+}
+
+// pageStatus is a read's status from its page and total: 206 for part of
+// the rows, PGRST103 (416) for an offset past the end, else 200.
+func pageStatus(lower, upper int64, total *int64) (int, *apierr.Error) {
+	switch {
+	case total == nil:
+	case lower > *total:
+		return 0, apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable",
+			fmt.Sprintf("An offset of %d was requested, but there are only %d rows.", lower, *total), "")
+	case 1+upper-lower < *total:
+		return http.StatusPartialContent, nil
 	}
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(res.body)))
+	return http.StatusOK, nil
+}
+
+// writeBody writes the status and, unless omitted (HEAD, 204), the body
+// with its Content-Length.
+func writeBody(c echo.Context, status int, body []byte, omit bool) {
+	if !omit {
+		c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	}
 	c.Response().WriteHeader(status)
-	_, _ = c.Response().Write(res.body)
+	if !omit {
+		_, _ = c.Response().Write(body)
+	}
 }
 
 // countTotal is the total of Content-Range: exact counts from the
@@ -348,25 +353,47 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 	sql.WriteString(", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')")
 	sql.WriteString(" FROM (SELECT * FROM pgrst_source) _postgrest_t")
 	st := &readStatement{sql: sql.String(), args: b.args, warning: b.emb.legacyWarning()}
-	if (shape.count == "planned" || shape.count == "estimated") && len(b.joinSQL) > 0 {
-		st.explain, st.explainArgs = explainEmbeds(rel, q, shape)
-	} else if shape.count == "planned" || shape.count == "estimated" {
-		// A separate builder: EXPLAIN's parameters are only the filters'.
-		eb := &builder{rel: rel}
-		ewhere, aerr := eb.where(q.Where)
-		if aerr != nil {
+	if shape.count == "planned" || shape.count == "estimated" {
+		if st.explain, st.explainArgs, aerr = renderExplain(rel, q, shape); aerr != nil {
 			return nil, aerr
 		}
-		st.explain = "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + rel.SQLName
-		if shape.call != nil {
-			st.explain = "EXPLAIN (FORMAT JSON) WITH pgrst_result AS (" + shape.call.cte(eb) + ") SELECT 1 FROM " + rel.SQLName
-		}
-		if ewhere != "" {
-			st.explain += " WHERE " + ewhere
-		}
-		st.explainArgs = eb.args
 	}
 	return st, nil
+}
+
+// renderExplain is the EXPLAIN whose row estimate is a planned or
+// estimated count: the read's FROM item (a call's rows included), filters
+// and embed joins, with a builder of its own, since its parameters are only
+// those. With embeds the select list is kept, as it holds some of their
+// parameters.
+func renderExplain(rel *Relation, q *query.Request, shape readShape) (string, []any, *apierr.Error) {
+	b := &builder{rel: rel, related: shape.related}
+	sql := "EXPLAIN (FORMAT JSON) "
+	if shape.call != nil {
+		sql += "WITH pgrst_result AS (" + shape.call.cte(b) + ") "
+	}
+	if aerr := b.prepareEmbeds(q); aerr != nil {
+		return "", nil, aerr
+	}
+	cols := "1"
+	if hasEmbeds(q.Select) {
+		var aerr *apierr.Error
+		if cols, aerr = b.selectList(q.Select); aerr != nil {
+			return "", nil, aerr
+		}
+		if cols == "" {
+			cols = "NULL"
+		}
+	}
+	where, aerr := b.where(q.Where)
+	if aerr != nil {
+		return "", nil, aerr
+	}
+	sql += "SELECT " + cols + " FROM " + rel.SQLName + b.joins()
+	if where != "" {
+		sql += " WHERE " + where
+	}
+	return sql, b.args, nil
 }
 
 // canonicalQuery is PostgREST's canonical form of a query string for

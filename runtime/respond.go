@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -11,7 +12,38 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/auth"
+	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 )
+
+// identify runs the checks every request starts with, in PostgREST's
+// order: the JWT, then the profile headers. On failure it has answered.
+func (s *Server) identify(c echo.Context) (ident auth.Result, schema string, byProfile, ok bool) {
+	req := c.Request()
+	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseJWT)
+	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
+	stop()
+	if aerr == nil {
+		schema, byProfile, aerr = s.profile(req)
+	}
+	if aerr != nil {
+		s.writeError(c, aerr)
+		return auth.Result{}, "", false, false
+	}
+	return ident, schema, byProfile, true
+}
+
+// singularError is PGRST116: the object media type needs exactly one row.
+func singularError(rows int64) *apierr.Error {
+	return apierr.New(http.StatusNotAcceptable, "PGRST116", "Cannot coerce the result to a single JSON object",
+		fmt.Sprintf("The result contains %d rows", rows), "")
+}
+
+// maxAffectedError is PGRST124: more rows than Prefer: max-affected allows.
+func maxAffectedError(rows int64) *apierr.Error {
+	return apierr.New(http.StatusBadRequest, "PGRST124", "Query result exceeds max-affected preference constraint",
+		fmt.Sprintf("The query affects %d rows", rows), "")
+}
 
 // fail answers a request whose transaction failed, logging what the client
 // does not see.

@@ -516,12 +516,10 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 				return apierr.New(http.StatusBadRequest, "PGRST115", "Payload values do not match URL in primary key column(s)", "", "")
 			}
 			if m.singular() && res.pageTotal != 1 {
-				return apierr.New(http.StatusNotAcceptable, "PGRST116", "Cannot coerce the result to a single JSON object",
-					fmt.Sprintf("The result contains %d rows", res.pageTotal), "")
+				return singularError(res.pageTotal)
 			}
 			if strictMax && res.pageTotal > *prefs.maxAffected {
-				return apierr.New(http.StatusBadRequest, "PGRST124", "Query result exceeds max-affected preference constraint",
-					fmt.Sprintf("The query affects %d rows", res.pageTotal), "")
+				return maxAffectedError(res.pageTotal)
 			}
 			return nil
 		}

@@ -389,12 +389,7 @@ func computedFields(cat *catalog.Catalog, rel catalog.Relation) []ComputedField 
 	var out []ComputedField
 	count := map[string]int{}
 	for _, f := range cat.Functions {
-		var in []catalog.Argument
-		for _, a := range f.Args {
-			if a.Mode == catalog.ModeIn || a.Mode == catalog.ModeInOut || a.Mode == catalog.ModeVariadic {
-				in = append(in, a)
-			}
-		}
+		in := inputs(f)
 		if f.ReturnsSet || len(in) != 1 || in[0].Type.Schema != rel.Schema || in[0].Type.Name != rel.Name {
 			continue
 		}

@@ -161,12 +161,7 @@ func planRelationships(cat *catalog.Catalog, rels []Relation) {
 func computedRelationships(cat *catalog.Catalog, owner *catalog.Relation, byName map[[2]string]*catalog.Relation) []Relationship {
 	var out []Relationship
 	for _, f := range cat.Functions {
-		var in []catalog.Argument
-		for _, a := range f.Args {
-			if a.Mode == catalog.ModeIn || a.Mode == catalog.ModeInOut || a.Mode == catalog.ModeVariadic {
-				in = append(in, a)
-			}
-		}
+		in := inputs(f)
 		if f.Schema != owner.Schema || len(in) != 1 || in[0].Type.Schema != owner.Schema || in[0].Type.Name != owner.Name {
 			continue
 		}
