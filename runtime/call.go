@@ -220,7 +220,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		return
 	}
 	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
-	isolation := s.roles[r.ident.Role].Isolation
+	isolation := s.role(r.ident.Role).Isolation
 	var hoisted [][2]string
 	for _, st := range fn.Settings {
 		k, v, _ := strings.Cut(st, "=")

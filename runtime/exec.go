@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/config"
@@ -56,14 +59,21 @@ type result struct {
 // the pre-request function, the statement and COMMIT or ROLLBACK go out
 // together, each statement parsed in the pipeline (see NewPool), so a request
 // costs one round trip. A failure costs one more, to roll the aborted
-// transaction back.
+// transaction back. docs/failure-modes.md lists what each failure answers.
 func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
+	if s.avail != nil && !s.avail.Available() {
+		// During an outage requests fail fast; the monitor alone reconnects.
+		return nil, apierr.DatabaseUnavailable()
+	}
 	acquireCtx, cancel := context.WithTimeout(ctx, s.cfg.DBPoolAcquisitionTimeout)
 	conn, err := s.db.Acquire(acquireCtx)
 	cancel()
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return nil, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
+		}
+		if ctx.Err() == nil {
+			s.lost(err)
 		}
 		return nil, fmt.Errorf("acquire connection: %w", err)
 	}
@@ -112,39 +122,102 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 			return nil
 		})
 	}
-	end := "COMMIT"
-	if tx.rollback {
-		end = "ROLLBACK"
-	}
+	// committed is set once PostgreSQL confirmed COMMIT: from then on the
+	// write is stored, whatever happens to the connection.
+	committed := false
 	if tx.check == nil {
-		b.Queue(end)
+		if tx.rollback && !tx.readOnly {
+			// Deferred constraints are checked now, so a dry run answers
+			// what a commit would have.
+			b.Queue(immediateConstraints)
+		}
+		if tx.rollback {
+			b.Queue("ROLLBACK")
+		} else {
+			b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+				committed = ct.String() == "COMMIT"
+				return nil
+			})
+		}
 	}
 
-	err = conn.SendBatch(ctx, b).Close()
-	if err != nil {
-		// The batch stopped at the failing statement; end the aborted
-		// transaction so the connection goes back to the pool clean.
-		if conn.Conn().PgConn().TxStatus() != 'I' {
-			if _, rbErr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rbErr != nil {
-				conn.Conn().Close(context.WithoutCancel(ctx))
-			}
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		if committed {
+			s.discard(ctx, conn, err)
+			return &res, nil
 		}
-		return nil, err
+		return nil, s.abort(ctx, conn, err)
 	}
 	if tx.check != nil {
-		if aerr := tx.check(&res); aerr != nil {
-			end = "ROLLBACK"
-			err = aerr
-		}
-		if _, xerr := conn.Exec(ctx, end); xerr != nil {
-			conn.Conn().Close(context.WithoutCancel(ctx))
-			return nil, xerr
-		}
-		if err != nil {
-			return nil, err
-		}
+		return s.finish(ctx, conn, tx, &res)
 	}
 	return &res, nil
+}
+
+// immediateConstraints runs before a dry run's ROLLBACK, as PostgREST does.
+const immediateConstraints = "SET CONSTRAINTS ALL IMMEDIATE"
+
+// finish ends a transaction whose outcome depends on its result (tx.check):
+// one more round trip, for COMMIT or ROLLBACK.
+func (s *Server) finish(ctx context.Context, conn *pgxpool.Conn, tx *txRequest, res *result) (*result, error) {
+	if aerr := tx.check(res); aerr != nil {
+		return nil, s.abort(ctx, conn, aerr)
+	}
+	if tx.rollback {
+		if !tx.readOnly {
+			if _, err := conn.Exec(ctx, immediateConstraints); err != nil {
+				return nil, s.abort(ctx, conn, err)
+			}
+		}
+		if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+			return nil, s.abort(ctx, conn, err)
+		}
+		return res, nil
+	}
+	results, err := conn.Conn().PgConn().Exec(ctx, "COMMIT").ReadAll()
+	if err != nil {
+		if len(results) == 1 && results[0].Err == nil && results[0].CommandTag.String() == "COMMIT" {
+			s.discard(ctx, conn, err)
+			return res, nil
+		}
+		return nil, s.abort(ctx, conn, err)
+	}
+	return res, nil
+}
+
+// abort ends a failed transaction so the connection goes back to the pool
+// clean, or closes the connection when it cannot be trusted. A connection
+// that broke is reported to the monitor and answered as PostgREST answers
+// a lost connection (503).
+func (s *Server) abort(ctx context.Context, conn *pgxpool.Conn, cause error) error {
+	pc := conn.Conn().PgConn()
+	if !pc.IsClosed() && pc.TxStatus() != 'I' {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}
+	if pc.IsClosed() && ctx.Err() == nil {
+		s.lost(cause)
+		return apierr.ConnectionLost(cause)
+	}
+	return cause
+}
+
+// discard closes a connection that failed after its transaction committed:
+// the request succeeded, the connection is not reused.
+func (s *Server) discard(ctx context.Context, conn *pgxpool.Conn, cause error) {
+	s.log.LogAttrs(ctx, slog.LevelWarn, "connection failed after COMMIT; the request succeeded", slog.Any("err", cause))
+	conn.Conn().Close(context.WithoutCancel(ctx))
+	if ctx.Err() == nil {
+		s.lost(cause)
+	}
+}
+
+// lost tells the availability monitor that a connection failed.
+func (s *Server) lost(err error) {
+	if s.avail != nil {
+		s.avail.Lost(err)
+	}
 }
 
 // checkTimezone asks PostgreSQL whether it accepts a Prefer: timezone
@@ -214,7 +287,7 @@ func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []by
 	for _, p := range s.cfg.DBExtraSearchPath {
 		searchPath += ", " + pgx.Identifier{p}.Sanitize()
 	}
-	roleSettings := s.roles[role].Settings
+	roleSettings := s.role(role).Settings
 	g := make([][2]string, 0, 8+len(roleSettings)+len(s.appSettings))
 	g = append(g, [2]string{"search_path", searchPath})
 	// The impersonated role's own settings, then the role (PostgREST's order).

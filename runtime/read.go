@@ -134,7 +134,7 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	res, err := s.run(req.Context(), &txRequest{
 		readOnly:    true,
 		rollback:    rollback,
-		isolation:   s.roles[ident.Role].Isolation,
+		isolation:   s.role(ident.Role).Isolation,
 		gucs:        s.requestGUCs(req, schema, ident.Role, ident.Claims, prefs.timezone),
 		main:        stmt.sql,
 		args:        stmt.args,

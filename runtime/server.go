@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -50,7 +51,20 @@ type Server struct {
 	appSettings [][2]string
 	// preRequest calls db-pre-request, "" when unset.
 	preRequest string
-	roles      RoleSettings
+	// roles are read at start-up and after each outage (SetRoleSettings).
+	roles atomic.Pointer[RoleSettings]
+	avail Availability
+}
+
+// Availability is the database monitor requests consult: during an outage
+// they fail fast instead of each opening a connection, and a broken
+// connection is reported so the monitor can tell a lost connection from an
+// outage.
+type Availability interface {
+	// Available is false while the database is known to be away.
+	Available() bool
+	// Lost reports a connection-level failure.
+	Lost(err error)
 }
 
 // Options are the dependencies of a Server.
@@ -60,8 +74,11 @@ type Options struct {
 	DB     DB
 	// Log receives request errors and start-up notices; nil discards them.
 	Log *slog.Logger
-	// RoleSettings are the roles' own settings (LoadRoleSettings); nil for none.
+	// RoleSettings are the roles' own settings (LoadRoleSettings); nil for
+	// none. SetRoleSettings replaces them.
 	RoleSettings RoleSettings
+	// Availability, when set, makes requests fail fast during an outage.
+	Availability Availability
 }
 
 // New makes a Server. It checks that the configured db-schemas are the ones
@@ -91,8 +108,9 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	s := &Server{cfg: opts.Config, schema: opts.Schema, db: opts.DB, auth: v, log: log,
-		byName: map[string]map[string]*Relation{}, roles: opts.RoleSettings,
+		byName: map[string]map[string]*Relation{}, avail: opts.Availability,
 		funcs: map[string]map[string][]*Function{}, results: map[*Function]*Relation{}}
+	s.SetRoleSettings(opts.RoleSettings)
 	for _, r := range opts.Schema.Relations {
 		if s.byName[r.Name] == nil {
 			s.byName[r.Name] = map[string]*Relation{}
@@ -114,6 +132,13 @@ func New(opts Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// SetRoleSettings replaces the roles' settings, as read again when the
+// database comes back.
+func (s *Server) SetRoleSettings(rs RoleSettings) { s.roles.Store(&rs) }
+
+// role is the settings of role name.
+func (s *Server) role(name string) RoleSetting { return (*s.roles.Load())[name] }
 
 // NewPool opens the connection pool PostgREST's db-* settings describe.
 func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {

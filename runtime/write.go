@@ -501,7 +501,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
 	tx := &txRequest{
 		rollback:  rollback,
-		isolation: s.roles[ident.Role].Isolation,
+		isolation: s.role(ident.Role).Isolation,
 		gucs:      s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
 		main:      main,
 		args:      b.args,

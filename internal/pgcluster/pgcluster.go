@@ -42,6 +42,12 @@ type Cluster struct {
 	exited  chan struct{}
 	waitErr error
 
+	// What Resume needs to start the server again.
+	binDir string
+	usr    *serverUser
+	logw   io.Writer
+	out    *tailBuffer
+
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -123,6 +129,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 	}
 
+	c.binDir, c.usr, c.logw, c.out = binDir, usr, logw, out
 	for attempt := 1; ; attempt++ {
 		err = c.startServer(ctx, binDir, usr, logw, out)
 		if err == nil {
@@ -152,9 +159,12 @@ func (c *Cluster) dataDir() string { return filepath.Join(c.dir, "data") }
 // startServer runs postgres directly (not via pg_ctl, whose detached server
 // would keep our log pipe open) and waits until it accepts connections.
 func (c *Cluster) startServer(ctx context.Context, binDir string, usr *serverUser, logw io.Writer, out *tailBuffer) error {
-	port, err := freePort()
-	if err != nil {
-		return err
+	port := c.port
+	if port == 0 {
+		var err error
+		if port, err = freePort(); err != nil {
+			return err
+		}
 	}
 	args := []string{"-D", c.dataDir(), "-p", strconv.Itoa(port), "-k", c.dir}
 	for _, s := range serverSettings {
@@ -192,7 +202,7 @@ func (c *Cluster) startServer(ctx context.Context, binDir string, usr *serverUse
 			if strings.Contains(out.String(), "could not bind") {
 				err = fmt.Errorf("%w: %w", errPortInUse, err)
 			}
-			c.proc, c.exited = nil, nil
+			c.proc, c.exited, c.port = nil, nil, 0
 		default:
 			err = fmt.Errorf("postgres did not accept connections: %w\n%s", err, out)
 		}
@@ -281,6 +291,37 @@ func (c *Cluster) stop() error {
 		errs = append(errs, fmt.Errorf("remove cluster directory: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// Halt shuts the server down as `pg_ctl stop -m fast` does (SIGINT: open
+// sessions are terminated with 57P01, the data is kept) and waits for it to
+// exit; Resume starts it again on the same port. Fault tests use the pair
+// for a database that goes away and comes back.
+func (c *Cluster) Halt() error {
+	if err := fastStopSignal(c.proc); err != nil {
+		return fmt.Errorf("signal postgres: %w", err)
+	}
+	select {
+	case <-c.exited:
+		return nil
+	case <-time.After(30 * time.Second):
+		return errors.New("postgres did not shut down within 30s")
+	}
+}
+
+// Resume starts a halted server again on its port, with its data.
+func (c *Cluster) Resume(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
+		defer cancel()
+	}
+	port := c.port
+	if err := c.startServer(ctx, c.binDir, c.usr, c.logw, c.out); err != nil {
+		c.port = port
+		return err
+	}
+	return nil
 }
 
 // CreateDatabase creates database name, cloned from template when template

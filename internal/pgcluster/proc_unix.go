@@ -122,3 +122,7 @@ func (u *serverUser) canTraverse(dir string) bool {
 // stopSignal asks the postmaster for an immediate shutdown: the data is
 // thrown away anyway, so there is no point in a shutdown checkpoint.
 func stopSignal(p *os.Process) error { return p.Signal(syscall.SIGQUIT) }
+
+// fastStopSignal asks the postmaster for a fast shutdown: sessions are
+// terminated (57P01) and the data is checkpointed.
+func fastStopSignal(p *os.Process) error { return p.Signal(syscall.SIGINT) }

@@ -84,10 +84,39 @@ func From(err error, authenticated bool) *Error {
 	}
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
-		return New(http.StatusServiceUnavailable, "PGRST000", "Database connection error. Retrying the connection.", "", "")
+		return DatabaseUnavailable()
 	}
 	return New(http.StatusInternalServerError, "PGRSTX00", "Internal server error", "", "")
 }
+
+// DatabaseUnavailable is PGRST000 (503): the database cannot be reached; the
+// server is retrying the connection.
+func DatabaseUnavailable() *Error {
+	return New(http.StatusServiceUnavailable, "PGRST000", "Database connection error. Retrying the connection.", "", "")
+}
+
+// ConnectionLost is the answer to a request whose connection broke: a
+// PostgreSQL error that ended the session (57P01 …) keeps its SQLSTATE
+// and message with status 503; a broken socket is PGRST001 (503). The
+// cause stays in the chain for the log.
+func ConnectionLost(cause error) error {
+	var pe *pgconn.PgError
+	if errors.As(cause, &pe) {
+		e := fromPg(pe, false)
+		e.Status = http.StatusServiceUnavailable
+		return &lostError{api: e, cause: cause}
+	}
+	return &lostError{api: New(http.StatusServiceUnavailable, "PGRST001", "Database client error. Retrying the connection.", "", ""), cause: cause}
+}
+
+// lostError answers as its *Error and unwraps to both it and the cause.
+type lostError struct {
+	api   *Error
+	cause error
+}
+
+func (e *lostError) Error() string   { return e.api.Error() + ": " + e.cause.Error() }
+func (e *lostError) Unwrap() []error { return []error{e.api, e.cause} }
 
 func fromPg(pe *pgconn.PgError, authenticated bool) *Error {
 	if pe.Code == "PGRST" {
@@ -172,7 +201,9 @@ func StatusOf(pe *pgconn.PgError, authenticated bool) int {
 			return http.StatusUnauthorized
 		}
 		return http.StatusBadRequest
-	case "57P01":
+	case "57P01", "57P02", "57P03":
+		// The server is shutting down, crashed or starting: the client may
+		// retry, as with every connection-level failure.
 		return http.StatusServiceUnavailable
 	}
 	if len(code) == 5 && strings.HasPrefix(code, "PT") {

@@ -16,10 +16,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime"
 	"github.com/pgrestgen/pgrestgen/runtime/config"
+	"github.com/pgrestgen/pgrestgen/runtime/dbwatch"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 )
 
@@ -54,24 +56,24 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer pool.Close()
-	roles, err := runtime.LoadRoleSettings(ctx, func(ctx context.Context, sql string) ([][3]string, error) {
-		rows, err := pool.Query(ctx, sql)
-		if err != nil {
-			return nil, err
-		}
-		return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([3]string, error) {
-			var v [3]string
-			err := r.Scan(&v[0], &v[1], &v[2])
-			return v, err
-		})
+	// The server listens whether or not the database is up, as PostgREST
+	// does: requests get 503 until the monitor has connected and read the
+	// role settings.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	var srv *runtime.Server
+	mon := dbwatch.New(dbwatch.Options{
+		Probe: func(ctx context.Context) error { return probe(ctx, pool) },
+		Ready: func(ctx context.Context) error { return ready(ctx, watchCtx, pool, srv, opts.Schema, log) },
+		Reset: pool.Reset,
+		Log:   log,
 	})
+	srv, err = runtime.New(runtime.Options{Config: cfg, Schema: opts.Schema, DB: pool, Log: log, Availability: mon})
 	if err != nil {
 		return err
 	}
-	srv, err := runtime.New(runtime.Options{Config: cfg, Schema: opts.Schema, DB: pool, Log: log, RoleSettings: roles})
-	if err != nil {
-		return err
-	}
+	mon.Connect(ctx)
+	go mon.Run(watchCtx)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -91,11 +93,6 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go func() {
-		if _, err := checkDrift(ctx, pool, opts.Schema, log); err != nil && ctx.Err() == nil {
-			log.Warn("could not compare the database schema with the generated code", slog.Any("err", err))
-		}
-	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -106,6 +103,43 @@ func Run(ctx context.Context, opts Options) error {
 	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	return nil
+}
+
+// probe opens and closes one connection with the pool's settings: a pooled
+// connection could be one that died with the previous server.
+func probe(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig)
+	if err != nil {
+		return err
+	}
+	return conn.Close(ctx)
+}
+
+// ready reads what the server needs from the database each time it
+// (re)connects: the roles' settings, then, in the background (bounded by
+// runCtx), the drift check.
+func ready(ctx, runCtx context.Context, pool *pgxpool.Pool, srv *runtime.Server, schema *runtime.Schema, log *slog.Logger) error {
+	roles, err := runtime.LoadRoleSettings(ctx, func(ctx context.Context, sql string) ([][3]string, error) {
+		rows, err := pool.Query(ctx, sql)
+		if err != nil {
+			return nil, err
+		}
+		return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([3]string, error) {
+			var v [3]string
+			err := r.Scan(&v[0], &v[1], &v[2])
+			return v, err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	srv.SetRoleSettings(roles)
+	go func() {
+		if _, err := checkDrift(runCtx, pool, schema, log); err != nil && runCtx.Err() == nil {
+			log.Warn("could not compare the database schema with the generated code", slog.Any("err", err))
+		}
+	}()
 	return nil
 }
 
