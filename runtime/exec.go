@@ -65,17 +65,31 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 		// During an outage requests fail fast; the monitor alone reconnects.
 		return nil, apierr.DatabaseUnavailable()
 	}
+	res, unrun, err := s.runOnce(ctx, tx)
+	if unrun {
+		// The pooled connection had been closed by the server before the
+		// request reached it (a restart, an idle timeout): nothing ran, so
+		// one more try on another connection is safe, writes included.
+		res, _, err = s.runOnce(ctx, tx)
+	}
+	return res, err
+}
+
+// runOnce runs the transaction on one connection. unrun reports a session
+// that PostgreSQL had ended (a FATAL error) before it ran BEGIN: the
+// transaction did not start.
+func (s *Server) runOnce(ctx context.Context, tx *txRequest) (res *result, unrun bool, err error) {
 	acquireCtx, cancel := context.WithTimeout(ctx, s.cfg.DBPoolAcquisitionTimeout)
 	conn, err := s.db.Acquire(acquireCtx)
 	cancel()
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return nil, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
+			return nil, false, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
 		}
 		if ctx.Err() == nil {
 			s.lost(err)
 		}
-		return nil, fmt.Errorf("acquire connection: %w", err)
+		return nil, false, fmt.Errorf("acquire connection: %w", err)
 	}
 	defer conn.Release()
 
@@ -88,7 +102,11 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	if tx.readOnly {
 		mode = "READ ONLY"
 	}
-	b.Queue("BEGIN ISOLATION LEVEL " + iso + " " + mode)
+	begun := false
+	b.Queue("BEGIN ISOLATION LEVEL " + iso + " " + mode).Exec(func(pgconn.CommandTag) error {
+		begun = true
+		return nil
+	})
 	if len(tx.gucs) > 0 {
 		var sb strings.Builder
 		args := make([]any, 0, 2*len(tx.gucs))
@@ -105,7 +123,7 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	if s.preRequest != "" {
 		b.Queue(s.preRequest)
 	}
-	var res result
+	res = &result{}
 	b.Queue(tx.main, tx.args...).QueryRow(func(row pgx.Row) error {
 		if tx.inserted {
 			return row.Scan(&res.total, &res.pageTotal, &res.body, &res.respHeader, &res.respStatus, &res.inserted)
@@ -144,14 +162,17 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		if committed {
 			s.discard(ctx, conn, err)
-			return &res, nil
+			return res, false, nil
 		}
-		return nil, s.abort(ctx, conn, err)
+		var pe *pgconn.PgError
+		unrun := !begun && errors.As(err, &pe) && pe.Severity == "FATAL" && ctx.Err() == nil
+		return nil, unrun, s.abort(ctx, conn, err)
 	}
 	if tx.check != nil {
-		return s.finish(ctx, conn, tx, &res)
+		res, err = s.finish(ctx, conn, tx, res)
+		return res, false, err
 	}
-	return &res, nil
+	return res, false, nil
 }
 
 // immediateConstraints runs before a dry run's ROLLBACK, as PostgREST does.
