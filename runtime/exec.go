@@ -165,7 +165,7 @@ func (s *Server) runOnce(ctx context.Context, tx *txRequest) (res *result, unrun
 			return res, false, nil
 		}
 		var pe *pgconn.PgError
-		unrun := !begun && errors.As(err, &pe) && pe.Severity == "FATAL" && ctx.Err() == nil
+		unrun := !begun && errors.As(err, &pe) && (pe.SeverityUnlocalized == "FATAL" || pe.Severity == "FATAL") && ctx.Err() == nil
 		return nil, unrun, s.abort(ctx, conn, err)
 	}
 	if tx.check != nil {
