@@ -12,8 +12,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
@@ -134,6 +137,12 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 	// the authenticator.) Unnamed statements also suit transaction-mode
 	// poolers, so db-prepared-statements=false needs nothing more.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	// A cancelled request (client gone, shutdown grace over) cancels its
+	// query in PostgreSQL: pgx's default only drops the connection, which
+	// leaves the backend running the query to its end.
+	pc.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
