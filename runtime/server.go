@@ -137,9 +137,10 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 	// the authenticator.) Unnamed statements also suit transaction-mode
 	// poolers, so db-prepared-statements=false needs nothing more.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
-	// A cancelled request (client gone, shutdown grace over) cancels its
-	// query in PostgreSQL: pgx's default only drops the connection, which
-	// leaves the backend running the query to its end.
+	// A cancelled request (client gone, shutdown grace over) has its query
+	// cancelled in PostgreSQL before its handler answers. pgx's default
+	// drops the connection at once and sends the cancel in the background,
+	// so the answer could go out while the query still runs.
 	pc.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
 	}
