@@ -87,7 +87,7 @@ func Run(ctx context.Context, opts Options) error {
 	// cancelled only when that is over.
 	requests, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
-	hs := httpServer(cfg, e, requests, log)
+	hs := httpServer(requests, cfg, e, log)
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("fingerprint", opts.Schema.Fingerprint))
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr())
@@ -115,7 +115,7 @@ const shutdownMargin = 2 * time.Second
 
 // httpServer is the HTTP server for handler with the server-*-timeout
 // settings; every request's context derives from base.
-func httpServer(cfg *config.Config, handler http.Handler, base context.Context, log *slog.Logger) *http.Server {
+func httpServer(base context.Context, cfg *config.Config, handler http.Handler, log *slog.Logger) *http.Server {
 	// net/http lifts ReadTimeout's deadline once the request has been read,
 	// so it never cuts a long query short.
 	return &http.Server{
