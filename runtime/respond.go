@@ -56,8 +56,17 @@ func (s *Server) fail(c echo.Context, err error, authenticated bool) {
 	s.writeError(c, ae)
 }
 
-// writeError writes a PostgREST error object.
+// writeError writes a PostgREST error object. A server error of a request
+// whose context is done is the cancellation's doing, and says so (503).
 func (s *Server) writeError(c echo.Context, e *apierr.Error) {
+	if c.Response().Committed {
+		// The answer has begun, so an error object would be appended to it;
+		// dropping the connection is the only way to show it is cut.
+		panic(http.ErrAbortHandler)
+	}
+	if e.Status >= http.StatusInternalServerError && c.Request().Context().Err() != nil {
+		e = apierr.Cancelled()
+	}
 	h := c.Response().Header()
 	for k, v := range e.Headers {
 		h[k] = v

@@ -13,8 +13,11 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
@@ -159,6 +162,13 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 	// the authenticator.) Unnamed statements also suit transaction-mode
 	// poolers, so db-prepared-statements=false needs nothing more.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	// A cancelled request (client gone, shutdown grace over) has its query
+	// cancelled in PostgreSQL before its handler answers. pgx's default
+	// drops the connection at once and sends the cancel in the background,
+	// so the answer could go out while the query still runs.
+	pc.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -77,17 +78,62 @@ func readPayload(req *http.Request, columnsParam []string, maxBody int64) (*payl
 
 // readBody reads the request body, refusing one over maxBody
 // (server-max-body-size) with 413 before anything is parsed or written.
+// A declared Content-Length over the limit is refused before any byte is
+// read; a declared length is read into one buffer of exactly that size; a
+// chunked body is read up to the limit and cut off there.
 func readBody(req *http.Request, maxBody int64) ([]byte, *apierr.Error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, req.Body, maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, apierr.New(http.StatusRequestEntityTooLarge, "PGRST413", "Payload too large",
-				fmt.Sprintf("The request body exceeds the server-max-body-size of %d bytes", maxBody), "")
+	if req.ContentLength > maxBody {
+		return nil, bodyTooLarge(maxBody)
+	}
+	if req.ContentLength >= 0 {
+		body := make([]byte, req.ContentLength)
+		if _, err := io.ReadFull(req.Body, body); err != nil {
+			return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
 		}
+		return body, nil
+	}
+	body, err := readCapped(req.Body, maxBody)
+	if errors.Is(err, errBodyTooLarge) {
+		return nil, bodyTooLarge(maxBody)
+	}
+	if err != nil {
 		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
 	}
 	return body, nil
+}
+
+// bodyTooLarge is PGRST413, a body over server-max-body-size.
+func bodyTooLarge(maxBody int64) *apierr.Error {
+	return apierr.New(http.StatusRequestEntityTooLarge, "PGRST413", "Payload too large",
+		fmt.Sprintf("The request body exceeds the server-max-body-size of %d bytes", maxBody), "")
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+// readCapped reads r to its end, failing with errBodyTooLarge once more than
+// limit bytes arrive. The buffer doubles as io.ReadAll's does but never grows
+// past limit+1 bytes, so an endless body costs at most that.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	limit = max(min(limit, math.MaxInt-1), 0)
+	buf := make([]byte, 0, min(limit+1, 512))
+	for {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), len(buf)+min(cap(buf), int(limit)+1-len(buf)))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, errBodyTooLarge
+		}
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+	}
 }
 
 // contentType is the request's media type, lower-cased, without parameters.

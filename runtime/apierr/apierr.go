@@ -64,6 +64,15 @@ func opt(s string) *string {
 	return &s
 }
 
+// Cancelled is PGRST503 (a pgrestgen code): the server cancelled the request
+// before it finished, because it is shutting down and the grace period is
+// over. Whatever error the cancellation caused (57014, a dropped connection)
+// is replaced by this one.
+func Cancelled() *Error {
+	return New(http.StatusServiceUnavailable, "PGRST503", "The request was cancelled before it finished",
+		"The server is shutting down", "Retry the request")
+}
+
 // ParseError is PGRST100: the query string could not be parsed.
 func ParseError(message, details string) *Error {
 	return New(http.StatusBadRequest, "PGRST100", message, details, "")

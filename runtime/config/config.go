@@ -101,12 +101,25 @@ type Config struct {
 	ServerPort               int    // server-port; 3000
 	// ServerMaxBodySize is server-max-body-size, a pgrestgen extension: the
 	// largest request body accepted (413 above it); 64 MiB.
-	ServerMaxBodySize    int64
-	ServerReusePort      bool        // server-reuseport; false
-	ServerTimingEnabled  bool        // server-timing-enabled; false
-	ServerTraceHeader    string      // server-trace-header
-	ServerUnixSocket     string      // server-unix-socket
-	ServerUnixSocketMode fs.FileMode // server-unix-socket-mode; 0660
+	ServerMaxBodySize int64
+	// The HTTP server's timeouts, pgrestgen extensions in seconds, 0 turning
+	// one off: server-read-header-timeout (10s) bounds a request's headers;
+	// server-read-timeout (60s) the whole request, body included;
+	// server-write-timeout (0) the response, off because queries are bounded
+	// by statement_timeout and a large response may take long to send;
+	// server-idle-timeout (120s) a keep-alive connection between requests.
+	// server-shutdown-timeout (30s) is the grace in-flight requests get on
+	// shutdown before they are cancelled (0: cancelled at once).
+	ServerReadHeaderTimeout time.Duration
+	ServerReadTimeout       time.Duration
+	ServerWriteTimeout      time.Duration
+	ServerIdleTimeout       time.Duration
+	ServerShutdownTimeout   time.Duration
+	ServerReusePort         bool        // server-reuseport; false
+	ServerTimingEnabled     bool        // server-timing-enabled; false
+	ServerTraceHeader       string      // server-trace-header
+	ServerUnixSocket        string      // server-unix-socket
+	ServerUnixSocketMode    fs.FileMode // server-unix-socket-mode; 0660
 
 	URLUseLegacyTargetNames bool // url-use-legacy-target-names; true
 
@@ -550,6 +563,11 @@ func (s *sources) build() (*Config, error) {
 	c.ServerHost = s.strOr("server-host", "!4")
 	c.ServerPort = int(s.intOr("server-port", 3000))
 	c.ServerMaxBodySize = s.intOr("server-max-body-size", 64<<20)
+	c.ServerReadHeaderTimeout = seconds(s.intOr("server-read-header-timeout", 10))
+	c.ServerReadTimeout = seconds(s.intOr("server-read-timeout", 60))
+	c.ServerWriteTimeout = seconds(s.intOr("server-write-timeout", 0))
+	c.ServerIdleTimeout = seconds(s.intOr("server-idle-timeout", 120))
+	c.ServerShutdownTimeout = seconds(s.intOr("server-shutdown-timeout", 30))
 	fail(checkPort("server-port", c.ServerPort))
 	c.ServerReusePort = s.boolOr("server-reuseport", false)
 	c.ServerTraceHeader, _ = s.str("server-trace-header")
@@ -584,10 +602,18 @@ func (s *sources) build() (*Config, error) {
 		{"db-pool-acquisition-timeout", c.DBPoolAcquisitionTimeout},
 		{"db-pool-max-idletime", c.DBPoolMaxIdletime},
 		{"db-pool-max-lifetime", c.DBPoolMaxLifetime},
+		{"server-read-header-timeout", c.ServerReadHeaderTimeout},
+		{"server-read-timeout", c.ServerReadTimeout},
+		{"server-write-timeout", c.ServerWriteTimeout},
+		{"server-idle-timeout", c.ServerIdleTimeout},
+		{"server-shutdown-timeout", c.ServerShutdownTimeout},
 	} {
 		if k.d < 0 {
 			fail(&ValueError{Key: k.key, Value: strconv.FormatInt(int64(k.d/time.Second), 10), Reason: "must not be negative"})
 		}
+	}
+	if c.ServerMaxBodySize < 0 {
+		fail(&ValueError{Key: "server-max-body-size", Value: strconv.FormatInt(c.ServerMaxBodySize, 10), Reason: "must not be negative"})
 	}
 	if c.DBMaxRows != nil && *c.DBMaxRows < 0 {
 		fail(&ValueError{Key: "db-max-rows", Value: strconv.FormatInt(*c.DBMaxRows, 10), Reason: "must not be negative"})

@@ -42,6 +42,10 @@ func defaults() *Config {
 		ServerHost:                "!4",
 		ServerPort:                3000,
 		ServerMaxBodySize:         64 << 20,
+		ServerReadHeaderTimeout:   10 * time.Second,
+		ServerReadTimeout:         60 * time.Second,
+		ServerIdleTimeout:         120 * time.Second,
+		ServerShutdownTimeout:     30 * time.Second,
 		ServerUnixSocketMode:      0o660,
 		URLUseLegacyTargetNames:   true,
 	}
@@ -329,6 +333,33 @@ secret-is-base64 = true
 			},
 		},
 		{
+			name: "pgrestgen server settings from the file",
+			file: "server-max-body-size = 1024\nserver-read-header-timeout = 5\nserver-read-timeout = 0\n" +
+				"server-write-timeout = 300\nserver-idle-timeout = 7\nserver-shutdown-timeout = 2\n",
+			edit: func(c *Config) {
+				c.ServerMaxBodySize = 1024
+				c.ServerReadHeaderTimeout = 5 * time.Second
+				c.ServerReadTimeout = 0
+				c.ServerWriteTimeout = 300 * time.Second
+				c.ServerIdleTimeout = 7 * time.Second
+				c.ServerShutdownTimeout = 2 * time.Second
+			},
+		},
+		{
+			name: "pgrestgen server settings from the environment, over the file",
+			file: "server-shutdown-timeout = 2\nserver-idle-timeout = 7\n",
+			env: []string{"PGRST_SERVER_MAX_BODY_SIZE=0", "PGRST_SERVER_READ_HEADER_TIMEOUT=1", "PGRST_SERVER_READ_TIMEOUT=2",
+				"PGRST_SERVER_WRITE_TIMEOUT=3", "PGRST_SERVER_IDLE_TIMEOUT=0", "PGRST_SERVER_SHUTDOWN_TIMEOUT=5"},
+			edit: func(c *Config) {
+				c.ServerMaxBodySize = 0
+				c.ServerReadHeaderTimeout = 1 * time.Second
+				c.ServerReadTimeout = 2 * time.Second
+				c.ServerWriteTimeout = 3 * time.Second
+				c.ServerIdleTimeout = 0
+				c.ServerShutdownTimeout = 5 * time.Second
+			},
+		},
+		{
 			name: "admin-server-host follows server-host, socket modes, huge timeout",
 			env: []string{"PGRST_SERVER_HOST=*6", "PGRST_SERVER_UNIX_SOCKET_MODE=600", "PGRST_ADMIN_SERVER_UNIX_SOCKET_MODE=0777",
 				"PGRST_DB_POOL_ACQUISITION_TIMEOUT=9223372036854775807"},
@@ -451,6 +482,9 @@ func TestLoadErrors(t *testing.T) {
 		{name: "port range", env: []string{"PGRST_SERVER_PORT=70000"}, want: []string{`server-port = "70000": not a TCP port`}},
 		{name: "empty pool", env: []string{"PGRST_DB_POOL=0"}, want: []string{`db-pool = "0": must be at least 1`}},
 		{name: "negative timeout", env: []string{"PGRST_DB_POOL_MAX_LIFETIME=-5"}, want: []string{`db-pool-max-lifetime = "-5": must not be negative`}},
+		{name: "negative server timeouts", env: []string{"PGRST_SERVER_READ_TIMEOUT=-1", "PGRST_SERVER_SHUTDOWN_TIMEOUT=-2"},
+			want: []string{`server-read-timeout = "-1": must not be negative`, `server-shutdown-timeout = "-2": must not be negative`}},
+		{name: "negative body size", env: []string{"PGRST_SERVER_MAX_BODY_SIZE=-1"}, want: []string{`server-max-body-size = "-1": must not be negative`}},
 		{name: "negative max rows", env: []string{"PGRST_DB_MAX_ROWS=-1"}, want: []string{`db-max-rows = "-1"`}},
 		{name: "socket mode not octal", env: []string{"PGRST_SERVER_UNIX_SOCKET_MODE=rw"},
 			want: []string{`server-unix-socket-mode = "rw": Invalid server-unix-socket-mode: not an octal`}},

@@ -6,9 +6,12 @@ package dbwatch
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Options configure a Monitor.
@@ -65,8 +68,13 @@ func (m *Monitor) Available() bool { return m.up.Load() }
 
 // Lost reports a request's connection failure: Run probes at once, and an
 // outage begins only if the probe fails too (one dead connection is not an
-// outage).
-func (m *Monitor) Lost(error) {
+// outage). A failed connection attempt is already proof enough: requests
+// fail fast from then on, until the probe says otherwise.
+func (m *Monitor) Lost(err error) {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		m.up.Store(false)
+	}
 	select {
 	case m.kick <- struct{}{}:
 	default:
@@ -103,7 +111,11 @@ func (m *Monitor) Run(ctx context.Context) {
 		case <-m.kick:
 		}
 		err := m.probe(ctx)
-		if err == nil || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			m.up.Store(true)
 			continue
 		}
 		m.up.Store(false)

@@ -55,7 +55,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
+	defer closePool(pool)
 	// The server listens whether or not the database is up, as PostgREST
 	// does: requests get 503 until the monitor has connected and read the
 	// role settings.
@@ -84,9 +84,11 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	// On Shutdown, net/http stops keep-alives: a response written after it
-	// began carries Connection: close, and idle connections are closed.
-	hs := &http.Server{Handler: e, ReadHeaderTimeout: 30 * time.Second}
+	// Requests outlive ctx by the shutdown grace period: their context is
+	// cancelled only when that is over.
+	requests, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRequests()
+	hs := httpServer(requests, cfg, e, log)
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("fingerprint", opts.Schema.Fingerprint))
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr())
@@ -98,12 +100,86 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	return shutdown(hs, cfg.ServerShutdownTimeout, cancelRequests, log)
+}
+
+// shutdownMargin is how long shutdown waits, once the grace period is over
+// and the requests left are cancelled, for their handlers to answer before
+// it closes their connections. Cancelled queries return within milliseconds
+// (pgx sends PostgreSQL a cancel request), so this is rarely waited in full.
+const shutdownMargin = 2 * time.Second
+
+// httpServer is the HTTP server for handler with the server-*-timeout
+// settings; every request's context derives from base.
+func httpServer(base context.Context, cfg *config.Config, handler http.Handler, log *slog.Logger) *http.Server {
+	// net/http lifts ReadTimeout's deadline once the request has been read,
+	// so it never cuts a long query short.
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: off(cfg.ServerReadHeaderTimeout),
+		ReadTimeout:       cfg.ServerReadTimeout,
+		// Off by default: queries are bounded by statement_timeout, and a
+		// large response to a slow client may rightly take long to send.
+		WriteTimeout: cfg.ServerWriteTimeout,
+		IdleTimeout:  off(cfg.ServerIdleTimeout),
+		BaseContext:  func(net.Listener) context.Context { return base },
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	return nil
+}
+
+// off maps a timeout setting to net/http's: 0 means none, where net/http
+// would fall back to ReadTimeout for the header and idle timeouts.
+func off(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// shutdown stops accepting connections and waits up to grace for the
+// requests in flight (net/http answers them with Connection: close and
+// closes idle connections); then it cancels those left (cancelRequests), so
+// pgx cancels their queries in PostgreSQL and they answer 503, and after
+// shutdownMargin closes the connections of any still running.
+func shutdown(hs *http.Server, grace time.Duration, cancelRequests context.CancelFunc, log *slog.Logger) error {
+	graceCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := hs.Shutdown(graceCtx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return shutdownErr(err)
+	}
+	log.Warn("shutdown grace period over: cancelling the requests in flight", slog.Duration("server-shutdown-timeout", grace))
+	cancelRequests()
+	marginCtx, cancel := context.WithTimeout(context.Background(), shutdownMargin)
+	defer cancel()
+	err = hs.Shutdown(marginCtx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return shutdownErr(err)
+	}
+	log.Error("requests still running after they were cancelled: closing their connections")
+	return shutdownErr(hs.Close())
+}
+
+// closePool closes the pool, waiting at most a second for connections still
+// in use: a handler that ignores its cancelled context must not keep the
+// process from exiting.
+func closePool(pool *pgxpool.Pool) {
+	done := make(chan struct{})
+	go func() {
+		pool.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
+}
+
+func shutdownErr(err error) error {
+	if err == nil || errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return fmt.Errorf("shutdown: %w", err)
 }
 
 // probe opens and closes one connection with the pool's settings: a pooled
