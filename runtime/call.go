@@ -269,7 +269,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	}
 	total := countTotal(prefs.count, res, s.cfg.DBMaxRows)
 	h := c.Response().Header()
-	lower := r.rng.lower
+	lower := r.rng.offset()
 	upper := lower + res.pageTotal - 1
 	h.Set("Content-Range", contentRange(lower, upper, total))
 	if stmt.warning != "" {

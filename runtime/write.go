@@ -252,12 +252,9 @@ func (b *builder) bodySource(p *payload, cols []*Column, defaults bool) string {
 func columnsParam(raw string) []string { return namedParam(raw, "columns") }
 
 // putConditions checks PUT's filters (F-UPSERT-06): exactly one eq filter
-// on each primary key column and nothing else (PGRST105), no limit or
-// offset (PGRST114). It returns the key values in key order.
+// on each primary key column and nothing else (PGRST105); a limit or
+// offset is readRange's PGRST114. It returns the key values in key order.
 func putConditions(rel *Relation, q *query.Request) ([]string, *apierr.Error) {
-	if q.Limit != nil || q.Offset != 0 {
-		return nil, apierr.New(http.StatusBadRequest, "PGRST114", "limit/offset querystring parameters are not allowed for PUT", "", "")
-	}
 	invalid := apierr.New(http.StatusMethodNotAllowed, "PGRST105", "Filters must include all and only primary key columns with 'eq' operators", "", "")
 	if len(rel.PrimaryKey) == 0 || len(q.Where) != len(rel.PrimaryKey) {
 		return nil, invalid
