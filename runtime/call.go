@@ -65,9 +65,8 @@ func readCallBody(req *http.Request, raw string, maxBody int64) (*callBody, *api
 	switch ct {
 	case "", "application/json", "text/csv":
 		if ct == "text/csv" {
-			var err error
-			if body, err = csvToJSON(body); err != nil {
-				return nil, apierr.New(http.StatusBadRequest, "PGRST102", err.Error(), "", "")
+			if body, aerr = csvToJSON(body); aerr != nil {
+				return nil, aerr
 			}
 		} else if len(strings.TrimSpace(string(body))) == 0 {
 			p := &callBody{json: body, object: true}
@@ -86,6 +85,11 @@ func readCallBody(req *http.Request, raw string, maxBody int64) (*callBody, *api
 		for _, prm := range query.Split(string(body)) {
 			if prm.Key == "" && !prm.HasValue {
 				continue
+			}
+			for _, t := range [2]string{prm.Key, prm.Value} {
+				if aerr := checkUTF8String(t); aerr != nil {
+					return nil, aerr
+				}
 			}
 			p.form = append(p.form, query.Arg{Name: prm.Key, Value: prm.Value})
 			if !slices.Contains(p.keys, prm.Key) {
@@ -265,7 +269,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	}
 	total := countTotal(prefs.count, res, s.cfg.DBMaxRows)
 	h := c.Response().Header()
-	lower := r.rng.lower
+	lower := r.rng.offset()
 	upper := lower + res.pageTotal - 1
 	h.Set("Content-Range", contentRange(lower, upper, total))
 	if stmt.warning != "" {

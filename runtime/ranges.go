@@ -1,84 +1,196 @@
 package runtime
 
 import (
+	"math/big"
 	"net/http"
 	"regexp"
-	"strconv"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
 // rowRange is a range of row positions, lower ≤ n ≤ upper; upper nil means
-// unbounded. PostgREST intersects the Range header with limit/offset.
+// unbounded. Bounds are unbounded integers as PostgREST's (Haskell Integer):
+// a Range header or limit/offset beyond int64 is a value, not junk, and the
+// LIMIT or OFFSET it leads to goes to PostgreSQL as written, which refuses
+// one beyond bigint with its own 22003, as it does for PostgREST.
 type rowRange struct {
-	lower int64
-	upper *int64
+	lower *big.Int
+	upper *big.Int
+	// empty is Data.Ranged's emptyRange, the result of intersecting with an
+	// empty range, whose bounds mean nothing.
+	empty bool
 }
 
-func (r rowRange) all() bool   { return r.lower == 0 && r.upper == nil }
-func (r rowRange) empty() bool { return r.upper != nil && *r.upper < r.lower }
+var (
+	bigZero     = big.NewInt(0)
+	bigOne      = big.NewInt(1)
+	bigMinusOne = big.NewInt(-1)
+)
 
-// limit is the row count the range allows, nil for all.
-func (r rowRange) limit() *int64 {
-	if r.upper == nil {
-		return nil
+// lo is the lower bound; the zero rowRange is all rows.
+func (r rowRange) lo() *big.Int {
+	if r.lower == nil {
+		return bigZero
 	}
-	n := max(*r.upper-r.lower+1, 0)
-	return &n
+	return r.lower
 }
 
+// allRows is PostgREST's allRange: from row 0, unbounded.
+func allRows() rowRange { return rowRange{lower: bigZero} }
+
+// limitZero is PostgREST's limitZeroRange, 0 ≤ n ≤ -1: no rows, on purpose.
+func limitZero() rowRange { return rowRange{lower: bigZero, upper: bigMinusOne} }
+
+func (r rowRange) all() bool {
+	return !r.empty && r.lo().Sign() == 0 && r.upper == nil
+}
+
+// isEmpty is rangeIsEmpty: no row fits.
+func (r rowRange) isEmpty() bool {
+	return r.empty || r.upper != nil && r.upper.Cmp(r.lo()) < 0
+}
+
+// limitZero is hasLimitZero: the upper bound is -1, which only limit=0
+// (with no offset, or limit and offset summing to 0) produces.
+func (r rowRange) limitZero() bool {
+	return !r.empty && r.upper != nil && r.upper.Cmp(bigMinusOne) == 0
+}
+
+// sqlLimit and sqlOffset are the LIMIT and OFFSET of a range that is not
+// all(), as decimal text for PostgreSQL to read as bigint (PostgREST sends
+// them as untyped text); sqlLimit is "" for LIMIT ALL.
+func (r rowRange) sqlLimit() string {
+	if r.upper == nil {
+		return ""
+	}
+	n := new(big.Int).Sub(r.upper, r.lo())
+	n.Add(n, bigOne)
+	if n.Sign() < 0 {
+		n.SetInt64(0)
+	}
+	return n.String()
+}
+
+func (r rowRange) sqlOffset() string { return r.lo().String() }
+
+// offset is the first row, for Content-Range: it fits an int64 whenever a
+// statement succeeded, since PostgreSQL took it as OFFSET.
+func (r rowRange) offset() int64 { return r.lo().Int64() }
+
+// intersect is Data.Ranged's rangeIntersection: either side empty gives the
+// empty range, else the larger lower and smaller upper, which may cross.
 func intersect(a, b rowRange) rowRange {
-	out := rowRange{lower: max(a.lower, b.lower), upper: a.upper}
-	if b.upper != nil && (out.upper == nil || *b.upper < *out.upper) {
+	if a.isEmpty() || b.isEmpty() {
+		return rowRange{lower: bigZero, empty: true}
+	}
+	out := rowRange{lower: maxBig(a.lo(), b.lo()), upper: a.upper}
+	if b.upper != nil && (out.upper == nil || b.upper.Cmp(out.upper) < 0) {
 		out.upper = b.upper
 	}
 	return out
 }
 
+// capAt is PostgREST's restrictRange on a range that is not empty: no row
+// past n.
+func capAt(r rowRange, n *big.Int) rowRange {
+	if r.upper == nil || n.Cmp(r.upper) < 0 {
+		r.upper = n
+	}
+	return r
+}
+
 func ptr(n int64) *int64 { return &n }
+
+func maxBig(a, b *big.Int) *big.Int {
+	if a.Cmp(b) >= 0 {
+		return a
+	}
+	return b
+}
+
+func sum(ns ...*big.Int) *big.Int {
+	out := new(big.Int)
+	for _, n := range ns {
+		out.Add(out, n)
+	}
+	return out
+}
 
 // rangeHeader matches the Range header PostgREST honours: "first-[last]".
 var rangeHeader = regexp.MustCompile(`^([0-9]+)-([0-9]*)$`)
 
-// readRange is the top-level range of a read: the Range header (GET only)
-// intersected with limit/offset, capped by db-max-rows.
+// headerRange is PostgREST's rangeRequested: the Range header of a GET, all
+// rows when absent or not of the form first-[last].
+func headerRange(req *http.Request) rowRange {
+	if req.Method != http.MethodGet {
+		return allRows()
+	}
+	m := rangeHeader.FindStringSubmatch(req.Header.Get("Range"))
+	if m == nil {
+		return allRows()
+	}
+	lo, _ := new(big.Int).SetString(m[1], 10) // digits: always an integer
+	r := rowRange{lower: lo}
+	if m[2] != "" {
+		r.upper, _ = new(big.Int).SetString(m[2], 10)
+	}
+	return r
+}
+
+// paramRange is the range limit= and offset= ask for, as PostgREST's query
+// parameter parsing combines them: with both, offset o and limit l give
+// o ≤ n ≤ o+l-1, a value that is not an integer counting as 0; alone, a
+// limit l gives 0 ≤ n ≤ l-1 and an offset o gives n ≥ o, and a value that
+// is not an integer gives all rows.
+func paramRange(limit, offset *query.RangeParam) rowRange {
+	value := func(p *query.RangeParam) *big.Int {
+		if p == nil || p.Int == "" {
+			return nil
+		}
+		n, _ := new(big.Int).SetString(p.Int, 10) // canonical decimal from the parser
+		return n
+	}
+	l, o := value(limit), value(offset)
+	switch {
+	case limit != nil && offset != nil:
+		if l == nil {
+			l = bigZero
+		}
+		if o == nil {
+			o = bigZero
+		}
+		return rowRange{lower: o, upper: sum(o, l, bigMinusOne)}
+	case l != nil:
+		return rowRange{lower: bigZero, upper: sum(l, bigMinusOne)}
+	case o != nil:
+		return rowRange{lower: o}
+	}
+	return allRows()
+}
+
+// readRange is the top-level range of a request, PostgREST's getRanges: the
+// Range header (GET only) intersected with limit/offset, limit=0 kept as the
+// deliberate empty page; then capped by db-max-rows. An empty range is
+// PGRST103 (416) and a PUT with any range PGRST114.
 func readRange(req *http.Request, q *query.Request, maxRows *int64) (rowRange, *apierr.Error) {
-	header := rowRange{}
-	if req.Method == http.MethodGet {
-		if m := rangeHeader.FindStringSubmatch(req.Header.Get("Range")); m != nil {
-			lo, err1 := strconv.ParseInt(m[1], 10, 64)
-			if err1 == nil {
-				header.lower = lo
-				if m[2] != "" {
-					if hi, err := strconv.ParseInt(m[2], 10, 64); err == nil {
-						header.upper = &hi
-					}
-				}
-			}
-		}
-	}
-	params := rowRange{lower: q.Offset}
-	limitZero := false
-	if q.Limit != nil {
-		if *q.Limit == 0 {
-			limitZero = true
-		}
-		params.upper = ptr(q.Offset + *q.Limit - 1)
-	}
+	header := headerRange(req)
+	params := paramRange(q.Limit, q.Offset)
 	top := intersect(header, params)
-	if limitZero {
-		// limit=0 asks for no rows, wherever the offset is.
-		top = rowRange{lower: 0, upper: ptr(-1)}
-	} else if top.empty() {
+	if params.limitZero() {
+		top = limitZero()
+	} else if top.isEmpty() {
 		details := "Limit should be greater than or equal to zero."
-		if header.empty() {
+		if header.isEmpty() {
 			details = "The lower boundary must be lower than or equal to the upper boundary in the Range header."
 		}
 		return rowRange{}, apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable", details, "")
 	}
-	if maxRows != nil {
-		top = intersect(top, rowRange{upper: ptr(top.lower + *maxRows - 1)})
+	if req.Method == http.MethodPut && !top.all() {
+		return rowRange{}, apierr.New(http.StatusBadRequest, "PGRST114", "limit/offset querystring parameters are not allowed for PUT", "", "")
+	}
+	if maxRows != nil && !top.limitZero() {
+		top = capAt(top, sum(top.lo(), big.NewInt(*maxRows), bigMinusOne))
 	}
 	return top, nil
 }

@@ -154,7 +154,7 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	total := countTotal(prefs.count, res, s.cfg.DBMaxRows)
 
 	h := c.Response().Header()
-	lower := rng.lower
+	lower := rng.offset()
 	upper := lower + res.pageTotal - 1
 	h.Set("Content-Range", contentRange(lower, upper, total))
 	h.Set("Content-Location", "/"+rel.Name+canonicalQuery(req.URL.RawQuery))
@@ -307,12 +307,14 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 		sql.WriteString(" ORDER BY " + order)
 	}
 	if !shape.rng.all() {
-		if l := shape.rng.limit(); l != nil {
-			sql.WriteString(" LIMIT " + b.param(*l))
+		// Untyped decimal text, as PostgREST sends them: PostgreSQL reads
+		// them as bigint and refuses one beyond it (22003).
+		if l := shape.rng.sqlLimit(); l != "" {
+			sql.WriteString(" LIMIT " + b.param(l))
 		} else {
 			sql.WriteString(" LIMIT ALL")
 		}
-		sql.WriteString(" OFFSET " + b.param(shape.rng.lower))
+		sql.WriteString(" OFFSET " + b.param(shape.rng.sqlOffset()))
 	}
 	sql.WriteString(")")
 	total := "NULL::bigint"

@@ -17,7 +17,7 @@ func BenchmarkParseRender(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, aerr := renderRead(rel, q, readShape{rng: rowRange{lower: 40, upper: ptr(59)}}); aerr != nil {
+		if _, aerr := renderRead(rel, q, readShape{rng: rows(40, 59)}); aerr != nil {
 			b.Fatal(aerr)
 		}
 	}
@@ -40,7 +40,7 @@ func BenchmarkParseRenderCall(b *testing.B) {
 			b.Fatal(err)
 		}
 		r := callRequest{fn: fn, q: q}
-		shape := readShape{rng: rowRange{upper: ptr(19)}, call: &callSource{fn: fn, params: r.params()}}
+		shape := readShape{rng: rows(0, 19), call: &callSource{fn: fn, params: r.params()}}
 		if _, aerr := renderRead(res, q, shape); aerr != nil {
 			b.Fatal(aerr)
 		}

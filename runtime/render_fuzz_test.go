@@ -77,7 +77,7 @@ func FuzzRenderRead(f *testing.F) {
 		if err != nil {
 			return
 		}
-		stmt, aerr := renderRead(rel, q, readShape{rng: rowRange{lower: 3, upper: ptr(12)}, count: "estimated", maxRows: ptr(50), media: mediaCSV})
+		stmt, aerr := renderRead(rel, q, readShape{rng: rows(3, 12), count: "estimated", maxRows: ptr(50), media: mediaCSV})
 		if aerr != nil {
 			if aerr.Status < 400 || aerr.Code == "" {
 				t.Fatalf("render error without a status or code: %+v", aerr)
@@ -155,7 +155,7 @@ func FuzzRenderEmbed(f *testing.F) {
 		if err != nil {
 			return
 		}
-		stmt, aerr := renderRead(films, q, readShape{rng: rowRange{upper: ptr(9)}, count: "estimated", maxRows: ptr(50), related: rr})
+		stmt, aerr := renderRead(films, q, readShape{rng: rows(0, 9), count: "estimated", maxRows: ptr(50), related: rr})
 		if aerr != nil {
 			if aerr.Status < 300 || aerr.Code == "" {
 				t.Fatalf("render error without a status or code: %+v", aerr)

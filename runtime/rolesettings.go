@@ -22,12 +22,16 @@ type RoleSetting struct {
 
 // roleSettingsSQL reads the settings of the authenticator's roles (and its
 // own) that a transaction may set: only user-context settings, which
-// set_config accepts from any role.
+// set_config accepts from any role. The login role is found by comparing
+// names, not with current_user::regrole, which re-parses the name as an
+// identifier: that folds "Postgrest_Test_Authenticator" to lower case and
+// fails on names with spaces or quotes.
 const roleSettingsSQL = `
+WITH me AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
 SELECT r.rolname::text, split_part(c.setting, '=', 1) AS name, substr(c.setting, strpos(c.setting, '=') + 1) AS value
 FROM pg_catalog.pg_roles AS r, unnest(r.rolconfig) AS c(setting)
-WHERE (r.oid = current_user::regrole::oid
-       OR r.oid IN (SELECT roleid FROM pg_catalog.pg_auth_members WHERE member = current_user::regrole::oid))
+WHERE (r.oid IN (SELECT oid FROM me)
+       OR r.oid IN (SELECT roleid FROM pg_catalog.pg_auth_members WHERE member IN (SELECT oid FROM me)))
   AND split_part(c.setting, '=', 1) IN (SELECT name FROM pg_catalog.pg_settings WHERE context = 'user')
 ORDER BY r.rolname, name`
 

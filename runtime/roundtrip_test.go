@@ -63,7 +63,7 @@ func TestReadIsOneRoundTrip(t *testing.T) {
 	}
 	rel := &Relation{Schema: "public", Name: "t", SQLName: `"public"."t"`, SelectStar: `"id"`,
 		Columns: []Column{{Name: "id", SQLName: `"id"`, Type: "integer"}}}
-	stmt, aerr := renderRead(rel, &query.Request{}, readShape{count: "exact", rng: rowRange{upper: ptr(9)}})
+	stmt, aerr := renderRead(rel, &query.Request{}, readShape{count: "exact", rng: rows(0, 9)})
 	if aerr != nil {
 		t.Fatal(aerr)
 	}

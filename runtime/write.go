@@ -61,15 +61,16 @@ func readPayload(req *http.Request, columnsParam []string, maxBody int64) (*payl
 	if aerr != nil {
 		return nil, aerr
 	}
-	var err error
 	switch ct := contentType(req); ct {
 	case "", "application/json":
 	case "text/csv":
-		if body, err = csvToJSON(body); err != nil {
-			return nil, apierr.New(http.StatusBadRequest, "PGRST102", err.Error(), "", "")
+		if body, aerr = csvToJSON(body); aerr != nil {
+			return nil, aerr
 		}
 	case "application/x-www-form-urlencoded":
-		body = formToJSON(body)
+		if body, aerr = formToJSON(body); aerr != nil {
+			return nil, aerr
+		}
 	default:
 		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Content-Type not acceptable: "+ct, "", "")
 	}
@@ -183,12 +184,16 @@ func jsonPayload(body []byte, columnsParam []string) (*payload, *apierr.Error) {
 
 // csvToJSON turns a CSV body into a JSON array of objects as PostgREST
 // does (F-INSERT-06): the first line names the columns, every field is a
-// string, the field NULL is null.
-func csvToJSON(body []byte) ([]byte, error) {
+// string, the field NULL is null. A body that is not UTF-8 is refused (22021)
+// before json.Marshal could replace its bad bytes.
+func csvToJSON(body []byte) ([]byte, *apierr.Error) {
+	if aerr := checkUTF8(body); aerr != nil {
+		return nil, aerr
+	}
 	r := csv.NewReader(bytes.NewReader(body))
 	records, err := r.ReadAll()
 	if err != nil {
-		return nil, errors.New("All lines must have same number of fields")
+		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "All lines must have same number of fields", "", "")
 	}
 	if len(records) == 0 {
 		return []byte("[]"), nil
@@ -206,22 +211,31 @@ func csvToJSON(body []byte) ([]byte, error) {
 		}
 		rows = append(rows, row)
 	}
-	return json.Marshal(rows)
+	b, _ := json.Marshal(rows) // strings and nulls: cannot fail
+	return b, nil
 }
 
 // formToJSON turns an application/x-www-form-urlencoded body into one JSON
-// object of strings (F-INSERT-03); of repeated keys the last wins.
-func formToJSON(body []byte) []byte {
+// object of strings (F-INSERT-03); of repeated keys the last wins. A key or
+// value that is not UTF-8 once percent-decoded (%FF) is refused (22021).
+func formToJSON(body []byte) ([]byte, *apierr.Error) {
 	obj := map[string]string{}
 	for _, piece := range strings.Split(string(body), "&") {
 		if piece == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(piece, "=")
-		obj[query.Unescape(k)] = query.Unescape(v)
+		k, v = query.Unescape(k), query.Unescape(v)
+		// Key and value apart: their bytes must not join into valid UTF-8.
+		for _, t := range [2]string{k, v} {
+			if aerr := checkUTF8String(t); aerr != nil {
+				return nil, aerr
+			}
+		}
+		obj[k] = v
 	}
 	b, _ := json.Marshal(obj)
-	return b
+	return b, nil
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -284,12 +298,9 @@ func (b *builder) bodySource(p *payload, cols []*Column, defaults bool) string {
 func columnsParam(raw string) []string { return namedParam(raw, "columns") }
 
 // putConditions checks PUT's filters (F-UPSERT-06): exactly one eq filter
-// on each primary key column and nothing else (PGRST105), no limit or
-// offset (PGRST114). It returns the key values in key order.
+// on each primary key column and nothing else (PGRST105); a limit or
+// offset is readRange's PGRST114. It returns the key values in key order.
 func putConditions(rel *Relation, q *query.Request) ([]string, *apierr.Error) {
-	if q.Limit != nil || q.Offset != 0 {
-		return nil, apierr.New(http.StatusBadRequest, "PGRST114", "limit/offset querystring parameters are not allowed for PUT", "", "")
-	}
 	invalid := apierr.New(http.StatusMethodNotAllowed, "PGRST105", "Filters must include all and only primary key columns with 'eq' operators", "", "")
 	if len(rel.PrimaryKey) == 0 || len(q.Where) != len(rel.PrimaryKey) {
 		return nil, invalid

@@ -13,10 +13,12 @@ type Request struct {
 	Select []SelectItem
 	// Where holds the top-level conditions, AND-ed. Parse orders them by key
 	// (url.Values has no order), ParseRaw in query order.
-	Where  []Condition
-	Order  []OrderTerm
-	Limit  *int64
-	Offset int64
+	Where []Condition
+	Order []OrderTerm
+	// Limit and Offset are the top-level limit= and offset= (the last with
+	// a value of each), nil when absent. How they combine with each other
+	// and with a Range header is PostgREST's getRanges, in the runtime.
+	Limit, Offset *RangeParam
 	// EmbedParams are the params aimed at embedded resources
 	// (actors.order=..., actors.first_name=eq.x), kept raw for the embedding
 	// feature. Their syntax is already checked, as PostgREST does up front.
@@ -24,6 +26,14 @@ type Request struct {
 	// Args are the arguments of a function call read from the query string
 	// (ParseCall only), in query order; a repeated name repeats.
 	Args []Arg
+}
+
+// RangeParam is a top-level limit= or offset= value. Int is the integer it
+// reads as, in canonical decimal, of any size (PostgREST reads an unbounded
+// Integer, so a value beyond int64 is a value, not junk); "" when it does
+// not read as one, which PostgREST takes as 0 or as no bound.
+type RangeParam struct {
+	Int string
 }
 
 // Arg is one name=value argument of a function call.

@@ -2,7 +2,6 @@ package query
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -29,11 +28,18 @@ func encode(r *Request) string {
 	if r.Order != nil {
 		add("order", encodeOrder(r.Order))
 	}
-	if r.Limit != nil {
-		add("limit", strconv.FormatInt(*r.Limit, 10))
-	}
-	if r.Offset != 0 {
-		add("offset", strconv.FormatInt(r.Offset, 10))
+	// A value that is not an integer reads back as "": any non-integer will do.
+	for _, kv := range []struct {
+		k string
+		v *RangeParam
+	}{{"limit", r.Limit}, {"offset", r.Offset}} {
+		switch {
+		case kv.v == nil:
+		case kv.v.Int == "":
+			add(kv.k, "x")
+		default:
+			add(kv.k, kv.v.Int)
+		}
 	}
 	for _, e := range r.EmbedParams {
 		var path []string

@@ -33,6 +33,9 @@ func FuzzParse(f *testing.F) {
 		checkOutcome(t, in, values(in))
 		raw, err := ParseRaw(in)
 		checkError(t, raw, err)
+		if raw != nil {
+			checkRangeParams(t, in, raw)
+		}
 		call, err := ParseCall(in)
 		checkError(t, call, err)
 		if err == nil && raw != nil && len(call.Args) == 0 && len(raw.Where) != len(call.Where) {
@@ -40,6 +43,21 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("ParseCall(%q) has %d conditions, ParseRaw %d", in, len(call.Where), len(raw.Where))
 		}
 	})
+}
+
+// canonicalInteger is a RangeParam's Int: an integer of any size, no
+// leading zeros, no "-0".
+var canonicalInteger = regexp.MustCompile(`^(0|-?[1-9][0-9]*)$`)
+
+// checkRangeParams: limit= and offset= are never dropped for their size;
+// what reads as an integer is kept exactly.
+func checkRangeParams(t *testing.T, in string, r *Request) {
+	t.Helper()
+	for _, p := range []*RangeParam{r.Limit, r.Offset} {
+		if p != nil && p.Int != "" && !canonicalInteger.MatchString(p.Int) {
+			t.Fatalf("input %q: range param %q is not a canonical integer", in, p.Int)
+		}
+	}
 }
 
 func checkOutcome(t *testing.T, in string, q url.Values) {

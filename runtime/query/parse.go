@@ -403,40 +403,26 @@ func (p *parser) startsLikeOperator(value string) bool {
 	return s.opExpr(false, &f) || s.pos > 0
 }
 
-// topRanges reads top-level limit= and offset= (the last of each wins). A
-// value that is not an integer is ignored, as PostgREST does; a negative
-// limit is its PGRST103, a negative offset counts as 0.
+// topRanges reads top-level limit= and offset= (the last of each wins).
+// Range errors (PGRST103) depend on the Range header too, so they are the
+// runtime's, after every parse error, as in PostgREST.
 func (p *parser) topRanges() *apierr.Error {
-	var limit *int64
-	var offset int64
 	for _, k := range []kind{kindLimit, kindOffset} {
 		err := p.each(k, func(_ int, prm param) *apierr.Error {
 			if path, err := p.embedPath(prm.key); err != nil || len(path) > 0 {
 				return nil // embedded, or a bad key reported by embedRanges
 			}
-			n, ok := readInteger(prm.value)
-			if !ok {
-				return nil // not an integer: ignored, as PostgREST's readMaybe does
-			}
+			v := &RangeParam{Int: readBigInteger(prm.value)}
 			if k == kindLimit {
-				l := n
-				limit = &l
+				p.req.Limit = v
 			} else {
-				offset = n
+				p.req.Offset = v
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-	}
-	if limit != nil && *limit < 0 {
-		return apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103",
-			"Requested range not satisfiable", "Limit should be greater than or equal to zero.", "")
-	}
-	p.req.Limit = limit
-	if offset > 0 {
-		p.req.Offset = offset
 	}
 	return nil
 }
@@ -490,6 +476,24 @@ func readInteger(v string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(t, 10, 64)
 	return n, err == nil
+}
+
+// readBigInteger reads a top-level limit or offset as readMaybe reads an
+// Integer, whatever its size: the canonical decimal, "" when it is not one.
+func readBigInteger(v string) string {
+	t := strings.TrimSpace(v)
+	digits := strings.TrimPrefix(t, "-")
+	if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return ""
+	}
+	digits = strings.TrimLeft(digits, "0")
+	switch {
+	case digits == "":
+		return "0"
+	case t[0] == '-':
+		return "-" + digits
+	}
+	return digits
 }
 
 // integer reads the whole of a limit or offset.

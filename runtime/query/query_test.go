@@ -287,17 +287,33 @@ var orderCases = []parseCase{
 }
 
 var rangeCases = []parseCase{
-	{name: "limit offset", in: "limit=10&offset=5", want: &Request{Limit: ptr[int64](10), Offset: 5}},
-	{name: "limit zero and blanks", in: "limit= 0 ", want: &Request{Limit: ptr[int64](0)}},
-	{name: "negative offset is a no-op", in: "offset=-4", want: &Request{}},
-	{name: "last limit wins", in: "limit=1&limit=2", want: &Request{Limit: ptr[int64](2)}},
-	{name: "negative limit", in: "limit=-1",
-		err: &wantErr{416, "PGRST103", "Requested range not satisfiable", "Limit should be greater than or equal to zero."}},
+	{name: "limit offset", in: "limit=10&offset=5", want: &Request{Limit: &RangeParam{"10"}, Offset: &RangeParam{"5"}}},
+	{name: "limit zero and blanks", in: "limit= 0 ", want: &Request{Limit: &RangeParam{"0"}}},
+	{name: "negative offset", in: "offset=-4", want: &Request{Offset: &RangeParam{"-4"}}},
+	{name: "last limit wins", in: "limit=1&limit=2", want: &Request{Limit: &RangeParam{"2"}}},
+	// A negative limit is a range error, the runtime's (it depends on
+	// offset= and the Range header).
+	{name: "negative limit", in: "limit=-1", want: &Request{Limit: &RangeParam{"-1"}}},
+	{name: "leading zeros", in: "limit=007&offset=-000", want: &Request{Limit: &RangeParam{"7"}, Offset: &RangeParam{"0"}}},
 	// PostgREST reads limit and offset with readMaybe: what is not an
-	// integer is ignored, not an error.
-	{name: "limit not a number", in: "limit=abc", want: &Request{}},
-	{name: "offset with junk", in: "offset=1x&limit=2", want: &Request{Limit: ptr64(2)}},
-	{name: "limit too big", in: "limit=99999999999999999999", want: &Request{}},
+	// integer is no value, not an error; the param still counts as given.
+	{name: "limit not a number", in: "limit=abc", want: &Request{Limit: &RangeParam{}}},
+	{name: "offset with junk", in: "offset=1x&limit=2", want: &Request{Limit: &RangeParam{"2"}, Offset: &RangeParam{}}},
+	{name: "empty limit is given", in: "limit=", want: &Request{Limit: &RangeParam{}}},
+	{name: "plus sign", in: "limit=+5", want: &Request{Limit: &RangeParam{}}},
+	{name: "double minus", in: "limit=--5", want: &Request{Limit: &RangeParam{}}},
+	// Integers of any size, as PostgREST's Integer: never dropped.
+	{name: "limit too big for int64", in: "limit=99999999999999999999", want: &Request{Limit: &RangeParam{"99999999999999999999"}}},
+	{name: "offset at the int64 max", in: "offset=9223372036854775807", want: &Request{Offset: &RangeParam{"9223372036854775807"}}},
+	{name: "offset past the int64 max", in: "offset=9223372036854775808", want: &Request{Offset: &RangeParam{"9223372036854775808"}}},
+	{name: "far negative", in: "offset=-99999999999999999999", want: &Request{Offset: &RangeParam{"-99999999999999999999"}}},
+}
+
+// TestParseRawBareRangeKey: a limit or offset key without "=" is no param
+// at all (PostgREST keeps only params with a value), unlike "limit=".
+func TestParseRawBareRangeKey(t *testing.T) {
+	got, err := ParseRaw("limit&offset&limit=")
+	checkResult(t, got, err, &Request{Limit: &RangeParam{}}, nil)
 }
 
 var embedCases = []parseCase{
