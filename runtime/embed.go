@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
@@ -62,8 +63,8 @@ type embedNode struct {
 	children []*embedNode
 	where    []query.Condition
 	order    []query.OrderTerm
-	limit    *int64
-	offset   int64
+	limit    *big.Int
+	offset   *big.Int
 	// legacy is set when a param named it by relation name despite its alias.
 	legacy bool
 }
@@ -214,12 +215,14 @@ func (s *embedState) assign(root *embedNode, p query.EmbedParam, legacy bool) *a
 		}
 		n.order = terms
 	case "limit":
-		if v, ok := p.Integer(); ok {
-			n.limit = &v
+		if v, ok := new(big.Int).SetString(p.Integer(), 10); ok {
+			n.limit = v
 		}
 	case "offset":
-		if v, ok := p.Integer(); ok {
-			n.offset = max(v, 0)
+		// A negative offset is none; one past bigint reaches PostgreSQL,
+		// whose 22003 is the answer, as for a top-level offset.
+		if v, ok := new(big.Int).SetString(p.Integer(), 10); ok && v.Sign() > 0 {
+			n.offset = v
 		}
 	}
 	return nil

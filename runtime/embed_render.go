@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"math/big"
 	"net/http"
 	"slices"
 	"strings"
@@ -148,14 +149,15 @@ func (b *builder) subquery(n *embedNode, parentRow, parentQual string) (string, 
 		sql += " ORDER BY " + order
 	}
 	limit := n.limit
-	if m := b.related.maxRowsCap(); m != nil && !n.ship.ToOne && (limit == nil || *limit > *m) {
-		limit = m
+	if m := b.related.maxRowsCap(); m != nil && !n.ship.ToOne && (limit == nil || limit.Cmp(big.NewInt(*m)) > 0) {
+		limit = big.NewInt(*m)
 	}
+	// Decimal text, which PostgreSQL reads as bigint (22003 past it).
 	if limit != nil {
-		sql += " LIMIT " + b.param(*limit)
+		sql += " LIMIT " + b.param(limit.String())
 	}
-	if n.offset > 0 {
-		sql += " OFFSET " + b.param(n.offset)
+	if n.offset != nil {
+		sql += " OFFSET " + b.param(n.offset.String())
 	}
 	return sql, nil
 }

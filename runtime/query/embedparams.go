@@ -44,5 +44,6 @@ func (e EmbedParam) OrderTerms() ([]OrderTerm, error) {
 }
 
 // Integer reads the value of a limit or offset param of an embedded
-// resource; false when it is not an integer (PostgREST then ignores it).
-func (e EmbedParam) Integer() (int64, bool) { return readInteger(e.Value) }
+// resource, whatever its size, as canonical decimal text; "" when it is not
+// an integer (PostgREST then ignores it).
+func (e EmbedParam) Integer() string { return readBigInteger(e.Value) }

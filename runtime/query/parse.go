@@ -467,17 +467,6 @@ func (p *parser) semantic() *apierr.Error {
 	return nil
 }
 
-// readInteger reads a limit or offset as Haskell's readMaybe reads an
-// Integer: optional blanks around an optionally negative run of digits.
-func readInteger(v string) (int64, bool) {
-	t := strings.TrimSpace(v)
-	if t == "" || t[0] == '+' {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	return n, err == nil
-}
-
 // readBigInteger reads a top-level limit or offset as readMaybe reads an
 // Integer, whatever its size: the canonical decimal, "" when it is not one.
 func readBigInteger(v string) string {
