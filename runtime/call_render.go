@@ -62,11 +62,11 @@ type callSource struct {
 // with a scalar result in a column named pgrst_scalar, as PostgREST names it.
 func (cs *callSource) cte(b *builder) string {
 	from, call := cs.call(b)
-	return "SELECT pgrst_call.* FROM " + from + call + " AS pgrst_call"
+	return "SELECT pgrst_call.* FROM " + from + call
 }
 
 // call renders the FROM items the arguments are read from (ending in
-// LATERAL, or "") and the call itself.
+// LATERAL, or "") and the call itself, as the FROM item pgrst_call.
 func (cs *callSource) call(b *builder) (from, call string) {
 	fn := cs.fn
 	var args []string
@@ -122,7 +122,7 @@ func (cs *callSource) call(b *builder) (from, call string) {
 	if fn.Scalar {
 		call = "(SELECT " + call + " AS pgrst_scalar)"
 	}
-	return from, call
+	return from, call + " AS pgrst_call"
 }
 
 func variadic(p *Param) string {

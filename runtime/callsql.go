@@ -22,5 +22,5 @@ func CallSQL(fn *contract.Function) string {
 	slices.Sort(body.keys)
 	cs := &callSource{fn: fn, body: body}
 	_, call := cs.call(&builder{})
-	return call + " AS pgrst_call"
+	return call
 }
