@@ -16,14 +16,9 @@ import (
 	"github.com/pgrestgen/pgrestgen/generator/emit"
 )
 
-// File is one generated file, named relative to the output directory.
-type File struct {
-	Name    string
-	Content []byte
-}
-
-// Files are the generated files, sorted by name.
-type Files []File
+// Files are the generated files, sorted by name: emit's, written and
+// compared here.
+type Files []emit.File
 
 // header is line 1 of every generated file; only files bearing it are ever
 // replaced or removed.

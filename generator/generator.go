@@ -99,11 +99,7 @@ func FromCatalog(cat *catalog.Catalog, pkgName string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make(Files, len(files))
-	for i, f := range files {
-		out[i] = File(f)
-	}
-	return &Result{Catalog: cat, Files: out}, nil
+	return &Result{Catalog: cat, Files: files}, nil
 }
 
 func load(ctx context.Context, opts Options) (*catalog.Catalog, error) {

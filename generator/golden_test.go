@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pgrestgen/pgrestgen/generator/catalog"
+	"github.com/pgrestgen/pgrestgen/generator/emit"
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 	"github.com/pgrestgen/pgrestgen/internal/pgtest"
 )
@@ -75,7 +76,7 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				files := append(res.Files, File{Name: "catalog.json", Content: append(model, '\n')})
+				files := append(res.Files, emit.File{Name: "catalog.json", Content: append(model, '\n')})
 				compareDir(t, filepath.Join(dir, "want"), files)
 			})
 		}

@@ -61,9 +61,15 @@ type callSource struct {
 // cte renders the rows of the call: "SELECT pgrst_call.* FROM <call>",
 // with a scalar result in a column named pgrst_scalar, as PostgREST names it.
 func (cs *callSource) cte(b *builder) string {
+	from, call := cs.call(b)
+	return "SELECT pgrst_call.* FROM " + from + call
+}
+
+// call renders the FROM items the arguments are read from (ending in
+// LATERAL, or "") and the call itself, as the FROM item pgrst_call.
+func (cs *callSource) call(b *builder) (from, call string) {
 	fn := cs.fn
 	var args []string
-	from := ""
 	switch {
 	case len(fn.Params) == 1 && fn.Params[0].Name == "":
 		// The single unnamed parameter takes the whole body.
@@ -112,11 +118,11 @@ func (cs *callSource) cte(b *builder) string {
 			args = append(args, variadic(p)+p.SQLName+" := "+b.param(v)+"::"+p.Cast)
 		}
 	}
-	call := fn.SQLName + "(" + strings.Join(args, ", ") + ")"
+	call = fn.SQLName + "(" + strings.Join(args, ", ") + ")"
 	if fn.Scalar {
 		call = "(SELECT " + call + " AS pgrst_scalar)"
 	}
-	return "SELECT pgrst_call.* FROM " + from + call + " AS pgrst_call"
+	return from, call + " AS pgrst_call"
 }
 
 func variadic(p *Param) string {

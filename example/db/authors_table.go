@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Authors is a row of the table "public"."authors".
 //
@@ -24,14 +24,14 @@ const (
 
 // AuthorsRelation describes "public"."authors" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func AuthorsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func AuthorsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "authors",
 		Kind:       "table",
 		SQLName:    `"public"."authors"`,
 		SelectStar: `"id", "name", "born", "country"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: AuthorsColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."authors"', 'id'))`, HasDefault: true},
 			{Name: AuthorsColName, SQLName: `"name"`, Type: "text"},
 			{Name: AuthorsColBorn, SQLName: `"born"`, Type: "date", Nullable: true},
@@ -41,9 +41,9 @@ func AuthorsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// authors.id = books.author_id
-			{Target: "books", Cardinality: runtime.OneToMany, Constraint: "books_author_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "author_id"}}},
+			{Target: "books", Cardinality: contract.OneToMany, Constraint: "books_author_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "author_id"}}},
 		},
 	}
 }

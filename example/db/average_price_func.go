@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // AveragePriceArgs holds the arguments of the function "public"."average_price"(integer).
@@ -19,12 +19,12 @@ type AveragePriceResult = json.Number
 // A call with every argument runs:
 //
 //	(SELECT "public"."average_price"("min_year" := pgrst_body."min_year") AS pgrst_scalar) AS pgrst_call
-func AveragePriceFunction() *runtime.Function {
-	return &runtime.Function{
+func AveragePriceFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "average_price",
 		SQLName: `"public"."average_price"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "min_year", SQLName: `"min_year"`, Type: "integer", Cast: `integer`},
 		},
 		ReturnType: "numeric",

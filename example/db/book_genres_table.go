@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // BookGenres is a row of the table "public"."book_genres".
 type BookGenres struct {
@@ -18,14 +18,14 @@ const (
 
 // BookGenresRelation describes "public"."book_genres" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func BookGenresRelation() *runtime.Relation {
-	return &runtime.Relation{
+func BookGenresRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "book_genres",
 		Kind:       "table",
 		SQLName:    `"public"."book_genres"`,
 		SelectStar: `"book_id", "genre_id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: BookGenresColBookID, SQLName: `"book_id"`, Type: "integer"},
 			{Name: BookGenresColGenreID, SQLName: `"genre_id"`, Type: "integer"},
 		},
@@ -33,13 +33,13 @@ func BookGenresRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// book_genres.book_id = book_ratings.book_id
-			{Target: "book_ratings", Cardinality: runtime.ManyToOne, Constraint: "book_genres_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}, ToOne: true, TargetIsView: true},
+			{Target: "book_ratings", Cardinality: contract.ManyToOne, Constraint: "book_genres_book_id_fkey", Columns: []contract.ColumnPair{{From: "book_id", To: "book_id"}}, ToOne: true, TargetIsView: true},
 			// book_genres.book_id = books.id
-			{Target: "books", Cardinality: runtime.ManyToOne, Constraint: "book_genres_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "id"}}, ToOne: true},
+			{Target: "books", Cardinality: contract.ManyToOne, Constraint: "book_genres_book_id_fkey", Columns: []contract.ColumnPair{{From: "book_id", To: "id"}}, ToOne: true},
 			// book_genres.genre_id = genres.id
-			{Target: "genres", Cardinality: runtime.ManyToOne, Constraint: "book_genres_genre_id_fkey", Columns: []runtime.ColumnPair{{From: "genre_id", To: "id"}}, ToOne: true},
+			{Target: "genres", Cardinality: contract.ManyToOne, Constraint: "book_genres_genre_id_fkey", Columns: []contract.ColumnPair{{From: "genre_id", To: "id"}}, ToOne: true},
 		},
 	}
 }

@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // BookRatings is a row of the view "public"."book_ratings".
@@ -25,27 +25,27 @@ const (
 
 // BookRatingsRelation describes "public"."book_ratings" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func BookRatingsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func BookRatingsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "book_ratings",
 		Kind:       "view",
 		SQLName:    `"public"."book_ratings"`,
 		SelectStar: `"book_id", "title", "reviews", "average_stars"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: BookRatingsColBookID, SQLName: `"book_id"`, Type: "integer", Nullable: true},
 			{Name: BookRatingsColTitle, SQLName: `"title"`, Type: "text", Nullable: true},
 			{Name: BookRatingsColReviews, SQLName: `"reviews"`, Type: "bigint", Nullable: true},
 			{Name: BookRatingsColAverageStars, SQLName: `"average_stars"`, Type: "numeric", Nullable: true},
 		},
 		PrimaryKey: []string{"book_id"},
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// book_ratings.book_id = book_genres.book_id
-			{Target: "book_genres", Cardinality: runtime.OneToMany, Constraint: "book_genres_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}},
+			{Target: "book_genres", Cardinality: contract.OneToMany, Constraint: "book_genres_book_id_fkey", Columns: []contract.ColumnPair{{From: "book_id", To: "book_id"}}},
 			// book_ratings.book_id = book_genres.book_id AND book_genres.genre_id = genres.id
-			{Target: "genres", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_book_id_fkey", Constraint2: "book_genres_genre_id_fkey", Source: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}, Target: []runtime.ColumnPair{{From: "genre_id", To: "id"}}}},
+			{Target: "genres", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_book_id_fkey", Constraint2: "book_genres_genre_id_fkey", Source: []contract.ColumnPair{{From: "book_id", To: "book_id"}}, Target: []contract.ColumnPair{{From: "genre_id", To: "id"}}}},
 			// book_ratings.book_id = reviews.book_id
-			{Target: "reviews", Cardinality: runtime.OneToMany, Constraint: "reviews_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}},
+			{Target: "reviews", Cardinality: contract.OneToMany, Constraint: "reviews_book_id_fkey", Columns: []contract.ColumnPair{{From: "book_id", To: "book_id"}}},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // BooksByAuthorArgs holds the arguments of the function "public"."books_by_author"(text).
 type BooksByAuthorArgs struct {
@@ -16,12 +16,12 @@ type BooksByAuthorResult = []Books
 // A call with every argument runs:
 //
 //	"public"."books_by_author"("author_name" := pgrst_body."author_name") AS pgrst_call
-func BooksByAuthorFunction() *runtime.Function {
-	return &runtime.Function{
+func BooksByAuthorFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "books_by_author",
 		SQLName: `"public"."books_by_author"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "author_name", SQLName: `"author_name"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType:     "public.books",

@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // Books is a row of the table "public"."books".
@@ -33,14 +33,14 @@ const (
 
 // BooksRelation describes "public"."books" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func BooksRelation() *runtime.Relation {
-	return &runtime.Relation{
+func BooksRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "books",
 		Kind:       "table",
 		SQLName:    `"public"."books"`,
 		SelectStar: `"id", "title", "author_id", "published", "format", "price", "tags", "details"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: BooksColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."books"', 'id'))`, HasDefault: true},
 			{Name: BooksColTitle, SQLName: `"title"`, Type: "text"},
 			{Name: BooksColAuthorID, SQLName: `"author_id"`, Type: "integer"},
@@ -54,15 +54,15 @@ func BooksRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// books.author_id = authors.id
-			{Target: "authors", Cardinality: runtime.ManyToOne, Constraint: "books_author_id_fkey", Columns: []runtime.ColumnPair{{From: "author_id", To: "id"}}, ToOne: true},
+			{Target: "authors", Cardinality: contract.ManyToOne, Constraint: "books_author_id_fkey", Columns: []contract.ColumnPair{{From: "author_id", To: "id"}}, ToOne: true},
 			// books.id = book_genres.book_id
-			{Target: "book_genres", Cardinality: runtime.OneToMany, Constraint: "book_genres_book_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "book_id"}}},
+			{Target: "book_genres", Cardinality: contract.OneToMany, Constraint: "book_genres_book_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "book_id"}}},
 			// books.id = book_genres.book_id AND book_genres.genre_id = genres.id
-			{Target: "genres", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_book_id_fkey", Constraint2: "book_genres_genre_id_fkey", Source: []runtime.ColumnPair{{From: "book_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "genre_id", To: "id"}}}},
+			{Target: "genres", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_book_id_fkey", Constraint2: "book_genres_genre_id_fkey", Source: []contract.ColumnPair{{From: "book_id", To: "id"}}, Target: []contract.ColumnPair{{From: "genre_id", To: "id"}}}},
 			// books.id = reviews.book_id
-			{Target: "reviews", Cardinality: runtime.OneToMany, Constraint: "reviews_book_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "book_id"}}},
+			{Target: "reviews", Cardinality: contract.OneToMany, Constraint: "reviews_book_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "book_id"}}},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Genres is a row of the table "public"."genres".
 type Genres struct {
@@ -18,14 +18,14 @@ const (
 
 // GenresRelation describes "public"."genres" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func GenresRelation() *runtime.Relation {
-	return &runtime.Relation{
+func GenresRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "genres",
 		Kind:       "table",
 		SQLName:    `"public"."genres"`,
 		SelectStar: `"id", "name"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: GenresColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."genres"', 'id'))`, HasDefault: true},
 			{Name: GenresColName, SQLName: `"name"`, Type: "text"},
 		},
@@ -33,13 +33,13 @@ func GenresRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// genres.id = book_genres.genre_id
-			{Target: "book_genres", Cardinality: runtime.OneToMany, Constraint: "book_genres_genre_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "genre_id"}}},
+			{Target: "book_genres", Cardinality: contract.OneToMany, Constraint: "book_genres_genre_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "genre_id"}}},
 			// genres.id = book_genres.genre_id AND book_genres.book_id = book_ratings.book_id
-			{Target: "book_ratings", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_genre_id_fkey", Constraint2: "book_genres_book_id_fkey", Source: []runtime.ColumnPair{{From: "genre_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}}, TargetIsView: true},
+			{Target: "book_ratings", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_genre_id_fkey", Constraint2: "book_genres_book_id_fkey", Source: []contract.ColumnPair{{From: "genre_id", To: "id"}}, Target: []contract.ColumnPair{{From: "book_id", To: "book_id"}}}, TargetIsView: true},
 			// genres.id = book_genres.genre_id AND book_genres.book_id = books.id
-			{Target: "books", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_genre_id_fkey", Constraint2: "book_genres_book_id_fkey", Source: []runtime.ColumnPair{{From: "genre_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "book_id", To: "id"}}}},
+			{Target: "books", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "book_genres", SQLName: `"public"."book_genres"`, Constraint1: "book_genres_genre_id_fkey", Constraint2: "book_genres_book_id_fkey", Source: []contract.ColumnPair{{From: "genre_id", To: "id"}}, Target: []contract.ColumnPair{{From: "book_id", To: "id"}}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package db
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -23,14 +23,14 @@ const (
 
 // MembersRelation describes "public"."members" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func MembersRelation() *runtime.Relation {
-	return &runtime.Relation{
+func MembersRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "members",
 		Kind:       "table",
 		SQLName:    `"public"."members"`,
 		SelectStar: `"id", "email", "joined_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: MembersColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."members"', 'id'))`, HasDefault: true},
 			{Name: MembersColEmail, SQLName: `"email"`, Type: "text"},
 			{Name: MembersColJoinedAt, SQLName: `"joined_at"`, Type: "timestamp with time zone", Default: `now()`, HasDefault: true},
@@ -39,9 +39,9 @@ func MembersRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// members.id = reviews.member_id
-			{Target: "reviews", Cardinality: runtime.OneToMany, Constraint: "reviews_member_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "member_id"}}},
+			{Target: "reviews", Cardinality: contract.OneToMany, Constraint: "reviews_member_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "member_id"}}},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Reviews is a row of the table "public"."reviews".
 type Reviews struct {
@@ -24,14 +24,14 @@ const (
 
 // ReviewsRelation describes "public"."reviews" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ReviewsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ReviewsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "reviews",
 		Kind:       "table",
 		SQLName:    `"public"."reviews"`,
 		SelectStar: `"id", "book_id", "member_id", "stars", "body"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ReviewsColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."reviews"', 'id'))`, HasDefault: true},
 			{Name: ReviewsColBookID, SQLName: `"book_id"`, Type: "integer"},
 			{Name: ReviewsColMemberID, SQLName: `"member_id"`, Type: "integer"},
@@ -42,13 +42,13 @@ func ReviewsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// reviews.book_id = book_ratings.book_id
-			{Target: "book_ratings", Cardinality: runtime.ManyToOne, Constraint: "reviews_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "book_id"}}, ToOne: true, TargetIsView: true},
+			{Target: "book_ratings", Cardinality: contract.ManyToOne, Constraint: "reviews_book_id_fkey", Columns: []contract.ColumnPair{{From: "book_id", To: "book_id"}}, ToOne: true, TargetIsView: true},
 			// reviews.book_id = books.id
-			{Target: "books", Cardinality: runtime.ManyToOne, Constraint: "reviews_book_id_fkey", Columns: []runtime.ColumnPair{{From: "book_id", To: "id"}}, ToOne: true},
+			{Target: "books", Cardinality: contract.ManyToOne, Constraint: "reviews_book_id_fkey", Columns: []contract.ColumnPair{{From: "book_id", To: "id"}}, ToOne: true},
 			// reviews.member_id = members.id
-			{Target: "members", Cardinality: runtime.ManyToOne, Constraint: "reviews_member_id_fkey", Columns: []runtime.ColumnPair{{From: "member_id", To: "id"}}, ToOne: true},
+			{Target: "members", Cardinality: contract.ManyToOne, Constraint: "reviews_member_id_fkey", Columns: []contract.ColumnPair{{From: "member_id", To: "id"}}, ToOne: true},
 		},
 	}
 }

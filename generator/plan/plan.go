@@ -1,7 +1,8 @@
 // Package plan is the middle stage of generation: it turns the catalog model
 // into everything the emitter prints — Go names (collision-free, in one
-// place), Go types, file names, routes and static SQL fragments — so that the
-// emitter only prints fields and never decides.
+// place), Go types, file names, routes, and the runtime's descriptors as
+// runtime/contract values with their SQL fragments — so that the emitter
+// only prints fields and never decides.
 package plan
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgrestgen/pgrestgen/generator/catalog"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // Options steer planning.
@@ -36,34 +38,21 @@ type Package struct {
 // Relation is the plan of one table or view.
 type Relation struct {
 	Source catalog.Relation
-	// GoName names the row struct; Descriptor the function returning its
-	// *runtime.Relation.
-	GoName     string
-	Descriptor string
-	File       string
-	Fields     []Field
+	// GoName names the row struct; DescriptorFunc the function returning
+	// Descriptor.
+	GoName         string
+	DescriptorFunc string
+	File           string
+	Fields         []Field
 	// Path is the URL path the relation is served on.
-	Path       string
-	SQLName    string
-	SelectStar string
-	// RowRef is the quoted unqualified name that refers to a whole row in
-	// the relation's FROM clause (the argument of computed fields).
-	RowRef string
-	// Computed are the relation's computed fields: functions of exposed
-	// schemas taking its row type, by name.
-	Computed []ComputedField
-
-	// Relationships are the relations it can embed (relationships.go).
-	Relationships []Relationship
-}
-
-// ComputedField is a function f(relation_row) that PostgREST serves as a
-// virtual column of the relation (selectable by name, filterable, orderable;
-// never part of *).
-type ComputedField struct {
-	Name    string
-	SQLName string // the quoted, schema-qualified function
-	Type    string // the return type as format_type prints it
+	Path string
+	// Descriptor is the relation as the runtime is given it: columns,
+	// computed fields (functions of exposed schemas taking its row type)
+	// and the relationships it can embed (relationships.go).
+	Descriptor contract.Relation
+	// Joins show the join of each of Descriptor.Relationships, for a
+	// reviewer: films.director_id = directors.id.
+	Joins []string
 }
 
 // Field is a struct field standing for a column or argument.
@@ -73,12 +62,6 @@ type Field struct {
 	Type    GoType
 	// Const names the column-name constant (relations only).
 	Const string
-	// Default is the column's default expression for missing=default
-	// (identity columns get their sequence's nextval).
-	Default string
-	// FilterCast is the quoted function filter values of the column go
-	// through (a domain's text cast), "" for none.
-	FilterCast string
 	// Renamed is true when GoName is not simply the SQL name in Go case
 	// (a clash or an unusable name), so the emitter notes the SQL name.
 	Renamed bool
@@ -96,51 +79,20 @@ type Function struct {
 	Result   string
 	// ResultType is the Go type Result stands for; RowType/RowFields describe
 	// a result struct generated for TABLE and OUT-argument functions.
-	ResultType GoType
-	RowType    string
-	RowFields  []Field
-	Void       bool
-	Descriptor string
-	File       string
-	SQLName    string
+	ResultType     GoType
+	RowType        string
+	RowFields      []Field
+	DescriptorFunc string
+	File           string
 	// Path is the URL path the function is served on: /rpc/<name>.
 	Path string
-	// Params are the input arguments as a call names them.
-	Params []CallParam
-	// Scalar is true when each result row is one value, not a composite.
-	Scalar bool
-	// ResultSchema/ResultRelation name the exposed relation whose rows a
-	// composite result has; ResultColumns list a composite result's
-	// columns otherwise (OUT/TABLE arguments, composite types).
-	ResultSchema   string
-	ResultRelation string
-	ResultColumns  []ResultColumn
-	// MediaType is set when the function returns a domain named after a
-	// media type ("text/html", or "*/*" for any): a custom media handler.
-	// MediaDomain is the quoted domain; MediaBinary says it is over bytea.
-	MediaType   string
-	MediaDomain string
-	MediaBinary bool
-}
-
-// CallParam is an input argument of a function call.
-type CallParam struct {
-	Name    string
-	SQLName string // quoted
-	// Type is the argument's type as format_type prints it.
-	Type string
-	// Cast is what the argument's value is cast to (and, for a JSON body,
-	// read as): a type name PostgreSQL resolves whatever the search_path.
-	Cast     string
-	Required bool
-	Variadic bool
-}
-
-// ResultColumn is a column of a composite function result.
-type ResultColumn struct {
-	Name    string
-	SQLName string // quoted
-	Type    string // as format_type prints it
+	// Descriptor is the function as the runtime is given it: the call's
+	// parameters (Cast is what a value is cast to, and read as from a JSON
+	// body: a type name PostgreSQL resolves whatever the search_path), how
+	// its rows come back (Scalar, or composite with the columns of
+	// ResultRelation or Columns), a media type when it is a handler
+	// ("text/html", or "*/*" for any).
+	Descriptor contract.Function
 }
 
 // Enum is the plan of an enum type: a named string type and a constant per label.
@@ -252,30 +204,46 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 	}
 	for i := range pkg.Relations {
 		r := &pkg.Relations[i]
-		r.Descriptor = names.name(r.GoName + "Relation")
-		r.Path = "/" + r.Source.Name
-		r.SQLName = quoteQualified(r.Source.Schema, r.Source.Name)
+		src := r.Source
+		r.DescriptorFunc = names.name(r.GoName + "Relation")
+		r.Path = "/" + src.Name
+		d := contract.Relation{
+			Schema: src.Schema, Name: src.Name, Kind: string(src.Kind),
+			SQLName:    quoteQualified(src.Schema, src.Name),
+			PrimaryKey: slices.Clone(src.PrimaryKey),
+			Insertable: src.Insertable, Updatable: src.Updatable, Deletable: src.Deletable,
+		}
 		fields := newNamer()
 		var star []string
-		for _, c := range r.Source.Columns {
+		for _, c := range src.Columns {
 			f := newField(fields, c.Name, c.Name, tm.fieldType(c.Type, c.Nullable))
 			f.Column = c
-			f.Default = c.Default
+			f.Const = names.name(r.GoName + "Col" + f.GoName)
+			r.Fields = append(r.Fields, f)
+			col := contract.Column{
+				Name: c.Name, SQLName: QuoteIdent(c.Name), Type: c.Type.SQL, Nullable: c.Nullable,
+				Default:    c.Default,
+				HasDefault: c.Default != "" || c.Identity != "" || c.Generated != "",
+			}
 			if c.Identity == "d" && c.Default == "" {
 				// An identity column's default, as an expression, so that
 				// Prefer: missing=default can fill it for rows without it.
-				f.Default = "nextval(pg_get_serial_sequence(" + quoteLiteral(r.SQLName) + ", " + quoteLiteral(c.Name) + "))"
+				col.Default = "nextval(pg_get_serial_sequence(" + quoteLiteral(d.SQLName) + ", " + quoteLiteral(c.Name) + "))"
 			}
 			if c.Type.Category == catalog.CategoryDomain {
-				f.FilterCast = textCasts[[2]string{c.Type.Schema, c.Type.Name}]
+				col.FilterCast = textCasts[[2]string{c.Type.Schema, c.Type.Name}]
 			}
-			f.Const = names.name(r.GoName + "Col" + f.GoName)
-			r.Fields = append(r.Fields, f)
+			d.Columns = append(d.Columns, col)
 			star = append(star, QuoteIdent(c.Name))
 		}
-		r.SelectStar = strings.Join(star, ", ")
-		r.RowRef = QuoteIdent(r.Source.Name)
-		r.Computed = computedFields(cat, r.Source)
+		d.SelectStar = strings.Join(star, ", ")
+		d.Computed = computedFields(cat, src)
+		if len(d.Computed) > 0 {
+			// The row's reference is only needed as computed fields'
+			// argument; the runtime falls back to the quoted name.
+			d.RowRef = QuoteIdent(src.Name)
+		}
+		r.Descriptor = d
 	}
 	planRelationships(cat, pkg.Relations)
 
@@ -308,10 +276,15 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		if overloads[[2]string{f.Schema, f.Name}] > 1 {
 			base += overloadSuffix(f)
 		}
-		pf := Function{Source: f, GoName: names.name(base), SQLName: quoteQualified(f.Schema, f.Name)}
+		pf := Function{Source: f, GoName: names.name(base)}
+		pf.Descriptor = contract.Function{
+			Schema: f.Schema, Name: f.Name, SQLName: quoteQualified(f.Schema, f.Name),
+			ReturnType: f.Return.SQL, ReturnsSet: f.ReturnsSet,
+			Volatility: string(f.Volatility), Settings: slices.Clone(f.Settings),
+		}
 		pf.File = files.name(fileStem(pf.GoName)+"_func") + ".go"
 		pf.ArgsType = names.name(pf.GoName + "Args")
-		pf.Descriptor = names.name(pf.GoName + "Function")
+		pf.DescriptorFunc = names.name(pf.GoName + "Function")
 		fields := newNamer()
 		var outs []catalog.Argument
 		for i, a := range f.Args {
@@ -337,7 +310,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		}
 		planResult(&pf, outs, tm, names)
 		pf.Path = "/rpc/" + f.Name
-		pf.Params = callParams(f)
+		pf.Descriptor.Params = callParams(f)
 		planCallResult(&pf, outs, relations, composites)
 		planMediaHandler(&pf)
 		pkg.Functions[i] = pf
@@ -385,8 +358,8 @@ func allocationOrder(n int, key func(int) (schema, name string), defaultSchema s
 // functions with exactly one input argument, of rel's row type. A name used
 // by a column, or by two such functions, is not a computed field (the
 // column wins, as in PostgREST, and an ambiguous call would fail).
-func computedFields(cat *catalog.Catalog, rel catalog.Relation) []ComputedField {
-	var out []ComputedField
+func computedFields(cat *catalog.Catalog, rel catalog.Relation) []contract.Computed {
+	var out []contract.Computed
 	count := map[string]int{}
 	for _, f := range cat.Functions {
 		in := inputs(f)
@@ -394,14 +367,14 @@ func computedFields(cat *catalog.Catalog, rel catalog.Relation) []ComputedField 
 			continue
 		}
 		count[f.Name]++
-		out = append(out, ComputedField{Name: f.Name, SQLName: quoteQualified(f.Schema, f.Name), Type: f.Return.SQL})
+		out = append(out, contract.Computed{Name: f.Name, SQLName: quoteQualified(f.Schema, f.Name), Type: f.Return.SQL})
 	}
 	cols := map[string]bool{}
 	for _, c := range rel.Columns {
 		cols[c.Name] = true
 	}
-	out = slices.DeleteFunc(out, func(c ComputedField) bool { return cols[c.Name] || count[c.Name] > 1 })
-	slices.SortFunc(out, func(a, b ComputedField) int { return strings.Compare(a.Name, b.Name) })
+	out = slices.DeleteFunc(out, func(c contract.Computed) bool { return cols[c.Name] || count[c.Name] > 1 })
+	slices.SortFunc(out, func(a, b contract.Computed) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
@@ -410,7 +383,7 @@ func computedFields(cat *catalog.Catalog, rel catalog.Relation) []ComputedField 
 func planResult(pf *Function, outs []catalog.Argument, tm *typeMapper, names *namer) {
 	f := pf.Source
 	if f.Return.Name == "void" && f.Return.Schema == "pg_catalog" {
-		pf.Void = true
+		pf.Descriptor.Void = true
 		return
 	}
 	pf.Result = names.name(pf.GoName + "Result")
@@ -467,13 +440,19 @@ func inputs(f catalog.Function) []catalog.Argument {
 	return in
 }
 
-func callParams(f catalog.Function) []CallParam {
-	var out []CallParam
+// callParams are the input arguments as a call names them; the single
+// unnamed one a raw body is passed to has no SQL name.
+func callParams(f catalog.Function) []contract.Param {
+	var out []contract.Param
 	for _, a := range inputs(f) {
-		out = append(out, CallParam{
-			Name: a.Name, SQLName: QuoteIdent(a.Name), Type: a.Type.SQL, Cast: callType(a.Type),
+		p := contract.Param{
+			Name: a.Name, Type: a.Type.SQL, Cast: callType(a.Type),
 			Required: !a.HasDefault, Variadic: a.Mode == catalog.ModeVariadic,
-		})
+		}
+		if a.Name != "" {
+			p.SQLName = QuoteIdent(a.Name)
+		}
+		out = append(out, p)
 	}
 	return out
 }
@@ -505,18 +484,23 @@ func planCallResult(pf *Function, outs []catalog.Argument, relations map[[2]stri
 		ret = *ret.Base
 	}
 	key := [2]string{ret.Schema, ret.Name}
+	d := &pf.Descriptor
+	// Result columns are nullable: nothing stops a function returning nulls.
+	column := func(name string, t catalog.Type) contract.Column {
+		return contract.Column{Name: name, SQLName: QuoteIdent(name), Type: t.SQL, Nullable: true}
+	}
 	switch {
 	case len(outs) > 0:
 		for _, a := range outs {
-			pf.ResultColumns = append(pf.ResultColumns, ResultColumn{Name: a.Name, SQLName: QuoteIdent(a.Name), Type: a.Type.SQL})
+			d.Columns = append(d.Columns, column(a.Name, a.Type))
 		}
 	case ret.Category != catalog.CategoryComposite:
-		pf.Scalar = true // void too: its call is a scalar one
+		d.Scalar = true // void too: its call is a scalar one
 	case relations[key]:
-		pf.ResultSchema, pf.ResultRelation = ret.Schema, ret.Name
+		d.ResultSchema, d.ResultRelation = ret.Schema, ret.Name
 	default:
 		for _, a := range composites[key].Attributes {
-			pf.ResultColumns = append(pf.ResultColumns, ResultColumn{Name: a.Name, SQLName: QuoteIdent(a.Name), Type: a.Type.SQL})
+			d.Columns = append(d.Columns, column(a.Name, a.Type))
 		}
 	}
 }
@@ -533,9 +517,9 @@ func planMediaHandler(pf *Function) {
 	if pf.Source.ReturnsSet || ret.Category != catalog.CategoryDomain || (ret.Name != "*/*" && !mediaTypeName.MatchString(ret.Name)) {
 		return
 	}
-	pf.MediaType = strings.ToLower(ret.Name)
-	pf.MediaDomain = quoteQualified(ret.Schema, ret.Name)
-	pf.MediaBinary = ret.Base != nil && ret.Base.Schema == "pg_catalog" && ret.Base.Name == "bytea"
+	pf.Descriptor.MediaType = strings.ToLower(ret.Name)
+	pf.Descriptor.MediaDomain = quoteQualified(ret.Schema, ret.Name)
+	pf.Descriptor.MediaBinary = ret.Base != nil && ret.Base.Schema == "pg_catalog" && ret.Base.Name == "bytea"
 }
 
 // overloadSuffix names an overload after its input arguments: "ByIDAndName",

@@ -6,63 +6,31 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/generator/catalog"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// Relationship is one way to embed a relation of the same schema, found
+// relationship is one way to embed a relation of the same schema, found
 // from the catalog as PostgREST finds it: foreign keys (of tables, and of
 // views through their source columns) give many-to-one or one-to-one and
 // their inverse one-to-many or one-to-one; a junction whose foreign keys to
 // both sides are part of its primary key gives many-to-many; a function
 // taking the row and returning rows of a relation gives a computed
 // relationship, which overrides the detected ones to a relation of its name.
-type Relationship struct {
-	Target string
-	// Cardinality is "many-to-one", "one-to-many", "one-to-one",
-	// "many-to-many" or "computed".
-	Cardinality string
-	Constraint  string
-	Columns     []ColumnPair
-	Junction    *Junction
-	// Function is the quoted, schema-qualified function of a computed
-	// relationship, FunctionName its name.
-	Function     string
-	FunctionName string
-	ToOne        bool
-	Self         bool
-	TargetIsView bool
-	// Join shows the join in a comment: films.director_id = directors.id.
-	Join string
-
+type relationship struct {
+	contract.Relationship
 	// isParent is the inverse side of a one-to-one (PostgREST's isParent),
 	// ownerIsView the owner's kind; both only order relationships.
 	isParent    bool
 	ownerIsView bool
 }
 
-// ColumnPair is a column of the owner (From) joined to one of the other side (To).
-type ColumnPair struct {
-	From string
-	To   string
-}
-
-// Junction is the middle of a many-to-many relationship.
-type Junction struct {
-	Name        string
-	SQLName     string
-	Constraint1 string
-	Constraint2 string
-	// Source pairs junction columns with the owner's, Target with the target's.
-	Source []ColumnPair
-	Target []ColumnPair
-}
-
-// Cardinality names, as PostgREST's error details spell them.
+// Cardinalities, shorter.
 const (
-	cardM2O      = "many-to-one"
-	cardO2M      = "one-to-many"
-	cardO2O      = "one-to-one"
-	cardM2M      = "many-to-many"
-	cardComputed = "computed"
+	cardM2O      = contract.ManyToOne
+	cardO2M      = contract.OneToMany
+	cardO2O      = contract.OneToOne
+	cardM2M      = contract.ManyToMany
+	cardComputed = contract.ComputedRelationship
 )
 
 // planRelationships fills in every relation's relationships.
@@ -75,7 +43,7 @@ func planRelationships(cat *catalog.Catalog, rels []Relation) {
 	// edge is a relationship with its owner, before it is filed.
 	type edge struct {
 		owner *catalog.Relation
-		rel   Relationship
+		rel   relationship
 	}
 	var forward []edge // many-to-one and one-to-one, from the foreign key's owner
 	for i := range cat.Relations {
@@ -89,15 +57,15 @@ func planRelationships(cat *catalog.Catalog, rels []Relation) {
 			if isKey(r, fk.Columns) {
 				card = cardO2O
 			}
-			rel := Relationship{
+			rel := relationship{Relationship: contract.Relationship{
 				Target: t.Name, Cardinality: card, Constraint: fk.Name,
 				Columns: pairs(fk.Columns, fk.RefColumns), ToOne: true,
-				Self: r == t, TargetIsView: t.Kind.IsView(), ownerIsView: r.Kind.IsView(),
-			}
+				Self: r == t, TargetIsView: t.Kind.IsView(),
+			}, ownerIsView: r.Kind.IsView()}
 			forward = append(forward, edge{owner: r, rel: rel})
 		}
 	}
-	byOwner := map[*catalog.Relation][]Relationship{}
+	byOwner := map[*catalog.Relation][]relationship{}
 	for _, e := range forward {
 		byOwner[e.owner] = append(byOwner[e.owner], e.rel)
 		t := byName[[2]string{e.owner.Schema, e.rel.Target}]
@@ -127,15 +95,15 @@ func planRelationships(cat *catalog.Catalog, rels []Relation) {
 				continue
 			}
 			src := byName[[2]string{jt.Schema, j.rel.Target}]
-			rel := Relationship{
+			rel := relationship{Relationship: contract.Relationship{
 				Target: k.rel.Target, Cardinality: cardM2M,
-				Junction: &Junction{
+				Junction: &contract.Junction{
 					Name: jt.Name, SQLName: quoteQualified(jt.Schema, jt.Name),
 					Constraint1: j.rel.Constraint, Constraint2: k.rel.Constraint,
 					Source: j.rel.Columns, Target: k.rel.Columns,
 				},
-				Self: j.rel.Target == k.rel.Target, TargetIsView: k.rel.TargetIsView, ownerIsView: src.Kind.IsView(),
-			}
+				Self: j.rel.Target == k.rel.Target, TargetIsView: k.rel.TargetIsView,
+			}, ownerIsView: src.Kind.IsView()}
 			byOwner[src] = append(byOwner[src], rel)
 		}
 	}
@@ -146,20 +114,21 @@ func planRelationships(cat *catalog.Catalog, rels []Relation) {
 		for _, c := range computed {
 			overridden[c.FunctionName] = true
 		}
-		out := slices.DeleteFunc(byOwner[owner], func(r Relationship) bool { return overridden[r.Target] })
+		out := slices.DeleteFunc(byOwner[owner], func(r relationship) bool { return overridden[r.Target] })
 		slices.SortStableFunc(out, compareRelationships)
 		out = append(out, computed...)
-		for j := range out {
-			out[j].Join = joinText(owner.Name, out[j])
+		d := &rels[i].Descriptor
+		for _, r := range out {
+			d.Relationships = append(d.Relationships, r.Relationship)
+			rels[i].Joins = append(rels[i].Joins, joinText(owner.Name, r.Relationship))
 		}
-		rels[i].Relationships = out
 	}
 }
 
 // computedRelationships are the functions f(owner) returning a relation of
 // the owner's schema, by name (PostgREST keys them by function).
-func computedRelationships(cat *catalog.Catalog, owner *catalog.Relation, byName map[[2]string]*catalog.Relation) []Relationship {
-	var out []Relationship
+func computedRelationships(cat *catalog.Catalog, owner *catalog.Relation, byName map[[2]string]*catalog.Relation) []relationship {
+	var out []relationship
 	for _, f := range cat.Functions {
 		in := inputs(f)
 		if f.Schema != owner.Schema || len(in) != 1 || in[0].Type.Schema != owner.Schema || in[0].Type.Name != owner.Name {
@@ -169,19 +138,19 @@ func computedRelationships(cat *catalog.Catalog, owner *catalog.Relation, byName
 		if t == nil || t.Schema != owner.Schema {
 			continue
 		}
-		out = append(out, Relationship{
+		out = append(out, relationship{Relationship: contract.Relationship{
 			Target: t.Name, Cardinality: cardComputed,
 			Function: quoteQualified(f.Schema, f.Name), FunctionName: f.Name,
 			ToOne: !f.ReturnsSet || f.Rows == 1, Self: t == owner, TargetIsView: t.Kind.IsView(),
-		})
+		}})
 	}
 	// One function per name: an overloaded name is ambiguous to call.
 	count := map[string]int{}
 	for _, r := range out {
 		count[r.FunctionName]++
 	}
-	out = slices.DeleteFunc(out, func(r Relationship) bool { return count[r.FunctionName] > 1 })
-	slices.SortFunc(out, func(a, b Relationship) int { return strings.Compare(a.FunctionName, b.FunctionName) })
+	out = slices.DeleteFunc(out, func(r relationship) bool { return count[r.FunctionName] > 1 })
+	slices.SortFunc(out, func(a, b relationship) int { return strings.Compare(a.FunctionName, b.FunctionName) })
 	return out
 }
 
@@ -207,7 +176,7 @@ func sameSet(a, b []string) bool {
 }
 
 // allIn reports whether the From columns of every pair are in key.
-func allIn(key []string, pss ...[]ColumnPair) bool {
+func allIn(key []string, pss ...[]contract.ColumnPair) bool {
 	for _, ps := range pss {
 		for _, p := range ps {
 			if !slices.Contains(key, p.From) {
@@ -218,29 +187,29 @@ func allIn(key []string, pss ...[]ColumnPair) bool {
 	return true
 }
 
-func pairs(from, to []string) []ColumnPair {
-	out := make([]ColumnPair, len(from))
+func pairs(from, to []string) []contract.ColumnPair {
+	out := make([]contract.ColumnPair, len(from))
 	for i := range from {
-		out[i] = ColumnPair{From: from[i], To: to[i]}
+		out[i] = contract.ColumnPair{From: from[i], To: to[i]}
 	}
 	return out
 }
 
-func swap(ps []ColumnPair) []ColumnPair {
-	out := make([]ColumnPair, len(ps))
+func swap(ps []contract.ColumnPair) []contract.ColumnPair {
+	out := make([]contract.ColumnPair, len(ps))
 	for i, p := range ps {
-		out[i] = ColumnPair{From: p.To, To: p.From}
+		out[i] = contract.ColumnPair{From: p.To, To: p.From}
 	}
 	return out
 }
 
 // cardRank orders cardinalities as PostgREST's Cardinality type does.
-func cardRank(c string) int {
-	return slices.Index([]string{cardO2M, cardM2O, cardO2O, cardM2M, cardComputed}, c)
+func cardRank(c contract.Cardinality) int {
+	return slices.Index([]contract.Cardinality{cardO2M, cardM2O, cardO2O, cardM2M, cardComputed}, c)
 }
 
-func comparePairs(a, b []ColumnPair) int {
-	return slices.CompareFunc(a, b, func(x, y ColumnPair) int {
+func comparePairs(a, b []contract.ColumnPair) int {
+	return slices.CompareFunc(a, b, func(x, y contract.ColumnPair) int {
 		return cmp.Or(strings.Compare(x.From, y.From), strings.Compare(x.To, y.To))
 	})
 }
@@ -257,7 +226,7 @@ func compareBool(a, b bool) int {
 
 // compareRelationships is PostgREST's order of the relationships of one
 // relation (its derived Ord): target, self, cardinality, then the key.
-func compareRelationships(a, b Relationship) int {
+func compareRelationships(a, b relationship) int {
 	c := cmp.Or(strings.Compare(a.Target, b.Target), compareBool(a.Self, b.Self), cmp.Compare(cardRank(a.Cardinality), cardRank(b.Cardinality)))
 	if c != 0 {
 		return c
@@ -275,7 +244,7 @@ func compareRelationships(a, b Relationship) int {
 }
 
 // joinText is the join as a reviewer reads it.
-func joinText(owner string, r Relationship) string {
+func joinText(owner string, r contract.Relationship) string {
 	eq := func(l, lc, rt, rc string) string { return l + "." + lc + " = " + rt + "." + rc }
 	var parts []string
 	switch {

@@ -66,8 +66,11 @@ func TestRelationships(t *testing.T) {
 	}
 	got := map[string][]string{}
 	for _, r := range pkg.Relations {
-		for _, rel := range r.Relationships {
-			got[r.Source.Name] = append(got[r.Source.Name], rel.Target+" "+rel.Cardinality+" "+rel.Join)
+		if len(r.Joins) != len(r.Descriptor.Relationships) {
+			t.Fatalf("%s: %d joins for %d relationships", r.Source.Name, len(r.Joins), len(r.Descriptor.Relationships))
+		}
+		for i, rel := range r.Descriptor.Relationships {
+			got[r.Source.Name] = append(got[r.Source.Name], rel.Target+" "+string(rel.Cardinality)+" "+r.Joins[i])
 		}
 	}
 	want := map[string][]string{
@@ -106,7 +109,7 @@ func TestRelationships(t *testing.T) {
 		}
 	}
 	for _, r := range pkg.Relations {
-		for _, rel := range r.Relationships {
+		for _, rel := range r.Descriptor.Relationships {
 			if rel.Target == "films" && rel.Cardinality == cardM2O && r.Source.Name == "films" && !rel.Self {
 				t.Errorf("films → films is not marked as a self-reference")
 			}

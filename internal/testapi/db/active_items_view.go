@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // ActiveItems is a row of the view "test"."active_items".
 type ActiveItems struct {
@@ -22,14 +22,14 @@ const (
 
 // ActiveItemsRelation describes "test"."active_items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ActiveItemsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ActiveItemsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "active_items",
 		Kind:       "view",
 		SQLName:    `"test"."active_items"`,
 		SelectStar: `"id", "name", "category", "score"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ActiveItemsColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: ActiveItemsColName, SQLName: `"name"`, Type: "text", Nullable: true},
 			{Name: ActiveItemsColCategory, SQLName: `"category"`, Type: "text", Nullable: true},

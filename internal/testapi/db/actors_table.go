@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Actors is a row of the table "test"."actors".
 type Actors struct {
@@ -20,14 +20,14 @@ const (
 
 // ActorsRelation describes "test"."actors" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ActorsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ActorsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "actors",
 		Kind:       "table",
 		SQLName:    `"test"."actors"`,
 		SelectStar: `"id", "first_name", "last_name"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ActorsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ActorsColFirstName, SQLName: `"first_name"`, Type: "text"},
 			{Name: ActorsColLastName, SQLName: `"last_name"`, Type: "text"},
@@ -36,21 +36,21 @@ func ActorsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// actors.id = roles.actor_id AND roles.film_id = films.id
-			{Target: "films", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []runtime.ColumnPair{{From: "actor_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "film_id", To: "id"}}}},
+			{Target: "films", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []contract.ColumnPair{{From: "actor_id", To: "id"}}, Target: []contract.ColumnPair{{From: "film_id", To: "id"}}}},
 			// actors.id = roles.actor_id AND roles.film_id = films_ext.id
-			{Target: "films_ext", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []runtime.ColumnPair{{From: "actor_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
+			{Target: "films_ext", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []contract.ColumnPair{{From: "actor_id", To: "id"}}, Target: []contract.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
 			// actors.id = roles.actor_id AND roles.film_id = films_v1.id
-			{Target: "films_v1", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []runtime.ColumnPair{{From: "actor_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
+			{Target: "films_v1", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []contract.ColumnPair{{From: "actor_id", To: "id"}}, Target: []contract.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
 			// actors.id = roles.actor_id AND roles.film_id = films_v2.id
-			{Target: "films_v2", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []runtime.ColumnPair{{From: "actor_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
+			{Target: "films_v2", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []contract.ColumnPair{{From: "actor_id", To: "id"}}, Target: []contract.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
 			// actors.id = roles.actor_id AND roles.film_id = films_via_v2.id
-			{Target: "films_via_v2", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []runtime.ColumnPair{{From: "actor_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
+			{Target: "films_via_v2", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_actor_id_fkey", Constraint2: "roles_film_id_fkey", Source: []contract.ColumnPair{{From: "actor_id", To: "id"}}, Target: []contract.ColumnPair{{From: "film_id", To: "id"}}}, TargetIsView: true},
 			// actors.id = roles.actor_id
-			{Target: "roles", Cardinality: runtime.OneToMany, Constraint: "roles_actor_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "actor_id"}}},
+			{Target: "roles", Cardinality: contract.OneToMany, Constraint: "roles_actor_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "actor_id"}}},
 			// "test"."costars"(actors)
-			{Target: "actors", Cardinality: runtime.ComputedRelationship, Function: `"test"."costars"`, FunctionName: "costars", Self: true},
+			{Target: "actors", Cardinality: contract.ComputedRelationship, Function: `"test"."costars"`, FunctionName: "costars", Self: true},
 		},
 	}
 }

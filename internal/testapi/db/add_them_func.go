@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // AddThemArgs holds the arguments of the function "test"."add_them"(integer, integer).
 type AddThemArgs struct {
@@ -17,12 +17,12 @@ type AddThemResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "test"."add_them"("a" := pgrst_body."a", "b" := pgrst_body."b") AS pgrst_scalar) AS pgrst_call
-func AddThemFunction() *runtime.Function {
-	return &runtime.Function{
+func AddThemFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "add_them",
 		SQLName: `"test"."add_them"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
 			{Name: "b", SQLName: `"b"`, Type: "integer", Cast: `integer`, Required: true},
 		},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Addresses is a row of the table "test"."addresses".
 type Addresses struct {
@@ -18,14 +18,14 @@ const (
 
 // AddressesRelation describes "test"."addresses" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func AddressesRelation() *runtime.Relation {
-	return &runtime.Relation{
+func AddressesRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "addresses",
 		Kind:       "table",
 		SQLName:    `"test"."addresses"`,
 		SelectStar: `"id", "city"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: AddressesColID, SQLName: `"id"`, Type: "integer"},
 			{Name: AddressesColCity, SQLName: `"city"`, Type: "text"},
 		},
@@ -33,15 +33,15 @@ func AddressesRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// addresses.id = contracts.address_id
-			{Target: "contracts", Cardinality: runtime.OneToMany, Constraint: "contracts_address_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "address_id"}}},
+			{Target: "contracts", Cardinality: contract.OneToMany, Constraint: "contracts_address_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "address_id"}}},
 			// addresses.id = studios.billing_address_id
-			{Target: "studios", Cardinality: runtime.OneToMany, Constraint: "billing", Columns: []runtime.ColumnPair{{From: "id", To: "billing_address_id"}}},
+			{Target: "studios", Cardinality: contract.OneToMany, Constraint: "billing", Columns: []contract.ColumnPair{{From: "id", To: "billing_address_id"}}},
 			// addresses.id = studios.shipping_address_id
-			{Target: "studios", Cardinality: runtime.OneToMany, Constraint: "shipping", Columns: []runtime.ColumnPair{{From: "id", To: "shipping_address_id"}}},
+			{Target: "studios", Cardinality: contract.OneToMany, Constraint: "shipping", Columns: []contract.ColumnPair{{From: "id", To: "shipping_address_id"}}},
 			// addresses.id = contracts.address_id AND contracts.studio_id = studios.id
-			{Target: "studios", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "contracts", SQLName: `"test"."contracts"`, Constraint1: "contracts_address_id_fkey", Constraint2: "contracts_studio_id_fkey", Source: []runtime.ColumnPair{{From: "address_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "studio_id", To: "id"}}}},
+			{Target: "studios", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "contracts", SQLName: `"test"."contracts"`, Constraint1: "contracts_address_id_fkey", Constraint2: "contracts_studio_id_fkey", Source: []contract.ColumnPair{{From: "address_id", To: "id"}}, Target: []contract.ColumnPair{{From: "studio_id", To: "id"}}}},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // AllItemsArgs holds the arguments of the function "test"."all_items"().
 type AllItemsArgs struct{}
@@ -14,8 +14,8 @@ type AllItemsResult = []Items
 // A call with every argument runs:
 //
 //	"test"."all_items"() AS pgrst_call
-func AllItemsFunction() *runtime.Function {
-	return &runtime.Function{
+func AllItemsFunction() *contract.Function {
+	return &contract.Function{
 		Schema:         "test",
 		Name:           "all_items",
 		SQLName:        `"test"."all_items"`,

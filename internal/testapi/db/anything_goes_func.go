@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // AnythingGoesArgs holds the arguments of the function "test"."anything_goes"().
 type AnythingGoesArgs struct{}
@@ -14,8 +14,8 @@ type AnythingGoesResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."anything_goes"() AS pgrst_scalar) AS pgrst_call
-func AnythingGoesFunction() *runtime.Function {
-	return &runtime.Function{
+func AnythingGoesFunction() *contract.Function {
+	return &contract.Function{
 		Schema:      "test",
 		Name:        "anything_goes",
 		SQLName:     `"test"."anything_goes"`,

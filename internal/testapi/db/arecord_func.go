@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // ARecordArgs holds the arguments of the function "test"."a_record"().
@@ -17,8 +17,8 @@ type ARecordResult = json.RawMessage
 // A call with every argument runs:
 //
 //	(SELECT "test"."a_record"() AS pgrst_scalar) AS pgrst_call
-func ARecordFunction() *runtime.Function {
-	return &runtime.Function{
+func ARecordFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "test",
 		Name:       "a_record",
 		SQLName:    `"test"."a_record"`,

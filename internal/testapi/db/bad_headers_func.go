@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // BadHeadersArgs holds the arguments of the function "test"."bad_headers"().
 type BadHeadersArgs struct{}
@@ -14,8 +14,8 @@ type BadHeadersResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."bad_headers"() AS pgrst_scalar) AS pgrst_call
-func BadHeadersFunction() *runtime.Function {
-	return &runtime.Function{
+func BadHeadersFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "test",
 		Name:       "bad_headers",
 		SQLName:    `"test"."bad_headers"`,

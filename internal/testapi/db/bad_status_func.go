@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // BadStatusArgs holds the arguments of the function "test"."bad_status"().
 type BadStatusArgs struct{}
@@ -14,8 +14,8 @@ type BadStatusResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."bad_status"() AS pgrst_scalar) AS pgrst_call
-func BadStatusFunction() *runtime.Function {
-	return &runtime.Function{
+func BadStatusFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "test",
 		Name:       "bad_status",
 		SQLName:    `"test"."bad_status"`,

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Bags is a row of the table "test"."bags".
 type Bags struct {
@@ -20,14 +20,14 @@ const (
 
 // BagsRelation describes "test"."bags" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func BagsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func BagsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "bags",
 		Kind:       "table",
 		SQLName:    `"test"."bags"`,
 		SelectStar: `"id", "ints", "words"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: BagsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: BagsColInts, SQLName: `"ints"`, Type: "integer[]", Nullable: true},
 			{Name: BagsColWords, SQLName: `"words"`, Type: "text[]", Nullable: true},

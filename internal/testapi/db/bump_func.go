@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // BumpArgs holds the arguments of the function "test"."bump"().
 type BumpArgs struct{}
@@ -14,8 +14,8 @@ type BumpResult = int64
 // A call with every argument runs:
 //
 //	(SELECT "test"."bump"() AS pgrst_scalar) AS pgrst_call
-func BumpFunction() *runtime.Function {
-	return &runtime.Function{
+func BumpFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "test",
 		Name:       "bump",
 		SQLName:    `"test"."bump"`,

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // ByteCountArgs holds the arguments of the function "test"."byte_count"(bytea).
 type ByteCountArgs struct {
@@ -16,12 +16,12 @@ type ByteCountResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "test"."byte_count"($1::bytea) AS pgrst_scalar) AS pgrst_call
-func ByteCountFunction() *runtime.Function {
-	return &runtime.Function{
+func ByteCountFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "byte_count",
 		SQLName: `"test"."byte_count"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Type: "bytea", Cast: `bytea`, Required: true},
 		},
 		ReturnType: "integer",

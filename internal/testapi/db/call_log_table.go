@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // CallLog is a row of the table "test"."call_log".
 type CallLog struct {
@@ -18,14 +18,14 @@ const (
 
 // CallLogRelation describes "test"."call_log" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func CallLogRelation() *runtime.Relation {
-	return &runtime.Relation{
+func CallLogRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "call_log",
 		Kind:       "table",
 		SQLName:    `"test"."call_log"`,
 		SelectStar: `"id", "msg"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: CallLogColID, SQLName: `"id"`, Type: "integer", Default: `nextval('test.call_log_id_seq'::regclass)`, HasDefault: true},
 			{Name: CallLogColMsg, SQLName: `"msg"`, Type: "text"},
 		},

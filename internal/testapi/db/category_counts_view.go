@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // CategoryCounts is a row of the view "test"."category_counts".
 type CategoryCounts struct {
@@ -18,14 +18,14 @@ const (
 
 // CategoryCountsRelation describes "test"."category_counts" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func CategoryCountsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func CategoryCountsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "category_counts",
 		Kind:       "view",
 		SQLName:    `"test"."category_counts"`,
 		SelectStar: `"category", "n"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: CategoryCountsColCategory, SQLName: `"category"`, Type: "text", Nullable: true},
 			{Name: CategoryCountsColN, SQLName: `"n"`, Type: "bigint", Nullable: true},
 		},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // CategoryStats is a row of the materialized view "test"."category_stats".
 type CategoryStats struct {
@@ -20,14 +20,14 @@ const (
 
 // CategoryStatsRelation describes "test"."category_stats" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func CategoryStatsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func CategoryStatsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "category_stats",
 		Kind:       "materialized_view",
 		SQLName:    `"test"."category_stats"`,
 		SelectStar: `"category", "n", "total_score"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: CategoryStatsColCategory, SQLName: `"category"`, Type: "text", Nullable: true},
 			{Name: CategoryStatsColN, SQLName: `"n"`, Type: "integer", Nullable: true},
 			{Name: CategoryStatsColTotalScore, SQLName: `"total_score"`, Type: "integer", Nullable: true},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // ColorFromTextArgs holds the arguments of the function "test"."color_from_text"(text).
 type ColorFromTextArgs struct {
@@ -16,12 +16,12 @@ type ColorFromTextResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "test"."color_from_text"($1::text) AS pgrst_scalar) AS pgrst_call
-func ColorFromTextFunction() *runtime.Function {
-	return &runtime.Function{
+func ColorFromTextFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "color_from_text",
 		SQLName: `"test"."color_from_text"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "test.color",

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Contracts is a row of the table "test"."contracts".
 type Contracts struct {
@@ -18,14 +18,14 @@ const (
 
 // ContractsRelation describes "test"."contracts" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ContractsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ContractsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "contracts",
 		Kind:       "table",
 		SQLName:    `"test"."contracts"`,
 		SelectStar: `"studio_id", "address_id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ContractsColStudioID, SQLName: `"studio_id"`, Type: "integer"},
 			{Name: ContractsColAddressID, SQLName: `"address_id"`, Type: "integer"},
 		},
@@ -33,11 +33,11 @@ func ContractsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// contracts.address_id = addresses.id
-			{Target: "addresses", Cardinality: runtime.ManyToOne, Constraint: "contracts_address_id_fkey", Columns: []runtime.ColumnPair{{From: "address_id", To: "id"}}, ToOne: true},
+			{Target: "addresses", Cardinality: contract.ManyToOne, Constraint: "contracts_address_id_fkey", Columns: []contract.ColumnPair{{From: "address_id", To: "id"}}, ToOne: true},
 			// contracts.studio_id = studios.id
-			{Target: "studios", Cardinality: runtime.ManyToOne, Constraint: "contracts_studio_id_fkey", Columns: []runtime.ColumnPair{{From: "studio_id", To: "id"}}, ToOne: true},
+			{Target: "studios", Cardinality: contract.ManyToOne, Constraint: "contracts_studio_id_fkey", Columns: []contract.ColumnPair{{From: "studio_id", To: "id"}}, ToOne: true},
 		},
 	}
 }

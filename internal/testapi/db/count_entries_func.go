@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // CountEntriesArgs holds the arguments of the function "test"."count_entries"(jsonb).
@@ -19,12 +19,12 @@ type CountEntriesResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "test"."count_entries"("entries" := pgrst_body."entries") AS pgrst_scalar) AS pgrst_call
-func CountEntriesFunction() *runtime.Function {
-	return &runtime.Function{
+func CountEntriesFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "count_entries",
 		SQLName: `"test"."count_entries"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "entries", SQLName: `"entries"`, Type: "jsonb", Cast: `jsonb`, Required: true},
 		},
 		ReturnType: "integer",

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Cpes is a row of the table "test"."cpes".
 type Cpes struct {
@@ -18,14 +18,14 @@ const (
 
 // CpesRelation describes "test"."cpes" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func CpesRelation() *runtime.Relation {
-	return &runtime.Relation{
+func CpesRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "cpes",
 		Kind:       "table",
 		SQLName:    `"test"."cpes"`,
 		SelectStar: `"id", "information.cpe"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: CpesColID, SQLName: `"id"`, Type: "integer"},
 			{Name: CpesColInformationCpe, SQLName: `"information.cpe"`, Type: "text", Nullable: true},
 		},

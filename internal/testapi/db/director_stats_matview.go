@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // DirectorStats is a row of the materialized view "test"."director_stats".
 type DirectorStats struct {
@@ -18,20 +18,20 @@ const (
 
 // DirectorStatsRelation describes "test"."director_stats" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func DirectorStatsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func DirectorStatsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "director_stats",
 		Kind:       "materialized_view",
 		SQLName:    `"test"."director_stats"`,
 		SelectStar: `"director_id", "film_count"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: DirectorStatsColDirectorID, SQLName: `"director_id"`, Type: "integer", Nullable: true},
 			{Name: DirectorStatsColFilmCount, SQLName: `"film_count"`, Type: "bigint", Nullable: true},
 		},
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// director_stats.director_id = directors.id
-			{Target: "directors", Cardinality: runtime.ManyToOne, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "director_id", To: "id"}}, ToOne: true},
+			{Target: "directors", Cardinality: contract.ManyToOne, Constraint: "films_director_id_fkey", Columns: []contract.ColumnPair{{From: "director_id", To: "id"}}, ToOne: true},
 		},
 	}
 }

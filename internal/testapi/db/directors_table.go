@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Directors is a row of the table "test"."directors".
 type Directors struct {
@@ -20,14 +20,14 @@ const (
 
 // DirectorsRelation describes "test"."directors" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func DirectorsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func DirectorsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "directors",
 		Kind:       "table",
 		SQLName:    `"test"."directors"`,
 		SelectStar: `"id", "first_name", "last_name"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: DirectorsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: DirectorsColFirstName, SQLName: `"first_name"`, Type: "text"},
 			{Name: DirectorsColLastName, SQLName: `"last_name"`, Type: "text"},
@@ -36,21 +36,21 @@ func DirectorsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// directors.id = director_stats.director_id
-			{Target: "director_stats", Cardinality: runtime.OneToMany, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
+			{Target: "director_stats", Cardinality: contract.OneToMany, Constraint: "films_director_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
 			// directors.id = films.director_id
-			{Target: "films", Cardinality: runtime.OneToMany, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "director_id"}}},
+			{Target: "films", Cardinality: contract.OneToMany, Constraint: "films_director_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "director_id"}}},
 			// directors.id = films_ext.director_id
-			{Target: "films_ext", Cardinality: runtime.OneToMany, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
+			{Target: "films_ext", Cardinality: contract.OneToMany, Constraint: "films_director_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
 			// directors.id = films_v1.director_id
-			{Target: "films_v1", Cardinality: runtime.OneToMany, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
+			{Target: "films_v1", Cardinality: contract.OneToMany, Constraint: "films_director_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
 			// directors.id = films_v2.dir
-			{Target: "films_v2", Cardinality: runtime.OneToMany, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "dir"}}, TargetIsView: true},
+			{Target: "films_v2", Cardinality: contract.OneToMany, Constraint: "films_director_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "dir"}}, TargetIsView: true},
 			// directors.id = films_via_v2.director_id
-			{Target: "films_via_v2", Cardinality: runtime.OneToMany, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
+			{Target: "films_via_v2", Cardinality: contract.OneToMany, Constraint: "films_director_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "director_id"}}, TargetIsView: true},
 			// "test"."first_film"(directors)
-			{Target: "films", Cardinality: runtime.ComputedRelationship, Function: `"test"."first_film"`, FunctionName: "first_film", ToOne: true},
+			{Target: "films", Cardinality: contract.ComputedRelationship, Function: `"test"."first_film"`, FunctionName: "first_film", ToOne: true},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // DivideArgs holds the arguments of the function "test"."divide"(integer, integer).
 type DivideArgs struct {
@@ -23,17 +23,17 @@ type DivideResult = DivideRow
 // A call with every argument runs:
 //
 //	"test"."divide"("a" := pgrst_body."a", "b" := pgrst_body."b") AS pgrst_call
-func DivideFunction() *runtime.Function {
-	return &runtime.Function{
+func DivideFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "divide",
 		SQLName: `"test"."divide"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
 			{Name: "b", SQLName: `"b"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "record",
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: "quotient", SQLName: `"quotient"`, Type: "integer", Nullable: true},
 			{Name: "remainder", SQLName: `"remainder"`, Type: "integer", Nullable: true},
 		},

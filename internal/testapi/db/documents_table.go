@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // Documents is a row of the table "test"."documents".
@@ -27,14 +27,14 @@ const (
 
 // DocumentsRelation describes "test"."documents" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func DocumentsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func DocumentsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "documents",
 		Kind:       "table",
 		SQLName:    `"test"."documents"`,
 		SelectStar: `"id", "lang", "body", "tsv", "meta"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: DocumentsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: DocumentsColLang, SQLName: `"lang"`, Type: "text"},
 			{Name: DocumentsColBody, SQLName: `"body"`, Type: "text"},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // EditionReleases is a row of the table "test"."edition_releases".
 type EditionReleases struct {
@@ -20,14 +20,14 @@ const (
 
 // EditionReleasesRelation describes "test"."edition_releases" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func EditionReleasesRelation() *runtime.Relation {
-	return &runtime.Relation{
+func EditionReleasesRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "edition_releases",
 		Kind:       "table",
 		SQLName:    `"test"."edition_releases"`,
 		SelectStar: `"film_id", "edition_no", "country"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: EditionReleasesColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: EditionReleasesColEditionNo, SQLName: `"edition_no"`, Type: "integer"},
 			{Name: EditionReleasesColCountry, SQLName: `"country"`, Type: "text"},
@@ -36,9 +36,9 @@ func EditionReleasesRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// edition_releases.film_id = editions.film_id AND edition_releases.edition_no = editions.edition_no
-			{Target: "editions", Cardinality: runtime.ManyToOne, Constraint: "edition_releases_film_id_edition_no_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "film_id"}, {From: "edition_no", To: "edition_no"}}, ToOne: true},
+			{Target: "editions", Cardinality: contract.ManyToOne, Constraint: "edition_releases_film_id_edition_no_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "film_id"}, {From: "edition_no", To: "edition_no"}}, ToOne: true},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Editions is a row of the table "test"."editions".
 type Editions struct {
@@ -20,14 +20,14 @@ const (
 
 // EditionsRelation describes "test"."editions" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func EditionsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func EditionsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "editions",
 		Kind:       "table",
 		SQLName:    `"test"."editions"`,
 		SelectStar: `"film_id", "edition_no", "label"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: EditionsColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: EditionsColEditionNo, SQLName: `"edition_no"`, Type: "integer"},
 			{Name: EditionsColLabel, SQLName: `"label"`, Type: "text"},
@@ -36,19 +36,19 @@ func EditionsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// editions.film_id = edition_releases.film_id AND editions.edition_no = edition_releases.edition_no
-			{Target: "edition_releases", Cardinality: runtime.OneToMany, Constraint: "edition_releases_film_id_edition_no_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "film_id"}, {From: "edition_no", To: "edition_no"}}},
+			{Target: "edition_releases", Cardinality: contract.OneToMany, Constraint: "edition_releases_film_id_edition_no_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "film_id"}, {From: "edition_no", To: "edition_no"}}},
 			// editions.film_id = films.id
-			{Target: "films", Cardinality: runtime.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
+			{Target: "films", Cardinality: contract.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
 			// editions.film_id = films_ext.id
-			{Target: "films_ext", Cardinality: runtime.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_ext", Cardinality: contract.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// editions.film_id = films_v1.id
-			{Target: "films_v1", Cardinality: runtime.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v1", Cardinality: contract.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// editions.film_id = films_v2.id
-			{Target: "films_v2", Cardinality: runtime.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v2", Cardinality: contract.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// editions.film_id = films_via_v2.id
-			{Target: "films_via_v2", Cardinality: runtime.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_via_v2", Cardinality: contract.ManyToOne, Constraint: "editions_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 		},
 	}
 }

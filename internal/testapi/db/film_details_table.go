@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // FilmDetails is a row of the table "test"."film_details".
 type FilmDetails struct {
@@ -18,14 +18,14 @@ const (
 
 // FilmDetailsRelation describes "test"."film_details" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func FilmDetailsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func FilmDetailsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "film_details",
 		Kind:       "table",
 		SQLName:    `"test"."film_details"`,
 		SelectStar: `"film_id", "runtime_minutes"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: FilmDetailsColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: FilmDetailsColRuntimeMinutes, SQLName: `"runtime_minutes"`, Type: "integer"},
 		},
@@ -33,17 +33,17 @@ func FilmDetailsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// film_details.film_id = films.id
-			{Target: "films", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
+			{Target: "films", Cardinality: contract.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
 			// film_details.film_id = films_ext.id
-			{Target: "films_ext", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_ext", Cardinality: contract.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// film_details.film_id = films_v1.id
-			{Target: "films_v1", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v1", Cardinality: contract.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// film_details.film_id = films_v2.id
-			{Target: "films_v2", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v2", Cardinality: contract.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// film_details.film_id = films_via_v2.id
-			{Target: "films_via_v2", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_via_v2", Cardinality: contract.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 		},
 	}
 }

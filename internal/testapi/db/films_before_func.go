@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // FilmsBeforeArgs holds the arguments of the function "test"."films_before"(integer).
 type FilmsBeforeArgs struct {
@@ -16,12 +16,12 @@ type FilmsBeforeResult = []Films
 // A call with every argument runs:
 //
 //	"test"."films_before"("y" := pgrst_body."y") AS pgrst_call
-func FilmsBeforeFunction() *runtime.Function {
-	return &runtime.Function{
+func FilmsBeforeFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "films_before",
 		SQLName: `"test"."films_before"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "y", SQLName: `"y"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType:     "test.films",

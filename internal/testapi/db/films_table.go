@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // Films is a row of the table "test"."films".
@@ -27,14 +27,14 @@ const (
 
 // FilmsRelation describes "test"."films" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func FilmsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func FilmsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "films",
 		Kind:       "table",
 		SQLName:    `"test"."films"`,
 		SelectStar: `"id", "title", "year", "director_id", "info"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: FilmsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: FilmsColTitle, SQLName: `"title"`, Type: "text"},
 			{Name: FilmsColYear, SQLName: `"year"`, Type: "integer"},
@@ -45,23 +45,23 @@ func FilmsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// films.id = roles.film_id AND roles.actor_id = actors.id
-			{Target: "actors", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_film_id_fkey", Constraint2: "roles_actor_id_fkey", Source: []runtime.ColumnPair{{From: "film_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "actor_id", To: "id"}}}},
+			{Target: "actors", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_film_id_fkey", Constraint2: "roles_actor_id_fkey", Source: []contract.ColumnPair{{From: "film_id", To: "id"}}, Target: []contract.ColumnPair{{From: "actor_id", To: "id"}}}},
 			// films.director_id = directors.id
-			{Target: "directors", Cardinality: runtime.ManyToOne, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "director_id", To: "id"}}, ToOne: true},
+			{Target: "directors", Cardinality: contract.ManyToOne, Constraint: "films_director_id_fkey", Columns: []contract.ColumnPair{{From: "director_id", To: "id"}}, ToOne: true},
 			// films.id = film_details.film_id
-			{Target: "film_details", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}, ToOne: true},
+			{Target: "film_details", Cardinality: contract.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}, ToOne: true},
 			// films.id = nominations.film_id
-			{Target: "nominations", Cardinality: runtime.OneToMany, Constraint: "nominations_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}},
+			{Target: "nominations", Cardinality: contract.OneToMany, Constraint: "nominations_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}},
 			// films.id = premieres.film_id
-			{Target: "premieres", Cardinality: runtime.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}, ToOne: true},
+			{Target: "premieres", Cardinality: contract.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}, ToOne: true},
 			// films.id = roles.film_id
-			{Target: "roles", Cardinality: runtime.OneToMany, Constraint: "roles_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}},
+			{Target: "roles", Cardinality: contract.OneToMany, Constraint: "roles_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}},
 			// films.id = screenings.film_id
-			{Target: "screenings", Cardinality: runtime.OneToMany, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}},
+			{Target: "screenings", Cardinality: contract.OneToMany, Constraint: "screenings_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}},
 			// "test"."editions"(films)
-			{Target: "editions", Cardinality: runtime.ComputedRelationship, Function: `"test"."editions"`, FunctionName: "editions", ToOne: true},
+			{Target: "editions", Cardinality: contract.ComputedRelationship, Function: `"test"."editions"`, FunctionName: "editions", ToOne: true},
 		},
 	}
 }

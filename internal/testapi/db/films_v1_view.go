@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // FilmsV1 is a row of the view "test"."films_v1".
 type FilmsV1 struct {
@@ -22,14 +22,14 @@ const (
 
 // FilmsV1Relation describes "test"."films_v1" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func FilmsV1Relation() *runtime.Relation {
-	return &runtime.Relation{
+func FilmsV1Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "films_v1",
 		Kind:       "view",
 		SQLName:    `"test"."films_v1"`,
 		SelectStar: `"id", "title", "year", "director_id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: FilmsV1ColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: FilmsV1ColTitle, SQLName: `"title"`, Type: "text", Nullable: true},
 			{Name: FilmsV1ColYear, SQLName: `"year"`, Type: "integer", Nullable: true},
@@ -39,23 +39,23 @@ func FilmsV1Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// films_v1.id = roles.film_id AND roles.actor_id = actors.id
-			{Target: "actors", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_film_id_fkey", Constraint2: "roles_actor_id_fkey", Source: []runtime.ColumnPair{{From: "film_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "actor_id", To: "id"}}}},
+			{Target: "actors", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "roles", SQLName: `"test"."roles"`, Constraint1: "roles_film_id_fkey", Constraint2: "roles_actor_id_fkey", Source: []contract.ColumnPair{{From: "film_id", To: "id"}}, Target: []contract.ColumnPair{{From: "actor_id", To: "id"}}}},
 			// films_v1.director_id = directors.id
-			{Target: "directors", Cardinality: runtime.ManyToOne, Constraint: "films_director_id_fkey", Columns: []runtime.ColumnPair{{From: "director_id", To: "id"}}, ToOne: true},
+			{Target: "directors", Cardinality: contract.ManyToOne, Constraint: "films_director_id_fkey", Columns: []contract.ColumnPair{{From: "director_id", To: "id"}}, ToOne: true},
 			// films_v1.id = editions.film_id
-			{Target: "editions", Cardinality: runtime.OneToMany, Constraint: "editions_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}},
+			{Target: "editions", Cardinality: contract.OneToMany, Constraint: "editions_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}},
 			// films_v1.id = film_details.film_id
-			{Target: "film_details", Cardinality: runtime.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}, ToOne: true},
+			{Target: "film_details", Cardinality: contract.OneToOne, Constraint: "film_details_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}, ToOne: true},
 			// films_v1.id = nominations.film_id
-			{Target: "nominations", Cardinality: runtime.OneToMany, Constraint: "nominations_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}},
+			{Target: "nominations", Cardinality: contract.OneToMany, Constraint: "nominations_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}},
 			// films_v1.id = premieres.film_id
-			{Target: "premieres", Cardinality: runtime.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}, ToOne: true},
+			{Target: "premieres", Cardinality: contract.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}, ToOne: true},
 			// films_v1.id = roles.film_id
-			{Target: "roles", Cardinality: runtime.OneToMany, Constraint: "roles_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}},
+			{Target: "roles", Cardinality: contract.OneToMany, Constraint: "roles_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}},
 			// films_v1.id = screenings.film_id
-			{Target: "screenings", Cardinality: runtime.OneToMany, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "film_id"}}},
+			{Target: "screenings", Cardinality: contract.OneToMany, Constraint: "screenings_film_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "film_id"}}},
 		},
 	}
 }

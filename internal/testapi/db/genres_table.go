@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Genres is a row of the table "test"."genres".
 type Genres struct {
@@ -20,14 +20,14 @@ const (
 
 // GenresRelation describes "test"."genres" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func GenresRelation() *runtime.Relation {
-	return &runtime.Relation{
+func GenresRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "genres",
 		Kind:       "table",
 		SQLName:    `"test"."genres"`,
 		SelectStar: `"id", "name", "parent_id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: GenresColID, SQLName: `"id"`, Type: "integer"},
 			{Name: GenresColName, SQLName: `"name"`, Type: "text"},
 			{Name: GenresColParentID, SQLName: `"parent_id"`, Type: "integer", Nullable: true},
@@ -36,11 +36,11 @@ func GenresRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// genres.id = genres.parent_id
-			{Target: "genres", Cardinality: runtime.OneToMany, Constraint: "genres_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}, Self: true},
+			{Target: "genres", Cardinality: contract.OneToMany, Constraint: "genres_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}, Self: true},
 			// genres.parent_id = genres.id
-			{Target: "genres", Cardinality: runtime.ManyToOne, Constraint: "genres_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true, Self: true},
+			{Target: "genres", Cardinality: contract.ManyToOne, Constraint: "genres_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true, Self: true},
 		},
 	}
 }

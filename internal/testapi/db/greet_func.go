@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // GreetArgs holds the arguments of the function "test"."greet"(text).
 type GreetArgs struct {
@@ -16,12 +16,12 @@ type GreetResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."greet"("name" := pgrst_body."name") AS pgrst_scalar) AS pgrst_call
-func GreetFunction() *runtime.Function {
-	return &runtime.Function{
+func GreetFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "greet",
 		SQLName: `"test"."greet"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "name", SQLName: `"name"`, Type: "text", Cast: `text`},
 		},
 		ReturnType: "text",

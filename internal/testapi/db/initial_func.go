@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // InitialArgs holds the arguments of the function "test"."initial"(bpchar, character varying).
 type InitialArgs struct {
@@ -17,12 +17,12 @@ type InitialResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."initial"("letter" := pgrst_body."letter", "word" := pgrst_body."word") AS pgrst_scalar) AS pgrst_call
-func InitialFunction() *runtime.Function {
-	return &runtime.Function{
+func InitialFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "initial",
 		SQLName: `"test"."initial"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "letter", SQLName: `"letter"`, Type: "bpchar", Cast: `character varying`, Required: true},
 			{Name: "word", SQLName: `"word"`, Type: "character varying", Cast: `character varying`, Required: true},
 		},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // IsolationArgs holds the arguments of the function "test"."isolation"().
 type IsolationArgs struct{}
@@ -14,8 +14,8 @@ type IsolationResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."isolation"() AS pgrst_scalar) AS pgrst_call
-func IsolationFunction() *runtime.Function {
-	return &runtime.Function{
+func IsolationFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "test",
 		Name:       "isolation",
 		SQLName:    `"test"."isolation"`,

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // ItemByIDArgs holds the arguments of the function "test"."item_by_id"(integer).
 type ItemByIDArgs struct {
@@ -16,12 +16,12 @@ type ItemByIDResult = Items
 // A call with every argument runs:
 //
 //	"test"."item_by_id"("item_id" := pgrst_body."item_id") AS pgrst_call
-func ItemByIDFunction() *runtime.Function {
-	return &runtime.Function{
+func ItemByIDFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "item_by_id",
 		SQLName: `"test"."item_by_id"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "item_id", SQLName: `"item_id"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType:     "test.items",

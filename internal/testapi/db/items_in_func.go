@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // ItemsInArgs holds the arguments of the function "test"."items_in"(text).
 type ItemsInArgs struct {
@@ -16,12 +16,12 @@ type ItemsInResult = []Items
 // A call with every argument runs:
 //
 //	"test"."items_in"("cat" := pgrst_body."cat") AS pgrst_call
-func ItemsInFunction() *runtime.Function {
-	return &runtime.Function{
+func ItemsInFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "items_in",
 		SQLName: `"test"."items_in"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "cat", SQLName: `"cat"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType:     "test.items",

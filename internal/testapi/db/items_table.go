@@ -3,7 +3,7 @@
 package db
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -29,14 +29,14 @@ const (
 
 // ItemsRelation describes "test"."items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ItemsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ItemsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "items",
 		Kind:       "table",
 		SQLName:    `"test"."items"`,
 		SelectStar: `"id", "name", "category", "score", "active", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ItemsColName, SQLName: `"name"`, Type: "text"},
 			{Name: ItemsColCategory, SQLName: `"category"`, Type: "text"},
@@ -45,7 +45,7 @@ func ItemsRelation() *runtime.Relation {
 			{Name: ItemsColCreatedAt, SQLName: `"created_at"`, Type: "timestamp with time zone"},
 		},
 		RowRef: `"items"`,
-		Computed: []runtime.Computed{
+		Computed: []contract.Computed{
 			{Name: "summary", SQLName: `"test"."summary"`, Type: "text"},
 		},
 		PrimaryKey: []string{"id"},

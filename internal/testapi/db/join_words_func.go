@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // JoinWordsArgs holds the arguments of the function "test"."join_words"(text, text[]).
 type JoinWordsArgs struct {
@@ -17,12 +17,12 @@ type JoinWordsResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."join_words"("sep" := pgrst_body."sep", VARIADIC "words" := pgrst_body."words") AS pgrst_scalar) AS pgrst_call
-func JoinWordsFunction() *runtime.Function {
-	return &runtime.Function{
+func JoinWordsFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "join_words",
 		SQLName: `"test"."join_words"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "sep", SQLName: `"sep"`, Type: "text", Cast: `text`, Required: true},
 			{Name: "words", SQLName: `"words"`, Type: "text[]", Cast: `text[]`, Required: true, Variadic: true},
 		},

@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // JSONDocs is a row of the table "test"."json_docs".
@@ -23,14 +23,14 @@ const (
 
 // JSONDocsRelation describes "test"."json_docs" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func JSONDocsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func JSONDocsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "json_docs",
 		Kind:       "table",
 		SQLName:    `"test"."json_docs"`,
 		SelectStar: `"id", "j", "jb"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: JSONDocsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: JSONDocsColJ, SQLName: `"j"`, Type: "json", Nullable: true},
 			{Name: JSONDocsColJb, SQLName: `"jb"`, Type: "jsonb", Nullable: true},

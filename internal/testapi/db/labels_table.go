@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Labels is a row of the table "test"."labels".
 type Labels struct {
@@ -18,14 +18,14 @@ const (
 
 // LabelsRelation describes "test"."labels" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func LabelsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func LabelsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "labels",
 		Kind:       "table",
 		SQLName:    `"test"."labels"`,
 		SelectStar: `"id", "val"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: LabelsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: LabelsColVal, SQLName: `"val"`, Type: "text"},
 		},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // LogAndCountArgs holds the arguments of the function "test"."log_and_count"(text).
 type LogAndCountArgs struct {
@@ -16,12 +16,12 @@ type LogAndCountResult = int64
 // A call with every argument runs:
 //
 //	(SELECT "test"."log_and_count"("msg" := pgrst_body."msg") AS pgrst_scalar) AS pgrst_call
-func LogAndCountFunction() *runtime.Function {
-	return &runtime.Function{
+func LogAndCountFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "log_and_count",
 		SQLName: `"test"."log_and_count"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "msg", SQLName: `"msg"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "bigint",

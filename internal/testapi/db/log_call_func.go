@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // LogCallArgs holds the arguments of the function "test"."log_call"(text).
 type LogCallArgs struct {
@@ -14,12 +14,12 @@ type LogCallArgs struct {
 // A call with every argument runs:
 //
 //	(SELECT "test"."log_call"("msg" := pgrst_body."msg") AS pgrst_scalar) AS pgrst_call
-func LogCallFunction() *runtime.Function {
-	return &runtime.Function{
+func LogCallFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "log_call",
 		SQLName: `"test"."log_call"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "msg", SQLName: `"msg"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "void",

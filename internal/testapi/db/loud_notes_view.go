@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // LoudNotes is a row of the view "test"."loud_notes".
 type LoudNotes struct {
@@ -18,14 +18,14 @@ const (
 
 // LoudNotesRelation describes "test"."loud_notes" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func LoudNotesRelation() *runtime.Relation {
-	return &runtime.Relation{
+func LoudNotesRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "loud_notes",
 		Kind:       "view",
 		SQLName:    `"test"."loud_notes"`,
 		SelectStar: `"id", "body"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: LoudNotesColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: LoudNotesColBody, SQLName: `"body"`, Type: "text", Nullable: true},
 		},

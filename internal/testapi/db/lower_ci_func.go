@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // LowerCiArgs holds the arguments of the function "test"."lower_ci"(extensions.citext).
@@ -19,12 +19,12 @@ type LowerCiResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."lower_ci"("s" := pgrst_body."s") AS pgrst_scalar) AS pgrst_call
-func LowerCiFunction() *runtime.Function {
-	return &runtime.Function{
+func LowerCiFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "lower_ci",
 		SQLName: `"test"."lower_ci"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "s", SQLName: `"s"`, Type: "extensions.citext", Cast: `"extensions"."citext"`, Required: true},
 		},
 		ReturnType: "text",

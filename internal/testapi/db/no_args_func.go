@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // NoArgsArgs holds the arguments of the function "test"."no_args"().
 type NoArgsArgs struct{}
@@ -14,8 +14,8 @@ type NoArgsResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."no_args"() AS pgrst_scalar) AS pgrst_call
-func NoArgsFunction() *runtime.Function {
-	return &runtime.Function{
+func NoArgsFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "test",
 		Name:       "no_args",
 		SQLName:    `"test"."no_args"`,

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Nominations is a row of the table "test"."nominations".
 type Nominations struct {
@@ -20,14 +20,14 @@ const (
 
 // NominationsRelation describes "test"."nominations" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func NominationsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func NominationsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "nominations",
 		Kind:       "table",
 		SQLName:    `"test"."nominations"`,
 		SelectStar: `"id", "film_id", "category"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: NominationsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: NominationsColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: NominationsColCategory, SQLName: `"category"`, Type: "text"},
@@ -36,17 +36,17 @@ func NominationsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// nominations.film_id = films.id
-			{Target: "films", Cardinality: runtime.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
+			{Target: "films", Cardinality: contract.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
 			// nominations.film_id = films_ext.id
-			{Target: "films_ext", Cardinality: runtime.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_ext", Cardinality: contract.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// nominations.film_id = films_v1.id
-			{Target: "films_v1", Cardinality: runtime.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v1", Cardinality: contract.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// nominations.film_id = films_v2.id
-			{Target: "films_v2", Cardinality: runtime.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v2", Cardinality: contract.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// nominations.film_id = films_via_v2.id
-			{Target: "films_via_v2", Cardinality: runtime.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_via_v2", Cardinality: contract.ManyToOne, Constraint: "nominations_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Notes is a row of the table "test"."notes".
 type Notes struct {
@@ -18,14 +18,14 @@ const (
 
 // NotesRelation describes "test"."notes" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func NotesRelation() *runtime.Relation {
-	return &runtime.Relation{
+func NotesRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "notes",
 		Kind:       "table",
 		SQLName:    `"test"."notes"`,
 		SelectStar: `"id", "body"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: NotesColID, SQLName: `"id"`, Type: "integer"},
 			{Name: NotesColBody, SQLName: `"body"`, Type: "text"},
 		},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // NumbersArgs holds the arguments of the function "test"."numbers"(integer).
 type NumbersArgs struct {
@@ -16,12 +16,12 @@ type NumbersResult = []int32
 // A call with every argument runs:
 //
 //	(SELECT "test"."numbers"("n" := pgrst_body."n") AS pgrst_scalar) AS pgrst_call
-func NumbersFunction() *runtime.Function {
-	return &runtime.Function{
+func NumbersFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "numbers",
 		SQLName: `"test"."numbers"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "n", SQLName: `"n"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "integer",

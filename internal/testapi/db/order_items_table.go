@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // OrderItems is a row of the table "test"."Order Items".
@@ -23,14 +23,14 @@ const (
 
 // OrderItemsRelation describes "test"."Order Items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func OrderItemsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func OrderItemsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "Order Items",
 		Kind:       "table",
 		SQLName:    `"test"."Order Items"`,
 		SelectStar: `"id", "Product Name", "Unit Price"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: OrderItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: OrderItemsColProductName, SQLName: `"Product Name"`, Type: "text"},
 			{Name: OrderItemsColUnitPrice, SQLName: `"Unit Price"`, Type: "numeric(10,2)", Nullable: true},

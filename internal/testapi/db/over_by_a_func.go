@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // OverByAArgs holds the arguments of the function "test"."over"(integer).
 type OverByAArgs struct {
@@ -16,12 +16,12 @@ type OverByAResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."over"("a" := pgrst_body."a") AS pgrst_scalar) AS pgrst_call
-func OverByAFunction() *runtime.Function {
-	return &runtime.Function{
+func OverByAFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "over",
 		SQLName: `"test"."over"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "text",

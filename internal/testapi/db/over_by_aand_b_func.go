@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // OverByAAndBArgs holds the arguments of the function "test"."over"(integer, integer).
 type OverByAAndBArgs struct {
@@ -17,12 +17,12 @@ type OverByAAndBResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."over"("a" := pgrst_body."a", "b" := pgrst_body."b") AS pgrst_scalar) AS pgrst_call
-func OverByAAndBFunction() *runtime.Function {
-	return &runtime.Function{
+func OverByAAndBFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "over",
 		SQLName: `"test"."over"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
 			{Name: "b", SQLName: `"b"`, Type: "integer", Cast: `integer`, Required: true},
 		},

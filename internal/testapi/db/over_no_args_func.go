@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // OverNoArgsArgs holds the arguments of the function "test"."over"().
 type OverNoArgsArgs struct{}
@@ -14,8 +14,8 @@ type OverNoArgsResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."over"() AS pgrst_scalar) AS pgrst_call
-func OverNoArgsFunction() *runtime.Function {
-	return &runtime.Function{
+func OverNoArgsFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "test",
 		Name:       "over",
 		SQLName:    `"test"."over"`,

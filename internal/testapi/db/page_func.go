@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // PageArgs holds the arguments of the function "test"."page"(text).
 type PageArgs struct {
@@ -16,12 +16,12 @@ type PageResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."page"("title" := pgrst_body."title") AS pgrst_scalar) AS pgrst_call
-func PageFunction() *runtime.Function {
-	return &runtime.Function{
+func PageFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "page",
 		SQLName: `"test"."page"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "title", SQLName: `"title"`, Type: "text", Cast: `text`},
 		},
 		ReturnType:  "test.\"text/html\"",

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Paints is a row of the table "test"."paints".
 type Paints struct {
@@ -20,14 +20,14 @@ const (
 
 // PaintsRelation describes "test"."paints" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func PaintsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func PaintsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "paints",
 		Kind:       "table",
 		SQLName:    `"test"."paints"`,
 		SelectStar: `"id", "name", "shade"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: PaintsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PaintsColName, SQLName: `"name"`, Type: "text"},
 			{Name: PaintsColShade, SQLName: `"shade"`, Type: "test.color", Nullable: true, FilterCast: `"test"."color_from_text"`},

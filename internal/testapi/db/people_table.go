@@ -4,7 +4,7 @@ package db
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // People is a row of the table "test"."people".
@@ -21,14 +21,14 @@ const (
 
 // PeopleRelation describes "test"."people" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func PeopleRelation() *runtime.Relation {
-	return &runtime.Relation{
+func PeopleRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "people",
 		Kind:       "table",
 		SQLName:    `"test"."people"`,
 		SelectStar: `"id", "email"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: PeopleColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PeopleColEmail, SQLName: `"email"`, Type: "extensions.citext"},
 		},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Places is a row of the table "test"."places".
 type Places struct {
@@ -24,14 +24,14 @@ const (
 
 // PlacesRelation describes "test"."places" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func PlacesRelation() *runtime.Relation {
-	return &runtime.Relation{
+func PlacesRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "places",
 		Kind:       "table",
 		SQLName:    `"test"."places"`,
 		SelectStar: `"id", "name", "location", "stops", "kind"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: PlacesColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PlacesColName, SQLName: `"name"`, Type: "text"},
 			{Name: PlacesColLocation, SQLName: `"location"`, Type: "test.coords", Nullable: true},

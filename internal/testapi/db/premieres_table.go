@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Premieres is a row of the table "test"."premieres".
 type Premieres struct {
@@ -20,14 +20,14 @@ const (
 
 // PremieresRelation describes "test"."premieres" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func PremieresRelation() *runtime.Relation {
-	return &runtime.Relation{
+func PremieresRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "premieres",
 		Kind:       "table",
 		SQLName:    `"test"."premieres"`,
 		SelectStar: `"id", "film_id", "city"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: PremieresColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PremieresColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: PremieresColCity, SQLName: `"city"`, Type: "text"},
@@ -36,17 +36,17 @@ func PremieresRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// premieres.film_id = films.id
-			{Target: "films", Cardinality: runtime.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
+			{Target: "films", Cardinality: contract.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
 			// premieres.film_id = films_ext.id
-			{Target: "films_ext", Cardinality: runtime.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_ext", Cardinality: contract.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// premieres.film_id = films_v1.id
-			{Target: "films_v1", Cardinality: runtime.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v1", Cardinality: contract.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// premieres.film_id = films_v2.id
-			{Target: "films_v2", Cardinality: runtime.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v2", Cardinality: contract.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// premieres.film_id = films_via_v2.id
-			{Target: "films_via_v2", Cardinality: runtime.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_via_v2", Cardinality: contract.OneToOne, Constraint: "premieres_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 		},
 	}
 }

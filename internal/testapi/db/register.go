@@ -2,15 +2,18 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // Schema returns the description of this API that the runtime serves:
 // every relation and function of the exposed schemas.
-func Schema() *runtime.Schema {
-	return &runtime.Schema{
+func Schema() *contract.Schema {
+	return &contract.Schema{
 		Schemas:     []string{"test", "v2"},
 		Fingerprint: SchemaFingerprint,
-		Relations: []*runtime.Relation{
+		Relations: []*contract.Relation{
 			OrderItemsRelation(),
 			ActiveItemsRelation(),
 			ActorsRelation(),
@@ -54,7 +57,7 @@ func Schema() *runtime.Schema {
 			V2ItemsRelation(),
 			V2OnlyInV2Relation(),
 		},
-		Functions: []*runtime.Function{
+		Functions: []*contract.Function{
 			ARecordFunction(),
 			AddThemFunction(),
 			AllItemsFunction(),

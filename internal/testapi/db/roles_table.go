@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Roles is a row of the table "test"."roles".
 type Roles struct {
@@ -20,14 +20,14 @@ const (
 
 // RolesRelation describes "test"."roles" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func RolesRelation() *runtime.Relation {
-	return &runtime.Relation{
+func RolesRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "roles",
 		Kind:       "table",
 		SQLName:    `"test"."roles"`,
 		SelectStar: `"actor_id", "film_id", "character"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: RolesColActorID, SQLName: `"actor_id"`, Type: "integer"},
 			{Name: RolesColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: RolesColCharacter, SQLName: `"character"`, Type: "text"},
@@ -36,19 +36,19 @@ func RolesRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// roles.actor_id = actors.id
-			{Target: "actors", Cardinality: runtime.ManyToOne, Constraint: "roles_actor_id_fkey", Columns: []runtime.ColumnPair{{From: "actor_id", To: "id"}}, ToOne: true},
+			{Target: "actors", Cardinality: contract.ManyToOne, Constraint: "roles_actor_id_fkey", Columns: []contract.ColumnPair{{From: "actor_id", To: "id"}}, ToOne: true},
 			// roles.film_id = films.id
-			{Target: "films", Cardinality: runtime.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
+			{Target: "films", Cardinality: contract.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
 			// roles.film_id = films_ext.id
-			{Target: "films_ext", Cardinality: runtime.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_ext", Cardinality: contract.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// roles.film_id = films_v1.id
-			{Target: "films_v1", Cardinality: runtime.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v1", Cardinality: contract.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// roles.film_id = films_v2.id
-			{Target: "films_v2", Cardinality: runtime.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v2", Cardinality: contract.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// roles.film_id = films_via_v2.id
-			{Target: "films_via_v2", Cardinality: runtime.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_via_v2", Cardinality: contract.ManyToOne, Constraint: "roles_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SameNamesByX2Args holds the arguments of the function "test"."same_names"(text).
 type SameNamesByX2Args struct {
@@ -16,12 +16,12 @@ type SameNamesByX2Result = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."same_names"("x" := pgrst_body."x") AS pgrst_scalar) AS pgrst_call
-func SameNamesByX2Function() *runtime.Function {
-	return &runtime.Function{
+func SameNamesByX2Function() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "same_names",
 		SQLName: `"test"."same_names"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "x", SQLName: `"x"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "text",

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SameNamesByXArgs holds the arguments of the function "test"."same_names"(integer).
 type SameNamesByXArgs struct {
@@ -16,12 +16,12 @@ type SameNamesByXResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."same_names"("x" := pgrst_body."x") AS pgrst_scalar) AS pgrst_call
-func SameNamesByXFunction() *runtime.Function {
-	return &runtime.Function{
+func SameNamesByXFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "same_names",
 		SQLName: `"test"."same_names"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "x", SQLName: `"x"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "text",

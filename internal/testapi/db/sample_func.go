@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SampleArgs holds the arguments of the function "test"."sample"().
 type SampleArgs struct{}
@@ -14,8 +14,8 @@ type SampleResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."sample"() AS pgrst_scalar) AS pgrst_call
-func SampleFunction() *runtime.Function {
-	return &runtime.Function{
+func SampleFunction() *contract.Function {
+	return &contract.Function{
 		Schema:      "test",
 		Name:        "sample",
 		SQLName:     `"test"."sample"`,

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Screenings is a row of the partitioned table "test"."screenings".
 type Screenings struct {
@@ -20,14 +20,14 @@ const (
 
 // ScreeningsRelation describes "test"."screenings" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ScreeningsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ScreeningsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "screenings",
 		Kind:       "partitioned_table",
 		SQLName:    `"test"."screenings"`,
 		SelectStar: `"id", "film_id", "screened_on"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ScreeningsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ScreeningsColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: ScreeningsColScreenedOn, SQLName: `"screened_on"`, Type: "date"},
@@ -36,17 +36,17 @@ func ScreeningsRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// screenings.film_id = films.id
-			{Target: "films", Cardinality: runtime.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
+			{Target: "films", Cardinality: contract.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true},
 			// screenings.film_id = films_ext.id
-			{Target: "films_ext", Cardinality: runtime.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_ext", Cardinality: contract.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// screenings.film_id = films_v1.id
-			{Target: "films_v1", Cardinality: runtime.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v1", Cardinality: contract.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// screenings.film_id = films_v2.id
-			{Target: "films_v2", Cardinality: runtime.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_v2", Cardinality: contract.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 			// screenings.film_id = films_via_v2.id
-			{Target: "films_via_v2", Cardinality: runtime.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []runtime.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
+			{Target: "films_via_v2", Cardinality: contract.ManyToOne, Constraint: "screenings_film_id_fkey", Columns: []contract.ColumnPair{{From: "film_id", To: "id"}}, ToOne: true, TargetIsView: true},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Secrets is a row of the table "test"."secrets".
 type Secrets struct {
@@ -18,14 +18,14 @@ const (
 
 // SecretsRelation describes "test"."secrets" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func SecretsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func SecretsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "secrets",
 		Kind:       "table",
 		SQLName:    `"test"."secrets"`,
 		SelectStar: `"id", "secret"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: SecretsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: SecretsColSecret, SQLName: `"secret"`, Type: "text", Nullable: true},
 		},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // ShoutArgs holds the arguments of the function "test"."shout"(text).
 type ShoutArgs struct {
@@ -16,12 +16,12 @@ type ShoutResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."shout"($1::text) AS pgrst_scalar) AS pgrst_call
-func ShoutFunction() *runtime.Function {
-	return &runtime.Function{
+func ShoutFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "shout",
 		SQLName: `"test"."shout"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "text",

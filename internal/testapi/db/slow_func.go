@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SlowArgs holds the arguments of the function "test"."slow"(double precision).
 type SlowArgs struct {
@@ -16,12 +16,12 @@ type SlowResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."slow"("seconds" := pgrst_body."seconds") AS pgrst_scalar) AS pgrst_call
-func SlowFunction() *runtime.Function {
-	return &runtime.Function{
+func SlowFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "slow",
 		SQLName: `"test"."slow"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "seconds", SQLName: `"seconds"`, Type: "double precision", Cast: `double precision`, Required: true},
 		},
 		ReturnType: "text",

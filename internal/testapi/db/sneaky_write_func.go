@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SneakyWriteArgs holds the arguments of the function "test"."sneaky_write"(text).
 type SneakyWriteArgs struct {
@@ -16,12 +16,12 @@ type SneakyWriteResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "test"."sneaky_write"("msg" := pgrst_body."msg") AS pgrst_scalar) AS pgrst_call
-func SneakyWriteFunction() *runtime.Function {
-	return &runtime.Function{
+func SneakyWriteFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "sneaky_write",
 		SQLName: `"test"."sneaky_write"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "msg", SQLName: `"msg"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "integer",

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Spans is a row of the table "test"."spans".
 type Spans struct {
@@ -22,14 +22,14 @@ const (
 
 // SpansRelation describes "test"."spans" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func SpansRelation() *runtime.Relation {
-	return &runtime.Relation{
+func SpansRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "spans",
 		Kind:       "table",
 		SQLName:    `"test"."spans"`,
 		SelectStar: `"id", "i4", "ts", "d"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: SpansColID, SQLName: `"id"`, Type: "integer"},
 			{Name: SpansColI4, SQLName: `"i4"`, Type: "int4range", Nullable: true},
 			{Name: SpansColTs, SQLName: `"ts"`, Type: "tsrange", Nullable: true},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SquaresArgs holds the arguments of the function "test"."squares"(integer).
 type SquaresArgs struct {
@@ -22,17 +22,17 @@ type SquaresResult = []SquaresRow
 // A call with every argument runs:
 //
 //	"test"."squares"("n" := pgrst_body."n") AS pgrst_call
-func SquaresFunction() *runtime.Function {
-	return &runtime.Function{
+func SquaresFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "squares",
 		SQLName: `"test"."squares"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "n", SQLName: `"n"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "record",
 		ReturnsSet: true,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: "x", SQLName: `"x"`, Type: "integer", Nullable: true},
 			{Name: "square", SQLName: `"square"`, Type: "integer", Nullable: true},
 		},

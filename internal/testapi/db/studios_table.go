@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Studios is a row of the table "test"."studios".
 type Studios struct {
@@ -22,14 +22,14 @@ const (
 
 // StudiosRelation describes "test"."studios" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func StudiosRelation() *runtime.Relation {
-	return &runtime.Relation{
+func StudiosRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "studios",
 		Kind:       "table",
 		SQLName:    `"test"."studios"`,
 		SelectStar: `"id", "name", "billing_address_id", "shipping_address_id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: StudiosColID, SQLName: `"id"`, Type: "integer"},
 			{Name: StudiosColName, SQLName: `"name"`, Type: "text"},
 			{Name: StudiosColBillingAddressID, SQLName: `"billing_address_id"`, Type: "integer", Nullable: true},
@@ -39,15 +39,15 @@ func StudiosRelation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// studios.billing_address_id = addresses.id
-			{Target: "addresses", Cardinality: runtime.ManyToOne, Constraint: "billing", Columns: []runtime.ColumnPair{{From: "billing_address_id", To: "id"}}, ToOne: true},
+			{Target: "addresses", Cardinality: contract.ManyToOne, Constraint: "billing", Columns: []contract.ColumnPair{{From: "billing_address_id", To: "id"}}, ToOne: true},
 			// studios.shipping_address_id = addresses.id
-			{Target: "addresses", Cardinality: runtime.ManyToOne, Constraint: "shipping", Columns: []runtime.ColumnPair{{From: "shipping_address_id", To: "id"}}, ToOne: true},
+			{Target: "addresses", Cardinality: contract.ManyToOne, Constraint: "shipping", Columns: []contract.ColumnPair{{From: "shipping_address_id", To: "id"}}, ToOne: true},
 			// studios.id = contracts.studio_id AND contracts.address_id = addresses.id
-			{Target: "addresses", Cardinality: runtime.ManyToMany, Junction: &runtime.Junction{Name: "contracts", SQLName: `"test"."contracts"`, Constraint1: "contracts_studio_id_fkey", Constraint2: "contracts_address_id_fkey", Source: []runtime.ColumnPair{{From: "studio_id", To: "id"}}, Target: []runtime.ColumnPair{{From: "address_id", To: "id"}}}},
+			{Target: "addresses", Cardinality: contract.ManyToMany, Junction: &contract.Junction{Name: "contracts", SQLName: `"test"."contracts"`, Constraint1: "contracts_studio_id_fkey", Constraint2: "contracts_address_id_fkey", Source: []contract.ColumnPair{{From: "studio_id", To: "id"}}, Target: []contract.ColumnPair{{From: "address_id", To: "id"}}}},
 			// studios.id = contracts.studio_id
-			{Target: "contracts", Cardinality: runtime.OneToMany, Constraint: "contracts_studio_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "studio_id"}}},
+			{Target: "contracts", Cardinality: contract.OneToMany, Constraint: "contracts_studio_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "studio_id"}}},
 		},
 	}
 }

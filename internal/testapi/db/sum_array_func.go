@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SumArrayArgs holds the arguments of the function "test"."sum_array"(integer[]).
 type SumArrayArgs struct {
@@ -16,12 +16,12 @@ type SumArrayResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "test"."sum_array"("arr" := pgrst_body."arr") AS pgrst_scalar) AS pgrst_call
-func SumArrayFunction() *runtime.Function {
-	return &runtime.Function{
+func SumArrayFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "sum_array",
 		SQLName: `"test"."sum_array"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "arr", SQLName: `"arr"`, Type: "integer[]", Cast: `integer[]`, Required: true},
 		},
 		ReturnType: "integer",

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // TeapotArgs holds the arguments of the function "test"."teapot"().
 type TeapotArgs struct{}
@@ -14,8 +14,8 @@ type TeapotResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."teapot"() AS pgrst_scalar) AS pgrst_call
-func TeapotFunction() *runtime.Function {
-	return &runtime.Function{
+func TeapotFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "test",
 		Name:       "teapot",
 		SQLName:    `"test"."teapot"`,

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Ñandú is a row of the table "test"."ñandú".
 type Ñandú struct {
@@ -20,14 +20,14 @@ const (
 
 // ÑandúRelation describes "test"."ñandú" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ÑandúRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ÑandúRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "ñandú",
 		Kind:       "table",
 		SQLName:    `"test"."ñandú"`,
 		SelectStar: `"id", "año", "descripción"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ÑandúColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ÑandúColAño, SQLName: `"año"`, Type: "integer"},
 			{Name: ÑandúColDescripción, SQLName: `"descripción"`, Type: "text", Nullable: true},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // V2FilmsMid is a row of the view "v2"."films_mid".
 type V2FilmsMid struct {
@@ -20,14 +20,14 @@ const (
 
 // V2FilmsMidRelation describes "v2"."films_mid" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func V2FilmsMidRelation() *runtime.Relation {
-	return &runtime.Relation{
+func V2FilmsMidRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "v2",
 		Name:       "films_mid",
 		Kind:       "view",
 		SQLName:    `"v2"."films_mid"`,
 		SelectStar: `"id", "title", "director_id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: V2FilmsMidColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: V2FilmsMidColTitle, SQLName: `"title"`, Type: "text", Nullable: true},
 			{Name: V2FilmsMidColDirectorID, SQLName: `"director_id"`, Type: "integer", Nullable: true},

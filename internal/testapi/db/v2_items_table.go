@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // V2Items is a row of the table "v2"."items".
 type V2Items struct {
@@ -18,14 +18,14 @@ const (
 
 // V2ItemsRelation describes "v2"."items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func V2ItemsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func V2ItemsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "v2",
 		Name:       "items",
 		Kind:       "table",
 		SQLName:    `"v2"."items"`,
 		SelectStar: `"id", "label"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: V2ItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: V2ItemsColLabel, SQLName: `"label"`, Type: "text"},
 		},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // V2NoArgsArgs holds the arguments of the function "v2"."no_args"().
 type V2NoArgsArgs struct{}
@@ -14,8 +14,8 @@ type V2NoArgsResult = string
 // A call with every argument runs:
 //
 //	(SELECT "v2"."no_args"() AS pgrst_scalar) AS pgrst_call
-func V2NoArgsFunction() *runtime.Function {
-	return &runtime.Function{
+func V2NoArgsFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "v2",
 		Name:       "no_args",
 		SQLName:    `"v2"."no_args"`,

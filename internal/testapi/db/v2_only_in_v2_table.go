@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // V2OnlyInV2 is a row of the table "v2"."only_in_v2".
 type V2OnlyInV2 struct {
@@ -18,14 +18,14 @@ const (
 
 // V2OnlyInV2Relation describes "v2"."only_in_v2" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func V2OnlyInV2Relation() *runtime.Relation {
-	return &runtime.Relation{
+func V2OnlyInV2Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "v2",
 		Name:       "only_in_v2",
 		Kind:       "table",
 		SQLName:    `"v2"."only_in_v2"`,
 		SelectStar: `"id", "note"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: V2OnlyInV2ColID, SQLName: `"id"`, Type: "integer"},
 			{Name: V2OnlyInV2ColNote, SQLName: `"note"`, Type: "text", Nullable: true},
 		},

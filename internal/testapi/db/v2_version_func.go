@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // V2VersionArgs holds the arguments of the function "v2"."version"().
 type V2VersionArgs struct{}
@@ -14,8 +14,8 @@ type V2VersionResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "v2"."version"() AS pgrst_scalar) AS pgrst_call
-func V2VersionFunction() *runtime.Function {
-	return &runtime.Function{
+func V2VersionFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "v2",
 		Name:       "version",
 		SQLName:    `"v2"."version"`,

@@ -3,7 +3,7 @@
 package db
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -27,14 +27,14 @@ const (
 
 // WritableItemsRelation describes "test"."writable_items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func WritableItemsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func WritableItemsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "writable_items",
 		Kind:       "view",
 		SQLName:    `"test"."writable_items"`,
 		SelectStar: `"id", "name", "category", "score", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: WritableItemsColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: WritableItemsColName, SQLName: `"name"`, Type: "text", Nullable: true},
 			{Name: WritableItemsColCategory, SQLName: `"category"`, Type: "text", Nullable: true},

@@ -2,7 +2,7 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // XMLRootArgs holds the arguments of the function "test"."xml_root"(xml).
 type XMLRootArgs struct {
@@ -16,12 +16,12 @@ type XMLRootResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."xml_root"($1::xml) AS pgrst_scalar) AS pgrst_call
-func XMLRootFunction() *runtime.Function {
-	return &runtime.Function{
+func XMLRootFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "xml_root",
 		SQLName: `"test"."xml_root"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Type: "xml", Cast: `xml`, Required: true},
 		},
 		ReturnType: "text",

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // AgeInArgs holds the arguments of the function "public"."age_in"(public.people, date).
 type AgeInArgs struct {
@@ -17,12 +17,12 @@ type AgeInResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "public"."age_in"("p" := pgrst_body."p", "at" := pgrst_body."at") AS pgrst_scalar) AS pgrst_call
-func AgeInFunction() *runtime.Function {
-	return &runtime.Function{
+func AgeInFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "age_in",
 		SQLName: `"public"."age_in"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "p", SQLName: `"p"`, Type: "public.people", Cast: `"public"."people"`, Required: true},
 			{Name: "at", SQLName: `"at"`, Type: "date", Cast: `date`},
 		},

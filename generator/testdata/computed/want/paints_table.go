@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Paints is a row of the table "public"."paints".
 type Paints struct {
@@ -18,14 +18,14 @@ const (
 
 // PaintsRelation describes "public"."paints" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func PaintsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func PaintsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "paints",
 		Kind:       "table",
 		SQLName:    `"public"."paints"`,
 		SelectStar: `"id", "shade"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: PaintsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PaintsColShade, SQLName: `"shade"`, Type: "public.color", Nullable: true, FilterCast: `"public"."color_from_text"`},
 		},

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // People is a row of the table "public"."people".
 type People struct {
@@ -22,30 +22,30 @@ const (
 
 // PeopleRelation describes "public"."people" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func PeopleRelation() *runtime.Relation {
-	return &runtime.Relation{
+func PeopleRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "people",
 		Kind:       "table",
 		SQLName:    `"public"."people"`,
 		SelectStar: `"id", "first_name", "last_name", "born"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: PeopleColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PeopleColFirstName, SQLName: `"first_name"`, Type: "text", Nullable: true},
 			{Name: PeopleColLastName, SQLName: `"last_name"`, Type: "text", Nullable: true},
 			{Name: PeopleColBorn, SQLName: `"born"`, Type: "date", Nullable: true},
 		},
 		RowRef: `"people"`,
-		Computed: []runtime.Computed{
+		Computed: []contract.Computed{
 			{Name: "full_name", SQLName: `"public"."full_name"`, Type: "text"},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// "public"."namesakes"(people)
-			{Target: "people", Cardinality: runtime.ComputedRelationship, Function: `"public"."namesakes"`, FunctionName: "namesakes", Self: true},
+			{Target: "people", Cardinality: contract.ComputedRelationship, Function: `"public"."namesakes"`, FunctionName: "namesakes", Self: true},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // PeopleView is a row of the view "public"."people_view".
 type PeopleView struct {
@@ -18,19 +18,19 @@ const (
 
 // PeopleViewRelation describes "public"."people_view" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func PeopleViewRelation() *runtime.Relation {
-	return &runtime.Relation{
+func PeopleViewRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "people_view",
 		Kind:       "view",
 		SQLName:    `"public"."people_view"`,
 		SelectStar: `"id", "first_name"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: PeopleViewColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: PeopleViewColFirstName, SQLName: `"first_name"`, Type: "text", Nullable: true},
 		},
 		RowRef: `"people_view"`,
-		Computed: []runtime.Computed{
+		Computed: []contract.Computed{
 			{Name: "initial", SQLName: `"public"."initial"`, Type: "text"},
 		},
 		PrimaryKey: []string{"id"},

@@ -2,20 +2,23 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // Schema returns the description of this API that the runtime serves:
 // every relation and function of the exposed schemas.
-func Schema() *runtime.Schema {
-	return &runtime.Schema{
+func Schema() *contract.Schema {
+	return &contract.Schema{
 		Schemas:     []string{"public"},
 		Fingerprint: SchemaFingerprint,
-		Relations: []*runtime.Relation{
+		Relations: []*contract.Relation{
 			PaintsRelation(),
 			PeopleRelation(),
 			PeopleViewRelation(),
 		},
-		Functions: []*runtime.Function{
+		Functions: []*contract.Function{
 			AgeInFunction(),
 			ColorFromTextFunction(),
 		},

@@ -2,15 +2,18 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // Schema returns the description of this API that the runtime serves:
 // every relation and function of the exposed schemas.
-func Schema() *runtime.Schema {
-	return &runtime.Schema{
+func Schema() *contract.Schema {
+	return &contract.Schema{
 		Schemas:     []string{"public"},
 		Fingerprint: SchemaFingerprint,
-		Relations: []*runtime.Relation{
+		Relations: []*contract.Relation{
 			Table001Relation(),
 			Table002Relation(),
 			Table003Relation(),
@@ -532,7 +535,7 @@ func Schema() *runtime.Schema {
 			Table519Relation(),
 			Table520Relation(),
 		},
-		Functions: []*runtime.Function{},
+		Functions: []*contract.Function{},
 	}
 }
 

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table001Relation describes "public"."table_001" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table001Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table001Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_001",
 		Kind:       "table",
 		SQLName:    `"public"."table_001"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table001ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table001ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table001ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,9 +42,9 @@ func Table001Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_001.id = table_002.parent_id
-			{Target: "table_002", Cardinality: runtime.OneToMany, Constraint: "table_002_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_002", Cardinality: contract.OneToMany, Constraint: "table_002_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table002Relation describes "public"."table_002" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table002Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table002Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_002",
 		Kind:       "table",
 		SQLName:    `"public"."table_002"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table002ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table002ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table002ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table002Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_002.parent_id = table_001.id
-			{Target: "table_001", Cardinality: runtime.ManyToOne, Constraint: "table_002_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_001", Cardinality: contract.ManyToOne, Constraint: "table_002_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_002.id = table_003.parent_id
-			{Target: "table_003", Cardinality: runtime.OneToMany, Constraint: "table_003_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_003", Cardinality: contract.OneToMany, Constraint: "table_003_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

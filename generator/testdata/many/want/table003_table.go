@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table003Relation describes "public"."table_003" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table003Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table003Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_003",
 		Kind:       "table",
 		SQLName:    `"public"."table_003"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table003ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table003ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table003ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table003Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_003.parent_id = table_002.id
-			{Target: "table_002", Cardinality: runtime.ManyToOne, Constraint: "table_003_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_002", Cardinality: contract.ManyToOne, Constraint: "table_003_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_003.id = table_004.parent_id
-			{Target: "table_004", Cardinality: runtime.OneToMany, Constraint: "table_004_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_004", Cardinality: contract.OneToMany, Constraint: "table_004_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

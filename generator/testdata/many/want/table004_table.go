@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table004Relation describes "public"."table_004" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table004Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table004Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_004",
 		Kind:       "table",
 		SQLName:    `"public"."table_004"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table004ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table004ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table004ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table004Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_004.parent_id = table_003.id
-			{Target: "table_003", Cardinality: runtime.ManyToOne, Constraint: "table_004_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_003", Cardinality: contract.ManyToOne, Constraint: "table_004_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_004.id = table_005.parent_id
-			{Target: "table_005", Cardinality: runtime.OneToMany, Constraint: "table_005_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_005", Cardinality: contract.OneToMany, Constraint: "table_005_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table005Relation describes "public"."table_005" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table005Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table005Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_005",
 		Kind:       "table",
 		SQLName:    `"public"."table_005"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table005ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table005ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table005ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table005Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_005.parent_id = table_004.id
-			{Target: "table_004", Cardinality: runtime.ManyToOne, Constraint: "table_005_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_004", Cardinality: contract.ManyToOne, Constraint: "table_005_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_005.id = table_006.parent_id
-			{Target: "table_006", Cardinality: runtime.OneToMany, Constraint: "table_006_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_006", Cardinality: contract.OneToMany, Constraint: "table_006_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table006Relation describes "public"."table_006" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table006Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table006Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_006",
 		Kind:       "table",
 		SQLName:    `"public"."table_006"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table006ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table006ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table006ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table006Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_006.parent_id = table_005.id
-			{Target: "table_005", Cardinality: runtime.ManyToOne, Constraint: "table_006_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_005", Cardinality: contract.ManyToOne, Constraint: "table_006_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_006.id = table_007.parent_id
-			{Target: "table_007", Cardinality: runtime.OneToMany, Constraint: "table_007_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_007", Cardinality: contract.OneToMany, Constraint: "table_007_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table007Relation describes "public"."table_007" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table007Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table007Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_007",
 		Kind:       "table",
 		SQLName:    `"public"."table_007"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table007ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table007ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table007ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table007Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_007.parent_id = table_006.id
-			{Target: "table_006", Cardinality: runtime.ManyToOne, Constraint: "table_007_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_006", Cardinality: contract.ManyToOne, Constraint: "table_007_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_007.id = table_008.parent_id
-			{Target: "table_008", Cardinality: runtime.OneToMany, Constraint: "table_008_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_008", Cardinality: contract.OneToMany, Constraint: "table_008_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

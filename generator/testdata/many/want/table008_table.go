@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table008Relation describes "public"."table_008" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table008Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table008Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_008",
 		Kind:       "table",
 		SQLName:    `"public"."table_008"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table008ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table008ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table008ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table008Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_008.parent_id = table_007.id
-			{Target: "table_007", Cardinality: runtime.ManyToOne, Constraint: "table_008_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_007", Cardinality: contract.ManyToOne, Constraint: "table_008_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_008.id = table_009.parent_id
-			{Target: "table_009", Cardinality: runtime.OneToMany, Constraint: "table_009_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_009", Cardinality: contract.OneToMany, Constraint: "table_009_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table009Relation describes "public"."table_009" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table009Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table009Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_009",
 		Kind:       "table",
 		SQLName:    `"public"."table_009"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table009ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table009ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table009ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table009Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_009.parent_id = table_008.id
-			{Target: "table_008", Cardinality: runtime.ManyToOne, Constraint: "table_009_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_008", Cardinality: contract.ManyToOne, Constraint: "table_009_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_009.id = table_010.parent_id
-			{Target: "table_010", Cardinality: runtime.OneToMany, Constraint: "table_010_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_010", Cardinality: contract.OneToMany, Constraint: "table_010_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

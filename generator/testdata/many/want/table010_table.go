@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table010Relation describes "public"."table_010" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table010Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table010Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_010",
 		Kind:       "table",
 		SQLName:    `"public"."table_010"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table010ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table010ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table010ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table010Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_010.parent_id = table_009.id
-			{Target: "table_009", Cardinality: runtime.ManyToOne, Constraint: "table_010_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_009", Cardinality: contract.ManyToOne, Constraint: "table_010_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_010.id = table_011.parent_id
-			{Target: "table_011", Cardinality: runtime.OneToMany, Constraint: "table_011_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_011", Cardinality: contract.OneToMany, Constraint: "table_011_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table011Relation describes "public"."table_011" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table011Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table011Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_011",
 		Kind:       "table",
 		SQLName:    `"public"."table_011"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table011ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table011ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table011ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table011Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_011.parent_id = table_010.id
-			{Target: "table_010", Cardinality: runtime.ManyToOne, Constraint: "table_011_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_010", Cardinality: contract.ManyToOne, Constraint: "table_011_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_011.id = table_012.parent_id
-			{Target: "table_012", Cardinality: runtime.OneToMany, Constraint: "table_012_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_012", Cardinality: contract.OneToMany, Constraint: "table_012_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table012Relation describes "public"."table_012" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table012Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table012Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_012",
 		Kind:       "table",
 		SQLName:    `"public"."table_012"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table012ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table012ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table012ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table012Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_012.parent_id = table_011.id
-			{Target: "table_011", Cardinality: runtime.ManyToOne, Constraint: "table_012_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_011", Cardinality: contract.ManyToOne, Constraint: "table_012_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_012.id = table_013.parent_id
-			{Target: "table_013", Cardinality: runtime.OneToMany, Constraint: "table_013_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_013", Cardinality: contract.OneToMany, Constraint: "table_013_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

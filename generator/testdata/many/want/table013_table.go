@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table013Relation describes "public"."table_013" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table013Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table013Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_013",
 		Kind:       "table",
 		SQLName:    `"public"."table_013"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table013ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table013ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table013ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table013Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_013.parent_id = table_012.id
-			{Target: "table_012", Cardinality: runtime.ManyToOne, Constraint: "table_013_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_012", Cardinality: contract.ManyToOne, Constraint: "table_013_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_013.id = table_014.parent_id
-			{Target: "table_014", Cardinality: runtime.OneToMany, Constraint: "table_014_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_014", Cardinality: contract.OneToMany, Constraint: "table_014_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table014Relation describes "public"."table_014" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table014Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table014Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_014",
 		Kind:       "table",
 		SQLName:    `"public"."table_014"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table014ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table014ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table014ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table014Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_014.parent_id = table_013.id
-			{Target: "table_013", Cardinality: runtime.ManyToOne, Constraint: "table_014_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_013", Cardinality: contract.ManyToOne, Constraint: "table_014_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_014.id = table_015.parent_id
-			{Target: "table_015", Cardinality: runtime.OneToMany, Constraint: "table_015_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_015", Cardinality: contract.OneToMany, Constraint: "table_015_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table015Relation describes "public"."table_015" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table015Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table015Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_015",
 		Kind:       "table",
 		SQLName:    `"public"."table_015"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table015ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table015ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table015ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table015Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_015.parent_id = table_014.id
-			{Target: "table_014", Cardinality: runtime.ManyToOne, Constraint: "table_015_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_014", Cardinality: contract.ManyToOne, Constraint: "table_015_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_015.id = table_016.parent_id
-			{Target: "table_016", Cardinality: runtime.OneToMany, Constraint: "table_016_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_016", Cardinality: contract.OneToMany, Constraint: "table_016_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

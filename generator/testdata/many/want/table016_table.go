@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table016Relation describes "public"."table_016" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table016Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table016Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_016",
 		Kind:       "table",
 		SQLName:    `"public"."table_016"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table016ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table016ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table016ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table016Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_016.parent_id = table_015.id
-			{Target: "table_015", Cardinality: runtime.ManyToOne, Constraint: "table_016_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_015", Cardinality: contract.ManyToOne, Constraint: "table_016_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_016.id = table_017.parent_id
-			{Target: "table_017", Cardinality: runtime.OneToMany, Constraint: "table_017_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_017", Cardinality: contract.OneToMany, Constraint: "table_017_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

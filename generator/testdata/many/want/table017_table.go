@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table017Relation describes "public"."table_017" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table017Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table017Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_017",
 		Kind:       "table",
 		SQLName:    `"public"."table_017"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table017ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table017ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table017ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table017Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_017.parent_id = table_016.id
-			{Target: "table_016", Cardinality: runtime.ManyToOne, Constraint: "table_017_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_016", Cardinality: contract.ManyToOne, Constraint: "table_017_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_017.id = table_018.parent_id
-			{Target: "table_018", Cardinality: runtime.OneToMany, Constraint: "table_018_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_018", Cardinality: contract.OneToMany, Constraint: "table_018_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table018Relation describes "public"."table_018" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table018Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table018Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_018",
 		Kind:       "table",
 		SQLName:    `"public"."table_018"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table018ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table018ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table018ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table018Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_018.parent_id = table_017.id
-			{Target: "table_017", Cardinality: runtime.ManyToOne, Constraint: "table_018_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_017", Cardinality: contract.ManyToOne, Constraint: "table_018_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_018.id = table_019.parent_id
-			{Target: "table_019", Cardinality: runtime.OneToMany, Constraint: "table_019_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_019", Cardinality: contract.OneToMany, Constraint: "table_019_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

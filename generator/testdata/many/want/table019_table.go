@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table019Relation describes "public"."table_019" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table019Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table019Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_019",
 		Kind:       "table",
 		SQLName:    `"public"."table_019"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table019ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table019ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table019ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table019Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_019.parent_id = table_018.id
-			{Target: "table_018", Cardinality: runtime.ManyToOne, Constraint: "table_019_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_018", Cardinality: contract.ManyToOne, Constraint: "table_019_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_019.id = table_020.parent_id
-			{Target: "table_020", Cardinality: runtime.OneToMany, Constraint: "table_020_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_020", Cardinality: contract.OneToMany, Constraint: "table_020_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

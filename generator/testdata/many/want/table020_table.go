@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table020Relation describes "public"."table_020" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table020Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table020Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_020",
 		Kind:       "table",
 		SQLName:    `"public"."table_020"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table020ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table020ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table020ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table020Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_020.parent_id = table_019.id
-			{Target: "table_019", Cardinality: runtime.ManyToOne, Constraint: "table_020_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_019", Cardinality: contract.ManyToOne, Constraint: "table_020_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_020.id = table_021.parent_id
-			{Target: "table_021", Cardinality: runtime.OneToMany, Constraint: "table_021_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_021", Cardinality: contract.OneToMany, Constraint: "table_021_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

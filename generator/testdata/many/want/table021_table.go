@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table021Relation describes "public"."table_021" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table021Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table021Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_021",
 		Kind:       "table",
 		SQLName:    `"public"."table_021"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table021ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table021ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table021ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table021Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_021.parent_id = table_020.id
-			{Target: "table_020", Cardinality: runtime.ManyToOne, Constraint: "table_021_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_020", Cardinality: contract.ManyToOne, Constraint: "table_021_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_021.id = table_022.parent_id
-			{Target: "table_022", Cardinality: runtime.OneToMany, Constraint: "table_022_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_022", Cardinality: contract.OneToMany, Constraint: "table_022_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

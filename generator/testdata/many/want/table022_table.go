@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table022Relation describes "public"."table_022" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table022Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table022Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_022",
 		Kind:       "table",
 		SQLName:    `"public"."table_022"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table022ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table022ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table022ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table022Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_022.parent_id = table_021.id
-			{Target: "table_021", Cardinality: runtime.ManyToOne, Constraint: "table_022_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_021", Cardinality: contract.ManyToOne, Constraint: "table_022_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_022.id = table_023.parent_id
-			{Target: "table_023", Cardinality: runtime.OneToMany, Constraint: "table_023_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_023", Cardinality: contract.OneToMany, Constraint: "table_023_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

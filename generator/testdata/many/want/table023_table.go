@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table023Relation describes "public"."table_023" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table023Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table023Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_023",
 		Kind:       "table",
 		SQLName:    `"public"."table_023"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table023ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table023ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table023ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table023Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_023.parent_id = table_022.id
-			{Target: "table_022", Cardinality: runtime.ManyToOne, Constraint: "table_023_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_022", Cardinality: contract.ManyToOne, Constraint: "table_023_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_023.id = table_024.parent_id
-			{Target: "table_024", Cardinality: runtime.OneToMany, Constraint: "table_024_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_024", Cardinality: contract.OneToMany, Constraint: "table_024_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table024Relation describes "public"."table_024" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table024Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table024Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_024",
 		Kind:       "table",
 		SQLName:    `"public"."table_024"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table024ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table024ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table024ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table024Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_024.parent_id = table_023.id
-			{Target: "table_023", Cardinality: runtime.ManyToOne, Constraint: "table_024_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_023", Cardinality: contract.ManyToOne, Constraint: "table_024_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_024.id = table_025.parent_id
-			{Target: "table_025", Cardinality: runtime.OneToMany, Constraint: "table_025_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_025", Cardinality: contract.OneToMany, Constraint: "table_025_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

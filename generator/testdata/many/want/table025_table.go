@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table025Relation describes "public"."table_025" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table025Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table025Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_025",
 		Kind:       "table",
 		SQLName:    `"public"."table_025"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table025ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table025ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table025ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table025Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_025.parent_id = table_024.id
-			{Target: "table_024", Cardinality: runtime.ManyToOne, Constraint: "table_025_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_024", Cardinality: contract.ManyToOne, Constraint: "table_025_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_025.id = table_026.parent_id
-			{Target: "table_026", Cardinality: runtime.OneToMany, Constraint: "table_026_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_026", Cardinality: contract.OneToMany, Constraint: "table_026_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

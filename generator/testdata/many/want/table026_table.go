@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table026Relation describes "public"."table_026" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table026Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table026Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_026",
 		Kind:       "table",
 		SQLName:    `"public"."table_026"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table026ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table026ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table026ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table026Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_026.parent_id = table_025.id
-			{Target: "table_025", Cardinality: runtime.ManyToOne, Constraint: "table_026_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_025", Cardinality: contract.ManyToOne, Constraint: "table_026_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_026.id = table_027.parent_id
-			{Target: "table_027", Cardinality: runtime.OneToMany, Constraint: "table_027_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_027", Cardinality: contract.OneToMany, Constraint: "table_027_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

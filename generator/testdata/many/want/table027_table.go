@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table027Relation describes "public"."table_027" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table027Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table027Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_027",
 		Kind:       "table",
 		SQLName:    `"public"."table_027"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table027ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table027ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table027ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table027Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_027.parent_id = table_026.id
-			{Target: "table_026", Cardinality: runtime.ManyToOne, Constraint: "table_027_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_026", Cardinality: contract.ManyToOne, Constraint: "table_027_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_027.id = table_028.parent_id
-			{Target: "table_028", Cardinality: runtime.OneToMany, Constraint: "table_028_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_028", Cardinality: contract.OneToMany, Constraint: "table_028_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

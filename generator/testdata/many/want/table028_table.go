@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table028Relation describes "public"."table_028" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table028Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table028Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_028",
 		Kind:       "table",
 		SQLName:    `"public"."table_028"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table028ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table028ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table028ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table028Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_028.parent_id = table_027.id
-			{Target: "table_027", Cardinality: runtime.ManyToOne, Constraint: "table_028_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_027", Cardinality: contract.ManyToOne, Constraint: "table_028_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_028.id = table_029.parent_id
-			{Target: "table_029", Cardinality: runtime.OneToMany, Constraint: "table_029_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_029", Cardinality: contract.OneToMany, Constraint: "table_029_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table029Relation describes "public"."table_029" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table029Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table029Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_029",
 		Kind:       "table",
 		SQLName:    `"public"."table_029"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table029ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table029ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table029ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table029Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_029.parent_id = table_028.id
-			{Target: "table_028", Cardinality: runtime.ManyToOne, Constraint: "table_029_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_028", Cardinality: contract.ManyToOne, Constraint: "table_029_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_029.id = table_030.parent_id
-			{Target: "table_030", Cardinality: runtime.OneToMany, Constraint: "table_030_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_030", Cardinality: contract.OneToMany, Constraint: "table_030_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table030Relation describes "public"."table_030" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table030Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table030Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_030",
 		Kind:       "table",
 		SQLName:    `"public"."table_030"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table030ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table030ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table030ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table030Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_030.parent_id = table_029.id
-			{Target: "table_029", Cardinality: runtime.ManyToOne, Constraint: "table_030_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_029", Cardinality: contract.ManyToOne, Constraint: "table_030_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_030.id = table_031.parent_id
-			{Target: "table_031", Cardinality: runtime.OneToMany, Constraint: "table_031_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_031", Cardinality: contract.OneToMany, Constraint: "table_031_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table031Relation describes "public"."table_031" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table031Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table031Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_031",
 		Kind:       "table",
 		SQLName:    `"public"."table_031"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table031ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table031ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table031ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table031Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_031.parent_id = table_030.id
-			{Target: "table_030", Cardinality: runtime.ManyToOne, Constraint: "table_031_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_030", Cardinality: contract.ManyToOne, Constraint: "table_031_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_031.id = table_032.parent_id
-			{Target: "table_032", Cardinality: runtime.OneToMany, Constraint: "table_032_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_032", Cardinality: contract.OneToMany, Constraint: "table_032_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table032Relation describes "public"."table_032" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table032Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table032Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_032",
 		Kind:       "table",
 		SQLName:    `"public"."table_032"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table032ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table032ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table032ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table032Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_032.parent_id = table_031.id
-			{Target: "table_031", Cardinality: runtime.ManyToOne, Constraint: "table_032_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_031", Cardinality: contract.ManyToOne, Constraint: "table_032_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_032.id = table_033.parent_id
-			{Target: "table_033", Cardinality: runtime.OneToMany, Constraint: "table_033_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_033", Cardinality: contract.OneToMany, Constraint: "table_033_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table033Relation describes "public"."table_033" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table033Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table033Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_033",
 		Kind:       "table",
 		SQLName:    `"public"."table_033"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table033ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table033ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table033ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table033Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_033.parent_id = table_032.id
-			{Target: "table_032", Cardinality: runtime.ManyToOne, Constraint: "table_033_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_032", Cardinality: contract.ManyToOne, Constraint: "table_033_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_033.id = table_034.parent_id
-			{Target: "table_034", Cardinality: runtime.OneToMany, Constraint: "table_034_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_034", Cardinality: contract.OneToMany, Constraint: "table_034_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table034Relation describes "public"."table_034" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table034Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table034Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_034",
 		Kind:       "table",
 		SQLName:    `"public"."table_034"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table034ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table034ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table034ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table034Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_034.parent_id = table_033.id
-			{Target: "table_033", Cardinality: runtime.ManyToOne, Constraint: "table_034_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_033", Cardinality: contract.ManyToOne, Constraint: "table_034_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_034.id = table_035.parent_id
-			{Target: "table_035", Cardinality: runtime.OneToMany, Constraint: "table_035_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_035", Cardinality: contract.OneToMany, Constraint: "table_035_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table035Relation describes "public"."table_035" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table035Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table035Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_035",
 		Kind:       "table",
 		SQLName:    `"public"."table_035"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table035ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table035ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table035ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table035Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_035.parent_id = table_034.id
-			{Target: "table_034", Cardinality: runtime.ManyToOne, Constraint: "table_035_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_034", Cardinality: contract.ManyToOne, Constraint: "table_035_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_035.id = table_036.parent_id
-			{Target: "table_036", Cardinality: runtime.OneToMany, Constraint: "table_036_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_036", Cardinality: contract.OneToMany, Constraint: "table_036_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table036Relation describes "public"."table_036" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table036Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table036Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_036",
 		Kind:       "table",
 		SQLName:    `"public"."table_036"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table036ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table036ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table036ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table036Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_036.parent_id = table_035.id
-			{Target: "table_035", Cardinality: runtime.ManyToOne, Constraint: "table_036_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_035", Cardinality: contract.ManyToOne, Constraint: "table_036_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_036.id = table_037.parent_id
-			{Target: "table_037", Cardinality: runtime.OneToMany, Constraint: "table_037_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_037", Cardinality: contract.OneToMany, Constraint: "table_037_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

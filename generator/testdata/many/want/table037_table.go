@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table037Relation describes "public"."table_037" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table037Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table037Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_037",
 		Kind:       "table",
 		SQLName:    `"public"."table_037"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table037ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table037ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table037ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table037Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_037.parent_id = table_036.id
-			{Target: "table_036", Cardinality: runtime.ManyToOne, Constraint: "table_037_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_036", Cardinality: contract.ManyToOne, Constraint: "table_037_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_037.id = table_038.parent_id
-			{Target: "table_038", Cardinality: runtime.OneToMany, Constraint: "table_038_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_038", Cardinality: contract.OneToMany, Constraint: "table_038_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

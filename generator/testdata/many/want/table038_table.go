@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table038Relation describes "public"."table_038" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table038Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table038Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_038",
 		Kind:       "table",
 		SQLName:    `"public"."table_038"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table038ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table038ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table038ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table038Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_038.parent_id = table_037.id
-			{Target: "table_037", Cardinality: runtime.ManyToOne, Constraint: "table_038_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_037", Cardinality: contract.ManyToOne, Constraint: "table_038_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_038.id = table_039.parent_id
-			{Target: "table_039", Cardinality: runtime.OneToMany, Constraint: "table_039_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_039", Cardinality: contract.OneToMany, Constraint: "table_039_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

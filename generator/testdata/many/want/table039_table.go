@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table039Relation describes "public"."table_039" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table039Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table039Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_039",
 		Kind:       "table",
 		SQLName:    `"public"."table_039"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table039ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table039ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table039ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table039Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_039.parent_id = table_038.id
-			{Target: "table_038", Cardinality: runtime.ManyToOne, Constraint: "table_039_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_038", Cardinality: contract.ManyToOne, Constraint: "table_039_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_039.id = table_040.parent_id
-			{Target: "table_040", Cardinality: runtime.OneToMany, Constraint: "table_040_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_040", Cardinality: contract.OneToMany, Constraint: "table_040_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

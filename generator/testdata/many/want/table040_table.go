@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table040Relation describes "public"."table_040" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table040Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table040Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_040",
 		Kind:       "table",
 		SQLName:    `"public"."table_040"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table040ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table040ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table040ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table040Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_040.parent_id = table_039.id
-			{Target: "table_039", Cardinality: runtime.ManyToOne, Constraint: "table_040_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_039", Cardinality: contract.ManyToOne, Constraint: "table_040_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_040.id = table_041.parent_id
-			{Target: "table_041", Cardinality: runtime.OneToMany, Constraint: "table_041_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_041", Cardinality: contract.OneToMany, Constraint: "table_041_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

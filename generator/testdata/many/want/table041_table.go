@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table041Relation describes "public"."table_041" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table041Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table041Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_041",
 		Kind:       "table",
 		SQLName:    `"public"."table_041"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table041ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table041ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table041ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table041Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_041.parent_id = table_040.id
-			{Target: "table_040", Cardinality: runtime.ManyToOne, Constraint: "table_041_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_040", Cardinality: contract.ManyToOne, Constraint: "table_041_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_041.id = table_042.parent_id
-			{Target: "table_042", Cardinality: runtime.OneToMany, Constraint: "table_042_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_042", Cardinality: contract.OneToMany, Constraint: "table_042_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table042Relation describes "public"."table_042" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table042Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table042Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_042",
 		Kind:       "table",
 		SQLName:    `"public"."table_042"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table042ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table042ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table042ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table042Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_042.parent_id = table_041.id
-			{Target: "table_041", Cardinality: runtime.ManyToOne, Constraint: "table_042_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_041", Cardinality: contract.ManyToOne, Constraint: "table_042_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_042.id = table_043.parent_id
-			{Target: "table_043", Cardinality: runtime.OneToMany, Constraint: "table_043_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_043", Cardinality: contract.OneToMany, Constraint: "table_043_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

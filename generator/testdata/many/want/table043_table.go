@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table043Relation describes "public"."table_043" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table043Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table043Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_043",
 		Kind:       "table",
 		SQLName:    `"public"."table_043"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table043ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table043ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table043ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table043Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_043.parent_id = table_042.id
-			{Target: "table_042", Cardinality: runtime.ManyToOne, Constraint: "table_043_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_042", Cardinality: contract.ManyToOne, Constraint: "table_043_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_043.id = table_044.parent_id
-			{Target: "table_044", Cardinality: runtime.OneToMany, Constraint: "table_044_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_044", Cardinality: contract.OneToMany, Constraint: "table_044_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

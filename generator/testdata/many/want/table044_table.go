@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table044Relation describes "public"."table_044" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table044Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table044Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_044",
 		Kind:       "table",
 		SQLName:    `"public"."table_044"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table044ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table044ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table044ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table044Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_044.parent_id = table_043.id
-			{Target: "table_043", Cardinality: runtime.ManyToOne, Constraint: "table_044_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_043", Cardinality: contract.ManyToOne, Constraint: "table_044_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_044.id = table_045.parent_id
-			{Target: "table_045", Cardinality: runtime.OneToMany, Constraint: "table_045_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_045", Cardinality: contract.OneToMany, Constraint: "table_045_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table045Relation describes "public"."table_045" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table045Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table045Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_045",
 		Kind:       "table",
 		SQLName:    `"public"."table_045"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table045ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table045ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table045ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table045Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_045.parent_id = table_044.id
-			{Target: "table_044", Cardinality: runtime.ManyToOne, Constraint: "table_045_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_044", Cardinality: contract.ManyToOne, Constraint: "table_045_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_045.id = table_046.parent_id
-			{Target: "table_046", Cardinality: runtime.OneToMany, Constraint: "table_046_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_046", Cardinality: contract.OneToMany, Constraint: "table_046_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table046Relation describes "public"."table_046" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table046Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table046Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_046",
 		Kind:       "table",
 		SQLName:    `"public"."table_046"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table046ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table046ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table046ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table046Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_046.parent_id = table_045.id
-			{Target: "table_045", Cardinality: runtime.ManyToOne, Constraint: "table_046_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_045", Cardinality: contract.ManyToOne, Constraint: "table_046_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_046.id = table_047.parent_id
-			{Target: "table_047", Cardinality: runtime.OneToMany, Constraint: "table_047_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_047", Cardinality: contract.OneToMany, Constraint: "table_047_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table047Relation describes "public"."table_047" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table047Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table047Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_047",
 		Kind:       "table",
 		SQLName:    `"public"."table_047"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table047ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table047ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table047ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table047Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_047.parent_id = table_046.id
-			{Target: "table_046", Cardinality: runtime.ManyToOne, Constraint: "table_047_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_046", Cardinality: contract.ManyToOne, Constraint: "table_047_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_047.id = table_048.parent_id
-			{Target: "table_048", Cardinality: runtime.OneToMany, Constraint: "table_048_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_048", Cardinality: contract.OneToMany, Constraint: "table_048_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table048Relation describes "public"."table_048" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table048Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table048Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_048",
 		Kind:       "table",
 		SQLName:    `"public"."table_048"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table048ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table048ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table048ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table048Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_048.parent_id = table_047.id
-			{Target: "table_047", Cardinality: runtime.ManyToOne, Constraint: "table_048_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_047", Cardinality: contract.ManyToOne, Constraint: "table_048_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_048.id = table_049.parent_id
-			{Target: "table_049", Cardinality: runtime.OneToMany, Constraint: "table_049_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_049", Cardinality: contract.OneToMany, Constraint: "table_049_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

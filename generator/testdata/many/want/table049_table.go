@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table049Relation describes "public"."table_049" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table049Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table049Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_049",
 		Kind:       "table",
 		SQLName:    `"public"."table_049"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table049ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table049ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table049ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table049Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_049.parent_id = table_048.id
-			{Target: "table_048", Cardinality: runtime.ManyToOne, Constraint: "table_049_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_048", Cardinality: contract.ManyToOne, Constraint: "table_049_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_049.id = table_050.parent_id
-			{Target: "table_050", Cardinality: runtime.OneToMany, Constraint: "table_050_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_050", Cardinality: contract.OneToMany, Constraint: "table_050_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table050Relation describes "public"."table_050" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table050Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table050Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_050",
 		Kind:       "table",
 		SQLName:    `"public"."table_050"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table050ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table050ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table050ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table050Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_050.parent_id = table_049.id
-			{Target: "table_049", Cardinality: runtime.ManyToOne, Constraint: "table_050_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_049", Cardinality: contract.ManyToOne, Constraint: "table_050_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_050.id = table_051.parent_id
-			{Target: "table_051", Cardinality: runtime.OneToMany, Constraint: "table_051_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_051", Cardinality: contract.OneToMany, Constraint: "table_051_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

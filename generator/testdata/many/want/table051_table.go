@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table051Relation describes "public"."table_051" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table051Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table051Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_051",
 		Kind:       "table",
 		SQLName:    `"public"."table_051"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table051ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table051ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table051ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table051Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_051.parent_id = table_050.id
-			{Target: "table_050", Cardinality: runtime.ManyToOne, Constraint: "table_051_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_050", Cardinality: contract.ManyToOne, Constraint: "table_051_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_051.id = table_052.parent_id
-			{Target: "table_052", Cardinality: runtime.OneToMany, Constraint: "table_052_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_052", Cardinality: contract.OneToMany, Constraint: "table_052_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table052Relation describes "public"."table_052" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table052Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table052Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_052",
 		Kind:       "table",
 		SQLName:    `"public"."table_052"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table052ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table052ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table052ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table052Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_052.parent_id = table_051.id
-			{Target: "table_051", Cardinality: runtime.ManyToOne, Constraint: "table_052_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_051", Cardinality: contract.ManyToOne, Constraint: "table_052_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_052.id = table_053.parent_id
-			{Target: "table_053", Cardinality: runtime.OneToMany, Constraint: "table_053_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_053", Cardinality: contract.OneToMany, Constraint: "table_053_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

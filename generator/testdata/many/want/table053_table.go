@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table053Relation describes "public"."table_053" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table053Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table053Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_053",
 		Kind:       "table",
 		SQLName:    `"public"."table_053"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table053ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table053ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table053ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table053Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_053.parent_id = table_052.id
-			{Target: "table_052", Cardinality: runtime.ManyToOne, Constraint: "table_053_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_052", Cardinality: contract.ManyToOne, Constraint: "table_053_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_053.id = table_054.parent_id
-			{Target: "table_054", Cardinality: runtime.OneToMany, Constraint: "table_054_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_054", Cardinality: contract.OneToMany, Constraint: "table_054_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table054Relation describes "public"."table_054" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table054Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table054Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_054",
 		Kind:       "table",
 		SQLName:    `"public"."table_054"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table054ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table054ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table054ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table054Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_054.parent_id = table_053.id
-			{Target: "table_053", Cardinality: runtime.ManyToOne, Constraint: "table_054_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_053", Cardinality: contract.ManyToOne, Constraint: "table_054_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_054.id = table_055.parent_id
-			{Target: "table_055", Cardinality: runtime.OneToMany, Constraint: "table_055_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_055", Cardinality: contract.OneToMany, Constraint: "table_055_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

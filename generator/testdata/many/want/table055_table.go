@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table055Relation describes "public"."table_055" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table055Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table055Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_055",
 		Kind:       "table",
 		SQLName:    `"public"."table_055"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table055ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table055ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table055ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table055Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_055.parent_id = table_054.id
-			{Target: "table_054", Cardinality: runtime.ManyToOne, Constraint: "table_055_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_054", Cardinality: contract.ManyToOne, Constraint: "table_055_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_055.id = table_056.parent_id
-			{Target: "table_056", Cardinality: runtime.OneToMany, Constraint: "table_056_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_056", Cardinality: contract.OneToMany, Constraint: "table_056_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table056Relation describes "public"."table_056" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table056Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table056Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_056",
 		Kind:       "table",
 		SQLName:    `"public"."table_056"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table056ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table056ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table056ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table056Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_056.parent_id = table_055.id
-			{Target: "table_055", Cardinality: runtime.ManyToOne, Constraint: "table_056_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_055", Cardinality: contract.ManyToOne, Constraint: "table_056_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_056.id = table_057.parent_id
-			{Target: "table_057", Cardinality: runtime.OneToMany, Constraint: "table_057_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_057", Cardinality: contract.OneToMany, Constraint: "table_057_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

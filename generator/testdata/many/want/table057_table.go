@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table057Relation describes "public"."table_057" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table057Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table057Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_057",
 		Kind:       "table",
 		SQLName:    `"public"."table_057"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table057ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table057ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table057ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table057Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_057.parent_id = table_056.id
-			{Target: "table_056", Cardinality: runtime.ManyToOne, Constraint: "table_057_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_056", Cardinality: contract.ManyToOne, Constraint: "table_057_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_057.id = table_058.parent_id
-			{Target: "table_058", Cardinality: runtime.OneToMany, Constraint: "table_058_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_058", Cardinality: contract.OneToMany, Constraint: "table_058_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table058Relation describes "public"."table_058" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table058Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table058Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_058",
 		Kind:       "table",
 		SQLName:    `"public"."table_058"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table058ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table058ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table058ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table058Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_058.parent_id = table_057.id
-			{Target: "table_057", Cardinality: runtime.ManyToOne, Constraint: "table_058_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_057", Cardinality: contract.ManyToOne, Constraint: "table_058_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_058.id = table_059.parent_id
-			{Target: "table_059", Cardinality: runtime.OneToMany, Constraint: "table_059_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_059", Cardinality: contract.OneToMany, Constraint: "table_059_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

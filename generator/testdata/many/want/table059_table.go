@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table059Relation describes "public"."table_059" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table059Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table059Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_059",
 		Kind:       "table",
 		SQLName:    `"public"."table_059"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table059ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table059ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table059ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table059Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_059.parent_id = table_058.id
-			{Target: "table_058", Cardinality: runtime.ManyToOne, Constraint: "table_059_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_058", Cardinality: contract.ManyToOne, Constraint: "table_059_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_059.id = table_060.parent_id
-			{Target: "table_060", Cardinality: runtime.OneToMany, Constraint: "table_060_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_060", Cardinality: contract.OneToMany, Constraint: "table_060_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table060Relation describes "public"."table_060" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table060Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table060Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_060",
 		Kind:       "table",
 		SQLName:    `"public"."table_060"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table060ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table060ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table060ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table060Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_060.parent_id = table_059.id
-			{Target: "table_059", Cardinality: runtime.ManyToOne, Constraint: "table_060_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_059", Cardinality: contract.ManyToOne, Constraint: "table_060_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_060.id = table_061.parent_id
-			{Target: "table_061", Cardinality: runtime.OneToMany, Constraint: "table_061_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_061", Cardinality: contract.OneToMany, Constraint: "table_061_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

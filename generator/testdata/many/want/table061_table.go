@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table061Relation describes "public"."table_061" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table061Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table061Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_061",
 		Kind:       "table",
 		SQLName:    `"public"."table_061"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table061ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table061ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table061ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table061Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_061.parent_id = table_060.id
-			{Target: "table_060", Cardinality: runtime.ManyToOne, Constraint: "table_061_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_060", Cardinality: contract.ManyToOne, Constraint: "table_061_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_061.id = table_062.parent_id
-			{Target: "table_062", Cardinality: runtime.OneToMany, Constraint: "table_062_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_062", Cardinality: contract.OneToMany, Constraint: "table_062_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

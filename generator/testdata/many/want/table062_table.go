@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table062Relation describes "public"."table_062" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table062Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table062Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_062",
 		Kind:       "table",
 		SQLName:    `"public"."table_062"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table062ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table062ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table062ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table062Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_062.parent_id = table_061.id
-			{Target: "table_061", Cardinality: runtime.ManyToOne, Constraint: "table_062_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_061", Cardinality: contract.ManyToOne, Constraint: "table_062_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_062.id = table_063.parent_id
-			{Target: "table_063", Cardinality: runtime.OneToMany, Constraint: "table_063_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_063", Cardinality: contract.OneToMany, Constraint: "table_063_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table063Relation describes "public"."table_063" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table063Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table063Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_063",
 		Kind:       "table",
 		SQLName:    `"public"."table_063"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table063ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table063ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table063ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table063Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_063.parent_id = table_062.id
-			{Target: "table_062", Cardinality: runtime.ManyToOne, Constraint: "table_063_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_062", Cardinality: contract.ManyToOne, Constraint: "table_063_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_063.id = table_064.parent_id
-			{Target: "table_064", Cardinality: runtime.OneToMany, Constraint: "table_064_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_064", Cardinality: contract.OneToMany, Constraint: "table_064_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table064Relation describes "public"."table_064" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table064Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table064Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_064",
 		Kind:       "table",
 		SQLName:    `"public"."table_064"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table064ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table064ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table064ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table064Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_064.parent_id = table_063.id
-			{Target: "table_063", Cardinality: runtime.ManyToOne, Constraint: "table_064_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_063", Cardinality: contract.ManyToOne, Constraint: "table_064_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_064.id = table_065.parent_id
-			{Target: "table_065", Cardinality: runtime.OneToMany, Constraint: "table_065_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_065", Cardinality: contract.OneToMany, Constraint: "table_065_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table065Relation describes "public"."table_065" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table065Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table065Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_065",
 		Kind:       "table",
 		SQLName:    `"public"."table_065"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table065ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table065ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table065ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table065Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_065.parent_id = table_064.id
-			{Target: "table_064", Cardinality: runtime.ManyToOne, Constraint: "table_065_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_064", Cardinality: contract.ManyToOne, Constraint: "table_065_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_065.id = table_066.parent_id
-			{Target: "table_066", Cardinality: runtime.OneToMany, Constraint: "table_066_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_066", Cardinality: contract.OneToMany, Constraint: "table_066_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

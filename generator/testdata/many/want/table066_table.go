@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table066Relation describes "public"."table_066" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table066Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table066Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_066",
 		Kind:       "table",
 		SQLName:    `"public"."table_066"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table066ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table066ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table066ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table066Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_066.parent_id = table_065.id
-			{Target: "table_065", Cardinality: runtime.ManyToOne, Constraint: "table_066_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_065", Cardinality: contract.ManyToOne, Constraint: "table_066_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_066.id = table_067.parent_id
-			{Target: "table_067", Cardinality: runtime.OneToMany, Constraint: "table_067_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_067", Cardinality: contract.OneToMany, Constraint: "table_067_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

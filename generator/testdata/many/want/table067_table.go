@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table067Relation describes "public"."table_067" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table067Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table067Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_067",
 		Kind:       "table",
 		SQLName:    `"public"."table_067"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table067ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table067ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table067ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table067Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_067.parent_id = table_066.id
-			{Target: "table_066", Cardinality: runtime.ManyToOne, Constraint: "table_067_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_066", Cardinality: contract.ManyToOne, Constraint: "table_067_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_067.id = table_068.parent_id
-			{Target: "table_068", Cardinality: runtime.OneToMany, Constraint: "table_068_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_068", Cardinality: contract.OneToMany, Constraint: "table_068_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

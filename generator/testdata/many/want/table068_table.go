@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table068Relation describes "public"."table_068" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table068Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table068Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_068",
 		Kind:       "table",
 		SQLName:    `"public"."table_068"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table068ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table068ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table068ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table068Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_068.parent_id = table_067.id
-			{Target: "table_067", Cardinality: runtime.ManyToOne, Constraint: "table_068_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_067", Cardinality: contract.ManyToOne, Constraint: "table_068_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_068.id = table_069.parent_id
-			{Target: "table_069", Cardinality: runtime.OneToMany, Constraint: "table_069_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_069", Cardinality: contract.OneToMany, Constraint: "table_069_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table069Relation describes "public"."table_069" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table069Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table069Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_069",
 		Kind:       "table",
 		SQLName:    `"public"."table_069"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table069ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table069ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table069ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table069Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_069.parent_id = table_068.id
-			{Target: "table_068", Cardinality: runtime.ManyToOne, Constraint: "table_069_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_068", Cardinality: contract.ManyToOne, Constraint: "table_069_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_069.id = table_070.parent_id
-			{Target: "table_070", Cardinality: runtime.OneToMany, Constraint: "table_070_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_070", Cardinality: contract.OneToMany, Constraint: "table_070_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table070Relation describes "public"."table_070" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table070Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table070Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_070",
 		Kind:       "table",
 		SQLName:    `"public"."table_070"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table070ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table070ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table070ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table070Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_070.parent_id = table_069.id
-			{Target: "table_069", Cardinality: runtime.ManyToOne, Constraint: "table_070_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_069", Cardinality: contract.ManyToOne, Constraint: "table_070_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_070.id = table_071.parent_id
-			{Target: "table_071", Cardinality: runtime.OneToMany, Constraint: "table_071_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_071", Cardinality: contract.OneToMany, Constraint: "table_071_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

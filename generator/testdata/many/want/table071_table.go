@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table071Relation describes "public"."table_071" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table071Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table071Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_071",
 		Kind:       "table",
 		SQLName:    `"public"."table_071"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table071ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table071ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table071ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table071Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_071.parent_id = table_070.id
-			{Target: "table_070", Cardinality: runtime.ManyToOne, Constraint: "table_071_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_070", Cardinality: contract.ManyToOne, Constraint: "table_071_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_071.id = table_072.parent_id
-			{Target: "table_072", Cardinality: runtime.OneToMany, Constraint: "table_072_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_072", Cardinality: contract.OneToMany, Constraint: "table_072_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table072Relation describes "public"."table_072" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table072Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table072Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_072",
 		Kind:       "table",
 		SQLName:    `"public"."table_072"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table072ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table072ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table072ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table072Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_072.parent_id = table_071.id
-			{Target: "table_071", Cardinality: runtime.ManyToOne, Constraint: "table_072_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_071", Cardinality: contract.ManyToOne, Constraint: "table_072_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_072.id = table_073.parent_id
-			{Target: "table_073", Cardinality: runtime.OneToMany, Constraint: "table_073_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_073", Cardinality: contract.OneToMany, Constraint: "table_073_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

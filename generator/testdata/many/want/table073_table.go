@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table073Relation describes "public"."table_073" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table073Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table073Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_073",
 		Kind:       "table",
 		SQLName:    `"public"."table_073"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table073ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table073ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table073ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table073Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_073.parent_id = table_072.id
-			{Target: "table_072", Cardinality: runtime.ManyToOne, Constraint: "table_073_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_072", Cardinality: contract.ManyToOne, Constraint: "table_073_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_073.id = table_074.parent_id
-			{Target: "table_074", Cardinality: runtime.OneToMany, Constraint: "table_074_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_074", Cardinality: contract.OneToMany, Constraint: "table_074_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

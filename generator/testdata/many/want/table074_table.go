@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table074Relation describes "public"."table_074" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table074Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table074Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_074",
 		Kind:       "table",
 		SQLName:    `"public"."table_074"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table074ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table074ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table074ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table074Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_074.parent_id = table_073.id
-			{Target: "table_073", Cardinality: runtime.ManyToOne, Constraint: "table_074_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_073", Cardinality: contract.ManyToOne, Constraint: "table_074_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_074.id = table_075.parent_id
-			{Target: "table_075", Cardinality: runtime.OneToMany, Constraint: "table_075_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_075", Cardinality: contract.OneToMany, Constraint: "table_075_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table075Relation describes "public"."table_075" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table075Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table075Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_075",
 		Kind:       "table",
 		SQLName:    `"public"."table_075"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table075ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table075ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table075ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table075Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_075.parent_id = table_074.id
-			{Target: "table_074", Cardinality: runtime.ManyToOne, Constraint: "table_075_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_074", Cardinality: contract.ManyToOne, Constraint: "table_075_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_075.id = table_076.parent_id
-			{Target: "table_076", Cardinality: runtime.OneToMany, Constraint: "table_076_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_076", Cardinality: contract.OneToMany, Constraint: "table_076_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

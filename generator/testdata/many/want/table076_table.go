@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table076Relation describes "public"."table_076" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table076Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table076Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_076",
 		Kind:       "table",
 		SQLName:    `"public"."table_076"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table076ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table076ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table076ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table076Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_076.parent_id = table_075.id
-			{Target: "table_075", Cardinality: runtime.ManyToOne, Constraint: "table_076_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_075", Cardinality: contract.ManyToOne, Constraint: "table_076_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_076.id = table_077.parent_id
-			{Target: "table_077", Cardinality: runtime.OneToMany, Constraint: "table_077_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_077", Cardinality: contract.OneToMany, Constraint: "table_077_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table077Relation describes "public"."table_077" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table077Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table077Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_077",
 		Kind:       "table",
 		SQLName:    `"public"."table_077"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table077ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table077ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table077ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table077Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_077.parent_id = table_076.id
-			{Target: "table_076", Cardinality: runtime.ManyToOne, Constraint: "table_077_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_076", Cardinality: contract.ManyToOne, Constraint: "table_077_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_077.id = table_078.parent_id
-			{Target: "table_078", Cardinality: runtime.OneToMany, Constraint: "table_078_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_078", Cardinality: contract.OneToMany, Constraint: "table_078_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table078Relation describes "public"."table_078" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table078Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table078Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_078",
 		Kind:       "table",
 		SQLName:    `"public"."table_078"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table078ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table078ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table078ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table078Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_078.parent_id = table_077.id
-			{Target: "table_077", Cardinality: runtime.ManyToOne, Constraint: "table_078_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_077", Cardinality: contract.ManyToOne, Constraint: "table_078_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_078.id = table_079.parent_id
-			{Target: "table_079", Cardinality: runtime.OneToMany, Constraint: "table_079_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_079", Cardinality: contract.OneToMany, Constraint: "table_079_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

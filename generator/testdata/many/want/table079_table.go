@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table079Relation describes "public"."table_079" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table079Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table079Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_079",
 		Kind:       "table",
 		SQLName:    `"public"."table_079"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table079ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table079ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table079ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table079Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_079.parent_id = table_078.id
-			{Target: "table_078", Cardinality: runtime.ManyToOne, Constraint: "table_079_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_078", Cardinality: contract.ManyToOne, Constraint: "table_079_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_079.id = table_080.parent_id
-			{Target: "table_080", Cardinality: runtime.OneToMany, Constraint: "table_080_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_080", Cardinality: contract.OneToMany, Constraint: "table_080_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

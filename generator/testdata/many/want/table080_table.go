@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table080Relation describes "public"."table_080" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table080Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table080Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_080",
 		Kind:       "table",
 		SQLName:    `"public"."table_080"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table080ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table080ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table080ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table080Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_080.parent_id = table_079.id
-			{Target: "table_079", Cardinality: runtime.ManyToOne, Constraint: "table_080_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_079", Cardinality: contract.ManyToOne, Constraint: "table_080_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_080.id = table_081.parent_id
-			{Target: "table_081", Cardinality: runtime.OneToMany, Constraint: "table_081_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_081", Cardinality: contract.OneToMany, Constraint: "table_081_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

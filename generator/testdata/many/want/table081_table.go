@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table081Relation describes "public"."table_081" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table081Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table081Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_081",
 		Kind:       "table",
 		SQLName:    `"public"."table_081"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table081ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table081ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table081ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table081Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_081.parent_id = table_080.id
-			{Target: "table_080", Cardinality: runtime.ManyToOne, Constraint: "table_081_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_080", Cardinality: contract.ManyToOne, Constraint: "table_081_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_081.id = table_082.parent_id
-			{Target: "table_082", Cardinality: runtime.OneToMany, Constraint: "table_082_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_082", Cardinality: contract.OneToMany, Constraint: "table_082_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

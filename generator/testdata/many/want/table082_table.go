@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table082Relation describes "public"."table_082" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table082Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table082Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_082",
 		Kind:       "table",
 		SQLName:    `"public"."table_082"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table082ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table082ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table082ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table082Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_082.parent_id = table_081.id
-			{Target: "table_081", Cardinality: runtime.ManyToOne, Constraint: "table_082_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_081", Cardinality: contract.ManyToOne, Constraint: "table_082_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_082.id = table_083.parent_id
-			{Target: "table_083", Cardinality: runtime.OneToMany, Constraint: "table_083_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_083", Cardinality: contract.OneToMany, Constraint: "table_083_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

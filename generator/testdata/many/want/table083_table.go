@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table083Relation describes "public"."table_083" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table083Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table083Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_083",
 		Kind:       "table",
 		SQLName:    `"public"."table_083"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table083ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table083ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table083ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table083Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_083.parent_id = table_082.id
-			{Target: "table_082", Cardinality: runtime.ManyToOne, Constraint: "table_083_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_082", Cardinality: contract.ManyToOne, Constraint: "table_083_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_083.id = table_084.parent_id
-			{Target: "table_084", Cardinality: runtime.OneToMany, Constraint: "table_084_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_084", Cardinality: contract.OneToMany, Constraint: "table_084_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table084Relation describes "public"."table_084" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table084Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table084Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_084",
 		Kind:       "table",
 		SQLName:    `"public"."table_084"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table084ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table084ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table084ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table084Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_084.parent_id = table_083.id
-			{Target: "table_083", Cardinality: runtime.ManyToOne, Constraint: "table_084_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_083", Cardinality: contract.ManyToOne, Constraint: "table_084_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_084.id = table_085.parent_id
-			{Target: "table_085", Cardinality: runtime.OneToMany, Constraint: "table_085_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_085", Cardinality: contract.OneToMany, Constraint: "table_085_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

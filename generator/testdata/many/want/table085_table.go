@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table085Relation describes "public"."table_085" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table085Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table085Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_085",
 		Kind:       "table",
 		SQLName:    `"public"."table_085"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table085ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table085ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table085ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table085Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_085.parent_id = table_084.id
-			{Target: "table_084", Cardinality: runtime.ManyToOne, Constraint: "table_085_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_084", Cardinality: contract.ManyToOne, Constraint: "table_085_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_085.id = table_086.parent_id
-			{Target: "table_086", Cardinality: runtime.OneToMany, Constraint: "table_086_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_086", Cardinality: contract.OneToMany, Constraint: "table_086_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

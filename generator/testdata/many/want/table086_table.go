@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table086Relation describes "public"."table_086" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table086Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table086Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_086",
 		Kind:       "table",
 		SQLName:    `"public"."table_086"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table086ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table086ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table086ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table086Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_086.parent_id = table_085.id
-			{Target: "table_085", Cardinality: runtime.ManyToOne, Constraint: "table_086_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_085", Cardinality: contract.ManyToOne, Constraint: "table_086_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_086.id = table_087.parent_id
-			{Target: "table_087", Cardinality: runtime.OneToMany, Constraint: "table_087_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_087", Cardinality: contract.OneToMany, Constraint: "table_087_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table087Relation describes "public"."table_087" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table087Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table087Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_087",
 		Kind:       "table",
 		SQLName:    `"public"."table_087"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table087ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table087ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table087ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table087Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_087.parent_id = table_086.id
-			{Target: "table_086", Cardinality: runtime.ManyToOne, Constraint: "table_087_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_086", Cardinality: contract.ManyToOne, Constraint: "table_087_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_087.id = table_088.parent_id
-			{Target: "table_088", Cardinality: runtime.OneToMany, Constraint: "table_088_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_088", Cardinality: contract.OneToMany, Constraint: "table_088_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table088Relation describes "public"."table_088" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table088Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table088Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_088",
 		Kind:       "table",
 		SQLName:    `"public"."table_088"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table088ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table088ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table088ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table088Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_088.parent_id = table_087.id
-			{Target: "table_087", Cardinality: runtime.ManyToOne, Constraint: "table_088_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_087", Cardinality: contract.ManyToOne, Constraint: "table_088_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_088.id = table_089.parent_id
-			{Target: "table_089", Cardinality: runtime.OneToMany, Constraint: "table_089_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_089", Cardinality: contract.OneToMany, Constraint: "table_089_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

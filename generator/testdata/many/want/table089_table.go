@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table089Relation describes "public"."table_089" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table089Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table089Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_089",
 		Kind:       "table",
 		SQLName:    `"public"."table_089"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table089ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table089ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table089ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table089Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_089.parent_id = table_088.id
-			{Target: "table_088", Cardinality: runtime.ManyToOne, Constraint: "table_089_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_088", Cardinality: contract.ManyToOne, Constraint: "table_089_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_089.id = table_090.parent_id
-			{Target: "table_090", Cardinality: runtime.OneToMany, Constraint: "table_090_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_090", Cardinality: contract.OneToMany, Constraint: "table_090_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

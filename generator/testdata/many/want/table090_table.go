@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table090Relation describes "public"."table_090" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table090Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table090Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_090",
 		Kind:       "table",
 		SQLName:    `"public"."table_090"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table090ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table090ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table090ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table090Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_090.parent_id = table_089.id
-			{Target: "table_089", Cardinality: runtime.ManyToOne, Constraint: "table_090_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_089", Cardinality: contract.ManyToOne, Constraint: "table_090_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_090.id = table_091.parent_id
-			{Target: "table_091", Cardinality: runtime.OneToMany, Constraint: "table_091_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_091", Cardinality: contract.OneToMany, Constraint: "table_091_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

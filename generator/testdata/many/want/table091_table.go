@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table091Relation describes "public"."table_091" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table091Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table091Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_091",
 		Kind:       "table",
 		SQLName:    `"public"."table_091"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table091ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table091ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table091ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table091Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_091.parent_id = table_090.id
-			{Target: "table_090", Cardinality: runtime.ManyToOne, Constraint: "table_091_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_090", Cardinality: contract.ManyToOne, Constraint: "table_091_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_091.id = table_092.parent_id
-			{Target: "table_092", Cardinality: runtime.OneToMany, Constraint: "table_092_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_092", Cardinality: contract.OneToMany, Constraint: "table_092_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

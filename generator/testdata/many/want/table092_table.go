@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table092Relation describes "public"."table_092" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table092Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table092Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_092",
 		Kind:       "table",
 		SQLName:    `"public"."table_092"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table092ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table092ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table092ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table092Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_092.parent_id = table_091.id
-			{Target: "table_091", Cardinality: runtime.ManyToOne, Constraint: "table_092_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_091", Cardinality: contract.ManyToOne, Constraint: "table_092_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_092.id = table_093.parent_id
-			{Target: "table_093", Cardinality: runtime.OneToMany, Constraint: "table_093_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_093", Cardinality: contract.OneToMany, Constraint: "table_093_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table093Relation describes "public"."table_093" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table093Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table093Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_093",
 		Kind:       "table",
 		SQLName:    `"public"."table_093"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table093ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table093ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table093ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table093Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_093.parent_id = table_092.id
-			{Target: "table_092", Cardinality: runtime.ManyToOne, Constraint: "table_093_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_092", Cardinality: contract.ManyToOne, Constraint: "table_093_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_093.id = table_094.parent_id
-			{Target: "table_094", Cardinality: runtime.OneToMany, Constraint: "table_094_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_094", Cardinality: contract.OneToMany, Constraint: "table_094_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

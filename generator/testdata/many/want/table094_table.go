@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table094Relation describes "public"."table_094" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table094Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table094Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_094",
 		Kind:       "table",
 		SQLName:    `"public"."table_094"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table094ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table094ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table094ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table094Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_094.parent_id = table_093.id
-			{Target: "table_093", Cardinality: runtime.ManyToOne, Constraint: "table_094_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_093", Cardinality: contract.ManyToOne, Constraint: "table_094_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_094.id = table_095.parent_id
-			{Target: "table_095", Cardinality: runtime.OneToMany, Constraint: "table_095_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_095", Cardinality: contract.OneToMany, Constraint: "table_095_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table095Relation describes "public"."table_095" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table095Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table095Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_095",
 		Kind:       "table",
 		SQLName:    `"public"."table_095"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table095ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table095ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table095ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table095Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_095.parent_id = table_094.id
-			{Target: "table_094", Cardinality: runtime.ManyToOne, Constraint: "table_095_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_094", Cardinality: contract.ManyToOne, Constraint: "table_095_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_095.id = table_096.parent_id
-			{Target: "table_096", Cardinality: runtime.OneToMany, Constraint: "table_096_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_096", Cardinality: contract.OneToMany, Constraint: "table_096_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

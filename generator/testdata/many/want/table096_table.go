@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table096Relation describes "public"."table_096" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table096Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table096Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_096",
 		Kind:       "table",
 		SQLName:    `"public"."table_096"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table096ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table096ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table096ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table096Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_096.parent_id = table_095.id
-			{Target: "table_095", Cardinality: runtime.ManyToOne, Constraint: "table_096_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_095", Cardinality: contract.ManyToOne, Constraint: "table_096_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_096.id = table_097.parent_id
-			{Target: "table_097", Cardinality: runtime.OneToMany, Constraint: "table_097_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_097", Cardinality: contract.OneToMany, Constraint: "table_097_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

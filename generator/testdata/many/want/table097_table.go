@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table097Relation describes "public"."table_097" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table097Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table097Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_097",
 		Kind:       "table",
 		SQLName:    `"public"."table_097"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table097ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table097ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table097ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table097Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_097.parent_id = table_096.id
-			{Target: "table_096", Cardinality: runtime.ManyToOne, Constraint: "table_097_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_096", Cardinality: contract.ManyToOne, Constraint: "table_097_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_097.id = table_098.parent_id
-			{Target: "table_098", Cardinality: runtime.OneToMany, Constraint: "table_098_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_098", Cardinality: contract.OneToMany, Constraint: "table_098_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

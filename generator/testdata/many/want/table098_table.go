@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table098Relation describes "public"."table_098" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table098Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table098Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_098",
 		Kind:       "table",
 		SQLName:    `"public"."table_098"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table098ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table098ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table098ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table098Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_098.parent_id = table_097.id
-			{Target: "table_097", Cardinality: runtime.ManyToOne, Constraint: "table_098_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_097", Cardinality: contract.ManyToOne, Constraint: "table_098_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_098.id = table_099.parent_id
-			{Target: "table_099", Cardinality: runtime.OneToMany, Constraint: "table_099_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_099", Cardinality: contract.OneToMany, Constraint: "table_099_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table099Relation describes "public"."table_099" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table099Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table099Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_099",
 		Kind:       "table",
 		SQLName:    `"public"."table_099"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table099ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table099ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table099ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table099Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_099.parent_id = table_098.id
-			{Target: "table_098", Cardinality: runtime.ManyToOne, Constraint: "table_099_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_098", Cardinality: contract.ManyToOne, Constraint: "table_099_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_099.id = table_100.parent_id
-			{Target: "table_100", Cardinality: runtime.OneToMany, Constraint: "table_100_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_100", Cardinality: contract.OneToMany, Constraint: "table_100_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table100Relation describes "public"."table_100" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table100Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table100Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_100",
 		Kind:       "table",
 		SQLName:    `"public"."table_100"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table100ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table100ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table100ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table100Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_100.parent_id = table_099.id
-			{Target: "table_099", Cardinality: runtime.ManyToOne, Constraint: "table_100_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_099", Cardinality: contract.ManyToOne, Constraint: "table_100_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_100.id = table_101.parent_id
-			{Target: "table_101", Cardinality: runtime.OneToMany, Constraint: "table_101_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_101", Cardinality: contract.OneToMany, Constraint: "table_101_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table101Relation describes "public"."table_101" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table101Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table101Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_101",
 		Kind:       "table",
 		SQLName:    `"public"."table_101"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table101ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table101ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table101ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table101Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_101.parent_id = table_100.id
-			{Target: "table_100", Cardinality: runtime.ManyToOne, Constraint: "table_101_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_100", Cardinality: contract.ManyToOne, Constraint: "table_101_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_101.id = table_102.parent_id
-			{Target: "table_102", Cardinality: runtime.OneToMany, Constraint: "table_102_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_102", Cardinality: contract.OneToMany, Constraint: "table_102_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table102Relation describes "public"."table_102" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table102Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table102Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_102",
 		Kind:       "table",
 		SQLName:    `"public"."table_102"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table102ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table102ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table102ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table102Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_102.parent_id = table_101.id
-			{Target: "table_101", Cardinality: runtime.ManyToOne, Constraint: "table_102_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_101", Cardinality: contract.ManyToOne, Constraint: "table_102_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_102.id = table_103.parent_id
-			{Target: "table_103", Cardinality: runtime.OneToMany, Constraint: "table_103_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_103", Cardinality: contract.OneToMany, Constraint: "table_103_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

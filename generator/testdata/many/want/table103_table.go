@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table103Relation describes "public"."table_103" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table103Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table103Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_103",
 		Kind:       "table",
 		SQLName:    `"public"."table_103"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table103ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table103ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table103ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table103Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_103.parent_id = table_102.id
-			{Target: "table_102", Cardinality: runtime.ManyToOne, Constraint: "table_103_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_102", Cardinality: contract.ManyToOne, Constraint: "table_103_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_103.id = table_104.parent_id
-			{Target: "table_104", Cardinality: runtime.OneToMany, Constraint: "table_104_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_104", Cardinality: contract.OneToMany, Constraint: "table_104_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table104Relation describes "public"."table_104" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table104Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table104Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_104",
 		Kind:       "table",
 		SQLName:    `"public"."table_104"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table104ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table104ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table104ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table104Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_104.parent_id = table_103.id
-			{Target: "table_103", Cardinality: runtime.ManyToOne, Constraint: "table_104_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_103", Cardinality: contract.ManyToOne, Constraint: "table_104_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_104.id = table_105.parent_id
-			{Target: "table_105", Cardinality: runtime.OneToMany, Constraint: "table_105_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_105", Cardinality: contract.OneToMany, Constraint: "table_105_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table105Relation describes "public"."table_105" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table105Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table105Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_105",
 		Kind:       "table",
 		SQLName:    `"public"."table_105"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table105ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table105ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table105ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table105Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_105.parent_id = table_104.id
-			{Target: "table_104", Cardinality: runtime.ManyToOne, Constraint: "table_105_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_104", Cardinality: contract.ManyToOne, Constraint: "table_105_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_105.id = table_106.parent_id
-			{Target: "table_106", Cardinality: runtime.OneToMany, Constraint: "table_106_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_106", Cardinality: contract.OneToMany, Constraint: "table_106_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table106Relation describes "public"."table_106" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table106Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table106Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_106",
 		Kind:       "table",
 		SQLName:    `"public"."table_106"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table106ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table106ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table106ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table106Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_106.parent_id = table_105.id
-			{Target: "table_105", Cardinality: runtime.ManyToOne, Constraint: "table_106_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_105", Cardinality: contract.ManyToOne, Constraint: "table_106_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_106.id = table_107.parent_id
-			{Target: "table_107", Cardinality: runtime.OneToMany, Constraint: "table_107_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_107", Cardinality: contract.OneToMany, Constraint: "table_107_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table107Relation describes "public"."table_107" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table107Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table107Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_107",
 		Kind:       "table",
 		SQLName:    `"public"."table_107"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table107ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table107ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table107ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table107Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_107.parent_id = table_106.id
-			{Target: "table_106", Cardinality: runtime.ManyToOne, Constraint: "table_107_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_106", Cardinality: contract.ManyToOne, Constraint: "table_107_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_107.id = table_108.parent_id
-			{Target: "table_108", Cardinality: runtime.OneToMany, Constraint: "table_108_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_108", Cardinality: contract.OneToMany, Constraint: "table_108_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table108Relation describes "public"."table_108" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table108Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table108Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_108",
 		Kind:       "table",
 		SQLName:    `"public"."table_108"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table108ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table108ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table108ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table108Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_108.parent_id = table_107.id
-			{Target: "table_107", Cardinality: runtime.ManyToOne, Constraint: "table_108_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_107", Cardinality: contract.ManyToOne, Constraint: "table_108_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_108.id = table_109.parent_id
-			{Target: "table_109", Cardinality: runtime.OneToMany, Constraint: "table_109_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_109", Cardinality: contract.OneToMany, Constraint: "table_109_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

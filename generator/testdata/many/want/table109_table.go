@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table109Relation describes "public"."table_109" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table109Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table109Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_109",
 		Kind:       "table",
 		SQLName:    `"public"."table_109"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table109ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table109ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table109ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table109Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_109.parent_id = table_108.id
-			{Target: "table_108", Cardinality: runtime.ManyToOne, Constraint: "table_109_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_108", Cardinality: contract.ManyToOne, Constraint: "table_109_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_109.id = table_110.parent_id
-			{Target: "table_110", Cardinality: runtime.OneToMany, Constraint: "table_110_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_110", Cardinality: contract.OneToMany, Constraint: "table_110_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table110Relation describes "public"."table_110" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table110Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table110Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_110",
 		Kind:       "table",
 		SQLName:    `"public"."table_110"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table110ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table110ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table110ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table110Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_110.parent_id = table_109.id
-			{Target: "table_109", Cardinality: runtime.ManyToOne, Constraint: "table_110_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_109", Cardinality: contract.ManyToOne, Constraint: "table_110_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_110.id = table_111.parent_id
-			{Target: "table_111", Cardinality: runtime.OneToMany, Constraint: "table_111_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_111", Cardinality: contract.OneToMany, Constraint: "table_111_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

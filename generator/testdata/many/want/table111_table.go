@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table111Relation describes "public"."table_111" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table111Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table111Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_111",
 		Kind:       "table",
 		SQLName:    `"public"."table_111"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table111ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table111ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table111ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table111Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_111.parent_id = table_110.id
-			{Target: "table_110", Cardinality: runtime.ManyToOne, Constraint: "table_111_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_110", Cardinality: contract.ManyToOne, Constraint: "table_111_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_111.id = table_112.parent_id
-			{Target: "table_112", Cardinality: runtime.OneToMany, Constraint: "table_112_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_112", Cardinality: contract.OneToMany, Constraint: "table_112_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

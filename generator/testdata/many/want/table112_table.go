@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table112Relation describes "public"."table_112" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table112Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table112Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_112",
 		Kind:       "table",
 		SQLName:    `"public"."table_112"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table112ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table112ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table112ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table112Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_112.parent_id = table_111.id
-			{Target: "table_111", Cardinality: runtime.ManyToOne, Constraint: "table_112_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_111", Cardinality: contract.ManyToOne, Constraint: "table_112_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_112.id = table_113.parent_id
-			{Target: "table_113", Cardinality: runtime.OneToMany, Constraint: "table_113_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_113", Cardinality: contract.OneToMany, Constraint: "table_113_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

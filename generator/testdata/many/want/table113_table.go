@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table113Relation describes "public"."table_113" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table113Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table113Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_113",
 		Kind:       "table",
 		SQLName:    `"public"."table_113"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table113ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table113ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table113ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table113Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_113.parent_id = table_112.id
-			{Target: "table_112", Cardinality: runtime.ManyToOne, Constraint: "table_113_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_112", Cardinality: contract.ManyToOne, Constraint: "table_113_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_113.id = table_114.parent_id
-			{Target: "table_114", Cardinality: runtime.OneToMany, Constraint: "table_114_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_114", Cardinality: contract.OneToMany, Constraint: "table_114_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table114Relation describes "public"."table_114" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table114Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table114Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_114",
 		Kind:       "table",
 		SQLName:    `"public"."table_114"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table114ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table114ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table114ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table114Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_114.parent_id = table_113.id
-			{Target: "table_113", Cardinality: runtime.ManyToOne, Constraint: "table_114_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_113", Cardinality: contract.ManyToOne, Constraint: "table_114_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_114.id = table_115.parent_id
-			{Target: "table_115", Cardinality: runtime.OneToMany, Constraint: "table_115_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_115", Cardinality: contract.OneToMany, Constraint: "table_115_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

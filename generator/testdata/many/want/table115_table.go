@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table115Relation describes "public"."table_115" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table115Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table115Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_115",
 		Kind:       "table",
 		SQLName:    `"public"."table_115"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table115ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table115ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table115ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table115Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_115.parent_id = table_114.id
-			{Target: "table_114", Cardinality: runtime.ManyToOne, Constraint: "table_115_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_114", Cardinality: contract.ManyToOne, Constraint: "table_115_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_115.id = table_116.parent_id
-			{Target: "table_116", Cardinality: runtime.OneToMany, Constraint: "table_116_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_116", Cardinality: contract.OneToMany, Constraint: "table_116_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

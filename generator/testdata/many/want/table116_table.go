@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table116Relation describes "public"."table_116" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table116Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table116Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_116",
 		Kind:       "table",
 		SQLName:    `"public"."table_116"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table116ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table116ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table116ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table116Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_116.parent_id = table_115.id
-			{Target: "table_115", Cardinality: runtime.ManyToOne, Constraint: "table_116_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_115", Cardinality: contract.ManyToOne, Constraint: "table_116_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_116.id = table_117.parent_id
-			{Target: "table_117", Cardinality: runtime.OneToMany, Constraint: "table_117_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_117", Cardinality: contract.OneToMany, Constraint: "table_117_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table117Relation describes "public"."table_117" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table117Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table117Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_117",
 		Kind:       "table",
 		SQLName:    `"public"."table_117"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table117ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table117ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table117ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table117Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_117.parent_id = table_116.id
-			{Target: "table_116", Cardinality: runtime.ManyToOne, Constraint: "table_117_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_116", Cardinality: contract.ManyToOne, Constraint: "table_117_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_117.id = table_118.parent_id
-			{Target: "table_118", Cardinality: runtime.OneToMany, Constraint: "table_118_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_118", Cardinality: contract.OneToMany, Constraint: "table_118_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table118Relation describes "public"."table_118" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table118Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table118Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_118",
 		Kind:       "table",
 		SQLName:    `"public"."table_118"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table118ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table118ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table118ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table118Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_118.parent_id = table_117.id
-			{Target: "table_117", Cardinality: runtime.ManyToOne, Constraint: "table_118_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_117", Cardinality: contract.ManyToOne, Constraint: "table_118_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_118.id = table_119.parent_id
-			{Target: "table_119", Cardinality: runtime.OneToMany, Constraint: "table_119_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_119", Cardinality: contract.OneToMany, Constraint: "table_119_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

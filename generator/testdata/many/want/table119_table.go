@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table119Relation describes "public"."table_119" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table119Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table119Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_119",
 		Kind:       "table",
 		SQLName:    `"public"."table_119"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table119ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table119ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table119ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table119Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_119.parent_id = table_118.id
-			{Target: "table_118", Cardinality: runtime.ManyToOne, Constraint: "table_119_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_118", Cardinality: contract.ManyToOne, Constraint: "table_119_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_119.id = table_120.parent_id
-			{Target: "table_120", Cardinality: runtime.OneToMany, Constraint: "table_120_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_120", Cardinality: contract.OneToMany, Constraint: "table_120_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

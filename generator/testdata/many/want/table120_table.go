@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table120Relation describes "public"."table_120" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table120Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table120Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_120",
 		Kind:       "table",
 		SQLName:    `"public"."table_120"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table120ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table120ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table120ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table120Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_120.parent_id = table_119.id
-			{Target: "table_119", Cardinality: runtime.ManyToOne, Constraint: "table_120_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_119", Cardinality: contract.ManyToOne, Constraint: "table_120_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_120.id = table_121.parent_id
-			{Target: "table_121", Cardinality: runtime.OneToMany, Constraint: "table_121_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_121", Cardinality: contract.OneToMany, Constraint: "table_121_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table121Relation describes "public"."table_121" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table121Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table121Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_121",
 		Kind:       "table",
 		SQLName:    `"public"."table_121"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table121ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table121ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table121ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table121Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_121.parent_id = table_120.id
-			{Target: "table_120", Cardinality: runtime.ManyToOne, Constraint: "table_121_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_120", Cardinality: contract.ManyToOne, Constraint: "table_121_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_121.id = table_122.parent_id
-			{Target: "table_122", Cardinality: runtime.OneToMany, Constraint: "table_122_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_122", Cardinality: contract.OneToMany, Constraint: "table_122_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

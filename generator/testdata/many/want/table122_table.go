@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table122Relation describes "public"."table_122" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table122Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table122Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_122",
 		Kind:       "table",
 		SQLName:    `"public"."table_122"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table122ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table122ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table122ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table122Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_122.parent_id = table_121.id
-			{Target: "table_121", Cardinality: runtime.ManyToOne, Constraint: "table_122_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_121", Cardinality: contract.ManyToOne, Constraint: "table_122_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_122.id = table_123.parent_id
-			{Target: "table_123", Cardinality: runtime.OneToMany, Constraint: "table_123_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_123", Cardinality: contract.OneToMany, Constraint: "table_123_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

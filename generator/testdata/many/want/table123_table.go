@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table123Relation describes "public"."table_123" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table123Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table123Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_123",
 		Kind:       "table",
 		SQLName:    `"public"."table_123"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table123ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table123ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table123ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table123Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_123.parent_id = table_122.id
-			{Target: "table_122", Cardinality: runtime.ManyToOne, Constraint: "table_123_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_122", Cardinality: contract.ManyToOne, Constraint: "table_123_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_123.id = table_124.parent_id
-			{Target: "table_124", Cardinality: runtime.OneToMany, Constraint: "table_124_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_124", Cardinality: contract.OneToMany, Constraint: "table_124_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table124Relation describes "public"."table_124" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table124Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table124Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_124",
 		Kind:       "table",
 		SQLName:    `"public"."table_124"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table124ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table124ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table124ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table124Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_124.parent_id = table_123.id
-			{Target: "table_123", Cardinality: runtime.ManyToOne, Constraint: "table_124_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_123", Cardinality: contract.ManyToOne, Constraint: "table_124_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_124.id = table_125.parent_id
-			{Target: "table_125", Cardinality: runtime.OneToMany, Constraint: "table_125_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_125", Cardinality: contract.OneToMany, Constraint: "table_125_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table125Relation describes "public"."table_125" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table125Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table125Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_125",
 		Kind:       "table",
 		SQLName:    `"public"."table_125"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table125ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table125ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table125ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table125Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_125.parent_id = table_124.id
-			{Target: "table_124", Cardinality: runtime.ManyToOne, Constraint: "table_125_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_124", Cardinality: contract.ManyToOne, Constraint: "table_125_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_125.id = table_126.parent_id
-			{Target: "table_126", Cardinality: runtime.OneToMany, Constraint: "table_126_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_126", Cardinality: contract.OneToMany, Constraint: "table_126_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

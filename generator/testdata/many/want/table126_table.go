@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table126Relation describes "public"."table_126" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table126Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table126Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_126",
 		Kind:       "table",
 		SQLName:    `"public"."table_126"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table126ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table126ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table126ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table126Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_126.parent_id = table_125.id
-			{Target: "table_125", Cardinality: runtime.ManyToOne, Constraint: "table_126_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_125", Cardinality: contract.ManyToOne, Constraint: "table_126_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_126.id = table_127.parent_id
-			{Target: "table_127", Cardinality: runtime.OneToMany, Constraint: "table_127_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_127", Cardinality: contract.OneToMany, Constraint: "table_127_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

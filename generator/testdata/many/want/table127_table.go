@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table127Relation describes "public"."table_127" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table127Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table127Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_127",
 		Kind:       "table",
 		SQLName:    `"public"."table_127"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table127ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table127ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table127ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table127Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_127.parent_id = table_126.id
-			{Target: "table_126", Cardinality: runtime.ManyToOne, Constraint: "table_127_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_126", Cardinality: contract.ManyToOne, Constraint: "table_127_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_127.id = table_128.parent_id
-			{Target: "table_128", Cardinality: runtime.OneToMany, Constraint: "table_128_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_128", Cardinality: contract.OneToMany, Constraint: "table_128_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table128Relation describes "public"."table_128" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table128Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table128Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_128",
 		Kind:       "table",
 		SQLName:    `"public"."table_128"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table128ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table128ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table128ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table128Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_128.parent_id = table_127.id
-			{Target: "table_127", Cardinality: runtime.ManyToOne, Constraint: "table_128_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_127", Cardinality: contract.ManyToOne, Constraint: "table_128_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_128.id = table_129.parent_id
-			{Target: "table_129", Cardinality: runtime.OneToMany, Constraint: "table_129_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_129", Cardinality: contract.OneToMany, Constraint: "table_129_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table129Relation describes "public"."table_129" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table129Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table129Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_129",
 		Kind:       "table",
 		SQLName:    `"public"."table_129"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table129ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table129ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table129ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table129Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_129.parent_id = table_128.id
-			{Target: "table_128", Cardinality: runtime.ManyToOne, Constraint: "table_129_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_128", Cardinality: contract.ManyToOne, Constraint: "table_129_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_129.id = table_130.parent_id
-			{Target: "table_130", Cardinality: runtime.OneToMany, Constraint: "table_130_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_130", Cardinality: contract.OneToMany, Constraint: "table_130_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table130Relation describes "public"."table_130" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table130Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table130Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_130",
 		Kind:       "table",
 		SQLName:    `"public"."table_130"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table130ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table130ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table130ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table130Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_130.parent_id = table_129.id
-			{Target: "table_129", Cardinality: runtime.ManyToOne, Constraint: "table_130_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_129", Cardinality: contract.ManyToOne, Constraint: "table_130_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_130.id = table_131.parent_id
-			{Target: "table_131", Cardinality: runtime.OneToMany, Constraint: "table_131_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_131", Cardinality: contract.OneToMany, Constraint: "table_131_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table131Relation describes "public"."table_131" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table131Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table131Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_131",
 		Kind:       "table",
 		SQLName:    `"public"."table_131"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table131ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table131ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table131ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table131Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_131.parent_id = table_130.id
-			{Target: "table_130", Cardinality: runtime.ManyToOne, Constraint: "table_131_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_130", Cardinality: contract.ManyToOne, Constraint: "table_131_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_131.id = table_132.parent_id
-			{Target: "table_132", Cardinality: runtime.OneToMany, Constraint: "table_132_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_132", Cardinality: contract.OneToMany, Constraint: "table_132_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table132Relation describes "public"."table_132" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table132Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table132Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_132",
 		Kind:       "table",
 		SQLName:    `"public"."table_132"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table132ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table132ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table132ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table132Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_132.parent_id = table_131.id
-			{Target: "table_131", Cardinality: runtime.ManyToOne, Constraint: "table_132_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_131", Cardinality: contract.ManyToOne, Constraint: "table_132_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_132.id = table_133.parent_id
-			{Target: "table_133", Cardinality: runtime.OneToMany, Constraint: "table_133_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_133", Cardinality: contract.OneToMany, Constraint: "table_133_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

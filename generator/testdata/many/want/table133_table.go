@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table133Relation describes "public"."table_133" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table133Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table133Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_133",
 		Kind:       "table",
 		SQLName:    `"public"."table_133"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table133ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table133ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table133ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table133Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_133.parent_id = table_132.id
-			{Target: "table_132", Cardinality: runtime.ManyToOne, Constraint: "table_133_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_132", Cardinality: contract.ManyToOne, Constraint: "table_133_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_133.id = table_134.parent_id
-			{Target: "table_134", Cardinality: runtime.OneToMany, Constraint: "table_134_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_134", Cardinality: contract.OneToMany, Constraint: "table_134_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

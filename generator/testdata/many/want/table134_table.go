@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table134Relation describes "public"."table_134" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table134Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table134Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_134",
 		Kind:       "table",
 		SQLName:    `"public"."table_134"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table134ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table134ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table134ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table134Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_134.parent_id = table_133.id
-			{Target: "table_133", Cardinality: runtime.ManyToOne, Constraint: "table_134_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_133", Cardinality: contract.ManyToOne, Constraint: "table_134_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_134.id = table_135.parent_id
-			{Target: "table_135", Cardinality: runtime.OneToMany, Constraint: "table_135_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_135", Cardinality: contract.OneToMany, Constraint: "table_135_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table135Relation describes "public"."table_135" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table135Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table135Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_135",
 		Kind:       "table",
 		SQLName:    `"public"."table_135"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table135ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table135ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table135ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table135Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_135.parent_id = table_134.id
-			{Target: "table_134", Cardinality: runtime.ManyToOne, Constraint: "table_135_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_134", Cardinality: contract.ManyToOne, Constraint: "table_135_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_135.id = table_136.parent_id
-			{Target: "table_136", Cardinality: runtime.OneToMany, Constraint: "table_136_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_136", Cardinality: contract.OneToMany, Constraint: "table_136_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

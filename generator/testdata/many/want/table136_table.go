@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table136Relation describes "public"."table_136" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table136Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table136Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_136",
 		Kind:       "table",
 		SQLName:    `"public"."table_136"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table136ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table136ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table136ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table136Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_136.parent_id = table_135.id
-			{Target: "table_135", Cardinality: runtime.ManyToOne, Constraint: "table_136_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_135", Cardinality: contract.ManyToOne, Constraint: "table_136_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_136.id = table_137.parent_id
-			{Target: "table_137", Cardinality: runtime.OneToMany, Constraint: "table_137_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_137", Cardinality: contract.OneToMany, Constraint: "table_137_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table137Relation describes "public"."table_137" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table137Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table137Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_137",
 		Kind:       "table",
 		SQLName:    `"public"."table_137"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table137ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table137ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table137ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table137Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_137.parent_id = table_136.id
-			{Target: "table_136", Cardinality: runtime.ManyToOne, Constraint: "table_137_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_136", Cardinality: contract.ManyToOne, Constraint: "table_137_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_137.id = table_138.parent_id
-			{Target: "table_138", Cardinality: runtime.OneToMany, Constraint: "table_138_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_138", Cardinality: contract.OneToMany, Constraint: "table_138_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table138Relation describes "public"."table_138" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table138Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table138Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_138",
 		Kind:       "table",
 		SQLName:    `"public"."table_138"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table138ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table138ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table138ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table138Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_138.parent_id = table_137.id
-			{Target: "table_137", Cardinality: runtime.ManyToOne, Constraint: "table_138_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_137", Cardinality: contract.ManyToOne, Constraint: "table_138_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_138.id = table_139.parent_id
-			{Target: "table_139", Cardinality: runtime.OneToMany, Constraint: "table_139_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_139", Cardinality: contract.OneToMany, Constraint: "table_139_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table139Relation describes "public"."table_139" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table139Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table139Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_139",
 		Kind:       "table",
 		SQLName:    `"public"."table_139"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table139ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table139ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table139ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table139Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_139.parent_id = table_138.id
-			{Target: "table_138", Cardinality: runtime.ManyToOne, Constraint: "table_139_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_138", Cardinality: contract.ManyToOne, Constraint: "table_139_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_139.id = table_140.parent_id
-			{Target: "table_140", Cardinality: runtime.OneToMany, Constraint: "table_140_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_140", Cardinality: contract.OneToMany, Constraint: "table_140_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

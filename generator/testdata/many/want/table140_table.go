@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table140Relation describes "public"."table_140" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table140Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table140Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_140",
 		Kind:       "table",
 		SQLName:    `"public"."table_140"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table140ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table140ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table140ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table140Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_140.parent_id = table_139.id
-			{Target: "table_139", Cardinality: runtime.ManyToOne, Constraint: "table_140_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_139", Cardinality: contract.ManyToOne, Constraint: "table_140_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_140.id = table_141.parent_id
-			{Target: "table_141", Cardinality: runtime.OneToMany, Constraint: "table_141_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_141", Cardinality: contract.OneToMany, Constraint: "table_141_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

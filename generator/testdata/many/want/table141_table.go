@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table141Relation describes "public"."table_141" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table141Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table141Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_141",
 		Kind:       "table",
 		SQLName:    `"public"."table_141"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table141ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table141ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table141ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table141Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_141.parent_id = table_140.id
-			{Target: "table_140", Cardinality: runtime.ManyToOne, Constraint: "table_141_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_140", Cardinality: contract.ManyToOne, Constraint: "table_141_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_141.id = table_142.parent_id
-			{Target: "table_142", Cardinality: runtime.OneToMany, Constraint: "table_142_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_142", Cardinality: contract.OneToMany, Constraint: "table_142_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

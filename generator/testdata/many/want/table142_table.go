@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table142Relation describes "public"."table_142" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table142Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table142Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_142",
 		Kind:       "table",
 		SQLName:    `"public"."table_142"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table142ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table142ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table142ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table142Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_142.parent_id = table_141.id
-			{Target: "table_141", Cardinality: runtime.ManyToOne, Constraint: "table_142_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_141", Cardinality: contract.ManyToOne, Constraint: "table_142_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_142.id = table_143.parent_id
-			{Target: "table_143", Cardinality: runtime.OneToMany, Constraint: "table_143_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_143", Cardinality: contract.OneToMany, Constraint: "table_143_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table143Relation describes "public"."table_143" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table143Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table143Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_143",
 		Kind:       "table",
 		SQLName:    `"public"."table_143"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table143ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table143ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table143ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table143Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_143.parent_id = table_142.id
-			{Target: "table_142", Cardinality: runtime.ManyToOne, Constraint: "table_143_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_142", Cardinality: contract.ManyToOne, Constraint: "table_143_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_143.id = table_144.parent_id
-			{Target: "table_144", Cardinality: runtime.OneToMany, Constraint: "table_144_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_144", Cardinality: contract.OneToMany, Constraint: "table_144_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table144Relation describes "public"."table_144" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table144Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table144Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_144",
 		Kind:       "table",
 		SQLName:    `"public"."table_144"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table144ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table144ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table144ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table144Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_144.parent_id = table_143.id
-			{Target: "table_143", Cardinality: runtime.ManyToOne, Constraint: "table_144_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_143", Cardinality: contract.ManyToOne, Constraint: "table_144_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_144.id = table_145.parent_id
-			{Target: "table_145", Cardinality: runtime.OneToMany, Constraint: "table_145_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_145", Cardinality: contract.OneToMany, Constraint: "table_145_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table145Relation describes "public"."table_145" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table145Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table145Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_145",
 		Kind:       "table",
 		SQLName:    `"public"."table_145"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table145ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table145ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table145ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table145Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_145.parent_id = table_144.id
-			{Target: "table_144", Cardinality: runtime.ManyToOne, Constraint: "table_145_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_144", Cardinality: contract.ManyToOne, Constraint: "table_145_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_145.id = table_146.parent_id
-			{Target: "table_146", Cardinality: runtime.OneToMany, Constraint: "table_146_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_146", Cardinality: contract.OneToMany, Constraint: "table_146_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

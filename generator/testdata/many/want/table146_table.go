@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table146Relation describes "public"."table_146" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table146Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table146Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_146",
 		Kind:       "table",
 		SQLName:    `"public"."table_146"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table146ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table146ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table146ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table146Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_146.parent_id = table_145.id
-			{Target: "table_145", Cardinality: runtime.ManyToOne, Constraint: "table_146_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_145", Cardinality: contract.ManyToOne, Constraint: "table_146_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_146.id = table_147.parent_id
-			{Target: "table_147", Cardinality: runtime.OneToMany, Constraint: "table_147_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_147", Cardinality: contract.OneToMany, Constraint: "table_147_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table147Relation describes "public"."table_147" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table147Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table147Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_147",
 		Kind:       "table",
 		SQLName:    `"public"."table_147"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table147ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table147ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table147ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table147Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_147.parent_id = table_146.id
-			{Target: "table_146", Cardinality: runtime.ManyToOne, Constraint: "table_147_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_146", Cardinality: contract.ManyToOne, Constraint: "table_147_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_147.id = table_148.parent_id
-			{Target: "table_148", Cardinality: runtime.OneToMany, Constraint: "table_148_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_148", Cardinality: contract.OneToMany, Constraint: "table_148_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table148Relation describes "public"."table_148" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table148Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table148Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_148",
 		Kind:       "table",
 		SQLName:    `"public"."table_148"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table148ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table148ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table148ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table148Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_148.parent_id = table_147.id
-			{Target: "table_147", Cardinality: runtime.ManyToOne, Constraint: "table_148_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_147", Cardinality: contract.ManyToOne, Constraint: "table_148_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_148.id = table_149.parent_id
-			{Target: "table_149", Cardinality: runtime.OneToMany, Constraint: "table_149_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_149", Cardinality: contract.OneToMany, Constraint: "table_149_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

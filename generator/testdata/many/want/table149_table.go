@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table149Relation describes "public"."table_149" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table149Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table149Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_149",
 		Kind:       "table",
 		SQLName:    `"public"."table_149"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table149ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table149ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table149ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table149Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_149.parent_id = table_148.id
-			{Target: "table_148", Cardinality: runtime.ManyToOne, Constraint: "table_149_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_148", Cardinality: contract.ManyToOne, Constraint: "table_149_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_149.id = table_150.parent_id
-			{Target: "table_150", Cardinality: runtime.OneToMany, Constraint: "table_150_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_150", Cardinality: contract.OneToMany, Constraint: "table_150_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

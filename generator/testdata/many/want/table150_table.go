@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table150Relation describes "public"."table_150" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table150Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table150Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_150",
 		Kind:       "table",
 		SQLName:    `"public"."table_150"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table150ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table150ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table150ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table150Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_150.parent_id = table_149.id
-			{Target: "table_149", Cardinality: runtime.ManyToOne, Constraint: "table_150_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_149", Cardinality: contract.ManyToOne, Constraint: "table_150_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_150.id = table_151.parent_id
-			{Target: "table_151", Cardinality: runtime.OneToMany, Constraint: "table_151_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_151", Cardinality: contract.OneToMany, Constraint: "table_151_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table151Relation describes "public"."table_151" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table151Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table151Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_151",
 		Kind:       "table",
 		SQLName:    `"public"."table_151"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table151ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table151ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table151ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table151Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_151.parent_id = table_150.id
-			{Target: "table_150", Cardinality: runtime.ManyToOne, Constraint: "table_151_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_150", Cardinality: contract.ManyToOne, Constraint: "table_151_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_151.id = table_152.parent_id
-			{Target: "table_152", Cardinality: runtime.OneToMany, Constraint: "table_152_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_152", Cardinality: contract.OneToMany, Constraint: "table_152_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table152Relation describes "public"."table_152" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table152Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table152Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_152",
 		Kind:       "table",
 		SQLName:    `"public"."table_152"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table152ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table152ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table152ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table152Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_152.parent_id = table_151.id
-			{Target: "table_151", Cardinality: runtime.ManyToOne, Constraint: "table_152_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_151", Cardinality: contract.ManyToOne, Constraint: "table_152_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_152.id = table_153.parent_id
-			{Target: "table_153", Cardinality: runtime.OneToMany, Constraint: "table_153_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_153", Cardinality: contract.OneToMany, Constraint: "table_153_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table153Relation describes "public"."table_153" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table153Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table153Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_153",
 		Kind:       "table",
 		SQLName:    `"public"."table_153"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table153ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table153ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table153ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table153Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_153.parent_id = table_152.id
-			{Target: "table_152", Cardinality: runtime.ManyToOne, Constraint: "table_153_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_152", Cardinality: contract.ManyToOne, Constraint: "table_153_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_153.id = table_154.parent_id
-			{Target: "table_154", Cardinality: runtime.OneToMany, Constraint: "table_154_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_154", Cardinality: contract.OneToMany, Constraint: "table_154_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table154Relation describes "public"."table_154" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table154Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table154Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_154",
 		Kind:       "table",
 		SQLName:    `"public"."table_154"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table154ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table154ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table154ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table154Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_154.parent_id = table_153.id
-			{Target: "table_153", Cardinality: runtime.ManyToOne, Constraint: "table_154_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_153", Cardinality: contract.ManyToOne, Constraint: "table_154_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_154.id = table_155.parent_id
-			{Target: "table_155", Cardinality: runtime.OneToMany, Constraint: "table_155_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_155", Cardinality: contract.OneToMany, Constraint: "table_155_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

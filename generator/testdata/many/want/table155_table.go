@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table155Relation describes "public"."table_155" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table155Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table155Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_155",
 		Kind:       "table",
 		SQLName:    `"public"."table_155"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table155ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table155ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table155ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table155Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_155.parent_id = table_154.id
-			{Target: "table_154", Cardinality: runtime.ManyToOne, Constraint: "table_155_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_154", Cardinality: contract.ManyToOne, Constraint: "table_155_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_155.id = table_156.parent_id
-			{Target: "table_156", Cardinality: runtime.OneToMany, Constraint: "table_156_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_156", Cardinality: contract.OneToMany, Constraint: "table_156_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table156Relation describes "public"."table_156" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table156Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table156Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_156",
 		Kind:       "table",
 		SQLName:    `"public"."table_156"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table156ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table156ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table156ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table156Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_156.parent_id = table_155.id
-			{Target: "table_155", Cardinality: runtime.ManyToOne, Constraint: "table_156_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_155", Cardinality: contract.ManyToOne, Constraint: "table_156_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_156.id = table_157.parent_id
-			{Target: "table_157", Cardinality: runtime.OneToMany, Constraint: "table_157_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_157", Cardinality: contract.OneToMany, Constraint: "table_157_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table157Relation describes "public"."table_157" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table157Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table157Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_157",
 		Kind:       "table",
 		SQLName:    `"public"."table_157"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table157ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table157ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table157ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table157Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_157.parent_id = table_156.id
-			{Target: "table_156", Cardinality: runtime.ManyToOne, Constraint: "table_157_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_156", Cardinality: contract.ManyToOne, Constraint: "table_157_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_157.id = table_158.parent_id
-			{Target: "table_158", Cardinality: runtime.OneToMany, Constraint: "table_158_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_158", Cardinality: contract.OneToMany, Constraint: "table_158_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

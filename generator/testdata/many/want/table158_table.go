@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table158Relation describes "public"."table_158" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table158Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table158Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_158",
 		Kind:       "table",
 		SQLName:    `"public"."table_158"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table158ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table158ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table158ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table158Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_158.parent_id = table_157.id
-			{Target: "table_157", Cardinality: runtime.ManyToOne, Constraint: "table_158_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_157", Cardinality: contract.ManyToOne, Constraint: "table_158_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_158.id = table_159.parent_id
-			{Target: "table_159", Cardinality: runtime.OneToMany, Constraint: "table_159_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_159", Cardinality: contract.OneToMany, Constraint: "table_159_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

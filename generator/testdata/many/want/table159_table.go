@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table159Relation describes "public"."table_159" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table159Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table159Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_159",
 		Kind:       "table",
 		SQLName:    `"public"."table_159"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table159ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table159ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table159ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table159Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_159.parent_id = table_158.id
-			{Target: "table_158", Cardinality: runtime.ManyToOne, Constraint: "table_159_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_158", Cardinality: contract.ManyToOne, Constraint: "table_159_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_159.id = table_160.parent_id
-			{Target: "table_160", Cardinality: runtime.OneToMany, Constraint: "table_160_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_160", Cardinality: contract.OneToMany, Constraint: "table_160_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

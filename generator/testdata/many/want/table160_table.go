@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table160Relation describes "public"."table_160" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table160Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table160Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_160",
 		Kind:       "table",
 		SQLName:    `"public"."table_160"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table160ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table160ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table160ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table160Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_160.parent_id = table_159.id
-			{Target: "table_159", Cardinality: runtime.ManyToOne, Constraint: "table_160_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_159", Cardinality: contract.ManyToOne, Constraint: "table_160_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_160.id = table_161.parent_id
-			{Target: "table_161", Cardinality: runtime.OneToMany, Constraint: "table_161_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_161", Cardinality: contract.OneToMany, Constraint: "table_161_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table161Relation describes "public"."table_161" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table161Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table161Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_161",
 		Kind:       "table",
 		SQLName:    `"public"."table_161"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table161ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table161ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table161ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table161Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_161.parent_id = table_160.id
-			{Target: "table_160", Cardinality: runtime.ManyToOne, Constraint: "table_161_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_160", Cardinality: contract.ManyToOne, Constraint: "table_161_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_161.id = table_162.parent_id
-			{Target: "table_162", Cardinality: runtime.OneToMany, Constraint: "table_162_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_162", Cardinality: contract.OneToMany, Constraint: "table_162_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table162Relation describes "public"."table_162" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table162Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table162Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_162",
 		Kind:       "table",
 		SQLName:    `"public"."table_162"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table162ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table162ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table162ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table162Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_162.parent_id = table_161.id
-			{Target: "table_161", Cardinality: runtime.ManyToOne, Constraint: "table_162_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_161", Cardinality: contract.ManyToOne, Constraint: "table_162_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_162.id = table_163.parent_id
-			{Target: "table_163", Cardinality: runtime.OneToMany, Constraint: "table_163_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_163", Cardinality: contract.OneToMany, Constraint: "table_163_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

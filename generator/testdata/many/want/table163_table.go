@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table163Relation describes "public"."table_163" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table163Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table163Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_163",
 		Kind:       "table",
 		SQLName:    `"public"."table_163"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table163ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table163ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table163ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table163Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_163.parent_id = table_162.id
-			{Target: "table_162", Cardinality: runtime.ManyToOne, Constraint: "table_163_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_162", Cardinality: contract.ManyToOne, Constraint: "table_163_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_163.id = table_164.parent_id
-			{Target: "table_164", Cardinality: runtime.OneToMany, Constraint: "table_164_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_164", Cardinality: contract.OneToMany, Constraint: "table_164_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table164Relation describes "public"."table_164" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table164Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table164Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_164",
 		Kind:       "table",
 		SQLName:    `"public"."table_164"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table164ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table164ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table164ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table164Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_164.parent_id = table_163.id
-			{Target: "table_163", Cardinality: runtime.ManyToOne, Constraint: "table_164_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_163", Cardinality: contract.ManyToOne, Constraint: "table_164_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_164.id = table_165.parent_id
-			{Target: "table_165", Cardinality: runtime.OneToMany, Constraint: "table_165_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_165", Cardinality: contract.OneToMany, Constraint: "table_165_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

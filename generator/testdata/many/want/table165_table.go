@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table165Relation describes "public"."table_165" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table165Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table165Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_165",
 		Kind:       "table",
 		SQLName:    `"public"."table_165"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table165ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table165ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table165ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table165Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_165.parent_id = table_164.id
-			{Target: "table_164", Cardinality: runtime.ManyToOne, Constraint: "table_165_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_164", Cardinality: contract.ManyToOne, Constraint: "table_165_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_165.id = table_166.parent_id
-			{Target: "table_166", Cardinality: runtime.OneToMany, Constraint: "table_166_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_166", Cardinality: contract.OneToMany, Constraint: "table_166_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

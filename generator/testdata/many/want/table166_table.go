@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table166Relation describes "public"."table_166" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table166Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table166Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_166",
 		Kind:       "table",
 		SQLName:    `"public"."table_166"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table166ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table166ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table166ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table166Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_166.parent_id = table_165.id
-			{Target: "table_165", Cardinality: runtime.ManyToOne, Constraint: "table_166_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_165", Cardinality: contract.ManyToOne, Constraint: "table_166_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_166.id = table_167.parent_id
-			{Target: "table_167", Cardinality: runtime.OneToMany, Constraint: "table_167_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_167", Cardinality: contract.OneToMany, Constraint: "table_167_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table167Relation describes "public"."table_167" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table167Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table167Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_167",
 		Kind:       "table",
 		SQLName:    `"public"."table_167"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table167ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table167ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table167ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table167Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_167.parent_id = table_166.id
-			{Target: "table_166", Cardinality: runtime.ManyToOne, Constraint: "table_167_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_166", Cardinality: contract.ManyToOne, Constraint: "table_167_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_167.id = table_168.parent_id
-			{Target: "table_168", Cardinality: runtime.OneToMany, Constraint: "table_168_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_168", Cardinality: contract.OneToMany, Constraint: "table_168_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

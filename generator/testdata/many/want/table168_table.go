@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table168Relation describes "public"."table_168" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table168Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table168Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_168",
 		Kind:       "table",
 		SQLName:    `"public"."table_168"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table168ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table168ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table168ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table168Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_168.parent_id = table_167.id
-			{Target: "table_167", Cardinality: runtime.ManyToOne, Constraint: "table_168_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_167", Cardinality: contract.ManyToOne, Constraint: "table_168_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_168.id = table_169.parent_id
-			{Target: "table_169", Cardinality: runtime.OneToMany, Constraint: "table_169_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_169", Cardinality: contract.OneToMany, Constraint: "table_169_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

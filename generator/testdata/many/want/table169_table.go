@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table169Relation describes "public"."table_169" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table169Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table169Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_169",
 		Kind:       "table",
 		SQLName:    `"public"."table_169"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table169ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table169ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table169ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table169Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_169.parent_id = table_168.id
-			{Target: "table_168", Cardinality: runtime.ManyToOne, Constraint: "table_169_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_168", Cardinality: contract.ManyToOne, Constraint: "table_169_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_169.id = table_170.parent_id
-			{Target: "table_170", Cardinality: runtime.OneToMany, Constraint: "table_170_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_170", Cardinality: contract.OneToMany, Constraint: "table_170_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

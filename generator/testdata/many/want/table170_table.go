@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table170Relation describes "public"."table_170" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table170Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table170Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_170",
 		Kind:       "table",
 		SQLName:    `"public"."table_170"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table170ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table170ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table170ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table170Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_170.parent_id = table_169.id
-			{Target: "table_169", Cardinality: runtime.ManyToOne, Constraint: "table_170_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_169", Cardinality: contract.ManyToOne, Constraint: "table_170_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_170.id = table_171.parent_id
-			{Target: "table_171", Cardinality: runtime.OneToMany, Constraint: "table_171_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_171", Cardinality: contract.OneToMany, Constraint: "table_171_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table171Relation describes "public"."table_171" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table171Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table171Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_171",
 		Kind:       "table",
 		SQLName:    `"public"."table_171"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table171ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table171ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table171ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table171Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_171.parent_id = table_170.id
-			{Target: "table_170", Cardinality: runtime.ManyToOne, Constraint: "table_171_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_170", Cardinality: contract.ManyToOne, Constraint: "table_171_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_171.id = table_172.parent_id
-			{Target: "table_172", Cardinality: runtime.OneToMany, Constraint: "table_172_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_172", Cardinality: contract.OneToMany, Constraint: "table_172_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table172Relation describes "public"."table_172" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table172Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table172Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_172",
 		Kind:       "table",
 		SQLName:    `"public"."table_172"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table172ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table172ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table172ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table172Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_172.parent_id = table_171.id
-			{Target: "table_171", Cardinality: runtime.ManyToOne, Constraint: "table_172_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_171", Cardinality: contract.ManyToOne, Constraint: "table_172_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_172.id = table_173.parent_id
-			{Target: "table_173", Cardinality: runtime.OneToMany, Constraint: "table_173_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_173", Cardinality: contract.OneToMany, Constraint: "table_173_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

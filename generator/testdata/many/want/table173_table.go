@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table173Relation describes "public"."table_173" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table173Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table173Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_173",
 		Kind:       "table",
 		SQLName:    `"public"."table_173"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table173ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table173ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table173ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table173Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_173.parent_id = table_172.id
-			{Target: "table_172", Cardinality: runtime.ManyToOne, Constraint: "table_173_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_172", Cardinality: contract.ManyToOne, Constraint: "table_173_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_173.id = table_174.parent_id
-			{Target: "table_174", Cardinality: runtime.OneToMany, Constraint: "table_174_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_174", Cardinality: contract.OneToMany, Constraint: "table_174_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

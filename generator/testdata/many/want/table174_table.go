@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table174Relation describes "public"."table_174" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table174Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table174Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_174",
 		Kind:       "table",
 		SQLName:    `"public"."table_174"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table174ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table174ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table174ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table174Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_174.parent_id = table_173.id
-			{Target: "table_173", Cardinality: runtime.ManyToOne, Constraint: "table_174_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_173", Cardinality: contract.ManyToOne, Constraint: "table_174_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_174.id = table_175.parent_id
-			{Target: "table_175", Cardinality: runtime.OneToMany, Constraint: "table_175_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_175", Cardinality: contract.OneToMany, Constraint: "table_175_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

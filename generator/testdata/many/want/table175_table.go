@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table175Relation describes "public"."table_175" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table175Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table175Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_175",
 		Kind:       "table",
 		SQLName:    `"public"."table_175"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table175ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table175ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table175ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table175Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_175.parent_id = table_174.id
-			{Target: "table_174", Cardinality: runtime.ManyToOne, Constraint: "table_175_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_174", Cardinality: contract.ManyToOne, Constraint: "table_175_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_175.id = table_176.parent_id
-			{Target: "table_176", Cardinality: runtime.OneToMany, Constraint: "table_176_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_176", Cardinality: contract.OneToMany, Constraint: "table_176_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table176Relation describes "public"."table_176" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table176Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table176Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_176",
 		Kind:       "table",
 		SQLName:    `"public"."table_176"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table176ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table176ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table176ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table176Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_176.parent_id = table_175.id
-			{Target: "table_175", Cardinality: runtime.ManyToOne, Constraint: "table_176_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_175", Cardinality: contract.ManyToOne, Constraint: "table_176_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_176.id = table_177.parent_id
-			{Target: "table_177", Cardinality: runtime.OneToMany, Constraint: "table_177_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_177", Cardinality: contract.OneToMany, Constraint: "table_177_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

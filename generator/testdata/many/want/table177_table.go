@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table177Relation describes "public"."table_177" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table177Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table177Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_177",
 		Kind:       "table",
 		SQLName:    `"public"."table_177"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table177ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table177ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table177ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table177Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_177.parent_id = table_176.id
-			{Target: "table_176", Cardinality: runtime.ManyToOne, Constraint: "table_177_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_176", Cardinality: contract.ManyToOne, Constraint: "table_177_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_177.id = table_178.parent_id
-			{Target: "table_178", Cardinality: runtime.OneToMany, Constraint: "table_178_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_178", Cardinality: contract.OneToMany, Constraint: "table_178_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table178Relation describes "public"."table_178" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table178Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table178Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_178",
 		Kind:       "table",
 		SQLName:    `"public"."table_178"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table178ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table178ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table178ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table178Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_178.parent_id = table_177.id
-			{Target: "table_177", Cardinality: runtime.ManyToOne, Constraint: "table_178_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_177", Cardinality: contract.ManyToOne, Constraint: "table_178_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_178.id = table_179.parent_id
-			{Target: "table_179", Cardinality: runtime.OneToMany, Constraint: "table_179_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_179", Cardinality: contract.OneToMany, Constraint: "table_179_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

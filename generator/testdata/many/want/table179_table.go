@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table179Relation describes "public"."table_179" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table179Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table179Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_179",
 		Kind:       "table",
 		SQLName:    `"public"."table_179"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table179ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table179ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table179ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table179Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_179.parent_id = table_178.id
-			{Target: "table_178", Cardinality: runtime.ManyToOne, Constraint: "table_179_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_178", Cardinality: contract.ManyToOne, Constraint: "table_179_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_179.id = table_180.parent_id
-			{Target: "table_180", Cardinality: runtime.OneToMany, Constraint: "table_180_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_180", Cardinality: contract.OneToMany, Constraint: "table_180_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table180Relation describes "public"."table_180" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table180Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table180Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_180",
 		Kind:       "table",
 		SQLName:    `"public"."table_180"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table180ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table180ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table180ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table180Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_180.parent_id = table_179.id
-			{Target: "table_179", Cardinality: runtime.ManyToOne, Constraint: "table_180_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_179", Cardinality: contract.ManyToOne, Constraint: "table_180_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_180.id = table_181.parent_id
-			{Target: "table_181", Cardinality: runtime.OneToMany, Constraint: "table_181_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_181", Cardinality: contract.OneToMany, Constraint: "table_181_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

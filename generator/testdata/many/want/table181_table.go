@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table181Relation describes "public"."table_181" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table181Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table181Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_181",
 		Kind:       "table",
 		SQLName:    `"public"."table_181"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table181ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table181ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table181ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table181Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_181.parent_id = table_180.id
-			{Target: "table_180", Cardinality: runtime.ManyToOne, Constraint: "table_181_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_180", Cardinality: contract.ManyToOne, Constraint: "table_181_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_181.id = table_182.parent_id
-			{Target: "table_182", Cardinality: runtime.OneToMany, Constraint: "table_182_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_182", Cardinality: contract.OneToMany, Constraint: "table_182_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

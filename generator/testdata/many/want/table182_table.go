@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table182Relation describes "public"."table_182" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table182Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table182Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_182",
 		Kind:       "table",
 		SQLName:    `"public"."table_182"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table182ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table182ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table182ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table182Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_182.parent_id = table_181.id
-			{Target: "table_181", Cardinality: runtime.ManyToOne, Constraint: "table_182_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_181", Cardinality: contract.ManyToOne, Constraint: "table_182_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_182.id = table_183.parent_id
-			{Target: "table_183", Cardinality: runtime.OneToMany, Constraint: "table_183_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_183", Cardinality: contract.OneToMany, Constraint: "table_183_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

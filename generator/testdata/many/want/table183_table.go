@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table183Relation describes "public"."table_183" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table183Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table183Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_183",
 		Kind:       "table",
 		SQLName:    `"public"."table_183"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table183ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table183ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table183ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table183Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_183.parent_id = table_182.id
-			{Target: "table_182", Cardinality: runtime.ManyToOne, Constraint: "table_183_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_182", Cardinality: contract.ManyToOne, Constraint: "table_183_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_183.id = table_184.parent_id
-			{Target: "table_184", Cardinality: runtime.OneToMany, Constraint: "table_184_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_184", Cardinality: contract.OneToMany, Constraint: "table_184_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table184Relation describes "public"."table_184" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table184Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table184Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_184",
 		Kind:       "table",
 		SQLName:    `"public"."table_184"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table184ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table184ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table184ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table184Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_184.parent_id = table_183.id
-			{Target: "table_183", Cardinality: runtime.ManyToOne, Constraint: "table_184_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_183", Cardinality: contract.ManyToOne, Constraint: "table_184_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_184.id = table_185.parent_id
-			{Target: "table_185", Cardinality: runtime.OneToMany, Constraint: "table_185_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_185", Cardinality: contract.OneToMany, Constraint: "table_185_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

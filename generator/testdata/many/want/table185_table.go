@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table185Relation describes "public"."table_185" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table185Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table185Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_185",
 		Kind:       "table",
 		SQLName:    `"public"."table_185"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table185ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table185ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table185ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table185Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_185.parent_id = table_184.id
-			{Target: "table_184", Cardinality: runtime.ManyToOne, Constraint: "table_185_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_184", Cardinality: contract.ManyToOne, Constraint: "table_185_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_185.id = table_186.parent_id
-			{Target: "table_186", Cardinality: runtime.OneToMany, Constraint: "table_186_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_186", Cardinality: contract.OneToMany, Constraint: "table_186_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

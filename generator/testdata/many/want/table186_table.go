@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table186Relation describes "public"."table_186" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table186Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table186Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_186",
 		Kind:       "table",
 		SQLName:    `"public"."table_186"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table186ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table186ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table186ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table186Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_186.parent_id = table_185.id
-			{Target: "table_185", Cardinality: runtime.ManyToOne, Constraint: "table_186_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_185", Cardinality: contract.ManyToOne, Constraint: "table_186_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_186.id = table_187.parent_id
-			{Target: "table_187", Cardinality: runtime.OneToMany, Constraint: "table_187_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_187", Cardinality: contract.OneToMany, Constraint: "table_187_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table187Relation describes "public"."table_187" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table187Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table187Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_187",
 		Kind:       "table",
 		SQLName:    `"public"."table_187"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table187ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table187ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table187ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table187Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_187.parent_id = table_186.id
-			{Target: "table_186", Cardinality: runtime.ManyToOne, Constraint: "table_187_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_186", Cardinality: contract.ManyToOne, Constraint: "table_187_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_187.id = table_188.parent_id
-			{Target: "table_188", Cardinality: runtime.OneToMany, Constraint: "table_188_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_188", Cardinality: contract.OneToMany, Constraint: "table_188_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table188Relation describes "public"."table_188" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table188Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table188Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_188",
 		Kind:       "table",
 		SQLName:    `"public"."table_188"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table188ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table188ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table188ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table188Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_188.parent_id = table_187.id
-			{Target: "table_187", Cardinality: runtime.ManyToOne, Constraint: "table_188_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_187", Cardinality: contract.ManyToOne, Constraint: "table_188_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_188.id = table_189.parent_id
-			{Target: "table_189", Cardinality: runtime.OneToMany, Constraint: "table_189_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_189", Cardinality: contract.OneToMany, Constraint: "table_189_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table189Relation describes "public"."table_189" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table189Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table189Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_189",
 		Kind:       "table",
 		SQLName:    `"public"."table_189"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table189ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table189ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table189ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table189Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_189.parent_id = table_188.id
-			{Target: "table_188", Cardinality: runtime.ManyToOne, Constraint: "table_189_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_188", Cardinality: contract.ManyToOne, Constraint: "table_189_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_189.id = table_190.parent_id
-			{Target: "table_190", Cardinality: runtime.OneToMany, Constraint: "table_190_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_190", Cardinality: contract.OneToMany, Constraint: "table_190_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

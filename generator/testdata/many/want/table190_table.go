@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table190Relation describes "public"."table_190" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table190Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table190Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_190",
 		Kind:       "table",
 		SQLName:    `"public"."table_190"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table190ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table190ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table190ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table190Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_190.parent_id = table_189.id
-			{Target: "table_189", Cardinality: runtime.ManyToOne, Constraint: "table_190_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_189", Cardinality: contract.ManyToOne, Constraint: "table_190_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_190.id = table_191.parent_id
-			{Target: "table_191", Cardinality: runtime.OneToMany, Constraint: "table_191_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_191", Cardinality: contract.OneToMany, Constraint: "table_191_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table191Relation describes "public"."table_191" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table191Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table191Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_191",
 		Kind:       "table",
 		SQLName:    `"public"."table_191"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table191ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table191ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table191ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table191Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_191.parent_id = table_190.id
-			{Target: "table_190", Cardinality: runtime.ManyToOne, Constraint: "table_191_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_190", Cardinality: contract.ManyToOne, Constraint: "table_191_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_191.id = table_192.parent_id
-			{Target: "table_192", Cardinality: runtime.OneToMany, Constraint: "table_192_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_192", Cardinality: contract.OneToMany, Constraint: "table_192_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table192Relation describes "public"."table_192" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table192Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table192Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_192",
 		Kind:       "table",
 		SQLName:    `"public"."table_192"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table192ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table192ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table192ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table192Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_192.parent_id = table_191.id
-			{Target: "table_191", Cardinality: runtime.ManyToOne, Constraint: "table_192_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_191", Cardinality: contract.ManyToOne, Constraint: "table_192_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_192.id = table_193.parent_id
-			{Target: "table_193", Cardinality: runtime.OneToMany, Constraint: "table_193_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_193", Cardinality: contract.OneToMany, Constraint: "table_193_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table193Relation describes "public"."table_193" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table193Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table193Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_193",
 		Kind:       "table",
 		SQLName:    `"public"."table_193"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table193ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table193ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table193ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table193Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_193.parent_id = table_192.id
-			{Target: "table_192", Cardinality: runtime.ManyToOne, Constraint: "table_193_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_192", Cardinality: contract.ManyToOne, Constraint: "table_193_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_193.id = table_194.parent_id
-			{Target: "table_194", Cardinality: runtime.OneToMany, Constraint: "table_194_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_194", Cardinality: contract.OneToMany, Constraint: "table_194_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table194Relation describes "public"."table_194" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table194Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table194Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_194",
 		Kind:       "table",
 		SQLName:    `"public"."table_194"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table194ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table194ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table194ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table194Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_194.parent_id = table_193.id
-			{Target: "table_193", Cardinality: runtime.ManyToOne, Constraint: "table_194_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_193", Cardinality: contract.ManyToOne, Constraint: "table_194_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_194.id = table_195.parent_id
-			{Target: "table_195", Cardinality: runtime.OneToMany, Constraint: "table_195_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_195", Cardinality: contract.OneToMany, Constraint: "table_195_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table195Relation describes "public"."table_195" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table195Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table195Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_195",
 		Kind:       "table",
 		SQLName:    `"public"."table_195"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table195ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table195ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table195ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table195Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_195.parent_id = table_194.id
-			{Target: "table_194", Cardinality: runtime.ManyToOne, Constraint: "table_195_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_194", Cardinality: contract.ManyToOne, Constraint: "table_195_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_195.id = table_196.parent_id
-			{Target: "table_196", Cardinality: runtime.OneToMany, Constraint: "table_196_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_196", Cardinality: contract.OneToMany, Constraint: "table_196_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table196Relation describes "public"."table_196" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table196Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table196Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_196",
 		Kind:       "table",
 		SQLName:    `"public"."table_196"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table196ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table196ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table196ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table196Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_196.parent_id = table_195.id
-			{Target: "table_195", Cardinality: runtime.ManyToOne, Constraint: "table_196_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_195", Cardinality: contract.ManyToOne, Constraint: "table_196_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_196.id = table_197.parent_id
-			{Target: "table_197", Cardinality: runtime.OneToMany, Constraint: "table_197_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_197", Cardinality: contract.OneToMany, Constraint: "table_197_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table197Relation describes "public"."table_197" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table197Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table197Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_197",
 		Kind:       "table",
 		SQLName:    `"public"."table_197"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table197ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table197ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table197ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table197Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_197.parent_id = table_196.id
-			{Target: "table_196", Cardinality: runtime.ManyToOne, Constraint: "table_197_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_196", Cardinality: contract.ManyToOne, Constraint: "table_197_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_197.id = table_198.parent_id
-			{Target: "table_198", Cardinality: runtime.OneToMany, Constraint: "table_198_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_198", Cardinality: contract.OneToMany, Constraint: "table_198_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table198Relation describes "public"."table_198" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table198Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table198Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_198",
 		Kind:       "table",
 		SQLName:    `"public"."table_198"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table198ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table198ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table198ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table198Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_198.parent_id = table_197.id
-			{Target: "table_197", Cardinality: runtime.ManyToOne, Constraint: "table_198_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_197", Cardinality: contract.ManyToOne, Constraint: "table_198_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_198.id = table_199.parent_id
-			{Target: "table_199", Cardinality: runtime.OneToMany, Constraint: "table_199_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_199", Cardinality: contract.OneToMany, Constraint: "table_199_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table199Relation describes "public"."table_199" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table199Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table199Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_199",
 		Kind:       "table",
 		SQLName:    `"public"."table_199"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table199ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table199ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table199ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table199Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_199.parent_id = table_198.id
-			{Target: "table_198", Cardinality: runtime.ManyToOne, Constraint: "table_199_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_198", Cardinality: contract.ManyToOne, Constraint: "table_199_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_199.id = table_200.parent_id
-			{Target: "table_200", Cardinality: runtime.OneToMany, Constraint: "table_200_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_200", Cardinality: contract.OneToMany, Constraint: "table_200_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

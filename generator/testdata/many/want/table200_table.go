@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table200Relation describes "public"."table_200" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table200Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table200Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_200",
 		Kind:       "table",
 		SQLName:    `"public"."table_200"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table200ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table200ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table200ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table200Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_200.parent_id = table_199.id
-			{Target: "table_199", Cardinality: runtime.ManyToOne, Constraint: "table_200_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_199", Cardinality: contract.ManyToOne, Constraint: "table_200_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_200.id = table_201.parent_id
-			{Target: "table_201", Cardinality: runtime.OneToMany, Constraint: "table_201_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_201", Cardinality: contract.OneToMany, Constraint: "table_201_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

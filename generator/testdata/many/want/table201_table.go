@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table201Relation describes "public"."table_201" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table201Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table201Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_201",
 		Kind:       "table",
 		SQLName:    `"public"."table_201"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table201ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table201ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table201ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table201Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_201.parent_id = table_200.id
-			{Target: "table_200", Cardinality: runtime.ManyToOne, Constraint: "table_201_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_200", Cardinality: contract.ManyToOne, Constraint: "table_201_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_201.id = table_202.parent_id
-			{Target: "table_202", Cardinality: runtime.OneToMany, Constraint: "table_202_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_202", Cardinality: contract.OneToMany, Constraint: "table_202_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

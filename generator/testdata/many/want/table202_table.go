@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table202Relation describes "public"."table_202" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table202Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table202Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_202",
 		Kind:       "table",
 		SQLName:    `"public"."table_202"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table202ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table202ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table202ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table202Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_202.parent_id = table_201.id
-			{Target: "table_201", Cardinality: runtime.ManyToOne, Constraint: "table_202_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_201", Cardinality: contract.ManyToOne, Constraint: "table_202_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_202.id = table_203.parent_id
-			{Target: "table_203", Cardinality: runtime.OneToMany, Constraint: "table_203_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_203", Cardinality: contract.OneToMany, Constraint: "table_203_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table203Relation describes "public"."table_203" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table203Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table203Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_203",
 		Kind:       "table",
 		SQLName:    `"public"."table_203"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table203ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table203ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table203ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table203Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_203.parent_id = table_202.id
-			{Target: "table_202", Cardinality: runtime.ManyToOne, Constraint: "table_203_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_202", Cardinality: contract.ManyToOne, Constraint: "table_203_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_203.id = table_204.parent_id
-			{Target: "table_204", Cardinality: runtime.OneToMany, Constraint: "table_204_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_204", Cardinality: contract.OneToMany, Constraint: "table_204_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table204Relation describes "public"."table_204" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table204Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table204Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_204",
 		Kind:       "table",
 		SQLName:    `"public"."table_204"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table204ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table204ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table204ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table204Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_204.parent_id = table_203.id
-			{Target: "table_203", Cardinality: runtime.ManyToOne, Constraint: "table_204_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_203", Cardinality: contract.ManyToOne, Constraint: "table_204_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_204.id = table_205.parent_id
-			{Target: "table_205", Cardinality: runtime.OneToMany, Constraint: "table_205_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_205", Cardinality: contract.OneToMany, Constraint: "table_205_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

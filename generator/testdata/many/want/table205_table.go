@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table205Relation describes "public"."table_205" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table205Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table205Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_205",
 		Kind:       "table",
 		SQLName:    `"public"."table_205"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table205ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table205ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table205ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table205Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_205.parent_id = table_204.id
-			{Target: "table_204", Cardinality: runtime.ManyToOne, Constraint: "table_205_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_204", Cardinality: contract.ManyToOne, Constraint: "table_205_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_205.id = table_206.parent_id
-			{Target: "table_206", Cardinality: runtime.OneToMany, Constraint: "table_206_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_206", Cardinality: contract.OneToMany, Constraint: "table_206_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

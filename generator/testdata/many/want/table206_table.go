@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table206Relation describes "public"."table_206" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table206Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table206Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_206",
 		Kind:       "table",
 		SQLName:    `"public"."table_206"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table206ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table206ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table206ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table206Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_206.parent_id = table_205.id
-			{Target: "table_205", Cardinality: runtime.ManyToOne, Constraint: "table_206_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_205", Cardinality: contract.ManyToOne, Constraint: "table_206_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_206.id = table_207.parent_id
-			{Target: "table_207", Cardinality: runtime.OneToMany, Constraint: "table_207_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_207", Cardinality: contract.OneToMany, Constraint: "table_207_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table207Relation describes "public"."table_207" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table207Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table207Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_207",
 		Kind:       "table",
 		SQLName:    `"public"."table_207"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table207ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table207ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table207ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table207Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_207.parent_id = table_206.id
-			{Target: "table_206", Cardinality: runtime.ManyToOne, Constraint: "table_207_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_206", Cardinality: contract.ManyToOne, Constraint: "table_207_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_207.id = table_208.parent_id
-			{Target: "table_208", Cardinality: runtime.OneToMany, Constraint: "table_208_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_208", Cardinality: contract.OneToMany, Constraint: "table_208_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

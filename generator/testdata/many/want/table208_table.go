@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table208Relation describes "public"."table_208" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table208Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table208Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_208",
 		Kind:       "table",
 		SQLName:    `"public"."table_208"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table208ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table208ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table208ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table208Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_208.parent_id = table_207.id
-			{Target: "table_207", Cardinality: runtime.ManyToOne, Constraint: "table_208_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_207", Cardinality: contract.ManyToOne, Constraint: "table_208_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_208.id = table_209.parent_id
-			{Target: "table_209", Cardinality: runtime.OneToMany, Constraint: "table_209_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_209", Cardinality: contract.OneToMany, Constraint: "table_209_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table209Relation describes "public"."table_209" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table209Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table209Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_209",
 		Kind:       "table",
 		SQLName:    `"public"."table_209"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table209ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table209ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table209ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table209Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_209.parent_id = table_208.id
-			{Target: "table_208", Cardinality: runtime.ManyToOne, Constraint: "table_209_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_208", Cardinality: contract.ManyToOne, Constraint: "table_209_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_209.id = table_210.parent_id
-			{Target: "table_210", Cardinality: runtime.OneToMany, Constraint: "table_210_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_210", Cardinality: contract.OneToMany, Constraint: "table_210_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table210Relation describes "public"."table_210" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table210Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table210Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_210",
 		Kind:       "table",
 		SQLName:    `"public"."table_210"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table210ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table210ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table210ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table210Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_210.parent_id = table_209.id
-			{Target: "table_209", Cardinality: runtime.ManyToOne, Constraint: "table_210_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_209", Cardinality: contract.ManyToOne, Constraint: "table_210_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_210.id = table_211.parent_id
-			{Target: "table_211", Cardinality: runtime.OneToMany, Constraint: "table_211_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_211", Cardinality: contract.OneToMany, Constraint: "table_211_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

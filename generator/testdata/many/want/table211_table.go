@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table211Relation describes "public"."table_211" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table211Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table211Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_211",
 		Kind:       "table",
 		SQLName:    `"public"."table_211"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table211ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table211ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table211ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table211Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_211.parent_id = table_210.id
-			{Target: "table_210", Cardinality: runtime.ManyToOne, Constraint: "table_211_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_210", Cardinality: contract.ManyToOne, Constraint: "table_211_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_211.id = table_212.parent_id
-			{Target: "table_212", Cardinality: runtime.OneToMany, Constraint: "table_212_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_212", Cardinality: contract.OneToMany, Constraint: "table_212_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table212Relation describes "public"."table_212" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table212Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table212Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_212",
 		Kind:       "table",
 		SQLName:    `"public"."table_212"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table212ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table212ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table212ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table212Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_212.parent_id = table_211.id
-			{Target: "table_211", Cardinality: runtime.ManyToOne, Constraint: "table_212_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_211", Cardinality: contract.ManyToOne, Constraint: "table_212_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_212.id = table_213.parent_id
-			{Target: "table_213", Cardinality: runtime.OneToMany, Constraint: "table_213_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_213", Cardinality: contract.OneToMany, Constraint: "table_213_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

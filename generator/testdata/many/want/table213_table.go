@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table213Relation describes "public"."table_213" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table213Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table213Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_213",
 		Kind:       "table",
 		SQLName:    `"public"."table_213"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table213ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table213ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table213ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table213Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_213.parent_id = table_212.id
-			{Target: "table_212", Cardinality: runtime.ManyToOne, Constraint: "table_213_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_212", Cardinality: contract.ManyToOne, Constraint: "table_213_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_213.id = table_214.parent_id
-			{Target: "table_214", Cardinality: runtime.OneToMany, Constraint: "table_214_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_214", Cardinality: contract.OneToMany, Constraint: "table_214_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table214Relation describes "public"."table_214" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table214Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table214Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_214",
 		Kind:       "table",
 		SQLName:    `"public"."table_214"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table214ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table214ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table214ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table214Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_214.parent_id = table_213.id
-			{Target: "table_213", Cardinality: runtime.ManyToOne, Constraint: "table_214_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_213", Cardinality: contract.ManyToOne, Constraint: "table_214_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_214.id = table_215.parent_id
-			{Target: "table_215", Cardinality: runtime.OneToMany, Constraint: "table_215_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_215", Cardinality: contract.OneToMany, Constraint: "table_215_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table215Relation describes "public"."table_215" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table215Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table215Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_215",
 		Kind:       "table",
 		SQLName:    `"public"."table_215"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table215ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table215ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table215ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table215Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_215.parent_id = table_214.id
-			{Target: "table_214", Cardinality: runtime.ManyToOne, Constraint: "table_215_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_214", Cardinality: contract.ManyToOne, Constraint: "table_215_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_215.id = table_216.parent_id
-			{Target: "table_216", Cardinality: runtime.OneToMany, Constraint: "table_216_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_216", Cardinality: contract.OneToMany, Constraint: "table_216_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table216Relation describes "public"."table_216" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table216Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table216Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_216",
 		Kind:       "table",
 		SQLName:    `"public"."table_216"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table216ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table216ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table216ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table216Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_216.parent_id = table_215.id
-			{Target: "table_215", Cardinality: runtime.ManyToOne, Constraint: "table_216_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_215", Cardinality: contract.ManyToOne, Constraint: "table_216_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_216.id = table_217.parent_id
-			{Target: "table_217", Cardinality: runtime.OneToMany, Constraint: "table_217_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_217", Cardinality: contract.OneToMany, Constraint: "table_217_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

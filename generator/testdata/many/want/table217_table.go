@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table217Relation describes "public"."table_217" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table217Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table217Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_217",
 		Kind:       "table",
 		SQLName:    `"public"."table_217"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table217ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table217ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table217ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table217Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_217.parent_id = table_216.id
-			{Target: "table_216", Cardinality: runtime.ManyToOne, Constraint: "table_217_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_216", Cardinality: contract.ManyToOne, Constraint: "table_217_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_217.id = table_218.parent_id
-			{Target: "table_218", Cardinality: runtime.OneToMany, Constraint: "table_218_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_218", Cardinality: contract.OneToMany, Constraint: "table_218_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table218Relation describes "public"."table_218" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table218Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table218Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_218",
 		Kind:       "table",
 		SQLName:    `"public"."table_218"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table218ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table218ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table218ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table218Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_218.parent_id = table_217.id
-			{Target: "table_217", Cardinality: runtime.ManyToOne, Constraint: "table_218_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_217", Cardinality: contract.ManyToOne, Constraint: "table_218_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_218.id = table_219.parent_id
-			{Target: "table_219", Cardinality: runtime.OneToMany, Constraint: "table_219_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_219", Cardinality: contract.OneToMany, Constraint: "table_219_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table219Relation describes "public"."table_219" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table219Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table219Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_219",
 		Kind:       "table",
 		SQLName:    `"public"."table_219"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table219ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table219ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table219ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table219Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_219.parent_id = table_218.id
-			{Target: "table_218", Cardinality: runtime.ManyToOne, Constraint: "table_219_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_218", Cardinality: contract.ManyToOne, Constraint: "table_219_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_219.id = table_220.parent_id
-			{Target: "table_220", Cardinality: runtime.OneToMany, Constraint: "table_220_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_220", Cardinality: contract.OneToMany, Constraint: "table_220_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

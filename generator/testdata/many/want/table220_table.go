@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table220Relation describes "public"."table_220" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table220Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table220Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_220",
 		Kind:       "table",
 		SQLName:    `"public"."table_220"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table220ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table220ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table220ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table220Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_220.parent_id = table_219.id
-			{Target: "table_219", Cardinality: runtime.ManyToOne, Constraint: "table_220_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_219", Cardinality: contract.ManyToOne, Constraint: "table_220_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_220.id = table_221.parent_id
-			{Target: "table_221", Cardinality: runtime.OneToMany, Constraint: "table_221_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_221", Cardinality: contract.OneToMany, Constraint: "table_221_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

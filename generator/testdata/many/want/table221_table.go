@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table221Relation describes "public"."table_221" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table221Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table221Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_221",
 		Kind:       "table",
 		SQLName:    `"public"."table_221"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table221ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table221ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table221ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table221Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_221.parent_id = table_220.id
-			{Target: "table_220", Cardinality: runtime.ManyToOne, Constraint: "table_221_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_220", Cardinality: contract.ManyToOne, Constraint: "table_221_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_221.id = table_222.parent_id
-			{Target: "table_222", Cardinality: runtime.OneToMany, Constraint: "table_222_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_222", Cardinality: contract.OneToMany, Constraint: "table_222_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table222Relation describes "public"."table_222" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table222Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table222Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_222",
 		Kind:       "table",
 		SQLName:    `"public"."table_222"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table222ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table222ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table222ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table222Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_222.parent_id = table_221.id
-			{Target: "table_221", Cardinality: runtime.ManyToOne, Constraint: "table_222_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_221", Cardinality: contract.ManyToOne, Constraint: "table_222_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_222.id = table_223.parent_id
-			{Target: "table_223", Cardinality: runtime.OneToMany, Constraint: "table_223_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_223", Cardinality: contract.OneToMany, Constraint: "table_223_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

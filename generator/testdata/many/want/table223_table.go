@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table223Relation describes "public"."table_223" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table223Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table223Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_223",
 		Kind:       "table",
 		SQLName:    `"public"."table_223"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table223ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table223ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table223ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table223Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_223.parent_id = table_222.id
-			{Target: "table_222", Cardinality: runtime.ManyToOne, Constraint: "table_223_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_222", Cardinality: contract.ManyToOne, Constraint: "table_223_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_223.id = table_224.parent_id
-			{Target: "table_224", Cardinality: runtime.OneToMany, Constraint: "table_224_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_224", Cardinality: contract.OneToMany, Constraint: "table_224_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

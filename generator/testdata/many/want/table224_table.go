@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table224Relation describes "public"."table_224" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table224Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table224Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_224",
 		Kind:       "table",
 		SQLName:    `"public"."table_224"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table224ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table224ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table224ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table224Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_224.parent_id = table_223.id
-			{Target: "table_223", Cardinality: runtime.ManyToOne, Constraint: "table_224_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_223", Cardinality: contract.ManyToOne, Constraint: "table_224_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_224.id = table_225.parent_id
-			{Target: "table_225", Cardinality: runtime.OneToMany, Constraint: "table_225_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_225", Cardinality: contract.OneToMany, Constraint: "table_225_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

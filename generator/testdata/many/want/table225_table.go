@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table225Relation describes "public"."table_225" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table225Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table225Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_225",
 		Kind:       "table",
 		SQLName:    `"public"."table_225"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table225ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table225ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table225ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table225Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_225.parent_id = table_224.id
-			{Target: "table_224", Cardinality: runtime.ManyToOne, Constraint: "table_225_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_224", Cardinality: contract.ManyToOne, Constraint: "table_225_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_225.id = table_226.parent_id
-			{Target: "table_226", Cardinality: runtime.OneToMany, Constraint: "table_226_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_226", Cardinality: contract.OneToMany, Constraint: "table_226_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

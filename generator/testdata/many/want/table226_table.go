@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table226Relation describes "public"."table_226" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table226Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table226Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_226",
 		Kind:       "table",
 		SQLName:    `"public"."table_226"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table226ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table226ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table226ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table226Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_226.parent_id = table_225.id
-			{Target: "table_225", Cardinality: runtime.ManyToOne, Constraint: "table_226_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_225", Cardinality: contract.ManyToOne, Constraint: "table_226_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_226.id = table_227.parent_id
-			{Target: "table_227", Cardinality: runtime.OneToMany, Constraint: "table_227_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_227", Cardinality: contract.OneToMany, Constraint: "table_227_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table227Relation describes "public"."table_227" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table227Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table227Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_227",
 		Kind:       "table",
 		SQLName:    `"public"."table_227"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table227ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table227ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table227ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table227Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_227.parent_id = table_226.id
-			{Target: "table_226", Cardinality: runtime.ManyToOne, Constraint: "table_227_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_226", Cardinality: contract.ManyToOne, Constraint: "table_227_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_227.id = table_228.parent_id
-			{Target: "table_228", Cardinality: runtime.OneToMany, Constraint: "table_228_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_228", Cardinality: contract.OneToMany, Constraint: "table_228_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

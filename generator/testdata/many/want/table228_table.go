@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table228Relation describes "public"."table_228" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table228Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table228Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_228",
 		Kind:       "table",
 		SQLName:    `"public"."table_228"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table228ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table228ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table228ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table228Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_228.parent_id = table_227.id
-			{Target: "table_227", Cardinality: runtime.ManyToOne, Constraint: "table_228_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_227", Cardinality: contract.ManyToOne, Constraint: "table_228_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_228.id = table_229.parent_id
-			{Target: "table_229", Cardinality: runtime.OneToMany, Constraint: "table_229_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_229", Cardinality: contract.OneToMany, Constraint: "table_229_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table229Relation describes "public"."table_229" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table229Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table229Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_229",
 		Kind:       "table",
 		SQLName:    `"public"."table_229"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table229ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table229ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table229ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table229Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_229.parent_id = table_228.id
-			{Target: "table_228", Cardinality: runtime.ManyToOne, Constraint: "table_229_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_228", Cardinality: contract.ManyToOne, Constraint: "table_229_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_229.id = table_230.parent_id
-			{Target: "table_230", Cardinality: runtime.OneToMany, Constraint: "table_230_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_230", Cardinality: contract.OneToMany, Constraint: "table_230_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table230Relation describes "public"."table_230" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table230Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table230Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_230",
 		Kind:       "table",
 		SQLName:    `"public"."table_230"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table230ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table230ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table230ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table230Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_230.parent_id = table_229.id
-			{Target: "table_229", Cardinality: runtime.ManyToOne, Constraint: "table_230_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_229", Cardinality: contract.ManyToOne, Constraint: "table_230_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_230.id = table_231.parent_id
-			{Target: "table_231", Cardinality: runtime.OneToMany, Constraint: "table_231_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_231", Cardinality: contract.OneToMany, Constraint: "table_231_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

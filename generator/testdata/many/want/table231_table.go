@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table231Relation describes "public"."table_231" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table231Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table231Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_231",
 		Kind:       "table",
 		SQLName:    `"public"."table_231"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table231ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table231ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table231ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table231Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_231.parent_id = table_230.id
-			{Target: "table_230", Cardinality: runtime.ManyToOne, Constraint: "table_231_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_230", Cardinality: contract.ManyToOne, Constraint: "table_231_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_231.id = table_232.parent_id
-			{Target: "table_232", Cardinality: runtime.OneToMany, Constraint: "table_232_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_232", Cardinality: contract.OneToMany, Constraint: "table_232_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table232Relation describes "public"."table_232" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table232Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table232Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_232",
 		Kind:       "table",
 		SQLName:    `"public"."table_232"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table232ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table232ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table232ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table232Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_232.parent_id = table_231.id
-			{Target: "table_231", Cardinality: runtime.ManyToOne, Constraint: "table_232_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_231", Cardinality: contract.ManyToOne, Constraint: "table_232_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_232.id = table_233.parent_id
-			{Target: "table_233", Cardinality: runtime.OneToMany, Constraint: "table_233_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_233", Cardinality: contract.OneToMany, Constraint: "table_233_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

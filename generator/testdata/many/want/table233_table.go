@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table233Relation describes "public"."table_233" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table233Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table233Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_233",
 		Kind:       "table",
 		SQLName:    `"public"."table_233"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table233ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table233ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table233ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table233Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_233.parent_id = table_232.id
-			{Target: "table_232", Cardinality: runtime.ManyToOne, Constraint: "table_233_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_232", Cardinality: contract.ManyToOne, Constraint: "table_233_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_233.id = table_234.parent_id
-			{Target: "table_234", Cardinality: runtime.OneToMany, Constraint: "table_234_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_234", Cardinality: contract.OneToMany, Constraint: "table_234_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table234Relation describes "public"."table_234" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table234Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table234Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_234",
 		Kind:       "table",
 		SQLName:    `"public"."table_234"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table234ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table234ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table234ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table234Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_234.parent_id = table_233.id
-			{Target: "table_233", Cardinality: runtime.ManyToOne, Constraint: "table_234_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_233", Cardinality: contract.ManyToOne, Constraint: "table_234_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_234.id = table_235.parent_id
-			{Target: "table_235", Cardinality: runtime.OneToMany, Constraint: "table_235_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_235", Cardinality: contract.OneToMany, Constraint: "table_235_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table235Relation describes "public"."table_235" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table235Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table235Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_235",
 		Kind:       "table",
 		SQLName:    `"public"."table_235"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table235ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table235ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table235ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table235Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_235.parent_id = table_234.id
-			{Target: "table_234", Cardinality: runtime.ManyToOne, Constraint: "table_235_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_234", Cardinality: contract.ManyToOne, Constraint: "table_235_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_235.id = table_236.parent_id
-			{Target: "table_236", Cardinality: runtime.OneToMany, Constraint: "table_236_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_236", Cardinality: contract.OneToMany, Constraint: "table_236_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table236Relation describes "public"."table_236" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table236Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table236Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_236",
 		Kind:       "table",
 		SQLName:    `"public"."table_236"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table236ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table236ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table236ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table236Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_236.parent_id = table_235.id
-			{Target: "table_235", Cardinality: runtime.ManyToOne, Constraint: "table_236_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_235", Cardinality: contract.ManyToOne, Constraint: "table_236_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_236.id = table_237.parent_id
-			{Target: "table_237", Cardinality: runtime.OneToMany, Constraint: "table_237_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_237", Cardinality: contract.OneToMany, Constraint: "table_237_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table237Relation describes "public"."table_237" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table237Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table237Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_237",
 		Kind:       "table",
 		SQLName:    `"public"."table_237"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table237ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table237ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table237ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table237Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_237.parent_id = table_236.id
-			{Target: "table_236", Cardinality: runtime.ManyToOne, Constraint: "table_237_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_236", Cardinality: contract.ManyToOne, Constraint: "table_237_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_237.id = table_238.parent_id
-			{Target: "table_238", Cardinality: runtime.OneToMany, Constraint: "table_238_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_238", Cardinality: contract.OneToMany, Constraint: "table_238_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table238Relation describes "public"."table_238" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table238Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table238Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_238",
 		Kind:       "table",
 		SQLName:    `"public"."table_238"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table238ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table238ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table238ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table238Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_238.parent_id = table_237.id
-			{Target: "table_237", Cardinality: runtime.ManyToOne, Constraint: "table_238_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_237", Cardinality: contract.ManyToOne, Constraint: "table_238_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_238.id = table_239.parent_id
-			{Target: "table_239", Cardinality: runtime.OneToMany, Constraint: "table_239_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_239", Cardinality: contract.OneToMany, Constraint: "table_239_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

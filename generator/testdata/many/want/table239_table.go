@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table239Relation describes "public"."table_239" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table239Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table239Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_239",
 		Kind:       "table",
 		SQLName:    `"public"."table_239"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table239ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table239ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table239ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table239Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_239.parent_id = table_238.id
-			{Target: "table_238", Cardinality: runtime.ManyToOne, Constraint: "table_239_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_238", Cardinality: contract.ManyToOne, Constraint: "table_239_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_239.id = table_240.parent_id
-			{Target: "table_240", Cardinality: runtime.OneToMany, Constraint: "table_240_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_240", Cardinality: contract.OneToMany, Constraint: "table_240_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

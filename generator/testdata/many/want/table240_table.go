@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table240Relation describes "public"."table_240" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table240Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table240Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_240",
 		Kind:       "table",
 		SQLName:    `"public"."table_240"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table240ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table240ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table240ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table240Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_240.parent_id = table_239.id
-			{Target: "table_239", Cardinality: runtime.ManyToOne, Constraint: "table_240_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_239", Cardinality: contract.ManyToOne, Constraint: "table_240_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_240.id = table_241.parent_id
-			{Target: "table_241", Cardinality: runtime.OneToMany, Constraint: "table_241_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_241", Cardinality: contract.OneToMany, Constraint: "table_241_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table241Relation describes "public"."table_241" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table241Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table241Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_241",
 		Kind:       "table",
 		SQLName:    `"public"."table_241"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table241ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table241ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table241ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table241Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_241.parent_id = table_240.id
-			{Target: "table_240", Cardinality: runtime.ManyToOne, Constraint: "table_241_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_240", Cardinality: contract.ManyToOne, Constraint: "table_241_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_241.id = table_242.parent_id
-			{Target: "table_242", Cardinality: runtime.OneToMany, Constraint: "table_242_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_242", Cardinality: contract.OneToMany, Constraint: "table_242_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table242Relation describes "public"."table_242" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table242Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table242Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_242",
 		Kind:       "table",
 		SQLName:    `"public"."table_242"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table242ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table242ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table242ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table242Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_242.parent_id = table_241.id
-			{Target: "table_241", Cardinality: runtime.ManyToOne, Constraint: "table_242_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_241", Cardinality: contract.ManyToOne, Constraint: "table_242_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_242.id = table_243.parent_id
-			{Target: "table_243", Cardinality: runtime.OneToMany, Constraint: "table_243_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_243", Cardinality: contract.OneToMany, Constraint: "table_243_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table243Relation describes "public"."table_243" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table243Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table243Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_243",
 		Kind:       "table",
 		SQLName:    `"public"."table_243"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table243ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table243ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table243ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table243Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_243.parent_id = table_242.id
-			{Target: "table_242", Cardinality: runtime.ManyToOne, Constraint: "table_243_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_242", Cardinality: contract.ManyToOne, Constraint: "table_243_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_243.id = table_244.parent_id
-			{Target: "table_244", Cardinality: runtime.OneToMany, Constraint: "table_244_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_244", Cardinality: contract.OneToMany, Constraint: "table_244_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

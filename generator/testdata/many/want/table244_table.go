@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table244Relation describes "public"."table_244" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table244Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table244Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_244",
 		Kind:       "table",
 		SQLName:    `"public"."table_244"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table244ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table244ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table244ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table244Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_244.parent_id = table_243.id
-			{Target: "table_243", Cardinality: runtime.ManyToOne, Constraint: "table_244_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_243", Cardinality: contract.ManyToOne, Constraint: "table_244_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_244.id = table_245.parent_id
-			{Target: "table_245", Cardinality: runtime.OneToMany, Constraint: "table_245_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_245", Cardinality: contract.OneToMany, Constraint: "table_245_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table245Relation describes "public"."table_245" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table245Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table245Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_245",
 		Kind:       "table",
 		SQLName:    `"public"."table_245"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table245ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table245ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table245ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table245Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_245.parent_id = table_244.id
-			{Target: "table_244", Cardinality: runtime.ManyToOne, Constraint: "table_245_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_244", Cardinality: contract.ManyToOne, Constraint: "table_245_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_245.id = table_246.parent_id
-			{Target: "table_246", Cardinality: runtime.OneToMany, Constraint: "table_246_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_246", Cardinality: contract.OneToMany, Constraint: "table_246_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table246Relation describes "public"."table_246" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table246Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table246Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_246",
 		Kind:       "table",
 		SQLName:    `"public"."table_246"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table246ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table246ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table246ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table246Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_246.parent_id = table_245.id
-			{Target: "table_245", Cardinality: runtime.ManyToOne, Constraint: "table_246_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_245", Cardinality: contract.ManyToOne, Constraint: "table_246_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_246.id = table_247.parent_id
-			{Target: "table_247", Cardinality: runtime.OneToMany, Constraint: "table_247_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_247", Cardinality: contract.OneToMany, Constraint: "table_247_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table247Relation describes "public"."table_247" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table247Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table247Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_247",
 		Kind:       "table",
 		SQLName:    `"public"."table_247"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table247ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table247ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table247ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table247Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_247.parent_id = table_246.id
-			{Target: "table_246", Cardinality: runtime.ManyToOne, Constraint: "table_247_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_246", Cardinality: contract.ManyToOne, Constraint: "table_247_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_247.id = table_248.parent_id
-			{Target: "table_248", Cardinality: runtime.OneToMany, Constraint: "table_248_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_248", Cardinality: contract.OneToMany, Constraint: "table_248_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

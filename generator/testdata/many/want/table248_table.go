@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table248Relation describes "public"."table_248" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table248Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table248Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_248",
 		Kind:       "table",
 		SQLName:    `"public"."table_248"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table248ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table248ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table248ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table248Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_248.parent_id = table_247.id
-			{Target: "table_247", Cardinality: runtime.ManyToOne, Constraint: "table_248_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_247", Cardinality: contract.ManyToOne, Constraint: "table_248_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_248.id = table_249.parent_id
-			{Target: "table_249", Cardinality: runtime.OneToMany, Constraint: "table_249_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_249", Cardinality: contract.OneToMany, Constraint: "table_249_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

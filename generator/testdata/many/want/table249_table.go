@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table249Relation describes "public"."table_249" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table249Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table249Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_249",
 		Kind:       "table",
 		SQLName:    `"public"."table_249"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table249ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table249ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table249ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table249Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_249.parent_id = table_248.id
-			{Target: "table_248", Cardinality: runtime.ManyToOne, Constraint: "table_249_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_248", Cardinality: contract.ManyToOne, Constraint: "table_249_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_249.id = table_250.parent_id
-			{Target: "table_250", Cardinality: runtime.OneToMany, Constraint: "table_250_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_250", Cardinality: contract.OneToMany, Constraint: "table_250_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table250Relation describes "public"."table_250" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table250Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table250Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_250",
 		Kind:       "table",
 		SQLName:    `"public"."table_250"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table250ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table250ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table250ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table250Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_250.parent_id = table_249.id
-			{Target: "table_249", Cardinality: runtime.ManyToOne, Constraint: "table_250_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_249", Cardinality: contract.ManyToOne, Constraint: "table_250_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_250.id = table_251.parent_id
-			{Target: "table_251", Cardinality: runtime.OneToMany, Constraint: "table_251_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_251", Cardinality: contract.OneToMany, Constraint: "table_251_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

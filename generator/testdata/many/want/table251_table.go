@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table251Relation describes "public"."table_251" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table251Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table251Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_251",
 		Kind:       "table",
 		SQLName:    `"public"."table_251"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table251ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table251ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table251ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table251Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_251.parent_id = table_250.id
-			{Target: "table_250", Cardinality: runtime.ManyToOne, Constraint: "table_251_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_250", Cardinality: contract.ManyToOne, Constraint: "table_251_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_251.id = table_252.parent_id
-			{Target: "table_252", Cardinality: runtime.OneToMany, Constraint: "table_252_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_252", Cardinality: contract.OneToMany, Constraint: "table_252_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

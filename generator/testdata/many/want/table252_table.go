@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table252Relation describes "public"."table_252" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table252Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table252Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_252",
 		Kind:       "table",
 		SQLName:    `"public"."table_252"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table252ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table252ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table252ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table252Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_252.parent_id = table_251.id
-			{Target: "table_251", Cardinality: runtime.ManyToOne, Constraint: "table_252_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_251", Cardinality: contract.ManyToOne, Constraint: "table_252_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_252.id = table_253.parent_id
-			{Target: "table_253", Cardinality: runtime.OneToMany, Constraint: "table_253_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_253", Cardinality: contract.OneToMany, Constraint: "table_253_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table253Relation describes "public"."table_253" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table253Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table253Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_253",
 		Kind:       "table",
 		SQLName:    `"public"."table_253"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table253ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table253ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table253ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table253Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_253.parent_id = table_252.id
-			{Target: "table_252", Cardinality: runtime.ManyToOne, Constraint: "table_253_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_252", Cardinality: contract.ManyToOne, Constraint: "table_253_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_253.id = table_254.parent_id
-			{Target: "table_254", Cardinality: runtime.OneToMany, Constraint: "table_254_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_254", Cardinality: contract.OneToMany, Constraint: "table_254_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table254Relation describes "public"."table_254" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table254Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table254Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_254",
 		Kind:       "table",
 		SQLName:    `"public"."table_254"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table254ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table254ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table254ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table254Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_254.parent_id = table_253.id
-			{Target: "table_253", Cardinality: runtime.ManyToOne, Constraint: "table_254_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_253", Cardinality: contract.ManyToOne, Constraint: "table_254_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_254.id = table_255.parent_id
-			{Target: "table_255", Cardinality: runtime.OneToMany, Constraint: "table_255_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_255", Cardinality: contract.OneToMany, Constraint: "table_255_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

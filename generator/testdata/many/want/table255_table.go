@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table255Relation describes "public"."table_255" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table255Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table255Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_255",
 		Kind:       "table",
 		SQLName:    `"public"."table_255"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table255ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table255ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table255ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table255Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_255.parent_id = table_254.id
-			{Target: "table_254", Cardinality: runtime.ManyToOne, Constraint: "table_255_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_254", Cardinality: contract.ManyToOne, Constraint: "table_255_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_255.id = table_256.parent_id
-			{Target: "table_256", Cardinality: runtime.OneToMany, Constraint: "table_256_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_256", Cardinality: contract.OneToMany, Constraint: "table_256_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table256Relation describes "public"."table_256" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table256Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table256Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_256",
 		Kind:       "table",
 		SQLName:    `"public"."table_256"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table256ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table256ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table256ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table256Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_256.parent_id = table_255.id
-			{Target: "table_255", Cardinality: runtime.ManyToOne, Constraint: "table_256_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_255", Cardinality: contract.ManyToOne, Constraint: "table_256_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_256.id = table_257.parent_id
-			{Target: "table_257", Cardinality: runtime.OneToMany, Constraint: "table_257_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_257", Cardinality: contract.OneToMany, Constraint: "table_257_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table257Relation describes "public"."table_257" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table257Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table257Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_257",
 		Kind:       "table",
 		SQLName:    `"public"."table_257"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table257ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table257ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table257ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table257Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_257.parent_id = table_256.id
-			{Target: "table_256", Cardinality: runtime.ManyToOne, Constraint: "table_257_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_256", Cardinality: contract.ManyToOne, Constraint: "table_257_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_257.id = table_258.parent_id
-			{Target: "table_258", Cardinality: runtime.OneToMany, Constraint: "table_258_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_258", Cardinality: contract.OneToMany, Constraint: "table_258_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

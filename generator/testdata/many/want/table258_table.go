@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table258Relation describes "public"."table_258" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table258Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table258Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_258",
 		Kind:       "table",
 		SQLName:    `"public"."table_258"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table258ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table258ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table258ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table258Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_258.parent_id = table_257.id
-			{Target: "table_257", Cardinality: runtime.ManyToOne, Constraint: "table_258_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_257", Cardinality: contract.ManyToOne, Constraint: "table_258_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_258.id = table_259.parent_id
-			{Target: "table_259", Cardinality: runtime.OneToMany, Constraint: "table_259_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_259", Cardinality: contract.OneToMany, Constraint: "table_259_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

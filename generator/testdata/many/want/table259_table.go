@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table259Relation describes "public"."table_259" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table259Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table259Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_259",
 		Kind:       "table",
 		SQLName:    `"public"."table_259"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table259ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table259ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table259ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table259Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_259.parent_id = table_258.id
-			{Target: "table_258", Cardinality: runtime.ManyToOne, Constraint: "table_259_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_258", Cardinality: contract.ManyToOne, Constraint: "table_259_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_259.id = table_260.parent_id
-			{Target: "table_260", Cardinality: runtime.OneToMany, Constraint: "table_260_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_260", Cardinality: contract.OneToMany, Constraint: "table_260_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table260Relation describes "public"."table_260" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table260Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table260Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_260",
 		Kind:       "table",
 		SQLName:    `"public"."table_260"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table260ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table260ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table260ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table260Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_260.parent_id = table_259.id
-			{Target: "table_259", Cardinality: runtime.ManyToOne, Constraint: "table_260_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_259", Cardinality: contract.ManyToOne, Constraint: "table_260_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_260.id = table_261.parent_id
-			{Target: "table_261", Cardinality: runtime.OneToMany, Constraint: "table_261_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_261", Cardinality: contract.OneToMany, Constraint: "table_261_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

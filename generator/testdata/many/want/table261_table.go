@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table261Relation describes "public"."table_261" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table261Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table261Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_261",
 		Kind:       "table",
 		SQLName:    `"public"."table_261"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table261ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table261ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table261ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table261Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_261.parent_id = table_260.id
-			{Target: "table_260", Cardinality: runtime.ManyToOne, Constraint: "table_261_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_260", Cardinality: contract.ManyToOne, Constraint: "table_261_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_261.id = table_262.parent_id
-			{Target: "table_262", Cardinality: runtime.OneToMany, Constraint: "table_262_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_262", Cardinality: contract.OneToMany, Constraint: "table_262_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table262Relation describes "public"."table_262" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table262Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table262Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_262",
 		Kind:       "table",
 		SQLName:    `"public"."table_262"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table262ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table262ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table262ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table262Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_262.parent_id = table_261.id
-			{Target: "table_261", Cardinality: runtime.ManyToOne, Constraint: "table_262_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_261", Cardinality: contract.ManyToOne, Constraint: "table_262_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_262.id = table_263.parent_id
-			{Target: "table_263", Cardinality: runtime.OneToMany, Constraint: "table_263_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_263", Cardinality: contract.OneToMany, Constraint: "table_263_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table263Relation describes "public"."table_263" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table263Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table263Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_263",
 		Kind:       "table",
 		SQLName:    `"public"."table_263"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table263ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table263ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table263ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table263Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_263.parent_id = table_262.id
-			{Target: "table_262", Cardinality: runtime.ManyToOne, Constraint: "table_263_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_262", Cardinality: contract.ManyToOne, Constraint: "table_263_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_263.id = table_264.parent_id
-			{Target: "table_264", Cardinality: runtime.OneToMany, Constraint: "table_264_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_264", Cardinality: contract.OneToMany, Constraint: "table_264_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

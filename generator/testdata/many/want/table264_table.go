@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table264Relation describes "public"."table_264" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table264Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table264Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_264",
 		Kind:       "table",
 		SQLName:    `"public"."table_264"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table264ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table264ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table264ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table264Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_264.parent_id = table_263.id
-			{Target: "table_263", Cardinality: runtime.ManyToOne, Constraint: "table_264_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_263", Cardinality: contract.ManyToOne, Constraint: "table_264_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_264.id = table_265.parent_id
-			{Target: "table_265", Cardinality: runtime.OneToMany, Constraint: "table_265_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_265", Cardinality: contract.OneToMany, Constraint: "table_265_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

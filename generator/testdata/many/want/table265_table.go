@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table265Relation describes "public"."table_265" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table265Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table265Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_265",
 		Kind:       "table",
 		SQLName:    `"public"."table_265"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table265ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table265ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table265ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table265Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_265.parent_id = table_264.id
-			{Target: "table_264", Cardinality: runtime.ManyToOne, Constraint: "table_265_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_264", Cardinality: contract.ManyToOne, Constraint: "table_265_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_265.id = table_266.parent_id
-			{Target: "table_266", Cardinality: runtime.OneToMany, Constraint: "table_266_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_266", Cardinality: contract.OneToMany, Constraint: "table_266_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table266Relation describes "public"."table_266" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table266Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table266Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_266",
 		Kind:       "table",
 		SQLName:    `"public"."table_266"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table266ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table266ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table266ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table266Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_266.parent_id = table_265.id
-			{Target: "table_265", Cardinality: runtime.ManyToOne, Constraint: "table_266_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_265", Cardinality: contract.ManyToOne, Constraint: "table_266_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_266.id = table_267.parent_id
-			{Target: "table_267", Cardinality: runtime.OneToMany, Constraint: "table_267_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_267", Cardinality: contract.OneToMany, Constraint: "table_267_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table267Relation describes "public"."table_267" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table267Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table267Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_267",
 		Kind:       "table",
 		SQLName:    `"public"."table_267"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table267ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table267ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table267ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table267Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_267.parent_id = table_266.id
-			{Target: "table_266", Cardinality: runtime.ManyToOne, Constraint: "table_267_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_266", Cardinality: contract.ManyToOne, Constraint: "table_267_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_267.id = table_268.parent_id
-			{Target: "table_268", Cardinality: runtime.OneToMany, Constraint: "table_268_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_268", Cardinality: contract.OneToMany, Constraint: "table_268_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table268Relation describes "public"."table_268" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table268Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table268Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_268",
 		Kind:       "table",
 		SQLName:    `"public"."table_268"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table268ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table268ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table268ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table268Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_268.parent_id = table_267.id
-			{Target: "table_267", Cardinality: runtime.ManyToOne, Constraint: "table_268_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_267", Cardinality: contract.ManyToOne, Constraint: "table_268_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_268.id = table_269.parent_id
-			{Target: "table_269", Cardinality: runtime.OneToMany, Constraint: "table_269_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_269", Cardinality: contract.OneToMany, Constraint: "table_269_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

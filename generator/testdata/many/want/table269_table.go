@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table269Relation describes "public"."table_269" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table269Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table269Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_269",
 		Kind:       "table",
 		SQLName:    `"public"."table_269"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table269ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table269ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table269ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table269Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_269.parent_id = table_268.id
-			{Target: "table_268", Cardinality: runtime.ManyToOne, Constraint: "table_269_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_268", Cardinality: contract.ManyToOne, Constraint: "table_269_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_269.id = table_270.parent_id
-			{Target: "table_270", Cardinality: runtime.OneToMany, Constraint: "table_270_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_270", Cardinality: contract.OneToMany, Constraint: "table_270_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table270Relation describes "public"."table_270" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table270Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table270Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_270",
 		Kind:       "table",
 		SQLName:    `"public"."table_270"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table270ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table270ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table270ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table270Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_270.parent_id = table_269.id
-			{Target: "table_269", Cardinality: runtime.ManyToOne, Constraint: "table_270_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_269", Cardinality: contract.ManyToOne, Constraint: "table_270_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_270.id = table_271.parent_id
-			{Target: "table_271", Cardinality: runtime.OneToMany, Constraint: "table_271_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_271", Cardinality: contract.OneToMany, Constraint: "table_271_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

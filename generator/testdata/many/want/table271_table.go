@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table271Relation describes "public"."table_271" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table271Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table271Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_271",
 		Kind:       "table",
 		SQLName:    `"public"."table_271"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table271ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table271ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table271ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table271Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_271.parent_id = table_270.id
-			{Target: "table_270", Cardinality: runtime.ManyToOne, Constraint: "table_271_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_270", Cardinality: contract.ManyToOne, Constraint: "table_271_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_271.id = table_272.parent_id
-			{Target: "table_272", Cardinality: runtime.OneToMany, Constraint: "table_272_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_272", Cardinality: contract.OneToMany, Constraint: "table_272_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

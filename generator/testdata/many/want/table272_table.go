@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table272Relation describes "public"."table_272" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table272Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table272Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_272",
 		Kind:       "table",
 		SQLName:    `"public"."table_272"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table272ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table272ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table272ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table272Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_272.parent_id = table_271.id
-			{Target: "table_271", Cardinality: runtime.ManyToOne, Constraint: "table_272_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_271", Cardinality: contract.ManyToOne, Constraint: "table_272_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_272.id = table_273.parent_id
-			{Target: "table_273", Cardinality: runtime.OneToMany, Constraint: "table_273_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_273", Cardinality: contract.OneToMany, Constraint: "table_273_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table273Relation describes "public"."table_273" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table273Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table273Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_273",
 		Kind:       "table",
 		SQLName:    `"public"."table_273"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table273ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table273ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table273ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table273Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_273.parent_id = table_272.id
-			{Target: "table_272", Cardinality: runtime.ManyToOne, Constraint: "table_273_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_272", Cardinality: contract.ManyToOne, Constraint: "table_273_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_273.id = table_274.parent_id
-			{Target: "table_274", Cardinality: runtime.OneToMany, Constraint: "table_274_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_274", Cardinality: contract.OneToMany, Constraint: "table_274_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table274Relation describes "public"."table_274" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table274Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table274Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_274",
 		Kind:       "table",
 		SQLName:    `"public"."table_274"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table274ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table274ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table274ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table274Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_274.parent_id = table_273.id
-			{Target: "table_273", Cardinality: runtime.ManyToOne, Constraint: "table_274_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_273", Cardinality: contract.ManyToOne, Constraint: "table_274_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_274.id = table_275.parent_id
-			{Target: "table_275", Cardinality: runtime.OneToMany, Constraint: "table_275_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_275", Cardinality: contract.OneToMany, Constraint: "table_275_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table275Relation describes "public"."table_275" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table275Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table275Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_275",
 		Kind:       "table",
 		SQLName:    `"public"."table_275"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table275ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table275ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table275ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table275Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_275.parent_id = table_274.id
-			{Target: "table_274", Cardinality: runtime.ManyToOne, Constraint: "table_275_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_274", Cardinality: contract.ManyToOne, Constraint: "table_275_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_275.id = table_276.parent_id
-			{Target: "table_276", Cardinality: runtime.OneToMany, Constraint: "table_276_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_276", Cardinality: contract.OneToMany, Constraint: "table_276_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table276Relation describes "public"."table_276" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table276Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table276Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_276",
 		Kind:       "table",
 		SQLName:    `"public"."table_276"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table276ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table276ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table276ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table276Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_276.parent_id = table_275.id
-			{Target: "table_275", Cardinality: runtime.ManyToOne, Constraint: "table_276_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_275", Cardinality: contract.ManyToOne, Constraint: "table_276_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_276.id = table_277.parent_id
-			{Target: "table_277", Cardinality: runtime.OneToMany, Constraint: "table_277_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_277", Cardinality: contract.OneToMany, Constraint: "table_277_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table277Relation describes "public"."table_277" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table277Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table277Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_277",
 		Kind:       "table",
 		SQLName:    `"public"."table_277"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table277ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table277ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table277ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table277Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_277.parent_id = table_276.id
-			{Target: "table_276", Cardinality: runtime.ManyToOne, Constraint: "table_277_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_276", Cardinality: contract.ManyToOne, Constraint: "table_277_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_277.id = table_278.parent_id
-			{Target: "table_278", Cardinality: runtime.OneToMany, Constraint: "table_278_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_278", Cardinality: contract.OneToMany, Constraint: "table_278_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

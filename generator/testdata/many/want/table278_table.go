@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table278Relation describes "public"."table_278" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table278Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table278Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_278",
 		Kind:       "table",
 		SQLName:    `"public"."table_278"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table278ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table278ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table278ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table278Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_278.parent_id = table_277.id
-			{Target: "table_277", Cardinality: runtime.ManyToOne, Constraint: "table_278_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_277", Cardinality: contract.ManyToOne, Constraint: "table_278_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_278.id = table_279.parent_id
-			{Target: "table_279", Cardinality: runtime.OneToMany, Constraint: "table_279_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_279", Cardinality: contract.OneToMany, Constraint: "table_279_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

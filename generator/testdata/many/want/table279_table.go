@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table279Relation describes "public"."table_279" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table279Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table279Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_279",
 		Kind:       "table",
 		SQLName:    `"public"."table_279"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table279ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table279ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table279ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table279Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_279.parent_id = table_278.id
-			{Target: "table_278", Cardinality: runtime.ManyToOne, Constraint: "table_279_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_278", Cardinality: contract.ManyToOne, Constraint: "table_279_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_279.id = table_280.parent_id
-			{Target: "table_280", Cardinality: runtime.OneToMany, Constraint: "table_280_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_280", Cardinality: contract.OneToMany, Constraint: "table_280_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

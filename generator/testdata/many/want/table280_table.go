@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table280Relation describes "public"."table_280" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table280Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table280Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_280",
 		Kind:       "table",
 		SQLName:    `"public"."table_280"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table280ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table280ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table280ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table280Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_280.parent_id = table_279.id
-			{Target: "table_279", Cardinality: runtime.ManyToOne, Constraint: "table_280_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_279", Cardinality: contract.ManyToOne, Constraint: "table_280_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_280.id = table_281.parent_id
-			{Target: "table_281", Cardinality: runtime.OneToMany, Constraint: "table_281_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_281", Cardinality: contract.OneToMany, Constraint: "table_281_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table281Relation describes "public"."table_281" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table281Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table281Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_281",
 		Kind:       "table",
 		SQLName:    `"public"."table_281"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table281ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table281ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table281ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table281Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_281.parent_id = table_280.id
-			{Target: "table_280", Cardinality: runtime.ManyToOne, Constraint: "table_281_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_280", Cardinality: contract.ManyToOne, Constraint: "table_281_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_281.id = table_282.parent_id
-			{Target: "table_282", Cardinality: runtime.OneToMany, Constraint: "table_282_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_282", Cardinality: contract.OneToMany, Constraint: "table_282_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

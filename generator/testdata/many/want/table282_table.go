@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table282Relation describes "public"."table_282" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table282Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table282Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_282",
 		Kind:       "table",
 		SQLName:    `"public"."table_282"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table282ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table282ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table282ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table282Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_282.parent_id = table_281.id
-			{Target: "table_281", Cardinality: runtime.ManyToOne, Constraint: "table_282_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_281", Cardinality: contract.ManyToOne, Constraint: "table_282_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_282.id = table_283.parent_id
-			{Target: "table_283", Cardinality: runtime.OneToMany, Constraint: "table_283_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_283", Cardinality: contract.OneToMany, Constraint: "table_283_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

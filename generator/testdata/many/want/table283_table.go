@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table283Relation describes "public"."table_283" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table283Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table283Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_283",
 		Kind:       "table",
 		SQLName:    `"public"."table_283"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table283ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table283ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table283ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table283Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_283.parent_id = table_282.id
-			{Target: "table_282", Cardinality: runtime.ManyToOne, Constraint: "table_283_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_282", Cardinality: contract.ManyToOne, Constraint: "table_283_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_283.id = table_284.parent_id
-			{Target: "table_284", Cardinality: runtime.OneToMany, Constraint: "table_284_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_284", Cardinality: contract.OneToMany, Constraint: "table_284_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table284Relation describes "public"."table_284" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table284Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table284Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_284",
 		Kind:       "table",
 		SQLName:    `"public"."table_284"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table284ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table284ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table284ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table284Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_284.parent_id = table_283.id
-			{Target: "table_283", Cardinality: runtime.ManyToOne, Constraint: "table_284_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_283", Cardinality: contract.ManyToOne, Constraint: "table_284_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_284.id = table_285.parent_id
-			{Target: "table_285", Cardinality: runtime.OneToMany, Constraint: "table_285_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_285", Cardinality: contract.OneToMany, Constraint: "table_285_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table285Relation describes "public"."table_285" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table285Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table285Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_285",
 		Kind:       "table",
 		SQLName:    `"public"."table_285"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table285ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table285ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table285ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table285Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_285.parent_id = table_284.id
-			{Target: "table_284", Cardinality: runtime.ManyToOne, Constraint: "table_285_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_284", Cardinality: contract.ManyToOne, Constraint: "table_285_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_285.id = table_286.parent_id
-			{Target: "table_286", Cardinality: runtime.OneToMany, Constraint: "table_286_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_286", Cardinality: contract.OneToMany, Constraint: "table_286_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table286Relation describes "public"."table_286" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table286Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table286Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_286",
 		Kind:       "table",
 		SQLName:    `"public"."table_286"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table286ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table286ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table286ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table286Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_286.parent_id = table_285.id
-			{Target: "table_285", Cardinality: runtime.ManyToOne, Constraint: "table_286_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_285", Cardinality: contract.ManyToOne, Constraint: "table_286_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_286.id = table_287.parent_id
-			{Target: "table_287", Cardinality: runtime.OneToMany, Constraint: "table_287_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_287", Cardinality: contract.OneToMany, Constraint: "table_287_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

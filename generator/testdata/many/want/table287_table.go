@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table287Relation describes "public"."table_287" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table287Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table287Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_287",
 		Kind:       "table",
 		SQLName:    `"public"."table_287"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table287ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table287ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table287ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table287Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_287.parent_id = table_286.id
-			{Target: "table_286", Cardinality: runtime.ManyToOne, Constraint: "table_287_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_286", Cardinality: contract.ManyToOne, Constraint: "table_287_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_287.id = table_288.parent_id
-			{Target: "table_288", Cardinality: runtime.OneToMany, Constraint: "table_288_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_288", Cardinality: contract.OneToMany, Constraint: "table_288_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

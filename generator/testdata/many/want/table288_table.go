@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table288Relation describes "public"."table_288" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table288Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table288Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_288",
 		Kind:       "table",
 		SQLName:    `"public"."table_288"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table288ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table288ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table288ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table288Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_288.parent_id = table_287.id
-			{Target: "table_287", Cardinality: runtime.ManyToOne, Constraint: "table_288_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_287", Cardinality: contract.ManyToOne, Constraint: "table_288_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_288.id = table_289.parent_id
-			{Target: "table_289", Cardinality: runtime.OneToMany, Constraint: "table_289_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_289", Cardinality: contract.OneToMany, Constraint: "table_289_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

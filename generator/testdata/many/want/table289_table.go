@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table289Relation describes "public"."table_289" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table289Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table289Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_289",
 		Kind:       "table",
 		SQLName:    `"public"."table_289"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table289ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table289ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table289ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table289Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_289.parent_id = table_288.id
-			{Target: "table_288", Cardinality: runtime.ManyToOne, Constraint: "table_289_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_288", Cardinality: contract.ManyToOne, Constraint: "table_289_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_289.id = table_290.parent_id
-			{Target: "table_290", Cardinality: runtime.OneToMany, Constraint: "table_290_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_290", Cardinality: contract.OneToMany, Constraint: "table_290_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table290Relation describes "public"."table_290" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table290Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table290Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_290",
 		Kind:       "table",
 		SQLName:    `"public"."table_290"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table290ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table290ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table290ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table290Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_290.parent_id = table_289.id
-			{Target: "table_289", Cardinality: runtime.ManyToOne, Constraint: "table_290_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_289", Cardinality: contract.ManyToOne, Constraint: "table_290_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_290.id = table_291.parent_id
-			{Target: "table_291", Cardinality: runtime.OneToMany, Constraint: "table_291_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_291", Cardinality: contract.OneToMany, Constraint: "table_291_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

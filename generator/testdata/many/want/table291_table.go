@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table291Relation describes "public"."table_291" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table291Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table291Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_291",
 		Kind:       "table",
 		SQLName:    `"public"."table_291"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table291ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table291ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table291ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table291Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_291.parent_id = table_290.id
-			{Target: "table_290", Cardinality: runtime.ManyToOne, Constraint: "table_291_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_290", Cardinality: contract.ManyToOne, Constraint: "table_291_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_291.id = table_292.parent_id
-			{Target: "table_292", Cardinality: runtime.OneToMany, Constraint: "table_292_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_292", Cardinality: contract.OneToMany, Constraint: "table_292_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

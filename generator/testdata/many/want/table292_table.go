@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table292Relation describes "public"."table_292" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table292Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table292Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_292",
 		Kind:       "table",
 		SQLName:    `"public"."table_292"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table292ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table292ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table292ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table292Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_292.parent_id = table_291.id
-			{Target: "table_291", Cardinality: runtime.ManyToOne, Constraint: "table_292_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_291", Cardinality: contract.ManyToOne, Constraint: "table_292_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_292.id = table_293.parent_id
-			{Target: "table_293", Cardinality: runtime.OneToMany, Constraint: "table_293_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_293", Cardinality: contract.OneToMany, Constraint: "table_293_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

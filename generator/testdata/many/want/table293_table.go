@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table293Relation describes "public"."table_293" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table293Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table293Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_293",
 		Kind:       "table",
 		SQLName:    `"public"."table_293"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table293ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table293ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table293ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table293Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_293.parent_id = table_292.id
-			{Target: "table_292", Cardinality: runtime.ManyToOne, Constraint: "table_293_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_292", Cardinality: contract.ManyToOne, Constraint: "table_293_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_293.id = table_294.parent_id
-			{Target: "table_294", Cardinality: runtime.OneToMany, Constraint: "table_294_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_294", Cardinality: contract.OneToMany, Constraint: "table_294_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table294Relation describes "public"."table_294" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table294Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table294Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_294",
 		Kind:       "table",
 		SQLName:    `"public"."table_294"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table294ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table294ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table294ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table294Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_294.parent_id = table_293.id
-			{Target: "table_293", Cardinality: runtime.ManyToOne, Constraint: "table_294_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_293", Cardinality: contract.ManyToOne, Constraint: "table_294_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_294.id = table_295.parent_id
-			{Target: "table_295", Cardinality: runtime.OneToMany, Constraint: "table_295_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_295", Cardinality: contract.OneToMany, Constraint: "table_295_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

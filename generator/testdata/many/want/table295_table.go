@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table295Relation describes "public"."table_295" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table295Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table295Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_295",
 		Kind:       "table",
 		SQLName:    `"public"."table_295"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table295ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table295ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table295ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table295Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_295.parent_id = table_294.id
-			{Target: "table_294", Cardinality: runtime.ManyToOne, Constraint: "table_295_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_294", Cardinality: contract.ManyToOne, Constraint: "table_295_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_295.id = table_296.parent_id
-			{Target: "table_296", Cardinality: runtime.OneToMany, Constraint: "table_296_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_296", Cardinality: contract.OneToMany, Constraint: "table_296_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

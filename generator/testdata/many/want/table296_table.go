@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table296Relation describes "public"."table_296" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table296Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table296Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_296",
 		Kind:       "table",
 		SQLName:    `"public"."table_296"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table296ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table296ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table296ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table296Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_296.parent_id = table_295.id
-			{Target: "table_295", Cardinality: runtime.ManyToOne, Constraint: "table_296_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_295", Cardinality: contract.ManyToOne, Constraint: "table_296_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_296.id = table_297.parent_id
-			{Target: "table_297", Cardinality: runtime.OneToMany, Constraint: "table_297_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_297", Cardinality: contract.OneToMany, Constraint: "table_297_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table297Relation describes "public"."table_297" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table297Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table297Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_297",
 		Kind:       "table",
 		SQLName:    `"public"."table_297"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table297ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table297ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table297ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table297Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_297.parent_id = table_296.id
-			{Target: "table_296", Cardinality: runtime.ManyToOne, Constraint: "table_297_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_296", Cardinality: contract.ManyToOne, Constraint: "table_297_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_297.id = table_298.parent_id
-			{Target: "table_298", Cardinality: runtime.OneToMany, Constraint: "table_298_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_298", Cardinality: contract.OneToMany, Constraint: "table_298_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table298Relation describes "public"."table_298" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table298Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table298Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_298",
 		Kind:       "table",
 		SQLName:    `"public"."table_298"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table298ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table298ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table298ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table298Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_298.parent_id = table_297.id
-			{Target: "table_297", Cardinality: runtime.ManyToOne, Constraint: "table_298_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_297", Cardinality: contract.ManyToOne, Constraint: "table_298_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_298.id = table_299.parent_id
-			{Target: "table_299", Cardinality: runtime.OneToMany, Constraint: "table_299_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_299", Cardinality: contract.OneToMany, Constraint: "table_299_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table299Relation describes "public"."table_299" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table299Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table299Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_299",
 		Kind:       "table",
 		SQLName:    `"public"."table_299"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table299ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table299ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table299ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table299Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_299.parent_id = table_298.id
-			{Target: "table_298", Cardinality: runtime.ManyToOne, Constraint: "table_299_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_298", Cardinality: contract.ManyToOne, Constraint: "table_299_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_299.id = table_300.parent_id
-			{Target: "table_300", Cardinality: runtime.OneToMany, Constraint: "table_300_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_300", Cardinality: contract.OneToMany, Constraint: "table_300_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

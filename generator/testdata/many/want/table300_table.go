@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table300Relation describes "public"."table_300" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table300Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table300Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_300",
 		Kind:       "table",
 		SQLName:    `"public"."table_300"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table300ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table300ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table300ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table300Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_300.parent_id = table_299.id
-			{Target: "table_299", Cardinality: runtime.ManyToOne, Constraint: "table_300_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_299", Cardinality: contract.ManyToOne, Constraint: "table_300_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_300.id = table_301.parent_id
-			{Target: "table_301", Cardinality: runtime.OneToMany, Constraint: "table_301_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_301", Cardinality: contract.OneToMany, Constraint: "table_301_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

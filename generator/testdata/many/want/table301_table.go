@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table301Relation describes "public"."table_301" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table301Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table301Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_301",
 		Kind:       "table",
 		SQLName:    `"public"."table_301"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table301ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table301ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table301ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table301Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_301.parent_id = table_300.id
-			{Target: "table_300", Cardinality: runtime.ManyToOne, Constraint: "table_301_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_300", Cardinality: contract.ManyToOne, Constraint: "table_301_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_301.id = table_302.parent_id
-			{Target: "table_302", Cardinality: runtime.OneToMany, Constraint: "table_302_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_302", Cardinality: contract.OneToMany, Constraint: "table_302_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table302Relation describes "public"."table_302" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table302Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table302Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_302",
 		Kind:       "table",
 		SQLName:    `"public"."table_302"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table302ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table302ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table302ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table302Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_302.parent_id = table_301.id
-			{Target: "table_301", Cardinality: runtime.ManyToOne, Constraint: "table_302_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_301", Cardinality: contract.ManyToOne, Constraint: "table_302_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_302.id = table_303.parent_id
-			{Target: "table_303", Cardinality: runtime.OneToMany, Constraint: "table_303_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_303", Cardinality: contract.OneToMany, Constraint: "table_303_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

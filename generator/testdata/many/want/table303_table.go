@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table303Relation describes "public"."table_303" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table303Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table303Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_303",
 		Kind:       "table",
 		SQLName:    `"public"."table_303"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table303ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table303ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table303ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table303Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_303.parent_id = table_302.id
-			{Target: "table_302", Cardinality: runtime.ManyToOne, Constraint: "table_303_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_302", Cardinality: contract.ManyToOne, Constraint: "table_303_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_303.id = table_304.parent_id
-			{Target: "table_304", Cardinality: runtime.OneToMany, Constraint: "table_304_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_304", Cardinality: contract.OneToMany, Constraint: "table_304_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

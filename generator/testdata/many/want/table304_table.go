@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table304Relation describes "public"."table_304" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table304Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table304Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_304",
 		Kind:       "table",
 		SQLName:    `"public"."table_304"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table304ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table304ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table304ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table304Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_304.parent_id = table_303.id
-			{Target: "table_303", Cardinality: runtime.ManyToOne, Constraint: "table_304_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_303", Cardinality: contract.ManyToOne, Constraint: "table_304_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_304.id = table_305.parent_id
-			{Target: "table_305", Cardinality: runtime.OneToMany, Constraint: "table_305_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_305", Cardinality: contract.OneToMany, Constraint: "table_305_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table305Relation describes "public"."table_305" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table305Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table305Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_305",
 		Kind:       "table",
 		SQLName:    `"public"."table_305"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table305ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table305ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table305ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table305Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_305.parent_id = table_304.id
-			{Target: "table_304", Cardinality: runtime.ManyToOne, Constraint: "table_305_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_304", Cardinality: contract.ManyToOne, Constraint: "table_305_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_305.id = table_306.parent_id
-			{Target: "table_306", Cardinality: runtime.OneToMany, Constraint: "table_306_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_306", Cardinality: contract.OneToMany, Constraint: "table_306_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

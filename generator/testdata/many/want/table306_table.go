@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table306Relation describes "public"."table_306" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table306Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table306Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_306",
 		Kind:       "table",
 		SQLName:    `"public"."table_306"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table306ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table306ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table306ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table306Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_306.parent_id = table_305.id
-			{Target: "table_305", Cardinality: runtime.ManyToOne, Constraint: "table_306_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_305", Cardinality: contract.ManyToOne, Constraint: "table_306_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_306.id = table_307.parent_id
-			{Target: "table_307", Cardinality: runtime.OneToMany, Constraint: "table_307_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_307", Cardinality: contract.OneToMany, Constraint: "table_307_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

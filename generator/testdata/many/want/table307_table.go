@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table307Relation describes "public"."table_307" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table307Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table307Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_307",
 		Kind:       "table",
 		SQLName:    `"public"."table_307"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table307ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table307ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table307ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table307Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_307.parent_id = table_306.id
-			{Target: "table_306", Cardinality: runtime.ManyToOne, Constraint: "table_307_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_306", Cardinality: contract.ManyToOne, Constraint: "table_307_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_307.id = table_308.parent_id
-			{Target: "table_308", Cardinality: runtime.OneToMany, Constraint: "table_308_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_308", Cardinality: contract.OneToMany, Constraint: "table_308_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table308Relation describes "public"."table_308" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table308Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table308Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_308",
 		Kind:       "table",
 		SQLName:    `"public"."table_308"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table308ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table308ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table308ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table308Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_308.parent_id = table_307.id
-			{Target: "table_307", Cardinality: runtime.ManyToOne, Constraint: "table_308_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_307", Cardinality: contract.ManyToOne, Constraint: "table_308_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_308.id = table_309.parent_id
-			{Target: "table_309", Cardinality: runtime.OneToMany, Constraint: "table_309_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_309", Cardinality: contract.OneToMany, Constraint: "table_309_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

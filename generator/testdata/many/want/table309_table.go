@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table309Relation describes "public"."table_309" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table309Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table309Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_309",
 		Kind:       "table",
 		SQLName:    `"public"."table_309"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table309ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table309ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table309ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table309Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_309.parent_id = table_308.id
-			{Target: "table_308", Cardinality: runtime.ManyToOne, Constraint: "table_309_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_308", Cardinality: contract.ManyToOne, Constraint: "table_309_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_309.id = table_310.parent_id
-			{Target: "table_310", Cardinality: runtime.OneToMany, Constraint: "table_310_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_310", Cardinality: contract.OneToMany, Constraint: "table_310_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table310Relation describes "public"."table_310" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table310Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table310Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_310",
 		Kind:       "table",
 		SQLName:    `"public"."table_310"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table310ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table310ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table310ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table310Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_310.parent_id = table_309.id
-			{Target: "table_309", Cardinality: runtime.ManyToOne, Constraint: "table_310_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_309", Cardinality: contract.ManyToOne, Constraint: "table_310_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_310.id = table_311.parent_id
-			{Target: "table_311", Cardinality: runtime.OneToMany, Constraint: "table_311_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_311", Cardinality: contract.OneToMany, Constraint: "table_311_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

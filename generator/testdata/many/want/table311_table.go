@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table311Relation describes "public"."table_311" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table311Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table311Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_311",
 		Kind:       "table",
 		SQLName:    `"public"."table_311"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table311ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table311ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table311ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table311Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_311.parent_id = table_310.id
-			{Target: "table_310", Cardinality: runtime.ManyToOne, Constraint: "table_311_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_310", Cardinality: contract.ManyToOne, Constraint: "table_311_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_311.id = table_312.parent_id
-			{Target: "table_312", Cardinality: runtime.OneToMany, Constraint: "table_312_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_312", Cardinality: contract.OneToMany, Constraint: "table_312_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

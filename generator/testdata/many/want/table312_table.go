@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table312Relation describes "public"."table_312" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table312Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table312Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_312",
 		Kind:       "table",
 		SQLName:    `"public"."table_312"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table312ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table312ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table312ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table312Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_312.parent_id = table_311.id
-			{Target: "table_311", Cardinality: runtime.ManyToOne, Constraint: "table_312_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_311", Cardinality: contract.ManyToOne, Constraint: "table_312_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_312.id = table_313.parent_id
-			{Target: "table_313", Cardinality: runtime.OneToMany, Constraint: "table_313_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_313", Cardinality: contract.OneToMany, Constraint: "table_313_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

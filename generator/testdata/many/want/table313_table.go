@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table313Relation describes "public"."table_313" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table313Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table313Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_313",
 		Kind:       "table",
 		SQLName:    `"public"."table_313"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table313ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table313ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table313ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table313Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_313.parent_id = table_312.id
-			{Target: "table_312", Cardinality: runtime.ManyToOne, Constraint: "table_313_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_312", Cardinality: contract.ManyToOne, Constraint: "table_313_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_313.id = table_314.parent_id
-			{Target: "table_314", Cardinality: runtime.OneToMany, Constraint: "table_314_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_314", Cardinality: contract.OneToMany, Constraint: "table_314_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table314Relation describes "public"."table_314" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table314Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table314Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_314",
 		Kind:       "table",
 		SQLName:    `"public"."table_314"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table314ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table314ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table314ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table314Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_314.parent_id = table_313.id
-			{Target: "table_313", Cardinality: runtime.ManyToOne, Constraint: "table_314_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_313", Cardinality: contract.ManyToOne, Constraint: "table_314_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_314.id = table_315.parent_id
-			{Target: "table_315", Cardinality: runtime.OneToMany, Constraint: "table_315_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_315", Cardinality: contract.OneToMany, Constraint: "table_315_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table315Relation describes "public"."table_315" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table315Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table315Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_315",
 		Kind:       "table",
 		SQLName:    `"public"."table_315"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table315ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table315ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table315ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table315Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_315.parent_id = table_314.id
-			{Target: "table_314", Cardinality: runtime.ManyToOne, Constraint: "table_315_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_314", Cardinality: contract.ManyToOne, Constraint: "table_315_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_315.id = table_316.parent_id
-			{Target: "table_316", Cardinality: runtime.OneToMany, Constraint: "table_316_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_316", Cardinality: contract.OneToMany, Constraint: "table_316_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

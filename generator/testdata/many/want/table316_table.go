@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table316Relation describes "public"."table_316" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table316Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table316Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_316",
 		Kind:       "table",
 		SQLName:    `"public"."table_316"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table316ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table316ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table316ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table316Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_316.parent_id = table_315.id
-			{Target: "table_315", Cardinality: runtime.ManyToOne, Constraint: "table_316_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_315", Cardinality: contract.ManyToOne, Constraint: "table_316_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_316.id = table_317.parent_id
-			{Target: "table_317", Cardinality: runtime.OneToMany, Constraint: "table_317_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_317", Cardinality: contract.OneToMany, Constraint: "table_317_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table317Relation describes "public"."table_317" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table317Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table317Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_317",
 		Kind:       "table",
 		SQLName:    `"public"."table_317"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table317ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table317ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table317ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table317Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_317.parent_id = table_316.id
-			{Target: "table_316", Cardinality: runtime.ManyToOne, Constraint: "table_317_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_316", Cardinality: contract.ManyToOne, Constraint: "table_317_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_317.id = table_318.parent_id
-			{Target: "table_318", Cardinality: runtime.OneToMany, Constraint: "table_318_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_318", Cardinality: contract.OneToMany, Constraint: "table_318_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

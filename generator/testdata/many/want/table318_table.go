@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table318Relation describes "public"."table_318" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table318Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table318Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_318",
 		Kind:       "table",
 		SQLName:    `"public"."table_318"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table318ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table318ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table318ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table318Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_318.parent_id = table_317.id
-			{Target: "table_317", Cardinality: runtime.ManyToOne, Constraint: "table_318_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_317", Cardinality: contract.ManyToOne, Constraint: "table_318_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_318.id = table_319.parent_id
-			{Target: "table_319", Cardinality: runtime.OneToMany, Constraint: "table_319_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_319", Cardinality: contract.OneToMany, Constraint: "table_319_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table319Relation describes "public"."table_319" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table319Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table319Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_319",
 		Kind:       "table",
 		SQLName:    `"public"."table_319"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table319ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table319ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table319ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table319Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_319.parent_id = table_318.id
-			{Target: "table_318", Cardinality: runtime.ManyToOne, Constraint: "table_319_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_318", Cardinality: contract.ManyToOne, Constraint: "table_319_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_319.id = table_320.parent_id
-			{Target: "table_320", Cardinality: runtime.OneToMany, Constraint: "table_320_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_320", Cardinality: contract.OneToMany, Constraint: "table_320_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

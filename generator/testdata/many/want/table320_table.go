@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table320Relation describes "public"."table_320" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table320Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table320Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_320",
 		Kind:       "table",
 		SQLName:    `"public"."table_320"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table320ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table320ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table320ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table320Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_320.parent_id = table_319.id
-			{Target: "table_319", Cardinality: runtime.ManyToOne, Constraint: "table_320_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_319", Cardinality: contract.ManyToOne, Constraint: "table_320_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_320.id = table_321.parent_id
-			{Target: "table_321", Cardinality: runtime.OneToMany, Constraint: "table_321_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_321", Cardinality: contract.OneToMany, Constraint: "table_321_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

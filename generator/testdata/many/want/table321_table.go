@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table321Relation describes "public"."table_321" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table321Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table321Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_321",
 		Kind:       "table",
 		SQLName:    `"public"."table_321"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table321ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table321ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table321ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table321Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_321.parent_id = table_320.id
-			{Target: "table_320", Cardinality: runtime.ManyToOne, Constraint: "table_321_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_320", Cardinality: contract.ManyToOne, Constraint: "table_321_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_321.id = table_322.parent_id
-			{Target: "table_322", Cardinality: runtime.OneToMany, Constraint: "table_322_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_322", Cardinality: contract.OneToMany, Constraint: "table_322_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table322Relation describes "public"."table_322" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table322Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table322Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_322",
 		Kind:       "table",
 		SQLName:    `"public"."table_322"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table322ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table322ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table322ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table322Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_322.parent_id = table_321.id
-			{Target: "table_321", Cardinality: runtime.ManyToOne, Constraint: "table_322_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_321", Cardinality: contract.ManyToOne, Constraint: "table_322_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_322.id = table_323.parent_id
-			{Target: "table_323", Cardinality: runtime.OneToMany, Constraint: "table_323_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_323", Cardinality: contract.OneToMany, Constraint: "table_323_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

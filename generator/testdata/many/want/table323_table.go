@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table323Relation describes "public"."table_323" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table323Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table323Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_323",
 		Kind:       "table",
 		SQLName:    `"public"."table_323"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table323ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table323ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table323ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table323Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_323.parent_id = table_322.id
-			{Target: "table_322", Cardinality: runtime.ManyToOne, Constraint: "table_323_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_322", Cardinality: contract.ManyToOne, Constraint: "table_323_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_323.id = table_324.parent_id
-			{Target: "table_324", Cardinality: runtime.OneToMany, Constraint: "table_324_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_324", Cardinality: contract.OneToMany, Constraint: "table_324_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

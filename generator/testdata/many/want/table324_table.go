@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table324Relation describes "public"."table_324" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table324Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table324Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_324",
 		Kind:       "table",
 		SQLName:    `"public"."table_324"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table324ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table324ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table324ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table324Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_324.parent_id = table_323.id
-			{Target: "table_323", Cardinality: runtime.ManyToOne, Constraint: "table_324_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_323", Cardinality: contract.ManyToOne, Constraint: "table_324_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_324.id = table_325.parent_id
-			{Target: "table_325", Cardinality: runtime.OneToMany, Constraint: "table_325_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_325", Cardinality: contract.OneToMany, Constraint: "table_325_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table325Relation describes "public"."table_325" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table325Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table325Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_325",
 		Kind:       "table",
 		SQLName:    `"public"."table_325"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table325ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table325ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table325ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table325Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_325.parent_id = table_324.id
-			{Target: "table_324", Cardinality: runtime.ManyToOne, Constraint: "table_325_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_324", Cardinality: contract.ManyToOne, Constraint: "table_325_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_325.id = table_326.parent_id
-			{Target: "table_326", Cardinality: runtime.OneToMany, Constraint: "table_326_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_326", Cardinality: contract.OneToMany, Constraint: "table_326_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

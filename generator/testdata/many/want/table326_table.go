@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table326Relation describes "public"."table_326" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table326Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table326Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_326",
 		Kind:       "table",
 		SQLName:    `"public"."table_326"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table326ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table326ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table326ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table326Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_326.parent_id = table_325.id
-			{Target: "table_325", Cardinality: runtime.ManyToOne, Constraint: "table_326_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_325", Cardinality: contract.ManyToOne, Constraint: "table_326_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_326.id = table_327.parent_id
-			{Target: "table_327", Cardinality: runtime.OneToMany, Constraint: "table_327_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_327", Cardinality: contract.OneToMany, Constraint: "table_327_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table327Relation describes "public"."table_327" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table327Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table327Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_327",
 		Kind:       "table",
 		SQLName:    `"public"."table_327"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table327ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table327ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table327ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table327Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_327.parent_id = table_326.id
-			{Target: "table_326", Cardinality: runtime.ManyToOne, Constraint: "table_327_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_326", Cardinality: contract.ManyToOne, Constraint: "table_327_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_327.id = table_328.parent_id
-			{Target: "table_328", Cardinality: runtime.OneToMany, Constraint: "table_328_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_328", Cardinality: contract.OneToMany, Constraint: "table_328_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

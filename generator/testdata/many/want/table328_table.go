@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table328Relation describes "public"."table_328" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table328Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table328Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_328",
 		Kind:       "table",
 		SQLName:    `"public"."table_328"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table328ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table328ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table328ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table328Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_328.parent_id = table_327.id
-			{Target: "table_327", Cardinality: runtime.ManyToOne, Constraint: "table_328_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_327", Cardinality: contract.ManyToOne, Constraint: "table_328_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_328.id = table_329.parent_id
-			{Target: "table_329", Cardinality: runtime.OneToMany, Constraint: "table_329_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_329", Cardinality: contract.OneToMany, Constraint: "table_329_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

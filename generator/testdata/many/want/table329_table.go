@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table329Relation describes "public"."table_329" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table329Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table329Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_329",
 		Kind:       "table",
 		SQLName:    `"public"."table_329"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table329ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table329ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table329ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table329Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_329.parent_id = table_328.id
-			{Target: "table_328", Cardinality: runtime.ManyToOne, Constraint: "table_329_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_328", Cardinality: contract.ManyToOne, Constraint: "table_329_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_329.id = table_330.parent_id
-			{Target: "table_330", Cardinality: runtime.OneToMany, Constraint: "table_330_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_330", Cardinality: contract.OneToMany, Constraint: "table_330_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

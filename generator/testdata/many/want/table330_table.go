@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table330Relation describes "public"."table_330" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table330Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table330Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_330",
 		Kind:       "table",
 		SQLName:    `"public"."table_330"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table330ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table330ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table330ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table330Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_330.parent_id = table_329.id
-			{Target: "table_329", Cardinality: runtime.ManyToOne, Constraint: "table_330_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_329", Cardinality: contract.ManyToOne, Constraint: "table_330_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_330.id = table_331.parent_id
-			{Target: "table_331", Cardinality: runtime.OneToMany, Constraint: "table_331_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_331", Cardinality: contract.OneToMany, Constraint: "table_331_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table331Relation describes "public"."table_331" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table331Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table331Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_331",
 		Kind:       "table",
 		SQLName:    `"public"."table_331"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table331ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table331ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table331ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table331Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_331.parent_id = table_330.id
-			{Target: "table_330", Cardinality: runtime.ManyToOne, Constraint: "table_331_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_330", Cardinality: contract.ManyToOne, Constraint: "table_331_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_331.id = table_332.parent_id
-			{Target: "table_332", Cardinality: runtime.OneToMany, Constraint: "table_332_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_332", Cardinality: contract.OneToMany, Constraint: "table_332_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

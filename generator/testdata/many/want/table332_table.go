@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table332Relation describes "public"."table_332" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table332Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table332Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_332",
 		Kind:       "table",
 		SQLName:    `"public"."table_332"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table332ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table332ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table332ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table332Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_332.parent_id = table_331.id
-			{Target: "table_331", Cardinality: runtime.ManyToOne, Constraint: "table_332_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_331", Cardinality: contract.ManyToOne, Constraint: "table_332_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_332.id = table_333.parent_id
-			{Target: "table_333", Cardinality: runtime.OneToMany, Constraint: "table_333_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_333", Cardinality: contract.OneToMany, Constraint: "table_333_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

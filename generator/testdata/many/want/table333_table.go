@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table333Relation describes "public"."table_333" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table333Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table333Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_333",
 		Kind:       "table",
 		SQLName:    `"public"."table_333"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table333ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table333ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table333ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table333Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_333.parent_id = table_332.id
-			{Target: "table_332", Cardinality: runtime.ManyToOne, Constraint: "table_333_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_332", Cardinality: contract.ManyToOne, Constraint: "table_333_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_333.id = table_334.parent_id
-			{Target: "table_334", Cardinality: runtime.OneToMany, Constraint: "table_334_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_334", Cardinality: contract.OneToMany, Constraint: "table_334_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table334Relation describes "public"."table_334" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table334Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table334Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_334",
 		Kind:       "table",
 		SQLName:    `"public"."table_334"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table334ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table334ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table334ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table334Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_334.parent_id = table_333.id
-			{Target: "table_333", Cardinality: runtime.ManyToOne, Constraint: "table_334_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_333", Cardinality: contract.ManyToOne, Constraint: "table_334_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_334.id = table_335.parent_id
-			{Target: "table_335", Cardinality: runtime.OneToMany, Constraint: "table_335_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_335", Cardinality: contract.OneToMany, Constraint: "table_335_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table335Relation describes "public"."table_335" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table335Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table335Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_335",
 		Kind:       "table",
 		SQLName:    `"public"."table_335"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table335ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table335ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table335ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table335Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_335.parent_id = table_334.id
-			{Target: "table_334", Cardinality: runtime.ManyToOne, Constraint: "table_335_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_334", Cardinality: contract.ManyToOne, Constraint: "table_335_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_335.id = table_336.parent_id
-			{Target: "table_336", Cardinality: runtime.OneToMany, Constraint: "table_336_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_336", Cardinality: contract.OneToMany, Constraint: "table_336_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

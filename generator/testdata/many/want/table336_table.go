@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table336Relation describes "public"."table_336" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table336Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table336Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_336",
 		Kind:       "table",
 		SQLName:    `"public"."table_336"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table336ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table336ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table336ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table336Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_336.parent_id = table_335.id
-			{Target: "table_335", Cardinality: runtime.ManyToOne, Constraint: "table_336_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_335", Cardinality: contract.ManyToOne, Constraint: "table_336_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_336.id = table_337.parent_id
-			{Target: "table_337", Cardinality: runtime.OneToMany, Constraint: "table_337_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_337", Cardinality: contract.OneToMany, Constraint: "table_337_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table337Relation describes "public"."table_337" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table337Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table337Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_337",
 		Kind:       "table",
 		SQLName:    `"public"."table_337"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table337ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table337ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table337ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table337Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_337.parent_id = table_336.id
-			{Target: "table_336", Cardinality: runtime.ManyToOne, Constraint: "table_337_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_336", Cardinality: contract.ManyToOne, Constraint: "table_337_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_337.id = table_338.parent_id
-			{Target: "table_338", Cardinality: runtime.OneToMany, Constraint: "table_338_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_338", Cardinality: contract.OneToMany, Constraint: "table_338_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

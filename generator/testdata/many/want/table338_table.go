@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table338Relation describes "public"."table_338" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table338Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table338Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_338",
 		Kind:       "table",
 		SQLName:    `"public"."table_338"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table338ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table338ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table338ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table338Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_338.parent_id = table_337.id
-			{Target: "table_337", Cardinality: runtime.ManyToOne, Constraint: "table_338_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_337", Cardinality: contract.ManyToOne, Constraint: "table_338_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_338.id = table_339.parent_id
-			{Target: "table_339", Cardinality: runtime.OneToMany, Constraint: "table_339_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_339", Cardinality: contract.OneToMany, Constraint: "table_339_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table339Relation describes "public"."table_339" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table339Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table339Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_339",
 		Kind:       "table",
 		SQLName:    `"public"."table_339"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table339ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table339ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table339ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table339Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_339.parent_id = table_338.id
-			{Target: "table_338", Cardinality: runtime.ManyToOne, Constraint: "table_339_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_338", Cardinality: contract.ManyToOne, Constraint: "table_339_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_339.id = table_340.parent_id
-			{Target: "table_340", Cardinality: runtime.OneToMany, Constraint: "table_340_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_340", Cardinality: contract.OneToMany, Constraint: "table_340_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table340Relation describes "public"."table_340" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table340Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table340Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_340",
 		Kind:       "table",
 		SQLName:    `"public"."table_340"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table340ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table340ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table340ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table340Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_340.parent_id = table_339.id
-			{Target: "table_339", Cardinality: runtime.ManyToOne, Constraint: "table_340_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_339", Cardinality: contract.ManyToOne, Constraint: "table_340_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_340.id = table_341.parent_id
-			{Target: "table_341", Cardinality: runtime.OneToMany, Constraint: "table_341_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_341", Cardinality: contract.OneToMany, Constraint: "table_341_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

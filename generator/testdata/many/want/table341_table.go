@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table341Relation describes "public"."table_341" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table341Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table341Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_341",
 		Kind:       "table",
 		SQLName:    `"public"."table_341"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table341ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table341ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table341ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table341Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_341.parent_id = table_340.id
-			{Target: "table_340", Cardinality: runtime.ManyToOne, Constraint: "table_341_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_340", Cardinality: contract.ManyToOne, Constraint: "table_341_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_341.id = table_342.parent_id
-			{Target: "table_342", Cardinality: runtime.OneToMany, Constraint: "table_342_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_342", Cardinality: contract.OneToMany, Constraint: "table_342_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

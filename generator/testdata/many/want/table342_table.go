@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table342Relation describes "public"."table_342" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table342Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table342Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_342",
 		Kind:       "table",
 		SQLName:    `"public"."table_342"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table342ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table342ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table342ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table342Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_342.parent_id = table_341.id
-			{Target: "table_341", Cardinality: runtime.ManyToOne, Constraint: "table_342_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_341", Cardinality: contract.ManyToOne, Constraint: "table_342_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_342.id = table_343.parent_id
-			{Target: "table_343", Cardinality: runtime.OneToMany, Constraint: "table_343_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_343", Cardinality: contract.OneToMany, Constraint: "table_343_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

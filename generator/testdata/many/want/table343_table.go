@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table343Relation describes "public"."table_343" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table343Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table343Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_343",
 		Kind:       "table",
 		SQLName:    `"public"."table_343"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table343ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table343ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table343ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table343Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_343.parent_id = table_342.id
-			{Target: "table_342", Cardinality: runtime.ManyToOne, Constraint: "table_343_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_342", Cardinality: contract.ManyToOne, Constraint: "table_343_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_343.id = table_344.parent_id
-			{Target: "table_344", Cardinality: runtime.OneToMany, Constraint: "table_344_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_344", Cardinality: contract.OneToMany, Constraint: "table_344_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table344Relation describes "public"."table_344" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table344Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table344Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_344",
 		Kind:       "table",
 		SQLName:    `"public"."table_344"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table344ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table344ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table344ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table344Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_344.parent_id = table_343.id
-			{Target: "table_343", Cardinality: runtime.ManyToOne, Constraint: "table_344_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_343", Cardinality: contract.ManyToOne, Constraint: "table_344_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_344.id = table_345.parent_id
-			{Target: "table_345", Cardinality: runtime.OneToMany, Constraint: "table_345_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_345", Cardinality: contract.OneToMany, Constraint: "table_345_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table345Relation describes "public"."table_345" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table345Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table345Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_345",
 		Kind:       "table",
 		SQLName:    `"public"."table_345"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table345ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table345ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table345ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table345Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_345.parent_id = table_344.id
-			{Target: "table_344", Cardinality: runtime.ManyToOne, Constraint: "table_345_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_344", Cardinality: contract.ManyToOne, Constraint: "table_345_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_345.id = table_346.parent_id
-			{Target: "table_346", Cardinality: runtime.OneToMany, Constraint: "table_346_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_346", Cardinality: contract.OneToMany, Constraint: "table_346_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

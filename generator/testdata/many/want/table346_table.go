@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table346Relation describes "public"."table_346" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table346Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table346Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_346",
 		Kind:       "table",
 		SQLName:    `"public"."table_346"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table346ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table346ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table346ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table346Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_346.parent_id = table_345.id
-			{Target: "table_345", Cardinality: runtime.ManyToOne, Constraint: "table_346_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_345", Cardinality: contract.ManyToOne, Constraint: "table_346_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_346.id = table_347.parent_id
-			{Target: "table_347", Cardinality: runtime.OneToMany, Constraint: "table_347_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_347", Cardinality: contract.OneToMany, Constraint: "table_347_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

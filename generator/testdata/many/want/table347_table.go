@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table347Relation describes "public"."table_347" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table347Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table347Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_347",
 		Kind:       "table",
 		SQLName:    `"public"."table_347"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table347ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table347ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table347ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table347Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_347.parent_id = table_346.id
-			{Target: "table_346", Cardinality: runtime.ManyToOne, Constraint: "table_347_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_346", Cardinality: contract.ManyToOne, Constraint: "table_347_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_347.id = table_348.parent_id
-			{Target: "table_348", Cardinality: runtime.OneToMany, Constraint: "table_348_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_348", Cardinality: contract.OneToMany, Constraint: "table_348_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

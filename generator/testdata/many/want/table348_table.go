@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table348Relation describes "public"."table_348" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table348Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table348Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_348",
 		Kind:       "table",
 		SQLName:    `"public"."table_348"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table348ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table348ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table348ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table348Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_348.parent_id = table_347.id
-			{Target: "table_347", Cardinality: runtime.ManyToOne, Constraint: "table_348_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_347", Cardinality: contract.ManyToOne, Constraint: "table_348_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_348.id = table_349.parent_id
-			{Target: "table_349", Cardinality: runtime.OneToMany, Constraint: "table_349_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_349", Cardinality: contract.OneToMany, Constraint: "table_349_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

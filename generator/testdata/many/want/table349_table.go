@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table349Relation describes "public"."table_349" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table349Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table349Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_349",
 		Kind:       "table",
 		SQLName:    `"public"."table_349"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table349ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table349ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table349ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table349Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_349.parent_id = table_348.id
-			{Target: "table_348", Cardinality: runtime.ManyToOne, Constraint: "table_349_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_348", Cardinality: contract.ManyToOne, Constraint: "table_349_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_349.id = table_350.parent_id
-			{Target: "table_350", Cardinality: runtime.OneToMany, Constraint: "table_350_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_350", Cardinality: contract.OneToMany, Constraint: "table_350_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

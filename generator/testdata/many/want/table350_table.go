@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table350Relation describes "public"."table_350" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table350Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table350Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_350",
 		Kind:       "table",
 		SQLName:    `"public"."table_350"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table350ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table350ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table350ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table350Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_350.parent_id = table_349.id
-			{Target: "table_349", Cardinality: runtime.ManyToOne, Constraint: "table_350_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_349", Cardinality: contract.ManyToOne, Constraint: "table_350_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_350.id = table_351.parent_id
-			{Target: "table_351", Cardinality: runtime.OneToMany, Constraint: "table_351_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_351", Cardinality: contract.OneToMany, Constraint: "table_351_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

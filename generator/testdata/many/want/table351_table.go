@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table351Relation describes "public"."table_351" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table351Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table351Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_351",
 		Kind:       "table",
 		SQLName:    `"public"."table_351"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table351ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table351ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table351ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table351Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_351.parent_id = table_350.id
-			{Target: "table_350", Cardinality: runtime.ManyToOne, Constraint: "table_351_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_350", Cardinality: contract.ManyToOne, Constraint: "table_351_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_351.id = table_352.parent_id
-			{Target: "table_352", Cardinality: runtime.OneToMany, Constraint: "table_352_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_352", Cardinality: contract.OneToMany, Constraint: "table_352_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

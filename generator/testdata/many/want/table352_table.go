@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table352Relation describes "public"."table_352" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table352Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table352Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_352",
 		Kind:       "table",
 		SQLName:    `"public"."table_352"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table352ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table352ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table352ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table352Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_352.parent_id = table_351.id
-			{Target: "table_351", Cardinality: runtime.ManyToOne, Constraint: "table_352_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_351", Cardinality: contract.ManyToOne, Constraint: "table_352_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_352.id = table_353.parent_id
-			{Target: "table_353", Cardinality: runtime.OneToMany, Constraint: "table_353_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_353", Cardinality: contract.OneToMany, Constraint: "table_353_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table353Relation describes "public"."table_353" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table353Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table353Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_353",
 		Kind:       "table",
 		SQLName:    `"public"."table_353"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table353ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table353ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table353ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table353Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_353.parent_id = table_352.id
-			{Target: "table_352", Cardinality: runtime.ManyToOne, Constraint: "table_353_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_352", Cardinality: contract.ManyToOne, Constraint: "table_353_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_353.id = table_354.parent_id
-			{Target: "table_354", Cardinality: runtime.OneToMany, Constraint: "table_354_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_354", Cardinality: contract.OneToMany, Constraint: "table_354_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table354Relation describes "public"."table_354" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table354Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table354Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_354",
 		Kind:       "table",
 		SQLName:    `"public"."table_354"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table354ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table354ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table354ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table354Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_354.parent_id = table_353.id
-			{Target: "table_353", Cardinality: runtime.ManyToOne, Constraint: "table_354_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_353", Cardinality: contract.ManyToOne, Constraint: "table_354_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_354.id = table_355.parent_id
-			{Target: "table_355", Cardinality: runtime.OneToMany, Constraint: "table_355_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_355", Cardinality: contract.OneToMany, Constraint: "table_355_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table355Relation describes "public"."table_355" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table355Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table355Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_355",
 		Kind:       "table",
 		SQLName:    `"public"."table_355"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table355ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table355ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table355ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table355Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_355.parent_id = table_354.id
-			{Target: "table_354", Cardinality: runtime.ManyToOne, Constraint: "table_355_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_354", Cardinality: contract.ManyToOne, Constraint: "table_355_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_355.id = table_356.parent_id
-			{Target: "table_356", Cardinality: runtime.OneToMany, Constraint: "table_356_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_356", Cardinality: contract.OneToMany, Constraint: "table_356_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

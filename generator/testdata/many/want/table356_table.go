@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table356Relation describes "public"."table_356" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table356Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table356Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_356",
 		Kind:       "table",
 		SQLName:    `"public"."table_356"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table356ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table356ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table356ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table356Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_356.parent_id = table_355.id
-			{Target: "table_355", Cardinality: runtime.ManyToOne, Constraint: "table_356_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_355", Cardinality: contract.ManyToOne, Constraint: "table_356_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_356.id = table_357.parent_id
-			{Target: "table_357", Cardinality: runtime.OneToMany, Constraint: "table_357_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_357", Cardinality: contract.OneToMany, Constraint: "table_357_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

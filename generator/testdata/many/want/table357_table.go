@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table357Relation describes "public"."table_357" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table357Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table357Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_357",
 		Kind:       "table",
 		SQLName:    `"public"."table_357"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table357ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table357ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table357ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table357Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_357.parent_id = table_356.id
-			{Target: "table_356", Cardinality: runtime.ManyToOne, Constraint: "table_357_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_356", Cardinality: contract.ManyToOne, Constraint: "table_357_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_357.id = table_358.parent_id
-			{Target: "table_358", Cardinality: runtime.OneToMany, Constraint: "table_358_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_358", Cardinality: contract.OneToMany, Constraint: "table_358_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table358Relation describes "public"."table_358" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table358Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table358Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_358",
 		Kind:       "table",
 		SQLName:    `"public"."table_358"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table358ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table358ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table358ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table358Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_358.parent_id = table_357.id
-			{Target: "table_357", Cardinality: runtime.ManyToOne, Constraint: "table_358_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_357", Cardinality: contract.ManyToOne, Constraint: "table_358_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_358.id = table_359.parent_id
-			{Target: "table_359", Cardinality: runtime.OneToMany, Constraint: "table_359_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_359", Cardinality: contract.OneToMany, Constraint: "table_359_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table359Relation describes "public"."table_359" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table359Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table359Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_359",
 		Kind:       "table",
 		SQLName:    `"public"."table_359"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table359ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table359ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table359ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table359Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_359.parent_id = table_358.id
-			{Target: "table_358", Cardinality: runtime.ManyToOne, Constraint: "table_359_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_358", Cardinality: contract.ManyToOne, Constraint: "table_359_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_359.id = table_360.parent_id
-			{Target: "table_360", Cardinality: runtime.OneToMany, Constraint: "table_360_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_360", Cardinality: contract.OneToMany, Constraint: "table_360_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

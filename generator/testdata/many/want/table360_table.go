@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table360Relation describes "public"."table_360" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table360Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table360Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_360",
 		Kind:       "table",
 		SQLName:    `"public"."table_360"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table360ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table360ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table360ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table360Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_360.parent_id = table_359.id
-			{Target: "table_359", Cardinality: runtime.ManyToOne, Constraint: "table_360_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_359", Cardinality: contract.ManyToOne, Constraint: "table_360_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_360.id = table_361.parent_id
-			{Target: "table_361", Cardinality: runtime.OneToMany, Constraint: "table_361_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_361", Cardinality: contract.OneToMany, Constraint: "table_361_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table361Relation describes "public"."table_361" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table361Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table361Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_361",
 		Kind:       "table",
 		SQLName:    `"public"."table_361"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table361ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table361ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table361ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table361Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_361.parent_id = table_360.id
-			{Target: "table_360", Cardinality: runtime.ManyToOne, Constraint: "table_361_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_360", Cardinality: contract.ManyToOne, Constraint: "table_361_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_361.id = table_362.parent_id
-			{Target: "table_362", Cardinality: runtime.OneToMany, Constraint: "table_362_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_362", Cardinality: contract.OneToMany, Constraint: "table_362_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table362Relation describes "public"."table_362" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table362Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table362Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_362",
 		Kind:       "table",
 		SQLName:    `"public"."table_362"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table362ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table362ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table362ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table362Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_362.parent_id = table_361.id
-			{Target: "table_361", Cardinality: runtime.ManyToOne, Constraint: "table_362_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_361", Cardinality: contract.ManyToOne, Constraint: "table_362_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_362.id = table_363.parent_id
-			{Target: "table_363", Cardinality: runtime.OneToMany, Constraint: "table_363_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_363", Cardinality: contract.OneToMany, Constraint: "table_363_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

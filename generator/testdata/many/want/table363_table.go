@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table363Relation describes "public"."table_363" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table363Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table363Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_363",
 		Kind:       "table",
 		SQLName:    `"public"."table_363"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table363ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table363ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table363ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table363Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_363.parent_id = table_362.id
-			{Target: "table_362", Cardinality: runtime.ManyToOne, Constraint: "table_363_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_362", Cardinality: contract.ManyToOne, Constraint: "table_363_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_363.id = table_364.parent_id
-			{Target: "table_364", Cardinality: runtime.OneToMany, Constraint: "table_364_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_364", Cardinality: contract.OneToMany, Constraint: "table_364_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table364Relation describes "public"."table_364" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table364Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table364Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_364",
 		Kind:       "table",
 		SQLName:    `"public"."table_364"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table364ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table364ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table364ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table364Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_364.parent_id = table_363.id
-			{Target: "table_363", Cardinality: runtime.ManyToOne, Constraint: "table_364_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_363", Cardinality: contract.ManyToOne, Constraint: "table_364_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_364.id = table_365.parent_id
-			{Target: "table_365", Cardinality: runtime.OneToMany, Constraint: "table_365_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_365", Cardinality: contract.OneToMany, Constraint: "table_365_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table365Relation describes "public"."table_365" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table365Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table365Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_365",
 		Kind:       "table",
 		SQLName:    `"public"."table_365"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table365ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table365ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table365ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table365Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_365.parent_id = table_364.id
-			{Target: "table_364", Cardinality: runtime.ManyToOne, Constraint: "table_365_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_364", Cardinality: contract.ManyToOne, Constraint: "table_365_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_365.id = table_366.parent_id
-			{Target: "table_366", Cardinality: runtime.OneToMany, Constraint: "table_366_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_366", Cardinality: contract.OneToMany, Constraint: "table_366_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table366Relation describes "public"."table_366" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table366Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table366Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_366",
 		Kind:       "table",
 		SQLName:    `"public"."table_366"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table366ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table366ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table366ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table366Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_366.parent_id = table_365.id
-			{Target: "table_365", Cardinality: runtime.ManyToOne, Constraint: "table_366_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_365", Cardinality: contract.ManyToOne, Constraint: "table_366_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_366.id = table_367.parent_id
-			{Target: "table_367", Cardinality: runtime.OneToMany, Constraint: "table_367_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_367", Cardinality: contract.OneToMany, Constraint: "table_367_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

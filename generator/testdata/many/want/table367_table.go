@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table367Relation describes "public"."table_367" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table367Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table367Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_367",
 		Kind:       "table",
 		SQLName:    `"public"."table_367"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table367ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table367ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table367ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table367Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_367.parent_id = table_366.id
-			{Target: "table_366", Cardinality: runtime.ManyToOne, Constraint: "table_367_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_366", Cardinality: contract.ManyToOne, Constraint: "table_367_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_367.id = table_368.parent_id
-			{Target: "table_368", Cardinality: runtime.OneToMany, Constraint: "table_368_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_368", Cardinality: contract.OneToMany, Constraint: "table_368_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table368Relation describes "public"."table_368" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table368Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table368Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_368",
 		Kind:       "table",
 		SQLName:    `"public"."table_368"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table368ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table368ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table368ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table368Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_368.parent_id = table_367.id
-			{Target: "table_367", Cardinality: runtime.ManyToOne, Constraint: "table_368_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_367", Cardinality: contract.ManyToOne, Constraint: "table_368_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_368.id = table_369.parent_id
-			{Target: "table_369", Cardinality: runtime.OneToMany, Constraint: "table_369_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_369", Cardinality: contract.OneToMany, Constraint: "table_369_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

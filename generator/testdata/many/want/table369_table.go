@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table369Relation describes "public"."table_369" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table369Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table369Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_369",
 		Kind:       "table",
 		SQLName:    `"public"."table_369"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table369ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table369ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table369ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table369Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_369.parent_id = table_368.id
-			{Target: "table_368", Cardinality: runtime.ManyToOne, Constraint: "table_369_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_368", Cardinality: contract.ManyToOne, Constraint: "table_369_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_369.id = table_370.parent_id
-			{Target: "table_370", Cardinality: runtime.OneToMany, Constraint: "table_370_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_370", Cardinality: contract.OneToMany, Constraint: "table_370_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table370Relation describes "public"."table_370" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table370Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table370Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_370",
 		Kind:       "table",
 		SQLName:    `"public"."table_370"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table370ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table370ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table370ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table370Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_370.parent_id = table_369.id
-			{Target: "table_369", Cardinality: runtime.ManyToOne, Constraint: "table_370_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_369", Cardinality: contract.ManyToOne, Constraint: "table_370_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_370.id = table_371.parent_id
-			{Target: "table_371", Cardinality: runtime.OneToMany, Constraint: "table_371_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_371", Cardinality: contract.OneToMany, Constraint: "table_371_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table371Relation describes "public"."table_371" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table371Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table371Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_371",
 		Kind:       "table",
 		SQLName:    `"public"."table_371"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table371ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table371ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table371ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table371Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_371.parent_id = table_370.id
-			{Target: "table_370", Cardinality: runtime.ManyToOne, Constraint: "table_371_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_370", Cardinality: contract.ManyToOne, Constraint: "table_371_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_371.id = table_372.parent_id
-			{Target: "table_372", Cardinality: runtime.OneToMany, Constraint: "table_372_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_372", Cardinality: contract.OneToMany, Constraint: "table_372_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

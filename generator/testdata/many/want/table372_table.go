@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table372Relation describes "public"."table_372" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table372Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table372Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_372",
 		Kind:       "table",
 		SQLName:    `"public"."table_372"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table372ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table372ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table372ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table372Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_372.parent_id = table_371.id
-			{Target: "table_371", Cardinality: runtime.ManyToOne, Constraint: "table_372_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_371", Cardinality: contract.ManyToOne, Constraint: "table_372_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_372.id = table_373.parent_id
-			{Target: "table_373", Cardinality: runtime.OneToMany, Constraint: "table_373_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_373", Cardinality: contract.OneToMany, Constraint: "table_373_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table373Relation describes "public"."table_373" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table373Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table373Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_373",
 		Kind:       "table",
 		SQLName:    `"public"."table_373"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table373ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table373ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table373ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table373Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_373.parent_id = table_372.id
-			{Target: "table_372", Cardinality: runtime.ManyToOne, Constraint: "table_373_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_372", Cardinality: contract.ManyToOne, Constraint: "table_373_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_373.id = table_374.parent_id
-			{Target: "table_374", Cardinality: runtime.OneToMany, Constraint: "table_374_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_374", Cardinality: contract.OneToMany, Constraint: "table_374_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table374Relation describes "public"."table_374" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table374Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table374Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_374",
 		Kind:       "table",
 		SQLName:    `"public"."table_374"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table374ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table374ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table374ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table374Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_374.parent_id = table_373.id
-			{Target: "table_373", Cardinality: runtime.ManyToOne, Constraint: "table_374_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_373", Cardinality: contract.ManyToOne, Constraint: "table_374_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_374.id = table_375.parent_id
-			{Target: "table_375", Cardinality: runtime.OneToMany, Constraint: "table_375_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_375", Cardinality: contract.OneToMany, Constraint: "table_375_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table375Relation describes "public"."table_375" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table375Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table375Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_375",
 		Kind:       "table",
 		SQLName:    `"public"."table_375"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table375ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table375ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table375ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table375Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_375.parent_id = table_374.id
-			{Target: "table_374", Cardinality: runtime.ManyToOne, Constraint: "table_375_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_374", Cardinality: contract.ManyToOne, Constraint: "table_375_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_375.id = table_376.parent_id
-			{Target: "table_376", Cardinality: runtime.OneToMany, Constraint: "table_376_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_376", Cardinality: contract.OneToMany, Constraint: "table_376_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table376Relation describes "public"."table_376" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table376Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table376Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_376",
 		Kind:       "table",
 		SQLName:    `"public"."table_376"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table376ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table376ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table376ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table376Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_376.parent_id = table_375.id
-			{Target: "table_375", Cardinality: runtime.ManyToOne, Constraint: "table_376_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_375", Cardinality: contract.ManyToOne, Constraint: "table_376_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_376.id = table_377.parent_id
-			{Target: "table_377", Cardinality: runtime.OneToMany, Constraint: "table_377_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_377", Cardinality: contract.OneToMany, Constraint: "table_377_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table377Relation describes "public"."table_377" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table377Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table377Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_377",
 		Kind:       "table",
 		SQLName:    `"public"."table_377"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table377ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table377ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table377ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table377Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_377.parent_id = table_376.id
-			{Target: "table_376", Cardinality: runtime.ManyToOne, Constraint: "table_377_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_376", Cardinality: contract.ManyToOne, Constraint: "table_377_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_377.id = table_378.parent_id
-			{Target: "table_378", Cardinality: runtime.OneToMany, Constraint: "table_378_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_378", Cardinality: contract.OneToMany, Constraint: "table_378_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

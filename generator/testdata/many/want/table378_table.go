@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table378Relation describes "public"."table_378" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table378Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table378Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_378",
 		Kind:       "table",
 		SQLName:    `"public"."table_378"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table378ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table378ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table378ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table378Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_378.parent_id = table_377.id
-			{Target: "table_377", Cardinality: runtime.ManyToOne, Constraint: "table_378_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_377", Cardinality: contract.ManyToOne, Constraint: "table_378_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_378.id = table_379.parent_id
-			{Target: "table_379", Cardinality: runtime.OneToMany, Constraint: "table_379_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_379", Cardinality: contract.OneToMany, Constraint: "table_379_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table379Relation describes "public"."table_379" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table379Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table379Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_379",
 		Kind:       "table",
 		SQLName:    `"public"."table_379"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table379ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table379ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table379ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table379Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_379.parent_id = table_378.id
-			{Target: "table_378", Cardinality: runtime.ManyToOne, Constraint: "table_379_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_378", Cardinality: contract.ManyToOne, Constraint: "table_379_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_379.id = table_380.parent_id
-			{Target: "table_380", Cardinality: runtime.OneToMany, Constraint: "table_380_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_380", Cardinality: contract.OneToMany, Constraint: "table_380_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table380Relation describes "public"."table_380" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table380Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table380Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_380",
 		Kind:       "table",
 		SQLName:    `"public"."table_380"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table380ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table380ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table380ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table380Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_380.parent_id = table_379.id
-			{Target: "table_379", Cardinality: runtime.ManyToOne, Constraint: "table_380_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_379", Cardinality: contract.ManyToOne, Constraint: "table_380_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_380.id = table_381.parent_id
-			{Target: "table_381", Cardinality: runtime.OneToMany, Constraint: "table_381_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_381", Cardinality: contract.OneToMany, Constraint: "table_381_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table381Relation describes "public"."table_381" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table381Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table381Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_381",
 		Kind:       "table",
 		SQLName:    `"public"."table_381"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table381ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table381ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table381ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table381Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_381.parent_id = table_380.id
-			{Target: "table_380", Cardinality: runtime.ManyToOne, Constraint: "table_381_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_380", Cardinality: contract.ManyToOne, Constraint: "table_381_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_381.id = table_382.parent_id
-			{Target: "table_382", Cardinality: runtime.OneToMany, Constraint: "table_382_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_382", Cardinality: contract.OneToMany, Constraint: "table_382_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table382Relation describes "public"."table_382" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table382Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table382Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_382",
 		Kind:       "table",
 		SQLName:    `"public"."table_382"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table382ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table382ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table382ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table382Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_382.parent_id = table_381.id
-			{Target: "table_381", Cardinality: runtime.ManyToOne, Constraint: "table_382_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_381", Cardinality: contract.ManyToOne, Constraint: "table_382_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_382.id = table_383.parent_id
-			{Target: "table_383", Cardinality: runtime.OneToMany, Constraint: "table_383_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_383", Cardinality: contract.OneToMany, Constraint: "table_383_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

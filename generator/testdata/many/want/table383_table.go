@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table383Relation describes "public"."table_383" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table383Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table383Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_383",
 		Kind:       "table",
 		SQLName:    `"public"."table_383"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table383ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table383ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table383ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table383Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_383.parent_id = table_382.id
-			{Target: "table_382", Cardinality: runtime.ManyToOne, Constraint: "table_383_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_382", Cardinality: contract.ManyToOne, Constraint: "table_383_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_383.id = table_384.parent_id
-			{Target: "table_384", Cardinality: runtime.OneToMany, Constraint: "table_384_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_384", Cardinality: contract.OneToMany, Constraint: "table_384_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

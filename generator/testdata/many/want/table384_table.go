@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table384Relation describes "public"."table_384" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table384Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table384Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_384",
 		Kind:       "table",
 		SQLName:    `"public"."table_384"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table384ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table384ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table384ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table384Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_384.parent_id = table_383.id
-			{Target: "table_383", Cardinality: runtime.ManyToOne, Constraint: "table_384_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_383", Cardinality: contract.ManyToOne, Constraint: "table_384_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_384.id = table_385.parent_id
-			{Target: "table_385", Cardinality: runtime.OneToMany, Constraint: "table_385_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_385", Cardinality: contract.OneToMany, Constraint: "table_385_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table385Relation describes "public"."table_385" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table385Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table385Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_385",
 		Kind:       "table",
 		SQLName:    `"public"."table_385"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table385ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table385ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table385ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table385Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_385.parent_id = table_384.id
-			{Target: "table_384", Cardinality: runtime.ManyToOne, Constraint: "table_385_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_384", Cardinality: contract.ManyToOne, Constraint: "table_385_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_385.id = table_386.parent_id
-			{Target: "table_386", Cardinality: runtime.OneToMany, Constraint: "table_386_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_386", Cardinality: contract.OneToMany, Constraint: "table_386_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

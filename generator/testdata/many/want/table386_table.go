@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table386Relation describes "public"."table_386" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table386Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table386Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_386",
 		Kind:       "table",
 		SQLName:    `"public"."table_386"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table386ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table386ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table386ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table386Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_386.parent_id = table_385.id
-			{Target: "table_385", Cardinality: runtime.ManyToOne, Constraint: "table_386_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_385", Cardinality: contract.ManyToOne, Constraint: "table_386_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_386.id = table_387.parent_id
-			{Target: "table_387", Cardinality: runtime.OneToMany, Constraint: "table_387_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_387", Cardinality: contract.OneToMany, Constraint: "table_387_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table387Relation describes "public"."table_387" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table387Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table387Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_387",
 		Kind:       "table",
 		SQLName:    `"public"."table_387"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table387ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table387ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table387ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table387Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_387.parent_id = table_386.id
-			{Target: "table_386", Cardinality: runtime.ManyToOne, Constraint: "table_387_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_386", Cardinality: contract.ManyToOne, Constraint: "table_387_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_387.id = table_388.parent_id
-			{Target: "table_388", Cardinality: runtime.OneToMany, Constraint: "table_388_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_388", Cardinality: contract.OneToMany, Constraint: "table_388_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

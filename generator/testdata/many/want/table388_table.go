@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table388Relation describes "public"."table_388" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table388Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table388Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_388",
 		Kind:       "table",
 		SQLName:    `"public"."table_388"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table388ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table388ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table388ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table388Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_388.parent_id = table_387.id
-			{Target: "table_387", Cardinality: runtime.ManyToOne, Constraint: "table_388_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_387", Cardinality: contract.ManyToOne, Constraint: "table_388_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_388.id = table_389.parent_id
-			{Target: "table_389", Cardinality: runtime.OneToMany, Constraint: "table_389_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_389", Cardinality: contract.OneToMany, Constraint: "table_389_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

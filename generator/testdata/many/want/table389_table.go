@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table389Relation describes "public"."table_389" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table389Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table389Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_389",
 		Kind:       "table",
 		SQLName:    `"public"."table_389"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table389ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table389ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table389ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table389Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_389.parent_id = table_388.id
-			{Target: "table_388", Cardinality: runtime.ManyToOne, Constraint: "table_389_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_388", Cardinality: contract.ManyToOne, Constraint: "table_389_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_389.id = table_390.parent_id
-			{Target: "table_390", Cardinality: runtime.OneToMany, Constraint: "table_390_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_390", Cardinality: contract.OneToMany, Constraint: "table_390_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

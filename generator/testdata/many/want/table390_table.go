@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table390Relation describes "public"."table_390" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table390Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table390Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_390",
 		Kind:       "table",
 		SQLName:    `"public"."table_390"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table390ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table390ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table390ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table390Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_390.parent_id = table_389.id
-			{Target: "table_389", Cardinality: runtime.ManyToOne, Constraint: "table_390_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_389", Cardinality: contract.ManyToOne, Constraint: "table_390_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_390.id = table_391.parent_id
-			{Target: "table_391", Cardinality: runtime.OneToMany, Constraint: "table_391_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_391", Cardinality: contract.OneToMany, Constraint: "table_391_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

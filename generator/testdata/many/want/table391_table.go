@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table391Relation describes "public"."table_391" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table391Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table391Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_391",
 		Kind:       "table",
 		SQLName:    `"public"."table_391"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table391ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table391ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table391ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table391Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_391.parent_id = table_390.id
-			{Target: "table_390", Cardinality: runtime.ManyToOne, Constraint: "table_391_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_390", Cardinality: contract.ManyToOne, Constraint: "table_391_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_391.id = table_392.parent_id
-			{Target: "table_392", Cardinality: runtime.OneToMany, Constraint: "table_392_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_392", Cardinality: contract.OneToMany, Constraint: "table_392_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

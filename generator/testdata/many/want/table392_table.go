@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table392Relation describes "public"."table_392" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table392Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table392Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_392",
 		Kind:       "table",
 		SQLName:    `"public"."table_392"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table392ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table392ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table392ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table392Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_392.parent_id = table_391.id
-			{Target: "table_391", Cardinality: runtime.ManyToOne, Constraint: "table_392_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_391", Cardinality: contract.ManyToOne, Constraint: "table_392_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_392.id = table_393.parent_id
-			{Target: "table_393", Cardinality: runtime.OneToMany, Constraint: "table_393_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_393", Cardinality: contract.OneToMany, Constraint: "table_393_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

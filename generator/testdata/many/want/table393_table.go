@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table393Relation describes "public"."table_393" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table393Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table393Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_393",
 		Kind:       "table",
 		SQLName:    `"public"."table_393"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table393ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table393ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table393ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table393Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_393.parent_id = table_392.id
-			{Target: "table_392", Cardinality: runtime.ManyToOne, Constraint: "table_393_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_392", Cardinality: contract.ManyToOne, Constraint: "table_393_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_393.id = table_394.parent_id
-			{Target: "table_394", Cardinality: runtime.OneToMany, Constraint: "table_394_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_394", Cardinality: contract.OneToMany, Constraint: "table_394_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

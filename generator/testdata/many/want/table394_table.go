@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table394Relation describes "public"."table_394" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table394Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table394Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_394",
 		Kind:       "table",
 		SQLName:    `"public"."table_394"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table394ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table394ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table394ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table394Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_394.parent_id = table_393.id
-			{Target: "table_393", Cardinality: runtime.ManyToOne, Constraint: "table_394_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_393", Cardinality: contract.ManyToOne, Constraint: "table_394_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_394.id = table_395.parent_id
-			{Target: "table_395", Cardinality: runtime.OneToMany, Constraint: "table_395_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_395", Cardinality: contract.OneToMany, Constraint: "table_395_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

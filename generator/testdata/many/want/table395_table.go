@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table395Relation describes "public"."table_395" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table395Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table395Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_395",
 		Kind:       "table",
 		SQLName:    `"public"."table_395"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table395ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table395ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table395ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table395Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_395.parent_id = table_394.id
-			{Target: "table_394", Cardinality: runtime.ManyToOne, Constraint: "table_395_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_394", Cardinality: contract.ManyToOne, Constraint: "table_395_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_395.id = table_396.parent_id
-			{Target: "table_396", Cardinality: runtime.OneToMany, Constraint: "table_396_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_396", Cardinality: contract.OneToMany, Constraint: "table_396_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table396Relation describes "public"."table_396" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table396Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table396Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_396",
 		Kind:       "table",
 		SQLName:    `"public"."table_396"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table396ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table396ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table396ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table396Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_396.parent_id = table_395.id
-			{Target: "table_395", Cardinality: runtime.ManyToOne, Constraint: "table_396_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_395", Cardinality: contract.ManyToOne, Constraint: "table_396_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_396.id = table_397.parent_id
-			{Target: "table_397", Cardinality: runtime.OneToMany, Constraint: "table_397_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_397", Cardinality: contract.OneToMany, Constraint: "table_397_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table397Relation describes "public"."table_397" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table397Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table397Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_397",
 		Kind:       "table",
 		SQLName:    `"public"."table_397"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table397ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table397ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table397ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table397Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_397.parent_id = table_396.id
-			{Target: "table_396", Cardinality: runtime.ManyToOne, Constraint: "table_397_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_396", Cardinality: contract.ManyToOne, Constraint: "table_397_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_397.id = table_398.parent_id
-			{Target: "table_398", Cardinality: runtime.OneToMany, Constraint: "table_398_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_398", Cardinality: contract.OneToMany, Constraint: "table_398_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

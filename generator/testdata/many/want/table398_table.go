@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table398Relation describes "public"."table_398" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table398Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table398Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_398",
 		Kind:       "table",
 		SQLName:    `"public"."table_398"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table398ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table398ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table398ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table398Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_398.parent_id = table_397.id
-			{Target: "table_397", Cardinality: runtime.ManyToOne, Constraint: "table_398_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_397", Cardinality: contract.ManyToOne, Constraint: "table_398_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_398.id = table_399.parent_id
-			{Target: "table_399", Cardinality: runtime.OneToMany, Constraint: "table_399_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_399", Cardinality: contract.OneToMany, Constraint: "table_399_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table399Relation describes "public"."table_399" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table399Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table399Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_399",
 		Kind:       "table",
 		SQLName:    `"public"."table_399"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table399ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table399ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table399ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table399Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_399.parent_id = table_398.id
-			{Target: "table_398", Cardinality: runtime.ManyToOne, Constraint: "table_399_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_398", Cardinality: contract.ManyToOne, Constraint: "table_399_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_399.id = table_400.parent_id
-			{Target: "table_400", Cardinality: runtime.OneToMany, Constraint: "table_400_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_400", Cardinality: contract.OneToMany, Constraint: "table_400_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table400Relation describes "public"."table_400" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table400Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table400Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_400",
 		Kind:       "table",
 		SQLName:    `"public"."table_400"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table400ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table400ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table400ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table400Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_400.parent_id = table_399.id
-			{Target: "table_399", Cardinality: runtime.ManyToOne, Constraint: "table_400_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_399", Cardinality: contract.ManyToOne, Constraint: "table_400_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_400.id = table_401.parent_id
-			{Target: "table_401", Cardinality: runtime.OneToMany, Constraint: "table_401_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_401", Cardinality: contract.OneToMany, Constraint: "table_401_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table401Relation describes "public"."table_401" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table401Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table401Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_401",
 		Kind:       "table",
 		SQLName:    `"public"."table_401"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table401ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table401ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table401ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table401Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_401.parent_id = table_400.id
-			{Target: "table_400", Cardinality: runtime.ManyToOne, Constraint: "table_401_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_400", Cardinality: contract.ManyToOne, Constraint: "table_401_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_401.id = table_402.parent_id
-			{Target: "table_402", Cardinality: runtime.OneToMany, Constraint: "table_402_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_402", Cardinality: contract.OneToMany, Constraint: "table_402_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

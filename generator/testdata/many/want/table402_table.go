@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table402Relation describes "public"."table_402" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table402Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table402Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_402",
 		Kind:       "table",
 		SQLName:    `"public"."table_402"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table402ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table402ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table402ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table402Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_402.parent_id = table_401.id
-			{Target: "table_401", Cardinality: runtime.ManyToOne, Constraint: "table_402_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_401", Cardinality: contract.ManyToOne, Constraint: "table_402_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_402.id = table_403.parent_id
-			{Target: "table_403", Cardinality: runtime.OneToMany, Constraint: "table_403_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_403", Cardinality: contract.OneToMany, Constraint: "table_403_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

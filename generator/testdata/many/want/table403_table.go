@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table403Relation describes "public"."table_403" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table403Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table403Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_403",
 		Kind:       "table",
 		SQLName:    `"public"."table_403"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table403ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table403ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table403ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table403Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_403.parent_id = table_402.id
-			{Target: "table_402", Cardinality: runtime.ManyToOne, Constraint: "table_403_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_402", Cardinality: contract.ManyToOne, Constraint: "table_403_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_403.id = table_404.parent_id
-			{Target: "table_404", Cardinality: runtime.OneToMany, Constraint: "table_404_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_404", Cardinality: contract.OneToMany, Constraint: "table_404_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

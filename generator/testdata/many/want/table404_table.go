@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table404Relation describes "public"."table_404" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table404Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table404Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_404",
 		Kind:       "table",
 		SQLName:    `"public"."table_404"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table404ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table404ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table404ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table404Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_404.parent_id = table_403.id
-			{Target: "table_403", Cardinality: runtime.ManyToOne, Constraint: "table_404_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_403", Cardinality: contract.ManyToOne, Constraint: "table_404_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_404.id = table_405.parent_id
-			{Target: "table_405", Cardinality: runtime.OneToMany, Constraint: "table_405_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_405", Cardinality: contract.OneToMany, Constraint: "table_405_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table405Relation describes "public"."table_405" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table405Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table405Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_405",
 		Kind:       "table",
 		SQLName:    `"public"."table_405"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table405ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table405ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table405ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table405Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_405.parent_id = table_404.id
-			{Target: "table_404", Cardinality: runtime.ManyToOne, Constraint: "table_405_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_404", Cardinality: contract.ManyToOne, Constraint: "table_405_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_405.id = table_406.parent_id
-			{Target: "table_406", Cardinality: runtime.OneToMany, Constraint: "table_406_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_406", Cardinality: contract.OneToMany, Constraint: "table_406_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

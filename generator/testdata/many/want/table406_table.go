@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table406Relation describes "public"."table_406" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table406Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table406Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_406",
 		Kind:       "table",
 		SQLName:    `"public"."table_406"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table406ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table406ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table406ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table406Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_406.parent_id = table_405.id
-			{Target: "table_405", Cardinality: runtime.ManyToOne, Constraint: "table_406_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_405", Cardinality: contract.ManyToOne, Constraint: "table_406_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_406.id = table_407.parent_id
-			{Target: "table_407", Cardinality: runtime.OneToMany, Constraint: "table_407_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_407", Cardinality: contract.OneToMany, Constraint: "table_407_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table407Relation describes "public"."table_407" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table407Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table407Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_407",
 		Kind:       "table",
 		SQLName:    `"public"."table_407"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table407ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table407ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table407ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table407Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_407.parent_id = table_406.id
-			{Target: "table_406", Cardinality: runtime.ManyToOne, Constraint: "table_407_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_406", Cardinality: contract.ManyToOne, Constraint: "table_407_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_407.id = table_408.parent_id
-			{Target: "table_408", Cardinality: runtime.OneToMany, Constraint: "table_408_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_408", Cardinality: contract.OneToMany, Constraint: "table_408_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table408Relation describes "public"."table_408" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table408Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table408Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_408",
 		Kind:       "table",
 		SQLName:    `"public"."table_408"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table408ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table408ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table408ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table408Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_408.parent_id = table_407.id
-			{Target: "table_407", Cardinality: runtime.ManyToOne, Constraint: "table_408_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_407", Cardinality: contract.ManyToOne, Constraint: "table_408_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_408.id = table_409.parent_id
-			{Target: "table_409", Cardinality: runtime.OneToMany, Constraint: "table_409_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_409", Cardinality: contract.OneToMany, Constraint: "table_409_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table409Relation describes "public"."table_409" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table409Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table409Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_409",
 		Kind:       "table",
 		SQLName:    `"public"."table_409"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table409ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table409ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table409ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table409Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_409.parent_id = table_408.id
-			{Target: "table_408", Cardinality: runtime.ManyToOne, Constraint: "table_409_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_408", Cardinality: contract.ManyToOne, Constraint: "table_409_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_409.id = table_410.parent_id
-			{Target: "table_410", Cardinality: runtime.OneToMany, Constraint: "table_410_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_410", Cardinality: contract.OneToMany, Constraint: "table_410_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

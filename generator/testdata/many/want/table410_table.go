@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table410Relation describes "public"."table_410" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table410Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table410Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_410",
 		Kind:       "table",
 		SQLName:    `"public"."table_410"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table410ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table410ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table410ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table410Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_410.parent_id = table_409.id
-			{Target: "table_409", Cardinality: runtime.ManyToOne, Constraint: "table_410_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_409", Cardinality: contract.ManyToOne, Constraint: "table_410_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_410.id = table_411.parent_id
-			{Target: "table_411", Cardinality: runtime.OneToMany, Constraint: "table_411_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_411", Cardinality: contract.OneToMany, Constraint: "table_411_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

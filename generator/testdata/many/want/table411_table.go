@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table411Relation describes "public"."table_411" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table411Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table411Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_411",
 		Kind:       "table",
 		SQLName:    `"public"."table_411"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table411ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table411ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table411ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table411Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_411.parent_id = table_410.id
-			{Target: "table_410", Cardinality: runtime.ManyToOne, Constraint: "table_411_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_410", Cardinality: contract.ManyToOne, Constraint: "table_411_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_411.id = table_412.parent_id
-			{Target: "table_412", Cardinality: runtime.OneToMany, Constraint: "table_412_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_412", Cardinality: contract.OneToMany, Constraint: "table_412_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table412Relation describes "public"."table_412" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table412Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table412Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_412",
 		Kind:       "table",
 		SQLName:    `"public"."table_412"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table412ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table412ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table412ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table412Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_412.parent_id = table_411.id
-			{Target: "table_411", Cardinality: runtime.ManyToOne, Constraint: "table_412_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_411", Cardinality: contract.ManyToOne, Constraint: "table_412_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_412.id = table_413.parent_id
-			{Target: "table_413", Cardinality: runtime.OneToMany, Constraint: "table_413_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_413", Cardinality: contract.OneToMany, Constraint: "table_413_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

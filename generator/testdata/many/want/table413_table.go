@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table413Relation describes "public"."table_413" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table413Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table413Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_413",
 		Kind:       "table",
 		SQLName:    `"public"."table_413"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table413ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table413ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table413ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table413Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_413.parent_id = table_412.id
-			{Target: "table_412", Cardinality: runtime.ManyToOne, Constraint: "table_413_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_412", Cardinality: contract.ManyToOne, Constraint: "table_413_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_413.id = table_414.parent_id
-			{Target: "table_414", Cardinality: runtime.OneToMany, Constraint: "table_414_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_414", Cardinality: contract.OneToMany, Constraint: "table_414_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table414Relation describes "public"."table_414" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table414Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table414Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_414",
 		Kind:       "table",
 		SQLName:    `"public"."table_414"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table414ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table414ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table414ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table414Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_414.parent_id = table_413.id
-			{Target: "table_413", Cardinality: runtime.ManyToOne, Constraint: "table_414_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_413", Cardinality: contract.ManyToOne, Constraint: "table_414_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_414.id = table_415.parent_id
-			{Target: "table_415", Cardinality: runtime.OneToMany, Constraint: "table_415_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_415", Cardinality: contract.OneToMany, Constraint: "table_415_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table415Relation describes "public"."table_415" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table415Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table415Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_415",
 		Kind:       "table",
 		SQLName:    `"public"."table_415"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table415ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table415ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table415ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table415Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_415.parent_id = table_414.id
-			{Target: "table_414", Cardinality: runtime.ManyToOne, Constraint: "table_415_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_414", Cardinality: contract.ManyToOne, Constraint: "table_415_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_415.id = table_416.parent_id
-			{Target: "table_416", Cardinality: runtime.OneToMany, Constraint: "table_416_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_416", Cardinality: contract.OneToMany, Constraint: "table_416_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

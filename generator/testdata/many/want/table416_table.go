@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table416Relation describes "public"."table_416" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table416Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table416Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_416",
 		Kind:       "table",
 		SQLName:    `"public"."table_416"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table416ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table416ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table416ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table416Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_416.parent_id = table_415.id
-			{Target: "table_415", Cardinality: runtime.ManyToOne, Constraint: "table_416_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_415", Cardinality: contract.ManyToOne, Constraint: "table_416_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_416.id = table_417.parent_id
-			{Target: "table_417", Cardinality: runtime.OneToMany, Constraint: "table_417_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_417", Cardinality: contract.OneToMany, Constraint: "table_417_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table417Relation describes "public"."table_417" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table417Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table417Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_417",
 		Kind:       "table",
 		SQLName:    `"public"."table_417"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table417ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table417ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table417ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table417Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_417.parent_id = table_416.id
-			{Target: "table_416", Cardinality: runtime.ManyToOne, Constraint: "table_417_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_416", Cardinality: contract.ManyToOne, Constraint: "table_417_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_417.id = table_418.parent_id
-			{Target: "table_418", Cardinality: runtime.OneToMany, Constraint: "table_418_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_418", Cardinality: contract.OneToMany, Constraint: "table_418_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

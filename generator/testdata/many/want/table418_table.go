@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table418Relation describes "public"."table_418" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table418Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table418Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_418",
 		Kind:       "table",
 		SQLName:    `"public"."table_418"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table418ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table418ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table418ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table418Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_418.parent_id = table_417.id
-			{Target: "table_417", Cardinality: runtime.ManyToOne, Constraint: "table_418_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_417", Cardinality: contract.ManyToOne, Constraint: "table_418_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_418.id = table_419.parent_id
-			{Target: "table_419", Cardinality: runtime.OneToMany, Constraint: "table_419_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_419", Cardinality: contract.OneToMany, Constraint: "table_419_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table419Relation describes "public"."table_419" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table419Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table419Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_419",
 		Kind:       "table",
 		SQLName:    `"public"."table_419"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table419ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table419ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table419ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table419Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_419.parent_id = table_418.id
-			{Target: "table_418", Cardinality: runtime.ManyToOne, Constraint: "table_419_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_418", Cardinality: contract.ManyToOne, Constraint: "table_419_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_419.id = table_420.parent_id
-			{Target: "table_420", Cardinality: runtime.OneToMany, Constraint: "table_420_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_420", Cardinality: contract.OneToMany, Constraint: "table_420_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table420Relation describes "public"."table_420" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table420Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table420Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_420",
 		Kind:       "table",
 		SQLName:    `"public"."table_420"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table420ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table420ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table420ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table420Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_420.parent_id = table_419.id
-			{Target: "table_419", Cardinality: runtime.ManyToOne, Constraint: "table_420_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_419", Cardinality: contract.ManyToOne, Constraint: "table_420_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_420.id = table_421.parent_id
-			{Target: "table_421", Cardinality: runtime.OneToMany, Constraint: "table_421_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_421", Cardinality: contract.OneToMany, Constraint: "table_421_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table421Relation describes "public"."table_421" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table421Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table421Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_421",
 		Kind:       "table",
 		SQLName:    `"public"."table_421"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table421ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table421ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table421ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table421Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_421.parent_id = table_420.id
-			{Target: "table_420", Cardinality: runtime.ManyToOne, Constraint: "table_421_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_420", Cardinality: contract.ManyToOne, Constraint: "table_421_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_421.id = table_422.parent_id
-			{Target: "table_422", Cardinality: runtime.OneToMany, Constraint: "table_422_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_422", Cardinality: contract.OneToMany, Constraint: "table_422_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table422Relation describes "public"."table_422" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table422Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table422Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_422",
 		Kind:       "table",
 		SQLName:    `"public"."table_422"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table422ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table422ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table422ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table422Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_422.parent_id = table_421.id
-			{Target: "table_421", Cardinality: runtime.ManyToOne, Constraint: "table_422_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_421", Cardinality: contract.ManyToOne, Constraint: "table_422_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_422.id = table_423.parent_id
-			{Target: "table_423", Cardinality: runtime.OneToMany, Constraint: "table_423_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_423", Cardinality: contract.OneToMany, Constraint: "table_423_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

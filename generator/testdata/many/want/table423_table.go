@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table423Relation describes "public"."table_423" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table423Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table423Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_423",
 		Kind:       "table",
 		SQLName:    `"public"."table_423"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table423ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table423ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table423ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table423Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_423.parent_id = table_422.id
-			{Target: "table_422", Cardinality: runtime.ManyToOne, Constraint: "table_423_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_422", Cardinality: contract.ManyToOne, Constraint: "table_423_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_423.id = table_424.parent_id
-			{Target: "table_424", Cardinality: runtime.OneToMany, Constraint: "table_424_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_424", Cardinality: contract.OneToMany, Constraint: "table_424_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

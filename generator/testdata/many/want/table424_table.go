@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table424Relation describes "public"."table_424" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table424Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table424Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_424",
 		Kind:       "table",
 		SQLName:    `"public"."table_424"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table424ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table424ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table424ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table424Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_424.parent_id = table_423.id
-			{Target: "table_423", Cardinality: runtime.ManyToOne, Constraint: "table_424_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_423", Cardinality: contract.ManyToOne, Constraint: "table_424_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_424.id = table_425.parent_id
-			{Target: "table_425", Cardinality: runtime.OneToMany, Constraint: "table_425_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_425", Cardinality: contract.OneToMany, Constraint: "table_425_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

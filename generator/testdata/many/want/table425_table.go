@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table425Relation describes "public"."table_425" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table425Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table425Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_425",
 		Kind:       "table",
 		SQLName:    `"public"."table_425"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table425ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table425ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table425ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table425Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_425.parent_id = table_424.id
-			{Target: "table_424", Cardinality: runtime.ManyToOne, Constraint: "table_425_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_424", Cardinality: contract.ManyToOne, Constraint: "table_425_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_425.id = table_426.parent_id
-			{Target: "table_426", Cardinality: runtime.OneToMany, Constraint: "table_426_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_426", Cardinality: contract.OneToMany, Constraint: "table_426_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table426Relation describes "public"."table_426" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table426Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table426Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_426",
 		Kind:       "table",
 		SQLName:    `"public"."table_426"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table426ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table426ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table426ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table426Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_426.parent_id = table_425.id
-			{Target: "table_425", Cardinality: runtime.ManyToOne, Constraint: "table_426_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_425", Cardinality: contract.ManyToOne, Constraint: "table_426_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_426.id = table_427.parent_id
-			{Target: "table_427", Cardinality: runtime.OneToMany, Constraint: "table_427_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_427", Cardinality: contract.OneToMany, Constraint: "table_427_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

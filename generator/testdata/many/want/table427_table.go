@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table427Relation describes "public"."table_427" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table427Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table427Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_427",
 		Kind:       "table",
 		SQLName:    `"public"."table_427"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table427ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table427ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table427ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table427Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_427.parent_id = table_426.id
-			{Target: "table_426", Cardinality: runtime.ManyToOne, Constraint: "table_427_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_426", Cardinality: contract.ManyToOne, Constraint: "table_427_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_427.id = table_428.parent_id
-			{Target: "table_428", Cardinality: runtime.OneToMany, Constraint: "table_428_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_428", Cardinality: contract.OneToMany, Constraint: "table_428_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

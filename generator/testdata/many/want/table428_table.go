@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table428Relation describes "public"."table_428" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table428Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table428Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_428",
 		Kind:       "table",
 		SQLName:    `"public"."table_428"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table428ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table428ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table428ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table428Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_428.parent_id = table_427.id
-			{Target: "table_427", Cardinality: runtime.ManyToOne, Constraint: "table_428_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_427", Cardinality: contract.ManyToOne, Constraint: "table_428_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_428.id = table_429.parent_id
-			{Target: "table_429", Cardinality: runtime.OneToMany, Constraint: "table_429_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_429", Cardinality: contract.OneToMany, Constraint: "table_429_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table429Relation describes "public"."table_429" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table429Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table429Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_429",
 		Kind:       "table",
 		SQLName:    `"public"."table_429"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table429ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table429ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table429ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table429Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_429.parent_id = table_428.id
-			{Target: "table_428", Cardinality: runtime.ManyToOne, Constraint: "table_429_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_428", Cardinality: contract.ManyToOne, Constraint: "table_429_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_429.id = table_430.parent_id
-			{Target: "table_430", Cardinality: runtime.OneToMany, Constraint: "table_430_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_430", Cardinality: contract.OneToMany, Constraint: "table_430_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table430Relation describes "public"."table_430" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table430Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table430Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_430",
 		Kind:       "table",
 		SQLName:    `"public"."table_430"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table430ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table430ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table430ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table430Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_430.parent_id = table_429.id
-			{Target: "table_429", Cardinality: runtime.ManyToOne, Constraint: "table_430_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_429", Cardinality: contract.ManyToOne, Constraint: "table_430_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_430.id = table_431.parent_id
-			{Target: "table_431", Cardinality: runtime.OneToMany, Constraint: "table_431_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_431", Cardinality: contract.OneToMany, Constraint: "table_431_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

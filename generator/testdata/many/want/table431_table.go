@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table431Relation describes "public"."table_431" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table431Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table431Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_431",
 		Kind:       "table",
 		SQLName:    `"public"."table_431"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table431ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table431ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table431ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table431Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_431.parent_id = table_430.id
-			{Target: "table_430", Cardinality: runtime.ManyToOne, Constraint: "table_431_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_430", Cardinality: contract.ManyToOne, Constraint: "table_431_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_431.id = table_432.parent_id
-			{Target: "table_432", Cardinality: runtime.OneToMany, Constraint: "table_432_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_432", Cardinality: contract.OneToMany, Constraint: "table_432_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table432Relation describes "public"."table_432" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table432Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table432Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_432",
 		Kind:       "table",
 		SQLName:    `"public"."table_432"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table432ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table432ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table432ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table432Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_432.parent_id = table_431.id
-			{Target: "table_431", Cardinality: runtime.ManyToOne, Constraint: "table_432_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_431", Cardinality: contract.ManyToOne, Constraint: "table_432_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_432.id = table_433.parent_id
-			{Target: "table_433", Cardinality: runtime.OneToMany, Constraint: "table_433_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_433", Cardinality: contract.OneToMany, Constraint: "table_433_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

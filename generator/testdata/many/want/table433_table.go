@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table433Relation describes "public"."table_433" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table433Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table433Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_433",
 		Kind:       "table",
 		SQLName:    `"public"."table_433"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table433ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table433ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table433ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table433Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_433.parent_id = table_432.id
-			{Target: "table_432", Cardinality: runtime.ManyToOne, Constraint: "table_433_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_432", Cardinality: contract.ManyToOne, Constraint: "table_433_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_433.id = table_434.parent_id
-			{Target: "table_434", Cardinality: runtime.OneToMany, Constraint: "table_434_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_434", Cardinality: contract.OneToMany, Constraint: "table_434_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table434Relation describes "public"."table_434" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table434Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table434Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_434",
 		Kind:       "table",
 		SQLName:    `"public"."table_434"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table434ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table434ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table434ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table434Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_434.parent_id = table_433.id
-			{Target: "table_433", Cardinality: runtime.ManyToOne, Constraint: "table_434_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_433", Cardinality: contract.ManyToOne, Constraint: "table_434_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_434.id = table_435.parent_id
-			{Target: "table_435", Cardinality: runtime.OneToMany, Constraint: "table_435_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_435", Cardinality: contract.OneToMany, Constraint: "table_435_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

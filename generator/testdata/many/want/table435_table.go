@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table435Relation describes "public"."table_435" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table435Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table435Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_435",
 		Kind:       "table",
 		SQLName:    `"public"."table_435"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table435ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table435ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table435ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table435Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_435.parent_id = table_434.id
-			{Target: "table_434", Cardinality: runtime.ManyToOne, Constraint: "table_435_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_434", Cardinality: contract.ManyToOne, Constraint: "table_435_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_435.id = table_436.parent_id
-			{Target: "table_436", Cardinality: runtime.OneToMany, Constraint: "table_436_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_436", Cardinality: contract.OneToMany, Constraint: "table_436_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

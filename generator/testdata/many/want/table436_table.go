@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table436Relation describes "public"."table_436" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table436Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table436Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_436",
 		Kind:       "table",
 		SQLName:    `"public"."table_436"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table436ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table436ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table436ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table436Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_436.parent_id = table_435.id
-			{Target: "table_435", Cardinality: runtime.ManyToOne, Constraint: "table_436_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_435", Cardinality: contract.ManyToOne, Constraint: "table_436_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_436.id = table_437.parent_id
-			{Target: "table_437", Cardinality: runtime.OneToMany, Constraint: "table_437_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_437", Cardinality: contract.OneToMany, Constraint: "table_437_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

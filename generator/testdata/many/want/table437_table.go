@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table437Relation describes "public"."table_437" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table437Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table437Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_437",
 		Kind:       "table",
 		SQLName:    `"public"."table_437"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table437ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table437ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table437ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table437Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_437.parent_id = table_436.id
-			{Target: "table_436", Cardinality: runtime.ManyToOne, Constraint: "table_437_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_436", Cardinality: contract.ManyToOne, Constraint: "table_437_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_437.id = table_438.parent_id
-			{Target: "table_438", Cardinality: runtime.OneToMany, Constraint: "table_438_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_438", Cardinality: contract.OneToMany, Constraint: "table_438_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table438Relation describes "public"."table_438" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table438Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table438Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_438",
 		Kind:       "table",
 		SQLName:    `"public"."table_438"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table438ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table438ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table438ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table438Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_438.parent_id = table_437.id
-			{Target: "table_437", Cardinality: runtime.ManyToOne, Constraint: "table_438_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_437", Cardinality: contract.ManyToOne, Constraint: "table_438_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_438.id = table_439.parent_id
-			{Target: "table_439", Cardinality: runtime.OneToMany, Constraint: "table_439_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_439", Cardinality: contract.OneToMany, Constraint: "table_439_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table439Relation describes "public"."table_439" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table439Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table439Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_439",
 		Kind:       "table",
 		SQLName:    `"public"."table_439"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table439ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table439ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table439ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table439Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_439.parent_id = table_438.id
-			{Target: "table_438", Cardinality: runtime.ManyToOne, Constraint: "table_439_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_438", Cardinality: contract.ManyToOne, Constraint: "table_439_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_439.id = table_440.parent_id
-			{Target: "table_440", Cardinality: runtime.OneToMany, Constraint: "table_440_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_440", Cardinality: contract.OneToMany, Constraint: "table_440_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

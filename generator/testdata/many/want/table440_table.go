@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table440Relation describes "public"."table_440" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table440Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table440Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_440",
 		Kind:       "table",
 		SQLName:    `"public"."table_440"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table440ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table440ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table440ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table440Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_440.parent_id = table_439.id
-			{Target: "table_439", Cardinality: runtime.ManyToOne, Constraint: "table_440_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_439", Cardinality: contract.ManyToOne, Constraint: "table_440_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_440.id = table_441.parent_id
-			{Target: "table_441", Cardinality: runtime.OneToMany, Constraint: "table_441_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_441", Cardinality: contract.OneToMany, Constraint: "table_441_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table441Relation describes "public"."table_441" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table441Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table441Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_441",
 		Kind:       "table",
 		SQLName:    `"public"."table_441"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table441ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table441ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table441ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table441Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_441.parent_id = table_440.id
-			{Target: "table_440", Cardinality: runtime.ManyToOne, Constraint: "table_441_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_440", Cardinality: contract.ManyToOne, Constraint: "table_441_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_441.id = table_442.parent_id
-			{Target: "table_442", Cardinality: runtime.OneToMany, Constraint: "table_442_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_442", Cardinality: contract.OneToMany, Constraint: "table_442_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table442Relation describes "public"."table_442" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table442Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table442Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_442",
 		Kind:       "table",
 		SQLName:    `"public"."table_442"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table442ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table442ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table442ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table442Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_442.parent_id = table_441.id
-			{Target: "table_441", Cardinality: runtime.ManyToOne, Constraint: "table_442_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_441", Cardinality: contract.ManyToOne, Constraint: "table_442_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_442.id = table_443.parent_id
-			{Target: "table_443", Cardinality: runtime.OneToMany, Constraint: "table_443_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_443", Cardinality: contract.OneToMany, Constraint: "table_443_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table443Relation describes "public"."table_443" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table443Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table443Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_443",
 		Kind:       "table",
 		SQLName:    `"public"."table_443"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table443ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table443ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table443ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table443Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_443.parent_id = table_442.id
-			{Target: "table_442", Cardinality: runtime.ManyToOne, Constraint: "table_443_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_442", Cardinality: contract.ManyToOne, Constraint: "table_443_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_443.id = table_444.parent_id
-			{Target: "table_444", Cardinality: runtime.OneToMany, Constraint: "table_444_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_444", Cardinality: contract.OneToMany, Constraint: "table_444_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

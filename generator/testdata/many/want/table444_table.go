@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table444Relation describes "public"."table_444" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table444Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table444Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_444",
 		Kind:       "table",
 		SQLName:    `"public"."table_444"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table444ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table444ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table444ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table444Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_444.parent_id = table_443.id
-			{Target: "table_443", Cardinality: runtime.ManyToOne, Constraint: "table_444_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_443", Cardinality: contract.ManyToOne, Constraint: "table_444_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_444.id = table_445.parent_id
-			{Target: "table_445", Cardinality: runtime.OneToMany, Constraint: "table_445_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_445", Cardinality: contract.OneToMany, Constraint: "table_445_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table445Relation describes "public"."table_445" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table445Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table445Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_445",
 		Kind:       "table",
 		SQLName:    `"public"."table_445"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table445ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table445ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table445ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table445Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_445.parent_id = table_444.id
-			{Target: "table_444", Cardinality: runtime.ManyToOne, Constraint: "table_445_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_444", Cardinality: contract.ManyToOne, Constraint: "table_445_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_445.id = table_446.parent_id
-			{Target: "table_446", Cardinality: runtime.OneToMany, Constraint: "table_446_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_446", Cardinality: contract.OneToMany, Constraint: "table_446_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table446Relation describes "public"."table_446" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table446Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table446Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_446",
 		Kind:       "table",
 		SQLName:    `"public"."table_446"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table446ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table446ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table446ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table446Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_446.parent_id = table_445.id
-			{Target: "table_445", Cardinality: runtime.ManyToOne, Constraint: "table_446_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_445", Cardinality: contract.ManyToOne, Constraint: "table_446_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_446.id = table_447.parent_id
-			{Target: "table_447", Cardinality: runtime.OneToMany, Constraint: "table_447_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_447", Cardinality: contract.OneToMany, Constraint: "table_447_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

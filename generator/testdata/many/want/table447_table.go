@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table447Relation describes "public"."table_447" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table447Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table447Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_447",
 		Kind:       "table",
 		SQLName:    `"public"."table_447"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table447ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table447ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table447ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table447Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_447.parent_id = table_446.id
-			{Target: "table_446", Cardinality: runtime.ManyToOne, Constraint: "table_447_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_446", Cardinality: contract.ManyToOne, Constraint: "table_447_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_447.id = table_448.parent_id
-			{Target: "table_448", Cardinality: runtime.OneToMany, Constraint: "table_448_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_448", Cardinality: contract.OneToMany, Constraint: "table_448_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table448Relation describes "public"."table_448" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table448Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table448Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_448",
 		Kind:       "table",
 		SQLName:    `"public"."table_448"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table448ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table448ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table448ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table448Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_448.parent_id = table_447.id
-			{Target: "table_447", Cardinality: runtime.ManyToOne, Constraint: "table_448_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_447", Cardinality: contract.ManyToOne, Constraint: "table_448_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_448.id = table_449.parent_id
-			{Target: "table_449", Cardinality: runtime.OneToMany, Constraint: "table_449_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_449", Cardinality: contract.OneToMany, Constraint: "table_449_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table449Relation describes "public"."table_449" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table449Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table449Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_449",
 		Kind:       "table",
 		SQLName:    `"public"."table_449"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table449ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table449ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table449ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table449Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_449.parent_id = table_448.id
-			{Target: "table_448", Cardinality: runtime.ManyToOne, Constraint: "table_449_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_448", Cardinality: contract.ManyToOne, Constraint: "table_449_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_449.id = table_450.parent_id
-			{Target: "table_450", Cardinality: runtime.OneToMany, Constraint: "table_450_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_450", Cardinality: contract.OneToMany, Constraint: "table_450_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

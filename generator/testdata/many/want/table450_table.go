@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table450Relation describes "public"."table_450" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table450Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table450Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_450",
 		Kind:       "table",
 		SQLName:    `"public"."table_450"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table450ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table450ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table450ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table450Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_450.parent_id = table_449.id
-			{Target: "table_449", Cardinality: runtime.ManyToOne, Constraint: "table_450_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_449", Cardinality: contract.ManyToOne, Constraint: "table_450_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_450.id = table_451.parent_id
-			{Target: "table_451", Cardinality: runtime.OneToMany, Constraint: "table_451_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_451", Cardinality: contract.OneToMany, Constraint: "table_451_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table451Relation describes "public"."table_451" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table451Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table451Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_451",
 		Kind:       "table",
 		SQLName:    `"public"."table_451"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table451ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table451ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table451ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table451Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_451.parent_id = table_450.id
-			{Target: "table_450", Cardinality: runtime.ManyToOne, Constraint: "table_451_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_450", Cardinality: contract.ManyToOne, Constraint: "table_451_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_451.id = table_452.parent_id
-			{Target: "table_452", Cardinality: runtime.OneToMany, Constraint: "table_452_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_452", Cardinality: contract.OneToMany, Constraint: "table_452_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table452Relation describes "public"."table_452" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table452Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table452Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_452",
 		Kind:       "table",
 		SQLName:    `"public"."table_452"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table452ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table452ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table452ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table452Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_452.parent_id = table_451.id
-			{Target: "table_451", Cardinality: runtime.ManyToOne, Constraint: "table_452_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_451", Cardinality: contract.ManyToOne, Constraint: "table_452_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_452.id = table_453.parent_id
-			{Target: "table_453", Cardinality: runtime.OneToMany, Constraint: "table_453_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_453", Cardinality: contract.OneToMany, Constraint: "table_453_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

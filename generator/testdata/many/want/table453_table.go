@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table453Relation describes "public"."table_453" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table453Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table453Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_453",
 		Kind:       "table",
 		SQLName:    `"public"."table_453"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table453ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table453ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table453ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table453Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_453.parent_id = table_452.id
-			{Target: "table_452", Cardinality: runtime.ManyToOne, Constraint: "table_453_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_452", Cardinality: contract.ManyToOne, Constraint: "table_453_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_453.id = table_454.parent_id
-			{Target: "table_454", Cardinality: runtime.OneToMany, Constraint: "table_454_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_454", Cardinality: contract.OneToMany, Constraint: "table_454_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table454Relation describes "public"."table_454" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table454Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table454Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_454",
 		Kind:       "table",
 		SQLName:    `"public"."table_454"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table454ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table454ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table454ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table454Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_454.parent_id = table_453.id
-			{Target: "table_453", Cardinality: runtime.ManyToOne, Constraint: "table_454_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_453", Cardinality: contract.ManyToOne, Constraint: "table_454_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_454.id = table_455.parent_id
-			{Target: "table_455", Cardinality: runtime.OneToMany, Constraint: "table_455_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_455", Cardinality: contract.OneToMany, Constraint: "table_455_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table455Relation describes "public"."table_455" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table455Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table455Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_455",
 		Kind:       "table",
 		SQLName:    `"public"."table_455"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table455ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table455ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table455ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table455Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_455.parent_id = table_454.id
-			{Target: "table_454", Cardinality: runtime.ManyToOne, Constraint: "table_455_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_454", Cardinality: contract.ManyToOne, Constraint: "table_455_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_455.id = table_456.parent_id
-			{Target: "table_456", Cardinality: runtime.OneToMany, Constraint: "table_456_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_456", Cardinality: contract.OneToMany, Constraint: "table_456_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table456Relation describes "public"."table_456" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table456Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table456Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_456",
 		Kind:       "table",
 		SQLName:    `"public"."table_456"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table456ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table456ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table456ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table456Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_456.parent_id = table_455.id
-			{Target: "table_455", Cardinality: runtime.ManyToOne, Constraint: "table_456_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_455", Cardinality: contract.ManyToOne, Constraint: "table_456_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_456.id = table_457.parent_id
-			{Target: "table_457", Cardinality: runtime.OneToMany, Constraint: "table_457_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_457", Cardinality: contract.OneToMany, Constraint: "table_457_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table457Relation describes "public"."table_457" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table457Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table457Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_457",
 		Kind:       "table",
 		SQLName:    `"public"."table_457"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table457ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table457ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table457ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table457Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_457.parent_id = table_456.id
-			{Target: "table_456", Cardinality: runtime.ManyToOne, Constraint: "table_457_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_456", Cardinality: contract.ManyToOne, Constraint: "table_457_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_457.id = table_458.parent_id
-			{Target: "table_458", Cardinality: runtime.OneToMany, Constraint: "table_458_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_458", Cardinality: contract.OneToMany, Constraint: "table_458_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table458Relation describes "public"."table_458" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table458Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table458Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_458",
 		Kind:       "table",
 		SQLName:    `"public"."table_458"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table458ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table458ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table458ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table458Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_458.parent_id = table_457.id
-			{Target: "table_457", Cardinality: runtime.ManyToOne, Constraint: "table_458_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_457", Cardinality: contract.ManyToOne, Constraint: "table_458_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_458.id = table_459.parent_id
-			{Target: "table_459", Cardinality: runtime.OneToMany, Constraint: "table_459_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_459", Cardinality: contract.OneToMany, Constraint: "table_459_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

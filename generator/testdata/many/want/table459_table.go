@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table459Relation describes "public"."table_459" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table459Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table459Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_459",
 		Kind:       "table",
 		SQLName:    `"public"."table_459"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table459ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table459ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table459ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table459Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_459.parent_id = table_458.id
-			{Target: "table_458", Cardinality: runtime.ManyToOne, Constraint: "table_459_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_458", Cardinality: contract.ManyToOne, Constraint: "table_459_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_459.id = table_460.parent_id
-			{Target: "table_460", Cardinality: runtime.OneToMany, Constraint: "table_460_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_460", Cardinality: contract.OneToMany, Constraint: "table_460_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table460Relation describes "public"."table_460" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table460Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table460Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_460",
 		Kind:       "table",
 		SQLName:    `"public"."table_460"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table460ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table460ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table460ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table460Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_460.parent_id = table_459.id
-			{Target: "table_459", Cardinality: runtime.ManyToOne, Constraint: "table_460_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_459", Cardinality: contract.ManyToOne, Constraint: "table_460_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_460.id = table_461.parent_id
-			{Target: "table_461", Cardinality: runtime.OneToMany, Constraint: "table_461_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_461", Cardinality: contract.OneToMany, Constraint: "table_461_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table461Relation describes "public"."table_461" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table461Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table461Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_461",
 		Kind:       "table",
 		SQLName:    `"public"."table_461"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table461ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table461ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table461ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table461Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_461.parent_id = table_460.id
-			{Target: "table_460", Cardinality: runtime.ManyToOne, Constraint: "table_461_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_460", Cardinality: contract.ManyToOne, Constraint: "table_461_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_461.id = table_462.parent_id
-			{Target: "table_462", Cardinality: runtime.OneToMany, Constraint: "table_462_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_462", Cardinality: contract.OneToMany, Constraint: "table_462_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table462Relation describes "public"."table_462" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table462Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table462Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_462",
 		Kind:       "table",
 		SQLName:    `"public"."table_462"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table462ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table462ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table462ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table462Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_462.parent_id = table_461.id
-			{Target: "table_461", Cardinality: runtime.ManyToOne, Constraint: "table_462_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_461", Cardinality: contract.ManyToOne, Constraint: "table_462_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_462.id = table_463.parent_id
-			{Target: "table_463", Cardinality: runtime.OneToMany, Constraint: "table_463_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_463", Cardinality: contract.OneToMany, Constraint: "table_463_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table463Relation describes "public"."table_463" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table463Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table463Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_463",
 		Kind:       "table",
 		SQLName:    `"public"."table_463"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table463ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table463ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table463ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table463Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_463.parent_id = table_462.id
-			{Target: "table_462", Cardinality: runtime.ManyToOne, Constraint: "table_463_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_462", Cardinality: contract.ManyToOne, Constraint: "table_463_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_463.id = table_464.parent_id
-			{Target: "table_464", Cardinality: runtime.OneToMany, Constraint: "table_464_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_464", Cardinality: contract.OneToMany, Constraint: "table_464_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

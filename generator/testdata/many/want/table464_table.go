@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table464Relation describes "public"."table_464" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table464Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table464Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_464",
 		Kind:       "table",
 		SQLName:    `"public"."table_464"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table464ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table464ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table464ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table464Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_464.parent_id = table_463.id
-			{Target: "table_463", Cardinality: runtime.ManyToOne, Constraint: "table_464_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_463", Cardinality: contract.ManyToOne, Constraint: "table_464_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_464.id = table_465.parent_id
-			{Target: "table_465", Cardinality: runtime.OneToMany, Constraint: "table_465_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_465", Cardinality: contract.OneToMany, Constraint: "table_465_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

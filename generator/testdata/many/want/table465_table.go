@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table465Relation describes "public"."table_465" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table465Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table465Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_465",
 		Kind:       "table",
 		SQLName:    `"public"."table_465"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table465ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table465ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table465ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table465Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_465.parent_id = table_464.id
-			{Target: "table_464", Cardinality: runtime.ManyToOne, Constraint: "table_465_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_464", Cardinality: contract.ManyToOne, Constraint: "table_465_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_465.id = table_466.parent_id
-			{Target: "table_466", Cardinality: runtime.OneToMany, Constraint: "table_466_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_466", Cardinality: contract.OneToMany, Constraint: "table_466_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table466Relation describes "public"."table_466" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table466Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table466Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_466",
 		Kind:       "table",
 		SQLName:    `"public"."table_466"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table466ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table466ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table466ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table466Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_466.parent_id = table_465.id
-			{Target: "table_465", Cardinality: runtime.ManyToOne, Constraint: "table_466_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_465", Cardinality: contract.ManyToOne, Constraint: "table_466_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_466.id = table_467.parent_id
-			{Target: "table_467", Cardinality: runtime.OneToMany, Constraint: "table_467_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_467", Cardinality: contract.OneToMany, Constraint: "table_467_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

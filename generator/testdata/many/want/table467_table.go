@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table467Relation describes "public"."table_467" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table467Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table467Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_467",
 		Kind:       "table",
 		SQLName:    `"public"."table_467"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table467ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table467ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table467ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table467Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_467.parent_id = table_466.id
-			{Target: "table_466", Cardinality: runtime.ManyToOne, Constraint: "table_467_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_466", Cardinality: contract.ManyToOne, Constraint: "table_467_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_467.id = table_468.parent_id
-			{Target: "table_468", Cardinality: runtime.OneToMany, Constraint: "table_468_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_468", Cardinality: contract.OneToMany, Constraint: "table_468_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table468Relation describes "public"."table_468" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table468Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table468Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_468",
 		Kind:       "table",
 		SQLName:    `"public"."table_468"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table468ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table468ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table468ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table468Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_468.parent_id = table_467.id
-			{Target: "table_467", Cardinality: runtime.ManyToOne, Constraint: "table_468_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_467", Cardinality: contract.ManyToOne, Constraint: "table_468_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_468.id = table_469.parent_id
-			{Target: "table_469", Cardinality: runtime.OneToMany, Constraint: "table_469_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_469", Cardinality: contract.OneToMany, Constraint: "table_469_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table469Relation describes "public"."table_469" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table469Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table469Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_469",
 		Kind:       "table",
 		SQLName:    `"public"."table_469"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table469ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table469ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table469ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table469Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_469.parent_id = table_468.id
-			{Target: "table_468", Cardinality: runtime.ManyToOne, Constraint: "table_469_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_468", Cardinality: contract.ManyToOne, Constraint: "table_469_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_469.id = table_470.parent_id
-			{Target: "table_470", Cardinality: runtime.OneToMany, Constraint: "table_470_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_470", Cardinality: contract.OneToMany, Constraint: "table_470_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table470Relation describes "public"."table_470" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table470Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table470Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_470",
 		Kind:       "table",
 		SQLName:    `"public"."table_470"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table470ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table470ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table470ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table470Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_470.parent_id = table_469.id
-			{Target: "table_469", Cardinality: runtime.ManyToOne, Constraint: "table_470_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_469", Cardinality: contract.ManyToOne, Constraint: "table_470_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_470.id = table_471.parent_id
-			{Target: "table_471", Cardinality: runtime.OneToMany, Constraint: "table_471_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_471", Cardinality: contract.OneToMany, Constraint: "table_471_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

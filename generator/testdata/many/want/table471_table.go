@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table471Relation describes "public"."table_471" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table471Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table471Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_471",
 		Kind:       "table",
 		SQLName:    `"public"."table_471"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table471ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table471ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table471ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table471Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_471.parent_id = table_470.id
-			{Target: "table_470", Cardinality: runtime.ManyToOne, Constraint: "table_471_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_470", Cardinality: contract.ManyToOne, Constraint: "table_471_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_471.id = table_472.parent_id
-			{Target: "table_472", Cardinality: runtime.OneToMany, Constraint: "table_472_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_472", Cardinality: contract.OneToMany, Constraint: "table_472_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

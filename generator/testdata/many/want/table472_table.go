@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table472Relation describes "public"."table_472" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table472Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table472Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_472",
 		Kind:       "table",
 		SQLName:    `"public"."table_472"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table472ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table472ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table472ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table472Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_472.parent_id = table_471.id
-			{Target: "table_471", Cardinality: runtime.ManyToOne, Constraint: "table_472_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_471", Cardinality: contract.ManyToOne, Constraint: "table_472_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_472.id = table_473.parent_id
-			{Target: "table_473", Cardinality: runtime.OneToMany, Constraint: "table_473_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_473", Cardinality: contract.OneToMany, Constraint: "table_473_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

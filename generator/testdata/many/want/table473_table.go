@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table473Relation describes "public"."table_473" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table473Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table473Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_473",
 		Kind:       "table",
 		SQLName:    `"public"."table_473"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table473ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table473ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table473ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table473Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_473.parent_id = table_472.id
-			{Target: "table_472", Cardinality: runtime.ManyToOne, Constraint: "table_473_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_472", Cardinality: contract.ManyToOne, Constraint: "table_473_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_473.id = table_474.parent_id
-			{Target: "table_474", Cardinality: runtime.OneToMany, Constraint: "table_474_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_474", Cardinality: contract.OneToMany, Constraint: "table_474_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table474Relation describes "public"."table_474" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table474Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table474Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_474",
 		Kind:       "table",
 		SQLName:    `"public"."table_474"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table474ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table474ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table474ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table474Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_474.parent_id = table_473.id
-			{Target: "table_473", Cardinality: runtime.ManyToOne, Constraint: "table_474_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_473", Cardinality: contract.ManyToOne, Constraint: "table_474_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_474.id = table_475.parent_id
-			{Target: "table_475", Cardinality: runtime.OneToMany, Constraint: "table_475_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_475", Cardinality: contract.OneToMany, Constraint: "table_475_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

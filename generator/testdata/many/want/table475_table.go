@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table475Relation describes "public"."table_475" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table475Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table475Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_475",
 		Kind:       "table",
 		SQLName:    `"public"."table_475"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table475ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table475ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table475ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table475Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_475.parent_id = table_474.id
-			{Target: "table_474", Cardinality: runtime.ManyToOne, Constraint: "table_475_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_474", Cardinality: contract.ManyToOne, Constraint: "table_475_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_475.id = table_476.parent_id
-			{Target: "table_476", Cardinality: runtime.OneToMany, Constraint: "table_476_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_476", Cardinality: contract.OneToMany, Constraint: "table_476_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table476Relation describes "public"."table_476" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table476Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table476Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_476",
 		Kind:       "table",
 		SQLName:    `"public"."table_476"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table476ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table476ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table476ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table476Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_476.parent_id = table_475.id
-			{Target: "table_475", Cardinality: runtime.ManyToOne, Constraint: "table_476_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_475", Cardinality: contract.ManyToOne, Constraint: "table_476_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_476.id = table_477.parent_id
-			{Target: "table_477", Cardinality: runtime.OneToMany, Constraint: "table_477_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_477", Cardinality: contract.OneToMany, Constraint: "table_477_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

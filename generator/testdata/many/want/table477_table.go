@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table477Relation describes "public"."table_477" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table477Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table477Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_477",
 		Kind:       "table",
 		SQLName:    `"public"."table_477"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table477ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table477ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table477ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table477Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_477.parent_id = table_476.id
-			{Target: "table_476", Cardinality: runtime.ManyToOne, Constraint: "table_477_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_476", Cardinality: contract.ManyToOne, Constraint: "table_477_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_477.id = table_478.parent_id
-			{Target: "table_478", Cardinality: runtime.OneToMany, Constraint: "table_478_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_478", Cardinality: contract.OneToMany, Constraint: "table_478_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

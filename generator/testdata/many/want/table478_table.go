@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table478Relation describes "public"."table_478" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table478Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table478Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_478",
 		Kind:       "table",
 		SQLName:    `"public"."table_478"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table478ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table478ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table478ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table478Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_478.parent_id = table_477.id
-			{Target: "table_477", Cardinality: runtime.ManyToOne, Constraint: "table_478_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_477", Cardinality: contract.ManyToOne, Constraint: "table_478_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_478.id = table_479.parent_id
-			{Target: "table_479", Cardinality: runtime.OneToMany, Constraint: "table_479_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_479", Cardinality: contract.OneToMany, Constraint: "table_479_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

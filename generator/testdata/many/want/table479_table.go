@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table479Relation describes "public"."table_479" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table479Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table479Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_479",
 		Kind:       "table",
 		SQLName:    `"public"."table_479"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table479ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table479ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table479ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table479Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_479.parent_id = table_478.id
-			{Target: "table_478", Cardinality: runtime.ManyToOne, Constraint: "table_479_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_478", Cardinality: contract.ManyToOne, Constraint: "table_479_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_479.id = table_480.parent_id
-			{Target: "table_480", Cardinality: runtime.OneToMany, Constraint: "table_480_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_480", Cardinality: contract.OneToMany, Constraint: "table_480_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table480Relation describes "public"."table_480" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table480Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table480Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_480",
 		Kind:       "table",
 		SQLName:    `"public"."table_480"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table480ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table480ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table480ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table480Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_480.parent_id = table_479.id
-			{Target: "table_479", Cardinality: runtime.ManyToOne, Constraint: "table_480_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_479", Cardinality: contract.ManyToOne, Constraint: "table_480_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_480.id = table_481.parent_id
-			{Target: "table_481", Cardinality: runtime.OneToMany, Constraint: "table_481_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_481", Cardinality: contract.OneToMany, Constraint: "table_481_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table481Relation describes "public"."table_481" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table481Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table481Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_481",
 		Kind:       "table",
 		SQLName:    `"public"."table_481"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table481ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table481ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table481ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table481Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_481.parent_id = table_480.id
-			{Target: "table_480", Cardinality: runtime.ManyToOne, Constraint: "table_481_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_480", Cardinality: contract.ManyToOne, Constraint: "table_481_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_481.id = table_482.parent_id
-			{Target: "table_482", Cardinality: runtime.OneToMany, Constraint: "table_482_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_482", Cardinality: contract.OneToMany, Constraint: "table_482_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table482Relation describes "public"."table_482" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table482Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table482Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_482",
 		Kind:       "table",
 		SQLName:    `"public"."table_482"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table482ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table482ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table482ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table482Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_482.parent_id = table_481.id
-			{Target: "table_481", Cardinality: runtime.ManyToOne, Constraint: "table_482_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_481", Cardinality: contract.ManyToOne, Constraint: "table_482_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_482.id = table_483.parent_id
-			{Target: "table_483", Cardinality: runtime.OneToMany, Constraint: "table_483_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_483", Cardinality: contract.OneToMany, Constraint: "table_483_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table483Relation describes "public"."table_483" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table483Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table483Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_483",
 		Kind:       "table",
 		SQLName:    `"public"."table_483"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table483ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table483ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table483ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table483Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_483.parent_id = table_482.id
-			{Target: "table_482", Cardinality: runtime.ManyToOne, Constraint: "table_483_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_482", Cardinality: contract.ManyToOne, Constraint: "table_483_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_483.id = table_484.parent_id
-			{Target: "table_484", Cardinality: runtime.OneToMany, Constraint: "table_484_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_484", Cardinality: contract.OneToMany, Constraint: "table_484_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

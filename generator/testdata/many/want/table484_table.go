@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table484Relation describes "public"."table_484" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table484Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table484Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_484",
 		Kind:       "table",
 		SQLName:    `"public"."table_484"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table484ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table484ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table484ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table484Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_484.parent_id = table_483.id
-			{Target: "table_483", Cardinality: runtime.ManyToOne, Constraint: "table_484_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_483", Cardinality: contract.ManyToOne, Constraint: "table_484_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_484.id = table_485.parent_id
-			{Target: "table_485", Cardinality: runtime.OneToMany, Constraint: "table_485_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_485", Cardinality: contract.OneToMany, Constraint: "table_485_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table485Relation describes "public"."table_485" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table485Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table485Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_485",
 		Kind:       "table",
 		SQLName:    `"public"."table_485"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table485ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table485ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table485ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table485Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_485.parent_id = table_484.id
-			{Target: "table_484", Cardinality: runtime.ManyToOne, Constraint: "table_485_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_484", Cardinality: contract.ManyToOne, Constraint: "table_485_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_485.id = table_486.parent_id
-			{Target: "table_486", Cardinality: runtime.OneToMany, Constraint: "table_486_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_486", Cardinality: contract.OneToMany, Constraint: "table_486_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table486Relation describes "public"."table_486" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table486Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table486Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_486",
 		Kind:       "table",
 		SQLName:    `"public"."table_486"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table486ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table486ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table486ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table486Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_486.parent_id = table_485.id
-			{Target: "table_485", Cardinality: runtime.ManyToOne, Constraint: "table_486_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_485", Cardinality: contract.ManyToOne, Constraint: "table_486_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_486.id = table_487.parent_id
-			{Target: "table_487", Cardinality: runtime.OneToMany, Constraint: "table_487_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_487", Cardinality: contract.OneToMany, Constraint: "table_487_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table487Relation describes "public"."table_487" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table487Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table487Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_487",
 		Kind:       "table",
 		SQLName:    `"public"."table_487"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table487ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table487ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table487ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table487Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_487.parent_id = table_486.id
-			{Target: "table_486", Cardinality: runtime.ManyToOne, Constraint: "table_487_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_486", Cardinality: contract.ManyToOne, Constraint: "table_487_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_487.id = table_488.parent_id
-			{Target: "table_488", Cardinality: runtime.OneToMany, Constraint: "table_488_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_488", Cardinality: contract.OneToMany, Constraint: "table_488_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

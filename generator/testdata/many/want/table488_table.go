@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table488Relation describes "public"."table_488" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table488Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table488Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_488",
 		Kind:       "table",
 		SQLName:    `"public"."table_488"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table488ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table488ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table488ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table488Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_488.parent_id = table_487.id
-			{Target: "table_487", Cardinality: runtime.ManyToOne, Constraint: "table_488_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_487", Cardinality: contract.ManyToOne, Constraint: "table_488_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_488.id = table_489.parent_id
-			{Target: "table_489", Cardinality: runtime.OneToMany, Constraint: "table_489_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_489", Cardinality: contract.OneToMany, Constraint: "table_489_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

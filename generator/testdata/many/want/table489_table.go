@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table489Relation describes "public"."table_489" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table489Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table489Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_489",
 		Kind:       "table",
 		SQLName:    `"public"."table_489"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table489ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table489ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table489ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table489Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_489.parent_id = table_488.id
-			{Target: "table_488", Cardinality: runtime.ManyToOne, Constraint: "table_489_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_488", Cardinality: contract.ManyToOne, Constraint: "table_489_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_489.id = table_490.parent_id
-			{Target: "table_490", Cardinality: runtime.OneToMany, Constraint: "table_490_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_490", Cardinality: contract.OneToMany, Constraint: "table_490_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table490Relation describes "public"."table_490" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table490Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table490Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_490",
 		Kind:       "table",
 		SQLName:    `"public"."table_490"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table490ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table490ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table490ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table490Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_490.parent_id = table_489.id
-			{Target: "table_489", Cardinality: runtime.ManyToOne, Constraint: "table_490_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_489", Cardinality: contract.ManyToOne, Constraint: "table_490_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_490.id = table_491.parent_id
-			{Target: "table_491", Cardinality: runtime.OneToMany, Constraint: "table_491_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_491", Cardinality: contract.OneToMany, Constraint: "table_491_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

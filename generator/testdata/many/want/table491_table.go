@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table491Relation describes "public"."table_491" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table491Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table491Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_491",
 		Kind:       "table",
 		SQLName:    `"public"."table_491"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table491ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table491ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table491ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table491Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_491.parent_id = table_490.id
-			{Target: "table_490", Cardinality: runtime.ManyToOne, Constraint: "table_491_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_490", Cardinality: contract.ManyToOne, Constraint: "table_491_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_491.id = table_492.parent_id
-			{Target: "table_492", Cardinality: runtime.OneToMany, Constraint: "table_492_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_492", Cardinality: contract.OneToMany, Constraint: "table_492_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

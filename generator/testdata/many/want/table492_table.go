@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table492Relation describes "public"."table_492" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table492Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table492Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_492",
 		Kind:       "table",
 		SQLName:    `"public"."table_492"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table492ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table492ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table492ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table492Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_492.parent_id = table_491.id
-			{Target: "table_491", Cardinality: runtime.ManyToOne, Constraint: "table_492_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_491", Cardinality: contract.ManyToOne, Constraint: "table_492_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_492.id = table_493.parent_id
-			{Target: "table_493", Cardinality: runtime.OneToMany, Constraint: "table_493_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_493", Cardinality: contract.OneToMany, Constraint: "table_493_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

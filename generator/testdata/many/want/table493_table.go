@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table493Relation describes "public"."table_493" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table493Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table493Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_493",
 		Kind:       "table",
 		SQLName:    `"public"."table_493"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table493ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table493ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table493ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table493Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_493.parent_id = table_492.id
-			{Target: "table_492", Cardinality: runtime.ManyToOne, Constraint: "table_493_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_492", Cardinality: contract.ManyToOne, Constraint: "table_493_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_493.id = table_494.parent_id
-			{Target: "table_494", Cardinality: runtime.OneToMany, Constraint: "table_494_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_494", Cardinality: contract.OneToMany, Constraint: "table_494_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

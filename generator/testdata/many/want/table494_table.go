@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table494Relation describes "public"."table_494" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table494Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table494Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_494",
 		Kind:       "table",
 		SQLName:    `"public"."table_494"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table494ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table494ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table494ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table494Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_494.parent_id = table_493.id
-			{Target: "table_493", Cardinality: runtime.ManyToOne, Constraint: "table_494_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_493", Cardinality: contract.ManyToOne, Constraint: "table_494_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_494.id = table_495.parent_id
-			{Target: "table_495", Cardinality: runtime.OneToMany, Constraint: "table_495_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_495", Cardinality: contract.OneToMany, Constraint: "table_495_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table495Relation describes "public"."table_495" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table495Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table495Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_495",
 		Kind:       "table",
 		SQLName:    `"public"."table_495"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table495ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table495ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table495ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table495Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_495.parent_id = table_494.id
-			{Target: "table_494", Cardinality: runtime.ManyToOne, Constraint: "table_495_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_494", Cardinality: contract.ManyToOne, Constraint: "table_495_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_495.id = table_496.parent_id
-			{Target: "table_496", Cardinality: runtime.OneToMany, Constraint: "table_496_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_496", Cardinality: contract.OneToMany, Constraint: "table_496_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table496Relation describes "public"."table_496" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table496Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table496Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_496",
 		Kind:       "table",
 		SQLName:    `"public"."table_496"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table496ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table496ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table496ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table496Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_496.parent_id = table_495.id
-			{Target: "table_495", Cardinality: runtime.ManyToOne, Constraint: "table_496_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_495", Cardinality: contract.ManyToOne, Constraint: "table_496_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_496.id = table_497.parent_id
-			{Target: "table_497", Cardinality: runtime.OneToMany, Constraint: "table_497_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_497", Cardinality: contract.OneToMany, Constraint: "table_497_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

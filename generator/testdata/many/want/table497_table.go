@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table497Relation describes "public"."table_497" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table497Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table497Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_497",
 		Kind:       "table",
 		SQLName:    `"public"."table_497"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table497ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table497ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table497ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table497Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_497.parent_id = table_496.id
-			{Target: "table_496", Cardinality: runtime.ManyToOne, Constraint: "table_497_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_496", Cardinality: contract.ManyToOne, Constraint: "table_497_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_497.id = table_498.parent_id
-			{Target: "table_498", Cardinality: runtime.OneToMany, Constraint: "table_498_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_498", Cardinality: contract.OneToMany, Constraint: "table_498_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

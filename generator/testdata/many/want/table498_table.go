@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table498Relation describes "public"."table_498" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table498Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table498Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_498",
 		Kind:       "table",
 		SQLName:    `"public"."table_498"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table498ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table498ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table498ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table498Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_498.parent_id = table_497.id
-			{Target: "table_497", Cardinality: runtime.ManyToOne, Constraint: "table_498_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_497", Cardinality: contract.ManyToOne, Constraint: "table_498_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_498.id = table_499.parent_id
-			{Target: "table_499", Cardinality: runtime.OneToMany, Constraint: "table_499_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_499", Cardinality: contract.OneToMany, Constraint: "table_499_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

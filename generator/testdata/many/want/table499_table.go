@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table499Relation describes "public"."table_499" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table499Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table499Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_499",
 		Kind:       "table",
 		SQLName:    `"public"."table_499"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table499ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table499ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table499ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table499Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_499.parent_id = table_498.id
-			{Target: "table_498", Cardinality: runtime.ManyToOne, Constraint: "table_499_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_498", Cardinality: contract.ManyToOne, Constraint: "table_499_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_499.id = table_500.parent_id
-			{Target: "table_500", Cardinality: runtime.OneToMany, Constraint: "table_500_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_500", Cardinality: contract.OneToMany, Constraint: "table_500_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

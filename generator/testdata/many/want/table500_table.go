@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table500Relation describes "public"."table_500" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table500Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table500Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_500",
 		Kind:       "table",
 		SQLName:    `"public"."table_500"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table500ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table500ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table500ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table500Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_500.parent_id = table_499.id
-			{Target: "table_499", Cardinality: runtime.ManyToOne, Constraint: "table_500_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_499", Cardinality: contract.ManyToOne, Constraint: "table_500_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_500.id = table_501.parent_id
-			{Target: "table_501", Cardinality: runtime.OneToMany, Constraint: "table_501_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_501", Cardinality: contract.OneToMany, Constraint: "table_501_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

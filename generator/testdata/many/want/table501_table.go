@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table501Relation describes "public"."table_501" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table501Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table501Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_501",
 		Kind:       "table",
 		SQLName:    `"public"."table_501"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table501ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table501ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table501ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table501Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_501.parent_id = table_500.id
-			{Target: "table_500", Cardinality: runtime.ManyToOne, Constraint: "table_501_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_500", Cardinality: contract.ManyToOne, Constraint: "table_501_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_501.id = table_502.parent_id
-			{Target: "table_502", Cardinality: runtime.OneToMany, Constraint: "table_502_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_502", Cardinality: contract.OneToMany, Constraint: "table_502_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

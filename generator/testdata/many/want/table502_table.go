@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table502Relation describes "public"."table_502" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table502Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table502Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_502",
 		Kind:       "table",
 		SQLName:    `"public"."table_502"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table502ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table502ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table502ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table502Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_502.parent_id = table_501.id
-			{Target: "table_501", Cardinality: runtime.ManyToOne, Constraint: "table_502_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_501", Cardinality: contract.ManyToOne, Constraint: "table_502_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_502.id = table_503.parent_id
-			{Target: "table_503", Cardinality: runtime.OneToMany, Constraint: "table_503_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_503", Cardinality: contract.OneToMany, Constraint: "table_503_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

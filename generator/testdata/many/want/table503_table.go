@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table503Relation describes "public"."table_503" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table503Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table503Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_503",
 		Kind:       "table",
 		SQLName:    `"public"."table_503"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table503ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table503ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table503ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table503Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_503.parent_id = table_502.id
-			{Target: "table_502", Cardinality: runtime.ManyToOne, Constraint: "table_503_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_502", Cardinality: contract.ManyToOne, Constraint: "table_503_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_503.id = table_504.parent_id
-			{Target: "table_504", Cardinality: runtime.OneToMany, Constraint: "table_504_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_504", Cardinality: contract.OneToMany, Constraint: "table_504_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table504Relation describes "public"."table_504" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table504Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table504Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_504",
 		Kind:       "table",
 		SQLName:    `"public"."table_504"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table504ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table504ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table504ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table504Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_504.parent_id = table_503.id
-			{Target: "table_503", Cardinality: runtime.ManyToOne, Constraint: "table_504_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_503", Cardinality: contract.ManyToOne, Constraint: "table_504_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_504.id = table_505.parent_id
-			{Target: "table_505", Cardinality: runtime.OneToMany, Constraint: "table_505_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_505", Cardinality: contract.OneToMany, Constraint: "table_505_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

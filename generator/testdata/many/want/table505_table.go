@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table505Relation describes "public"."table_505" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table505Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table505Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_505",
 		Kind:       "table",
 		SQLName:    `"public"."table_505"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table505ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table505ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table505ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table505Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_505.parent_id = table_504.id
-			{Target: "table_504", Cardinality: runtime.ManyToOne, Constraint: "table_505_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_504", Cardinality: contract.ManyToOne, Constraint: "table_505_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_505.id = table_506.parent_id
-			{Target: "table_506", Cardinality: runtime.OneToMany, Constraint: "table_506_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_506", Cardinality: contract.OneToMany, Constraint: "table_506_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

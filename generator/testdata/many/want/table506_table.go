@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table506Relation describes "public"."table_506" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table506Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table506Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_506",
 		Kind:       "table",
 		SQLName:    `"public"."table_506"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table506ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table506ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table506ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table506Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_506.parent_id = table_505.id
-			{Target: "table_505", Cardinality: runtime.ManyToOne, Constraint: "table_506_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_505", Cardinality: contract.ManyToOne, Constraint: "table_506_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_506.id = table_507.parent_id
-			{Target: "table_507", Cardinality: runtime.OneToMany, Constraint: "table_507_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_507", Cardinality: contract.OneToMany, Constraint: "table_507_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table507Relation describes "public"."table_507" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table507Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table507Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_507",
 		Kind:       "table",
 		SQLName:    `"public"."table_507"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table507ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table507ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table507ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table507Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_507.parent_id = table_506.id
-			{Target: "table_506", Cardinality: runtime.ManyToOne, Constraint: "table_507_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_506", Cardinality: contract.ManyToOne, Constraint: "table_507_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_507.id = table_508.parent_id
-			{Target: "table_508", Cardinality: runtime.OneToMany, Constraint: "table_508_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_508", Cardinality: contract.OneToMany, Constraint: "table_508_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table508Relation describes "public"."table_508" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table508Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table508Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_508",
 		Kind:       "table",
 		SQLName:    `"public"."table_508"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table508ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table508ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table508ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table508Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_508.parent_id = table_507.id
-			{Target: "table_507", Cardinality: runtime.ManyToOne, Constraint: "table_508_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_507", Cardinality: contract.ManyToOne, Constraint: "table_508_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_508.id = table_509.parent_id
-			{Target: "table_509", Cardinality: runtime.OneToMany, Constraint: "table_509_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_509", Cardinality: contract.OneToMany, Constraint: "table_509_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table509Relation describes "public"."table_509" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table509Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table509Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_509",
 		Kind:       "table",
 		SQLName:    `"public"."table_509"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table509ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table509ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table509ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table509Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_509.parent_id = table_508.id
-			{Target: "table_508", Cardinality: runtime.ManyToOne, Constraint: "table_509_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_508", Cardinality: contract.ManyToOne, Constraint: "table_509_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_509.id = table_510.parent_id
-			{Target: "table_510", Cardinality: runtime.OneToMany, Constraint: "table_510_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_510", Cardinality: contract.OneToMany, Constraint: "table_510_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

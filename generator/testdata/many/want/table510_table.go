@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table510Relation describes "public"."table_510" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table510Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table510Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_510",
 		Kind:       "table",
 		SQLName:    `"public"."table_510"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table510ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table510ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table510ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table510Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_510.parent_id = table_509.id
-			{Target: "table_509", Cardinality: runtime.ManyToOne, Constraint: "table_510_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_509", Cardinality: contract.ManyToOne, Constraint: "table_510_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_510.id = table_511.parent_id
-			{Target: "table_511", Cardinality: runtime.OneToMany, Constraint: "table_511_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_511", Cardinality: contract.OneToMany, Constraint: "table_511_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

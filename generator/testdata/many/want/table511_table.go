@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table511Relation describes "public"."table_511" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table511Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table511Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_511",
 		Kind:       "table",
 		SQLName:    `"public"."table_511"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table511ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table511ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table511ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table511Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_511.parent_id = table_510.id
-			{Target: "table_510", Cardinality: runtime.ManyToOne, Constraint: "table_511_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_510", Cardinality: contract.ManyToOne, Constraint: "table_511_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_511.id = table_512.parent_id
-			{Target: "table_512", Cardinality: runtime.OneToMany, Constraint: "table_512_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_512", Cardinality: contract.OneToMany, Constraint: "table_512_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

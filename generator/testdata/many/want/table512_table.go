@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table512Relation describes "public"."table_512" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table512Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table512Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_512",
 		Kind:       "table",
 		SQLName:    `"public"."table_512"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table512ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table512ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table512ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table512Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_512.parent_id = table_511.id
-			{Target: "table_511", Cardinality: runtime.ManyToOne, Constraint: "table_512_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_511", Cardinality: contract.ManyToOne, Constraint: "table_512_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_512.id = table_513.parent_id
-			{Target: "table_513", Cardinality: runtime.OneToMany, Constraint: "table_513_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_513", Cardinality: contract.OneToMany, Constraint: "table_513_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table513Relation describes "public"."table_513" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table513Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table513Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_513",
 		Kind:       "table",
 		SQLName:    `"public"."table_513"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table513ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table513ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table513ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table513Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_513.parent_id = table_512.id
-			{Target: "table_512", Cardinality: runtime.ManyToOne, Constraint: "table_513_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_512", Cardinality: contract.ManyToOne, Constraint: "table_513_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_513.id = table_514.parent_id
-			{Target: "table_514", Cardinality: runtime.OneToMany, Constraint: "table_514_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_514", Cardinality: contract.OneToMany, Constraint: "table_514_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table514Relation describes "public"."table_514" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table514Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table514Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_514",
 		Kind:       "table",
 		SQLName:    `"public"."table_514"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table514ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table514ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table514ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table514Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_514.parent_id = table_513.id
-			{Target: "table_513", Cardinality: runtime.ManyToOne, Constraint: "table_514_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_513", Cardinality: contract.ManyToOne, Constraint: "table_514_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_514.id = table_515.parent_id
-			{Target: "table_515", Cardinality: runtime.OneToMany, Constraint: "table_515_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_515", Cardinality: contract.OneToMany, Constraint: "table_515_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

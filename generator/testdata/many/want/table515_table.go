@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table515Relation describes "public"."table_515" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table515Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table515Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_515",
 		Kind:       "table",
 		SQLName:    `"public"."table_515"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table515ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table515ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table515ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table515Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_515.parent_id = table_514.id
-			{Target: "table_514", Cardinality: runtime.ManyToOne, Constraint: "table_515_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_514", Cardinality: contract.ManyToOne, Constraint: "table_515_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_515.id = table_516.parent_id
-			{Target: "table_516", Cardinality: runtime.OneToMany, Constraint: "table_516_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_516", Cardinality: contract.OneToMany, Constraint: "table_516_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table516Relation describes "public"."table_516" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table516Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table516Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_516",
 		Kind:       "table",
 		SQLName:    `"public"."table_516"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table516ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table516ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table516ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table516Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_516.parent_id = table_515.id
-			{Target: "table_515", Cardinality: runtime.ManyToOne, Constraint: "table_516_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_515", Cardinality: contract.ManyToOne, Constraint: "table_516_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_516.id = table_517.parent_id
-			{Target: "table_517", Cardinality: runtime.OneToMany, Constraint: "table_517_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_517", Cardinality: contract.OneToMany, Constraint: "table_517_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table517Relation describes "public"."table_517" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table517Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table517Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_517",
 		Kind:       "table",
 		SQLName:    `"public"."table_517"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table517ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table517ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table517ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table517Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_517.parent_id = table_516.id
-			{Target: "table_516", Cardinality: runtime.ManyToOne, Constraint: "table_517_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_516", Cardinality: contract.ManyToOne, Constraint: "table_517_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_517.id = table_518.parent_id
-			{Target: "table_518", Cardinality: runtime.OneToMany, Constraint: "table_518_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_518", Cardinality: contract.OneToMany, Constraint: "table_518_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table518Relation describes "public"."table_518" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table518Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table518Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_518",
 		Kind:       "table",
 		SQLName:    `"public"."table_518"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table518ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table518ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table518ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table518Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_518.parent_id = table_517.id
-			{Target: "table_517", Cardinality: runtime.ManyToOne, Constraint: "table_518_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_517", Cardinality: contract.ManyToOne, Constraint: "table_518_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_518.id = table_519.parent_id
-			{Target: "table_519", Cardinality: runtime.OneToMany, Constraint: "table_519_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_519", Cardinality: contract.OneToMany, Constraint: "table_519_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table519Relation describes "public"."table_519" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table519Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table519Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_519",
 		Kind:       "table",
 		SQLName:    `"public"."table_519"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table519ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table519ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table519ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,11 +42,11 @@ func Table519Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_519.parent_id = table_518.id
-			{Target: "table_518", Cardinality: runtime.ManyToOne, Constraint: "table_519_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_518", Cardinality: contract.ManyToOne, Constraint: "table_519_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 			// table_519.id = table_520.parent_id
-			{Target: "table_520", Cardinality: runtime.OneToMany, Constraint: "table_520_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "id", To: "parent_id"}}},
+			{Target: "table_520", Cardinality: contract.OneToMany, Constraint: "table_520_parent_id_fkey", Columns: []contract.ColumnPair{{From: "id", To: "parent_id"}}},
 		},
 	}
 }

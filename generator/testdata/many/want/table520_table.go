@@ -3,7 +3,7 @@
 package want
 
 import (
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -25,14 +25,14 @@ const (
 
 // Table520Relation describes "public"."table_520" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Table520Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Table520Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "table_520",
 		Kind:       "table",
 		SQLName:    `"public"."table_520"`,
 		SelectStar: `"id", "name", "parent_id", "created_at"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Table520ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table520ColName, SQLName: `"name"`, Type: "text"},
 			{Name: Table520ColParentID, SQLName: `"parent_id"`, Type: "bigint", Nullable: true},
@@ -42,9 +42,9 @@ func Table520Relation() *runtime.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
-		Relationships: []runtime.Relationship{
+		Relationships: []contract.Relationship{
 			// table_520.parent_id = table_519.id
-			{Target: "table_519", Cardinality: runtime.ManyToOne, Constraint: "table_520_parent_id_fkey", Columns: []runtime.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
+			{Target: "table_519", Cardinality: contract.ManyToOne, Constraint: "table_520_parent_id_fkey", Columns: []contract.ColumnPair{{From: "parent_id", To: "id"}}, ToOne: true},
 		},
 	}
 }

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // HelloArgs holds the arguments of the function "test"."hello"(text).
 type HelloArgs struct {
@@ -16,12 +16,12 @@ type HelloResult = string
 // A call with every argument runs:
 //
 //	(SELECT "test"."hello"("name" := pgrst_body."name") AS pgrst_scalar) AS pgrst_call
-func HelloFunction() *runtime.Function {
-	return &runtime.Function{
+func HelloFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "test",
 		Name:    "hello",
 		SQLName: `"test"."hello"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "name", SQLName: `"name"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "text",

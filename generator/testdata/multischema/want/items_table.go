@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Items is a row of the table "test"."items".
 type Items struct {
@@ -18,14 +18,14 @@ const (
 
 // ItemsRelation describes "test"."items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ItemsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ItemsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "test",
 		Name:       "items",
 		Kind:       "table",
 		SQLName:    `"test"."items"`,
 		SelectStar: `"id", "name"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ItemsColName, SQLName: `"name"`, Type: "text", Nullable: true},
 		},

@@ -2,21 +2,24 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // Schema returns the description of this API that the runtime serves:
 // every relation and function of the exposed schemas.
-func Schema() *runtime.Schema {
-	return &runtime.Schema{
+func Schema() *contract.Schema {
+	return &contract.Schema{
 		Schemas:     []string{"test", "v1"},
 		Fingerprint: SchemaFingerprint,
-		Relations: []*runtime.Relation{
+		Relations: []*contract.Relation{
 			ItemsRelation(),
 			V1CheapItemsRelation(),
 			V1ItemsRelation(),
 			V1OnlyInV1Relation(),
 		},
-		Functions: []*runtime.Function{
+		Functions: []*contract.Function{
 			HelloFunction(),
 		},
 	}

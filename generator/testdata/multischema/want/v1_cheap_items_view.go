@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // V1CheapItems is a row of the view "v1"."cheap_items".
 type V1CheapItems struct {
@@ -18,14 +18,14 @@ const (
 
 // V1CheapItemsRelation describes "v1"."cheap_items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func V1CheapItemsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func V1CheapItemsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "v1",
 		Name:       "cheap_items",
 		Kind:       "view",
 		SQLName:    `"v1"."cheap_items"`,
 		SelectStar: `"id", "label"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: V1CheapItemsColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: V1CheapItemsColLabel, SQLName: `"label"`, Type: "text", Nullable: true},
 		},

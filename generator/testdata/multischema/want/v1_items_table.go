@@ -4,7 +4,7 @@ package want
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // V1Items is a row of the table "v1"."items".
@@ -23,14 +23,14 @@ const (
 
 // V1ItemsRelation describes "v1"."items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func V1ItemsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func V1ItemsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "v1",
 		Name:       "items",
 		Kind:       "table",
 		SQLName:    `"v1"."items"`,
 		SelectStar: `"id", "label", "price"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: V1ItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: V1ItemsColLabel, SQLName: `"label"`, Type: "text", Nullable: true},
 			{Name: V1ItemsColPrice, SQLName: `"price"`, Type: "numeric", Nullable: true},

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // V1OnlyInV1 is a row of the table "v1"."only_in_v1".
 type V1OnlyInV1 struct {
@@ -16,14 +16,14 @@ const (
 
 // V1OnlyInV1Relation describes "v1"."only_in_v1" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func V1OnlyInV1Relation() *runtime.Relation {
-	return &runtime.Relation{
+func V1OnlyInV1Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "v1",
 		Name:       "only_in_v1",
 		Kind:       "table",
 		SQLName:    `"v1"."only_in_v1"`,
 		SelectStar: `"id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: V1OnlyInV1ColID, SQLName: `"id"`, Type: "integer"},
 		},
 		PrimaryKey: []string{"id"},

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // AB is a row of the table "public"."a-b".
 type AB struct {
@@ -16,14 +16,14 @@ const (
 
 // ABRelation describes "public"."a-b" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ABRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ABRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "a-b",
 		Kind:       "table",
 		SQLName:    `"public"."a-b"`,
 		SelectStar: `"x-y"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ABColXY, SQLName: `"x-y"`, Type: "integer", Nullable: true},
 		},
 		Insertable: true,

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // AddThemArgs holds the arguments of the function "public"."add_them"(integer, integer).
 type AddThemArgs struct {
@@ -17,12 +17,12 @@ type AddThemResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "public"."add_them"("a" := pgrst_body."a", "b" := pgrst_body."b") AS pgrst_scalar) AS pgrst_call
-func AddThemFunction() *runtime.Function {
-	return &runtime.Function{
+func AddThemFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "add_them",
 		SQLName: `"public"."add_them"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
 			{Name: "b", SQLName: `"b"`, Type: "integer", Cast: `integer`},
 		},

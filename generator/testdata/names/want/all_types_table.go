@@ -4,7 +4,7 @@ package want
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"time"
 )
 
@@ -142,14 +142,14 @@ const (
 
 // AllTypesRelation describes "public"."all_types" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func AllTypesRelation() *runtime.Relation {
-	return &runtime.Relation{
+func AllTypesRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "all_types",
 		Kind:       "table",
 		SQLName:    `"public"."all_types"`,
 		SelectStar: `"c_bool", "c_int2", "c_int4", "c_int8", "c_float4", "c_float8", "c_numeric", "c_numeric_p", "c_money", "c_text", "c_varchar", "c_char", "c_name", "c_bytea", "c_date", "c_time", "c_timetz", "c_timestamp", "c_timestamptz", "c_interval", "c_json", "c_jsonb", "c_xml", "c_uuid", "c_inet", "c_cidr", "c_macaddr", "c_macaddr8", "c_bit", "c_varbit", "c_tsvector", "c_tsquery", "c_point", "c_line", "c_lseg", "c_box", "c_path", "c_polygon", "c_circle", "c_int4range", "c_int8range", "c_numrange", "c_tsrange", "c_tstzrange", "c_daterange", "c_int4multirange", "c_pg_lsn", "c_oid", "c_regclass", "c_txid", "c_int_arr", "c_text_arr", "c_2d", "c_json_arr", "c_mood", "c_mood_arr", "c_point3", "c_point3_arr", "c_domain", "c_not_null", "c_identity", "c_generated"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: AllTypesColCBool, SQLName: `"c_bool"`, Type: "boolean", Nullable: true},
 			{Name: AllTypesColCInt2, SQLName: `"c_int2"`, Type: "smallint", Nullable: true},
 			{Name: AllTypesColCInt4, SQLName: `"c_int4"`, Type: "integer", Nullable: true},

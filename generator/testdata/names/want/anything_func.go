@@ -4,7 +4,7 @@ package want
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // AnythingArgs holds the arguments of the function "public"."anything"().
@@ -17,8 +17,8 @@ type AnythingResult = json.RawMessage
 // A call with every argument runs:
 //
 //	(SELECT "public"."anything"() AS pgrst_scalar) AS pgrst_call
-func AnythingFunction() *runtime.Function {
-	return &runtime.Function{
+func AnythingFunction() *contract.Function {
+	return &contract.Function{
 		Schema:     "public",
 		Name:       "anything",
 		SQLName:    `"public"."anything"`,

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Clash is a row of the table "public"."clash".
 type Clash struct {
@@ -22,14 +22,14 @@ const (
 
 // ClashRelation describes "public"."clash" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ClashRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ClashRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "clash",
 		Kind:       "table",
 		SQLName:    `"public"."clash"`,
 		SelectStar: `"user_id", "userId", "UserID", "user id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ClashColUserID, SQLName: `"user_id"`, Type: "integer", Nullable: true},
 			{Name: ClashColUserID2, SQLName: `"userId"`, Type: "integer", Nullable: true},
 			{Name: ClashColUserID3, SQLName: `"UserID"`, Type: "integer", Nullable: true},

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Dotted is a row of the table "public".".dotted".
 type Dotted struct {
@@ -16,14 +16,14 @@ const (
 
 // DottedRelation describes "public".".dotted" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func DottedRelation() *runtime.Relation {
-	return &runtime.Relation{
+func DottedRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       ".dotted",
 		Kind:       "table",
 		SQLName:    `"public".".dotted"`,
 		SelectStar: `"x"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: DottedColX, SQLName: `"x"`, Type: "integer", Nullable: true},
 		},
 		Insertable: true,

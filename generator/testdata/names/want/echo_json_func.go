@@ -4,7 +4,7 @@ package want
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // EchoJSONArgs holds the arguments of the function "public"."echo_json"(json).
@@ -19,12 +19,12 @@ type EchoJSONResult = json.RawMessage
 // A call with every argument runs:
 //
 //	(SELECT "public"."echo_json"($1::json) AS pgrst_scalar) AS pgrst_call
-func EchoJSONFunction() *runtime.Function {
-	return &runtime.Function{
+func EchoJSONFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "echo_json",
 		SQLName: `"public"."echo_json"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Type: "json", Cast: `json`, Required: true},
 		},
 		ReturnType: "json",

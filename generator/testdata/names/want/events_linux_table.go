@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // EventsLinux is a row of the table "public"."events_linux".
 type EventsLinux struct {
@@ -16,14 +16,14 @@ const (
 
 // EventsLinuxRelation describes "public"."events_linux" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func EventsLinuxRelation() *runtime.Relation {
-	return &runtime.Relation{
+func EventsLinuxRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "events_linux",
 		Kind:       "table",
 		SQLName:    `"public"."events_linux"`,
 		SelectStar: `"id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: EventsLinuxColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 		},
 		Insertable: true,

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Films2 is a row of the table "public"."FILMS".
 type Films2 struct {
@@ -16,14 +16,14 @@ const (
 
 // Films2Relation describes "public"."FILMS" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Films2Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Films2Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "FILMS",
 		Kind:       "table",
 		SQLName:    `"public"."FILMS"`,
 		SelectStar: `"id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Films2ColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 		},
 		Insertable: true,

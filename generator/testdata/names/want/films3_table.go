@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Films3 is a row of the table "public"."Films".
 type Films3 struct {
@@ -18,14 +18,14 @@ const (
 
 // Films3Relation describes "public"."Films" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func Films3Relation() *runtime.Relation {
-	return &runtime.Relation{
+func Films3Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "Films",
 		Kind:       "table",
 		SQLName:    `"public"."Films"`,
 		SelectStar: `"id", "Title"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: Films3ColID, SQLName: `"id"`, Type: "integer"},
 			{Name: Films3ColTitle, SQLName: `"Title"`, Type: "text", Nullable: true},
 		},

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // FilmsColID is a row of the table "public"."films_col_id".
 type FilmsColID struct {
@@ -16,14 +16,14 @@ const (
 
 // FilmsColIDRelation describes "public"."films_col_id" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func FilmsColIDRelation() *runtime.Relation {
-	return &runtime.Relation{
+func FilmsColIDRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "films_col_id",
 		Kind:       "table",
 		SQLName:    `"public"."films_col_id"`,
 		SelectStar: `"id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: FilmsColIDColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 		},
 		Insertable: true,

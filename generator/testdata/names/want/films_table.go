@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Films is a row of the table "public"."films".
 //
@@ -21,14 +21,14 @@ const (
 
 // FilmsRelation describes "public"."films" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func FilmsRelation() *runtime.Relation {
-	return &runtime.Relation{
+func FilmsRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "films",
 		Kind:       "table",
 		SQLName:    `"public"."films"`,
 		SelectStar: `"id", "title"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: FilmsColID2, SQLName: `"id"`, Type: "integer"},
 			{Name: FilmsColTitle, SQLName: `"title"`, Type: "text", Nullable: true},
 		},

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // GetFilmByIDArgs holds the arguments of the function "public"."get_film"(integer).
 type GetFilmByIDArgs struct {
@@ -16,12 +16,12 @@ type GetFilmByIDResult = Films
 // A call with every argument runs:
 //
 //	"public"."get_film"("id" := pgrst_body."id") AS pgrst_call
-func GetFilmByIDFunction() *runtime.Function {
-	return &runtime.Function{
+func GetFilmByIDFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "get_film",
 		SQLName: `"public"."get_film"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "id", SQLName: `"id"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType:     "public.films",

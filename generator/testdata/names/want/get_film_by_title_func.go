@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // GetFilmByTitleArgs holds the arguments of the function "public"."get_film"(text).
 type GetFilmByTitleArgs struct {
@@ -16,12 +16,12 @@ type GetFilmByTitleResult = []Films
 // A call with every argument runs:
 //
 //	"public"."get_film"("title" := pgrst_body."title") AS pgrst_call
-func GetFilmByTitleFunction() *runtime.Function {
-	return &runtime.Function{
+func GetFilmByTitleFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "get_film",
 		SQLName: `"public"."get_film"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "title", SQLName: `"title"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType:     "public.films",

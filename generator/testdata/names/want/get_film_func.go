@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // GetFilmArgs holds the arguments of the function "public"."Get Film"(integer).
 type GetFilmArgs struct {
@@ -14,12 +14,12 @@ type GetFilmArgs struct {
 // A call with every argument runs:
 //
 //	(SELECT "public"."Get Film"("x" := pgrst_body."x") AS pgrst_scalar) AS pgrst_call
-func GetFilmFunction() *runtime.Function {
-	return &runtime.Function{
+func GetFilmFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "Get Film",
 		SQLName: `"public"."Get Film"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "x", SQLName: `"x"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "void",

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // GetFilmNoArgsArgs holds the arguments of the function "public"."get_film"().
 type GetFilmNoArgsArgs struct{}
@@ -14,8 +14,8 @@ type GetFilmNoArgsResult = []Films
 // A call with every argument runs:
 //
 //	"public"."get_film"() AS pgrst_call
-func GetFilmNoArgsFunction() *runtime.Function {
-	return &runtime.Function{
+func GetFilmNoArgsFunction() *contract.Function {
+	return &contract.Function{
 		Schema:         "public",
 		Name:           "get_film",
 		SQLName:        `"public"."get_film"`,

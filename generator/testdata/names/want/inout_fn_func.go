@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // InoutFnArgs holds the arguments of the function "public"."inout_fn"(integer, integer).
 type InoutFnArgs struct {
@@ -17,17 +17,17 @@ type InoutFnResult = int32
 // A call with every argument runs:
 //
 //	"public"."inout_fn"("x" := pgrst_body."x", "y" := pgrst_body."y") AS pgrst_call
-func InoutFnFunction() *runtime.Function {
-	return &runtime.Function{
+func InoutFnFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "inout_fn",
 		SQLName: `"public"."inout_fn"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "x", SQLName: `"x"`, Type: "integer", Cast: `integer`, Required: true},
 			{Name: "y", SQLName: `"y"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "integer",
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: "x", SQLName: `"x"`, Type: "integer", Nullable: true},
 		},
 		Volatility: "volatile",

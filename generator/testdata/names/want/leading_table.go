@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Leading is a row of the table "public"."_leading".
 type Leading struct {
@@ -16,14 +16,14 @@ const (
 
 // LeadingRelation describes "public"."_leading" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func LeadingRelation() *runtime.Relation {
-	return &runtime.Relation{
+func LeadingRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "_leading",
 		Kind:       "table",
 		SQLName:    `"public"."_leading"`,
 		SelectStar: `"x"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: LeadingColX, SQLName: `"x"`, Type: "integer", Nullable: true},
 		},
 		Insertable: true,

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // LineBreak is a row of the table "public"."line\nbreak".
 type LineBreak struct {
@@ -16,14 +16,14 @@ const (
 
 // LineBreakRelation describes "public"."line\nbreak" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func LineBreakRelation() *runtime.Relation {
-	return &runtime.Relation{
+func LineBreakRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "line\nbreak",
 		Kind:       "table",
 		SQLName:    "\"public\".\"line\nbreak\"",
 		SelectStar: "\"col\numn\"",
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: LineBreakColColUmn, SQLName: "\"col\numn\"", Type: "integer", Nullable: true},
 		},
 		Insertable: true,

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SearchArgs holds the arguments of the function "public"."search"(text).
 type SearchArgs struct {
@@ -23,17 +23,17 @@ type SearchResult = []SearchRow
 // A call with every argument runs:
 //
 //	"public"."search"("q" := pgrst_body."q") AS pgrst_call
-func SearchFunction() *runtime.Function {
-	return &runtime.Function{
+func SearchFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "search",
 		SQLName: `"public"."search"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "q", SQLName: `"q"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "record",
 		ReturnsSet: true,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: "id", SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: "rank", SQLName: `"rank"`, Type: "real", Nullable: true},
 			{Name: "type", SQLName: `"type"`, Type: "text", Nullable: true},

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SelectArgs holds the arguments of the function "public"."select"(integer).
 type SelectArgs struct {
@@ -16,12 +16,12 @@ type SelectResult = Mood
 // A call with every argument runs:
 //
 //	(SELECT "public"."select"("from" := pgrst_body."from") AS pgrst_scalar) AS pgrst_call
-func SelectFunction() *runtime.Function {
-	return &runtime.Function{
+func SelectFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "select",
 		SQLName: `"public"."select"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "from", SQLName: `"from"`, Type: "integer", Cast: `integer`, Required: true},
 		},
 		ReturnType: "public.mood",

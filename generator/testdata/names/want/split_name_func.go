@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SplitNameArgs holds the arguments of the function "public"."split_name"(text).
 type SplitNameArgs struct {
@@ -22,16 +22,16 @@ type SplitNameResult = SplitNameRow
 // A call with every argument runs:
 //
 //	"public"."split_name"("full_name" := pgrst_body."full_name") AS pgrst_call
-func SplitNameFunction() *runtime.Function {
-	return &runtime.Function{
+func SplitNameFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "split_name",
 		SQLName: `"public"."split_name"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "full_name", SQLName: `"full_name"`, Type: "text", Cast: `text`, Required: true},
 		},
 		ReturnType: "record",
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: "first", SQLName: `"first"`, Type: "text", Nullable: true},
 			{Name: "last", SQLName: `"last"`, Type: "text", Nullable: true},
 		},

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // SumAllArgs holds the arguments of the function "public"."sum_all"(integer[]).
 type SumAllArgs struct {
@@ -16,12 +16,12 @@ type SumAllResult = int32
 // A call with every argument runs:
 //
 //	(SELECT "public"."sum_all"(VARIADIC "nums" := pgrst_body."nums") AS pgrst_scalar) AS pgrst_call
-func SumAllFunction() *runtime.Function {
-	return &runtime.Function{
+func SumAllFunction() *contract.Function {
+	return &contract.Function{
 		Schema:  "public",
 		Name:    "sum_all",
 		SQLName: `"public"."sum_all"`,
-		Params: []runtime.Param{
+		Params: []contract.Param{
 			{Name: "nums", SQLName: `"nums"`, Type: "integer[]", Cast: `integer[]`, Required: true, Variadic: true},
 		},
 		ReturnType: "integer",

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // ThingTest is a row of the table "public"."thing_test".
 type ThingTest struct {
@@ -16,14 +16,14 @@ const (
 
 // ThingTestRelation describes "public"."thing_test" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ThingTestRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ThingTestRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "thing_test",
 		Kind:       "table",
 		SQLName:    `"public"."thing_test"`,
 		SelectStar: `"id"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ThingTestColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 		},
 		Insertable: true,

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // Type is a row of the table "public"."type".
 type Type struct {
@@ -26,14 +26,14 @@ const (
 
 // TypeRelation describes "public"."type" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func TypeRelation() *runtime.Relation {
-	return &runtime.Relation{
+func TypeRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "type",
 		Kind:       "table",
 		SQLName:    `"public"."type"`,
 		SelectStar: `"func", "package", "select", "range", "default", "interface"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: TypeColFunc, SQLName: `"func"`, Type: "integer", Nullable: true},
 			{Name: TypeColPackage, SQLName: `"package"`, Type: "text", Nullable: true},
 			{Name: TypeColSelect, SQLName: `"select"`, Type: "text", Nullable: true},

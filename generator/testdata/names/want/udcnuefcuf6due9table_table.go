@@ -4,7 +4,7 @@ package want
 
 import (
 	"encoding/json"
-	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
 // ÜnïcödéTable is a row of the table "public"."Ünïcödé Table".
@@ -19,14 +19,14 @@ const (
 
 // ÜnïcödéTableRelation describes "public"."Ünïcödé Table" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func ÜnïcödéTableRelation() *runtime.Relation {
-	return &runtime.Relation{
+func ÜnïcödéTableRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "Ünïcödé Table",
 		Kind:       "table",
 		SQLName:    `"public"."Ünïcödé Table"`,
 		SelectStar: `"Größe"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: ÜnïcödéTableColGröße, SQLName: `"Größe"`, Type: "numeric", Nullable: true},
 		},
 		Insertable: true,

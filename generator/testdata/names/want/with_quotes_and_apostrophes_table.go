@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // WithQuotesAndApostrophes is a row of the table "public"."with \"quotes\" and 'apostrophes'".
 type WithQuotesAndApostrophes struct {
@@ -22,14 +22,14 @@ const (
 
 // WithQuotesAndApostrophesRelation describes "public"."with \"quotes\" and 'apostrophes'" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func WithQuotesAndApostrophesRelation() *runtime.Relation {
-	return &runtime.Relation{
+func WithQuotesAndApostrophesRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "with \"quotes\" and 'apostrophes'",
 		Kind:       "table",
 		SQLName:    `"public"."with ""quotes"" and 'apostrophes'"`,
 		SelectStar: `"a""b", "c'd", "e,f", "g\h"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: WithQuotesAndApostrophesColAB, SQLName: `"a""b"`, Type: "integer", Nullable: true},
 			{Name: WithQuotesAndApostrophesColCD, SQLName: `"c'd"`, Type: "integer", Nullable: true},
 			{Name: WithQuotesAndApostrophesColEF, SQLName: `"e,f"`, Type: "text", Nullable: true},

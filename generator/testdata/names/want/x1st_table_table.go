@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // X1stTable is a row of the table "public"."1st table".
 type X1stTable struct {
@@ -20,14 +20,14 @@ const (
 
 // X1stTableRelation describes "public"."1st table" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func X1stTableRelation() *runtime.Relation {
-	return &runtime.Relation{
+func X1stTableRelation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "1st table",
 		Kind:       "table",
 		SQLName:    `"public"."1st table"`,
 		SelectStar: `"2nd col", "_under", "__double"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: X1stTableColX2ndCol, SQLName: `"2nd col"`, Type: "integer", Nullable: true},
 			{Name: X1stTableColUnder, SQLName: `"_under"`, Type: "integer", Nullable: true},
 			{Name: X1stTableColDouble, SQLName: `"__double"`, Type: "integer", Nullable: true},

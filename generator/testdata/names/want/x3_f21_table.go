@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // X3F21 is a row of the table "public"."?!".
 type X3F21 struct {
@@ -16,14 +16,14 @@ const (
 
 // X3F21Relation describes "public"."?!" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func X3F21Relation() *runtime.Relation {
-	return &runtime.Relation{
+func X3F21Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "?!",
 		Kind:       "table",
 		SQLName:    `"public"."?!"`,
 		SelectStar: `"*"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: X3F21ColX2A, SQLName: `"*"`, Type: "integer", Nullable: true},
 		},
 		Insertable: true,

@@ -2,7 +2,7 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // X名前 is a row of the table "public"."名前".
 type X名前 struct {
@@ -18,14 +18,14 @@ const (
 
 // X名前Relation describes "public"."名前" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
-func X名前Relation() *runtime.Relation {
-	return &runtime.Relation{
+func X名前Relation() *contract.Relation {
+	return &contract.Relation{
 		Schema:     "public",
 		Name:       "名前",
 		Kind:       "table",
 		SQLName:    `"public"."名前"`,
 		SelectStar: `"列", "ü"`,
-		Columns: []runtime.Column{
+		Columns: []contract.Column{
 			{Name: X名前ColX列, SQLName: `"列"`, Type: "text", Nullable: true},
 			{Name: X名前ColÜ, SQLName: `"ü"`, Type: "integer", Nullable: true},
 		},

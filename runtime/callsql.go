@@ -1,0 +1,26 @@
+package runtime
+
+import (
+	"slices"
+
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
+
+// CallSQL is the call of fn with every argument as the runtime renders it for
+// a POST whose JSON body names them all: the function's FROM item, its
+// arguments read from the body's record (pgrst_body) or, for a single unnamed
+// parameter, from the body itself ($1). The generator shows it in each
+// function's doc comment; rendering it here, with the code that renders
+// requests, keeps the comment from drifting away from what runs.
+func CallSQL(fn *contract.Function) string {
+	body := &callBody{json: []byte("{}"), object: true}
+	for _, p := range fn.Params {
+		if p.Name != "" {
+			body.keys = append(body.keys, p.Name)
+		}
+	}
+	slices.Sort(body.keys)
+	cs := &callSource{fn: fn, body: body}
+	_, call := cs.call(&builder{})
+	return call
+}

@@ -1,0 +1,133 @@
+package contract
+
+// Generated code spells these types as keyed composite literals, fields in
+// declaration order and zero values left out (generator/emit prints them by
+// reflection), so the order of fields here is the order a reviewer reads.
+
+// Relation describes a table or view to the runtime. Generated code builds one
+// per relation; the runtime validates requests against it and renders SQL only
+// from its fragments, which the generator has already quoted.
+type Relation struct {
+	Schema string
+	Name   string
+	// Kind is "table", "partitioned_table", "view", "materialized_view" or
+	// "foreign_table".
+	Kind string
+	// SQLName is the quoted, schema-qualified name: "public"."films".
+	SQLName string
+	// SelectStar is the quoted column list that "*" stands for.
+	SelectStar string
+	Columns    []Column
+	// RowRef refers to a whole row in the FROM clause (quoted name); the
+	// argument computed fields are called with.
+	RowRef string
+	// Computed are functions of the relation's row served as virtual
+	// columns: selectable by name, filterable and orderable, never in *.
+	Computed   []Computed
+	PrimaryKey []string
+	Insertable bool
+	Updatable  bool
+	Deletable  bool
+
+	// Relationships are the relations of the same schema this one can
+	// embed, in PostgREST's order (see relationship.go).
+	Relationships []Relationship
+}
+
+// Column describes a column to the runtime.
+type Column struct {
+	Name string
+	// SQLName is the quoted column name: "id".
+	SQLName string
+	// Type is the column type as format_type prints it ("integer", "text[]").
+	Type     string
+	Nullable bool
+	// Default is the column's default expression (pg_get_expr), used by
+	// Prefer: missing=default; "" for none.
+	Default string
+	// FilterCast is the quoted function of a CREATE CAST (text AS domain)
+	// for a domain-typed column: filter values are passed through it
+	// (PostgREST's domain representations). "" for none.
+	FilterCast string
+	// HasDefault is true for columns with a default, identity or generation.
+	HasDefault bool
+}
+
+// Computed is a computed field: SQLName(RowRef) is its value.
+type Computed struct {
+	Name string
+	// SQLName is the quoted, schema-qualified function.
+	SQLName string
+	// Type is the return type as format_type prints it.
+	Type string
+}
+
+// Column returns the column called name, or nil.
+func (r *Relation) Column(name string) *Column {
+	for i := range r.Columns {
+		if r.Columns[i].Name == name {
+			return &r.Columns[i]
+		}
+	}
+	return nil
+}
+
+// Function describes a database function served on /rpc/<Name>. Overloads
+// are separate Functions with the same Schema and Name.
+type Function struct {
+	Schema string
+	Name   string
+	// SQLName is the quoted, schema-qualified name.
+	SQLName string
+	// Params are the input arguments in declaration order. A single
+	// unnamed one (Name "") takes the raw request body.
+	Params []Param
+	// ReturnType is the declared return type as format_type prints it.
+	ReturnType string
+	ReturnsSet bool
+	// Void functions answer 204 No Content.
+	Void bool
+	// Scalar is true when each result row is one value; else rows are
+	// composite, with the columns of ResultRelation (schema-qualified by
+	// ResultSchema) or, when that is empty, Columns.
+	Scalar         bool
+	ResultSchema   string
+	ResultRelation string
+	Columns        []Column
+	// MediaType is set for a function returning a domain named after a
+	// media type: it serves that Accept ("*/*": any) with the value itself
+	// as the body, cast through MediaDomain (PostgREST's handler
+	// functions). MediaBinary says the domain is over bytea.
+	MediaType   string
+	MediaDomain string
+	MediaBinary bool
+	// Volatility is "immutable", "stable" or "volatile".
+	Volatility string
+	// Settings are the function's SET clauses ("statement_timeout=1s");
+	// those named by db-hoisted-tx-settings apply to the whole transaction.
+	Settings []string
+}
+
+// Param is an input argument of a function.
+type Param struct {
+	Name string
+	// SQLName is the quoted name.
+	SQLName string
+	// Type is the argument's type as format_type prints it.
+	Type string
+	// Cast is the type a call casts the argument's value to.
+	Cast     string
+	Required bool
+	// Variadic takes an array: a JSON array, or a repeated query key.
+	Variadic bool
+}
+
+// Schema is everything generated for one API: the relations and functions of
+// all exposed schemas, the schema names in db-schemas order, and the
+// fingerprint of the catalog it was generated from.
+type Schema struct {
+	Schemas     []string
+	Fingerprint string
+	Relations   []*Relation
+	Functions   []*Function
+}
