@@ -142,6 +142,43 @@ func compareDir(t *testing.T, dir string, files Files) {
 	}
 }
 
+// TestGoldenFromCatalog plans and emits each golden case from its committed
+// catalog model, without PostgreSQL (it runs under -short): catalog → Go
+// source is tested apart from introspection.
+func TestGoldenFromCatalog(t *testing.T) {
+	if *update {
+		t.Skip("TestGolden rewrites the goldens")
+	}
+	dirs, err := filepath.Glob("testdata/*/want/catalog.json")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no golden catalogs (%v)", err)
+	}
+	for _, catFile := range dirs {
+		want := filepath.Dir(catFile)
+		t.Run(filepath.Base(filepath.Dir(want)), func(t *testing.T) {
+			opts := caseOptions{Package: "want"}
+			if b, err := os.ReadFile(filepath.Join(filepath.Dir(want), "options.json")); err == nil {
+				if err := json.Unmarshal(b, &opts); err != nil {
+					t.Fatalf("options.json: %v", err)
+				}
+			}
+			b, err := os.ReadFile(catFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cat catalog.Catalog
+			if err := json.Unmarshal(b, &cat); err != nil {
+				t.Fatal(err)
+			}
+			res, err := FromCatalog(&cat, opts.Package)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareDir(t, want, append(res.Files, emit.File{Name: "catalog.json", Content: b}))
+		})
+	}
+}
+
 // TestDeterministic shuffles every list of a golden case's catalog model and
 // generates twice: the output must be byte-identical to the unshuffled one.
 func TestDeterministic(t *testing.T) {

@@ -52,6 +52,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestScript(t *testing.T) {
+	pgtest.NeedsDatabase(t)
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/example/db"
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
+	"github.com/pgrestgen/pgrestgen/internal/pgtest"
 	"github.com/pgrestgen/pgrestgen/runtime/serve"
 )
 
@@ -74,6 +75,7 @@ type bed struct {
 // it and, unless halted is set (the database is stopped first), a server.
 func newBed(t *testing.T, halted bool, environ ...string) *bed {
 	t.Helper()
+	pgtest.NeedsDatabase(t)
 	ctx := t.Context()
 	c, err := pgcluster.Start(ctx, pgcluster.Options{})
 	if err != nil {

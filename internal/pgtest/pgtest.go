@@ -8,11 +8,14 @@
 //	func TestX(t *testing.T) { uri := env.NewDatabase(t, "") ... }
 //
 // Missing PostgreSQL binaries fail the tests instead of skipping them, so a
-// misconfigured machine cannot pass silently.
+// misconfigured machine cannot pass silently. Under `go test -short` no
+// cluster is started and every test that needs one is skipped: the pure
+// tests (parsing, SQL rendering, generated source) run in seconds.
 package pgtest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -46,6 +49,12 @@ const setupTimeout = 2 * time.Minute
 // cluster and returns the exit code for os.Exit. Any failure before the
 // tests is printed to stderr and yields exit code 1.
 func Run(m *testing.M, env *Env, setup func(ctx context.Context, c *pgcluster.Cluster) error) int {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	if testing.Short() {
+		return m.Run()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	c, err := pgcluster.Start(ctx, pgcluster.Options{})
 	if err != nil {
@@ -87,6 +96,7 @@ func Run(m *testing.M, env *Env, setup func(ctx context.Context, c *pgcluster.Cl
 // superuser URI. Tests get isolation without paying for a cluster each.
 func NewDatabase(t testing.TB, c *pgcluster.Cluster, template string) string {
 	t.Helper()
+	NeedsDatabase(t)
 	if c == nil {
 		t.Fatal("pgtest: nil cluster; was pgtest.Run called from TestMain?")
 	}
@@ -103,6 +113,14 @@ func NewDatabase(t testing.TB, c *pgcluster.Cluster, template string) string {
 		}
 	})
 	return c.URI(name)
+}
+
+// NeedsDatabase skips t under -short, where no cluster runs.
+func NeedsDatabase(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs PostgreSQL; skipped under -short")
+	}
 }
 
 // dbName derives a readable, unique, lower-case identifier (under the 63
