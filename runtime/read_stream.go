@@ -147,6 +147,7 @@ func (s *Server) readStreamed(c echo.Context, tx *txRequest, m media, authentica
 		buf = append(buf, piece...)
 		if !streaming && len(buf) > streamThreshold {
 			streaming = true
+			h.Del(echo.HeaderContentLength) // one set through response.headers would not hold
 			w.WriteHeader(status)
 		}
 		if streaming && len(buf) >= streamChunk {

@@ -13,6 +13,7 @@
 #   scripts/bench-rss.sh            # the server built from the work tree
 #   scripts/bench-rss.sh REV        # the server built from git revision REV
 #   BENCH_ONLY=ac scripts/bench-rss.sh   # a subset of the scenarios
+#   BENCH_AUTHORS=1000 …                 # fewer rows for a), for a quick run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-postgres.sh
@@ -48,8 +49,8 @@ else
 fi
 go build -o "$work/benchdb" ./internal/cmd/benchdb
 
-cat >"$work/bench.sql" <<'SQL'
-INSERT INTO authors (name) SELECT repeat(chr(97 + i % 26), 1000) FROM generate_series(1, 480000) i;
+cat >"$work/bench.sql" <<SQL
+INSERT INTO authors (name) SELECT repeat(chr(97 + i % 26), 1000) FROM generate_series(1, ${BENCH_AUTHORS:-480000}) i;
 ANALYZE authors;
 SQL
 echo "starting PostgreSQL and loading ~500 MB of authors" >&2
@@ -119,7 +120,7 @@ fi
 if [[ $only == *c* ]]; then
   start_server
   s0=$(cpu_ticks "$srvpid") p0=$(pg_ticks)
-  wrk -t2 -c256 -d60s --latency "$base/authors?id=eq.1" >"$work/wrk.out"
+  wrk -t2 -c256 -d"${BENCH_SECONDS:-60}s" --latency "$base/authors?id=eq.1" >"$work/wrk.out"
   s1=$(cpu_ticks "$srvpid") p1=$(pg_ticks)
   reqs=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.out")
