@@ -61,10 +61,6 @@ type result struct {
 // costs one round trip. A failure costs one more, to roll the aborted
 // transaction back. docs/failure-modes.md lists what each failure answers.
 func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
-	if s.avail != nil && !s.avail.Available() {
-		// During an outage requests fail fast; the monitor alone reconnects.
-		return nil, apierr.DatabaseUnavailable()
-	}
 	res, unrun, err := s.runOnce(ctx, tx)
 	if unrun {
 		// The pooled connection had been closed by the server before the
@@ -75,24 +71,31 @@ func (s *Server) run(ctx context.Context, tx *txRequest) (*result, error) {
 	return res, err
 }
 
-// runOnce runs the transaction on one connection. unrun reports a session
-// that PostgreSQL had ended (a FATAL error) before it ran BEGIN: the
-// transaction did not start.
-func (s *Server) runOnce(ctx context.Context, tx *txRequest) (res *result, unrun bool, err error) {
+// acquire takes a pool connection for a request. During an outage requests
+// fail fast: the monitor alone reconnects.
+func (s *Server) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	if s.avail != nil && !s.avail.Available() {
+		return nil, apierr.DatabaseUnavailable()
+	}
 	acquireCtx, cancel := context.WithTimeout(ctx, s.cfg.DBPoolAcquisitionTimeout)
 	conn, err := s.db.Acquire(acquireCtx)
 	cancel()
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return nil, false, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
+			return nil, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
 		}
 		if ctx.Err() == nil {
 			s.lost(err)
 		}
-		return nil, false, fmt.Errorf("acquire connection: %w", err)
+		return nil, fmt.Errorf("acquire connection: %w", err)
 	}
-	defer conn.Release()
+	return conn, nil
+}
 
+// begin starts a request's batch: BEGIN with the isolation level and access
+// mode, one set_config for every setting, the pre-request function. begun
+// is set once PostgreSQL has run BEGIN.
+func (s *Server) begin(tx *txRequest, begun *bool) *pgx.Batch {
 	b := &pgx.Batch{}
 	iso := tx.isolation
 	if iso == "" {
@@ -102,9 +105,8 @@ func (s *Server) runOnce(ctx context.Context, tx *txRequest) (res *result, unrun
 	if tx.readOnly {
 		mode = "READ ONLY"
 	}
-	begun := false
 	b.Queue("BEGIN ISOLATION LEVEL " + iso + " " + mode).Exec(func(pgconn.CommandTag) error {
-		begun = true
+		*begun = true
 		return nil
 	})
 	if len(tx.gucs) > 0 {
@@ -123,6 +125,26 @@ func (s *Server) runOnce(ctx context.Context, tx *txRequest) (res *result, unrun
 	if s.preRequest != "" {
 		b.Queue(s.preRequest)
 	}
+	return b
+}
+
+// notStarted says whether err ended a session before it ran BEGIN: PostgreSQL
+// had closed it (a FATAL error first), so nothing of the batch ran.
+func notStarted(ctx context.Context, begun bool, err error) bool {
+	var pe *pgconn.PgError
+	return !begun && errors.As(err, &pe) && (pe.SeverityUnlocalized == "FATAL" || pe.Severity == "FATAL") && ctx.Err() == nil
+}
+
+// runOnce runs the transaction on one connection; unrun reports a batch
+// that did not start (see notStarted).
+func (s *Server) runOnce(ctx context.Context, tx *txRequest) (res *result, unrun bool, err error) {
+	conn, err := s.acquire(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer conn.Release()
+	begun := false
+	b := s.begin(tx, &begun)
 	res = &result{}
 	b.Queue(tx.main, tx.args...).QueryRow(func(row pgx.Row) error {
 		if tx.inserted {
@@ -164,9 +186,7 @@ func (s *Server) runOnce(ctx context.Context, tx *txRequest) (res *result, unrun
 			s.discard(ctx, conn, err)
 			return res, false, nil
 		}
-		var pe *pgconn.PgError
-		unrun := !begun && errors.As(err, &pe) && (pe.SeverityUnlocalized == "FATAL" || pe.Severity == "FATAL") && ctx.Err() == nil
-		return nil, unrun, s.abort(ctx, conn, err)
+		return nil, notStarted(ctx, begun, err), s.abort(ctx, conn, err)
 	}
 	if tx.check != nil {
 		res, err = s.finish(ctx, conn, tx, res)

@@ -99,7 +99,7 @@ type relationRequest struct {
 // read serves GET and HEAD on a relation.
 func (s *Server) read(c echo.Context, r relationRequest) {
 	req := c.Request()
-	rel, schema, byProfile, ident, q, rng := r.rel, r.schema, r.byProfile, r.ident, r.q, r.rng
+	rel, schema, ident, q, rng := r.rel, r.schema, r.ident, r.q, r.rng
 	fail := func(e *apierr.Error) { s.writeError(c, e) }
 	m, aerr := negotiate(req.Header.Get("Accept"))
 	if aerr != nil {
@@ -113,6 +113,7 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	}
 	shape := readShape{rng: rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
 		related: s.readRelatedIn(schema)}
+	shape.stream = streamable(req.Method, m, prefs.count)
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhasePlan)
 	stmt, aerr := renderRead(rel, q, shape)
@@ -130,8 +131,7 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		return
 	}
 	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
-	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.run(req.Context(), &txRequest{
+	tx := &txRequest{
 		readOnly:    true,
 		rollback:    rollback,
 		isolation:   s.role(ident.Role).Isolation,
@@ -140,39 +140,57 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		args:        stmt.args,
 		explain:     stmt.explain,
 		explainArgs: stmt.explainArgs,
-	})
+	}
+	head := func(res *result) (int, *apierr.Error) { return s.readHeaders(c, r, m, prefs, stmt, res) }
+	if shape.stream {
+		s.readStreamed(c, tx, m, ident.Authenticated, head)
+		return
+	}
+	stop = timer.Start(httpmw.PhaseTransaction)
+	res, err := s.run(req.Context(), tx)
 	stop()
 	respStart := time.Now()
 	if err != nil {
 		s.fail(c, err, ident.Authenticated)
 		return
 	}
-	if m.singular() && res.pageTotal != 1 {
-		fail(singularError(res.pageTotal))
+	status, aerr := head(res)
+	if aerr != nil {
+		fail(aerr)
 		return
+	}
+	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
+	writeBody(c, status, res.body, req.Method == http.MethodHead)
+}
+
+// readHeaders sets a read's headers from its statement's result and
+// returns its status. An error is the response; the headers set before it
+// stay (a 416 keeps its Content-Range, as in PostgREST).
+func (s *Server) readHeaders(c echo.Context, r relationRequest, m media, prefs preferences, stmt *readStatement, res *result) (int, *apierr.Error) {
+	req := c.Request()
+	if m.singular() && res.pageTotal != 1 {
+		return 0, singularError(res.pageTotal)
 	}
 	total := countTotal(prefs.count, res, s.cfg.DBMaxRows)
 
 	h := c.Response().Header()
-	lower := rng.offset()
+	lower := r.rng.offset()
 	upper := lower + res.pageTotal - 1
 	h.Set("Content-Range", contentRange(lower, upper, total))
-	h.Set("Content-Location", "/"+rel.Name+canonicalQuery(req.URL.RawQuery))
-	if byProfile {
-		h.Set("Content-Profile", schema)
+	h.Set("Content-Location", "/"+r.rel.Name+canonicalQuery(req.URL.RawQuery))
+	if r.byProfile {
+		h.Set("Content-Profile", r.schema)
 	}
 	if applied := prefs.appliedForRead(); applied != "" {
 		h.Set("Preference-Applied", applied)
 	}
 	status, aerr := pageStatus(lower, upper, total)
 	if aerr != nil {
-		fail(aerr)
-		return
+		return 0, aerr
 	}
 	h.Set(echo.HeaderContentType, m.contentType())
 	if err := responseGUCs(res, h, &status); err != nil {
-		fail(apierr.From(err, ident.Authenticated))
-		return
+		return 0, apierr.From(err, r.ident.Authenticated)
 	}
 	if h.Get("Vary") == "" {
 		h.Set("Vary", "Accept, Prefer, Range")
@@ -180,8 +198,7 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	if stmt.warning != "" {
 		h.Set("Warning", stmt.warning)
 	}
-	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
-	writeBody(c, status, res.body, req.Method == http.MethodHead)
+	return status, nil
 }
 
 // pageStatus is a read's status from its page and total: 206 for part of
@@ -250,6 +267,9 @@ type readShape struct {
 	call *callSource
 	// related finds the relations embeds name (embed.go).
 	related *related
+	// stream renders the streamed shape (streamable media only): a meta
+	// row, then one row per piece of the body (see renderStreamTail).
+	stream bool
 }
 
 // readStatement is a rendered read: the main statement and, for planned
@@ -266,8 +286,13 @@ type readStatement struct {
 
 // csvBody turns the page into CSV the way PostgREST does: a header of the
 // first row's keys, then each row's composite text without its parentheses.
-const csvBody = "(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a)" +
-	" || '\n' || coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), '\n'), '')"
+const csvBody = csvHeader + " || '\n' || coalesce(string_agg(" + csvRow + ", '\n'), '')"
+
+// csvHeader is the CSV header line (without its newline); csvRow one row.
+const (
+	csvHeader = "(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a)"
+	csvRow    = "substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2)"
+)
 
 // renderRead renders the read statement in PostgREST's shape: a CTE with the
 // page, then one row holding the total, the page size, the body and the
@@ -334,6 +359,10 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 	pageCount := "pg_catalog.count(_postgrest_t)"
 	if shape.call != nil && !shape.call.fn.ReturnsSet {
 		pageCount = "1::bigint"
+	}
+	if shape.stream {
+		renderStreamTail(sql, total, pageCount, shape.media)
+		return &readStatement{sql: sql.String(), args: b.args, warning: b.emb.legacyWarning()}, nil
 	}
 	sql.WriteString(" SELECT " + total + ", " + pageCount + ", ")
 	switch {
