@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/fuzzy"
 )
 
 // findFunction picks the function a call means, as PostgREST's findProc:
@@ -140,7 +141,7 @@ func (s *Server) functionHint(schema, name string, keys []string, overloads []*F
 				names = append(names, fn.Name)
 			}
 		}
-		if best, ok := closest(name, names, 0.75); ok {
+		if best, ok := fuzzy.Closest(name, names, 0.75); ok {
 			return prefix + best
 		}
 		return ""
@@ -158,7 +159,7 @@ func (s *Server) functionHint(schema, name string, keys []string, overloads []*F
 		}
 		lists = append(lists, paramList(ps))
 	}
-	if best, ok := closest(paramList(keys), lists, 0.33); ok {
+	if best, ok := fuzzy.Closest(paramList(keys), lists, 0.33); ok {
 		return prefix + name + best
 	}
 	return ""

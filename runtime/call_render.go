@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // callParam is an argument given to a call: a value, or the values of a
@@ -60,14 +61,14 @@ type callSource struct {
 
 // cte renders the rows of the call: "SELECT pgrst_call.* FROM <call>",
 // with a scalar result in a column named pgrst_scalar, as PostgREST names it.
-func (cs *callSource) cte(b *builder) string {
-	from, call := cs.call(b)
+func (cs *callSource) cte(a *sqlgen.Args) string {
+	from, call := cs.call(a)
 	return "SELECT pgrst_call.* FROM " + from + call
 }
 
 // call renders the FROM items the arguments are read from (ending in
 // LATERAL, or "") and the call itself, as the FROM item pgrst_call.
-func (cs *callSource) call(b *builder) (from, call string) {
+func (cs *callSource) call(a *sqlgen.Args) (from, call string) {
 	fn := cs.fn
 	var args []string
 	switch {
@@ -84,7 +85,7 @@ func (cs *callSource) call(b *builder) (from, call string) {
 				v = string(cs.body.json)
 			}
 		}
-		args = append(args, b.param(v)+"::"+p.Cast)
+		args = append(args, a.Add(v)+"::"+p.Cast)
 	case cs.body != nil && !cs.body.isForm:
 		var given []*Param
 		for i := range fn.Params {
@@ -105,7 +106,7 @@ func (cs *callSource) call(b *builder) (from, call string) {
 		if cs.body.object {
 			toRecord = "json_to_record"
 		}
-		from = "(SELECT " + b.param(string(cs.body.json)) + "::json AS json_data) pgrst_payload, LATERAL (SELECT " +
+		from = "(SELECT " + a.Add(string(cs.body.json)) + "::json AS json_data) pgrst_payload, LATERAL (SELECT " +
 			strings.Join(names, ", ") + " FROM " + toRecord + "(pgrst_payload.json_data) AS _(" + strings.Join(typed, ", ") +
 			") LIMIT 1) pgrst_body, LATERAL "
 	default:
@@ -113,9 +114,9 @@ func (cs *callSource) call(b *builder) (from, call string) {
 			p := cp.param
 			v := cp.values[0]
 			if p.Variadic {
-				v = arrayLiteral(cp.values)
+				v = sqlgen.ArrayLiteral(cp.values)
 			}
-			args = append(args, variadic(p)+p.SQLName+" := "+b.param(v)+"::"+p.Cast)
+			args = append(args, variadic(p)+p.SQLName+" := "+a.Add(v)+"::"+p.Cast)
 		}
 	}
 	call = fn.SQLName + "(" + strings.Join(args, ", ") + ")"

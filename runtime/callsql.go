@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // CallSQL is the call of fn with every argument as the runtime renders it for
@@ -21,6 +22,6 @@ func CallSQL(fn *contract.Function) string {
 	}
 	slices.Sort(body.keys)
 	cs := &callSource{fn: fn, body: body}
-	_, call := cs.call(&builder{})
+	_, call := cs.call(&sqlgen.Args{})
 	return call
 }

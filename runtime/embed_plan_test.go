@@ -9,7 +9,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // A film database big enough for the planner to prefer indexes: 2,000
@@ -41,13 +43,13 @@ const handWrittenPlanQuery = `SELECT coalesce(json_agg(t), '[]')::text FROM (
   FROM directors d WHERE d.id < 20) t`
 
 func embedPlanRelations() map[string]map[string]*Relation {
-	col := func(name, typ string) Column { return Column{Name: name, SQLName: quoteIdent(name), Type: typ} }
+	col := func(name, typ string) Column { return Column{Name: name, SQLName: sqlgen.QuoteIdent(name), Type: typ} }
 	rel := func(name string, cols ...Column) *Relation {
 		var star []string
 		for _, c := range cols {
 			star = append(star, c.SQLName)
 		}
-		return &Relation{Schema: "public", Name: name, Kind: "table", SQLName: `"public".` + quoteIdent(name),
+		return &Relation{Schema: "public", Name: name, Kind: "table", SQLName: `"public".` + sqlgen.QuoteIdent(name),
 			SelectStar: strings.Join(star, ", "), Columns: cols}
 	}
 	directors := rel("directors", col("id", "integer"), col("last_name", "text"))
@@ -82,7 +84,7 @@ func setupEmbedPlan(tb testing.TB) (*pgx.Conn, *readStatement) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, aerr := renderRead(byName["directors"]["public"], q, readShape{related: &related{schema: "public", byName: byName}})
+	st, aerr := renderRead(byName["directors"]["public"], q, readShape{related: &plan.Relations{Schema: "public", ByName: byName}})
 	if aerr != nil {
 		tb.Fatal(aerr)
 	}

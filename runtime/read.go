@@ -13,6 +13,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
@@ -266,7 +267,7 @@ type readShape struct {
 	// call is set when the rows come from a function call (/rpc).
 	call *callSource
 	// related finds the relations embeds name (embed.go).
-	related *related
+	related *plan.Relations
 	// stream renders the streamed shape (streamable media only): a meta
 	// row, then one row per piece of the body (see renderStreamTail).
 	stream bool
@@ -293,139 +294,6 @@ const (
 	csvHeader = "(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a)"
 	csvRow    = "substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2)"
 )
-
-// renderRead renders the read statement in PostgREST's shape: a CTE with the
-// page, then one row holding the total, the page size, the body and the
-// response GUCs.
-func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatement, *apierr.Error) {
-	b := &builder{rel: rel, related: shape.related}
-	if aerr := b.prepareEmbeds(q); aerr != nil {
-		return nil, aerr
-	}
-	cols, aerr := b.selectList(q.Select)
-	if aerr != nil {
-		return nil, aerr
-	}
-	where, aerr := b.where(q.Where)
-	if aerr != nil {
-		return nil, aerr
-	}
-	order, aerr := b.orderBy(q.Order)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if cols == "" {
-		cols = "NULL"
-	}
-	from := " FROM " + rel.SQLName + b.joins()
-	if where != "" {
-		from += " WHERE " + where
-	}
-	sql := &b.sql
-	sql.WriteString("WITH ")
-	if shape.call != nil {
-		// The call's rows, computed once: the page and the count read them.
-		sql.WriteString("pgrst_result AS (" + shape.call.cte(b) + "), ")
-	}
-	sql.WriteString("pgrst_source AS (SELECT " + cols + from)
-	if order != "" {
-		sql.WriteString(" ORDER BY " + order)
-	}
-	if !shape.rng.all() {
-		// Untyped decimal text, as PostgREST sends them: PostgreSQL reads
-		// them as bigint and refuses one beyond it (22003).
-		if l := shape.rng.sqlLimit(); l != "" {
-			sql.WriteString(" LIMIT " + b.param(l))
-		} else {
-			sql.WriteString(" LIMIT ALL")
-		}
-		sql.WriteString(" OFFSET " + b.param(shape.rng.sqlOffset()))
-	}
-	sql.WriteString(")")
-	total := "NULL::bigint"
-	if shape.count == "exact" || shape.count == "estimated" {
-		// Without db-max-rows or a range the page is the whole result: its
-		// size is the total, no second count needed.
-		total = "pg_catalog.count(_postgrest_t)"
-		if shape.maxRows != nil || !shape.rng.all() {
-			sql.WriteString(", pgrst_source_count AS (SELECT 1" + from)
-			if shape.count == "estimated" && shape.maxRows != nil {
-				sql.WriteString(" LIMIT " + b.param(*shape.maxRows+1))
-			}
-			sql.WriteString(")")
-			total = "(SELECT pg_catalog.count(*) FROM pgrst_source_count)"
-		}
-	}
-	pageCount := "pg_catalog.count(_postgrest_t)"
-	if shape.call != nil && !shape.call.fn.ReturnsSet {
-		pageCount = "1::bigint"
-	}
-	if shape.stream {
-		renderStreamTail(sql, total, pageCount, shape.media)
-		return &readStatement{sql: sql.String(), args: b.args, warning: b.emb.legacyWarning()}, nil
-	}
-	sql.WriteString(" SELECT " + total + ", " + pageCount + ", ")
-	switch {
-	case shape.head:
-		sql.WriteString("NULL::text")
-	case shape.call != nil:
-		sql.WriteString(shape.call.aggregate(shape.media))
-	case shape.media == mediaCSV:
-		sql.WriteString(csvBody)
-	case shape.media == mediaObject:
-		sql.WriteString("coalesce(json_agg(_postgrest_t)->0, 'null')::text")
-	case shape.media == mediaObjectStripped:
-		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text")
-	case shape.media == mediaArrayStripped:
-		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text")
-	default:
-		sql.WriteString("coalesce(json_agg(_postgrest_t), '[]')::text")
-	}
-	sql.WriteString(", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')")
-	sql.WriteString(" FROM (SELECT * FROM pgrst_source) _postgrest_t")
-	st := &readStatement{sql: sql.String(), args: b.args, warning: b.emb.legacyWarning()}
-	if shape.count == "planned" || shape.count == "estimated" {
-		if st.explain, st.explainArgs, aerr = renderExplain(rel, q, shape); aerr != nil {
-			return nil, aerr
-		}
-	}
-	return st, nil
-}
-
-// renderExplain is the EXPLAIN whose row estimate is a planned or
-// estimated count: the read's FROM item (a call's rows included), filters
-// and embed joins, with a builder of its own, since its parameters are only
-// those. With embeds the select list is kept, as it holds some of their
-// parameters.
-func renderExplain(rel *Relation, q *query.Request, shape readShape) (string, []any, *apierr.Error) {
-	b := &builder{rel: rel, related: shape.related}
-	sql := "EXPLAIN (FORMAT JSON) "
-	if shape.call != nil {
-		sql += "WITH pgrst_result AS (" + shape.call.cte(b) + ") "
-	}
-	if aerr := b.prepareEmbeds(q); aerr != nil {
-		return "", nil, aerr
-	}
-	cols := "1"
-	if hasEmbeds(q.Select) {
-		var aerr *apierr.Error
-		if cols, aerr = b.selectList(q.Select); aerr != nil {
-			return "", nil, aerr
-		}
-		if cols == "" {
-			cols = "NULL"
-		}
-	}
-	where, aerr := b.where(q.Where)
-	if aerr != nil {
-		return "", nil, aerr
-	}
-	sql += "SELECT " + cols + " FROM " + rel.SQLName + b.joins()
-	if where != "" {
-		sql += " WHERE " + where
-	}
-	return sql, b.args, nil
-}
 
 // canonicalQuery is PostgREST's canonical form of a query string for
 // Content-Location: parameters sorted by key (values of one key joined by

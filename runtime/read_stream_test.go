@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
@@ -61,7 +62,7 @@ func renderBoth(tb testing.TB, c streamCase) (buffered, streamed *readStatement)
 		tb.Fatal(aerr)
 	}
 	byName := embedPlanRelations()
-	shape := readShape{rng: rng, related: &related{schema: "public", byName: byName}}
+	shape := readShape{rng: rng, related: &plan.Relations{Schema: "public", ByName: byName}}
 	films := byName["films"]["public"]
 	if buffered, aerr = renderRead(films, q, shape); aerr != nil {
 		tb.Fatal(aerr)

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // fuzzRelation has a column of each kind the renderer treats differently.
@@ -46,7 +48,7 @@ func init() {
 		COALESCE INNER LEFT JOIN LATERAL ON jsonb`) {
 		sqlWords[w] = true
 	}
-	for _, t := range castTypes {
+	for _, t := range plan.CastTypeNames() {
 		for _, w := range strings.Fields(t) {
 			sqlWords[w] = true
 		}
@@ -111,9 +113,9 @@ func checkRendered(t *testing.T, raw string, stmt *readStatement) {
 
 // fuzzEmbedRelations are three related relations: films many-to-one
 // directors, and many-to-many actors through roles.
-func fuzzEmbedRelations() (*Relation, *related) {
+func fuzzEmbedRelations() (*Relation, *plan.Relations) {
 	col := func(name, typ string) Column {
-		return Column{Name: name, SQLName: quoteIdent(name), Type: typ, Nullable: true}
+		return Column{Name: name, SQLName: sqlgen.QuoteIdent(name), Type: typ, Nullable: true}
 	}
 	films := &Relation{Schema: "public", Name: "films", Kind: "table", SQLName: `"public"."films"`,
 		SelectStar: `"id", "title", "director_id"`,
@@ -133,7 +135,7 @@ func fuzzEmbedRelations() (*Relation, *related) {
 	for _, r := range []*Relation{films, directors, actors} {
 		byName[r.Name] = map[string]*Relation{"public": r}
 	}
-	return films, &related{schema: "public", byName: byName, legacyNames: true, maxRows: ptr(int64(100))}
+	return films, &plan.Relations{Schema: "public", ByName: byName, LegacyNames: true, MaxRows: ptr(int64(100))}
 }
 
 // FuzzRenderEmbed is FuzzRenderRead for requests with embeds: nested,

@@ -24,6 +24,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/config"
+	"github.com/pgrestgen/pgrestgen/runtime/fuzzy"
 )
 
 // Router is where generated code mounts routes: *echo.Echo and *echo.Group.
@@ -221,7 +222,7 @@ func (s *Server) tableNotFound(schema, name string) *apierr.Error {
 		if r.Schema != schema {
 			continue
 		}
-		if d := levenshtein(strings.ToLower(name), strings.ToLower(r.Name)); d < bestDist {
+		if d := fuzzy.Levenshtein(strings.ToLower(name), strings.ToLower(r.Name)); d < bestDist {
 			best, bestDist = r.Name, d
 		}
 	}
@@ -262,25 +263,4 @@ func nonEmpty(parts ...string) []string {
 		}
 	}
 	return out
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

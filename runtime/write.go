@@ -18,7 +18,9 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // applied is Preference-Applied for a write, in PostgREST's order.
@@ -251,7 +253,11 @@ func sortedKeys(m map[string]any) []string {
 // parameter, turned into typed rows by json_to_record(set) with the
 // columns' types from the descriptor; missing=default merges the columns'
 // defaults under the payload's keys first.
-func (b *builder) bodySource(p *payload, cols []*Column, defaults bool) string {
+// bodySource is the FROM clause of a mutation's body rows: the JSON body as
+// one parameter, the columns' defaults merged in for missing=default, typed
+// rows as pgrst_body. firstOnly reads one row (a PATCH sets from the first
+// element of an array body).
+func bodySource(a *sqlgen.Args, p *payload, cols []*Column, defaults, firstOnly bool) string {
 	var typed []string
 	for _, c := range cols {
 		typed = append(typed, c.SQLName+" "+c.Type)
@@ -261,12 +267,12 @@ func (b *builder) bodySource(p *payload, cols []*Column, defaults bool) string {
 	if p.object {
 		toRecord = "json_to_record"
 	}
-	src := "FROM (SELECT " + b.param(string(p.json)) + "::json AS json_data) pgrst_payload, "
+	src := "FROM (SELECT " + a.Add(string(p.json)) + "::json AS json_data) pgrst_payload, "
 	if defaults {
 		var defs []string
 		for _, c := range cols {
 			if c.Default != "" {
-				defs = append(defs, b.param(c.Name)+"::text, "+c.Default)
+				defs = append(defs, a.Add(c.Name)+"::text, "+c.Default)
 			}
 		}
 		obj := "jsonb_build_object(" + strings.Join(defs, ", ") + ")"
@@ -291,7 +297,11 @@ func (b *builder) bodySource(p *payload, cols []*Column, defaults bool) string {
 	for _, c := range cols {
 		names = append(names, c.SQLName)
 	}
-	return src + "LATERAL (SELECT " + strings.Join(names, ", ") + " FROM " + toRecord + "(" + data + ") AS _(" + strings.Join(typed, ", ") + ")) pgrst_body"
+	limit := ""
+	if firstOnly {
+		limit = " LIMIT 1"
+	}
+	return src + "LATERAL (SELECT " + strings.Join(names, ", ") + " FROM " + toRecord + "(" + data + ") AS _(" + strings.Join(typed, ", ") + ")" + limit + ") pgrst_body"
 }
 
 // columnsParam is the ?columns= list (F-INSERT-07), nil when absent.
@@ -376,8 +386,11 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		return
 	}
 	stopPlan := httpmw.Timing(req.Context()).Start(httpmw.PhasePlan)
-	b := &builder{rel: rel}
+	a := &sqlgen.Args{}
 	var mutation string
+	// returning is false for a PATCH with nothing to set, answered with an
+	// empty result without a mutation.
+	returning := true
 	// An upsert needs a conflict target: on_conflict=, else the primary
 	// key (PUT always upserts on the key); without one, resolution is ignored.
 	var conflict []string
@@ -392,7 +405,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		}
 		for _, name := range conflict {
 			if rel.Column(name) == nil {
-				fail(undefinedColumn(rel, name))
+				fail(plan.UndefinedColumn(rel, name))
 				return
 			}
 		}
@@ -434,13 +447,13 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 			// With no keys the SELECT has no columns: each row (one for {},
 			// one per element of [{}, …]) takes every default.
 			mutation += " SELECT " + strings.Join(prefixed("pgrst_body.", names), ", ") + " " +
-				b.bodySource(p, cols, prefs.missing == "default")
+				bodySource(a, p, cols, prefs.missing == "default", false)
 			if len(putConds) > 0 {
 				// PUT's key filters hold for the body's row, or nothing is
 				// written and PGRST115 follows.
 				var where []string
 				for i, c := range putConds {
-					where = append(where, "pgrst_body."+quoteIdent(rel.PrimaryKey[i])+" = "+b.param(c))
+					where = append(where, "pgrst_body."+sqlgen.QuoteIdent(rel.PrimaryKey[i])+" = "+a.Add(c))
 				}
 				mutation += " WHERE " + strings.Join(where, " AND ")
 			}
@@ -460,22 +473,20 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 			if len(cols) == 0 {
 				// Nothing to set: an empty result, as PostgREST answers.
 				mutation = "SELECT " + rel.SelectStar + " FROM " + rel.SQLName + " WHERE false"
+				returning = false
 			} else {
 				var sets []string
 				for _, n := range names {
 					sets = append(sets, n+" = pgrst_body."+n)
 				}
-				b.qualify = true // pgrst_body has the same column names
-				where, aerr := b.where(q.Where)
-				b.qualify = false
+				// Qualified: pgrst_body has the same column names.
+				ws, aerr := plan.Where(rel, q.Where, true)
 				if aerr != nil {
 					fail(aerr)
 					return
 				}
-				src := b.bodySource(p, cols, prefs.missing == "default")
-				if !p.object {
-					src = strings.Replace(src, ")) pgrst_body", ") LIMIT 1) pgrst_body", 1)
-				}
+				where := sqlgen.Where(a, ws)
+				src := bodySource(a, p, cols, prefs.missing == "default", !p.object)
 				mutation = "UPDATE " + rel.SQLName + " SET " + strings.Join(sets, ", ") + " " + src
 				if where != "" {
 					mutation += " WHERE " + where
@@ -483,17 +494,18 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 			}
 		}
 	case http.MethodDelete:
-		where, aerr := b.where(q.Where)
+		ws, aerr := plan.Where(rel, q.Where, false)
 		if aerr != nil {
 			fail(aerr)
 			return
 		}
+		where := sqlgen.Where(a, ws)
 		mutation = "DELETE FROM " + rel.SQLName
 		if where != "" {
 			mutation += " WHERE " + where
 		}
 	}
-	if !strings.HasSuffix(mutation, "WHERE false") {
+	if returning {
 		switch {
 		case prefs.ret == "representation":
 			var all []string
@@ -513,26 +525,24 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	}
 	body := "''::text"
 	inner := "SELECT * FROM pgrst_source"
+	warning := ""
 	switch prefs.ret {
 	case "representation":
 		// select= and order= shape the representation (F-SELECT-08,
 		// F-ORDER-06), embeds included (F-EMBED-21).
-		src, aerr := b.prepareReturning(q, s.relatedIn(r.schema))
+		ret, w, aerr := plan.Returning(rel, q, s.relatedIn(r.schema))
 		if aerr != nil {
 			fail(aerr)
 			return
 		}
-		cols, aerr := b.selectList(q.Select)
-		if aerr != nil {
-			fail(aerr)
-			return
+		warning = w
+		src := "pgrst_source"
+		if ret.Alias != "" {
+			src += " AS " + ret.Alias
 		}
-		order, aerr := b.orderBy(q.Order)
-		if aerr != nil {
-			fail(aerr)
-			return
-		}
-		inner = "SELECT " + cols + " FROM " + src + b.joins()
+		cols, joins := sqlgen.SelectList(a, ret)
+		order := sqlgen.OrderBy(a, ret)
+		inner = "SELECT " + cols + " FROM " + src + joins
 		if order != "" {
 			inner += " ORDER BY " + order
 		}
@@ -561,7 +571,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		isolation: s.role(ident.Role).Isolation,
 		gucs:      s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
 		main:      main,
-		args:      b.args,
+		args:      a.Values(),
 		inserted:  resolution != "",
 	}
 	strictMax := prefs.handling == "strict" && prefs.maxAffected != nil && req.Method != http.MethodPost
@@ -589,8 +599,8 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		s.fail(c, err, ident.Authenticated)
 		return
 	}
-	if w := b.emb.legacyWarning(); w != "" {
-		c.Response().Header().Set("Warning", w)
+	if warning != "" {
+		c.Response().Header().Set("Warning", warning)
 	}
 	s.respondWrite(c, r, prefs, m, res)
 }
@@ -696,7 +706,7 @@ func prefixed(prefix string, names []string) []string {
 func quotedNames(names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = quoteIdent(n)
+		out[i] = sqlgen.QuoteIdent(n)
 	}
 	return out
 }
@@ -706,7 +716,7 @@ func quotedNames(names []string) []string {
 func qualifiedAll(rel *Relation, names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = rel.SQLName + "." + quoteIdent(n)
+		out[i] = rel.SQLName + "." + sqlgen.QuoteIdent(n)
 	}
 	return out
 }

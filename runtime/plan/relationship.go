@@ -1,4 +1,4 @@
-package runtime
+package plan
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/fuzzy"
 )
 
 // findRelationship picks the relationship an embed names, by PostgREST's
@@ -15,8 +17,8 @@ import (
 // foreign key name, column of either side or junction name. A relationship
 // to itself is one-to-many by relation name and many-to-one by column
 // name. None is PGRST200, several PGRST201.
-func findRelationship(rr *related, owner *Relation, target, hint string) (*Relationship, *apierr.Error) {
-	var found []*Relationship
+func findRelationship(rr *Relations, owner *contract.Relation, target, hint string) (*contract.Relationship, *apierr.Error) {
+	var found []*contract.Relationship
 	for i := range owner.Relationships {
 		r := &owner.Relationships[i]
 		if matchRelationship(r, target, hint) {
@@ -32,8 +34,8 @@ func findRelationship(rr *related, owner *Relation, target, hint string) (*Relat
 	return nil, ambiguousRelationship(owner, target, found)
 }
 
-func matchRelationship(r *Relationship, target, hint string) bool {
-	if r.Cardinality == ComputedRelationship {
+func matchRelationship(r *contract.Relationship, target, hint string) bool {
+	if r.Cardinality == contract.ComputedRelationship {
 		return target == r.FunctionName
 	}
 	fkCol := func(name string) bool { // the owner's single FK column
@@ -45,10 +47,10 @@ func matchRelationship(r *Relationship, target, hint string) bool {
 	constraint := func(name string) bool { return r.Junction == nil && r.Constraint == name }
 	if r.Self {
 		if hint == "" {
-			return target == r.Target && r.Cardinality == OneToMany ||
-				fkCol(target) && r.Cardinality == ManyToOne
+			return target == r.Target && r.Cardinality == contract.OneToMany ||
+				fkCol(target) && r.Cardinality == contract.ManyToOne
 		}
-		return target == r.Target && r.Cardinality == OneToMany && refCol(hint)
+		return target == r.Target && r.Cardinality == contract.OneToMany && refCol(hint)
 	}
 	if hint == "" {
 		return target == r.Target ||
@@ -62,7 +64,7 @@ func matchRelationship(r *Relationship, target, hint string) bool {
 // noRelationship is PGRST200, with PostgREST's suggestion of a close
 // relation name: for the parent when it has no relationships, else for
 // the child.
-func noRelationship(rr *related, owner *Relation, target, hint string) *apierr.Error {
+func noRelationship(rr *Relations, owner *contract.Relation, target, hint string) *apierr.Error {
 	schema := owner.Schema
 	using := ""
 	if hint != "" {
@@ -74,24 +76,24 @@ func noRelationship(rr *related, owner *Relation, target, hint string) *apierr.E
 	if len(owner.Relationships) == 0 {
 		var names []string
 		if rr != nil {
-			for name, bySchema := range rr.byName {
+			for name, bySchema := range rr.ByName {
 				if r := bySchema[schema]; r != nil && len(r.Relationships) > 0 {
 					names = append(names, name)
 				}
 			}
 		}
-		if s, ok := closest(owner.Name, names, 0.33); ok {
+		if s, ok := fuzzy.Closest(owner.Name, names, 0.33); ok {
 			suggestion = fmt.Sprintf("Perhaps you meant '%s' instead of '%s'.", s, owner.Name)
 		}
 	} else {
 		var names []string
 		for _, r := range owner.Relationships {
 			// The embed's own name is no suggestion: the hint failed it.
-			if r.Cardinality != ComputedRelationship && !strings.EqualFold(r.Target, target) {
+			if r.Cardinality != contract.ComputedRelationship && !strings.EqualFold(r.Target, target) {
 				names = append(names, r.Target)
 			}
 		}
-		if s, ok := closest(target, names, 0.33); ok {
+		if s, ok := fuzzy.Closest(target, names, 0.33); ok {
 			suggestion = fmt.Sprintf("Perhaps you meant '%s' instead of '%s'.", s, target)
 		}
 	}
@@ -102,7 +104,7 @@ func noRelationship(rr *related, owner *Relation, target, hint string) *apierr.E
 
 // ambiguousRelationship is PGRST201 (HTTP 300): details describe each
 // candidate, the hint lists the embeds that would pick one.
-func ambiguousRelationship(owner *Relation, target string, rels []*Relationship) *apierr.Error {
+func ambiguousRelationship(owner *contract.Relation, target string, rels []*contract.Relationship) *apierr.Error {
 	type candidate struct {
 		Cardinality  string `json:"cardinality"`
 		Embedding    string `json:"embedding"`

@@ -1,0 +1,389 @@
+// Package sqlgen is the runtime's SQL stage: pure functions from a plan to
+// statement text and bind values. Identifiers come only from the generated
+// descriptors (already quoted) or, for output keys the client chose, through
+// identifier quoting; every value is a bind parameter. Nothing here checks
+// a request (package plan did) or touches a database, so every statement
+// can be tested as text.
+package sqlgen
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
+	"github.com/pgrestgen/pgrestgen/runtime/query"
+)
+
+// Args are a statement's bind values, numbered in the order they are added.
+type Args struct {
+	values []any
+}
+
+// Add appends v and returns its placeholder.
+func (a *Args) Add(v any) string {
+	a.values = append(a.values, v)
+	return "$" + strconv.Itoa(len(a.values))
+}
+
+// Values are the bind values in placeholder order.
+func (a *Args) Values() []any { return a.values }
+
+// QuoteIdent quotes a name the client chose (an output key) or the runtime
+// made (an alias).
+func QuoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
+
+// Scope renders the parts of a scope: its select list ("" when it selects
+// nothing), the lateral joins of its embeds (to follow its FROM item), its
+// conditions ("" for none) and its order ("" for none), adding their values
+// to a in that order.
+func Scope(a *Args, s *plan.Scope) (cols, joins, where, order string) {
+	cols, joins = SelectList(a, s)
+	where = Where(a, s)
+	order = OrderBy(a, s)
+	return cols, joins, where, order
+}
+
+// qualifier is what a scope's columns are prefixed with.
+func qualifier(s *plan.Scope) string {
+	switch {
+	case s.Alias != "":
+		return s.Alias
+	case s.Qualified:
+		return s.Rel.SQLName
+	}
+	return ""
+}
+
+// rowRef is a scope's whole row, for computed fields and computed
+// relationships.
+func rowRef(s *plan.Scope) string {
+	switch {
+	case s.Alias != "":
+		return s.Alias
+	case s.Rel.RowRef != "":
+		return s.Rel.RowRef
+	}
+	// Only relations with computed fields have a generated RowRef.
+	return QuoteIdent(s.Rel.Name)
+}
+
+// column is a field's column or computed-field call, without its path.
+func column(s *plan.Scope, f plan.Field) string {
+	if f.Column == nil {
+		return f.Computed.SQLName + "(" + rowRef(s) + ")"
+	}
+	if q := qualifier(s); q != "" {
+		return q + "." + f.Column.SQLName
+	}
+	return f.Column.SQLName
+}
+
+// field renders a field with its JSON path.
+func field(a *Args, s *plan.Scope, f plan.Field) string {
+	expr := column(s, f)
+	if len(f.Path) == 0 {
+		return expr
+	}
+	if t := f.Type(); t != "json" && t != "jsonb" {
+		// Composite and array columns are walked as jsonb, as PostgREST does.
+		expr = "to_jsonb(" + expr + ")"
+	}
+	return expr + path(a, f.Path)
+}
+
+// path renders JSON path steps: keys as text, indexes as integers.
+func path(a *Args, steps []query.PathStep) string {
+	var sb strings.Builder
+	for _, step := range steps {
+		op := "->"
+		if step.Arrow == "->>" {
+			op = "->>"
+		}
+		if step.Index != nil {
+			sb.WriteString(op + a.Add(*step.Index) + "::integer")
+		} else {
+			sb.WriteString(op + a.Add(step.Key) + "::text")
+		}
+	}
+	return sb.String()
+}
+
+// SelectList renders what a scope selects and its embeds' lateral joins.
+// A top-level scope without a select list selects every column.
+func SelectList(a *Args, s *plan.Scope) (cols, joins string) {
+	if s.Select == nil {
+		return s.Rel.SelectStar, ""
+	}
+	var parts, joinList []string
+	for _, it := range s.Select {
+		switch {
+		case it.Embed != nil:
+			part, join := embed(a, s, it.Embed)
+			joinList = append(joinList, join)
+			if part != "" {
+				parts = append(parts, part)
+			}
+		case it.Star:
+			if q := qualifier(s); q != "" {
+				parts = append(parts, q+".*")
+			} else {
+				parts = append(parts, s.Rel.SelectStar)
+			}
+		default:
+			expr := field(a, s, it.Field)
+			if it.Cast != "" {
+				expr = "(" + expr + ")::" + it.Cast
+			}
+			if col := s.Rel.Column(it.Key); col != nil && expr == col.SQLName {
+				parts = append(parts, expr)
+			} else {
+				parts = append(parts, expr+" AS "+QuoteIdent(it.Key))
+			}
+		}
+	}
+	return strings.Join(parts, ", "), strings.Join(joinList, "")
+}
+
+// Where renders a scope's AND-ed conditions.
+func Where(a *Args, s *plan.Scope) string {
+	return conds(a, s, s.Where, " AND ")
+}
+
+func conds(a *Args, s *plan.Scope, cs []plan.Cond, joiner string) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		parts = append(parts, cond(a, s, c))
+	}
+	return strings.Join(parts, joiner)
+}
+
+func cond(a *Args, s *plan.Scope, c plan.Cond) string {
+	if c.Logic == nil {
+		return filter(a, s, c.Filter)
+	}
+	joiner := " AND "
+	if c.Logic.Or {
+		joiner = " OR "
+	}
+	out := "(" + conds(a, s, c.Logic.Children, joiner) + ")"
+	if c.Logic.Negated {
+		out = "NOT " + out
+	}
+	return out
+}
+
+var ftsFunctions = map[string]string{
+	"fts": "to_tsquery", "plfts": "plainto_tsquery", "phfts": "phraseto_tsquery", "wfts": "websearch_to_tsquery",
+}
+
+func filter(a *Args, s *plan.Scope, f *plan.Filter) string {
+	if f.Embed != nil {
+		if f.Negated {
+			return f.Embed.Alias + " IS DISTINCT FROM NULL"
+		}
+		return f.Embed.Alias + " IS NOT DISTINCT FROM NULL"
+	}
+	lhs := field(a, s, f.Field)
+	cast := filterCast(f.Field)
+	var out string
+	switch f.Operator {
+	case "is":
+		out = lhs + " IS " + f.Is
+	case "in":
+		if cast != "" {
+			out = lhs + " = ANY(ARRAY(SELECT " + cast + "(v) FROM unnest(" + a.Add(ArrayLiteral(f.List)) + "::text[]) AS v))"
+		} else {
+			out = lhs + " = ANY(" + a.Add(ArrayLiteral(f.List)) + ")"
+		}
+	case "fts", "plfts", "phfts", "wfts":
+		lang := ""
+		if f.Language != "" {
+			lang = a.Add(f.Language) + "::regconfig, "
+		}
+		// Non-tsvector columns are wrapped in to_tsvector, in the query's
+		// language when it names one, as PostgREST does (F-FILTER-32).
+		if f.Field.Type() != "tsvector" {
+			lhs = "to_tsvector(" + lang + lhs + ")"
+		}
+		out = lhs + " @@ " + ftsFunctions[f.Operator] + "(" + lang + a.Add(f.Value) + ")"
+	default:
+		op := plan.Operators[f.Operator]
+		switch {
+		case f.Quantifier != "":
+			// The value is the client's array literal, passed through as
+			// PostgREST does; PostgreSQL parses it into the column's array type.
+			out = lhs + " " + op + " " + strings.ToUpper(f.Quantifier) + "(" + a.Add(f.Value) + ")"
+		case cast != "":
+			out = lhs + " " + op + " " + cast + "(" + a.Add(f.Value) + "::text)"
+		default:
+			out = lhs + " " + op + " " + a.Add(f.Value)
+		}
+	}
+	if f.Negated {
+		out = "NOT " + out
+	}
+	return out
+}
+
+// filterCast is the domain cast a filter's value goes through: only for a
+// plain column (no JSON path) whose domain has a text cast.
+func filterCast(f plan.Field) string {
+	if len(f.Path) > 0 || f.Column == nil {
+		return ""
+	}
+	return f.Column.FilterCast
+}
+
+// ArrayLiteral writes items as a PostgreSQL array literal, sent as text so
+// that PostgreSQL parses it into the column's array type.
+func ArrayLiteral(items []string) string {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for i, it := range items {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('"')
+		for _, r := range it {
+			if r == '"' || r == '\\' {
+				sb.WriteByte('\\')
+			}
+			sb.WriteRune(r)
+		}
+		sb.WriteByte('"')
+	}
+	sb.WriteByte('}')
+	return sb.String()
+}
+
+// OrderBy renders a scope's order terms.
+func OrderBy(a *Args, s *plan.Scope) string {
+	parts := make([]string, 0, len(s.Order))
+	for _, o := range s.Order {
+		var expr string
+		if o.Embed != nil {
+			expr = o.Embed.Alias + "." + QuoteIdent(o.Column) + path(a, o.Path)
+		} else {
+			expr = field(a, s, o.Field)
+		}
+		if o.Desc {
+			expr += " DESC"
+		} else {
+			expr += " ASC"
+		}
+		switch o.Nulls {
+		case "first":
+			expr += " NULLS FIRST"
+		case "last":
+			expr += " NULLS LAST"
+		}
+		parts = append(parts, expr)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// embed renders an embed of parent: what parent selects of it ("" for an
+// empty embed) and its lateral join. Each embed is a LEFT (!inner: INNER)
+// JOIN LATERAL subquery with its own alias, so a relation can embed itself:
+// row_to_json of its row for to-one, json_agg of its rows for to-many, its
+// columns lifted into the parent for spreads.
+func embed(a *Args, parent *plan.Scope, e *plan.Embed) (part, join string) {
+	sub := subquery(a, e, rowRef(parent), qualifier(parent))
+	toMany := e.ToMany()
+	join = " LEFT JOIN LATERAL ("
+	on := "TRUE"
+	if e.Inner {
+		join = " INNER JOIN LATERAL ("
+		if toMany {
+			on = e.Alias + " IS NOT NULL"
+		}
+	}
+	switch {
+	case toMany && e.Spread:
+		aggs := []string{"json_agg(" + e.Alias + ")::jsonb AS " + e.Alias}
+		for _, k := range e.SpreadKeys() {
+			aggs = append(aggs, "COALESCE(json_agg("+e.Alias+"."+QuoteIdent(k)+"), '[]')::jsonb AS "+QuoteIdent(k))
+		}
+		join += "SELECT " + strings.Join(aggs, ", ") + " FROM (" + sub + ") AS " + e.Alias
+	case toMany:
+		join += "SELECT json_agg(" + e.Alias + ")::jsonb AS " + e.Alias + " FROM (" + sub + ") AS " + e.Alias
+	default:
+		join += sub
+	}
+	join += ") AS " + e.Alias + " ON " + on
+	switch {
+	case e.Spread:
+		var cols []string
+		for _, k := range e.SpreadKeys() {
+			if k == "*" {
+				cols = append(cols, e.Alias+".*")
+			} else {
+				cols = append(cols, e.Alias+"."+QuoteIdent(k))
+			}
+		}
+		return strings.Join(cols, ", "), join
+	case e.Empty():
+		return "", join
+	case toMany:
+		return "COALESCE(" + e.Alias + "." + e.Alias + ", '[]') AS " + QuoteIdent(e.Label), join
+	}
+	return "row_to_json(" + e.Alias + ".*)::jsonb AS " + QuoteIdent(e.Label), join
+}
+
+// subquery renders an embed's rows, correlated with its parent (whose row
+// and column qualifier are given).
+func subquery(a *Args, e *plan.Embed, parentRow, parentQual string) string {
+	cols, joins := e.Alias+".*", ""
+	if e.Select != nil {
+		cols, joins = SelectList(a, &e.Scope)
+	}
+	if cols == "" {
+		cols = "NULL"
+	}
+	conds, from := joinCondition(e, parentRow, parentQual)
+	if where := Where(a, &e.Scope); where != "" {
+		conds = append(conds, where)
+	}
+	sql := "SELECT " + cols + " FROM " + from + joins
+	if len(conds) > 0 {
+		sql += " WHERE " + strings.Join(conds, " AND ")
+	}
+	if order := OrderBy(a, &e.Scope); order != "" {
+		sql += " ORDER BY " + order
+	}
+	// Decimal text, which PostgreSQL reads as bigint (22003 past it).
+	if e.Limit != nil {
+		sql += " LIMIT " + a.Add(e.Limit.String())
+	}
+	if e.Offset != nil {
+		sql += " OFFSET " + a.Add(e.Offset.String())
+	}
+	return sql
+}
+
+// joinCondition is the FROM item of an embed and the conditions tying it
+// to its parent: the embedded side's columns on the left, so that the
+// condition is an index lookup on them (target.fk = parent.pk).
+func joinCondition(e *plan.Embed, parentRow, parentQual string) (conds []string, from string) {
+	r := e.Ship
+	switch {
+	case r.Cardinality == contract.ComputedRelationship:
+		return nil, r.Function + "(" + parentRow + ") AS " + e.Alias
+	case r.Junction != nil:
+		j := QuoteIdent(strings.Trim(e.Alias, `"`) + "_j")
+		for _, p := range r.Junction.Target {
+			conds = append(conds, e.Alias+"."+QuoteIdent(p.To)+" = "+j+"."+QuoteIdent(p.From))
+		}
+		for _, p := range r.Junction.Source {
+			conds = append(conds, j+"."+QuoteIdent(p.From)+" = "+parentQual+"."+QuoteIdent(p.To))
+		}
+		return conds, e.Rel.SQLName + " AS " + e.Alias + ", " + r.Junction.SQLName + " AS " + j
+	}
+	for _, p := range r.Columns {
+		conds = append(conds, e.Alias+"."+QuoteIdent(p.To)+" = "+parentQual+"."+QuoteIdent(p.From))
+	}
+	return conds, e.Rel.SQLName + " AS " + e.Alias
+}
