@@ -130,4 +130,8 @@ type Schema struct {
 	Fingerprint string
 	Relations   []*Relation
 	Functions   []*Function
+	// Objects are the database objects the code was generated from, sorted
+	// by name: the start-up drift check names those that differ. Nil in code
+	// generated before the list existed.
+	Objects []Object
 }
