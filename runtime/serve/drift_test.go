@@ -15,7 +15,6 @@ import (
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 	"github.com/pgrestgen/pgrestgen/internal/pgtest"
 	"github.com/pgrestgen/pgrestgen/runtime"
-	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/drift"
 )
 
@@ -50,10 +49,7 @@ func newDriftBed(t *testing.T, sql string) *driftBed {
 	if err != nil {
 		t.Fatal(err)
 	}
-	objs := []contract.Object{}
-	for _, o := range res.Catalog.Objects {
-		objs = append(objs, contract.Object{Kind: o.Kind, Name: o.Name, Digest: o.Digest})
-	}
+	objs := generator.Objects(res.Catalog)
 	b.schema = &runtime.Schema{Schemas: []string{"public"}, Fingerprint: drift.Fingerprint(objs), Objects: objs}
 	if b.pool, err = pgxpool.New(t.Context(), b.uri); err != nil {
 		t.Fatal(err)
