@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pgrestgen/pgrestgen/generator"
+	"github.com/pgrestgen/pgrestgen/runtime/drift"
 )
 
 func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -72,6 +73,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if diff != "" {
 		fmt.Fprint(stderr, diff)
+		// Name the database objects that differ, as the server's start-up
+		// check logs them. Code without the list only gets the diff.
+		have, err := generator.ReadObjects(src.out)
+		if err != nil {
+			fmt.Fprintf(stderr, "pgrestgen check: %v\n", err)
+		} else if d := drift.Compare(have, generator.Objects(res.Catalog)); have != nil && d.Len() > 0 {
+			fmt.Fprintf(stderr, "pgrestgen check: generated code is stale: %s\n", d.Summary(0))
+		}
 		fmt.Fprintf(stderr, "pgrestgen check: %s is stale; run pgrestgen generate with the same flags\n", filepath.Clean(src.out))
 		return exitError(1)
 	}

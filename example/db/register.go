@@ -13,6 +13,7 @@ func Schema() *contract.Schema {
 	return &contract.Schema{
 		Schemas:     []string{"public"},
 		Fingerprint: SchemaFingerprint,
+		Objects:     SchemaObjects(),
 		Relations: []*contract.Relation{
 			AuthorsRelation(),
 			BookGenresRelation(),

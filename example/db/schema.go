@@ -2,14 +2,34 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // GeneratorVersion is the pgrestgen version that wrote this package.
 const GeneratorVersion = "0.1.0"
 
-// SchemaFingerprint is the hash of the catalog this package was generated
-// from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:ee4f51c0c301560c9177b42249b3b5ff7bb89d9aeb96aa1b8b25f5b991526e37"
+// SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
+const SchemaFingerprint = "sha256:31117adf2ff5ba4ba38a3100d088180c06b0958ee36dff75bbae384193700549"
+
+// SchemaObjects are the database objects this package was generated from, each
+// with a digest of the facts it relies on. The server's start-up check and
+// `pgrestgen check` compare them with the database and name those that differ.
+func SchemaObjects() []contract.Object {
+	return []contract.Object{
+		{Kind: "table", Name: `public.authors`, Digest: "4c3a384cd2980445ec1fd81c41c03ada"},
+		{Kind: "function", Name: `public.average_price(integer)`, Digest: "498dfc5f6725a723efd7f00a71096dc7"},
+		{Kind: "enum", Name: `public.book_format`, Digest: "32c1c54b3e37ec6f814d31e2c7f84178"},
+		{Kind: "table", Name: `public.book_genres`, Digest: "73645aaac4b63b83c93c0c5a29ac5f5f"},
+		{Kind: "view", Name: `public.book_ratings`, Digest: "1a96ad5fbab57ff642a250042cf9f976"},
+		{Kind: "table", Name: `public.books`, Digest: "a92fcf0f0b1f9e054c26e12cee767725"},
+		{Kind: "function", Name: `public.books_by_author(text)`, Digest: "b2bf6f0eb6aa80c3a1a43966313d5447"},
+		{Kind: "table", Name: `public.genres`, Digest: "913e78beeccfbe0f07233cd7adef84df"},
+		{Kind: "table", Name: `public.members`, Digest: "2a036c549ccfe76af6ea0ac145809e5e"},
+		{Kind: "table", Name: `public.reviews`, Digest: "5a4491ec08199a85a2be8af3d172703f"},
+	}
+}
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1

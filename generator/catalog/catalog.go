@@ -1,7 +1,7 @@
 // Package catalog is the plain model of a PostgreSQL schema that pgrestgen
 // generates code from: raw catalog facts, no Go names. Introspection fills it,
-// planning reads it. It is JSON-serialisable so that a golden case can commit it
-// and so that its fingerprint is a hash of its JSON form.
+// planning reads it. It is JSON-serialisable so that a golden case can commit
+// it and generation can be replayed from it.
 package catalog
 
 // Catalog is everything introspected from the exposed schemas.
@@ -14,6 +14,19 @@ type Catalog struct {
 	Enums      []Enum      `json:"enums"`
 	Composites []Composite `json:"composites"`
 	Domains    []Domain    `json:"domains"`
+	// Objects are what the generated code depends on, each with a digest of
+	// the facts it relies on, as runtime/drift's query lists them (read in
+	// the same snapshot), sorted by name then kind. The generated schema.go
+	// carries them for the server's and pgrestgen check's drift reports.
+	Objects []Object `json:"objects"`
+}
+
+// Object is a row of runtime/drift's query: kind ("table", "function", …),
+// quoted schema-qualified name and digest.
+type Object struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Digest string `json:"digest"`
 }
 
 // RelationKind says what sort of relation a Relation is.

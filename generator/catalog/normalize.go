@@ -2,10 +2,6 @@ package catalog
 
 import (
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -43,6 +39,10 @@ func (c *Catalog) Normalize() {
 	slices.SortFunc(c.Domains, func(a, b Domain) int {
 		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name))
 	})
+	// The order runtime/drift sorts in, so generated lists compare as they are.
+	slices.SortFunc(c.Objects, func(a, b Object) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Kind, b.Kind))
+	})
 }
 
 // Signature is the function's identity as PostgreSQL sees it: its input
@@ -56,17 +56,6 @@ func (f Function) Signature() string {
 		types = append(types, a.Type.SQL)
 	}
 	return strings.Join(types, ", ")
-}
-
-// Fingerprint is "sha256:" and the hex hash of the normalised catalog's JSON.
-// Generated code records it so a server or check can tell the schema changed.
-func (c *Catalog) Fingerprint() (string, error) {
-	b, err := json.Marshal(c)
-	if err != nil {
-		return "", fmt.Errorf("fingerprint catalog: %w", err)
-	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
 // Relation returns the relation schema.name, or nil.

@@ -298,6 +298,7 @@ func emitRegister(f *jen.File, pkg *plan.Package) {
 				}
 			})),
 			kv("Fingerprint", jen.Id("SchemaFingerprint")),
+			kv("Objects", jen.Id("SchemaObjects").Call()),
 			kv("Relations", jen.Index().Op("*").Qual(contractPkg, "Relation").ValuesFunc(func(g *jen.Group) {
 				for _, r := range pkg.Relations {
 					g.Line().Id(r.DescriptorFunc).Call()
@@ -344,9 +345,27 @@ func emitSchema(f *jen.File, pkg *plan.Package, version string) {
 	f.Comment("GeneratorVersion is the pgrestgen version that wrote this package.")
 	f.Const().Id("GeneratorVersion").Op("=").Lit(version)
 	f.Line()
-	f.Comment("SchemaFingerprint is the hash of the catalog this package was generated")
-	f.Comment("from; `pgrestgen check` and the server's start-up compare it with the database.")
+	f.Comment("SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).")
 	f.Const().Id("SchemaFingerprint").Op("=").Lit(pkg.Fingerprint)
+	f.Line()
+	f.Comment("SchemaObjects are the database objects this package was generated from, each")
+	f.Comment("with a digest of the facts it relies on. The server's start-up check and")
+	f.Comment("`pgrestgen check` compare them with the database and name those that differ.")
+	f.Func().Id("SchemaObjects").Params().Index().Qual(contractPkg, "Object").Block(
+		// One object per line, so a regenerated file's diff names what changed.
+		jen.Return(jen.Index().Qual(contractPkg, "Object").ValuesFunc(func(g *jen.Group) {
+			for _, o := range pkg.Objects {
+				g.Line().Values(
+					jen.Id("Kind").Op(":").Lit(o.Kind),
+					jen.Id("Name").Op(":").Add(sqlLit(o.Name)),
+					jen.Id("Digest").Op(":").Lit(o.Digest),
+				)
+			}
+			if len(pkg.Objects) > 0 {
+				g.Line()
+			}
+		})),
+	)
 	f.Line()
 	f.Comment("This package needs a runtime that speaks generated-code version 1.")
 	f.Const().Id("_").Op("=").Qual(runtimePkg, "GeneratedCodeVersion1")

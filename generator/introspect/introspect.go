@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgrestgen/pgrestgen/generator/catalog"
+	"github.com/pgrestgen/pgrestgen/runtime/drift"
 )
 
 // Querier runs a query. *pgx.Conn, *pgxpool.Pool and pgx.Tx all meet it.
@@ -137,6 +138,10 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 	if err := l.types.load(ctx, l.q); err != nil {
 		return nil, err
 	}
+	objs, err := drift.Objects(ctx, l.q, l.schemas)
+	if err != nil {
+		return nil, err
+	}
 
 	cat := &catalog.Catalog{
 		Schemas:    append([]string{}, l.schemas...),
@@ -145,6 +150,10 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 		Enums:      enums,
 		Composites: []catalog.Composite{},
 		Domains:    []catalog.Domain{},
+		Objects:    make([]catalog.Object, 0, len(objs)),
+	}
+	for _, o := range objs {
+		cat.Objects = append(cat.Objects, catalog.Object{Kind: o.Kind, Name: o.Name, Digest: o.Digest})
 	}
 	for _, r := range rels {
 		rel, err := r.finish(l.types)

@@ -15,6 +15,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/generator/catalog"
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 	"github.com/pgrestgen/pgrestgen/internal/pgtest"
+	"github.com/pgrestgen/pgrestgen/runtime/drift"
 )
 
 var env pgtest.Env
@@ -49,10 +50,26 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := expectedCatalog()
+	want.Objects = driftObjects(t, conn)
 	want.Normalize()
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Load mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// driftObjects are runtime/drift's objects of the exposed schemas, as Load
+// must record them; the query and its digests are drift's to test.
+func driftObjects(t *testing.T, conn *pgx.Conn) []catalog.Object {
+	t.Helper()
+	objs, err := drift.Objects(t.Context(), conn, exposed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []catalog.Object{}
+	for _, o := range objs {
+		out = append(out, catalog.Object{Kind: o.Kind, Name: o.Name, Digest: o.Digest})
+	}
+	return out
 }
 
 func TestLoadEmptySchema(t *testing.T) {
@@ -68,6 +85,7 @@ func TestLoadEmptySchema(t *testing.T) {
 		Enums:      []catalog.Enum{},
 		Composites: []catalog.Composite{},
 		Domains:    []catalog.Domain{},
+		Objects:    []catalog.Object{},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Load mismatch (-want +got):\n%s", diff)
@@ -87,6 +105,7 @@ func TestLoadConnections(t *testing.T) {
 	ctx := t.Context()
 	conn := connect(t)
 	want := expectedCatalog()
+	want.Objects = driftObjects(t, conn)
 	want.Normalize()
 	check := func(name string, q Querier) {
 		t.Helper()

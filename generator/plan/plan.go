@@ -16,6 +16,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/generator/catalog"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/drift"
 )
 
 // Options steer planning.
@@ -26,13 +27,16 @@ type Options struct {
 
 // Package is the plan of one generated Go package.
 type Package struct {
-	Name        string
-	Schemas     []string
+	Name    string
+	Schemas []string
+	// Fingerprint is runtime/drift's hash of Objects.
 	Fingerprint string
-	Relations   []Relation
-	Functions   []Function
-	Enums       []Enum
-	Composites  []Composite
+	// Objects are the catalog's objects as the runtime compares them.
+	Objects    []contract.Object
+	Relations  []Relation
+	Functions  []Function
+	Enums      []Enum
+	Composites []Composite
 }
 
 // Relation is the plan of one table or view.
@@ -119,18 +123,20 @@ type Composite struct {
 
 // reserved names are package-level identifiers emitted outside per-object
 // files (register.go, schema.go); no object may take them.
-var reserved = []string{"RegisterHandlers", "Router", "Schema", "SchemaFingerprint", "GeneratorVersion"}
+var reserved = []string{"RegisterHandlers", "Router", "Schema", "SchemaFingerprint", "SchemaObjects", "GeneratorVersion"}
 
 // Build plans a package from a normalised catalog.
 func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 	if opts.Package == "" {
 		return nil, fmt.Errorf("plan: package name is empty")
 	}
-	fp, err := cat.Fingerprint()
-	if err != nil {
-		return nil, err
+	objs := make([]contract.Object, 0, len(cat.Objects))
+	for _, o := range cat.Objects {
+		objs = append(objs, contract.Object{Kind: o.Kind, Name: o.Name, Digest: o.Digest})
 	}
-	pkg := &Package{Name: opts.Package, Schemas: cat.Schemas, Fingerprint: fp}
+	// The fingerprint is the object list's, not the whole catalog's, so the
+	// server can compute the database's with runtime/drift alone.
+	pkg := &Package{Name: opts.Package, Schemas: cat.Schemas, Fingerprint: drift.Fingerprint(objs), Objects: objs}
 	names := newNamer(reserved...)
 	files := newNamer("register", "schema")
 	defaultSchema := ""

@@ -124,10 +124,14 @@ type Param struct {
 
 // Schema is everything generated for one API: the relations and functions of
 // all exposed schemas, the schema names in db-schemas order, and the
-// fingerprint of the catalog it was generated from.
+// database objects it was generated from with their fingerprint.
 type Schema struct {
 	Schemas     []string
 	Fingerprint string
-	Relations   []*Relation
-	Functions   []*Function
+	// Objects are the database objects the code was generated from, sorted
+	// by name (runtime/drift): the start-up drift check names those that
+	// differ. Nil in code generated before the list existed.
+	Objects   []Object
+	Relations []*Relation
+	Functions []*Function
 }

@@ -2,14 +2,117 @@
 
 package db
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // GeneratorVersion is the pgrestgen version that wrote this package.
 const GeneratorVersion = "0.1.0"
 
-// SchemaFingerprint is the hash of the catalog this package was generated
-// from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:0c7457f259e9c1fae5a33b65235d0002f368ee6675abcabbe6e1cca43097d325"
+// SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
+const SchemaFingerprint = "sha256:0e20e7fbe81698732034cd38bbfa55d0f8c4f372f6d7adf6e0122d73800e02d2"
+
+// SchemaObjects are the database objects this package was generated from, each
+// with a digest of the facts it relies on. The server's start-up check and
+// `pgrestgen check` compare them with the database and name those that differ.
+func SchemaObjects() []contract.Object {
+	return []contract.Object{
+		{Kind: "domain", Name: `test."*/*"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
+		{Kind: "table", Name: `test."Order Items"`, Digest: "72035e5e11b9d41d18d7f99559f7b984"},
+		{Kind: "domain", Name: `test."application/vnd.sample"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
+		{Kind: "domain", Name: `test."text/html"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
+		{Kind: "table", Name: `test."ñandú"`, Digest: "01938b8c834d039fbb54d3f0fbc039cf"},
+		{Kind: "function", Name: `test.a_record()`, Digest: "0e9908130e04266edab2095f680dfd69"},
+		{Kind: "view", Name: `test.active_items`, Digest: "988321ce6a0ef18cc859c8fb40f15f45"},
+		{Kind: "table", Name: `test.actors`, Digest: "ee865f868fcb672818c2d02ebefe9c0c"},
+		{Kind: "function", Name: `test.add_them(integer,integer)`, Digest: "8525f8c05bacf6530966a035592d178b"},
+		{Kind: "table", Name: `test.addresses`, Digest: "306a1b7019e070477e0fa264580e44a8"},
+		{Kind: "function", Name: `test.all_items()`, Digest: "56369c2de6fd854e45305b7836ab313d"},
+		{Kind: "function", Name: `test.anything_goes()`, Digest: "7e57646b483b549220cc145c87467e7b"},
+		{Kind: "function", Name: `test.bad_headers()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
+		{Kind: "function", Name: `test.bad_status()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
+		{Kind: "table", Name: `test.bags`, Digest: "74444c64fe9c43bbdd5c0a7871925c87"},
+		{Kind: "function", Name: `test.bump()`, Digest: "0234848ca8177ca1be0950e88fb28701"},
+		{Kind: "function", Name: `test.byte_count(bytea)`, Digest: "5bc3e9a3b5754b4a1f066995ad39767d"},
+		{Kind: "table", Name: `test.call_log`, Digest: "f20f8738d360fe2b05ce4ba70f7ed10e"},
+		{Kind: "view", Name: `test.category_counts`, Digest: "f39ecf305890b72472a31b1fa74954fc"},
+		{Kind: "materialized view", Name: `test.category_stats`, Digest: "77ed60354f4a57a19e4b2e417a2b77a0"},
+		{Kind: "domain", Name: `test.color`, Digest: "0fe0c292fd8241834fb67c0faaff4cd3"},
+		{Kind: "function", Name: `test.color_from_text(text)`, Digest: "651d9b955fd169b7a951310cf0b891d7"},
+		{Kind: "table", Name: `test.contracts`, Digest: "60f71c35134616e1869229dad6e097b9"},
+		{Kind: "composite type", Name: `test.coords`, Digest: "08117b38681150767ac442120f80fa0e"},
+		{Kind: "function", Name: `test.costars(test.actors)`, Digest: "5abff64c3055b144a07ebfe284869c82"},
+		{Kind: "function", Name: `test.count_entries(jsonb)`, Digest: "2e013b421ae12043d63eb6c633ca9cf9"},
+		{Kind: "table", Name: `test.cpes`, Digest: "5a9bc43dae5da6ebedf28537825111eb"},
+		{Kind: "materialized view", Name: `test.director_stats`, Digest: "4cf6500673d2e358de6ca95388bae05d"},
+		{Kind: "table", Name: `test.directors`, Digest: "ee865f868fcb672818c2d02ebefe9c0c"},
+		{Kind: "function", Name: `test.divide(integer,integer)`, Digest: "68bee4c9537dfad69696bf3b3d2b8cb5"},
+		{Kind: "table", Name: `test.documents`, Digest: "df4befd5d32b3f1feb757f8590275c91"},
+		{Kind: "function", Name: `test.echo_json(json)`, Digest: "b8e5d458be665fa97d989c5bf0830002"},
+		{Kind: "table", Name: `test.edition_releases`, Digest: "110a14813229fa349bff4fde88f68115"},
+		{Kind: "table", Name: `test.editions`, Digest: "bfd0ff5dc88b727b900fb1ae6e5f2599"},
+		{Kind: "function", Name: `test.editions(test.films)`, Digest: "004a9e5bd524fdfd1eb0465329065ec5"},
+		{Kind: "table", Name: `test.film_details`, Digest: "ffaac1156cfbf9acefbff1d969765e15"},
+		{Kind: "table", Name: `test.films`, Digest: "6d0e7f9a0fe56e750d9290525703da87"},
+		{Kind: "function", Name: `test.films_before(integer)`, Digest: "d3656858a6ff1b2033a57fac24eef83d"},
+		{Kind: "view", Name: `test.films_ext`, Digest: "e1e97796430bddc3f57982372ac5e79c"},
+		{Kind: "view", Name: `test.films_v1`, Digest: "183206b15ce1567c39dd2710dda4705a"},
+		{Kind: "view", Name: `test.films_v2`, Digest: "9d80dfe550056b3cf6c429d3bb2a5c87"},
+		{Kind: "view", Name: `test.films_via_v2`, Digest: "4de1f36afaa47affbda17db6bf827a2e"},
+		{Kind: "function", Name: `test.first_film(test.directors)`, Digest: "bfd4216ae7a74425249e306451cc1a5b"},
+		{Kind: "table", Name: `test.genres`, Digest: "eb10327de43b55decb1ddd799440e98e"},
+		{Kind: "function", Name: `test.greet(text)`, Digest: "621253f4273f4f72a1d3f778e6a29f87"},
+		{Kind: "function", Name: `test.initial(character,character varying)`, Digest: "bd657242db9baf2a35aeef6485e97ebe"},
+		{Kind: "function", Name: `test.isolation()`, Digest: "7736563f7fc0b271bf1449152c3ce78a"},
+		{Kind: "function", Name: `test.item_by_id(integer)`, Digest: "ed42eefe47fea6747472a717ea113647"},
+		{Kind: "table", Name: `test.items`, Digest: "5c17e68aec15ae224e351a371c8a7f38"},
+		{Kind: "function", Name: `test.items_in(text)`, Digest: "d5613dbee9f27f695ff729143a4d5f0b"},
+		{Kind: "function", Name: `test.join_words(text,text[])`, Digest: "875fb3d84fa7eb8a39f6e5de47607ccb"},
+		{Kind: "table", Name: `test.json_docs`, Digest: "8ddea02f76a64d450ebc73843355a04f"},
+		{Kind: "table", Name: `test.labels`, Digest: "26855693af5d1558bce0a1391d9d4470"},
+		{Kind: "function", Name: `test.log_and_count(text)`, Digest: "643429786221b2feda356c719510c393"},
+		{Kind: "function", Name: `test.log_call(text)`, Digest: "a122b1f1089a33a1bd9ee5dd0b30b099"},
+		{Kind: "view", Name: `test.loud_notes`, Digest: "a612b878f9c38ad7e4353c53073b860a"},
+		{Kind: "function", Name: `test.lower_ci(extensions.citext)`, Digest: "2d1f27b94ac235d3fcfe8f4f2ec7f845"},
+		{Kind: "function", Name: `test.no_args()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
+		{Kind: "table", Name: `test.nominations`, Digest: "8d74e4c8a3f407533c589114b85966d7"},
+		{Kind: "table", Name: `test.notes`, Digest: "5542ab48039fad430645df4c6962ca5f"},
+		{Kind: "function", Name: `test.numbers(integer)`, Digest: "9501e3359f36d716bceaf73157771f1c"},
+		{Kind: "function", Name: `test.over()`, Digest: "a46d3aef30e1b3135ec7ab871cfff9c3"},
+		{Kind: "function", Name: `test.over(integer)`, Digest: "8cd195cd597d81fc62619e4b30d64670"},
+		{Kind: "function", Name: `test.over(integer,integer)`, Digest: "ed165f1d015adbf739577f420759720d"},
+		{Kind: "function", Name: `test.page(text)`, Digest: "466c7af61b9728421da7747b0c510e57"},
+		{Kind: "table", Name: `test.paints`, Digest: "0853b546bb7555b5f78a7e231d128d52"},
+		{Kind: "table", Name: `test.people`, Digest: "e451f1c3883e3ac4fef16dc8092c2c34"},
+		{Kind: "enum", Name: `test.place_kind`, Digest: "276d007b54825c91a256c8c681cf2878"},
+		{Kind: "table", Name: `test.places`, Digest: "4f0bb14a51d56fdc4afc0b7dbf24627f"},
+		{Kind: "table", Name: `test.premieres`, Digest: "f4c34ce7b417c00d7190082086c4cb3d"},
+		{Kind: "table", Name: `test.roles`, Digest: "12e96d3da54601b6a7136e99620bb949"},
+		{Kind: "function", Name: `test.same_names(integer)`, Digest: "d64090021bcf530149c27534cb753bf7"},
+		{Kind: "function", Name: `test.same_names(text)`, Digest: "50e8be72baed60d9ab88975c0fc71d7a"},
+		{Kind: "function", Name: `test.sample()`, Digest: "257065f8fa2e62e7cc29418eb3f7aebc"},
+		{Kind: "partitioned table", Name: `test.screenings`, Digest: "1b73764fa6729e314806e30232aed823"},
+		{Kind: "table", Name: `test.secrets`, Digest: "49ec668c8070f004303f438e837468aa"},
+		{Kind: "function", Name: `test.shout(text)`, Digest: "4d89dfe9c5b8f6b1ad198a45254041bd"},
+		{Kind: "function", Name: `test.slow(double precision)`, Digest: "239f58a041ee25765cf80d9fc97fd349"},
+		{Kind: "function", Name: `test.sneaky_write(text)`, Digest: "1a3dc349f31a308bccd6345fc113f606"},
+		{Kind: "table", Name: `test.spans`, Digest: "8119881f4c34a681598311b719c99df1"},
+		{Kind: "function", Name: `test.squares(integer)`, Digest: "45b18c277419b2fe5ff53651007deea9"},
+		{Kind: "table", Name: `test.studios`, Digest: "5061fabd35e6821e3a21dce137e5baae"},
+		{Kind: "function", Name: `test.sum_array(integer[])`, Digest: "87e371025cd1492a4e1968ee76386df8"},
+		{Kind: "function", Name: `test.summary(test.items)`, Digest: "2293dddea3c949b683d33bb2822b07f8"},
+		{Kind: "function", Name: `test.teapot()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
+		{Kind: "function", Name: `test.unnamed_pair(integer,integer)`, Digest: "4c86be2beab07a2b057257ace9907ac5"},
+		{Kind: "view", Name: `test.writable_items`, Digest: "0d93471fb4d681b0efe9c91bb71283f9"},
+		{Kind: "function", Name: `test.xml_root(xml)`, Digest: "aecc768f19e797af12a2626bfacec79d"},
+		{Kind: "view", Name: `v2.films_mid`, Digest: "be3aad36a7f5398b90b9cddf928ee700"},
+		{Kind: "table", Name: `v2.items`, Digest: "0aad490c1940ec2231307cbfc7095b82"},
+		{Kind: "function", Name: `v2.no_args()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
+		{Kind: "table", Name: `v2.only_in_v2`, Digest: "5b751b19e2531336694ea9a03d635666"},
+		{Kind: "function", Name: `v2.version()`, Digest: "c06be40ab52f12b9e61541d2806e8e7b"},
+	}
+}
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1

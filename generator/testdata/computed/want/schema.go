@@ -2,14 +2,34 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // GeneratorVersion is the pgrestgen version that wrote this package.
 const GeneratorVersion = "0.1.0"
 
-// SchemaFingerprint is the hash of the catalog this package was generated
-// from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:83bf097137dcf7dbb6afc8a976a0ffca6212148fb47a4c1159679ce3fa818323"
+// SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
+const SchemaFingerprint = "sha256:6bb13cb1b03f61f09ebae41a04afb83c5c997b84ad82d851a13a65540dacaf06"
+
+// SchemaObjects are the database objects this package was generated from, each
+// with a digest of the facts it relies on. The server's start-up check and
+// `pgrestgen check` compare them with the database and name those that differ.
+func SchemaObjects() []contract.Object {
+	return []contract.Object{
+		{Kind: "function", Name: `public.age_in(public.people,date)`, Digest: "0e84e4c3894d0bf94f78704e3b55f327"},
+		{Kind: "function", Name: `public.born(public.people)`, Digest: "fdcca207b5fdb0bf44b91375b805f626"},
+		{Kind: "domain", Name: `public.color`, Digest: "4c68acf97d9760ef7bd8b17c86559c99"},
+		{Kind: "function", Name: `public.color_from_text(text)`, Digest: "c0cb046defeca3bf29ce8dbec35168a1"},
+		{Kind: "function", Name: `public.full_name(public.people)`, Digest: "fdcca207b5fdb0bf44b91375b805f626"},
+		{Kind: "function", Name: `public.initial(public.people_view)`, Digest: "f72fbe27d67b5d91d3d2dfdd0f842281"},
+		{Kind: "function", Name: `public.namesakes(public.people)`, Digest: "f04b6800a5d72aa7c1b264f33056d227"},
+		{Kind: "table", Name: `public.paints`, Digest: "18e437de2ee708909d6b342ceac11d5c"},
+		{Kind: "table", Name: `public.people`, Digest: "fbc492813cb1719f0d47e916c15b8f59"},
+		{Kind: "view", Name: `public.people_view`, Digest: "72d74703f54a5722ece0fdbb21a453b7"},
+	}
+}
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1

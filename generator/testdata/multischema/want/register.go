@@ -13,6 +13,7 @@ func Schema() *contract.Schema {
 	return &contract.Schema{
 		Schemas:     []string{"test", "v1"},
 		Fingerprint: SchemaFingerprint,
+		Objects:     SchemaObjects(),
 		Relations: []*contract.Relation{
 			ItemsRelation(),
 			V1CheapItemsRelation(),

@@ -2,14 +2,29 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // GeneratorVersion is the pgrestgen version that wrote this package.
 const GeneratorVersion = "0.1.0"
 
-// SchemaFingerprint is the hash of the catalog this package was generated
-// from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:dcc587b30b434f2bf9b599055bd00b84aeb67e45201fe4984dc21862117a06a2"
+// SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
+const SchemaFingerprint = "sha256:198f0702b2bfdf31df60b21a38a51e81f18103bdc0c9b11fa0c81dc6faf71865"
+
+// SchemaObjects are the database objects this package was generated from, each
+// with a digest of the facts it relies on. The server's start-up check and
+// `pgrestgen check` compare them with the database and name those that differ.
+func SchemaObjects() []contract.Object {
+	return []contract.Object{
+		{Kind: "function", Name: `test.hello(text)`, Digest: "491ed86b6c9c5cc069c3d2279a7abb51"},
+		{Kind: "table", Name: `test.items`, Digest: "c80799ed7d9645ced72db6aec8ba86f3"},
+		{Kind: "view", Name: `v1.cheap_items`, Digest: "95d1787a1ba8853b603f2615cd89f2b0"},
+		{Kind: "table", Name: `v1.items`, Digest: "487900838e62fbd4e7ab9ea03d6127a3"},
+		{Kind: "table", Name: `v1.only_in_v1`, Digest: "e295a2d41c82a6f0943534e87476292d"},
+	}
+}
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1

@@ -2,14 +2,59 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // GeneratorVersion is the pgrestgen version that wrote this package.
 const GeneratorVersion = "0.1.0"
 
-// SchemaFingerprint is the hash of the catalog this package was generated
-// from; `pgrestgen check` and the server's start-up compare it with the database.
-const SchemaFingerprint = "sha256:c554cb632fe95dd5e4639b6d7a0654a741d95cef6612a0e382aafc1650195682"
+// SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
+const SchemaFingerprint = "sha256:97a7d8731c0a07cb9ea923200fb485f8d629a6ffa3f0b41274b0d9f55bd05b4b"
+
+// SchemaObjects are the database objects this package was generated from, each
+// with a digest of the facts it relies on. The server's start-up check and
+// `pgrestgen check` compare them with the database and name those that differ.
+func SchemaObjects() []contract.Object {
+	return []contract.Object{
+		{Kind: "table", Name: `public.".dotted"`, Digest: "0ac2aa5bc0184b0b8e3aad97f0ae0200"},
+		{Kind: "table", Name: `public."1st table"`, Digest: "18024003136e6ff7ce701294582e32f5"},
+		{Kind: "table", Name: `public."?!"`, Digest: "5a1fec5f299383f6d43e8858adcfba86"},
+		{Kind: "table", Name: `public."FILMS"`, Digest: "5adfab0abc68671e973597148e5b67b3"},
+		{Kind: "table", Name: `public."Films"`, Digest: "28fa1e723dee610798e8776062fcd7c7"},
+		{Kind: "function", Name: `public."Get Film"(integer)`, Digest: "7338d79df4d0c0472462a7622306f3fa"},
+		{Kind: "enum", Name: `public."Mood"`, Digest: "ef42ee9a1ac713ea4a75c4442ac497a2"},
+		{Kind: "table", Name: `public."a-b"`, Digest: "b8966efde68868823c039bd0593fc0b4"},
+		{Kind: "table", Name: "public.\"line\nbreak\"", Digest: "7f22e3d2dace1b2e05912f9d00d396fb"},
+		{Kind: "function", Name: `public."select"(integer)`, Digest: "e51a64cbc15cdc451d71c55f3bc2bed2"},
+		{Kind: "table", Name: `public."with ""quotes"" and 'apostrophes'"`, Digest: "41f98d7cca77bb3a8dd3c0a2de7c4361"},
+		{Kind: "table", Name: `public."Ünïcödé Table"`, Digest: "0f969ce9bb922bad56073fc1dc8c35c5"},
+		{Kind: "table", Name: `public."名前"`, Digest: "d2fb5e6ff42469f0dff811e3d07b6a2f"},
+		{Kind: "table", Name: `public._leading`, Digest: "0ac2aa5bc0184b0b8e3aad97f0ae0200"},
+		{Kind: "function", Name: `public.add_them(integer,integer)`, Digest: "0a24755e3f866be2ab67ce481f2ced84"},
+		{Kind: "table", Name: `public.all_types`, Digest: "40b5b3014a4c171e1186ea01993b1783"},
+		{Kind: "function", Name: `public.anything()`, Digest: "003c4da401368788f088562a05944be0"},
+		{Kind: "table", Name: `public.clash`, Digest: "c13232f9a767aa64c59b6d9dafa2575d"},
+		{Kind: "function", Name: `public.echo_json(json)`, Digest: "b8e5d458be665fa97d989c5bf0830002"},
+		{Kind: "table", Name: `public.events_linux`, Digest: "5adfab0abc68671e973597148e5b67b3"},
+		{Kind: "table", Name: `public.films`, Digest: "fc36b791069957cf760e530d7fffdd42"},
+		{Kind: "table", Name: `public.films_col_id`, Digest: "5adfab0abc68671e973597148e5b67b3"},
+		{Kind: "function", Name: `public.get_film()`, Digest: "56dc297e78801601c2d2ad62f330b4f2"},
+		{Kind: "function", Name: `public.get_film(integer)`, Digest: "e4c6798114c3134b3c848e78fe53464a"},
+		{Kind: "function", Name: `public.get_film(integer,text)`, Digest: "67e9c86e9b942cc9e572899a379bf03b"},
+		{Kind: "function", Name: `public.get_film(text)`, Digest: "ea06d3cb289c07dc65f8147b9796c40a"},
+		{Kind: "function", Name: `public.inout_fn(integer,integer)`, Digest: "af232db119191a4315c5f053c7bac7fe"},
+		{Kind: "enum", Name: `public.mood`, Digest: "8417a5dde2aca8a71ec9a1783c739bf9"},
+		{Kind: "composite type", Name: `public.point3`, Digest: "d2335ae25cb72ca5253f1a7e1d241f5c"},
+		{Kind: "domain", Name: `public.positive_int`, Digest: "69c4aec2837f038a89c103119533b42f"},
+		{Kind: "function", Name: `public.search(text)`, Digest: "73cbb2362f27429f19d90c7f1d4979dd"},
+		{Kind: "function", Name: `public.split_name(text)`, Digest: "d00186a8d7f02c164fede9f96d851f9f"},
+		{Kind: "function", Name: `public.sum_all(integer[])`, Digest: "a452dc4c82bbda9ddfb31bbae0928f16"},
+		{Kind: "table", Name: `public.thing_test`, Digest: "5adfab0abc68671e973597148e5b67b3"},
+		{Kind: "table", Name: `public.type`, Digest: "932f84909bac75f35a4124488749c706"},
+	}
+}
 
 // This package needs a runtime that speaks generated-code version 1.
 const _ = runtime.GeneratedCodeVersion1
