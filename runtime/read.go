@@ -14,6 +14,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
 // serveRelation answers one request on a table or view path; rel is nil
@@ -41,7 +42,7 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 		fail(apierr.From(err, ident.Authenticated))
 		return
 	}
-	rng, aerr := readRange(req, q, s.cfg.DBMaxRows)
+	rng, aerr := request.ReadRange(req, q, s.cfg.DBMaxRows)
 	if aerr != nil {
 		fail(aerr)
 		return
@@ -93,7 +94,7 @@ type relationRequest struct {
 	byProfile bool
 	ident     auth.Result
 	q         *query.Request
-	rng       rowRange
+	rng       request.Range
 }
 
 // read serves GET and HEAD on a relation.
@@ -101,19 +102,19 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	req := c.Request()
 	rel, schema, ident, q, rng := r.rel, r.schema, r.ident, r.q, r.rng
 	fail := func(e *apierr.Error) { s.writeError(c, e) }
-	m, aerr := negotiate(req.Header.Get("Accept"))
+	m, aerr := request.Negotiate(req.Header.Get("Accept"))
 	if aerr != nil {
 		fail(aerr)
 		return
 	}
-	prefs := parsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
-	if e := prefs.strictError(); e != nil {
+	prefs := request.ParsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	if e := prefs.StrictError(); e != nil {
 		fail(e)
 		return
 	}
-	shape := readShape{rng: rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
+	shape := readShape{rng: rng, count: prefs.Count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
 		related: s.readRelatedIn(schema)}
-	shape.stream = streamable(req.Method, m, prefs.count)
+	shape.stream = streamable(req.Method, m, prefs.Count)
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhasePlan)
 	stmt, aerr := renderRead(rel, q, shape)
@@ -121,8 +122,8 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	if aerr != nil {
 		// PostgreSQL sets the timezone before it sees the statement, so a
 		// bad zone is the error PostgREST reports first.
-		if prefs.timezone != "" {
-			if err := s.checkTimezone(req.Context(), prefs.timezone); err != nil {
+		if prefs.Timezone != "" {
+			if err := s.checkTimezone(req.Context(), prefs.Timezone); err != nil {
 				s.fail(c, err, ident.Authenticated)
 				return
 			}
@@ -130,12 +131,12 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		fail(aerr)
 		return
 	}
-	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
+	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.Tx)
 	tx := &txRequest{
 		readOnly:    true,
 		rollback:    rollback,
 		isolation:   s.role(ident.Role).Isolation,
-		gucs:        s.requestGUCs(req, schema, ident.Role, ident.Claims, prefs.timezone),
+		gucs:        s.requestGUCs(req, schema, ident.Role, ident.Claims, prefs.Timezone),
 		main:        stmt.sql,
 		args:        stmt.args,
 		explain:     stmt.explain,
@@ -166,29 +167,29 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 // readHeaders sets a read's headers from its statement's result and
 // returns its status. An error is the response; the headers set before it
 // stay (a 416 keeps its Content-Range, as in PostgREST).
-func (s *Server) readHeaders(c echo.Context, r relationRequest, m media, prefs preferences, stmt *readStatement, res *result) (int, *apierr.Error) {
+func (s *Server) readHeaders(c echo.Context, r relationRequest, m request.Media, prefs request.Preferences, stmt *readStatement, res *result) (int, *apierr.Error) {
 	req := c.Request()
-	if m.singular() && res.pageTotal != 1 {
+	if m.Singular() && res.pageTotal != 1 {
 		return 0, singularError(res.pageTotal)
 	}
-	total := countTotal(prefs.count, res, s.cfg.DBMaxRows)
+	total := countTotal(prefs.Count, res, s.cfg.DBMaxRows)
 
 	h := c.Response().Header()
-	lower := r.rng.offset()
+	lower := r.rng.Offset()
 	upper := lower + res.pageTotal - 1
 	h.Set("Content-Range", contentRange(lower, upper, total))
 	h.Set("Content-Location", "/"+r.rel.Name+canonicalQuery(req.URL.RawQuery))
 	if r.byProfile {
 		h.Set("Content-Profile", r.schema)
 	}
-	if applied := prefs.appliedForRead(); applied != "" {
+	if applied := prefs.AppliedForRead(); applied != "" {
 		h.Set("Preference-Applied", applied)
 	}
 	status, aerr := pageStatus(lower, upper, total)
 	if aerr != nil {
 		return 0, aerr
 	}
-	h.Set(echo.HeaderContentType, m.contentType())
+	h.Set(echo.HeaderContentType, m.ContentType())
 	if err := responseGUCs(res, h, &status); err != nil {
 		return 0, apierr.From(err, r.ident.Authenticated)
 	}
@@ -258,11 +259,11 @@ func contentRange(lower, upper int64, total *int64) string {
 
 // readShape is what, beyond the query string, shapes a read statement.
 type readShape struct {
-	rng     rowRange
+	rng     request.Range
 	count   string // "", exact, planned, estimated
 	maxRows *int64
 	head    bool
-	media   media
+	media   request.Media
 	// call is set when the rows come from a function call (/rpc).
 	call *callSource
 	// related finds the relations embeds name (embed.go).
@@ -331,15 +332,15 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 	if order != "" {
 		sql.WriteString(" ORDER BY " + order)
 	}
-	if !shape.rng.all() {
+	if !shape.rng.All() {
 		// Untyped decimal text, as PostgREST sends them: PostgreSQL reads
 		// them as bigint and refuses one beyond it (22003).
-		if l := shape.rng.sqlLimit(); l != "" {
+		if l := shape.rng.SQLLimit(); l != "" {
 			sql.WriteString(" LIMIT " + b.param(l))
 		} else {
 			sql.WriteString(" LIMIT ALL")
 		}
-		sql.WriteString(" OFFSET " + b.param(shape.rng.sqlOffset()))
+		sql.WriteString(" OFFSET " + b.param(shape.rng.SQLOffset()))
 	}
 	sql.WriteString(")")
 	total := "NULL::bigint"
@@ -347,7 +348,7 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 		// Without db-max-rows or a range the page is the whole result: its
 		// size is the total, no second count needed.
 		total = "pg_catalog.count(_postgrest_t)"
-		if shape.maxRows != nil || !shape.rng.all() {
+		if shape.maxRows != nil || !shape.rng.All() {
 			sql.WriteString(", pgrst_source_count AS (SELECT 1" + from)
 			if shape.count == "estimated" && shape.maxRows != nil {
 				sql.WriteString(" LIMIT " + b.param(*shape.maxRows+1))
@@ -370,13 +371,13 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 		sql.WriteString("NULL::text")
 	case shape.call != nil:
 		sql.WriteString(shape.call.aggregate(shape.media))
-	case shape.media == mediaCSV:
+	case shape.media == request.MediaCSV:
 		sql.WriteString(csvBody)
-	case shape.media == mediaObject:
+	case shape.media == request.MediaObject:
 		sql.WriteString("coalesce(json_agg(_postgrest_t)->0, 'null')::text")
-	case shape.media == mediaObjectStripped:
+	case shape.media == request.MediaObjectStripped:
 		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text")
-	case shape.media == mediaArrayStripped:
+	case shape.media == request.MediaArrayStripped:
 		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text")
 	default:
 		sql.WriteString("coalesce(json_agg(_postgrest_t), '[]')::text")

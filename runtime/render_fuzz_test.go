@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
 // fuzzRelation has a column of each kind the renderer treats differently.
@@ -77,7 +78,7 @@ func FuzzRenderRead(f *testing.F) {
 		if err != nil {
 			return
 		}
-		stmt, aerr := renderRead(rel, q, readShape{rng: rows(3, 12), count: "estimated", maxRows: ptr(50), media: mediaCSV})
+		stmt, aerr := renderRead(rel, q, readShape{rng: rows(3, 12), count: "estimated", maxRows: ptr(50), media: request.MediaCSV})
 		if aerr != nil {
 			if aerr.Status < 400 || aerr.Code == "" {
 				t.Fatalf("render error without a status or code: %+v", aerr)
