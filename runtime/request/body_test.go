@@ -65,3 +65,77 @@ func (r *countingReader) Read(p []byte) (int, error) {
 	r.n += len(p)
 	return len(p), nil
 }
+
+// TestReadPayload: each body kind a write accepts, as the JSON it sends and
+// the columns it sets.
+func TestReadPayload(t *testing.T) {
+	cases := []struct {
+		ct, body, query string
+		json, columns   string
+		object          bool
+		err             string
+	}{
+		{"", `{"b":1,"a":2}`, "", `{"b":1,"a":2}`, "a,b", true, ""},
+		{"application/json; charset=utf-8", `[{"a":1},{"a":2}]`, "", `[{"a":1},{"a":2}]`, "a", false, ""},
+		{"application/json", `[{"a":1},{"b":2}]`, "", "", "", false, "All object keys must match"},
+		{"application/json", `[]`, "", `[]`, "", false, ""},
+		{"application/json", `42`, "", `[]`, "", false, ""},
+		{"application/json", `{"a":`, "", "", "", false, "Empty or invalid json"},
+		{"application/json", `not json`, "columns=a,%22b%22", `not json`, "a,b", false, ""},
+		{"text/csv", "a,b\n1,NULL\n", "", `[{"a":"1","b":null}]`, "a,b", false, ""},
+		{"application/x-www-form-urlencoded", "a=1&b=x+y&a=2", "", `{"a":"2","b":"x y"}`, "a,b", true, ""},
+		{"text/plain", "x", "", "", "", false, "Content-Type not acceptable: text/plain"},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(http.MethodPost, "/t?"+c.query, strings.NewReader(c.body))
+		req.Header.Set("Content-Type", c.ct)
+		p, aerr := ReadPayload(req, ColumnsParam(req.URL.RawQuery), 1000)
+		switch {
+		case c.err != "":
+			if aerr == nil || aerr.Code != "PGRST102" || aerr.Message != c.err {
+				t.Errorf("%q %q: error %+v, want %q", c.ct, c.body, aerr, c.err)
+			}
+		case aerr != nil:
+			t.Errorf("%q %q: %+v", c.ct, c.body, aerr)
+		case string(p.JSON) != c.json || strings.Join(p.Columns, ",") != c.columns || p.Object != c.object:
+			t.Errorf("%q %q: %s %v %v, want %s %s %v", c.ct, c.body, p.JSON, p.Columns, p.Object, c.json, c.columns, c.object)
+		}
+	}
+}
+
+// TestReadCallBody: the argument names each body kind gives a call.
+func TestReadCallBody(t *testing.T) {
+	cases := []struct {
+		ct, body, query string
+		keys            string
+		form, raw       bool
+		err             string
+	}{
+		{"", "", "", "", false, false, ""},
+		{"", " ", "columns=b,a,b", "a,b", false, false, ""},
+		{"application/json", `{"y":1,"x":2}`, "", "x,y", false, false, ""},
+		{"text/csv", "x,y\n1,2\n", "", "x,y", false, false, ""},
+		{"application/x-www-form-urlencoded", "v=1&v=2&a=3", "", "a,v", true, false, ""},
+		{"text/plain", "hello", "", "", false, true, ""},
+		{"application/octet-stream", "\x00\x01", "", "", false, true, ""},
+		{"application/xml", "<a/>", "", "", false, false, "PGRST102"},
+		{"application/x-www-form-urlencoded", "a=%FF", "", "", false, false, "22021"},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(http.MethodPost, "/rpc/f?"+c.query, strings.NewReader(c.body))
+		req.Header.Set("Content-Type", c.ct)
+		b, aerr := ReadCallBody(req, req.URL.RawQuery, 1000)
+		switch {
+		case c.err != "":
+			if aerr == nil || aerr.Code != c.err {
+				t.Errorf("%q %q: error %+v, want %s", c.ct, c.body, aerr, c.err)
+			}
+		case aerr != nil:
+			t.Errorf("%q %q: %+v", c.ct, c.body, aerr)
+		case strings.Join(b.Keys, ",") != c.keys || b.IsForm != c.form || (b.Media != "") != c.raw:
+			t.Errorf("%q %q: %+v", c.ct, c.body, b)
+		case c.raw && (string(b.Raw) != c.body || RawParamType(b.Media) == ""):
+			t.Errorf("%q %q: raw %q for %s", c.ct, c.body, b.Raw, RawParamType(b.Media))
+		}
+	}
+}

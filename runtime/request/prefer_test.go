@@ -28,3 +28,22 @@ func TestParsePrefer(t *testing.T) {
 		t.Errorf("lenient gave %v", e)
 	}
 }
+
+// TestAppliedForWrite: resolution only for POST, missing for all but
+// DELETE, max-affected only where it binds, the read's preferences between.
+func TestAppliedForWrite(t *testing.T) {
+	h := http.Header{"Prefer": {"max-affected=5, resolution=merge-duplicates, missing=default, return=representation, count=exact, handling=strict"}}
+	p := ParsePrefer(h, false)
+	for method, want := range map[string]string{
+		http.MethodPost:   "resolution=merge-duplicates, missing=default, return=representation, count=exact, handling=strict",
+		http.MethodPatch:  "missing=default, return=representation, count=exact, handling=strict, max-affected=5",
+		http.MethodDelete: "return=representation, count=exact, handling=strict, max-affected=5",
+	} {
+		if got := p.AppliedForWrite(method); got != want {
+			t.Errorf("%s: %q, want %q", method, got, want)
+		}
+	}
+	if got := ParsePrefer(http.Header{"Prefer": {"max-affected=5"}}, false).AppliedForWrite(http.MethodPatch); got != "" {
+		t.Errorf("max-affected without handling=strict: %q", got)
+	}
+}
