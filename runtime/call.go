@@ -13,6 +13,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
 // MountFunction serves /rpc/<name>: every overload of the functions called
@@ -28,81 +29,6 @@ func (s *Server) MountFunction(r Router, path, name string) {
 		http.MethodTrace, http.MethodConnect} {
 		r.Add(m, path, h)
 	}
-}
-
-// callBody is what a POST to a function sends as its arguments.
-type callBody struct {
-	// keys are the argument names the body gives, sorted.
-	keys []string
-	// json is a JSON object (or array of objects, the first used) of
-	// named arguments; form holds form-urlencoded ones instead.
-	json   []byte
-	object bool
-	form   []query.Arg
-	isForm bool
-	// raw is the body for a single unnamed parameter of the type media
-	// names (text, xml, bytea); media is "" for JSON and form bodies.
-	raw   []byte
-	media string
-}
-
-// rawParamTypes are the single unnamed parameter types each raw body media
-// type can be passed to.
-var rawParamTypes = map[string]string{
-	"text/plain": "text", "text/xml": "xml", "application/octet-stream": "bytea",
-}
-
-// readCallBody reads a POST body as PostgREST reads a function call's:
-// JSON (an empty body is {}), CSV (its first row), form-urlencoded (keys may
-// repeat, for VARIADIC), or text, XML or binary for a single unnamed
-// parameter.
-func readCallBody(req *http.Request, raw string, maxBody int64) (*callBody, *apierr.Error) {
-	body, aerr := readBody(req, maxBody)
-	if aerr != nil {
-		return nil, aerr
-	}
-	ct := contentType(req)
-	switch ct {
-	case "", "application/json", "text/csv":
-		if ct == "text/csv" {
-			if body, aerr = csvToJSON(body); aerr != nil {
-				return nil, aerr
-			}
-		} else if len(strings.TrimSpace(string(body))) == 0 {
-			p := &callBody{json: body, object: true}
-			if cols := columnsParam(raw); cols != nil {
-				p.keys = sortedCopy(cols)
-			}
-			return p, nil
-		}
-		p, aerr := jsonPayload(body, columnsParam(raw))
-		if aerr != nil {
-			return nil, aerr
-		}
-		return &callBody{keys: sortedCopy(p.columns), json: p.json, object: p.object}, nil
-	case "application/x-www-form-urlencoded":
-		p := &callBody{isForm: true}
-		for _, prm := range query.Split(string(body)) {
-			if prm.Key == "" && !prm.HasValue {
-				continue
-			}
-			for _, t := range [2]string{prm.Key, prm.Value} {
-				if aerr := checkUTF8String(t); aerr != nil {
-					return nil, aerr
-				}
-			}
-			p.form = append(p.form, query.Arg{Name: prm.Key, Value: prm.Value})
-			if !slices.Contains(p.keys, prm.Key) {
-				p.keys = append(p.keys, prm.Key)
-			}
-		}
-		slices.Sort(p.keys)
-		return p, nil
-	}
-	if _, ok := rawParamTypes[ct]; ok {
-		return &callBody{raw: body, media: ct}, nil
-	}
-	return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Content-Type not acceptable: "+ct, "", "")
 }
 
 func sortedCopy(s []string) []string {
@@ -142,19 +68,19 @@ func (s *Server) serveFunction(c echo.Context, name string) {
 		fail(apierr.From(err, ident.Authenticated))
 		return
 	}
-	rng, aerr := readRange(req, q, s.cfg.DBMaxRows)
+	rng, aerr := request.ReadRange(req, q, s.cfg.DBMaxRows)
 	if aerr != nil {
 		fail(aerr)
 		return
 	}
-	var body *callBody
+	var body *request.CallBody
 	var keys []string
 	if req.Method == http.MethodPost {
-		if body, aerr = readCallBody(req, req.URL.RawQuery, s.cfg.ServerMaxBodySize); aerr != nil {
+		if body, aerr = request.ReadCallBody(req, req.URL.RawQuery, s.cfg.ServerMaxBodySize); aerr != nil {
 			fail(aerr)
 			return
 		}
-		keys = body.keys
+		keys = body.Keys
 	} else {
 		for _, a := range q.Args {
 			keys = append(keys, a.Name)
@@ -186,8 +112,8 @@ type callRequest struct {
 	byProfile bool
 	ident     auth.Result
 	q         *query.Request
-	rng       rowRange
-	body      *callBody // nil for GET and HEAD
+	rng       request.Range
+	body      *request.CallBody // nil for GET and HEAD
 }
 
 // call runs a function and writes its result as PostgREST does.
@@ -196,17 +122,17 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	fn := r.fn
 	fail := func(e *apierr.Error) { s.writeError(c, e) }
 	defaultSelect := r.q.Select == nil || (len(r.q.Select) == 1 && r.q.Select[0].Star && r.q.Select[0].Alias == "" && r.q.Select[0].Cast == "")
-	m, customType, aerr := negotiateCall(req.Header.Get("Accept"), fn, defaultSelect)
+	m, customType, aerr := request.NegotiateCall(req.Header.Get("Accept"), fn.MediaType, defaultSelect)
 	if aerr != nil {
 		fail(aerr)
 		return
 	}
-	prefs := parsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
-	if e := prefs.strictError(); e != nil {
+	prefs := request.ParsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	if e := prefs.StrictError(); e != nil {
 		fail(e)
 		return
 	}
-	strictMax := prefs.handling == "strict" && prefs.maxAffected != nil
+	strictMax := prefs.Handling == "strict" && prefs.MaxAffected != nil
 	if strictMax && !fn.ReturnsSet {
 		fail(apierr.New(http.StatusBadRequest, "PGRST128",
 			"Function must return SETOF or TABLE when max-affected preference is used with handling=strict", "", ""))
@@ -215,7 +141,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhasePlan)
 	src := &callSource{fn: fn, params: r.params(), body: r.body}
-	shape := readShape{rng: r.rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
+	shape := readShape{rng: r.rng, count: prefs.Count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
 		call: src, related: s.readRelatedIn(r.schema)}
 	stmt, aerr := renderRead(s.results[fn], r.q, shape)
 	stop()
@@ -223,7 +149,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		fail(aerr)
 		return
 	}
-	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
+	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.Tx)
 	isolation := s.role(r.ident.Role).Isolation
 	var hoisted [][2]string
 	for _, st := range fn.Settings {
@@ -241,19 +167,19 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		readOnly:    req.Method != http.MethodPost || fn.Volatility != "volatile",
 		rollback:    rollback,
 		isolation:   isolation,
-		gucs:        s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.timezone, hoisted...),
+		gucs:        s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone, hoisted...),
 		main:        stmt.sql,
 		args:        stmt.args,
 		explain:     stmt.explain,
 		explainArgs: stmt.explainArgs,
 	}
-	if m.singular() || strictMax {
+	if m.Singular() || strictMax {
 		// Refused results are rolled back, as PostgREST does.
 		tx.check = func(res *result) *apierr.Error {
-			if m.singular() && res.pageTotal != 1 {
+			if m.Singular() && res.pageTotal != 1 {
 				return singularError(res.pageTotal)
 			}
-			if strictMax && res.pageTotal > *prefs.maxAffected {
+			if strictMax && res.pageTotal > *prefs.MaxAffected {
 				return maxAffectedError(res.pageTotal)
 			}
 			return nil
@@ -267,17 +193,17 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		s.fail(c, err, r.ident.Authenticated)
 		return
 	}
-	total := countTotal(prefs.count, res, s.cfg.DBMaxRows)
+	total := countTotal(prefs.Count, res, s.cfg.DBMaxRows)
 	h := c.Response().Header()
-	lower := r.rng.offset()
+	lower := r.rng.Offset()
 	upper := lower + res.pageTotal - 1
 	h.Set("Content-Range", contentRange(lower, upper, total))
 	if stmt.warning != "" {
 		h.Set("Warning", stmt.warning)
 	}
-	applied := prefs.appliedForRead()
+	applied := prefs.AppliedForRead()
 	if strictMax {
-		applied = strings.TrimPrefix(applied+", max-affected="+strconv.FormatInt(*prefs.maxAffected, 10), ", ")
+		applied = strings.TrimPrefix(applied+", max-affected="+strconv.FormatInt(*prefs.MaxAffected, 10), ", ")
 	}
 	if applied != "" {
 		h.Set("Preference-Applied", applied)
@@ -290,10 +216,10 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	switch {
 	case fn.Void:
 		status = http.StatusNoContent
-	case m == mediaCustom:
+	case m == request.MediaCustom:
 		h.Set(echo.HeaderContentType, customType)
 	default:
-		h.Set(echo.HeaderContentType, m.contentType())
+		h.Set(echo.HeaderContentType, m.ContentType())
 	}
 	if !fn.Void && r.byProfile {
 		h.Set("Content-Profile", r.schema)

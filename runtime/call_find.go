@@ -7,21 +7,22 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/fuzzy"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
 // findFunction picks the function a call means, as PostgREST's findProc:
 // among the overloads of schema.name, the one whose parameters the given
 // argument names fit (every required one given, nothing unknown); failing
 // that, one with a single unnamed parameter of the body's type.
-func (s *Server) findFunction(schema, name string, keys []string, body *callBody) (*Function, *apierr.Error) {
+func (s *Server) findFunction(schema, name string, keys []string, body *request.CallBody) (*Function, *apierr.Error) {
 	overloads := s.funcs[name][schema]
 	media := "application/json"
 	post := body != nil
 	if post {
 		switch {
-		case body.media != "":
-			media = body.media
-		case body.isForm:
+		case body.Media != "":
+			media = body.Media
+		case body.IsForm:
 			media = "application/x-www-form-urlencoded"
 		}
 	}
@@ -49,7 +50,7 @@ func (s *Server) findFunction(schema, name string, keys []string, body *callBody
 
 func paramsMatch(fn *Function, keys []string, post bool, media string) bool {
 	if len(fn.Params) == 0 {
-		_, raw := rawParamTypes[media]
+		raw := request.RawParamType(media) != ""
 		return len(keys) == 0 && !(post && raw)
 	}
 	for _, p := range fn.Params {
@@ -75,7 +76,7 @@ func singleUnnamed(fn *Function, media string) bool {
 	if media == "application/json" {
 		return t == "json" || t == "jsonb"
 	}
-	return rawParamTypes[media] == t
+	return request.RawParamType(media) == t
 }
 
 func ambiguousFunction(fns []*Function) *apierr.Error {
@@ -95,7 +96,7 @@ func ambiguousFunction(fns []*Function) *apierr.Error {
 // functionNotFound is PGRST202 with PostgREST's message, details and hint.
 func (s *Server) functionNotFound(schema, name string, keys []string, post bool, media string, overloads []*Function) *apierr.Error {
 	fq := schema + "." + name
-	_, raw := rawParamTypes[media]
+	raw := request.RawParamType(media) != ""
 	onlySingle := post && raw
 	withParams := " without parameters"
 	detailParams := withParams
@@ -115,7 +116,7 @@ func (s *Server) functionNotFound(schema, name string, keys []string, post bool,
 	details := "Searched for the function " + fq
 	switch {
 	case post && raw:
-		details += " with a single unnamed " + rawParamTypes[media] + " parameter"
+		details += " with a single unnamed " + request.RawParamType(media) + " parameter"
 	case post && media == "application/json":
 		details += detailParams + " or with a single unnamed json/jsonb parameter"
 	default:

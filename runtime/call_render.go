@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
@@ -23,8 +24,8 @@ func (r callRequest) params() []callParam {
 	switch {
 	case r.body == nil:
 		args = r.q.Args
-	case r.body.isForm:
-		args = r.body.form
+	case r.body.IsForm:
+		args = r.body.Form
 	default:
 		return nil
 	}
@@ -55,8 +56,8 @@ func (r callRequest) params() []callParam {
 // callSource renders a function call as the FROM item of a read.
 type callSource struct {
 	fn     *Function
-	params []callParam // direct arguments (GET, form)
-	body   *callBody   // JSON or raw body (POST), nil for GET
+	params []callParam       // direct arguments (GET, form)
+	body   *request.CallBody // JSON or raw body (POST), nil for GET
 }
 
 // cte renders the rows of the call: "SELECT pgrst_call.* FROM <call>",
@@ -77,19 +78,19 @@ func (cs *callSource) call(a *sqlgen.Args) (from, call string) {
 		p := fn.Params[0]
 		var v any = ""
 		if cs.body != nil {
-			if cs.body.media == "application/octet-stream" {
-				v = cs.body.raw
-			} else if cs.body.media != "" {
-				v = string(cs.body.raw)
+			if cs.body.Media == "application/octet-stream" {
+				v = cs.body.Raw
+			} else if cs.body.Media != "" {
+				v = string(cs.body.Raw)
 			} else {
-				v = string(cs.body.json)
+				v = string(cs.body.JSON)
 			}
 		}
 		args = append(args, a.Add(v)+"::"+p.Cast)
-	case cs.body != nil && !cs.body.isForm:
+	case cs.body != nil && !cs.body.IsForm:
 		var given []*Param
 		for i := range fn.Params {
-			if slices.Contains(cs.body.keys, fn.Params[i].Name) {
+			if slices.Contains(cs.body.Keys, fn.Params[i].Name) {
 				given = append(given, &fn.Params[i])
 			}
 		}
@@ -103,10 +104,10 @@ func (cs *callSource) call(a *sqlgen.Args) (from, call string) {
 			args = append(args, variadic(p)+p.SQLName+" := pgrst_body."+p.SQLName)
 		}
 		toRecord := "json_to_recordset"
-		if cs.body.object {
+		if cs.body.Object {
 			toRecord = "json_to_record"
 		}
-		from = "(SELECT " + a.Add(string(cs.body.json)) + "::json AS json_data) pgrst_payload, LATERAL (SELECT " +
+		from = "(SELECT " + a.Add(string(cs.body.JSON)) + "::json AS json_data) pgrst_payload, LATERAL (SELECT " +
 			strings.Join(names, ", ") + " FROM " + toRecord + "(pgrst_payload.json_data) AS _(" + strings.Join(typed, ", ") +
 			") LIMIT 1) pgrst_body, LATERAL "
 	default:
@@ -134,7 +135,7 @@ func variadic(p *Param) string {
 }
 
 // aggregate turns a call's page into the response body.
-func (cs *callSource) aggregate(m media) string {
+func (cs *callSource) aggregate(m request.Media) string {
 	fn := cs.fn
 	rows := "_postgrest_t"
 	if fn.Scalar {
@@ -143,21 +144,21 @@ func (cs *callSource) aggregate(m media) string {
 	single := !fn.ReturnsSet
 	strip := func(s string) string { return s }
 	switch m {
-	case mediaCustom:
+	case request.MediaCustom:
 		// The value itself, through the media type's domain.
 		cast := "::text"
 		if fn.MediaBinary {
 			cast = "::bytea"
 		}
 		return "(array_agg(" + fn.MediaDomain + "(" + rows + ")))[1]" + cast
-	case mediaCSV:
+	case request.MediaCSV:
 		return csvBody
-	case mediaObject:
+	case request.MediaObject:
 		single = true
-	case mediaObjectStripped:
+	case request.MediaObjectStripped:
 		single = true
 		strip = func(s string) string { return "json_strip_nulls(" + s + ")" }
-	case mediaArrayStripped:
+	case request.MediaArrayStripped:
 		strip = func(s string) string { return "json_strip_nulls(" + s + ")" }
 	}
 	if single {

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
@@ -14,13 +15,13 @@ import (
 // function's doc comment; rendering it here, with the code that renders
 // requests, keeps the comment from drifting away from what runs.
 func CallSQL(fn *contract.Function) string {
-	body := &callBody{json: []byte("{}"), object: true}
+	body := &request.CallBody{JSON: []byte("{}"), Object: true}
 	for _, p := range fn.Params {
 		if p.Name != "" {
-			body.keys = append(body.keys, p.Name)
+			body.Keys = append(body.Keys, p.Name)
 		}
 	}
-	slices.Sort(body.keys)
+	slices.Sort(body.Keys)
 	cs := &callSource{fn: fn, body: body}
 	_, call := cs.call(&sqlgen.Args{})
 	return call

@@ -15,6 +15,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
 // serveRelation answers one request on a table or view path; rel is nil
@@ -42,7 +43,7 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 		fail(apierr.From(err, ident.Authenticated))
 		return
 	}
-	rng, aerr := readRange(req, q, s.cfg.DBMaxRows)
+	rng, aerr := request.ReadRange(req, q, s.cfg.DBMaxRows)
 	if aerr != nil {
 		fail(aerr)
 		return
@@ -94,7 +95,7 @@ type relationRequest struct {
 	byProfile bool
 	ident     auth.Result
 	q         *query.Request
-	rng       rowRange
+	rng       request.Range
 }
 
 // read serves GET and HEAD on a relation.
@@ -102,19 +103,19 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	req := c.Request()
 	rel, schema, ident, q, rng := r.rel, r.schema, r.ident, r.q, r.rng
 	fail := func(e *apierr.Error) { s.writeError(c, e) }
-	m, aerr := negotiate(req.Header.Get("Accept"))
+	m, aerr := request.Negotiate(req.Header.Get("Accept"))
 	if aerr != nil {
 		fail(aerr)
 		return
 	}
-	prefs := parsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
-	if e := prefs.strictError(); e != nil {
+	prefs := request.ParsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	if e := prefs.StrictError(); e != nil {
 		fail(e)
 		return
 	}
-	shape := readShape{rng: rng, count: prefs.count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
+	shape := readShape{rng: rng, count: prefs.Count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
 		related: s.readRelatedIn(schema)}
-	shape.stream = streamable(req.Method, m, prefs.count)
+	shape.stream = streamable(req.Method, m, prefs.Count)
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhasePlan)
 	stmt, aerr := renderRead(rel, q, shape)
@@ -122,8 +123,8 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	if aerr != nil {
 		// PostgreSQL sets the timezone before it sees the statement, so a
 		// bad zone is the error PostgREST reports first.
-		if prefs.timezone != "" {
-			if err := s.checkTimezone(req.Context(), prefs.timezone); err != nil {
+		if prefs.Timezone != "" {
+			if err := s.checkTimezone(req.Context(), prefs.Timezone); err != nil {
 				s.fail(c, err, ident.Authenticated)
 				return
 			}
@@ -131,12 +132,12 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		fail(aerr)
 		return
 	}
-	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
+	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.Tx)
 	tx := &txRequest{
 		readOnly:    true,
 		rollback:    rollback,
 		isolation:   s.role(ident.Role).Isolation,
-		gucs:        s.requestGUCs(req, schema, ident.Role, ident.Claims, prefs.timezone),
+		gucs:        s.requestGUCs(req, schema, ident.Role, ident.Claims, prefs.Timezone),
 		main:        stmt.sql,
 		args:        stmt.args,
 		explain:     stmt.explain,
@@ -167,29 +168,29 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 // readHeaders sets a read's headers from its statement's result and
 // returns its status. An error is the response; the headers set before it
 // stay (a 416 keeps its Content-Range, as in PostgREST).
-func (s *Server) readHeaders(c echo.Context, r relationRequest, m media, prefs preferences, stmt *readStatement, res *result) (int, *apierr.Error) {
+func (s *Server) readHeaders(c echo.Context, r relationRequest, m request.Media, prefs request.Preferences, stmt *readStatement, res *result) (int, *apierr.Error) {
 	req := c.Request()
-	if m.singular() && res.pageTotal != 1 {
+	if m.Singular() && res.pageTotal != 1 {
 		return 0, singularError(res.pageTotal)
 	}
-	total := countTotal(prefs.count, res, s.cfg.DBMaxRows)
+	total := countTotal(prefs.Count, res, s.cfg.DBMaxRows)
 
 	h := c.Response().Header()
-	lower := r.rng.offset()
+	lower := r.rng.Offset()
 	upper := lower + res.pageTotal - 1
 	h.Set("Content-Range", contentRange(lower, upper, total))
 	h.Set("Content-Location", "/"+r.rel.Name+canonicalQuery(req.URL.RawQuery))
 	if r.byProfile {
 		h.Set("Content-Profile", r.schema)
 	}
-	if applied := prefs.appliedForRead(); applied != "" {
+	if applied := prefs.AppliedForRead(); applied != "" {
 		h.Set("Preference-Applied", applied)
 	}
 	status, aerr := pageStatus(lower, upper, total)
 	if aerr != nil {
 		return 0, aerr
 	}
-	h.Set(echo.HeaderContentType, m.contentType())
+	h.Set(echo.HeaderContentType, m.ContentType())
 	if err := responseGUCs(res, h, &status); err != nil {
 		return 0, apierr.From(err, r.ident.Authenticated)
 	}
@@ -259,11 +260,11 @@ func contentRange(lower, upper int64, total *int64) string {
 
 // readShape is what, beyond the query string, shapes a read statement.
 type readShape struct {
-	rng     rowRange
+	rng     request.Range
 	count   string // "", exact, planned, estimated
 	maxRows *int64
 	head    bool
-	media   media
+	media   request.Media
 	// call is set when the rows come from a function call (/rpc).
 	call *callSource
 	// related finds the relations embeds name (embed.go).

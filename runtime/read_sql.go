@@ -6,6 +6,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
@@ -36,15 +37,15 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 	if order != "" {
 		sql.WriteString(" ORDER BY " + order)
 	}
-	if !shape.rng.all() {
+	if !shape.rng.All() {
 		// Untyped decimal text, as PostgREST sends them: PostgreSQL reads
 		// them as bigint and refuses one beyond it (22003).
-		if l := shape.rng.sqlLimit(); l != "" {
+		if l := shape.rng.SQLLimit(); l != "" {
 			sql.WriteString(" LIMIT " + a.Add(l))
 		} else {
 			sql.WriteString(" LIMIT ALL")
 		}
-		sql.WriteString(" OFFSET " + a.Add(shape.rng.sqlOffset()))
+		sql.WriteString(" OFFSET " + a.Add(shape.rng.SQLOffset()))
 	}
 	sql.WriteString(")")
 	total := "NULL::bigint"
@@ -52,7 +53,7 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 		// Without db-max-rows or a range the page is the whole result: its
 		// size is the total, no second count needed.
 		total = "pg_catalog.count(_postgrest_t)"
-		if shape.maxRows != nil || !shape.rng.all() {
+		if shape.maxRows != nil || !shape.rng.All() {
 			sql.WriteString(", pgrst_source_count AS (SELECT 1" + from)
 			if shape.count == "estimated" && shape.maxRows != nil {
 				sql.WriteString(" LIMIT " + a.Add(*shape.maxRows+1))
@@ -75,13 +76,13 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 		sql.WriteString("NULL::text")
 	case shape.call != nil:
 		sql.WriteString(shape.call.aggregate(shape.media))
-	case shape.media == mediaCSV:
+	case shape.media == request.MediaCSV:
 		sql.WriteString(csvBody)
-	case shape.media == mediaObject:
+	case shape.media == request.MediaObject:
 		sql.WriteString("coalesce(json_agg(_postgrest_t)->0, 'null')::text")
-	case shape.media == mediaObjectStripped:
+	case shape.media == request.MediaObjectStripped:
 		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text")
-	case shape.media == mediaArrayStripped:
+	case shape.media == request.MediaArrayStripped:
 		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text")
 	default:
 		sql.WriteString("coalesce(json_agg(_postgrest_t), '[]')::text")

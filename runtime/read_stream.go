@@ -12,6 +12,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
 // Streamed reads. PostgreSQL's json_agg builds a body as one value, which
@@ -33,8 +34,8 @@ const (
 // has no body) of an array or CSV body, with no count from EXPLAIN (which
 // run queues after the statement, and whose total the headers need).
 // Singular media types need the row count before their body and are small.
-func streamable(method string, m media, count string) bool {
-	return method == http.MethodGet && (m == mediaJSON || m == mediaArrayStripped || m == mediaCSV) &&
+func streamable(method string, m request.Media, count string) bool {
+	return method == http.MethodGet && (m == request.MediaJSON || m == request.MediaArrayStripped || m == request.MediaCSV) &&
 		(count == "" || count == "exact")
 }
 
@@ -59,12 +60,12 @@ func streamable(method string, m media, count string) bool {
 // element alone; readStreamed joins them with json_agg's separators. The
 // CTE is scanned directly, not through json_agg's (SELECT * FROM …)
 // subquery: the row has the same columns, and the planner has less to do.
-func renderStreamTail(sql *strings.Builder, total, pageCount string, m media) {
+func renderStreamTail(sql *strings.Builder, total, pageCount string, m request.Media) {
 	prefix, row := "NULL::text", "row_to_json(_postgrest_t)::text"
 	switch m {
-	case mediaArrayStripped:
+	case request.MediaArrayStripped:
 		row = "json_strip_nulls(row_to_json(_postgrest_t))::text"
-	case mediaCSV:
+	case request.MediaCSV:
 		prefix, row = csvHeader, csvRow
 	}
 	sql.WriteString(" SELECT " + total + ", " + pageCount + ", " + prefix +
@@ -77,12 +78,12 @@ func renderStreamTail(sql *strings.Builder, total, pageCount string, m media) {
 // string_agg put around and between them.
 type framing struct{ open, sep, close string }
 
-func streamFraming(m media, prefix []byte) framing {
+func streamFraming(m request.Media, prefix []byte) framing {
 	switch m {
-	case mediaArrayStripped:
+	case request.MediaArrayStripped:
 		// json_strip_nulls re-renders the array without white space.
 		return framing{"[", ",", "]"}
-	case mediaCSV:
+	case request.MediaCSV:
 		return framing{string(prefix) + "\n", "\n", ""}
 	}
 	return framing{"[", ", \n ", "]"}
@@ -94,7 +95,7 @@ func streamFraming(m media, prefix []byte) framing {
 // every failure is an ordinary error response; after, a failure aborts the
 // connection, so the client sees a broken chunked body, never a complete
 // response.
-func (s *Server) readStreamed(c echo.Context, tx *txRequest, m media, authenticated bool, head func(*result) (int, *apierr.Error)) {
+func (s *Server) readStreamed(c echo.Context, tx *txRequest, m request.Media, authenticated bool, head func(*result) (int, *apierr.Error)) {
 	req := c.Request()
 	timer := httpmw.Timing(req.Context())
 	h := c.Response().Header()

@@ -12,6 +12,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
 // streamCase is a read rendered in both shapes.
@@ -57,7 +58,7 @@ func renderBoth(tb testing.TB, c streamCase) (buffered, streamed *readStatement)
 	if c.rng != "" {
 		req.Header.Set("Range", c.rng)
 	}
-	rng, aerr := readRange(req, q, nil)
+	rng, aerr := request.ReadRange(req, q, nil)
 	if aerr != nil {
 		tb.Fatal(aerr)
 	}

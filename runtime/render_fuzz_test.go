@@ -7,6 +7,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
@@ -79,7 +80,7 @@ func FuzzRenderRead(f *testing.F) {
 		if err != nil {
 			return
 		}
-		stmt, aerr := renderRead(rel, q, readShape{rng: rows(3, 12), count: "estimated", maxRows: ptr(50), media: mediaCSV})
+		stmt, aerr := renderRead(rel, q, readShape{rng: rows(3, 12), count: "estimated", maxRows: ptr(50), media: request.MediaCSV})
 		if aerr != nil {
 			if aerr.Status < 400 || aerr.Code == "" {
 				t.Fatalf("render error without a status or code: %+v", aerr)

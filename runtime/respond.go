@@ -14,6 +14,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
 // identify runs the checks every request starts with, in PostgREST's
@@ -24,7 +25,7 @@ func (s *Server) identify(c echo.Context) (ident auth.Result, schema string, byP
 	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
 	stop()
 	if aerr == nil {
-		schema, byProfile, aerr = s.profile(req)
+		schema, byProfile, aerr = request.Profile(req, s.cfg.DBSchemas)
 	}
 	if aerr != nil {
 		s.writeError(c, aerr)

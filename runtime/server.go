@@ -233,26 +233,7 @@ func (s *Server) tableNotFound(schema, name string) *apierr.Error {
 		fmt.Sprintf("Could not find the table '%s.%s' in the schema cache", schema, name), "", hint)
 }
 
-// profile picks the request's schema from Accept-Profile (GET, HEAD) or
-// Content-Profile (other verbs); without one, the first of db-schemas.
-// byProfile says whether the response names its schema in Content-Profile:
-// when a profile header chose it, or when there are several schemas.
-func (s *Server) profile(req *http.Request) (schema string, byProfile bool, aerr *apierr.Error) {
-	header := "Accept-Profile"
-	switch req.Method {
-	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
-		header = "Content-Profile"
-	}
-	want, given := req.Header[http.CanonicalHeaderKey(header)]
-	if !given {
-		return s.cfg.DBSchemas[0], len(s.cfg.DBSchemas) > 1, nil
-	}
-	if !slices.Contains(s.cfg.DBSchemas, want[0]) {
-		return "", false, apierr.New(http.StatusNotAcceptable, "PGRST106",
-			"Invalid schema: "+want[0], "", "Only the following schemas are exposed: "+strings.Join(s.cfg.DBSchemas, ", "))
-	}
-	return want[0], true, nil
-}
+func ptr(n int64) *int64 { return &n }
 
 // nonEmpty drops empty parts of a qualified name.
 func nonEmpty(parts ...string) []string {

@@ -1,13 +1,8 @@
 package runtime
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -20,254 +15,25 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
-// applied is Preference-Applied for a write, in PostgREST's order.
-func (w preferences) applied(method string) string {
-	var out []string
-	if w.resolution != "" && method == http.MethodPost {
-		out = append(out, "resolution="+w.resolution)
-	}
-	if w.missing != "" && method != http.MethodDelete {
-		out = append(out, "missing="+w.missing)
-	}
-	if w.ret != "" {
-		out = append(out, "return="+w.ret)
-	}
-	if rest := w.appliedForRead(); rest != "" {
-		out = append(out, rest)
-	}
-	if w.handling == "strict" && w.maxAffected != nil && method != http.MethodPost {
-		out = append(out, "max-affected="+strconv.FormatInt(*w.maxAffected, 10))
-	}
-	return strings.Join(out, ", ")
-}
-
-// payload is a parsed request body: the JSON to send as one parameter and
-// the keys (columns) it sets.
-type payload struct {
-	json    []byte
-	columns []string
-	object  bool
-}
-
-// readPayload reads a POST or PATCH body as PostgREST does: JSON object or
-// array of objects with the same keys (PGRST102 otherwise), any other JSON
-// value as no rows; with ?columns= the body is passed through unchecked.
-//
-// A body over maxBody (server-max-body-size) is refused with 413 before
-// anything is parsed or written.
-func readPayload(req *http.Request, columnsParam []string, maxBody int64) (*payload, *apierr.Error) {
-	body, aerr := readBody(req, maxBody)
-	if aerr != nil {
-		return nil, aerr
-	}
-	switch ct := contentType(req); ct {
-	case "", "application/json":
-	case "text/csv":
-		if body, aerr = csvToJSON(body); aerr != nil {
-			return nil, aerr
-		}
-	case "application/x-www-form-urlencoded":
-		if body, aerr = formToJSON(body); aerr != nil {
-			return nil, aerr
-		}
-	default:
-		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Content-Type not acceptable: "+ct, "", "")
-	}
-	return jsonPayload(body, columnsParam)
-}
-
-// readBody reads the request body, refusing one over maxBody
-// (server-max-body-size) with 413 before anything is parsed or written.
-// A declared Content-Length over the limit is refused before any byte is
-// read; a declared length is read into one buffer of exactly that size; a
-// chunked body is read up to the limit and cut off there.
-func readBody(req *http.Request, maxBody int64) ([]byte, *apierr.Error) {
-	if req.ContentLength > maxBody {
-		return nil, bodyTooLarge(maxBody)
-	}
-	if req.ContentLength >= 0 {
-		body := make([]byte, req.ContentLength)
-		if _, err := io.ReadFull(req.Body, body); err != nil {
-			return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
-		}
-		return body, nil
-	}
-	body, err := readCapped(req.Body, maxBody)
-	if errors.Is(err, errBodyTooLarge) {
-		return nil, bodyTooLarge(maxBody)
-	}
-	if err != nil {
-		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
-	}
-	return body, nil
-}
-
-// bodyTooLarge is PGRST413, a body over server-max-body-size.
-func bodyTooLarge(maxBody int64) *apierr.Error {
-	return apierr.New(http.StatusRequestEntityTooLarge, "PGRST413", "Payload too large",
-		fmt.Sprintf("The request body exceeds the server-max-body-size of %d bytes", maxBody), "")
-}
-
-var errBodyTooLarge = errors.New("request body too large")
-
-// readCapped reads r to its end, failing with errBodyTooLarge once more than
-// limit bytes arrive. The buffer doubles as io.ReadAll's does but never grows
-// past limit+1 bytes, so an endless body costs at most that.
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
-	limit = max(min(limit, math.MaxInt-1), 0)
-	buf := make([]byte, 0, min(limit+1, 512))
-	for {
-		if len(buf) == cap(buf) {
-			grown := make([]byte, len(buf), len(buf)+min(cap(buf), int(limit)+1-len(buf)))
-			copy(grown, buf)
-			buf = grown
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > limit {
-			return nil, errBodyTooLarge
-		}
-		if errors.Is(err, io.EOF) {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
-		}
-	}
-}
-
-// contentType is the request's media type, lower-cased, without parameters.
-func contentType(req *http.Request) string {
-	return strings.ToLower(strings.TrimSpace(strings.SplitN(req.Header.Get("Content-Type"), ";", 2)[0]))
-}
-
-// jsonPayload checks a JSON body as PostgREST does and finds its keys.
-func jsonPayload(body []byte, columnsParam []string) (*payload, *apierr.Error) {
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	p := &payload{json: body, object: len(trimmed) > 0 && trimmed[0] == '{'}
-	if columnsParam != nil {
-		p.columns = columnsParam
-		return p, nil
-	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil || dec.More() {
-		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
-	}
-	switch t := v.(type) {
-	case map[string]any:
-		p.columns = sortedKeys(t)
-	case []any:
-		if len(t) == 0 {
-			p.json = []byte("[]")
-			return p, nil
-		}
-		firstObj, ok := t[0].(map[string]any)
-		if !ok {
-			return nil, apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
-		}
-		p.columns = sortedKeys(firstObj)
-		for _, e := range t[1:] {
-			o, ok := e.(map[string]any)
-			if !ok || !slices.Equal(sortedKeys(o), p.columns) {
-				return nil, apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
-			}
-		}
-	default:
-		// PostgREST truncates any other JSON value to no rows.
-		p.json, p.object = []byte("[]"), false
-	}
-	return p, nil
-}
-
-// csvToJSON turns a CSV body into a JSON array of objects as PostgREST
-// does (F-INSERT-06): the first line names the columns, every field is a
-// string, the field NULL is null. A body that is not UTF-8 is refused (22021)
-// before json.Marshal could replace its bad bytes.
-func csvToJSON(body []byte) ([]byte, *apierr.Error) {
-	if aerr := checkUTF8(body); aerr != nil {
-		return nil, aerr
-	}
-	r := csv.NewReader(bytes.NewReader(body))
-	records, err := r.ReadAll()
-	if err != nil {
-		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "All lines must have same number of fields", "", "")
-	}
-	if len(records) == 0 {
-		return []byte("[]"), nil
-	}
-	header := records[0]
-	rows := make([]map[string]any, 0, len(records)-1)
-	for _, rec := range records[1:] {
-		row := make(map[string]any, len(header))
-		for i, name := range header {
-			if rec[i] == "NULL" {
-				row[name] = nil
-			} else {
-				row[name] = rec[i]
-			}
-		}
-		rows = append(rows, row)
-	}
-	b, _ := json.Marshal(rows) // strings and nulls: cannot fail
-	return b, nil
-}
-
-// formToJSON turns an application/x-www-form-urlencoded body into one JSON
-// object of strings (F-INSERT-03); of repeated keys the last wins. A key or
-// value that is not UTF-8 once percent-decoded (%FF) is refused (22021).
-func formToJSON(body []byte) ([]byte, *apierr.Error) {
-	obj := map[string]string{}
-	for _, piece := range strings.Split(string(body), "&") {
-		if piece == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(piece, "=")
-		k, v = query.Unescape(k), query.Unescape(v)
-		// Key and value apart: their bytes must not join into valid UTF-8.
-		for _, t := range [2]string{k, v} {
-			if aerr := checkUTF8String(t); aerr != nil {
-				return nil, aerr
-			}
-		}
-		obj[k] = v
-	}
-	b, _ := json.Marshal(obj)
-	return b, nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// bodySource renders PostgREST's body source: the payload as one json
-// parameter, turned into typed rows by json_to_record(set) with the
-// columns' types from the descriptor; missing=default merges the columns'
-// defaults under the payload's keys first.
 // bodySource is the FROM clause of a mutation's body rows: the JSON body as
 // one parameter, the columns' defaults merged in for missing=default, typed
 // rows as pgrst_body. firstOnly reads one row (a PATCH sets from the first
 // element of an array body).
-func bodySource(a *sqlgen.Args, p *payload, cols []*Column, defaults, firstOnly bool) string {
+func bodySource(a *sqlgen.Args, p *request.Payload, cols []*Column, defaults, firstOnly bool) string {
 	var typed []string
 	for _, c := range cols {
 		typed = append(typed, c.SQLName+" "+c.Type)
 	}
 	data := "pgrst_payload.json_data"
 	toRecord, elements := "json_to_recordset", "json_array_elements"
-	if p.object {
+	if p.Object {
 		toRecord = "json_to_record"
 	}
-	src := "FROM (SELECT " + a.Add(string(p.json)) + "::json AS json_data) pgrst_payload, "
+	src := "FROM (SELECT " + a.Add(string(p.JSON)) + "::json AS json_data) pgrst_payload, "
 	if defaults {
 		var defs []string
 		for _, c := range cols {
@@ -276,19 +42,19 @@ func bodySource(a *sqlgen.Args, p *payload, cols []*Column, defaults, firstOnly 
 			}
 		}
 		obj := "jsonb_build_object(" + strings.Join(defs, ", ") + ")"
-		if p.object {
+		if p.Object {
 			src += "LATERAL (SELECT " + obj + " || pgrst_payload.json_data::jsonb AS val) pgrst_json_defs, "
 		} else {
 			src += "LATERAL (SELECT jsonb_agg(" + obj + " || elem) AS val FROM jsonb_array_elements(pgrst_payload.json_data::jsonb) elem) pgrst_json_defs, "
 		}
 		data = "pgrst_json_defs.val"
 		toRecord, elements = "jsonb_to_recordset", "jsonb_array_elements"
-		if p.object {
+		if p.Object {
 			toRecord = "jsonb_to_record"
 		}
 	}
 	if len(cols) == 0 {
-		if p.object {
+		if p.Object {
 			return src + "LATERAL (SELECT 1 FROM (VALUES (1)) _) pgrst_body"
 		}
 		return src + "LATERAL (SELECT 1 FROM " + elements + "(" + data + ") _) pgrst_body"
@@ -304,12 +70,10 @@ func bodySource(a *sqlgen.Args, p *payload, cols []*Column, defaults, firstOnly 
 	return src + "LATERAL (SELECT " + strings.Join(names, ", ") + " FROM " + toRecord + "(" + data + ") AS _(" + strings.Join(typed, ", ") + ")" + limit + ") pgrst_body"
 }
 
-// columnsParam is the ?columns= list (F-INSERT-07), nil when absent.
-func columnsParam(raw string) []string { return namedParam(raw, "columns") }
-
 // putConditions checks PUT's filters (F-UPSERT-06): exactly one eq filter
 // on each primary key column and nothing else (PGRST105); a limit or
-// offset is readRange's PGRST114. It returns the key values in key order.
+// offset is request.ReadRange's PGRST114. It returns the key values in key
+// order.
 func putConditions(rel *Relation, q *query.Request) ([]string, *apierr.Error) {
 	invalid := apierr.New(http.StatusMethodNotAllowed, "PGRST105", "Filters must include all and only primary key columns with 'eq' operators", "", "")
 	if len(rel.PrimaryKey) == 0 || len(q.Where) != len(rel.PrimaryKey) {
@@ -329,24 +93,6 @@ func putConditions(rel *Relation, q *query.Request) ([]string, *apierr.Error) {
 		seen[i], vals[i] = true, f.Value
 	}
 	return vals, nil
-}
-
-// namedParam is a comma-separated list parameter (columns=, on_conflict=),
-// nil when absent.
-func namedParam(raw, name string) []string {
-	for _, p := range query.Split(raw) {
-		if !p.HasValue || p.Key != name {
-			continue
-		}
-		var cols []string
-		for _, c := range strings.Split(p.Value, ",") {
-			if c = strings.Trim(strings.TrimSpace(c), `"`); c != "" {
-				cols = append(cols, c)
-			}
-		}
-		return cols
-	}
-	return nil
 }
 
 // payloadColumns resolves the payload's keys to columns: PGRST204 for one
@@ -369,19 +115,19 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	req := c.Request()
 	rel, ident, q := r.rel, r.ident, r.q
 	fail := func(e *apierr.Error) { s.writeError(c, e) }
-	m, aerr := negotiate(req.Header.Get("Accept"))
+	m, aerr := request.Negotiate(req.Header.Get("Accept"))
 	if aerr != nil {
 		fail(aerr)
 		return
 	}
-	if m == mediaCSV {
+	if m == request.MediaCSV {
 		// CSV representations of writes are not served yet; refused before
 		// anything is written.
 		fail(apierr.New(http.StatusNotAcceptable, "PGRST107", "None of these media types are available: text/csv", "", ""))
 		return
 	}
-	prefs := parsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
-	if e := prefs.strictError(); e != nil {
+	prefs := request.ParsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	if e := prefs.StrictError(); e != nil {
 		fail(e)
 		return
 	}
@@ -394,13 +140,13 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	// An upsert needs a conflict target: on_conflict=, else the primary
 	// key (PUT always upserts on the key); without one, resolution is ignored.
 	var conflict []string
-	resolution := prefs.resolution
+	resolution := prefs.Resolution
 	if req.Method == http.MethodPut {
 		resolution = "merge-duplicates"
 	}
 	if resolution != "" {
 		conflict = rel.PrimaryKey
-		if oc := namedParam(req.URL.RawQuery, "on_conflict"); oc != nil {
+		if oc := request.NamedParam(req.URL.RawQuery, "on_conflict"); oc != nil {
 			conflict = oc
 		}
 		for _, name := range conflict {
@@ -413,7 +159,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 			resolution = ""
 		}
 	}
-	prefs.resolution = resolution
+	prefs.Resolution = resolution
 	var putConds []string
 	if req.Method == http.MethodPut {
 		conds, aerr := putConditions(rel, q)
@@ -425,12 +171,12 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	}
 	switch req.Method {
 	case http.MethodPost, http.MethodPatch, http.MethodPut:
-		p, aerr := readPayload(req, columnsParam(req.URL.RawQuery), s.cfg.ServerMaxBodySize)
+		p, aerr := request.ReadPayload(req, request.ColumnsParam(req.URL.RawQuery), s.cfg.ServerMaxBodySize)
 		if aerr != nil {
 			fail(aerr)
 			return
 		}
-		cols, aerr := payloadColumns(rel, p.columns)
+		cols, aerr := payloadColumns(rel, p.Columns)
 		if aerr != nil {
 			fail(aerr)
 			return
@@ -447,7 +193,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 			// With no keys the SELECT has no columns: each row (one for {},
 			// one per element of [{}, …]) takes every default.
 			mutation += " SELECT " + strings.Join(prefixed("pgrst_body.", names), ", ") + " " +
-				bodySource(a, p, cols, prefs.missing == "default", false)
+				bodySource(a, p, cols, prefs.Missing == "default", false)
 			if len(putConds) > 0 {
 				// PUT's key filters hold for the body's row, or nothing is
 				// written and PGRST115 follows.
@@ -486,7 +232,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 					return
 				}
 				where := sqlgen.Where(a, ws)
-				src := bodySource(a, p, cols, prefs.missing == "default", !p.object)
+				src := bodySource(a, p, cols, prefs.Missing == "default", !p.Object)
 				mutation = "UPDATE " + rel.SQLName + " SET " + strings.Join(sets, ", ") + " " + src
 				if where != "" {
 					mutation += " WHERE " + where
@@ -507,13 +253,13 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	}
 	if returning {
 		switch {
-		case prefs.ret == "representation":
+		case prefs.Return == "representation":
 			var all []string
 			for _, col := range rel.Columns {
 				all = append(all, col.Name)
 			}
 			mutation += " RETURNING " + strings.Join(qualifiedAll(rel, all), ", ")
-		case prefs.ret == "headers-only" && len(rel.PrimaryKey) > 0:
+		case prefs.Return == "headers-only" && len(rel.PrimaryKey) > 0:
 			mutation += " RETURNING " + strings.Join(qualifiedAll(rel, rel.PrimaryKey), ", ")
 		default:
 			mutation += " RETURNING 1"
@@ -526,7 +272,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	body := "''::text"
 	inner := "SELECT * FROM pgrst_source"
 	warning := ""
-	switch prefs.ret {
+	switch prefs.Return {
 	case "representation":
 		// select= and order= shape the representation (F-SELECT-08,
 		// F-ORDER-06), embeds included (F-EMBED-21).
@@ -548,11 +294,11 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		}
 		body = "coalesce(json_agg(_postgrest_t), '[]')::text"
 		switch m {
-		case mediaObject:
+		case request.MediaObject:
 			body = "coalesce(json_agg(_postgrest_t)->0, 'null')::text"
-		case mediaObjectStripped:
+		case request.MediaObjectStripped:
 			body = "coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text"
-		case mediaArrayStripped:
+		case request.MediaArrayStripped:
 			body = "coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text"
 		}
 	case "headers-only":
@@ -565,27 +311,27 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	}
 	main += " FROM (" + inner + ") _postgrest_t"
 	stopPlan()
-	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
+	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.Tx)
 	tx := &txRequest{
 		rollback:  rollback,
 		isolation: s.role(ident.Role).Isolation,
-		gucs:      s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
+		gucs:      s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.Timezone),
 		main:      main,
 		args:      a.Values(),
 		inserted:  resolution != "",
 	}
-	strictMax := prefs.handling == "strict" && prefs.maxAffected != nil && req.Method != http.MethodPost
-	if m.singular() || strictMax || req.Method == http.MethodPut {
+	strictMax := prefs.Handling == "strict" && prefs.MaxAffected != nil && req.Method != http.MethodPost
+	if m.Singular() || strictMax || req.Method == http.MethodPut {
 		// PostgREST looks at the result before the transaction ends and
 		// rolls back what it refuses.
 		tx.check = func(res *result) *apierr.Error {
 			if req.Method == http.MethodPut && res.pageTotal != 1 {
 				return apierr.New(http.StatusBadRequest, "PGRST115", "Payload values do not match URL in primary key column(s)", "", "")
 			}
-			if m.singular() && res.pageTotal != 1 {
+			if m.Singular() && res.pageTotal != 1 {
 				return singularError(res.pageTotal)
 			}
-			if strictMax && res.pageTotal > *prefs.maxAffected {
+			if strictMax && res.pageTotal > *prefs.MaxAffected {
 				return maxAffectedError(res.pageTotal)
 			}
 			return nil
@@ -607,23 +353,23 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 
 // respondWrite writes a mutation's response with PostgREST's statuses and
 // headers.
-func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs preferences, m media, res *result) {
+func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.Preferences, m request.Media, res *result) {
 	start := time.Now()
 	req := c.Request()
 	h := c.Response().Header()
 	var total *int64
-	if prefs.count == "exact" || prefs.count == "estimated" {
+	if prefs.Count == "exact" || prefs.Count == "estimated" {
 		total = ptr(res.pageTotal)
 	}
 	status := http.StatusNoContent
 	switch req.Method {
 	case http.MethodPost:
 		status = http.StatusCreated
-		if prefs.resolution == "merge-duplicates" && res.inserted != nil && *res.inserted == 0 {
+		if prefs.Resolution == "merge-duplicates" && res.inserted != nil && *res.inserted == 0 {
 			status = http.StatusOK // an upsert that only updated
 		}
 		h.Set("Content-Range", contentRange(1, 0, total))
-		if prefs.ret == "headers-only" && res.pageTotal == 1 {
+		if prefs.Return == "headers-only" && res.pageTotal == 1 {
 			if loc := location(r.rel, res.body); loc != "" {
 				h.Set("Location", loc)
 			}
@@ -633,13 +379,13 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs preferenc
 	case http.MethodDelete:
 		h.Set("Content-Range", contentRange(1, 0, total))
 	}
-	if a := prefs.applied(req.Method); a != "" {
+	if a := prefs.AppliedForWrite(req.Method); a != "" {
 		h.Set("Preference-Applied", a)
 	}
 	var body []byte
-	if prefs.ret == "representation" {
+	if prefs.Return == "representation" {
 		body = res.body
-		h.Set(echo.HeaderContentType, m.contentType())
+		h.Set(echo.HeaderContentType, m.ContentType())
 		switch {
 		case req.Method == http.MethodPut && res.inserted != nil && *res.inserted > 0:
 			status = http.StatusCreated
@@ -661,7 +407,7 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs preferenc
 		h.Set("Vary", "Accept, Prefer, Range")
 	}
 	httpmw.Timing(req.Context()).Add(httpmw.PhaseResponse, time.Since(start))
-	if req.Method == http.MethodPost || body != nil || (req.Method == http.MethodPut && prefs.ret == "representation") {
+	if req.Method == http.MethodPost || body != nil || (req.Method == http.MethodPut && prefs.Return == "representation") {
 		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	}
 	c.Response().WriteHeader(status)

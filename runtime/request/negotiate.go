@@ -1,4 +1,4 @@
-package runtime
+package request
 
 import (
 	"net/http"
@@ -9,35 +9,39 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 )
 
-// media is what a read's body is rendered as.
-type media int
+// Media is what a response's body is rendered as.
+type Media int
 
 const (
-	mediaJSON media = iota
-	mediaArrayStripped
-	mediaObject
-	mediaObjectStripped
-	mediaCSV
-	// mediaCustom is a function's own media type (Function.MediaType).
-	mediaCustom
+	MediaJSON Media = iota
+	MediaArrayStripped
+	MediaObject
+	MediaObjectStripped
+	MediaCSV
+	// MediaCustom is a function's own media type (Function.MediaType),
+	// whose Content-Type NegotiateCall gives.
+	MediaCustom
 )
 
-// contentType is the Content-Type PostgREST sends for each media type.
-func (m media) contentType() string {
+// ContentType is the Content-Type PostgREST sends for each built-in media
+// type.
+func (m Media) ContentType() string {
 	switch m {
-	case mediaArrayStripped:
+	case MediaArrayStripped:
 		return "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8"
-	case mediaObject:
+	case MediaObject:
 		return "application/vnd.pgrst.object+json; charset=utf-8"
-	case mediaObjectStripped:
+	case MediaObjectStripped:
 		return "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8"
-	case mediaCSV:
+	case MediaCSV:
 		return "text/csv; charset=utf-8"
 	}
 	return "application/json; charset=utf-8"
 }
 
-func (m media) singular() bool { return m == mediaObject || m == mediaObjectStripped }
+// Singular reports whether the body is one object, which needs exactly one
+// row (PGRST116 otherwise).
+func (m Media) Singular() bool { return m == MediaObject || m == MediaObjectStripped }
 
 // acceptEntry is one media range of an Accept header.
 type acceptEntry struct {
@@ -80,7 +84,7 @@ func parseAccept(h string) []acceptEntry {
 
 // decodeMedia maps a media range to what tables and views can produce, and
 // gives the name PostgREST shows for it in PGRST107.
-func decodeMedia(raw string) (m media, ok bool, name string) {
+func decodeMedia(raw string) (m Media, ok bool, name string) {
 	typ, params, _ := strings.Cut(raw, ";")
 	typ = strings.ToLower(typ)
 	stripped := false
@@ -92,21 +96,21 @@ func decodeMedia(raw string) (m media, ok bool, name string) {
 	}
 	switch typ {
 	case "application/json":
-		return mediaJSON, true, "application/json"
+		return MediaJSON, true, "application/json"
 	case "*/*":
-		return mediaJSON, true, "*/*"
+		return MediaJSON, true, "*/*"
 	case "text/csv":
-		return mediaCSV, true, "text/csv"
+		return MediaCSV, true, "text/csv"
 	case "application/vnd.pgrst.object+json", "application/vnd.pgrst.object":
 		if stripped {
-			return mediaObjectStripped, true, "application/vnd.pgrst.object+json;nulls=stripped"
+			return MediaObjectStripped, true, "application/vnd.pgrst.object+json;nulls=stripped"
 		}
-		return mediaObject, true, "application/vnd.pgrst.object+json"
+		return MediaObject, true, "application/vnd.pgrst.object+json"
 	case "application/vnd.pgrst.array+json", "application/vnd.pgrst.array":
 		if stripped {
-			return mediaArrayStripped, true, "application/vnd.pgrst.array+json;nulls=stripped"
+			return MediaArrayStripped, true, "application/vnd.pgrst.array+json;nulls=stripped"
 		}
-		return mediaJSON, true, "application/json"
+		return MediaJSON, true, "application/json"
 	}
 	known := map[string]string{
 		"application/geo+json": "application/geo+json", "text/plain": "text/plain", "text/xml": "text/xml",
@@ -119,28 +123,29 @@ func decodeMedia(raw string) (m media, ok bool, name string) {
 	return 0, false, raw
 }
 
-// negotiate picks the response media type: the first entry, in Accept's
-// order of preference, that a relation can produce. No Accept means JSON.
-func negotiate(accept string) (media, *apierr.Error) {
+// Negotiate picks the response media type from the Accept header: the first
+// entry, in its order of preference, that a relation can produce (PGRST107
+// when none). No Accept means JSON.
+func Negotiate(accept string) (Media, *apierr.Error) {
 	m, _, aerr := negotiateWith(accept, "")
 	return m, aerr
 }
 
-// negotiateCall is negotiate for a function call. A handler function
-// (Function.MediaType) serves its media type, or every one for "*/*", when
-// the call selects the default columns; it also gives the Content-Type of
-// such a custom media type.
-func negotiateCall(accept string, fn *Function, defaultSelect bool) (media, string, *apierr.Error) {
+// NegotiateCall is Negotiate for a function call. A handler function, one
+// with a media type of its own (handler: Function.MediaType, "" for none),
+// serves that media type, or every one for "*/*", when the call selects the
+// default columns; the string is then the Content-Type of MediaCustom.
+func NegotiateCall(accept, handler string, defaultSelect bool) (Media, string, *apierr.Error) {
 	if !defaultSelect {
 		return negotiateWith(accept, "")
 	}
-	return negotiateWith(accept, fn.MediaType)
+	return negotiateWith(accept, handler)
 }
 
 // negotiateWith picks the media type of a response, a handler's media type
 // (handler, "" for none) ahead of the built-in ones except the vendor types
 // (object, stripped array), which cannot be overridden, as in PostgREST.
-func negotiateWith(accept, handler string) (media, string, *apierr.Error) {
+func negotiateWith(accept, handler string) (Media, string, *apierr.Error) {
 	entries := []acceptEntry{{raw: "*/*", q: 1}}
 	if strings.TrimSpace(accept) != "" {
 		entries = parseAccept(accept)
@@ -148,15 +153,15 @@ func negotiateWith(accept, handler string) (media, string, *apierr.Error) {
 	var names []string
 	for _, e := range entries {
 		m, ok, name := decodeMedia(e.raw)
-		if ok && m != mediaJSON && m != mediaCSV {
+		if ok && m != MediaJSON && m != MediaCSV {
 			return m, "", nil
 		}
 		typ, _, _ := strings.Cut(strings.ToLower(e.raw), ";")
 		switch {
 		case handler == "*/*":
-			return mediaCustom, "application/octet-stream", nil
+			return MediaCustom, "application/octet-stream", nil
 		case handler != "" && typ == handler:
-			return mediaCustom, handler, nil
+			return MediaCustom, handler, nil
 		case ok:
 			return m, "", nil
 		}

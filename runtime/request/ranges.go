@@ -1,4 +1,4 @@
-package runtime
+package request
 
 import (
 	"math/big"
@@ -9,12 +9,12 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
-// rowRange is a range of row positions, lower ≤ n ≤ upper; upper nil means
-// unbounded. Bounds are unbounded integers as PostgREST's (Haskell Integer):
+// Range is the rows a request asks for, positions lower ≤ n ≤ upper; upper
+// nil means unbounded, and the zero Range is all rows. Bounds are unbounded integers as PostgREST's (Haskell Integer):
 // a Range header or limit/offset beyond int64 is a value, not junk, and the
 // LIMIT or OFFSET it leads to goes to PostgreSQL as written, which refuses
 // one beyond bigint with its own 22003, as it does for PostgREST.
-type rowRange struct {
+type Range struct {
 	lower *big.Int
 	upper *big.Int
 	// empty is Data.Ranged's emptyRange, the result of intersecting with an
@@ -28,8 +28,8 @@ var (
 	bigMinusOne = big.NewInt(-1)
 )
 
-// lo is the lower bound; the zero rowRange is all rows.
-func (r rowRange) lo() *big.Int {
+// lo is the lower bound, 0 for the zero Range.
+func (r Range) lo() *big.Int {
 	if r.lower == nil {
 		return bigZero
 	}
@@ -37,30 +37,31 @@ func (r rowRange) lo() *big.Int {
 }
 
 // allRows is PostgREST's allRange: from row 0, unbounded.
-func allRows() rowRange { return rowRange{lower: bigZero} }
+func allRows() Range { return Range{lower: bigZero} }
 
 // limitZero is PostgREST's limitZeroRange, 0 ≤ n ≤ -1: no rows, on purpose.
-func limitZero() rowRange { return rowRange{lower: bigZero, upper: bigMinusOne} }
+func limitZero() Range { return Range{lower: bigZero, upper: bigMinusOne} }
 
-func (r rowRange) all() bool {
+// All reports whether the range is every row: no LIMIT or OFFSET.
+func (r Range) All() bool {
 	return !r.empty && r.lo().Sign() == 0 && r.upper == nil
 }
 
 // isEmpty is rangeIsEmpty: no row fits.
-func (r rowRange) isEmpty() bool {
+func (r Range) isEmpty() bool {
 	return r.empty || r.upper != nil && r.upper.Cmp(r.lo()) < 0
 }
 
 // limitZero is hasLimitZero: the upper bound is -1, which only limit=0
 // (with no offset, or limit and offset summing to 0) produces.
-func (r rowRange) limitZero() bool {
+func (r Range) limitZero() bool {
 	return !r.empty && r.upper != nil && r.upper.Cmp(bigMinusOne) == 0
 }
 
-// sqlLimit and sqlOffset are the LIMIT and OFFSET of a range that is not
-// all(), as decimal text for PostgreSQL to read as bigint (PostgREST sends
-// them as untyped text); sqlLimit is "" for LIMIT ALL.
-func (r rowRange) sqlLimit() string {
+// SQLLimit and SQLOffset are the LIMIT and OFFSET of a range that is not
+// All, as decimal text for PostgreSQL to read as bigint (PostgREST sends
+// them as untyped text); SQLLimit is "" for LIMIT ALL.
+func (r Range) SQLLimit() string {
 	if r.upper == nil {
 		return ""
 	}
@@ -72,19 +73,19 @@ func (r rowRange) sqlLimit() string {
 	return n.String()
 }
 
-func (r rowRange) sqlOffset() string { return r.lo().String() }
+func (r Range) SQLOffset() string { return r.lo().String() }
 
-// offset is the first row, for Content-Range: it fits an int64 whenever a
+// Offset is the first row, for Content-Range: it fits an int64 whenever a
 // statement succeeded, since PostgreSQL took it as OFFSET.
-func (r rowRange) offset() int64 { return r.lo().Int64() }
+func (r Range) Offset() int64 { return r.lo().Int64() }
 
 // intersect is Data.Ranged's rangeIntersection: either side empty gives the
 // empty range, else the larger lower and smaller upper, which may cross.
-func intersect(a, b rowRange) rowRange {
+func intersect(a, b Range) Range {
 	if a.isEmpty() || b.isEmpty() {
-		return rowRange{lower: bigZero, empty: true}
+		return Range{lower: bigZero, empty: true}
 	}
-	out := rowRange{lower: maxBig(a.lo(), b.lo()), upper: a.upper}
+	out := Range{lower: maxBig(a.lo(), b.lo()), upper: a.upper}
 	if b.upper != nil && (out.upper == nil || b.upper.Cmp(out.upper) < 0) {
 		out.upper = b.upper
 	}
@@ -93,14 +94,12 @@ func intersect(a, b rowRange) rowRange {
 
 // capAt is PostgREST's restrictRange on a range that is not empty: no row
 // past n.
-func capAt(r rowRange, n *big.Int) rowRange {
+func capAt(r Range, n *big.Int) Range {
 	if r.upper == nil || n.Cmp(r.upper) < 0 {
 		r.upper = n
 	}
 	return r
 }
-
-func ptr(n int64) *int64 { return &n }
 
 func maxBig(a, b *big.Int) *big.Int {
 	if a.Cmp(b) >= 0 {
@@ -122,7 +121,7 @@ var rangeHeader = regexp.MustCompile(`^([0-9]+)-([0-9]*)$`)
 
 // headerRange is PostgREST's rangeRequested: the Range header of a GET, all
 // rows when absent or not of the form first-[last].
-func headerRange(req *http.Request) rowRange {
+func headerRange(req *http.Request) Range {
 	if req.Method != http.MethodGet {
 		return allRows()
 	}
@@ -131,7 +130,7 @@ func headerRange(req *http.Request) rowRange {
 		return allRows()
 	}
 	lo, _ := new(big.Int).SetString(m[1], 10) // digits: always an integer
-	r := rowRange{lower: lo}
+	r := Range{lower: lo}
 	if m[2] != "" {
 		r.upper, _ = new(big.Int).SetString(m[2], 10)
 	}
@@ -143,7 +142,7 @@ func headerRange(req *http.Request) rowRange {
 // o ≤ n ≤ o+l-1, a value that is not an integer counting as 0; alone, a
 // limit l gives 0 ≤ n ≤ l-1 and an offset o gives n ≥ o, and a value that
 // is not an integer gives all rows.
-func paramRange(limit, offset *query.RangeParam) rowRange {
+func paramRange(limit, offset *query.RangeParam) Range {
 	value := func(p *query.RangeParam) *big.Int {
 		if p == nil || p.Int == "" {
 			return nil
@@ -160,20 +159,20 @@ func paramRange(limit, offset *query.RangeParam) rowRange {
 		if o == nil {
 			o = bigZero
 		}
-		return rowRange{lower: o, upper: sum(o, l, bigMinusOne)}
+		return Range{lower: o, upper: sum(o, l, bigMinusOne)}
 	case l != nil:
-		return rowRange{lower: bigZero, upper: sum(l, bigMinusOne)}
+		return Range{lower: bigZero, upper: sum(l, bigMinusOne)}
 	case o != nil:
-		return rowRange{lower: o}
+		return Range{lower: o}
 	}
 	return allRows()
 }
 
-// readRange is the top-level range of a request, PostgREST's getRanges: the
+// ReadRange is the top-level range of a request, PostgREST's getRanges: the
 // Range header (GET only) intersected with limit/offset, limit=0 kept as the
 // deliberate empty page; then capped by db-max-rows. An empty range is
 // PGRST103 (416) and a PUT with any range PGRST114.
-func readRange(req *http.Request, q *query.Request, maxRows *int64) (rowRange, *apierr.Error) {
+func ReadRange(req *http.Request, q *query.Request, maxRows *int64) (Range, *apierr.Error) {
 	header := headerRange(req)
 	params := paramRange(q.Limit, q.Offset)
 	top := intersect(header, params)
@@ -184,10 +183,10 @@ func readRange(req *http.Request, q *query.Request, maxRows *int64) (rowRange, *
 		if header.isEmpty() {
 			details = "The lower boundary must be lower than or equal to the upper boundary in the Range header."
 		}
-		return rowRange{}, apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable", details, "")
+		return Range{}, apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable", details, "")
 	}
-	if req.Method == http.MethodPut && !top.all() {
-		return rowRange{}, apierr.New(http.StatusBadRequest, "PGRST114", "limit/offset querystring parameters are not allowed for PUT", "", "")
+	if req.Method == http.MethodPut && !top.All() {
+		return Range{}, apierr.New(http.StatusBadRequest, "PGRST114", "limit/offset querystring parameters are not allowed for PUT", "", "")
 	}
 	if maxRows != nil && !top.limitZero() {
 		top = capAt(top, sum(top.lo(), big.NewInt(*maxRows), bigMinusOne))
