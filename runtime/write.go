@@ -17,8 +17,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/respond"
 )
 
 // applied is Preference-Applied for a write, in PostgREST's order.
@@ -555,35 +557,35 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	}
 	main += " FROM (" + inner + ") _postgrest_t"
 	stopPlan()
-	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.tx)
-	tx := &txRequest{
-		rollback:  rollback,
-		isolation: s.role(ident.Role).Isolation,
-		gucs:      s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
-		main:      main,
-		args:      b.args,
-		inserted:  resolution != "",
+	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.tx)
+	tx := &exec.Tx{
+		Rollback:  rollback,
+		Isolation: s.role(ident.Role).Isolation,
+		GUCs:      s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.timezone),
+		Main:      main,
+		Args:      b.args,
+		Inserted:  resolution != "",
 	}
 	strictMax := prefs.handling == "strict" && prefs.maxAffected != nil && req.Method != http.MethodPost
 	if m.singular() || strictMax || req.Method == http.MethodPut {
 		// PostgREST looks at the result before the transaction ends and
 		// rolls back what it refuses.
-		tx.check = func(res *result) *apierr.Error {
-			if req.Method == http.MethodPut && res.pageTotal != 1 {
+		tx.Check = func(res *exec.Result) *apierr.Error {
+			if req.Method == http.MethodPut && res.PageTotal != 1 {
 				return apierr.New(http.StatusBadRequest, "PGRST115", "Payload values do not match URL in primary key column(s)", "", "")
 			}
-			if m.singular() && res.pageTotal != 1 {
-				return singularError(res.pageTotal)
+			if m.singular() && res.PageTotal != 1 {
+				return singularError(res.PageTotal)
 			}
-			if strictMax && res.pageTotal > *prefs.maxAffected {
-				return maxAffectedError(res.pageTotal)
+			if strictMax && res.PageTotal > *prefs.maxAffected {
+				return maxAffectedError(res.PageTotal)
 			}
 			return nil
 		}
 	}
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhaseTransaction)
-	res, err := s.run(req.Context(), tx)
+	res, err := s.exec.Run(req.Context(), tx)
 	stop()
 	if err != nil {
 		s.fail(c, err, ident.Authenticated)
@@ -597,41 +599,41 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 
 // respondWrite writes a mutation's response with PostgREST's statuses and
 // headers.
-func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs preferences, m media, res *result) {
+func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs preferences, m media, res *exec.Result) {
 	start := time.Now()
 	req := c.Request()
 	h := c.Response().Header()
 	var total *int64
 	if prefs.count == "exact" || prefs.count == "estimated" {
-		total = ptr(res.pageTotal)
+		total = ptr(res.PageTotal)
 	}
 	status := http.StatusNoContent
 	switch req.Method {
 	case http.MethodPost:
 		status = http.StatusCreated
-		if prefs.resolution == "merge-duplicates" && res.inserted != nil && *res.inserted == 0 {
+		if prefs.resolution == "merge-duplicates" && res.Inserted != nil && *res.Inserted == 0 {
 			status = http.StatusOK // an upsert that only updated
 		}
-		h.Set("Content-Range", contentRange(1, 0, total))
-		if prefs.ret == "headers-only" && res.pageTotal == 1 {
-			if loc := location(r.rel, res.body); loc != "" {
+		h.Set("Content-Range", respond.ContentRange(1, 0, total))
+		if prefs.ret == "headers-only" && res.PageTotal == 1 {
+			if loc := location(r.rel, res.Body); loc != "" {
 				h.Set("Location", loc)
 			}
 		}
 	case http.MethodPatch:
-		h.Set("Content-Range", contentRange(0, res.pageTotal-1, total))
+		h.Set("Content-Range", respond.ContentRange(0, res.PageTotal-1, total))
 	case http.MethodDelete:
-		h.Set("Content-Range", contentRange(1, 0, total))
+		h.Set("Content-Range", respond.ContentRange(1, 0, total))
 	}
 	if a := prefs.applied(req.Method); a != "" {
 		h.Set("Preference-Applied", a)
 	}
 	var body []byte
 	if prefs.ret == "representation" {
-		body = res.body
+		body = res.Body
 		h.Set(echo.HeaderContentType, m.contentType())
 		switch {
-		case req.Method == http.MethodPut && res.inserted != nil && *res.inserted > 0:
+		case req.Method == http.MethodPut && res.Inserted != nil && *res.Inserted > 0:
 			status = http.StatusCreated
 		case req.Method != http.MethodPost:
 			status = http.StatusOK
@@ -643,7 +645,7 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs preferenc
 	if r.byProfile {
 		h.Set("Content-Profile", r.schema)
 	}
-	if err := responseGUCs(res, h, &status); err != nil {
+	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
 		s.writeError(c, apierr.From(err, r.ident.Authenticated))
 		return
 	}
