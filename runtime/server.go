@@ -1,8 +1,9 @@
 // Package runtime serves the code pgrestgen generates: it parses PostgREST's
 // request grammar, checks it against the generated descriptors, renders one
 // parametrised statement from their SQL fragments, runs it in a pipelined
-// transaction under the request's role and writes PostgREST's response. It
-// never reads pg_catalog: what it knows of the schema comes from generated code.
+// transaction under the request's role (package exec) and writes
+// PostgREST's response (package respond). It never reads pg_catalog: what
+// it knows of the schema comes from generated code.
 package runtime
 
 import (
