@@ -11,9 +11,11 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
+	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
+	"github.com/pgrestgen/pgrestgen/runtime/respond"
 )
 
 // MountFunction serves /rpc/<name>: every overload of the functions called
@@ -149,7 +151,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		fail(aerr)
 		return
 	}
-	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.Tx)
+	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	isolation := s.role(r.ident.Role).Isolation
 	var hoisted [][2]string
 	for _, st := range fn.Settings {
@@ -161,32 +163,32 @@ func (s *Server) call(c echo.Context, r callRequest) {
 			hoisted = append(hoisted, [2]string{k, v})
 		}
 	}
-	tx := &txRequest{
+	tx := &exec.Tx{
 		// GET and HEAD, and calls of functions that cannot write, run READ
 		// ONLY: a writing function called with GET fails with 25006 (405).
-		readOnly:    req.Method != http.MethodPost || fn.Volatility != "volatile",
-		rollback:    rollback,
-		isolation:   isolation,
-		gucs:        s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone, hoisted...),
-		main:        stmt.sql,
-		args:        stmt.args,
-		explain:     stmt.explain,
-		explainArgs: stmt.explainArgs,
+		ReadOnly:    req.Method != http.MethodPost || fn.Volatility != "volatile",
+		Rollback:    rollback,
+		Isolation:   isolation,
+		GUCs:        s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone, hoisted...),
+		Main:        stmt.sql,
+		Args:        stmt.args,
+		Explain:     stmt.explain,
+		ExplainArgs: stmt.explainArgs,
 	}
 	if m.Singular() || strictMax {
 		// Refused results are rolled back, as PostgREST does.
-		tx.check = func(res *result) *apierr.Error {
-			if m.Singular() && res.pageTotal != 1 {
-				return singularError(res.pageTotal)
+		tx.Check = func(res *exec.Result) *apierr.Error {
+			if m.Singular() && res.PageTotal != 1 {
+				return singularError(res.PageTotal)
 			}
-			if strictMax && res.pageTotal > *prefs.MaxAffected {
-				return maxAffectedError(res.pageTotal)
+			if strictMax && res.PageTotal > *prefs.MaxAffected {
+				return maxAffectedError(res.PageTotal)
 			}
 			return nil
 		}
 	}
 	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.run(req.Context(), tx)
+	res, err := s.exec.Run(req.Context(), tx)
 	stop()
 	respStart := time.Now()
 	if err != nil {
@@ -196,8 +198,8 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	total := countTotal(prefs.Count, res, s.cfg.DBMaxRows)
 	h := c.Response().Header()
 	lower := r.rng.Offset()
-	upper := lower + res.pageTotal - 1
-	h.Set("Content-Range", contentRange(lower, upper, total))
+	upper := lower + res.PageTotal - 1
+	h.Set("Content-Range", respond.ContentRange(lower, upper, total))
 	if stmt.warning != "" {
 		h.Set("Warning", stmt.warning)
 	}
@@ -208,7 +210,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	if applied != "" {
 		h.Set("Preference-Applied", applied)
 	}
-	status, aerr := pageStatus(lower, upper, total)
+	status, aerr := respond.PageStatus(lower, upper, total)
 	if aerr != nil {
 		fail(aerr)
 		return
@@ -224,10 +226,10 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	if !fn.Void && r.byProfile {
 		h.Set("Content-Profile", r.schema)
 	}
-	if err := responseGUCs(res, h, &status); err != nil {
+	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
 		fail(apierr.From(err, r.ident.Authenticated))
 		return
 	}
 	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
-	writeBody(c, status, res.body, req.Method == http.MethodHead || fn.Void)
+	respond.Body(c.Response(), status, res.Body, req.Method == http.MethodHead || fn.Void)
 }

@@ -1,10 +1,8 @@
 package runtime
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,10 +10,12 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
+	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
+	"github.com/pgrestgen/pgrestgen/runtime/respond"
 )
 
 // serveRelation answers one request on a table or view path; rel is nil
@@ -132,24 +132,24 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		fail(aerr)
 		return
 	}
-	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.Tx)
-	tx := &txRequest{
-		readOnly:    true,
-		rollback:    rollback,
-		isolation:   s.role(ident.Role).Isolation,
-		gucs:        s.requestGUCs(req, schema, ident.Role, ident.Claims, prefs.Timezone),
-		main:        stmt.sql,
-		args:        stmt.args,
-		explain:     stmt.explain,
-		explainArgs: stmt.explainArgs,
+	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
+	tx := &exec.Tx{
+		ReadOnly:    true,
+		Rollback:    rollback,
+		Isolation:   s.role(ident.Role).Isolation,
+		GUCs:        s.requestGUCs(req, schema, ident.Role, ident.Claims, prefs.Timezone),
+		Main:        stmt.sql,
+		Args:        stmt.args,
+		Explain:     stmt.explain,
+		ExplainArgs: stmt.explainArgs,
 	}
-	head := func(res *result) (int, *apierr.Error) { return s.readHeaders(c, r, m, prefs, stmt, res) }
+	head := func(res *exec.Result) (int, *apierr.Error) { return s.readHeaders(c, r, m, prefs, stmt, res) }
 	if shape.stream {
 		s.readStreamed(c, tx, m, ident.Authenticated, head)
 		return
 	}
 	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.run(req.Context(), tx)
+	res, err := s.exec.Run(req.Context(), tx)
 	stop()
 	respStart := time.Now()
 	if err != nil {
@@ -162,23 +162,23 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		return
 	}
 	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
-	writeBody(c, status, res.body, req.Method == http.MethodHead)
+	respond.Body(c.Response(), status, res.Body, req.Method == http.MethodHead)
 }
 
 // readHeaders sets a read's headers from its statement's result and
 // returns its status. An error is the response; the headers set before it
 // stay (a 416 keeps its Content-Range, as in PostgREST).
-func (s *Server) readHeaders(c echo.Context, r relationRequest, m request.Media, prefs request.Preferences, stmt *readStatement, res *result) (int, *apierr.Error) {
+func (s *Server) readHeaders(c echo.Context, r relationRequest, m request.Media, prefs request.Preferences, stmt *readStatement, res *exec.Result) (int, *apierr.Error) {
 	req := c.Request()
-	if m.Singular() && res.pageTotal != 1 {
-		return 0, singularError(res.pageTotal)
+	if m.Singular() && res.PageTotal != 1 {
+		return 0, singularError(res.PageTotal)
 	}
 	total := countTotal(prefs.Count, res, s.cfg.DBMaxRows)
 
 	h := c.Response().Header()
 	lower := r.rng.Offset()
-	upper := lower + res.pageTotal - 1
-	h.Set("Content-Range", contentRange(lower, upper, total))
+	upper := lower + res.PageTotal - 1
+	h.Set("Content-Range", respond.ContentRange(lower, upper, total))
 	h.Set("Content-Location", "/"+r.rel.Name+canonicalQuery(req.URL.RawQuery))
 	if r.byProfile {
 		h.Set("Content-Profile", r.schema)
@@ -186,12 +186,12 @@ func (s *Server) readHeaders(c echo.Context, r relationRequest, m request.Media,
 	if applied := prefs.AppliedForRead(); applied != "" {
 		h.Set("Preference-Applied", applied)
 	}
-	status, aerr := pageStatus(lower, upper, total)
+	status, aerr := respond.PageStatus(lower, upper, total)
 	if aerr != nil {
 		return 0, aerr
 	}
 	h.Set(echo.HeaderContentType, m.ContentType())
-	if err := responseGUCs(res, h, &status); err != nil {
+	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
 		return 0, apierr.From(err, r.ident.Authenticated)
 	}
 	if h.Get("Vary") == "" {
@@ -203,59 +203,19 @@ func (s *Server) readHeaders(c echo.Context, r relationRequest, m request.Media,
 	return status, nil
 }
 
-// pageStatus is a read's status from its page and total: 206 for part of
-// the rows, PGRST103 (416) for an offset past the end, else 200.
-func pageStatus(lower, upper int64, total *int64) (int, *apierr.Error) {
-	switch {
-	case total == nil:
-	case lower > *total:
-		return 0, apierr.New(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable",
-			fmt.Sprintf("An offset of %d was requested, but there are only %d rows.", lower, *total), "")
-	case 1+upper-lower < *total:
-		return http.StatusPartialContent, nil
-	}
-	return http.StatusOK, nil
-}
-
-// writeBody writes the status and, unless omitted (HEAD, 204), the body
-// with its Content-Length.
-func writeBody(c echo.Context, status int, body []byte, omit bool) {
-	if !omit {
-		c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	}
-	c.Response().WriteHeader(status)
-	if !omit {
-		_, _ = c.Response().Write(body)
-	}
-}
-
 // countTotal is the total of Content-Range: exact counts from the
 // statement, planned ones from EXPLAIN, and for estimated the exact count
 // up to db-max-rows and the larger of both above it, as PostgREST decides.
-func countTotal(count string, res *result, maxRows *int64) *int64 {
+func countTotal(count string, res *exec.Result, maxRows *int64) *int64 {
 	switch count {
 	case "planned":
-		return res.planRows
+		return res.PlanRows
 	case "estimated":
-		if maxRows != nil && res.total != nil && *res.total > *maxRows && res.planRows != nil {
-			return ptr(max(*res.total, *res.planRows))
+		if maxRows != nil && res.Total != nil && *res.Total > *maxRows && res.PlanRows != nil {
+			return ptr(max(*res.Total, *res.PlanRows))
 		}
 	}
-	return res.total
-}
-
-// contentRange is PostgREST's Content-Range: "first-last/total", with "*" for
-// an empty page or an unknown total.
-func contentRange(lower, upper int64, total *int64) string {
-	rng := "*"
-	if lower <= upper && (total == nil || *total != 0) {
-		rng = fmt.Sprintf("%d-%d", lower, upper)
-	}
-	tot := "*"
-	if total != nil {
-		tot = strconv.FormatInt(*total, 10)
-	}
-	return rng + "/" + tot
+	return res.Total
 }
 
 // readShape is what, beyond the query string, shapes a read statement.

@@ -1,9 +1,6 @@
 package runtime
 
 import (
-	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -11,28 +8,20 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
+	"github.com/pgrestgen/pgrestgen/runtime/respond"
 )
 
-// Streamed reads. PostgreSQL's json_agg builds a body as one value, which
-// pgx then reads whole: a response costs about twice its size in memory,
-// and PostgreSQL's 1 GB value limit caps it. Reads of tables and views
-// whose body is a JSON array or CSV instead get one row per result row,
-// which the server writes as it reads them, so its memory does not grow
-// with the response.
-const (
-	// streamThreshold: a body up to this size is sent whole with its
-	// Content-Length, as before; past it, the headers go out and the body
-	// follows in chunks.
-	streamThreshold = 512 << 10
-	// streamChunk is about the size of each write once streaming.
-	streamChunk = 64 << 10
-)
+// Streamed reads (see package respond for why): reads of tables and views
+// whose body is a JSON array or CSV get one row per result row, which
+// respond.Responder.Stream writes as exec.Stream reads them.
 
 // streamable says whether a read gets the streamed statement: GET (HEAD
 // has no body) of an array or CSV body, with no count from EXPLAIN (which
-// run queues after the statement, and whose total the headers need).
+// exec.Runner.Run queues after the statement, and whose total the headers
+// need).
 // Singular media types need the row count before their body and are small.
 func streamable(method string, m request.Media, count string) bool {
 	return method == http.MethodGet && (m == request.MediaJSON || m == request.MediaArrayStripped || m == request.MediaCSV) &&
@@ -54,10 +43,10 @@ func streamable(method string, m request.Media, count string) bool {
 // branch reads it back without running anything again. A non-parallel
 // Append runs its branches in order, so the meta row comes first; a CTE
 // scan is parallel-restricted, so no Parallel Append can interleave them
-// (startStream checks it anyway). The prefix is CSV's header line, NULL
-// for JSON. Each row is rendered exactly as json_agg renders its elements
-// (composite_to_json), and json_strip_nulls of an array strips each
-// element alone; readStreamed joins them with json_agg's separators. The
+// (exec.Runner.StartStream checks it anyway). The prefix is CSV's header
+// line, NULL for JSON. Each row is rendered exactly as json_agg renders its
+// elements (composite_to_json), and json_strip_nulls of an array strips
+// each element alone; streamFraming joins them with json_agg's separators. The
 // CTE is scanned directly, not through json_agg's (SELECT * FROM …)
 // subquery: the row has the same columns, and the planner has less to do.
 func renderStreamTail(sql *strings.Builder, total, pageCount string, m request.Media) {
@@ -74,33 +63,31 @@ func renderStreamTail(sql *strings.Builder, total, pageCount string, m request.M
 		" UNION ALL SELECT NULL, NULL, " + row + ", NULL, NULL FROM pgrst_source _postgrest_t")
 }
 
-// framing is how a streamed body's pieces join: what json_agg and CSV's
-// string_agg put around and between them.
-type framing struct{ open, sep, close string }
-
-func streamFraming(m request.Media, prefix []byte) framing {
+// streamFraming is how a streamed read's rows join into its body: as
+// json_agg or CSV's string_agg join them (renderStreamTail renders each
+// row as they do).
+func streamFraming(m request.Media, prefix []byte) respond.Framing {
 	switch m {
 	case request.MediaArrayStripped:
-		// json_strip_nulls re-renders the array without white space.
-		return framing{"[", ",", "]"}
+		return respond.JSONArrayStripped
 	case request.MediaCSV:
-		return framing{string(prefix) + "\n", "\n", ""}
+		return respond.CSV(prefix)
 	}
-	return framing{"[", ", \n ", "]"}
+	return respond.JSONArray
 }
 
 // readStreamed runs a streamed read and writes its response. head sets the
 // headers from the meta row and returns the status (or the error that is
-// the response). Until the body passes streamThreshold nothing is sent, so
-// every failure is an ordinary error response; after, a failure aborts the
-// connection, so the client sees a broken chunked body, never a complete
-// response.
-func (s *Server) readStreamed(c echo.Context, tx *txRequest, m request.Media, authenticated bool, head func(*result) (int, *apierr.Error)) {
+// the response). Until the body passes respond.Threshold nothing is sent,
+// so every failure is an ordinary error response; after, a failure aborts
+// the connection, so the client sees a broken chunked body, never a
+// complete response.
+func (s *Server) readStreamed(c echo.Context, tx *exec.Tx, m request.Media, authenticated bool, head func(*exec.Result) (int, *apierr.Error)) {
 	req := c.Request()
 	timer := httpmw.Timing(req.Context())
 	h := c.Response().Header()
 	// Errors the batch reports after head ran are not head's: they go out
-	// with the headers as they were, as run's errors do.
+	// with the headers as they were, as Run's errors do.
 	saved := h.Clone()
 	failLate := func(err error) {
 		for k := range h {
@@ -113,7 +100,7 @@ func (s *Server) readStreamed(c echo.Context, tx *txRequest, m request.Media, au
 	}
 
 	stop := timer.Start(httpmw.PhaseTransaction)
-	st, res, err := s.startStream(req.Context(), tx)
+	st, res, err := s.exec.StartStream(req.Context(), tx)
 	stop()
 	if err != nil {
 		s.fail(c, err, authenticated)
@@ -122,8 +109,8 @@ func (s *Server) readStreamed(c echo.Context, tx *txRequest, m request.Media, au
 	respStart := time.Now()
 	status, aerr := head(res)
 	if aerr != nil {
-		// The transaction ends as run's would have before this error.
-		if err := st.finish(); err != nil {
+		// The transaction ends as Run's would have before this error.
+		if err := st.Finish(); err != nil {
 			failLate(err)
 			return
 		}
@@ -131,58 +118,7 @@ func (s *Server) readStreamed(c echo.Context, tx *txRequest, m request.Media, au
 		return
 	}
 	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
-
-	fr := streamFraming(m, res.body)
-	buf := make([]byte, 0, 4<<10)
-	buf = append(buf, fr.open...)
-	streaming := false
-	w := c.Response()
-	for first := true; ; first = false {
-		piece, ok := st.next()
-		if !ok {
-			break
-		}
-		if !first {
-			buf = append(buf, fr.sep...)
-		}
-		buf = append(buf, piece...)
-		if !streaming && len(buf) > streamThreshold {
-			streaming = true
-			h.Del(echo.HeaderContentLength) // one set through response.headers would not hold
-			w.WriteHeader(status)
-		}
-		if streaming && len(buf) >= streamChunk {
-			if _, err := w.Write(buf); err != nil {
-				st.abort()
-				panic(http.ErrAbortHandler)
-			}
-			buf = buf[:0]
-		}
-	}
-	buf = append(buf, fr.close...)
-	if err := st.finish(); err != nil {
-		if streaming {
-			s.abortStream(req.Context(), err)
-		}
+	if err := s.respond.Stream(c.Response(), req, status, streamFraming(m, res.Body), st); err != nil {
 		failLate(err)
-		return
 	}
-	if !streaming {
-		writeBody(c, status, buf, false)
-		return
-	}
-	// A failed last write leaves a broken connection: nothing to add.
-	_, _ = w.Write(buf)
-}
-
-// abortStream ends a response whose body was partly sent and cannot be
-// completed: net/http closes the connection without the chunked body's
-// last chunk, so no client takes it for the whole body. echo's Recover
-// middleware re-panics http.ErrAbortHandler, and net/http does not log it,
-// so the failure is logged here (unless the client went away).
-func (s *Server) abortStream(ctx context.Context, err error) {
-	if !errors.Is(err, context.Canceled) {
-		s.log.LogAttrs(ctx, slog.LevelError, "streamed response aborted", slog.Any("err", err))
-	}
-	panic(http.ErrAbortHandler)
 }

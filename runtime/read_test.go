@@ -9,21 +9,6 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
-func TestContentRange(t *testing.T) {
-	i := func(n int64) *int64 { return &n }
-	for _, c := range []struct {
-		lower, upper int64
-		total        *int64
-		want         string
-	}{
-		{0, 9, nil, "0-9/*"}, {0, -1, nil, "*/*"}, {0, 9, i(100), "0-9/100"}, {0, -1, i(0), "*/0"}, {5, 4, i(3), "*/3"},
-	} {
-		if got := contentRange(c.lower, c.upper, c.total); got != c.want {
-			t.Errorf("contentRange(%d, %d, %v) = %q, want %q", c.lower, c.upper, c.total, got, c.want)
-		}
-	}
-}
-
 // TestCanonicalQuery is Content-Location's query: sorted keys, values of a
 // key joined by commas, Haskell's urlEncode.
 func TestCanonicalQuery(t *testing.T) {

@@ -1,13 +1,8 @@
 package runtime
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,55 +41,12 @@ func maxAffectedError(rows int64) *apierr.Error {
 		fmt.Sprintf("The query affects %d rows", rows), "")
 }
 
-// fail answers a request whose transaction failed, logging what the client
-// does not see.
+// fail answers a request whose transaction failed (respond.Responder.Fail).
 func (s *Server) fail(c echo.Context, err error, authenticated bool) {
-	ae := apierr.From(err, authenticated)
-	if ae.Code == "PGRSTX00" && !errors.Is(err, context.Canceled) {
-		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
-			slog.String("path", c.Request().URL.Path), slog.Any("err", err))
-	}
-	s.writeError(c, ae)
+	s.respond.Fail(c.Response(), c.Request(), c.Response().Committed, err, authenticated)
 }
 
-// writeError writes a PostgREST error object. A server error of a request
-// whose context is done is the cancellation's doing, and says so (503).
+// writeError writes a PostgREST error object (respond.Responder.Error).
 func (s *Server) writeError(c echo.Context, e *apierr.Error) {
-	if c.Response().Committed {
-		// The answer has begun, so an error object would be appended to it;
-		// dropping the connection is the only way to show it is cut.
-		panic(http.ErrAbortHandler)
-	}
-	if e.Status >= http.StatusInternalServerError && c.Request().Context().Err() != nil {
-		e = apierr.Cancelled()
-	}
-	h := c.Response().Header()
-	for k, v := range e.Headers {
-		h[k] = v
-	}
-	h.Set("Proxy-Status", "PostgREST; error="+e.Code)
-	if h.Get("Vary") == "" {
-		h.Set("Vary", "Accept, Prefer, Range")
-	}
-	h.Set(echo.HeaderContentType, "application/json; charset=utf-8")
-	body := s.errorBody(e)
-	if c.Request().Method != http.MethodHead {
-		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	}
-	c.Response().WriteHeader(e.Status)
-	if c.Request().Method != http.MethodHead {
-		_, _ = c.Response().Write(body)
-	}
-}
-
-func (s *Server) errorBody(e *apierr.Error) []byte {
-	if s.cfg.ClientErrorVerbosity == "minimal" {
-		b, _ := json.Marshal(struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		}{e.Code, e.Message})
-		return b
-	}
-	b, _ := json.Marshal(e)
-	return b
+	s.respond.Error(c.Response(), c.Request(), c.Response().Committed, e)
 }

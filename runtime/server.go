@@ -1,8 +1,9 @@
 // Package runtime serves the code pgrestgen generates: it parses PostgREST's
 // request grammar, checks it against the generated descriptors, renders one
 // parametrised statement from their SQL fragments, runs it in a pipelined
-// transaction under the request's role and writes PostgREST's response. It
-// never reads pg_catalog: what it knows of the schema comes from generated code.
+// transaction under the request's role (package exec) and writes
+// PostgREST's response (package respond). It never reads pg_catalog: what
+// it knows of the schema comes from generated code.
 package runtime
 
 import (
@@ -13,18 +14,16 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/config"
+	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/fuzzy"
+	"github.com/pgrestgen/pgrestgen/runtime/respond"
 )
 
 // Router is where generated code mounts routes: *echo.Echo and *echo.Group.
@@ -33,15 +32,12 @@ type Router interface {
 }
 
 // DB is the connection pool the server runs transactions on.
-type DB interface {
-	Acquire(ctx context.Context) (*pgxpool.Conn, error)
-}
+type DB = exec.DB
 
 // Server serves one generated API.
 type Server struct {
 	cfg    *config.Config
 	schema *Schema
-	db     DB
 	auth   *auth.Verifier
 	log    *slog.Logger
 	// byName holds, per relation name, the relation of each exposed schema.
@@ -53,23 +49,15 @@ type Server struct {
 	// settings are the per-request GUCs fixed by configuration (app.settings.*),
 	// precomputed so the hot path only appends request values.
 	appSettings [][2]string
-	// preRequest calls db-pre-request, "" when unset.
-	preRequest string
 	// roles are read at start-up and after each outage (SetRoleSettings).
 	roles atomic.Pointer[RoleSettings]
-	avail Availability
+	// exec runs the transactions; respond writes the answers.
+	exec    *exec.Runner
+	respond *respond.Responder
 }
 
-// Availability is the database monitor requests consult: during an outage
-// they fail fast instead of each opening a connection, and a broken
-// connection is reported so the monitor can tell a lost connection from an
-// outage.
-type Availability interface {
-	// Available is false while the database is known to be away.
-	Available() bool
-	// Lost reports a connection-level failure.
-	Lost(err error)
-}
+// Availability is the database monitor requests consult (exec.Availability).
+type Availability = exec.Availability
 
 // Options are the dependencies of a Server.
 type Options struct {
@@ -111,9 +99,11 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	s := &Server{cfg: opts.Config, schema: opts.Schema, db: opts.DB, auth: v, log: log,
-		byName: map[string]map[string]*Relation{}, avail: opts.Availability,
-		funcs: map[string]map[string][]*Function{}, results: map[*Function]*Relation{}}
+	s := &Server{cfg: opts.Config, schema: opts.Schema, auth: v, log: log,
+		byName: map[string]map[string]*Relation{},
+		funcs:  map[string]map[string][]*Function{}, results: map[*Function]*Relation{},
+		exec:    exec.New(opts.Config, opts.DB, opts.Availability, log),
+		respond: &respond.Responder{Minimal: opts.Config.ClientErrorVerbosity == "minimal", Log: log}}
 	s.SetRoleSettings(opts.RoleSettings)
 	for _, r := range opts.Schema.Relations {
 		if s.byName[r.Name] == nil {
@@ -131,9 +121,6 @@ func New(opts Options) (*Server, error) {
 	for _, st := range opts.Config.SortedAppSettings() {
 		s.appSettings = append(s.appSettings, [2]string{st.Name, st.Value})
 	}
-	if !opts.Config.DBPreRequest.IsZero() {
-		s.preRequest = "SELECT " + pgx.Identifier(nonEmpty(opts.Config.DBPreRequest.Schema, opts.Config.DBPreRequest.Name)).Sanitize() + "()"
-	}
 	return s, nil
 }
 
@@ -144,37 +131,10 @@ func (s *Server) SetRoleSettings(rs RoleSettings) { s.roles.Store(&rs) }
 // role is the settings of role name.
 func (s *Server) role(name string) RoleSetting { return (*s.roles.Load())[name] }
 
-// NewPool opens the connection pool PostgREST's db-* settings describe.
+// NewPool opens the connection pool PostgREST's db-* settings describe
+// (exec.NewPool).
 func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
-	pc, err := pgxpool.ParseConfig(cfg.DBURI)
-	if err != nil {
-		return nil, fmt.Errorf("parse db-uri: %w", err)
-	}
-	pc.MaxConns = int32(cfg.DBPool)
-	pc.MaxConnIdleTime = cfg.DBPoolMaxIdletime
-	pc.MaxConnLifetime = cfg.DBPoolMaxLifetime
-	if pc.ConnConfig.RuntimeParams["application_name"] == "" {
-		pc.ConnConfig.RuntimeParams["application_name"] = "pgrestgen"
-	}
-	// Every statement of a request's batch is parsed in the pipeline, after
-	// BEGIN and set_config('role', …), as PostgREST does: statements must be
-	// parsed as the request's role, which may see schemas the authenticator
-	// cannot. (pgx's statement cache would prepare them before the batch, as
-	// the authenticator.) Unnamed statements also suit transaction-mode
-	// poolers, so db-prepared-statements=false needs nothing more.
-	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
-	// A cancelled request (client gone, shutdown grace over) has its query
-	// cancelled in PostgreSQL before its handler answers. pgx's default
-	// drops the connection at once and sends the cancel in the background,
-	// so the answer could go out while the query still runs.
-	pc.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, pc)
-	if err != nil {
-		return nil, fmt.Errorf("open pool: %w", err)
-	}
-	return pool, nil
+	return exec.NewPool(ctx, cfg)
 }
 
 // MountRelation serves GET, HEAD and OPTIONS of the relations called name on
@@ -234,14 +194,3 @@ func (s *Server) tableNotFound(schema, name string) *apierr.Error {
 }
 
 func ptr(n int64) *int64 { return &n }
-
-// nonEmpty drops empty parts of a qualified name.
-func nonEmpty(parts ...string) []string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}

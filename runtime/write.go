@@ -12,10 +12,12 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
+	"github.com/pgrestgen/pgrestgen/runtime/respond"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
@@ -311,35 +313,35 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	}
 	main += " FROM (" + inner + ") _postgrest_t"
 	stopPlan()
-	rollback, _ := txEnd(s.cfg.DBTxEnd, prefs.Tx)
-	tx := &txRequest{
-		rollback:  rollback,
-		isolation: s.role(ident.Role).Isolation,
-		gucs:      s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.Timezone),
-		main:      main,
-		args:      a.Values(),
-		inserted:  resolution != "",
+	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
+	tx := &exec.Tx{
+		Rollback:  rollback,
+		Isolation: s.role(ident.Role).Isolation,
+		GUCs:      s.requestGUCs(req, r.schema, ident.Role, ident.Claims, prefs.Timezone),
+		Main:      main,
+		Args:      a.Values(),
+		Inserted:  resolution != "",
 	}
 	strictMax := prefs.Handling == "strict" && prefs.MaxAffected != nil && req.Method != http.MethodPost
 	if m.Singular() || strictMax || req.Method == http.MethodPut {
 		// PostgREST looks at the result before the transaction ends and
 		// rolls back what it refuses.
-		tx.check = func(res *result) *apierr.Error {
-			if req.Method == http.MethodPut && res.pageTotal != 1 {
+		tx.Check = func(res *exec.Result) *apierr.Error {
+			if req.Method == http.MethodPut && res.PageTotal != 1 {
 				return apierr.New(http.StatusBadRequest, "PGRST115", "Payload values do not match URL in primary key column(s)", "", "")
 			}
-			if m.Singular() && res.pageTotal != 1 {
-				return singularError(res.pageTotal)
+			if m.Singular() && res.PageTotal != 1 {
+				return singularError(res.PageTotal)
 			}
-			if strictMax && res.pageTotal > *prefs.MaxAffected {
-				return maxAffectedError(res.pageTotal)
+			if strictMax && res.PageTotal > *prefs.MaxAffected {
+				return maxAffectedError(res.PageTotal)
 			}
 			return nil
 		}
 	}
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhaseTransaction)
-	res, err := s.run(req.Context(), tx)
+	res, err := s.exec.Run(req.Context(), tx)
 	stop()
 	if err != nil {
 		s.fail(c, err, ident.Authenticated)
@@ -353,41 +355,41 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 
 // respondWrite writes a mutation's response with PostgREST's statuses and
 // headers.
-func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.Preferences, m request.Media, res *result) {
+func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.Preferences, m request.Media, res *exec.Result) {
 	start := time.Now()
 	req := c.Request()
 	h := c.Response().Header()
 	var total *int64
 	if prefs.Count == "exact" || prefs.Count == "estimated" {
-		total = ptr(res.pageTotal)
+		total = ptr(res.PageTotal)
 	}
 	status := http.StatusNoContent
 	switch req.Method {
 	case http.MethodPost:
 		status = http.StatusCreated
-		if prefs.Resolution == "merge-duplicates" && res.inserted != nil && *res.inserted == 0 {
+		if prefs.Resolution == "merge-duplicates" && res.Inserted != nil && *res.Inserted == 0 {
 			status = http.StatusOK // an upsert that only updated
 		}
-		h.Set("Content-Range", contentRange(1, 0, total))
-		if prefs.Return == "headers-only" && res.pageTotal == 1 {
-			if loc := location(r.rel, res.body); loc != "" {
+		h.Set("Content-Range", respond.ContentRange(1, 0, total))
+		if prefs.Return == "headers-only" && res.PageTotal == 1 {
+			if loc := location(r.rel, res.Body); loc != "" {
 				h.Set("Location", loc)
 			}
 		}
 	case http.MethodPatch:
-		h.Set("Content-Range", contentRange(0, res.pageTotal-1, total))
+		h.Set("Content-Range", respond.ContentRange(0, res.PageTotal-1, total))
 	case http.MethodDelete:
-		h.Set("Content-Range", contentRange(1, 0, total))
+		h.Set("Content-Range", respond.ContentRange(1, 0, total))
 	}
 	if a := prefs.AppliedForWrite(req.Method); a != "" {
 		h.Set("Preference-Applied", a)
 	}
 	var body []byte
 	if prefs.Return == "representation" {
-		body = res.body
+		body = res.Body
 		h.Set(echo.HeaderContentType, m.ContentType())
 		switch {
-		case req.Method == http.MethodPut && res.inserted != nil && *res.inserted > 0:
+		case req.Method == http.MethodPut && res.Inserted != nil && *res.Inserted > 0:
 			status = http.StatusCreated
 		case req.Method != http.MethodPost:
 			status = http.StatusOK
@@ -399,7 +401,7 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.P
 	if r.byProfile {
 		h.Set("Content-Profile", r.schema)
 	}
-	if err := responseGUCs(res, h, &status); err != nil {
+	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
 		s.writeError(c, apierr.From(err, r.ident.Authenticated))
 		return
 	}

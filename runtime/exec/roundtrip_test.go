@@ -1,4 +1,4 @@
-package runtime
+package exec
 
 import (
 	"context"
@@ -10,8 +10,15 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 	"github.com/pgrestgen/pgrestgen/runtime/config"
-	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
+
+// readT is the read runtime renders for GET /t with Prefer: count=exact
+// and Range: 0-9 (renderRead).
+const readT = `WITH pgrst_source AS (SELECT "id" FROM "public"."t" LIMIT $1 OFFSET $2), ` +
+	`pgrst_source_count AS (SELECT 1 FROM "public"."t") ` +
+	`SELECT (SELECT pg_catalog.count(*) FROM pgrst_source_count), pg_catalog.count(_postgrest_t), ` +
+	`coalesce(json_agg(_postgrest_t), '[]')::text, nullif(current_setting('response.headers', true), ''), ` +
+	`nullif(current_setting('response.status', true), '') FROM (SELECT * FROM pgrst_source) _postgrest_t`
 
 // countingConn counts the writes a client makes: with the protocol's
 // request/response pattern, each write that is answered is a round trip.
@@ -57,27 +64,18 @@ func TestReadIsOneRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	s, err := New(Options{Config: cfg, Schema: &Schema{Schemas: []string{"public"}}, DB: pool})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel := &Relation{Schema: "public", Name: "t", SQLName: `"public"."t"`, SelectStar: `"id"`,
-		Columns: []Column{{Name: "id", SQLName: `"id"`, Type: "integer"}}}
-	stmt, aerr := renderRead(rel, &query.Request{}, readShape{count: "exact", rng: rows(0, 9)})
-	if aerr != nil {
-		t.Fatal(aerr)
-	}
-	req := &txRequest{readOnly: true, gucs: [][2]string{{"role", "postgres"}, {"request.method", "GET"}}, main: stmt.sql, args: stmt.args}
-	if _, err := s.run(t.Context(), req); err != nil { // connects
+	s := New(cfg, pool, nil, nil)
+	req := &Tx{ReadOnly: true, GUCs: [][2]string{{"role", "postgres"}, {"request.method", "GET"}}, Main: readT, Args: []any{"10", "0"}}
+	if _, err := s.Run(t.Context(), req); err != nil { // connects
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
 		before := writes.Load()
-		res, err := s.run(t.Context(), req)
+		res, err := s.Run(t.Context(), req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.pageTotal != 2 || res.total == nil || *res.total != 2 {
+		if res.PageTotal != 2 || res.Total == nil || *res.Total != 2 {
 			t.Fatalf("result %+v", res)
 		}
 		if n := writes.Load() - before; n != 1 {

@@ -1,4 +1,4 @@
-package runtime
+package exec
 
 import (
 	"context"
@@ -9,48 +9,50 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// txStream is a running streamed read: the transaction of run, but the
+// Stream is a running streamed read: the transaction of Run, but the
 // statement's rows are read one at a time while the response is written.
-// The statement (renderStreamTail) returns a meta row, then one row per
-// piece of the body. It holds its connection until finish or abort.
-type txStream struct {
-	s    *Server
+// The statement (runtime's renderStreamTail) returns a meta row, then one
+// row per piece of the body. It holds its connection until Finish or Abort.
+type Stream struct {
+	r    *Runner
 	ctx  context.Context
 	conn *pgxpool.Conn
 	br   pgx.BatchResults
 	rows pgx.Rows
 }
 
-// startStream sends the transaction as one pipelined batch, as run does
+// StartStream sends the transaction as one pipelined batch, as Run does
 // (BEGIN, the settings, the pre-request function, the statement, COMMIT or
-// ROLLBACK), and reads up to the statement's meta row. On error the
+// ROLLBACK), and reads up to the statement's meta row, returned as the
+// Result (Body is the prefix of the body: CSV's header). On error the
 // connection is back in the pool and nothing is left to finish. A session
-// PostgreSQL had closed before BEGIN is retried once, as run does.
-func (s *Server) startStream(ctx context.Context, tx *txRequest) (*txStream, *result, error) {
-	st, res, unrun, err := s.startStreamOnce(ctx, tx)
+// PostgreSQL had closed before BEGIN is retried once, as Run does. Explain,
+// Inserted and Check are not used.
+func (r *Runner) StartStream(ctx context.Context, tx *Tx) (*Stream, *Result, error) {
+	st, res, unrun, err := r.startStreamOnce(ctx, tx)
 	if unrun {
-		st, res, _, err = s.startStreamOnce(ctx, tx)
+		st, res, _, err = r.startStreamOnce(ctx, tx)
 	}
 	return st, res, err
 }
 
-func (s *Server) startStreamOnce(ctx context.Context, tx *txRequest) (_ *txStream, _ *result, unrun bool, _ error) {
-	conn, err := s.acquire(ctx)
+func (r *Runner) startStreamOnce(ctx context.Context, tx *Tx) (_ *Stream, _ *Result, unrun bool, _ error) {
+	conn, err := r.acquire(ctx)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	begun := false
-	b := s.begin(tx, &begun)
-	b.Queue(tx.main, tx.args...)
+	b := r.begin(tx, &begun)
+	b.Queue(tx.Main, tx.Args...)
 	end := "COMMIT"
-	if tx.rollback {
+	if tx.Rollback {
 		end = "ROLLBACK"
 	}
 	b.Queue(end)
 
-	st := &txStream{s: s, ctx: ctx, conn: conn, br: conn.SendBatch(ctx, b)}
-	fail := func(err error) (*txStream, *result, bool, error) {
-		if ferr := st.finish(); ferr != nil {
+	st := &Stream{r: r, ctx: ctx, conn: conn, br: conn.SendBatch(ctx, b)}
+	fail := func(err error) (*Stream, *Result, bool, error) {
+		if ferr := st.Finish(); ferr != nil {
 			err = ferr // the batch's own error: the first failure
 		}
 		return nil, nil, notStarted(ctx, begun, err), err
@@ -75,26 +77,26 @@ func (s *Server) startStreamOnce(ctx context.Context, tx *txRequest) (_ *txStrea
 	if v := st.rows.RawValues(); len(v) != 5 || v[1] == nil {
 		return fail(errors.New("streamed statement's first row is not its meta row"))
 	}
-	var res result
-	if err := st.rows.Scan(&res.total, &res.pageTotal, &res.body, &res.respHeader, &res.respStatus); err != nil {
+	var res Result
+	if err := st.rows.Scan(&res.Total, &res.PageTotal, &res.Body, &res.RespHeader, &res.RespStatus); err != nil {
 		return fail(err)
 	}
 	return st, &res, false, nil
 }
 
-// next is the next piece of the body, valid until the following call; ok
-// is false at the end or on an error, which finish reports.
-func (st *txStream) next() (piece []byte, ok bool) {
+// Next is the next piece of the body, valid until the following call; ok
+// is false at the end or on an error, which Finish reports.
+func (st *Stream) Next() (piece []byte, ok bool) {
 	if !st.rows.Next() {
 		return nil, false
 	}
 	return st.rows.RawValues()[2], true
 }
 
-// finish reads what is left of the batch (the rest of the rows, COMMIT or
+// Finish reads what is left of the batch (the rest of the rows, COMMIT or
 // ROLLBACK) and gives the connection back. An error is the statement's or
-// the transaction end's, ended as run ends it (Server.abort).
-func (st *txStream) finish() error {
+// the transaction end's, ended as Run ends it.
+func (st *Stream) Finish() error {
 	defer st.conn.Release()
 	var err error
 	if st.rows != nil {
@@ -105,15 +107,15 @@ func (st *txStream) finish() error {
 		err = cerr
 	}
 	if err != nil {
-		return st.s.abort(st.ctx, st.conn, err)
+		return st.r.abort(st.ctx, st.conn, err)
 	}
 	return nil
 }
 
-// abort gives up on a stream whose response cannot be completed (the
+// Abort gives up on a stream whose response cannot be completed (the
 // client is gone): it closes the connection rather than read the rest of
 // the rows, and PostgreSQL ends the transaction.
-func (st *txStream) abort() {
+func (st *Stream) Abort() {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(st.ctx), 5*time.Second)
 	defer cancel()
 	_ = st.conn.Conn().Close(ctx)

@@ -1,4 +1,4 @@
-package runtime
+package exec
 
 import (
 	"context"
@@ -19,9 +19,9 @@ var env pgtest.Env
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m, &env, nil)) }
 
-// newTestServer makes a Server on a fresh database prepared by setup, with
-// PGRST_* settings from environ.
-func newTestServer(t *testing.T, setup string, environ ...string) (*Server, string) {
+// newTestRunner makes a Runner on a fresh database prepared by setup, with
+// PGRST_* settings from environ, as runtime.New makes a Server's.
+func newTestRunner(t *testing.T, setup string, environ ...string) (*Runner, *config.Config, string) {
 	t.Helper()
 	uri := env.NewDatabase(t, "")
 	if err := pgcluster.ApplySQL(t.Context(), uri, setup); err != nil {
@@ -36,14 +36,10 @@ func newTestServer(t *testing.T, setup string, environ ...string) (*Server, stri
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	s, err := New(Options{Config: cfg, Schema: &Schema{Schemas: []string{"public"}}, DB: pool})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, uri
+	return New(cfg, pool, nil, nil), cfg, uri
 }
 
-// insertRow is a main statement in the shape run scans, with a write.
+// insertRow is a main statement in the shape Run scans, with a write.
 const insertRow = `WITH ins AS (INSERT INTO written (v) VALUES ($1) RETURNING v)
 SELECT NULL::bigint, count(*), '[]'::text, NULL::text, NULL::text FROM ins`
 
@@ -83,17 +79,17 @@ func TestTxEnd(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.mode+"/"+c.prefer, func(t *testing.T) {
 			t.Parallel()
-			s, uri := newTestServer(t, "CREATE TABLE written (v text)", "PGRST_DB_TX_END="+c.mode)
-			rollback, applied := txEnd(s.cfg.DBTxEnd, c.prefer)
+			s, cfg, uri := newTestRunner(t, "CREATE TABLE written (v text)", "PGRST_DB_TX_END="+c.mode)
+			rollback, applied := End(cfg.DBTxEnd, c.prefer)
 			if applied != c.applied {
 				t.Errorf("applied = %v, want %v", applied, c.applied)
 			}
-			res, err := s.run(t.Context(), &txRequest{rollback: rollback, main: insertRow, args: []any{"x"}})
+			res, err := s.Run(t.Context(), &Tx{Rollback: rollback, Main: insertRow, Args: []any{"x"}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.pageTotal != 1 {
-				t.Errorf("pageTotal = %d, want 1", res.pageTotal)
+			if res.PageTotal != 1 {
+				t.Errorf("pageTotal = %d, want 1", res.PageTotal)
 			}
 			want := 0
 			if c.persists {
@@ -110,7 +106,7 @@ func TestTxEnd(t *testing.T) {
 // and the pre-request function are in the statement's transaction, READ ONLY
 // refuses writes (25006), and a failed request leaves a clean connection.
 func TestRunSettingsAndPreRequest(t *testing.T) {
-	s, uri := newTestServer(t, `
+	s, cfg, uri := newTestRunner(t, `
 CREATE TABLE written (v text);
 CREATE FUNCTION pre() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -123,7 +119,7 @@ END $$;`, "PGRST_DB_PRE_REQUEST=public.pre", "PGRST_APP_SETTINGS_GREETING=hello"
 	req := httptest.NewRequest("GET", "/things?x=1", nil)
 	req.Header.Set("X-Custom", "v")
 	req.AddCookie(&http.Cookie{Name: "sid", Value: "abc"})
-	gucs := s.requestGUCs(req, "public", "postgres", []byte(`{"role":"postgres"}`), "")
+	gucs := requestGUCs(cfg, req, "public", "postgres", []byte(`{"role":"postgres"}`), "")
 	main := `SELECT NULL::bigint, 1::bigint, json_build_object(
 	  'method', current_setting('request.method'), 'path', current_setting('request.path'),
 	  'header', current_setting('request.headers')::json->>'x-custom',
@@ -131,29 +127,29 @@ END $$;`, "PGRST_DB_PRE_REQUEST=public.pre", "PGRST_APP_SETTINGS_GREETING=hello"
 	  'claims', current_setting('request.jwt.claims'), 'greeting', current_setting('app.settings.greeting'),
 	  'search_path', current_setting('search_path'), 'read_only', current_setting('transaction_read_only'))::text,
 	  nullif(current_setting('response.headers', true), ''), NULL::text`
-	res, err := s.run(t.Context(), &txRequest{readOnly: true, gucs: gucs, main: main})
+	res, err := s.Run(t.Context(), &Tx{ReadOnly: true, GUCs: gucs, Main: main})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"method" : "GET"`, `"path" : "/things"`, `"header" : "v"`, `"cookie" : "abc"`,
 		`"claims" : "{\"role\":\"postgres\"}"`, `"greeting" : "hello"`, `"search_path" : "\"public\", \"public\""`, `"read_only" : "on"`} {
-		if !strings.Contains(string(res.body), want) {
-			t.Errorf("body %s lacks %s", res.body, want)
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("body %s lacks %s", res.Body, want)
 		}
 	}
-	if res.respHeader == nil || *res.respHeader != `[{"X-Pre": "ran"}]` {
-		t.Errorf("response.headers from the pre-request function = %v", res.respHeader)
+	if res.RespHeader == nil || *res.RespHeader != `[{"X-Pre": "ran"}]` {
+		t.Errorf("response.headers from the pre-request function = %v", res.RespHeader)
 	}
 
 	// A write in a READ ONLY transaction fails with 25006 and writes nothing.
-	_, err = s.run(t.Context(), &txRequest{readOnly: true, gucs: gucs, main: insertRow, args: []any{"x"}})
+	_, err = s.Run(t.Context(), &Tx{ReadOnly: true, GUCs: gucs, Main: insertRow, Args: []any{"x"}})
 	if err == nil || !strings.Contains(err.Error(), "25006") {
 		t.Errorf("write in READ ONLY: err = %v, want SQLSTATE 25006", err)
 	}
 	// The pre-request function can refuse the request.
 	blocked := httptest.NewRequest("GET", "/things", nil)
 	blocked.Header.Set("X-Block", "yes")
-	_, err = s.run(t.Context(), &txRequest{gucs: s.requestGUCs(blocked, "public", "postgres", []byte(`{}`), ""), main: insertRow, args: []any{"x"}})
+	_, err = s.Run(t.Context(), &Tx{GUCs: requestGUCs(cfg, blocked, "public", "postgres", []byte(`{}`), ""), Main: insertRow, Args: []any{"x"}})
 	if err == nil || !strings.Contains(err.Error(), "blocked by pre-request") {
 		t.Errorf("pre-request refusal: err = %v", err)
 	}
@@ -161,10 +157,22 @@ END $$;`, "PGRST_DB_PRE_REQUEST=public.pre", "PGRST_APP_SETTINGS_GREETING=hello"
 		t.Errorf("failed requests wrote %d rows", n)
 	}
 	// The pool's connections are clean after the failures.
-	if _, err := s.run(t.Context(), &txRequest{gucs: gucs, main: insertRow, args: []any{"y"}}); err != nil {
+	if _, err := s.Run(t.Context(), &Tx{GUCs: gucs, Main: insertRow, Args: []any{"y"}}); err != nil {
 		t.Fatalf("request after failures: %v", err)
 	}
 	if n := countRows(t, uri); n != 1 {
 		t.Errorf("rows = %d, want 1", n)
 	}
+}
+
+// requestGUCs is what runtime's Server.requestGUCs passes to Settings for
+// a request, with no role settings.
+func requestGUCs(cfg *config.Config, req *http.Request, schema, role string, claims []byte, timezone string) [][2]string {
+	var app [][2]string
+	for _, st := range cfg.SortedAppSettings() {
+		app = append(app, [2]string{st.Name, st.Value})
+	}
+	in := Settings{Schema: schema, ExtraSearchPath: cfg.DBExtraSearchPath, Role: role, Claims: claims,
+		Method: req.Method, Path: req.URL.Path, Headers: req.Header, Cookies: req.Cookies(), Timezone: timezone, App: app}
+	return in.GUCs()
 }

@@ -1,0 +1,310 @@
+package exec
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+)
+
+// DB is the connection pool transactions run on.
+type DB interface {
+	Acquire(ctx context.Context) (*pgxpool.Conn, error)
+}
+
+// Availability is the database monitor requests consult: during an outage
+// they fail fast instead of each opening a connection, and a broken
+// connection is reported so the monitor can tell a lost connection from an
+// outage.
+type Availability interface {
+	// Available is false while the database is known to be away.
+	Available() bool
+	// Lost reports a connection-level failure.
+	Lost(err error)
+}
+
+// Runner runs transactions: what they need of the server.
+type Runner struct {
+	// DB is the pool (see runtime.NewPool: statements are parsed in the
+	// pipeline, unnamed).
+	DB DB
+	// AcquireTimeout is db-pool-acquisition-timeout.
+	AcquireTimeout time.Duration
+	// PreRequest calls db-pre-request ("SELECT "schema"."fn"()"), "" when
+	// unset.
+	PreRequest string
+	// Availability, when set, makes requests fail fast during an outage.
+	Availability Availability
+	// Log receives the connections closed after COMMIT; nil discards.
+	Log *slog.Logger
+}
+
+// Tx is everything one request's transaction needs.
+type Tx struct {
+	ReadOnly bool
+	Rollback bool
+	// Isolation is the role's isolation level ("" for read committed).
+	Isolation string
+	// GUCs are set with set_config(name, value, true) before the statement.
+	GUCs [][2]string
+	// Main is the statement; it returns one row with the columns scanned
+	// into Result.
+	Main string
+	Args []any
+	// Explain, when set, runs after Main; its plan's row estimate is
+	// Result.PlanRows (count=planned and estimated).
+	Explain     string
+	ExplainArgs []any
+	// Inserted says the statement has a sixth column: how many rows an
+	// upsert inserted (PostgREST's response_inserted).
+	Inserted bool
+	// Check, when set, sees the statement's result before the transaction
+	// ends; an error from it rolls the transaction back and is the
+	// response (PGRST116 for singular writes, PGRST124 for max-affected).
+	// Such requests take one more round trip, for the ending.
+	Check func(*Result) *apierr.Error
+}
+
+// Result is the row every main statement returns.
+type Result struct {
+	Total      *int64
+	PageTotal  int64
+	Body       []byte
+	RespHeader *string // response.headers
+	RespStatus *string // response.status
+	PlanRows   *int64
+	Inserted   *int64
+}
+
+// Run executes the transaction as one pipelined batch: BEGIN, the settings,
+// the pre-request function, the statement and COMMIT or ROLLBACK go out
+// together, each statement parsed in the pipeline (see runtime.NewPool), so
+// a request costs one round trip. A failure costs one more, to roll the
+// aborted transaction back. docs/failure-modes.md lists what each failure
+// answers.
+func (r *Runner) Run(ctx context.Context, tx *Tx) (*Result, error) {
+	res, unrun, err := r.runOnce(ctx, tx)
+	if unrun {
+		// The pooled connection had been closed by the server before the
+		// request reached it (a restart, an idle timeout): nothing ran, so
+		// one more try on another connection is safe, writes included.
+		res, _, err = r.runOnce(ctx, tx)
+	}
+	return res, err
+}
+
+// acquire takes a pool connection for a request. During an outage requests
+// fail fast: the monitor alone reconnects.
+func (r *Runner) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	if r.Availability != nil && !r.Availability.Available() {
+		return nil, apierr.DatabaseUnavailable()
+	}
+	acquireCtx, cancel := context.WithTimeout(ctx, r.AcquireTimeout)
+	conn, err := r.DB.Acquire(acquireCtx)
+	cancel()
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return nil, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
+		}
+		if ctx.Err() == nil {
+			r.lost(err)
+		}
+		return nil, fmt.Errorf("acquire connection: %w", err)
+	}
+	return conn, nil
+}
+
+// begin starts a request's batch: BEGIN with the isolation level and access
+// mode, one set_config for every setting, the pre-request function. begun
+// is set once PostgreSQL has run BEGIN.
+func (r *Runner) begin(tx *Tx, begun *bool) *pgx.Batch {
+	b := &pgx.Batch{}
+	iso := tx.Isolation
+	if iso == "" {
+		iso = "READ COMMITTED"
+	}
+	mode := "READ WRITE"
+	if tx.ReadOnly {
+		mode = "READ ONLY"
+	}
+	b.Queue("BEGIN ISOLATION LEVEL " + iso + " " + mode).Exec(func(pgconn.CommandTag) error {
+		*begun = true
+		return nil
+	})
+	if len(tx.GUCs) > 0 {
+		var sb strings.Builder
+		args := make([]any, 0, 2*len(tx.GUCs))
+		sb.WriteString("SELECT ")
+		for i, g := range tx.GUCs {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, "set_config($%d, $%d, true)", 2*i+1, 2*i+2)
+			args = append(args, g[0], g[1])
+		}
+		b.Queue(sb.String(), args...)
+	}
+	if r.PreRequest != "" {
+		b.Queue(r.PreRequest)
+	}
+	return b
+}
+
+// notStarted says whether err ended a session before it ran BEGIN: PostgreSQL
+// had closed it (a FATAL error first), so nothing of the batch ran.
+func notStarted(ctx context.Context, begun bool, err error) bool {
+	var pe *pgconn.PgError
+	return !begun && errors.As(err, &pe) && (pe.SeverityUnlocalized == "FATAL" || pe.Severity == "FATAL") && ctx.Err() == nil
+}
+
+// runOnce runs the transaction on one connection; unrun reports a batch
+// that did not start (see notStarted).
+func (r *Runner) runOnce(ctx context.Context, tx *Tx) (res *Result, unrun bool, err error) {
+	conn, err := r.acquire(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer conn.Release()
+	begun := false
+	b := r.begin(tx, &begun)
+	res = &Result{}
+	b.Queue(tx.Main, tx.Args...).QueryRow(func(row pgx.Row) error {
+		if tx.Inserted {
+			return row.Scan(&res.Total, &res.PageTotal, &res.Body, &res.RespHeader, &res.RespStatus, &res.Inserted)
+		}
+		return row.Scan(&res.Total, &res.PageTotal, &res.Body, &res.RespHeader, &res.RespStatus)
+	})
+	if tx.Explain != "" {
+		b.Queue(tx.Explain, tx.ExplainArgs...).QueryRow(func(row pgx.Row) error {
+			var plan []byte
+			if err := row.Scan(&plan); err != nil {
+				return err
+			}
+			res.PlanRows = planRows(plan)
+			return nil
+		})
+	}
+	// committed is set once PostgreSQL confirmed COMMIT: from then on the
+	// write is stored, whatever happens to the connection.
+	committed := false
+	if tx.Check == nil {
+		if tx.Rollback && !tx.ReadOnly {
+			// Deferred constraints are checked now, so a dry run answers
+			// what a commit would have.
+			b.Queue(immediateConstraints)
+		}
+		if tx.Rollback {
+			b.Queue("ROLLBACK")
+		} else {
+			b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+				committed = ct.String() == "COMMIT"
+				return nil
+			})
+		}
+	}
+
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		if committed {
+			r.discard(ctx, conn, err)
+			return res, false, nil
+		}
+		return nil, notStarted(ctx, begun, err), r.abort(ctx, conn, err)
+	}
+	if tx.Check != nil {
+		res, err = r.finish(ctx, conn, tx, res)
+		return res, false, err
+	}
+	return res, false, nil
+}
+
+// immediateConstraints runs before a dry run's ROLLBACK, as PostgREST does.
+const immediateConstraints = "SET CONSTRAINTS ALL IMMEDIATE"
+
+// finish ends a transaction whose outcome depends on its result (tx.Check):
+// one more round trip, for COMMIT or ROLLBACK.
+func (r *Runner) finish(ctx context.Context, conn *pgxpool.Conn, tx *Tx, res *Result) (*Result, error) {
+	if aerr := tx.Check(res); aerr != nil {
+		return nil, r.abort(ctx, conn, aerr)
+	}
+	if tx.Rollback {
+		if !tx.ReadOnly {
+			if _, err := conn.Exec(ctx, immediateConstraints); err != nil {
+				return nil, r.abort(ctx, conn, err)
+			}
+		}
+		if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+			return nil, r.abort(ctx, conn, err)
+		}
+		return res, nil
+	}
+	results, err := conn.Conn().PgConn().Exec(ctx, "COMMIT").ReadAll()
+	if err != nil {
+		if len(results) == 1 && results[0].Err == nil && results[0].CommandTag.String() == "COMMIT" {
+			r.discard(ctx, conn, err)
+			return res, nil
+		}
+		return nil, r.abort(ctx, conn, err)
+	}
+	return res, nil
+}
+
+// abort ends a failed transaction so the connection goes back to the pool
+// clean, or closes the connection when it cannot be trusted. A connection
+// that broke is reported to the monitor and answered as PostgREST answers
+// a lost connection (503).
+func (r *Runner) abort(ctx context.Context, conn *pgxpool.Conn, cause error) error {
+	pc := conn.Conn().PgConn()
+	if !pc.IsClosed() && pc.TxStatus() != 'I' {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}
+	if pc.IsClosed() && ctx.Err() == nil {
+		r.lost(cause)
+		return apierr.ConnectionLost(cause)
+	}
+	return cause
+}
+
+// discard closes a connection that failed after its transaction committed:
+// the request succeeded, the connection is not reused.
+func (r *Runner) discard(ctx context.Context, conn *pgxpool.Conn, cause error) {
+	if r.Log != nil {
+		r.Log.LogAttrs(ctx, slog.LevelWarn, "connection failed after COMMIT; the request succeeded", slog.Any("err", cause))
+	}
+	conn.Conn().Close(context.WithoutCancel(ctx))
+	if ctx.Err() == nil {
+		r.lost(cause)
+	}
+}
+
+// lost tells the availability monitor that a connection failed.
+func (r *Runner) lost(err error) {
+	if r.Availability != nil {
+		r.Availability.Lost(err)
+	}
+}
+
+// planRows reads the top node's "Plan Rows" from EXPLAIN (FORMAT JSON).
+func planRows(plan []byte) *int64 {
+	var doc []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if json.Unmarshal(plan, &doc) != nil || len(doc) == 0 {
+		return nil
+	}
+	n := int64(doc[0].Plan.Rows)
+	return &n
+}

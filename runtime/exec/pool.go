@@ -1,0 +1,70 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pgrestgen/pgrestgen/runtime/config"
+)
+
+// New makes the Runner of a server: db-pool-acquisition-timeout and
+// db-pre-request from cfg, the pool db, the monitor avail (nil for none),
+// log (nil discards).
+func New(cfg *config.Config, db DB, avail Availability, log *slog.Logger) *Runner {
+	r := &Runner{DB: db, AcquireTimeout: cfg.DBPoolAcquisitionTimeout, Availability: avail, Log: log}
+	if !cfg.DBPreRequest.IsZero() {
+		r.PreRequest = "SELECT " + pgx.Identifier(nonEmpty(cfg.DBPreRequest.Schema, cfg.DBPreRequest.Name)).Sanitize() + "()"
+	}
+	return r
+}
+
+// nonEmpty drops empty parts of a qualified name.
+func nonEmpty(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// NewPool opens the connection pool PostgREST's db-* settings describe.
+func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(cfg.DBURI)
+	if err != nil {
+		return nil, fmt.Errorf("parse db-uri: %w", err)
+	}
+	pc.MaxConns = int32(cfg.DBPool)
+	pc.MaxConnIdleTime = cfg.DBPoolMaxIdletime
+	pc.MaxConnLifetime = cfg.DBPoolMaxLifetime
+	if pc.ConnConfig.RuntimeParams["application_name"] == "" {
+		pc.ConnConfig.RuntimeParams["application_name"] = "pgrestgen"
+	}
+	// Every statement of a request's batch is parsed in the pipeline, after
+	// BEGIN and set_config('role', …), as PostgREST does: statements must be
+	// parsed as the request's role, which may see schemas the authenticator
+	// cannot. (pgx's statement cache would prepare them before the batch, as
+	// the authenticator.) Unnamed statements also suit transaction-mode
+	// poolers, so db-prepared-statements=false needs nothing more.
+	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	// A cancelled request (client gone, shutdown grace over) has its query
+	// cancelled in PostgreSQL before its handler answers. pgx's default
+	// drops the connection at once and sends the cancel in the background,
+	// so the answer could go out while the query still runs.
+	pc.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	return pool, nil
+}
