@@ -141,8 +141,7 @@ func (cs *callSource) aggregate(m request.Media) string {
 	if fn.Scalar {
 		rows = "_postgrest_t.pgrst_scalar"
 	}
-	single := !fn.ReturnsSet
-	strip := func(s string) string { return s }
+	single, stripped := !fn.ReturnsSet, false
 	switch m {
 	case request.MediaCustom:
 		// The value itself, through the media type's domain.
@@ -152,19 +151,15 @@ func (cs *callSource) aggregate(m request.Media) string {
 		}
 		return "(array_agg(" + fn.MediaDomain + "(" + rows + ")))[1]" + cast
 	case request.MediaCSV:
-		return csvBody
+		return sqlgen.CSVBody
 	case request.MediaObject:
 		single = true
 	case request.MediaObjectStripped:
-		single = true
-		strip = func(s string) string { return "json_strip_nulls(" + s + ")" }
+		single, stripped = true, true
 	case request.MediaArrayStripped:
-		strip = func(s string) string { return "json_strip_nulls(" + s + ")" }
+		stripped = true
 	}
-	if single {
-		return "coalesce(" + strip("json_agg("+rows+")->0") + ", 'null')::text"
-	}
-	return "coalesce(" + strip("json_agg("+rows+")") + ", '[]')::text"
+	return sqlgen.Aggregate(rows, single, stripped)
 }
 
 // resultRelation describes a function's result rows as a relation, so

@@ -246,15 +246,6 @@ type readStatement struct {
 	warning string
 }
 
-// csvBody turns the page into CSV the way PostgREST does: a header of the
-// first row's keys, then each row's composite text without its parentheses.
-const csvBody = csvHeader + " || '\n' || coalesce(string_agg(" + csvRow + ", '\n'), '')"
-
-// csvHeader is the CSV header line (without its newline); csvRow one row.
-const (
-	csvHeader = "(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a)"
-	csvRow    = "substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2)"
-)
 
 // canonicalQuery is PostgREST's canonical form of a query string for
 // Content-Location: parameters sorted by key (values of one key joined by

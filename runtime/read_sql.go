@@ -6,7 +6,6 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
-	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
@@ -76,16 +75,8 @@ func renderRead(rel *Relation, q *query.Request, shape readShape) (*readStatemen
 		sql.WriteString("NULL::text")
 	case shape.call != nil:
 		sql.WriteString(shape.call.aggregate(shape.media))
-	case shape.media == request.MediaCSV:
-		sql.WriteString(csvBody)
-	case shape.media == request.MediaObject:
-		sql.WriteString("coalesce(json_agg(_postgrest_t)->0, 'null')::text")
-	case shape.media == request.MediaObjectStripped:
-		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text")
-	case shape.media == request.MediaArrayStripped:
-		sql.WriteString("coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text")
 	default:
-		sql.WriteString("coalesce(json_agg(_postgrest_t), '[]')::text")
+		sql.WriteString(sqlgen.Body(shape.media))
 	}
 	sql.WriteString(", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')")
 	sql.WriteString(" FROM (SELECT * FROM pgrst_source) _postgrest_t")

@@ -12,6 +12,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // Streamed reads (see package respond for why): reads of tables and views
@@ -55,7 +56,7 @@ func renderStreamTail(sql *strings.Builder, total, pageCount string, m request.M
 	case request.MediaArrayStripped:
 		row = "json_strip_nulls(row_to_json(_postgrest_t))::text"
 	case request.MediaCSV:
-		prefix, row = csvHeader, csvRow
+		prefix, row = sqlgen.CSVHeader, sqlgen.CSVRow
 	}
 	sql.WriteString(" SELECT " + total + ", " + pageCount + ", " + prefix +
 		", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')" +

@@ -294,17 +294,9 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		if order != "" {
 			inner += " ORDER BY " + order
 		}
-		body = "coalesce(json_agg(_postgrest_t), '[]')::text"
-		switch m {
-		case request.MediaObject:
-			body = "coalesce(json_agg(_postgrest_t)->0, 'null')::text"
-		case request.MediaObjectStripped:
-			body = "coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text"
-		case request.MediaArrayStripped:
-			body = "coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text"
-		}
+		body = sqlgen.Body(m)
 	case "headers-only":
-		body = "coalesce(json_agg(_postgrest_t)->0, 'null')::text"
+		body = sqlgen.Aggregate("_postgrest_t", true, false)
 	}
 	main := "WITH pgrst_source AS (" + mutation + ") SELECT NULL::bigint, pg_catalog.count(_postgrest_t), " + body +
 		", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')"
