@@ -246,7 +246,6 @@ type readStatement struct {
 	warning string
 }
 
-
 // canonicalQuery is PostgREST's canonical form of a query string for
 // Content-Location: parameters sorted by key (values of one key joined by
 // commas), each byte but [A-Za-z0-9-_.~] percent-encoded. "" when empty.
