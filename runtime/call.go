@@ -13,9 +13,11 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // MountFunction serves /rpc/<name>: every overload of the functions called
@@ -89,7 +91,7 @@ func (s *Server) serveFunction(c echo.Context, name string) {
 		}
 		keys = sortedCopy(keys)
 	}
-	fn, aerr := s.findFunction(schema, name, keys, body)
+	fn, aerr := s.funcs.FindFunction(schema, name, keys, body)
 	if aerr != nil {
 		fail(aerr)
 		return
@@ -118,39 +120,71 @@ type callRequest struct {
 	body      *request.CallBody // nil for GET and HEAD
 }
 
-// call runs a function and writes its result as PostgREST does.
+// call serves a request on a function found for it.
 func (s *Server) call(c echo.Context, r callRequest) {
 	req := c.Request()
+	timer := httpmw.Timing(req.Context())
+	stop := timer.Start(httpmw.PhasePlan)
+	cp, aerr := s.callTx(req, r)
+	stop()
+	if aerr != nil {
+		s.writeError(c, aerr)
+		return
+	}
+	stop = timer.Start(httpmw.PhaseTransaction)
+	res, err := s.exec.Run(req.Context(), cp.tx)
+	stop()
+	respStart := time.Now()
+	if err != nil {
+		s.fail(c, err, r.ident.Authenticated)
+		return
+	}
+	status, aerr := s.callHeaders(c, r, cp, res)
+	if aerr != nil {
+		s.writeError(c, aerr)
+		return
+	}
+	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
+	respond.Body(c.Response(), status, res.Body, req.Method == http.MethodHead || r.fn.Void)
+}
+
+// callPlan is a call ready to run: its plan, its transaction, and what its
+// response needs.
+type callPlan struct {
+	plan  *plan.Read
+	tx    *exec.Tx
+	prefs request.Preferences
+	// customType is the Content-Type of a handler function's media type.
+	customType string
+	strictMax  bool
+}
+
+// callTx takes a call through the request, plan and SQL stages — media
+// type, preferences, the call's plan, the statement and its transaction —
+// everything but running it.
+func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Error) {
 	fn := r.fn
-	fail := func(e *apierr.Error) { s.writeError(c, e) }
 	defaultSelect := r.q.Select == nil || (len(r.q.Select) == 1 && r.q.Select[0].Star && r.q.Select[0].Alias == "" && r.q.Select[0].Cast == "")
 	m, customType, aerr := request.NegotiateCall(req.Header.Get("Accept"), fn.MediaType, defaultSelect)
 	if aerr != nil {
-		fail(aerr)
-		return
+		return nil, aerr
 	}
 	prefs := request.ParsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
 	if e := prefs.StrictError(); e != nil {
-		fail(e)
-		return
+		return nil, e
 	}
-	strictMax := prefs.Handling == "strict" && prefs.MaxAffected != nil
-	if strictMax && !fn.ReturnsSet {
-		fail(apierr.New(http.StatusBadRequest, "PGRST128",
-			"Function must return SETOF or TABLE when max-affected preference is used with handling=strict", "", ""))
-		return
+	cp := &callPlan{prefs: prefs, customType: customType, strictMax: prefs.Handling == "strict" && prefs.MaxAffected != nil}
+	if cp.strictMax && !fn.ReturnsSet {
+		return nil, apierr.New(http.StatusBadRequest, "PGRST128",
+			"Function must return SETOF or TABLE when max-affected preference is used with handling=strict", "", "")
 	}
-	timer := httpmw.Timing(req.Context())
-	stop := timer.Start(httpmw.PhasePlan)
-	src := &callSource{fn: fn, params: r.params(), body: r.body}
-	shape := readShape{rng: r.rng, count: prefs.Count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
-		call: src, related: s.readRelatedIn(r.schema)}
-	stmt, aerr := renderRead(s.results[fn], r.q, shape)
-	stop()
+	cp.plan, aerr = plan.PlanRead(s.results[fn], r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
+		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
+		Call: plan.PlanCall(fn, r.q, r.body)})
 	if aerr != nil {
-		fail(aerr)
-		return
+		return nil, aerr
 	}
+	stmt := sqlgen.Read(cp.plan)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	isolation := s.role(r.ident.Role).Isolation
 	var hoisted [][2]string
@@ -163,48 +197,46 @@ func (s *Server) call(c echo.Context, r callRequest) {
 			hoisted = append(hoisted, [2]string{k, v})
 		}
 	}
-	tx := &exec.Tx{
+	cp.tx = &exec.Tx{
 		// GET and HEAD, and calls of functions that cannot write, run READ
 		// ONLY: a writing function called with GET fails with 25006 (405).
 		ReadOnly:    req.Method != http.MethodPost || fn.Volatility != "volatile",
 		Rollback:    rollback,
 		Isolation:   isolation,
 		GUCs:        s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone, hoisted...),
-		Main:        stmt.sql,
-		Args:        stmt.args,
-		Explain:     stmt.explain,
-		ExplainArgs: stmt.explainArgs,
+		Main:        stmt.SQL,
+		Args:        stmt.Args,
+		Explain:     stmt.Explain,
+		ExplainArgs: stmt.ExplainArgs,
 	}
-	if m.Singular() || strictMax {
+	if m.Singular() || cp.strictMax {
 		// Refused results are rolled back, as PostgREST does.
-		tx.Check = func(res *exec.Result) *apierr.Error {
+		cp.tx.Check = func(res *exec.Result) *apierr.Error {
 			if m.Singular() && res.PageTotal != 1 {
 				return singularError(res.PageTotal)
 			}
-			if strictMax && res.PageTotal > *prefs.MaxAffected {
+			if cp.strictMax && res.PageTotal > *prefs.MaxAffected {
 				return maxAffectedError(res.PageTotal)
 			}
 			return nil
 		}
 	}
-	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.exec.Run(req.Context(), tx)
-	stop()
-	respStart := time.Now()
-	if err != nil {
-		s.fail(c, err, r.ident.Authenticated)
-		return
-	}
+	return cp, nil
+}
+
+// callHeaders sets a call's headers from its result and returns its status.
+func (s *Server) callHeaders(c echo.Context, r callRequest, cp *callPlan, res *exec.Result) (int, *apierr.Error) {
+	fn, prefs, m := r.fn, cp.prefs, cp.plan.Media
 	total := countTotal(prefs.Count, res, s.cfg.DBMaxRows)
 	h := c.Response().Header()
 	lower := r.rng.Offset()
 	upper := lower + res.PageTotal - 1
 	h.Set("Content-Range", respond.ContentRange(lower, upper, total))
-	if stmt.warning != "" {
-		h.Set("Warning", stmt.warning)
+	if cp.plan.Warning != "" {
+		h.Set("Warning", cp.plan.Warning)
 	}
 	applied := prefs.AppliedForRead()
-	if strictMax {
+	if cp.strictMax {
 		applied = strings.TrimPrefix(applied+", max-affected="+strconv.FormatInt(*prefs.MaxAffected, 10), ", ")
 	}
 	if applied != "" {
@@ -212,14 +244,13 @@ func (s *Server) call(c echo.Context, r callRequest) {
 	}
 	status, aerr := respond.PageStatus(lower, upper, total)
 	if aerr != nil {
-		fail(aerr)
-		return
+		return 0, aerr
 	}
 	switch {
 	case fn.Void:
 		status = http.StatusNoContent
 	case m == request.MediaCustom:
-		h.Set(echo.HeaderContentType, customType)
+		h.Set(echo.HeaderContentType, cp.customType)
 	default:
 		h.Set(echo.HeaderContentType, m.ContentType())
 	}
@@ -227,9 +258,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		h.Set("Content-Profile", r.schema)
 	}
 	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
-		fail(apierr.From(err, r.ident.Authenticated))
-		return
+		return 0, apierr.From(err, r.ident.Authenticated)
 	}
-	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
-	respond.Body(c.Response(), status, res.Body, req.Method == http.MethodHead || fn.Void)
+	return status, nil
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
@@ -22,7 +23,6 @@ func CallSQL(fn *contract.Function) string {
 		}
 	}
 	slices.Sort(body.Keys)
-	cs := &callSource{fn: fn, body: body}
-	_, call := cs.call(&sqlgen.Args{})
+	_, call := sqlgen.Call(&sqlgen.Args{}, &plan.Call{Fn: fn, Body: body})
 	return call
 }

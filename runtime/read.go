@@ -16,6 +16,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // serveRelation answers one request on a table or view path; rel is nil
@@ -101,75 +102,92 @@ type relationRequest struct {
 // read serves GET and HEAD on a relation.
 func (s *Server) read(c echo.Context, r relationRequest) {
 	req := c.Request()
-	rel, schema, ident, q, rng := r.rel, r.schema, r.ident, r.q, r.rng
-	fail := func(e *apierr.Error) { s.writeError(c, e) }
-	m, aerr := request.Negotiate(req.Header.Get("Accept"))
-	if aerr != nil {
-		fail(aerr)
-		return
-	}
-	prefs := request.ParsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
-	if e := prefs.StrictError(); e != nil {
-		fail(e)
-		return
-	}
-	shape := readShape{rng: rng, count: prefs.Count, maxRows: s.cfg.DBMaxRows, head: req.Method == http.MethodHead, media: m,
-		related: s.readRelatedIn(schema)}
-	shape.stream = streamable(req.Method, m, prefs.Count)
 	timer := httpmw.Timing(req.Context())
 	stop := timer.Start(httpmw.PhasePlan)
-	stmt, aerr := renderRead(rel, q, shape)
+	rp, aerr := s.readTx(req, r)
 	stop()
 	if aerr != nil {
 		// PostgreSQL sets the timezone before it sees the statement, so a
-		// bad zone is the error PostgREST reports first.
-		if prefs.Timezone != "" {
-			if err := s.checkTimezone(req.Context(), prefs.Timezone); err != nil {
-				s.fail(c, err, ident.Authenticated)
+		// bad zone is the error PostgREST reports before the plan's.
+		if rp != nil && rp.prefs.Timezone != "" {
+			if err := s.checkTimezone(req.Context(), rp.prefs.Timezone); err != nil {
+				s.fail(c, err, r.ident.Authenticated)
 				return
 			}
 		}
-		fail(aerr)
+		s.writeError(c, aerr)
 		return
 	}
-	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
-	tx := &exec.Tx{
-		ReadOnly:    true,
-		Rollback:    rollback,
-		Isolation:   s.role(ident.Role).Isolation,
-		GUCs:        s.requestGUCs(req, schema, ident.Role, ident.Claims, prefs.Timezone),
-		Main:        stmt.sql,
-		Args:        stmt.args,
-		Explain:     stmt.explain,
-		ExplainArgs: stmt.explainArgs,
-	}
-	head := func(res *exec.Result) (int, *apierr.Error) { return s.readHeaders(c, r, m, prefs, stmt, res) }
-	if shape.stream {
-		s.readStreamed(c, tx, m, ident.Authenticated, head)
+	head := func(res *exec.Result) (int, *apierr.Error) { return s.readHeaders(c, r, rp, res) }
+	if rp.plan.Stream {
+		s.readStreamed(c, rp.tx, rp.plan.Media, r.ident.Authenticated, head)
 		return
 	}
 	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.exec.Run(req.Context(), tx)
+	res, err := s.exec.Run(req.Context(), rp.tx)
 	stop()
 	respStart := time.Now()
 	if err != nil {
-		s.fail(c, err, ident.Authenticated)
+		s.fail(c, err, r.ident.Authenticated)
 		return
 	}
 	status, aerr := head(res)
 	if aerr != nil {
-		fail(aerr)
+		s.writeError(c, aerr)
 		return
 	}
 	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
 	respond.Body(c.Response(), status, res.Body, req.Method == http.MethodHead)
 }
 
+// readPlan is a read ready to run: its plan, its transaction and the
+// preferences its response honours.
+type readPlan struct {
+	plan  *plan.Read
+	tx    *exec.Tx
+	prefs request.Preferences
+}
+
+// readTx takes a read through the request, plan and SQL stages: media type,
+// preferences, the plan, the statement and its transaction — everything
+// but running it. An error of the request stage comes with a nil readPlan,
+// one of the plan with the preferences it was read with.
+func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apierr.Error) {
+	m, aerr := request.Negotiate(req.Header.Get("Accept"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	prefs := request.ParsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	if e := prefs.StrictError(); e != nil {
+		return nil, e
+	}
+	rp := &readPlan{prefs: prefs}
+	rp.plan, aerr = plan.PlanRead(r.rel, r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
+		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method})
+	if aerr != nil {
+		return rp, aerr
+	}
+	stmt := sqlgen.Read(rp.plan)
+	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
+	rp.tx = &exec.Tx{
+		ReadOnly:    true,
+		Rollback:    rollback,
+		Isolation:   s.role(r.ident.Role).Isolation,
+		GUCs:        s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone),
+		Main:        stmt.SQL,
+		Args:        stmt.Args,
+		Explain:     stmt.Explain,
+		ExplainArgs: stmt.ExplainArgs,
+	}
+	return rp, nil
+}
+
 // readHeaders sets a read's headers from its statement's result and
 // returns its status. An error is the response; the headers set before it
 // stay (a 416 keeps its Content-Range, as in PostgREST).
-func (s *Server) readHeaders(c echo.Context, r relationRequest, m request.Media, prefs request.Preferences, stmt *readStatement, res *exec.Result) (int, *apierr.Error) {
+func (s *Server) readHeaders(c echo.Context, r relationRequest, rp *readPlan, res *exec.Result) (int, *apierr.Error) {
 	req := c.Request()
+	m, prefs := rp.plan.Media, rp.prefs
 	if m.Singular() && res.PageTotal != 1 {
 		return 0, singularError(res.PageTotal)
 	}
@@ -197,8 +215,8 @@ func (s *Server) readHeaders(c echo.Context, r relationRequest, m request.Media,
 	if h.Get("Vary") == "" {
 		h.Set("Vary", "Accept, Prefer, Range")
 	}
-	if stmt.warning != "" {
-		h.Set("Warning", stmt.warning)
+	if rp.plan.Warning != "" {
+		h.Set("Warning", rp.plan.Warning)
 	}
 	return status, nil
 }
@@ -216,34 +234,6 @@ func countTotal(count string, res *exec.Result, maxRows *int64) *int64 {
 		}
 	}
 	return res.Total
-}
-
-// readShape is what, beyond the query string, shapes a read statement.
-type readShape struct {
-	rng     request.Range
-	count   string // "", exact, planned, estimated
-	maxRows *int64
-	head    bool
-	media   request.Media
-	// call is set when the rows come from a function call (/rpc).
-	call *callSource
-	// related finds the relations embeds name (embed.go).
-	related *plan.Relations
-	// stream renders the streamed shape (streamable media only): a meta
-	// row, then one row per piece of the body (see renderStreamTail).
-	stream bool
-}
-
-// readStatement is a rendered read: the main statement and, for planned
-// and estimated counts, the EXPLAIN whose row estimate is the total.
-type readStatement struct {
-	sql         string
-	args        []any
-	explain     string
-	explainArgs []any
-	// warning is the Warning header (embeds named by relation name
-	// despite an alias), "" for none.
-	warning string
 }
 
 // canonicalQuery is PostgREST's canonical form of a query string for

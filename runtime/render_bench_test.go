@@ -3,6 +3,7 @@ package runtime
 import (
 	"testing"
 
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
@@ -39,8 +40,7 @@ func BenchmarkParseRenderCall(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := callRequest{fn: fn, q: q}
-		shape := readShape{rng: rows(0, 19), call: &callSource{fn: fn, params: r.params()}}
+		shape := readShape{rng: rows(0, 19), call: plan.PlanCall(fn, q, nil)}
 		if _, aerr := renderRead(res, q, shape); aerr != nil {
 			b.Fatal(aerr)
 		}

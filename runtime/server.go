@@ -21,8 +21,10 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/config"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/fuzzy"
+	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
 )
 
@@ -44,7 +46,7 @@ type Server struct {
 	byName map[string]map[string]*Relation
 	// funcs holds, per function name, the overloads of each exposed schema;
 	// results describe each function's result rows as a relation.
-	funcs   map[string]map[string][]*Function
+	funcs   plan.Functions
 	results map[*Function]*Relation
 	// settings are the per-request GUCs fixed by configuration (app.settings.*),
 	// precomputed so the hot path only appends request values.
@@ -101,7 +103,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{cfg: opts.Config, schema: opts.Schema, auth: v, log: log,
 		byName: map[string]map[string]*Relation{},
-		funcs:  map[string]map[string][]*Function{}, results: map[*Function]*Relation{},
+		funcs:  plan.Functions{}, results: map[*Function]*Relation{},
 		exec:    exec.New(opts.Config, opts.DB, opts.Availability, log),
 		respond: &respond.Responder{Minimal: opts.Config.ClientErrorVerbosity == "minimal", Log: log}}
 	s.SetRoleSettings(opts.RoleSettings)
@@ -113,7 +115,7 @@ func New(opts Options) (*Server, error) {
 	}
 	for _, fn := range opts.Schema.Functions {
 		if s.funcs[fn.Name] == nil {
-			s.funcs[fn.Name] = map[string][]*Function{}
+			s.funcs[fn.Name] = map[string][]*contract.Function{}
 		}
 		s.funcs[fn.Name][fn.Schema] = append(s.funcs[fn.Name][fn.Schema], fn)
 		s.results[fn] = resultRelation(fn, s.byName[fn.ResultRelation][fn.ResultSchema])

@@ -12,12 +12,12 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
-// Read plans what a read of rel asks: the embeds and their params first
+// ReadScope plans what a read of rel asks: the embeds and their params first
 // (PGRST108, then the relationships: PGRST200/201), then the select list,
 // depth first through the embeds, then the filters and the order, which is
 // the order PostgREST reports errors in. warning is the Warning header for
 // embeds that params named by relation name ("" for none).
-func Read(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Scope, warning string, _ *apierr.Error) {
+func ReadScope(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Scope, warning string, _ *apierr.Error) {
 	p := &planner{rels: rels}
 	root := &Scope{Rel: rel}
 	if aerr := p.embeds(root, q); aerr != nil {

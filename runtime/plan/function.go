@@ -1,4 +1,4 @@
-package runtime
+package plan
 
 import (
 	"net/http"
@@ -6,16 +6,21 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/fuzzy"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
-// findFunction picks the function a call means, as PostgREST's findProc:
+// Functions are the callable functions of the exposed schemas: per name,
+// the overloads of each schema.
+type Functions map[string]map[string][]*contract.Function
+
+// FindFunction picks the function a call means, as PostgREST's findProc:
 // among the overloads of schema.name, the one whose parameters the given
 // argument names fit (every required one given, nothing unknown); failing
 // that, one with a single unnamed parameter of the body's type.
-func (s *Server) findFunction(schema, name string, keys []string, body *request.CallBody) (*Function, *apierr.Error) {
-	overloads := s.funcs[name][schema]
+func (fs Functions) FindFunction(schema, name string, keys []string, body *request.CallBody) (*contract.Function, *apierr.Error) {
+	overloads := fs[name][schema]
 	media := "application/json"
 	post := body != nil
 	if post {
@@ -26,7 +31,7 @@ func (s *Server) findFunction(schema, name string, keys []string, body *request.
 			media = "application/x-www-form-urlencoded"
 		}
 	}
-	var matches, fallbacks []*Function
+	var matches, fallbacks []*contract.Function
 	for _, fn := range overloads {
 		switch {
 		case paramsMatch(fn, keys, post, media):
@@ -45,10 +50,10 @@ func (s *Server) findFunction(schema, name string, keys []string, body *request.
 	case len(fallbacks) > 1:
 		return nil, ambiguousFunction(fallbacks)
 	}
-	return nil, s.functionNotFound(schema, name, keys, post, media, overloads)
+	return nil, fs.functionNotFound(schema, name, keys, post, media, overloads)
 }
 
-func paramsMatch(fn *Function, keys []string, post bool, media string) bool {
+func paramsMatch(fn *contract.Function, keys []string, post bool, media string) bool {
 	if len(fn.Params) == 0 {
 		raw := request.RawParamType(media) != ""
 		return len(keys) == 0 && !(post && raw)
@@ -59,7 +64,7 @@ func paramsMatch(fn *Function, keys []string, post bool, media string) bool {
 		}
 	}
 	for _, k := range keys {
-		if !slices.ContainsFunc(fn.Params, func(p Param) bool { return p.Name == k }) {
+		if !slices.ContainsFunc(fn.Params, func(p contract.Param) bool { return p.Name == k }) {
 			return false
 		}
 	}
@@ -68,7 +73,7 @@ func paramsMatch(fn *Function, keys []string, post bool, media string) bool {
 
 // singleUnnamed reports whether fn takes the whole body of this media type
 // through its one unnamed parameter.
-func singleUnnamed(fn *Function, media string) bool {
+func singleUnnamed(fn *contract.Function, media string) bool {
 	if len(fn.Params) != 1 || fn.Params[0].Name != "" {
 		return false
 	}
@@ -79,7 +84,7 @@ func singleUnnamed(fn *Function, media string) bool {
 	return request.RawParamType(media) == t
 }
 
-func ambiguousFunction(fns []*Function) *apierr.Error {
+func ambiguousFunction(fns []*contract.Function) *apierr.Error {
 	var cands []string
 	for _, fn := range fns {
 		var ps []string
@@ -94,7 +99,7 @@ func ambiguousFunction(fns []*Function) *apierr.Error {
 }
 
 // functionNotFound is PGRST202 with PostgREST's message, details and hint.
-func (s *Server) functionNotFound(schema, name string, keys []string, post bool, media string, overloads []*Function) *apierr.Error {
+func (fs Functions) functionNotFound(schema, name string, keys []string, post bool, media string, overloads []*contract.Function) *apierr.Error {
 	fq := schema + "." + name
 	raw := request.RawParamType(media) != ""
 	onlySingle := post && raw
@@ -125,7 +130,7 @@ func (s *Server) functionNotFound(schema, name string, keys []string, post bool,
 	details += ", but no matches were found in the schema cache."
 	hint := ""
 	if !onlySingle {
-		hint = s.functionHint(schema, name, keys, overloads)
+		hint = fs.functionHint(schema, name, keys, overloads)
 	}
 	return apierr.New(http.StatusNotFound, "PGRST202", msg, details, hint)
 }
@@ -133,13 +138,13 @@ func (s *Server) functionNotFound(schema, name string, keys []string, post bool,
 // functionHint is PostgREST's "Perhaps you meant" for a call: the closest
 // function name of the schema, or when the name exists, the closest
 // parameter list of its overloads.
-func (s *Server) functionHint(schema, name string, keys []string, overloads []*Function) string {
+func (fs Functions) functionHint(schema, name string, keys []string, overloads []*contract.Function) string {
 	prefix := "Perhaps you meant to call the function " + schema + "."
 	if len(overloads) == 0 {
 		var names []string
-		for _, fn := range s.schema.Functions {
-			if fn.Schema == schema {
-				names = append(names, fn.Name)
+		for n, bySchema := range fs {
+			if len(bySchema[schema]) > 0 {
+				names = append(names, n)
 			}
 		}
 		if best, ok := fuzzy.Closest(name, names, 0.75); ok {
