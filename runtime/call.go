@@ -41,25 +41,38 @@ func sortedCopy(s []string) []string {
 	return slices.Compact(out)
 }
 
-// serveFunction answers a request on /rpc/<name>, with PostgREST's error
-// order: JWT, profile, method, query string and range, body, function,
-// select and filters, media type, preferences, then the database's.
+// serveFunction answers a request on /rpc/<name>.
 func (s *Server) serveFunction(c echo.Context, name string) {
 	req := c.Request()
-	timer := httpmw.Timing(req.Context())
-	ident, schema, byProfile, ok := s.identify(c)
-	if !ok {
-		return
-	}
-	fail := func(e *apierr.Error) { s.writeError(c, e) }
-	read := req.Method == http.MethodGet || req.Method == http.MethodHead
+	r, aerr := s.callRequest(req, name)
 	switch {
-	case read, req.Method == http.MethodPost, req.Method == http.MethodOptions:
+	case aerr != nil:
+		s.writeError(c, aerr)
+	case req.Method == http.MethodOptions:
+		h := c.Response().Header()
+		h.Set("Allow", "OPTIONS,GET,HEAD,POST")
+		if r.fn.Volatility == "volatile" {
+			h.Set("Allow", "OPTIONS,POST")
+		}
+		c.Response().WriteHeader(http.StatusOK)
 	default:
-		fail(apierr.New(http.StatusMethodNotAllowed, "PGRST101", "Cannot use the "+req.Method+" method on RPC", "", ""))
-		return
+		s.call(c, r)
 	}
-	stop := timer.Start(httpmw.PhaseParse)
+}
+
+// callRequest runs the checks of a call up to finding its function, in
+// PostgREST's order: JWT, profile, method, query string and range, body,
+// the function (select, filters, media type and preferences follow).
+func (s *Server) callRequest(req *http.Request, name string) (callRequest, *apierr.Error) {
+	id, aerr := s.identify(req)
+	if aerr != nil {
+		return callRequest{}, aerr
+	}
+	read := req.Method == http.MethodGet || req.Method == http.MethodHead
+	if !read && req.Method != http.MethodPost && req.Method != http.MethodOptions {
+		return callRequest{}, apierr.New(http.StatusMethodNotAllowed, "PGRST101", "Cannot use the "+req.Method+" method on RPC", "", "")
+	}
+	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
 	var q *query.Request
 	var err error
 	if read {
@@ -69,20 +82,17 @@ func (s *Server) serveFunction(c echo.Context, name string) {
 	}
 	stop()
 	if err != nil {
-		fail(apierr.From(err, ident.Authenticated))
-		return
+		return callRequest{}, apierr.From(err, id.ident.Authenticated)
 	}
 	rng, aerr := request.ReadRange(req, q, s.cfg.DBMaxRows)
 	if aerr != nil {
-		fail(aerr)
-		return
+		return callRequest{}, aerr
 	}
 	var body *request.CallBody
 	var keys []string
 	if req.Method == http.MethodPost {
 		if body, aerr = request.ReadCallBody(req, req.URL.RawQuery, s.cfg.ServerMaxBodySize); aerr != nil {
-			fail(aerr)
-			return
+			return callRequest{}, aerr
 		}
 		keys = body.Keys
 	} else {
@@ -91,21 +101,11 @@ func (s *Server) serveFunction(c echo.Context, name string) {
 		}
 		keys = sortedCopy(keys)
 	}
-	fn, aerr := s.funcs.FindFunction(schema, name, keys, body)
+	fn, aerr := s.funcs.FindFunction(id.schema, name, keys, body)
 	if aerr != nil {
-		fail(aerr)
-		return
+		return callRequest{}, aerr
 	}
-	if req.Method == http.MethodOptions {
-		h := c.Response().Header()
-		h.Set("Allow", "OPTIONS,GET,HEAD,POST")
-		if fn.Volatility == "volatile" {
-			h.Set("Allow", "OPTIONS,POST")
-		}
-		c.Response().WriteHeader(http.StatusOK)
-		return
-	}
-	s.call(c, callRequest{fn: fn, schema: schema, byProfile: byProfile, ident: ident, q: q, rng: rng, body: body})
+	return callRequest{fn: fn, schema: id.schema, byProfile: id.byProfile, ident: id.ident, q: q, rng: rng, body: body}, nil
 }
 
 // callRequest is a function call that passed the checks up to finding the

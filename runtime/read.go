@@ -19,54 +19,54 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
-// serveRelation answers one request on a table or view path; rel is nil
-// for a name no exposed schema has (the fallback route). Errors come in
-// PostgREST's order: JWT, profile, method, query string and range, table,
-// media type, preferences, then the database's.
+// serveRelation answers one request on a table or view path; the relation
+// may be missing from the request's schema (the fallback route).
 func (s *Server) serveRelation(c echo.Context, name string) {
 	req := c.Request()
-	timer := httpmw.Timing(req.Context()) // nil unless server-timing-enabled
-	ident, schema, byProfile, ok := s.identify(c)
-	if !ok {
-		return
+	r, aerr := s.relationRequest(req, name)
+	switch {
+	case aerr != nil:
+		s.writeError(c, aerr)
+	case req.Method == http.MethodOptions:
+		h := c.Response().Header()
+		h.Set("Allow", allow(r.rel))
+		h.Set("Vary", "Accept, Prefer, Range")
+		c.Response().WriteHeader(http.StatusOK)
+	case req.Method == http.MethodGet || req.Method == http.MethodHead:
+		s.read(c, r)
+	default:
+		s.write(c, r)
 	}
-	fail := func(e *apierr.Error) { s.writeError(c, e) }
+}
+
+// relationRequest runs the checks of a request on a relation up to
+// finding it, in PostgREST's order: JWT, profile, method, query string and
+// range, the table.
+func (s *Server) relationRequest(req *http.Request, name string) (relationRequest, *apierr.Error) {
+	id, aerr := s.identify(req)
+	if aerr != nil {
+		return relationRequest{}, aerr
+	}
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
 	default:
-		fail(apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", ""))
-		return
+		return relationRequest{}, apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", "")
 	}
-	stop := timer.Start(httpmw.PhaseParse)
+	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
 	q, err := query.ParseRaw(req.URL.RawQuery)
 	stop()
 	if err != nil {
-		fail(apierr.From(err, ident.Authenticated))
-		return
+		return relationRequest{}, apierr.From(err, id.ident.Authenticated)
 	}
 	rng, aerr := request.ReadRange(req, q, s.cfg.DBMaxRows)
 	if aerr != nil {
-		fail(aerr)
-		return
+		return relationRequest{}, aerr
 	}
-	rel := s.byName[name][schema]
+	rel := s.byName[name][id.schema]
 	if rel == nil {
-		fail(s.tableNotFound(schema, name))
-		return
+		return relationRequest{}, s.tableNotFound(id.schema, name)
 	}
-	if req.Method == http.MethodOptions {
-		h := c.Response().Header()
-		h.Set("Allow", allow(rel))
-		h.Set("Vary", "Accept, Prefer, Range")
-		c.Response().WriteHeader(http.StatusOK)
-		return
-	}
-	r := relationRequest{rel: rel, schema: schema, byProfile: byProfile, ident: ident, q: q, rng: rng}
-	if req.Method == http.MethodGet || req.Method == http.MethodHead {
-		s.read(c, r)
-		return
-	}
-	s.write(c, r)
+	return relationRequest{rel: rel, schema: id.schema, byProfile: id.byProfile, ident: id.ident, q: q, rng: rng}, nil
 }
 
 // allow is the Allow header of OPTIONS: what the relation can do, whatever

@@ -12,21 +12,27 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
+// identity is who a request runs as and on which schema.
+type identity struct {
+	ident     auth.Result
+	schema    string
+	byProfile bool
+}
+
 // identify runs the checks every request starts with, in PostgREST's
-// order: the JWT, then the profile headers. On failure it has answered.
-func (s *Server) identify(c echo.Context) (ident auth.Result, schema string, byProfile, ok bool) {
-	req := c.Request()
+// order: the JWT, then the profile headers.
+func (s *Server) identify(req *http.Request) (identity, *apierr.Error) {
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseJWT)
 	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
 	stop()
-	if aerr == nil {
-		schema, byProfile, aerr = request.Profile(req, s.cfg.DBSchemas)
-	}
 	if aerr != nil {
-		s.writeError(c, aerr)
-		return auth.Result{}, "", false, false
+		return identity{}, aerr
 	}
-	return ident, schema, byProfile, true
+	schema, byProfile, aerr := request.Profile(req, s.cfg.DBSchemas)
+	if aerr != nil {
+		return identity{}, aerr
+	}
+	return identity{ident: ident, schema: schema, byProfile: byProfile}, nil
 }
 
 // singularError is PGRST116: the object media type needs exactly one row.
