@@ -163,16 +163,28 @@ func (s *Server) MountFallback(r Router) {
 }
 
 func (s *Server) notFound(c echo.Context) {
-	path := strings.Trim(c.Request().URL.Path, "/")
-	if name, ok := strings.CutPrefix(path, "rpc/"); ok && name != "" && !strings.Contains(name, "/") {
+	name, function, aerr := route(c.Request().URL.Path)
+	switch {
+	case aerr != nil:
+		s.writeError(c, aerr)
+	case function:
 		s.serveFunction(c, name)
-		return
+	default:
+		s.serveRelation(c, name)
+	}
+}
+
+// route tells what a path names: a function (/rpc/name), a relation
+// (/name), or nothing PostgREST serves (PGRST125).
+func route(path string) (name string, function bool, aerr *apierr.Error) {
+	path = strings.Trim(path, "/")
+	if name, ok := strings.CutPrefix(path, "rpc/"); ok && name != "" && !strings.Contains(name, "/") {
+		return name, true, nil
 	}
 	if path == "" || strings.Contains(path, "/") {
-		s.writeError(c, apierr.New(http.StatusNotFound, "PGRST125", "Invalid path specified in request URL", "", ""))
-		return
+		return "", false, apierr.New(http.StatusNotFound, "PGRST125", "Invalid path specified in request URL", "", "")
 	}
-	s.serveRelation(c, path)
+	return path, false, nil
 }
 
 // tableNotFound is PGRST205 with PostgREST's "Perhaps you meant" hint, naming

@@ -60,3 +60,7 @@ func TestGeneratedCodeIsCurrent(t *testing.T) { suite(t).CheckGenerated(t) }
 
 // TestHTTP runs the case files of testdata/http end to end over HTTP.
 func TestHTTP(t *testing.T) { suite(t).RunCases(t, "testdata/http") }
+
+// TestStatements checks the statement each case's request runs against the
+// golden files of testdata/sql, without a database.
+func TestStatements(t *testing.T) { suite(t).CheckStatements(t, "testdata/http", "testdata/sql") }
