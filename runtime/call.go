@@ -24,15 +24,10 @@ import (
 // name, in every exposed schema; the request's profile and argument names
 // pick one, as in PostgREST.
 func (s *Server) MountFunction(r Router, path, name string) {
-	h := func(c echo.Context) error {
+	mountAll(r, path, func(c echo.Context) error {
 		s.serveFunction(c, name)
 		return nil
-	}
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodOptions,
-		http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete,
-		http.MethodTrace, http.MethodConnect} {
-		r.Add(m, path, h)
-	}
+	})
 }
 
 func sortedCopy(s []string) []string {

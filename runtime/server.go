@@ -142,10 +142,15 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 // MountRelation serves GET, HEAD and OPTIONS of the relations called name on
 // path; the other verbs answer PGRST117 until writes are generated.
 func (s *Server) MountRelation(r Router, path, name string) {
-	h := func(c echo.Context) error {
+	mountAll(r, path, func(c echo.Context) error {
 		s.serveRelation(c, name)
 		return nil
-	}
+	})
+}
+
+// mountAll routes every method to h, which answers the ones PostgREST
+// refuses with its own errors (PGRST101, PGRST117) rather than echo's 405.
+func mountAll(r Router, path string, h echo.HandlerFunc) {
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodOptions,
 		http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete,
 		http.MethodTrace, http.MethodConnect} {
