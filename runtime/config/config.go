@@ -458,8 +458,51 @@ func (s *sources) build() (*Config, error) {
 			errs = append(errs, err)
 		}
 	}
-	var err error
 
+	s.readDB(c, fail)
+	s.readJWT(c, fail)
+	s.readServer(c, fail)
+	checkLimits(c, fail)
+	// Keys PostgREST dropped: it ignores them and so do we, with a word.
+	for _, r := range []struct{ key, note string }{
+		{"jwt-cache-max-lifetime", "replaced by jwt-cache-max-entries in PostgREST v14"},
+		{"admin-server-config-enabled", "removed in PostgREST v13"},
+		{"raw-media-types", "removed in PostgREST v12"},
+		{"db-use-legacy-gucs", "removed in PostgREST v12"},
+	} {
+		if _, _, ok := s.raw(r.key); ok {
+			s.warnf("%s: ignored, %s", r.key, r.note)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	// Values that name files or need decoding, in PostgREST's order.
+	if name, ok := strings.CutPrefix(c.DBURI, "@"); ok {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, &ValueError{Key: "db-uri", Value: c.DBURI, Reason: "cannot read the file", Err: err}
+		}
+		c.DBURI = strings.TrimSpace(string(b))
+	}
+	if err := c.loadSecret(); err != nil {
+		return nil, err
+	}
+	p, err := auth.ParseClaimPath(c.JWTRoleClaimKey)
+	if err != nil {
+		return nil, &ValueError{Key: "jwt-role-claim-key", Err: err} // err quotes the value
+	}
+	if p.Deprecated() {
+		s.warnf("jwt-role-claim-key: %q uses the pre-v16 JSPath syntax, which PostgREST deprecates; write an RFC 9535 JSONPath starting with $ (in a config file, $$)", c.JWTRoleClaimKey)
+	}
+	c.Warnings = s.warnings
+	return c, nil
+}
+
+// readDB reads the db-* settings and client-error-verbosity and app.settings.*.
+func (s *sources) readDB(c *Config, fail func(error)) {
+	var err error
 	c.AppSettings = s.appSettings()
 	c.ClientErrorVerbosity, err = oneOf(s, "client-error-verbosity", VerbosityVerbose,
 		"Invalid client-error-verbosity. Check your configuration. (verbose or minimal)",
@@ -522,6 +565,10 @@ func (s *sources) build() (*Config, error) {
 	fail(err)
 	c.DBURI = s.strOr("db-uri", "postgresql://")
 
+}
+
+// readJWT reads the jwt-* settings.
+func (s *sources) readJWT(c *Config, fail func(error)) {
 	if t, ok := s.str("jwt-aud"); ok {
 		if strings.Contains(t, ":") && !isURI(t) {
 			fail(&ValueError{Key: "jwt-aud", Value: t, Reason: "jwt-aud should be a string or a valid URI"})
@@ -541,6 +588,11 @@ func (s *sources) build() (*Config, error) {
 		c.JWTSecretIsBase64 = s.boolOr("secret-is-base64", false)
 	}
 	c.JWTCacheMaxEntries = int(s.intOr("jwt-cache-max-entries", 1000))
+}
+
+// readServer reads logging, OpenAPI, server-* and admin-server-* settings.
+func (s *sources) readServer(c *Config, fail func(error)) {
+	var err error
 	c.LogLevel, err = oneOf(s, "log-level", LogError,
 		"Invalid logging level. Check your configuration. (crit, error, warn, info or debug)", logLevels()...)
 	fail(err)
@@ -591,7 +643,10 @@ func (s *sources) build() (*Config, error) {
 	c.AdminServerUnixSocket, _ = s.str("admin-server-unix-socket")
 	c.AdminServerUnixSocketMode, err = s.socketMode("admin-server-unix-socket-mode")
 	fail(err)
-	// Beyond PostgREST, which would fail later (or hang) on these.
+}
+
+// checkLimits refuses values PostgREST would fail on later, or hang on.
+func checkLimits(c *Config, fail func(error)) {
 	if c.DBPool < 1 {
 		fail(&ValueError{Key: "db-pool", Value: strconv.Itoa(c.DBPool), Reason: "must be at least 1"})
 	}
@@ -618,41 +673,6 @@ func (s *sources) build() (*Config, error) {
 	if c.DBMaxRows != nil && *c.DBMaxRows < 0 {
 		fail(&ValueError{Key: "db-max-rows", Value: strconv.FormatInt(*c.DBMaxRows, 10), Reason: "must not be negative"})
 	}
-	// Keys PostgREST dropped: it ignores them and so do we, with a word.
-	for _, r := range []struct{ key, note string }{
-		{"jwt-cache-max-lifetime", "replaced by jwt-cache-max-entries in PostgREST v14"},
-		{"admin-server-config-enabled", "removed in PostgREST v13"},
-		{"raw-media-types", "removed in PostgREST v12"},
-		{"db-use-legacy-gucs", "removed in PostgREST v12"},
-	} {
-		if _, _, ok := s.raw(r.key); ok {
-			s.warnf("%s: ignored, %s", r.key, r.note)
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-
-	// Values that name files or need decoding, in PostgREST's order.
-	if name, ok := strings.CutPrefix(c.DBURI, "@"); ok {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return nil, &ValueError{Key: "db-uri", Value: c.DBURI, Reason: "cannot read the file", Err: err}
-		}
-		c.DBURI = strings.TrimSpace(string(b))
-	}
-	if err := c.loadSecret(); err != nil {
-		return nil, err
-	}
-	p, err := auth.ParseClaimPath(c.JWTRoleClaimKey)
-	if err != nil {
-		return nil, &ValueError{Key: "jwt-role-claim-key", Err: err} // err quotes the value
-	}
-	if p.Deprecated() {
-		s.warnf("jwt-role-claim-key: %q uses the pre-v16 JSPath syntax, which PostgREST deprecates; write an RFC 9535 JSONPath starting with $ (in a config file, $$)", c.JWTRoleClaimKey)
-	}
-	c.Warnings = s.warnings
-	return c, nil
 }
 
 // loadSecret reads jwt-secret from @file, decodes base64 and validates it,
