@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -47,6 +45,9 @@ type Runner struct {
 	Availability Availability
 	// Log receives the connections closed after COMMIT; nil discards.
 	Log *slog.Logger
+	// Prepared is db-prepared-statements: main statements are prepared by
+	// name on each connection (see pipe) rather than parsed every time.
+	Prepared bool
 }
 
 // Tx is everything one request's transaction needs.
@@ -124,42 +125,6 @@ func (r *Runner) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 	return conn, nil
 }
 
-// begin starts a request's batch: BEGIN with the isolation level and access
-// mode, one set_config for every setting, the pre-request function. begun
-// is set once PostgreSQL has run BEGIN.
-func (r *Runner) begin(tx *Tx, begun *bool) *pgx.Batch {
-	b := &pgx.Batch{}
-	iso := tx.Isolation
-	if iso == "" {
-		iso = "READ COMMITTED"
-	}
-	mode := "READ WRITE"
-	if tx.ReadOnly {
-		mode = "READ ONLY"
-	}
-	b.Queue("BEGIN ISOLATION LEVEL " + iso + " " + mode).Exec(func(pgconn.CommandTag) error {
-		*begun = true
-		return nil
-	})
-	if len(tx.GUCs) > 0 {
-		var sb strings.Builder
-		args := make([]any, 0, 2*len(tx.GUCs))
-		sb.WriteString("SELECT ")
-		for i, g := range tx.GUCs {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			fmt.Fprintf(&sb, "set_config($%d, $%d, true)", 2*i+1, 2*i+2)
-			args = append(args, g[0], g[1])
-		}
-		b.Queue(sb.String(), args...)
-	}
-	if r.PreRequest != "" {
-		b.Queue(r.PreRequest)
-	}
-	return b
-}
-
 // notStarted says whether err ended a session before it ran BEGIN: PostgreSQL
 // had closed it (a FATAL error first), so nothing of the batch ran.
 func notStarted(ctx context.Context, begun bool, err error) bool {
@@ -175,56 +140,67 @@ func (r *Runner) runOnce(ctx context.Context, tx *Tx) (res *Result, unrun bool, 
 		return nil, false, err
 	}
 	defer conn.Release()
-	begun := false
-	b := r.begin(tx, &begun)
+	pp, err := r.send(ctx, conn.Conn().PgConn(), tx, true)
+	if err != nil {
+		return nil, false, r.abort(ctx, conn, err)
+	}
 	res = &Result{}
-	b.Queue(tx.Main, tx.Args...).QueryRow(func(row pgx.Row) error {
-		if tx.Inserted {
-			return row.Scan(&res.Total, &res.PageTotal, &res.Body, &res.RespHeader, &res.RespStatus, &res.Inserted)
-		}
-		return row.Scan(&res.Total, &res.PageTotal, &res.Body, &res.RespHeader, &res.RespStatus)
-	})
-	if tx.Explain != "" {
-		b.Queue(tx.Explain, tx.ExplainArgs...).QueryRow(func(row pgx.Row) error {
-			var plan []byte
-			if err := row.Scan(&plan); err != nil {
-				return err
-			}
-			res.PlanRows = planRows(plan)
-			return nil
-		})
-	}
-	// committed is set once PostgreSQL confirmed COMMIT: from then on the
-	// write is stored, whatever happens to the connection.
-	committed := false
-	if tx.Check == nil {
-		if tx.Rollback && !tx.ReadOnly {
-			// Deferred constraints are checked now, so a dry run answers
-			// what a commit would have.
-			b.Queue(immediateConstraints)
-		}
-		if tx.Rollback {
-			b.Queue("ROLLBACK")
-		} else {
-			b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
-				committed = ct.String() == "COMMIT"
-				return nil
-			})
-		}
-	}
-
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		if committed {
+	if err := pp.run(tx, res); err != nil {
+		if pp.committed {
+			// PostgreSQL confirmed COMMIT: the write is stored, whatever
+			// happened to the connection after.
 			r.discard(ctx, conn, err)
 			return res, false, nil
 		}
-		return nil, notStarted(ctx, begun, err), r.abort(ctx, conn, err)
+		return nil, notStarted(ctx, pp.begun, err), r.abort(ctx, conn, err)
 	}
 	if tx.Check != nil {
 		res, err = r.finish(ctx, conn, tx, res)
 		return res, false, err
 	}
 	return res, false, nil
+}
+
+// run reads a transaction's results: the prelude, the main statement's one
+// row, the EXPLAIN's plan, the end.
+func (pp *pipe) run(tx *Tx, res *Result) error {
+	if err := pp.prelude(); err != nil {
+		return pp.fail(err)
+	}
+	rr, err := pp.next()
+	if err != nil {
+		return pp.fail(err)
+	}
+	rows := 0
+	var decodeErr error
+	for rr.NextRow() {
+		if rows == 0 {
+			decodeErr = decodeResult(rr.Values(), res, tx.Inserted)
+		}
+		rows++
+	}
+	if _, err := rr.Close(); err != nil {
+		return pp.fail(err)
+	}
+	if decodeErr == nil && rows != 1 {
+		decodeErr = fmt.Errorf("exec: the statement returned %d rows, not 1", rows)
+	}
+	if decodeErr != nil {
+		return pp.fail(decodeErr)
+	}
+	if tx.Explain != "" {
+		rr, err := pp.next()
+		if err != nil {
+			return pp.fail(err)
+		}
+		if rr.NextRow() {
+			res.PlanRows = planRows(rr.Values()[0])
+		}
+		if _, err := rr.Close(); err != nil {
+			return pp.fail(err)
+		}
+	}
+	return pp.end()
 }
 
 // immediateConstraints runs before a dry run's ROLLBACK, as PostgREST does.

@@ -176,3 +176,70 @@ func requestGUCs(cfg *config.Config, req *http.Request, schema, role string, cla
 		Method: req.Method, Path: req.URL.Path, Headers: req.Header, Cookies: req.Cookies(), Timezone: timezone, App: app}
 	return in.GUCs()
 }
+
+// TestPreparedStatements: with db-prepared-statements (the default) a
+// connection prepares a main statement once, inside the request's
+// transaction after the role is set — the login role here cannot see the
+// schema, only the request's role can — and then only binds and executes
+// it, for every role; with it off, nothing is prepared (transaction-mode
+// poolers).
+func TestPreparedStatements(t *testing.T) {
+	const setup = `DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'prep_login') THEN CREATE ROLE prep_login NOINHERIT LOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'prep_reader') THEN CREATE ROLE prep_reader NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'prep_other') THEN CREATE ROLE prep_other NOLOGIN; END IF;
+END $$;
+GRANT prep_reader, prep_other TO prep_login;
+CREATE SCHEMA hidden; CREATE TABLE hidden.t (v text); INSERT INTO hidden.t VALUES ('a'), ('b'), ('c');
+ALTER TABLE hidden.t ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readers ON hidden.t TO prep_reader USING (true);
+CREATE POLICY others ON hidden.t TO prep_other USING (v <> 'c');
+GRANT USAGE ON SCHEMA hidden TO prep_reader, prep_other; GRANT SELECT ON hidden.t TO prep_reader, prep_other;
+REVOKE ALL ON SCHEMA hidden FROM PUBLIC`
+	const read = `SELECT NULL::bigint, count(*), string_agg(v, ',' ORDER BY v), NULL::text, NULL::text FROM hidden.t WHERE v >= $1`
+	for _, c := range []struct {
+		setting string
+		want    int
+	}{{"true", 1}, {"false", 0}} {
+		t.Run(c.setting, func(t *testing.T) {
+			uri := env.NewDatabase(t, "")
+			if err := pgcluster.ApplySQL(t.Context(), uri, setup); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := config.Load("", []string{"PGRST_DB_URI=" + strings.Replace(uri, "postgres://postgres@", "postgres://prep_login@", 1),
+				"PGRST_DB_ANON_ROLE=prep_reader", "PGRST_DB_POOL=1", "PGRST_DB_PREPARED_STATEMENTS=" + c.setting})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pool, err := NewPool(t.Context(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pool.Close)
+			r := New(cfg, pool, nil, nil)
+			// Row-level security differs by role: the same prepared
+			// statement must see what each role sees.
+			for i, want := range []struct{ role, body string }{{"prep_reader", "a,b,c"}, {"prep_other", "a,b"}, {"prep_reader", "a,b,c"}} {
+				res, err := r.Run(t.Context(), &Tx{ReadOnly: true, GUCs: [][2]string{{"role", want.role}}, Main: read, Args: []any{"a"}})
+				if err != nil {
+					t.Fatalf("run %d as %s: %v", i, want.role, err)
+				}
+				if string(res.Body) != want.body {
+					t.Errorf("run %d as %s: body %q, want %q", i, want.role, res.Body, want.body)
+				}
+			}
+			conn, err := pool.Acquire(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Release()
+			var n int
+			if err := conn.QueryRow(t.Context(), "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'pgrst_%'").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != c.want {
+				t.Errorf("prepared statements on the connection = %d, want %d", n, c.want)
+			}
+		})
+	}
+}
