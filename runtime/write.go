@@ -67,14 +67,19 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 	if e := prefs.StrictError(); e != nil {
 		return nil, e
 	}
+	mt, aerr := plan.PlanMutateTarget(r.rel, r.q, req.Method, prefs.Resolution, request.NamedParam(req.URL.RawQuery, "on_conflict"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	// Read between the two plan steps: the conflict target and PUT's key
+	// are refused before a bad body, the body's columns after it.
 	var payload *request.Payload
 	if req.Method != http.MethodDelete {
 		if payload, aerr = request.ReadPayload(req, request.ColumnsParam(req.URL.RawQuery), s.cfg.ServerMaxBodySize); aerr != nil {
 			return nil, aerr
 		}
 	}
-	mp, aerr := plan.PlanMutate(r.rel, r.q, s.relatedIn(r.schema), plan.MutateOptions{Method: req.Method, Payload: payload,
-		Prefs: prefs, OnConflict: request.NamedParam(req.URL.RawQuery, "on_conflict"), Media: m})
+	mp, aerr := plan.PlanMutate(mt, r.q, s.relatedIn(r.schema), plan.MutateOptions{Payload: payload, Prefs: prefs, Media: m})
 	if aerr != nil {
 		return nil, aerr
 	}

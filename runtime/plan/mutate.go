@@ -11,25 +11,32 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
 
+// MutateTarget is what a write's plan checks before the body is read, as
+// PostgREST's order of errors has it: the upsert's conflict target and
+// PUT's key.
+type MutateTarget struct {
+	Rel    *contract.Relation
+	Method string
+	// Conflict and Resolution make an insert an upsert: ON CONFLICT (the
+	// columns) DO UPDATE (merge-duplicates) or DO NOTHING.
+	Conflict   []string
+	Resolution string
+	// Key is PUT's primary-key values from the URL, in key order.
+	Key []string
+}
+
 // Mutate is a planned write on a relation: POST (insert or upsert), PUT
 // (upsert of one row by its key), PATCH (update) or DELETE.
 type Mutate struct {
-	Rel    *contract.Relation
-	Method string
+	MutateTarget
 	// Payload and Columns are the body and the columns its keys name
 	// (POST, PUT, PATCH); Defaults fills missing columns with their
 	// defaults (Prefer: missing=default).
 	Payload  *request.Payload
 	Columns  []*contract.Column
 	Defaults bool
-	// Key is PUT's primary-key values from the URL, in key order.
-	Key []string
 	// Where filters the rows a PATCH or DELETE changes.
 	Where *Scope
-	// Conflict and Resolution make an insert an upsert: ON CONFLICT (the
-	// columns) DO UPDATE (merge-duplicates) or DO NOTHING.
-	Conflict   []string
-	Resolution string
 	// Return is Prefer: return= (representation, headers-only, or "" for
 	// minimal); Representation shapes the returned rows by select= and
 	// order=, with its Warning header.
@@ -46,49 +53,57 @@ func (m *Mutate) Counts() bool { return m.Resolution != "" }
 // answers, with no mutation.
 func (m *Mutate) Noop() bool { return m.Method == http.MethodPatch && len(m.Columns) == 0 }
 
-// MutateOptions are what a write's plan takes from the request besides its
-// query: the body (already read), the preferences, the on_conflict list.
-type MutateOptions struct {
-	Method     string
-	Payload    *request.Payload
-	Prefs      request.Preferences
-	OnConflict []string
-	Media      request.Media
-}
-
-// PlanMutate checks a write against rel in PostgREST's order: the upsert's
-// conflict columns (42703), PUT's key filters (PGRST105), the body's
-// columns (PGRST204), the filters, then the representation's select and
-// order (with its embeds). An upsert needs a conflict target: on_conflict=,
-// else the primary key (PUT always upserts on the key); without one, the
-// resolution is ignored.
-func PlanMutate(rel *contract.Relation, q *query.Request, rels *Relations, o MutateOptions) (*Mutate, *apierr.Error) {
-	m := &Mutate{Rel: rel, Method: o.Method, Payload: o.Payload, Defaults: o.Prefs.Missing == "default",
-		Resolution: o.Prefs.Resolution, Return: o.Prefs.Return, Media: o.Media}
-	if o.Method == http.MethodPut {
-		m.Resolution = "merge-duplicates"
+// PlanMutateTarget checks the upsert's conflict columns (42703), then PUT's
+// key filters (PGRST105). resolution is Prefer: resolution=; onConflict the
+// on_conflict= list (nil without one). An upsert needs a conflict target:
+// on_conflict=, else the primary key (PUT always upserts on the key);
+// without one, the resolution is ignored.
+func PlanMutateTarget(rel *contract.Relation, q *query.Request, method, resolution string, onConflict []string) (*MutateTarget, *apierr.Error) {
+	t := &MutateTarget{Rel: rel, Method: method, Resolution: resolution}
+	if method == http.MethodPut {
+		t.Resolution = "merge-duplicates"
 	}
-	if m.Resolution != "" {
-		m.Conflict = rel.PrimaryKey
-		if o.OnConflict != nil {
-			m.Conflict = o.OnConflict
+	if t.Resolution != "" {
+		t.Conflict = rel.PrimaryKey
+		if onConflict != nil {
+			t.Conflict = onConflict
 		}
-		for _, name := range m.Conflict {
+		for _, name := range t.Conflict {
 			if rel.Column(name) == nil {
 				return nil, UndefinedColumn(rel, name)
 			}
 		}
-		if len(m.Conflict) == 0 {
-			m.Resolution = ""
+		if len(t.Conflict) == 0 {
+			t.Resolution = ""
 		}
 	}
-	if o.Method == http.MethodPut {
+	if method == http.MethodPut {
 		key, aerr := putKey(rel, q)
 		if aerr != nil {
 			return nil, aerr
 		}
-		m.Key = key
+		t.Key = key
 	}
+	return t, nil
+}
+
+// MutateOptions are what a write's plan takes from the request besides its
+// target and query: the body (already read; nil for DELETE), the
+// preferences, the negotiated media type.
+type MutateOptions struct {
+	Payload *request.Payload
+	Prefs   request.Preferences
+	Media   request.Media
+}
+
+// PlanMutate completes a write's plan once its body is read, continuing
+// PlanMutateTarget's checks in PostgREST's order: the body's columns
+// (PGRST204), the filters, then the representation's select and order
+// (with its embeds).
+func PlanMutate(t *MutateTarget, q *query.Request, rels *Relations, o MutateOptions) (*Mutate, *apierr.Error) {
+	m := &Mutate{MutateTarget: *t, Payload: o.Payload, Defaults: o.Prefs.Missing == "default",
+		Return: o.Prefs.Return, Media: o.Media}
+	rel := t.Rel
 	if o.Payload != nil {
 		cols, aerr := payloadColumns(rel, o.Payload.Columns)
 		if aerr != nil {
@@ -96,9 +111,9 @@ func PlanMutate(rel *contract.Relation, q *query.Request, rels *Relations, o Mut
 		}
 		m.Columns = cols
 	}
-	if (o.Method == http.MethodPatch && len(m.Columns) > 0) || o.Method == http.MethodDelete {
+	if (m.Method == http.MethodPatch && len(m.Columns) > 0) || m.Method == http.MethodDelete {
 		// Qualified in an UPDATE: its body rows have the same column names.
-		where, aerr := Where(rel, q.Where, o.Method == http.MethodPatch)
+		where, aerr := Where(rel, q.Where, m.Method == http.MethodPatch)
 		if aerr != nil {
 			return nil, aerr
 		}
