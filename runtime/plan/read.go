@@ -2,6 +2,8 @@ package plan
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
@@ -50,7 +52,38 @@ func PlanRead(rel *contract.Relation, q *query.Request, rels *Relations, o ReadO
 	}
 	return &Read{Scope: scope, Warning: warning, Call: o.Call, Range: o.Range, Count: o.Count, MaxRows: o.MaxRows,
 		Media: o.Media, Head: o.Method == http.MethodHead,
-		Stream: o.Call == nil && Streamable(o.Method, o.Media, o.Count)}, nil
+		Stream: o.Call == nil && Streamable(o.Method, o.Media, o.Count) && !fewRows(scope, o.Range)}, nil
+}
+
+// smallPage is the most rows a read may be limited to and still be built
+// whole by PostgreSQL (json_agg), which costs it less than the streamed
+// statement: pages of a UI, lookups. Larger or unbounded reads stream.
+const smallPage = 100
+
+// fewRows says whether a read returns at most smallPage rows whatever the
+// data: a limit (or Range) of at most that many, or every primary-key
+// column filtered with eq, which finds at most one row.
+func fewRows(s *Scope, rng request.Range) bool {
+	if l, err := strconv.ParseInt(rng.SQLLimit(), 10, 64); err == nil && !rng.All() && l <= smallPage {
+		return true
+	}
+	pk := s.Rel.PrimaryKey
+	if len(pk) == 0 {
+		return false
+	}
+	for _, k := range pk {
+		if !slices.ContainsFunc(s.Where, func(c Cond) bool { return keyEq(c, k) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// keyEq says whether c is col=eq.value on column k.
+func keyEq(c Cond, k string) bool {
+	f := c.Filter
+	return f != nil && f.Embed == nil && !f.Negated && f.Operator == "eq" && f.Quantifier == "" &&
+		f.Field.Column != nil && len(f.Field.Path) == 0 && f.Field.Column.Name == k
 }
 
 // Streamable says whether a read of a relation streams its body: a GET as
