@@ -652,7 +652,8 @@ func (s *sources) readServer(c *Config, fail func(error)) {
 		p := int(n)
 		c.AdminServerPort = &p
 		fail(checkPort("admin-server-port", p))
-		if p == c.ServerPort {
+		// Port 0 asks the system for a free port, a different one for each.
+		if p == c.ServerPort && p != 0 {
 			fail(&ValueError{Key: "admin-server-port", Value: strconv.Itoa(p), Reason: "admin-server-port cannot be the same as server-port"})
 		}
 	}

@@ -253,6 +253,11 @@ secret-is-base64 = true
 			edit: func(c *Config) { c.LogFormat = LogJSON },
 		},
 		{
+			name: "server-port and admin-server-port both 0: a free port each",
+			env:  []string{"PGRST_SERVER_PORT=0", "PGRST_ADMIN_SERVER_PORT=0"},
+			edit: func(c *Config) { c.ServerPort, c.AdminServerPort = 0, ptr(0) },
+		},
+		{
 			name: "groups and app.settings",
 			file: "app {\n  settings {\n    jwt_secret = \"s1\"\n    Mixed = 42\n    flag = false\n  }\n}\n" +
 				"app.settings.from_env = \"file\"\n" +
