@@ -441,7 +441,7 @@ func TestLogLevels(t *testing.T) {
 		t.Errorf("access log at info:\n got %q\nwant %q", got, want)
 	}
 	stderr := s.stderr.String()
-	if !strings.Contains(stderr, startup) || !regexp.MustCompile(`version=pgrestgen/\S+ schemas="?\[public\]"? db-pool=10`).MatchString(stderr) {
+	if !strings.Contains(stderr, startup) || !regexp.MustCompile(`version=pgrestgen/\S+ schemas=public db-pool=10`).MatchString(stderr) {
 		t.Errorf("start-up line missing at info:\n%s", stderr)
 	}
 	if !strings.Contains(stderr, `level=NOTICE msg="Admin server listening on 127.0.0.1:`) {

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -109,9 +110,14 @@ func Run(ctx context.Context, opts Options) error {
 	requests, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
 	hs := httpServer(requests, cfg, e, log)
+	// The schemas served: without db-schemas, those the code was generated for.
+	schemas := cfg.DBSchemas
+	if !cfg.DBSchemasSet {
+		schemas = opts.Schema.Schemas
+	}
 	// PostgREST logs this whatever its log-level; crit asks for errors only.
 	log.Log(ctx, levelNotice, "API server listening on "+ln.Addr().String(),
-		slog.String("version", httpmw.Product()), slog.Any("schemas", cfg.DBSchemas),
+		slog.String("version", httpmw.Product()), slog.String("schemas", strings.Join(schemas, ",")),
 		slog.Int("db-pool", cfg.DBPool), slog.String("fingerprint", opts.Schema.Fingerprint))
 	errc := make(chan error, 2)
 	var as *http.Server
