@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string) error {
 		Environ:    environ,
 		Schema:     db.Schema(),
 		Register:   db.RegisterHandlers,
+		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
 		Ready:      ready,
 	})

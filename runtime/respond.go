@@ -28,6 +28,7 @@ func (s *Server) identify(req *http.Request) (identity, *apierr.Error) {
 	if aerr != nil {
 		return identity{}, aerr
 	}
+	httpmw.SetRole(req.Context(), ident.Role) // for the access log
 	schema, byProfile, aerr := request.Profile(req, s.cfg.DBSchemas)
 	if aerr != nil {
 		return identity{}, aerr

@@ -90,6 +90,10 @@ type Config struct {
 
 	LogLevel LogLevel // log-level; error
 	LogQuery bool     // log-query; false
+	// LogFormat is log-format, a pgrestgen extension: text (the default:
+	// PostgREST's access-log lines, key=value diagnostics) or json (one JSON
+	// object a line, for log shippers).
+	LogFormat LogFormat
 
 	OpenAPIMode           OpenAPIMode // openapi-mode; follow-privileges
 	OpenAPISecurityActive bool        // openapi-security-active; false
@@ -156,6 +160,15 @@ func logLevels() []LogLevel { return []LogLevel{LogCrit, LogError, LogWarn, LogI
 func (l LogLevel) Logs(ev LogLevel) bool {
 	return slices.Index(logLevels(), ev) <= slices.Index(logLevels(), l)
 }
+
+// LogFormat is log-format.
+type LogFormat string
+
+// LogFormat values.
+const (
+	LogText LogFormat = "text"
+	LogJSON LogFormat = "json"
+)
 
 // OpenAPIMode is openapi-mode.
 type OpenAPIMode string
@@ -450,6 +463,7 @@ func (s *sources) build() (*Config, error) {
 		ClientErrorVerbosity: VerbosityVerbose,
 		DBTxEnd:              TxCommit,
 		LogLevel:             LogError,
+		LogFormat:            LogText,
 		OpenAPIMode:          OpenAPIFollowPrivileges,
 	}
 	var errs []error
@@ -597,6 +611,8 @@ func (s *sources) readServer(c *Config, fail func(error)) {
 		"Invalid logging level. Check your configuration. (crit, error, warn, info or debug)", logLevels()...)
 	fail(err)
 	c.LogQuery = s.boolOr("log-query", false)
+	c.LogFormat, err = oneOf(s, "log-format", LogText, "Invalid log-format. Check your configuration. (text or json)", LogText, LogJSON)
+	fail(err)
 	c.OpenAPIMode, err = oneOf(s, "openapi-mode", OpenAPIFollowPrivileges,
 		"Invalid openapi-mode. Check your configuration. (follow-privileges, ignore-privileges or disabled)",
 		OpenAPIFollowPrivileges, OpenAPIIgnorePrivileges, OpenAPIDisabled)
@@ -636,7 +652,8 @@ func (s *sources) readServer(c *Config, fail func(error)) {
 		p := int(n)
 		c.AdminServerPort = &p
 		fail(checkPort("admin-server-port", p))
-		if p == c.ServerPort {
+		// Port 0 asks the system for a free port, a different one for each.
+		if p == c.ServerPort && p != 0 {
 			fail(&ValueError{Key: "admin-server-port", Value: strconv.Itoa(p), Reason: "admin-server-port cannot be the same as server-port"})
 		}
 	}

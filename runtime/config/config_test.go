@@ -38,6 +38,7 @@ func defaults() *Config {
 		JWTCacheMaxEntries:        1000,
 		JWTRoleClaimKey:           "$.role",
 		LogLevel:                  LogError,
+		LogFormat:                 LogText,
 		OpenAPIMode:               OpenAPIFollowPrivileges,
 		ServerHost:                "!4",
 		ServerPort:                3000,
@@ -244,6 +245,17 @@ secret-is-base64 = true
 				c.DBPlanEnabled = true
 				c.DBPreparedStatements = false
 			},
+		},
+		{
+			name: "log-format, a pgrestgen setting, from the file and the environment",
+			file: "log-format = \"text\"\n",
+			env:  []string{"PGRST_LOG_FORMAT=json"},
+			edit: func(c *Config) { c.LogFormat = LogJSON },
+		},
+		{
+			name: "server-port and admin-server-port both 0: a free port each",
+			env:  []string{"PGRST_SERVER_PORT=0", "PGRST_ADMIN_SERVER_PORT=0"},
+			edit: func(c *Config) { c.ServerPort, c.AdminServerPort = 0, ptr(0) },
 		},
 		{
 			name: "groups and app.settings",
@@ -456,6 +468,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "db-tx-end", env: []string{"PGRST_DB_TX_END=commit-maybe"},
 			want: []string{`config: db-tx-end = "commit-maybe": Invalid transaction termination`}},
 		{name: "log-level", file: "log-level = \"verbose\"\n", want: []string{`log-level = "verbose": Invalid logging level`}},
+		{name: "log-format", env: []string{"PGRST_LOG_FORMAT=logfmt"}, want: []string{`log-format = "logfmt": Invalid log-format`}},
 		{name: "openapi-mode", env: []string{"PGRST_OPENAPI_MODE=on"}, want: []string{`openapi-mode = "on": Invalid openapi-mode`}},
 		{name: "client-error-verbosity", env: []string{"PGRST_CLIENT_ERROR_VERBOSITY=terse"},
 			want: []string{`client-error-verbosity = "terse": Invalid client-error-verbosity`}},

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,41 @@ type Monitor struct {
 	up   atomic.Bool
 	// kick asks Run for a probe; one pending request is enough.
 	kick chan struct{}
+
+	checkMu   sync.Mutex
+	checkedAt time.Time
+	checkErr  error
+}
+
+// checkInterval is how long a Check's probe answers the next ones: a
+// readiness probe polled by several agents opens one connection a second
+// at most.
+const checkInterval = time.Second
+
+// Check reports whether the database is available now, for readiness
+// probes. While the monitor believes it is, Check probes (see
+// checkInterval), since with no traffic nothing else would notice an
+// outage; a failed probe is reported as Lost, so the outage begins as if a
+// request had failed.
+func (m *Monitor) Check(ctx context.Context) bool {
+	if !m.up.Load() {
+		return false
+	}
+	m.checkMu.Lock()
+	defer m.checkMu.Unlock()
+	if !m.checkedAt.IsZero() && time.Since(m.checkedAt) < checkInterval {
+		return m.checkErr == nil && m.up.Load()
+	}
+	err := m.probe(ctx)
+	if err != nil && ctx.Err() != nil {
+		return m.up.Load() // the caller gave up: that says nothing of the database
+	}
+	m.checkedAt, m.checkErr = time.Now(), err
+	if err != nil {
+		m.Lost(err)
+		return false
+	}
+	return m.up.Load()
 }
 
 // New makes a Monitor; call Run to start probing.

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,11 +35,18 @@ type Options struct {
 	Schema  *runtime.Schema
 	// Register mounts the generated routes (the generated RegisterHandlers).
 	Register func(runtime.Router, *runtime.Server)
-	// Stderr receives the log, at PostgREST's log-level; nil discards it.
+	// Stderr receives the diagnostic log, at PostgREST's log-level; nil
+	// discards it.
 	Stderr io.Writer
+	// Stdout receives the access log (a line per request at log-level info),
+	// as PostgREST writes it to stdout; nil sends it to Stderr.
+	Stdout io.Writer
 	// Ready, when set, receives the listening address once the server accepts
 	// connections (tests and demos use it with server-port 0).
 	Ready func(addr net.Addr)
+	// AdminReady, when set, receives the admin server's address once it
+	// accepts connections (with admin-server-port set).
+	AdminReady func(addr net.Addr)
 }
 
 // Run serves until ctx is done, then shuts down gracefully.
@@ -47,28 +55,37 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.DiscardHandler)
-	if opts.Stderr != nil {
-		log = slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
+	log := newLogger(cfg, opts.Stderr)
+	for _, w := range cfg.Warnings {
+		log.Warn(w)
+	}
+	stdout := opts.Stdout
+	if stdout == nil {
+		stdout = opts.Stderr
 	}
 	pool, err := runtime.NewPool(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closePool(pool)
+	db := &meteredPool{Pool: pool, onTimeout: poolTimeoutLog(log, cfg)}
 	// The server listens whether or not the database is up, as PostgREST
 	// does: requests get 503 until the monitor has connected and read the
 	// role settings.
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	var srv *runtime.Server
+	var met *metrics
 	mon := dbwatch.New(dbwatch.Options{
 		Probe: func(ctx context.Context) error { return probe(ctx, pool) },
-		Ready: func(ctx context.Context) error { return ready(ctx, watchCtx, pool, srv, opts.Schema, log) },
+		Ready: func(ctx context.Context) error { return ready(ctx, watchCtx, pool, srv, opts.Schema, log, met) },
 		Reset: pool.Reset,
 		Log:   log,
 	})
-	srv, err = runtime.New(runtime.Options{Config: cfg, Schema: opts.Schema, DB: pool, Log: log, Availability: mon})
+	if met, err = newMetrics(db, mon); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	srv, err = runtime.New(runtime.Options{Config: cfg, Schema: opts.Schema, DB: db, Log: log, Availability: mon})
 	if err != nil {
 		return err
 	}
@@ -77,7 +94,11 @@ func Run(ctx context.Context, opts Options) error {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.Pre(middlewares(cfg)...)
+	observers := []func(*httpmw.Request){met.http.Observe}
+	if al := accessLog(cfg, stdout); al != nil {
+		observers = append(observers, al)
+	}
+	e.Pre(middlewares(cfg, observers...)...)
 	opts.Register(e, srv)
 
 	ln, err := net.Listen(network(cfg.ServerHost), net.JoinHostPort(bindHost(cfg.ServerHost), strconv.Itoa(cfg.ServerPort)))
@@ -89,18 +110,73 @@ func Run(ctx context.Context, opts Options) error {
 	requests, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
 	hs := httpServer(requests, cfg, e, log)
-	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("fingerprint", opts.Schema.Fingerprint))
+	// The schemas served: without db-schemas, those the code was generated for.
+	schemas := cfg.DBSchemas
+	if !cfg.DBSchemasSet {
+		schemas = opts.Schema.Schemas
+	}
+	// PostgREST logs this whatever its log-level; crit asks for errors only.
+	log.Log(ctx, levelNotice, "API server listening on "+ln.Addr().String(),
+		slog.String("version", httpmw.Product()), slog.String("schemas", strings.Join(schemas, ",")),
+		slog.Int("db-pool", cfg.DBPool), slog.String("fingerprint", opts.Schema.Fingerprint))
+	errc := make(chan error, 2)
+	var as *http.Server
+	if cfg.AdminServerPort != nil {
+		if as, err = adminServer(ctx, cfg, ln.Addr(), mon, met, opts, log, errc); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- fmt.Errorf("serve: %w", hs.Serve(ln)) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		return err
 	case <-ctx.Done():
 	}
-	return shutdown(hs, cfg.ServerShutdownTimeout, cancelRequests, log)
+	err = shutdown(hs, cfg.ServerShutdownTimeout, cancelRequests, log)
+	// The admin server goes last: while the API server drains, /live and
+	// /ready already answer 500, since its listener is closed.
+	if as != nil {
+		actx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if aerr := as.Shutdown(actx); aerr != nil {
+			_ = as.Close()
+		}
+	}
+	return err
+}
+
+// adminServer listens on admin-server-host:admin-server-port and serves the
+// admin endpoints (see admin) until shut down; a failure to serve goes to
+// errc.
+func adminServer(ctx context.Context, cfg *config.Config, apiAddr net.Addr, mon *dbwatch.Monitor, met *metrics, opts Options, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+	sc, err := schemaCacheJSON(opts.Schema)
+	if err != nil {
+		return nil, fmt.Errorf("admin server: %w", err)
+	}
+	aln, err := net.Listen(network(cfg.AdminServerHost), net.JoinHostPort(bindHost(cfg.AdminServerHost), strconv.Itoa(*cfg.AdminServerPort)))
+	if err != nil {
+		return nil, fmt.Errorf("admin server: listen: %w", err)
+	}
+	as := &http.Server{
+		Handler:           newAdmin(apiAddr, mon, met.reg, sc),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Log(ctx, levelNotice, "Admin server listening on "+aln.Addr().String())
+	if opts.AdminReady != nil {
+		opts.AdminReady(aln.Addr())
+	}
+	go func() {
+		if err := as.Serve(aln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("admin server: %w", err)
+		}
+	}()
+	return as, nil
 }
 
 // shutdownMargin is how long shutdown waits, once the grace period is over
@@ -195,7 +271,8 @@ func probe(ctx context.Context, pool *pgxpool.Pool) error {
 // ready reads what the server needs from the database each time it
 // (re)connects: the roles' settings, then, in the background (bounded by
 // runCtx), the drift check.
-func ready(ctx, runCtx context.Context, pool *pgxpool.Pool, srv *runtime.Server, schema *runtime.Schema, log *slog.Logger) error {
+func ready(ctx, runCtx context.Context, pool *pgxpool.Pool, srv *runtime.Server, schema *runtime.Schema, log *slog.Logger, met *metrics) error {
+	begun := time.Now()
 	roles, err := runtime.LoadRoleSettings(ctx, func(ctx context.Context, sql string) ([][3]string, error) {
 		rows, err := pool.Query(ctx, sql)
 		if err != nil {
@@ -208,8 +285,11 @@ func ready(ctx, runCtx context.Context, pool *pgxpool.Pool, srv *runtime.Server,
 		})
 	})
 	if err != nil {
+		met.loads.WithLabelValues("FAIL").Inc()
 		return err
 	}
+	met.loadTime.Set(time.Since(begun).Seconds())
+	met.loads.WithLabelValues("SUCCESS").Inc()
 	srv.SetRoleSettings(roles)
 	go func() {
 		if _, err := checkDrift(runCtx, pool, schema, log); err != nil && runCtx.Err() == nil {
@@ -222,8 +302,10 @@ func ready(ctx, runCtx context.Context, pool *pgxpool.Pool, srv *runtime.Server,
 // middlewares are PostgREST's layers around the API, outermost first as
 // there: the Server header (Warp), the trace header, CORS, Server-Timing
 // (inside CORS, so preflights carry none).
-func middlewares(cfg *config.Config) []echo.MiddlewareFunc {
+func middlewares(cfg *config.Config, observers ...func(*httpmw.Request)) []echo.MiddlewareFunc {
 	mw := []echo.MiddlewareFunc{
+		// Outermost, so that what it reports is what the client got.
+		httpmw.Observe(observers...),
 		httpmw.ServerName(httpmw.Product()),
 		httpmw.TraceHeader(cfg.ServerTraceHeader),
 		httpmw.CORS(cfg.ServerCORSAllowedOrigins),
@@ -232,20 +314,6 @@ func middlewares(cfg *config.Config) []echo.MiddlewareFunc {
 		mw = append(mw, httpmw.ServerTiming())
 	}
 	return mw
-}
-
-// logLevel maps PostgREST's log-level to slog's: crit and error log errors,
-// warn adds client errors, info every request, debug the rest.
-func logLevel(l config.LogLevel) slog.Level {
-	switch l {
-	case "debug":
-		return slog.LevelDebug
-	case "info":
-		return slog.LevelInfo
-	case "warn":
-		return slog.LevelWarn
-	}
-	return slog.LevelError
 }
 
 // bindHost maps PostgREST's server-host special values to a listen address.

@@ -1,0 +1,169 @@
+package httpmw
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Request is what Observe saw of one answered request: what the access log
+// and the request metrics are made of.
+type Request struct {
+	Start    time.Time
+	Duration time.Duration
+	Method   string
+	// Target is the request target as the client sent it (path and query).
+	Target string
+	Proto  string
+	// Route is the matched route's pattern ("/books", "/rpc/:name", "/*"
+	// for the fallback): bounded, unlike the path, so metrics label by it.
+	Route  string
+	Status int
+	// Size is the number of body bytes written.
+	Size int64
+	// Role is the database role the request was authenticated as, "" when
+	// authentication failed or was never reached.
+	Role       string
+	RemoteHost string
+	Referer    string
+	UserAgent  string
+}
+
+// observed is the per-request state handlers write into (SetRole).
+type observed struct {
+	role atomic.Pointer[string]
+}
+
+type observedKey struct{}
+
+// SetRole records the role the request runs as, for the access log. Without
+// Observe around the request it does nothing.
+func SetRole(ctx context.Context, role string) {
+	if o, ok := ctx.Value(observedKey{}).(*observed); ok {
+		o.role.Store(&role)
+	}
+}
+
+// Observe calls each fn once per request, after its answer is written, with
+// what was answered. It must be the outermost middleware: it has echo write
+// the error a handler returns (as echo's own Logger does), so that the status
+// it reports is the one the client got.
+func Observe(fns ...func(*Request)) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			o := &observed{}
+			req := c.Request()
+			c.SetRequest(req.WithContext(context.WithValue(req.Context(), observedKey{}, o)))
+			// A panic (http.ErrAbortHandler cutting a response short) is
+			// still a request answered, if badly: report it, then re-panic.
+			defer func() {
+				if p := recover(); p != nil {
+					report(c, o, start, fns)
+					panic(p)
+				}
+			}()
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			report(c, o, start, fns)
+			return nil
+		}
+	}
+}
+
+func report(c echo.Context, o *observed, start time.Time, fns []func(*Request)) {
+	req, res := c.Request(), c.Response()
+	status := res.Status
+	if !res.Committed && status == 0 {
+		status = http.StatusOK
+	}
+	r := &Request{
+		Start:      start,
+		Duration:   time.Since(start),
+		Method:     req.Method,
+		Target:     req.RequestURI,
+		Proto:      req.Proto,
+		Route:      c.Path(),
+		Status:     status,
+		Size:       res.Size,
+		RemoteHost: remoteHost(req.RemoteAddr),
+		Referer:    req.Referer(),
+		UserAgent:  req.UserAgent(),
+	}
+	if r.Target == "" {
+		r.Target = req.URL.RequestURI()
+	}
+	if role := o.role.Load(); role != nil {
+		r.Role = *role
+	}
+	for _, fn := range fns {
+		fn(r)
+	}
+}
+
+func remoteHost(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+// Metrics are the request counts and latencies by method, route and status.
+// PostgREST has no request metrics, so they carry pgrestgen's prefix rather
+// than pgrst_.
+type Metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// NewMetrics registers the request metrics with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	labels := []string{"method", "route", "status"}
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pgrestgen_http_requests_total",
+			Help: "The total number of HTTP requests answered, by method, matched route pattern and status.",
+		}, labels),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "pgrestgen_http_request_duration_seconds",
+			Help: "The time from receiving a request to having written its answer, by method, matched route pattern and status.",
+			// From a cached read to a slow report; the default buckets stop at 10 s.
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, labels),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.duration} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// Observe records one request; pass it to the Observe middleware.
+func (m *Metrics) Observe(r *Request) {
+	route := r.Route
+	if route == "" {
+		route = "unmatched"
+	}
+	l := prometheus.Labels{"method": methodLabel(r.Method), "route": route, "status": strconv.Itoa(r.Status)}
+	m.requests.With(l).Inc()
+	m.duration.With(l).Observe(r.Duration.Seconds())
+}
+
+// methodLabel keeps the method label's values bounded: a client can send
+// any token as a method.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
+}

@@ -1,0 +1,108 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/pgrestgen/pgrestgen/runtime/dbwatch"
+	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
+)
+
+// metrics are one server's: its own registry, never the global one, so
+// several servers in a process (tests) each count their own.
+type metrics struct {
+	reg      *prometheus.Registry
+	http     *httpmw.Metrics
+	timeouts prometheus.Counter
+	// loads and loadTime stand for PostgREST's schema-cache metrics: the
+	// schema is compiled in, and what the server reads from the database
+	// each time it (re)connects is the roles' settings.
+	loads    *prometheus.CounterVec
+	loadTime prometheus.Gauge
+}
+
+// newMetrics registers PostgREST's pool and schema-cache metrics, the
+// request metrics, the database's availability and Go's process metrics.
+func newMetrics(pool *meteredPool, mon *dbwatch.Monitor) (*metrics, error) {
+	reg := prometheus.NewRegistry()
+	m := &metrics{
+		reg: reg,
+		timeouts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pgrst_db_pool_timeouts_total", Help: "The total number of pool connection timeouts",
+		}),
+		loads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pgrst_schema_cache_loads_total",
+			Help: "The total number of times the schema cache was loaded (pgrestgen: the roles' settings, read on each (re)connection)",
+		}, []string{"status"}),
+		loadTime: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "pgrst_schema_cache_query_time_seconds",
+			Help: "The query time in seconds of the last schema cache load (pgrestgen: of the roles' settings)",
+		}),
+	}
+	pool.timeouts = m.timeouts
+	stat := func(f func(*pgxpool.Stat) int32) func() float64 {
+		return func() float64 { return float64(f(pool.Stat())) }
+	}
+	cs := []prometheus.Collector{
+		m.timeouts, m.loads, m.loadTime,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrst_db_pool_available", Help: "Available connections in the pool"},
+			stat((*pgxpool.Stat).IdleConns)),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrst_db_pool_waiting", Help: "Requests waiting to acquire a pool connection"},
+			func() float64 { return float64(pool.waiting.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrst_db_pool_max", Help: "Max pool connections"},
+			stat((*pgxpool.Stat).MaxConns)),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrestgen_db_available",
+			Help: "1 while the database is reachable and the server has read what it needs from it, else 0"},
+			func() float64 {
+				if mon.Available() {
+					return 1
+				}
+				return 0
+			}),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	}
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	// Both statuses from the start, so a dashboard's rate() has a series.
+	m.loads.WithLabelValues("SUCCESS")
+	m.loads.WithLabelValues("FAIL")
+	var err error
+	m.http, err = httpmw.NewMetrics(reg)
+	return m, err
+}
+
+// meteredPool is the pool as requests use it (runtime.DB), counting the
+// requests waiting for a connection and those that gave up.
+type meteredPool struct {
+	*pgxpool.Pool
+	waiting   atomic.Int64
+	timeouts  prometheus.Counter
+	onTimeout func()
+}
+
+// Acquire is pgxpool's, counted. The runtime bounds it with
+// db-pool-acquisition-timeout, so a deadline here is PGRST003; a request
+// cancelled by its client ends with context.Canceled instead.
+func (p *meteredPool) Acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	p.waiting.Add(1)
+	conn, err := p.Pool.Acquire(ctx)
+	p.waiting.Add(-1)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+		if p.timeouts != nil {
+			p.timeouts.Inc()
+		}
+		if p.onTimeout != nil {
+			p.onTimeout()
+		}
+	}
+	return conn, err
+}
