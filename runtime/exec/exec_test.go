@@ -234,7 +234,7 @@ REVOKE ALL ON SCHEMA hidden FROM PUBLIC`
 			}
 			defer conn.Release()
 			var n int
-			if err := conn.QueryRow(t.Context(), "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'pgrst_%'").Scan(&n); err != nil {
+			if err := conn.QueryRow(t.Context(), "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'pgrst_%' AND statement LIKE '%hidden.t%'").Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			if n != c.want {

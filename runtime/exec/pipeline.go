@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,39 +13,41 @@ import (
 )
 
 // pipe is one request's transaction on the wire: every statement sent in
-// one pipeline and one flush, then its results read in order. The main
-// statement is prepared by name on the connection the first time it runs
-// there — inside the pipeline, after BEGIN and set_config('role', …), so it
-// is parsed as the request's role, as PostgREST prepares — and only bound
-// and executed after that: PostgreSQL neither parses nor plans it again.
-// A prepared statement serves any role and settings safely: PostgreSQL
-// checks privileges when it executes, and re-plans a statement whose
-// row-level security or search_path differ from when it was planned.
+// one pipeline and one flush, then its results read in order. The
+// statements before the end (BEGIN, the settings, the pre-request function,
+// the main statement) are prepared by name on the connection the first time
+// they run there — inside the pipeline, so the main statement is parsed
+// after BEGIN and set_config('role', …), as the request's role, as PostgREST
+// prepares — and only bound and executed after that: PostgreSQL neither
+// parses nor plans them again. A prepared statement serves any role and
+// settings safely: PostgreSQL checks privileges when it executes, and
+// re-plans a statement whose row-level security or search_path differ from
+// when it was planned.
 type pipe struct {
 	p *pgconn.Pipeline
 	// begun is set once BEGIN ran; committed once COMMIT was confirmed.
 	begun, committed bool
-	// prepare is the name the main statement is prepared under in this
-	// pipeline ("" when it already is, or when unnamed); cache records it
-	// once PostgreSQL confirmed it.
-	prepare string
+	// cache is the connection's prepared statements (nil: unnamed);
+	// pending are those prepared in this pipeline, recorded in cache once
+	// PostgreSQL confirmed them.
 	cache   *stmtCache
-	main    string
+	pending []prepared
 	// steps counts the results before the main statement's.
 	steps int
 	// ended is set when the batch holds the transaction's end.
 	ended bool
 }
 
+type prepared struct{ sql, name string }
+
 // send queues tx on pc: BEGIN, the settings, the pre-request function, the
-// main statement (prepared unless prepared is false), the EXPLAIN and, unless
-// tx.Check decides it later (or withEnd is false), the end; then Sync.
+// main statement, the EXPLAIN and, unless tx.Check decides it later (or
+// withEnd is false), the end; then Sync.
 func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bool) (*pipe, error) {
 	args, formats, err := encode(tx.Args)
 	if err != nil {
 		return nil, err
 	}
-	pp := &pipe{p: pc.StartPipeline(ctx), main: tx.Main}
 	iso := tx.Isolation
 	if iso == "" {
 		iso = "READ COMMITTED"
@@ -53,33 +56,31 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	if tx.ReadOnly {
 		mode = "READ ONLY"
 	}
-	pp.query("BEGIN ISOLATION LEVEL "+iso+" "+mode, nil, nil)
+	begin := "BEGIN ISOLATION LEVEL " + iso + " " + mode
+	setConfig := ""
+	var gucs [][]byte
 	if len(tx.GUCs) > 0 {
-		vals := make([][]byte, 0, 2*len(tx.GUCs))
+		setConfig = setConfigSQL(len(tx.GUCs))
+		gucs = make([][]byte, 0, 2*len(tx.GUCs))
 		for _, g := range tx.GUCs {
-			vals = append(vals, []byte(g[0]), []byte(g[1]))
+			gucs = append(gucs, []byte(g[0]), []byte(g[1]))
 		}
-		pp.query(setConfigSQL(len(tx.GUCs)), vals, nil)
 	}
-	if r.PreRequest != "" {
-		pp.query(r.PreRequest, nil, nil)
-	}
+	pp := &pipe{p: pc.StartPipeline(ctx)}
 	if r.Prepared {
 		pp.cache = statements(pc)
-		name, known := pp.cache.name(tx.Main)
-		if !known {
-			if evicted := pp.cache.evict(); evicted != "" {
-				pp.p.SendDeallocate(evicted)
-				pp.steps++
-			}
-			pp.p.SendPrepare(name, tx.Main, nil)
-			pp.prepare = name
-			pp.steps++
-		}
-		pp.p.SendQueryPrepared(name, args, formats, binaryResults)
-	} else {
-		pp.p.SendQueryParams(tx.Main, args, nil, formats, binaryResults)
+		// Room for this request's statements, evicting none of them.
+		pp.evict(begin, setConfig, r.PreRequest, tx.Main)
 	}
+	pp.statement(begin, nil, nil, nil)
+	if setConfig != "" {
+		pp.statement(setConfig, gucs, nil, nil)
+	}
+	if r.PreRequest != "" {
+		pp.statement(r.PreRequest, nil, nil, nil)
+	}
+	pp.statement(tx.Main, args, formats, binaryResults)
+	pp.steps-- // the main statement's result is not the prelude's
 	if tx.Explain != "" {
 		eargs, eformats, err := encode(tx.ExplainArgs)
 		if err != nil {
@@ -108,15 +109,36 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	return pp, nil
 }
 
-func (pp *pipe) query(sql string, args [][]byte, formats []int16) {
-	pp.p.SendQueryParams(sql, args, nil, formats, nil)
+// statement queues one statement: prepared (first, if new on this
+// connection) and executed by name, or unnamed without a cache.
+func (pp *pipe) statement(sql string, args [][]byte, formats, results []int16) {
 	pp.steps++
+	if pp.cache == nil {
+		pp.p.SendQueryParams(sql, args, nil, formats, results)
+		return
+	}
+	name, known := pp.cache.name(sql)
+	if !known {
+		pp.p.SendPrepare(name, sql, nil)
+		pp.pending = append(pp.pending, prepared{sql, name})
+		pp.steps++
+	}
+	pp.p.SendQueryPrepared(name, args, formats, results)
 }
 
-// prelude reads the results before the main statement's: BEGIN, the
-// settings, the pre-request function, the prepare.
+// evict deallocates the connection's oldest statements, none of keep, until
+// there is room for keep.
+func (pp *pipe) evict(keep ...string) {
+	for _, name := range pp.cache.evict(keep) {
+		pp.p.SendDeallocate(name)
+		pp.steps++
+	}
+}
+
+// prelude reads the results before the main statement's: deallocations,
+// prepares, BEGIN, the settings, the pre-request function.
 func (pp *pipe) prelude() error {
-	for i := range pp.steps {
+	for range pp.steps {
 		res, err := pp.p.GetResults()
 		if err != nil {
 			return err
@@ -126,11 +148,10 @@ func (pp *pipe) prelude() error {
 			if _, err := res.Close(); err != nil {
 				return err
 			}
-			if i == 0 {
-				pp.begun = true
-			}
+			pp.begun = true // BEGIN's is the first result
 		case *pgconn.StatementDescription:
-			pp.cache.add(pp.main, pp.prepare)
+			pp.cache.add(pp.pending[0].sql, pp.pending[0].name)
+			pp.pending = pp.pending[1:]
 		}
 	}
 	return nil
@@ -317,17 +338,21 @@ func (c *stmtCache) name(sql string) (string, bool) {
 	return "pgrst_" + strconv.Itoa(c.next), false
 }
 
-// evict makes room for one more statement: the name of the one to
-// deallocate, "" when there is room.
-func (c *stmtCache) evict() string {
-	if len(c.order) < stmtCacheSize {
-		return ""
+// evict makes room for keep's statements: the names of the oldest others
+// to deallocate.
+func (c *stmtCache) evict(keep []string) []string {
+	var out []string
+	for len(c.order)+len(keep) > stmtCacheSize && len(c.order) > 0 {
+		i := slices.IndexFunc(c.order, func(sql string) bool { return !slices.Contains(keep, sql) })
+		if i < 0 {
+			break
+		}
+		sql := c.order[i]
+		c.order = slices.Delete(c.order, i, i+1)
+		out = append(out, c.names[sql])
+		delete(c.names, sql)
 	}
-	oldest := c.order[0]
-	c.order = c.order[1:]
-	name := c.names[oldest]
-	delete(c.names, oldest)
-	return name
+	return out
 }
 
 // add records a statement PostgreSQL confirmed.

@@ -1,0 +1,36 @@
+package exec
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// TestStmtCacheEvict: a full cache deallocates its oldest statements, never
+// one the request is about to run, and stays bounded.
+func TestStmtCacheEvict(t *testing.T) {
+	c := &stmtCache{names: map[string]string{}}
+	for i := range stmtCacheSize {
+		sql := fmt.Sprintf("SELECT %d", i)
+		name, known := c.name(sql)
+		if known {
+			t.Fatalf("%s known before it was added", sql)
+		}
+		c.add(sql, name)
+	}
+	oldestName := c.names["SELECT 0"]
+	keep := []string{"SELECT 0", "SELECT new"}
+	got := c.evict(keep)
+	if len(got) != 2 || slices.Contains(got, oldestName) {
+		t.Fatalf("evicted %v: want the two oldest statements but the kept SELECT 0 (%s)", got, oldestName)
+	}
+	if len(c.order)+len(keep) != stmtCacheSize {
+		t.Errorf("cache holds %d statements, want room for %d more", len(c.order), len(keep))
+	}
+	if _, known := c.name("SELECT 0"); !known {
+		t.Error("the kept statement was dropped")
+	}
+	if _, known := c.name("SELECT 1"); known {
+		t.Error("the oldest statement not kept is still cached")
+	}
+}
