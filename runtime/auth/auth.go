@@ -61,8 +61,11 @@ type Verifier struct {
 	audience  string
 	rolePath  ClaimPath
 	anonRole  string
-	now       func() time.Time
-	cache     *claimsCache // nil: caching disabled
+	// anon is every anonymous request's result, made once: its claims
+	// are only the role. nil without an anon role.
+	anon  *Result
+	now   func() time.Time
+	cache *claimsCache // nil: caching disabled
 }
 
 // Result is who a request runs as.
@@ -101,6 +104,13 @@ func New(opts Options) (*Verifier, error) {
 	}
 	v.rolePath = p
 	v.cache = newClaimsCache(opts.CacheMaxEntries)
+	if v.anonRole != "" {
+		b, err := encodeJSON(map[string]any{"role": v.anonRole})
+		if err != nil {
+			return nil, fmt.Errorf("encode the anon role's claims: %w", err)
+		}
+		v.anon = &Result{Role: v.anonRole, Claims: b}
+	}
 	return v, nil
 }
 
@@ -111,7 +121,11 @@ func (v *Verifier) CacheStats() CacheStats { return v.cache.stats() }
 // returns the role and claims, or the PostgREST error to send (PGRST300–303).
 func (v *Verifier) Authenticate(authorizationHeader string) (Result, *apierr.Error) {
 	claims := map[string]any{} // may be shared with the cache: read only
-	if token, ok := bearerToken(authorizationHeader); ok {
+	token, ok := bearerToken(authorizationHeader)
+	if !ok && v.anon != nil {
+		return *v.anon, nil
+	}
+	if ok {
 		if !v.hasSecret {
 			return Result{}, apierr.New(http.StatusInternalServerError, "PGRST300", "Server lacks JWT secret", "", "")
 		}
