@@ -1,8 +1,10 @@
-// Package exec runs a request's transaction: one pipelined pgx batch of
-// BEGIN (isolation level, access mode), one set_config list of the
-// request's settings, the db-pre-request function, the statement (and the
-// EXPLAIN of a planned count), then COMMIT or ROLLBACK — SET CONSTRAINTS
-// ALL IMMEDIATE first for a dry run's. A request is one round trip; a
+// Package exec runs a request's transaction: one pgconn pipeline of BEGIN
+// (isolation level, access mode), one set_config list of the request's
+// settings, the db-pre-request function, the statement (and the EXPLAIN of
+// a planned count), then COMMIT or ROLLBACK — SET CONSTRAINTS ALL IMMEDIATE
+// first for a dry run's. The statements before the end are prepared by
+// name on each connection the first time they run there, inside the
+// pipeline (db-prepared-statements; see pipe). A request is one round trip; a
 // failure costs one more, to roll back, and a transaction whose ending
 // depends on its result (Tx.Check) takes one more for its ending.
 //

@@ -33,8 +33,7 @@ type Availability interface {
 
 // Runner runs transactions: what they need of the server.
 type Runner struct {
-	// DB is the pool (see runtime.NewPool: statements are parsed in the
-	// pipeline, unnamed).
+	// DB is the pool (NewPool).
 	DB DB
 	// AcquireTimeout is db-pool-acquisition-timeout.
 	AcquireTimeout time.Duration
@@ -87,7 +86,7 @@ type Result struct {
 	Inserted   *int64
 }
 
-// Run executes the transaction as one pipelined batch: BEGIN, the settings,
+// Run executes the transaction as one pipeline: BEGIN, the settings,
 // the pre-request function, the statement and COMMIT or ROLLBACK go out
 // together, each statement parsed in the pipeline (see runtime.NewPool), so
 // a request costs one round trip. A failure costs one more, to roll the

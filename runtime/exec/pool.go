@@ -48,12 +48,12 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 	if pc.ConnConfig.RuntimeParams["application_name"] == "" {
 		pc.ConnConfig.RuntimeParams["application_name"] = "pgrestgen"
 	}
-	// Every statement of a request's batch is parsed in the pipeline, after
-	// BEGIN and set_config('role', …), as PostgREST does: statements must be
+	// A request's statements are sent by exec's pipeline, prepared inside
+	// the request's transaction after set_config('role', …): they must be
 	// parsed as the request's role, which may see schemas the authenticator
-	// cannot. (pgx's statement cache would prepare them before the batch, as
-	// the authenticator.) Unnamed statements also suit transaction-mode
-	// poolers, so db-prepared-statements=false needs nothing more.
+	// cannot. pgx's own statement cache would prepare them before the
+	// transaction, as the authenticator, so the few statements pgx sends
+	// itself (ROLLBACK, COMMIT of a checked request) go unnamed.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	// A cancelled request (client gone, shutdown grace over) has its query
 	// cancelled in PostgreSQL before its handler answers. pgx's default
