@@ -88,8 +88,8 @@ type Result struct {
 
 // Run executes the transaction as one pipeline: BEGIN, the settings,
 // the pre-request function, the statement and COMMIT or ROLLBACK go out
-// together, each statement parsed in the pipeline (see runtime.NewPool), so
-// a request costs one round trip. A failure costs one more, to roll the
+// together, prepared in the pipeline the first time (see pipe), so a
+// request costs one round trip. A failure costs one more, to roll the
 // aborted transaction back. docs/failure-modes.md lists what each failure
 // answers.
 func (r *Runner) Run(ctx context.Context, tx *Tx) (*Result, error) {
