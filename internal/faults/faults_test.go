@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgrestgen/pgrestgen/example/db"
+	"github.com/pgrestgen/pgrestgen/internal/e2e"
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 	"github.com/pgrestgen/pgrestgen/internal/pgtest"
 	"github.com/pgrestgen/pgrestgen/runtime/serve"
@@ -67,7 +67,7 @@ type bed struct {
 	cluster *pgcluster.Cluster
 	proxy   *proxy
 	url     string
-	log     *syncBuffer
+	log     *e2e.SyncBuffer
 	stop    func() error
 }
 
@@ -95,7 +95,7 @@ func newBed(t *testing.T, halted bool, environ ...string) *bed {
 	if err := pgcluster.ApplySQL(ctx, c.URI("app"), faultSQL); err != nil {
 		t.Fatal(err)
 	}
-	b := &bed{t: t, cluster: c, proxy: startProxy(t, fmt.Sprintf("127.0.0.1:%d", c.Port())), log: &syncBuffer{}}
+	b := &bed{t: t, cluster: c, proxy: startProxy(t, fmt.Sprintf("127.0.0.1:%d", c.Port())), log: &e2e.SyncBuffer{}}
 	if halted {
 		if err := c.Halt(); err != nil {
 			t.Fatal(err)
@@ -458,22 +458,4 @@ func (b *bed) waitServed() {
 		time.Sleep(100 * time.Millisecond)
 	}
 	b.t.Fatal("the server did not serve again within 60s of the database's return")
-}
-
-// syncBuffer is a log sink shared by the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
 }
