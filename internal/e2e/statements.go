@@ -81,13 +81,20 @@ func (s Suite) CheckStatements(t *testing.T, dir, goldenDir string) {
 	}
 }
 
-// offlineServer is the suite's server with a group's settings, on a pool
-// that never connects: Prepare runs no statement.
+// offlineServer is the suite's server with a group's settings (see
+// OfflineServer).
 func (s Suite) offlineServer(t *testing.T, groupEnv []string) *runtime.Server {
 	t.Helper()
+	return OfflineServer(t, s.Schema, append(slices.Clone(s.Environ), groupEnv...)...)
+}
+
+// OfflineServer is a server for schema with PGRST_* settings environ, on a
+// pool that never connects: Prepare (and benchmarks of the request, plan and
+// SQL stages) run no statement.
+func OfflineServer(t testing.TB, schema *runtime.Schema, environ ...string) *runtime.Server {
+	t.Helper()
 	// A closed loopback port: any attempt to connect would fail at once.
-	environ := append([]string{"PGRST_DB_URI=postgres://authenticator@127.0.0.1:1/none?sslmode=disable"}, s.Environ...)
-	cfg, err := config.Load("", append(environ, groupEnv...))
+	cfg, err := config.Load("", append([]string{"PGRST_DB_URI=postgres://authenticator@127.0.0.1:1/none?sslmode=disable"}, environ...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +103,7 @@ func (s Suite) offlineServer(t *testing.T, groupEnv []string) *runtime.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	srv, err := runtime.New(runtime.Options{Config: cfg, Schema: s.Schema, DB: pool})
+	srv, err := runtime.New(runtime.Options{Config: cfg, Schema: schema, DB: pool})
 	if err != nil {
 		t.Fatal(err)
 	}
