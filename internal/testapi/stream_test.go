@@ -7,8 +7,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,6 +168,9 @@ func TestStreamedBodiesMatchBuffered(t *testing.T) {
 			}
 		}
 		var base string
+		// The statement each case runs, without running it: only the
+		// streamed ones are compared (small reads keep json_agg's).
+		offline := e2e.OfflineServer(t, db.Schema(), append(slices.Clone(suite(t).Environ), environ...)...)
 		for _, c := range cases {
 			if c.Method != "" && c.Method != http.MethodGet || c.Status != http.StatusOK && c.Status != http.StatusPartialContent {
 				continue
@@ -182,6 +187,13 @@ func TestStreamedBodiesMatchBuffered(t *testing.T) {
 					v = strings.ReplaceAll(v, tok, val)
 				}
 				header = append(header, k, v)
+			}
+			req := httptest.NewRequest(http.MethodGet, c.Path, nil)
+			for i := 0; i+1 < len(header); i += 2 {
+				req.Header.Set(header[i], header[i+1])
+			}
+			if tx, aerr := offline.Prepare(req); aerr != nil || tx == nil || !strings.Contains(tx.Main, " UNION ALL SELECT NULL, NULL, ") {
+				continue
 			}
 			streamed, sb := get(t, base+c.Path, header...)
 			buffered, bb := get(t, base+c.Path, append(header, "Prefer", "count=planned")...)
