@@ -31,14 +31,12 @@ type pipe struct {
 	// pending are those prepared in this pipeline, recorded in cache once
 	// PostgreSQL confirmed them.
 	cache   *stmtCache
-	pending []prepared
+	pending []*statement
 	// steps counts the results before the main statement's.
 	steps int
 	// ended is set when the batch holds the transaction's end.
 	ended bool
 }
-
-type prepared struct{ sql, name string }
 
 // send queues tx on pc: BEGIN, the settings, the pre-request function, the
 // main statement, the EXPLAIN and, unless tx.Check decides it later (or
@@ -66,11 +64,30 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 			gucs = append(gucs, []byte(g[0]), []byte(g[1]))
 		}
 	}
+	// The end, when this batch holds it: SET CONSTRAINTS before a dry
+	// run's ROLLBACK, so it answers what a commit would have.
+	var ends []string
+	if withEnd && tx.Check == nil {
+		switch {
+		case !tx.Rollback:
+			ends = []string{"COMMIT"}
+		case tx.ReadOnly:
+			ends = []string{"ROLLBACK"}
+		default:
+			ends = []string{immediateConstraints, "ROLLBACK"}
+		}
+	}
 	pp := &pipe{p: pc.StartPipeline(ctx)}
 	if r.Prepared {
 		pp.cache = statements(pc)
 		// Room for this request's statements, evicting none of them.
-		pp.evict(begin, setConfig, r.PreRequest, tx.Main)
+		keep := append([]string{begin, setConfig, r.PreRequest, tx.Main}, ends...)
+		pp.evict(keep...)
+		// The end's statements are prepared up front, so the prelude reads
+		// every preparation.
+		for _, sql := range ends {
+			pp.prepare(sql)
+		}
 	}
 	pp.statement(begin, nil, nil, nil)
 	if setConfig != "" {
@@ -89,17 +106,9 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 		}
 		pp.p.SendQueryParams(tx.Explain, eargs, nil, eformats, nil)
 	}
-	if withEnd && tx.Check == nil {
-		if tx.Rollback && !tx.ReadOnly {
-			// Deferred constraints are checked now, so a dry run answers
-			// what a commit would have.
-			pp.p.SendQueryParams(immediateConstraints, nil, nil, nil, nil)
-		}
-		end := "COMMIT"
-		if tx.Rollback {
-			end = "ROLLBACK"
-		}
-		pp.p.SendQueryParams(end, nil, nil, nil, nil)
+	for _, sql := range ends {
+		pp.statement(sql, nil, nil, nil)
+		pp.steps-- // read by end, not by the prelude
 		pp.ended = true
 	}
 	if err := pp.p.Sync(); err != nil {
@@ -109,21 +118,39 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	return pp, nil
 }
 
-// statement queues one statement: prepared (first, if new on this
-// connection) and executed by name, or unnamed without a cache.
+// statement queues one statement: executed by name with the result
+// description PostgreSQL gave when it was prepared (so it is not described
+// again), prepared first if new on this connection, or unnamed without a
+// cache.
 func (pp *pipe) statement(sql string, args [][]byte, formats, results []int16) {
 	pp.steps++
 	if pp.cache == nil {
 		pp.p.SendQueryParams(sql, args, nil, formats, results)
 		return
 	}
-	name, known := pp.cache.name(sql)
-	if !known {
-		pp.p.SendPrepare(name, sql, nil)
-		pp.pending = append(pp.pending, prepared{sql, name})
-		pp.steps++
+	if st := pp.prepare(sql); st.desc != nil {
+		pp.p.SendQueryStatement(st.desc, args, formats, results)
+	} else {
+		pp.p.SendQueryPrepared(st.name, args, formats, results)
 	}
-	pp.p.SendQueryPrepared(name, args, formats, results)
+}
+
+// prepare queues the preparation of sql unless the connection has it or
+// this pipeline prepares it already, and returns its statement.
+func (pp *pipe) prepare(sql string) *statement {
+	if st := pp.cache.get(sql); st != nil {
+		return st
+	}
+	for _, st := range pp.pending {
+		if st.sql == sql {
+			return st
+		}
+	}
+	st := pp.cache.newStatement(sql)
+	pp.p.SendPrepare(st.name, sql, nil)
+	pp.pending = append(pp.pending, st)
+	pp.steps++
+	return st
 }
 
 // evict deallocates the connection's oldest statements, none of keep, until
@@ -150,7 +177,10 @@ func (pp *pipe) prelude() error {
 			}
 			pp.begun = true // BEGIN's is the first result
 		case *pgconn.StatementDescription:
-			pp.cache.add(pp.pending[0].sql, pp.pending[0].name)
+			st := pp.pending[0]
+			res.Name, res.SQL = st.name, st.sql // the pipeline leaves them unset
+			st.desc = res
+			pp.cache.add(st)
 			pp.pending = pp.pending[1:]
 		}
 	}
@@ -210,8 +240,25 @@ func (pp *pipe) fail(err error) error {
 	return err
 }
 
-// setConfigSQL sets n settings in one statement.
+// setConfigSQL sets n settings in one statement. The texts of the usual
+// counts are made once: a request only picks one.
 func setConfigSQL(n int) string {
+	if n < len(setConfigSQLs) {
+		return setConfigSQLs[n]
+	}
+	return buildSetConfigSQL(n)
+}
+
+// setConfigSQLs are setConfigSQL's texts for up to 31 settings (method,
+// path, headers, cookies, claims, role, search_path and app settings).
+var setConfigSQLs = func() (out [32]string) {
+	for n := range out {
+		out[n] = buildSetConfigSQL(n)
+	}
+	return out
+}()
+
+func buildSetConfigSQL(n int) string {
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
 	for i := range n {
@@ -307,9 +354,17 @@ func optString(v []byte) *string {
 // stmtCache is a connection's prepared statements, by text: a bounded
 // set, the oldest deallocated first.
 type stmtCache struct {
-	names map[string]string
-	order []string // statement texts, oldest first
-	next  int
+	byText map[string]*statement
+	order  []string // statement texts, oldest first
+	next   int
+}
+
+// statement is one prepared statement: its name on the connection and the
+// description PostgreSQL gave of its parameters and result columns (nil
+// until PostgreSQL confirmed the preparation).
+type statement struct {
+	sql, name string
+	desc      *pgconn.StatementDescription
 }
 
 // stmtCacheSize bounds each connection's prepared statements: enough for
@@ -324,18 +379,19 @@ func statements(pc *pgconn.PgConn) *stmtCache {
 	if c, ok := data[stmtCacheKey].(*stmtCache); ok {
 		return c
 	}
-	c := &stmtCache{names: map[string]string{}}
+	c := &stmtCache{byText: map[string]*statement{}}
 	data[stmtCacheKey] = c
 	return c
 }
 
-// name is sql's statement name, and whether it is prepared already.
-func (c *stmtCache) name(sql string) (string, bool) {
-	if n, ok := c.names[sql]; ok {
-		return n, true
-	}
+// get is sql's prepared statement, nil when it is not prepared.
+func (c *stmtCache) get(sql string) *statement { return c.byText[sql] }
+
+// newStatement names a statement to prepare; it is cached once confirmed
+// (add).
+func (c *stmtCache) newStatement(sql string) *statement {
 	c.next++
-	return "pgrst_" + strconv.Itoa(c.next), false
+	return &statement{sql: sql, name: "pgrst_" + strconv.Itoa(c.next)}
 }
 
 // evict makes room for keep's statements: the names of the oldest others
@@ -349,14 +405,14 @@ func (c *stmtCache) evict(keep []string) []string {
 		}
 		sql := c.order[i]
 		c.order = slices.Delete(c.order, i, i+1)
-		out = append(out, c.names[sql])
-		delete(c.names, sql)
+		out = append(out, c.byText[sql].name)
+		delete(c.byText, sql)
 	}
 	return out
 }
 
 // add records a statement PostgreSQL confirmed.
-func (c *stmtCache) add(sql, name string) {
-	c.names[sql] = name
-	c.order = append(c.order, sql)
+func (c *stmtCache) add(st *statement) {
+	c.byText[st.sql] = st
+	c.order = append(c.order, st.sql)
 }

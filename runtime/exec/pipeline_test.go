@@ -9,16 +9,15 @@ import (
 // TestStmtCacheEvict: a full cache deallocates its oldest statements, never
 // one the request is about to run, and stays bounded.
 func TestStmtCacheEvict(t *testing.T) {
-	c := &stmtCache{names: map[string]string{}}
+	c := &stmtCache{byText: map[string]*statement{}}
 	for i := range stmtCacheSize {
 		sql := fmt.Sprintf("SELECT %d", i)
-		name, known := c.name(sql)
-		if known {
+		if c.get(sql) != nil {
 			t.Fatalf("%s known before it was added", sql)
 		}
-		c.add(sql, name)
+		c.add(c.newStatement(sql))
 	}
-	oldestName := c.names["SELECT 0"]
+	oldestName := c.get("SELECT 0").name
 	keep := []string{"SELECT 0", "SELECT new"}
 	got := c.evict(keep)
 	if len(got) != 2 || slices.Contains(got, oldestName) {
@@ -27,10 +26,10 @@ func TestStmtCacheEvict(t *testing.T) {
 	if len(c.order)+len(keep) != stmtCacheSize {
 		t.Errorf("cache holds %d statements, want room for %d more", len(c.order), len(keep))
 	}
-	if _, known := c.name("SELECT 0"); !known {
+	if c.get("SELECT 0") == nil {
 		t.Error("the kept statement was dropped")
 	}
-	if _, known := c.name("SELECT 1"); known {
+	if c.get("SELECT 1") != nil {
 		t.Error("the oldest statement not kept is still cached")
 	}
 }
