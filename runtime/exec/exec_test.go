@@ -243,3 +243,71 @@ REVOKE ALL ON SCHEMA hidden FROM PUBLIC`
 		})
 	}
 }
+
+// TestImplicitReadTransaction: a read runs in the pipeline's implicit
+// transaction (no BEGIN or COMMIT sent), still read-only and still one
+// transaction for the settings and the statement; a session whose default
+// isolation is not read committed gets an explicit BEGIN again.
+func TestImplicitReadTransaction(t *testing.T) {
+	const setup = `CREATE TABLE written (v text)`
+	// Reads what the transaction is: its settings, mode and isolation.
+	const probe = `SELECT NULL::bigint, 1::bigint, json_build_object(
+		'setting', current_setting('request.method', true),
+		'read_only', current_setting('transaction_read_only'),
+		'isolation', current_setting('transaction_isolation'))::text, NULL::text, NULL::text`
+	r, _, uri := newTestRunner(t, setup)
+	read := &Tx{ReadOnly: true, GUCs: [][2]string{{"request.method", "GET"}}, Main: probe}
+	res, err := r.Run(t.Context(), read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"setting" : "GET", "read_only" : "on", "isolation" : "read committed"}`; string(res.Body) != want {
+		t.Errorf("implicit read transaction = %s, want %s", res.Body, want)
+	}
+	_, err = r.Run(t.Context(), &Tx{ReadOnly: true, Main: insertRow, Args: []any{"x"}})
+	if err == nil || !strings.Contains(err.Error(), "25006") {
+		t.Errorf("a write in a read's transaction: %v, want 25006 (read-only transaction)", err)
+	}
+	if n := countRows(t, uri); n != 0 {
+		t.Errorf("rows written by reads = %d", n)
+	}
+
+	if err := pgcluster.ApplySQL(t.Context(), uri, `ALTER ROLE postgres IN DATABASE `+pgx.Identifier{dbName(t, uri)}.Sanitize()+` SET default_transaction_isolation = 'serializable'`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = pgcluster.ApplySQL(context.Background(), uri, `ALTER ROLE postgres IN DATABASE `+pgx.Identifier{dbName(t, uri)}.Sanitize()+` RESET default_transaction_isolation`)
+	})
+	r2, _, _ := newTestRunnerOn(t, uri)
+	res, err = r2.Run(t.Context(), read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"setting" : "GET", "read_only" : "on", "isolation" : "read committed"}`; string(res.Body) != want {
+		t.Errorf("read on a serializable-by-default session = %s, want %s (BEGIN ISOLATION LEVEL READ COMMITTED)", res.Body, want)
+	}
+}
+
+// newTestRunnerOn makes a Runner with a new pool on an existing database.
+func newTestRunnerOn(t *testing.T, uri string) (*Runner, *config.Config, string) {
+	t.Helper()
+	cfg, err := config.Load("", []string{"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := NewPool(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return New(cfg, pool, nil, nil), cfg, uri
+}
+
+func dbName(t *testing.T, uri string) string {
+	t.Helper()
+	cc, err := pgx.ParseConfig(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cc.Database
+}

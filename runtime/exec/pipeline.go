@@ -25,8 +25,12 @@ import (
 // when it was planned.
 type pipe struct {
 	p *pgconn.Pipeline
-	// begun is set once BEGIN ran; committed once COMMIT was confirmed.
+	// begun is set once the first statement ran; committed once COMMIT
+	// (or the implicit transaction's Sync) was confirmed.
 	begun, committed bool
+	// implicit is set when the transaction is the one PostgreSQL opens for
+	// the batch and commits at its Sync.
+	implicit bool
 	// cache is the connection's prepared statements (nil: unnamed);
 	// pending are those prepared in this pipeline, recorded in cache once
 	// PostgreSQL confirmed them.
@@ -46,19 +50,31 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	if err != nil {
 		return nil, err
 	}
-	iso := tx.Isolation
-	if iso == "" {
-		iso = "READ COMMITTED"
+	// A read-only transaction that ends with the batch at the session's
+	// default isolation level is the implicit one PostgreSQL opens for the
+	// statements up to the Sync: no BEGIN and no COMMIT to send, parse and
+	// run. Writes keep their COMMIT, whose confirmation tells a stored
+	// write from a lost one when the session dies at the end (see
+	// docs/failure-modes.md).
+	implicit := tx.ReadOnly && withEnd && tx.Check == nil && !tx.Rollback && tx.Isolation == "" && implicitOK(pc)
+	begin := ""
+	if !implicit {
+		iso := tx.Isolation
+		if iso == "" {
+			iso = "READ COMMITTED"
+		}
+		mode := "READ WRITE"
+		if tx.ReadOnly {
+			mode = "READ ONLY"
+		}
+		begin = "BEGIN ISOLATION LEVEL " + iso + " " + mode
 	}
-	mode := "READ WRITE"
-	if tx.ReadOnly {
-		mode = "READ ONLY"
-	}
-	begin := "BEGIN ISOLATION LEVEL " + iso + " " + mode
+	// The implicit transaction is made read-only by the settings'
+	// statement, before anything else runs in it.
 	setConfig := ""
 	var gucs [][]byte
-	if len(tx.GUCs) > 0 {
-		setConfig = setConfigSQL(len(tx.GUCs))
+	if len(tx.GUCs) > 0 || implicit {
+		setConfig = setConfigSQL(len(tx.GUCs), implicit)
 		gucs = make([][]byte, 0, 2*len(tx.GUCs))
 		for _, g := range tx.GUCs {
 			gucs = append(gucs, []byte(g[0]), []byte(g[1]))
@@ -67,7 +83,7 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	// The end, when this batch holds it: SET CONSTRAINTS before a dry
 	// run's ROLLBACK, so it answers what a commit would have.
 	var ends []string
-	if withEnd && tx.Check == nil {
+	if withEnd && tx.Check == nil && !implicit {
 		switch {
 		case !tx.Rollback:
 			ends = []string{"COMMIT"}
@@ -77,7 +93,7 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 			ends = []string{immediateConstraints, "ROLLBACK"}
 		}
 	}
-	pp := &pipe{p: pc.StartPipeline(ctx)}
+	pp := &pipe{p: pc.StartPipeline(ctx), implicit: implicit}
 	if r.Prepared {
 		pp.cache = statements(pc)
 		// Room for this request's statements, evicting none of them.
@@ -89,7 +105,9 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 			pp.prepare(sql)
 		}
 	}
-	pp.statement(begin, nil, nil, nil)
+	if begin != "" {
+		pp.statement(begin, nil, nil, nil)
+	}
 	if setConfig != "" {
 		pp.statement(setConfig, gucs, nil, nil)
 	}
@@ -175,7 +193,7 @@ func (pp *pipe) prelude() error {
 			if _, err := res.Close(); err != nil {
 				return err
 			}
-			pp.begun = true // BEGIN's is the first result
+			pp.begun = true // the first statement's is the first result
 		case *pgconn.StatementDescription:
 			st := pp.pending[0]
 			res.Name, res.SQL = st.name, st.sql // the pipeline leaves them unset
@@ -224,6 +242,8 @@ func (pp *pipe) end() error {
 		if res, err = pp.p.GetResults(); err == nil {
 			if _, ok := res.(*pgconn.PipelineSync); !ok {
 				err = fmt.Errorf("pipeline: expected the sync, got %T", res)
+			} else if pp.implicit {
+				pp.committed = true
 			}
 		}
 	}
@@ -240,34 +260,53 @@ func (pp *pipe) fail(err error) error {
 	return err
 }
 
-// setConfigSQL sets n settings in one statement. The texts of the usual
-// counts are made once: a request only picks one.
-func setConfigSQL(n int) string {
-	if n < len(setConfigSQLs) {
-		return setConfigSQLs[n]
+// setConfigSQL sets n settings in one statement, and first makes the
+// transaction read-only when readOnly is set. The texts of the usual counts
+// are made once: a request only picks one.
+func setConfigSQL(n int, readOnly bool) string {
+	if n >= len(setConfigSQLs[0]) {
+		return buildSetConfigSQL(n, readOnly)
 	}
-	return buildSetConfigSQL(n)
+	if readOnly {
+		return setConfigSQLs[1][n]
+	}
+	return setConfigSQLs[0][n]
 }
 
 // setConfigSQLs are setConfigSQL's texts for up to 31 settings (method,
-// path, headers, cookies, claims, role, search_path and app settings).
-var setConfigSQLs = func() (out [32]string) {
-	for n := range out {
-		out[n] = buildSetConfigSQL(n)
+// path, headers, cookies, claims, role, search_path and app settings),
+// read-write and read-only.
+var setConfigSQLs = func() (out [2][32]string) {
+	for n := range out[0] {
+		out[0][n] = buildSetConfigSQL(n, false)
+		out[1][n] = buildSetConfigSQL(n, true)
 	}
 	return out
 }()
 
-func buildSetConfigSQL(n int) string {
+func buildSetConfigSQL(n int, readOnly bool) string {
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
+	if readOnly {
+		sb.WriteString("set_config('transaction_read_only', 'on', true)")
+	}
 	for i := range n {
-		if i > 0 {
+		if i > 0 || readOnly {
 			sb.WriteString(", ")
 		}
 		sb.WriteString("set_config($" + strconv.Itoa(2*i+1) + ", $" + strconv.Itoa(2*i+2) + ", true)")
 	}
 	return sb.String()
+}
+
+// implicitKey marks, in a connection's CustomData, a session whose
+// default transaction is read committed, so a read's transaction can be
+// the implicit one (NewPool checks it on connecting).
+const implicitKey = "pgrestgen.implicit"
+
+func implicitOK(pc *pgconn.PgConn) bool {
+	ok, _ := pc.CustomData()[implicitKey].(bool)
+	return ok
 }
 
 // encode turns bind values into the wire's: text for strings and integers

@@ -62,9 +62,25 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 	pc.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
 	}
+	pc.AfterConnect = markImplicit
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
 	return pool, nil
+}
+
+// markImplicit records whether the session's default transaction has the
+// isolation level PostgREST asks for with BEGIN (read committed): then a
+// read's transaction can be the implicit one of its pipeline (see send).
+// ALTER ROLE or ALTER DATABASE … SET default_transaction_isolation make it
+// not.
+func markImplicit(ctx context.Context, conn *pgx.Conn) error {
+	var ok bool
+	err := conn.QueryRow(ctx, `SELECT current_setting('default_transaction_isolation') = 'read committed'`).Scan(&ok)
+	if err != nil {
+		return fmt.Errorf("read the session's transaction defaults: %w", err)
+	}
+	conn.PgConn().CustomData()[implicitKey] = ok
+	return nil
 }
