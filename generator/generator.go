@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"go/token"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -75,6 +77,9 @@ func (o *Options) Validate() error {
 type Result struct {
 	Catalog *catalog.Catalog
 	Files   Files
+	// Warnings are what the user should hear about that does not stop
+	// generation; the command prints them.
+	Warnings []string
 }
 
 // Generate introspects the schema and renders the package. It writes nothing.
@@ -99,7 +104,42 @@ func FromCatalog(cat *catalog.Catalog, pkgName string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Catalog: cat, Files: files}, nil
+	return &Result{Catalog: cat, Files: files, Warnings: warnings(cat)}, nil
+}
+
+// warnings describes what was found missing. An empty or absent schema is
+// not an error: PostgREST starts with one too, and migrations may add it.
+func warnings(cat *catalog.Catalog) []string {
+	var w []string
+	switch len(cat.MissingSchemas) {
+	case 0:
+	case 1:
+		w = append(w, fmt.Sprintf("schema %s does not exist; it stays in the exposed schemas, with nothing to serve",
+			quoteList(cat.MissingSchemas)))
+	default:
+		w = append(w, fmt.Sprintf("schemas %s do not exist; they stay in the exposed schemas, with nothing to serve",
+			quoteList(cat.MissingSchemas)))
+	}
+	if len(cat.Relations) == 0 && len(cat.Functions) == 0 {
+		w = append(w, fmt.Sprintf("nothing to serve: no table, view or function in %s %s",
+			plural(len(cat.Schemas), "schema", "schemas"), quoteList(cat.Schemas)))
+	}
+	return w
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func load(ctx context.Context, opts Options) (*catalog.Catalog, error) {

@@ -28,6 +28,9 @@ type Scaffold struct {
 	// Requires are pgrestgen's own requirements ("module version" lines),
 	// so the new module builds against the versions pgrestgen was tested with.
 	Requires []string
+	// Replace, when set, is the go.mod replace target for pgrestgen (a
+	// checkout's directory, already quoted for go.mod if it needs to be).
+	Replace string
 }
 
 // Outputs maps each template to the file it writes.

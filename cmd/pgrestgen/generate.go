@@ -32,6 +32,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	printWarnings(stderr, "generate", res.Warnings)
 	changed, err := res.Files.WriteDir(src.out)
 	if err != nil {
 		return err
@@ -67,6 +68,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	printWarnings(stderr, "check", res.Warnings)
 	diff, err := res.Files.Diff(src.out)
 	if err != nil {
 		return err

@@ -72,6 +72,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
+// printWarnings writes the generator's warnings to stderr, one a line.
+func printWarnings(stderr io.Writer, cmd string, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "pgrestgen %s: warning: %s\n", cmd, w)
+	}
+}
+
 // exitError ends the command with a status after it printed its own output.
 type exitError int
 

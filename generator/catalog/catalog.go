@@ -8,12 +8,15 @@ package catalog
 type Catalog struct {
 	// Schemas are the exposed schemas in the order they were asked for;
 	// the first one is the default profile, as in PostgREST's db-schemas.
-	Schemas    []string    `json:"schemas"`
-	Relations  []Relation  `json:"relations"`
-	Functions  []Function  `json:"functions"`
-	Enums      []Enum      `json:"enums"`
-	Composites []Composite `json:"composites"`
-	Domains    []Domain    `json:"domains"`
+	Schemas []string `json:"schemas"`
+	// MissingSchemas are the exposed schemas the database does not have.
+	// They stay in Schemas, so the server accepts the same db-schemas.
+	MissingSchemas []string    `json:"missing_schemas,omitempty"`
+	Relations      []Relation  `json:"relations"`
+	Functions      []Function  `json:"functions"`
+	Enums          []Enum      `json:"enums"`
+	Composites     []Composite `json:"composites"`
+	Domains        []Domain    `json:"domains"`
 	// Objects are what the generated code depends on, each with a digest of
 	// the facts it relies on, as runtime/drift's query lists them (read in
 	// the same snapshot), sorted by name then kind. The generated schema.go

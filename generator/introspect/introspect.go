@@ -24,8 +24,8 @@ type Querier interface {
 // Options says what to introspect.
 type Options struct {
 	// Schemas are the exposed schemas, first the default one, as in
-	// PostgREST's db-schemas. At least one; each must exist and none may be
-	// a system schema.
+	// PostgREST's db-schemas. At least one, none a system schema; one that
+	// does not exist is listed in the catalog's MissingSchemas.
 	Schemas []string
 }
 
@@ -112,7 +112,8 @@ type loader struct {
 
 // load runs the catalog queries in turn and assembles the catalog.
 func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
-	if err := l.checkSchemas(ctx); err != nil {
+	missing, err := l.missingSchemas(ctx)
+	if err != nil {
 		return nil, err
 	}
 	rels, err := l.loadRelations(ctx)
@@ -144,13 +145,14 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 	}
 
 	cat := &catalog.Catalog{
-		Schemas:    append([]string{}, l.schemas...),
-		Relations:  []catalog.Relation{},
-		Functions:  []catalog.Function{},
-		Enums:      enums,
-		Composites: []catalog.Composite{},
-		Domains:    []catalog.Domain{},
-		Objects:    make([]catalog.Object, 0, len(objs)),
+		Schemas:        append([]string{}, l.schemas...),
+		MissingSchemas: missing,
+		Relations:      []catalog.Relation{},
+		Functions:      []catalog.Function{},
+		Enums:          enums,
+		Composites:     []catalog.Composite{},
+		Domains:        []catalog.Domain{},
+		Objects:        make([]catalog.Object, 0, len(objs)),
 	}
 	for _, o := range objs {
 		cat.Objects = append(cat.Objects, catalog.Object{Kind: o.Kind, Name: o.Name, Digest: o.Digest})
@@ -187,30 +189,25 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 	return cat, nil
 }
 
-// checkSchemas fails naming every requested schema that does not exist.
-func (l *loader) checkSchemas(ctx context.Context) error {
+// missingSchemas returns the requested schemas that do not exist, in the
+// order asked. They are not an error: PostgREST too starts with such a
+// db-schemas, and the schema may be created later.
+func (l *loader) missingSchemas(ctx context.Context) ([]string, error) {
 	rows, err := l.q.Query(ctx, schemasSQL, l.schemas)
 	if err != nil {
-		return fmt.Errorf("introspect schemas: %w", err)
+		return nil, fmt.Errorf("introspect schemas: %w", err)
 	}
 	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return fmt.Errorf("introspect schemas: %w", err)
+		return nil, fmt.Errorf("introspect schemas: %w", err)
 	}
 	var missing []string
 	for _, s := range l.schemas {
 		if !slices.Contains(found, s) {
-			missing = append(missing, fmt.Sprintf("%q", s))
+			missing = append(missing, s)
 		}
 	}
-	switch len(missing) {
-	case 0:
-		return nil
-	case 1:
-		return fmt.Errorf("introspect: schema %s does not exist", missing[0])
-	default:
-		return fmt.Errorf("introspect: schemas %s do not exist", strings.Join(missing, ", "))
-	}
+	return missing, nil
 }
 
 // query runs sql and scans every row into a T by column name.

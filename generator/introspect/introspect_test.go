@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -173,8 +174,6 @@ func TestLoadOptions(t *testing.T) {
 		{"information_schema", []string{"information_schema"}, `schema "information_schema" is a system schema`},
 		{"pg_toast", []string{"pg_toast"}, `schema "pg_toast" is a system schema`},
 		{"twice", []string{"api", "api"}, `schema "api" given twice`},
-		{"missing", []string{"api", "nope"}, `schema "nope" does not exist`},
-		{"missing two", []string{"Nope", "api", "nöpe"}, `schemas "Nope", "nöpe" do not exist`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cat, err := Load(t.Context(), conn, Options{Schemas: tc.schemas})
@@ -182,6 +181,25 @@ func TestLoadOptions(t *testing.T) {
 				t.Fatalf("Load(%q) = %v, %v; want error containing %q", tc.schemas, cat, err, tc.want)
 			}
 		})
+	}
+}
+
+// A schema that does not exist is kept in Schemas and listed in
+// MissingSchemas: PostgREST starts with such a db-schemas too.
+func TestLoadMissingSchemas(t *testing.T) {
+	conn := connect(t)
+	cat, err := Load(t.Context(), conn, Options{Schemas: []string{"Nope", "api", "nöpe"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Nope", "api", "nöpe"}; !slices.Equal(cat.Schemas, want) {
+		t.Errorf("Schemas = %q, want %q", cat.Schemas, want)
+	}
+	if want := []string{"Nope", "nöpe"}; !slices.Equal(cat.MissingSchemas, want) {
+		t.Errorf("MissingSchemas = %q, want %q", cat.MissingSchemas, want)
+	}
+	if len(cat.Relations) == 0 {
+		t.Error("no relations of api loaded")
 	}
 }
 
