@@ -38,7 +38,7 @@ func suite(t *testing.T) e2e.Suite {
 	sign := func(claims jwt.MapClaims) string { return e2e.SignHS256(t, jwtSecret, claims) }
 	return e2e.Suite{
 		Env: &env, Template: template, Schemas: []string{"public"},
-		Schema: db.Schema(), Register: db.RegisterHandlers, GeneratedDir: "db",
+		Schema: db.Schema(), Register: db.Register, GeneratedDir: "db",
 		Environ: []string{"PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET=" + jwtSecret, "PGRST_DB_MAX_ROWS=100"},
 		Tokens: map[string]string{
 			"{{web_user_token}}":      sign(jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()}),

@@ -37,7 +37,7 @@ func TestAsymmetricJWKS(t *testing.T) {
 		b64(rsaKey.N.Bytes()), b64(big.NewInt(int64(rsaKey.E)).Bytes()), b64(pad(ecKey.X)), b64(pad(ecKey.Y)))
 
 	uri := env.NewDatabase(t, template)
-	srv := e2e.Serve(t, db.Schema(), db.RegisterHandlers,
+	srv := e2e.Serve(t, db.Schema(), db.Register,
 		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwks)
 
 	claims := jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()}

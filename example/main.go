@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string) error {
 		ConfigPath: configPath,
 		Environ:    environ,
 		Schema:     db.Schema(),
-		Register:   db.RegisterHandlers,
+		Register:   register,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
 		Ready:      ready,

@@ -37,7 +37,7 @@ $$;`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := e2e.Serve(t, db.Schema(), db.RegisterHandlers,
+	srv := e2e.Serve(t, db.Schema(), db.Register,
 		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwtSecret,
 		"PGRST_DB_PRE_REQUEST=public.report")
 	careful := e2e.SignHS256(t, jwtSecret, jwt.MapClaims{"role": "careful_reader"})
@@ -96,7 +96,7 @@ $$;`)
 		t.Fatal(err)
 	}
 	login := strings.Replace(uri, "postgres://postgres@", "postgres://Postgrest_Test_Authenticator@", 1)
-	srv := e2e.Serve(t, db.Schema(), db.RegisterHandlers,
+	srv := e2e.Serve(t, db.Schema(), db.Register,
 		"PGRST_DB_URI="+login, "PGRST_DB_ANON_ROLE=Web Anon", "PGRST_JWT_SECRET="+jwtSecret,
 		"PGRST_DB_PRE_REQUEST=public.Report_Role")
 	quoted := e2e.SignHS256(t, jwtSecret, jwt.MapClaims{"role": `Mixed "Quote" Role`})

@@ -27,7 +27,7 @@ func writeServer(t *testing.T) (string, string) {
 	if err := pgcluster.ApplySQL(t.Context(), uri, "GRANT INSERT, UPDATE ON genres TO web_user"); err != nil {
 		t.Fatal(err)
 	}
-	srv := e2e.Serve(t, db.Schema(), db.RegisterHandlers,
+	srv := e2e.Serve(t, db.Schema(), db.Register,
 		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwtSecret)
 	tok := e2e.SignHS256(t, jwtSecret, jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()})
 	return srv.URL, tok
@@ -122,7 +122,7 @@ func TestConcurrentUpsertsKeepOneRow(t *testing.T) {
 // read reports PostgREST's five phases in its order.
 func TestServerTimingNamesPhases(t *testing.T) {
 	uri := env.NewDatabase(t, template)
-	srv := e2e.Serve(t, db.Schema(), db.RegisterHandlers,
+	srv := e2e.Serve(t, db.Schema(), db.Register,
 		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_SERVER_TIMING_ENABLED=true")
 	want := regexp.MustCompile(`^jwt;dur=\d+\.\d, parse;dur=\d+\.\d, plan;dur=\d+\.\d, transaction;dur=\d+\.\d, response;dur=\d+\.\d$`)
 	for _, method := range []string{http.MethodGet, http.MethodDelete} {

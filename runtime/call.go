@@ -20,14 +20,15 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
-// MountFunction serves /rpc/<name>: every overload of the functions called
-// name, in every exposed schema; the request's profile and argument names
-// pick one, as in PostgREST.
-func (s *Server) MountFunction(r Router, path, name string) {
-	mountAll(r, path, func(c echo.Context) error {
-		s.serveFunction(c, name)
-		return nil
-	})
+// Function serves a request on /rpc/<name>: every overload of the
+// functions called name, in every exposed schema; the request's profile and
+// argument names pick one, as in PostgREST. GET and HEAD call it with the
+// query string's arguments, POST with the body's, OPTIONS lists what it
+// allows, other methods answer PGRST101. Like Relation, it writes the
+// response and returns nil.
+func (s *Server) Function(c echo.Context, name string) error {
+	s.serveFunction(c, name)
+	return nil
 }
 
 func sortedCopy(s []string) []string {

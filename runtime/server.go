@@ -8,6 +8,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -139,36 +140,30 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 	return exec.NewPool(ctx, cfg)
 }
 
-// MountRelation serves GET, HEAD and OPTIONS of the relations called name on
-// path; the other verbs answer PGRST117 until writes are generated.
-func (s *Server) MountRelation(r Router, path, name string) {
-	mountAll(r, path, func(c echo.Context) error {
-		s.serveRelation(c, name)
-		return nil
-	})
+// Relation serves a request on the relation called name, whatever its
+// method: GET and HEAD read, POST, PATCH, PUT and DELETE write, OPTIONS
+// lists what the relation allows, other methods answer PGRST117. The
+// request's profile picks the schema, so one name serves the relation of
+// that name in every exposed schema. It writes the response, errors
+// included, as PostgREST does, and returns nil: generated handlers return
+// its result.
+func (s *Server) Relation(c echo.Context, name string) error {
+	s.serveRelation(c, name)
+	return nil
 }
 
-// mountAll routes every method to h, which answers the ones PostgREST
-// refuses with its own errors (PGRST101, PGRST117) rather than echo's 405.
-func mountAll(r Router, path string, h echo.HandlerFunc) {
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodOptions,
-		http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete,
-		http.MethodTrace, http.MethodConnect} {
-		r.Add(m, path, h)
+// Fallback serves the paths and methods no generated route takes, as
+// PostgREST does: a relation or function it does not know is PGRST205 or
+// PGRST202, a path it cannot have PGRST125, a method it does not serve
+// PGRST117 (PGRST101 on /rpc/). Mounted as echo's RouteNotFound route
+// "<prefix>/*", it reads the path after the prefix, so the API can be served
+// under a base URL or an echo.Group.
+func (s *Server) Fallback(c echo.Context) error {
+	path := c.Request().URL.Path
+	if prefix, ok := strings.CutSuffix(c.Path(), "/*"); ok {
+		path = strings.TrimPrefix(path, prefix)
 	}
-}
-
-// MountFallback answers every unknown path as PostgREST does: PGRST205 for a
-// table it does not know, PGRST125 for a path it cannot have.
-func (s *Server) MountFallback(r Router) {
-	r.Add(echo.RouteNotFound, "/*", func(c echo.Context) error {
-		s.notFound(c)
-		return nil
-	})
-}
-
-func (s *Server) notFound(c echo.Context) {
-	name, function, aerr := route(c.Request().URL.Path)
+	name, function, aerr := route(path)
 	switch {
 	case aerr != nil:
 		s.writeError(c, aerr)
@@ -177,6 +172,28 @@ func (s *Server) notFound(c echo.Context) {
 	default:
 		s.serveRelation(c, name)
 	}
+	return nil
+}
+
+// HTTPErrorHandler is echo's error handler for the API (echo.HTTPErrorHandler):
+// it writes an error a handler returns as PostgREST's error object. An
+// *apierr.Error is written as it is (an overriding handler's own 400),
+// PostgreSQL and connection errors as PostgREST maps them (SQLSTATE to
+// status), echo's own *echo.HTTPError as echo writes it, anything else as
+// PGRSTX00 (500), logged. Nothing is written once the response has begun.
+func (s *Server) HTTPErrorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		c.Echo().DefaultHTTPErrorHandler(err, c)
+		return
+	}
+	// Whether the request was authenticated decides 401 or 403 for a
+	// privilege error, as for the runtime's own transactions.
+	ident, aerr := s.auth.Authenticate(c.Request().Header.Get("Authorization"))
+	s.fail(c, err, aerr == nil && ident.Authenticated)
 }
 
 // route tells what a path names: a function (/rpc/name), a relation

@@ -4,10 +4,10 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Authors is a row of the table "public"."authors".
+// Author is a row of the table "public"."authors".
 //
 // People who wrote at least one book in the library.
-type Authors struct {
+type Author struct {
 	ID      int32   `json:"id"`      // integer
 	Name    string  `json:"name"`    // text
 	Born    *string `json:"born"`    // date

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// BookGenres is a row of the table "public"."book_genres".
-type BookGenres struct {
+// BookGenre is a row of the table "public"."book_genres".
+type BookGenre struct {
 	BookID  int32 `json:"book_id"`  // integer
 	GenreID int32 `json:"genre_id"` // integer
 }

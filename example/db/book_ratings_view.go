@@ -7,8 +7,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// BookRatings is a row of the view "public"."book_ratings".
-type BookRatings struct {
+// BookRating is a row of the view "public"."book_ratings".
+type BookRating struct {
 	BookID       *int32       `json:"book_id"`       // integer
 	Title        *string      `json:"title"`         // text
 	Reviews      *int64       `json:"reviews"`       // bigint

@@ -10,7 +10,7 @@ type BooksByAuthorArgs struct {
 }
 
 // BooksByAuthorResult is what "public"."books_by_author" returns (setof public.books).
-type BooksByAuthorResult = []Books
+type BooksByAuthorResult = []Book
 
 // BooksByAuthorFunction describes "public"."books_by_author" to the runtime, which serves it on /rpc/books_by_author.
 // A call with every argument runs:

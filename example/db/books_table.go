@@ -7,8 +7,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// Books is a row of the table "public"."books".
-type Books struct {
+// Book is a row of the table "public"."books".
+type Book struct {
 	ID        int32           `json:"id"`        // integer
 	Title     string          `json:"title"`     // text
 	AuthorID  int32           `json:"author_id"` // integer

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Genres is a row of the table "public"."genres".
-type Genres struct {
+// Genre is a row of the table "public"."genres".
+type Genre struct {
 	ID   int32  `json:"id"`   // integer
 	Name string `json:"name"` // text
 }

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// Members is a row of the table "public"."members".
-type Members struct {
+// Member is a row of the table "public"."members".
+type Member struct {
 	ID       int32     `json:"id"`        // integer
 	Email    string    `json:"email"`     // text
 	JoinedAt time.Time `json:"joined_at"` // timestamp with time zone

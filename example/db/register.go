@@ -3,8 +3,10 @@
 package db
 
 import (
+	"github.com/labstack/echo/v4"
 	"github.com/pgrestgen/pgrestgen/runtime"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"net/http"
 )
 
 // Schema returns the description of this API that the runtime serves:
@@ -30,18 +32,164 @@ func Schema() *contract.Schema {
 	}
 }
 
-// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group).
-// A path serves every exposed schema's relation of that name; the runtime
-// picks one by the Accept-Profile and Content-Profile headers.
-func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
-	srv.MountRelation(r, "/authors", "authors")
-	srv.MountRelation(r, "/book_genres", "book_genres")
-	srv.MountRelation(r, "/book_ratings", "book_ratings")
-	srv.MountRelation(r, "/books", "books")
-	srv.MountRelation(r, "/genres", "genres")
-	srv.MountRelation(r, "/members", "members")
-	srv.MountRelation(r, "/reviews", "reviews")
-	srv.MountFunction(r, "/rpc/average_price", "average_price")
-	srv.MountFunction(r, "/rpc/books_by_author", "books_by_author")
-	srv.MountFallback(r)
+// ServerInterface has a method per route and verb of the API, as oapi-codegen's
+// echo servers have: GetX serves GET and HEAD (PostgREST answers HEAD as GET
+// without the body), PostX POST, and so on; Fallback every other path and
+// method. API implements it as PostgREST does; embed *API in a type of your
+// own to replace some methods.
+type ServerInterface interface {
+	// /authors serves the relations called "authors".
+	GetAuthors(c echo.Context) error
+	PostAuthors(c echo.Context) error
+	PatchAuthors(c echo.Context) error
+	PutAuthors(c echo.Context) error
+	DeleteAuthors(c echo.Context) error
+	OptionsAuthors(c echo.Context) error
+
+	// /book_genres serves the relations called "book_genres".
+	GetBookGenres(c echo.Context) error
+	PostBookGenres(c echo.Context) error
+	PatchBookGenres(c echo.Context) error
+	PutBookGenres(c echo.Context) error
+	DeleteBookGenres(c echo.Context) error
+	OptionsBookGenres(c echo.Context) error
+
+	// /book_ratings serves the relations called "book_ratings".
+	GetBookRatings(c echo.Context) error
+	PostBookRatings(c echo.Context) error
+	PatchBookRatings(c echo.Context) error
+	PutBookRatings(c echo.Context) error
+	DeleteBookRatings(c echo.Context) error
+	OptionsBookRatings(c echo.Context) error
+
+	// /books serves the relations called "books".
+	GetBooks(c echo.Context) error
+	PostBooks(c echo.Context) error
+	PatchBooks(c echo.Context) error
+	PutBooks(c echo.Context) error
+	DeleteBooks(c echo.Context) error
+	OptionsBooks(c echo.Context) error
+
+	// /genres serves the relations called "genres".
+	GetGenres(c echo.Context) error
+	PostGenres(c echo.Context) error
+	PatchGenres(c echo.Context) error
+	PutGenres(c echo.Context) error
+	DeleteGenres(c echo.Context) error
+	OptionsGenres(c echo.Context) error
+
+	// /members serves the relations called "members".
+	GetMembers(c echo.Context) error
+	PostMembers(c echo.Context) error
+	PatchMembers(c echo.Context) error
+	PutMembers(c echo.Context) error
+	DeleteMembers(c echo.Context) error
+	OptionsMembers(c echo.Context) error
+
+	// /reviews serves the relations called "reviews".
+	GetReviews(c echo.Context) error
+	PostReviews(c echo.Context) error
+	PatchReviews(c echo.Context) error
+	PutReviews(c echo.Context) error
+	DeleteReviews(c echo.Context) error
+	OptionsReviews(c echo.Context) error
+
+	// /rpc/average_price calls the functions called "average_price".
+	GetRPCAveragePrice(c echo.Context) error
+	PostRPCAveragePrice(c echo.Context) error
+	OptionsRPCAveragePrice(c echo.Context) error
+
+	// /rpc/books_by_author calls the functions called "books_by_author".
+	GetRPCBooksByAuthor(c echo.Context) error
+	PostRPCBooksByAuthor(c echo.Context) error
+	OptionsRPCBooksByAuthor(c echo.Context) error
+
+	// Fallback answers the paths and methods no route takes, as PostgREST does
+	// (PGRST205, PGRST202, PGRST125, PGRST117, PGRST101).
+	Fallback(c echo.Context) error
+}
+
+// RegisterOptions are RegisterHandlers' options.
+type RegisterOptions struct {
+	// BaseURL prefixes every path ("/api").
+	BaseURL string
+	// Middlewares wrap each route's handler, the fallback's too.
+	Middlewares []echo.MiddlewareFunc
+}
+
+// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group),
+// each served by its method of si. A path serves every exposed schema's
+// relation of that name; the runtime picks one by the Accept-Profile and
+// Content-Profile headers. Errors handlers return go to echo's error handler:
+// set it to the runtime's (runtime.Server.HTTPErrorHandler; serve.Run does),
+// which writes them as PostgREST's error objects.
+func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions) {
+	add := func(method, path string, h echo.HandlerFunc) {
+		r.Add(method, opts.BaseURL+path, h, opts.Middlewares...)
+	}
+	add(http.MethodGet, "/authors", si.GetAuthors)
+	add(http.MethodHead, "/authors", si.GetAuthors)
+	add(http.MethodPost, "/authors", si.PostAuthors)
+	add(http.MethodPatch, "/authors", si.PatchAuthors)
+	add(http.MethodPut, "/authors", si.PutAuthors)
+	add(http.MethodDelete, "/authors", si.DeleteAuthors)
+	add(http.MethodOptions, "/authors", si.OptionsAuthors)
+	add(http.MethodGet, "/book_genres", si.GetBookGenres)
+	add(http.MethodHead, "/book_genres", si.GetBookGenres)
+	add(http.MethodPost, "/book_genres", si.PostBookGenres)
+	add(http.MethodPatch, "/book_genres", si.PatchBookGenres)
+	add(http.MethodPut, "/book_genres", si.PutBookGenres)
+	add(http.MethodDelete, "/book_genres", si.DeleteBookGenres)
+	add(http.MethodOptions, "/book_genres", si.OptionsBookGenres)
+	add(http.MethodGet, "/book_ratings", si.GetBookRatings)
+	add(http.MethodHead, "/book_ratings", si.GetBookRatings)
+	add(http.MethodPost, "/book_ratings", si.PostBookRatings)
+	add(http.MethodPatch, "/book_ratings", si.PatchBookRatings)
+	add(http.MethodPut, "/book_ratings", si.PutBookRatings)
+	add(http.MethodDelete, "/book_ratings", si.DeleteBookRatings)
+	add(http.MethodOptions, "/book_ratings", si.OptionsBookRatings)
+	add(http.MethodGet, "/books", si.GetBooks)
+	add(http.MethodHead, "/books", si.GetBooks)
+	add(http.MethodPost, "/books", si.PostBooks)
+	add(http.MethodPatch, "/books", si.PatchBooks)
+	add(http.MethodPut, "/books", si.PutBooks)
+	add(http.MethodDelete, "/books", si.DeleteBooks)
+	add(http.MethodOptions, "/books", si.OptionsBooks)
+	add(http.MethodGet, "/genres", si.GetGenres)
+	add(http.MethodHead, "/genres", si.GetGenres)
+	add(http.MethodPost, "/genres", si.PostGenres)
+	add(http.MethodPatch, "/genres", si.PatchGenres)
+	add(http.MethodPut, "/genres", si.PutGenres)
+	add(http.MethodDelete, "/genres", si.DeleteGenres)
+	add(http.MethodOptions, "/genres", si.OptionsGenres)
+	add(http.MethodGet, "/members", si.GetMembers)
+	add(http.MethodHead, "/members", si.GetMembers)
+	add(http.MethodPost, "/members", si.PostMembers)
+	add(http.MethodPatch, "/members", si.PatchMembers)
+	add(http.MethodPut, "/members", si.PutMembers)
+	add(http.MethodDelete, "/members", si.DeleteMembers)
+	add(http.MethodOptions, "/members", si.OptionsMembers)
+	add(http.MethodGet, "/reviews", si.GetReviews)
+	add(http.MethodHead, "/reviews", si.GetReviews)
+	add(http.MethodPost, "/reviews", si.PostReviews)
+	add(http.MethodPatch, "/reviews", si.PatchReviews)
+	add(http.MethodPut, "/reviews", si.PutReviews)
+	add(http.MethodDelete, "/reviews", si.DeleteReviews)
+	add(http.MethodOptions, "/reviews", si.OptionsReviews)
+	add(http.MethodGet, "/rpc/average_price", si.GetRPCAveragePrice)
+	add(http.MethodHead, "/rpc/average_price", si.GetRPCAveragePrice)
+	add(http.MethodPost, "/rpc/average_price", si.PostRPCAveragePrice)
+	add(http.MethodOptions, "/rpc/average_price", si.OptionsRPCAveragePrice)
+	add(http.MethodGet, "/rpc/books_by_author", si.GetRPCBooksByAuthor)
+	add(http.MethodHead, "/rpc/books_by_author", si.GetRPCBooksByAuthor)
+	add(http.MethodPost, "/rpc/books_by_author", si.PostRPCBooksByAuthor)
+	add(http.MethodOptions, "/rpc/books_by_author", si.OptionsRPCBooksByAuthor)
+	// Unknown paths, and methods a route does not take, end here.
+	add(echo.RouteNotFound, "/*", si.Fallback)
+}
+
+// Register mounts the API as generated: serve.Options.Register of a server
+// that overrides no route.
+func Register(r runtime.Router, srv *runtime.Server) {
+	RegisterHandlers(r, NewAPI(srv), RegisterOptions{})
 }

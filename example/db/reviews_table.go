@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Reviews is a row of the table "public"."reviews".
-type Reviews struct {
+// Review is a row of the table "public"."reviews".
+type Review struct {
 	ID       int32   `json:"id"`        // integer
 	BookID   int32   `json:"book_id"`   // integer
 	MemberID int32   `json:"member_id"` // integer

@@ -38,7 +38,7 @@ func Files(pkg *plan.Package, version string) ([]File, error) {
 		f.HeaderComment(Header)
 		f.ImportName(runtimePkg, "runtime")
 		f.ImportName(contractPkg, "contract")
-		f.ImportName("github.com/labstack/echo/v4", "echo")
+		f.ImportName(echoPkg, "echo")
 		if err := build(f); err != nil {
 			return fmt.Errorf("emit %s: %w", name, err)
 		}
@@ -70,6 +70,9 @@ func Files(pkg *plan.Package, version string) ([]File, error) {
 		}
 	}
 	if err := add("register.go", func(f *jen.File) error { emitRegister(f, pkg); return nil }); err != nil {
+		return nil, err
+	}
+	if err := add("handlers.go", func(f *jen.File) error { emitAPI(f, pkg); return nil }); err != nil {
 		return nil, err
 	}
 	if err := add("schema.go", func(f *jen.File) error { emitSchema(f, pkg, version); return nil }); err != nil {
@@ -318,27 +321,116 @@ func emitRegister(f *jen.File, pkg *plan.Package) {
 		)...)),
 	)
 
-	f.Comment("RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group).")
-	f.Comment("A path serves every exposed schema's relation of that name; the runtime")
-	f.Comment("picks one by the Accept-Profile and Content-Profile headers.")
-	f.Func().Id("RegisterHandlers").Params(jen.Id("r").Qual(runtimePkg, "Router"), jen.Id("srv").Op("*").Qual(runtimePkg, "Server")).BlockFunc(func(g *jen.Group) {
-		seen := map[string]bool{}
-		for _, r := range pkg.Relations {
-			if seen[r.Path] {
-				continue
+	emitInterface(f, pkg)
+	emitRegisterHandlers(f, pkg)
+}
+
+const echoPkg = "github.com/labstack/echo/v4"
+
+func handlerSig(name string) *jen.Statement {
+	return jen.Id(name).Params(jen.Id("c").Qual(echoPkg, "Context")).Error()
+}
+
+// routeComment heads a route's methods: its path and what it serves.
+func routeComment(rt plan.Route) string {
+	if rt.Function {
+		return fmt.Sprintf("%s calls the functions called %s.", commentSafe(rt.Path), sqlName(rt.Name))
+	}
+	return fmt.Sprintf("%s serves the relations called %s.", commentSafe(rt.Path), sqlName(rt.Name))
+}
+
+func emitInterface(f *jen.File, pkg *plan.Package) {
+	f.Comment("ServerInterface has a method per route and verb of the API, as oapi-codegen's")
+	f.Comment("echo servers have: GetX serves GET and HEAD (PostgREST answers HEAD as GET")
+	f.Comment("without the body), PostX POST, and so on; Fallback every other path and")
+	f.Comment("method. API implements it as PostgREST does; embed *API in a type of your")
+	f.Comment("own to replace some methods.")
+	f.Type().Id("ServerInterface").InterfaceFunc(func(g *jen.Group) {
+		for _, rt := range pkg.Routes {
+			g.Comment(routeComment(rt))
+			for _, m := range rt.Methods {
+				g.Add(handlerSig(m.GoName))
 			}
-			seen[r.Path] = true
-			g.Id("srv").Dot("MountRelation").Call(jen.Id("r"), jen.Lit(r.Path), jen.Lit(r.Source.Name))
+			g.Line()
 		}
-		for _, fn := range pkg.Functions {
-			if seen[fn.Path] {
-				continue
-			}
-			seen[fn.Path] = true
-			g.Id("srv").Dot("MountFunction").Call(jen.Id("r"), jen.Lit(fn.Path), jen.Lit(fn.Source.Name))
-		}
-		g.Id("srv").Dot("MountFallback").Call(jen.Id("r"))
+		g.Comment("Fallback answers the paths and methods no route takes, as PostgREST does")
+		g.Comment("(PGRST205, PGRST202, PGRST125, PGRST117, PGRST101).")
+		g.Add(handlerSig("Fallback"))
 	})
+}
+
+func emitRegisterHandlers(f *jen.File, pkg *plan.Package) {
+	f.Comment("RegisterOptions are RegisterHandlers' options.")
+	f.Type().Id("RegisterOptions").Struct(
+		jen.Comment("BaseURL prefixes every path (\"/api\")."),
+		jen.Id("BaseURL").String(),
+		jen.Comment("Middlewares wrap each route's handler, the fallback's too."),
+		jen.Id("Middlewares").Index().Qual(echoPkg, "MiddlewareFunc"),
+	)
+	f.Comment("RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group),")
+	f.Comment("each served by its method of si. A path serves every exposed schema's")
+	f.Comment("relation of that name; the runtime picks one by the Accept-Profile and")
+	f.Comment("Content-Profile headers. Errors handlers return go to echo's error handler:")
+	f.Comment("set it to the runtime's (runtime.Server.HTTPErrorHandler; serve.Run does),")
+	f.Comment("which writes them as PostgREST's error objects.")
+	f.Func().Id("RegisterHandlers").Params(
+		jen.Id("r").Qual(runtimePkg, "Router"), jen.Id("si").Id("ServerInterface"), jen.Id("opts").Id("RegisterOptions"),
+	).BlockFunc(func(g *jen.Group) {
+		g.Id("add").Op(":=").Func().Params(jen.List(jen.Id("method"), jen.Id("path")).String(), jen.Id("h").Qual(echoPkg, "HandlerFunc")).Block(
+			jen.Id("r").Dot("Add").Call(jen.Id("method"), jen.Id("opts").Dot("BaseURL").Op("+").Id("path"), jen.Id("h"), jen.Id("opts").Dot("Middlewares").Op("...")),
+		)
+		for _, rt := range pkg.Routes {
+			for _, m := range rt.Methods {
+				for _, verb := range m.HTTP {
+					g.Id("add").Call(jen.Qual("net/http", "Method"+verb[:1]+strings.ToLower(verb[1:])), jen.Lit(rt.Path), jen.Id("si").Dot(m.GoName))
+				}
+			}
+		}
+		g.Comment("Unknown paths, and methods a route does not take, end here.")
+		g.Id("add").Call(jen.Qual(echoPkg, "RouteNotFound"), jen.Lit("/*"), jen.Id("si").Dot("Fallback"))
+	})
+	f.Comment("Register mounts the API as generated: serve.Options.Register of a server")
+	f.Comment("that overrides no route.")
+	f.Func().Id("Register").Params(jen.Id("r").Qual(runtimePkg, "Router"), jen.Id("srv").Op("*").Qual(runtimePkg, "Server")).Block(
+		jen.Id("RegisterHandlers").Call(jen.Id("r"), jen.Id("NewAPI").Call(jen.Id("srv")), jen.Id("RegisterOptions").Values()),
+	)
+}
+
+// emitAPI prints the default ServerInterface: each method one line handing
+// its route to the runtime.
+func emitAPI(f *jen.File, pkg *plan.Package) {
+	f.Comment("API serves every route as PostgREST does, through the runtime. To replace")
+	f.Comment("a route, embed it and define the method; call the embedded one to go on:")
+	f.Comment("")
+	f.Comment("\ttype server struct{ *db.API }")
+	f.Comment("")
+	f.Comment("\tfunc (s server) PostBooks(c echo.Context) error {")
+	f.Comment("\t\t// check or change the request here")
+	f.Comment("\t\treturn s.API.PostBooks(c)")
+	f.Comment("\t}")
+	f.Type().Id("API").Struct(jen.Id("srv").Op("*").Qual(runtimePkg, "Server"))
+	f.Comment("NewAPI returns the API served by srv.")
+	f.Func().Id("NewAPI").Params(jen.Id("srv").Op("*").Qual(runtimePkg, "Server")).Op("*").Id("API").Block(
+		jen.Return(jen.Op("&").Id("API").Values(jen.Id("srv").Op(":").Id("srv"))),
+	)
+	f.Var().Id("_").Id("ServerInterface").Op("=").Parens(jen.Op("*").Id("API")).Parens(jen.Nil())
+	recv := func() *jen.Statement { return jen.Params(jen.Id("a").Op("*").Id("API")) }
+	for _, rt := range pkg.Routes {
+		serve := "Relation"
+		if rt.Function {
+			serve = "Function"
+		}
+		f.Comment(routeComment(rt))
+		for _, m := range rt.Methods {
+			f.Func().Add(recv()).Add(handlerSig(m.GoName)).Op("{").Return(
+				jen.Id("a").Dot("srv").Dot(serve).Call(jen.Id("c"), jen.Lit(rt.Name)),
+			).Op("}")
+		}
+	}
+	f.Comment("Fallback answers the paths and methods no route takes.")
+	f.Func().Add(recv()).Add(handlerSig("Fallback")).Op("{").Return(
+		jen.Id("a").Dot("srv").Dot("Fallback").Call(jen.Id("c")),
+	).Op("}")
 }
 
 func emitSchema(f *jen.File, pkg *plan.Package, version string) {

@@ -131,3 +131,75 @@ func fileStem(goName string) string {
 	}
 	return strings.TrimLeft(b.String(), "_.")
 }
+
+// free tells whether name is not taken yet.
+func (n *namer) free(name string) bool { return !n.taken[strings.ToLower(name)] }
+
+// singular puts the last word of an SQL name in the singular, for the Go
+// name of one row, as sqlc names its models: books → book, book_ratings →
+// book_rating, categories → category, people → person. The rules are few
+// and plain, so a reader can predict them: a short list of irregular and
+// uncountable words, then -ies → -y, -sses/-xes/-ches/-shes → drop -es, and
+// a final -s dropped unless the word ends in -ss, -us or -is. The last word
+// is the trailing run of ASCII letters, or its last capitalised part
+// ("BookRatings" → "Ratings"); a name ending in anything else is kept.
+func singular(name string) string {
+	start := len(name)
+	for start > 0 && isASCIILetter(name[start-1]) {
+		start--
+	}
+	if start == len(name) {
+		return name
+	}
+	// In a mixed-case run the last word starts at its last capital that
+	// a lower-case letter follows.
+	for i := len(name) - 2; i > start; i-- {
+		if isUpper(name[i]) && !isUpper(name[i+1]) {
+			start = i
+			break
+		}
+	}
+	word := name[start:]
+	one := singularWord(strings.ToLower(word))
+	switch {
+	case strings.ToUpper(word) == word:
+		one = strings.ToUpper(one)
+	case isUpper(word[0]):
+		one = strings.ToUpper(one[:1]) + one[1:]
+	}
+	return name[:start] + one
+}
+
+// irregular are plurals the suffix rules get wrong, and words that are
+// their own singular.
+var irregular = map[string]string{
+	"people": "person", "men": "man", "women": "woman", "children": "child",
+	"mice": "mouse", "geese": "goose", "feet": "foot", "teeth": "tooth",
+	"movies": "movie", "cookies": "cookie", "indices": "index", "matrices": "matrix",
+	"vertices": "vertex", "criteria": "criterion", "analyses": "analysis",
+	"statuses": "status", "aliases": "alias", "buses": "bus", "quizzes": "quiz",
+	"caches": "cache", "gas": "gas",
+	"news": "news", "series": "series", "species": "species", "data": "data",
+	"metadata": "metadata", "sheep": "sheep", "fish": "fish", "deer": "deer",
+	"information": "information", "equipment": "equipment", "media": "media",
+}
+
+func singularWord(w string) string {
+	if s, ok := irregular[w]; ok {
+		return s
+	}
+	switch {
+	case len(w) > 4 && strings.HasSuffix(w, "ies"):
+		return w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "sses"), strings.HasSuffix(w, "xes"),
+		strings.HasSuffix(w, "ches"), strings.HasSuffix(w, "shes"):
+		return w[:len(w)-2]
+	case len(w) > 2 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") &&
+		!strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+func isASCIILetter(b byte) bool { return b >= 'a' && b <= 'z' || isUpper(b) }
+func isUpper(b byte) bool       { return b >= 'A' && b <= 'Z' }

@@ -86,3 +86,40 @@ func TestFileStemIsPlainForGoBuild(t *testing.T) {
 		}
 	}
 }
+
+func TestSingular(t *testing.T) {
+	cases := map[string]string{
+		"books":            "book",
+		"book_ratings":     "book_rating",
+		"BookRatings":      "BookRating",
+		"bookRatings":      "bookRating",
+		"FILMS":            "FILM",
+		"Films":            "Film",
+		"HTTPServers":      "HTTPServer",
+		"categories":       "category",
+		"people":           "person",
+		"addresses":        "address",
+		"boxes":            "box",
+		"matches":          "match",
+		"responses":        "response",
+		"status":           "status",
+		"statuses":         "status",
+		"class":            "class",
+		"analysis":         "analysis",
+		"series":           "series",
+		"news":             "news",
+		"ties":             "tie",
+		"Order Items":      "Order Item",
+		"films_v1":         "films_v1",
+		"ñandú":            "ñandú",
+		"名前":               "名前",
+		"s":                "s",
+		"":                 "",
+		"edition_releases": "edition_release",
+	}
+	for in, want := range cases {
+		if got := singular(in); got != want {
+			t.Errorf("singular(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

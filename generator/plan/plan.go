@@ -37,14 +37,37 @@ type Package struct {
 	Functions  []Function
 	Enums      []Enum
 	Composites []Composite
+	// Routes are the URL paths the API serves, relations' then functions',
+	// each with the handler methods of its verbs.
+	Routes []Route
+}
+
+// Route is one URL path and the ServerInterface methods serving it. A path
+// serves every exposed schema's relation (or function) of its name.
+type Route struct {
+	Path string
+	// Name is the relation or function name the runtime serves on Path.
+	Name     string
+	Function bool
+	Methods  []Method
+}
+
+// Method is one handler method of a route and the HTTP methods routed to it.
+type Method struct {
+	GoName string
+	// HTTP lists the methods routed to it: GET and HEAD share one, as
+	// PostgREST answers HEAD like GET without the body.
+	HTTP []string
 }
 
 // Relation is the plan of one table or view.
 type Relation struct {
 	Source catalog.Relation
-	// GoName names the row struct; DescriptorFunc the function returning
-	// Descriptor.
+	// GoName names the row struct, for one row (Book); Prefix names the
+	// relation in the identifiers about it rather than a row: the column
+	// constants (BooksColTitle), DescriptorFunc (BooksRelation) and the file.
 	GoName         string
+	Prefix         string
 	DescriptorFunc string
 	File           string
 	Fields         []Field
@@ -123,7 +146,8 @@ type Composite struct {
 
 // reserved names are package-level identifiers emitted outside per-object
 // files (register.go, schema.go); no object may take them.
-var reserved = []string{"RegisterHandlers", "Router", "Schema", "SchemaFingerprint", "SchemaObjects", "GeneratorVersion"}
+var reserved = []string{"RegisterHandlers", "RegisterOptions", "Register", "ServerInterface", "API", "NewAPI",
+	"Router", "Schema", "SchemaFingerprint", "SchemaObjects", "GeneratorVersion"}
 
 // Build plans a package from a normalised catalog.
 func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
@@ -138,7 +162,8 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 	// server can compute the database's with runtime/drift alone.
 	pkg := &Package{Name: opts.Package, Schemas: cat.Schemas, Fingerprint: drift.Fingerprint(objs), Objects: objs}
 	names := newNamer(reserved...)
-	files := newNamer("register", "schema")
+	prefixes := newNamer()
+	files := newNamer("register", "schema", "handlers")
 	defaultSchema := ""
 	if len(cat.Schemas) > 0 {
 		defaultSchema = cat.Schemas[0]
@@ -182,8 +207,9 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		return cat.Relations[i].Schema, cat.Relations[i].Name
 	}, defaultSchema) {
 		r := cat.Relations[i]
-		pr := Relation{Source: r, GoName: names.name(qualify(r.Schema, r.Name))}
-		pr.File = files.name(fileStem(pr.GoName)+"_"+kindToken(r.Kind)) + ".go"
+		pr := Relation{Source: r, GoName: rowTypeName(names, qualify(r.Schema, singular(r.Name)), qualify(r.Schema, r.Name)),
+			Prefix: prefixes.name(qualify(r.Schema, r.Name))}
+		pr.File = files.name(fileStem(pr.Prefix)+"_"+kindToken(r.Kind)) + ".go"
 		tm.composites[[2]string{r.Schema, r.Name}] = pr.GoName
 		pkg.Relations[i] = pr
 	}
@@ -211,7 +237,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 	for i := range pkg.Relations {
 		r := &pkg.Relations[i]
 		src := r.Source
-		r.DescriptorFunc = names.name(r.GoName + "Relation")
+		r.DescriptorFunc = names.name(r.Prefix + "Relation")
 		r.Path = "/" + src.Name
 		d := contract.Relation{
 			Schema: src.Schema, Name: src.Name, Kind: string(src.Kind),
@@ -224,7 +250,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		for _, c := range src.Columns {
 			f := newField(fields, c.Name, c.Name, tm.fieldType(c.Type, c.Nullable))
 			f.Column = c
-			f.Const = names.name(r.GoName + "Col" + f.GoName)
+			f.Const = names.name(r.Prefix + "Col" + f.GoName)
 			r.Fields = append(r.Fields, f)
 			col := contract.Column{
 				Name: c.Name, SQLName: QuoteIdent(c.Name), Type: c.Type.SQL, Nullable: c.Nullable,
@@ -321,7 +347,71 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		planMediaHandler(&pf)
 		pkg.Functions[i] = pf
 	}
+	pkg.Routes = planRoutes(pkg)
 	return pkg, nil
+}
+
+// rowTypeName names a relation's row struct: the singular (Book) when it
+// is free, else the relation's own name (Books: a table "book" took Book),
+// else the singular with the namer's suffix. Allocation order makes the
+// choice deterministic: conventional names first (allocationOrder).
+func rowTypeName(names *namer, one, plain string) string {
+	if names.free(one) || !names.free(plain) {
+		return names.name(one)
+	}
+	return names.name(plain)
+}
+
+// Verbs of the handler methods, in the order ServerInterface lists them.
+var (
+	relationVerbs = []Method{{GoName: "Get", HTTP: []string{"GET", "HEAD"}}, {GoName: "Post", HTTP: []string{"POST"}},
+		{GoName: "Patch", HTTP: []string{"PATCH"}}, {GoName: "Put", HTTP: []string{"PUT"}},
+		{GoName: "Delete", HTTP: []string{"DELETE"}}, {GoName: "Options", HTTP: []string{"OPTIONS"}}}
+	functionVerbs = []Method{{GoName: "Get", HTTP: []string{"GET", "HEAD"}}, {GoName: "Post", HTTP: []string{"POST"}},
+		{GoName: "Options", HTTP: []string{"OPTIONS"}}}
+)
+
+// planRoutes lists the API's paths, one per relation name and per function
+// name whatever the schemas and overloads, in the catalog's order, and names
+// their handler methods verb + path: GetBooks, PostRPCBooksByAuthor. The
+// path names are handed out like every other name (relations' first, then
+// conventional names first), so names differing only in case or
+// punctuation get the namer's suffix rather than sharing a method; the
+// verbs are distinct prefixes, so distinct path names make distinct methods.
+func planRoutes(pkg *Package) []Route {
+	var routes []Route
+	seen := map[string]bool{}
+	add := func(path, name string, function bool) {
+		if !seen[path] {
+			seen[path] = true
+			routes = append(routes, Route{Path: path, Name: name, Function: function})
+		}
+	}
+	for _, r := range pkg.Relations {
+		add(r.Path, r.Source.Name, false)
+	}
+	for _, f := range pkg.Functions {
+		add(f.Path, f.Source.Name, true)
+	}
+	bases := newNamer()
+	for _, i := range allocationOrder(len(routes), func(i int) (string, string) {
+		if routes[i].Function {
+			return "rpc", routes[i].Name
+		}
+		return "", routes[i].Name
+	}, "") {
+		rt := &routes[i]
+		verbs := relationVerbs
+		base := exportedName(rt.Name)
+		if rt.Function {
+			verbs, base = functionVerbs, "RPC"+base
+		}
+		base = bases.name(base)
+		for _, v := range verbs {
+			rt.Methods = append(rt.Methods, Method{GoName: v.GoName + base, HTTP: v.HTTP})
+		}
+	}
+	return routes
 }
 
 // newField names a field in its struct's scope after base (the SQL name, or

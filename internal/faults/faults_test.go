@@ -117,7 +117,7 @@ func (b *bed) serve(environ ...string) {
 				"PGRST_DB_URI=postgres://postgres@" + b.proxy.addr() + "/app?sslmode=disable",
 				"PGRST_DB_ANON_ROLE=postgres"}, environ...),
 			Schema:   db.Schema(),
-			Register: db.RegisterHandlers,
+			Register: db.Register,
 			Stderr:   b.log,
 			Ready:    func(a net.Addr) { addrc <- a },
 		})

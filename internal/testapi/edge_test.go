@@ -36,7 +36,7 @@ func runServer(t *testing.T, ctx context.Context, uri string, environ ...string)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- serve.Run(ctx, serve.Options{Environ: append(env, environ...), Schema: db.Schema(),
-			Register: db.RegisterHandlers, Ready: func(a net.Addr) { addrc <- a }})
+			Register: db.Register, Ready: func(a net.Addr) { addrc <- a }})
 	}()
 	select {
 	case a := <-addrc:

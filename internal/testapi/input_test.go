@@ -19,7 +19,7 @@ import (
 // is written; before, the bad bytes were stored as U+FFFD.
 func TestInvalidUTF8BodiesAreRefused(t *testing.T) {
 	s := suite(t)
-	srv := e2e.Serve(t, db.Schema(), db.RegisterHandlers,
+	srv := e2e.Serve(t, db.Schema(), db.Register,
 		append([]string{"PGRST_DB_URI=" + e2e.AsAuthenticator(env.NewDatabase(t, template))}, s.Environ...)...)
 	post := func(path, contentType, body string) (int, string) {
 		t.Helper()

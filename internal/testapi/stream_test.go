@@ -42,7 +42,7 @@ func streamServer(t *testing.T, setup string, environ ...string) (string, string
 		}
 	}
 	all := append([]string{"PGRST_DB_URI=" + e2e.AsAuthenticator(uri)}, suite(t).Environ...)
-	srv := e2e.Serve(t, db.Schema(), db.RegisterHandlers, append(all, environ...)...)
+	srv := e2e.Serve(t, db.Schema(), db.Register, append(all, environ...)...)
 	return srv.URL, uri
 }
 

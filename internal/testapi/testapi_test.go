@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 func suite(t *testing.T) e2e.Suite {
 	return e2e.Suite{
 		Env: &env, Template: template, Schemas: schemas,
-		Schema: db.Schema(), Register: db.RegisterHandlers, GeneratedDir: "db",
+		Schema: db.Schema(), Register: db.Register, GeneratedDir: "db",
 		Environ: []string{
 			"PGRST_DB_ANON_ROLE=anon",
 			"PGRST_DB_SCHEMAS=" + strings.Join(schemas, ","),

@@ -96,7 +96,7 @@ func startOps(t *testing.T, uri string, environ ...string) *opsServer {
 			Environ: append([]string{"PGRST_SERVER_HOST=127.0.0.1", "PGRST_SERVER_PORT=0", "PGRST_ADMIN_SERVER_PORT=0",
 				"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET=" + opsJWTSecret}, environ...),
 			Schema:     db.Schema(),
-			Register:   db.RegisterHandlers,
+			Register:   db.Register,
 			Stdout:     s.stdout,
 			Stderr:     s.stderr,
 			Ready:      func(a net.Addr) { addrc <- a },

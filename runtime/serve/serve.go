@@ -33,8 +33,11 @@ type Options struct {
 	// Environ is the process environment (os.Environ()), read for PGRST_*.
 	Environ []string
 	Schema  *runtime.Schema
-	// Register mounts the generated routes (the generated RegisterHandlers).
-	Register func(runtime.Router, *runtime.Server)
+	// Register mounts the generated routes: the generated package's Register
+	// for the API as generated, or a function calling its RegisterHandlers
+	// with an implementation of its own (one embedding the generated API).
+	// Errors its handlers return are written by srv.HTTPErrorHandler.
+	Register func(r runtime.Router, srv *runtime.Server)
 	// Stderr receives the diagnostic log, at PostgREST's log-level; nil
 	// discards it.
 	Stderr io.Writer
@@ -99,6 +102,7 @@ func Run(ctx context.Context, opts Options) error {
 		observers = append(observers, al)
 	}
 	e.Pre(middlewares(cfg, observers...)...)
+	e.HTTPErrorHandler = srv.HTTPErrorHandler
 	opts.Register(e, srv)
 
 	ln, err := net.Listen(network(cfg.ServerHost), net.JoinHostPort(bindHost(cfg.ServerHost), strconv.Itoa(cfg.ServerPort)))

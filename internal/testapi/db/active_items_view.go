@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// ActiveItems is a row of the view "test"."active_items".
-type ActiveItems struct {
+// ActiveItem is a row of the view "test"."active_items".
+type ActiveItem struct {
 	ID       *int32  `json:"id"`       // integer
 	Name     *string `json:"name"`     // text
 	Category *string `json:"category"` // text

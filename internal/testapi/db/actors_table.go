@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Actors is a row of the table "test"."actors".
-type Actors struct {
+// Actor is a row of the table "test"."actors".
+type Actor struct {
 	ID        int32  `json:"id"`         // integer
 	FirstName string `json:"first_name"` // text
 	LastName  string `json:"last_name"`  // text

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Addresses is a row of the table "test"."addresses".
-type Addresses struct {
+// Address is a row of the table "test"."addresses".
+type Address struct {
 	ID   int32  `json:"id"`   // integer
 	City string `json:"city"` // text
 }

@@ -8,7 +8,7 @@ import "github.com/pgrestgen/pgrestgen/runtime/contract"
 type AllItemsArgs struct{}
 
 // AllItemsResult is what "test"."all_items" returns (setof test.items).
-type AllItemsResult = []Items
+type AllItemsResult = []Item
 
 // AllItemsFunction describes "test"."all_items" to the runtime, which serves it on /rpc/all_items.
 // A call with every argument runs:

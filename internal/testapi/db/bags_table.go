@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Bags is a row of the table "test"."bags".
-type Bags struct {
+// Bag is a row of the table "test"."bags".
+type Bag struct {
 	ID    int32    `json:"id"`    // integer
 	Ints  []int32  `json:"ints"`  // integer[]
 	Words []string `json:"words"` // text[]

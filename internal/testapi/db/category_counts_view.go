@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// CategoryCounts is a row of the view "test"."category_counts".
-type CategoryCounts struct {
+// CategoryCount is a row of the view "test"."category_counts".
+type CategoryCount struct {
 	Category *string `json:"category"` // text
 	N        *int64  `json:"n"`        // bigint
 }

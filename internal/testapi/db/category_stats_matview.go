@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// CategoryStats is a row of the materialized view "test"."category_stats".
-type CategoryStats struct {
+// CategoryStat is a row of the materialized view "test"."category_stats".
+type CategoryStat struct {
 	Category   *string `json:"category"`    // text
 	N          *int32  `json:"n"`           // integer
 	TotalScore *int32  `json:"total_score"` // integer

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Contracts is a row of the table "test"."contracts".
-type Contracts struct {
+// Contract is a row of the table "test"."contracts".
+type Contract struct {
 	StudioID  int32 `json:"studio_id"`  // integer
 	AddressID int32 `json:"address_id"` // integer
 }

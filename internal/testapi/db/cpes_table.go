@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Cpes is a row of the table "test"."cpes".
-type Cpes struct {
+// Cpe is a row of the table "test"."cpes".
+type Cpe struct {
 	ID             int32   `json:"id"`              // integer
 	InformationCpe *string `json:"information.cpe"` // text
 }

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// DirectorStats is a row of the materialized view "test"."director_stats".
-type DirectorStats struct {
+// DirectorStat is a row of the materialized view "test"."director_stats".
+type DirectorStat struct {
 	DirectorID *int32 `json:"director_id"` // integer
 	FilmCount  *int64 `json:"film_count"`  // bigint
 }

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Directors is a row of the table "test"."directors".
-type Directors struct {
+// Director is a row of the table "test"."directors".
+type Director struct {
 	ID        int32  `json:"id"`         // integer
 	FirstName string `json:"first_name"` // text
 	LastName  string `json:"last_name"`  // text

@@ -7,8 +7,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// Documents is a row of the table "test"."documents".
-type Documents struct {
+// Document is a row of the table "test"."documents".
+type Document struct {
 	ID   int32           `json:"id"`   // integer
 	Lang string          `json:"lang"` // text
 	Body string          `json:"body"` // text

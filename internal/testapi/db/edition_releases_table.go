@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// EditionReleases is a row of the table "test"."edition_releases".
-type EditionReleases struct {
+// EditionRelease is a row of the table "test"."edition_releases".
+type EditionRelease struct {
 	FilmID    int32  `json:"film_id"`    // integer
 	EditionNo int32  `json:"edition_no"` // integer
 	Country   string `json:"country"`    // text

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Editions is a row of the table "test"."editions".
-type Editions struct {
+// Edition is a row of the table "test"."editions".
+type Edition struct {
 	FilmID    int32  `json:"film_id"`    // integer
 	EditionNo int32  `json:"edition_no"` // integer
 	Label     string `json:"label"`      // text

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// FilmDetails is a row of the table "test"."film_details".
-type FilmDetails struct {
+// FilmDetail is a row of the table "test"."film_details".
+type FilmDetail struct {
 	FilmID         int32 `json:"film_id"`         // integer
 	RuntimeMinutes int32 `json:"runtime_minutes"` // integer
 }

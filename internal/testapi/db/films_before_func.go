@@ -10,7 +10,7 @@ type FilmsBeforeArgs struct {
 }
 
 // FilmsBeforeResult is what "test"."films_before" returns (setof test.films).
-type FilmsBeforeResult = []Films
+type FilmsBeforeResult = []Film
 
 // FilmsBeforeFunction describes "test"."films_before" to the runtime, which serves it on /rpc/films_before.
 // A call with every argument runs:

@@ -7,8 +7,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// Films is a row of the table "test"."films".
-type Films struct {
+// Film is a row of the table "test"."films".
+type Film struct {
 	ID         int32           `json:"id"`          // integer
 	Title      string          `json:"title"`       // text
 	Year       int32           `json:"year"`        // integer

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Genres is a row of the table "test"."genres".
-type Genres struct {
+// Genre is a row of the table "test"."genres".
+type Genre struct {
 	ID       int32  `json:"id"`        // integer
 	Name     string `json:"name"`      // text
 	ParentID *int32 `json:"parent_id"` // integer

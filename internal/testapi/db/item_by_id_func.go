@@ -10,7 +10,7 @@ type ItemByIDArgs struct {
 }
 
 // ItemByIDResult is what "test"."item_by_id" returns (test.items).
-type ItemByIDResult = Items
+type ItemByIDResult = Item
 
 // ItemByIDFunction describes "test"."item_by_id" to the runtime, which serves it on /rpc/item_by_id.
 // A call with every argument runs:

@@ -10,7 +10,7 @@ type ItemsInArgs struct {
 }
 
 // ItemsInResult is what "test"."items_in" returns (setof test.items).
-type ItemsInResult = []Items
+type ItemsInResult = []Item
 
 // ItemsInFunction describes "test"."items_in" to the runtime, which serves it on /rpc/items_in.
 // A call with every argument runs:

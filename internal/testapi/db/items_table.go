@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// Items is a row of the table "test"."items".
-type Items struct {
+// Item is a row of the table "test"."items".
+type Item struct {
 	ID        int32     `json:"id"`         // integer
 	Name      string    `json:"name"`       // text
 	Category  string    `json:"category"`   // text

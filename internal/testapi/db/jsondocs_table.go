@@ -7,8 +7,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// JSONDocs is a row of the table "test"."json_docs".
-type JSONDocs struct {
+// JSONDoc is a row of the table "test"."json_docs".
+type JSONDoc struct {
 	ID int32           `json:"id"` // integer
 	J  json.RawMessage `json:"j"`  // json
 	Jb json.RawMessage `json:"jb"` // jsonb

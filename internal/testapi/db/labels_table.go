@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Labels is a row of the table "test"."labels".
-type Labels struct {
+// Label is a row of the table "test"."labels".
+type Label struct {
 	ID  int32  `json:"id"`  // integer
 	Val string `json:"val"` // text
 }

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// LoudNotes is a row of the view "test"."loud_notes".
-type LoudNotes struct {
+// LoudNote is a row of the view "test"."loud_notes".
+type LoudNote struct {
 	ID   *int32  `json:"id"`   // integer
 	Body *string `json:"body"` // text
 }

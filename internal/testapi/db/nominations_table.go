@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Nominations is a row of the table "test"."nominations".
-type Nominations struct {
+// Nomination is a row of the table "test"."nominations".
+type Nomination struct {
 	ID       int32  `json:"id"`       // integer
 	FilmID   int32  `json:"film_id"`  // integer
 	Category string `json:"category"` // text

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Notes is a row of the table "test"."notes".
-type Notes struct {
+// Note is a row of the table "test"."notes".
+type Note struct {
 	ID   int32  `json:"id"`   // integer
 	Body string `json:"body"` // text
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// OrderItems is a row of the table "test"."Order Items".
-type OrderItems struct {
+// OrderItem is a row of the table "test"."Order Items".
+type OrderItem struct {
 	ID          int32        `json:"id"`           // integer
 	ProductName string       `json:"Product Name"` // text
 	UnitPrice   *json.Number `json:"Unit Price"`   // numeric(10,2)

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Paints is a row of the table "test"."paints".
-type Paints struct {
+// Paint is a row of the table "test"."paints".
+type Paint struct {
 	ID    int32  `json:"id"`    // integer
 	Name  string `json:"name"`  // text
 	Shade *int32 `json:"shade"` // test.color

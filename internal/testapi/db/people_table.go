@@ -7,8 +7,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// People is a row of the table "test"."people".
-type People struct {
+// Person is a row of the table "test"."people".
+type Person struct {
 	ID    int32           `json:"id"`    // integer
 	Email json.RawMessage `json:"email"` // extensions.citext
 }

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Places is a row of the table "test"."places".
-type Places struct {
+// Place is a row of the table "test"."places".
+type Place struct {
 	ID       int32     `json:"id"`       // integer
 	Name     string    `json:"name"`     // text
 	Location *Coords   `json:"location"` // test.coords

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Premieres is a row of the table "test"."premieres".
-type Premieres struct {
+// Premiere is a row of the table "test"."premieres".
+type Premiere struct {
 	ID     int32  `json:"id"`      // integer
 	FilmID int32  `json:"film_id"` // integer
 	City   string `json:"city"`    // text

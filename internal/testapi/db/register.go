@@ -3,8 +3,10 @@
 package db
 
 import (
+	"github.com/labstack/echo/v4"
 	"github.com/pgrestgen/pgrestgen/runtime"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"net/http"
 )
 
 // Schema returns the description of this API that the runtime serves:
@@ -103,86 +105,980 @@ func Schema() *contract.Schema {
 	}
 }
 
-// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group).
-// A path serves every exposed schema's relation of that name; the runtime
-// picks one by the Accept-Profile and Content-Profile headers.
-func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
-	srv.MountRelation(r, "/Order Items", "Order Items")
-	srv.MountRelation(r, "/active_items", "active_items")
-	srv.MountRelation(r, "/actors", "actors")
-	srv.MountRelation(r, "/addresses", "addresses")
-	srv.MountRelation(r, "/bags", "bags")
-	srv.MountRelation(r, "/call_log", "call_log")
-	srv.MountRelation(r, "/category_counts", "category_counts")
-	srv.MountRelation(r, "/category_stats", "category_stats")
-	srv.MountRelation(r, "/contracts", "contracts")
-	srv.MountRelation(r, "/cpes", "cpes")
-	srv.MountRelation(r, "/director_stats", "director_stats")
-	srv.MountRelation(r, "/directors", "directors")
-	srv.MountRelation(r, "/documents", "documents")
-	srv.MountRelation(r, "/edition_releases", "edition_releases")
-	srv.MountRelation(r, "/editions", "editions")
-	srv.MountRelation(r, "/film_details", "film_details")
-	srv.MountRelation(r, "/films", "films")
-	srv.MountRelation(r, "/films_ext", "films_ext")
-	srv.MountRelation(r, "/films_v1", "films_v1")
-	srv.MountRelation(r, "/films_v2", "films_v2")
-	srv.MountRelation(r, "/films_via_v2", "films_via_v2")
-	srv.MountRelation(r, "/genres", "genres")
-	srv.MountRelation(r, "/items", "items")
-	srv.MountRelation(r, "/json_docs", "json_docs")
-	srv.MountRelation(r, "/labels", "labels")
-	srv.MountRelation(r, "/loud_notes", "loud_notes")
-	srv.MountRelation(r, "/nominations", "nominations")
-	srv.MountRelation(r, "/notes", "notes")
-	srv.MountRelation(r, "/paints", "paints")
-	srv.MountRelation(r, "/people", "people")
-	srv.MountRelation(r, "/places", "places")
-	srv.MountRelation(r, "/premieres", "premieres")
-	srv.MountRelation(r, "/roles", "roles")
-	srv.MountRelation(r, "/screenings", "screenings")
-	srv.MountRelation(r, "/secrets", "secrets")
-	srv.MountRelation(r, "/spans", "spans")
-	srv.MountRelation(r, "/studios", "studios")
-	srv.MountRelation(r, "/writable_items", "writable_items")
-	srv.MountRelation(r, "/ñandú", "ñandú")
-	srv.MountRelation(r, "/films_mid", "films_mid")
-	srv.MountRelation(r, "/only_in_v2", "only_in_v2")
-	srv.MountFunction(r, "/rpc/a_record", "a_record")
-	srv.MountFunction(r, "/rpc/add_them", "add_them")
-	srv.MountFunction(r, "/rpc/all_items", "all_items")
-	srv.MountFunction(r, "/rpc/anything_goes", "anything_goes")
-	srv.MountFunction(r, "/rpc/bad_headers", "bad_headers")
-	srv.MountFunction(r, "/rpc/bad_status", "bad_status")
-	srv.MountFunction(r, "/rpc/bump", "bump")
-	srv.MountFunction(r, "/rpc/byte_count", "byte_count")
-	srv.MountFunction(r, "/rpc/color_from_text", "color_from_text")
-	srv.MountFunction(r, "/rpc/count_entries", "count_entries")
-	srv.MountFunction(r, "/rpc/divide", "divide")
-	srv.MountFunction(r, "/rpc/echo_json", "echo_json")
-	srv.MountFunction(r, "/rpc/films_before", "films_before")
-	srv.MountFunction(r, "/rpc/greet", "greet")
-	srv.MountFunction(r, "/rpc/initial", "initial")
-	srv.MountFunction(r, "/rpc/isolation", "isolation")
-	srv.MountFunction(r, "/rpc/item_by_id", "item_by_id")
-	srv.MountFunction(r, "/rpc/items_in", "items_in")
-	srv.MountFunction(r, "/rpc/join_words", "join_words")
-	srv.MountFunction(r, "/rpc/log_and_count", "log_and_count")
-	srv.MountFunction(r, "/rpc/log_call", "log_call")
-	srv.MountFunction(r, "/rpc/lower_ci", "lower_ci")
-	srv.MountFunction(r, "/rpc/no_args", "no_args")
-	srv.MountFunction(r, "/rpc/numbers", "numbers")
-	srv.MountFunction(r, "/rpc/over", "over")
-	srv.MountFunction(r, "/rpc/page", "page")
-	srv.MountFunction(r, "/rpc/same_names", "same_names")
-	srv.MountFunction(r, "/rpc/sample", "sample")
-	srv.MountFunction(r, "/rpc/shout", "shout")
-	srv.MountFunction(r, "/rpc/slow", "slow")
-	srv.MountFunction(r, "/rpc/sneaky_write", "sneaky_write")
-	srv.MountFunction(r, "/rpc/squares", "squares")
-	srv.MountFunction(r, "/rpc/sum_array", "sum_array")
-	srv.MountFunction(r, "/rpc/teapot", "teapot")
-	srv.MountFunction(r, "/rpc/xml_root", "xml_root")
-	srv.MountFunction(r, "/rpc/version", "version")
-	srv.MountFallback(r)
+// ServerInterface has a method per route and verb of the API, as oapi-codegen's
+// echo servers have: GetX serves GET and HEAD (PostgREST answers HEAD as GET
+// without the body), PostX POST, and so on; Fallback every other path and
+// method. API implements it as PostgREST does; embed *API in a type of your
+// own to replace some methods.
+type ServerInterface interface {
+	// /Order Items serves the relations called "Order Items".
+	GetOrderItems(c echo.Context) error
+	PostOrderItems(c echo.Context) error
+	PatchOrderItems(c echo.Context) error
+	PutOrderItems(c echo.Context) error
+	DeleteOrderItems(c echo.Context) error
+	OptionsOrderItems(c echo.Context) error
+
+	// /active_items serves the relations called "active_items".
+	GetActiveItems(c echo.Context) error
+	PostActiveItems(c echo.Context) error
+	PatchActiveItems(c echo.Context) error
+	PutActiveItems(c echo.Context) error
+	DeleteActiveItems(c echo.Context) error
+	OptionsActiveItems(c echo.Context) error
+
+	// /actors serves the relations called "actors".
+	GetActors(c echo.Context) error
+	PostActors(c echo.Context) error
+	PatchActors(c echo.Context) error
+	PutActors(c echo.Context) error
+	DeleteActors(c echo.Context) error
+	OptionsActors(c echo.Context) error
+
+	// /addresses serves the relations called "addresses".
+	GetAddresses(c echo.Context) error
+	PostAddresses(c echo.Context) error
+	PatchAddresses(c echo.Context) error
+	PutAddresses(c echo.Context) error
+	DeleteAddresses(c echo.Context) error
+	OptionsAddresses(c echo.Context) error
+
+	// /bags serves the relations called "bags".
+	GetBags(c echo.Context) error
+	PostBags(c echo.Context) error
+	PatchBags(c echo.Context) error
+	PutBags(c echo.Context) error
+	DeleteBags(c echo.Context) error
+	OptionsBags(c echo.Context) error
+
+	// /call_log serves the relations called "call_log".
+	GetCallLog(c echo.Context) error
+	PostCallLog(c echo.Context) error
+	PatchCallLog(c echo.Context) error
+	PutCallLog(c echo.Context) error
+	DeleteCallLog(c echo.Context) error
+	OptionsCallLog(c echo.Context) error
+
+	// /category_counts serves the relations called "category_counts".
+	GetCategoryCounts(c echo.Context) error
+	PostCategoryCounts(c echo.Context) error
+	PatchCategoryCounts(c echo.Context) error
+	PutCategoryCounts(c echo.Context) error
+	DeleteCategoryCounts(c echo.Context) error
+	OptionsCategoryCounts(c echo.Context) error
+
+	// /category_stats serves the relations called "category_stats".
+	GetCategoryStats(c echo.Context) error
+	PostCategoryStats(c echo.Context) error
+	PatchCategoryStats(c echo.Context) error
+	PutCategoryStats(c echo.Context) error
+	DeleteCategoryStats(c echo.Context) error
+	OptionsCategoryStats(c echo.Context) error
+
+	// /contracts serves the relations called "contracts".
+	GetContracts(c echo.Context) error
+	PostContracts(c echo.Context) error
+	PatchContracts(c echo.Context) error
+	PutContracts(c echo.Context) error
+	DeleteContracts(c echo.Context) error
+	OptionsContracts(c echo.Context) error
+
+	// /cpes serves the relations called "cpes".
+	GetCpes(c echo.Context) error
+	PostCpes(c echo.Context) error
+	PatchCpes(c echo.Context) error
+	PutCpes(c echo.Context) error
+	DeleteCpes(c echo.Context) error
+	OptionsCpes(c echo.Context) error
+
+	// /director_stats serves the relations called "director_stats".
+	GetDirectorStats(c echo.Context) error
+	PostDirectorStats(c echo.Context) error
+	PatchDirectorStats(c echo.Context) error
+	PutDirectorStats(c echo.Context) error
+	DeleteDirectorStats(c echo.Context) error
+	OptionsDirectorStats(c echo.Context) error
+
+	// /directors serves the relations called "directors".
+	GetDirectors(c echo.Context) error
+	PostDirectors(c echo.Context) error
+	PatchDirectors(c echo.Context) error
+	PutDirectors(c echo.Context) error
+	DeleteDirectors(c echo.Context) error
+	OptionsDirectors(c echo.Context) error
+
+	// /documents serves the relations called "documents".
+	GetDocuments(c echo.Context) error
+	PostDocuments(c echo.Context) error
+	PatchDocuments(c echo.Context) error
+	PutDocuments(c echo.Context) error
+	DeleteDocuments(c echo.Context) error
+	OptionsDocuments(c echo.Context) error
+
+	// /edition_releases serves the relations called "edition_releases".
+	GetEditionReleases(c echo.Context) error
+	PostEditionReleases(c echo.Context) error
+	PatchEditionReleases(c echo.Context) error
+	PutEditionReleases(c echo.Context) error
+	DeleteEditionReleases(c echo.Context) error
+	OptionsEditionReleases(c echo.Context) error
+
+	// /editions serves the relations called "editions".
+	GetEditions(c echo.Context) error
+	PostEditions(c echo.Context) error
+	PatchEditions(c echo.Context) error
+	PutEditions(c echo.Context) error
+	DeleteEditions(c echo.Context) error
+	OptionsEditions(c echo.Context) error
+
+	// /film_details serves the relations called "film_details".
+	GetFilmDetails(c echo.Context) error
+	PostFilmDetails(c echo.Context) error
+	PatchFilmDetails(c echo.Context) error
+	PutFilmDetails(c echo.Context) error
+	DeleteFilmDetails(c echo.Context) error
+	OptionsFilmDetails(c echo.Context) error
+
+	// /films serves the relations called "films".
+	GetFilms(c echo.Context) error
+	PostFilms(c echo.Context) error
+	PatchFilms(c echo.Context) error
+	PutFilms(c echo.Context) error
+	DeleteFilms(c echo.Context) error
+	OptionsFilms(c echo.Context) error
+
+	// /films_ext serves the relations called "films_ext".
+	GetFilmsExt(c echo.Context) error
+	PostFilmsExt(c echo.Context) error
+	PatchFilmsExt(c echo.Context) error
+	PutFilmsExt(c echo.Context) error
+	DeleteFilmsExt(c echo.Context) error
+	OptionsFilmsExt(c echo.Context) error
+
+	// /films_v1 serves the relations called "films_v1".
+	GetFilmsV1(c echo.Context) error
+	PostFilmsV1(c echo.Context) error
+	PatchFilmsV1(c echo.Context) error
+	PutFilmsV1(c echo.Context) error
+	DeleteFilmsV1(c echo.Context) error
+	OptionsFilmsV1(c echo.Context) error
+
+	// /films_v2 serves the relations called "films_v2".
+	GetFilmsV2(c echo.Context) error
+	PostFilmsV2(c echo.Context) error
+	PatchFilmsV2(c echo.Context) error
+	PutFilmsV2(c echo.Context) error
+	DeleteFilmsV2(c echo.Context) error
+	OptionsFilmsV2(c echo.Context) error
+
+	// /films_via_v2 serves the relations called "films_via_v2".
+	GetFilmsViaV2(c echo.Context) error
+	PostFilmsViaV2(c echo.Context) error
+	PatchFilmsViaV2(c echo.Context) error
+	PutFilmsViaV2(c echo.Context) error
+	DeleteFilmsViaV2(c echo.Context) error
+	OptionsFilmsViaV2(c echo.Context) error
+
+	// /genres serves the relations called "genres".
+	GetGenres(c echo.Context) error
+	PostGenres(c echo.Context) error
+	PatchGenres(c echo.Context) error
+	PutGenres(c echo.Context) error
+	DeleteGenres(c echo.Context) error
+	OptionsGenres(c echo.Context) error
+
+	// /items serves the relations called "items".
+	GetItems(c echo.Context) error
+	PostItems(c echo.Context) error
+	PatchItems(c echo.Context) error
+	PutItems(c echo.Context) error
+	DeleteItems(c echo.Context) error
+	OptionsItems(c echo.Context) error
+
+	// /json_docs serves the relations called "json_docs".
+	GetJSONDocs(c echo.Context) error
+	PostJSONDocs(c echo.Context) error
+	PatchJSONDocs(c echo.Context) error
+	PutJSONDocs(c echo.Context) error
+	DeleteJSONDocs(c echo.Context) error
+	OptionsJSONDocs(c echo.Context) error
+
+	// /labels serves the relations called "labels".
+	GetLabels(c echo.Context) error
+	PostLabels(c echo.Context) error
+	PatchLabels(c echo.Context) error
+	PutLabels(c echo.Context) error
+	DeleteLabels(c echo.Context) error
+	OptionsLabels(c echo.Context) error
+
+	// /loud_notes serves the relations called "loud_notes".
+	GetLoudNotes(c echo.Context) error
+	PostLoudNotes(c echo.Context) error
+	PatchLoudNotes(c echo.Context) error
+	PutLoudNotes(c echo.Context) error
+	DeleteLoudNotes(c echo.Context) error
+	OptionsLoudNotes(c echo.Context) error
+
+	// /nominations serves the relations called "nominations".
+	GetNominations(c echo.Context) error
+	PostNominations(c echo.Context) error
+	PatchNominations(c echo.Context) error
+	PutNominations(c echo.Context) error
+	DeleteNominations(c echo.Context) error
+	OptionsNominations(c echo.Context) error
+
+	// /notes serves the relations called "notes".
+	GetNotes(c echo.Context) error
+	PostNotes(c echo.Context) error
+	PatchNotes(c echo.Context) error
+	PutNotes(c echo.Context) error
+	DeleteNotes(c echo.Context) error
+	OptionsNotes(c echo.Context) error
+
+	// /paints serves the relations called "paints".
+	GetPaints(c echo.Context) error
+	PostPaints(c echo.Context) error
+	PatchPaints(c echo.Context) error
+	PutPaints(c echo.Context) error
+	DeletePaints(c echo.Context) error
+	OptionsPaints(c echo.Context) error
+
+	// /people serves the relations called "people".
+	GetPeople(c echo.Context) error
+	PostPeople(c echo.Context) error
+	PatchPeople(c echo.Context) error
+	PutPeople(c echo.Context) error
+	DeletePeople(c echo.Context) error
+	OptionsPeople(c echo.Context) error
+
+	// /places serves the relations called "places".
+	GetPlaces(c echo.Context) error
+	PostPlaces(c echo.Context) error
+	PatchPlaces(c echo.Context) error
+	PutPlaces(c echo.Context) error
+	DeletePlaces(c echo.Context) error
+	OptionsPlaces(c echo.Context) error
+
+	// /premieres serves the relations called "premieres".
+	GetPremieres(c echo.Context) error
+	PostPremieres(c echo.Context) error
+	PatchPremieres(c echo.Context) error
+	PutPremieres(c echo.Context) error
+	DeletePremieres(c echo.Context) error
+	OptionsPremieres(c echo.Context) error
+
+	// /roles serves the relations called "roles".
+	GetRoles(c echo.Context) error
+	PostRoles(c echo.Context) error
+	PatchRoles(c echo.Context) error
+	PutRoles(c echo.Context) error
+	DeleteRoles(c echo.Context) error
+	OptionsRoles(c echo.Context) error
+
+	// /screenings serves the relations called "screenings".
+	GetScreenings(c echo.Context) error
+	PostScreenings(c echo.Context) error
+	PatchScreenings(c echo.Context) error
+	PutScreenings(c echo.Context) error
+	DeleteScreenings(c echo.Context) error
+	OptionsScreenings(c echo.Context) error
+
+	// /secrets serves the relations called "secrets".
+	GetSecrets(c echo.Context) error
+	PostSecrets(c echo.Context) error
+	PatchSecrets(c echo.Context) error
+	PutSecrets(c echo.Context) error
+	DeleteSecrets(c echo.Context) error
+	OptionsSecrets(c echo.Context) error
+
+	// /spans serves the relations called "spans".
+	GetSpans(c echo.Context) error
+	PostSpans(c echo.Context) error
+	PatchSpans(c echo.Context) error
+	PutSpans(c echo.Context) error
+	DeleteSpans(c echo.Context) error
+	OptionsSpans(c echo.Context) error
+
+	// /studios serves the relations called "studios".
+	GetStudios(c echo.Context) error
+	PostStudios(c echo.Context) error
+	PatchStudios(c echo.Context) error
+	PutStudios(c echo.Context) error
+	DeleteStudios(c echo.Context) error
+	OptionsStudios(c echo.Context) error
+
+	// /writable_items serves the relations called "writable_items".
+	GetWritableItems(c echo.Context) error
+	PostWritableItems(c echo.Context) error
+	PatchWritableItems(c echo.Context) error
+	PutWritableItems(c echo.Context) error
+	DeleteWritableItems(c echo.Context) error
+	OptionsWritableItems(c echo.Context) error
+
+	// /ñandú serves the relations called "ñandú".
+	GetÑandú(c echo.Context) error
+	PostÑandú(c echo.Context) error
+	PatchÑandú(c echo.Context) error
+	PutÑandú(c echo.Context) error
+	DeleteÑandú(c echo.Context) error
+	OptionsÑandú(c echo.Context) error
+
+	// /films_mid serves the relations called "films_mid".
+	GetFilmsMid(c echo.Context) error
+	PostFilmsMid(c echo.Context) error
+	PatchFilmsMid(c echo.Context) error
+	PutFilmsMid(c echo.Context) error
+	DeleteFilmsMid(c echo.Context) error
+	OptionsFilmsMid(c echo.Context) error
+
+	// /only_in_v2 serves the relations called "only_in_v2".
+	GetOnlyInV2(c echo.Context) error
+	PostOnlyInV2(c echo.Context) error
+	PatchOnlyInV2(c echo.Context) error
+	PutOnlyInV2(c echo.Context) error
+	DeleteOnlyInV2(c echo.Context) error
+	OptionsOnlyInV2(c echo.Context) error
+
+	// /rpc/a_record calls the functions called "a_record".
+	GetRPCARecord(c echo.Context) error
+	PostRPCARecord(c echo.Context) error
+	OptionsRPCARecord(c echo.Context) error
+
+	// /rpc/add_them calls the functions called "add_them".
+	GetRPCAddThem(c echo.Context) error
+	PostRPCAddThem(c echo.Context) error
+	OptionsRPCAddThem(c echo.Context) error
+
+	// /rpc/all_items calls the functions called "all_items".
+	GetRPCAllItems(c echo.Context) error
+	PostRPCAllItems(c echo.Context) error
+	OptionsRPCAllItems(c echo.Context) error
+
+	// /rpc/anything_goes calls the functions called "anything_goes".
+	GetRPCAnythingGoes(c echo.Context) error
+	PostRPCAnythingGoes(c echo.Context) error
+	OptionsRPCAnythingGoes(c echo.Context) error
+
+	// /rpc/bad_headers calls the functions called "bad_headers".
+	GetRPCBadHeaders(c echo.Context) error
+	PostRPCBadHeaders(c echo.Context) error
+	OptionsRPCBadHeaders(c echo.Context) error
+
+	// /rpc/bad_status calls the functions called "bad_status".
+	GetRPCBadStatus(c echo.Context) error
+	PostRPCBadStatus(c echo.Context) error
+	OptionsRPCBadStatus(c echo.Context) error
+
+	// /rpc/bump calls the functions called "bump".
+	GetRPCBump(c echo.Context) error
+	PostRPCBump(c echo.Context) error
+	OptionsRPCBump(c echo.Context) error
+
+	// /rpc/byte_count calls the functions called "byte_count".
+	GetRPCByteCount(c echo.Context) error
+	PostRPCByteCount(c echo.Context) error
+	OptionsRPCByteCount(c echo.Context) error
+
+	// /rpc/color_from_text calls the functions called "color_from_text".
+	GetRPCColorFromText(c echo.Context) error
+	PostRPCColorFromText(c echo.Context) error
+	OptionsRPCColorFromText(c echo.Context) error
+
+	// /rpc/count_entries calls the functions called "count_entries".
+	GetRPCCountEntries(c echo.Context) error
+	PostRPCCountEntries(c echo.Context) error
+	OptionsRPCCountEntries(c echo.Context) error
+
+	// /rpc/divide calls the functions called "divide".
+	GetRPCDivide(c echo.Context) error
+	PostRPCDivide(c echo.Context) error
+	OptionsRPCDivide(c echo.Context) error
+
+	// /rpc/echo_json calls the functions called "echo_json".
+	GetRPCEchoJSON(c echo.Context) error
+	PostRPCEchoJSON(c echo.Context) error
+	OptionsRPCEchoJSON(c echo.Context) error
+
+	// /rpc/films_before calls the functions called "films_before".
+	GetRPCFilmsBefore(c echo.Context) error
+	PostRPCFilmsBefore(c echo.Context) error
+	OptionsRPCFilmsBefore(c echo.Context) error
+
+	// /rpc/greet calls the functions called "greet".
+	GetRPCGreet(c echo.Context) error
+	PostRPCGreet(c echo.Context) error
+	OptionsRPCGreet(c echo.Context) error
+
+	// /rpc/initial calls the functions called "initial".
+	GetRPCInitial(c echo.Context) error
+	PostRPCInitial(c echo.Context) error
+	OptionsRPCInitial(c echo.Context) error
+
+	// /rpc/isolation calls the functions called "isolation".
+	GetRPCIsolation(c echo.Context) error
+	PostRPCIsolation(c echo.Context) error
+	OptionsRPCIsolation(c echo.Context) error
+
+	// /rpc/item_by_id calls the functions called "item_by_id".
+	GetRPCItemByID(c echo.Context) error
+	PostRPCItemByID(c echo.Context) error
+	OptionsRPCItemByID(c echo.Context) error
+
+	// /rpc/items_in calls the functions called "items_in".
+	GetRPCItemsIn(c echo.Context) error
+	PostRPCItemsIn(c echo.Context) error
+	OptionsRPCItemsIn(c echo.Context) error
+
+	// /rpc/join_words calls the functions called "join_words".
+	GetRPCJoinWords(c echo.Context) error
+	PostRPCJoinWords(c echo.Context) error
+	OptionsRPCJoinWords(c echo.Context) error
+
+	// /rpc/log_and_count calls the functions called "log_and_count".
+	GetRPCLogAndCount(c echo.Context) error
+	PostRPCLogAndCount(c echo.Context) error
+	OptionsRPCLogAndCount(c echo.Context) error
+
+	// /rpc/log_call calls the functions called "log_call".
+	GetRPCLogCall(c echo.Context) error
+	PostRPCLogCall(c echo.Context) error
+	OptionsRPCLogCall(c echo.Context) error
+
+	// /rpc/lower_ci calls the functions called "lower_ci".
+	GetRPCLowerCi(c echo.Context) error
+	PostRPCLowerCi(c echo.Context) error
+	OptionsRPCLowerCi(c echo.Context) error
+
+	// /rpc/no_args calls the functions called "no_args".
+	GetRPCNoArgs(c echo.Context) error
+	PostRPCNoArgs(c echo.Context) error
+	OptionsRPCNoArgs(c echo.Context) error
+
+	// /rpc/numbers calls the functions called "numbers".
+	GetRPCNumbers(c echo.Context) error
+	PostRPCNumbers(c echo.Context) error
+	OptionsRPCNumbers(c echo.Context) error
+
+	// /rpc/over calls the functions called "over".
+	GetRPCOver(c echo.Context) error
+	PostRPCOver(c echo.Context) error
+	OptionsRPCOver(c echo.Context) error
+
+	// /rpc/page calls the functions called "page".
+	GetRPCPage(c echo.Context) error
+	PostRPCPage(c echo.Context) error
+	OptionsRPCPage(c echo.Context) error
+
+	// /rpc/same_names calls the functions called "same_names".
+	GetRPCSameNames(c echo.Context) error
+	PostRPCSameNames(c echo.Context) error
+	OptionsRPCSameNames(c echo.Context) error
+
+	// /rpc/sample calls the functions called "sample".
+	GetRPCSample(c echo.Context) error
+	PostRPCSample(c echo.Context) error
+	OptionsRPCSample(c echo.Context) error
+
+	// /rpc/shout calls the functions called "shout".
+	GetRPCShout(c echo.Context) error
+	PostRPCShout(c echo.Context) error
+	OptionsRPCShout(c echo.Context) error
+
+	// /rpc/slow calls the functions called "slow".
+	GetRPCSlow(c echo.Context) error
+	PostRPCSlow(c echo.Context) error
+	OptionsRPCSlow(c echo.Context) error
+
+	// /rpc/sneaky_write calls the functions called "sneaky_write".
+	GetRPCSneakyWrite(c echo.Context) error
+	PostRPCSneakyWrite(c echo.Context) error
+	OptionsRPCSneakyWrite(c echo.Context) error
+
+	// /rpc/squares calls the functions called "squares".
+	GetRPCSquares(c echo.Context) error
+	PostRPCSquares(c echo.Context) error
+	OptionsRPCSquares(c echo.Context) error
+
+	// /rpc/sum_array calls the functions called "sum_array".
+	GetRPCSumArray(c echo.Context) error
+	PostRPCSumArray(c echo.Context) error
+	OptionsRPCSumArray(c echo.Context) error
+
+	// /rpc/teapot calls the functions called "teapot".
+	GetRPCTeapot(c echo.Context) error
+	PostRPCTeapot(c echo.Context) error
+	OptionsRPCTeapot(c echo.Context) error
+
+	// /rpc/xml_root calls the functions called "xml_root".
+	GetRPCXMLRoot(c echo.Context) error
+	PostRPCXMLRoot(c echo.Context) error
+	OptionsRPCXMLRoot(c echo.Context) error
+
+	// /rpc/version calls the functions called "version".
+	GetRPCVersion(c echo.Context) error
+	PostRPCVersion(c echo.Context) error
+	OptionsRPCVersion(c echo.Context) error
+
+	// Fallback answers the paths and methods no route takes, as PostgREST does
+	// (PGRST205, PGRST202, PGRST125, PGRST117, PGRST101).
+	Fallback(c echo.Context) error
+}
+
+// RegisterOptions are RegisterHandlers' options.
+type RegisterOptions struct {
+	// BaseURL prefixes every path ("/api").
+	BaseURL string
+	// Middlewares wrap each route's handler, the fallback's too.
+	Middlewares []echo.MiddlewareFunc
+}
+
+// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group),
+// each served by its method of si. A path serves every exposed schema's
+// relation of that name; the runtime picks one by the Accept-Profile and
+// Content-Profile headers. Errors handlers return go to echo's error handler:
+// set it to the runtime's (runtime.Server.HTTPErrorHandler; serve.Run does),
+// which writes them as PostgREST's error objects.
+func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions) {
+	add := func(method, path string, h echo.HandlerFunc) {
+		r.Add(method, opts.BaseURL+path, h, opts.Middlewares...)
+	}
+	add(http.MethodGet, "/Order Items", si.GetOrderItems)
+	add(http.MethodHead, "/Order Items", si.GetOrderItems)
+	add(http.MethodPost, "/Order Items", si.PostOrderItems)
+	add(http.MethodPatch, "/Order Items", si.PatchOrderItems)
+	add(http.MethodPut, "/Order Items", si.PutOrderItems)
+	add(http.MethodDelete, "/Order Items", si.DeleteOrderItems)
+	add(http.MethodOptions, "/Order Items", si.OptionsOrderItems)
+	add(http.MethodGet, "/active_items", si.GetActiveItems)
+	add(http.MethodHead, "/active_items", si.GetActiveItems)
+	add(http.MethodPost, "/active_items", si.PostActiveItems)
+	add(http.MethodPatch, "/active_items", si.PatchActiveItems)
+	add(http.MethodPut, "/active_items", si.PutActiveItems)
+	add(http.MethodDelete, "/active_items", si.DeleteActiveItems)
+	add(http.MethodOptions, "/active_items", si.OptionsActiveItems)
+	add(http.MethodGet, "/actors", si.GetActors)
+	add(http.MethodHead, "/actors", si.GetActors)
+	add(http.MethodPost, "/actors", si.PostActors)
+	add(http.MethodPatch, "/actors", si.PatchActors)
+	add(http.MethodPut, "/actors", si.PutActors)
+	add(http.MethodDelete, "/actors", si.DeleteActors)
+	add(http.MethodOptions, "/actors", si.OptionsActors)
+	add(http.MethodGet, "/addresses", si.GetAddresses)
+	add(http.MethodHead, "/addresses", si.GetAddresses)
+	add(http.MethodPost, "/addresses", si.PostAddresses)
+	add(http.MethodPatch, "/addresses", si.PatchAddresses)
+	add(http.MethodPut, "/addresses", si.PutAddresses)
+	add(http.MethodDelete, "/addresses", si.DeleteAddresses)
+	add(http.MethodOptions, "/addresses", si.OptionsAddresses)
+	add(http.MethodGet, "/bags", si.GetBags)
+	add(http.MethodHead, "/bags", si.GetBags)
+	add(http.MethodPost, "/bags", si.PostBags)
+	add(http.MethodPatch, "/bags", si.PatchBags)
+	add(http.MethodPut, "/bags", si.PutBags)
+	add(http.MethodDelete, "/bags", si.DeleteBags)
+	add(http.MethodOptions, "/bags", si.OptionsBags)
+	add(http.MethodGet, "/call_log", si.GetCallLog)
+	add(http.MethodHead, "/call_log", si.GetCallLog)
+	add(http.MethodPost, "/call_log", si.PostCallLog)
+	add(http.MethodPatch, "/call_log", si.PatchCallLog)
+	add(http.MethodPut, "/call_log", si.PutCallLog)
+	add(http.MethodDelete, "/call_log", si.DeleteCallLog)
+	add(http.MethodOptions, "/call_log", si.OptionsCallLog)
+	add(http.MethodGet, "/category_counts", si.GetCategoryCounts)
+	add(http.MethodHead, "/category_counts", si.GetCategoryCounts)
+	add(http.MethodPost, "/category_counts", si.PostCategoryCounts)
+	add(http.MethodPatch, "/category_counts", si.PatchCategoryCounts)
+	add(http.MethodPut, "/category_counts", si.PutCategoryCounts)
+	add(http.MethodDelete, "/category_counts", si.DeleteCategoryCounts)
+	add(http.MethodOptions, "/category_counts", si.OptionsCategoryCounts)
+	add(http.MethodGet, "/category_stats", si.GetCategoryStats)
+	add(http.MethodHead, "/category_stats", si.GetCategoryStats)
+	add(http.MethodPost, "/category_stats", si.PostCategoryStats)
+	add(http.MethodPatch, "/category_stats", si.PatchCategoryStats)
+	add(http.MethodPut, "/category_stats", si.PutCategoryStats)
+	add(http.MethodDelete, "/category_stats", si.DeleteCategoryStats)
+	add(http.MethodOptions, "/category_stats", si.OptionsCategoryStats)
+	add(http.MethodGet, "/contracts", si.GetContracts)
+	add(http.MethodHead, "/contracts", si.GetContracts)
+	add(http.MethodPost, "/contracts", si.PostContracts)
+	add(http.MethodPatch, "/contracts", si.PatchContracts)
+	add(http.MethodPut, "/contracts", si.PutContracts)
+	add(http.MethodDelete, "/contracts", si.DeleteContracts)
+	add(http.MethodOptions, "/contracts", si.OptionsContracts)
+	add(http.MethodGet, "/cpes", si.GetCpes)
+	add(http.MethodHead, "/cpes", si.GetCpes)
+	add(http.MethodPost, "/cpes", si.PostCpes)
+	add(http.MethodPatch, "/cpes", si.PatchCpes)
+	add(http.MethodPut, "/cpes", si.PutCpes)
+	add(http.MethodDelete, "/cpes", si.DeleteCpes)
+	add(http.MethodOptions, "/cpes", si.OptionsCpes)
+	add(http.MethodGet, "/director_stats", si.GetDirectorStats)
+	add(http.MethodHead, "/director_stats", si.GetDirectorStats)
+	add(http.MethodPost, "/director_stats", si.PostDirectorStats)
+	add(http.MethodPatch, "/director_stats", si.PatchDirectorStats)
+	add(http.MethodPut, "/director_stats", si.PutDirectorStats)
+	add(http.MethodDelete, "/director_stats", si.DeleteDirectorStats)
+	add(http.MethodOptions, "/director_stats", si.OptionsDirectorStats)
+	add(http.MethodGet, "/directors", si.GetDirectors)
+	add(http.MethodHead, "/directors", si.GetDirectors)
+	add(http.MethodPost, "/directors", si.PostDirectors)
+	add(http.MethodPatch, "/directors", si.PatchDirectors)
+	add(http.MethodPut, "/directors", si.PutDirectors)
+	add(http.MethodDelete, "/directors", si.DeleteDirectors)
+	add(http.MethodOptions, "/directors", si.OptionsDirectors)
+	add(http.MethodGet, "/documents", si.GetDocuments)
+	add(http.MethodHead, "/documents", si.GetDocuments)
+	add(http.MethodPost, "/documents", si.PostDocuments)
+	add(http.MethodPatch, "/documents", si.PatchDocuments)
+	add(http.MethodPut, "/documents", si.PutDocuments)
+	add(http.MethodDelete, "/documents", si.DeleteDocuments)
+	add(http.MethodOptions, "/documents", si.OptionsDocuments)
+	add(http.MethodGet, "/edition_releases", si.GetEditionReleases)
+	add(http.MethodHead, "/edition_releases", si.GetEditionReleases)
+	add(http.MethodPost, "/edition_releases", si.PostEditionReleases)
+	add(http.MethodPatch, "/edition_releases", si.PatchEditionReleases)
+	add(http.MethodPut, "/edition_releases", si.PutEditionReleases)
+	add(http.MethodDelete, "/edition_releases", si.DeleteEditionReleases)
+	add(http.MethodOptions, "/edition_releases", si.OptionsEditionReleases)
+	add(http.MethodGet, "/editions", si.GetEditions)
+	add(http.MethodHead, "/editions", si.GetEditions)
+	add(http.MethodPost, "/editions", si.PostEditions)
+	add(http.MethodPatch, "/editions", si.PatchEditions)
+	add(http.MethodPut, "/editions", si.PutEditions)
+	add(http.MethodDelete, "/editions", si.DeleteEditions)
+	add(http.MethodOptions, "/editions", si.OptionsEditions)
+	add(http.MethodGet, "/film_details", si.GetFilmDetails)
+	add(http.MethodHead, "/film_details", si.GetFilmDetails)
+	add(http.MethodPost, "/film_details", si.PostFilmDetails)
+	add(http.MethodPatch, "/film_details", si.PatchFilmDetails)
+	add(http.MethodPut, "/film_details", si.PutFilmDetails)
+	add(http.MethodDelete, "/film_details", si.DeleteFilmDetails)
+	add(http.MethodOptions, "/film_details", si.OptionsFilmDetails)
+	add(http.MethodGet, "/films", si.GetFilms)
+	add(http.MethodHead, "/films", si.GetFilms)
+	add(http.MethodPost, "/films", si.PostFilms)
+	add(http.MethodPatch, "/films", si.PatchFilms)
+	add(http.MethodPut, "/films", si.PutFilms)
+	add(http.MethodDelete, "/films", si.DeleteFilms)
+	add(http.MethodOptions, "/films", si.OptionsFilms)
+	add(http.MethodGet, "/films_ext", si.GetFilmsExt)
+	add(http.MethodHead, "/films_ext", si.GetFilmsExt)
+	add(http.MethodPost, "/films_ext", si.PostFilmsExt)
+	add(http.MethodPatch, "/films_ext", si.PatchFilmsExt)
+	add(http.MethodPut, "/films_ext", si.PutFilmsExt)
+	add(http.MethodDelete, "/films_ext", si.DeleteFilmsExt)
+	add(http.MethodOptions, "/films_ext", si.OptionsFilmsExt)
+	add(http.MethodGet, "/films_v1", si.GetFilmsV1)
+	add(http.MethodHead, "/films_v1", si.GetFilmsV1)
+	add(http.MethodPost, "/films_v1", si.PostFilmsV1)
+	add(http.MethodPatch, "/films_v1", si.PatchFilmsV1)
+	add(http.MethodPut, "/films_v1", si.PutFilmsV1)
+	add(http.MethodDelete, "/films_v1", si.DeleteFilmsV1)
+	add(http.MethodOptions, "/films_v1", si.OptionsFilmsV1)
+	add(http.MethodGet, "/films_v2", si.GetFilmsV2)
+	add(http.MethodHead, "/films_v2", si.GetFilmsV2)
+	add(http.MethodPost, "/films_v2", si.PostFilmsV2)
+	add(http.MethodPatch, "/films_v2", si.PatchFilmsV2)
+	add(http.MethodPut, "/films_v2", si.PutFilmsV2)
+	add(http.MethodDelete, "/films_v2", si.DeleteFilmsV2)
+	add(http.MethodOptions, "/films_v2", si.OptionsFilmsV2)
+	add(http.MethodGet, "/films_via_v2", si.GetFilmsViaV2)
+	add(http.MethodHead, "/films_via_v2", si.GetFilmsViaV2)
+	add(http.MethodPost, "/films_via_v2", si.PostFilmsViaV2)
+	add(http.MethodPatch, "/films_via_v2", si.PatchFilmsViaV2)
+	add(http.MethodPut, "/films_via_v2", si.PutFilmsViaV2)
+	add(http.MethodDelete, "/films_via_v2", si.DeleteFilmsViaV2)
+	add(http.MethodOptions, "/films_via_v2", si.OptionsFilmsViaV2)
+	add(http.MethodGet, "/genres", si.GetGenres)
+	add(http.MethodHead, "/genres", si.GetGenres)
+	add(http.MethodPost, "/genres", si.PostGenres)
+	add(http.MethodPatch, "/genres", si.PatchGenres)
+	add(http.MethodPut, "/genres", si.PutGenres)
+	add(http.MethodDelete, "/genres", si.DeleteGenres)
+	add(http.MethodOptions, "/genres", si.OptionsGenres)
+	add(http.MethodGet, "/items", si.GetItems)
+	add(http.MethodHead, "/items", si.GetItems)
+	add(http.MethodPost, "/items", si.PostItems)
+	add(http.MethodPatch, "/items", si.PatchItems)
+	add(http.MethodPut, "/items", si.PutItems)
+	add(http.MethodDelete, "/items", si.DeleteItems)
+	add(http.MethodOptions, "/items", si.OptionsItems)
+	add(http.MethodGet, "/json_docs", si.GetJSONDocs)
+	add(http.MethodHead, "/json_docs", si.GetJSONDocs)
+	add(http.MethodPost, "/json_docs", si.PostJSONDocs)
+	add(http.MethodPatch, "/json_docs", si.PatchJSONDocs)
+	add(http.MethodPut, "/json_docs", si.PutJSONDocs)
+	add(http.MethodDelete, "/json_docs", si.DeleteJSONDocs)
+	add(http.MethodOptions, "/json_docs", si.OptionsJSONDocs)
+	add(http.MethodGet, "/labels", si.GetLabels)
+	add(http.MethodHead, "/labels", si.GetLabels)
+	add(http.MethodPost, "/labels", si.PostLabels)
+	add(http.MethodPatch, "/labels", si.PatchLabels)
+	add(http.MethodPut, "/labels", si.PutLabels)
+	add(http.MethodDelete, "/labels", si.DeleteLabels)
+	add(http.MethodOptions, "/labels", si.OptionsLabels)
+	add(http.MethodGet, "/loud_notes", si.GetLoudNotes)
+	add(http.MethodHead, "/loud_notes", si.GetLoudNotes)
+	add(http.MethodPost, "/loud_notes", si.PostLoudNotes)
+	add(http.MethodPatch, "/loud_notes", si.PatchLoudNotes)
+	add(http.MethodPut, "/loud_notes", si.PutLoudNotes)
+	add(http.MethodDelete, "/loud_notes", si.DeleteLoudNotes)
+	add(http.MethodOptions, "/loud_notes", si.OptionsLoudNotes)
+	add(http.MethodGet, "/nominations", si.GetNominations)
+	add(http.MethodHead, "/nominations", si.GetNominations)
+	add(http.MethodPost, "/nominations", si.PostNominations)
+	add(http.MethodPatch, "/nominations", si.PatchNominations)
+	add(http.MethodPut, "/nominations", si.PutNominations)
+	add(http.MethodDelete, "/nominations", si.DeleteNominations)
+	add(http.MethodOptions, "/nominations", si.OptionsNominations)
+	add(http.MethodGet, "/notes", si.GetNotes)
+	add(http.MethodHead, "/notes", si.GetNotes)
+	add(http.MethodPost, "/notes", si.PostNotes)
+	add(http.MethodPatch, "/notes", si.PatchNotes)
+	add(http.MethodPut, "/notes", si.PutNotes)
+	add(http.MethodDelete, "/notes", si.DeleteNotes)
+	add(http.MethodOptions, "/notes", si.OptionsNotes)
+	add(http.MethodGet, "/paints", si.GetPaints)
+	add(http.MethodHead, "/paints", si.GetPaints)
+	add(http.MethodPost, "/paints", si.PostPaints)
+	add(http.MethodPatch, "/paints", si.PatchPaints)
+	add(http.MethodPut, "/paints", si.PutPaints)
+	add(http.MethodDelete, "/paints", si.DeletePaints)
+	add(http.MethodOptions, "/paints", si.OptionsPaints)
+	add(http.MethodGet, "/people", si.GetPeople)
+	add(http.MethodHead, "/people", si.GetPeople)
+	add(http.MethodPost, "/people", si.PostPeople)
+	add(http.MethodPatch, "/people", si.PatchPeople)
+	add(http.MethodPut, "/people", si.PutPeople)
+	add(http.MethodDelete, "/people", si.DeletePeople)
+	add(http.MethodOptions, "/people", si.OptionsPeople)
+	add(http.MethodGet, "/places", si.GetPlaces)
+	add(http.MethodHead, "/places", si.GetPlaces)
+	add(http.MethodPost, "/places", si.PostPlaces)
+	add(http.MethodPatch, "/places", si.PatchPlaces)
+	add(http.MethodPut, "/places", si.PutPlaces)
+	add(http.MethodDelete, "/places", si.DeletePlaces)
+	add(http.MethodOptions, "/places", si.OptionsPlaces)
+	add(http.MethodGet, "/premieres", si.GetPremieres)
+	add(http.MethodHead, "/premieres", si.GetPremieres)
+	add(http.MethodPost, "/premieres", si.PostPremieres)
+	add(http.MethodPatch, "/premieres", si.PatchPremieres)
+	add(http.MethodPut, "/premieres", si.PutPremieres)
+	add(http.MethodDelete, "/premieres", si.DeletePremieres)
+	add(http.MethodOptions, "/premieres", si.OptionsPremieres)
+	add(http.MethodGet, "/roles", si.GetRoles)
+	add(http.MethodHead, "/roles", si.GetRoles)
+	add(http.MethodPost, "/roles", si.PostRoles)
+	add(http.MethodPatch, "/roles", si.PatchRoles)
+	add(http.MethodPut, "/roles", si.PutRoles)
+	add(http.MethodDelete, "/roles", si.DeleteRoles)
+	add(http.MethodOptions, "/roles", si.OptionsRoles)
+	add(http.MethodGet, "/screenings", si.GetScreenings)
+	add(http.MethodHead, "/screenings", si.GetScreenings)
+	add(http.MethodPost, "/screenings", si.PostScreenings)
+	add(http.MethodPatch, "/screenings", si.PatchScreenings)
+	add(http.MethodPut, "/screenings", si.PutScreenings)
+	add(http.MethodDelete, "/screenings", si.DeleteScreenings)
+	add(http.MethodOptions, "/screenings", si.OptionsScreenings)
+	add(http.MethodGet, "/secrets", si.GetSecrets)
+	add(http.MethodHead, "/secrets", si.GetSecrets)
+	add(http.MethodPost, "/secrets", si.PostSecrets)
+	add(http.MethodPatch, "/secrets", si.PatchSecrets)
+	add(http.MethodPut, "/secrets", si.PutSecrets)
+	add(http.MethodDelete, "/secrets", si.DeleteSecrets)
+	add(http.MethodOptions, "/secrets", si.OptionsSecrets)
+	add(http.MethodGet, "/spans", si.GetSpans)
+	add(http.MethodHead, "/spans", si.GetSpans)
+	add(http.MethodPost, "/spans", si.PostSpans)
+	add(http.MethodPatch, "/spans", si.PatchSpans)
+	add(http.MethodPut, "/spans", si.PutSpans)
+	add(http.MethodDelete, "/spans", si.DeleteSpans)
+	add(http.MethodOptions, "/spans", si.OptionsSpans)
+	add(http.MethodGet, "/studios", si.GetStudios)
+	add(http.MethodHead, "/studios", si.GetStudios)
+	add(http.MethodPost, "/studios", si.PostStudios)
+	add(http.MethodPatch, "/studios", si.PatchStudios)
+	add(http.MethodPut, "/studios", si.PutStudios)
+	add(http.MethodDelete, "/studios", si.DeleteStudios)
+	add(http.MethodOptions, "/studios", si.OptionsStudios)
+	add(http.MethodGet, "/writable_items", si.GetWritableItems)
+	add(http.MethodHead, "/writable_items", si.GetWritableItems)
+	add(http.MethodPost, "/writable_items", si.PostWritableItems)
+	add(http.MethodPatch, "/writable_items", si.PatchWritableItems)
+	add(http.MethodPut, "/writable_items", si.PutWritableItems)
+	add(http.MethodDelete, "/writable_items", si.DeleteWritableItems)
+	add(http.MethodOptions, "/writable_items", si.OptionsWritableItems)
+	add(http.MethodGet, "/ñandú", si.GetÑandú)
+	add(http.MethodHead, "/ñandú", si.GetÑandú)
+	add(http.MethodPost, "/ñandú", si.PostÑandú)
+	add(http.MethodPatch, "/ñandú", si.PatchÑandú)
+	add(http.MethodPut, "/ñandú", si.PutÑandú)
+	add(http.MethodDelete, "/ñandú", si.DeleteÑandú)
+	add(http.MethodOptions, "/ñandú", si.OptionsÑandú)
+	add(http.MethodGet, "/films_mid", si.GetFilmsMid)
+	add(http.MethodHead, "/films_mid", si.GetFilmsMid)
+	add(http.MethodPost, "/films_mid", si.PostFilmsMid)
+	add(http.MethodPatch, "/films_mid", si.PatchFilmsMid)
+	add(http.MethodPut, "/films_mid", si.PutFilmsMid)
+	add(http.MethodDelete, "/films_mid", si.DeleteFilmsMid)
+	add(http.MethodOptions, "/films_mid", si.OptionsFilmsMid)
+	add(http.MethodGet, "/only_in_v2", si.GetOnlyInV2)
+	add(http.MethodHead, "/only_in_v2", si.GetOnlyInV2)
+	add(http.MethodPost, "/only_in_v2", si.PostOnlyInV2)
+	add(http.MethodPatch, "/only_in_v2", si.PatchOnlyInV2)
+	add(http.MethodPut, "/only_in_v2", si.PutOnlyInV2)
+	add(http.MethodDelete, "/only_in_v2", si.DeleteOnlyInV2)
+	add(http.MethodOptions, "/only_in_v2", si.OptionsOnlyInV2)
+	add(http.MethodGet, "/rpc/a_record", si.GetRPCARecord)
+	add(http.MethodHead, "/rpc/a_record", si.GetRPCARecord)
+	add(http.MethodPost, "/rpc/a_record", si.PostRPCARecord)
+	add(http.MethodOptions, "/rpc/a_record", si.OptionsRPCARecord)
+	add(http.MethodGet, "/rpc/add_them", si.GetRPCAddThem)
+	add(http.MethodHead, "/rpc/add_them", si.GetRPCAddThem)
+	add(http.MethodPost, "/rpc/add_them", si.PostRPCAddThem)
+	add(http.MethodOptions, "/rpc/add_them", si.OptionsRPCAddThem)
+	add(http.MethodGet, "/rpc/all_items", si.GetRPCAllItems)
+	add(http.MethodHead, "/rpc/all_items", si.GetRPCAllItems)
+	add(http.MethodPost, "/rpc/all_items", si.PostRPCAllItems)
+	add(http.MethodOptions, "/rpc/all_items", si.OptionsRPCAllItems)
+	add(http.MethodGet, "/rpc/anything_goes", si.GetRPCAnythingGoes)
+	add(http.MethodHead, "/rpc/anything_goes", si.GetRPCAnythingGoes)
+	add(http.MethodPost, "/rpc/anything_goes", si.PostRPCAnythingGoes)
+	add(http.MethodOptions, "/rpc/anything_goes", si.OptionsRPCAnythingGoes)
+	add(http.MethodGet, "/rpc/bad_headers", si.GetRPCBadHeaders)
+	add(http.MethodHead, "/rpc/bad_headers", si.GetRPCBadHeaders)
+	add(http.MethodPost, "/rpc/bad_headers", si.PostRPCBadHeaders)
+	add(http.MethodOptions, "/rpc/bad_headers", si.OptionsRPCBadHeaders)
+	add(http.MethodGet, "/rpc/bad_status", si.GetRPCBadStatus)
+	add(http.MethodHead, "/rpc/bad_status", si.GetRPCBadStatus)
+	add(http.MethodPost, "/rpc/bad_status", si.PostRPCBadStatus)
+	add(http.MethodOptions, "/rpc/bad_status", si.OptionsRPCBadStatus)
+	add(http.MethodGet, "/rpc/bump", si.GetRPCBump)
+	add(http.MethodHead, "/rpc/bump", si.GetRPCBump)
+	add(http.MethodPost, "/rpc/bump", si.PostRPCBump)
+	add(http.MethodOptions, "/rpc/bump", si.OptionsRPCBump)
+	add(http.MethodGet, "/rpc/byte_count", si.GetRPCByteCount)
+	add(http.MethodHead, "/rpc/byte_count", si.GetRPCByteCount)
+	add(http.MethodPost, "/rpc/byte_count", si.PostRPCByteCount)
+	add(http.MethodOptions, "/rpc/byte_count", si.OptionsRPCByteCount)
+	add(http.MethodGet, "/rpc/color_from_text", si.GetRPCColorFromText)
+	add(http.MethodHead, "/rpc/color_from_text", si.GetRPCColorFromText)
+	add(http.MethodPost, "/rpc/color_from_text", si.PostRPCColorFromText)
+	add(http.MethodOptions, "/rpc/color_from_text", si.OptionsRPCColorFromText)
+	add(http.MethodGet, "/rpc/count_entries", si.GetRPCCountEntries)
+	add(http.MethodHead, "/rpc/count_entries", si.GetRPCCountEntries)
+	add(http.MethodPost, "/rpc/count_entries", si.PostRPCCountEntries)
+	add(http.MethodOptions, "/rpc/count_entries", si.OptionsRPCCountEntries)
+	add(http.MethodGet, "/rpc/divide", si.GetRPCDivide)
+	add(http.MethodHead, "/rpc/divide", si.GetRPCDivide)
+	add(http.MethodPost, "/rpc/divide", si.PostRPCDivide)
+	add(http.MethodOptions, "/rpc/divide", si.OptionsRPCDivide)
+	add(http.MethodGet, "/rpc/echo_json", si.GetRPCEchoJSON)
+	add(http.MethodHead, "/rpc/echo_json", si.GetRPCEchoJSON)
+	add(http.MethodPost, "/rpc/echo_json", si.PostRPCEchoJSON)
+	add(http.MethodOptions, "/rpc/echo_json", si.OptionsRPCEchoJSON)
+	add(http.MethodGet, "/rpc/films_before", si.GetRPCFilmsBefore)
+	add(http.MethodHead, "/rpc/films_before", si.GetRPCFilmsBefore)
+	add(http.MethodPost, "/rpc/films_before", si.PostRPCFilmsBefore)
+	add(http.MethodOptions, "/rpc/films_before", si.OptionsRPCFilmsBefore)
+	add(http.MethodGet, "/rpc/greet", si.GetRPCGreet)
+	add(http.MethodHead, "/rpc/greet", si.GetRPCGreet)
+	add(http.MethodPost, "/rpc/greet", si.PostRPCGreet)
+	add(http.MethodOptions, "/rpc/greet", si.OptionsRPCGreet)
+	add(http.MethodGet, "/rpc/initial", si.GetRPCInitial)
+	add(http.MethodHead, "/rpc/initial", si.GetRPCInitial)
+	add(http.MethodPost, "/rpc/initial", si.PostRPCInitial)
+	add(http.MethodOptions, "/rpc/initial", si.OptionsRPCInitial)
+	add(http.MethodGet, "/rpc/isolation", si.GetRPCIsolation)
+	add(http.MethodHead, "/rpc/isolation", si.GetRPCIsolation)
+	add(http.MethodPost, "/rpc/isolation", si.PostRPCIsolation)
+	add(http.MethodOptions, "/rpc/isolation", si.OptionsRPCIsolation)
+	add(http.MethodGet, "/rpc/item_by_id", si.GetRPCItemByID)
+	add(http.MethodHead, "/rpc/item_by_id", si.GetRPCItemByID)
+	add(http.MethodPost, "/rpc/item_by_id", si.PostRPCItemByID)
+	add(http.MethodOptions, "/rpc/item_by_id", si.OptionsRPCItemByID)
+	add(http.MethodGet, "/rpc/items_in", si.GetRPCItemsIn)
+	add(http.MethodHead, "/rpc/items_in", si.GetRPCItemsIn)
+	add(http.MethodPost, "/rpc/items_in", si.PostRPCItemsIn)
+	add(http.MethodOptions, "/rpc/items_in", si.OptionsRPCItemsIn)
+	add(http.MethodGet, "/rpc/join_words", si.GetRPCJoinWords)
+	add(http.MethodHead, "/rpc/join_words", si.GetRPCJoinWords)
+	add(http.MethodPost, "/rpc/join_words", si.PostRPCJoinWords)
+	add(http.MethodOptions, "/rpc/join_words", si.OptionsRPCJoinWords)
+	add(http.MethodGet, "/rpc/log_and_count", si.GetRPCLogAndCount)
+	add(http.MethodHead, "/rpc/log_and_count", si.GetRPCLogAndCount)
+	add(http.MethodPost, "/rpc/log_and_count", si.PostRPCLogAndCount)
+	add(http.MethodOptions, "/rpc/log_and_count", si.OptionsRPCLogAndCount)
+	add(http.MethodGet, "/rpc/log_call", si.GetRPCLogCall)
+	add(http.MethodHead, "/rpc/log_call", si.GetRPCLogCall)
+	add(http.MethodPost, "/rpc/log_call", si.PostRPCLogCall)
+	add(http.MethodOptions, "/rpc/log_call", si.OptionsRPCLogCall)
+	add(http.MethodGet, "/rpc/lower_ci", si.GetRPCLowerCi)
+	add(http.MethodHead, "/rpc/lower_ci", si.GetRPCLowerCi)
+	add(http.MethodPost, "/rpc/lower_ci", si.PostRPCLowerCi)
+	add(http.MethodOptions, "/rpc/lower_ci", si.OptionsRPCLowerCi)
+	add(http.MethodGet, "/rpc/no_args", si.GetRPCNoArgs)
+	add(http.MethodHead, "/rpc/no_args", si.GetRPCNoArgs)
+	add(http.MethodPost, "/rpc/no_args", si.PostRPCNoArgs)
+	add(http.MethodOptions, "/rpc/no_args", si.OptionsRPCNoArgs)
+	add(http.MethodGet, "/rpc/numbers", si.GetRPCNumbers)
+	add(http.MethodHead, "/rpc/numbers", si.GetRPCNumbers)
+	add(http.MethodPost, "/rpc/numbers", si.PostRPCNumbers)
+	add(http.MethodOptions, "/rpc/numbers", si.OptionsRPCNumbers)
+	add(http.MethodGet, "/rpc/over", si.GetRPCOver)
+	add(http.MethodHead, "/rpc/over", si.GetRPCOver)
+	add(http.MethodPost, "/rpc/over", si.PostRPCOver)
+	add(http.MethodOptions, "/rpc/over", si.OptionsRPCOver)
+	add(http.MethodGet, "/rpc/page", si.GetRPCPage)
+	add(http.MethodHead, "/rpc/page", si.GetRPCPage)
+	add(http.MethodPost, "/rpc/page", si.PostRPCPage)
+	add(http.MethodOptions, "/rpc/page", si.OptionsRPCPage)
+	add(http.MethodGet, "/rpc/same_names", si.GetRPCSameNames)
+	add(http.MethodHead, "/rpc/same_names", si.GetRPCSameNames)
+	add(http.MethodPost, "/rpc/same_names", si.PostRPCSameNames)
+	add(http.MethodOptions, "/rpc/same_names", si.OptionsRPCSameNames)
+	add(http.MethodGet, "/rpc/sample", si.GetRPCSample)
+	add(http.MethodHead, "/rpc/sample", si.GetRPCSample)
+	add(http.MethodPost, "/rpc/sample", si.PostRPCSample)
+	add(http.MethodOptions, "/rpc/sample", si.OptionsRPCSample)
+	add(http.MethodGet, "/rpc/shout", si.GetRPCShout)
+	add(http.MethodHead, "/rpc/shout", si.GetRPCShout)
+	add(http.MethodPost, "/rpc/shout", si.PostRPCShout)
+	add(http.MethodOptions, "/rpc/shout", si.OptionsRPCShout)
+	add(http.MethodGet, "/rpc/slow", si.GetRPCSlow)
+	add(http.MethodHead, "/rpc/slow", si.GetRPCSlow)
+	add(http.MethodPost, "/rpc/slow", si.PostRPCSlow)
+	add(http.MethodOptions, "/rpc/slow", si.OptionsRPCSlow)
+	add(http.MethodGet, "/rpc/sneaky_write", si.GetRPCSneakyWrite)
+	add(http.MethodHead, "/rpc/sneaky_write", si.GetRPCSneakyWrite)
+	add(http.MethodPost, "/rpc/sneaky_write", si.PostRPCSneakyWrite)
+	add(http.MethodOptions, "/rpc/sneaky_write", si.OptionsRPCSneakyWrite)
+	add(http.MethodGet, "/rpc/squares", si.GetRPCSquares)
+	add(http.MethodHead, "/rpc/squares", si.GetRPCSquares)
+	add(http.MethodPost, "/rpc/squares", si.PostRPCSquares)
+	add(http.MethodOptions, "/rpc/squares", si.OptionsRPCSquares)
+	add(http.MethodGet, "/rpc/sum_array", si.GetRPCSumArray)
+	add(http.MethodHead, "/rpc/sum_array", si.GetRPCSumArray)
+	add(http.MethodPost, "/rpc/sum_array", si.PostRPCSumArray)
+	add(http.MethodOptions, "/rpc/sum_array", si.OptionsRPCSumArray)
+	add(http.MethodGet, "/rpc/teapot", si.GetRPCTeapot)
+	add(http.MethodHead, "/rpc/teapot", si.GetRPCTeapot)
+	add(http.MethodPost, "/rpc/teapot", si.PostRPCTeapot)
+	add(http.MethodOptions, "/rpc/teapot", si.OptionsRPCTeapot)
+	add(http.MethodGet, "/rpc/xml_root", si.GetRPCXMLRoot)
+	add(http.MethodHead, "/rpc/xml_root", si.GetRPCXMLRoot)
+	add(http.MethodPost, "/rpc/xml_root", si.PostRPCXMLRoot)
+	add(http.MethodOptions, "/rpc/xml_root", si.OptionsRPCXMLRoot)
+	add(http.MethodGet, "/rpc/version", si.GetRPCVersion)
+	add(http.MethodHead, "/rpc/version", si.GetRPCVersion)
+	add(http.MethodPost, "/rpc/version", si.PostRPCVersion)
+	add(http.MethodOptions, "/rpc/version", si.OptionsRPCVersion)
+	// Unknown paths, and methods a route does not take, end here.
+	add(echo.RouteNotFound, "/*", si.Fallback)
+}
+
+// Register mounts the API as generated: serve.Options.Register of a server
+// that overrides no route.
+func Register(r runtime.Router, srv *runtime.Server) {
+	RegisterHandlers(r, NewAPI(srv), RegisterOptions{})
 }

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Roles is a row of the table "test"."roles".
-type Roles struct {
+// Role is a row of the table "test"."roles".
+type Role struct {
 	ActorID   int32  `json:"actor_id"`  // integer
 	FilmID    int32  `json:"film_id"`   // integer
 	Character string `json:"character"` // text

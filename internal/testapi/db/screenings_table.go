@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Screenings is a row of the partitioned table "test"."screenings".
-type Screenings struct {
+// Screening is a row of the partitioned table "test"."screenings".
+type Screening struct {
 	ID         int32  `json:"id"`          // integer
 	FilmID     int32  `json:"film_id"`     // integer
 	ScreenedOn string `json:"screened_on"` // date

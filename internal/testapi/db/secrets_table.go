@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Secrets is a row of the table "test"."secrets".
-type Secrets struct {
+// Secret is a row of the table "test"."secrets".
+type Secret struct {
 	ID     int32   `json:"id"`     // integer
 	Secret *string `json:"secret"` // text
 }

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Spans is a row of the table "test"."spans".
-type Spans struct {
+// Span is a row of the table "test"."spans".
+type Span struct {
 	ID int32   `json:"id"` // integer
 	I4 *string `json:"i4"` // int4range
 	Ts *string `json:"ts"` // tsrange

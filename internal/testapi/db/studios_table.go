@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Studios is a row of the table "test"."studios".
-type Studios struct {
+// Studio is a row of the table "test"."studios".
+type Studio struct {
 	ID                int32  `json:"id"`                  // integer
 	Name              string `json:"name"`                // text
 	BillingAddressID  *int32 `json:"billing_address_id"`  // integer

@@ -4,8 +4,8 @@ package db
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// V2Items is a row of the table "v2"."items".
-type V2Items struct {
+// V2Item is a row of the table "v2"."items".
+type V2Item struct {
 	ID    int32  `json:"id"`    // integer
 	Label string `json:"label"` // text
 }

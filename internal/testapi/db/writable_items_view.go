@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// WritableItems is a row of the view "test"."writable_items".
-type WritableItems struct {
+// WritableItem is a row of the view "test"."writable_items".
+type WritableItem struct {
 	ID        *int32     `json:"id"`         // integer
 	Name      *string    `json:"name"`       // text
 	Category  *string    `json:"category"`   // text

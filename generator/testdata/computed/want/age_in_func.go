@@ -6,7 +6,7 @@ import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // AgeInArgs holds the arguments of the function "public"."age_in"(public.people, date).
 type AgeInArgs struct {
-	P  People  `json:"p"`
+	P  Person  `json:"p"`
 	At *string `json:"at"`
 }
 

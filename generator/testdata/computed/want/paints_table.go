@@ -4,8 +4,8 @@ package want
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Paints is a row of the table "public"."paints".
-type Paints struct {
+// Paint is a row of the table "public"."paints".
+type Paint struct {
 	ID    int32  `json:"id"`    // integer
 	Shade *int32 `json:"shade"` // public.color
 }

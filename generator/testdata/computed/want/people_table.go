@@ -4,8 +4,8 @@ package want
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// People is a row of the table "public"."people".
-type People struct {
+// Person is a row of the table "public"."people".
+type Person struct {
 	ID        int32   `json:"id"`         // integer
 	FirstName *string `json:"first_name"` // text
 	LastName  *string `json:"last_name"`  // text

@@ -3,8 +3,10 @@
 package want
 
 import (
+	"github.com/labstack/echo/v4"
 	"github.com/pgrestgen/pgrestgen/runtime"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"net/http"
 )
 
 // Schema returns the description of this API that the runtime serves:
@@ -26,14 +28,104 @@ func Schema() *contract.Schema {
 	}
 }
 
-// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group).
-// A path serves every exposed schema's relation of that name; the runtime
-// picks one by the Accept-Profile and Content-Profile headers.
-func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
-	srv.MountRelation(r, "/paints", "paints")
-	srv.MountRelation(r, "/people", "people")
-	srv.MountRelation(r, "/people_view", "people_view")
-	srv.MountFunction(r, "/rpc/age_in", "age_in")
-	srv.MountFunction(r, "/rpc/color_from_text", "color_from_text")
-	srv.MountFallback(r)
+// ServerInterface has a method per route and verb of the API, as oapi-codegen's
+// echo servers have: GetX serves GET and HEAD (PostgREST answers HEAD as GET
+// without the body), PostX POST, and so on; Fallback every other path and
+// method. API implements it as PostgREST does; embed *API in a type of your
+// own to replace some methods.
+type ServerInterface interface {
+	// /paints serves the relations called "paints".
+	GetPaints(c echo.Context) error
+	PostPaints(c echo.Context) error
+	PatchPaints(c echo.Context) error
+	PutPaints(c echo.Context) error
+	DeletePaints(c echo.Context) error
+	OptionsPaints(c echo.Context) error
+
+	// /people serves the relations called "people".
+	GetPeople(c echo.Context) error
+	PostPeople(c echo.Context) error
+	PatchPeople(c echo.Context) error
+	PutPeople(c echo.Context) error
+	DeletePeople(c echo.Context) error
+	OptionsPeople(c echo.Context) error
+
+	// /people_view serves the relations called "people_view".
+	GetPeopleView(c echo.Context) error
+	PostPeopleView(c echo.Context) error
+	PatchPeopleView(c echo.Context) error
+	PutPeopleView(c echo.Context) error
+	DeletePeopleView(c echo.Context) error
+	OptionsPeopleView(c echo.Context) error
+
+	// /rpc/age_in calls the functions called "age_in".
+	GetRPCAgeIn(c echo.Context) error
+	PostRPCAgeIn(c echo.Context) error
+	OptionsRPCAgeIn(c echo.Context) error
+
+	// /rpc/color_from_text calls the functions called "color_from_text".
+	GetRPCColorFromText(c echo.Context) error
+	PostRPCColorFromText(c echo.Context) error
+	OptionsRPCColorFromText(c echo.Context) error
+
+	// Fallback answers the paths and methods no route takes, as PostgREST does
+	// (PGRST205, PGRST202, PGRST125, PGRST117, PGRST101).
+	Fallback(c echo.Context) error
+}
+
+// RegisterOptions are RegisterHandlers' options.
+type RegisterOptions struct {
+	// BaseURL prefixes every path ("/api").
+	BaseURL string
+	// Middlewares wrap each route's handler, the fallback's too.
+	Middlewares []echo.MiddlewareFunc
+}
+
+// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group),
+// each served by its method of si. A path serves every exposed schema's
+// relation of that name; the runtime picks one by the Accept-Profile and
+// Content-Profile headers. Errors handlers return go to echo's error handler:
+// set it to the runtime's (runtime.Server.HTTPErrorHandler; serve.Run does),
+// which writes them as PostgREST's error objects.
+func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions) {
+	add := func(method, path string, h echo.HandlerFunc) {
+		r.Add(method, opts.BaseURL+path, h, opts.Middlewares...)
+	}
+	add(http.MethodGet, "/paints", si.GetPaints)
+	add(http.MethodHead, "/paints", si.GetPaints)
+	add(http.MethodPost, "/paints", si.PostPaints)
+	add(http.MethodPatch, "/paints", si.PatchPaints)
+	add(http.MethodPut, "/paints", si.PutPaints)
+	add(http.MethodDelete, "/paints", si.DeletePaints)
+	add(http.MethodOptions, "/paints", si.OptionsPaints)
+	add(http.MethodGet, "/people", si.GetPeople)
+	add(http.MethodHead, "/people", si.GetPeople)
+	add(http.MethodPost, "/people", si.PostPeople)
+	add(http.MethodPatch, "/people", si.PatchPeople)
+	add(http.MethodPut, "/people", si.PutPeople)
+	add(http.MethodDelete, "/people", si.DeletePeople)
+	add(http.MethodOptions, "/people", si.OptionsPeople)
+	add(http.MethodGet, "/people_view", si.GetPeopleView)
+	add(http.MethodHead, "/people_view", si.GetPeopleView)
+	add(http.MethodPost, "/people_view", si.PostPeopleView)
+	add(http.MethodPatch, "/people_view", si.PatchPeopleView)
+	add(http.MethodPut, "/people_view", si.PutPeopleView)
+	add(http.MethodDelete, "/people_view", si.DeletePeopleView)
+	add(http.MethodOptions, "/people_view", si.OptionsPeopleView)
+	add(http.MethodGet, "/rpc/age_in", si.GetRPCAgeIn)
+	add(http.MethodHead, "/rpc/age_in", si.GetRPCAgeIn)
+	add(http.MethodPost, "/rpc/age_in", si.PostRPCAgeIn)
+	add(http.MethodOptions, "/rpc/age_in", si.OptionsRPCAgeIn)
+	add(http.MethodGet, "/rpc/color_from_text", si.GetRPCColorFromText)
+	add(http.MethodHead, "/rpc/color_from_text", si.GetRPCColorFromText)
+	add(http.MethodPost, "/rpc/color_from_text", si.PostRPCColorFromText)
+	add(http.MethodOptions, "/rpc/color_from_text", si.OptionsRPCColorFromText)
+	// Unknown paths, and methods a route does not take, end here.
+	add(echo.RouteNotFound, "/*", si.Fallback)
+}
+
+// Register mounts the API as generated: serve.Options.Register of a server
+// that overrides no route.
+func Register(r runtime.Router, srv *runtime.Server) {
+	RegisterHandlers(r, NewAPI(srv), RegisterOptions{})
 }

@@ -3,8 +3,10 @@
 package want
 
 import (
+	"github.com/labstack/echo/v4"
 	"github.com/pgrestgen/pgrestgen/runtime"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"net/http"
 )
 
 // Schema returns the description of this API that the runtime serves:
@@ -540,529 +542,7841 @@ func Schema() *contract.Schema {
 	}
 }
 
-// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group).
-// A path serves every exposed schema's relation of that name; the runtime
-// picks one by the Accept-Profile and Content-Profile headers.
-func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
-	srv.MountRelation(r, "/table_001", "table_001")
-	srv.MountRelation(r, "/table_002", "table_002")
-	srv.MountRelation(r, "/table_003", "table_003")
-	srv.MountRelation(r, "/table_004", "table_004")
-	srv.MountRelation(r, "/table_005", "table_005")
-	srv.MountRelation(r, "/table_006", "table_006")
-	srv.MountRelation(r, "/table_007", "table_007")
-	srv.MountRelation(r, "/table_008", "table_008")
-	srv.MountRelation(r, "/table_009", "table_009")
-	srv.MountRelation(r, "/table_010", "table_010")
-	srv.MountRelation(r, "/table_011", "table_011")
-	srv.MountRelation(r, "/table_012", "table_012")
-	srv.MountRelation(r, "/table_013", "table_013")
-	srv.MountRelation(r, "/table_014", "table_014")
-	srv.MountRelation(r, "/table_015", "table_015")
-	srv.MountRelation(r, "/table_016", "table_016")
-	srv.MountRelation(r, "/table_017", "table_017")
-	srv.MountRelation(r, "/table_018", "table_018")
-	srv.MountRelation(r, "/table_019", "table_019")
-	srv.MountRelation(r, "/table_020", "table_020")
-	srv.MountRelation(r, "/table_021", "table_021")
-	srv.MountRelation(r, "/table_022", "table_022")
-	srv.MountRelation(r, "/table_023", "table_023")
-	srv.MountRelation(r, "/table_024", "table_024")
-	srv.MountRelation(r, "/table_025", "table_025")
-	srv.MountRelation(r, "/table_026", "table_026")
-	srv.MountRelation(r, "/table_027", "table_027")
-	srv.MountRelation(r, "/table_028", "table_028")
-	srv.MountRelation(r, "/table_029", "table_029")
-	srv.MountRelation(r, "/table_030", "table_030")
-	srv.MountRelation(r, "/table_031", "table_031")
-	srv.MountRelation(r, "/table_032", "table_032")
-	srv.MountRelation(r, "/table_033", "table_033")
-	srv.MountRelation(r, "/table_034", "table_034")
-	srv.MountRelation(r, "/table_035", "table_035")
-	srv.MountRelation(r, "/table_036", "table_036")
-	srv.MountRelation(r, "/table_037", "table_037")
-	srv.MountRelation(r, "/table_038", "table_038")
-	srv.MountRelation(r, "/table_039", "table_039")
-	srv.MountRelation(r, "/table_040", "table_040")
-	srv.MountRelation(r, "/table_041", "table_041")
-	srv.MountRelation(r, "/table_042", "table_042")
-	srv.MountRelation(r, "/table_043", "table_043")
-	srv.MountRelation(r, "/table_044", "table_044")
-	srv.MountRelation(r, "/table_045", "table_045")
-	srv.MountRelation(r, "/table_046", "table_046")
-	srv.MountRelation(r, "/table_047", "table_047")
-	srv.MountRelation(r, "/table_048", "table_048")
-	srv.MountRelation(r, "/table_049", "table_049")
-	srv.MountRelation(r, "/table_050", "table_050")
-	srv.MountRelation(r, "/table_051", "table_051")
-	srv.MountRelation(r, "/table_052", "table_052")
-	srv.MountRelation(r, "/table_053", "table_053")
-	srv.MountRelation(r, "/table_054", "table_054")
-	srv.MountRelation(r, "/table_055", "table_055")
-	srv.MountRelation(r, "/table_056", "table_056")
-	srv.MountRelation(r, "/table_057", "table_057")
-	srv.MountRelation(r, "/table_058", "table_058")
-	srv.MountRelation(r, "/table_059", "table_059")
-	srv.MountRelation(r, "/table_060", "table_060")
-	srv.MountRelation(r, "/table_061", "table_061")
-	srv.MountRelation(r, "/table_062", "table_062")
-	srv.MountRelation(r, "/table_063", "table_063")
-	srv.MountRelation(r, "/table_064", "table_064")
-	srv.MountRelation(r, "/table_065", "table_065")
-	srv.MountRelation(r, "/table_066", "table_066")
-	srv.MountRelation(r, "/table_067", "table_067")
-	srv.MountRelation(r, "/table_068", "table_068")
-	srv.MountRelation(r, "/table_069", "table_069")
-	srv.MountRelation(r, "/table_070", "table_070")
-	srv.MountRelation(r, "/table_071", "table_071")
-	srv.MountRelation(r, "/table_072", "table_072")
-	srv.MountRelation(r, "/table_073", "table_073")
-	srv.MountRelation(r, "/table_074", "table_074")
-	srv.MountRelation(r, "/table_075", "table_075")
-	srv.MountRelation(r, "/table_076", "table_076")
-	srv.MountRelation(r, "/table_077", "table_077")
-	srv.MountRelation(r, "/table_078", "table_078")
-	srv.MountRelation(r, "/table_079", "table_079")
-	srv.MountRelation(r, "/table_080", "table_080")
-	srv.MountRelation(r, "/table_081", "table_081")
-	srv.MountRelation(r, "/table_082", "table_082")
-	srv.MountRelation(r, "/table_083", "table_083")
-	srv.MountRelation(r, "/table_084", "table_084")
-	srv.MountRelation(r, "/table_085", "table_085")
-	srv.MountRelation(r, "/table_086", "table_086")
-	srv.MountRelation(r, "/table_087", "table_087")
-	srv.MountRelation(r, "/table_088", "table_088")
-	srv.MountRelation(r, "/table_089", "table_089")
-	srv.MountRelation(r, "/table_090", "table_090")
-	srv.MountRelation(r, "/table_091", "table_091")
-	srv.MountRelation(r, "/table_092", "table_092")
-	srv.MountRelation(r, "/table_093", "table_093")
-	srv.MountRelation(r, "/table_094", "table_094")
-	srv.MountRelation(r, "/table_095", "table_095")
-	srv.MountRelation(r, "/table_096", "table_096")
-	srv.MountRelation(r, "/table_097", "table_097")
-	srv.MountRelation(r, "/table_098", "table_098")
-	srv.MountRelation(r, "/table_099", "table_099")
-	srv.MountRelation(r, "/table_100", "table_100")
-	srv.MountRelation(r, "/table_101", "table_101")
-	srv.MountRelation(r, "/table_102", "table_102")
-	srv.MountRelation(r, "/table_103", "table_103")
-	srv.MountRelation(r, "/table_104", "table_104")
-	srv.MountRelation(r, "/table_105", "table_105")
-	srv.MountRelation(r, "/table_106", "table_106")
-	srv.MountRelation(r, "/table_107", "table_107")
-	srv.MountRelation(r, "/table_108", "table_108")
-	srv.MountRelation(r, "/table_109", "table_109")
-	srv.MountRelation(r, "/table_110", "table_110")
-	srv.MountRelation(r, "/table_111", "table_111")
-	srv.MountRelation(r, "/table_112", "table_112")
-	srv.MountRelation(r, "/table_113", "table_113")
-	srv.MountRelation(r, "/table_114", "table_114")
-	srv.MountRelation(r, "/table_115", "table_115")
-	srv.MountRelation(r, "/table_116", "table_116")
-	srv.MountRelation(r, "/table_117", "table_117")
-	srv.MountRelation(r, "/table_118", "table_118")
-	srv.MountRelation(r, "/table_119", "table_119")
-	srv.MountRelation(r, "/table_120", "table_120")
-	srv.MountRelation(r, "/table_121", "table_121")
-	srv.MountRelation(r, "/table_122", "table_122")
-	srv.MountRelation(r, "/table_123", "table_123")
-	srv.MountRelation(r, "/table_124", "table_124")
-	srv.MountRelation(r, "/table_125", "table_125")
-	srv.MountRelation(r, "/table_126", "table_126")
-	srv.MountRelation(r, "/table_127", "table_127")
-	srv.MountRelation(r, "/table_128", "table_128")
-	srv.MountRelation(r, "/table_129", "table_129")
-	srv.MountRelation(r, "/table_130", "table_130")
-	srv.MountRelation(r, "/table_131", "table_131")
-	srv.MountRelation(r, "/table_132", "table_132")
-	srv.MountRelation(r, "/table_133", "table_133")
-	srv.MountRelation(r, "/table_134", "table_134")
-	srv.MountRelation(r, "/table_135", "table_135")
-	srv.MountRelation(r, "/table_136", "table_136")
-	srv.MountRelation(r, "/table_137", "table_137")
-	srv.MountRelation(r, "/table_138", "table_138")
-	srv.MountRelation(r, "/table_139", "table_139")
-	srv.MountRelation(r, "/table_140", "table_140")
-	srv.MountRelation(r, "/table_141", "table_141")
-	srv.MountRelation(r, "/table_142", "table_142")
-	srv.MountRelation(r, "/table_143", "table_143")
-	srv.MountRelation(r, "/table_144", "table_144")
-	srv.MountRelation(r, "/table_145", "table_145")
-	srv.MountRelation(r, "/table_146", "table_146")
-	srv.MountRelation(r, "/table_147", "table_147")
-	srv.MountRelation(r, "/table_148", "table_148")
-	srv.MountRelation(r, "/table_149", "table_149")
-	srv.MountRelation(r, "/table_150", "table_150")
-	srv.MountRelation(r, "/table_151", "table_151")
-	srv.MountRelation(r, "/table_152", "table_152")
-	srv.MountRelation(r, "/table_153", "table_153")
-	srv.MountRelation(r, "/table_154", "table_154")
-	srv.MountRelation(r, "/table_155", "table_155")
-	srv.MountRelation(r, "/table_156", "table_156")
-	srv.MountRelation(r, "/table_157", "table_157")
-	srv.MountRelation(r, "/table_158", "table_158")
-	srv.MountRelation(r, "/table_159", "table_159")
-	srv.MountRelation(r, "/table_160", "table_160")
-	srv.MountRelation(r, "/table_161", "table_161")
-	srv.MountRelation(r, "/table_162", "table_162")
-	srv.MountRelation(r, "/table_163", "table_163")
-	srv.MountRelation(r, "/table_164", "table_164")
-	srv.MountRelation(r, "/table_165", "table_165")
-	srv.MountRelation(r, "/table_166", "table_166")
-	srv.MountRelation(r, "/table_167", "table_167")
-	srv.MountRelation(r, "/table_168", "table_168")
-	srv.MountRelation(r, "/table_169", "table_169")
-	srv.MountRelation(r, "/table_170", "table_170")
-	srv.MountRelation(r, "/table_171", "table_171")
-	srv.MountRelation(r, "/table_172", "table_172")
-	srv.MountRelation(r, "/table_173", "table_173")
-	srv.MountRelation(r, "/table_174", "table_174")
-	srv.MountRelation(r, "/table_175", "table_175")
-	srv.MountRelation(r, "/table_176", "table_176")
-	srv.MountRelation(r, "/table_177", "table_177")
-	srv.MountRelation(r, "/table_178", "table_178")
-	srv.MountRelation(r, "/table_179", "table_179")
-	srv.MountRelation(r, "/table_180", "table_180")
-	srv.MountRelation(r, "/table_181", "table_181")
-	srv.MountRelation(r, "/table_182", "table_182")
-	srv.MountRelation(r, "/table_183", "table_183")
-	srv.MountRelation(r, "/table_184", "table_184")
-	srv.MountRelation(r, "/table_185", "table_185")
-	srv.MountRelation(r, "/table_186", "table_186")
-	srv.MountRelation(r, "/table_187", "table_187")
-	srv.MountRelation(r, "/table_188", "table_188")
-	srv.MountRelation(r, "/table_189", "table_189")
-	srv.MountRelation(r, "/table_190", "table_190")
-	srv.MountRelation(r, "/table_191", "table_191")
-	srv.MountRelation(r, "/table_192", "table_192")
-	srv.MountRelation(r, "/table_193", "table_193")
-	srv.MountRelation(r, "/table_194", "table_194")
-	srv.MountRelation(r, "/table_195", "table_195")
-	srv.MountRelation(r, "/table_196", "table_196")
-	srv.MountRelation(r, "/table_197", "table_197")
-	srv.MountRelation(r, "/table_198", "table_198")
-	srv.MountRelation(r, "/table_199", "table_199")
-	srv.MountRelation(r, "/table_200", "table_200")
-	srv.MountRelation(r, "/table_201", "table_201")
-	srv.MountRelation(r, "/table_202", "table_202")
-	srv.MountRelation(r, "/table_203", "table_203")
-	srv.MountRelation(r, "/table_204", "table_204")
-	srv.MountRelation(r, "/table_205", "table_205")
-	srv.MountRelation(r, "/table_206", "table_206")
-	srv.MountRelation(r, "/table_207", "table_207")
-	srv.MountRelation(r, "/table_208", "table_208")
-	srv.MountRelation(r, "/table_209", "table_209")
-	srv.MountRelation(r, "/table_210", "table_210")
-	srv.MountRelation(r, "/table_211", "table_211")
-	srv.MountRelation(r, "/table_212", "table_212")
-	srv.MountRelation(r, "/table_213", "table_213")
-	srv.MountRelation(r, "/table_214", "table_214")
-	srv.MountRelation(r, "/table_215", "table_215")
-	srv.MountRelation(r, "/table_216", "table_216")
-	srv.MountRelation(r, "/table_217", "table_217")
-	srv.MountRelation(r, "/table_218", "table_218")
-	srv.MountRelation(r, "/table_219", "table_219")
-	srv.MountRelation(r, "/table_220", "table_220")
-	srv.MountRelation(r, "/table_221", "table_221")
-	srv.MountRelation(r, "/table_222", "table_222")
-	srv.MountRelation(r, "/table_223", "table_223")
-	srv.MountRelation(r, "/table_224", "table_224")
-	srv.MountRelation(r, "/table_225", "table_225")
-	srv.MountRelation(r, "/table_226", "table_226")
-	srv.MountRelation(r, "/table_227", "table_227")
-	srv.MountRelation(r, "/table_228", "table_228")
-	srv.MountRelation(r, "/table_229", "table_229")
-	srv.MountRelation(r, "/table_230", "table_230")
-	srv.MountRelation(r, "/table_231", "table_231")
-	srv.MountRelation(r, "/table_232", "table_232")
-	srv.MountRelation(r, "/table_233", "table_233")
-	srv.MountRelation(r, "/table_234", "table_234")
-	srv.MountRelation(r, "/table_235", "table_235")
-	srv.MountRelation(r, "/table_236", "table_236")
-	srv.MountRelation(r, "/table_237", "table_237")
-	srv.MountRelation(r, "/table_238", "table_238")
-	srv.MountRelation(r, "/table_239", "table_239")
-	srv.MountRelation(r, "/table_240", "table_240")
-	srv.MountRelation(r, "/table_241", "table_241")
-	srv.MountRelation(r, "/table_242", "table_242")
-	srv.MountRelation(r, "/table_243", "table_243")
-	srv.MountRelation(r, "/table_244", "table_244")
-	srv.MountRelation(r, "/table_245", "table_245")
-	srv.MountRelation(r, "/table_246", "table_246")
-	srv.MountRelation(r, "/table_247", "table_247")
-	srv.MountRelation(r, "/table_248", "table_248")
-	srv.MountRelation(r, "/table_249", "table_249")
-	srv.MountRelation(r, "/table_250", "table_250")
-	srv.MountRelation(r, "/table_251", "table_251")
-	srv.MountRelation(r, "/table_252", "table_252")
-	srv.MountRelation(r, "/table_253", "table_253")
-	srv.MountRelation(r, "/table_254", "table_254")
-	srv.MountRelation(r, "/table_255", "table_255")
-	srv.MountRelation(r, "/table_256", "table_256")
-	srv.MountRelation(r, "/table_257", "table_257")
-	srv.MountRelation(r, "/table_258", "table_258")
-	srv.MountRelation(r, "/table_259", "table_259")
-	srv.MountRelation(r, "/table_260", "table_260")
-	srv.MountRelation(r, "/table_261", "table_261")
-	srv.MountRelation(r, "/table_262", "table_262")
-	srv.MountRelation(r, "/table_263", "table_263")
-	srv.MountRelation(r, "/table_264", "table_264")
-	srv.MountRelation(r, "/table_265", "table_265")
-	srv.MountRelation(r, "/table_266", "table_266")
-	srv.MountRelation(r, "/table_267", "table_267")
-	srv.MountRelation(r, "/table_268", "table_268")
-	srv.MountRelation(r, "/table_269", "table_269")
-	srv.MountRelation(r, "/table_270", "table_270")
-	srv.MountRelation(r, "/table_271", "table_271")
-	srv.MountRelation(r, "/table_272", "table_272")
-	srv.MountRelation(r, "/table_273", "table_273")
-	srv.MountRelation(r, "/table_274", "table_274")
-	srv.MountRelation(r, "/table_275", "table_275")
-	srv.MountRelation(r, "/table_276", "table_276")
-	srv.MountRelation(r, "/table_277", "table_277")
-	srv.MountRelation(r, "/table_278", "table_278")
-	srv.MountRelation(r, "/table_279", "table_279")
-	srv.MountRelation(r, "/table_280", "table_280")
-	srv.MountRelation(r, "/table_281", "table_281")
-	srv.MountRelation(r, "/table_282", "table_282")
-	srv.MountRelation(r, "/table_283", "table_283")
-	srv.MountRelation(r, "/table_284", "table_284")
-	srv.MountRelation(r, "/table_285", "table_285")
-	srv.MountRelation(r, "/table_286", "table_286")
-	srv.MountRelation(r, "/table_287", "table_287")
-	srv.MountRelation(r, "/table_288", "table_288")
-	srv.MountRelation(r, "/table_289", "table_289")
-	srv.MountRelation(r, "/table_290", "table_290")
-	srv.MountRelation(r, "/table_291", "table_291")
-	srv.MountRelation(r, "/table_292", "table_292")
-	srv.MountRelation(r, "/table_293", "table_293")
-	srv.MountRelation(r, "/table_294", "table_294")
-	srv.MountRelation(r, "/table_295", "table_295")
-	srv.MountRelation(r, "/table_296", "table_296")
-	srv.MountRelation(r, "/table_297", "table_297")
-	srv.MountRelation(r, "/table_298", "table_298")
-	srv.MountRelation(r, "/table_299", "table_299")
-	srv.MountRelation(r, "/table_300", "table_300")
-	srv.MountRelation(r, "/table_301", "table_301")
-	srv.MountRelation(r, "/table_302", "table_302")
-	srv.MountRelation(r, "/table_303", "table_303")
-	srv.MountRelation(r, "/table_304", "table_304")
-	srv.MountRelation(r, "/table_305", "table_305")
-	srv.MountRelation(r, "/table_306", "table_306")
-	srv.MountRelation(r, "/table_307", "table_307")
-	srv.MountRelation(r, "/table_308", "table_308")
-	srv.MountRelation(r, "/table_309", "table_309")
-	srv.MountRelation(r, "/table_310", "table_310")
-	srv.MountRelation(r, "/table_311", "table_311")
-	srv.MountRelation(r, "/table_312", "table_312")
-	srv.MountRelation(r, "/table_313", "table_313")
-	srv.MountRelation(r, "/table_314", "table_314")
-	srv.MountRelation(r, "/table_315", "table_315")
-	srv.MountRelation(r, "/table_316", "table_316")
-	srv.MountRelation(r, "/table_317", "table_317")
-	srv.MountRelation(r, "/table_318", "table_318")
-	srv.MountRelation(r, "/table_319", "table_319")
-	srv.MountRelation(r, "/table_320", "table_320")
-	srv.MountRelation(r, "/table_321", "table_321")
-	srv.MountRelation(r, "/table_322", "table_322")
-	srv.MountRelation(r, "/table_323", "table_323")
-	srv.MountRelation(r, "/table_324", "table_324")
-	srv.MountRelation(r, "/table_325", "table_325")
-	srv.MountRelation(r, "/table_326", "table_326")
-	srv.MountRelation(r, "/table_327", "table_327")
-	srv.MountRelation(r, "/table_328", "table_328")
-	srv.MountRelation(r, "/table_329", "table_329")
-	srv.MountRelation(r, "/table_330", "table_330")
-	srv.MountRelation(r, "/table_331", "table_331")
-	srv.MountRelation(r, "/table_332", "table_332")
-	srv.MountRelation(r, "/table_333", "table_333")
-	srv.MountRelation(r, "/table_334", "table_334")
-	srv.MountRelation(r, "/table_335", "table_335")
-	srv.MountRelation(r, "/table_336", "table_336")
-	srv.MountRelation(r, "/table_337", "table_337")
-	srv.MountRelation(r, "/table_338", "table_338")
-	srv.MountRelation(r, "/table_339", "table_339")
-	srv.MountRelation(r, "/table_340", "table_340")
-	srv.MountRelation(r, "/table_341", "table_341")
-	srv.MountRelation(r, "/table_342", "table_342")
-	srv.MountRelation(r, "/table_343", "table_343")
-	srv.MountRelation(r, "/table_344", "table_344")
-	srv.MountRelation(r, "/table_345", "table_345")
-	srv.MountRelation(r, "/table_346", "table_346")
-	srv.MountRelation(r, "/table_347", "table_347")
-	srv.MountRelation(r, "/table_348", "table_348")
-	srv.MountRelation(r, "/table_349", "table_349")
-	srv.MountRelation(r, "/table_350", "table_350")
-	srv.MountRelation(r, "/table_351", "table_351")
-	srv.MountRelation(r, "/table_352", "table_352")
-	srv.MountRelation(r, "/table_353", "table_353")
-	srv.MountRelation(r, "/table_354", "table_354")
-	srv.MountRelation(r, "/table_355", "table_355")
-	srv.MountRelation(r, "/table_356", "table_356")
-	srv.MountRelation(r, "/table_357", "table_357")
-	srv.MountRelation(r, "/table_358", "table_358")
-	srv.MountRelation(r, "/table_359", "table_359")
-	srv.MountRelation(r, "/table_360", "table_360")
-	srv.MountRelation(r, "/table_361", "table_361")
-	srv.MountRelation(r, "/table_362", "table_362")
-	srv.MountRelation(r, "/table_363", "table_363")
-	srv.MountRelation(r, "/table_364", "table_364")
-	srv.MountRelation(r, "/table_365", "table_365")
-	srv.MountRelation(r, "/table_366", "table_366")
-	srv.MountRelation(r, "/table_367", "table_367")
-	srv.MountRelation(r, "/table_368", "table_368")
-	srv.MountRelation(r, "/table_369", "table_369")
-	srv.MountRelation(r, "/table_370", "table_370")
-	srv.MountRelation(r, "/table_371", "table_371")
-	srv.MountRelation(r, "/table_372", "table_372")
-	srv.MountRelation(r, "/table_373", "table_373")
-	srv.MountRelation(r, "/table_374", "table_374")
-	srv.MountRelation(r, "/table_375", "table_375")
-	srv.MountRelation(r, "/table_376", "table_376")
-	srv.MountRelation(r, "/table_377", "table_377")
-	srv.MountRelation(r, "/table_378", "table_378")
-	srv.MountRelation(r, "/table_379", "table_379")
-	srv.MountRelation(r, "/table_380", "table_380")
-	srv.MountRelation(r, "/table_381", "table_381")
-	srv.MountRelation(r, "/table_382", "table_382")
-	srv.MountRelation(r, "/table_383", "table_383")
-	srv.MountRelation(r, "/table_384", "table_384")
-	srv.MountRelation(r, "/table_385", "table_385")
-	srv.MountRelation(r, "/table_386", "table_386")
-	srv.MountRelation(r, "/table_387", "table_387")
-	srv.MountRelation(r, "/table_388", "table_388")
-	srv.MountRelation(r, "/table_389", "table_389")
-	srv.MountRelation(r, "/table_390", "table_390")
-	srv.MountRelation(r, "/table_391", "table_391")
-	srv.MountRelation(r, "/table_392", "table_392")
-	srv.MountRelation(r, "/table_393", "table_393")
-	srv.MountRelation(r, "/table_394", "table_394")
-	srv.MountRelation(r, "/table_395", "table_395")
-	srv.MountRelation(r, "/table_396", "table_396")
-	srv.MountRelation(r, "/table_397", "table_397")
-	srv.MountRelation(r, "/table_398", "table_398")
-	srv.MountRelation(r, "/table_399", "table_399")
-	srv.MountRelation(r, "/table_400", "table_400")
-	srv.MountRelation(r, "/table_401", "table_401")
-	srv.MountRelation(r, "/table_402", "table_402")
-	srv.MountRelation(r, "/table_403", "table_403")
-	srv.MountRelation(r, "/table_404", "table_404")
-	srv.MountRelation(r, "/table_405", "table_405")
-	srv.MountRelation(r, "/table_406", "table_406")
-	srv.MountRelation(r, "/table_407", "table_407")
-	srv.MountRelation(r, "/table_408", "table_408")
-	srv.MountRelation(r, "/table_409", "table_409")
-	srv.MountRelation(r, "/table_410", "table_410")
-	srv.MountRelation(r, "/table_411", "table_411")
-	srv.MountRelation(r, "/table_412", "table_412")
-	srv.MountRelation(r, "/table_413", "table_413")
-	srv.MountRelation(r, "/table_414", "table_414")
-	srv.MountRelation(r, "/table_415", "table_415")
-	srv.MountRelation(r, "/table_416", "table_416")
-	srv.MountRelation(r, "/table_417", "table_417")
-	srv.MountRelation(r, "/table_418", "table_418")
-	srv.MountRelation(r, "/table_419", "table_419")
-	srv.MountRelation(r, "/table_420", "table_420")
-	srv.MountRelation(r, "/table_421", "table_421")
-	srv.MountRelation(r, "/table_422", "table_422")
-	srv.MountRelation(r, "/table_423", "table_423")
-	srv.MountRelation(r, "/table_424", "table_424")
-	srv.MountRelation(r, "/table_425", "table_425")
-	srv.MountRelation(r, "/table_426", "table_426")
-	srv.MountRelation(r, "/table_427", "table_427")
-	srv.MountRelation(r, "/table_428", "table_428")
-	srv.MountRelation(r, "/table_429", "table_429")
-	srv.MountRelation(r, "/table_430", "table_430")
-	srv.MountRelation(r, "/table_431", "table_431")
-	srv.MountRelation(r, "/table_432", "table_432")
-	srv.MountRelation(r, "/table_433", "table_433")
-	srv.MountRelation(r, "/table_434", "table_434")
-	srv.MountRelation(r, "/table_435", "table_435")
-	srv.MountRelation(r, "/table_436", "table_436")
-	srv.MountRelation(r, "/table_437", "table_437")
-	srv.MountRelation(r, "/table_438", "table_438")
-	srv.MountRelation(r, "/table_439", "table_439")
-	srv.MountRelation(r, "/table_440", "table_440")
-	srv.MountRelation(r, "/table_441", "table_441")
-	srv.MountRelation(r, "/table_442", "table_442")
-	srv.MountRelation(r, "/table_443", "table_443")
-	srv.MountRelation(r, "/table_444", "table_444")
-	srv.MountRelation(r, "/table_445", "table_445")
-	srv.MountRelation(r, "/table_446", "table_446")
-	srv.MountRelation(r, "/table_447", "table_447")
-	srv.MountRelation(r, "/table_448", "table_448")
-	srv.MountRelation(r, "/table_449", "table_449")
-	srv.MountRelation(r, "/table_450", "table_450")
-	srv.MountRelation(r, "/table_451", "table_451")
-	srv.MountRelation(r, "/table_452", "table_452")
-	srv.MountRelation(r, "/table_453", "table_453")
-	srv.MountRelation(r, "/table_454", "table_454")
-	srv.MountRelation(r, "/table_455", "table_455")
-	srv.MountRelation(r, "/table_456", "table_456")
-	srv.MountRelation(r, "/table_457", "table_457")
-	srv.MountRelation(r, "/table_458", "table_458")
-	srv.MountRelation(r, "/table_459", "table_459")
-	srv.MountRelation(r, "/table_460", "table_460")
-	srv.MountRelation(r, "/table_461", "table_461")
-	srv.MountRelation(r, "/table_462", "table_462")
-	srv.MountRelation(r, "/table_463", "table_463")
-	srv.MountRelation(r, "/table_464", "table_464")
-	srv.MountRelation(r, "/table_465", "table_465")
-	srv.MountRelation(r, "/table_466", "table_466")
-	srv.MountRelation(r, "/table_467", "table_467")
-	srv.MountRelation(r, "/table_468", "table_468")
-	srv.MountRelation(r, "/table_469", "table_469")
-	srv.MountRelation(r, "/table_470", "table_470")
-	srv.MountRelation(r, "/table_471", "table_471")
-	srv.MountRelation(r, "/table_472", "table_472")
-	srv.MountRelation(r, "/table_473", "table_473")
-	srv.MountRelation(r, "/table_474", "table_474")
-	srv.MountRelation(r, "/table_475", "table_475")
-	srv.MountRelation(r, "/table_476", "table_476")
-	srv.MountRelation(r, "/table_477", "table_477")
-	srv.MountRelation(r, "/table_478", "table_478")
-	srv.MountRelation(r, "/table_479", "table_479")
-	srv.MountRelation(r, "/table_480", "table_480")
-	srv.MountRelation(r, "/table_481", "table_481")
-	srv.MountRelation(r, "/table_482", "table_482")
-	srv.MountRelation(r, "/table_483", "table_483")
-	srv.MountRelation(r, "/table_484", "table_484")
-	srv.MountRelation(r, "/table_485", "table_485")
-	srv.MountRelation(r, "/table_486", "table_486")
-	srv.MountRelation(r, "/table_487", "table_487")
-	srv.MountRelation(r, "/table_488", "table_488")
-	srv.MountRelation(r, "/table_489", "table_489")
-	srv.MountRelation(r, "/table_490", "table_490")
-	srv.MountRelation(r, "/table_491", "table_491")
-	srv.MountRelation(r, "/table_492", "table_492")
-	srv.MountRelation(r, "/table_493", "table_493")
-	srv.MountRelation(r, "/table_494", "table_494")
-	srv.MountRelation(r, "/table_495", "table_495")
-	srv.MountRelation(r, "/table_496", "table_496")
-	srv.MountRelation(r, "/table_497", "table_497")
-	srv.MountRelation(r, "/table_498", "table_498")
-	srv.MountRelation(r, "/table_499", "table_499")
-	srv.MountRelation(r, "/table_500", "table_500")
-	srv.MountRelation(r, "/table_501", "table_501")
-	srv.MountRelation(r, "/table_502", "table_502")
-	srv.MountRelation(r, "/table_503", "table_503")
-	srv.MountRelation(r, "/table_504", "table_504")
-	srv.MountRelation(r, "/table_505", "table_505")
-	srv.MountRelation(r, "/table_506", "table_506")
-	srv.MountRelation(r, "/table_507", "table_507")
-	srv.MountRelation(r, "/table_508", "table_508")
-	srv.MountRelation(r, "/table_509", "table_509")
-	srv.MountRelation(r, "/table_510", "table_510")
-	srv.MountRelation(r, "/table_511", "table_511")
-	srv.MountRelation(r, "/table_512", "table_512")
-	srv.MountRelation(r, "/table_513", "table_513")
-	srv.MountRelation(r, "/table_514", "table_514")
-	srv.MountRelation(r, "/table_515", "table_515")
-	srv.MountRelation(r, "/table_516", "table_516")
-	srv.MountRelation(r, "/table_517", "table_517")
-	srv.MountRelation(r, "/table_518", "table_518")
-	srv.MountRelation(r, "/table_519", "table_519")
-	srv.MountRelation(r, "/table_520", "table_520")
-	srv.MountFallback(r)
+// ServerInterface has a method per route and verb of the API, as oapi-codegen's
+// echo servers have: GetX serves GET and HEAD (PostgREST answers HEAD as GET
+// without the body), PostX POST, and so on; Fallback every other path and
+// method. API implements it as PostgREST does; embed *API in a type of your
+// own to replace some methods.
+type ServerInterface interface {
+	// /table_001 serves the relations called "table_001".
+	GetTable001(c echo.Context) error
+	PostTable001(c echo.Context) error
+	PatchTable001(c echo.Context) error
+	PutTable001(c echo.Context) error
+	DeleteTable001(c echo.Context) error
+	OptionsTable001(c echo.Context) error
+
+	// /table_002 serves the relations called "table_002".
+	GetTable002(c echo.Context) error
+	PostTable002(c echo.Context) error
+	PatchTable002(c echo.Context) error
+	PutTable002(c echo.Context) error
+	DeleteTable002(c echo.Context) error
+	OptionsTable002(c echo.Context) error
+
+	// /table_003 serves the relations called "table_003".
+	GetTable003(c echo.Context) error
+	PostTable003(c echo.Context) error
+	PatchTable003(c echo.Context) error
+	PutTable003(c echo.Context) error
+	DeleteTable003(c echo.Context) error
+	OptionsTable003(c echo.Context) error
+
+	// /table_004 serves the relations called "table_004".
+	GetTable004(c echo.Context) error
+	PostTable004(c echo.Context) error
+	PatchTable004(c echo.Context) error
+	PutTable004(c echo.Context) error
+	DeleteTable004(c echo.Context) error
+	OptionsTable004(c echo.Context) error
+
+	// /table_005 serves the relations called "table_005".
+	GetTable005(c echo.Context) error
+	PostTable005(c echo.Context) error
+	PatchTable005(c echo.Context) error
+	PutTable005(c echo.Context) error
+	DeleteTable005(c echo.Context) error
+	OptionsTable005(c echo.Context) error
+
+	// /table_006 serves the relations called "table_006".
+	GetTable006(c echo.Context) error
+	PostTable006(c echo.Context) error
+	PatchTable006(c echo.Context) error
+	PutTable006(c echo.Context) error
+	DeleteTable006(c echo.Context) error
+	OptionsTable006(c echo.Context) error
+
+	// /table_007 serves the relations called "table_007".
+	GetTable007(c echo.Context) error
+	PostTable007(c echo.Context) error
+	PatchTable007(c echo.Context) error
+	PutTable007(c echo.Context) error
+	DeleteTable007(c echo.Context) error
+	OptionsTable007(c echo.Context) error
+
+	// /table_008 serves the relations called "table_008".
+	GetTable008(c echo.Context) error
+	PostTable008(c echo.Context) error
+	PatchTable008(c echo.Context) error
+	PutTable008(c echo.Context) error
+	DeleteTable008(c echo.Context) error
+	OptionsTable008(c echo.Context) error
+
+	// /table_009 serves the relations called "table_009".
+	GetTable009(c echo.Context) error
+	PostTable009(c echo.Context) error
+	PatchTable009(c echo.Context) error
+	PutTable009(c echo.Context) error
+	DeleteTable009(c echo.Context) error
+	OptionsTable009(c echo.Context) error
+
+	// /table_010 serves the relations called "table_010".
+	GetTable010(c echo.Context) error
+	PostTable010(c echo.Context) error
+	PatchTable010(c echo.Context) error
+	PutTable010(c echo.Context) error
+	DeleteTable010(c echo.Context) error
+	OptionsTable010(c echo.Context) error
+
+	// /table_011 serves the relations called "table_011".
+	GetTable011(c echo.Context) error
+	PostTable011(c echo.Context) error
+	PatchTable011(c echo.Context) error
+	PutTable011(c echo.Context) error
+	DeleteTable011(c echo.Context) error
+	OptionsTable011(c echo.Context) error
+
+	// /table_012 serves the relations called "table_012".
+	GetTable012(c echo.Context) error
+	PostTable012(c echo.Context) error
+	PatchTable012(c echo.Context) error
+	PutTable012(c echo.Context) error
+	DeleteTable012(c echo.Context) error
+	OptionsTable012(c echo.Context) error
+
+	// /table_013 serves the relations called "table_013".
+	GetTable013(c echo.Context) error
+	PostTable013(c echo.Context) error
+	PatchTable013(c echo.Context) error
+	PutTable013(c echo.Context) error
+	DeleteTable013(c echo.Context) error
+	OptionsTable013(c echo.Context) error
+
+	// /table_014 serves the relations called "table_014".
+	GetTable014(c echo.Context) error
+	PostTable014(c echo.Context) error
+	PatchTable014(c echo.Context) error
+	PutTable014(c echo.Context) error
+	DeleteTable014(c echo.Context) error
+	OptionsTable014(c echo.Context) error
+
+	// /table_015 serves the relations called "table_015".
+	GetTable015(c echo.Context) error
+	PostTable015(c echo.Context) error
+	PatchTable015(c echo.Context) error
+	PutTable015(c echo.Context) error
+	DeleteTable015(c echo.Context) error
+	OptionsTable015(c echo.Context) error
+
+	// /table_016 serves the relations called "table_016".
+	GetTable016(c echo.Context) error
+	PostTable016(c echo.Context) error
+	PatchTable016(c echo.Context) error
+	PutTable016(c echo.Context) error
+	DeleteTable016(c echo.Context) error
+	OptionsTable016(c echo.Context) error
+
+	// /table_017 serves the relations called "table_017".
+	GetTable017(c echo.Context) error
+	PostTable017(c echo.Context) error
+	PatchTable017(c echo.Context) error
+	PutTable017(c echo.Context) error
+	DeleteTable017(c echo.Context) error
+	OptionsTable017(c echo.Context) error
+
+	// /table_018 serves the relations called "table_018".
+	GetTable018(c echo.Context) error
+	PostTable018(c echo.Context) error
+	PatchTable018(c echo.Context) error
+	PutTable018(c echo.Context) error
+	DeleteTable018(c echo.Context) error
+	OptionsTable018(c echo.Context) error
+
+	// /table_019 serves the relations called "table_019".
+	GetTable019(c echo.Context) error
+	PostTable019(c echo.Context) error
+	PatchTable019(c echo.Context) error
+	PutTable019(c echo.Context) error
+	DeleteTable019(c echo.Context) error
+	OptionsTable019(c echo.Context) error
+
+	// /table_020 serves the relations called "table_020".
+	GetTable020(c echo.Context) error
+	PostTable020(c echo.Context) error
+	PatchTable020(c echo.Context) error
+	PutTable020(c echo.Context) error
+	DeleteTable020(c echo.Context) error
+	OptionsTable020(c echo.Context) error
+
+	// /table_021 serves the relations called "table_021".
+	GetTable021(c echo.Context) error
+	PostTable021(c echo.Context) error
+	PatchTable021(c echo.Context) error
+	PutTable021(c echo.Context) error
+	DeleteTable021(c echo.Context) error
+	OptionsTable021(c echo.Context) error
+
+	// /table_022 serves the relations called "table_022".
+	GetTable022(c echo.Context) error
+	PostTable022(c echo.Context) error
+	PatchTable022(c echo.Context) error
+	PutTable022(c echo.Context) error
+	DeleteTable022(c echo.Context) error
+	OptionsTable022(c echo.Context) error
+
+	// /table_023 serves the relations called "table_023".
+	GetTable023(c echo.Context) error
+	PostTable023(c echo.Context) error
+	PatchTable023(c echo.Context) error
+	PutTable023(c echo.Context) error
+	DeleteTable023(c echo.Context) error
+	OptionsTable023(c echo.Context) error
+
+	// /table_024 serves the relations called "table_024".
+	GetTable024(c echo.Context) error
+	PostTable024(c echo.Context) error
+	PatchTable024(c echo.Context) error
+	PutTable024(c echo.Context) error
+	DeleteTable024(c echo.Context) error
+	OptionsTable024(c echo.Context) error
+
+	// /table_025 serves the relations called "table_025".
+	GetTable025(c echo.Context) error
+	PostTable025(c echo.Context) error
+	PatchTable025(c echo.Context) error
+	PutTable025(c echo.Context) error
+	DeleteTable025(c echo.Context) error
+	OptionsTable025(c echo.Context) error
+
+	// /table_026 serves the relations called "table_026".
+	GetTable026(c echo.Context) error
+	PostTable026(c echo.Context) error
+	PatchTable026(c echo.Context) error
+	PutTable026(c echo.Context) error
+	DeleteTable026(c echo.Context) error
+	OptionsTable026(c echo.Context) error
+
+	// /table_027 serves the relations called "table_027".
+	GetTable027(c echo.Context) error
+	PostTable027(c echo.Context) error
+	PatchTable027(c echo.Context) error
+	PutTable027(c echo.Context) error
+	DeleteTable027(c echo.Context) error
+	OptionsTable027(c echo.Context) error
+
+	// /table_028 serves the relations called "table_028".
+	GetTable028(c echo.Context) error
+	PostTable028(c echo.Context) error
+	PatchTable028(c echo.Context) error
+	PutTable028(c echo.Context) error
+	DeleteTable028(c echo.Context) error
+	OptionsTable028(c echo.Context) error
+
+	// /table_029 serves the relations called "table_029".
+	GetTable029(c echo.Context) error
+	PostTable029(c echo.Context) error
+	PatchTable029(c echo.Context) error
+	PutTable029(c echo.Context) error
+	DeleteTable029(c echo.Context) error
+	OptionsTable029(c echo.Context) error
+
+	// /table_030 serves the relations called "table_030".
+	GetTable030(c echo.Context) error
+	PostTable030(c echo.Context) error
+	PatchTable030(c echo.Context) error
+	PutTable030(c echo.Context) error
+	DeleteTable030(c echo.Context) error
+	OptionsTable030(c echo.Context) error
+
+	// /table_031 serves the relations called "table_031".
+	GetTable031(c echo.Context) error
+	PostTable031(c echo.Context) error
+	PatchTable031(c echo.Context) error
+	PutTable031(c echo.Context) error
+	DeleteTable031(c echo.Context) error
+	OptionsTable031(c echo.Context) error
+
+	// /table_032 serves the relations called "table_032".
+	GetTable032(c echo.Context) error
+	PostTable032(c echo.Context) error
+	PatchTable032(c echo.Context) error
+	PutTable032(c echo.Context) error
+	DeleteTable032(c echo.Context) error
+	OptionsTable032(c echo.Context) error
+
+	// /table_033 serves the relations called "table_033".
+	GetTable033(c echo.Context) error
+	PostTable033(c echo.Context) error
+	PatchTable033(c echo.Context) error
+	PutTable033(c echo.Context) error
+	DeleteTable033(c echo.Context) error
+	OptionsTable033(c echo.Context) error
+
+	// /table_034 serves the relations called "table_034".
+	GetTable034(c echo.Context) error
+	PostTable034(c echo.Context) error
+	PatchTable034(c echo.Context) error
+	PutTable034(c echo.Context) error
+	DeleteTable034(c echo.Context) error
+	OptionsTable034(c echo.Context) error
+
+	// /table_035 serves the relations called "table_035".
+	GetTable035(c echo.Context) error
+	PostTable035(c echo.Context) error
+	PatchTable035(c echo.Context) error
+	PutTable035(c echo.Context) error
+	DeleteTable035(c echo.Context) error
+	OptionsTable035(c echo.Context) error
+
+	// /table_036 serves the relations called "table_036".
+	GetTable036(c echo.Context) error
+	PostTable036(c echo.Context) error
+	PatchTable036(c echo.Context) error
+	PutTable036(c echo.Context) error
+	DeleteTable036(c echo.Context) error
+	OptionsTable036(c echo.Context) error
+
+	// /table_037 serves the relations called "table_037".
+	GetTable037(c echo.Context) error
+	PostTable037(c echo.Context) error
+	PatchTable037(c echo.Context) error
+	PutTable037(c echo.Context) error
+	DeleteTable037(c echo.Context) error
+	OptionsTable037(c echo.Context) error
+
+	// /table_038 serves the relations called "table_038".
+	GetTable038(c echo.Context) error
+	PostTable038(c echo.Context) error
+	PatchTable038(c echo.Context) error
+	PutTable038(c echo.Context) error
+	DeleteTable038(c echo.Context) error
+	OptionsTable038(c echo.Context) error
+
+	// /table_039 serves the relations called "table_039".
+	GetTable039(c echo.Context) error
+	PostTable039(c echo.Context) error
+	PatchTable039(c echo.Context) error
+	PutTable039(c echo.Context) error
+	DeleteTable039(c echo.Context) error
+	OptionsTable039(c echo.Context) error
+
+	// /table_040 serves the relations called "table_040".
+	GetTable040(c echo.Context) error
+	PostTable040(c echo.Context) error
+	PatchTable040(c echo.Context) error
+	PutTable040(c echo.Context) error
+	DeleteTable040(c echo.Context) error
+	OptionsTable040(c echo.Context) error
+
+	// /table_041 serves the relations called "table_041".
+	GetTable041(c echo.Context) error
+	PostTable041(c echo.Context) error
+	PatchTable041(c echo.Context) error
+	PutTable041(c echo.Context) error
+	DeleteTable041(c echo.Context) error
+	OptionsTable041(c echo.Context) error
+
+	// /table_042 serves the relations called "table_042".
+	GetTable042(c echo.Context) error
+	PostTable042(c echo.Context) error
+	PatchTable042(c echo.Context) error
+	PutTable042(c echo.Context) error
+	DeleteTable042(c echo.Context) error
+	OptionsTable042(c echo.Context) error
+
+	// /table_043 serves the relations called "table_043".
+	GetTable043(c echo.Context) error
+	PostTable043(c echo.Context) error
+	PatchTable043(c echo.Context) error
+	PutTable043(c echo.Context) error
+	DeleteTable043(c echo.Context) error
+	OptionsTable043(c echo.Context) error
+
+	// /table_044 serves the relations called "table_044".
+	GetTable044(c echo.Context) error
+	PostTable044(c echo.Context) error
+	PatchTable044(c echo.Context) error
+	PutTable044(c echo.Context) error
+	DeleteTable044(c echo.Context) error
+	OptionsTable044(c echo.Context) error
+
+	// /table_045 serves the relations called "table_045".
+	GetTable045(c echo.Context) error
+	PostTable045(c echo.Context) error
+	PatchTable045(c echo.Context) error
+	PutTable045(c echo.Context) error
+	DeleteTable045(c echo.Context) error
+	OptionsTable045(c echo.Context) error
+
+	// /table_046 serves the relations called "table_046".
+	GetTable046(c echo.Context) error
+	PostTable046(c echo.Context) error
+	PatchTable046(c echo.Context) error
+	PutTable046(c echo.Context) error
+	DeleteTable046(c echo.Context) error
+	OptionsTable046(c echo.Context) error
+
+	// /table_047 serves the relations called "table_047".
+	GetTable047(c echo.Context) error
+	PostTable047(c echo.Context) error
+	PatchTable047(c echo.Context) error
+	PutTable047(c echo.Context) error
+	DeleteTable047(c echo.Context) error
+	OptionsTable047(c echo.Context) error
+
+	// /table_048 serves the relations called "table_048".
+	GetTable048(c echo.Context) error
+	PostTable048(c echo.Context) error
+	PatchTable048(c echo.Context) error
+	PutTable048(c echo.Context) error
+	DeleteTable048(c echo.Context) error
+	OptionsTable048(c echo.Context) error
+
+	// /table_049 serves the relations called "table_049".
+	GetTable049(c echo.Context) error
+	PostTable049(c echo.Context) error
+	PatchTable049(c echo.Context) error
+	PutTable049(c echo.Context) error
+	DeleteTable049(c echo.Context) error
+	OptionsTable049(c echo.Context) error
+
+	// /table_050 serves the relations called "table_050".
+	GetTable050(c echo.Context) error
+	PostTable050(c echo.Context) error
+	PatchTable050(c echo.Context) error
+	PutTable050(c echo.Context) error
+	DeleteTable050(c echo.Context) error
+	OptionsTable050(c echo.Context) error
+
+	// /table_051 serves the relations called "table_051".
+	GetTable051(c echo.Context) error
+	PostTable051(c echo.Context) error
+	PatchTable051(c echo.Context) error
+	PutTable051(c echo.Context) error
+	DeleteTable051(c echo.Context) error
+	OptionsTable051(c echo.Context) error
+
+	// /table_052 serves the relations called "table_052".
+	GetTable052(c echo.Context) error
+	PostTable052(c echo.Context) error
+	PatchTable052(c echo.Context) error
+	PutTable052(c echo.Context) error
+	DeleteTable052(c echo.Context) error
+	OptionsTable052(c echo.Context) error
+
+	// /table_053 serves the relations called "table_053".
+	GetTable053(c echo.Context) error
+	PostTable053(c echo.Context) error
+	PatchTable053(c echo.Context) error
+	PutTable053(c echo.Context) error
+	DeleteTable053(c echo.Context) error
+	OptionsTable053(c echo.Context) error
+
+	// /table_054 serves the relations called "table_054".
+	GetTable054(c echo.Context) error
+	PostTable054(c echo.Context) error
+	PatchTable054(c echo.Context) error
+	PutTable054(c echo.Context) error
+	DeleteTable054(c echo.Context) error
+	OptionsTable054(c echo.Context) error
+
+	// /table_055 serves the relations called "table_055".
+	GetTable055(c echo.Context) error
+	PostTable055(c echo.Context) error
+	PatchTable055(c echo.Context) error
+	PutTable055(c echo.Context) error
+	DeleteTable055(c echo.Context) error
+	OptionsTable055(c echo.Context) error
+
+	// /table_056 serves the relations called "table_056".
+	GetTable056(c echo.Context) error
+	PostTable056(c echo.Context) error
+	PatchTable056(c echo.Context) error
+	PutTable056(c echo.Context) error
+	DeleteTable056(c echo.Context) error
+	OptionsTable056(c echo.Context) error
+
+	// /table_057 serves the relations called "table_057".
+	GetTable057(c echo.Context) error
+	PostTable057(c echo.Context) error
+	PatchTable057(c echo.Context) error
+	PutTable057(c echo.Context) error
+	DeleteTable057(c echo.Context) error
+	OptionsTable057(c echo.Context) error
+
+	// /table_058 serves the relations called "table_058".
+	GetTable058(c echo.Context) error
+	PostTable058(c echo.Context) error
+	PatchTable058(c echo.Context) error
+	PutTable058(c echo.Context) error
+	DeleteTable058(c echo.Context) error
+	OptionsTable058(c echo.Context) error
+
+	// /table_059 serves the relations called "table_059".
+	GetTable059(c echo.Context) error
+	PostTable059(c echo.Context) error
+	PatchTable059(c echo.Context) error
+	PutTable059(c echo.Context) error
+	DeleteTable059(c echo.Context) error
+	OptionsTable059(c echo.Context) error
+
+	// /table_060 serves the relations called "table_060".
+	GetTable060(c echo.Context) error
+	PostTable060(c echo.Context) error
+	PatchTable060(c echo.Context) error
+	PutTable060(c echo.Context) error
+	DeleteTable060(c echo.Context) error
+	OptionsTable060(c echo.Context) error
+
+	// /table_061 serves the relations called "table_061".
+	GetTable061(c echo.Context) error
+	PostTable061(c echo.Context) error
+	PatchTable061(c echo.Context) error
+	PutTable061(c echo.Context) error
+	DeleteTable061(c echo.Context) error
+	OptionsTable061(c echo.Context) error
+
+	// /table_062 serves the relations called "table_062".
+	GetTable062(c echo.Context) error
+	PostTable062(c echo.Context) error
+	PatchTable062(c echo.Context) error
+	PutTable062(c echo.Context) error
+	DeleteTable062(c echo.Context) error
+	OptionsTable062(c echo.Context) error
+
+	// /table_063 serves the relations called "table_063".
+	GetTable063(c echo.Context) error
+	PostTable063(c echo.Context) error
+	PatchTable063(c echo.Context) error
+	PutTable063(c echo.Context) error
+	DeleteTable063(c echo.Context) error
+	OptionsTable063(c echo.Context) error
+
+	// /table_064 serves the relations called "table_064".
+	GetTable064(c echo.Context) error
+	PostTable064(c echo.Context) error
+	PatchTable064(c echo.Context) error
+	PutTable064(c echo.Context) error
+	DeleteTable064(c echo.Context) error
+	OptionsTable064(c echo.Context) error
+
+	// /table_065 serves the relations called "table_065".
+	GetTable065(c echo.Context) error
+	PostTable065(c echo.Context) error
+	PatchTable065(c echo.Context) error
+	PutTable065(c echo.Context) error
+	DeleteTable065(c echo.Context) error
+	OptionsTable065(c echo.Context) error
+
+	// /table_066 serves the relations called "table_066".
+	GetTable066(c echo.Context) error
+	PostTable066(c echo.Context) error
+	PatchTable066(c echo.Context) error
+	PutTable066(c echo.Context) error
+	DeleteTable066(c echo.Context) error
+	OptionsTable066(c echo.Context) error
+
+	// /table_067 serves the relations called "table_067".
+	GetTable067(c echo.Context) error
+	PostTable067(c echo.Context) error
+	PatchTable067(c echo.Context) error
+	PutTable067(c echo.Context) error
+	DeleteTable067(c echo.Context) error
+	OptionsTable067(c echo.Context) error
+
+	// /table_068 serves the relations called "table_068".
+	GetTable068(c echo.Context) error
+	PostTable068(c echo.Context) error
+	PatchTable068(c echo.Context) error
+	PutTable068(c echo.Context) error
+	DeleteTable068(c echo.Context) error
+	OptionsTable068(c echo.Context) error
+
+	// /table_069 serves the relations called "table_069".
+	GetTable069(c echo.Context) error
+	PostTable069(c echo.Context) error
+	PatchTable069(c echo.Context) error
+	PutTable069(c echo.Context) error
+	DeleteTable069(c echo.Context) error
+	OptionsTable069(c echo.Context) error
+
+	// /table_070 serves the relations called "table_070".
+	GetTable070(c echo.Context) error
+	PostTable070(c echo.Context) error
+	PatchTable070(c echo.Context) error
+	PutTable070(c echo.Context) error
+	DeleteTable070(c echo.Context) error
+	OptionsTable070(c echo.Context) error
+
+	// /table_071 serves the relations called "table_071".
+	GetTable071(c echo.Context) error
+	PostTable071(c echo.Context) error
+	PatchTable071(c echo.Context) error
+	PutTable071(c echo.Context) error
+	DeleteTable071(c echo.Context) error
+	OptionsTable071(c echo.Context) error
+
+	// /table_072 serves the relations called "table_072".
+	GetTable072(c echo.Context) error
+	PostTable072(c echo.Context) error
+	PatchTable072(c echo.Context) error
+	PutTable072(c echo.Context) error
+	DeleteTable072(c echo.Context) error
+	OptionsTable072(c echo.Context) error
+
+	// /table_073 serves the relations called "table_073".
+	GetTable073(c echo.Context) error
+	PostTable073(c echo.Context) error
+	PatchTable073(c echo.Context) error
+	PutTable073(c echo.Context) error
+	DeleteTable073(c echo.Context) error
+	OptionsTable073(c echo.Context) error
+
+	// /table_074 serves the relations called "table_074".
+	GetTable074(c echo.Context) error
+	PostTable074(c echo.Context) error
+	PatchTable074(c echo.Context) error
+	PutTable074(c echo.Context) error
+	DeleteTable074(c echo.Context) error
+	OptionsTable074(c echo.Context) error
+
+	// /table_075 serves the relations called "table_075".
+	GetTable075(c echo.Context) error
+	PostTable075(c echo.Context) error
+	PatchTable075(c echo.Context) error
+	PutTable075(c echo.Context) error
+	DeleteTable075(c echo.Context) error
+	OptionsTable075(c echo.Context) error
+
+	// /table_076 serves the relations called "table_076".
+	GetTable076(c echo.Context) error
+	PostTable076(c echo.Context) error
+	PatchTable076(c echo.Context) error
+	PutTable076(c echo.Context) error
+	DeleteTable076(c echo.Context) error
+	OptionsTable076(c echo.Context) error
+
+	// /table_077 serves the relations called "table_077".
+	GetTable077(c echo.Context) error
+	PostTable077(c echo.Context) error
+	PatchTable077(c echo.Context) error
+	PutTable077(c echo.Context) error
+	DeleteTable077(c echo.Context) error
+	OptionsTable077(c echo.Context) error
+
+	// /table_078 serves the relations called "table_078".
+	GetTable078(c echo.Context) error
+	PostTable078(c echo.Context) error
+	PatchTable078(c echo.Context) error
+	PutTable078(c echo.Context) error
+	DeleteTable078(c echo.Context) error
+	OptionsTable078(c echo.Context) error
+
+	// /table_079 serves the relations called "table_079".
+	GetTable079(c echo.Context) error
+	PostTable079(c echo.Context) error
+	PatchTable079(c echo.Context) error
+	PutTable079(c echo.Context) error
+	DeleteTable079(c echo.Context) error
+	OptionsTable079(c echo.Context) error
+
+	// /table_080 serves the relations called "table_080".
+	GetTable080(c echo.Context) error
+	PostTable080(c echo.Context) error
+	PatchTable080(c echo.Context) error
+	PutTable080(c echo.Context) error
+	DeleteTable080(c echo.Context) error
+	OptionsTable080(c echo.Context) error
+
+	// /table_081 serves the relations called "table_081".
+	GetTable081(c echo.Context) error
+	PostTable081(c echo.Context) error
+	PatchTable081(c echo.Context) error
+	PutTable081(c echo.Context) error
+	DeleteTable081(c echo.Context) error
+	OptionsTable081(c echo.Context) error
+
+	// /table_082 serves the relations called "table_082".
+	GetTable082(c echo.Context) error
+	PostTable082(c echo.Context) error
+	PatchTable082(c echo.Context) error
+	PutTable082(c echo.Context) error
+	DeleteTable082(c echo.Context) error
+	OptionsTable082(c echo.Context) error
+
+	// /table_083 serves the relations called "table_083".
+	GetTable083(c echo.Context) error
+	PostTable083(c echo.Context) error
+	PatchTable083(c echo.Context) error
+	PutTable083(c echo.Context) error
+	DeleteTable083(c echo.Context) error
+	OptionsTable083(c echo.Context) error
+
+	// /table_084 serves the relations called "table_084".
+	GetTable084(c echo.Context) error
+	PostTable084(c echo.Context) error
+	PatchTable084(c echo.Context) error
+	PutTable084(c echo.Context) error
+	DeleteTable084(c echo.Context) error
+	OptionsTable084(c echo.Context) error
+
+	// /table_085 serves the relations called "table_085".
+	GetTable085(c echo.Context) error
+	PostTable085(c echo.Context) error
+	PatchTable085(c echo.Context) error
+	PutTable085(c echo.Context) error
+	DeleteTable085(c echo.Context) error
+	OptionsTable085(c echo.Context) error
+
+	// /table_086 serves the relations called "table_086".
+	GetTable086(c echo.Context) error
+	PostTable086(c echo.Context) error
+	PatchTable086(c echo.Context) error
+	PutTable086(c echo.Context) error
+	DeleteTable086(c echo.Context) error
+	OptionsTable086(c echo.Context) error
+
+	// /table_087 serves the relations called "table_087".
+	GetTable087(c echo.Context) error
+	PostTable087(c echo.Context) error
+	PatchTable087(c echo.Context) error
+	PutTable087(c echo.Context) error
+	DeleteTable087(c echo.Context) error
+	OptionsTable087(c echo.Context) error
+
+	// /table_088 serves the relations called "table_088".
+	GetTable088(c echo.Context) error
+	PostTable088(c echo.Context) error
+	PatchTable088(c echo.Context) error
+	PutTable088(c echo.Context) error
+	DeleteTable088(c echo.Context) error
+	OptionsTable088(c echo.Context) error
+
+	// /table_089 serves the relations called "table_089".
+	GetTable089(c echo.Context) error
+	PostTable089(c echo.Context) error
+	PatchTable089(c echo.Context) error
+	PutTable089(c echo.Context) error
+	DeleteTable089(c echo.Context) error
+	OptionsTable089(c echo.Context) error
+
+	// /table_090 serves the relations called "table_090".
+	GetTable090(c echo.Context) error
+	PostTable090(c echo.Context) error
+	PatchTable090(c echo.Context) error
+	PutTable090(c echo.Context) error
+	DeleteTable090(c echo.Context) error
+	OptionsTable090(c echo.Context) error
+
+	// /table_091 serves the relations called "table_091".
+	GetTable091(c echo.Context) error
+	PostTable091(c echo.Context) error
+	PatchTable091(c echo.Context) error
+	PutTable091(c echo.Context) error
+	DeleteTable091(c echo.Context) error
+	OptionsTable091(c echo.Context) error
+
+	// /table_092 serves the relations called "table_092".
+	GetTable092(c echo.Context) error
+	PostTable092(c echo.Context) error
+	PatchTable092(c echo.Context) error
+	PutTable092(c echo.Context) error
+	DeleteTable092(c echo.Context) error
+	OptionsTable092(c echo.Context) error
+
+	// /table_093 serves the relations called "table_093".
+	GetTable093(c echo.Context) error
+	PostTable093(c echo.Context) error
+	PatchTable093(c echo.Context) error
+	PutTable093(c echo.Context) error
+	DeleteTable093(c echo.Context) error
+	OptionsTable093(c echo.Context) error
+
+	// /table_094 serves the relations called "table_094".
+	GetTable094(c echo.Context) error
+	PostTable094(c echo.Context) error
+	PatchTable094(c echo.Context) error
+	PutTable094(c echo.Context) error
+	DeleteTable094(c echo.Context) error
+	OptionsTable094(c echo.Context) error
+
+	// /table_095 serves the relations called "table_095".
+	GetTable095(c echo.Context) error
+	PostTable095(c echo.Context) error
+	PatchTable095(c echo.Context) error
+	PutTable095(c echo.Context) error
+	DeleteTable095(c echo.Context) error
+	OptionsTable095(c echo.Context) error
+
+	// /table_096 serves the relations called "table_096".
+	GetTable096(c echo.Context) error
+	PostTable096(c echo.Context) error
+	PatchTable096(c echo.Context) error
+	PutTable096(c echo.Context) error
+	DeleteTable096(c echo.Context) error
+	OptionsTable096(c echo.Context) error
+
+	// /table_097 serves the relations called "table_097".
+	GetTable097(c echo.Context) error
+	PostTable097(c echo.Context) error
+	PatchTable097(c echo.Context) error
+	PutTable097(c echo.Context) error
+	DeleteTable097(c echo.Context) error
+	OptionsTable097(c echo.Context) error
+
+	// /table_098 serves the relations called "table_098".
+	GetTable098(c echo.Context) error
+	PostTable098(c echo.Context) error
+	PatchTable098(c echo.Context) error
+	PutTable098(c echo.Context) error
+	DeleteTable098(c echo.Context) error
+	OptionsTable098(c echo.Context) error
+
+	// /table_099 serves the relations called "table_099".
+	GetTable099(c echo.Context) error
+	PostTable099(c echo.Context) error
+	PatchTable099(c echo.Context) error
+	PutTable099(c echo.Context) error
+	DeleteTable099(c echo.Context) error
+	OptionsTable099(c echo.Context) error
+
+	// /table_100 serves the relations called "table_100".
+	GetTable100(c echo.Context) error
+	PostTable100(c echo.Context) error
+	PatchTable100(c echo.Context) error
+	PutTable100(c echo.Context) error
+	DeleteTable100(c echo.Context) error
+	OptionsTable100(c echo.Context) error
+
+	// /table_101 serves the relations called "table_101".
+	GetTable101(c echo.Context) error
+	PostTable101(c echo.Context) error
+	PatchTable101(c echo.Context) error
+	PutTable101(c echo.Context) error
+	DeleteTable101(c echo.Context) error
+	OptionsTable101(c echo.Context) error
+
+	// /table_102 serves the relations called "table_102".
+	GetTable102(c echo.Context) error
+	PostTable102(c echo.Context) error
+	PatchTable102(c echo.Context) error
+	PutTable102(c echo.Context) error
+	DeleteTable102(c echo.Context) error
+	OptionsTable102(c echo.Context) error
+
+	// /table_103 serves the relations called "table_103".
+	GetTable103(c echo.Context) error
+	PostTable103(c echo.Context) error
+	PatchTable103(c echo.Context) error
+	PutTable103(c echo.Context) error
+	DeleteTable103(c echo.Context) error
+	OptionsTable103(c echo.Context) error
+
+	// /table_104 serves the relations called "table_104".
+	GetTable104(c echo.Context) error
+	PostTable104(c echo.Context) error
+	PatchTable104(c echo.Context) error
+	PutTable104(c echo.Context) error
+	DeleteTable104(c echo.Context) error
+	OptionsTable104(c echo.Context) error
+
+	// /table_105 serves the relations called "table_105".
+	GetTable105(c echo.Context) error
+	PostTable105(c echo.Context) error
+	PatchTable105(c echo.Context) error
+	PutTable105(c echo.Context) error
+	DeleteTable105(c echo.Context) error
+	OptionsTable105(c echo.Context) error
+
+	// /table_106 serves the relations called "table_106".
+	GetTable106(c echo.Context) error
+	PostTable106(c echo.Context) error
+	PatchTable106(c echo.Context) error
+	PutTable106(c echo.Context) error
+	DeleteTable106(c echo.Context) error
+	OptionsTable106(c echo.Context) error
+
+	// /table_107 serves the relations called "table_107".
+	GetTable107(c echo.Context) error
+	PostTable107(c echo.Context) error
+	PatchTable107(c echo.Context) error
+	PutTable107(c echo.Context) error
+	DeleteTable107(c echo.Context) error
+	OptionsTable107(c echo.Context) error
+
+	// /table_108 serves the relations called "table_108".
+	GetTable108(c echo.Context) error
+	PostTable108(c echo.Context) error
+	PatchTable108(c echo.Context) error
+	PutTable108(c echo.Context) error
+	DeleteTable108(c echo.Context) error
+	OptionsTable108(c echo.Context) error
+
+	// /table_109 serves the relations called "table_109".
+	GetTable109(c echo.Context) error
+	PostTable109(c echo.Context) error
+	PatchTable109(c echo.Context) error
+	PutTable109(c echo.Context) error
+	DeleteTable109(c echo.Context) error
+	OptionsTable109(c echo.Context) error
+
+	// /table_110 serves the relations called "table_110".
+	GetTable110(c echo.Context) error
+	PostTable110(c echo.Context) error
+	PatchTable110(c echo.Context) error
+	PutTable110(c echo.Context) error
+	DeleteTable110(c echo.Context) error
+	OptionsTable110(c echo.Context) error
+
+	// /table_111 serves the relations called "table_111".
+	GetTable111(c echo.Context) error
+	PostTable111(c echo.Context) error
+	PatchTable111(c echo.Context) error
+	PutTable111(c echo.Context) error
+	DeleteTable111(c echo.Context) error
+	OptionsTable111(c echo.Context) error
+
+	// /table_112 serves the relations called "table_112".
+	GetTable112(c echo.Context) error
+	PostTable112(c echo.Context) error
+	PatchTable112(c echo.Context) error
+	PutTable112(c echo.Context) error
+	DeleteTable112(c echo.Context) error
+	OptionsTable112(c echo.Context) error
+
+	// /table_113 serves the relations called "table_113".
+	GetTable113(c echo.Context) error
+	PostTable113(c echo.Context) error
+	PatchTable113(c echo.Context) error
+	PutTable113(c echo.Context) error
+	DeleteTable113(c echo.Context) error
+	OptionsTable113(c echo.Context) error
+
+	// /table_114 serves the relations called "table_114".
+	GetTable114(c echo.Context) error
+	PostTable114(c echo.Context) error
+	PatchTable114(c echo.Context) error
+	PutTable114(c echo.Context) error
+	DeleteTable114(c echo.Context) error
+	OptionsTable114(c echo.Context) error
+
+	// /table_115 serves the relations called "table_115".
+	GetTable115(c echo.Context) error
+	PostTable115(c echo.Context) error
+	PatchTable115(c echo.Context) error
+	PutTable115(c echo.Context) error
+	DeleteTable115(c echo.Context) error
+	OptionsTable115(c echo.Context) error
+
+	// /table_116 serves the relations called "table_116".
+	GetTable116(c echo.Context) error
+	PostTable116(c echo.Context) error
+	PatchTable116(c echo.Context) error
+	PutTable116(c echo.Context) error
+	DeleteTable116(c echo.Context) error
+	OptionsTable116(c echo.Context) error
+
+	// /table_117 serves the relations called "table_117".
+	GetTable117(c echo.Context) error
+	PostTable117(c echo.Context) error
+	PatchTable117(c echo.Context) error
+	PutTable117(c echo.Context) error
+	DeleteTable117(c echo.Context) error
+	OptionsTable117(c echo.Context) error
+
+	// /table_118 serves the relations called "table_118".
+	GetTable118(c echo.Context) error
+	PostTable118(c echo.Context) error
+	PatchTable118(c echo.Context) error
+	PutTable118(c echo.Context) error
+	DeleteTable118(c echo.Context) error
+	OptionsTable118(c echo.Context) error
+
+	// /table_119 serves the relations called "table_119".
+	GetTable119(c echo.Context) error
+	PostTable119(c echo.Context) error
+	PatchTable119(c echo.Context) error
+	PutTable119(c echo.Context) error
+	DeleteTable119(c echo.Context) error
+	OptionsTable119(c echo.Context) error
+
+	// /table_120 serves the relations called "table_120".
+	GetTable120(c echo.Context) error
+	PostTable120(c echo.Context) error
+	PatchTable120(c echo.Context) error
+	PutTable120(c echo.Context) error
+	DeleteTable120(c echo.Context) error
+	OptionsTable120(c echo.Context) error
+
+	// /table_121 serves the relations called "table_121".
+	GetTable121(c echo.Context) error
+	PostTable121(c echo.Context) error
+	PatchTable121(c echo.Context) error
+	PutTable121(c echo.Context) error
+	DeleteTable121(c echo.Context) error
+	OptionsTable121(c echo.Context) error
+
+	// /table_122 serves the relations called "table_122".
+	GetTable122(c echo.Context) error
+	PostTable122(c echo.Context) error
+	PatchTable122(c echo.Context) error
+	PutTable122(c echo.Context) error
+	DeleteTable122(c echo.Context) error
+	OptionsTable122(c echo.Context) error
+
+	// /table_123 serves the relations called "table_123".
+	GetTable123(c echo.Context) error
+	PostTable123(c echo.Context) error
+	PatchTable123(c echo.Context) error
+	PutTable123(c echo.Context) error
+	DeleteTable123(c echo.Context) error
+	OptionsTable123(c echo.Context) error
+
+	// /table_124 serves the relations called "table_124".
+	GetTable124(c echo.Context) error
+	PostTable124(c echo.Context) error
+	PatchTable124(c echo.Context) error
+	PutTable124(c echo.Context) error
+	DeleteTable124(c echo.Context) error
+	OptionsTable124(c echo.Context) error
+
+	// /table_125 serves the relations called "table_125".
+	GetTable125(c echo.Context) error
+	PostTable125(c echo.Context) error
+	PatchTable125(c echo.Context) error
+	PutTable125(c echo.Context) error
+	DeleteTable125(c echo.Context) error
+	OptionsTable125(c echo.Context) error
+
+	// /table_126 serves the relations called "table_126".
+	GetTable126(c echo.Context) error
+	PostTable126(c echo.Context) error
+	PatchTable126(c echo.Context) error
+	PutTable126(c echo.Context) error
+	DeleteTable126(c echo.Context) error
+	OptionsTable126(c echo.Context) error
+
+	// /table_127 serves the relations called "table_127".
+	GetTable127(c echo.Context) error
+	PostTable127(c echo.Context) error
+	PatchTable127(c echo.Context) error
+	PutTable127(c echo.Context) error
+	DeleteTable127(c echo.Context) error
+	OptionsTable127(c echo.Context) error
+
+	// /table_128 serves the relations called "table_128".
+	GetTable128(c echo.Context) error
+	PostTable128(c echo.Context) error
+	PatchTable128(c echo.Context) error
+	PutTable128(c echo.Context) error
+	DeleteTable128(c echo.Context) error
+	OptionsTable128(c echo.Context) error
+
+	// /table_129 serves the relations called "table_129".
+	GetTable129(c echo.Context) error
+	PostTable129(c echo.Context) error
+	PatchTable129(c echo.Context) error
+	PutTable129(c echo.Context) error
+	DeleteTable129(c echo.Context) error
+	OptionsTable129(c echo.Context) error
+
+	// /table_130 serves the relations called "table_130".
+	GetTable130(c echo.Context) error
+	PostTable130(c echo.Context) error
+	PatchTable130(c echo.Context) error
+	PutTable130(c echo.Context) error
+	DeleteTable130(c echo.Context) error
+	OptionsTable130(c echo.Context) error
+
+	// /table_131 serves the relations called "table_131".
+	GetTable131(c echo.Context) error
+	PostTable131(c echo.Context) error
+	PatchTable131(c echo.Context) error
+	PutTable131(c echo.Context) error
+	DeleteTable131(c echo.Context) error
+	OptionsTable131(c echo.Context) error
+
+	// /table_132 serves the relations called "table_132".
+	GetTable132(c echo.Context) error
+	PostTable132(c echo.Context) error
+	PatchTable132(c echo.Context) error
+	PutTable132(c echo.Context) error
+	DeleteTable132(c echo.Context) error
+	OptionsTable132(c echo.Context) error
+
+	// /table_133 serves the relations called "table_133".
+	GetTable133(c echo.Context) error
+	PostTable133(c echo.Context) error
+	PatchTable133(c echo.Context) error
+	PutTable133(c echo.Context) error
+	DeleteTable133(c echo.Context) error
+	OptionsTable133(c echo.Context) error
+
+	// /table_134 serves the relations called "table_134".
+	GetTable134(c echo.Context) error
+	PostTable134(c echo.Context) error
+	PatchTable134(c echo.Context) error
+	PutTable134(c echo.Context) error
+	DeleteTable134(c echo.Context) error
+	OptionsTable134(c echo.Context) error
+
+	// /table_135 serves the relations called "table_135".
+	GetTable135(c echo.Context) error
+	PostTable135(c echo.Context) error
+	PatchTable135(c echo.Context) error
+	PutTable135(c echo.Context) error
+	DeleteTable135(c echo.Context) error
+	OptionsTable135(c echo.Context) error
+
+	// /table_136 serves the relations called "table_136".
+	GetTable136(c echo.Context) error
+	PostTable136(c echo.Context) error
+	PatchTable136(c echo.Context) error
+	PutTable136(c echo.Context) error
+	DeleteTable136(c echo.Context) error
+	OptionsTable136(c echo.Context) error
+
+	// /table_137 serves the relations called "table_137".
+	GetTable137(c echo.Context) error
+	PostTable137(c echo.Context) error
+	PatchTable137(c echo.Context) error
+	PutTable137(c echo.Context) error
+	DeleteTable137(c echo.Context) error
+	OptionsTable137(c echo.Context) error
+
+	// /table_138 serves the relations called "table_138".
+	GetTable138(c echo.Context) error
+	PostTable138(c echo.Context) error
+	PatchTable138(c echo.Context) error
+	PutTable138(c echo.Context) error
+	DeleteTable138(c echo.Context) error
+	OptionsTable138(c echo.Context) error
+
+	// /table_139 serves the relations called "table_139".
+	GetTable139(c echo.Context) error
+	PostTable139(c echo.Context) error
+	PatchTable139(c echo.Context) error
+	PutTable139(c echo.Context) error
+	DeleteTable139(c echo.Context) error
+	OptionsTable139(c echo.Context) error
+
+	// /table_140 serves the relations called "table_140".
+	GetTable140(c echo.Context) error
+	PostTable140(c echo.Context) error
+	PatchTable140(c echo.Context) error
+	PutTable140(c echo.Context) error
+	DeleteTable140(c echo.Context) error
+	OptionsTable140(c echo.Context) error
+
+	// /table_141 serves the relations called "table_141".
+	GetTable141(c echo.Context) error
+	PostTable141(c echo.Context) error
+	PatchTable141(c echo.Context) error
+	PutTable141(c echo.Context) error
+	DeleteTable141(c echo.Context) error
+	OptionsTable141(c echo.Context) error
+
+	// /table_142 serves the relations called "table_142".
+	GetTable142(c echo.Context) error
+	PostTable142(c echo.Context) error
+	PatchTable142(c echo.Context) error
+	PutTable142(c echo.Context) error
+	DeleteTable142(c echo.Context) error
+	OptionsTable142(c echo.Context) error
+
+	// /table_143 serves the relations called "table_143".
+	GetTable143(c echo.Context) error
+	PostTable143(c echo.Context) error
+	PatchTable143(c echo.Context) error
+	PutTable143(c echo.Context) error
+	DeleteTable143(c echo.Context) error
+	OptionsTable143(c echo.Context) error
+
+	// /table_144 serves the relations called "table_144".
+	GetTable144(c echo.Context) error
+	PostTable144(c echo.Context) error
+	PatchTable144(c echo.Context) error
+	PutTable144(c echo.Context) error
+	DeleteTable144(c echo.Context) error
+	OptionsTable144(c echo.Context) error
+
+	// /table_145 serves the relations called "table_145".
+	GetTable145(c echo.Context) error
+	PostTable145(c echo.Context) error
+	PatchTable145(c echo.Context) error
+	PutTable145(c echo.Context) error
+	DeleteTable145(c echo.Context) error
+	OptionsTable145(c echo.Context) error
+
+	// /table_146 serves the relations called "table_146".
+	GetTable146(c echo.Context) error
+	PostTable146(c echo.Context) error
+	PatchTable146(c echo.Context) error
+	PutTable146(c echo.Context) error
+	DeleteTable146(c echo.Context) error
+	OptionsTable146(c echo.Context) error
+
+	// /table_147 serves the relations called "table_147".
+	GetTable147(c echo.Context) error
+	PostTable147(c echo.Context) error
+	PatchTable147(c echo.Context) error
+	PutTable147(c echo.Context) error
+	DeleteTable147(c echo.Context) error
+	OptionsTable147(c echo.Context) error
+
+	// /table_148 serves the relations called "table_148".
+	GetTable148(c echo.Context) error
+	PostTable148(c echo.Context) error
+	PatchTable148(c echo.Context) error
+	PutTable148(c echo.Context) error
+	DeleteTable148(c echo.Context) error
+	OptionsTable148(c echo.Context) error
+
+	// /table_149 serves the relations called "table_149".
+	GetTable149(c echo.Context) error
+	PostTable149(c echo.Context) error
+	PatchTable149(c echo.Context) error
+	PutTable149(c echo.Context) error
+	DeleteTable149(c echo.Context) error
+	OptionsTable149(c echo.Context) error
+
+	// /table_150 serves the relations called "table_150".
+	GetTable150(c echo.Context) error
+	PostTable150(c echo.Context) error
+	PatchTable150(c echo.Context) error
+	PutTable150(c echo.Context) error
+	DeleteTable150(c echo.Context) error
+	OptionsTable150(c echo.Context) error
+
+	// /table_151 serves the relations called "table_151".
+	GetTable151(c echo.Context) error
+	PostTable151(c echo.Context) error
+	PatchTable151(c echo.Context) error
+	PutTable151(c echo.Context) error
+	DeleteTable151(c echo.Context) error
+	OptionsTable151(c echo.Context) error
+
+	// /table_152 serves the relations called "table_152".
+	GetTable152(c echo.Context) error
+	PostTable152(c echo.Context) error
+	PatchTable152(c echo.Context) error
+	PutTable152(c echo.Context) error
+	DeleteTable152(c echo.Context) error
+	OptionsTable152(c echo.Context) error
+
+	// /table_153 serves the relations called "table_153".
+	GetTable153(c echo.Context) error
+	PostTable153(c echo.Context) error
+	PatchTable153(c echo.Context) error
+	PutTable153(c echo.Context) error
+	DeleteTable153(c echo.Context) error
+	OptionsTable153(c echo.Context) error
+
+	// /table_154 serves the relations called "table_154".
+	GetTable154(c echo.Context) error
+	PostTable154(c echo.Context) error
+	PatchTable154(c echo.Context) error
+	PutTable154(c echo.Context) error
+	DeleteTable154(c echo.Context) error
+	OptionsTable154(c echo.Context) error
+
+	// /table_155 serves the relations called "table_155".
+	GetTable155(c echo.Context) error
+	PostTable155(c echo.Context) error
+	PatchTable155(c echo.Context) error
+	PutTable155(c echo.Context) error
+	DeleteTable155(c echo.Context) error
+	OptionsTable155(c echo.Context) error
+
+	// /table_156 serves the relations called "table_156".
+	GetTable156(c echo.Context) error
+	PostTable156(c echo.Context) error
+	PatchTable156(c echo.Context) error
+	PutTable156(c echo.Context) error
+	DeleteTable156(c echo.Context) error
+	OptionsTable156(c echo.Context) error
+
+	// /table_157 serves the relations called "table_157".
+	GetTable157(c echo.Context) error
+	PostTable157(c echo.Context) error
+	PatchTable157(c echo.Context) error
+	PutTable157(c echo.Context) error
+	DeleteTable157(c echo.Context) error
+	OptionsTable157(c echo.Context) error
+
+	// /table_158 serves the relations called "table_158".
+	GetTable158(c echo.Context) error
+	PostTable158(c echo.Context) error
+	PatchTable158(c echo.Context) error
+	PutTable158(c echo.Context) error
+	DeleteTable158(c echo.Context) error
+	OptionsTable158(c echo.Context) error
+
+	// /table_159 serves the relations called "table_159".
+	GetTable159(c echo.Context) error
+	PostTable159(c echo.Context) error
+	PatchTable159(c echo.Context) error
+	PutTable159(c echo.Context) error
+	DeleteTable159(c echo.Context) error
+	OptionsTable159(c echo.Context) error
+
+	// /table_160 serves the relations called "table_160".
+	GetTable160(c echo.Context) error
+	PostTable160(c echo.Context) error
+	PatchTable160(c echo.Context) error
+	PutTable160(c echo.Context) error
+	DeleteTable160(c echo.Context) error
+	OptionsTable160(c echo.Context) error
+
+	// /table_161 serves the relations called "table_161".
+	GetTable161(c echo.Context) error
+	PostTable161(c echo.Context) error
+	PatchTable161(c echo.Context) error
+	PutTable161(c echo.Context) error
+	DeleteTable161(c echo.Context) error
+	OptionsTable161(c echo.Context) error
+
+	// /table_162 serves the relations called "table_162".
+	GetTable162(c echo.Context) error
+	PostTable162(c echo.Context) error
+	PatchTable162(c echo.Context) error
+	PutTable162(c echo.Context) error
+	DeleteTable162(c echo.Context) error
+	OptionsTable162(c echo.Context) error
+
+	// /table_163 serves the relations called "table_163".
+	GetTable163(c echo.Context) error
+	PostTable163(c echo.Context) error
+	PatchTable163(c echo.Context) error
+	PutTable163(c echo.Context) error
+	DeleteTable163(c echo.Context) error
+	OptionsTable163(c echo.Context) error
+
+	// /table_164 serves the relations called "table_164".
+	GetTable164(c echo.Context) error
+	PostTable164(c echo.Context) error
+	PatchTable164(c echo.Context) error
+	PutTable164(c echo.Context) error
+	DeleteTable164(c echo.Context) error
+	OptionsTable164(c echo.Context) error
+
+	// /table_165 serves the relations called "table_165".
+	GetTable165(c echo.Context) error
+	PostTable165(c echo.Context) error
+	PatchTable165(c echo.Context) error
+	PutTable165(c echo.Context) error
+	DeleteTable165(c echo.Context) error
+	OptionsTable165(c echo.Context) error
+
+	// /table_166 serves the relations called "table_166".
+	GetTable166(c echo.Context) error
+	PostTable166(c echo.Context) error
+	PatchTable166(c echo.Context) error
+	PutTable166(c echo.Context) error
+	DeleteTable166(c echo.Context) error
+	OptionsTable166(c echo.Context) error
+
+	// /table_167 serves the relations called "table_167".
+	GetTable167(c echo.Context) error
+	PostTable167(c echo.Context) error
+	PatchTable167(c echo.Context) error
+	PutTable167(c echo.Context) error
+	DeleteTable167(c echo.Context) error
+	OptionsTable167(c echo.Context) error
+
+	// /table_168 serves the relations called "table_168".
+	GetTable168(c echo.Context) error
+	PostTable168(c echo.Context) error
+	PatchTable168(c echo.Context) error
+	PutTable168(c echo.Context) error
+	DeleteTable168(c echo.Context) error
+	OptionsTable168(c echo.Context) error
+
+	// /table_169 serves the relations called "table_169".
+	GetTable169(c echo.Context) error
+	PostTable169(c echo.Context) error
+	PatchTable169(c echo.Context) error
+	PutTable169(c echo.Context) error
+	DeleteTable169(c echo.Context) error
+	OptionsTable169(c echo.Context) error
+
+	// /table_170 serves the relations called "table_170".
+	GetTable170(c echo.Context) error
+	PostTable170(c echo.Context) error
+	PatchTable170(c echo.Context) error
+	PutTable170(c echo.Context) error
+	DeleteTable170(c echo.Context) error
+	OptionsTable170(c echo.Context) error
+
+	// /table_171 serves the relations called "table_171".
+	GetTable171(c echo.Context) error
+	PostTable171(c echo.Context) error
+	PatchTable171(c echo.Context) error
+	PutTable171(c echo.Context) error
+	DeleteTable171(c echo.Context) error
+	OptionsTable171(c echo.Context) error
+
+	// /table_172 serves the relations called "table_172".
+	GetTable172(c echo.Context) error
+	PostTable172(c echo.Context) error
+	PatchTable172(c echo.Context) error
+	PutTable172(c echo.Context) error
+	DeleteTable172(c echo.Context) error
+	OptionsTable172(c echo.Context) error
+
+	// /table_173 serves the relations called "table_173".
+	GetTable173(c echo.Context) error
+	PostTable173(c echo.Context) error
+	PatchTable173(c echo.Context) error
+	PutTable173(c echo.Context) error
+	DeleteTable173(c echo.Context) error
+	OptionsTable173(c echo.Context) error
+
+	// /table_174 serves the relations called "table_174".
+	GetTable174(c echo.Context) error
+	PostTable174(c echo.Context) error
+	PatchTable174(c echo.Context) error
+	PutTable174(c echo.Context) error
+	DeleteTable174(c echo.Context) error
+	OptionsTable174(c echo.Context) error
+
+	// /table_175 serves the relations called "table_175".
+	GetTable175(c echo.Context) error
+	PostTable175(c echo.Context) error
+	PatchTable175(c echo.Context) error
+	PutTable175(c echo.Context) error
+	DeleteTable175(c echo.Context) error
+	OptionsTable175(c echo.Context) error
+
+	// /table_176 serves the relations called "table_176".
+	GetTable176(c echo.Context) error
+	PostTable176(c echo.Context) error
+	PatchTable176(c echo.Context) error
+	PutTable176(c echo.Context) error
+	DeleteTable176(c echo.Context) error
+	OptionsTable176(c echo.Context) error
+
+	// /table_177 serves the relations called "table_177".
+	GetTable177(c echo.Context) error
+	PostTable177(c echo.Context) error
+	PatchTable177(c echo.Context) error
+	PutTable177(c echo.Context) error
+	DeleteTable177(c echo.Context) error
+	OptionsTable177(c echo.Context) error
+
+	// /table_178 serves the relations called "table_178".
+	GetTable178(c echo.Context) error
+	PostTable178(c echo.Context) error
+	PatchTable178(c echo.Context) error
+	PutTable178(c echo.Context) error
+	DeleteTable178(c echo.Context) error
+	OptionsTable178(c echo.Context) error
+
+	// /table_179 serves the relations called "table_179".
+	GetTable179(c echo.Context) error
+	PostTable179(c echo.Context) error
+	PatchTable179(c echo.Context) error
+	PutTable179(c echo.Context) error
+	DeleteTable179(c echo.Context) error
+	OptionsTable179(c echo.Context) error
+
+	// /table_180 serves the relations called "table_180".
+	GetTable180(c echo.Context) error
+	PostTable180(c echo.Context) error
+	PatchTable180(c echo.Context) error
+	PutTable180(c echo.Context) error
+	DeleteTable180(c echo.Context) error
+	OptionsTable180(c echo.Context) error
+
+	// /table_181 serves the relations called "table_181".
+	GetTable181(c echo.Context) error
+	PostTable181(c echo.Context) error
+	PatchTable181(c echo.Context) error
+	PutTable181(c echo.Context) error
+	DeleteTable181(c echo.Context) error
+	OptionsTable181(c echo.Context) error
+
+	// /table_182 serves the relations called "table_182".
+	GetTable182(c echo.Context) error
+	PostTable182(c echo.Context) error
+	PatchTable182(c echo.Context) error
+	PutTable182(c echo.Context) error
+	DeleteTable182(c echo.Context) error
+	OptionsTable182(c echo.Context) error
+
+	// /table_183 serves the relations called "table_183".
+	GetTable183(c echo.Context) error
+	PostTable183(c echo.Context) error
+	PatchTable183(c echo.Context) error
+	PutTable183(c echo.Context) error
+	DeleteTable183(c echo.Context) error
+	OptionsTable183(c echo.Context) error
+
+	// /table_184 serves the relations called "table_184".
+	GetTable184(c echo.Context) error
+	PostTable184(c echo.Context) error
+	PatchTable184(c echo.Context) error
+	PutTable184(c echo.Context) error
+	DeleteTable184(c echo.Context) error
+	OptionsTable184(c echo.Context) error
+
+	// /table_185 serves the relations called "table_185".
+	GetTable185(c echo.Context) error
+	PostTable185(c echo.Context) error
+	PatchTable185(c echo.Context) error
+	PutTable185(c echo.Context) error
+	DeleteTable185(c echo.Context) error
+	OptionsTable185(c echo.Context) error
+
+	// /table_186 serves the relations called "table_186".
+	GetTable186(c echo.Context) error
+	PostTable186(c echo.Context) error
+	PatchTable186(c echo.Context) error
+	PutTable186(c echo.Context) error
+	DeleteTable186(c echo.Context) error
+	OptionsTable186(c echo.Context) error
+
+	// /table_187 serves the relations called "table_187".
+	GetTable187(c echo.Context) error
+	PostTable187(c echo.Context) error
+	PatchTable187(c echo.Context) error
+	PutTable187(c echo.Context) error
+	DeleteTable187(c echo.Context) error
+	OptionsTable187(c echo.Context) error
+
+	// /table_188 serves the relations called "table_188".
+	GetTable188(c echo.Context) error
+	PostTable188(c echo.Context) error
+	PatchTable188(c echo.Context) error
+	PutTable188(c echo.Context) error
+	DeleteTable188(c echo.Context) error
+	OptionsTable188(c echo.Context) error
+
+	// /table_189 serves the relations called "table_189".
+	GetTable189(c echo.Context) error
+	PostTable189(c echo.Context) error
+	PatchTable189(c echo.Context) error
+	PutTable189(c echo.Context) error
+	DeleteTable189(c echo.Context) error
+	OptionsTable189(c echo.Context) error
+
+	// /table_190 serves the relations called "table_190".
+	GetTable190(c echo.Context) error
+	PostTable190(c echo.Context) error
+	PatchTable190(c echo.Context) error
+	PutTable190(c echo.Context) error
+	DeleteTable190(c echo.Context) error
+	OptionsTable190(c echo.Context) error
+
+	// /table_191 serves the relations called "table_191".
+	GetTable191(c echo.Context) error
+	PostTable191(c echo.Context) error
+	PatchTable191(c echo.Context) error
+	PutTable191(c echo.Context) error
+	DeleteTable191(c echo.Context) error
+	OptionsTable191(c echo.Context) error
+
+	// /table_192 serves the relations called "table_192".
+	GetTable192(c echo.Context) error
+	PostTable192(c echo.Context) error
+	PatchTable192(c echo.Context) error
+	PutTable192(c echo.Context) error
+	DeleteTable192(c echo.Context) error
+	OptionsTable192(c echo.Context) error
+
+	// /table_193 serves the relations called "table_193".
+	GetTable193(c echo.Context) error
+	PostTable193(c echo.Context) error
+	PatchTable193(c echo.Context) error
+	PutTable193(c echo.Context) error
+	DeleteTable193(c echo.Context) error
+	OptionsTable193(c echo.Context) error
+
+	// /table_194 serves the relations called "table_194".
+	GetTable194(c echo.Context) error
+	PostTable194(c echo.Context) error
+	PatchTable194(c echo.Context) error
+	PutTable194(c echo.Context) error
+	DeleteTable194(c echo.Context) error
+	OptionsTable194(c echo.Context) error
+
+	// /table_195 serves the relations called "table_195".
+	GetTable195(c echo.Context) error
+	PostTable195(c echo.Context) error
+	PatchTable195(c echo.Context) error
+	PutTable195(c echo.Context) error
+	DeleteTable195(c echo.Context) error
+	OptionsTable195(c echo.Context) error
+
+	// /table_196 serves the relations called "table_196".
+	GetTable196(c echo.Context) error
+	PostTable196(c echo.Context) error
+	PatchTable196(c echo.Context) error
+	PutTable196(c echo.Context) error
+	DeleteTable196(c echo.Context) error
+	OptionsTable196(c echo.Context) error
+
+	// /table_197 serves the relations called "table_197".
+	GetTable197(c echo.Context) error
+	PostTable197(c echo.Context) error
+	PatchTable197(c echo.Context) error
+	PutTable197(c echo.Context) error
+	DeleteTable197(c echo.Context) error
+	OptionsTable197(c echo.Context) error
+
+	// /table_198 serves the relations called "table_198".
+	GetTable198(c echo.Context) error
+	PostTable198(c echo.Context) error
+	PatchTable198(c echo.Context) error
+	PutTable198(c echo.Context) error
+	DeleteTable198(c echo.Context) error
+	OptionsTable198(c echo.Context) error
+
+	// /table_199 serves the relations called "table_199".
+	GetTable199(c echo.Context) error
+	PostTable199(c echo.Context) error
+	PatchTable199(c echo.Context) error
+	PutTable199(c echo.Context) error
+	DeleteTable199(c echo.Context) error
+	OptionsTable199(c echo.Context) error
+
+	// /table_200 serves the relations called "table_200".
+	GetTable200(c echo.Context) error
+	PostTable200(c echo.Context) error
+	PatchTable200(c echo.Context) error
+	PutTable200(c echo.Context) error
+	DeleteTable200(c echo.Context) error
+	OptionsTable200(c echo.Context) error
+
+	// /table_201 serves the relations called "table_201".
+	GetTable201(c echo.Context) error
+	PostTable201(c echo.Context) error
+	PatchTable201(c echo.Context) error
+	PutTable201(c echo.Context) error
+	DeleteTable201(c echo.Context) error
+	OptionsTable201(c echo.Context) error
+
+	// /table_202 serves the relations called "table_202".
+	GetTable202(c echo.Context) error
+	PostTable202(c echo.Context) error
+	PatchTable202(c echo.Context) error
+	PutTable202(c echo.Context) error
+	DeleteTable202(c echo.Context) error
+	OptionsTable202(c echo.Context) error
+
+	// /table_203 serves the relations called "table_203".
+	GetTable203(c echo.Context) error
+	PostTable203(c echo.Context) error
+	PatchTable203(c echo.Context) error
+	PutTable203(c echo.Context) error
+	DeleteTable203(c echo.Context) error
+	OptionsTable203(c echo.Context) error
+
+	// /table_204 serves the relations called "table_204".
+	GetTable204(c echo.Context) error
+	PostTable204(c echo.Context) error
+	PatchTable204(c echo.Context) error
+	PutTable204(c echo.Context) error
+	DeleteTable204(c echo.Context) error
+	OptionsTable204(c echo.Context) error
+
+	// /table_205 serves the relations called "table_205".
+	GetTable205(c echo.Context) error
+	PostTable205(c echo.Context) error
+	PatchTable205(c echo.Context) error
+	PutTable205(c echo.Context) error
+	DeleteTable205(c echo.Context) error
+	OptionsTable205(c echo.Context) error
+
+	// /table_206 serves the relations called "table_206".
+	GetTable206(c echo.Context) error
+	PostTable206(c echo.Context) error
+	PatchTable206(c echo.Context) error
+	PutTable206(c echo.Context) error
+	DeleteTable206(c echo.Context) error
+	OptionsTable206(c echo.Context) error
+
+	// /table_207 serves the relations called "table_207".
+	GetTable207(c echo.Context) error
+	PostTable207(c echo.Context) error
+	PatchTable207(c echo.Context) error
+	PutTable207(c echo.Context) error
+	DeleteTable207(c echo.Context) error
+	OptionsTable207(c echo.Context) error
+
+	// /table_208 serves the relations called "table_208".
+	GetTable208(c echo.Context) error
+	PostTable208(c echo.Context) error
+	PatchTable208(c echo.Context) error
+	PutTable208(c echo.Context) error
+	DeleteTable208(c echo.Context) error
+	OptionsTable208(c echo.Context) error
+
+	// /table_209 serves the relations called "table_209".
+	GetTable209(c echo.Context) error
+	PostTable209(c echo.Context) error
+	PatchTable209(c echo.Context) error
+	PutTable209(c echo.Context) error
+	DeleteTable209(c echo.Context) error
+	OptionsTable209(c echo.Context) error
+
+	// /table_210 serves the relations called "table_210".
+	GetTable210(c echo.Context) error
+	PostTable210(c echo.Context) error
+	PatchTable210(c echo.Context) error
+	PutTable210(c echo.Context) error
+	DeleteTable210(c echo.Context) error
+	OptionsTable210(c echo.Context) error
+
+	// /table_211 serves the relations called "table_211".
+	GetTable211(c echo.Context) error
+	PostTable211(c echo.Context) error
+	PatchTable211(c echo.Context) error
+	PutTable211(c echo.Context) error
+	DeleteTable211(c echo.Context) error
+	OptionsTable211(c echo.Context) error
+
+	// /table_212 serves the relations called "table_212".
+	GetTable212(c echo.Context) error
+	PostTable212(c echo.Context) error
+	PatchTable212(c echo.Context) error
+	PutTable212(c echo.Context) error
+	DeleteTable212(c echo.Context) error
+	OptionsTable212(c echo.Context) error
+
+	// /table_213 serves the relations called "table_213".
+	GetTable213(c echo.Context) error
+	PostTable213(c echo.Context) error
+	PatchTable213(c echo.Context) error
+	PutTable213(c echo.Context) error
+	DeleteTable213(c echo.Context) error
+	OptionsTable213(c echo.Context) error
+
+	// /table_214 serves the relations called "table_214".
+	GetTable214(c echo.Context) error
+	PostTable214(c echo.Context) error
+	PatchTable214(c echo.Context) error
+	PutTable214(c echo.Context) error
+	DeleteTable214(c echo.Context) error
+	OptionsTable214(c echo.Context) error
+
+	// /table_215 serves the relations called "table_215".
+	GetTable215(c echo.Context) error
+	PostTable215(c echo.Context) error
+	PatchTable215(c echo.Context) error
+	PutTable215(c echo.Context) error
+	DeleteTable215(c echo.Context) error
+	OptionsTable215(c echo.Context) error
+
+	// /table_216 serves the relations called "table_216".
+	GetTable216(c echo.Context) error
+	PostTable216(c echo.Context) error
+	PatchTable216(c echo.Context) error
+	PutTable216(c echo.Context) error
+	DeleteTable216(c echo.Context) error
+	OptionsTable216(c echo.Context) error
+
+	// /table_217 serves the relations called "table_217".
+	GetTable217(c echo.Context) error
+	PostTable217(c echo.Context) error
+	PatchTable217(c echo.Context) error
+	PutTable217(c echo.Context) error
+	DeleteTable217(c echo.Context) error
+	OptionsTable217(c echo.Context) error
+
+	// /table_218 serves the relations called "table_218".
+	GetTable218(c echo.Context) error
+	PostTable218(c echo.Context) error
+	PatchTable218(c echo.Context) error
+	PutTable218(c echo.Context) error
+	DeleteTable218(c echo.Context) error
+	OptionsTable218(c echo.Context) error
+
+	// /table_219 serves the relations called "table_219".
+	GetTable219(c echo.Context) error
+	PostTable219(c echo.Context) error
+	PatchTable219(c echo.Context) error
+	PutTable219(c echo.Context) error
+	DeleteTable219(c echo.Context) error
+	OptionsTable219(c echo.Context) error
+
+	// /table_220 serves the relations called "table_220".
+	GetTable220(c echo.Context) error
+	PostTable220(c echo.Context) error
+	PatchTable220(c echo.Context) error
+	PutTable220(c echo.Context) error
+	DeleteTable220(c echo.Context) error
+	OptionsTable220(c echo.Context) error
+
+	// /table_221 serves the relations called "table_221".
+	GetTable221(c echo.Context) error
+	PostTable221(c echo.Context) error
+	PatchTable221(c echo.Context) error
+	PutTable221(c echo.Context) error
+	DeleteTable221(c echo.Context) error
+	OptionsTable221(c echo.Context) error
+
+	// /table_222 serves the relations called "table_222".
+	GetTable222(c echo.Context) error
+	PostTable222(c echo.Context) error
+	PatchTable222(c echo.Context) error
+	PutTable222(c echo.Context) error
+	DeleteTable222(c echo.Context) error
+	OptionsTable222(c echo.Context) error
+
+	// /table_223 serves the relations called "table_223".
+	GetTable223(c echo.Context) error
+	PostTable223(c echo.Context) error
+	PatchTable223(c echo.Context) error
+	PutTable223(c echo.Context) error
+	DeleteTable223(c echo.Context) error
+	OptionsTable223(c echo.Context) error
+
+	// /table_224 serves the relations called "table_224".
+	GetTable224(c echo.Context) error
+	PostTable224(c echo.Context) error
+	PatchTable224(c echo.Context) error
+	PutTable224(c echo.Context) error
+	DeleteTable224(c echo.Context) error
+	OptionsTable224(c echo.Context) error
+
+	// /table_225 serves the relations called "table_225".
+	GetTable225(c echo.Context) error
+	PostTable225(c echo.Context) error
+	PatchTable225(c echo.Context) error
+	PutTable225(c echo.Context) error
+	DeleteTable225(c echo.Context) error
+	OptionsTable225(c echo.Context) error
+
+	// /table_226 serves the relations called "table_226".
+	GetTable226(c echo.Context) error
+	PostTable226(c echo.Context) error
+	PatchTable226(c echo.Context) error
+	PutTable226(c echo.Context) error
+	DeleteTable226(c echo.Context) error
+	OptionsTable226(c echo.Context) error
+
+	// /table_227 serves the relations called "table_227".
+	GetTable227(c echo.Context) error
+	PostTable227(c echo.Context) error
+	PatchTable227(c echo.Context) error
+	PutTable227(c echo.Context) error
+	DeleteTable227(c echo.Context) error
+	OptionsTable227(c echo.Context) error
+
+	// /table_228 serves the relations called "table_228".
+	GetTable228(c echo.Context) error
+	PostTable228(c echo.Context) error
+	PatchTable228(c echo.Context) error
+	PutTable228(c echo.Context) error
+	DeleteTable228(c echo.Context) error
+	OptionsTable228(c echo.Context) error
+
+	// /table_229 serves the relations called "table_229".
+	GetTable229(c echo.Context) error
+	PostTable229(c echo.Context) error
+	PatchTable229(c echo.Context) error
+	PutTable229(c echo.Context) error
+	DeleteTable229(c echo.Context) error
+	OptionsTable229(c echo.Context) error
+
+	// /table_230 serves the relations called "table_230".
+	GetTable230(c echo.Context) error
+	PostTable230(c echo.Context) error
+	PatchTable230(c echo.Context) error
+	PutTable230(c echo.Context) error
+	DeleteTable230(c echo.Context) error
+	OptionsTable230(c echo.Context) error
+
+	// /table_231 serves the relations called "table_231".
+	GetTable231(c echo.Context) error
+	PostTable231(c echo.Context) error
+	PatchTable231(c echo.Context) error
+	PutTable231(c echo.Context) error
+	DeleteTable231(c echo.Context) error
+	OptionsTable231(c echo.Context) error
+
+	// /table_232 serves the relations called "table_232".
+	GetTable232(c echo.Context) error
+	PostTable232(c echo.Context) error
+	PatchTable232(c echo.Context) error
+	PutTable232(c echo.Context) error
+	DeleteTable232(c echo.Context) error
+	OptionsTable232(c echo.Context) error
+
+	// /table_233 serves the relations called "table_233".
+	GetTable233(c echo.Context) error
+	PostTable233(c echo.Context) error
+	PatchTable233(c echo.Context) error
+	PutTable233(c echo.Context) error
+	DeleteTable233(c echo.Context) error
+	OptionsTable233(c echo.Context) error
+
+	// /table_234 serves the relations called "table_234".
+	GetTable234(c echo.Context) error
+	PostTable234(c echo.Context) error
+	PatchTable234(c echo.Context) error
+	PutTable234(c echo.Context) error
+	DeleteTable234(c echo.Context) error
+	OptionsTable234(c echo.Context) error
+
+	// /table_235 serves the relations called "table_235".
+	GetTable235(c echo.Context) error
+	PostTable235(c echo.Context) error
+	PatchTable235(c echo.Context) error
+	PutTable235(c echo.Context) error
+	DeleteTable235(c echo.Context) error
+	OptionsTable235(c echo.Context) error
+
+	// /table_236 serves the relations called "table_236".
+	GetTable236(c echo.Context) error
+	PostTable236(c echo.Context) error
+	PatchTable236(c echo.Context) error
+	PutTable236(c echo.Context) error
+	DeleteTable236(c echo.Context) error
+	OptionsTable236(c echo.Context) error
+
+	// /table_237 serves the relations called "table_237".
+	GetTable237(c echo.Context) error
+	PostTable237(c echo.Context) error
+	PatchTable237(c echo.Context) error
+	PutTable237(c echo.Context) error
+	DeleteTable237(c echo.Context) error
+	OptionsTable237(c echo.Context) error
+
+	// /table_238 serves the relations called "table_238".
+	GetTable238(c echo.Context) error
+	PostTable238(c echo.Context) error
+	PatchTable238(c echo.Context) error
+	PutTable238(c echo.Context) error
+	DeleteTable238(c echo.Context) error
+	OptionsTable238(c echo.Context) error
+
+	// /table_239 serves the relations called "table_239".
+	GetTable239(c echo.Context) error
+	PostTable239(c echo.Context) error
+	PatchTable239(c echo.Context) error
+	PutTable239(c echo.Context) error
+	DeleteTable239(c echo.Context) error
+	OptionsTable239(c echo.Context) error
+
+	// /table_240 serves the relations called "table_240".
+	GetTable240(c echo.Context) error
+	PostTable240(c echo.Context) error
+	PatchTable240(c echo.Context) error
+	PutTable240(c echo.Context) error
+	DeleteTable240(c echo.Context) error
+	OptionsTable240(c echo.Context) error
+
+	// /table_241 serves the relations called "table_241".
+	GetTable241(c echo.Context) error
+	PostTable241(c echo.Context) error
+	PatchTable241(c echo.Context) error
+	PutTable241(c echo.Context) error
+	DeleteTable241(c echo.Context) error
+	OptionsTable241(c echo.Context) error
+
+	// /table_242 serves the relations called "table_242".
+	GetTable242(c echo.Context) error
+	PostTable242(c echo.Context) error
+	PatchTable242(c echo.Context) error
+	PutTable242(c echo.Context) error
+	DeleteTable242(c echo.Context) error
+	OptionsTable242(c echo.Context) error
+
+	// /table_243 serves the relations called "table_243".
+	GetTable243(c echo.Context) error
+	PostTable243(c echo.Context) error
+	PatchTable243(c echo.Context) error
+	PutTable243(c echo.Context) error
+	DeleteTable243(c echo.Context) error
+	OptionsTable243(c echo.Context) error
+
+	// /table_244 serves the relations called "table_244".
+	GetTable244(c echo.Context) error
+	PostTable244(c echo.Context) error
+	PatchTable244(c echo.Context) error
+	PutTable244(c echo.Context) error
+	DeleteTable244(c echo.Context) error
+	OptionsTable244(c echo.Context) error
+
+	// /table_245 serves the relations called "table_245".
+	GetTable245(c echo.Context) error
+	PostTable245(c echo.Context) error
+	PatchTable245(c echo.Context) error
+	PutTable245(c echo.Context) error
+	DeleteTable245(c echo.Context) error
+	OptionsTable245(c echo.Context) error
+
+	// /table_246 serves the relations called "table_246".
+	GetTable246(c echo.Context) error
+	PostTable246(c echo.Context) error
+	PatchTable246(c echo.Context) error
+	PutTable246(c echo.Context) error
+	DeleteTable246(c echo.Context) error
+	OptionsTable246(c echo.Context) error
+
+	// /table_247 serves the relations called "table_247".
+	GetTable247(c echo.Context) error
+	PostTable247(c echo.Context) error
+	PatchTable247(c echo.Context) error
+	PutTable247(c echo.Context) error
+	DeleteTable247(c echo.Context) error
+	OptionsTable247(c echo.Context) error
+
+	// /table_248 serves the relations called "table_248".
+	GetTable248(c echo.Context) error
+	PostTable248(c echo.Context) error
+	PatchTable248(c echo.Context) error
+	PutTable248(c echo.Context) error
+	DeleteTable248(c echo.Context) error
+	OptionsTable248(c echo.Context) error
+
+	// /table_249 serves the relations called "table_249".
+	GetTable249(c echo.Context) error
+	PostTable249(c echo.Context) error
+	PatchTable249(c echo.Context) error
+	PutTable249(c echo.Context) error
+	DeleteTable249(c echo.Context) error
+	OptionsTable249(c echo.Context) error
+
+	// /table_250 serves the relations called "table_250".
+	GetTable250(c echo.Context) error
+	PostTable250(c echo.Context) error
+	PatchTable250(c echo.Context) error
+	PutTable250(c echo.Context) error
+	DeleteTable250(c echo.Context) error
+	OptionsTable250(c echo.Context) error
+
+	// /table_251 serves the relations called "table_251".
+	GetTable251(c echo.Context) error
+	PostTable251(c echo.Context) error
+	PatchTable251(c echo.Context) error
+	PutTable251(c echo.Context) error
+	DeleteTable251(c echo.Context) error
+	OptionsTable251(c echo.Context) error
+
+	// /table_252 serves the relations called "table_252".
+	GetTable252(c echo.Context) error
+	PostTable252(c echo.Context) error
+	PatchTable252(c echo.Context) error
+	PutTable252(c echo.Context) error
+	DeleteTable252(c echo.Context) error
+	OptionsTable252(c echo.Context) error
+
+	// /table_253 serves the relations called "table_253".
+	GetTable253(c echo.Context) error
+	PostTable253(c echo.Context) error
+	PatchTable253(c echo.Context) error
+	PutTable253(c echo.Context) error
+	DeleteTable253(c echo.Context) error
+	OptionsTable253(c echo.Context) error
+
+	// /table_254 serves the relations called "table_254".
+	GetTable254(c echo.Context) error
+	PostTable254(c echo.Context) error
+	PatchTable254(c echo.Context) error
+	PutTable254(c echo.Context) error
+	DeleteTable254(c echo.Context) error
+	OptionsTable254(c echo.Context) error
+
+	// /table_255 serves the relations called "table_255".
+	GetTable255(c echo.Context) error
+	PostTable255(c echo.Context) error
+	PatchTable255(c echo.Context) error
+	PutTable255(c echo.Context) error
+	DeleteTable255(c echo.Context) error
+	OptionsTable255(c echo.Context) error
+
+	// /table_256 serves the relations called "table_256".
+	GetTable256(c echo.Context) error
+	PostTable256(c echo.Context) error
+	PatchTable256(c echo.Context) error
+	PutTable256(c echo.Context) error
+	DeleteTable256(c echo.Context) error
+	OptionsTable256(c echo.Context) error
+
+	// /table_257 serves the relations called "table_257".
+	GetTable257(c echo.Context) error
+	PostTable257(c echo.Context) error
+	PatchTable257(c echo.Context) error
+	PutTable257(c echo.Context) error
+	DeleteTable257(c echo.Context) error
+	OptionsTable257(c echo.Context) error
+
+	// /table_258 serves the relations called "table_258".
+	GetTable258(c echo.Context) error
+	PostTable258(c echo.Context) error
+	PatchTable258(c echo.Context) error
+	PutTable258(c echo.Context) error
+	DeleteTable258(c echo.Context) error
+	OptionsTable258(c echo.Context) error
+
+	// /table_259 serves the relations called "table_259".
+	GetTable259(c echo.Context) error
+	PostTable259(c echo.Context) error
+	PatchTable259(c echo.Context) error
+	PutTable259(c echo.Context) error
+	DeleteTable259(c echo.Context) error
+	OptionsTable259(c echo.Context) error
+
+	// /table_260 serves the relations called "table_260".
+	GetTable260(c echo.Context) error
+	PostTable260(c echo.Context) error
+	PatchTable260(c echo.Context) error
+	PutTable260(c echo.Context) error
+	DeleteTable260(c echo.Context) error
+	OptionsTable260(c echo.Context) error
+
+	// /table_261 serves the relations called "table_261".
+	GetTable261(c echo.Context) error
+	PostTable261(c echo.Context) error
+	PatchTable261(c echo.Context) error
+	PutTable261(c echo.Context) error
+	DeleteTable261(c echo.Context) error
+	OptionsTable261(c echo.Context) error
+
+	// /table_262 serves the relations called "table_262".
+	GetTable262(c echo.Context) error
+	PostTable262(c echo.Context) error
+	PatchTable262(c echo.Context) error
+	PutTable262(c echo.Context) error
+	DeleteTable262(c echo.Context) error
+	OptionsTable262(c echo.Context) error
+
+	// /table_263 serves the relations called "table_263".
+	GetTable263(c echo.Context) error
+	PostTable263(c echo.Context) error
+	PatchTable263(c echo.Context) error
+	PutTable263(c echo.Context) error
+	DeleteTable263(c echo.Context) error
+	OptionsTable263(c echo.Context) error
+
+	// /table_264 serves the relations called "table_264".
+	GetTable264(c echo.Context) error
+	PostTable264(c echo.Context) error
+	PatchTable264(c echo.Context) error
+	PutTable264(c echo.Context) error
+	DeleteTable264(c echo.Context) error
+	OptionsTable264(c echo.Context) error
+
+	// /table_265 serves the relations called "table_265".
+	GetTable265(c echo.Context) error
+	PostTable265(c echo.Context) error
+	PatchTable265(c echo.Context) error
+	PutTable265(c echo.Context) error
+	DeleteTable265(c echo.Context) error
+	OptionsTable265(c echo.Context) error
+
+	// /table_266 serves the relations called "table_266".
+	GetTable266(c echo.Context) error
+	PostTable266(c echo.Context) error
+	PatchTable266(c echo.Context) error
+	PutTable266(c echo.Context) error
+	DeleteTable266(c echo.Context) error
+	OptionsTable266(c echo.Context) error
+
+	// /table_267 serves the relations called "table_267".
+	GetTable267(c echo.Context) error
+	PostTable267(c echo.Context) error
+	PatchTable267(c echo.Context) error
+	PutTable267(c echo.Context) error
+	DeleteTable267(c echo.Context) error
+	OptionsTable267(c echo.Context) error
+
+	// /table_268 serves the relations called "table_268".
+	GetTable268(c echo.Context) error
+	PostTable268(c echo.Context) error
+	PatchTable268(c echo.Context) error
+	PutTable268(c echo.Context) error
+	DeleteTable268(c echo.Context) error
+	OptionsTable268(c echo.Context) error
+
+	// /table_269 serves the relations called "table_269".
+	GetTable269(c echo.Context) error
+	PostTable269(c echo.Context) error
+	PatchTable269(c echo.Context) error
+	PutTable269(c echo.Context) error
+	DeleteTable269(c echo.Context) error
+	OptionsTable269(c echo.Context) error
+
+	// /table_270 serves the relations called "table_270".
+	GetTable270(c echo.Context) error
+	PostTable270(c echo.Context) error
+	PatchTable270(c echo.Context) error
+	PutTable270(c echo.Context) error
+	DeleteTable270(c echo.Context) error
+	OptionsTable270(c echo.Context) error
+
+	// /table_271 serves the relations called "table_271".
+	GetTable271(c echo.Context) error
+	PostTable271(c echo.Context) error
+	PatchTable271(c echo.Context) error
+	PutTable271(c echo.Context) error
+	DeleteTable271(c echo.Context) error
+	OptionsTable271(c echo.Context) error
+
+	// /table_272 serves the relations called "table_272".
+	GetTable272(c echo.Context) error
+	PostTable272(c echo.Context) error
+	PatchTable272(c echo.Context) error
+	PutTable272(c echo.Context) error
+	DeleteTable272(c echo.Context) error
+	OptionsTable272(c echo.Context) error
+
+	// /table_273 serves the relations called "table_273".
+	GetTable273(c echo.Context) error
+	PostTable273(c echo.Context) error
+	PatchTable273(c echo.Context) error
+	PutTable273(c echo.Context) error
+	DeleteTable273(c echo.Context) error
+	OptionsTable273(c echo.Context) error
+
+	// /table_274 serves the relations called "table_274".
+	GetTable274(c echo.Context) error
+	PostTable274(c echo.Context) error
+	PatchTable274(c echo.Context) error
+	PutTable274(c echo.Context) error
+	DeleteTable274(c echo.Context) error
+	OptionsTable274(c echo.Context) error
+
+	// /table_275 serves the relations called "table_275".
+	GetTable275(c echo.Context) error
+	PostTable275(c echo.Context) error
+	PatchTable275(c echo.Context) error
+	PutTable275(c echo.Context) error
+	DeleteTable275(c echo.Context) error
+	OptionsTable275(c echo.Context) error
+
+	// /table_276 serves the relations called "table_276".
+	GetTable276(c echo.Context) error
+	PostTable276(c echo.Context) error
+	PatchTable276(c echo.Context) error
+	PutTable276(c echo.Context) error
+	DeleteTable276(c echo.Context) error
+	OptionsTable276(c echo.Context) error
+
+	// /table_277 serves the relations called "table_277".
+	GetTable277(c echo.Context) error
+	PostTable277(c echo.Context) error
+	PatchTable277(c echo.Context) error
+	PutTable277(c echo.Context) error
+	DeleteTable277(c echo.Context) error
+	OptionsTable277(c echo.Context) error
+
+	// /table_278 serves the relations called "table_278".
+	GetTable278(c echo.Context) error
+	PostTable278(c echo.Context) error
+	PatchTable278(c echo.Context) error
+	PutTable278(c echo.Context) error
+	DeleteTable278(c echo.Context) error
+	OptionsTable278(c echo.Context) error
+
+	// /table_279 serves the relations called "table_279".
+	GetTable279(c echo.Context) error
+	PostTable279(c echo.Context) error
+	PatchTable279(c echo.Context) error
+	PutTable279(c echo.Context) error
+	DeleteTable279(c echo.Context) error
+	OptionsTable279(c echo.Context) error
+
+	// /table_280 serves the relations called "table_280".
+	GetTable280(c echo.Context) error
+	PostTable280(c echo.Context) error
+	PatchTable280(c echo.Context) error
+	PutTable280(c echo.Context) error
+	DeleteTable280(c echo.Context) error
+	OptionsTable280(c echo.Context) error
+
+	// /table_281 serves the relations called "table_281".
+	GetTable281(c echo.Context) error
+	PostTable281(c echo.Context) error
+	PatchTable281(c echo.Context) error
+	PutTable281(c echo.Context) error
+	DeleteTable281(c echo.Context) error
+	OptionsTable281(c echo.Context) error
+
+	// /table_282 serves the relations called "table_282".
+	GetTable282(c echo.Context) error
+	PostTable282(c echo.Context) error
+	PatchTable282(c echo.Context) error
+	PutTable282(c echo.Context) error
+	DeleteTable282(c echo.Context) error
+	OptionsTable282(c echo.Context) error
+
+	// /table_283 serves the relations called "table_283".
+	GetTable283(c echo.Context) error
+	PostTable283(c echo.Context) error
+	PatchTable283(c echo.Context) error
+	PutTable283(c echo.Context) error
+	DeleteTable283(c echo.Context) error
+	OptionsTable283(c echo.Context) error
+
+	// /table_284 serves the relations called "table_284".
+	GetTable284(c echo.Context) error
+	PostTable284(c echo.Context) error
+	PatchTable284(c echo.Context) error
+	PutTable284(c echo.Context) error
+	DeleteTable284(c echo.Context) error
+	OptionsTable284(c echo.Context) error
+
+	// /table_285 serves the relations called "table_285".
+	GetTable285(c echo.Context) error
+	PostTable285(c echo.Context) error
+	PatchTable285(c echo.Context) error
+	PutTable285(c echo.Context) error
+	DeleteTable285(c echo.Context) error
+	OptionsTable285(c echo.Context) error
+
+	// /table_286 serves the relations called "table_286".
+	GetTable286(c echo.Context) error
+	PostTable286(c echo.Context) error
+	PatchTable286(c echo.Context) error
+	PutTable286(c echo.Context) error
+	DeleteTable286(c echo.Context) error
+	OptionsTable286(c echo.Context) error
+
+	// /table_287 serves the relations called "table_287".
+	GetTable287(c echo.Context) error
+	PostTable287(c echo.Context) error
+	PatchTable287(c echo.Context) error
+	PutTable287(c echo.Context) error
+	DeleteTable287(c echo.Context) error
+	OptionsTable287(c echo.Context) error
+
+	// /table_288 serves the relations called "table_288".
+	GetTable288(c echo.Context) error
+	PostTable288(c echo.Context) error
+	PatchTable288(c echo.Context) error
+	PutTable288(c echo.Context) error
+	DeleteTable288(c echo.Context) error
+	OptionsTable288(c echo.Context) error
+
+	// /table_289 serves the relations called "table_289".
+	GetTable289(c echo.Context) error
+	PostTable289(c echo.Context) error
+	PatchTable289(c echo.Context) error
+	PutTable289(c echo.Context) error
+	DeleteTable289(c echo.Context) error
+	OptionsTable289(c echo.Context) error
+
+	// /table_290 serves the relations called "table_290".
+	GetTable290(c echo.Context) error
+	PostTable290(c echo.Context) error
+	PatchTable290(c echo.Context) error
+	PutTable290(c echo.Context) error
+	DeleteTable290(c echo.Context) error
+	OptionsTable290(c echo.Context) error
+
+	// /table_291 serves the relations called "table_291".
+	GetTable291(c echo.Context) error
+	PostTable291(c echo.Context) error
+	PatchTable291(c echo.Context) error
+	PutTable291(c echo.Context) error
+	DeleteTable291(c echo.Context) error
+	OptionsTable291(c echo.Context) error
+
+	// /table_292 serves the relations called "table_292".
+	GetTable292(c echo.Context) error
+	PostTable292(c echo.Context) error
+	PatchTable292(c echo.Context) error
+	PutTable292(c echo.Context) error
+	DeleteTable292(c echo.Context) error
+	OptionsTable292(c echo.Context) error
+
+	// /table_293 serves the relations called "table_293".
+	GetTable293(c echo.Context) error
+	PostTable293(c echo.Context) error
+	PatchTable293(c echo.Context) error
+	PutTable293(c echo.Context) error
+	DeleteTable293(c echo.Context) error
+	OptionsTable293(c echo.Context) error
+
+	// /table_294 serves the relations called "table_294".
+	GetTable294(c echo.Context) error
+	PostTable294(c echo.Context) error
+	PatchTable294(c echo.Context) error
+	PutTable294(c echo.Context) error
+	DeleteTable294(c echo.Context) error
+	OptionsTable294(c echo.Context) error
+
+	// /table_295 serves the relations called "table_295".
+	GetTable295(c echo.Context) error
+	PostTable295(c echo.Context) error
+	PatchTable295(c echo.Context) error
+	PutTable295(c echo.Context) error
+	DeleteTable295(c echo.Context) error
+	OptionsTable295(c echo.Context) error
+
+	// /table_296 serves the relations called "table_296".
+	GetTable296(c echo.Context) error
+	PostTable296(c echo.Context) error
+	PatchTable296(c echo.Context) error
+	PutTable296(c echo.Context) error
+	DeleteTable296(c echo.Context) error
+	OptionsTable296(c echo.Context) error
+
+	// /table_297 serves the relations called "table_297".
+	GetTable297(c echo.Context) error
+	PostTable297(c echo.Context) error
+	PatchTable297(c echo.Context) error
+	PutTable297(c echo.Context) error
+	DeleteTable297(c echo.Context) error
+	OptionsTable297(c echo.Context) error
+
+	// /table_298 serves the relations called "table_298".
+	GetTable298(c echo.Context) error
+	PostTable298(c echo.Context) error
+	PatchTable298(c echo.Context) error
+	PutTable298(c echo.Context) error
+	DeleteTable298(c echo.Context) error
+	OptionsTable298(c echo.Context) error
+
+	// /table_299 serves the relations called "table_299".
+	GetTable299(c echo.Context) error
+	PostTable299(c echo.Context) error
+	PatchTable299(c echo.Context) error
+	PutTable299(c echo.Context) error
+	DeleteTable299(c echo.Context) error
+	OptionsTable299(c echo.Context) error
+
+	// /table_300 serves the relations called "table_300".
+	GetTable300(c echo.Context) error
+	PostTable300(c echo.Context) error
+	PatchTable300(c echo.Context) error
+	PutTable300(c echo.Context) error
+	DeleteTable300(c echo.Context) error
+	OptionsTable300(c echo.Context) error
+
+	// /table_301 serves the relations called "table_301".
+	GetTable301(c echo.Context) error
+	PostTable301(c echo.Context) error
+	PatchTable301(c echo.Context) error
+	PutTable301(c echo.Context) error
+	DeleteTable301(c echo.Context) error
+	OptionsTable301(c echo.Context) error
+
+	// /table_302 serves the relations called "table_302".
+	GetTable302(c echo.Context) error
+	PostTable302(c echo.Context) error
+	PatchTable302(c echo.Context) error
+	PutTable302(c echo.Context) error
+	DeleteTable302(c echo.Context) error
+	OptionsTable302(c echo.Context) error
+
+	// /table_303 serves the relations called "table_303".
+	GetTable303(c echo.Context) error
+	PostTable303(c echo.Context) error
+	PatchTable303(c echo.Context) error
+	PutTable303(c echo.Context) error
+	DeleteTable303(c echo.Context) error
+	OptionsTable303(c echo.Context) error
+
+	// /table_304 serves the relations called "table_304".
+	GetTable304(c echo.Context) error
+	PostTable304(c echo.Context) error
+	PatchTable304(c echo.Context) error
+	PutTable304(c echo.Context) error
+	DeleteTable304(c echo.Context) error
+	OptionsTable304(c echo.Context) error
+
+	// /table_305 serves the relations called "table_305".
+	GetTable305(c echo.Context) error
+	PostTable305(c echo.Context) error
+	PatchTable305(c echo.Context) error
+	PutTable305(c echo.Context) error
+	DeleteTable305(c echo.Context) error
+	OptionsTable305(c echo.Context) error
+
+	// /table_306 serves the relations called "table_306".
+	GetTable306(c echo.Context) error
+	PostTable306(c echo.Context) error
+	PatchTable306(c echo.Context) error
+	PutTable306(c echo.Context) error
+	DeleteTable306(c echo.Context) error
+	OptionsTable306(c echo.Context) error
+
+	// /table_307 serves the relations called "table_307".
+	GetTable307(c echo.Context) error
+	PostTable307(c echo.Context) error
+	PatchTable307(c echo.Context) error
+	PutTable307(c echo.Context) error
+	DeleteTable307(c echo.Context) error
+	OptionsTable307(c echo.Context) error
+
+	// /table_308 serves the relations called "table_308".
+	GetTable308(c echo.Context) error
+	PostTable308(c echo.Context) error
+	PatchTable308(c echo.Context) error
+	PutTable308(c echo.Context) error
+	DeleteTable308(c echo.Context) error
+	OptionsTable308(c echo.Context) error
+
+	// /table_309 serves the relations called "table_309".
+	GetTable309(c echo.Context) error
+	PostTable309(c echo.Context) error
+	PatchTable309(c echo.Context) error
+	PutTable309(c echo.Context) error
+	DeleteTable309(c echo.Context) error
+	OptionsTable309(c echo.Context) error
+
+	// /table_310 serves the relations called "table_310".
+	GetTable310(c echo.Context) error
+	PostTable310(c echo.Context) error
+	PatchTable310(c echo.Context) error
+	PutTable310(c echo.Context) error
+	DeleteTable310(c echo.Context) error
+	OptionsTable310(c echo.Context) error
+
+	// /table_311 serves the relations called "table_311".
+	GetTable311(c echo.Context) error
+	PostTable311(c echo.Context) error
+	PatchTable311(c echo.Context) error
+	PutTable311(c echo.Context) error
+	DeleteTable311(c echo.Context) error
+	OptionsTable311(c echo.Context) error
+
+	// /table_312 serves the relations called "table_312".
+	GetTable312(c echo.Context) error
+	PostTable312(c echo.Context) error
+	PatchTable312(c echo.Context) error
+	PutTable312(c echo.Context) error
+	DeleteTable312(c echo.Context) error
+	OptionsTable312(c echo.Context) error
+
+	// /table_313 serves the relations called "table_313".
+	GetTable313(c echo.Context) error
+	PostTable313(c echo.Context) error
+	PatchTable313(c echo.Context) error
+	PutTable313(c echo.Context) error
+	DeleteTable313(c echo.Context) error
+	OptionsTable313(c echo.Context) error
+
+	// /table_314 serves the relations called "table_314".
+	GetTable314(c echo.Context) error
+	PostTable314(c echo.Context) error
+	PatchTable314(c echo.Context) error
+	PutTable314(c echo.Context) error
+	DeleteTable314(c echo.Context) error
+	OptionsTable314(c echo.Context) error
+
+	// /table_315 serves the relations called "table_315".
+	GetTable315(c echo.Context) error
+	PostTable315(c echo.Context) error
+	PatchTable315(c echo.Context) error
+	PutTable315(c echo.Context) error
+	DeleteTable315(c echo.Context) error
+	OptionsTable315(c echo.Context) error
+
+	// /table_316 serves the relations called "table_316".
+	GetTable316(c echo.Context) error
+	PostTable316(c echo.Context) error
+	PatchTable316(c echo.Context) error
+	PutTable316(c echo.Context) error
+	DeleteTable316(c echo.Context) error
+	OptionsTable316(c echo.Context) error
+
+	// /table_317 serves the relations called "table_317".
+	GetTable317(c echo.Context) error
+	PostTable317(c echo.Context) error
+	PatchTable317(c echo.Context) error
+	PutTable317(c echo.Context) error
+	DeleteTable317(c echo.Context) error
+	OptionsTable317(c echo.Context) error
+
+	// /table_318 serves the relations called "table_318".
+	GetTable318(c echo.Context) error
+	PostTable318(c echo.Context) error
+	PatchTable318(c echo.Context) error
+	PutTable318(c echo.Context) error
+	DeleteTable318(c echo.Context) error
+	OptionsTable318(c echo.Context) error
+
+	// /table_319 serves the relations called "table_319".
+	GetTable319(c echo.Context) error
+	PostTable319(c echo.Context) error
+	PatchTable319(c echo.Context) error
+	PutTable319(c echo.Context) error
+	DeleteTable319(c echo.Context) error
+	OptionsTable319(c echo.Context) error
+
+	// /table_320 serves the relations called "table_320".
+	GetTable320(c echo.Context) error
+	PostTable320(c echo.Context) error
+	PatchTable320(c echo.Context) error
+	PutTable320(c echo.Context) error
+	DeleteTable320(c echo.Context) error
+	OptionsTable320(c echo.Context) error
+
+	// /table_321 serves the relations called "table_321".
+	GetTable321(c echo.Context) error
+	PostTable321(c echo.Context) error
+	PatchTable321(c echo.Context) error
+	PutTable321(c echo.Context) error
+	DeleteTable321(c echo.Context) error
+	OptionsTable321(c echo.Context) error
+
+	// /table_322 serves the relations called "table_322".
+	GetTable322(c echo.Context) error
+	PostTable322(c echo.Context) error
+	PatchTable322(c echo.Context) error
+	PutTable322(c echo.Context) error
+	DeleteTable322(c echo.Context) error
+	OptionsTable322(c echo.Context) error
+
+	// /table_323 serves the relations called "table_323".
+	GetTable323(c echo.Context) error
+	PostTable323(c echo.Context) error
+	PatchTable323(c echo.Context) error
+	PutTable323(c echo.Context) error
+	DeleteTable323(c echo.Context) error
+	OptionsTable323(c echo.Context) error
+
+	// /table_324 serves the relations called "table_324".
+	GetTable324(c echo.Context) error
+	PostTable324(c echo.Context) error
+	PatchTable324(c echo.Context) error
+	PutTable324(c echo.Context) error
+	DeleteTable324(c echo.Context) error
+	OptionsTable324(c echo.Context) error
+
+	// /table_325 serves the relations called "table_325".
+	GetTable325(c echo.Context) error
+	PostTable325(c echo.Context) error
+	PatchTable325(c echo.Context) error
+	PutTable325(c echo.Context) error
+	DeleteTable325(c echo.Context) error
+	OptionsTable325(c echo.Context) error
+
+	// /table_326 serves the relations called "table_326".
+	GetTable326(c echo.Context) error
+	PostTable326(c echo.Context) error
+	PatchTable326(c echo.Context) error
+	PutTable326(c echo.Context) error
+	DeleteTable326(c echo.Context) error
+	OptionsTable326(c echo.Context) error
+
+	// /table_327 serves the relations called "table_327".
+	GetTable327(c echo.Context) error
+	PostTable327(c echo.Context) error
+	PatchTable327(c echo.Context) error
+	PutTable327(c echo.Context) error
+	DeleteTable327(c echo.Context) error
+	OptionsTable327(c echo.Context) error
+
+	// /table_328 serves the relations called "table_328".
+	GetTable328(c echo.Context) error
+	PostTable328(c echo.Context) error
+	PatchTable328(c echo.Context) error
+	PutTable328(c echo.Context) error
+	DeleteTable328(c echo.Context) error
+	OptionsTable328(c echo.Context) error
+
+	// /table_329 serves the relations called "table_329".
+	GetTable329(c echo.Context) error
+	PostTable329(c echo.Context) error
+	PatchTable329(c echo.Context) error
+	PutTable329(c echo.Context) error
+	DeleteTable329(c echo.Context) error
+	OptionsTable329(c echo.Context) error
+
+	// /table_330 serves the relations called "table_330".
+	GetTable330(c echo.Context) error
+	PostTable330(c echo.Context) error
+	PatchTable330(c echo.Context) error
+	PutTable330(c echo.Context) error
+	DeleteTable330(c echo.Context) error
+	OptionsTable330(c echo.Context) error
+
+	// /table_331 serves the relations called "table_331".
+	GetTable331(c echo.Context) error
+	PostTable331(c echo.Context) error
+	PatchTable331(c echo.Context) error
+	PutTable331(c echo.Context) error
+	DeleteTable331(c echo.Context) error
+	OptionsTable331(c echo.Context) error
+
+	// /table_332 serves the relations called "table_332".
+	GetTable332(c echo.Context) error
+	PostTable332(c echo.Context) error
+	PatchTable332(c echo.Context) error
+	PutTable332(c echo.Context) error
+	DeleteTable332(c echo.Context) error
+	OptionsTable332(c echo.Context) error
+
+	// /table_333 serves the relations called "table_333".
+	GetTable333(c echo.Context) error
+	PostTable333(c echo.Context) error
+	PatchTable333(c echo.Context) error
+	PutTable333(c echo.Context) error
+	DeleteTable333(c echo.Context) error
+	OptionsTable333(c echo.Context) error
+
+	// /table_334 serves the relations called "table_334".
+	GetTable334(c echo.Context) error
+	PostTable334(c echo.Context) error
+	PatchTable334(c echo.Context) error
+	PutTable334(c echo.Context) error
+	DeleteTable334(c echo.Context) error
+	OptionsTable334(c echo.Context) error
+
+	// /table_335 serves the relations called "table_335".
+	GetTable335(c echo.Context) error
+	PostTable335(c echo.Context) error
+	PatchTable335(c echo.Context) error
+	PutTable335(c echo.Context) error
+	DeleteTable335(c echo.Context) error
+	OptionsTable335(c echo.Context) error
+
+	// /table_336 serves the relations called "table_336".
+	GetTable336(c echo.Context) error
+	PostTable336(c echo.Context) error
+	PatchTable336(c echo.Context) error
+	PutTable336(c echo.Context) error
+	DeleteTable336(c echo.Context) error
+	OptionsTable336(c echo.Context) error
+
+	// /table_337 serves the relations called "table_337".
+	GetTable337(c echo.Context) error
+	PostTable337(c echo.Context) error
+	PatchTable337(c echo.Context) error
+	PutTable337(c echo.Context) error
+	DeleteTable337(c echo.Context) error
+	OptionsTable337(c echo.Context) error
+
+	// /table_338 serves the relations called "table_338".
+	GetTable338(c echo.Context) error
+	PostTable338(c echo.Context) error
+	PatchTable338(c echo.Context) error
+	PutTable338(c echo.Context) error
+	DeleteTable338(c echo.Context) error
+	OptionsTable338(c echo.Context) error
+
+	// /table_339 serves the relations called "table_339".
+	GetTable339(c echo.Context) error
+	PostTable339(c echo.Context) error
+	PatchTable339(c echo.Context) error
+	PutTable339(c echo.Context) error
+	DeleteTable339(c echo.Context) error
+	OptionsTable339(c echo.Context) error
+
+	// /table_340 serves the relations called "table_340".
+	GetTable340(c echo.Context) error
+	PostTable340(c echo.Context) error
+	PatchTable340(c echo.Context) error
+	PutTable340(c echo.Context) error
+	DeleteTable340(c echo.Context) error
+	OptionsTable340(c echo.Context) error
+
+	// /table_341 serves the relations called "table_341".
+	GetTable341(c echo.Context) error
+	PostTable341(c echo.Context) error
+	PatchTable341(c echo.Context) error
+	PutTable341(c echo.Context) error
+	DeleteTable341(c echo.Context) error
+	OptionsTable341(c echo.Context) error
+
+	// /table_342 serves the relations called "table_342".
+	GetTable342(c echo.Context) error
+	PostTable342(c echo.Context) error
+	PatchTable342(c echo.Context) error
+	PutTable342(c echo.Context) error
+	DeleteTable342(c echo.Context) error
+	OptionsTable342(c echo.Context) error
+
+	// /table_343 serves the relations called "table_343".
+	GetTable343(c echo.Context) error
+	PostTable343(c echo.Context) error
+	PatchTable343(c echo.Context) error
+	PutTable343(c echo.Context) error
+	DeleteTable343(c echo.Context) error
+	OptionsTable343(c echo.Context) error
+
+	// /table_344 serves the relations called "table_344".
+	GetTable344(c echo.Context) error
+	PostTable344(c echo.Context) error
+	PatchTable344(c echo.Context) error
+	PutTable344(c echo.Context) error
+	DeleteTable344(c echo.Context) error
+	OptionsTable344(c echo.Context) error
+
+	// /table_345 serves the relations called "table_345".
+	GetTable345(c echo.Context) error
+	PostTable345(c echo.Context) error
+	PatchTable345(c echo.Context) error
+	PutTable345(c echo.Context) error
+	DeleteTable345(c echo.Context) error
+	OptionsTable345(c echo.Context) error
+
+	// /table_346 serves the relations called "table_346".
+	GetTable346(c echo.Context) error
+	PostTable346(c echo.Context) error
+	PatchTable346(c echo.Context) error
+	PutTable346(c echo.Context) error
+	DeleteTable346(c echo.Context) error
+	OptionsTable346(c echo.Context) error
+
+	// /table_347 serves the relations called "table_347".
+	GetTable347(c echo.Context) error
+	PostTable347(c echo.Context) error
+	PatchTable347(c echo.Context) error
+	PutTable347(c echo.Context) error
+	DeleteTable347(c echo.Context) error
+	OptionsTable347(c echo.Context) error
+
+	// /table_348 serves the relations called "table_348".
+	GetTable348(c echo.Context) error
+	PostTable348(c echo.Context) error
+	PatchTable348(c echo.Context) error
+	PutTable348(c echo.Context) error
+	DeleteTable348(c echo.Context) error
+	OptionsTable348(c echo.Context) error
+
+	// /table_349 serves the relations called "table_349".
+	GetTable349(c echo.Context) error
+	PostTable349(c echo.Context) error
+	PatchTable349(c echo.Context) error
+	PutTable349(c echo.Context) error
+	DeleteTable349(c echo.Context) error
+	OptionsTable349(c echo.Context) error
+
+	// /table_350 serves the relations called "table_350".
+	GetTable350(c echo.Context) error
+	PostTable350(c echo.Context) error
+	PatchTable350(c echo.Context) error
+	PutTable350(c echo.Context) error
+	DeleteTable350(c echo.Context) error
+	OptionsTable350(c echo.Context) error
+
+	// /table_351 serves the relations called "table_351".
+	GetTable351(c echo.Context) error
+	PostTable351(c echo.Context) error
+	PatchTable351(c echo.Context) error
+	PutTable351(c echo.Context) error
+	DeleteTable351(c echo.Context) error
+	OptionsTable351(c echo.Context) error
+
+	// /table_352 serves the relations called "table_352".
+	GetTable352(c echo.Context) error
+	PostTable352(c echo.Context) error
+	PatchTable352(c echo.Context) error
+	PutTable352(c echo.Context) error
+	DeleteTable352(c echo.Context) error
+	OptionsTable352(c echo.Context) error
+
+	// /table_353 serves the relations called "table_353".
+	GetTable353(c echo.Context) error
+	PostTable353(c echo.Context) error
+	PatchTable353(c echo.Context) error
+	PutTable353(c echo.Context) error
+	DeleteTable353(c echo.Context) error
+	OptionsTable353(c echo.Context) error
+
+	// /table_354 serves the relations called "table_354".
+	GetTable354(c echo.Context) error
+	PostTable354(c echo.Context) error
+	PatchTable354(c echo.Context) error
+	PutTable354(c echo.Context) error
+	DeleteTable354(c echo.Context) error
+	OptionsTable354(c echo.Context) error
+
+	// /table_355 serves the relations called "table_355".
+	GetTable355(c echo.Context) error
+	PostTable355(c echo.Context) error
+	PatchTable355(c echo.Context) error
+	PutTable355(c echo.Context) error
+	DeleteTable355(c echo.Context) error
+	OptionsTable355(c echo.Context) error
+
+	// /table_356 serves the relations called "table_356".
+	GetTable356(c echo.Context) error
+	PostTable356(c echo.Context) error
+	PatchTable356(c echo.Context) error
+	PutTable356(c echo.Context) error
+	DeleteTable356(c echo.Context) error
+	OptionsTable356(c echo.Context) error
+
+	// /table_357 serves the relations called "table_357".
+	GetTable357(c echo.Context) error
+	PostTable357(c echo.Context) error
+	PatchTable357(c echo.Context) error
+	PutTable357(c echo.Context) error
+	DeleteTable357(c echo.Context) error
+	OptionsTable357(c echo.Context) error
+
+	// /table_358 serves the relations called "table_358".
+	GetTable358(c echo.Context) error
+	PostTable358(c echo.Context) error
+	PatchTable358(c echo.Context) error
+	PutTable358(c echo.Context) error
+	DeleteTable358(c echo.Context) error
+	OptionsTable358(c echo.Context) error
+
+	// /table_359 serves the relations called "table_359".
+	GetTable359(c echo.Context) error
+	PostTable359(c echo.Context) error
+	PatchTable359(c echo.Context) error
+	PutTable359(c echo.Context) error
+	DeleteTable359(c echo.Context) error
+	OptionsTable359(c echo.Context) error
+
+	// /table_360 serves the relations called "table_360".
+	GetTable360(c echo.Context) error
+	PostTable360(c echo.Context) error
+	PatchTable360(c echo.Context) error
+	PutTable360(c echo.Context) error
+	DeleteTable360(c echo.Context) error
+	OptionsTable360(c echo.Context) error
+
+	// /table_361 serves the relations called "table_361".
+	GetTable361(c echo.Context) error
+	PostTable361(c echo.Context) error
+	PatchTable361(c echo.Context) error
+	PutTable361(c echo.Context) error
+	DeleteTable361(c echo.Context) error
+	OptionsTable361(c echo.Context) error
+
+	// /table_362 serves the relations called "table_362".
+	GetTable362(c echo.Context) error
+	PostTable362(c echo.Context) error
+	PatchTable362(c echo.Context) error
+	PutTable362(c echo.Context) error
+	DeleteTable362(c echo.Context) error
+	OptionsTable362(c echo.Context) error
+
+	// /table_363 serves the relations called "table_363".
+	GetTable363(c echo.Context) error
+	PostTable363(c echo.Context) error
+	PatchTable363(c echo.Context) error
+	PutTable363(c echo.Context) error
+	DeleteTable363(c echo.Context) error
+	OptionsTable363(c echo.Context) error
+
+	// /table_364 serves the relations called "table_364".
+	GetTable364(c echo.Context) error
+	PostTable364(c echo.Context) error
+	PatchTable364(c echo.Context) error
+	PutTable364(c echo.Context) error
+	DeleteTable364(c echo.Context) error
+	OptionsTable364(c echo.Context) error
+
+	// /table_365 serves the relations called "table_365".
+	GetTable365(c echo.Context) error
+	PostTable365(c echo.Context) error
+	PatchTable365(c echo.Context) error
+	PutTable365(c echo.Context) error
+	DeleteTable365(c echo.Context) error
+	OptionsTable365(c echo.Context) error
+
+	// /table_366 serves the relations called "table_366".
+	GetTable366(c echo.Context) error
+	PostTable366(c echo.Context) error
+	PatchTable366(c echo.Context) error
+	PutTable366(c echo.Context) error
+	DeleteTable366(c echo.Context) error
+	OptionsTable366(c echo.Context) error
+
+	// /table_367 serves the relations called "table_367".
+	GetTable367(c echo.Context) error
+	PostTable367(c echo.Context) error
+	PatchTable367(c echo.Context) error
+	PutTable367(c echo.Context) error
+	DeleteTable367(c echo.Context) error
+	OptionsTable367(c echo.Context) error
+
+	// /table_368 serves the relations called "table_368".
+	GetTable368(c echo.Context) error
+	PostTable368(c echo.Context) error
+	PatchTable368(c echo.Context) error
+	PutTable368(c echo.Context) error
+	DeleteTable368(c echo.Context) error
+	OptionsTable368(c echo.Context) error
+
+	// /table_369 serves the relations called "table_369".
+	GetTable369(c echo.Context) error
+	PostTable369(c echo.Context) error
+	PatchTable369(c echo.Context) error
+	PutTable369(c echo.Context) error
+	DeleteTable369(c echo.Context) error
+	OptionsTable369(c echo.Context) error
+
+	// /table_370 serves the relations called "table_370".
+	GetTable370(c echo.Context) error
+	PostTable370(c echo.Context) error
+	PatchTable370(c echo.Context) error
+	PutTable370(c echo.Context) error
+	DeleteTable370(c echo.Context) error
+	OptionsTable370(c echo.Context) error
+
+	// /table_371 serves the relations called "table_371".
+	GetTable371(c echo.Context) error
+	PostTable371(c echo.Context) error
+	PatchTable371(c echo.Context) error
+	PutTable371(c echo.Context) error
+	DeleteTable371(c echo.Context) error
+	OptionsTable371(c echo.Context) error
+
+	// /table_372 serves the relations called "table_372".
+	GetTable372(c echo.Context) error
+	PostTable372(c echo.Context) error
+	PatchTable372(c echo.Context) error
+	PutTable372(c echo.Context) error
+	DeleteTable372(c echo.Context) error
+	OptionsTable372(c echo.Context) error
+
+	// /table_373 serves the relations called "table_373".
+	GetTable373(c echo.Context) error
+	PostTable373(c echo.Context) error
+	PatchTable373(c echo.Context) error
+	PutTable373(c echo.Context) error
+	DeleteTable373(c echo.Context) error
+	OptionsTable373(c echo.Context) error
+
+	// /table_374 serves the relations called "table_374".
+	GetTable374(c echo.Context) error
+	PostTable374(c echo.Context) error
+	PatchTable374(c echo.Context) error
+	PutTable374(c echo.Context) error
+	DeleteTable374(c echo.Context) error
+	OptionsTable374(c echo.Context) error
+
+	// /table_375 serves the relations called "table_375".
+	GetTable375(c echo.Context) error
+	PostTable375(c echo.Context) error
+	PatchTable375(c echo.Context) error
+	PutTable375(c echo.Context) error
+	DeleteTable375(c echo.Context) error
+	OptionsTable375(c echo.Context) error
+
+	// /table_376 serves the relations called "table_376".
+	GetTable376(c echo.Context) error
+	PostTable376(c echo.Context) error
+	PatchTable376(c echo.Context) error
+	PutTable376(c echo.Context) error
+	DeleteTable376(c echo.Context) error
+	OptionsTable376(c echo.Context) error
+
+	// /table_377 serves the relations called "table_377".
+	GetTable377(c echo.Context) error
+	PostTable377(c echo.Context) error
+	PatchTable377(c echo.Context) error
+	PutTable377(c echo.Context) error
+	DeleteTable377(c echo.Context) error
+	OptionsTable377(c echo.Context) error
+
+	// /table_378 serves the relations called "table_378".
+	GetTable378(c echo.Context) error
+	PostTable378(c echo.Context) error
+	PatchTable378(c echo.Context) error
+	PutTable378(c echo.Context) error
+	DeleteTable378(c echo.Context) error
+	OptionsTable378(c echo.Context) error
+
+	// /table_379 serves the relations called "table_379".
+	GetTable379(c echo.Context) error
+	PostTable379(c echo.Context) error
+	PatchTable379(c echo.Context) error
+	PutTable379(c echo.Context) error
+	DeleteTable379(c echo.Context) error
+	OptionsTable379(c echo.Context) error
+
+	// /table_380 serves the relations called "table_380".
+	GetTable380(c echo.Context) error
+	PostTable380(c echo.Context) error
+	PatchTable380(c echo.Context) error
+	PutTable380(c echo.Context) error
+	DeleteTable380(c echo.Context) error
+	OptionsTable380(c echo.Context) error
+
+	// /table_381 serves the relations called "table_381".
+	GetTable381(c echo.Context) error
+	PostTable381(c echo.Context) error
+	PatchTable381(c echo.Context) error
+	PutTable381(c echo.Context) error
+	DeleteTable381(c echo.Context) error
+	OptionsTable381(c echo.Context) error
+
+	// /table_382 serves the relations called "table_382".
+	GetTable382(c echo.Context) error
+	PostTable382(c echo.Context) error
+	PatchTable382(c echo.Context) error
+	PutTable382(c echo.Context) error
+	DeleteTable382(c echo.Context) error
+	OptionsTable382(c echo.Context) error
+
+	// /table_383 serves the relations called "table_383".
+	GetTable383(c echo.Context) error
+	PostTable383(c echo.Context) error
+	PatchTable383(c echo.Context) error
+	PutTable383(c echo.Context) error
+	DeleteTable383(c echo.Context) error
+	OptionsTable383(c echo.Context) error
+
+	// /table_384 serves the relations called "table_384".
+	GetTable384(c echo.Context) error
+	PostTable384(c echo.Context) error
+	PatchTable384(c echo.Context) error
+	PutTable384(c echo.Context) error
+	DeleteTable384(c echo.Context) error
+	OptionsTable384(c echo.Context) error
+
+	// /table_385 serves the relations called "table_385".
+	GetTable385(c echo.Context) error
+	PostTable385(c echo.Context) error
+	PatchTable385(c echo.Context) error
+	PutTable385(c echo.Context) error
+	DeleteTable385(c echo.Context) error
+	OptionsTable385(c echo.Context) error
+
+	// /table_386 serves the relations called "table_386".
+	GetTable386(c echo.Context) error
+	PostTable386(c echo.Context) error
+	PatchTable386(c echo.Context) error
+	PutTable386(c echo.Context) error
+	DeleteTable386(c echo.Context) error
+	OptionsTable386(c echo.Context) error
+
+	// /table_387 serves the relations called "table_387".
+	GetTable387(c echo.Context) error
+	PostTable387(c echo.Context) error
+	PatchTable387(c echo.Context) error
+	PutTable387(c echo.Context) error
+	DeleteTable387(c echo.Context) error
+	OptionsTable387(c echo.Context) error
+
+	// /table_388 serves the relations called "table_388".
+	GetTable388(c echo.Context) error
+	PostTable388(c echo.Context) error
+	PatchTable388(c echo.Context) error
+	PutTable388(c echo.Context) error
+	DeleteTable388(c echo.Context) error
+	OptionsTable388(c echo.Context) error
+
+	// /table_389 serves the relations called "table_389".
+	GetTable389(c echo.Context) error
+	PostTable389(c echo.Context) error
+	PatchTable389(c echo.Context) error
+	PutTable389(c echo.Context) error
+	DeleteTable389(c echo.Context) error
+	OptionsTable389(c echo.Context) error
+
+	// /table_390 serves the relations called "table_390".
+	GetTable390(c echo.Context) error
+	PostTable390(c echo.Context) error
+	PatchTable390(c echo.Context) error
+	PutTable390(c echo.Context) error
+	DeleteTable390(c echo.Context) error
+	OptionsTable390(c echo.Context) error
+
+	// /table_391 serves the relations called "table_391".
+	GetTable391(c echo.Context) error
+	PostTable391(c echo.Context) error
+	PatchTable391(c echo.Context) error
+	PutTable391(c echo.Context) error
+	DeleteTable391(c echo.Context) error
+	OptionsTable391(c echo.Context) error
+
+	// /table_392 serves the relations called "table_392".
+	GetTable392(c echo.Context) error
+	PostTable392(c echo.Context) error
+	PatchTable392(c echo.Context) error
+	PutTable392(c echo.Context) error
+	DeleteTable392(c echo.Context) error
+	OptionsTable392(c echo.Context) error
+
+	// /table_393 serves the relations called "table_393".
+	GetTable393(c echo.Context) error
+	PostTable393(c echo.Context) error
+	PatchTable393(c echo.Context) error
+	PutTable393(c echo.Context) error
+	DeleteTable393(c echo.Context) error
+	OptionsTable393(c echo.Context) error
+
+	// /table_394 serves the relations called "table_394".
+	GetTable394(c echo.Context) error
+	PostTable394(c echo.Context) error
+	PatchTable394(c echo.Context) error
+	PutTable394(c echo.Context) error
+	DeleteTable394(c echo.Context) error
+	OptionsTable394(c echo.Context) error
+
+	// /table_395 serves the relations called "table_395".
+	GetTable395(c echo.Context) error
+	PostTable395(c echo.Context) error
+	PatchTable395(c echo.Context) error
+	PutTable395(c echo.Context) error
+	DeleteTable395(c echo.Context) error
+	OptionsTable395(c echo.Context) error
+
+	// /table_396 serves the relations called "table_396".
+	GetTable396(c echo.Context) error
+	PostTable396(c echo.Context) error
+	PatchTable396(c echo.Context) error
+	PutTable396(c echo.Context) error
+	DeleteTable396(c echo.Context) error
+	OptionsTable396(c echo.Context) error
+
+	// /table_397 serves the relations called "table_397".
+	GetTable397(c echo.Context) error
+	PostTable397(c echo.Context) error
+	PatchTable397(c echo.Context) error
+	PutTable397(c echo.Context) error
+	DeleteTable397(c echo.Context) error
+	OptionsTable397(c echo.Context) error
+
+	// /table_398 serves the relations called "table_398".
+	GetTable398(c echo.Context) error
+	PostTable398(c echo.Context) error
+	PatchTable398(c echo.Context) error
+	PutTable398(c echo.Context) error
+	DeleteTable398(c echo.Context) error
+	OptionsTable398(c echo.Context) error
+
+	// /table_399 serves the relations called "table_399".
+	GetTable399(c echo.Context) error
+	PostTable399(c echo.Context) error
+	PatchTable399(c echo.Context) error
+	PutTable399(c echo.Context) error
+	DeleteTable399(c echo.Context) error
+	OptionsTable399(c echo.Context) error
+
+	// /table_400 serves the relations called "table_400".
+	GetTable400(c echo.Context) error
+	PostTable400(c echo.Context) error
+	PatchTable400(c echo.Context) error
+	PutTable400(c echo.Context) error
+	DeleteTable400(c echo.Context) error
+	OptionsTable400(c echo.Context) error
+
+	// /table_401 serves the relations called "table_401".
+	GetTable401(c echo.Context) error
+	PostTable401(c echo.Context) error
+	PatchTable401(c echo.Context) error
+	PutTable401(c echo.Context) error
+	DeleteTable401(c echo.Context) error
+	OptionsTable401(c echo.Context) error
+
+	// /table_402 serves the relations called "table_402".
+	GetTable402(c echo.Context) error
+	PostTable402(c echo.Context) error
+	PatchTable402(c echo.Context) error
+	PutTable402(c echo.Context) error
+	DeleteTable402(c echo.Context) error
+	OptionsTable402(c echo.Context) error
+
+	// /table_403 serves the relations called "table_403".
+	GetTable403(c echo.Context) error
+	PostTable403(c echo.Context) error
+	PatchTable403(c echo.Context) error
+	PutTable403(c echo.Context) error
+	DeleteTable403(c echo.Context) error
+	OptionsTable403(c echo.Context) error
+
+	// /table_404 serves the relations called "table_404".
+	GetTable404(c echo.Context) error
+	PostTable404(c echo.Context) error
+	PatchTable404(c echo.Context) error
+	PutTable404(c echo.Context) error
+	DeleteTable404(c echo.Context) error
+	OptionsTable404(c echo.Context) error
+
+	// /table_405 serves the relations called "table_405".
+	GetTable405(c echo.Context) error
+	PostTable405(c echo.Context) error
+	PatchTable405(c echo.Context) error
+	PutTable405(c echo.Context) error
+	DeleteTable405(c echo.Context) error
+	OptionsTable405(c echo.Context) error
+
+	// /table_406 serves the relations called "table_406".
+	GetTable406(c echo.Context) error
+	PostTable406(c echo.Context) error
+	PatchTable406(c echo.Context) error
+	PutTable406(c echo.Context) error
+	DeleteTable406(c echo.Context) error
+	OptionsTable406(c echo.Context) error
+
+	// /table_407 serves the relations called "table_407".
+	GetTable407(c echo.Context) error
+	PostTable407(c echo.Context) error
+	PatchTable407(c echo.Context) error
+	PutTable407(c echo.Context) error
+	DeleteTable407(c echo.Context) error
+	OptionsTable407(c echo.Context) error
+
+	// /table_408 serves the relations called "table_408".
+	GetTable408(c echo.Context) error
+	PostTable408(c echo.Context) error
+	PatchTable408(c echo.Context) error
+	PutTable408(c echo.Context) error
+	DeleteTable408(c echo.Context) error
+	OptionsTable408(c echo.Context) error
+
+	// /table_409 serves the relations called "table_409".
+	GetTable409(c echo.Context) error
+	PostTable409(c echo.Context) error
+	PatchTable409(c echo.Context) error
+	PutTable409(c echo.Context) error
+	DeleteTable409(c echo.Context) error
+	OptionsTable409(c echo.Context) error
+
+	// /table_410 serves the relations called "table_410".
+	GetTable410(c echo.Context) error
+	PostTable410(c echo.Context) error
+	PatchTable410(c echo.Context) error
+	PutTable410(c echo.Context) error
+	DeleteTable410(c echo.Context) error
+	OptionsTable410(c echo.Context) error
+
+	// /table_411 serves the relations called "table_411".
+	GetTable411(c echo.Context) error
+	PostTable411(c echo.Context) error
+	PatchTable411(c echo.Context) error
+	PutTable411(c echo.Context) error
+	DeleteTable411(c echo.Context) error
+	OptionsTable411(c echo.Context) error
+
+	// /table_412 serves the relations called "table_412".
+	GetTable412(c echo.Context) error
+	PostTable412(c echo.Context) error
+	PatchTable412(c echo.Context) error
+	PutTable412(c echo.Context) error
+	DeleteTable412(c echo.Context) error
+	OptionsTable412(c echo.Context) error
+
+	// /table_413 serves the relations called "table_413".
+	GetTable413(c echo.Context) error
+	PostTable413(c echo.Context) error
+	PatchTable413(c echo.Context) error
+	PutTable413(c echo.Context) error
+	DeleteTable413(c echo.Context) error
+	OptionsTable413(c echo.Context) error
+
+	// /table_414 serves the relations called "table_414".
+	GetTable414(c echo.Context) error
+	PostTable414(c echo.Context) error
+	PatchTable414(c echo.Context) error
+	PutTable414(c echo.Context) error
+	DeleteTable414(c echo.Context) error
+	OptionsTable414(c echo.Context) error
+
+	// /table_415 serves the relations called "table_415".
+	GetTable415(c echo.Context) error
+	PostTable415(c echo.Context) error
+	PatchTable415(c echo.Context) error
+	PutTable415(c echo.Context) error
+	DeleteTable415(c echo.Context) error
+	OptionsTable415(c echo.Context) error
+
+	// /table_416 serves the relations called "table_416".
+	GetTable416(c echo.Context) error
+	PostTable416(c echo.Context) error
+	PatchTable416(c echo.Context) error
+	PutTable416(c echo.Context) error
+	DeleteTable416(c echo.Context) error
+	OptionsTable416(c echo.Context) error
+
+	// /table_417 serves the relations called "table_417".
+	GetTable417(c echo.Context) error
+	PostTable417(c echo.Context) error
+	PatchTable417(c echo.Context) error
+	PutTable417(c echo.Context) error
+	DeleteTable417(c echo.Context) error
+	OptionsTable417(c echo.Context) error
+
+	// /table_418 serves the relations called "table_418".
+	GetTable418(c echo.Context) error
+	PostTable418(c echo.Context) error
+	PatchTable418(c echo.Context) error
+	PutTable418(c echo.Context) error
+	DeleteTable418(c echo.Context) error
+	OptionsTable418(c echo.Context) error
+
+	// /table_419 serves the relations called "table_419".
+	GetTable419(c echo.Context) error
+	PostTable419(c echo.Context) error
+	PatchTable419(c echo.Context) error
+	PutTable419(c echo.Context) error
+	DeleteTable419(c echo.Context) error
+	OptionsTable419(c echo.Context) error
+
+	// /table_420 serves the relations called "table_420".
+	GetTable420(c echo.Context) error
+	PostTable420(c echo.Context) error
+	PatchTable420(c echo.Context) error
+	PutTable420(c echo.Context) error
+	DeleteTable420(c echo.Context) error
+	OptionsTable420(c echo.Context) error
+
+	// /table_421 serves the relations called "table_421".
+	GetTable421(c echo.Context) error
+	PostTable421(c echo.Context) error
+	PatchTable421(c echo.Context) error
+	PutTable421(c echo.Context) error
+	DeleteTable421(c echo.Context) error
+	OptionsTable421(c echo.Context) error
+
+	// /table_422 serves the relations called "table_422".
+	GetTable422(c echo.Context) error
+	PostTable422(c echo.Context) error
+	PatchTable422(c echo.Context) error
+	PutTable422(c echo.Context) error
+	DeleteTable422(c echo.Context) error
+	OptionsTable422(c echo.Context) error
+
+	// /table_423 serves the relations called "table_423".
+	GetTable423(c echo.Context) error
+	PostTable423(c echo.Context) error
+	PatchTable423(c echo.Context) error
+	PutTable423(c echo.Context) error
+	DeleteTable423(c echo.Context) error
+	OptionsTable423(c echo.Context) error
+
+	// /table_424 serves the relations called "table_424".
+	GetTable424(c echo.Context) error
+	PostTable424(c echo.Context) error
+	PatchTable424(c echo.Context) error
+	PutTable424(c echo.Context) error
+	DeleteTable424(c echo.Context) error
+	OptionsTable424(c echo.Context) error
+
+	// /table_425 serves the relations called "table_425".
+	GetTable425(c echo.Context) error
+	PostTable425(c echo.Context) error
+	PatchTable425(c echo.Context) error
+	PutTable425(c echo.Context) error
+	DeleteTable425(c echo.Context) error
+	OptionsTable425(c echo.Context) error
+
+	// /table_426 serves the relations called "table_426".
+	GetTable426(c echo.Context) error
+	PostTable426(c echo.Context) error
+	PatchTable426(c echo.Context) error
+	PutTable426(c echo.Context) error
+	DeleteTable426(c echo.Context) error
+	OptionsTable426(c echo.Context) error
+
+	// /table_427 serves the relations called "table_427".
+	GetTable427(c echo.Context) error
+	PostTable427(c echo.Context) error
+	PatchTable427(c echo.Context) error
+	PutTable427(c echo.Context) error
+	DeleteTable427(c echo.Context) error
+	OptionsTable427(c echo.Context) error
+
+	// /table_428 serves the relations called "table_428".
+	GetTable428(c echo.Context) error
+	PostTable428(c echo.Context) error
+	PatchTable428(c echo.Context) error
+	PutTable428(c echo.Context) error
+	DeleteTable428(c echo.Context) error
+	OptionsTable428(c echo.Context) error
+
+	// /table_429 serves the relations called "table_429".
+	GetTable429(c echo.Context) error
+	PostTable429(c echo.Context) error
+	PatchTable429(c echo.Context) error
+	PutTable429(c echo.Context) error
+	DeleteTable429(c echo.Context) error
+	OptionsTable429(c echo.Context) error
+
+	// /table_430 serves the relations called "table_430".
+	GetTable430(c echo.Context) error
+	PostTable430(c echo.Context) error
+	PatchTable430(c echo.Context) error
+	PutTable430(c echo.Context) error
+	DeleteTable430(c echo.Context) error
+	OptionsTable430(c echo.Context) error
+
+	// /table_431 serves the relations called "table_431".
+	GetTable431(c echo.Context) error
+	PostTable431(c echo.Context) error
+	PatchTable431(c echo.Context) error
+	PutTable431(c echo.Context) error
+	DeleteTable431(c echo.Context) error
+	OptionsTable431(c echo.Context) error
+
+	// /table_432 serves the relations called "table_432".
+	GetTable432(c echo.Context) error
+	PostTable432(c echo.Context) error
+	PatchTable432(c echo.Context) error
+	PutTable432(c echo.Context) error
+	DeleteTable432(c echo.Context) error
+	OptionsTable432(c echo.Context) error
+
+	// /table_433 serves the relations called "table_433".
+	GetTable433(c echo.Context) error
+	PostTable433(c echo.Context) error
+	PatchTable433(c echo.Context) error
+	PutTable433(c echo.Context) error
+	DeleteTable433(c echo.Context) error
+	OptionsTable433(c echo.Context) error
+
+	// /table_434 serves the relations called "table_434".
+	GetTable434(c echo.Context) error
+	PostTable434(c echo.Context) error
+	PatchTable434(c echo.Context) error
+	PutTable434(c echo.Context) error
+	DeleteTable434(c echo.Context) error
+	OptionsTable434(c echo.Context) error
+
+	// /table_435 serves the relations called "table_435".
+	GetTable435(c echo.Context) error
+	PostTable435(c echo.Context) error
+	PatchTable435(c echo.Context) error
+	PutTable435(c echo.Context) error
+	DeleteTable435(c echo.Context) error
+	OptionsTable435(c echo.Context) error
+
+	// /table_436 serves the relations called "table_436".
+	GetTable436(c echo.Context) error
+	PostTable436(c echo.Context) error
+	PatchTable436(c echo.Context) error
+	PutTable436(c echo.Context) error
+	DeleteTable436(c echo.Context) error
+	OptionsTable436(c echo.Context) error
+
+	// /table_437 serves the relations called "table_437".
+	GetTable437(c echo.Context) error
+	PostTable437(c echo.Context) error
+	PatchTable437(c echo.Context) error
+	PutTable437(c echo.Context) error
+	DeleteTable437(c echo.Context) error
+	OptionsTable437(c echo.Context) error
+
+	// /table_438 serves the relations called "table_438".
+	GetTable438(c echo.Context) error
+	PostTable438(c echo.Context) error
+	PatchTable438(c echo.Context) error
+	PutTable438(c echo.Context) error
+	DeleteTable438(c echo.Context) error
+	OptionsTable438(c echo.Context) error
+
+	// /table_439 serves the relations called "table_439".
+	GetTable439(c echo.Context) error
+	PostTable439(c echo.Context) error
+	PatchTable439(c echo.Context) error
+	PutTable439(c echo.Context) error
+	DeleteTable439(c echo.Context) error
+	OptionsTable439(c echo.Context) error
+
+	// /table_440 serves the relations called "table_440".
+	GetTable440(c echo.Context) error
+	PostTable440(c echo.Context) error
+	PatchTable440(c echo.Context) error
+	PutTable440(c echo.Context) error
+	DeleteTable440(c echo.Context) error
+	OptionsTable440(c echo.Context) error
+
+	// /table_441 serves the relations called "table_441".
+	GetTable441(c echo.Context) error
+	PostTable441(c echo.Context) error
+	PatchTable441(c echo.Context) error
+	PutTable441(c echo.Context) error
+	DeleteTable441(c echo.Context) error
+	OptionsTable441(c echo.Context) error
+
+	// /table_442 serves the relations called "table_442".
+	GetTable442(c echo.Context) error
+	PostTable442(c echo.Context) error
+	PatchTable442(c echo.Context) error
+	PutTable442(c echo.Context) error
+	DeleteTable442(c echo.Context) error
+	OptionsTable442(c echo.Context) error
+
+	// /table_443 serves the relations called "table_443".
+	GetTable443(c echo.Context) error
+	PostTable443(c echo.Context) error
+	PatchTable443(c echo.Context) error
+	PutTable443(c echo.Context) error
+	DeleteTable443(c echo.Context) error
+	OptionsTable443(c echo.Context) error
+
+	// /table_444 serves the relations called "table_444".
+	GetTable444(c echo.Context) error
+	PostTable444(c echo.Context) error
+	PatchTable444(c echo.Context) error
+	PutTable444(c echo.Context) error
+	DeleteTable444(c echo.Context) error
+	OptionsTable444(c echo.Context) error
+
+	// /table_445 serves the relations called "table_445".
+	GetTable445(c echo.Context) error
+	PostTable445(c echo.Context) error
+	PatchTable445(c echo.Context) error
+	PutTable445(c echo.Context) error
+	DeleteTable445(c echo.Context) error
+	OptionsTable445(c echo.Context) error
+
+	// /table_446 serves the relations called "table_446".
+	GetTable446(c echo.Context) error
+	PostTable446(c echo.Context) error
+	PatchTable446(c echo.Context) error
+	PutTable446(c echo.Context) error
+	DeleteTable446(c echo.Context) error
+	OptionsTable446(c echo.Context) error
+
+	// /table_447 serves the relations called "table_447".
+	GetTable447(c echo.Context) error
+	PostTable447(c echo.Context) error
+	PatchTable447(c echo.Context) error
+	PutTable447(c echo.Context) error
+	DeleteTable447(c echo.Context) error
+	OptionsTable447(c echo.Context) error
+
+	// /table_448 serves the relations called "table_448".
+	GetTable448(c echo.Context) error
+	PostTable448(c echo.Context) error
+	PatchTable448(c echo.Context) error
+	PutTable448(c echo.Context) error
+	DeleteTable448(c echo.Context) error
+	OptionsTable448(c echo.Context) error
+
+	// /table_449 serves the relations called "table_449".
+	GetTable449(c echo.Context) error
+	PostTable449(c echo.Context) error
+	PatchTable449(c echo.Context) error
+	PutTable449(c echo.Context) error
+	DeleteTable449(c echo.Context) error
+	OptionsTable449(c echo.Context) error
+
+	// /table_450 serves the relations called "table_450".
+	GetTable450(c echo.Context) error
+	PostTable450(c echo.Context) error
+	PatchTable450(c echo.Context) error
+	PutTable450(c echo.Context) error
+	DeleteTable450(c echo.Context) error
+	OptionsTable450(c echo.Context) error
+
+	// /table_451 serves the relations called "table_451".
+	GetTable451(c echo.Context) error
+	PostTable451(c echo.Context) error
+	PatchTable451(c echo.Context) error
+	PutTable451(c echo.Context) error
+	DeleteTable451(c echo.Context) error
+	OptionsTable451(c echo.Context) error
+
+	// /table_452 serves the relations called "table_452".
+	GetTable452(c echo.Context) error
+	PostTable452(c echo.Context) error
+	PatchTable452(c echo.Context) error
+	PutTable452(c echo.Context) error
+	DeleteTable452(c echo.Context) error
+	OptionsTable452(c echo.Context) error
+
+	// /table_453 serves the relations called "table_453".
+	GetTable453(c echo.Context) error
+	PostTable453(c echo.Context) error
+	PatchTable453(c echo.Context) error
+	PutTable453(c echo.Context) error
+	DeleteTable453(c echo.Context) error
+	OptionsTable453(c echo.Context) error
+
+	// /table_454 serves the relations called "table_454".
+	GetTable454(c echo.Context) error
+	PostTable454(c echo.Context) error
+	PatchTable454(c echo.Context) error
+	PutTable454(c echo.Context) error
+	DeleteTable454(c echo.Context) error
+	OptionsTable454(c echo.Context) error
+
+	// /table_455 serves the relations called "table_455".
+	GetTable455(c echo.Context) error
+	PostTable455(c echo.Context) error
+	PatchTable455(c echo.Context) error
+	PutTable455(c echo.Context) error
+	DeleteTable455(c echo.Context) error
+	OptionsTable455(c echo.Context) error
+
+	// /table_456 serves the relations called "table_456".
+	GetTable456(c echo.Context) error
+	PostTable456(c echo.Context) error
+	PatchTable456(c echo.Context) error
+	PutTable456(c echo.Context) error
+	DeleteTable456(c echo.Context) error
+	OptionsTable456(c echo.Context) error
+
+	// /table_457 serves the relations called "table_457".
+	GetTable457(c echo.Context) error
+	PostTable457(c echo.Context) error
+	PatchTable457(c echo.Context) error
+	PutTable457(c echo.Context) error
+	DeleteTable457(c echo.Context) error
+	OptionsTable457(c echo.Context) error
+
+	// /table_458 serves the relations called "table_458".
+	GetTable458(c echo.Context) error
+	PostTable458(c echo.Context) error
+	PatchTable458(c echo.Context) error
+	PutTable458(c echo.Context) error
+	DeleteTable458(c echo.Context) error
+	OptionsTable458(c echo.Context) error
+
+	// /table_459 serves the relations called "table_459".
+	GetTable459(c echo.Context) error
+	PostTable459(c echo.Context) error
+	PatchTable459(c echo.Context) error
+	PutTable459(c echo.Context) error
+	DeleteTable459(c echo.Context) error
+	OptionsTable459(c echo.Context) error
+
+	// /table_460 serves the relations called "table_460".
+	GetTable460(c echo.Context) error
+	PostTable460(c echo.Context) error
+	PatchTable460(c echo.Context) error
+	PutTable460(c echo.Context) error
+	DeleteTable460(c echo.Context) error
+	OptionsTable460(c echo.Context) error
+
+	// /table_461 serves the relations called "table_461".
+	GetTable461(c echo.Context) error
+	PostTable461(c echo.Context) error
+	PatchTable461(c echo.Context) error
+	PutTable461(c echo.Context) error
+	DeleteTable461(c echo.Context) error
+	OptionsTable461(c echo.Context) error
+
+	// /table_462 serves the relations called "table_462".
+	GetTable462(c echo.Context) error
+	PostTable462(c echo.Context) error
+	PatchTable462(c echo.Context) error
+	PutTable462(c echo.Context) error
+	DeleteTable462(c echo.Context) error
+	OptionsTable462(c echo.Context) error
+
+	// /table_463 serves the relations called "table_463".
+	GetTable463(c echo.Context) error
+	PostTable463(c echo.Context) error
+	PatchTable463(c echo.Context) error
+	PutTable463(c echo.Context) error
+	DeleteTable463(c echo.Context) error
+	OptionsTable463(c echo.Context) error
+
+	// /table_464 serves the relations called "table_464".
+	GetTable464(c echo.Context) error
+	PostTable464(c echo.Context) error
+	PatchTable464(c echo.Context) error
+	PutTable464(c echo.Context) error
+	DeleteTable464(c echo.Context) error
+	OptionsTable464(c echo.Context) error
+
+	// /table_465 serves the relations called "table_465".
+	GetTable465(c echo.Context) error
+	PostTable465(c echo.Context) error
+	PatchTable465(c echo.Context) error
+	PutTable465(c echo.Context) error
+	DeleteTable465(c echo.Context) error
+	OptionsTable465(c echo.Context) error
+
+	// /table_466 serves the relations called "table_466".
+	GetTable466(c echo.Context) error
+	PostTable466(c echo.Context) error
+	PatchTable466(c echo.Context) error
+	PutTable466(c echo.Context) error
+	DeleteTable466(c echo.Context) error
+	OptionsTable466(c echo.Context) error
+
+	// /table_467 serves the relations called "table_467".
+	GetTable467(c echo.Context) error
+	PostTable467(c echo.Context) error
+	PatchTable467(c echo.Context) error
+	PutTable467(c echo.Context) error
+	DeleteTable467(c echo.Context) error
+	OptionsTable467(c echo.Context) error
+
+	// /table_468 serves the relations called "table_468".
+	GetTable468(c echo.Context) error
+	PostTable468(c echo.Context) error
+	PatchTable468(c echo.Context) error
+	PutTable468(c echo.Context) error
+	DeleteTable468(c echo.Context) error
+	OptionsTable468(c echo.Context) error
+
+	// /table_469 serves the relations called "table_469".
+	GetTable469(c echo.Context) error
+	PostTable469(c echo.Context) error
+	PatchTable469(c echo.Context) error
+	PutTable469(c echo.Context) error
+	DeleteTable469(c echo.Context) error
+	OptionsTable469(c echo.Context) error
+
+	// /table_470 serves the relations called "table_470".
+	GetTable470(c echo.Context) error
+	PostTable470(c echo.Context) error
+	PatchTable470(c echo.Context) error
+	PutTable470(c echo.Context) error
+	DeleteTable470(c echo.Context) error
+	OptionsTable470(c echo.Context) error
+
+	// /table_471 serves the relations called "table_471".
+	GetTable471(c echo.Context) error
+	PostTable471(c echo.Context) error
+	PatchTable471(c echo.Context) error
+	PutTable471(c echo.Context) error
+	DeleteTable471(c echo.Context) error
+	OptionsTable471(c echo.Context) error
+
+	// /table_472 serves the relations called "table_472".
+	GetTable472(c echo.Context) error
+	PostTable472(c echo.Context) error
+	PatchTable472(c echo.Context) error
+	PutTable472(c echo.Context) error
+	DeleteTable472(c echo.Context) error
+	OptionsTable472(c echo.Context) error
+
+	// /table_473 serves the relations called "table_473".
+	GetTable473(c echo.Context) error
+	PostTable473(c echo.Context) error
+	PatchTable473(c echo.Context) error
+	PutTable473(c echo.Context) error
+	DeleteTable473(c echo.Context) error
+	OptionsTable473(c echo.Context) error
+
+	// /table_474 serves the relations called "table_474".
+	GetTable474(c echo.Context) error
+	PostTable474(c echo.Context) error
+	PatchTable474(c echo.Context) error
+	PutTable474(c echo.Context) error
+	DeleteTable474(c echo.Context) error
+	OptionsTable474(c echo.Context) error
+
+	// /table_475 serves the relations called "table_475".
+	GetTable475(c echo.Context) error
+	PostTable475(c echo.Context) error
+	PatchTable475(c echo.Context) error
+	PutTable475(c echo.Context) error
+	DeleteTable475(c echo.Context) error
+	OptionsTable475(c echo.Context) error
+
+	// /table_476 serves the relations called "table_476".
+	GetTable476(c echo.Context) error
+	PostTable476(c echo.Context) error
+	PatchTable476(c echo.Context) error
+	PutTable476(c echo.Context) error
+	DeleteTable476(c echo.Context) error
+	OptionsTable476(c echo.Context) error
+
+	// /table_477 serves the relations called "table_477".
+	GetTable477(c echo.Context) error
+	PostTable477(c echo.Context) error
+	PatchTable477(c echo.Context) error
+	PutTable477(c echo.Context) error
+	DeleteTable477(c echo.Context) error
+	OptionsTable477(c echo.Context) error
+
+	// /table_478 serves the relations called "table_478".
+	GetTable478(c echo.Context) error
+	PostTable478(c echo.Context) error
+	PatchTable478(c echo.Context) error
+	PutTable478(c echo.Context) error
+	DeleteTable478(c echo.Context) error
+	OptionsTable478(c echo.Context) error
+
+	// /table_479 serves the relations called "table_479".
+	GetTable479(c echo.Context) error
+	PostTable479(c echo.Context) error
+	PatchTable479(c echo.Context) error
+	PutTable479(c echo.Context) error
+	DeleteTable479(c echo.Context) error
+	OptionsTable479(c echo.Context) error
+
+	// /table_480 serves the relations called "table_480".
+	GetTable480(c echo.Context) error
+	PostTable480(c echo.Context) error
+	PatchTable480(c echo.Context) error
+	PutTable480(c echo.Context) error
+	DeleteTable480(c echo.Context) error
+	OptionsTable480(c echo.Context) error
+
+	// /table_481 serves the relations called "table_481".
+	GetTable481(c echo.Context) error
+	PostTable481(c echo.Context) error
+	PatchTable481(c echo.Context) error
+	PutTable481(c echo.Context) error
+	DeleteTable481(c echo.Context) error
+	OptionsTable481(c echo.Context) error
+
+	// /table_482 serves the relations called "table_482".
+	GetTable482(c echo.Context) error
+	PostTable482(c echo.Context) error
+	PatchTable482(c echo.Context) error
+	PutTable482(c echo.Context) error
+	DeleteTable482(c echo.Context) error
+	OptionsTable482(c echo.Context) error
+
+	// /table_483 serves the relations called "table_483".
+	GetTable483(c echo.Context) error
+	PostTable483(c echo.Context) error
+	PatchTable483(c echo.Context) error
+	PutTable483(c echo.Context) error
+	DeleteTable483(c echo.Context) error
+	OptionsTable483(c echo.Context) error
+
+	// /table_484 serves the relations called "table_484".
+	GetTable484(c echo.Context) error
+	PostTable484(c echo.Context) error
+	PatchTable484(c echo.Context) error
+	PutTable484(c echo.Context) error
+	DeleteTable484(c echo.Context) error
+	OptionsTable484(c echo.Context) error
+
+	// /table_485 serves the relations called "table_485".
+	GetTable485(c echo.Context) error
+	PostTable485(c echo.Context) error
+	PatchTable485(c echo.Context) error
+	PutTable485(c echo.Context) error
+	DeleteTable485(c echo.Context) error
+	OptionsTable485(c echo.Context) error
+
+	// /table_486 serves the relations called "table_486".
+	GetTable486(c echo.Context) error
+	PostTable486(c echo.Context) error
+	PatchTable486(c echo.Context) error
+	PutTable486(c echo.Context) error
+	DeleteTable486(c echo.Context) error
+	OptionsTable486(c echo.Context) error
+
+	// /table_487 serves the relations called "table_487".
+	GetTable487(c echo.Context) error
+	PostTable487(c echo.Context) error
+	PatchTable487(c echo.Context) error
+	PutTable487(c echo.Context) error
+	DeleteTable487(c echo.Context) error
+	OptionsTable487(c echo.Context) error
+
+	// /table_488 serves the relations called "table_488".
+	GetTable488(c echo.Context) error
+	PostTable488(c echo.Context) error
+	PatchTable488(c echo.Context) error
+	PutTable488(c echo.Context) error
+	DeleteTable488(c echo.Context) error
+	OptionsTable488(c echo.Context) error
+
+	// /table_489 serves the relations called "table_489".
+	GetTable489(c echo.Context) error
+	PostTable489(c echo.Context) error
+	PatchTable489(c echo.Context) error
+	PutTable489(c echo.Context) error
+	DeleteTable489(c echo.Context) error
+	OptionsTable489(c echo.Context) error
+
+	// /table_490 serves the relations called "table_490".
+	GetTable490(c echo.Context) error
+	PostTable490(c echo.Context) error
+	PatchTable490(c echo.Context) error
+	PutTable490(c echo.Context) error
+	DeleteTable490(c echo.Context) error
+	OptionsTable490(c echo.Context) error
+
+	// /table_491 serves the relations called "table_491".
+	GetTable491(c echo.Context) error
+	PostTable491(c echo.Context) error
+	PatchTable491(c echo.Context) error
+	PutTable491(c echo.Context) error
+	DeleteTable491(c echo.Context) error
+	OptionsTable491(c echo.Context) error
+
+	// /table_492 serves the relations called "table_492".
+	GetTable492(c echo.Context) error
+	PostTable492(c echo.Context) error
+	PatchTable492(c echo.Context) error
+	PutTable492(c echo.Context) error
+	DeleteTable492(c echo.Context) error
+	OptionsTable492(c echo.Context) error
+
+	// /table_493 serves the relations called "table_493".
+	GetTable493(c echo.Context) error
+	PostTable493(c echo.Context) error
+	PatchTable493(c echo.Context) error
+	PutTable493(c echo.Context) error
+	DeleteTable493(c echo.Context) error
+	OptionsTable493(c echo.Context) error
+
+	// /table_494 serves the relations called "table_494".
+	GetTable494(c echo.Context) error
+	PostTable494(c echo.Context) error
+	PatchTable494(c echo.Context) error
+	PutTable494(c echo.Context) error
+	DeleteTable494(c echo.Context) error
+	OptionsTable494(c echo.Context) error
+
+	// /table_495 serves the relations called "table_495".
+	GetTable495(c echo.Context) error
+	PostTable495(c echo.Context) error
+	PatchTable495(c echo.Context) error
+	PutTable495(c echo.Context) error
+	DeleteTable495(c echo.Context) error
+	OptionsTable495(c echo.Context) error
+
+	// /table_496 serves the relations called "table_496".
+	GetTable496(c echo.Context) error
+	PostTable496(c echo.Context) error
+	PatchTable496(c echo.Context) error
+	PutTable496(c echo.Context) error
+	DeleteTable496(c echo.Context) error
+	OptionsTable496(c echo.Context) error
+
+	// /table_497 serves the relations called "table_497".
+	GetTable497(c echo.Context) error
+	PostTable497(c echo.Context) error
+	PatchTable497(c echo.Context) error
+	PutTable497(c echo.Context) error
+	DeleteTable497(c echo.Context) error
+	OptionsTable497(c echo.Context) error
+
+	// /table_498 serves the relations called "table_498".
+	GetTable498(c echo.Context) error
+	PostTable498(c echo.Context) error
+	PatchTable498(c echo.Context) error
+	PutTable498(c echo.Context) error
+	DeleteTable498(c echo.Context) error
+	OptionsTable498(c echo.Context) error
+
+	// /table_499 serves the relations called "table_499".
+	GetTable499(c echo.Context) error
+	PostTable499(c echo.Context) error
+	PatchTable499(c echo.Context) error
+	PutTable499(c echo.Context) error
+	DeleteTable499(c echo.Context) error
+	OptionsTable499(c echo.Context) error
+
+	// /table_500 serves the relations called "table_500".
+	GetTable500(c echo.Context) error
+	PostTable500(c echo.Context) error
+	PatchTable500(c echo.Context) error
+	PutTable500(c echo.Context) error
+	DeleteTable500(c echo.Context) error
+	OptionsTable500(c echo.Context) error
+
+	// /table_501 serves the relations called "table_501".
+	GetTable501(c echo.Context) error
+	PostTable501(c echo.Context) error
+	PatchTable501(c echo.Context) error
+	PutTable501(c echo.Context) error
+	DeleteTable501(c echo.Context) error
+	OptionsTable501(c echo.Context) error
+
+	// /table_502 serves the relations called "table_502".
+	GetTable502(c echo.Context) error
+	PostTable502(c echo.Context) error
+	PatchTable502(c echo.Context) error
+	PutTable502(c echo.Context) error
+	DeleteTable502(c echo.Context) error
+	OptionsTable502(c echo.Context) error
+
+	// /table_503 serves the relations called "table_503".
+	GetTable503(c echo.Context) error
+	PostTable503(c echo.Context) error
+	PatchTable503(c echo.Context) error
+	PutTable503(c echo.Context) error
+	DeleteTable503(c echo.Context) error
+	OptionsTable503(c echo.Context) error
+
+	// /table_504 serves the relations called "table_504".
+	GetTable504(c echo.Context) error
+	PostTable504(c echo.Context) error
+	PatchTable504(c echo.Context) error
+	PutTable504(c echo.Context) error
+	DeleteTable504(c echo.Context) error
+	OptionsTable504(c echo.Context) error
+
+	// /table_505 serves the relations called "table_505".
+	GetTable505(c echo.Context) error
+	PostTable505(c echo.Context) error
+	PatchTable505(c echo.Context) error
+	PutTable505(c echo.Context) error
+	DeleteTable505(c echo.Context) error
+	OptionsTable505(c echo.Context) error
+
+	// /table_506 serves the relations called "table_506".
+	GetTable506(c echo.Context) error
+	PostTable506(c echo.Context) error
+	PatchTable506(c echo.Context) error
+	PutTable506(c echo.Context) error
+	DeleteTable506(c echo.Context) error
+	OptionsTable506(c echo.Context) error
+
+	// /table_507 serves the relations called "table_507".
+	GetTable507(c echo.Context) error
+	PostTable507(c echo.Context) error
+	PatchTable507(c echo.Context) error
+	PutTable507(c echo.Context) error
+	DeleteTable507(c echo.Context) error
+	OptionsTable507(c echo.Context) error
+
+	// /table_508 serves the relations called "table_508".
+	GetTable508(c echo.Context) error
+	PostTable508(c echo.Context) error
+	PatchTable508(c echo.Context) error
+	PutTable508(c echo.Context) error
+	DeleteTable508(c echo.Context) error
+	OptionsTable508(c echo.Context) error
+
+	// /table_509 serves the relations called "table_509".
+	GetTable509(c echo.Context) error
+	PostTable509(c echo.Context) error
+	PatchTable509(c echo.Context) error
+	PutTable509(c echo.Context) error
+	DeleteTable509(c echo.Context) error
+	OptionsTable509(c echo.Context) error
+
+	// /table_510 serves the relations called "table_510".
+	GetTable510(c echo.Context) error
+	PostTable510(c echo.Context) error
+	PatchTable510(c echo.Context) error
+	PutTable510(c echo.Context) error
+	DeleteTable510(c echo.Context) error
+	OptionsTable510(c echo.Context) error
+
+	// /table_511 serves the relations called "table_511".
+	GetTable511(c echo.Context) error
+	PostTable511(c echo.Context) error
+	PatchTable511(c echo.Context) error
+	PutTable511(c echo.Context) error
+	DeleteTable511(c echo.Context) error
+	OptionsTable511(c echo.Context) error
+
+	// /table_512 serves the relations called "table_512".
+	GetTable512(c echo.Context) error
+	PostTable512(c echo.Context) error
+	PatchTable512(c echo.Context) error
+	PutTable512(c echo.Context) error
+	DeleteTable512(c echo.Context) error
+	OptionsTable512(c echo.Context) error
+
+	// /table_513 serves the relations called "table_513".
+	GetTable513(c echo.Context) error
+	PostTable513(c echo.Context) error
+	PatchTable513(c echo.Context) error
+	PutTable513(c echo.Context) error
+	DeleteTable513(c echo.Context) error
+	OptionsTable513(c echo.Context) error
+
+	// /table_514 serves the relations called "table_514".
+	GetTable514(c echo.Context) error
+	PostTable514(c echo.Context) error
+	PatchTable514(c echo.Context) error
+	PutTable514(c echo.Context) error
+	DeleteTable514(c echo.Context) error
+	OptionsTable514(c echo.Context) error
+
+	// /table_515 serves the relations called "table_515".
+	GetTable515(c echo.Context) error
+	PostTable515(c echo.Context) error
+	PatchTable515(c echo.Context) error
+	PutTable515(c echo.Context) error
+	DeleteTable515(c echo.Context) error
+	OptionsTable515(c echo.Context) error
+
+	// /table_516 serves the relations called "table_516".
+	GetTable516(c echo.Context) error
+	PostTable516(c echo.Context) error
+	PatchTable516(c echo.Context) error
+	PutTable516(c echo.Context) error
+	DeleteTable516(c echo.Context) error
+	OptionsTable516(c echo.Context) error
+
+	// /table_517 serves the relations called "table_517".
+	GetTable517(c echo.Context) error
+	PostTable517(c echo.Context) error
+	PatchTable517(c echo.Context) error
+	PutTable517(c echo.Context) error
+	DeleteTable517(c echo.Context) error
+	OptionsTable517(c echo.Context) error
+
+	// /table_518 serves the relations called "table_518".
+	GetTable518(c echo.Context) error
+	PostTable518(c echo.Context) error
+	PatchTable518(c echo.Context) error
+	PutTable518(c echo.Context) error
+	DeleteTable518(c echo.Context) error
+	OptionsTable518(c echo.Context) error
+
+	// /table_519 serves the relations called "table_519".
+	GetTable519(c echo.Context) error
+	PostTable519(c echo.Context) error
+	PatchTable519(c echo.Context) error
+	PutTable519(c echo.Context) error
+	DeleteTable519(c echo.Context) error
+	OptionsTable519(c echo.Context) error
+
+	// /table_520 serves the relations called "table_520".
+	GetTable520(c echo.Context) error
+	PostTable520(c echo.Context) error
+	PatchTable520(c echo.Context) error
+	PutTable520(c echo.Context) error
+	DeleteTable520(c echo.Context) error
+	OptionsTable520(c echo.Context) error
+
+	// Fallback answers the paths and methods no route takes, as PostgREST does
+	// (PGRST205, PGRST202, PGRST125, PGRST117, PGRST101).
+	Fallback(c echo.Context) error
+}
+
+// RegisterOptions are RegisterHandlers' options.
+type RegisterOptions struct {
+	// BaseURL prefixes every path ("/api").
+	BaseURL string
+	// Middlewares wrap each route's handler, the fallback's too.
+	Middlewares []echo.MiddlewareFunc
+}
+
+// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group),
+// each served by its method of si. A path serves every exposed schema's
+// relation of that name; the runtime picks one by the Accept-Profile and
+// Content-Profile headers. Errors handlers return go to echo's error handler:
+// set it to the runtime's (runtime.Server.HTTPErrorHandler; serve.Run does),
+// which writes them as PostgREST's error objects.
+func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions) {
+	add := func(method, path string, h echo.HandlerFunc) {
+		r.Add(method, opts.BaseURL+path, h, opts.Middlewares...)
+	}
+	add(http.MethodGet, "/table_001", si.GetTable001)
+	add(http.MethodHead, "/table_001", si.GetTable001)
+	add(http.MethodPost, "/table_001", si.PostTable001)
+	add(http.MethodPatch, "/table_001", si.PatchTable001)
+	add(http.MethodPut, "/table_001", si.PutTable001)
+	add(http.MethodDelete, "/table_001", si.DeleteTable001)
+	add(http.MethodOptions, "/table_001", si.OptionsTable001)
+	add(http.MethodGet, "/table_002", si.GetTable002)
+	add(http.MethodHead, "/table_002", si.GetTable002)
+	add(http.MethodPost, "/table_002", si.PostTable002)
+	add(http.MethodPatch, "/table_002", si.PatchTable002)
+	add(http.MethodPut, "/table_002", si.PutTable002)
+	add(http.MethodDelete, "/table_002", si.DeleteTable002)
+	add(http.MethodOptions, "/table_002", si.OptionsTable002)
+	add(http.MethodGet, "/table_003", si.GetTable003)
+	add(http.MethodHead, "/table_003", si.GetTable003)
+	add(http.MethodPost, "/table_003", si.PostTable003)
+	add(http.MethodPatch, "/table_003", si.PatchTable003)
+	add(http.MethodPut, "/table_003", si.PutTable003)
+	add(http.MethodDelete, "/table_003", si.DeleteTable003)
+	add(http.MethodOptions, "/table_003", si.OptionsTable003)
+	add(http.MethodGet, "/table_004", si.GetTable004)
+	add(http.MethodHead, "/table_004", si.GetTable004)
+	add(http.MethodPost, "/table_004", si.PostTable004)
+	add(http.MethodPatch, "/table_004", si.PatchTable004)
+	add(http.MethodPut, "/table_004", si.PutTable004)
+	add(http.MethodDelete, "/table_004", si.DeleteTable004)
+	add(http.MethodOptions, "/table_004", si.OptionsTable004)
+	add(http.MethodGet, "/table_005", si.GetTable005)
+	add(http.MethodHead, "/table_005", si.GetTable005)
+	add(http.MethodPost, "/table_005", si.PostTable005)
+	add(http.MethodPatch, "/table_005", si.PatchTable005)
+	add(http.MethodPut, "/table_005", si.PutTable005)
+	add(http.MethodDelete, "/table_005", si.DeleteTable005)
+	add(http.MethodOptions, "/table_005", si.OptionsTable005)
+	add(http.MethodGet, "/table_006", si.GetTable006)
+	add(http.MethodHead, "/table_006", si.GetTable006)
+	add(http.MethodPost, "/table_006", si.PostTable006)
+	add(http.MethodPatch, "/table_006", si.PatchTable006)
+	add(http.MethodPut, "/table_006", si.PutTable006)
+	add(http.MethodDelete, "/table_006", si.DeleteTable006)
+	add(http.MethodOptions, "/table_006", si.OptionsTable006)
+	add(http.MethodGet, "/table_007", si.GetTable007)
+	add(http.MethodHead, "/table_007", si.GetTable007)
+	add(http.MethodPost, "/table_007", si.PostTable007)
+	add(http.MethodPatch, "/table_007", si.PatchTable007)
+	add(http.MethodPut, "/table_007", si.PutTable007)
+	add(http.MethodDelete, "/table_007", si.DeleteTable007)
+	add(http.MethodOptions, "/table_007", si.OptionsTable007)
+	add(http.MethodGet, "/table_008", si.GetTable008)
+	add(http.MethodHead, "/table_008", si.GetTable008)
+	add(http.MethodPost, "/table_008", si.PostTable008)
+	add(http.MethodPatch, "/table_008", si.PatchTable008)
+	add(http.MethodPut, "/table_008", si.PutTable008)
+	add(http.MethodDelete, "/table_008", si.DeleteTable008)
+	add(http.MethodOptions, "/table_008", si.OptionsTable008)
+	add(http.MethodGet, "/table_009", si.GetTable009)
+	add(http.MethodHead, "/table_009", si.GetTable009)
+	add(http.MethodPost, "/table_009", si.PostTable009)
+	add(http.MethodPatch, "/table_009", si.PatchTable009)
+	add(http.MethodPut, "/table_009", si.PutTable009)
+	add(http.MethodDelete, "/table_009", si.DeleteTable009)
+	add(http.MethodOptions, "/table_009", si.OptionsTable009)
+	add(http.MethodGet, "/table_010", si.GetTable010)
+	add(http.MethodHead, "/table_010", si.GetTable010)
+	add(http.MethodPost, "/table_010", si.PostTable010)
+	add(http.MethodPatch, "/table_010", si.PatchTable010)
+	add(http.MethodPut, "/table_010", si.PutTable010)
+	add(http.MethodDelete, "/table_010", si.DeleteTable010)
+	add(http.MethodOptions, "/table_010", si.OptionsTable010)
+	add(http.MethodGet, "/table_011", si.GetTable011)
+	add(http.MethodHead, "/table_011", si.GetTable011)
+	add(http.MethodPost, "/table_011", si.PostTable011)
+	add(http.MethodPatch, "/table_011", si.PatchTable011)
+	add(http.MethodPut, "/table_011", si.PutTable011)
+	add(http.MethodDelete, "/table_011", si.DeleteTable011)
+	add(http.MethodOptions, "/table_011", si.OptionsTable011)
+	add(http.MethodGet, "/table_012", si.GetTable012)
+	add(http.MethodHead, "/table_012", si.GetTable012)
+	add(http.MethodPost, "/table_012", si.PostTable012)
+	add(http.MethodPatch, "/table_012", si.PatchTable012)
+	add(http.MethodPut, "/table_012", si.PutTable012)
+	add(http.MethodDelete, "/table_012", si.DeleteTable012)
+	add(http.MethodOptions, "/table_012", si.OptionsTable012)
+	add(http.MethodGet, "/table_013", si.GetTable013)
+	add(http.MethodHead, "/table_013", si.GetTable013)
+	add(http.MethodPost, "/table_013", si.PostTable013)
+	add(http.MethodPatch, "/table_013", si.PatchTable013)
+	add(http.MethodPut, "/table_013", si.PutTable013)
+	add(http.MethodDelete, "/table_013", si.DeleteTable013)
+	add(http.MethodOptions, "/table_013", si.OptionsTable013)
+	add(http.MethodGet, "/table_014", si.GetTable014)
+	add(http.MethodHead, "/table_014", si.GetTable014)
+	add(http.MethodPost, "/table_014", si.PostTable014)
+	add(http.MethodPatch, "/table_014", si.PatchTable014)
+	add(http.MethodPut, "/table_014", si.PutTable014)
+	add(http.MethodDelete, "/table_014", si.DeleteTable014)
+	add(http.MethodOptions, "/table_014", si.OptionsTable014)
+	add(http.MethodGet, "/table_015", si.GetTable015)
+	add(http.MethodHead, "/table_015", si.GetTable015)
+	add(http.MethodPost, "/table_015", si.PostTable015)
+	add(http.MethodPatch, "/table_015", si.PatchTable015)
+	add(http.MethodPut, "/table_015", si.PutTable015)
+	add(http.MethodDelete, "/table_015", si.DeleteTable015)
+	add(http.MethodOptions, "/table_015", si.OptionsTable015)
+	add(http.MethodGet, "/table_016", si.GetTable016)
+	add(http.MethodHead, "/table_016", si.GetTable016)
+	add(http.MethodPost, "/table_016", si.PostTable016)
+	add(http.MethodPatch, "/table_016", si.PatchTable016)
+	add(http.MethodPut, "/table_016", si.PutTable016)
+	add(http.MethodDelete, "/table_016", si.DeleteTable016)
+	add(http.MethodOptions, "/table_016", si.OptionsTable016)
+	add(http.MethodGet, "/table_017", si.GetTable017)
+	add(http.MethodHead, "/table_017", si.GetTable017)
+	add(http.MethodPost, "/table_017", si.PostTable017)
+	add(http.MethodPatch, "/table_017", si.PatchTable017)
+	add(http.MethodPut, "/table_017", si.PutTable017)
+	add(http.MethodDelete, "/table_017", si.DeleteTable017)
+	add(http.MethodOptions, "/table_017", si.OptionsTable017)
+	add(http.MethodGet, "/table_018", si.GetTable018)
+	add(http.MethodHead, "/table_018", si.GetTable018)
+	add(http.MethodPost, "/table_018", si.PostTable018)
+	add(http.MethodPatch, "/table_018", si.PatchTable018)
+	add(http.MethodPut, "/table_018", si.PutTable018)
+	add(http.MethodDelete, "/table_018", si.DeleteTable018)
+	add(http.MethodOptions, "/table_018", si.OptionsTable018)
+	add(http.MethodGet, "/table_019", si.GetTable019)
+	add(http.MethodHead, "/table_019", si.GetTable019)
+	add(http.MethodPost, "/table_019", si.PostTable019)
+	add(http.MethodPatch, "/table_019", si.PatchTable019)
+	add(http.MethodPut, "/table_019", si.PutTable019)
+	add(http.MethodDelete, "/table_019", si.DeleteTable019)
+	add(http.MethodOptions, "/table_019", si.OptionsTable019)
+	add(http.MethodGet, "/table_020", si.GetTable020)
+	add(http.MethodHead, "/table_020", si.GetTable020)
+	add(http.MethodPost, "/table_020", si.PostTable020)
+	add(http.MethodPatch, "/table_020", si.PatchTable020)
+	add(http.MethodPut, "/table_020", si.PutTable020)
+	add(http.MethodDelete, "/table_020", si.DeleteTable020)
+	add(http.MethodOptions, "/table_020", si.OptionsTable020)
+	add(http.MethodGet, "/table_021", si.GetTable021)
+	add(http.MethodHead, "/table_021", si.GetTable021)
+	add(http.MethodPost, "/table_021", si.PostTable021)
+	add(http.MethodPatch, "/table_021", si.PatchTable021)
+	add(http.MethodPut, "/table_021", si.PutTable021)
+	add(http.MethodDelete, "/table_021", si.DeleteTable021)
+	add(http.MethodOptions, "/table_021", si.OptionsTable021)
+	add(http.MethodGet, "/table_022", si.GetTable022)
+	add(http.MethodHead, "/table_022", si.GetTable022)
+	add(http.MethodPost, "/table_022", si.PostTable022)
+	add(http.MethodPatch, "/table_022", si.PatchTable022)
+	add(http.MethodPut, "/table_022", si.PutTable022)
+	add(http.MethodDelete, "/table_022", si.DeleteTable022)
+	add(http.MethodOptions, "/table_022", si.OptionsTable022)
+	add(http.MethodGet, "/table_023", si.GetTable023)
+	add(http.MethodHead, "/table_023", si.GetTable023)
+	add(http.MethodPost, "/table_023", si.PostTable023)
+	add(http.MethodPatch, "/table_023", si.PatchTable023)
+	add(http.MethodPut, "/table_023", si.PutTable023)
+	add(http.MethodDelete, "/table_023", si.DeleteTable023)
+	add(http.MethodOptions, "/table_023", si.OptionsTable023)
+	add(http.MethodGet, "/table_024", si.GetTable024)
+	add(http.MethodHead, "/table_024", si.GetTable024)
+	add(http.MethodPost, "/table_024", si.PostTable024)
+	add(http.MethodPatch, "/table_024", si.PatchTable024)
+	add(http.MethodPut, "/table_024", si.PutTable024)
+	add(http.MethodDelete, "/table_024", si.DeleteTable024)
+	add(http.MethodOptions, "/table_024", si.OptionsTable024)
+	add(http.MethodGet, "/table_025", si.GetTable025)
+	add(http.MethodHead, "/table_025", si.GetTable025)
+	add(http.MethodPost, "/table_025", si.PostTable025)
+	add(http.MethodPatch, "/table_025", si.PatchTable025)
+	add(http.MethodPut, "/table_025", si.PutTable025)
+	add(http.MethodDelete, "/table_025", si.DeleteTable025)
+	add(http.MethodOptions, "/table_025", si.OptionsTable025)
+	add(http.MethodGet, "/table_026", si.GetTable026)
+	add(http.MethodHead, "/table_026", si.GetTable026)
+	add(http.MethodPost, "/table_026", si.PostTable026)
+	add(http.MethodPatch, "/table_026", si.PatchTable026)
+	add(http.MethodPut, "/table_026", si.PutTable026)
+	add(http.MethodDelete, "/table_026", si.DeleteTable026)
+	add(http.MethodOptions, "/table_026", si.OptionsTable026)
+	add(http.MethodGet, "/table_027", si.GetTable027)
+	add(http.MethodHead, "/table_027", si.GetTable027)
+	add(http.MethodPost, "/table_027", si.PostTable027)
+	add(http.MethodPatch, "/table_027", si.PatchTable027)
+	add(http.MethodPut, "/table_027", si.PutTable027)
+	add(http.MethodDelete, "/table_027", si.DeleteTable027)
+	add(http.MethodOptions, "/table_027", si.OptionsTable027)
+	add(http.MethodGet, "/table_028", si.GetTable028)
+	add(http.MethodHead, "/table_028", si.GetTable028)
+	add(http.MethodPost, "/table_028", si.PostTable028)
+	add(http.MethodPatch, "/table_028", si.PatchTable028)
+	add(http.MethodPut, "/table_028", si.PutTable028)
+	add(http.MethodDelete, "/table_028", si.DeleteTable028)
+	add(http.MethodOptions, "/table_028", si.OptionsTable028)
+	add(http.MethodGet, "/table_029", si.GetTable029)
+	add(http.MethodHead, "/table_029", si.GetTable029)
+	add(http.MethodPost, "/table_029", si.PostTable029)
+	add(http.MethodPatch, "/table_029", si.PatchTable029)
+	add(http.MethodPut, "/table_029", si.PutTable029)
+	add(http.MethodDelete, "/table_029", si.DeleteTable029)
+	add(http.MethodOptions, "/table_029", si.OptionsTable029)
+	add(http.MethodGet, "/table_030", si.GetTable030)
+	add(http.MethodHead, "/table_030", si.GetTable030)
+	add(http.MethodPost, "/table_030", si.PostTable030)
+	add(http.MethodPatch, "/table_030", si.PatchTable030)
+	add(http.MethodPut, "/table_030", si.PutTable030)
+	add(http.MethodDelete, "/table_030", si.DeleteTable030)
+	add(http.MethodOptions, "/table_030", si.OptionsTable030)
+	add(http.MethodGet, "/table_031", si.GetTable031)
+	add(http.MethodHead, "/table_031", si.GetTable031)
+	add(http.MethodPost, "/table_031", si.PostTable031)
+	add(http.MethodPatch, "/table_031", si.PatchTable031)
+	add(http.MethodPut, "/table_031", si.PutTable031)
+	add(http.MethodDelete, "/table_031", si.DeleteTable031)
+	add(http.MethodOptions, "/table_031", si.OptionsTable031)
+	add(http.MethodGet, "/table_032", si.GetTable032)
+	add(http.MethodHead, "/table_032", si.GetTable032)
+	add(http.MethodPost, "/table_032", si.PostTable032)
+	add(http.MethodPatch, "/table_032", si.PatchTable032)
+	add(http.MethodPut, "/table_032", si.PutTable032)
+	add(http.MethodDelete, "/table_032", si.DeleteTable032)
+	add(http.MethodOptions, "/table_032", si.OptionsTable032)
+	add(http.MethodGet, "/table_033", si.GetTable033)
+	add(http.MethodHead, "/table_033", si.GetTable033)
+	add(http.MethodPost, "/table_033", si.PostTable033)
+	add(http.MethodPatch, "/table_033", si.PatchTable033)
+	add(http.MethodPut, "/table_033", si.PutTable033)
+	add(http.MethodDelete, "/table_033", si.DeleteTable033)
+	add(http.MethodOptions, "/table_033", si.OptionsTable033)
+	add(http.MethodGet, "/table_034", si.GetTable034)
+	add(http.MethodHead, "/table_034", si.GetTable034)
+	add(http.MethodPost, "/table_034", si.PostTable034)
+	add(http.MethodPatch, "/table_034", si.PatchTable034)
+	add(http.MethodPut, "/table_034", si.PutTable034)
+	add(http.MethodDelete, "/table_034", si.DeleteTable034)
+	add(http.MethodOptions, "/table_034", si.OptionsTable034)
+	add(http.MethodGet, "/table_035", si.GetTable035)
+	add(http.MethodHead, "/table_035", si.GetTable035)
+	add(http.MethodPost, "/table_035", si.PostTable035)
+	add(http.MethodPatch, "/table_035", si.PatchTable035)
+	add(http.MethodPut, "/table_035", si.PutTable035)
+	add(http.MethodDelete, "/table_035", si.DeleteTable035)
+	add(http.MethodOptions, "/table_035", si.OptionsTable035)
+	add(http.MethodGet, "/table_036", si.GetTable036)
+	add(http.MethodHead, "/table_036", si.GetTable036)
+	add(http.MethodPost, "/table_036", si.PostTable036)
+	add(http.MethodPatch, "/table_036", si.PatchTable036)
+	add(http.MethodPut, "/table_036", si.PutTable036)
+	add(http.MethodDelete, "/table_036", si.DeleteTable036)
+	add(http.MethodOptions, "/table_036", si.OptionsTable036)
+	add(http.MethodGet, "/table_037", si.GetTable037)
+	add(http.MethodHead, "/table_037", si.GetTable037)
+	add(http.MethodPost, "/table_037", si.PostTable037)
+	add(http.MethodPatch, "/table_037", si.PatchTable037)
+	add(http.MethodPut, "/table_037", si.PutTable037)
+	add(http.MethodDelete, "/table_037", si.DeleteTable037)
+	add(http.MethodOptions, "/table_037", si.OptionsTable037)
+	add(http.MethodGet, "/table_038", si.GetTable038)
+	add(http.MethodHead, "/table_038", si.GetTable038)
+	add(http.MethodPost, "/table_038", si.PostTable038)
+	add(http.MethodPatch, "/table_038", si.PatchTable038)
+	add(http.MethodPut, "/table_038", si.PutTable038)
+	add(http.MethodDelete, "/table_038", si.DeleteTable038)
+	add(http.MethodOptions, "/table_038", si.OptionsTable038)
+	add(http.MethodGet, "/table_039", si.GetTable039)
+	add(http.MethodHead, "/table_039", si.GetTable039)
+	add(http.MethodPost, "/table_039", si.PostTable039)
+	add(http.MethodPatch, "/table_039", si.PatchTable039)
+	add(http.MethodPut, "/table_039", si.PutTable039)
+	add(http.MethodDelete, "/table_039", si.DeleteTable039)
+	add(http.MethodOptions, "/table_039", si.OptionsTable039)
+	add(http.MethodGet, "/table_040", si.GetTable040)
+	add(http.MethodHead, "/table_040", si.GetTable040)
+	add(http.MethodPost, "/table_040", si.PostTable040)
+	add(http.MethodPatch, "/table_040", si.PatchTable040)
+	add(http.MethodPut, "/table_040", si.PutTable040)
+	add(http.MethodDelete, "/table_040", si.DeleteTable040)
+	add(http.MethodOptions, "/table_040", si.OptionsTable040)
+	add(http.MethodGet, "/table_041", si.GetTable041)
+	add(http.MethodHead, "/table_041", si.GetTable041)
+	add(http.MethodPost, "/table_041", si.PostTable041)
+	add(http.MethodPatch, "/table_041", si.PatchTable041)
+	add(http.MethodPut, "/table_041", si.PutTable041)
+	add(http.MethodDelete, "/table_041", si.DeleteTable041)
+	add(http.MethodOptions, "/table_041", si.OptionsTable041)
+	add(http.MethodGet, "/table_042", si.GetTable042)
+	add(http.MethodHead, "/table_042", si.GetTable042)
+	add(http.MethodPost, "/table_042", si.PostTable042)
+	add(http.MethodPatch, "/table_042", si.PatchTable042)
+	add(http.MethodPut, "/table_042", si.PutTable042)
+	add(http.MethodDelete, "/table_042", si.DeleteTable042)
+	add(http.MethodOptions, "/table_042", si.OptionsTable042)
+	add(http.MethodGet, "/table_043", si.GetTable043)
+	add(http.MethodHead, "/table_043", si.GetTable043)
+	add(http.MethodPost, "/table_043", si.PostTable043)
+	add(http.MethodPatch, "/table_043", si.PatchTable043)
+	add(http.MethodPut, "/table_043", si.PutTable043)
+	add(http.MethodDelete, "/table_043", si.DeleteTable043)
+	add(http.MethodOptions, "/table_043", si.OptionsTable043)
+	add(http.MethodGet, "/table_044", si.GetTable044)
+	add(http.MethodHead, "/table_044", si.GetTable044)
+	add(http.MethodPost, "/table_044", si.PostTable044)
+	add(http.MethodPatch, "/table_044", si.PatchTable044)
+	add(http.MethodPut, "/table_044", si.PutTable044)
+	add(http.MethodDelete, "/table_044", si.DeleteTable044)
+	add(http.MethodOptions, "/table_044", si.OptionsTable044)
+	add(http.MethodGet, "/table_045", si.GetTable045)
+	add(http.MethodHead, "/table_045", si.GetTable045)
+	add(http.MethodPost, "/table_045", si.PostTable045)
+	add(http.MethodPatch, "/table_045", si.PatchTable045)
+	add(http.MethodPut, "/table_045", si.PutTable045)
+	add(http.MethodDelete, "/table_045", si.DeleteTable045)
+	add(http.MethodOptions, "/table_045", si.OptionsTable045)
+	add(http.MethodGet, "/table_046", si.GetTable046)
+	add(http.MethodHead, "/table_046", si.GetTable046)
+	add(http.MethodPost, "/table_046", si.PostTable046)
+	add(http.MethodPatch, "/table_046", si.PatchTable046)
+	add(http.MethodPut, "/table_046", si.PutTable046)
+	add(http.MethodDelete, "/table_046", si.DeleteTable046)
+	add(http.MethodOptions, "/table_046", si.OptionsTable046)
+	add(http.MethodGet, "/table_047", si.GetTable047)
+	add(http.MethodHead, "/table_047", si.GetTable047)
+	add(http.MethodPost, "/table_047", si.PostTable047)
+	add(http.MethodPatch, "/table_047", si.PatchTable047)
+	add(http.MethodPut, "/table_047", si.PutTable047)
+	add(http.MethodDelete, "/table_047", si.DeleteTable047)
+	add(http.MethodOptions, "/table_047", si.OptionsTable047)
+	add(http.MethodGet, "/table_048", si.GetTable048)
+	add(http.MethodHead, "/table_048", si.GetTable048)
+	add(http.MethodPost, "/table_048", si.PostTable048)
+	add(http.MethodPatch, "/table_048", si.PatchTable048)
+	add(http.MethodPut, "/table_048", si.PutTable048)
+	add(http.MethodDelete, "/table_048", si.DeleteTable048)
+	add(http.MethodOptions, "/table_048", si.OptionsTable048)
+	add(http.MethodGet, "/table_049", si.GetTable049)
+	add(http.MethodHead, "/table_049", si.GetTable049)
+	add(http.MethodPost, "/table_049", si.PostTable049)
+	add(http.MethodPatch, "/table_049", si.PatchTable049)
+	add(http.MethodPut, "/table_049", si.PutTable049)
+	add(http.MethodDelete, "/table_049", si.DeleteTable049)
+	add(http.MethodOptions, "/table_049", si.OptionsTable049)
+	add(http.MethodGet, "/table_050", si.GetTable050)
+	add(http.MethodHead, "/table_050", si.GetTable050)
+	add(http.MethodPost, "/table_050", si.PostTable050)
+	add(http.MethodPatch, "/table_050", si.PatchTable050)
+	add(http.MethodPut, "/table_050", si.PutTable050)
+	add(http.MethodDelete, "/table_050", si.DeleteTable050)
+	add(http.MethodOptions, "/table_050", si.OptionsTable050)
+	add(http.MethodGet, "/table_051", si.GetTable051)
+	add(http.MethodHead, "/table_051", si.GetTable051)
+	add(http.MethodPost, "/table_051", si.PostTable051)
+	add(http.MethodPatch, "/table_051", si.PatchTable051)
+	add(http.MethodPut, "/table_051", si.PutTable051)
+	add(http.MethodDelete, "/table_051", si.DeleteTable051)
+	add(http.MethodOptions, "/table_051", si.OptionsTable051)
+	add(http.MethodGet, "/table_052", si.GetTable052)
+	add(http.MethodHead, "/table_052", si.GetTable052)
+	add(http.MethodPost, "/table_052", si.PostTable052)
+	add(http.MethodPatch, "/table_052", si.PatchTable052)
+	add(http.MethodPut, "/table_052", si.PutTable052)
+	add(http.MethodDelete, "/table_052", si.DeleteTable052)
+	add(http.MethodOptions, "/table_052", si.OptionsTable052)
+	add(http.MethodGet, "/table_053", si.GetTable053)
+	add(http.MethodHead, "/table_053", si.GetTable053)
+	add(http.MethodPost, "/table_053", si.PostTable053)
+	add(http.MethodPatch, "/table_053", si.PatchTable053)
+	add(http.MethodPut, "/table_053", si.PutTable053)
+	add(http.MethodDelete, "/table_053", si.DeleteTable053)
+	add(http.MethodOptions, "/table_053", si.OptionsTable053)
+	add(http.MethodGet, "/table_054", si.GetTable054)
+	add(http.MethodHead, "/table_054", si.GetTable054)
+	add(http.MethodPost, "/table_054", si.PostTable054)
+	add(http.MethodPatch, "/table_054", si.PatchTable054)
+	add(http.MethodPut, "/table_054", si.PutTable054)
+	add(http.MethodDelete, "/table_054", si.DeleteTable054)
+	add(http.MethodOptions, "/table_054", si.OptionsTable054)
+	add(http.MethodGet, "/table_055", si.GetTable055)
+	add(http.MethodHead, "/table_055", si.GetTable055)
+	add(http.MethodPost, "/table_055", si.PostTable055)
+	add(http.MethodPatch, "/table_055", si.PatchTable055)
+	add(http.MethodPut, "/table_055", si.PutTable055)
+	add(http.MethodDelete, "/table_055", si.DeleteTable055)
+	add(http.MethodOptions, "/table_055", si.OptionsTable055)
+	add(http.MethodGet, "/table_056", si.GetTable056)
+	add(http.MethodHead, "/table_056", si.GetTable056)
+	add(http.MethodPost, "/table_056", si.PostTable056)
+	add(http.MethodPatch, "/table_056", si.PatchTable056)
+	add(http.MethodPut, "/table_056", si.PutTable056)
+	add(http.MethodDelete, "/table_056", si.DeleteTable056)
+	add(http.MethodOptions, "/table_056", si.OptionsTable056)
+	add(http.MethodGet, "/table_057", si.GetTable057)
+	add(http.MethodHead, "/table_057", si.GetTable057)
+	add(http.MethodPost, "/table_057", si.PostTable057)
+	add(http.MethodPatch, "/table_057", si.PatchTable057)
+	add(http.MethodPut, "/table_057", si.PutTable057)
+	add(http.MethodDelete, "/table_057", si.DeleteTable057)
+	add(http.MethodOptions, "/table_057", si.OptionsTable057)
+	add(http.MethodGet, "/table_058", si.GetTable058)
+	add(http.MethodHead, "/table_058", si.GetTable058)
+	add(http.MethodPost, "/table_058", si.PostTable058)
+	add(http.MethodPatch, "/table_058", si.PatchTable058)
+	add(http.MethodPut, "/table_058", si.PutTable058)
+	add(http.MethodDelete, "/table_058", si.DeleteTable058)
+	add(http.MethodOptions, "/table_058", si.OptionsTable058)
+	add(http.MethodGet, "/table_059", si.GetTable059)
+	add(http.MethodHead, "/table_059", si.GetTable059)
+	add(http.MethodPost, "/table_059", si.PostTable059)
+	add(http.MethodPatch, "/table_059", si.PatchTable059)
+	add(http.MethodPut, "/table_059", si.PutTable059)
+	add(http.MethodDelete, "/table_059", si.DeleteTable059)
+	add(http.MethodOptions, "/table_059", si.OptionsTable059)
+	add(http.MethodGet, "/table_060", si.GetTable060)
+	add(http.MethodHead, "/table_060", si.GetTable060)
+	add(http.MethodPost, "/table_060", si.PostTable060)
+	add(http.MethodPatch, "/table_060", si.PatchTable060)
+	add(http.MethodPut, "/table_060", si.PutTable060)
+	add(http.MethodDelete, "/table_060", si.DeleteTable060)
+	add(http.MethodOptions, "/table_060", si.OptionsTable060)
+	add(http.MethodGet, "/table_061", si.GetTable061)
+	add(http.MethodHead, "/table_061", si.GetTable061)
+	add(http.MethodPost, "/table_061", si.PostTable061)
+	add(http.MethodPatch, "/table_061", si.PatchTable061)
+	add(http.MethodPut, "/table_061", si.PutTable061)
+	add(http.MethodDelete, "/table_061", si.DeleteTable061)
+	add(http.MethodOptions, "/table_061", si.OptionsTable061)
+	add(http.MethodGet, "/table_062", si.GetTable062)
+	add(http.MethodHead, "/table_062", si.GetTable062)
+	add(http.MethodPost, "/table_062", si.PostTable062)
+	add(http.MethodPatch, "/table_062", si.PatchTable062)
+	add(http.MethodPut, "/table_062", si.PutTable062)
+	add(http.MethodDelete, "/table_062", si.DeleteTable062)
+	add(http.MethodOptions, "/table_062", si.OptionsTable062)
+	add(http.MethodGet, "/table_063", si.GetTable063)
+	add(http.MethodHead, "/table_063", si.GetTable063)
+	add(http.MethodPost, "/table_063", si.PostTable063)
+	add(http.MethodPatch, "/table_063", si.PatchTable063)
+	add(http.MethodPut, "/table_063", si.PutTable063)
+	add(http.MethodDelete, "/table_063", si.DeleteTable063)
+	add(http.MethodOptions, "/table_063", si.OptionsTable063)
+	add(http.MethodGet, "/table_064", si.GetTable064)
+	add(http.MethodHead, "/table_064", si.GetTable064)
+	add(http.MethodPost, "/table_064", si.PostTable064)
+	add(http.MethodPatch, "/table_064", si.PatchTable064)
+	add(http.MethodPut, "/table_064", si.PutTable064)
+	add(http.MethodDelete, "/table_064", si.DeleteTable064)
+	add(http.MethodOptions, "/table_064", si.OptionsTable064)
+	add(http.MethodGet, "/table_065", si.GetTable065)
+	add(http.MethodHead, "/table_065", si.GetTable065)
+	add(http.MethodPost, "/table_065", si.PostTable065)
+	add(http.MethodPatch, "/table_065", si.PatchTable065)
+	add(http.MethodPut, "/table_065", si.PutTable065)
+	add(http.MethodDelete, "/table_065", si.DeleteTable065)
+	add(http.MethodOptions, "/table_065", si.OptionsTable065)
+	add(http.MethodGet, "/table_066", si.GetTable066)
+	add(http.MethodHead, "/table_066", si.GetTable066)
+	add(http.MethodPost, "/table_066", si.PostTable066)
+	add(http.MethodPatch, "/table_066", si.PatchTable066)
+	add(http.MethodPut, "/table_066", si.PutTable066)
+	add(http.MethodDelete, "/table_066", si.DeleteTable066)
+	add(http.MethodOptions, "/table_066", si.OptionsTable066)
+	add(http.MethodGet, "/table_067", si.GetTable067)
+	add(http.MethodHead, "/table_067", si.GetTable067)
+	add(http.MethodPost, "/table_067", si.PostTable067)
+	add(http.MethodPatch, "/table_067", si.PatchTable067)
+	add(http.MethodPut, "/table_067", si.PutTable067)
+	add(http.MethodDelete, "/table_067", si.DeleteTable067)
+	add(http.MethodOptions, "/table_067", si.OptionsTable067)
+	add(http.MethodGet, "/table_068", si.GetTable068)
+	add(http.MethodHead, "/table_068", si.GetTable068)
+	add(http.MethodPost, "/table_068", si.PostTable068)
+	add(http.MethodPatch, "/table_068", si.PatchTable068)
+	add(http.MethodPut, "/table_068", si.PutTable068)
+	add(http.MethodDelete, "/table_068", si.DeleteTable068)
+	add(http.MethodOptions, "/table_068", si.OptionsTable068)
+	add(http.MethodGet, "/table_069", si.GetTable069)
+	add(http.MethodHead, "/table_069", si.GetTable069)
+	add(http.MethodPost, "/table_069", si.PostTable069)
+	add(http.MethodPatch, "/table_069", si.PatchTable069)
+	add(http.MethodPut, "/table_069", si.PutTable069)
+	add(http.MethodDelete, "/table_069", si.DeleteTable069)
+	add(http.MethodOptions, "/table_069", si.OptionsTable069)
+	add(http.MethodGet, "/table_070", si.GetTable070)
+	add(http.MethodHead, "/table_070", si.GetTable070)
+	add(http.MethodPost, "/table_070", si.PostTable070)
+	add(http.MethodPatch, "/table_070", si.PatchTable070)
+	add(http.MethodPut, "/table_070", si.PutTable070)
+	add(http.MethodDelete, "/table_070", si.DeleteTable070)
+	add(http.MethodOptions, "/table_070", si.OptionsTable070)
+	add(http.MethodGet, "/table_071", si.GetTable071)
+	add(http.MethodHead, "/table_071", si.GetTable071)
+	add(http.MethodPost, "/table_071", si.PostTable071)
+	add(http.MethodPatch, "/table_071", si.PatchTable071)
+	add(http.MethodPut, "/table_071", si.PutTable071)
+	add(http.MethodDelete, "/table_071", si.DeleteTable071)
+	add(http.MethodOptions, "/table_071", si.OptionsTable071)
+	add(http.MethodGet, "/table_072", si.GetTable072)
+	add(http.MethodHead, "/table_072", si.GetTable072)
+	add(http.MethodPost, "/table_072", si.PostTable072)
+	add(http.MethodPatch, "/table_072", si.PatchTable072)
+	add(http.MethodPut, "/table_072", si.PutTable072)
+	add(http.MethodDelete, "/table_072", si.DeleteTable072)
+	add(http.MethodOptions, "/table_072", si.OptionsTable072)
+	add(http.MethodGet, "/table_073", si.GetTable073)
+	add(http.MethodHead, "/table_073", si.GetTable073)
+	add(http.MethodPost, "/table_073", si.PostTable073)
+	add(http.MethodPatch, "/table_073", si.PatchTable073)
+	add(http.MethodPut, "/table_073", si.PutTable073)
+	add(http.MethodDelete, "/table_073", si.DeleteTable073)
+	add(http.MethodOptions, "/table_073", si.OptionsTable073)
+	add(http.MethodGet, "/table_074", si.GetTable074)
+	add(http.MethodHead, "/table_074", si.GetTable074)
+	add(http.MethodPost, "/table_074", si.PostTable074)
+	add(http.MethodPatch, "/table_074", si.PatchTable074)
+	add(http.MethodPut, "/table_074", si.PutTable074)
+	add(http.MethodDelete, "/table_074", si.DeleteTable074)
+	add(http.MethodOptions, "/table_074", si.OptionsTable074)
+	add(http.MethodGet, "/table_075", si.GetTable075)
+	add(http.MethodHead, "/table_075", si.GetTable075)
+	add(http.MethodPost, "/table_075", si.PostTable075)
+	add(http.MethodPatch, "/table_075", si.PatchTable075)
+	add(http.MethodPut, "/table_075", si.PutTable075)
+	add(http.MethodDelete, "/table_075", si.DeleteTable075)
+	add(http.MethodOptions, "/table_075", si.OptionsTable075)
+	add(http.MethodGet, "/table_076", si.GetTable076)
+	add(http.MethodHead, "/table_076", si.GetTable076)
+	add(http.MethodPost, "/table_076", si.PostTable076)
+	add(http.MethodPatch, "/table_076", si.PatchTable076)
+	add(http.MethodPut, "/table_076", si.PutTable076)
+	add(http.MethodDelete, "/table_076", si.DeleteTable076)
+	add(http.MethodOptions, "/table_076", si.OptionsTable076)
+	add(http.MethodGet, "/table_077", si.GetTable077)
+	add(http.MethodHead, "/table_077", si.GetTable077)
+	add(http.MethodPost, "/table_077", si.PostTable077)
+	add(http.MethodPatch, "/table_077", si.PatchTable077)
+	add(http.MethodPut, "/table_077", si.PutTable077)
+	add(http.MethodDelete, "/table_077", si.DeleteTable077)
+	add(http.MethodOptions, "/table_077", si.OptionsTable077)
+	add(http.MethodGet, "/table_078", si.GetTable078)
+	add(http.MethodHead, "/table_078", si.GetTable078)
+	add(http.MethodPost, "/table_078", si.PostTable078)
+	add(http.MethodPatch, "/table_078", si.PatchTable078)
+	add(http.MethodPut, "/table_078", si.PutTable078)
+	add(http.MethodDelete, "/table_078", si.DeleteTable078)
+	add(http.MethodOptions, "/table_078", si.OptionsTable078)
+	add(http.MethodGet, "/table_079", si.GetTable079)
+	add(http.MethodHead, "/table_079", si.GetTable079)
+	add(http.MethodPost, "/table_079", si.PostTable079)
+	add(http.MethodPatch, "/table_079", si.PatchTable079)
+	add(http.MethodPut, "/table_079", si.PutTable079)
+	add(http.MethodDelete, "/table_079", si.DeleteTable079)
+	add(http.MethodOptions, "/table_079", si.OptionsTable079)
+	add(http.MethodGet, "/table_080", si.GetTable080)
+	add(http.MethodHead, "/table_080", si.GetTable080)
+	add(http.MethodPost, "/table_080", si.PostTable080)
+	add(http.MethodPatch, "/table_080", si.PatchTable080)
+	add(http.MethodPut, "/table_080", si.PutTable080)
+	add(http.MethodDelete, "/table_080", si.DeleteTable080)
+	add(http.MethodOptions, "/table_080", si.OptionsTable080)
+	add(http.MethodGet, "/table_081", si.GetTable081)
+	add(http.MethodHead, "/table_081", si.GetTable081)
+	add(http.MethodPost, "/table_081", si.PostTable081)
+	add(http.MethodPatch, "/table_081", si.PatchTable081)
+	add(http.MethodPut, "/table_081", si.PutTable081)
+	add(http.MethodDelete, "/table_081", si.DeleteTable081)
+	add(http.MethodOptions, "/table_081", si.OptionsTable081)
+	add(http.MethodGet, "/table_082", si.GetTable082)
+	add(http.MethodHead, "/table_082", si.GetTable082)
+	add(http.MethodPost, "/table_082", si.PostTable082)
+	add(http.MethodPatch, "/table_082", si.PatchTable082)
+	add(http.MethodPut, "/table_082", si.PutTable082)
+	add(http.MethodDelete, "/table_082", si.DeleteTable082)
+	add(http.MethodOptions, "/table_082", si.OptionsTable082)
+	add(http.MethodGet, "/table_083", si.GetTable083)
+	add(http.MethodHead, "/table_083", si.GetTable083)
+	add(http.MethodPost, "/table_083", si.PostTable083)
+	add(http.MethodPatch, "/table_083", si.PatchTable083)
+	add(http.MethodPut, "/table_083", si.PutTable083)
+	add(http.MethodDelete, "/table_083", si.DeleteTable083)
+	add(http.MethodOptions, "/table_083", si.OptionsTable083)
+	add(http.MethodGet, "/table_084", si.GetTable084)
+	add(http.MethodHead, "/table_084", si.GetTable084)
+	add(http.MethodPost, "/table_084", si.PostTable084)
+	add(http.MethodPatch, "/table_084", si.PatchTable084)
+	add(http.MethodPut, "/table_084", si.PutTable084)
+	add(http.MethodDelete, "/table_084", si.DeleteTable084)
+	add(http.MethodOptions, "/table_084", si.OptionsTable084)
+	add(http.MethodGet, "/table_085", si.GetTable085)
+	add(http.MethodHead, "/table_085", si.GetTable085)
+	add(http.MethodPost, "/table_085", si.PostTable085)
+	add(http.MethodPatch, "/table_085", si.PatchTable085)
+	add(http.MethodPut, "/table_085", si.PutTable085)
+	add(http.MethodDelete, "/table_085", si.DeleteTable085)
+	add(http.MethodOptions, "/table_085", si.OptionsTable085)
+	add(http.MethodGet, "/table_086", si.GetTable086)
+	add(http.MethodHead, "/table_086", si.GetTable086)
+	add(http.MethodPost, "/table_086", si.PostTable086)
+	add(http.MethodPatch, "/table_086", si.PatchTable086)
+	add(http.MethodPut, "/table_086", si.PutTable086)
+	add(http.MethodDelete, "/table_086", si.DeleteTable086)
+	add(http.MethodOptions, "/table_086", si.OptionsTable086)
+	add(http.MethodGet, "/table_087", si.GetTable087)
+	add(http.MethodHead, "/table_087", si.GetTable087)
+	add(http.MethodPost, "/table_087", si.PostTable087)
+	add(http.MethodPatch, "/table_087", si.PatchTable087)
+	add(http.MethodPut, "/table_087", si.PutTable087)
+	add(http.MethodDelete, "/table_087", si.DeleteTable087)
+	add(http.MethodOptions, "/table_087", si.OptionsTable087)
+	add(http.MethodGet, "/table_088", si.GetTable088)
+	add(http.MethodHead, "/table_088", si.GetTable088)
+	add(http.MethodPost, "/table_088", si.PostTable088)
+	add(http.MethodPatch, "/table_088", si.PatchTable088)
+	add(http.MethodPut, "/table_088", si.PutTable088)
+	add(http.MethodDelete, "/table_088", si.DeleteTable088)
+	add(http.MethodOptions, "/table_088", si.OptionsTable088)
+	add(http.MethodGet, "/table_089", si.GetTable089)
+	add(http.MethodHead, "/table_089", si.GetTable089)
+	add(http.MethodPost, "/table_089", si.PostTable089)
+	add(http.MethodPatch, "/table_089", si.PatchTable089)
+	add(http.MethodPut, "/table_089", si.PutTable089)
+	add(http.MethodDelete, "/table_089", si.DeleteTable089)
+	add(http.MethodOptions, "/table_089", si.OptionsTable089)
+	add(http.MethodGet, "/table_090", si.GetTable090)
+	add(http.MethodHead, "/table_090", si.GetTable090)
+	add(http.MethodPost, "/table_090", si.PostTable090)
+	add(http.MethodPatch, "/table_090", si.PatchTable090)
+	add(http.MethodPut, "/table_090", si.PutTable090)
+	add(http.MethodDelete, "/table_090", si.DeleteTable090)
+	add(http.MethodOptions, "/table_090", si.OptionsTable090)
+	add(http.MethodGet, "/table_091", si.GetTable091)
+	add(http.MethodHead, "/table_091", si.GetTable091)
+	add(http.MethodPost, "/table_091", si.PostTable091)
+	add(http.MethodPatch, "/table_091", si.PatchTable091)
+	add(http.MethodPut, "/table_091", si.PutTable091)
+	add(http.MethodDelete, "/table_091", si.DeleteTable091)
+	add(http.MethodOptions, "/table_091", si.OptionsTable091)
+	add(http.MethodGet, "/table_092", si.GetTable092)
+	add(http.MethodHead, "/table_092", si.GetTable092)
+	add(http.MethodPost, "/table_092", si.PostTable092)
+	add(http.MethodPatch, "/table_092", si.PatchTable092)
+	add(http.MethodPut, "/table_092", si.PutTable092)
+	add(http.MethodDelete, "/table_092", si.DeleteTable092)
+	add(http.MethodOptions, "/table_092", si.OptionsTable092)
+	add(http.MethodGet, "/table_093", si.GetTable093)
+	add(http.MethodHead, "/table_093", si.GetTable093)
+	add(http.MethodPost, "/table_093", si.PostTable093)
+	add(http.MethodPatch, "/table_093", si.PatchTable093)
+	add(http.MethodPut, "/table_093", si.PutTable093)
+	add(http.MethodDelete, "/table_093", si.DeleteTable093)
+	add(http.MethodOptions, "/table_093", si.OptionsTable093)
+	add(http.MethodGet, "/table_094", si.GetTable094)
+	add(http.MethodHead, "/table_094", si.GetTable094)
+	add(http.MethodPost, "/table_094", si.PostTable094)
+	add(http.MethodPatch, "/table_094", si.PatchTable094)
+	add(http.MethodPut, "/table_094", si.PutTable094)
+	add(http.MethodDelete, "/table_094", si.DeleteTable094)
+	add(http.MethodOptions, "/table_094", si.OptionsTable094)
+	add(http.MethodGet, "/table_095", si.GetTable095)
+	add(http.MethodHead, "/table_095", si.GetTable095)
+	add(http.MethodPost, "/table_095", si.PostTable095)
+	add(http.MethodPatch, "/table_095", si.PatchTable095)
+	add(http.MethodPut, "/table_095", si.PutTable095)
+	add(http.MethodDelete, "/table_095", si.DeleteTable095)
+	add(http.MethodOptions, "/table_095", si.OptionsTable095)
+	add(http.MethodGet, "/table_096", si.GetTable096)
+	add(http.MethodHead, "/table_096", si.GetTable096)
+	add(http.MethodPost, "/table_096", si.PostTable096)
+	add(http.MethodPatch, "/table_096", si.PatchTable096)
+	add(http.MethodPut, "/table_096", si.PutTable096)
+	add(http.MethodDelete, "/table_096", si.DeleteTable096)
+	add(http.MethodOptions, "/table_096", si.OptionsTable096)
+	add(http.MethodGet, "/table_097", si.GetTable097)
+	add(http.MethodHead, "/table_097", si.GetTable097)
+	add(http.MethodPost, "/table_097", si.PostTable097)
+	add(http.MethodPatch, "/table_097", si.PatchTable097)
+	add(http.MethodPut, "/table_097", si.PutTable097)
+	add(http.MethodDelete, "/table_097", si.DeleteTable097)
+	add(http.MethodOptions, "/table_097", si.OptionsTable097)
+	add(http.MethodGet, "/table_098", si.GetTable098)
+	add(http.MethodHead, "/table_098", si.GetTable098)
+	add(http.MethodPost, "/table_098", si.PostTable098)
+	add(http.MethodPatch, "/table_098", si.PatchTable098)
+	add(http.MethodPut, "/table_098", si.PutTable098)
+	add(http.MethodDelete, "/table_098", si.DeleteTable098)
+	add(http.MethodOptions, "/table_098", si.OptionsTable098)
+	add(http.MethodGet, "/table_099", si.GetTable099)
+	add(http.MethodHead, "/table_099", si.GetTable099)
+	add(http.MethodPost, "/table_099", si.PostTable099)
+	add(http.MethodPatch, "/table_099", si.PatchTable099)
+	add(http.MethodPut, "/table_099", si.PutTable099)
+	add(http.MethodDelete, "/table_099", si.DeleteTable099)
+	add(http.MethodOptions, "/table_099", si.OptionsTable099)
+	add(http.MethodGet, "/table_100", si.GetTable100)
+	add(http.MethodHead, "/table_100", si.GetTable100)
+	add(http.MethodPost, "/table_100", si.PostTable100)
+	add(http.MethodPatch, "/table_100", si.PatchTable100)
+	add(http.MethodPut, "/table_100", si.PutTable100)
+	add(http.MethodDelete, "/table_100", si.DeleteTable100)
+	add(http.MethodOptions, "/table_100", si.OptionsTable100)
+	add(http.MethodGet, "/table_101", si.GetTable101)
+	add(http.MethodHead, "/table_101", si.GetTable101)
+	add(http.MethodPost, "/table_101", si.PostTable101)
+	add(http.MethodPatch, "/table_101", si.PatchTable101)
+	add(http.MethodPut, "/table_101", si.PutTable101)
+	add(http.MethodDelete, "/table_101", si.DeleteTable101)
+	add(http.MethodOptions, "/table_101", si.OptionsTable101)
+	add(http.MethodGet, "/table_102", si.GetTable102)
+	add(http.MethodHead, "/table_102", si.GetTable102)
+	add(http.MethodPost, "/table_102", si.PostTable102)
+	add(http.MethodPatch, "/table_102", si.PatchTable102)
+	add(http.MethodPut, "/table_102", si.PutTable102)
+	add(http.MethodDelete, "/table_102", si.DeleteTable102)
+	add(http.MethodOptions, "/table_102", si.OptionsTable102)
+	add(http.MethodGet, "/table_103", si.GetTable103)
+	add(http.MethodHead, "/table_103", si.GetTable103)
+	add(http.MethodPost, "/table_103", si.PostTable103)
+	add(http.MethodPatch, "/table_103", si.PatchTable103)
+	add(http.MethodPut, "/table_103", si.PutTable103)
+	add(http.MethodDelete, "/table_103", si.DeleteTable103)
+	add(http.MethodOptions, "/table_103", si.OptionsTable103)
+	add(http.MethodGet, "/table_104", si.GetTable104)
+	add(http.MethodHead, "/table_104", si.GetTable104)
+	add(http.MethodPost, "/table_104", si.PostTable104)
+	add(http.MethodPatch, "/table_104", si.PatchTable104)
+	add(http.MethodPut, "/table_104", si.PutTable104)
+	add(http.MethodDelete, "/table_104", si.DeleteTable104)
+	add(http.MethodOptions, "/table_104", si.OptionsTable104)
+	add(http.MethodGet, "/table_105", si.GetTable105)
+	add(http.MethodHead, "/table_105", si.GetTable105)
+	add(http.MethodPost, "/table_105", si.PostTable105)
+	add(http.MethodPatch, "/table_105", si.PatchTable105)
+	add(http.MethodPut, "/table_105", si.PutTable105)
+	add(http.MethodDelete, "/table_105", si.DeleteTable105)
+	add(http.MethodOptions, "/table_105", si.OptionsTable105)
+	add(http.MethodGet, "/table_106", si.GetTable106)
+	add(http.MethodHead, "/table_106", si.GetTable106)
+	add(http.MethodPost, "/table_106", si.PostTable106)
+	add(http.MethodPatch, "/table_106", si.PatchTable106)
+	add(http.MethodPut, "/table_106", si.PutTable106)
+	add(http.MethodDelete, "/table_106", si.DeleteTable106)
+	add(http.MethodOptions, "/table_106", si.OptionsTable106)
+	add(http.MethodGet, "/table_107", si.GetTable107)
+	add(http.MethodHead, "/table_107", si.GetTable107)
+	add(http.MethodPost, "/table_107", si.PostTable107)
+	add(http.MethodPatch, "/table_107", si.PatchTable107)
+	add(http.MethodPut, "/table_107", si.PutTable107)
+	add(http.MethodDelete, "/table_107", si.DeleteTable107)
+	add(http.MethodOptions, "/table_107", si.OptionsTable107)
+	add(http.MethodGet, "/table_108", si.GetTable108)
+	add(http.MethodHead, "/table_108", si.GetTable108)
+	add(http.MethodPost, "/table_108", si.PostTable108)
+	add(http.MethodPatch, "/table_108", si.PatchTable108)
+	add(http.MethodPut, "/table_108", si.PutTable108)
+	add(http.MethodDelete, "/table_108", si.DeleteTable108)
+	add(http.MethodOptions, "/table_108", si.OptionsTable108)
+	add(http.MethodGet, "/table_109", si.GetTable109)
+	add(http.MethodHead, "/table_109", si.GetTable109)
+	add(http.MethodPost, "/table_109", si.PostTable109)
+	add(http.MethodPatch, "/table_109", si.PatchTable109)
+	add(http.MethodPut, "/table_109", si.PutTable109)
+	add(http.MethodDelete, "/table_109", si.DeleteTable109)
+	add(http.MethodOptions, "/table_109", si.OptionsTable109)
+	add(http.MethodGet, "/table_110", si.GetTable110)
+	add(http.MethodHead, "/table_110", si.GetTable110)
+	add(http.MethodPost, "/table_110", si.PostTable110)
+	add(http.MethodPatch, "/table_110", si.PatchTable110)
+	add(http.MethodPut, "/table_110", si.PutTable110)
+	add(http.MethodDelete, "/table_110", si.DeleteTable110)
+	add(http.MethodOptions, "/table_110", si.OptionsTable110)
+	add(http.MethodGet, "/table_111", si.GetTable111)
+	add(http.MethodHead, "/table_111", si.GetTable111)
+	add(http.MethodPost, "/table_111", si.PostTable111)
+	add(http.MethodPatch, "/table_111", si.PatchTable111)
+	add(http.MethodPut, "/table_111", si.PutTable111)
+	add(http.MethodDelete, "/table_111", si.DeleteTable111)
+	add(http.MethodOptions, "/table_111", si.OptionsTable111)
+	add(http.MethodGet, "/table_112", si.GetTable112)
+	add(http.MethodHead, "/table_112", si.GetTable112)
+	add(http.MethodPost, "/table_112", si.PostTable112)
+	add(http.MethodPatch, "/table_112", si.PatchTable112)
+	add(http.MethodPut, "/table_112", si.PutTable112)
+	add(http.MethodDelete, "/table_112", si.DeleteTable112)
+	add(http.MethodOptions, "/table_112", si.OptionsTable112)
+	add(http.MethodGet, "/table_113", si.GetTable113)
+	add(http.MethodHead, "/table_113", si.GetTable113)
+	add(http.MethodPost, "/table_113", si.PostTable113)
+	add(http.MethodPatch, "/table_113", si.PatchTable113)
+	add(http.MethodPut, "/table_113", si.PutTable113)
+	add(http.MethodDelete, "/table_113", si.DeleteTable113)
+	add(http.MethodOptions, "/table_113", si.OptionsTable113)
+	add(http.MethodGet, "/table_114", si.GetTable114)
+	add(http.MethodHead, "/table_114", si.GetTable114)
+	add(http.MethodPost, "/table_114", si.PostTable114)
+	add(http.MethodPatch, "/table_114", si.PatchTable114)
+	add(http.MethodPut, "/table_114", si.PutTable114)
+	add(http.MethodDelete, "/table_114", si.DeleteTable114)
+	add(http.MethodOptions, "/table_114", si.OptionsTable114)
+	add(http.MethodGet, "/table_115", si.GetTable115)
+	add(http.MethodHead, "/table_115", si.GetTable115)
+	add(http.MethodPost, "/table_115", si.PostTable115)
+	add(http.MethodPatch, "/table_115", si.PatchTable115)
+	add(http.MethodPut, "/table_115", si.PutTable115)
+	add(http.MethodDelete, "/table_115", si.DeleteTable115)
+	add(http.MethodOptions, "/table_115", si.OptionsTable115)
+	add(http.MethodGet, "/table_116", si.GetTable116)
+	add(http.MethodHead, "/table_116", si.GetTable116)
+	add(http.MethodPost, "/table_116", si.PostTable116)
+	add(http.MethodPatch, "/table_116", si.PatchTable116)
+	add(http.MethodPut, "/table_116", si.PutTable116)
+	add(http.MethodDelete, "/table_116", si.DeleteTable116)
+	add(http.MethodOptions, "/table_116", si.OptionsTable116)
+	add(http.MethodGet, "/table_117", si.GetTable117)
+	add(http.MethodHead, "/table_117", si.GetTable117)
+	add(http.MethodPost, "/table_117", si.PostTable117)
+	add(http.MethodPatch, "/table_117", si.PatchTable117)
+	add(http.MethodPut, "/table_117", si.PutTable117)
+	add(http.MethodDelete, "/table_117", si.DeleteTable117)
+	add(http.MethodOptions, "/table_117", si.OptionsTable117)
+	add(http.MethodGet, "/table_118", si.GetTable118)
+	add(http.MethodHead, "/table_118", si.GetTable118)
+	add(http.MethodPost, "/table_118", si.PostTable118)
+	add(http.MethodPatch, "/table_118", si.PatchTable118)
+	add(http.MethodPut, "/table_118", si.PutTable118)
+	add(http.MethodDelete, "/table_118", si.DeleteTable118)
+	add(http.MethodOptions, "/table_118", si.OptionsTable118)
+	add(http.MethodGet, "/table_119", si.GetTable119)
+	add(http.MethodHead, "/table_119", si.GetTable119)
+	add(http.MethodPost, "/table_119", si.PostTable119)
+	add(http.MethodPatch, "/table_119", si.PatchTable119)
+	add(http.MethodPut, "/table_119", si.PutTable119)
+	add(http.MethodDelete, "/table_119", si.DeleteTable119)
+	add(http.MethodOptions, "/table_119", si.OptionsTable119)
+	add(http.MethodGet, "/table_120", si.GetTable120)
+	add(http.MethodHead, "/table_120", si.GetTable120)
+	add(http.MethodPost, "/table_120", si.PostTable120)
+	add(http.MethodPatch, "/table_120", si.PatchTable120)
+	add(http.MethodPut, "/table_120", si.PutTable120)
+	add(http.MethodDelete, "/table_120", si.DeleteTable120)
+	add(http.MethodOptions, "/table_120", si.OptionsTable120)
+	add(http.MethodGet, "/table_121", si.GetTable121)
+	add(http.MethodHead, "/table_121", si.GetTable121)
+	add(http.MethodPost, "/table_121", si.PostTable121)
+	add(http.MethodPatch, "/table_121", si.PatchTable121)
+	add(http.MethodPut, "/table_121", si.PutTable121)
+	add(http.MethodDelete, "/table_121", si.DeleteTable121)
+	add(http.MethodOptions, "/table_121", si.OptionsTable121)
+	add(http.MethodGet, "/table_122", si.GetTable122)
+	add(http.MethodHead, "/table_122", si.GetTable122)
+	add(http.MethodPost, "/table_122", si.PostTable122)
+	add(http.MethodPatch, "/table_122", si.PatchTable122)
+	add(http.MethodPut, "/table_122", si.PutTable122)
+	add(http.MethodDelete, "/table_122", si.DeleteTable122)
+	add(http.MethodOptions, "/table_122", si.OptionsTable122)
+	add(http.MethodGet, "/table_123", si.GetTable123)
+	add(http.MethodHead, "/table_123", si.GetTable123)
+	add(http.MethodPost, "/table_123", si.PostTable123)
+	add(http.MethodPatch, "/table_123", si.PatchTable123)
+	add(http.MethodPut, "/table_123", si.PutTable123)
+	add(http.MethodDelete, "/table_123", si.DeleteTable123)
+	add(http.MethodOptions, "/table_123", si.OptionsTable123)
+	add(http.MethodGet, "/table_124", si.GetTable124)
+	add(http.MethodHead, "/table_124", si.GetTable124)
+	add(http.MethodPost, "/table_124", si.PostTable124)
+	add(http.MethodPatch, "/table_124", si.PatchTable124)
+	add(http.MethodPut, "/table_124", si.PutTable124)
+	add(http.MethodDelete, "/table_124", si.DeleteTable124)
+	add(http.MethodOptions, "/table_124", si.OptionsTable124)
+	add(http.MethodGet, "/table_125", si.GetTable125)
+	add(http.MethodHead, "/table_125", si.GetTable125)
+	add(http.MethodPost, "/table_125", si.PostTable125)
+	add(http.MethodPatch, "/table_125", si.PatchTable125)
+	add(http.MethodPut, "/table_125", si.PutTable125)
+	add(http.MethodDelete, "/table_125", si.DeleteTable125)
+	add(http.MethodOptions, "/table_125", si.OptionsTable125)
+	add(http.MethodGet, "/table_126", si.GetTable126)
+	add(http.MethodHead, "/table_126", si.GetTable126)
+	add(http.MethodPost, "/table_126", si.PostTable126)
+	add(http.MethodPatch, "/table_126", si.PatchTable126)
+	add(http.MethodPut, "/table_126", si.PutTable126)
+	add(http.MethodDelete, "/table_126", si.DeleteTable126)
+	add(http.MethodOptions, "/table_126", si.OptionsTable126)
+	add(http.MethodGet, "/table_127", si.GetTable127)
+	add(http.MethodHead, "/table_127", si.GetTable127)
+	add(http.MethodPost, "/table_127", si.PostTable127)
+	add(http.MethodPatch, "/table_127", si.PatchTable127)
+	add(http.MethodPut, "/table_127", si.PutTable127)
+	add(http.MethodDelete, "/table_127", si.DeleteTable127)
+	add(http.MethodOptions, "/table_127", si.OptionsTable127)
+	add(http.MethodGet, "/table_128", si.GetTable128)
+	add(http.MethodHead, "/table_128", si.GetTable128)
+	add(http.MethodPost, "/table_128", si.PostTable128)
+	add(http.MethodPatch, "/table_128", si.PatchTable128)
+	add(http.MethodPut, "/table_128", si.PutTable128)
+	add(http.MethodDelete, "/table_128", si.DeleteTable128)
+	add(http.MethodOptions, "/table_128", si.OptionsTable128)
+	add(http.MethodGet, "/table_129", si.GetTable129)
+	add(http.MethodHead, "/table_129", si.GetTable129)
+	add(http.MethodPost, "/table_129", si.PostTable129)
+	add(http.MethodPatch, "/table_129", si.PatchTable129)
+	add(http.MethodPut, "/table_129", si.PutTable129)
+	add(http.MethodDelete, "/table_129", si.DeleteTable129)
+	add(http.MethodOptions, "/table_129", si.OptionsTable129)
+	add(http.MethodGet, "/table_130", si.GetTable130)
+	add(http.MethodHead, "/table_130", si.GetTable130)
+	add(http.MethodPost, "/table_130", si.PostTable130)
+	add(http.MethodPatch, "/table_130", si.PatchTable130)
+	add(http.MethodPut, "/table_130", si.PutTable130)
+	add(http.MethodDelete, "/table_130", si.DeleteTable130)
+	add(http.MethodOptions, "/table_130", si.OptionsTable130)
+	add(http.MethodGet, "/table_131", si.GetTable131)
+	add(http.MethodHead, "/table_131", si.GetTable131)
+	add(http.MethodPost, "/table_131", si.PostTable131)
+	add(http.MethodPatch, "/table_131", si.PatchTable131)
+	add(http.MethodPut, "/table_131", si.PutTable131)
+	add(http.MethodDelete, "/table_131", si.DeleteTable131)
+	add(http.MethodOptions, "/table_131", si.OptionsTable131)
+	add(http.MethodGet, "/table_132", si.GetTable132)
+	add(http.MethodHead, "/table_132", si.GetTable132)
+	add(http.MethodPost, "/table_132", si.PostTable132)
+	add(http.MethodPatch, "/table_132", si.PatchTable132)
+	add(http.MethodPut, "/table_132", si.PutTable132)
+	add(http.MethodDelete, "/table_132", si.DeleteTable132)
+	add(http.MethodOptions, "/table_132", si.OptionsTable132)
+	add(http.MethodGet, "/table_133", si.GetTable133)
+	add(http.MethodHead, "/table_133", si.GetTable133)
+	add(http.MethodPost, "/table_133", si.PostTable133)
+	add(http.MethodPatch, "/table_133", si.PatchTable133)
+	add(http.MethodPut, "/table_133", si.PutTable133)
+	add(http.MethodDelete, "/table_133", si.DeleteTable133)
+	add(http.MethodOptions, "/table_133", si.OptionsTable133)
+	add(http.MethodGet, "/table_134", si.GetTable134)
+	add(http.MethodHead, "/table_134", si.GetTable134)
+	add(http.MethodPost, "/table_134", si.PostTable134)
+	add(http.MethodPatch, "/table_134", si.PatchTable134)
+	add(http.MethodPut, "/table_134", si.PutTable134)
+	add(http.MethodDelete, "/table_134", si.DeleteTable134)
+	add(http.MethodOptions, "/table_134", si.OptionsTable134)
+	add(http.MethodGet, "/table_135", si.GetTable135)
+	add(http.MethodHead, "/table_135", si.GetTable135)
+	add(http.MethodPost, "/table_135", si.PostTable135)
+	add(http.MethodPatch, "/table_135", si.PatchTable135)
+	add(http.MethodPut, "/table_135", si.PutTable135)
+	add(http.MethodDelete, "/table_135", si.DeleteTable135)
+	add(http.MethodOptions, "/table_135", si.OptionsTable135)
+	add(http.MethodGet, "/table_136", si.GetTable136)
+	add(http.MethodHead, "/table_136", si.GetTable136)
+	add(http.MethodPost, "/table_136", si.PostTable136)
+	add(http.MethodPatch, "/table_136", si.PatchTable136)
+	add(http.MethodPut, "/table_136", si.PutTable136)
+	add(http.MethodDelete, "/table_136", si.DeleteTable136)
+	add(http.MethodOptions, "/table_136", si.OptionsTable136)
+	add(http.MethodGet, "/table_137", si.GetTable137)
+	add(http.MethodHead, "/table_137", si.GetTable137)
+	add(http.MethodPost, "/table_137", si.PostTable137)
+	add(http.MethodPatch, "/table_137", si.PatchTable137)
+	add(http.MethodPut, "/table_137", si.PutTable137)
+	add(http.MethodDelete, "/table_137", si.DeleteTable137)
+	add(http.MethodOptions, "/table_137", si.OptionsTable137)
+	add(http.MethodGet, "/table_138", si.GetTable138)
+	add(http.MethodHead, "/table_138", si.GetTable138)
+	add(http.MethodPost, "/table_138", si.PostTable138)
+	add(http.MethodPatch, "/table_138", si.PatchTable138)
+	add(http.MethodPut, "/table_138", si.PutTable138)
+	add(http.MethodDelete, "/table_138", si.DeleteTable138)
+	add(http.MethodOptions, "/table_138", si.OptionsTable138)
+	add(http.MethodGet, "/table_139", si.GetTable139)
+	add(http.MethodHead, "/table_139", si.GetTable139)
+	add(http.MethodPost, "/table_139", si.PostTable139)
+	add(http.MethodPatch, "/table_139", si.PatchTable139)
+	add(http.MethodPut, "/table_139", si.PutTable139)
+	add(http.MethodDelete, "/table_139", si.DeleteTable139)
+	add(http.MethodOptions, "/table_139", si.OptionsTable139)
+	add(http.MethodGet, "/table_140", si.GetTable140)
+	add(http.MethodHead, "/table_140", si.GetTable140)
+	add(http.MethodPost, "/table_140", si.PostTable140)
+	add(http.MethodPatch, "/table_140", si.PatchTable140)
+	add(http.MethodPut, "/table_140", si.PutTable140)
+	add(http.MethodDelete, "/table_140", si.DeleteTable140)
+	add(http.MethodOptions, "/table_140", si.OptionsTable140)
+	add(http.MethodGet, "/table_141", si.GetTable141)
+	add(http.MethodHead, "/table_141", si.GetTable141)
+	add(http.MethodPost, "/table_141", si.PostTable141)
+	add(http.MethodPatch, "/table_141", si.PatchTable141)
+	add(http.MethodPut, "/table_141", si.PutTable141)
+	add(http.MethodDelete, "/table_141", si.DeleteTable141)
+	add(http.MethodOptions, "/table_141", si.OptionsTable141)
+	add(http.MethodGet, "/table_142", si.GetTable142)
+	add(http.MethodHead, "/table_142", si.GetTable142)
+	add(http.MethodPost, "/table_142", si.PostTable142)
+	add(http.MethodPatch, "/table_142", si.PatchTable142)
+	add(http.MethodPut, "/table_142", si.PutTable142)
+	add(http.MethodDelete, "/table_142", si.DeleteTable142)
+	add(http.MethodOptions, "/table_142", si.OptionsTable142)
+	add(http.MethodGet, "/table_143", si.GetTable143)
+	add(http.MethodHead, "/table_143", si.GetTable143)
+	add(http.MethodPost, "/table_143", si.PostTable143)
+	add(http.MethodPatch, "/table_143", si.PatchTable143)
+	add(http.MethodPut, "/table_143", si.PutTable143)
+	add(http.MethodDelete, "/table_143", si.DeleteTable143)
+	add(http.MethodOptions, "/table_143", si.OptionsTable143)
+	add(http.MethodGet, "/table_144", si.GetTable144)
+	add(http.MethodHead, "/table_144", si.GetTable144)
+	add(http.MethodPost, "/table_144", si.PostTable144)
+	add(http.MethodPatch, "/table_144", si.PatchTable144)
+	add(http.MethodPut, "/table_144", si.PutTable144)
+	add(http.MethodDelete, "/table_144", si.DeleteTable144)
+	add(http.MethodOptions, "/table_144", si.OptionsTable144)
+	add(http.MethodGet, "/table_145", si.GetTable145)
+	add(http.MethodHead, "/table_145", si.GetTable145)
+	add(http.MethodPost, "/table_145", si.PostTable145)
+	add(http.MethodPatch, "/table_145", si.PatchTable145)
+	add(http.MethodPut, "/table_145", si.PutTable145)
+	add(http.MethodDelete, "/table_145", si.DeleteTable145)
+	add(http.MethodOptions, "/table_145", si.OptionsTable145)
+	add(http.MethodGet, "/table_146", si.GetTable146)
+	add(http.MethodHead, "/table_146", si.GetTable146)
+	add(http.MethodPost, "/table_146", si.PostTable146)
+	add(http.MethodPatch, "/table_146", si.PatchTable146)
+	add(http.MethodPut, "/table_146", si.PutTable146)
+	add(http.MethodDelete, "/table_146", si.DeleteTable146)
+	add(http.MethodOptions, "/table_146", si.OptionsTable146)
+	add(http.MethodGet, "/table_147", si.GetTable147)
+	add(http.MethodHead, "/table_147", si.GetTable147)
+	add(http.MethodPost, "/table_147", si.PostTable147)
+	add(http.MethodPatch, "/table_147", si.PatchTable147)
+	add(http.MethodPut, "/table_147", si.PutTable147)
+	add(http.MethodDelete, "/table_147", si.DeleteTable147)
+	add(http.MethodOptions, "/table_147", si.OptionsTable147)
+	add(http.MethodGet, "/table_148", si.GetTable148)
+	add(http.MethodHead, "/table_148", si.GetTable148)
+	add(http.MethodPost, "/table_148", si.PostTable148)
+	add(http.MethodPatch, "/table_148", si.PatchTable148)
+	add(http.MethodPut, "/table_148", si.PutTable148)
+	add(http.MethodDelete, "/table_148", si.DeleteTable148)
+	add(http.MethodOptions, "/table_148", si.OptionsTable148)
+	add(http.MethodGet, "/table_149", si.GetTable149)
+	add(http.MethodHead, "/table_149", si.GetTable149)
+	add(http.MethodPost, "/table_149", si.PostTable149)
+	add(http.MethodPatch, "/table_149", si.PatchTable149)
+	add(http.MethodPut, "/table_149", si.PutTable149)
+	add(http.MethodDelete, "/table_149", si.DeleteTable149)
+	add(http.MethodOptions, "/table_149", si.OptionsTable149)
+	add(http.MethodGet, "/table_150", si.GetTable150)
+	add(http.MethodHead, "/table_150", si.GetTable150)
+	add(http.MethodPost, "/table_150", si.PostTable150)
+	add(http.MethodPatch, "/table_150", si.PatchTable150)
+	add(http.MethodPut, "/table_150", si.PutTable150)
+	add(http.MethodDelete, "/table_150", si.DeleteTable150)
+	add(http.MethodOptions, "/table_150", si.OptionsTable150)
+	add(http.MethodGet, "/table_151", si.GetTable151)
+	add(http.MethodHead, "/table_151", si.GetTable151)
+	add(http.MethodPost, "/table_151", si.PostTable151)
+	add(http.MethodPatch, "/table_151", si.PatchTable151)
+	add(http.MethodPut, "/table_151", si.PutTable151)
+	add(http.MethodDelete, "/table_151", si.DeleteTable151)
+	add(http.MethodOptions, "/table_151", si.OptionsTable151)
+	add(http.MethodGet, "/table_152", si.GetTable152)
+	add(http.MethodHead, "/table_152", si.GetTable152)
+	add(http.MethodPost, "/table_152", si.PostTable152)
+	add(http.MethodPatch, "/table_152", si.PatchTable152)
+	add(http.MethodPut, "/table_152", si.PutTable152)
+	add(http.MethodDelete, "/table_152", si.DeleteTable152)
+	add(http.MethodOptions, "/table_152", si.OptionsTable152)
+	add(http.MethodGet, "/table_153", si.GetTable153)
+	add(http.MethodHead, "/table_153", si.GetTable153)
+	add(http.MethodPost, "/table_153", si.PostTable153)
+	add(http.MethodPatch, "/table_153", si.PatchTable153)
+	add(http.MethodPut, "/table_153", si.PutTable153)
+	add(http.MethodDelete, "/table_153", si.DeleteTable153)
+	add(http.MethodOptions, "/table_153", si.OptionsTable153)
+	add(http.MethodGet, "/table_154", si.GetTable154)
+	add(http.MethodHead, "/table_154", si.GetTable154)
+	add(http.MethodPost, "/table_154", si.PostTable154)
+	add(http.MethodPatch, "/table_154", si.PatchTable154)
+	add(http.MethodPut, "/table_154", si.PutTable154)
+	add(http.MethodDelete, "/table_154", si.DeleteTable154)
+	add(http.MethodOptions, "/table_154", si.OptionsTable154)
+	add(http.MethodGet, "/table_155", si.GetTable155)
+	add(http.MethodHead, "/table_155", si.GetTable155)
+	add(http.MethodPost, "/table_155", si.PostTable155)
+	add(http.MethodPatch, "/table_155", si.PatchTable155)
+	add(http.MethodPut, "/table_155", si.PutTable155)
+	add(http.MethodDelete, "/table_155", si.DeleteTable155)
+	add(http.MethodOptions, "/table_155", si.OptionsTable155)
+	add(http.MethodGet, "/table_156", si.GetTable156)
+	add(http.MethodHead, "/table_156", si.GetTable156)
+	add(http.MethodPost, "/table_156", si.PostTable156)
+	add(http.MethodPatch, "/table_156", si.PatchTable156)
+	add(http.MethodPut, "/table_156", si.PutTable156)
+	add(http.MethodDelete, "/table_156", si.DeleteTable156)
+	add(http.MethodOptions, "/table_156", si.OptionsTable156)
+	add(http.MethodGet, "/table_157", si.GetTable157)
+	add(http.MethodHead, "/table_157", si.GetTable157)
+	add(http.MethodPost, "/table_157", si.PostTable157)
+	add(http.MethodPatch, "/table_157", si.PatchTable157)
+	add(http.MethodPut, "/table_157", si.PutTable157)
+	add(http.MethodDelete, "/table_157", si.DeleteTable157)
+	add(http.MethodOptions, "/table_157", si.OptionsTable157)
+	add(http.MethodGet, "/table_158", si.GetTable158)
+	add(http.MethodHead, "/table_158", si.GetTable158)
+	add(http.MethodPost, "/table_158", si.PostTable158)
+	add(http.MethodPatch, "/table_158", si.PatchTable158)
+	add(http.MethodPut, "/table_158", si.PutTable158)
+	add(http.MethodDelete, "/table_158", si.DeleteTable158)
+	add(http.MethodOptions, "/table_158", si.OptionsTable158)
+	add(http.MethodGet, "/table_159", si.GetTable159)
+	add(http.MethodHead, "/table_159", si.GetTable159)
+	add(http.MethodPost, "/table_159", si.PostTable159)
+	add(http.MethodPatch, "/table_159", si.PatchTable159)
+	add(http.MethodPut, "/table_159", si.PutTable159)
+	add(http.MethodDelete, "/table_159", si.DeleteTable159)
+	add(http.MethodOptions, "/table_159", si.OptionsTable159)
+	add(http.MethodGet, "/table_160", si.GetTable160)
+	add(http.MethodHead, "/table_160", si.GetTable160)
+	add(http.MethodPost, "/table_160", si.PostTable160)
+	add(http.MethodPatch, "/table_160", si.PatchTable160)
+	add(http.MethodPut, "/table_160", si.PutTable160)
+	add(http.MethodDelete, "/table_160", si.DeleteTable160)
+	add(http.MethodOptions, "/table_160", si.OptionsTable160)
+	add(http.MethodGet, "/table_161", si.GetTable161)
+	add(http.MethodHead, "/table_161", si.GetTable161)
+	add(http.MethodPost, "/table_161", si.PostTable161)
+	add(http.MethodPatch, "/table_161", si.PatchTable161)
+	add(http.MethodPut, "/table_161", si.PutTable161)
+	add(http.MethodDelete, "/table_161", si.DeleteTable161)
+	add(http.MethodOptions, "/table_161", si.OptionsTable161)
+	add(http.MethodGet, "/table_162", si.GetTable162)
+	add(http.MethodHead, "/table_162", si.GetTable162)
+	add(http.MethodPost, "/table_162", si.PostTable162)
+	add(http.MethodPatch, "/table_162", si.PatchTable162)
+	add(http.MethodPut, "/table_162", si.PutTable162)
+	add(http.MethodDelete, "/table_162", si.DeleteTable162)
+	add(http.MethodOptions, "/table_162", si.OptionsTable162)
+	add(http.MethodGet, "/table_163", si.GetTable163)
+	add(http.MethodHead, "/table_163", si.GetTable163)
+	add(http.MethodPost, "/table_163", si.PostTable163)
+	add(http.MethodPatch, "/table_163", si.PatchTable163)
+	add(http.MethodPut, "/table_163", si.PutTable163)
+	add(http.MethodDelete, "/table_163", si.DeleteTable163)
+	add(http.MethodOptions, "/table_163", si.OptionsTable163)
+	add(http.MethodGet, "/table_164", si.GetTable164)
+	add(http.MethodHead, "/table_164", si.GetTable164)
+	add(http.MethodPost, "/table_164", si.PostTable164)
+	add(http.MethodPatch, "/table_164", si.PatchTable164)
+	add(http.MethodPut, "/table_164", si.PutTable164)
+	add(http.MethodDelete, "/table_164", si.DeleteTable164)
+	add(http.MethodOptions, "/table_164", si.OptionsTable164)
+	add(http.MethodGet, "/table_165", si.GetTable165)
+	add(http.MethodHead, "/table_165", si.GetTable165)
+	add(http.MethodPost, "/table_165", si.PostTable165)
+	add(http.MethodPatch, "/table_165", si.PatchTable165)
+	add(http.MethodPut, "/table_165", si.PutTable165)
+	add(http.MethodDelete, "/table_165", si.DeleteTable165)
+	add(http.MethodOptions, "/table_165", si.OptionsTable165)
+	add(http.MethodGet, "/table_166", si.GetTable166)
+	add(http.MethodHead, "/table_166", si.GetTable166)
+	add(http.MethodPost, "/table_166", si.PostTable166)
+	add(http.MethodPatch, "/table_166", si.PatchTable166)
+	add(http.MethodPut, "/table_166", si.PutTable166)
+	add(http.MethodDelete, "/table_166", si.DeleteTable166)
+	add(http.MethodOptions, "/table_166", si.OptionsTable166)
+	add(http.MethodGet, "/table_167", si.GetTable167)
+	add(http.MethodHead, "/table_167", si.GetTable167)
+	add(http.MethodPost, "/table_167", si.PostTable167)
+	add(http.MethodPatch, "/table_167", si.PatchTable167)
+	add(http.MethodPut, "/table_167", si.PutTable167)
+	add(http.MethodDelete, "/table_167", si.DeleteTable167)
+	add(http.MethodOptions, "/table_167", si.OptionsTable167)
+	add(http.MethodGet, "/table_168", si.GetTable168)
+	add(http.MethodHead, "/table_168", si.GetTable168)
+	add(http.MethodPost, "/table_168", si.PostTable168)
+	add(http.MethodPatch, "/table_168", si.PatchTable168)
+	add(http.MethodPut, "/table_168", si.PutTable168)
+	add(http.MethodDelete, "/table_168", si.DeleteTable168)
+	add(http.MethodOptions, "/table_168", si.OptionsTable168)
+	add(http.MethodGet, "/table_169", si.GetTable169)
+	add(http.MethodHead, "/table_169", si.GetTable169)
+	add(http.MethodPost, "/table_169", si.PostTable169)
+	add(http.MethodPatch, "/table_169", si.PatchTable169)
+	add(http.MethodPut, "/table_169", si.PutTable169)
+	add(http.MethodDelete, "/table_169", si.DeleteTable169)
+	add(http.MethodOptions, "/table_169", si.OptionsTable169)
+	add(http.MethodGet, "/table_170", si.GetTable170)
+	add(http.MethodHead, "/table_170", si.GetTable170)
+	add(http.MethodPost, "/table_170", si.PostTable170)
+	add(http.MethodPatch, "/table_170", si.PatchTable170)
+	add(http.MethodPut, "/table_170", si.PutTable170)
+	add(http.MethodDelete, "/table_170", si.DeleteTable170)
+	add(http.MethodOptions, "/table_170", si.OptionsTable170)
+	add(http.MethodGet, "/table_171", si.GetTable171)
+	add(http.MethodHead, "/table_171", si.GetTable171)
+	add(http.MethodPost, "/table_171", si.PostTable171)
+	add(http.MethodPatch, "/table_171", si.PatchTable171)
+	add(http.MethodPut, "/table_171", si.PutTable171)
+	add(http.MethodDelete, "/table_171", si.DeleteTable171)
+	add(http.MethodOptions, "/table_171", si.OptionsTable171)
+	add(http.MethodGet, "/table_172", si.GetTable172)
+	add(http.MethodHead, "/table_172", si.GetTable172)
+	add(http.MethodPost, "/table_172", si.PostTable172)
+	add(http.MethodPatch, "/table_172", si.PatchTable172)
+	add(http.MethodPut, "/table_172", si.PutTable172)
+	add(http.MethodDelete, "/table_172", si.DeleteTable172)
+	add(http.MethodOptions, "/table_172", si.OptionsTable172)
+	add(http.MethodGet, "/table_173", si.GetTable173)
+	add(http.MethodHead, "/table_173", si.GetTable173)
+	add(http.MethodPost, "/table_173", si.PostTable173)
+	add(http.MethodPatch, "/table_173", si.PatchTable173)
+	add(http.MethodPut, "/table_173", si.PutTable173)
+	add(http.MethodDelete, "/table_173", si.DeleteTable173)
+	add(http.MethodOptions, "/table_173", si.OptionsTable173)
+	add(http.MethodGet, "/table_174", si.GetTable174)
+	add(http.MethodHead, "/table_174", si.GetTable174)
+	add(http.MethodPost, "/table_174", si.PostTable174)
+	add(http.MethodPatch, "/table_174", si.PatchTable174)
+	add(http.MethodPut, "/table_174", si.PutTable174)
+	add(http.MethodDelete, "/table_174", si.DeleteTable174)
+	add(http.MethodOptions, "/table_174", si.OptionsTable174)
+	add(http.MethodGet, "/table_175", si.GetTable175)
+	add(http.MethodHead, "/table_175", si.GetTable175)
+	add(http.MethodPost, "/table_175", si.PostTable175)
+	add(http.MethodPatch, "/table_175", si.PatchTable175)
+	add(http.MethodPut, "/table_175", si.PutTable175)
+	add(http.MethodDelete, "/table_175", si.DeleteTable175)
+	add(http.MethodOptions, "/table_175", si.OptionsTable175)
+	add(http.MethodGet, "/table_176", si.GetTable176)
+	add(http.MethodHead, "/table_176", si.GetTable176)
+	add(http.MethodPost, "/table_176", si.PostTable176)
+	add(http.MethodPatch, "/table_176", si.PatchTable176)
+	add(http.MethodPut, "/table_176", si.PutTable176)
+	add(http.MethodDelete, "/table_176", si.DeleteTable176)
+	add(http.MethodOptions, "/table_176", si.OptionsTable176)
+	add(http.MethodGet, "/table_177", si.GetTable177)
+	add(http.MethodHead, "/table_177", si.GetTable177)
+	add(http.MethodPost, "/table_177", si.PostTable177)
+	add(http.MethodPatch, "/table_177", si.PatchTable177)
+	add(http.MethodPut, "/table_177", si.PutTable177)
+	add(http.MethodDelete, "/table_177", si.DeleteTable177)
+	add(http.MethodOptions, "/table_177", si.OptionsTable177)
+	add(http.MethodGet, "/table_178", si.GetTable178)
+	add(http.MethodHead, "/table_178", si.GetTable178)
+	add(http.MethodPost, "/table_178", si.PostTable178)
+	add(http.MethodPatch, "/table_178", si.PatchTable178)
+	add(http.MethodPut, "/table_178", si.PutTable178)
+	add(http.MethodDelete, "/table_178", si.DeleteTable178)
+	add(http.MethodOptions, "/table_178", si.OptionsTable178)
+	add(http.MethodGet, "/table_179", si.GetTable179)
+	add(http.MethodHead, "/table_179", si.GetTable179)
+	add(http.MethodPost, "/table_179", si.PostTable179)
+	add(http.MethodPatch, "/table_179", si.PatchTable179)
+	add(http.MethodPut, "/table_179", si.PutTable179)
+	add(http.MethodDelete, "/table_179", si.DeleteTable179)
+	add(http.MethodOptions, "/table_179", si.OptionsTable179)
+	add(http.MethodGet, "/table_180", si.GetTable180)
+	add(http.MethodHead, "/table_180", si.GetTable180)
+	add(http.MethodPost, "/table_180", si.PostTable180)
+	add(http.MethodPatch, "/table_180", si.PatchTable180)
+	add(http.MethodPut, "/table_180", si.PutTable180)
+	add(http.MethodDelete, "/table_180", si.DeleteTable180)
+	add(http.MethodOptions, "/table_180", si.OptionsTable180)
+	add(http.MethodGet, "/table_181", si.GetTable181)
+	add(http.MethodHead, "/table_181", si.GetTable181)
+	add(http.MethodPost, "/table_181", si.PostTable181)
+	add(http.MethodPatch, "/table_181", si.PatchTable181)
+	add(http.MethodPut, "/table_181", si.PutTable181)
+	add(http.MethodDelete, "/table_181", si.DeleteTable181)
+	add(http.MethodOptions, "/table_181", si.OptionsTable181)
+	add(http.MethodGet, "/table_182", si.GetTable182)
+	add(http.MethodHead, "/table_182", si.GetTable182)
+	add(http.MethodPost, "/table_182", si.PostTable182)
+	add(http.MethodPatch, "/table_182", si.PatchTable182)
+	add(http.MethodPut, "/table_182", si.PutTable182)
+	add(http.MethodDelete, "/table_182", si.DeleteTable182)
+	add(http.MethodOptions, "/table_182", si.OptionsTable182)
+	add(http.MethodGet, "/table_183", si.GetTable183)
+	add(http.MethodHead, "/table_183", si.GetTable183)
+	add(http.MethodPost, "/table_183", si.PostTable183)
+	add(http.MethodPatch, "/table_183", si.PatchTable183)
+	add(http.MethodPut, "/table_183", si.PutTable183)
+	add(http.MethodDelete, "/table_183", si.DeleteTable183)
+	add(http.MethodOptions, "/table_183", si.OptionsTable183)
+	add(http.MethodGet, "/table_184", si.GetTable184)
+	add(http.MethodHead, "/table_184", si.GetTable184)
+	add(http.MethodPost, "/table_184", si.PostTable184)
+	add(http.MethodPatch, "/table_184", si.PatchTable184)
+	add(http.MethodPut, "/table_184", si.PutTable184)
+	add(http.MethodDelete, "/table_184", si.DeleteTable184)
+	add(http.MethodOptions, "/table_184", si.OptionsTable184)
+	add(http.MethodGet, "/table_185", si.GetTable185)
+	add(http.MethodHead, "/table_185", si.GetTable185)
+	add(http.MethodPost, "/table_185", si.PostTable185)
+	add(http.MethodPatch, "/table_185", si.PatchTable185)
+	add(http.MethodPut, "/table_185", si.PutTable185)
+	add(http.MethodDelete, "/table_185", si.DeleteTable185)
+	add(http.MethodOptions, "/table_185", si.OptionsTable185)
+	add(http.MethodGet, "/table_186", si.GetTable186)
+	add(http.MethodHead, "/table_186", si.GetTable186)
+	add(http.MethodPost, "/table_186", si.PostTable186)
+	add(http.MethodPatch, "/table_186", si.PatchTable186)
+	add(http.MethodPut, "/table_186", si.PutTable186)
+	add(http.MethodDelete, "/table_186", si.DeleteTable186)
+	add(http.MethodOptions, "/table_186", si.OptionsTable186)
+	add(http.MethodGet, "/table_187", si.GetTable187)
+	add(http.MethodHead, "/table_187", si.GetTable187)
+	add(http.MethodPost, "/table_187", si.PostTable187)
+	add(http.MethodPatch, "/table_187", si.PatchTable187)
+	add(http.MethodPut, "/table_187", si.PutTable187)
+	add(http.MethodDelete, "/table_187", si.DeleteTable187)
+	add(http.MethodOptions, "/table_187", si.OptionsTable187)
+	add(http.MethodGet, "/table_188", si.GetTable188)
+	add(http.MethodHead, "/table_188", si.GetTable188)
+	add(http.MethodPost, "/table_188", si.PostTable188)
+	add(http.MethodPatch, "/table_188", si.PatchTable188)
+	add(http.MethodPut, "/table_188", si.PutTable188)
+	add(http.MethodDelete, "/table_188", si.DeleteTable188)
+	add(http.MethodOptions, "/table_188", si.OptionsTable188)
+	add(http.MethodGet, "/table_189", si.GetTable189)
+	add(http.MethodHead, "/table_189", si.GetTable189)
+	add(http.MethodPost, "/table_189", si.PostTable189)
+	add(http.MethodPatch, "/table_189", si.PatchTable189)
+	add(http.MethodPut, "/table_189", si.PutTable189)
+	add(http.MethodDelete, "/table_189", si.DeleteTable189)
+	add(http.MethodOptions, "/table_189", si.OptionsTable189)
+	add(http.MethodGet, "/table_190", si.GetTable190)
+	add(http.MethodHead, "/table_190", si.GetTable190)
+	add(http.MethodPost, "/table_190", si.PostTable190)
+	add(http.MethodPatch, "/table_190", si.PatchTable190)
+	add(http.MethodPut, "/table_190", si.PutTable190)
+	add(http.MethodDelete, "/table_190", si.DeleteTable190)
+	add(http.MethodOptions, "/table_190", si.OptionsTable190)
+	add(http.MethodGet, "/table_191", si.GetTable191)
+	add(http.MethodHead, "/table_191", si.GetTable191)
+	add(http.MethodPost, "/table_191", si.PostTable191)
+	add(http.MethodPatch, "/table_191", si.PatchTable191)
+	add(http.MethodPut, "/table_191", si.PutTable191)
+	add(http.MethodDelete, "/table_191", si.DeleteTable191)
+	add(http.MethodOptions, "/table_191", si.OptionsTable191)
+	add(http.MethodGet, "/table_192", si.GetTable192)
+	add(http.MethodHead, "/table_192", si.GetTable192)
+	add(http.MethodPost, "/table_192", si.PostTable192)
+	add(http.MethodPatch, "/table_192", si.PatchTable192)
+	add(http.MethodPut, "/table_192", si.PutTable192)
+	add(http.MethodDelete, "/table_192", si.DeleteTable192)
+	add(http.MethodOptions, "/table_192", si.OptionsTable192)
+	add(http.MethodGet, "/table_193", si.GetTable193)
+	add(http.MethodHead, "/table_193", si.GetTable193)
+	add(http.MethodPost, "/table_193", si.PostTable193)
+	add(http.MethodPatch, "/table_193", si.PatchTable193)
+	add(http.MethodPut, "/table_193", si.PutTable193)
+	add(http.MethodDelete, "/table_193", si.DeleteTable193)
+	add(http.MethodOptions, "/table_193", si.OptionsTable193)
+	add(http.MethodGet, "/table_194", si.GetTable194)
+	add(http.MethodHead, "/table_194", si.GetTable194)
+	add(http.MethodPost, "/table_194", si.PostTable194)
+	add(http.MethodPatch, "/table_194", si.PatchTable194)
+	add(http.MethodPut, "/table_194", si.PutTable194)
+	add(http.MethodDelete, "/table_194", si.DeleteTable194)
+	add(http.MethodOptions, "/table_194", si.OptionsTable194)
+	add(http.MethodGet, "/table_195", si.GetTable195)
+	add(http.MethodHead, "/table_195", si.GetTable195)
+	add(http.MethodPost, "/table_195", si.PostTable195)
+	add(http.MethodPatch, "/table_195", si.PatchTable195)
+	add(http.MethodPut, "/table_195", si.PutTable195)
+	add(http.MethodDelete, "/table_195", si.DeleteTable195)
+	add(http.MethodOptions, "/table_195", si.OptionsTable195)
+	add(http.MethodGet, "/table_196", si.GetTable196)
+	add(http.MethodHead, "/table_196", si.GetTable196)
+	add(http.MethodPost, "/table_196", si.PostTable196)
+	add(http.MethodPatch, "/table_196", si.PatchTable196)
+	add(http.MethodPut, "/table_196", si.PutTable196)
+	add(http.MethodDelete, "/table_196", si.DeleteTable196)
+	add(http.MethodOptions, "/table_196", si.OptionsTable196)
+	add(http.MethodGet, "/table_197", si.GetTable197)
+	add(http.MethodHead, "/table_197", si.GetTable197)
+	add(http.MethodPost, "/table_197", si.PostTable197)
+	add(http.MethodPatch, "/table_197", si.PatchTable197)
+	add(http.MethodPut, "/table_197", si.PutTable197)
+	add(http.MethodDelete, "/table_197", si.DeleteTable197)
+	add(http.MethodOptions, "/table_197", si.OptionsTable197)
+	add(http.MethodGet, "/table_198", si.GetTable198)
+	add(http.MethodHead, "/table_198", si.GetTable198)
+	add(http.MethodPost, "/table_198", si.PostTable198)
+	add(http.MethodPatch, "/table_198", si.PatchTable198)
+	add(http.MethodPut, "/table_198", si.PutTable198)
+	add(http.MethodDelete, "/table_198", si.DeleteTable198)
+	add(http.MethodOptions, "/table_198", si.OptionsTable198)
+	add(http.MethodGet, "/table_199", si.GetTable199)
+	add(http.MethodHead, "/table_199", si.GetTable199)
+	add(http.MethodPost, "/table_199", si.PostTable199)
+	add(http.MethodPatch, "/table_199", si.PatchTable199)
+	add(http.MethodPut, "/table_199", si.PutTable199)
+	add(http.MethodDelete, "/table_199", si.DeleteTable199)
+	add(http.MethodOptions, "/table_199", si.OptionsTable199)
+	add(http.MethodGet, "/table_200", si.GetTable200)
+	add(http.MethodHead, "/table_200", si.GetTable200)
+	add(http.MethodPost, "/table_200", si.PostTable200)
+	add(http.MethodPatch, "/table_200", si.PatchTable200)
+	add(http.MethodPut, "/table_200", si.PutTable200)
+	add(http.MethodDelete, "/table_200", si.DeleteTable200)
+	add(http.MethodOptions, "/table_200", si.OptionsTable200)
+	add(http.MethodGet, "/table_201", si.GetTable201)
+	add(http.MethodHead, "/table_201", si.GetTable201)
+	add(http.MethodPost, "/table_201", si.PostTable201)
+	add(http.MethodPatch, "/table_201", si.PatchTable201)
+	add(http.MethodPut, "/table_201", si.PutTable201)
+	add(http.MethodDelete, "/table_201", si.DeleteTable201)
+	add(http.MethodOptions, "/table_201", si.OptionsTable201)
+	add(http.MethodGet, "/table_202", si.GetTable202)
+	add(http.MethodHead, "/table_202", si.GetTable202)
+	add(http.MethodPost, "/table_202", si.PostTable202)
+	add(http.MethodPatch, "/table_202", si.PatchTable202)
+	add(http.MethodPut, "/table_202", si.PutTable202)
+	add(http.MethodDelete, "/table_202", si.DeleteTable202)
+	add(http.MethodOptions, "/table_202", si.OptionsTable202)
+	add(http.MethodGet, "/table_203", si.GetTable203)
+	add(http.MethodHead, "/table_203", si.GetTable203)
+	add(http.MethodPost, "/table_203", si.PostTable203)
+	add(http.MethodPatch, "/table_203", si.PatchTable203)
+	add(http.MethodPut, "/table_203", si.PutTable203)
+	add(http.MethodDelete, "/table_203", si.DeleteTable203)
+	add(http.MethodOptions, "/table_203", si.OptionsTable203)
+	add(http.MethodGet, "/table_204", si.GetTable204)
+	add(http.MethodHead, "/table_204", si.GetTable204)
+	add(http.MethodPost, "/table_204", si.PostTable204)
+	add(http.MethodPatch, "/table_204", si.PatchTable204)
+	add(http.MethodPut, "/table_204", si.PutTable204)
+	add(http.MethodDelete, "/table_204", si.DeleteTable204)
+	add(http.MethodOptions, "/table_204", si.OptionsTable204)
+	add(http.MethodGet, "/table_205", si.GetTable205)
+	add(http.MethodHead, "/table_205", si.GetTable205)
+	add(http.MethodPost, "/table_205", si.PostTable205)
+	add(http.MethodPatch, "/table_205", si.PatchTable205)
+	add(http.MethodPut, "/table_205", si.PutTable205)
+	add(http.MethodDelete, "/table_205", si.DeleteTable205)
+	add(http.MethodOptions, "/table_205", si.OptionsTable205)
+	add(http.MethodGet, "/table_206", si.GetTable206)
+	add(http.MethodHead, "/table_206", si.GetTable206)
+	add(http.MethodPost, "/table_206", si.PostTable206)
+	add(http.MethodPatch, "/table_206", si.PatchTable206)
+	add(http.MethodPut, "/table_206", si.PutTable206)
+	add(http.MethodDelete, "/table_206", si.DeleteTable206)
+	add(http.MethodOptions, "/table_206", si.OptionsTable206)
+	add(http.MethodGet, "/table_207", si.GetTable207)
+	add(http.MethodHead, "/table_207", si.GetTable207)
+	add(http.MethodPost, "/table_207", si.PostTable207)
+	add(http.MethodPatch, "/table_207", si.PatchTable207)
+	add(http.MethodPut, "/table_207", si.PutTable207)
+	add(http.MethodDelete, "/table_207", si.DeleteTable207)
+	add(http.MethodOptions, "/table_207", si.OptionsTable207)
+	add(http.MethodGet, "/table_208", si.GetTable208)
+	add(http.MethodHead, "/table_208", si.GetTable208)
+	add(http.MethodPost, "/table_208", si.PostTable208)
+	add(http.MethodPatch, "/table_208", si.PatchTable208)
+	add(http.MethodPut, "/table_208", si.PutTable208)
+	add(http.MethodDelete, "/table_208", si.DeleteTable208)
+	add(http.MethodOptions, "/table_208", si.OptionsTable208)
+	add(http.MethodGet, "/table_209", si.GetTable209)
+	add(http.MethodHead, "/table_209", si.GetTable209)
+	add(http.MethodPost, "/table_209", si.PostTable209)
+	add(http.MethodPatch, "/table_209", si.PatchTable209)
+	add(http.MethodPut, "/table_209", si.PutTable209)
+	add(http.MethodDelete, "/table_209", si.DeleteTable209)
+	add(http.MethodOptions, "/table_209", si.OptionsTable209)
+	add(http.MethodGet, "/table_210", si.GetTable210)
+	add(http.MethodHead, "/table_210", si.GetTable210)
+	add(http.MethodPost, "/table_210", si.PostTable210)
+	add(http.MethodPatch, "/table_210", si.PatchTable210)
+	add(http.MethodPut, "/table_210", si.PutTable210)
+	add(http.MethodDelete, "/table_210", si.DeleteTable210)
+	add(http.MethodOptions, "/table_210", si.OptionsTable210)
+	add(http.MethodGet, "/table_211", si.GetTable211)
+	add(http.MethodHead, "/table_211", si.GetTable211)
+	add(http.MethodPost, "/table_211", si.PostTable211)
+	add(http.MethodPatch, "/table_211", si.PatchTable211)
+	add(http.MethodPut, "/table_211", si.PutTable211)
+	add(http.MethodDelete, "/table_211", si.DeleteTable211)
+	add(http.MethodOptions, "/table_211", si.OptionsTable211)
+	add(http.MethodGet, "/table_212", si.GetTable212)
+	add(http.MethodHead, "/table_212", si.GetTable212)
+	add(http.MethodPost, "/table_212", si.PostTable212)
+	add(http.MethodPatch, "/table_212", si.PatchTable212)
+	add(http.MethodPut, "/table_212", si.PutTable212)
+	add(http.MethodDelete, "/table_212", si.DeleteTable212)
+	add(http.MethodOptions, "/table_212", si.OptionsTable212)
+	add(http.MethodGet, "/table_213", si.GetTable213)
+	add(http.MethodHead, "/table_213", si.GetTable213)
+	add(http.MethodPost, "/table_213", si.PostTable213)
+	add(http.MethodPatch, "/table_213", si.PatchTable213)
+	add(http.MethodPut, "/table_213", si.PutTable213)
+	add(http.MethodDelete, "/table_213", si.DeleteTable213)
+	add(http.MethodOptions, "/table_213", si.OptionsTable213)
+	add(http.MethodGet, "/table_214", si.GetTable214)
+	add(http.MethodHead, "/table_214", si.GetTable214)
+	add(http.MethodPost, "/table_214", si.PostTable214)
+	add(http.MethodPatch, "/table_214", si.PatchTable214)
+	add(http.MethodPut, "/table_214", si.PutTable214)
+	add(http.MethodDelete, "/table_214", si.DeleteTable214)
+	add(http.MethodOptions, "/table_214", si.OptionsTable214)
+	add(http.MethodGet, "/table_215", si.GetTable215)
+	add(http.MethodHead, "/table_215", si.GetTable215)
+	add(http.MethodPost, "/table_215", si.PostTable215)
+	add(http.MethodPatch, "/table_215", si.PatchTable215)
+	add(http.MethodPut, "/table_215", si.PutTable215)
+	add(http.MethodDelete, "/table_215", si.DeleteTable215)
+	add(http.MethodOptions, "/table_215", si.OptionsTable215)
+	add(http.MethodGet, "/table_216", si.GetTable216)
+	add(http.MethodHead, "/table_216", si.GetTable216)
+	add(http.MethodPost, "/table_216", si.PostTable216)
+	add(http.MethodPatch, "/table_216", si.PatchTable216)
+	add(http.MethodPut, "/table_216", si.PutTable216)
+	add(http.MethodDelete, "/table_216", si.DeleteTable216)
+	add(http.MethodOptions, "/table_216", si.OptionsTable216)
+	add(http.MethodGet, "/table_217", si.GetTable217)
+	add(http.MethodHead, "/table_217", si.GetTable217)
+	add(http.MethodPost, "/table_217", si.PostTable217)
+	add(http.MethodPatch, "/table_217", si.PatchTable217)
+	add(http.MethodPut, "/table_217", si.PutTable217)
+	add(http.MethodDelete, "/table_217", si.DeleteTable217)
+	add(http.MethodOptions, "/table_217", si.OptionsTable217)
+	add(http.MethodGet, "/table_218", si.GetTable218)
+	add(http.MethodHead, "/table_218", si.GetTable218)
+	add(http.MethodPost, "/table_218", si.PostTable218)
+	add(http.MethodPatch, "/table_218", si.PatchTable218)
+	add(http.MethodPut, "/table_218", si.PutTable218)
+	add(http.MethodDelete, "/table_218", si.DeleteTable218)
+	add(http.MethodOptions, "/table_218", si.OptionsTable218)
+	add(http.MethodGet, "/table_219", si.GetTable219)
+	add(http.MethodHead, "/table_219", si.GetTable219)
+	add(http.MethodPost, "/table_219", si.PostTable219)
+	add(http.MethodPatch, "/table_219", si.PatchTable219)
+	add(http.MethodPut, "/table_219", si.PutTable219)
+	add(http.MethodDelete, "/table_219", si.DeleteTable219)
+	add(http.MethodOptions, "/table_219", si.OptionsTable219)
+	add(http.MethodGet, "/table_220", si.GetTable220)
+	add(http.MethodHead, "/table_220", si.GetTable220)
+	add(http.MethodPost, "/table_220", si.PostTable220)
+	add(http.MethodPatch, "/table_220", si.PatchTable220)
+	add(http.MethodPut, "/table_220", si.PutTable220)
+	add(http.MethodDelete, "/table_220", si.DeleteTable220)
+	add(http.MethodOptions, "/table_220", si.OptionsTable220)
+	add(http.MethodGet, "/table_221", si.GetTable221)
+	add(http.MethodHead, "/table_221", si.GetTable221)
+	add(http.MethodPost, "/table_221", si.PostTable221)
+	add(http.MethodPatch, "/table_221", si.PatchTable221)
+	add(http.MethodPut, "/table_221", si.PutTable221)
+	add(http.MethodDelete, "/table_221", si.DeleteTable221)
+	add(http.MethodOptions, "/table_221", si.OptionsTable221)
+	add(http.MethodGet, "/table_222", si.GetTable222)
+	add(http.MethodHead, "/table_222", si.GetTable222)
+	add(http.MethodPost, "/table_222", si.PostTable222)
+	add(http.MethodPatch, "/table_222", si.PatchTable222)
+	add(http.MethodPut, "/table_222", si.PutTable222)
+	add(http.MethodDelete, "/table_222", si.DeleteTable222)
+	add(http.MethodOptions, "/table_222", si.OptionsTable222)
+	add(http.MethodGet, "/table_223", si.GetTable223)
+	add(http.MethodHead, "/table_223", si.GetTable223)
+	add(http.MethodPost, "/table_223", si.PostTable223)
+	add(http.MethodPatch, "/table_223", si.PatchTable223)
+	add(http.MethodPut, "/table_223", si.PutTable223)
+	add(http.MethodDelete, "/table_223", si.DeleteTable223)
+	add(http.MethodOptions, "/table_223", si.OptionsTable223)
+	add(http.MethodGet, "/table_224", si.GetTable224)
+	add(http.MethodHead, "/table_224", si.GetTable224)
+	add(http.MethodPost, "/table_224", si.PostTable224)
+	add(http.MethodPatch, "/table_224", si.PatchTable224)
+	add(http.MethodPut, "/table_224", si.PutTable224)
+	add(http.MethodDelete, "/table_224", si.DeleteTable224)
+	add(http.MethodOptions, "/table_224", si.OptionsTable224)
+	add(http.MethodGet, "/table_225", si.GetTable225)
+	add(http.MethodHead, "/table_225", si.GetTable225)
+	add(http.MethodPost, "/table_225", si.PostTable225)
+	add(http.MethodPatch, "/table_225", si.PatchTable225)
+	add(http.MethodPut, "/table_225", si.PutTable225)
+	add(http.MethodDelete, "/table_225", si.DeleteTable225)
+	add(http.MethodOptions, "/table_225", si.OptionsTable225)
+	add(http.MethodGet, "/table_226", si.GetTable226)
+	add(http.MethodHead, "/table_226", si.GetTable226)
+	add(http.MethodPost, "/table_226", si.PostTable226)
+	add(http.MethodPatch, "/table_226", si.PatchTable226)
+	add(http.MethodPut, "/table_226", si.PutTable226)
+	add(http.MethodDelete, "/table_226", si.DeleteTable226)
+	add(http.MethodOptions, "/table_226", si.OptionsTable226)
+	add(http.MethodGet, "/table_227", si.GetTable227)
+	add(http.MethodHead, "/table_227", si.GetTable227)
+	add(http.MethodPost, "/table_227", si.PostTable227)
+	add(http.MethodPatch, "/table_227", si.PatchTable227)
+	add(http.MethodPut, "/table_227", si.PutTable227)
+	add(http.MethodDelete, "/table_227", si.DeleteTable227)
+	add(http.MethodOptions, "/table_227", si.OptionsTable227)
+	add(http.MethodGet, "/table_228", si.GetTable228)
+	add(http.MethodHead, "/table_228", si.GetTable228)
+	add(http.MethodPost, "/table_228", si.PostTable228)
+	add(http.MethodPatch, "/table_228", si.PatchTable228)
+	add(http.MethodPut, "/table_228", si.PutTable228)
+	add(http.MethodDelete, "/table_228", si.DeleteTable228)
+	add(http.MethodOptions, "/table_228", si.OptionsTable228)
+	add(http.MethodGet, "/table_229", si.GetTable229)
+	add(http.MethodHead, "/table_229", si.GetTable229)
+	add(http.MethodPost, "/table_229", si.PostTable229)
+	add(http.MethodPatch, "/table_229", si.PatchTable229)
+	add(http.MethodPut, "/table_229", si.PutTable229)
+	add(http.MethodDelete, "/table_229", si.DeleteTable229)
+	add(http.MethodOptions, "/table_229", si.OptionsTable229)
+	add(http.MethodGet, "/table_230", si.GetTable230)
+	add(http.MethodHead, "/table_230", si.GetTable230)
+	add(http.MethodPost, "/table_230", si.PostTable230)
+	add(http.MethodPatch, "/table_230", si.PatchTable230)
+	add(http.MethodPut, "/table_230", si.PutTable230)
+	add(http.MethodDelete, "/table_230", si.DeleteTable230)
+	add(http.MethodOptions, "/table_230", si.OptionsTable230)
+	add(http.MethodGet, "/table_231", si.GetTable231)
+	add(http.MethodHead, "/table_231", si.GetTable231)
+	add(http.MethodPost, "/table_231", si.PostTable231)
+	add(http.MethodPatch, "/table_231", si.PatchTable231)
+	add(http.MethodPut, "/table_231", si.PutTable231)
+	add(http.MethodDelete, "/table_231", si.DeleteTable231)
+	add(http.MethodOptions, "/table_231", si.OptionsTable231)
+	add(http.MethodGet, "/table_232", si.GetTable232)
+	add(http.MethodHead, "/table_232", si.GetTable232)
+	add(http.MethodPost, "/table_232", si.PostTable232)
+	add(http.MethodPatch, "/table_232", si.PatchTable232)
+	add(http.MethodPut, "/table_232", si.PutTable232)
+	add(http.MethodDelete, "/table_232", si.DeleteTable232)
+	add(http.MethodOptions, "/table_232", si.OptionsTable232)
+	add(http.MethodGet, "/table_233", si.GetTable233)
+	add(http.MethodHead, "/table_233", si.GetTable233)
+	add(http.MethodPost, "/table_233", si.PostTable233)
+	add(http.MethodPatch, "/table_233", si.PatchTable233)
+	add(http.MethodPut, "/table_233", si.PutTable233)
+	add(http.MethodDelete, "/table_233", si.DeleteTable233)
+	add(http.MethodOptions, "/table_233", si.OptionsTable233)
+	add(http.MethodGet, "/table_234", si.GetTable234)
+	add(http.MethodHead, "/table_234", si.GetTable234)
+	add(http.MethodPost, "/table_234", si.PostTable234)
+	add(http.MethodPatch, "/table_234", si.PatchTable234)
+	add(http.MethodPut, "/table_234", si.PutTable234)
+	add(http.MethodDelete, "/table_234", si.DeleteTable234)
+	add(http.MethodOptions, "/table_234", si.OptionsTable234)
+	add(http.MethodGet, "/table_235", si.GetTable235)
+	add(http.MethodHead, "/table_235", si.GetTable235)
+	add(http.MethodPost, "/table_235", si.PostTable235)
+	add(http.MethodPatch, "/table_235", si.PatchTable235)
+	add(http.MethodPut, "/table_235", si.PutTable235)
+	add(http.MethodDelete, "/table_235", si.DeleteTable235)
+	add(http.MethodOptions, "/table_235", si.OptionsTable235)
+	add(http.MethodGet, "/table_236", si.GetTable236)
+	add(http.MethodHead, "/table_236", si.GetTable236)
+	add(http.MethodPost, "/table_236", si.PostTable236)
+	add(http.MethodPatch, "/table_236", si.PatchTable236)
+	add(http.MethodPut, "/table_236", si.PutTable236)
+	add(http.MethodDelete, "/table_236", si.DeleteTable236)
+	add(http.MethodOptions, "/table_236", si.OptionsTable236)
+	add(http.MethodGet, "/table_237", si.GetTable237)
+	add(http.MethodHead, "/table_237", si.GetTable237)
+	add(http.MethodPost, "/table_237", si.PostTable237)
+	add(http.MethodPatch, "/table_237", si.PatchTable237)
+	add(http.MethodPut, "/table_237", si.PutTable237)
+	add(http.MethodDelete, "/table_237", si.DeleteTable237)
+	add(http.MethodOptions, "/table_237", si.OptionsTable237)
+	add(http.MethodGet, "/table_238", si.GetTable238)
+	add(http.MethodHead, "/table_238", si.GetTable238)
+	add(http.MethodPost, "/table_238", si.PostTable238)
+	add(http.MethodPatch, "/table_238", si.PatchTable238)
+	add(http.MethodPut, "/table_238", si.PutTable238)
+	add(http.MethodDelete, "/table_238", si.DeleteTable238)
+	add(http.MethodOptions, "/table_238", si.OptionsTable238)
+	add(http.MethodGet, "/table_239", si.GetTable239)
+	add(http.MethodHead, "/table_239", si.GetTable239)
+	add(http.MethodPost, "/table_239", si.PostTable239)
+	add(http.MethodPatch, "/table_239", si.PatchTable239)
+	add(http.MethodPut, "/table_239", si.PutTable239)
+	add(http.MethodDelete, "/table_239", si.DeleteTable239)
+	add(http.MethodOptions, "/table_239", si.OptionsTable239)
+	add(http.MethodGet, "/table_240", si.GetTable240)
+	add(http.MethodHead, "/table_240", si.GetTable240)
+	add(http.MethodPost, "/table_240", si.PostTable240)
+	add(http.MethodPatch, "/table_240", si.PatchTable240)
+	add(http.MethodPut, "/table_240", si.PutTable240)
+	add(http.MethodDelete, "/table_240", si.DeleteTable240)
+	add(http.MethodOptions, "/table_240", si.OptionsTable240)
+	add(http.MethodGet, "/table_241", si.GetTable241)
+	add(http.MethodHead, "/table_241", si.GetTable241)
+	add(http.MethodPost, "/table_241", si.PostTable241)
+	add(http.MethodPatch, "/table_241", si.PatchTable241)
+	add(http.MethodPut, "/table_241", si.PutTable241)
+	add(http.MethodDelete, "/table_241", si.DeleteTable241)
+	add(http.MethodOptions, "/table_241", si.OptionsTable241)
+	add(http.MethodGet, "/table_242", si.GetTable242)
+	add(http.MethodHead, "/table_242", si.GetTable242)
+	add(http.MethodPost, "/table_242", si.PostTable242)
+	add(http.MethodPatch, "/table_242", si.PatchTable242)
+	add(http.MethodPut, "/table_242", si.PutTable242)
+	add(http.MethodDelete, "/table_242", si.DeleteTable242)
+	add(http.MethodOptions, "/table_242", si.OptionsTable242)
+	add(http.MethodGet, "/table_243", si.GetTable243)
+	add(http.MethodHead, "/table_243", si.GetTable243)
+	add(http.MethodPost, "/table_243", si.PostTable243)
+	add(http.MethodPatch, "/table_243", si.PatchTable243)
+	add(http.MethodPut, "/table_243", si.PutTable243)
+	add(http.MethodDelete, "/table_243", si.DeleteTable243)
+	add(http.MethodOptions, "/table_243", si.OptionsTable243)
+	add(http.MethodGet, "/table_244", si.GetTable244)
+	add(http.MethodHead, "/table_244", si.GetTable244)
+	add(http.MethodPost, "/table_244", si.PostTable244)
+	add(http.MethodPatch, "/table_244", si.PatchTable244)
+	add(http.MethodPut, "/table_244", si.PutTable244)
+	add(http.MethodDelete, "/table_244", si.DeleteTable244)
+	add(http.MethodOptions, "/table_244", si.OptionsTable244)
+	add(http.MethodGet, "/table_245", si.GetTable245)
+	add(http.MethodHead, "/table_245", si.GetTable245)
+	add(http.MethodPost, "/table_245", si.PostTable245)
+	add(http.MethodPatch, "/table_245", si.PatchTable245)
+	add(http.MethodPut, "/table_245", si.PutTable245)
+	add(http.MethodDelete, "/table_245", si.DeleteTable245)
+	add(http.MethodOptions, "/table_245", si.OptionsTable245)
+	add(http.MethodGet, "/table_246", si.GetTable246)
+	add(http.MethodHead, "/table_246", si.GetTable246)
+	add(http.MethodPost, "/table_246", si.PostTable246)
+	add(http.MethodPatch, "/table_246", si.PatchTable246)
+	add(http.MethodPut, "/table_246", si.PutTable246)
+	add(http.MethodDelete, "/table_246", si.DeleteTable246)
+	add(http.MethodOptions, "/table_246", si.OptionsTable246)
+	add(http.MethodGet, "/table_247", si.GetTable247)
+	add(http.MethodHead, "/table_247", si.GetTable247)
+	add(http.MethodPost, "/table_247", si.PostTable247)
+	add(http.MethodPatch, "/table_247", si.PatchTable247)
+	add(http.MethodPut, "/table_247", si.PutTable247)
+	add(http.MethodDelete, "/table_247", si.DeleteTable247)
+	add(http.MethodOptions, "/table_247", si.OptionsTable247)
+	add(http.MethodGet, "/table_248", si.GetTable248)
+	add(http.MethodHead, "/table_248", si.GetTable248)
+	add(http.MethodPost, "/table_248", si.PostTable248)
+	add(http.MethodPatch, "/table_248", si.PatchTable248)
+	add(http.MethodPut, "/table_248", si.PutTable248)
+	add(http.MethodDelete, "/table_248", si.DeleteTable248)
+	add(http.MethodOptions, "/table_248", si.OptionsTable248)
+	add(http.MethodGet, "/table_249", si.GetTable249)
+	add(http.MethodHead, "/table_249", si.GetTable249)
+	add(http.MethodPost, "/table_249", si.PostTable249)
+	add(http.MethodPatch, "/table_249", si.PatchTable249)
+	add(http.MethodPut, "/table_249", si.PutTable249)
+	add(http.MethodDelete, "/table_249", si.DeleteTable249)
+	add(http.MethodOptions, "/table_249", si.OptionsTable249)
+	add(http.MethodGet, "/table_250", si.GetTable250)
+	add(http.MethodHead, "/table_250", si.GetTable250)
+	add(http.MethodPost, "/table_250", si.PostTable250)
+	add(http.MethodPatch, "/table_250", si.PatchTable250)
+	add(http.MethodPut, "/table_250", si.PutTable250)
+	add(http.MethodDelete, "/table_250", si.DeleteTable250)
+	add(http.MethodOptions, "/table_250", si.OptionsTable250)
+	add(http.MethodGet, "/table_251", si.GetTable251)
+	add(http.MethodHead, "/table_251", si.GetTable251)
+	add(http.MethodPost, "/table_251", si.PostTable251)
+	add(http.MethodPatch, "/table_251", si.PatchTable251)
+	add(http.MethodPut, "/table_251", si.PutTable251)
+	add(http.MethodDelete, "/table_251", si.DeleteTable251)
+	add(http.MethodOptions, "/table_251", si.OptionsTable251)
+	add(http.MethodGet, "/table_252", si.GetTable252)
+	add(http.MethodHead, "/table_252", si.GetTable252)
+	add(http.MethodPost, "/table_252", si.PostTable252)
+	add(http.MethodPatch, "/table_252", si.PatchTable252)
+	add(http.MethodPut, "/table_252", si.PutTable252)
+	add(http.MethodDelete, "/table_252", si.DeleteTable252)
+	add(http.MethodOptions, "/table_252", si.OptionsTable252)
+	add(http.MethodGet, "/table_253", si.GetTable253)
+	add(http.MethodHead, "/table_253", si.GetTable253)
+	add(http.MethodPost, "/table_253", si.PostTable253)
+	add(http.MethodPatch, "/table_253", si.PatchTable253)
+	add(http.MethodPut, "/table_253", si.PutTable253)
+	add(http.MethodDelete, "/table_253", si.DeleteTable253)
+	add(http.MethodOptions, "/table_253", si.OptionsTable253)
+	add(http.MethodGet, "/table_254", si.GetTable254)
+	add(http.MethodHead, "/table_254", si.GetTable254)
+	add(http.MethodPost, "/table_254", si.PostTable254)
+	add(http.MethodPatch, "/table_254", si.PatchTable254)
+	add(http.MethodPut, "/table_254", si.PutTable254)
+	add(http.MethodDelete, "/table_254", si.DeleteTable254)
+	add(http.MethodOptions, "/table_254", si.OptionsTable254)
+	add(http.MethodGet, "/table_255", si.GetTable255)
+	add(http.MethodHead, "/table_255", si.GetTable255)
+	add(http.MethodPost, "/table_255", si.PostTable255)
+	add(http.MethodPatch, "/table_255", si.PatchTable255)
+	add(http.MethodPut, "/table_255", si.PutTable255)
+	add(http.MethodDelete, "/table_255", si.DeleteTable255)
+	add(http.MethodOptions, "/table_255", si.OptionsTable255)
+	add(http.MethodGet, "/table_256", si.GetTable256)
+	add(http.MethodHead, "/table_256", si.GetTable256)
+	add(http.MethodPost, "/table_256", si.PostTable256)
+	add(http.MethodPatch, "/table_256", si.PatchTable256)
+	add(http.MethodPut, "/table_256", si.PutTable256)
+	add(http.MethodDelete, "/table_256", si.DeleteTable256)
+	add(http.MethodOptions, "/table_256", si.OptionsTable256)
+	add(http.MethodGet, "/table_257", si.GetTable257)
+	add(http.MethodHead, "/table_257", si.GetTable257)
+	add(http.MethodPost, "/table_257", si.PostTable257)
+	add(http.MethodPatch, "/table_257", si.PatchTable257)
+	add(http.MethodPut, "/table_257", si.PutTable257)
+	add(http.MethodDelete, "/table_257", si.DeleteTable257)
+	add(http.MethodOptions, "/table_257", si.OptionsTable257)
+	add(http.MethodGet, "/table_258", si.GetTable258)
+	add(http.MethodHead, "/table_258", si.GetTable258)
+	add(http.MethodPost, "/table_258", si.PostTable258)
+	add(http.MethodPatch, "/table_258", si.PatchTable258)
+	add(http.MethodPut, "/table_258", si.PutTable258)
+	add(http.MethodDelete, "/table_258", si.DeleteTable258)
+	add(http.MethodOptions, "/table_258", si.OptionsTable258)
+	add(http.MethodGet, "/table_259", si.GetTable259)
+	add(http.MethodHead, "/table_259", si.GetTable259)
+	add(http.MethodPost, "/table_259", si.PostTable259)
+	add(http.MethodPatch, "/table_259", si.PatchTable259)
+	add(http.MethodPut, "/table_259", si.PutTable259)
+	add(http.MethodDelete, "/table_259", si.DeleteTable259)
+	add(http.MethodOptions, "/table_259", si.OptionsTable259)
+	add(http.MethodGet, "/table_260", si.GetTable260)
+	add(http.MethodHead, "/table_260", si.GetTable260)
+	add(http.MethodPost, "/table_260", si.PostTable260)
+	add(http.MethodPatch, "/table_260", si.PatchTable260)
+	add(http.MethodPut, "/table_260", si.PutTable260)
+	add(http.MethodDelete, "/table_260", si.DeleteTable260)
+	add(http.MethodOptions, "/table_260", si.OptionsTable260)
+	add(http.MethodGet, "/table_261", si.GetTable261)
+	add(http.MethodHead, "/table_261", si.GetTable261)
+	add(http.MethodPost, "/table_261", si.PostTable261)
+	add(http.MethodPatch, "/table_261", si.PatchTable261)
+	add(http.MethodPut, "/table_261", si.PutTable261)
+	add(http.MethodDelete, "/table_261", si.DeleteTable261)
+	add(http.MethodOptions, "/table_261", si.OptionsTable261)
+	add(http.MethodGet, "/table_262", si.GetTable262)
+	add(http.MethodHead, "/table_262", si.GetTable262)
+	add(http.MethodPost, "/table_262", si.PostTable262)
+	add(http.MethodPatch, "/table_262", si.PatchTable262)
+	add(http.MethodPut, "/table_262", si.PutTable262)
+	add(http.MethodDelete, "/table_262", si.DeleteTable262)
+	add(http.MethodOptions, "/table_262", si.OptionsTable262)
+	add(http.MethodGet, "/table_263", si.GetTable263)
+	add(http.MethodHead, "/table_263", si.GetTable263)
+	add(http.MethodPost, "/table_263", si.PostTable263)
+	add(http.MethodPatch, "/table_263", si.PatchTable263)
+	add(http.MethodPut, "/table_263", si.PutTable263)
+	add(http.MethodDelete, "/table_263", si.DeleteTable263)
+	add(http.MethodOptions, "/table_263", si.OptionsTable263)
+	add(http.MethodGet, "/table_264", si.GetTable264)
+	add(http.MethodHead, "/table_264", si.GetTable264)
+	add(http.MethodPost, "/table_264", si.PostTable264)
+	add(http.MethodPatch, "/table_264", si.PatchTable264)
+	add(http.MethodPut, "/table_264", si.PutTable264)
+	add(http.MethodDelete, "/table_264", si.DeleteTable264)
+	add(http.MethodOptions, "/table_264", si.OptionsTable264)
+	add(http.MethodGet, "/table_265", si.GetTable265)
+	add(http.MethodHead, "/table_265", si.GetTable265)
+	add(http.MethodPost, "/table_265", si.PostTable265)
+	add(http.MethodPatch, "/table_265", si.PatchTable265)
+	add(http.MethodPut, "/table_265", si.PutTable265)
+	add(http.MethodDelete, "/table_265", si.DeleteTable265)
+	add(http.MethodOptions, "/table_265", si.OptionsTable265)
+	add(http.MethodGet, "/table_266", si.GetTable266)
+	add(http.MethodHead, "/table_266", si.GetTable266)
+	add(http.MethodPost, "/table_266", si.PostTable266)
+	add(http.MethodPatch, "/table_266", si.PatchTable266)
+	add(http.MethodPut, "/table_266", si.PutTable266)
+	add(http.MethodDelete, "/table_266", si.DeleteTable266)
+	add(http.MethodOptions, "/table_266", si.OptionsTable266)
+	add(http.MethodGet, "/table_267", si.GetTable267)
+	add(http.MethodHead, "/table_267", si.GetTable267)
+	add(http.MethodPost, "/table_267", si.PostTable267)
+	add(http.MethodPatch, "/table_267", si.PatchTable267)
+	add(http.MethodPut, "/table_267", si.PutTable267)
+	add(http.MethodDelete, "/table_267", si.DeleteTable267)
+	add(http.MethodOptions, "/table_267", si.OptionsTable267)
+	add(http.MethodGet, "/table_268", si.GetTable268)
+	add(http.MethodHead, "/table_268", si.GetTable268)
+	add(http.MethodPost, "/table_268", si.PostTable268)
+	add(http.MethodPatch, "/table_268", si.PatchTable268)
+	add(http.MethodPut, "/table_268", si.PutTable268)
+	add(http.MethodDelete, "/table_268", si.DeleteTable268)
+	add(http.MethodOptions, "/table_268", si.OptionsTable268)
+	add(http.MethodGet, "/table_269", si.GetTable269)
+	add(http.MethodHead, "/table_269", si.GetTable269)
+	add(http.MethodPost, "/table_269", si.PostTable269)
+	add(http.MethodPatch, "/table_269", si.PatchTable269)
+	add(http.MethodPut, "/table_269", si.PutTable269)
+	add(http.MethodDelete, "/table_269", si.DeleteTable269)
+	add(http.MethodOptions, "/table_269", si.OptionsTable269)
+	add(http.MethodGet, "/table_270", si.GetTable270)
+	add(http.MethodHead, "/table_270", si.GetTable270)
+	add(http.MethodPost, "/table_270", si.PostTable270)
+	add(http.MethodPatch, "/table_270", si.PatchTable270)
+	add(http.MethodPut, "/table_270", si.PutTable270)
+	add(http.MethodDelete, "/table_270", si.DeleteTable270)
+	add(http.MethodOptions, "/table_270", si.OptionsTable270)
+	add(http.MethodGet, "/table_271", si.GetTable271)
+	add(http.MethodHead, "/table_271", si.GetTable271)
+	add(http.MethodPost, "/table_271", si.PostTable271)
+	add(http.MethodPatch, "/table_271", si.PatchTable271)
+	add(http.MethodPut, "/table_271", si.PutTable271)
+	add(http.MethodDelete, "/table_271", si.DeleteTable271)
+	add(http.MethodOptions, "/table_271", si.OptionsTable271)
+	add(http.MethodGet, "/table_272", si.GetTable272)
+	add(http.MethodHead, "/table_272", si.GetTable272)
+	add(http.MethodPost, "/table_272", si.PostTable272)
+	add(http.MethodPatch, "/table_272", si.PatchTable272)
+	add(http.MethodPut, "/table_272", si.PutTable272)
+	add(http.MethodDelete, "/table_272", si.DeleteTable272)
+	add(http.MethodOptions, "/table_272", si.OptionsTable272)
+	add(http.MethodGet, "/table_273", si.GetTable273)
+	add(http.MethodHead, "/table_273", si.GetTable273)
+	add(http.MethodPost, "/table_273", si.PostTable273)
+	add(http.MethodPatch, "/table_273", si.PatchTable273)
+	add(http.MethodPut, "/table_273", si.PutTable273)
+	add(http.MethodDelete, "/table_273", si.DeleteTable273)
+	add(http.MethodOptions, "/table_273", si.OptionsTable273)
+	add(http.MethodGet, "/table_274", si.GetTable274)
+	add(http.MethodHead, "/table_274", si.GetTable274)
+	add(http.MethodPost, "/table_274", si.PostTable274)
+	add(http.MethodPatch, "/table_274", si.PatchTable274)
+	add(http.MethodPut, "/table_274", si.PutTable274)
+	add(http.MethodDelete, "/table_274", si.DeleteTable274)
+	add(http.MethodOptions, "/table_274", si.OptionsTable274)
+	add(http.MethodGet, "/table_275", si.GetTable275)
+	add(http.MethodHead, "/table_275", si.GetTable275)
+	add(http.MethodPost, "/table_275", si.PostTable275)
+	add(http.MethodPatch, "/table_275", si.PatchTable275)
+	add(http.MethodPut, "/table_275", si.PutTable275)
+	add(http.MethodDelete, "/table_275", si.DeleteTable275)
+	add(http.MethodOptions, "/table_275", si.OptionsTable275)
+	add(http.MethodGet, "/table_276", si.GetTable276)
+	add(http.MethodHead, "/table_276", si.GetTable276)
+	add(http.MethodPost, "/table_276", si.PostTable276)
+	add(http.MethodPatch, "/table_276", si.PatchTable276)
+	add(http.MethodPut, "/table_276", si.PutTable276)
+	add(http.MethodDelete, "/table_276", si.DeleteTable276)
+	add(http.MethodOptions, "/table_276", si.OptionsTable276)
+	add(http.MethodGet, "/table_277", si.GetTable277)
+	add(http.MethodHead, "/table_277", si.GetTable277)
+	add(http.MethodPost, "/table_277", si.PostTable277)
+	add(http.MethodPatch, "/table_277", si.PatchTable277)
+	add(http.MethodPut, "/table_277", si.PutTable277)
+	add(http.MethodDelete, "/table_277", si.DeleteTable277)
+	add(http.MethodOptions, "/table_277", si.OptionsTable277)
+	add(http.MethodGet, "/table_278", si.GetTable278)
+	add(http.MethodHead, "/table_278", si.GetTable278)
+	add(http.MethodPost, "/table_278", si.PostTable278)
+	add(http.MethodPatch, "/table_278", si.PatchTable278)
+	add(http.MethodPut, "/table_278", si.PutTable278)
+	add(http.MethodDelete, "/table_278", si.DeleteTable278)
+	add(http.MethodOptions, "/table_278", si.OptionsTable278)
+	add(http.MethodGet, "/table_279", si.GetTable279)
+	add(http.MethodHead, "/table_279", si.GetTable279)
+	add(http.MethodPost, "/table_279", si.PostTable279)
+	add(http.MethodPatch, "/table_279", si.PatchTable279)
+	add(http.MethodPut, "/table_279", si.PutTable279)
+	add(http.MethodDelete, "/table_279", si.DeleteTable279)
+	add(http.MethodOptions, "/table_279", si.OptionsTable279)
+	add(http.MethodGet, "/table_280", si.GetTable280)
+	add(http.MethodHead, "/table_280", si.GetTable280)
+	add(http.MethodPost, "/table_280", si.PostTable280)
+	add(http.MethodPatch, "/table_280", si.PatchTable280)
+	add(http.MethodPut, "/table_280", si.PutTable280)
+	add(http.MethodDelete, "/table_280", si.DeleteTable280)
+	add(http.MethodOptions, "/table_280", si.OptionsTable280)
+	add(http.MethodGet, "/table_281", si.GetTable281)
+	add(http.MethodHead, "/table_281", si.GetTable281)
+	add(http.MethodPost, "/table_281", si.PostTable281)
+	add(http.MethodPatch, "/table_281", si.PatchTable281)
+	add(http.MethodPut, "/table_281", si.PutTable281)
+	add(http.MethodDelete, "/table_281", si.DeleteTable281)
+	add(http.MethodOptions, "/table_281", si.OptionsTable281)
+	add(http.MethodGet, "/table_282", si.GetTable282)
+	add(http.MethodHead, "/table_282", si.GetTable282)
+	add(http.MethodPost, "/table_282", si.PostTable282)
+	add(http.MethodPatch, "/table_282", si.PatchTable282)
+	add(http.MethodPut, "/table_282", si.PutTable282)
+	add(http.MethodDelete, "/table_282", si.DeleteTable282)
+	add(http.MethodOptions, "/table_282", si.OptionsTable282)
+	add(http.MethodGet, "/table_283", si.GetTable283)
+	add(http.MethodHead, "/table_283", si.GetTable283)
+	add(http.MethodPost, "/table_283", si.PostTable283)
+	add(http.MethodPatch, "/table_283", si.PatchTable283)
+	add(http.MethodPut, "/table_283", si.PutTable283)
+	add(http.MethodDelete, "/table_283", si.DeleteTable283)
+	add(http.MethodOptions, "/table_283", si.OptionsTable283)
+	add(http.MethodGet, "/table_284", si.GetTable284)
+	add(http.MethodHead, "/table_284", si.GetTable284)
+	add(http.MethodPost, "/table_284", si.PostTable284)
+	add(http.MethodPatch, "/table_284", si.PatchTable284)
+	add(http.MethodPut, "/table_284", si.PutTable284)
+	add(http.MethodDelete, "/table_284", si.DeleteTable284)
+	add(http.MethodOptions, "/table_284", si.OptionsTable284)
+	add(http.MethodGet, "/table_285", si.GetTable285)
+	add(http.MethodHead, "/table_285", si.GetTable285)
+	add(http.MethodPost, "/table_285", si.PostTable285)
+	add(http.MethodPatch, "/table_285", si.PatchTable285)
+	add(http.MethodPut, "/table_285", si.PutTable285)
+	add(http.MethodDelete, "/table_285", si.DeleteTable285)
+	add(http.MethodOptions, "/table_285", si.OptionsTable285)
+	add(http.MethodGet, "/table_286", si.GetTable286)
+	add(http.MethodHead, "/table_286", si.GetTable286)
+	add(http.MethodPost, "/table_286", si.PostTable286)
+	add(http.MethodPatch, "/table_286", si.PatchTable286)
+	add(http.MethodPut, "/table_286", si.PutTable286)
+	add(http.MethodDelete, "/table_286", si.DeleteTable286)
+	add(http.MethodOptions, "/table_286", si.OptionsTable286)
+	add(http.MethodGet, "/table_287", si.GetTable287)
+	add(http.MethodHead, "/table_287", si.GetTable287)
+	add(http.MethodPost, "/table_287", si.PostTable287)
+	add(http.MethodPatch, "/table_287", si.PatchTable287)
+	add(http.MethodPut, "/table_287", si.PutTable287)
+	add(http.MethodDelete, "/table_287", si.DeleteTable287)
+	add(http.MethodOptions, "/table_287", si.OptionsTable287)
+	add(http.MethodGet, "/table_288", si.GetTable288)
+	add(http.MethodHead, "/table_288", si.GetTable288)
+	add(http.MethodPost, "/table_288", si.PostTable288)
+	add(http.MethodPatch, "/table_288", si.PatchTable288)
+	add(http.MethodPut, "/table_288", si.PutTable288)
+	add(http.MethodDelete, "/table_288", si.DeleteTable288)
+	add(http.MethodOptions, "/table_288", si.OptionsTable288)
+	add(http.MethodGet, "/table_289", si.GetTable289)
+	add(http.MethodHead, "/table_289", si.GetTable289)
+	add(http.MethodPost, "/table_289", si.PostTable289)
+	add(http.MethodPatch, "/table_289", si.PatchTable289)
+	add(http.MethodPut, "/table_289", si.PutTable289)
+	add(http.MethodDelete, "/table_289", si.DeleteTable289)
+	add(http.MethodOptions, "/table_289", si.OptionsTable289)
+	add(http.MethodGet, "/table_290", si.GetTable290)
+	add(http.MethodHead, "/table_290", si.GetTable290)
+	add(http.MethodPost, "/table_290", si.PostTable290)
+	add(http.MethodPatch, "/table_290", si.PatchTable290)
+	add(http.MethodPut, "/table_290", si.PutTable290)
+	add(http.MethodDelete, "/table_290", si.DeleteTable290)
+	add(http.MethodOptions, "/table_290", si.OptionsTable290)
+	add(http.MethodGet, "/table_291", si.GetTable291)
+	add(http.MethodHead, "/table_291", si.GetTable291)
+	add(http.MethodPost, "/table_291", si.PostTable291)
+	add(http.MethodPatch, "/table_291", si.PatchTable291)
+	add(http.MethodPut, "/table_291", si.PutTable291)
+	add(http.MethodDelete, "/table_291", si.DeleteTable291)
+	add(http.MethodOptions, "/table_291", si.OptionsTable291)
+	add(http.MethodGet, "/table_292", si.GetTable292)
+	add(http.MethodHead, "/table_292", si.GetTable292)
+	add(http.MethodPost, "/table_292", si.PostTable292)
+	add(http.MethodPatch, "/table_292", si.PatchTable292)
+	add(http.MethodPut, "/table_292", si.PutTable292)
+	add(http.MethodDelete, "/table_292", si.DeleteTable292)
+	add(http.MethodOptions, "/table_292", si.OptionsTable292)
+	add(http.MethodGet, "/table_293", si.GetTable293)
+	add(http.MethodHead, "/table_293", si.GetTable293)
+	add(http.MethodPost, "/table_293", si.PostTable293)
+	add(http.MethodPatch, "/table_293", si.PatchTable293)
+	add(http.MethodPut, "/table_293", si.PutTable293)
+	add(http.MethodDelete, "/table_293", si.DeleteTable293)
+	add(http.MethodOptions, "/table_293", si.OptionsTable293)
+	add(http.MethodGet, "/table_294", si.GetTable294)
+	add(http.MethodHead, "/table_294", si.GetTable294)
+	add(http.MethodPost, "/table_294", si.PostTable294)
+	add(http.MethodPatch, "/table_294", si.PatchTable294)
+	add(http.MethodPut, "/table_294", si.PutTable294)
+	add(http.MethodDelete, "/table_294", si.DeleteTable294)
+	add(http.MethodOptions, "/table_294", si.OptionsTable294)
+	add(http.MethodGet, "/table_295", si.GetTable295)
+	add(http.MethodHead, "/table_295", si.GetTable295)
+	add(http.MethodPost, "/table_295", si.PostTable295)
+	add(http.MethodPatch, "/table_295", si.PatchTable295)
+	add(http.MethodPut, "/table_295", si.PutTable295)
+	add(http.MethodDelete, "/table_295", si.DeleteTable295)
+	add(http.MethodOptions, "/table_295", si.OptionsTable295)
+	add(http.MethodGet, "/table_296", si.GetTable296)
+	add(http.MethodHead, "/table_296", si.GetTable296)
+	add(http.MethodPost, "/table_296", si.PostTable296)
+	add(http.MethodPatch, "/table_296", si.PatchTable296)
+	add(http.MethodPut, "/table_296", si.PutTable296)
+	add(http.MethodDelete, "/table_296", si.DeleteTable296)
+	add(http.MethodOptions, "/table_296", si.OptionsTable296)
+	add(http.MethodGet, "/table_297", si.GetTable297)
+	add(http.MethodHead, "/table_297", si.GetTable297)
+	add(http.MethodPost, "/table_297", si.PostTable297)
+	add(http.MethodPatch, "/table_297", si.PatchTable297)
+	add(http.MethodPut, "/table_297", si.PutTable297)
+	add(http.MethodDelete, "/table_297", si.DeleteTable297)
+	add(http.MethodOptions, "/table_297", si.OptionsTable297)
+	add(http.MethodGet, "/table_298", si.GetTable298)
+	add(http.MethodHead, "/table_298", si.GetTable298)
+	add(http.MethodPost, "/table_298", si.PostTable298)
+	add(http.MethodPatch, "/table_298", si.PatchTable298)
+	add(http.MethodPut, "/table_298", si.PutTable298)
+	add(http.MethodDelete, "/table_298", si.DeleteTable298)
+	add(http.MethodOptions, "/table_298", si.OptionsTable298)
+	add(http.MethodGet, "/table_299", si.GetTable299)
+	add(http.MethodHead, "/table_299", si.GetTable299)
+	add(http.MethodPost, "/table_299", si.PostTable299)
+	add(http.MethodPatch, "/table_299", si.PatchTable299)
+	add(http.MethodPut, "/table_299", si.PutTable299)
+	add(http.MethodDelete, "/table_299", si.DeleteTable299)
+	add(http.MethodOptions, "/table_299", si.OptionsTable299)
+	add(http.MethodGet, "/table_300", si.GetTable300)
+	add(http.MethodHead, "/table_300", si.GetTable300)
+	add(http.MethodPost, "/table_300", si.PostTable300)
+	add(http.MethodPatch, "/table_300", si.PatchTable300)
+	add(http.MethodPut, "/table_300", si.PutTable300)
+	add(http.MethodDelete, "/table_300", si.DeleteTable300)
+	add(http.MethodOptions, "/table_300", si.OptionsTable300)
+	add(http.MethodGet, "/table_301", si.GetTable301)
+	add(http.MethodHead, "/table_301", si.GetTable301)
+	add(http.MethodPost, "/table_301", si.PostTable301)
+	add(http.MethodPatch, "/table_301", si.PatchTable301)
+	add(http.MethodPut, "/table_301", si.PutTable301)
+	add(http.MethodDelete, "/table_301", si.DeleteTable301)
+	add(http.MethodOptions, "/table_301", si.OptionsTable301)
+	add(http.MethodGet, "/table_302", si.GetTable302)
+	add(http.MethodHead, "/table_302", si.GetTable302)
+	add(http.MethodPost, "/table_302", si.PostTable302)
+	add(http.MethodPatch, "/table_302", si.PatchTable302)
+	add(http.MethodPut, "/table_302", si.PutTable302)
+	add(http.MethodDelete, "/table_302", si.DeleteTable302)
+	add(http.MethodOptions, "/table_302", si.OptionsTable302)
+	add(http.MethodGet, "/table_303", si.GetTable303)
+	add(http.MethodHead, "/table_303", si.GetTable303)
+	add(http.MethodPost, "/table_303", si.PostTable303)
+	add(http.MethodPatch, "/table_303", si.PatchTable303)
+	add(http.MethodPut, "/table_303", si.PutTable303)
+	add(http.MethodDelete, "/table_303", si.DeleteTable303)
+	add(http.MethodOptions, "/table_303", si.OptionsTable303)
+	add(http.MethodGet, "/table_304", si.GetTable304)
+	add(http.MethodHead, "/table_304", si.GetTable304)
+	add(http.MethodPost, "/table_304", si.PostTable304)
+	add(http.MethodPatch, "/table_304", si.PatchTable304)
+	add(http.MethodPut, "/table_304", si.PutTable304)
+	add(http.MethodDelete, "/table_304", si.DeleteTable304)
+	add(http.MethodOptions, "/table_304", si.OptionsTable304)
+	add(http.MethodGet, "/table_305", si.GetTable305)
+	add(http.MethodHead, "/table_305", si.GetTable305)
+	add(http.MethodPost, "/table_305", si.PostTable305)
+	add(http.MethodPatch, "/table_305", si.PatchTable305)
+	add(http.MethodPut, "/table_305", si.PutTable305)
+	add(http.MethodDelete, "/table_305", si.DeleteTable305)
+	add(http.MethodOptions, "/table_305", si.OptionsTable305)
+	add(http.MethodGet, "/table_306", si.GetTable306)
+	add(http.MethodHead, "/table_306", si.GetTable306)
+	add(http.MethodPost, "/table_306", si.PostTable306)
+	add(http.MethodPatch, "/table_306", si.PatchTable306)
+	add(http.MethodPut, "/table_306", si.PutTable306)
+	add(http.MethodDelete, "/table_306", si.DeleteTable306)
+	add(http.MethodOptions, "/table_306", si.OptionsTable306)
+	add(http.MethodGet, "/table_307", si.GetTable307)
+	add(http.MethodHead, "/table_307", si.GetTable307)
+	add(http.MethodPost, "/table_307", si.PostTable307)
+	add(http.MethodPatch, "/table_307", si.PatchTable307)
+	add(http.MethodPut, "/table_307", si.PutTable307)
+	add(http.MethodDelete, "/table_307", si.DeleteTable307)
+	add(http.MethodOptions, "/table_307", si.OptionsTable307)
+	add(http.MethodGet, "/table_308", si.GetTable308)
+	add(http.MethodHead, "/table_308", si.GetTable308)
+	add(http.MethodPost, "/table_308", si.PostTable308)
+	add(http.MethodPatch, "/table_308", si.PatchTable308)
+	add(http.MethodPut, "/table_308", si.PutTable308)
+	add(http.MethodDelete, "/table_308", si.DeleteTable308)
+	add(http.MethodOptions, "/table_308", si.OptionsTable308)
+	add(http.MethodGet, "/table_309", si.GetTable309)
+	add(http.MethodHead, "/table_309", si.GetTable309)
+	add(http.MethodPost, "/table_309", si.PostTable309)
+	add(http.MethodPatch, "/table_309", si.PatchTable309)
+	add(http.MethodPut, "/table_309", si.PutTable309)
+	add(http.MethodDelete, "/table_309", si.DeleteTable309)
+	add(http.MethodOptions, "/table_309", si.OptionsTable309)
+	add(http.MethodGet, "/table_310", si.GetTable310)
+	add(http.MethodHead, "/table_310", si.GetTable310)
+	add(http.MethodPost, "/table_310", si.PostTable310)
+	add(http.MethodPatch, "/table_310", si.PatchTable310)
+	add(http.MethodPut, "/table_310", si.PutTable310)
+	add(http.MethodDelete, "/table_310", si.DeleteTable310)
+	add(http.MethodOptions, "/table_310", si.OptionsTable310)
+	add(http.MethodGet, "/table_311", si.GetTable311)
+	add(http.MethodHead, "/table_311", si.GetTable311)
+	add(http.MethodPost, "/table_311", si.PostTable311)
+	add(http.MethodPatch, "/table_311", si.PatchTable311)
+	add(http.MethodPut, "/table_311", si.PutTable311)
+	add(http.MethodDelete, "/table_311", si.DeleteTable311)
+	add(http.MethodOptions, "/table_311", si.OptionsTable311)
+	add(http.MethodGet, "/table_312", si.GetTable312)
+	add(http.MethodHead, "/table_312", si.GetTable312)
+	add(http.MethodPost, "/table_312", si.PostTable312)
+	add(http.MethodPatch, "/table_312", si.PatchTable312)
+	add(http.MethodPut, "/table_312", si.PutTable312)
+	add(http.MethodDelete, "/table_312", si.DeleteTable312)
+	add(http.MethodOptions, "/table_312", si.OptionsTable312)
+	add(http.MethodGet, "/table_313", si.GetTable313)
+	add(http.MethodHead, "/table_313", si.GetTable313)
+	add(http.MethodPost, "/table_313", si.PostTable313)
+	add(http.MethodPatch, "/table_313", si.PatchTable313)
+	add(http.MethodPut, "/table_313", si.PutTable313)
+	add(http.MethodDelete, "/table_313", si.DeleteTable313)
+	add(http.MethodOptions, "/table_313", si.OptionsTable313)
+	add(http.MethodGet, "/table_314", si.GetTable314)
+	add(http.MethodHead, "/table_314", si.GetTable314)
+	add(http.MethodPost, "/table_314", si.PostTable314)
+	add(http.MethodPatch, "/table_314", si.PatchTable314)
+	add(http.MethodPut, "/table_314", si.PutTable314)
+	add(http.MethodDelete, "/table_314", si.DeleteTable314)
+	add(http.MethodOptions, "/table_314", si.OptionsTable314)
+	add(http.MethodGet, "/table_315", si.GetTable315)
+	add(http.MethodHead, "/table_315", si.GetTable315)
+	add(http.MethodPost, "/table_315", si.PostTable315)
+	add(http.MethodPatch, "/table_315", si.PatchTable315)
+	add(http.MethodPut, "/table_315", si.PutTable315)
+	add(http.MethodDelete, "/table_315", si.DeleteTable315)
+	add(http.MethodOptions, "/table_315", si.OptionsTable315)
+	add(http.MethodGet, "/table_316", si.GetTable316)
+	add(http.MethodHead, "/table_316", si.GetTable316)
+	add(http.MethodPost, "/table_316", si.PostTable316)
+	add(http.MethodPatch, "/table_316", si.PatchTable316)
+	add(http.MethodPut, "/table_316", si.PutTable316)
+	add(http.MethodDelete, "/table_316", si.DeleteTable316)
+	add(http.MethodOptions, "/table_316", si.OptionsTable316)
+	add(http.MethodGet, "/table_317", si.GetTable317)
+	add(http.MethodHead, "/table_317", si.GetTable317)
+	add(http.MethodPost, "/table_317", si.PostTable317)
+	add(http.MethodPatch, "/table_317", si.PatchTable317)
+	add(http.MethodPut, "/table_317", si.PutTable317)
+	add(http.MethodDelete, "/table_317", si.DeleteTable317)
+	add(http.MethodOptions, "/table_317", si.OptionsTable317)
+	add(http.MethodGet, "/table_318", si.GetTable318)
+	add(http.MethodHead, "/table_318", si.GetTable318)
+	add(http.MethodPost, "/table_318", si.PostTable318)
+	add(http.MethodPatch, "/table_318", si.PatchTable318)
+	add(http.MethodPut, "/table_318", si.PutTable318)
+	add(http.MethodDelete, "/table_318", si.DeleteTable318)
+	add(http.MethodOptions, "/table_318", si.OptionsTable318)
+	add(http.MethodGet, "/table_319", si.GetTable319)
+	add(http.MethodHead, "/table_319", si.GetTable319)
+	add(http.MethodPost, "/table_319", si.PostTable319)
+	add(http.MethodPatch, "/table_319", si.PatchTable319)
+	add(http.MethodPut, "/table_319", si.PutTable319)
+	add(http.MethodDelete, "/table_319", si.DeleteTable319)
+	add(http.MethodOptions, "/table_319", si.OptionsTable319)
+	add(http.MethodGet, "/table_320", si.GetTable320)
+	add(http.MethodHead, "/table_320", si.GetTable320)
+	add(http.MethodPost, "/table_320", si.PostTable320)
+	add(http.MethodPatch, "/table_320", si.PatchTable320)
+	add(http.MethodPut, "/table_320", si.PutTable320)
+	add(http.MethodDelete, "/table_320", si.DeleteTable320)
+	add(http.MethodOptions, "/table_320", si.OptionsTable320)
+	add(http.MethodGet, "/table_321", si.GetTable321)
+	add(http.MethodHead, "/table_321", si.GetTable321)
+	add(http.MethodPost, "/table_321", si.PostTable321)
+	add(http.MethodPatch, "/table_321", si.PatchTable321)
+	add(http.MethodPut, "/table_321", si.PutTable321)
+	add(http.MethodDelete, "/table_321", si.DeleteTable321)
+	add(http.MethodOptions, "/table_321", si.OptionsTable321)
+	add(http.MethodGet, "/table_322", si.GetTable322)
+	add(http.MethodHead, "/table_322", si.GetTable322)
+	add(http.MethodPost, "/table_322", si.PostTable322)
+	add(http.MethodPatch, "/table_322", si.PatchTable322)
+	add(http.MethodPut, "/table_322", si.PutTable322)
+	add(http.MethodDelete, "/table_322", si.DeleteTable322)
+	add(http.MethodOptions, "/table_322", si.OptionsTable322)
+	add(http.MethodGet, "/table_323", si.GetTable323)
+	add(http.MethodHead, "/table_323", si.GetTable323)
+	add(http.MethodPost, "/table_323", si.PostTable323)
+	add(http.MethodPatch, "/table_323", si.PatchTable323)
+	add(http.MethodPut, "/table_323", si.PutTable323)
+	add(http.MethodDelete, "/table_323", si.DeleteTable323)
+	add(http.MethodOptions, "/table_323", si.OptionsTable323)
+	add(http.MethodGet, "/table_324", si.GetTable324)
+	add(http.MethodHead, "/table_324", si.GetTable324)
+	add(http.MethodPost, "/table_324", si.PostTable324)
+	add(http.MethodPatch, "/table_324", si.PatchTable324)
+	add(http.MethodPut, "/table_324", si.PutTable324)
+	add(http.MethodDelete, "/table_324", si.DeleteTable324)
+	add(http.MethodOptions, "/table_324", si.OptionsTable324)
+	add(http.MethodGet, "/table_325", si.GetTable325)
+	add(http.MethodHead, "/table_325", si.GetTable325)
+	add(http.MethodPost, "/table_325", si.PostTable325)
+	add(http.MethodPatch, "/table_325", si.PatchTable325)
+	add(http.MethodPut, "/table_325", si.PutTable325)
+	add(http.MethodDelete, "/table_325", si.DeleteTable325)
+	add(http.MethodOptions, "/table_325", si.OptionsTable325)
+	add(http.MethodGet, "/table_326", si.GetTable326)
+	add(http.MethodHead, "/table_326", si.GetTable326)
+	add(http.MethodPost, "/table_326", si.PostTable326)
+	add(http.MethodPatch, "/table_326", si.PatchTable326)
+	add(http.MethodPut, "/table_326", si.PutTable326)
+	add(http.MethodDelete, "/table_326", si.DeleteTable326)
+	add(http.MethodOptions, "/table_326", si.OptionsTable326)
+	add(http.MethodGet, "/table_327", si.GetTable327)
+	add(http.MethodHead, "/table_327", si.GetTable327)
+	add(http.MethodPost, "/table_327", si.PostTable327)
+	add(http.MethodPatch, "/table_327", si.PatchTable327)
+	add(http.MethodPut, "/table_327", si.PutTable327)
+	add(http.MethodDelete, "/table_327", si.DeleteTable327)
+	add(http.MethodOptions, "/table_327", si.OptionsTable327)
+	add(http.MethodGet, "/table_328", si.GetTable328)
+	add(http.MethodHead, "/table_328", si.GetTable328)
+	add(http.MethodPost, "/table_328", si.PostTable328)
+	add(http.MethodPatch, "/table_328", si.PatchTable328)
+	add(http.MethodPut, "/table_328", si.PutTable328)
+	add(http.MethodDelete, "/table_328", si.DeleteTable328)
+	add(http.MethodOptions, "/table_328", si.OptionsTable328)
+	add(http.MethodGet, "/table_329", si.GetTable329)
+	add(http.MethodHead, "/table_329", si.GetTable329)
+	add(http.MethodPost, "/table_329", si.PostTable329)
+	add(http.MethodPatch, "/table_329", si.PatchTable329)
+	add(http.MethodPut, "/table_329", si.PutTable329)
+	add(http.MethodDelete, "/table_329", si.DeleteTable329)
+	add(http.MethodOptions, "/table_329", si.OptionsTable329)
+	add(http.MethodGet, "/table_330", si.GetTable330)
+	add(http.MethodHead, "/table_330", si.GetTable330)
+	add(http.MethodPost, "/table_330", si.PostTable330)
+	add(http.MethodPatch, "/table_330", si.PatchTable330)
+	add(http.MethodPut, "/table_330", si.PutTable330)
+	add(http.MethodDelete, "/table_330", si.DeleteTable330)
+	add(http.MethodOptions, "/table_330", si.OptionsTable330)
+	add(http.MethodGet, "/table_331", si.GetTable331)
+	add(http.MethodHead, "/table_331", si.GetTable331)
+	add(http.MethodPost, "/table_331", si.PostTable331)
+	add(http.MethodPatch, "/table_331", si.PatchTable331)
+	add(http.MethodPut, "/table_331", si.PutTable331)
+	add(http.MethodDelete, "/table_331", si.DeleteTable331)
+	add(http.MethodOptions, "/table_331", si.OptionsTable331)
+	add(http.MethodGet, "/table_332", si.GetTable332)
+	add(http.MethodHead, "/table_332", si.GetTable332)
+	add(http.MethodPost, "/table_332", si.PostTable332)
+	add(http.MethodPatch, "/table_332", si.PatchTable332)
+	add(http.MethodPut, "/table_332", si.PutTable332)
+	add(http.MethodDelete, "/table_332", si.DeleteTable332)
+	add(http.MethodOptions, "/table_332", si.OptionsTable332)
+	add(http.MethodGet, "/table_333", si.GetTable333)
+	add(http.MethodHead, "/table_333", si.GetTable333)
+	add(http.MethodPost, "/table_333", si.PostTable333)
+	add(http.MethodPatch, "/table_333", si.PatchTable333)
+	add(http.MethodPut, "/table_333", si.PutTable333)
+	add(http.MethodDelete, "/table_333", si.DeleteTable333)
+	add(http.MethodOptions, "/table_333", si.OptionsTable333)
+	add(http.MethodGet, "/table_334", si.GetTable334)
+	add(http.MethodHead, "/table_334", si.GetTable334)
+	add(http.MethodPost, "/table_334", si.PostTable334)
+	add(http.MethodPatch, "/table_334", si.PatchTable334)
+	add(http.MethodPut, "/table_334", si.PutTable334)
+	add(http.MethodDelete, "/table_334", si.DeleteTable334)
+	add(http.MethodOptions, "/table_334", si.OptionsTable334)
+	add(http.MethodGet, "/table_335", si.GetTable335)
+	add(http.MethodHead, "/table_335", si.GetTable335)
+	add(http.MethodPost, "/table_335", si.PostTable335)
+	add(http.MethodPatch, "/table_335", si.PatchTable335)
+	add(http.MethodPut, "/table_335", si.PutTable335)
+	add(http.MethodDelete, "/table_335", si.DeleteTable335)
+	add(http.MethodOptions, "/table_335", si.OptionsTable335)
+	add(http.MethodGet, "/table_336", si.GetTable336)
+	add(http.MethodHead, "/table_336", si.GetTable336)
+	add(http.MethodPost, "/table_336", si.PostTable336)
+	add(http.MethodPatch, "/table_336", si.PatchTable336)
+	add(http.MethodPut, "/table_336", si.PutTable336)
+	add(http.MethodDelete, "/table_336", si.DeleteTable336)
+	add(http.MethodOptions, "/table_336", si.OptionsTable336)
+	add(http.MethodGet, "/table_337", si.GetTable337)
+	add(http.MethodHead, "/table_337", si.GetTable337)
+	add(http.MethodPost, "/table_337", si.PostTable337)
+	add(http.MethodPatch, "/table_337", si.PatchTable337)
+	add(http.MethodPut, "/table_337", si.PutTable337)
+	add(http.MethodDelete, "/table_337", si.DeleteTable337)
+	add(http.MethodOptions, "/table_337", si.OptionsTable337)
+	add(http.MethodGet, "/table_338", si.GetTable338)
+	add(http.MethodHead, "/table_338", si.GetTable338)
+	add(http.MethodPost, "/table_338", si.PostTable338)
+	add(http.MethodPatch, "/table_338", si.PatchTable338)
+	add(http.MethodPut, "/table_338", si.PutTable338)
+	add(http.MethodDelete, "/table_338", si.DeleteTable338)
+	add(http.MethodOptions, "/table_338", si.OptionsTable338)
+	add(http.MethodGet, "/table_339", si.GetTable339)
+	add(http.MethodHead, "/table_339", si.GetTable339)
+	add(http.MethodPost, "/table_339", si.PostTable339)
+	add(http.MethodPatch, "/table_339", si.PatchTable339)
+	add(http.MethodPut, "/table_339", si.PutTable339)
+	add(http.MethodDelete, "/table_339", si.DeleteTable339)
+	add(http.MethodOptions, "/table_339", si.OptionsTable339)
+	add(http.MethodGet, "/table_340", si.GetTable340)
+	add(http.MethodHead, "/table_340", si.GetTable340)
+	add(http.MethodPost, "/table_340", si.PostTable340)
+	add(http.MethodPatch, "/table_340", si.PatchTable340)
+	add(http.MethodPut, "/table_340", si.PutTable340)
+	add(http.MethodDelete, "/table_340", si.DeleteTable340)
+	add(http.MethodOptions, "/table_340", si.OptionsTable340)
+	add(http.MethodGet, "/table_341", si.GetTable341)
+	add(http.MethodHead, "/table_341", si.GetTable341)
+	add(http.MethodPost, "/table_341", si.PostTable341)
+	add(http.MethodPatch, "/table_341", si.PatchTable341)
+	add(http.MethodPut, "/table_341", si.PutTable341)
+	add(http.MethodDelete, "/table_341", si.DeleteTable341)
+	add(http.MethodOptions, "/table_341", si.OptionsTable341)
+	add(http.MethodGet, "/table_342", si.GetTable342)
+	add(http.MethodHead, "/table_342", si.GetTable342)
+	add(http.MethodPost, "/table_342", si.PostTable342)
+	add(http.MethodPatch, "/table_342", si.PatchTable342)
+	add(http.MethodPut, "/table_342", si.PutTable342)
+	add(http.MethodDelete, "/table_342", si.DeleteTable342)
+	add(http.MethodOptions, "/table_342", si.OptionsTable342)
+	add(http.MethodGet, "/table_343", si.GetTable343)
+	add(http.MethodHead, "/table_343", si.GetTable343)
+	add(http.MethodPost, "/table_343", si.PostTable343)
+	add(http.MethodPatch, "/table_343", si.PatchTable343)
+	add(http.MethodPut, "/table_343", si.PutTable343)
+	add(http.MethodDelete, "/table_343", si.DeleteTable343)
+	add(http.MethodOptions, "/table_343", si.OptionsTable343)
+	add(http.MethodGet, "/table_344", si.GetTable344)
+	add(http.MethodHead, "/table_344", si.GetTable344)
+	add(http.MethodPost, "/table_344", si.PostTable344)
+	add(http.MethodPatch, "/table_344", si.PatchTable344)
+	add(http.MethodPut, "/table_344", si.PutTable344)
+	add(http.MethodDelete, "/table_344", si.DeleteTable344)
+	add(http.MethodOptions, "/table_344", si.OptionsTable344)
+	add(http.MethodGet, "/table_345", si.GetTable345)
+	add(http.MethodHead, "/table_345", si.GetTable345)
+	add(http.MethodPost, "/table_345", si.PostTable345)
+	add(http.MethodPatch, "/table_345", si.PatchTable345)
+	add(http.MethodPut, "/table_345", si.PutTable345)
+	add(http.MethodDelete, "/table_345", si.DeleteTable345)
+	add(http.MethodOptions, "/table_345", si.OptionsTable345)
+	add(http.MethodGet, "/table_346", si.GetTable346)
+	add(http.MethodHead, "/table_346", si.GetTable346)
+	add(http.MethodPost, "/table_346", si.PostTable346)
+	add(http.MethodPatch, "/table_346", si.PatchTable346)
+	add(http.MethodPut, "/table_346", si.PutTable346)
+	add(http.MethodDelete, "/table_346", si.DeleteTable346)
+	add(http.MethodOptions, "/table_346", si.OptionsTable346)
+	add(http.MethodGet, "/table_347", si.GetTable347)
+	add(http.MethodHead, "/table_347", si.GetTable347)
+	add(http.MethodPost, "/table_347", si.PostTable347)
+	add(http.MethodPatch, "/table_347", si.PatchTable347)
+	add(http.MethodPut, "/table_347", si.PutTable347)
+	add(http.MethodDelete, "/table_347", si.DeleteTable347)
+	add(http.MethodOptions, "/table_347", si.OptionsTable347)
+	add(http.MethodGet, "/table_348", si.GetTable348)
+	add(http.MethodHead, "/table_348", si.GetTable348)
+	add(http.MethodPost, "/table_348", si.PostTable348)
+	add(http.MethodPatch, "/table_348", si.PatchTable348)
+	add(http.MethodPut, "/table_348", si.PutTable348)
+	add(http.MethodDelete, "/table_348", si.DeleteTable348)
+	add(http.MethodOptions, "/table_348", si.OptionsTable348)
+	add(http.MethodGet, "/table_349", si.GetTable349)
+	add(http.MethodHead, "/table_349", si.GetTable349)
+	add(http.MethodPost, "/table_349", si.PostTable349)
+	add(http.MethodPatch, "/table_349", si.PatchTable349)
+	add(http.MethodPut, "/table_349", si.PutTable349)
+	add(http.MethodDelete, "/table_349", si.DeleteTable349)
+	add(http.MethodOptions, "/table_349", si.OptionsTable349)
+	add(http.MethodGet, "/table_350", si.GetTable350)
+	add(http.MethodHead, "/table_350", si.GetTable350)
+	add(http.MethodPost, "/table_350", si.PostTable350)
+	add(http.MethodPatch, "/table_350", si.PatchTable350)
+	add(http.MethodPut, "/table_350", si.PutTable350)
+	add(http.MethodDelete, "/table_350", si.DeleteTable350)
+	add(http.MethodOptions, "/table_350", si.OptionsTable350)
+	add(http.MethodGet, "/table_351", si.GetTable351)
+	add(http.MethodHead, "/table_351", si.GetTable351)
+	add(http.MethodPost, "/table_351", si.PostTable351)
+	add(http.MethodPatch, "/table_351", si.PatchTable351)
+	add(http.MethodPut, "/table_351", si.PutTable351)
+	add(http.MethodDelete, "/table_351", si.DeleteTable351)
+	add(http.MethodOptions, "/table_351", si.OptionsTable351)
+	add(http.MethodGet, "/table_352", si.GetTable352)
+	add(http.MethodHead, "/table_352", si.GetTable352)
+	add(http.MethodPost, "/table_352", si.PostTable352)
+	add(http.MethodPatch, "/table_352", si.PatchTable352)
+	add(http.MethodPut, "/table_352", si.PutTable352)
+	add(http.MethodDelete, "/table_352", si.DeleteTable352)
+	add(http.MethodOptions, "/table_352", si.OptionsTable352)
+	add(http.MethodGet, "/table_353", si.GetTable353)
+	add(http.MethodHead, "/table_353", si.GetTable353)
+	add(http.MethodPost, "/table_353", si.PostTable353)
+	add(http.MethodPatch, "/table_353", si.PatchTable353)
+	add(http.MethodPut, "/table_353", si.PutTable353)
+	add(http.MethodDelete, "/table_353", si.DeleteTable353)
+	add(http.MethodOptions, "/table_353", si.OptionsTable353)
+	add(http.MethodGet, "/table_354", si.GetTable354)
+	add(http.MethodHead, "/table_354", si.GetTable354)
+	add(http.MethodPost, "/table_354", si.PostTable354)
+	add(http.MethodPatch, "/table_354", si.PatchTable354)
+	add(http.MethodPut, "/table_354", si.PutTable354)
+	add(http.MethodDelete, "/table_354", si.DeleteTable354)
+	add(http.MethodOptions, "/table_354", si.OptionsTable354)
+	add(http.MethodGet, "/table_355", si.GetTable355)
+	add(http.MethodHead, "/table_355", si.GetTable355)
+	add(http.MethodPost, "/table_355", si.PostTable355)
+	add(http.MethodPatch, "/table_355", si.PatchTable355)
+	add(http.MethodPut, "/table_355", si.PutTable355)
+	add(http.MethodDelete, "/table_355", si.DeleteTable355)
+	add(http.MethodOptions, "/table_355", si.OptionsTable355)
+	add(http.MethodGet, "/table_356", si.GetTable356)
+	add(http.MethodHead, "/table_356", si.GetTable356)
+	add(http.MethodPost, "/table_356", si.PostTable356)
+	add(http.MethodPatch, "/table_356", si.PatchTable356)
+	add(http.MethodPut, "/table_356", si.PutTable356)
+	add(http.MethodDelete, "/table_356", si.DeleteTable356)
+	add(http.MethodOptions, "/table_356", si.OptionsTable356)
+	add(http.MethodGet, "/table_357", si.GetTable357)
+	add(http.MethodHead, "/table_357", si.GetTable357)
+	add(http.MethodPost, "/table_357", si.PostTable357)
+	add(http.MethodPatch, "/table_357", si.PatchTable357)
+	add(http.MethodPut, "/table_357", si.PutTable357)
+	add(http.MethodDelete, "/table_357", si.DeleteTable357)
+	add(http.MethodOptions, "/table_357", si.OptionsTable357)
+	add(http.MethodGet, "/table_358", si.GetTable358)
+	add(http.MethodHead, "/table_358", si.GetTable358)
+	add(http.MethodPost, "/table_358", si.PostTable358)
+	add(http.MethodPatch, "/table_358", si.PatchTable358)
+	add(http.MethodPut, "/table_358", si.PutTable358)
+	add(http.MethodDelete, "/table_358", si.DeleteTable358)
+	add(http.MethodOptions, "/table_358", si.OptionsTable358)
+	add(http.MethodGet, "/table_359", si.GetTable359)
+	add(http.MethodHead, "/table_359", si.GetTable359)
+	add(http.MethodPost, "/table_359", si.PostTable359)
+	add(http.MethodPatch, "/table_359", si.PatchTable359)
+	add(http.MethodPut, "/table_359", si.PutTable359)
+	add(http.MethodDelete, "/table_359", si.DeleteTable359)
+	add(http.MethodOptions, "/table_359", si.OptionsTable359)
+	add(http.MethodGet, "/table_360", si.GetTable360)
+	add(http.MethodHead, "/table_360", si.GetTable360)
+	add(http.MethodPost, "/table_360", si.PostTable360)
+	add(http.MethodPatch, "/table_360", si.PatchTable360)
+	add(http.MethodPut, "/table_360", si.PutTable360)
+	add(http.MethodDelete, "/table_360", si.DeleteTable360)
+	add(http.MethodOptions, "/table_360", si.OptionsTable360)
+	add(http.MethodGet, "/table_361", si.GetTable361)
+	add(http.MethodHead, "/table_361", si.GetTable361)
+	add(http.MethodPost, "/table_361", si.PostTable361)
+	add(http.MethodPatch, "/table_361", si.PatchTable361)
+	add(http.MethodPut, "/table_361", si.PutTable361)
+	add(http.MethodDelete, "/table_361", si.DeleteTable361)
+	add(http.MethodOptions, "/table_361", si.OptionsTable361)
+	add(http.MethodGet, "/table_362", si.GetTable362)
+	add(http.MethodHead, "/table_362", si.GetTable362)
+	add(http.MethodPost, "/table_362", si.PostTable362)
+	add(http.MethodPatch, "/table_362", si.PatchTable362)
+	add(http.MethodPut, "/table_362", si.PutTable362)
+	add(http.MethodDelete, "/table_362", si.DeleteTable362)
+	add(http.MethodOptions, "/table_362", si.OptionsTable362)
+	add(http.MethodGet, "/table_363", si.GetTable363)
+	add(http.MethodHead, "/table_363", si.GetTable363)
+	add(http.MethodPost, "/table_363", si.PostTable363)
+	add(http.MethodPatch, "/table_363", si.PatchTable363)
+	add(http.MethodPut, "/table_363", si.PutTable363)
+	add(http.MethodDelete, "/table_363", si.DeleteTable363)
+	add(http.MethodOptions, "/table_363", si.OptionsTable363)
+	add(http.MethodGet, "/table_364", si.GetTable364)
+	add(http.MethodHead, "/table_364", si.GetTable364)
+	add(http.MethodPost, "/table_364", si.PostTable364)
+	add(http.MethodPatch, "/table_364", si.PatchTable364)
+	add(http.MethodPut, "/table_364", si.PutTable364)
+	add(http.MethodDelete, "/table_364", si.DeleteTable364)
+	add(http.MethodOptions, "/table_364", si.OptionsTable364)
+	add(http.MethodGet, "/table_365", si.GetTable365)
+	add(http.MethodHead, "/table_365", si.GetTable365)
+	add(http.MethodPost, "/table_365", si.PostTable365)
+	add(http.MethodPatch, "/table_365", si.PatchTable365)
+	add(http.MethodPut, "/table_365", si.PutTable365)
+	add(http.MethodDelete, "/table_365", si.DeleteTable365)
+	add(http.MethodOptions, "/table_365", si.OptionsTable365)
+	add(http.MethodGet, "/table_366", si.GetTable366)
+	add(http.MethodHead, "/table_366", si.GetTable366)
+	add(http.MethodPost, "/table_366", si.PostTable366)
+	add(http.MethodPatch, "/table_366", si.PatchTable366)
+	add(http.MethodPut, "/table_366", si.PutTable366)
+	add(http.MethodDelete, "/table_366", si.DeleteTable366)
+	add(http.MethodOptions, "/table_366", si.OptionsTable366)
+	add(http.MethodGet, "/table_367", si.GetTable367)
+	add(http.MethodHead, "/table_367", si.GetTable367)
+	add(http.MethodPost, "/table_367", si.PostTable367)
+	add(http.MethodPatch, "/table_367", si.PatchTable367)
+	add(http.MethodPut, "/table_367", si.PutTable367)
+	add(http.MethodDelete, "/table_367", si.DeleteTable367)
+	add(http.MethodOptions, "/table_367", si.OptionsTable367)
+	add(http.MethodGet, "/table_368", si.GetTable368)
+	add(http.MethodHead, "/table_368", si.GetTable368)
+	add(http.MethodPost, "/table_368", si.PostTable368)
+	add(http.MethodPatch, "/table_368", si.PatchTable368)
+	add(http.MethodPut, "/table_368", si.PutTable368)
+	add(http.MethodDelete, "/table_368", si.DeleteTable368)
+	add(http.MethodOptions, "/table_368", si.OptionsTable368)
+	add(http.MethodGet, "/table_369", si.GetTable369)
+	add(http.MethodHead, "/table_369", si.GetTable369)
+	add(http.MethodPost, "/table_369", si.PostTable369)
+	add(http.MethodPatch, "/table_369", si.PatchTable369)
+	add(http.MethodPut, "/table_369", si.PutTable369)
+	add(http.MethodDelete, "/table_369", si.DeleteTable369)
+	add(http.MethodOptions, "/table_369", si.OptionsTable369)
+	add(http.MethodGet, "/table_370", si.GetTable370)
+	add(http.MethodHead, "/table_370", si.GetTable370)
+	add(http.MethodPost, "/table_370", si.PostTable370)
+	add(http.MethodPatch, "/table_370", si.PatchTable370)
+	add(http.MethodPut, "/table_370", si.PutTable370)
+	add(http.MethodDelete, "/table_370", si.DeleteTable370)
+	add(http.MethodOptions, "/table_370", si.OptionsTable370)
+	add(http.MethodGet, "/table_371", si.GetTable371)
+	add(http.MethodHead, "/table_371", si.GetTable371)
+	add(http.MethodPost, "/table_371", si.PostTable371)
+	add(http.MethodPatch, "/table_371", si.PatchTable371)
+	add(http.MethodPut, "/table_371", si.PutTable371)
+	add(http.MethodDelete, "/table_371", si.DeleteTable371)
+	add(http.MethodOptions, "/table_371", si.OptionsTable371)
+	add(http.MethodGet, "/table_372", si.GetTable372)
+	add(http.MethodHead, "/table_372", si.GetTable372)
+	add(http.MethodPost, "/table_372", si.PostTable372)
+	add(http.MethodPatch, "/table_372", si.PatchTable372)
+	add(http.MethodPut, "/table_372", si.PutTable372)
+	add(http.MethodDelete, "/table_372", si.DeleteTable372)
+	add(http.MethodOptions, "/table_372", si.OptionsTable372)
+	add(http.MethodGet, "/table_373", si.GetTable373)
+	add(http.MethodHead, "/table_373", si.GetTable373)
+	add(http.MethodPost, "/table_373", si.PostTable373)
+	add(http.MethodPatch, "/table_373", si.PatchTable373)
+	add(http.MethodPut, "/table_373", si.PutTable373)
+	add(http.MethodDelete, "/table_373", si.DeleteTable373)
+	add(http.MethodOptions, "/table_373", si.OptionsTable373)
+	add(http.MethodGet, "/table_374", si.GetTable374)
+	add(http.MethodHead, "/table_374", si.GetTable374)
+	add(http.MethodPost, "/table_374", si.PostTable374)
+	add(http.MethodPatch, "/table_374", si.PatchTable374)
+	add(http.MethodPut, "/table_374", si.PutTable374)
+	add(http.MethodDelete, "/table_374", si.DeleteTable374)
+	add(http.MethodOptions, "/table_374", si.OptionsTable374)
+	add(http.MethodGet, "/table_375", si.GetTable375)
+	add(http.MethodHead, "/table_375", si.GetTable375)
+	add(http.MethodPost, "/table_375", si.PostTable375)
+	add(http.MethodPatch, "/table_375", si.PatchTable375)
+	add(http.MethodPut, "/table_375", si.PutTable375)
+	add(http.MethodDelete, "/table_375", si.DeleteTable375)
+	add(http.MethodOptions, "/table_375", si.OptionsTable375)
+	add(http.MethodGet, "/table_376", si.GetTable376)
+	add(http.MethodHead, "/table_376", si.GetTable376)
+	add(http.MethodPost, "/table_376", si.PostTable376)
+	add(http.MethodPatch, "/table_376", si.PatchTable376)
+	add(http.MethodPut, "/table_376", si.PutTable376)
+	add(http.MethodDelete, "/table_376", si.DeleteTable376)
+	add(http.MethodOptions, "/table_376", si.OptionsTable376)
+	add(http.MethodGet, "/table_377", si.GetTable377)
+	add(http.MethodHead, "/table_377", si.GetTable377)
+	add(http.MethodPost, "/table_377", si.PostTable377)
+	add(http.MethodPatch, "/table_377", si.PatchTable377)
+	add(http.MethodPut, "/table_377", si.PutTable377)
+	add(http.MethodDelete, "/table_377", si.DeleteTable377)
+	add(http.MethodOptions, "/table_377", si.OptionsTable377)
+	add(http.MethodGet, "/table_378", si.GetTable378)
+	add(http.MethodHead, "/table_378", si.GetTable378)
+	add(http.MethodPost, "/table_378", si.PostTable378)
+	add(http.MethodPatch, "/table_378", si.PatchTable378)
+	add(http.MethodPut, "/table_378", si.PutTable378)
+	add(http.MethodDelete, "/table_378", si.DeleteTable378)
+	add(http.MethodOptions, "/table_378", si.OptionsTable378)
+	add(http.MethodGet, "/table_379", si.GetTable379)
+	add(http.MethodHead, "/table_379", si.GetTable379)
+	add(http.MethodPost, "/table_379", si.PostTable379)
+	add(http.MethodPatch, "/table_379", si.PatchTable379)
+	add(http.MethodPut, "/table_379", si.PutTable379)
+	add(http.MethodDelete, "/table_379", si.DeleteTable379)
+	add(http.MethodOptions, "/table_379", si.OptionsTable379)
+	add(http.MethodGet, "/table_380", si.GetTable380)
+	add(http.MethodHead, "/table_380", si.GetTable380)
+	add(http.MethodPost, "/table_380", si.PostTable380)
+	add(http.MethodPatch, "/table_380", si.PatchTable380)
+	add(http.MethodPut, "/table_380", si.PutTable380)
+	add(http.MethodDelete, "/table_380", si.DeleteTable380)
+	add(http.MethodOptions, "/table_380", si.OptionsTable380)
+	add(http.MethodGet, "/table_381", si.GetTable381)
+	add(http.MethodHead, "/table_381", si.GetTable381)
+	add(http.MethodPost, "/table_381", si.PostTable381)
+	add(http.MethodPatch, "/table_381", si.PatchTable381)
+	add(http.MethodPut, "/table_381", si.PutTable381)
+	add(http.MethodDelete, "/table_381", si.DeleteTable381)
+	add(http.MethodOptions, "/table_381", si.OptionsTable381)
+	add(http.MethodGet, "/table_382", si.GetTable382)
+	add(http.MethodHead, "/table_382", si.GetTable382)
+	add(http.MethodPost, "/table_382", si.PostTable382)
+	add(http.MethodPatch, "/table_382", si.PatchTable382)
+	add(http.MethodPut, "/table_382", si.PutTable382)
+	add(http.MethodDelete, "/table_382", si.DeleteTable382)
+	add(http.MethodOptions, "/table_382", si.OptionsTable382)
+	add(http.MethodGet, "/table_383", si.GetTable383)
+	add(http.MethodHead, "/table_383", si.GetTable383)
+	add(http.MethodPost, "/table_383", si.PostTable383)
+	add(http.MethodPatch, "/table_383", si.PatchTable383)
+	add(http.MethodPut, "/table_383", si.PutTable383)
+	add(http.MethodDelete, "/table_383", si.DeleteTable383)
+	add(http.MethodOptions, "/table_383", si.OptionsTable383)
+	add(http.MethodGet, "/table_384", si.GetTable384)
+	add(http.MethodHead, "/table_384", si.GetTable384)
+	add(http.MethodPost, "/table_384", si.PostTable384)
+	add(http.MethodPatch, "/table_384", si.PatchTable384)
+	add(http.MethodPut, "/table_384", si.PutTable384)
+	add(http.MethodDelete, "/table_384", si.DeleteTable384)
+	add(http.MethodOptions, "/table_384", si.OptionsTable384)
+	add(http.MethodGet, "/table_385", si.GetTable385)
+	add(http.MethodHead, "/table_385", si.GetTable385)
+	add(http.MethodPost, "/table_385", si.PostTable385)
+	add(http.MethodPatch, "/table_385", si.PatchTable385)
+	add(http.MethodPut, "/table_385", si.PutTable385)
+	add(http.MethodDelete, "/table_385", si.DeleteTable385)
+	add(http.MethodOptions, "/table_385", si.OptionsTable385)
+	add(http.MethodGet, "/table_386", si.GetTable386)
+	add(http.MethodHead, "/table_386", si.GetTable386)
+	add(http.MethodPost, "/table_386", si.PostTable386)
+	add(http.MethodPatch, "/table_386", si.PatchTable386)
+	add(http.MethodPut, "/table_386", si.PutTable386)
+	add(http.MethodDelete, "/table_386", si.DeleteTable386)
+	add(http.MethodOptions, "/table_386", si.OptionsTable386)
+	add(http.MethodGet, "/table_387", si.GetTable387)
+	add(http.MethodHead, "/table_387", si.GetTable387)
+	add(http.MethodPost, "/table_387", si.PostTable387)
+	add(http.MethodPatch, "/table_387", si.PatchTable387)
+	add(http.MethodPut, "/table_387", si.PutTable387)
+	add(http.MethodDelete, "/table_387", si.DeleteTable387)
+	add(http.MethodOptions, "/table_387", si.OptionsTable387)
+	add(http.MethodGet, "/table_388", si.GetTable388)
+	add(http.MethodHead, "/table_388", si.GetTable388)
+	add(http.MethodPost, "/table_388", si.PostTable388)
+	add(http.MethodPatch, "/table_388", si.PatchTable388)
+	add(http.MethodPut, "/table_388", si.PutTable388)
+	add(http.MethodDelete, "/table_388", si.DeleteTable388)
+	add(http.MethodOptions, "/table_388", si.OptionsTable388)
+	add(http.MethodGet, "/table_389", si.GetTable389)
+	add(http.MethodHead, "/table_389", si.GetTable389)
+	add(http.MethodPost, "/table_389", si.PostTable389)
+	add(http.MethodPatch, "/table_389", si.PatchTable389)
+	add(http.MethodPut, "/table_389", si.PutTable389)
+	add(http.MethodDelete, "/table_389", si.DeleteTable389)
+	add(http.MethodOptions, "/table_389", si.OptionsTable389)
+	add(http.MethodGet, "/table_390", si.GetTable390)
+	add(http.MethodHead, "/table_390", si.GetTable390)
+	add(http.MethodPost, "/table_390", si.PostTable390)
+	add(http.MethodPatch, "/table_390", si.PatchTable390)
+	add(http.MethodPut, "/table_390", si.PutTable390)
+	add(http.MethodDelete, "/table_390", si.DeleteTable390)
+	add(http.MethodOptions, "/table_390", si.OptionsTable390)
+	add(http.MethodGet, "/table_391", si.GetTable391)
+	add(http.MethodHead, "/table_391", si.GetTable391)
+	add(http.MethodPost, "/table_391", si.PostTable391)
+	add(http.MethodPatch, "/table_391", si.PatchTable391)
+	add(http.MethodPut, "/table_391", si.PutTable391)
+	add(http.MethodDelete, "/table_391", si.DeleteTable391)
+	add(http.MethodOptions, "/table_391", si.OptionsTable391)
+	add(http.MethodGet, "/table_392", si.GetTable392)
+	add(http.MethodHead, "/table_392", si.GetTable392)
+	add(http.MethodPost, "/table_392", si.PostTable392)
+	add(http.MethodPatch, "/table_392", si.PatchTable392)
+	add(http.MethodPut, "/table_392", si.PutTable392)
+	add(http.MethodDelete, "/table_392", si.DeleteTable392)
+	add(http.MethodOptions, "/table_392", si.OptionsTable392)
+	add(http.MethodGet, "/table_393", si.GetTable393)
+	add(http.MethodHead, "/table_393", si.GetTable393)
+	add(http.MethodPost, "/table_393", si.PostTable393)
+	add(http.MethodPatch, "/table_393", si.PatchTable393)
+	add(http.MethodPut, "/table_393", si.PutTable393)
+	add(http.MethodDelete, "/table_393", si.DeleteTable393)
+	add(http.MethodOptions, "/table_393", si.OptionsTable393)
+	add(http.MethodGet, "/table_394", si.GetTable394)
+	add(http.MethodHead, "/table_394", si.GetTable394)
+	add(http.MethodPost, "/table_394", si.PostTable394)
+	add(http.MethodPatch, "/table_394", si.PatchTable394)
+	add(http.MethodPut, "/table_394", si.PutTable394)
+	add(http.MethodDelete, "/table_394", si.DeleteTable394)
+	add(http.MethodOptions, "/table_394", si.OptionsTable394)
+	add(http.MethodGet, "/table_395", si.GetTable395)
+	add(http.MethodHead, "/table_395", si.GetTable395)
+	add(http.MethodPost, "/table_395", si.PostTable395)
+	add(http.MethodPatch, "/table_395", si.PatchTable395)
+	add(http.MethodPut, "/table_395", si.PutTable395)
+	add(http.MethodDelete, "/table_395", si.DeleteTable395)
+	add(http.MethodOptions, "/table_395", si.OptionsTable395)
+	add(http.MethodGet, "/table_396", si.GetTable396)
+	add(http.MethodHead, "/table_396", si.GetTable396)
+	add(http.MethodPost, "/table_396", si.PostTable396)
+	add(http.MethodPatch, "/table_396", si.PatchTable396)
+	add(http.MethodPut, "/table_396", si.PutTable396)
+	add(http.MethodDelete, "/table_396", si.DeleteTable396)
+	add(http.MethodOptions, "/table_396", si.OptionsTable396)
+	add(http.MethodGet, "/table_397", si.GetTable397)
+	add(http.MethodHead, "/table_397", si.GetTable397)
+	add(http.MethodPost, "/table_397", si.PostTable397)
+	add(http.MethodPatch, "/table_397", si.PatchTable397)
+	add(http.MethodPut, "/table_397", si.PutTable397)
+	add(http.MethodDelete, "/table_397", si.DeleteTable397)
+	add(http.MethodOptions, "/table_397", si.OptionsTable397)
+	add(http.MethodGet, "/table_398", si.GetTable398)
+	add(http.MethodHead, "/table_398", si.GetTable398)
+	add(http.MethodPost, "/table_398", si.PostTable398)
+	add(http.MethodPatch, "/table_398", si.PatchTable398)
+	add(http.MethodPut, "/table_398", si.PutTable398)
+	add(http.MethodDelete, "/table_398", si.DeleteTable398)
+	add(http.MethodOptions, "/table_398", si.OptionsTable398)
+	add(http.MethodGet, "/table_399", si.GetTable399)
+	add(http.MethodHead, "/table_399", si.GetTable399)
+	add(http.MethodPost, "/table_399", si.PostTable399)
+	add(http.MethodPatch, "/table_399", si.PatchTable399)
+	add(http.MethodPut, "/table_399", si.PutTable399)
+	add(http.MethodDelete, "/table_399", si.DeleteTable399)
+	add(http.MethodOptions, "/table_399", si.OptionsTable399)
+	add(http.MethodGet, "/table_400", si.GetTable400)
+	add(http.MethodHead, "/table_400", si.GetTable400)
+	add(http.MethodPost, "/table_400", si.PostTable400)
+	add(http.MethodPatch, "/table_400", si.PatchTable400)
+	add(http.MethodPut, "/table_400", si.PutTable400)
+	add(http.MethodDelete, "/table_400", si.DeleteTable400)
+	add(http.MethodOptions, "/table_400", si.OptionsTable400)
+	add(http.MethodGet, "/table_401", si.GetTable401)
+	add(http.MethodHead, "/table_401", si.GetTable401)
+	add(http.MethodPost, "/table_401", si.PostTable401)
+	add(http.MethodPatch, "/table_401", si.PatchTable401)
+	add(http.MethodPut, "/table_401", si.PutTable401)
+	add(http.MethodDelete, "/table_401", si.DeleteTable401)
+	add(http.MethodOptions, "/table_401", si.OptionsTable401)
+	add(http.MethodGet, "/table_402", si.GetTable402)
+	add(http.MethodHead, "/table_402", si.GetTable402)
+	add(http.MethodPost, "/table_402", si.PostTable402)
+	add(http.MethodPatch, "/table_402", si.PatchTable402)
+	add(http.MethodPut, "/table_402", si.PutTable402)
+	add(http.MethodDelete, "/table_402", si.DeleteTable402)
+	add(http.MethodOptions, "/table_402", si.OptionsTable402)
+	add(http.MethodGet, "/table_403", si.GetTable403)
+	add(http.MethodHead, "/table_403", si.GetTable403)
+	add(http.MethodPost, "/table_403", si.PostTable403)
+	add(http.MethodPatch, "/table_403", si.PatchTable403)
+	add(http.MethodPut, "/table_403", si.PutTable403)
+	add(http.MethodDelete, "/table_403", si.DeleteTable403)
+	add(http.MethodOptions, "/table_403", si.OptionsTable403)
+	add(http.MethodGet, "/table_404", si.GetTable404)
+	add(http.MethodHead, "/table_404", si.GetTable404)
+	add(http.MethodPost, "/table_404", si.PostTable404)
+	add(http.MethodPatch, "/table_404", si.PatchTable404)
+	add(http.MethodPut, "/table_404", si.PutTable404)
+	add(http.MethodDelete, "/table_404", si.DeleteTable404)
+	add(http.MethodOptions, "/table_404", si.OptionsTable404)
+	add(http.MethodGet, "/table_405", si.GetTable405)
+	add(http.MethodHead, "/table_405", si.GetTable405)
+	add(http.MethodPost, "/table_405", si.PostTable405)
+	add(http.MethodPatch, "/table_405", si.PatchTable405)
+	add(http.MethodPut, "/table_405", si.PutTable405)
+	add(http.MethodDelete, "/table_405", si.DeleteTable405)
+	add(http.MethodOptions, "/table_405", si.OptionsTable405)
+	add(http.MethodGet, "/table_406", si.GetTable406)
+	add(http.MethodHead, "/table_406", si.GetTable406)
+	add(http.MethodPost, "/table_406", si.PostTable406)
+	add(http.MethodPatch, "/table_406", si.PatchTable406)
+	add(http.MethodPut, "/table_406", si.PutTable406)
+	add(http.MethodDelete, "/table_406", si.DeleteTable406)
+	add(http.MethodOptions, "/table_406", si.OptionsTable406)
+	add(http.MethodGet, "/table_407", si.GetTable407)
+	add(http.MethodHead, "/table_407", si.GetTable407)
+	add(http.MethodPost, "/table_407", si.PostTable407)
+	add(http.MethodPatch, "/table_407", si.PatchTable407)
+	add(http.MethodPut, "/table_407", si.PutTable407)
+	add(http.MethodDelete, "/table_407", si.DeleteTable407)
+	add(http.MethodOptions, "/table_407", si.OptionsTable407)
+	add(http.MethodGet, "/table_408", si.GetTable408)
+	add(http.MethodHead, "/table_408", si.GetTable408)
+	add(http.MethodPost, "/table_408", si.PostTable408)
+	add(http.MethodPatch, "/table_408", si.PatchTable408)
+	add(http.MethodPut, "/table_408", si.PutTable408)
+	add(http.MethodDelete, "/table_408", si.DeleteTable408)
+	add(http.MethodOptions, "/table_408", si.OptionsTable408)
+	add(http.MethodGet, "/table_409", si.GetTable409)
+	add(http.MethodHead, "/table_409", si.GetTable409)
+	add(http.MethodPost, "/table_409", si.PostTable409)
+	add(http.MethodPatch, "/table_409", si.PatchTable409)
+	add(http.MethodPut, "/table_409", si.PutTable409)
+	add(http.MethodDelete, "/table_409", si.DeleteTable409)
+	add(http.MethodOptions, "/table_409", si.OptionsTable409)
+	add(http.MethodGet, "/table_410", si.GetTable410)
+	add(http.MethodHead, "/table_410", si.GetTable410)
+	add(http.MethodPost, "/table_410", si.PostTable410)
+	add(http.MethodPatch, "/table_410", si.PatchTable410)
+	add(http.MethodPut, "/table_410", si.PutTable410)
+	add(http.MethodDelete, "/table_410", si.DeleteTable410)
+	add(http.MethodOptions, "/table_410", si.OptionsTable410)
+	add(http.MethodGet, "/table_411", si.GetTable411)
+	add(http.MethodHead, "/table_411", si.GetTable411)
+	add(http.MethodPost, "/table_411", si.PostTable411)
+	add(http.MethodPatch, "/table_411", si.PatchTable411)
+	add(http.MethodPut, "/table_411", si.PutTable411)
+	add(http.MethodDelete, "/table_411", si.DeleteTable411)
+	add(http.MethodOptions, "/table_411", si.OptionsTable411)
+	add(http.MethodGet, "/table_412", si.GetTable412)
+	add(http.MethodHead, "/table_412", si.GetTable412)
+	add(http.MethodPost, "/table_412", si.PostTable412)
+	add(http.MethodPatch, "/table_412", si.PatchTable412)
+	add(http.MethodPut, "/table_412", si.PutTable412)
+	add(http.MethodDelete, "/table_412", si.DeleteTable412)
+	add(http.MethodOptions, "/table_412", si.OptionsTable412)
+	add(http.MethodGet, "/table_413", si.GetTable413)
+	add(http.MethodHead, "/table_413", si.GetTable413)
+	add(http.MethodPost, "/table_413", si.PostTable413)
+	add(http.MethodPatch, "/table_413", si.PatchTable413)
+	add(http.MethodPut, "/table_413", si.PutTable413)
+	add(http.MethodDelete, "/table_413", si.DeleteTable413)
+	add(http.MethodOptions, "/table_413", si.OptionsTable413)
+	add(http.MethodGet, "/table_414", si.GetTable414)
+	add(http.MethodHead, "/table_414", si.GetTable414)
+	add(http.MethodPost, "/table_414", si.PostTable414)
+	add(http.MethodPatch, "/table_414", si.PatchTable414)
+	add(http.MethodPut, "/table_414", si.PutTable414)
+	add(http.MethodDelete, "/table_414", si.DeleteTable414)
+	add(http.MethodOptions, "/table_414", si.OptionsTable414)
+	add(http.MethodGet, "/table_415", si.GetTable415)
+	add(http.MethodHead, "/table_415", si.GetTable415)
+	add(http.MethodPost, "/table_415", si.PostTable415)
+	add(http.MethodPatch, "/table_415", si.PatchTable415)
+	add(http.MethodPut, "/table_415", si.PutTable415)
+	add(http.MethodDelete, "/table_415", si.DeleteTable415)
+	add(http.MethodOptions, "/table_415", si.OptionsTable415)
+	add(http.MethodGet, "/table_416", si.GetTable416)
+	add(http.MethodHead, "/table_416", si.GetTable416)
+	add(http.MethodPost, "/table_416", si.PostTable416)
+	add(http.MethodPatch, "/table_416", si.PatchTable416)
+	add(http.MethodPut, "/table_416", si.PutTable416)
+	add(http.MethodDelete, "/table_416", si.DeleteTable416)
+	add(http.MethodOptions, "/table_416", si.OptionsTable416)
+	add(http.MethodGet, "/table_417", si.GetTable417)
+	add(http.MethodHead, "/table_417", si.GetTable417)
+	add(http.MethodPost, "/table_417", si.PostTable417)
+	add(http.MethodPatch, "/table_417", si.PatchTable417)
+	add(http.MethodPut, "/table_417", si.PutTable417)
+	add(http.MethodDelete, "/table_417", si.DeleteTable417)
+	add(http.MethodOptions, "/table_417", si.OptionsTable417)
+	add(http.MethodGet, "/table_418", si.GetTable418)
+	add(http.MethodHead, "/table_418", si.GetTable418)
+	add(http.MethodPost, "/table_418", si.PostTable418)
+	add(http.MethodPatch, "/table_418", si.PatchTable418)
+	add(http.MethodPut, "/table_418", si.PutTable418)
+	add(http.MethodDelete, "/table_418", si.DeleteTable418)
+	add(http.MethodOptions, "/table_418", si.OptionsTable418)
+	add(http.MethodGet, "/table_419", si.GetTable419)
+	add(http.MethodHead, "/table_419", si.GetTable419)
+	add(http.MethodPost, "/table_419", si.PostTable419)
+	add(http.MethodPatch, "/table_419", si.PatchTable419)
+	add(http.MethodPut, "/table_419", si.PutTable419)
+	add(http.MethodDelete, "/table_419", si.DeleteTable419)
+	add(http.MethodOptions, "/table_419", si.OptionsTable419)
+	add(http.MethodGet, "/table_420", si.GetTable420)
+	add(http.MethodHead, "/table_420", si.GetTable420)
+	add(http.MethodPost, "/table_420", si.PostTable420)
+	add(http.MethodPatch, "/table_420", si.PatchTable420)
+	add(http.MethodPut, "/table_420", si.PutTable420)
+	add(http.MethodDelete, "/table_420", si.DeleteTable420)
+	add(http.MethodOptions, "/table_420", si.OptionsTable420)
+	add(http.MethodGet, "/table_421", si.GetTable421)
+	add(http.MethodHead, "/table_421", si.GetTable421)
+	add(http.MethodPost, "/table_421", si.PostTable421)
+	add(http.MethodPatch, "/table_421", si.PatchTable421)
+	add(http.MethodPut, "/table_421", si.PutTable421)
+	add(http.MethodDelete, "/table_421", si.DeleteTable421)
+	add(http.MethodOptions, "/table_421", si.OptionsTable421)
+	add(http.MethodGet, "/table_422", si.GetTable422)
+	add(http.MethodHead, "/table_422", si.GetTable422)
+	add(http.MethodPost, "/table_422", si.PostTable422)
+	add(http.MethodPatch, "/table_422", si.PatchTable422)
+	add(http.MethodPut, "/table_422", si.PutTable422)
+	add(http.MethodDelete, "/table_422", si.DeleteTable422)
+	add(http.MethodOptions, "/table_422", si.OptionsTable422)
+	add(http.MethodGet, "/table_423", si.GetTable423)
+	add(http.MethodHead, "/table_423", si.GetTable423)
+	add(http.MethodPost, "/table_423", si.PostTable423)
+	add(http.MethodPatch, "/table_423", si.PatchTable423)
+	add(http.MethodPut, "/table_423", si.PutTable423)
+	add(http.MethodDelete, "/table_423", si.DeleteTable423)
+	add(http.MethodOptions, "/table_423", si.OptionsTable423)
+	add(http.MethodGet, "/table_424", si.GetTable424)
+	add(http.MethodHead, "/table_424", si.GetTable424)
+	add(http.MethodPost, "/table_424", si.PostTable424)
+	add(http.MethodPatch, "/table_424", si.PatchTable424)
+	add(http.MethodPut, "/table_424", si.PutTable424)
+	add(http.MethodDelete, "/table_424", si.DeleteTable424)
+	add(http.MethodOptions, "/table_424", si.OptionsTable424)
+	add(http.MethodGet, "/table_425", si.GetTable425)
+	add(http.MethodHead, "/table_425", si.GetTable425)
+	add(http.MethodPost, "/table_425", si.PostTable425)
+	add(http.MethodPatch, "/table_425", si.PatchTable425)
+	add(http.MethodPut, "/table_425", si.PutTable425)
+	add(http.MethodDelete, "/table_425", si.DeleteTable425)
+	add(http.MethodOptions, "/table_425", si.OptionsTable425)
+	add(http.MethodGet, "/table_426", si.GetTable426)
+	add(http.MethodHead, "/table_426", si.GetTable426)
+	add(http.MethodPost, "/table_426", si.PostTable426)
+	add(http.MethodPatch, "/table_426", si.PatchTable426)
+	add(http.MethodPut, "/table_426", si.PutTable426)
+	add(http.MethodDelete, "/table_426", si.DeleteTable426)
+	add(http.MethodOptions, "/table_426", si.OptionsTable426)
+	add(http.MethodGet, "/table_427", si.GetTable427)
+	add(http.MethodHead, "/table_427", si.GetTable427)
+	add(http.MethodPost, "/table_427", si.PostTable427)
+	add(http.MethodPatch, "/table_427", si.PatchTable427)
+	add(http.MethodPut, "/table_427", si.PutTable427)
+	add(http.MethodDelete, "/table_427", si.DeleteTable427)
+	add(http.MethodOptions, "/table_427", si.OptionsTable427)
+	add(http.MethodGet, "/table_428", si.GetTable428)
+	add(http.MethodHead, "/table_428", si.GetTable428)
+	add(http.MethodPost, "/table_428", si.PostTable428)
+	add(http.MethodPatch, "/table_428", si.PatchTable428)
+	add(http.MethodPut, "/table_428", si.PutTable428)
+	add(http.MethodDelete, "/table_428", si.DeleteTable428)
+	add(http.MethodOptions, "/table_428", si.OptionsTable428)
+	add(http.MethodGet, "/table_429", si.GetTable429)
+	add(http.MethodHead, "/table_429", si.GetTable429)
+	add(http.MethodPost, "/table_429", si.PostTable429)
+	add(http.MethodPatch, "/table_429", si.PatchTable429)
+	add(http.MethodPut, "/table_429", si.PutTable429)
+	add(http.MethodDelete, "/table_429", si.DeleteTable429)
+	add(http.MethodOptions, "/table_429", si.OptionsTable429)
+	add(http.MethodGet, "/table_430", si.GetTable430)
+	add(http.MethodHead, "/table_430", si.GetTable430)
+	add(http.MethodPost, "/table_430", si.PostTable430)
+	add(http.MethodPatch, "/table_430", si.PatchTable430)
+	add(http.MethodPut, "/table_430", si.PutTable430)
+	add(http.MethodDelete, "/table_430", si.DeleteTable430)
+	add(http.MethodOptions, "/table_430", si.OptionsTable430)
+	add(http.MethodGet, "/table_431", si.GetTable431)
+	add(http.MethodHead, "/table_431", si.GetTable431)
+	add(http.MethodPost, "/table_431", si.PostTable431)
+	add(http.MethodPatch, "/table_431", si.PatchTable431)
+	add(http.MethodPut, "/table_431", si.PutTable431)
+	add(http.MethodDelete, "/table_431", si.DeleteTable431)
+	add(http.MethodOptions, "/table_431", si.OptionsTable431)
+	add(http.MethodGet, "/table_432", si.GetTable432)
+	add(http.MethodHead, "/table_432", si.GetTable432)
+	add(http.MethodPost, "/table_432", si.PostTable432)
+	add(http.MethodPatch, "/table_432", si.PatchTable432)
+	add(http.MethodPut, "/table_432", si.PutTable432)
+	add(http.MethodDelete, "/table_432", si.DeleteTable432)
+	add(http.MethodOptions, "/table_432", si.OptionsTable432)
+	add(http.MethodGet, "/table_433", si.GetTable433)
+	add(http.MethodHead, "/table_433", si.GetTable433)
+	add(http.MethodPost, "/table_433", si.PostTable433)
+	add(http.MethodPatch, "/table_433", si.PatchTable433)
+	add(http.MethodPut, "/table_433", si.PutTable433)
+	add(http.MethodDelete, "/table_433", si.DeleteTable433)
+	add(http.MethodOptions, "/table_433", si.OptionsTable433)
+	add(http.MethodGet, "/table_434", si.GetTable434)
+	add(http.MethodHead, "/table_434", si.GetTable434)
+	add(http.MethodPost, "/table_434", si.PostTable434)
+	add(http.MethodPatch, "/table_434", si.PatchTable434)
+	add(http.MethodPut, "/table_434", si.PutTable434)
+	add(http.MethodDelete, "/table_434", si.DeleteTable434)
+	add(http.MethodOptions, "/table_434", si.OptionsTable434)
+	add(http.MethodGet, "/table_435", si.GetTable435)
+	add(http.MethodHead, "/table_435", si.GetTable435)
+	add(http.MethodPost, "/table_435", si.PostTable435)
+	add(http.MethodPatch, "/table_435", si.PatchTable435)
+	add(http.MethodPut, "/table_435", si.PutTable435)
+	add(http.MethodDelete, "/table_435", si.DeleteTable435)
+	add(http.MethodOptions, "/table_435", si.OptionsTable435)
+	add(http.MethodGet, "/table_436", si.GetTable436)
+	add(http.MethodHead, "/table_436", si.GetTable436)
+	add(http.MethodPost, "/table_436", si.PostTable436)
+	add(http.MethodPatch, "/table_436", si.PatchTable436)
+	add(http.MethodPut, "/table_436", si.PutTable436)
+	add(http.MethodDelete, "/table_436", si.DeleteTable436)
+	add(http.MethodOptions, "/table_436", si.OptionsTable436)
+	add(http.MethodGet, "/table_437", si.GetTable437)
+	add(http.MethodHead, "/table_437", si.GetTable437)
+	add(http.MethodPost, "/table_437", si.PostTable437)
+	add(http.MethodPatch, "/table_437", si.PatchTable437)
+	add(http.MethodPut, "/table_437", si.PutTable437)
+	add(http.MethodDelete, "/table_437", si.DeleteTable437)
+	add(http.MethodOptions, "/table_437", si.OptionsTable437)
+	add(http.MethodGet, "/table_438", si.GetTable438)
+	add(http.MethodHead, "/table_438", si.GetTable438)
+	add(http.MethodPost, "/table_438", si.PostTable438)
+	add(http.MethodPatch, "/table_438", si.PatchTable438)
+	add(http.MethodPut, "/table_438", si.PutTable438)
+	add(http.MethodDelete, "/table_438", si.DeleteTable438)
+	add(http.MethodOptions, "/table_438", si.OptionsTable438)
+	add(http.MethodGet, "/table_439", si.GetTable439)
+	add(http.MethodHead, "/table_439", si.GetTable439)
+	add(http.MethodPost, "/table_439", si.PostTable439)
+	add(http.MethodPatch, "/table_439", si.PatchTable439)
+	add(http.MethodPut, "/table_439", si.PutTable439)
+	add(http.MethodDelete, "/table_439", si.DeleteTable439)
+	add(http.MethodOptions, "/table_439", si.OptionsTable439)
+	add(http.MethodGet, "/table_440", si.GetTable440)
+	add(http.MethodHead, "/table_440", si.GetTable440)
+	add(http.MethodPost, "/table_440", si.PostTable440)
+	add(http.MethodPatch, "/table_440", si.PatchTable440)
+	add(http.MethodPut, "/table_440", si.PutTable440)
+	add(http.MethodDelete, "/table_440", si.DeleteTable440)
+	add(http.MethodOptions, "/table_440", si.OptionsTable440)
+	add(http.MethodGet, "/table_441", si.GetTable441)
+	add(http.MethodHead, "/table_441", si.GetTable441)
+	add(http.MethodPost, "/table_441", si.PostTable441)
+	add(http.MethodPatch, "/table_441", si.PatchTable441)
+	add(http.MethodPut, "/table_441", si.PutTable441)
+	add(http.MethodDelete, "/table_441", si.DeleteTable441)
+	add(http.MethodOptions, "/table_441", si.OptionsTable441)
+	add(http.MethodGet, "/table_442", si.GetTable442)
+	add(http.MethodHead, "/table_442", si.GetTable442)
+	add(http.MethodPost, "/table_442", si.PostTable442)
+	add(http.MethodPatch, "/table_442", si.PatchTable442)
+	add(http.MethodPut, "/table_442", si.PutTable442)
+	add(http.MethodDelete, "/table_442", si.DeleteTable442)
+	add(http.MethodOptions, "/table_442", si.OptionsTable442)
+	add(http.MethodGet, "/table_443", si.GetTable443)
+	add(http.MethodHead, "/table_443", si.GetTable443)
+	add(http.MethodPost, "/table_443", si.PostTable443)
+	add(http.MethodPatch, "/table_443", si.PatchTable443)
+	add(http.MethodPut, "/table_443", si.PutTable443)
+	add(http.MethodDelete, "/table_443", si.DeleteTable443)
+	add(http.MethodOptions, "/table_443", si.OptionsTable443)
+	add(http.MethodGet, "/table_444", si.GetTable444)
+	add(http.MethodHead, "/table_444", si.GetTable444)
+	add(http.MethodPost, "/table_444", si.PostTable444)
+	add(http.MethodPatch, "/table_444", si.PatchTable444)
+	add(http.MethodPut, "/table_444", si.PutTable444)
+	add(http.MethodDelete, "/table_444", si.DeleteTable444)
+	add(http.MethodOptions, "/table_444", si.OptionsTable444)
+	add(http.MethodGet, "/table_445", si.GetTable445)
+	add(http.MethodHead, "/table_445", si.GetTable445)
+	add(http.MethodPost, "/table_445", si.PostTable445)
+	add(http.MethodPatch, "/table_445", si.PatchTable445)
+	add(http.MethodPut, "/table_445", si.PutTable445)
+	add(http.MethodDelete, "/table_445", si.DeleteTable445)
+	add(http.MethodOptions, "/table_445", si.OptionsTable445)
+	add(http.MethodGet, "/table_446", si.GetTable446)
+	add(http.MethodHead, "/table_446", si.GetTable446)
+	add(http.MethodPost, "/table_446", si.PostTable446)
+	add(http.MethodPatch, "/table_446", si.PatchTable446)
+	add(http.MethodPut, "/table_446", si.PutTable446)
+	add(http.MethodDelete, "/table_446", si.DeleteTable446)
+	add(http.MethodOptions, "/table_446", si.OptionsTable446)
+	add(http.MethodGet, "/table_447", si.GetTable447)
+	add(http.MethodHead, "/table_447", si.GetTable447)
+	add(http.MethodPost, "/table_447", si.PostTable447)
+	add(http.MethodPatch, "/table_447", si.PatchTable447)
+	add(http.MethodPut, "/table_447", si.PutTable447)
+	add(http.MethodDelete, "/table_447", si.DeleteTable447)
+	add(http.MethodOptions, "/table_447", si.OptionsTable447)
+	add(http.MethodGet, "/table_448", si.GetTable448)
+	add(http.MethodHead, "/table_448", si.GetTable448)
+	add(http.MethodPost, "/table_448", si.PostTable448)
+	add(http.MethodPatch, "/table_448", si.PatchTable448)
+	add(http.MethodPut, "/table_448", si.PutTable448)
+	add(http.MethodDelete, "/table_448", si.DeleteTable448)
+	add(http.MethodOptions, "/table_448", si.OptionsTable448)
+	add(http.MethodGet, "/table_449", si.GetTable449)
+	add(http.MethodHead, "/table_449", si.GetTable449)
+	add(http.MethodPost, "/table_449", si.PostTable449)
+	add(http.MethodPatch, "/table_449", si.PatchTable449)
+	add(http.MethodPut, "/table_449", si.PutTable449)
+	add(http.MethodDelete, "/table_449", si.DeleteTable449)
+	add(http.MethodOptions, "/table_449", si.OptionsTable449)
+	add(http.MethodGet, "/table_450", si.GetTable450)
+	add(http.MethodHead, "/table_450", si.GetTable450)
+	add(http.MethodPost, "/table_450", si.PostTable450)
+	add(http.MethodPatch, "/table_450", si.PatchTable450)
+	add(http.MethodPut, "/table_450", si.PutTable450)
+	add(http.MethodDelete, "/table_450", si.DeleteTable450)
+	add(http.MethodOptions, "/table_450", si.OptionsTable450)
+	add(http.MethodGet, "/table_451", si.GetTable451)
+	add(http.MethodHead, "/table_451", si.GetTable451)
+	add(http.MethodPost, "/table_451", si.PostTable451)
+	add(http.MethodPatch, "/table_451", si.PatchTable451)
+	add(http.MethodPut, "/table_451", si.PutTable451)
+	add(http.MethodDelete, "/table_451", si.DeleteTable451)
+	add(http.MethodOptions, "/table_451", si.OptionsTable451)
+	add(http.MethodGet, "/table_452", si.GetTable452)
+	add(http.MethodHead, "/table_452", si.GetTable452)
+	add(http.MethodPost, "/table_452", si.PostTable452)
+	add(http.MethodPatch, "/table_452", si.PatchTable452)
+	add(http.MethodPut, "/table_452", si.PutTable452)
+	add(http.MethodDelete, "/table_452", si.DeleteTable452)
+	add(http.MethodOptions, "/table_452", si.OptionsTable452)
+	add(http.MethodGet, "/table_453", si.GetTable453)
+	add(http.MethodHead, "/table_453", si.GetTable453)
+	add(http.MethodPost, "/table_453", si.PostTable453)
+	add(http.MethodPatch, "/table_453", si.PatchTable453)
+	add(http.MethodPut, "/table_453", si.PutTable453)
+	add(http.MethodDelete, "/table_453", si.DeleteTable453)
+	add(http.MethodOptions, "/table_453", si.OptionsTable453)
+	add(http.MethodGet, "/table_454", si.GetTable454)
+	add(http.MethodHead, "/table_454", si.GetTable454)
+	add(http.MethodPost, "/table_454", si.PostTable454)
+	add(http.MethodPatch, "/table_454", si.PatchTable454)
+	add(http.MethodPut, "/table_454", si.PutTable454)
+	add(http.MethodDelete, "/table_454", si.DeleteTable454)
+	add(http.MethodOptions, "/table_454", si.OptionsTable454)
+	add(http.MethodGet, "/table_455", si.GetTable455)
+	add(http.MethodHead, "/table_455", si.GetTable455)
+	add(http.MethodPost, "/table_455", si.PostTable455)
+	add(http.MethodPatch, "/table_455", si.PatchTable455)
+	add(http.MethodPut, "/table_455", si.PutTable455)
+	add(http.MethodDelete, "/table_455", si.DeleteTable455)
+	add(http.MethodOptions, "/table_455", si.OptionsTable455)
+	add(http.MethodGet, "/table_456", si.GetTable456)
+	add(http.MethodHead, "/table_456", si.GetTable456)
+	add(http.MethodPost, "/table_456", si.PostTable456)
+	add(http.MethodPatch, "/table_456", si.PatchTable456)
+	add(http.MethodPut, "/table_456", si.PutTable456)
+	add(http.MethodDelete, "/table_456", si.DeleteTable456)
+	add(http.MethodOptions, "/table_456", si.OptionsTable456)
+	add(http.MethodGet, "/table_457", si.GetTable457)
+	add(http.MethodHead, "/table_457", si.GetTable457)
+	add(http.MethodPost, "/table_457", si.PostTable457)
+	add(http.MethodPatch, "/table_457", si.PatchTable457)
+	add(http.MethodPut, "/table_457", si.PutTable457)
+	add(http.MethodDelete, "/table_457", si.DeleteTable457)
+	add(http.MethodOptions, "/table_457", si.OptionsTable457)
+	add(http.MethodGet, "/table_458", si.GetTable458)
+	add(http.MethodHead, "/table_458", si.GetTable458)
+	add(http.MethodPost, "/table_458", si.PostTable458)
+	add(http.MethodPatch, "/table_458", si.PatchTable458)
+	add(http.MethodPut, "/table_458", si.PutTable458)
+	add(http.MethodDelete, "/table_458", si.DeleteTable458)
+	add(http.MethodOptions, "/table_458", si.OptionsTable458)
+	add(http.MethodGet, "/table_459", si.GetTable459)
+	add(http.MethodHead, "/table_459", si.GetTable459)
+	add(http.MethodPost, "/table_459", si.PostTable459)
+	add(http.MethodPatch, "/table_459", si.PatchTable459)
+	add(http.MethodPut, "/table_459", si.PutTable459)
+	add(http.MethodDelete, "/table_459", si.DeleteTable459)
+	add(http.MethodOptions, "/table_459", si.OptionsTable459)
+	add(http.MethodGet, "/table_460", si.GetTable460)
+	add(http.MethodHead, "/table_460", si.GetTable460)
+	add(http.MethodPost, "/table_460", si.PostTable460)
+	add(http.MethodPatch, "/table_460", si.PatchTable460)
+	add(http.MethodPut, "/table_460", si.PutTable460)
+	add(http.MethodDelete, "/table_460", si.DeleteTable460)
+	add(http.MethodOptions, "/table_460", si.OptionsTable460)
+	add(http.MethodGet, "/table_461", si.GetTable461)
+	add(http.MethodHead, "/table_461", si.GetTable461)
+	add(http.MethodPost, "/table_461", si.PostTable461)
+	add(http.MethodPatch, "/table_461", si.PatchTable461)
+	add(http.MethodPut, "/table_461", si.PutTable461)
+	add(http.MethodDelete, "/table_461", si.DeleteTable461)
+	add(http.MethodOptions, "/table_461", si.OptionsTable461)
+	add(http.MethodGet, "/table_462", si.GetTable462)
+	add(http.MethodHead, "/table_462", si.GetTable462)
+	add(http.MethodPost, "/table_462", si.PostTable462)
+	add(http.MethodPatch, "/table_462", si.PatchTable462)
+	add(http.MethodPut, "/table_462", si.PutTable462)
+	add(http.MethodDelete, "/table_462", si.DeleteTable462)
+	add(http.MethodOptions, "/table_462", si.OptionsTable462)
+	add(http.MethodGet, "/table_463", si.GetTable463)
+	add(http.MethodHead, "/table_463", si.GetTable463)
+	add(http.MethodPost, "/table_463", si.PostTable463)
+	add(http.MethodPatch, "/table_463", si.PatchTable463)
+	add(http.MethodPut, "/table_463", si.PutTable463)
+	add(http.MethodDelete, "/table_463", si.DeleteTable463)
+	add(http.MethodOptions, "/table_463", si.OptionsTable463)
+	add(http.MethodGet, "/table_464", si.GetTable464)
+	add(http.MethodHead, "/table_464", si.GetTable464)
+	add(http.MethodPost, "/table_464", si.PostTable464)
+	add(http.MethodPatch, "/table_464", si.PatchTable464)
+	add(http.MethodPut, "/table_464", si.PutTable464)
+	add(http.MethodDelete, "/table_464", si.DeleteTable464)
+	add(http.MethodOptions, "/table_464", si.OptionsTable464)
+	add(http.MethodGet, "/table_465", si.GetTable465)
+	add(http.MethodHead, "/table_465", si.GetTable465)
+	add(http.MethodPost, "/table_465", si.PostTable465)
+	add(http.MethodPatch, "/table_465", si.PatchTable465)
+	add(http.MethodPut, "/table_465", si.PutTable465)
+	add(http.MethodDelete, "/table_465", si.DeleteTable465)
+	add(http.MethodOptions, "/table_465", si.OptionsTable465)
+	add(http.MethodGet, "/table_466", si.GetTable466)
+	add(http.MethodHead, "/table_466", si.GetTable466)
+	add(http.MethodPost, "/table_466", si.PostTable466)
+	add(http.MethodPatch, "/table_466", si.PatchTable466)
+	add(http.MethodPut, "/table_466", si.PutTable466)
+	add(http.MethodDelete, "/table_466", si.DeleteTable466)
+	add(http.MethodOptions, "/table_466", si.OptionsTable466)
+	add(http.MethodGet, "/table_467", si.GetTable467)
+	add(http.MethodHead, "/table_467", si.GetTable467)
+	add(http.MethodPost, "/table_467", si.PostTable467)
+	add(http.MethodPatch, "/table_467", si.PatchTable467)
+	add(http.MethodPut, "/table_467", si.PutTable467)
+	add(http.MethodDelete, "/table_467", si.DeleteTable467)
+	add(http.MethodOptions, "/table_467", si.OptionsTable467)
+	add(http.MethodGet, "/table_468", si.GetTable468)
+	add(http.MethodHead, "/table_468", si.GetTable468)
+	add(http.MethodPost, "/table_468", si.PostTable468)
+	add(http.MethodPatch, "/table_468", si.PatchTable468)
+	add(http.MethodPut, "/table_468", si.PutTable468)
+	add(http.MethodDelete, "/table_468", si.DeleteTable468)
+	add(http.MethodOptions, "/table_468", si.OptionsTable468)
+	add(http.MethodGet, "/table_469", si.GetTable469)
+	add(http.MethodHead, "/table_469", si.GetTable469)
+	add(http.MethodPost, "/table_469", si.PostTable469)
+	add(http.MethodPatch, "/table_469", si.PatchTable469)
+	add(http.MethodPut, "/table_469", si.PutTable469)
+	add(http.MethodDelete, "/table_469", si.DeleteTable469)
+	add(http.MethodOptions, "/table_469", si.OptionsTable469)
+	add(http.MethodGet, "/table_470", si.GetTable470)
+	add(http.MethodHead, "/table_470", si.GetTable470)
+	add(http.MethodPost, "/table_470", si.PostTable470)
+	add(http.MethodPatch, "/table_470", si.PatchTable470)
+	add(http.MethodPut, "/table_470", si.PutTable470)
+	add(http.MethodDelete, "/table_470", si.DeleteTable470)
+	add(http.MethodOptions, "/table_470", si.OptionsTable470)
+	add(http.MethodGet, "/table_471", si.GetTable471)
+	add(http.MethodHead, "/table_471", si.GetTable471)
+	add(http.MethodPost, "/table_471", si.PostTable471)
+	add(http.MethodPatch, "/table_471", si.PatchTable471)
+	add(http.MethodPut, "/table_471", si.PutTable471)
+	add(http.MethodDelete, "/table_471", si.DeleteTable471)
+	add(http.MethodOptions, "/table_471", si.OptionsTable471)
+	add(http.MethodGet, "/table_472", si.GetTable472)
+	add(http.MethodHead, "/table_472", si.GetTable472)
+	add(http.MethodPost, "/table_472", si.PostTable472)
+	add(http.MethodPatch, "/table_472", si.PatchTable472)
+	add(http.MethodPut, "/table_472", si.PutTable472)
+	add(http.MethodDelete, "/table_472", si.DeleteTable472)
+	add(http.MethodOptions, "/table_472", si.OptionsTable472)
+	add(http.MethodGet, "/table_473", si.GetTable473)
+	add(http.MethodHead, "/table_473", si.GetTable473)
+	add(http.MethodPost, "/table_473", si.PostTable473)
+	add(http.MethodPatch, "/table_473", si.PatchTable473)
+	add(http.MethodPut, "/table_473", si.PutTable473)
+	add(http.MethodDelete, "/table_473", si.DeleteTable473)
+	add(http.MethodOptions, "/table_473", si.OptionsTable473)
+	add(http.MethodGet, "/table_474", si.GetTable474)
+	add(http.MethodHead, "/table_474", si.GetTable474)
+	add(http.MethodPost, "/table_474", si.PostTable474)
+	add(http.MethodPatch, "/table_474", si.PatchTable474)
+	add(http.MethodPut, "/table_474", si.PutTable474)
+	add(http.MethodDelete, "/table_474", si.DeleteTable474)
+	add(http.MethodOptions, "/table_474", si.OptionsTable474)
+	add(http.MethodGet, "/table_475", si.GetTable475)
+	add(http.MethodHead, "/table_475", si.GetTable475)
+	add(http.MethodPost, "/table_475", si.PostTable475)
+	add(http.MethodPatch, "/table_475", si.PatchTable475)
+	add(http.MethodPut, "/table_475", si.PutTable475)
+	add(http.MethodDelete, "/table_475", si.DeleteTable475)
+	add(http.MethodOptions, "/table_475", si.OptionsTable475)
+	add(http.MethodGet, "/table_476", si.GetTable476)
+	add(http.MethodHead, "/table_476", si.GetTable476)
+	add(http.MethodPost, "/table_476", si.PostTable476)
+	add(http.MethodPatch, "/table_476", si.PatchTable476)
+	add(http.MethodPut, "/table_476", si.PutTable476)
+	add(http.MethodDelete, "/table_476", si.DeleteTable476)
+	add(http.MethodOptions, "/table_476", si.OptionsTable476)
+	add(http.MethodGet, "/table_477", si.GetTable477)
+	add(http.MethodHead, "/table_477", si.GetTable477)
+	add(http.MethodPost, "/table_477", si.PostTable477)
+	add(http.MethodPatch, "/table_477", si.PatchTable477)
+	add(http.MethodPut, "/table_477", si.PutTable477)
+	add(http.MethodDelete, "/table_477", si.DeleteTable477)
+	add(http.MethodOptions, "/table_477", si.OptionsTable477)
+	add(http.MethodGet, "/table_478", si.GetTable478)
+	add(http.MethodHead, "/table_478", si.GetTable478)
+	add(http.MethodPost, "/table_478", si.PostTable478)
+	add(http.MethodPatch, "/table_478", si.PatchTable478)
+	add(http.MethodPut, "/table_478", si.PutTable478)
+	add(http.MethodDelete, "/table_478", si.DeleteTable478)
+	add(http.MethodOptions, "/table_478", si.OptionsTable478)
+	add(http.MethodGet, "/table_479", si.GetTable479)
+	add(http.MethodHead, "/table_479", si.GetTable479)
+	add(http.MethodPost, "/table_479", si.PostTable479)
+	add(http.MethodPatch, "/table_479", si.PatchTable479)
+	add(http.MethodPut, "/table_479", si.PutTable479)
+	add(http.MethodDelete, "/table_479", si.DeleteTable479)
+	add(http.MethodOptions, "/table_479", si.OptionsTable479)
+	add(http.MethodGet, "/table_480", si.GetTable480)
+	add(http.MethodHead, "/table_480", si.GetTable480)
+	add(http.MethodPost, "/table_480", si.PostTable480)
+	add(http.MethodPatch, "/table_480", si.PatchTable480)
+	add(http.MethodPut, "/table_480", si.PutTable480)
+	add(http.MethodDelete, "/table_480", si.DeleteTable480)
+	add(http.MethodOptions, "/table_480", si.OptionsTable480)
+	add(http.MethodGet, "/table_481", si.GetTable481)
+	add(http.MethodHead, "/table_481", si.GetTable481)
+	add(http.MethodPost, "/table_481", si.PostTable481)
+	add(http.MethodPatch, "/table_481", si.PatchTable481)
+	add(http.MethodPut, "/table_481", si.PutTable481)
+	add(http.MethodDelete, "/table_481", si.DeleteTable481)
+	add(http.MethodOptions, "/table_481", si.OptionsTable481)
+	add(http.MethodGet, "/table_482", si.GetTable482)
+	add(http.MethodHead, "/table_482", si.GetTable482)
+	add(http.MethodPost, "/table_482", si.PostTable482)
+	add(http.MethodPatch, "/table_482", si.PatchTable482)
+	add(http.MethodPut, "/table_482", si.PutTable482)
+	add(http.MethodDelete, "/table_482", si.DeleteTable482)
+	add(http.MethodOptions, "/table_482", si.OptionsTable482)
+	add(http.MethodGet, "/table_483", si.GetTable483)
+	add(http.MethodHead, "/table_483", si.GetTable483)
+	add(http.MethodPost, "/table_483", si.PostTable483)
+	add(http.MethodPatch, "/table_483", si.PatchTable483)
+	add(http.MethodPut, "/table_483", si.PutTable483)
+	add(http.MethodDelete, "/table_483", si.DeleteTable483)
+	add(http.MethodOptions, "/table_483", si.OptionsTable483)
+	add(http.MethodGet, "/table_484", si.GetTable484)
+	add(http.MethodHead, "/table_484", si.GetTable484)
+	add(http.MethodPost, "/table_484", si.PostTable484)
+	add(http.MethodPatch, "/table_484", si.PatchTable484)
+	add(http.MethodPut, "/table_484", si.PutTable484)
+	add(http.MethodDelete, "/table_484", si.DeleteTable484)
+	add(http.MethodOptions, "/table_484", si.OptionsTable484)
+	add(http.MethodGet, "/table_485", si.GetTable485)
+	add(http.MethodHead, "/table_485", si.GetTable485)
+	add(http.MethodPost, "/table_485", si.PostTable485)
+	add(http.MethodPatch, "/table_485", si.PatchTable485)
+	add(http.MethodPut, "/table_485", si.PutTable485)
+	add(http.MethodDelete, "/table_485", si.DeleteTable485)
+	add(http.MethodOptions, "/table_485", si.OptionsTable485)
+	add(http.MethodGet, "/table_486", si.GetTable486)
+	add(http.MethodHead, "/table_486", si.GetTable486)
+	add(http.MethodPost, "/table_486", si.PostTable486)
+	add(http.MethodPatch, "/table_486", si.PatchTable486)
+	add(http.MethodPut, "/table_486", si.PutTable486)
+	add(http.MethodDelete, "/table_486", si.DeleteTable486)
+	add(http.MethodOptions, "/table_486", si.OptionsTable486)
+	add(http.MethodGet, "/table_487", si.GetTable487)
+	add(http.MethodHead, "/table_487", si.GetTable487)
+	add(http.MethodPost, "/table_487", si.PostTable487)
+	add(http.MethodPatch, "/table_487", si.PatchTable487)
+	add(http.MethodPut, "/table_487", si.PutTable487)
+	add(http.MethodDelete, "/table_487", si.DeleteTable487)
+	add(http.MethodOptions, "/table_487", si.OptionsTable487)
+	add(http.MethodGet, "/table_488", si.GetTable488)
+	add(http.MethodHead, "/table_488", si.GetTable488)
+	add(http.MethodPost, "/table_488", si.PostTable488)
+	add(http.MethodPatch, "/table_488", si.PatchTable488)
+	add(http.MethodPut, "/table_488", si.PutTable488)
+	add(http.MethodDelete, "/table_488", si.DeleteTable488)
+	add(http.MethodOptions, "/table_488", si.OptionsTable488)
+	add(http.MethodGet, "/table_489", si.GetTable489)
+	add(http.MethodHead, "/table_489", si.GetTable489)
+	add(http.MethodPost, "/table_489", si.PostTable489)
+	add(http.MethodPatch, "/table_489", si.PatchTable489)
+	add(http.MethodPut, "/table_489", si.PutTable489)
+	add(http.MethodDelete, "/table_489", si.DeleteTable489)
+	add(http.MethodOptions, "/table_489", si.OptionsTable489)
+	add(http.MethodGet, "/table_490", si.GetTable490)
+	add(http.MethodHead, "/table_490", si.GetTable490)
+	add(http.MethodPost, "/table_490", si.PostTable490)
+	add(http.MethodPatch, "/table_490", si.PatchTable490)
+	add(http.MethodPut, "/table_490", si.PutTable490)
+	add(http.MethodDelete, "/table_490", si.DeleteTable490)
+	add(http.MethodOptions, "/table_490", si.OptionsTable490)
+	add(http.MethodGet, "/table_491", si.GetTable491)
+	add(http.MethodHead, "/table_491", si.GetTable491)
+	add(http.MethodPost, "/table_491", si.PostTable491)
+	add(http.MethodPatch, "/table_491", si.PatchTable491)
+	add(http.MethodPut, "/table_491", si.PutTable491)
+	add(http.MethodDelete, "/table_491", si.DeleteTable491)
+	add(http.MethodOptions, "/table_491", si.OptionsTable491)
+	add(http.MethodGet, "/table_492", si.GetTable492)
+	add(http.MethodHead, "/table_492", si.GetTable492)
+	add(http.MethodPost, "/table_492", si.PostTable492)
+	add(http.MethodPatch, "/table_492", si.PatchTable492)
+	add(http.MethodPut, "/table_492", si.PutTable492)
+	add(http.MethodDelete, "/table_492", si.DeleteTable492)
+	add(http.MethodOptions, "/table_492", si.OptionsTable492)
+	add(http.MethodGet, "/table_493", si.GetTable493)
+	add(http.MethodHead, "/table_493", si.GetTable493)
+	add(http.MethodPost, "/table_493", si.PostTable493)
+	add(http.MethodPatch, "/table_493", si.PatchTable493)
+	add(http.MethodPut, "/table_493", si.PutTable493)
+	add(http.MethodDelete, "/table_493", si.DeleteTable493)
+	add(http.MethodOptions, "/table_493", si.OptionsTable493)
+	add(http.MethodGet, "/table_494", si.GetTable494)
+	add(http.MethodHead, "/table_494", si.GetTable494)
+	add(http.MethodPost, "/table_494", si.PostTable494)
+	add(http.MethodPatch, "/table_494", si.PatchTable494)
+	add(http.MethodPut, "/table_494", si.PutTable494)
+	add(http.MethodDelete, "/table_494", si.DeleteTable494)
+	add(http.MethodOptions, "/table_494", si.OptionsTable494)
+	add(http.MethodGet, "/table_495", si.GetTable495)
+	add(http.MethodHead, "/table_495", si.GetTable495)
+	add(http.MethodPost, "/table_495", si.PostTable495)
+	add(http.MethodPatch, "/table_495", si.PatchTable495)
+	add(http.MethodPut, "/table_495", si.PutTable495)
+	add(http.MethodDelete, "/table_495", si.DeleteTable495)
+	add(http.MethodOptions, "/table_495", si.OptionsTable495)
+	add(http.MethodGet, "/table_496", si.GetTable496)
+	add(http.MethodHead, "/table_496", si.GetTable496)
+	add(http.MethodPost, "/table_496", si.PostTable496)
+	add(http.MethodPatch, "/table_496", si.PatchTable496)
+	add(http.MethodPut, "/table_496", si.PutTable496)
+	add(http.MethodDelete, "/table_496", si.DeleteTable496)
+	add(http.MethodOptions, "/table_496", si.OptionsTable496)
+	add(http.MethodGet, "/table_497", si.GetTable497)
+	add(http.MethodHead, "/table_497", si.GetTable497)
+	add(http.MethodPost, "/table_497", si.PostTable497)
+	add(http.MethodPatch, "/table_497", si.PatchTable497)
+	add(http.MethodPut, "/table_497", si.PutTable497)
+	add(http.MethodDelete, "/table_497", si.DeleteTable497)
+	add(http.MethodOptions, "/table_497", si.OptionsTable497)
+	add(http.MethodGet, "/table_498", si.GetTable498)
+	add(http.MethodHead, "/table_498", si.GetTable498)
+	add(http.MethodPost, "/table_498", si.PostTable498)
+	add(http.MethodPatch, "/table_498", si.PatchTable498)
+	add(http.MethodPut, "/table_498", si.PutTable498)
+	add(http.MethodDelete, "/table_498", si.DeleteTable498)
+	add(http.MethodOptions, "/table_498", si.OptionsTable498)
+	add(http.MethodGet, "/table_499", si.GetTable499)
+	add(http.MethodHead, "/table_499", si.GetTable499)
+	add(http.MethodPost, "/table_499", si.PostTable499)
+	add(http.MethodPatch, "/table_499", si.PatchTable499)
+	add(http.MethodPut, "/table_499", si.PutTable499)
+	add(http.MethodDelete, "/table_499", si.DeleteTable499)
+	add(http.MethodOptions, "/table_499", si.OptionsTable499)
+	add(http.MethodGet, "/table_500", si.GetTable500)
+	add(http.MethodHead, "/table_500", si.GetTable500)
+	add(http.MethodPost, "/table_500", si.PostTable500)
+	add(http.MethodPatch, "/table_500", si.PatchTable500)
+	add(http.MethodPut, "/table_500", si.PutTable500)
+	add(http.MethodDelete, "/table_500", si.DeleteTable500)
+	add(http.MethodOptions, "/table_500", si.OptionsTable500)
+	add(http.MethodGet, "/table_501", si.GetTable501)
+	add(http.MethodHead, "/table_501", si.GetTable501)
+	add(http.MethodPost, "/table_501", si.PostTable501)
+	add(http.MethodPatch, "/table_501", si.PatchTable501)
+	add(http.MethodPut, "/table_501", si.PutTable501)
+	add(http.MethodDelete, "/table_501", si.DeleteTable501)
+	add(http.MethodOptions, "/table_501", si.OptionsTable501)
+	add(http.MethodGet, "/table_502", si.GetTable502)
+	add(http.MethodHead, "/table_502", si.GetTable502)
+	add(http.MethodPost, "/table_502", si.PostTable502)
+	add(http.MethodPatch, "/table_502", si.PatchTable502)
+	add(http.MethodPut, "/table_502", si.PutTable502)
+	add(http.MethodDelete, "/table_502", si.DeleteTable502)
+	add(http.MethodOptions, "/table_502", si.OptionsTable502)
+	add(http.MethodGet, "/table_503", si.GetTable503)
+	add(http.MethodHead, "/table_503", si.GetTable503)
+	add(http.MethodPost, "/table_503", si.PostTable503)
+	add(http.MethodPatch, "/table_503", si.PatchTable503)
+	add(http.MethodPut, "/table_503", si.PutTable503)
+	add(http.MethodDelete, "/table_503", si.DeleteTable503)
+	add(http.MethodOptions, "/table_503", si.OptionsTable503)
+	add(http.MethodGet, "/table_504", si.GetTable504)
+	add(http.MethodHead, "/table_504", si.GetTable504)
+	add(http.MethodPost, "/table_504", si.PostTable504)
+	add(http.MethodPatch, "/table_504", si.PatchTable504)
+	add(http.MethodPut, "/table_504", si.PutTable504)
+	add(http.MethodDelete, "/table_504", si.DeleteTable504)
+	add(http.MethodOptions, "/table_504", si.OptionsTable504)
+	add(http.MethodGet, "/table_505", si.GetTable505)
+	add(http.MethodHead, "/table_505", si.GetTable505)
+	add(http.MethodPost, "/table_505", si.PostTable505)
+	add(http.MethodPatch, "/table_505", si.PatchTable505)
+	add(http.MethodPut, "/table_505", si.PutTable505)
+	add(http.MethodDelete, "/table_505", si.DeleteTable505)
+	add(http.MethodOptions, "/table_505", si.OptionsTable505)
+	add(http.MethodGet, "/table_506", si.GetTable506)
+	add(http.MethodHead, "/table_506", si.GetTable506)
+	add(http.MethodPost, "/table_506", si.PostTable506)
+	add(http.MethodPatch, "/table_506", si.PatchTable506)
+	add(http.MethodPut, "/table_506", si.PutTable506)
+	add(http.MethodDelete, "/table_506", si.DeleteTable506)
+	add(http.MethodOptions, "/table_506", si.OptionsTable506)
+	add(http.MethodGet, "/table_507", si.GetTable507)
+	add(http.MethodHead, "/table_507", si.GetTable507)
+	add(http.MethodPost, "/table_507", si.PostTable507)
+	add(http.MethodPatch, "/table_507", si.PatchTable507)
+	add(http.MethodPut, "/table_507", si.PutTable507)
+	add(http.MethodDelete, "/table_507", si.DeleteTable507)
+	add(http.MethodOptions, "/table_507", si.OptionsTable507)
+	add(http.MethodGet, "/table_508", si.GetTable508)
+	add(http.MethodHead, "/table_508", si.GetTable508)
+	add(http.MethodPost, "/table_508", si.PostTable508)
+	add(http.MethodPatch, "/table_508", si.PatchTable508)
+	add(http.MethodPut, "/table_508", si.PutTable508)
+	add(http.MethodDelete, "/table_508", si.DeleteTable508)
+	add(http.MethodOptions, "/table_508", si.OptionsTable508)
+	add(http.MethodGet, "/table_509", si.GetTable509)
+	add(http.MethodHead, "/table_509", si.GetTable509)
+	add(http.MethodPost, "/table_509", si.PostTable509)
+	add(http.MethodPatch, "/table_509", si.PatchTable509)
+	add(http.MethodPut, "/table_509", si.PutTable509)
+	add(http.MethodDelete, "/table_509", si.DeleteTable509)
+	add(http.MethodOptions, "/table_509", si.OptionsTable509)
+	add(http.MethodGet, "/table_510", si.GetTable510)
+	add(http.MethodHead, "/table_510", si.GetTable510)
+	add(http.MethodPost, "/table_510", si.PostTable510)
+	add(http.MethodPatch, "/table_510", si.PatchTable510)
+	add(http.MethodPut, "/table_510", si.PutTable510)
+	add(http.MethodDelete, "/table_510", si.DeleteTable510)
+	add(http.MethodOptions, "/table_510", si.OptionsTable510)
+	add(http.MethodGet, "/table_511", si.GetTable511)
+	add(http.MethodHead, "/table_511", si.GetTable511)
+	add(http.MethodPost, "/table_511", si.PostTable511)
+	add(http.MethodPatch, "/table_511", si.PatchTable511)
+	add(http.MethodPut, "/table_511", si.PutTable511)
+	add(http.MethodDelete, "/table_511", si.DeleteTable511)
+	add(http.MethodOptions, "/table_511", si.OptionsTable511)
+	add(http.MethodGet, "/table_512", si.GetTable512)
+	add(http.MethodHead, "/table_512", si.GetTable512)
+	add(http.MethodPost, "/table_512", si.PostTable512)
+	add(http.MethodPatch, "/table_512", si.PatchTable512)
+	add(http.MethodPut, "/table_512", si.PutTable512)
+	add(http.MethodDelete, "/table_512", si.DeleteTable512)
+	add(http.MethodOptions, "/table_512", si.OptionsTable512)
+	add(http.MethodGet, "/table_513", si.GetTable513)
+	add(http.MethodHead, "/table_513", si.GetTable513)
+	add(http.MethodPost, "/table_513", si.PostTable513)
+	add(http.MethodPatch, "/table_513", si.PatchTable513)
+	add(http.MethodPut, "/table_513", si.PutTable513)
+	add(http.MethodDelete, "/table_513", si.DeleteTable513)
+	add(http.MethodOptions, "/table_513", si.OptionsTable513)
+	add(http.MethodGet, "/table_514", si.GetTable514)
+	add(http.MethodHead, "/table_514", si.GetTable514)
+	add(http.MethodPost, "/table_514", si.PostTable514)
+	add(http.MethodPatch, "/table_514", si.PatchTable514)
+	add(http.MethodPut, "/table_514", si.PutTable514)
+	add(http.MethodDelete, "/table_514", si.DeleteTable514)
+	add(http.MethodOptions, "/table_514", si.OptionsTable514)
+	add(http.MethodGet, "/table_515", si.GetTable515)
+	add(http.MethodHead, "/table_515", si.GetTable515)
+	add(http.MethodPost, "/table_515", si.PostTable515)
+	add(http.MethodPatch, "/table_515", si.PatchTable515)
+	add(http.MethodPut, "/table_515", si.PutTable515)
+	add(http.MethodDelete, "/table_515", si.DeleteTable515)
+	add(http.MethodOptions, "/table_515", si.OptionsTable515)
+	add(http.MethodGet, "/table_516", si.GetTable516)
+	add(http.MethodHead, "/table_516", si.GetTable516)
+	add(http.MethodPost, "/table_516", si.PostTable516)
+	add(http.MethodPatch, "/table_516", si.PatchTable516)
+	add(http.MethodPut, "/table_516", si.PutTable516)
+	add(http.MethodDelete, "/table_516", si.DeleteTable516)
+	add(http.MethodOptions, "/table_516", si.OptionsTable516)
+	add(http.MethodGet, "/table_517", si.GetTable517)
+	add(http.MethodHead, "/table_517", si.GetTable517)
+	add(http.MethodPost, "/table_517", si.PostTable517)
+	add(http.MethodPatch, "/table_517", si.PatchTable517)
+	add(http.MethodPut, "/table_517", si.PutTable517)
+	add(http.MethodDelete, "/table_517", si.DeleteTable517)
+	add(http.MethodOptions, "/table_517", si.OptionsTable517)
+	add(http.MethodGet, "/table_518", si.GetTable518)
+	add(http.MethodHead, "/table_518", si.GetTable518)
+	add(http.MethodPost, "/table_518", si.PostTable518)
+	add(http.MethodPatch, "/table_518", si.PatchTable518)
+	add(http.MethodPut, "/table_518", si.PutTable518)
+	add(http.MethodDelete, "/table_518", si.DeleteTable518)
+	add(http.MethodOptions, "/table_518", si.OptionsTable518)
+	add(http.MethodGet, "/table_519", si.GetTable519)
+	add(http.MethodHead, "/table_519", si.GetTable519)
+	add(http.MethodPost, "/table_519", si.PostTable519)
+	add(http.MethodPatch, "/table_519", si.PatchTable519)
+	add(http.MethodPut, "/table_519", si.PutTable519)
+	add(http.MethodDelete, "/table_519", si.DeleteTable519)
+	add(http.MethodOptions, "/table_519", si.OptionsTable519)
+	add(http.MethodGet, "/table_520", si.GetTable520)
+	add(http.MethodHead, "/table_520", si.GetTable520)
+	add(http.MethodPost, "/table_520", si.PostTable520)
+	add(http.MethodPatch, "/table_520", si.PatchTable520)
+	add(http.MethodPut, "/table_520", si.PutTable520)
+	add(http.MethodDelete, "/table_520", si.DeleteTable520)
+	add(http.MethodOptions, "/table_520", si.OptionsTable520)
+	// Unknown paths, and methods a route does not take, end here.
+	add(echo.RouteNotFound, "/*", si.Fallback)
+}
+
+// Register mounts the API as generated: serve.Options.Register of a server
+// that overrides no route.
+func Register(r runtime.Router, srv *runtime.Server) {
+	RegisterHandlers(r, NewAPI(srv), RegisterOptions{})
 }

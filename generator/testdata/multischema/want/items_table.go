@@ -4,8 +4,8 @@ package want
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Items is a row of the table "test"."items".
-type Items struct {
+// Item is a row of the table "test"."items".
+type Item struct {
 	ID   int32   `json:"id"`   // integer
 	Name *string `json:"name"` // text
 }

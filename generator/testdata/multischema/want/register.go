@@ -3,8 +3,10 @@
 package want
 
 import (
+	"github.com/labstack/echo/v4"
 	"github.com/pgrestgen/pgrestgen/runtime"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"net/http"
 )
 
 // Schema returns the description of this API that the runtime serves:
@@ -26,13 +28,95 @@ func Schema() *contract.Schema {
 	}
 }
 
-// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group).
-// A path serves every exposed schema's relation of that name; the runtime
-// picks one by the Accept-Profile and Content-Profile headers.
-func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
-	srv.MountRelation(r, "/items", "items")
-	srv.MountRelation(r, "/cheap_items", "cheap_items")
-	srv.MountRelation(r, "/only_in_v1", "only_in_v1")
-	srv.MountFunction(r, "/rpc/hello", "hello")
-	srv.MountFallback(r)
+// ServerInterface has a method per route and verb of the API, as oapi-codegen's
+// echo servers have: GetX serves GET and HEAD (PostgREST answers HEAD as GET
+// without the body), PostX POST, and so on; Fallback every other path and
+// method. API implements it as PostgREST does; embed *API in a type of your
+// own to replace some methods.
+type ServerInterface interface {
+	// /items serves the relations called "items".
+	GetItems(c echo.Context) error
+	PostItems(c echo.Context) error
+	PatchItems(c echo.Context) error
+	PutItems(c echo.Context) error
+	DeleteItems(c echo.Context) error
+	OptionsItems(c echo.Context) error
+
+	// /cheap_items serves the relations called "cheap_items".
+	GetCheapItems(c echo.Context) error
+	PostCheapItems(c echo.Context) error
+	PatchCheapItems(c echo.Context) error
+	PutCheapItems(c echo.Context) error
+	DeleteCheapItems(c echo.Context) error
+	OptionsCheapItems(c echo.Context) error
+
+	// /only_in_v1 serves the relations called "only_in_v1".
+	GetOnlyInV1(c echo.Context) error
+	PostOnlyInV1(c echo.Context) error
+	PatchOnlyInV1(c echo.Context) error
+	PutOnlyInV1(c echo.Context) error
+	DeleteOnlyInV1(c echo.Context) error
+	OptionsOnlyInV1(c echo.Context) error
+
+	// /rpc/hello calls the functions called "hello".
+	GetRPCHello(c echo.Context) error
+	PostRPCHello(c echo.Context) error
+	OptionsRPCHello(c echo.Context) error
+
+	// Fallback answers the paths and methods no route takes, as PostgREST does
+	// (PGRST205, PGRST202, PGRST125, PGRST117, PGRST101).
+	Fallback(c echo.Context) error
+}
+
+// RegisterOptions are RegisterHandlers' options.
+type RegisterOptions struct {
+	// BaseURL prefixes every path ("/api").
+	BaseURL string
+	// Middlewares wrap each route's handler, the fallback's too.
+	Middlewares []echo.MiddlewareFunc
+}
+
+// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group),
+// each served by its method of si. A path serves every exposed schema's
+// relation of that name; the runtime picks one by the Accept-Profile and
+// Content-Profile headers. Errors handlers return go to echo's error handler:
+// set it to the runtime's (runtime.Server.HTTPErrorHandler; serve.Run does),
+// which writes them as PostgREST's error objects.
+func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions) {
+	add := func(method, path string, h echo.HandlerFunc) {
+		r.Add(method, opts.BaseURL+path, h, opts.Middlewares...)
+	}
+	add(http.MethodGet, "/items", si.GetItems)
+	add(http.MethodHead, "/items", si.GetItems)
+	add(http.MethodPost, "/items", si.PostItems)
+	add(http.MethodPatch, "/items", si.PatchItems)
+	add(http.MethodPut, "/items", si.PutItems)
+	add(http.MethodDelete, "/items", si.DeleteItems)
+	add(http.MethodOptions, "/items", si.OptionsItems)
+	add(http.MethodGet, "/cheap_items", si.GetCheapItems)
+	add(http.MethodHead, "/cheap_items", si.GetCheapItems)
+	add(http.MethodPost, "/cheap_items", si.PostCheapItems)
+	add(http.MethodPatch, "/cheap_items", si.PatchCheapItems)
+	add(http.MethodPut, "/cheap_items", si.PutCheapItems)
+	add(http.MethodDelete, "/cheap_items", si.DeleteCheapItems)
+	add(http.MethodOptions, "/cheap_items", si.OptionsCheapItems)
+	add(http.MethodGet, "/only_in_v1", si.GetOnlyInV1)
+	add(http.MethodHead, "/only_in_v1", si.GetOnlyInV1)
+	add(http.MethodPost, "/only_in_v1", si.PostOnlyInV1)
+	add(http.MethodPatch, "/only_in_v1", si.PatchOnlyInV1)
+	add(http.MethodPut, "/only_in_v1", si.PutOnlyInV1)
+	add(http.MethodDelete, "/only_in_v1", si.DeleteOnlyInV1)
+	add(http.MethodOptions, "/only_in_v1", si.OptionsOnlyInV1)
+	add(http.MethodGet, "/rpc/hello", si.GetRPCHello)
+	add(http.MethodHead, "/rpc/hello", si.GetRPCHello)
+	add(http.MethodPost, "/rpc/hello", si.PostRPCHello)
+	add(http.MethodOptions, "/rpc/hello", si.OptionsRPCHello)
+	// Unknown paths, and methods a route does not take, end here.
+	add(echo.RouteNotFound, "/*", si.Fallback)
+}
+
+// Register mounts the API as generated: serve.Options.Register of a server
+// that overrides no route.
+func Register(r runtime.Router, srv *runtime.Server) {
+	RegisterHandlers(r, NewAPI(srv), RegisterOptions{})
 }

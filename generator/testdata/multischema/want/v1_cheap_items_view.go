@@ -4,8 +4,8 @@ package want
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// V1CheapItems is a row of the view "v1"."cheap_items".
-type V1CheapItems struct {
+// V1CheapItem is a row of the view "v1"."cheap_items".
+type V1CheapItem struct {
 	ID    *int32  `json:"id"`    // integer
 	Label *string `json:"label"` // text
 }

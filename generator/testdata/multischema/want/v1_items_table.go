@@ -7,8 +7,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// V1Items is a row of the table "v1"."items".
-type V1Items struct {
+// V1Item is a row of the table "v1"."items".
+type V1Item struct {
 	ID    int32        `json:"id"`    // integer
 	Label *string      `json:"label"` // text
 	Price *json.Number `json:"price"` // numeric

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// AllTypes is a row of the table "public"."all_types".
-type AllTypes struct {
+// AllType is a row of the table "public"."all_types".
+type AllType struct {
 	CBool           *bool             `json:"c_bool"`           // boolean
 	CInt2           *int16            `json:"c_int2"`           // smallint
 	CInt4           *int32            `json:"c_int4"`           // integer

@@ -4,8 +4,8 @@ package want
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Films2 is a row of the table "public"."FILMS".
-type Films2 struct {
+// Films is a row of the table "public"."FILMS".
+type Films struct {
 	ID *int32 `json:"id"` // integer
 }
 

@@ -4,8 +4,8 @@ package want
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Films3 is a row of the table "public"."Films".
-type Films3 struct {
+// Film2 is a row of the table "public"."Films".
+type Film2 struct {
 	ID    int32   `json:"id"`    // integer
 	Title *string `json:"Title"` // text
 }

@@ -4,11 +4,11 @@ package want
 
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
-// Films is a row of the table "public"."films".
+// Film is a row of the table "public"."films".
 //
 // Films we love.
 // Second line with */ and // inside.
-type Films struct {
+type Film struct {
 	ID    int32   `json:"id"`    // integer
 	Title *string `json:"title"` // text
 }

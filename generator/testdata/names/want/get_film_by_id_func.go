@@ -10,7 +10,7 @@ type GetFilmByIDArgs struct {
 }
 
 // GetFilmByIDResult is what "public"."get_film" returns (public.films).
-type GetFilmByIDResult = Films
+type GetFilmByIDResult = Film
 
 // GetFilmByIDFunction describes "public"."get_film" to the runtime, which serves it on /rpc/get_film.
 // A call with every argument runs:

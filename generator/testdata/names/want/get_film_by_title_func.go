@@ -10,7 +10,7 @@ type GetFilmByTitleArgs struct {
 }
 
 // GetFilmByTitleResult is what "public"."get_film" returns (setof public.films).
-type GetFilmByTitleResult = []Films
+type GetFilmByTitleResult = []Film
 
 // GetFilmByTitleFunction describes "public"."get_film" to the runtime, which serves it on /rpc/get_film.
 // A call with every argument runs:

@@ -8,7 +8,7 @@ import "github.com/pgrestgen/pgrestgen/runtime/contract"
 type GetFilmNoArgsArgs struct{}
 
 // GetFilmNoArgsResult is what "public"."get_film" returns (setof public.films).
-type GetFilmNoArgsResult = []Films
+type GetFilmNoArgsResult = []Film
 
 // GetFilmNoArgsFunction describes "public"."get_film" to the runtime, which serves it on /rpc/get_film.
 // A call with every argument runs:

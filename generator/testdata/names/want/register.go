@@ -3,8 +3,10 @@
 package want
 
 import (
+	"github.com/labstack/echo/v4"
 	"github.com/pgrestgen/pgrestgen/runtime"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"net/http"
 )
 
 // Schema returns the description of this API that the runtime serves:
@@ -51,37 +53,401 @@ func Schema() *contract.Schema {
 	}
 }
 
-// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group).
-// A path serves every exposed schema's relation of that name; the runtime
-// picks one by the Accept-Profile and Content-Profile headers.
-func RegisterHandlers(r runtime.Router, srv *runtime.Server) {
-	srv.MountRelation(r, "/.dotted", ".dotted")
-	srv.MountRelation(r, "/1st table", "1st table")
-	srv.MountRelation(r, "/?!", "?!")
-	srv.MountRelation(r, "/FILMS", "FILMS")
-	srv.MountRelation(r, "/Films", "Films")
-	srv.MountRelation(r, "/_leading", "_leading")
-	srv.MountRelation(r, "/a-b", "a-b")
-	srv.MountRelation(r, "/all_types", "all_types")
-	srv.MountRelation(r, "/clash", "clash")
-	srv.MountRelation(r, "/events_linux", "events_linux")
-	srv.MountRelation(r, "/films", "films")
-	srv.MountRelation(r, "/films_col_id", "films_col_id")
-	srv.MountRelation(r, "/line\nbreak", "line\nbreak")
-	srv.MountRelation(r, "/thing_test", "thing_test")
-	srv.MountRelation(r, "/type", "type")
-	srv.MountRelation(r, "/with \"quotes\" and 'apostrophes'", "with \"quotes\" and 'apostrophes'")
-	srv.MountRelation(r, "/Ünïcödé Table", "Ünïcödé Table")
-	srv.MountRelation(r, "/名前", "名前")
-	srv.MountFunction(r, "/rpc/Get Film", "Get Film")
-	srv.MountFunction(r, "/rpc/add_them", "add_them")
-	srv.MountFunction(r, "/rpc/anything", "anything")
-	srv.MountFunction(r, "/rpc/echo_json", "echo_json")
-	srv.MountFunction(r, "/rpc/get_film", "get_film")
-	srv.MountFunction(r, "/rpc/inout_fn", "inout_fn")
-	srv.MountFunction(r, "/rpc/search", "search")
-	srv.MountFunction(r, "/rpc/select", "select")
-	srv.MountFunction(r, "/rpc/split_name", "split_name")
-	srv.MountFunction(r, "/rpc/sum_all", "sum_all")
-	srv.MountFallback(r)
+// ServerInterface has a method per route and verb of the API, as oapi-codegen's
+// echo servers have: GetX serves GET and HEAD (PostgREST answers HEAD as GET
+// without the body), PostX POST, and so on; Fallback every other path and
+// method. API implements it as PostgREST does; embed *API in a type of your
+// own to replace some methods.
+type ServerInterface interface {
+	// /.dotted serves the relations called ".dotted".
+	GetDotted(c echo.Context) error
+	PostDotted(c echo.Context) error
+	PatchDotted(c echo.Context) error
+	PutDotted(c echo.Context) error
+	DeleteDotted(c echo.Context) error
+	OptionsDotted(c echo.Context) error
+
+	// /1st table serves the relations called "1st table".
+	GetX1stTable(c echo.Context) error
+	PostX1stTable(c echo.Context) error
+	PatchX1stTable(c echo.Context) error
+	PutX1stTable(c echo.Context) error
+	DeleteX1stTable(c echo.Context) error
+	OptionsX1stTable(c echo.Context) error
+
+	// /?! serves the relations called "?!".
+	GetX3F21(c echo.Context) error
+	PostX3F21(c echo.Context) error
+	PatchX3F21(c echo.Context) error
+	PutX3F21(c echo.Context) error
+	DeleteX3F21(c echo.Context) error
+	OptionsX3F21(c echo.Context) error
+
+	// /FILMS serves the relations called "FILMS".
+	GetFilms2(c echo.Context) error
+	PostFilms2(c echo.Context) error
+	PatchFilms2(c echo.Context) error
+	PutFilms2(c echo.Context) error
+	DeleteFilms2(c echo.Context) error
+	OptionsFilms2(c echo.Context) error
+
+	// /Films serves the relations called "Films".
+	GetFilms3(c echo.Context) error
+	PostFilms3(c echo.Context) error
+	PatchFilms3(c echo.Context) error
+	PutFilms3(c echo.Context) error
+	DeleteFilms3(c echo.Context) error
+	OptionsFilms3(c echo.Context) error
+
+	// /_leading serves the relations called "_leading".
+	GetLeading(c echo.Context) error
+	PostLeading(c echo.Context) error
+	PatchLeading(c echo.Context) error
+	PutLeading(c echo.Context) error
+	DeleteLeading(c echo.Context) error
+	OptionsLeading(c echo.Context) error
+
+	// /a-b serves the relations called "a-b".
+	GetAB(c echo.Context) error
+	PostAB(c echo.Context) error
+	PatchAB(c echo.Context) error
+	PutAB(c echo.Context) error
+	DeleteAB(c echo.Context) error
+	OptionsAB(c echo.Context) error
+
+	// /all_types serves the relations called "all_types".
+	GetAllTypes(c echo.Context) error
+	PostAllTypes(c echo.Context) error
+	PatchAllTypes(c echo.Context) error
+	PutAllTypes(c echo.Context) error
+	DeleteAllTypes(c echo.Context) error
+	OptionsAllTypes(c echo.Context) error
+
+	// /clash serves the relations called "clash".
+	GetClash(c echo.Context) error
+	PostClash(c echo.Context) error
+	PatchClash(c echo.Context) error
+	PutClash(c echo.Context) error
+	DeleteClash(c echo.Context) error
+	OptionsClash(c echo.Context) error
+
+	// /events_linux serves the relations called "events_linux".
+	GetEventsLinux(c echo.Context) error
+	PostEventsLinux(c echo.Context) error
+	PatchEventsLinux(c echo.Context) error
+	PutEventsLinux(c echo.Context) error
+	DeleteEventsLinux(c echo.Context) error
+	OptionsEventsLinux(c echo.Context) error
+
+	// /films serves the relations called "films".
+	GetFilms(c echo.Context) error
+	PostFilms(c echo.Context) error
+	PatchFilms(c echo.Context) error
+	PutFilms(c echo.Context) error
+	DeleteFilms(c echo.Context) error
+	OptionsFilms(c echo.Context) error
+
+	// /films_col_id serves the relations called "films_col_id".
+	GetFilmsColID(c echo.Context) error
+	PostFilmsColID(c echo.Context) error
+	PatchFilmsColID(c echo.Context) error
+	PutFilmsColID(c echo.Context) error
+	DeleteFilmsColID(c echo.Context) error
+	OptionsFilmsColID(c echo.Context) error
+
+	// "/line\nbreak" serves the relations called "line\nbreak".
+	GetLineBreak(c echo.Context) error
+	PostLineBreak(c echo.Context) error
+	PatchLineBreak(c echo.Context) error
+	PutLineBreak(c echo.Context) error
+	DeleteLineBreak(c echo.Context) error
+	OptionsLineBreak(c echo.Context) error
+
+	// /thing_test serves the relations called "thing_test".
+	GetThingTest(c echo.Context) error
+	PostThingTest(c echo.Context) error
+	PatchThingTest(c echo.Context) error
+	PutThingTest(c echo.Context) error
+	DeleteThingTest(c echo.Context) error
+	OptionsThingTest(c echo.Context) error
+
+	// /type serves the relations called "type".
+	GetType(c echo.Context) error
+	PostType(c echo.Context) error
+	PatchType(c echo.Context) error
+	PutType(c echo.Context) error
+	DeleteType(c echo.Context) error
+	OptionsType(c echo.Context) error
+
+	// /with "quotes" and 'apostrophes' serves the relations called "with \"quotes\" and 'apostrophes'".
+	GetWithQuotesAndApostrophes(c echo.Context) error
+	PostWithQuotesAndApostrophes(c echo.Context) error
+	PatchWithQuotesAndApostrophes(c echo.Context) error
+	PutWithQuotesAndApostrophes(c echo.Context) error
+	DeleteWithQuotesAndApostrophes(c echo.Context) error
+	OptionsWithQuotesAndApostrophes(c echo.Context) error
+
+	// /Ünïcödé Table serves the relations called "Ünïcödé Table".
+	GetÜnïcödéTable(c echo.Context) error
+	PostÜnïcödéTable(c echo.Context) error
+	PatchÜnïcödéTable(c echo.Context) error
+	PutÜnïcödéTable(c echo.Context) error
+	DeleteÜnïcödéTable(c echo.Context) error
+	OptionsÜnïcödéTable(c echo.Context) error
+
+	// /名前 serves the relations called "名前".
+	GetX名前(c echo.Context) error
+	PostX名前(c echo.Context) error
+	PatchX名前(c echo.Context) error
+	PutX名前(c echo.Context) error
+	DeleteX名前(c echo.Context) error
+	OptionsX名前(c echo.Context) error
+
+	// /rpc/Get Film calls the functions called "Get Film".
+	GetRPCGetFilm2(c echo.Context) error
+	PostRPCGetFilm2(c echo.Context) error
+	OptionsRPCGetFilm2(c echo.Context) error
+
+	// /rpc/add_them calls the functions called "add_them".
+	GetRPCAddThem(c echo.Context) error
+	PostRPCAddThem(c echo.Context) error
+	OptionsRPCAddThem(c echo.Context) error
+
+	// /rpc/anything calls the functions called "anything".
+	GetRPCAnything(c echo.Context) error
+	PostRPCAnything(c echo.Context) error
+	OptionsRPCAnything(c echo.Context) error
+
+	// /rpc/echo_json calls the functions called "echo_json".
+	GetRPCEchoJSON(c echo.Context) error
+	PostRPCEchoJSON(c echo.Context) error
+	OptionsRPCEchoJSON(c echo.Context) error
+
+	// /rpc/get_film calls the functions called "get_film".
+	GetRPCGetFilm(c echo.Context) error
+	PostRPCGetFilm(c echo.Context) error
+	OptionsRPCGetFilm(c echo.Context) error
+
+	// /rpc/inout_fn calls the functions called "inout_fn".
+	GetRPCInoutFn(c echo.Context) error
+	PostRPCInoutFn(c echo.Context) error
+	OptionsRPCInoutFn(c echo.Context) error
+
+	// /rpc/search calls the functions called "search".
+	GetRPCSearch(c echo.Context) error
+	PostRPCSearch(c echo.Context) error
+	OptionsRPCSearch(c echo.Context) error
+
+	// /rpc/select calls the functions called "select".
+	GetRPCSelect(c echo.Context) error
+	PostRPCSelect(c echo.Context) error
+	OptionsRPCSelect(c echo.Context) error
+
+	// /rpc/split_name calls the functions called "split_name".
+	GetRPCSplitName(c echo.Context) error
+	PostRPCSplitName(c echo.Context) error
+	OptionsRPCSplitName(c echo.Context) error
+
+	// /rpc/sum_all calls the functions called "sum_all".
+	GetRPCSumAll(c echo.Context) error
+	PostRPCSumAll(c echo.Context) error
+	OptionsRPCSumAll(c echo.Context) error
+
+	// Fallback answers the paths and methods no route takes, as PostgREST does
+	// (PGRST205, PGRST202, PGRST125, PGRST117, PGRST101).
+	Fallback(c echo.Context) error
+}
+
+// RegisterOptions are RegisterHandlers' options.
+type RegisterOptions struct {
+	// BaseURL prefixes every path ("/api").
+	BaseURL string
+	// Middlewares wrap each route's handler, the fallback's too.
+	Middlewares []echo.MiddlewareFunc
+}
+
+// RegisterHandlers mounts the API's routes on r (an *echo.Echo or *echo.Group),
+// each served by its method of si. A path serves every exposed schema's
+// relation of that name; the runtime picks one by the Accept-Profile and
+// Content-Profile headers. Errors handlers return go to echo's error handler:
+// set it to the runtime's (runtime.Server.HTTPErrorHandler; serve.Run does),
+// which writes them as PostgREST's error objects.
+func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions) {
+	add := func(method, path string, h echo.HandlerFunc) {
+		r.Add(method, opts.BaseURL+path, h, opts.Middlewares...)
+	}
+	add(http.MethodGet, "/.dotted", si.GetDotted)
+	add(http.MethodHead, "/.dotted", si.GetDotted)
+	add(http.MethodPost, "/.dotted", si.PostDotted)
+	add(http.MethodPatch, "/.dotted", si.PatchDotted)
+	add(http.MethodPut, "/.dotted", si.PutDotted)
+	add(http.MethodDelete, "/.dotted", si.DeleteDotted)
+	add(http.MethodOptions, "/.dotted", si.OptionsDotted)
+	add(http.MethodGet, "/1st table", si.GetX1stTable)
+	add(http.MethodHead, "/1st table", si.GetX1stTable)
+	add(http.MethodPost, "/1st table", si.PostX1stTable)
+	add(http.MethodPatch, "/1st table", si.PatchX1stTable)
+	add(http.MethodPut, "/1st table", si.PutX1stTable)
+	add(http.MethodDelete, "/1st table", si.DeleteX1stTable)
+	add(http.MethodOptions, "/1st table", si.OptionsX1stTable)
+	add(http.MethodGet, "/?!", si.GetX3F21)
+	add(http.MethodHead, "/?!", si.GetX3F21)
+	add(http.MethodPost, "/?!", si.PostX3F21)
+	add(http.MethodPatch, "/?!", si.PatchX3F21)
+	add(http.MethodPut, "/?!", si.PutX3F21)
+	add(http.MethodDelete, "/?!", si.DeleteX3F21)
+	add(http.MethodOptions, "/?!", si.OptionsX3F21)
+	add(http.MethodGet, "/FILMS", si.GetFilms2)
+	add(http.MethodHead, "/FILMS", si.GetFilms2)
+	add(http.MethodPost, "/FILMS", si.PostFilms2)
+	add(http.MethodPatch, "/FILMS", si.PatchFilms2)
+	add(http.MethodPut, "/FILMS", si.PutFilms2)
+	add(http.MethodDelete, "/FILMS", si.DeleteFilms2)
+	add(http.MethodOptions, "/FILMS", si.OptionsFilms2)
+	add(http.MethodGet, "/Films", si.GetFilms3)
+	add(http.MethodHead, "/Films", si.GetFilms3)
+	add(http.MethodPost, "/Films", si.PostFilms3)
+	add(http.MethodPatch, "/Films", si.PatchFilms3)
+	add(http.MethodPut, "/Films", si.PutFilms3)
+	add(http.MethodDelete, "/Films", si.DeleteFilms3)
+	add(http.MethodOptions, "/Films", si.OptionsFilms3)
+	add(http.MethodGet, "/_leading", si.GetLeading)
+	add(http.MethodHead, "/_leading", si.GetLeading)
+	add(http.MethodPost, "/_leading", si.PostLeading)
+	add(http.MethodPatch, "/_leading", si.PatchLeading)
+	add(http.MethodPut, "/_leading", si.PutLeading)
+	add(http.MethodDelete, "/_leading", si.DeleteLeading)
+	add(http.MethodOptions, "/_leading", si.OptionsLeading)
+	add(http.MethodGet, "/a-b", si.GetAB)
+	add(http.MethodHead, "/a-b", si.GetAB)
+	add(http.MethodPost, "/a-b", si.PostAB)
+	add(http.MethodPatch, "/a-b", si.PatchAB)
+	add(http.MethodPut, "/a-b", si.PutAB)
+	add(http.MethodDelete, "/a-b", si.DeleteAB)
+	add(http.MethodOptions, "/a-b", si.OptionsAB)
+	add(http.MethodGet, "/all_types", si.GetAllTypes)
+	add(http.MethodHead, "/all_types", si.GetAllTypes)
+	add(http.MethodPost, "/all_types", si.PostAllTypes)
+	add(http.MethodPatch, "/all_types", si.PatchAllTypes)
+	add(http.MethodPut, "/all_types", si.PutAllTypes)
+	add(http.MethodDelete, "/all_types", si.DeleteAllTypes)
+	add(http.MethodOptions, "/all_types", si.OptionsAllTypes)
+	add(http.MethodGet, "/clash", si.GetClash)
+	add(http.MethodHead, "/clash", si.GetClash)
+	add(http.MethodPost, "/clash", si.PostClash)
+	add(http.MethodPatch, "/clash", si.PatchClash)
+	add(http.MethodPut, "/clash", si.PutClash)
+	add(http.MethodDelete, "/clash", si.DeleteClash)
+	add(http.MethodOptions, "/clash", si.OptionsClash)
+	add(http.MethodGet, "/events_linux", si.GetEventsLinux)
+	add(http.MethodHead, "/events_linux", si.GetEventsLinux)
+	add(http.MethodPost, "/events_linux", si.PostEventsLinux)
+	add(http.MethodPatch, "/events_linux", si.PatchEventsLinux)
+	add(http.MethodPut, "/events_linux", si.PutEventsLinux)
+	add(http.MethodDelete, "/events_linux", si.DeleteEventsLinux)
+	add(http.MethodOptions, "/events_linux", si.OptionsEventsLinux)
+	add(http.MethodGet, "/films", si.GetFilms)
+	add(http.MethodHead, "/films", si.GetFilms)
+	add(http.MethodPost, "/films", si.PostFilms)
+	add(http.MethodPatch, "/films", si.PatchFilms)
+	add(http.MethodPut, "/films", si.PutFilms)
+	add(http.MethodDelete, "/films", si.DeleteFilms)
+	add(http.MethodOptions, "/films", si.OptionsFilms)
+	add(http.MethodGet, "/films_col_id", si.GetFilmsColID)
+	add(http.MethodHead, "/films_col_id", si.GetFilmsColID)
+	add(http.MethodPost, "/films_col_id", si.PostFilmsColID)
+	add(http.MethodPatch, "/films_col_id", si.PatchFilmsColID)
+	add(http.MethodPut, "/films_col_id", si.PutFilmsColID)
+	add(http.MethodDelete, "/films_col_id", si.DeleteFilmsColID)
+	add(http.MethodOptions, "/films_col_id", si.OptionsFilmsColID)
+	add(http.MethodGet, "/line\nbreak", si.GetLineBreak)
+	add(http.MethodHead, "/line\nbreak", si.GetLineBreak)
+	add(http.MethodPost, "/line\nbreak", si.PostLineBreak)
+	add(http.MethodPatch, "/line\nbreak", si.PatchLineBreak)
+	add(http.MethodPut, "/line\nbreak", si.PutLineBreak)
+	add(http.MethodDelete, "/line\nbreak", si.DeleteLineBreak)
+	add(http.MethodOptions, "/line\nbreak", si.OptionsLineBreak)
+	add(http.MethodGet, "/thing_test", si.GetThingTest)
+	add(http.MethodHead, "/thing_test", si.GetThingTest)
+	add(http.MethodPost, "/thing_test", si.PostThingTest)
+	add(http.MethodPatch, "/thing_test", si.PatchThingTest)
+	add(http.MethodPut, "/thing_test", si.PutThingTest)
+	add(http.MethodDelete, "/thing_test", si.DeleteThingTest)
+	add(http.MethodOptions, "/thing_test", si.OptionsThingTest)
+	add(http.MethodGet, "/type", si.GetType)
+	add(http.MethodHead, "/type", si.GetType)
+	add(http.MethodPost, "/type", si.PostType)
+	add(http.MethodPatch, "/type", si.PatchType)
+	add(http.MethodPut, "/type", si.PutType)
+	add(http.MethodDelete, "/type", si.DeleteType)
+	add(http.MethodOptions, "/type", si.OptionsType)
+	add(http.MethodGet, "/with \"quotes\" and 'apostrophes'", si.GetWithQuotesAndApostrophes)
+	add(http.MethodHead, "/with \"quotes\" and 'apostrophes'", si.GetWithQuotesAndApostrophes)
+	add(http.MethodPost, "/with \"quotes\" and 'apostrophes'", si.PostWithQuotesAndApostrophes)
+	add(http.MethodPatch, "/with \"quotes\" and 'apostrophes'", si.PatchWithQuotesAndApostrophes)
+	add(http.MethodPut, "/with \"quotes\" and 'apostrophes'", si.PutWithQuotesAndApostrophes)
+	add(http.MethodDelete, "/with \"quotes\" and 'apostrophes'", si.DeleteWithQuotesAndApostrophes)
+	add(http.MethodOptions, "/with \"quotes\" and 'apostrophes'", si.OptionsWithQuotesAndApostrophes)
+	add(http.MethodGet, "/Ünïcödé Table", si.GetÜnïcödéTable)
+	add(http.MethodHead, "/Ünïcödé Table", si.GetÜnïcödéTable)
+	add(http.MethodPost, "/Ünïcödé Table", si.PostÜnïcödéTable)
+	add(http.MethodPatch, "/Ünïcödé Table", si.PatchÜnïcödéTable)
+	add(http.MethodPut, "/Ünïcödé Table", si.PutÜnïcödéTable)
+	add(http.MethodDelete, "/Ünïcödé Table", si.DeleteÜnïcödéTable)
+	add(http.MethodOptions, "/Ünïcödé Table", si.OptionsÜnïcödéTable)
+	add(http.MethodGet, "/名前", si.GetX名前)
+	add(http.MethodHead, "/名前", si.GetX名前)
+	add(http.MethodPost, "/名前", si.PostX名前)
+	add(http.MethodPatch, "/名前", si.PatchX名前)
+	add(http.MethodPut, "/名前", si.PutX名前)
+	add(http.MethodDelete, "/名前", si.DeleteX名前)
+	add(http.MethodOptions, "/名前", si.OptionsX名前)
+	add(http.MethodGet, "/rpc/Get Film", si.GetRPCGetFilm2)
+	add(http.MethodHead, "/rpc/Get Film", si.GetRPCGetFilm2)
+	add(http.MethodPost, "/rpc/Get Film", si.PostRPCGetFilm2)
+	add(http.MethodOptions, "/rpc/Get Film", si.OptionsRPCGetFilm2)
+	add(http.MethodGet, "/rpc/add_them", si.GetRPCAddThem)
+	add(http.MethodHead, "/rpc/add_them", si.GetRPCAddThem)
+	add(http.MethodPost, "/rpc/add_them", si.PostRPCAddThem)
+	add(http.MethodOptions, "/rpc/add_them", si.OptionsRPCAddThem)
+	add(http.MethodGet, "/rpc/anything", si.GetRPCAnything)
+	add(http.MethodHead, "/rpc/anything", si.GetRPCAnything)
+	add(http.MethodPost, "/rpc/anything", si.PostRPCAnything)
+	add(http.MethodOptions, "/rpc/anything", si.OptionsRPCAnything)
+	add(http.MethodGet, "/rpc/echo_json", si.GetRPCEchoJSON)
+	add(http.MethodHead, "/rpc/echo_json", si.GetRPCEchoJSON)
+	add(http.MethodPost, "/rpc/echo_json", si.PostRPCEchoJSON)
+	add(http.MethodOptions, "/rpc/echo_json", si.OptionsRPCEchoJSON)
+	add(http.MethodGet, "/rpc/get_film", si.GetRPCGetFilm)
+	add(http.MethodHead, "/rpc/get_film", si.GetRPCGetFilm)
+	add(http.MethodPost, "/rpc/get_film", si.PostRPCGetFilm)
+	add(http.MethodOptions, "/rpc/get_film", si.OptionsRPCGetFilm)
+	add(http.MethodGet, "/rpc/inout_fn", si.GetRPCInoutFn)
+	add(http.MethodHead, "/rpc/inout_fn", si.GetRPCInoutFn)
+	add(http.MethodPost, "/rpc/inout_fn", si.PostRPCInoutFn)
+	add(http.MethodOptions, "/rpc/inout_fn", si.OptionsRPCInoutFn)
+	add(http.MethodGet, "/rpc/search", si.GetRPCSearch)
+	add(http.MethodHead, "/rpc/search", si.GetRPCSearch)
+	add(http.MethodPost, "/rpc/search", si.PostRPCSearch)
+	add(http.MethodOptions, "/rpc/search", si.OptionsRPCSearch)
+	add(http.MethodGet, "/rpc/select", si.GetRPCSelect)
+	add(http.MethodHead, "/rpc/select", si.GetRPCSelect)
+	add(http.MethodPost, "/rpc/select", si.PostRPCSelect)
+	add(http.MethodOptions, "/rpc/select", si.OptionsRPCSelect)
+	add(http.MethodGet, "/rpc/split_name", si.GetRPCSplitName)
+	add(http.MethodHead, "/rpc/split_name", si.GetRPCSplitName)
+	add(http.MethodPost, "/rpc/split_name", si.PostRPCSplitName)
+	add(http.MethodOptions, "/rpc/split_name", si.OptionsRPCSplitName)
+	add(http.MethodGet, "/rpc/sum_all", si.GetRPCSumAll)
+	add(http.MethodHead, "/rpc/sum_all", si.GetRPCSumAll)
+	add(http.MethodPost, "/rpc/sum_all", si.PostRPCSumAll)
+	add(http.MethodOptions, "/rpc/sum_all", si.OptionsRPCSumAll)
+	// Unknown paths, and methods a route does not take, end here.
+	add(echo.RouteNotFound, "/*", si.Fallback)
+}
+
+// Register mounts the API as generated: serve.Options.Register of a server
+// that overrides no route.
+func Register(r runtime.Router, srv *runtime.Server) {
+	RegisterHandlers(r, NewAPI(srv), RegisterOptions{})
 }
