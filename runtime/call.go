@@ -141,6 +141,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		return
 	}
 	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
+	defer res.Release() // written by then
 	respond.Body(c.Response(), status, res.Body, req.Method == http.MethodHead || r.fn.Void)
 }
 

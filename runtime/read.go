@@ -137,6 +137,7 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		return
 	}
 	timer.Add(httpmw.PhaseResponse, time.Since(respStart))
+	defer res.Release() // written by then
 	respond.Body(c.Response(), status, res.Body, req.Method == http.MethodHead)
 }
 
@@ -248,25 +249,30 @@ func canonicalQuery(raw string) string {
 		return ""
 	}
 	slices.SortStableFunc(params, func(a, b query.Param) int { return strings.Compare(a.Key, b.Key) })
+	// Each byte is at most three, plus the separators: one allocation.
 	var sb strings.Builder
+	sb.Grow(3*len(raw) + 2)
 	sb.WriteByte('?')
 	for i := 0; i < len(params); {
 		if i > 0 {
 			sb.WriteByte('&')
 		}
-		sb.WriteString(urlEncode(params[i].Key) + "=" + urlEncode(params[i].Value))
+		urlEncode(&sb, params[i].Key)
+		sb.WriteByte('=')
+		urlEncode(&sb, params[i].Value)
 		j := i + 1
 		for ; j < len(params) && params[j].Key == params[i].Key; j++ {
-			sb.WriteString("," + urlEncode(params[j].Value))
+			sb.WriteByte(',')
+			urlEncode(&sb, params[j].Value)
 		}
 		i = j
 	}
 	return sb.String()
 }
 
-func urlEncode(s string) string {
+// urlEncode writes s with each byte but [A-Za-z0-9-_.~] percent-encoded.
+func urlEncode(sb *strings.Builder, s string) {
 	const hexDigits = "0123456789ABCDEF"
-	var sb strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
@@ -277,5 +283,4 @@ func urlEncode(s string) string {
 		sb.WriteByte(hexDigits[c>>4])
 		sb.WriteByte(hexDigits[c&15])
 	}
-	return sb.String()
 }

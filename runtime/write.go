@@ -184,8 +184,9 @@ func location(rel *Relation, row []byte) string {
 	if json.Unmarshal(row, &obj) != nil || len(rel.PrimaryKey) == 0 {
 		return ""
 	}
-	var parts []string
-	for _, k := range rel.PrimaryKey {
+	var sb strings.Builder
+	sb.WriteString("/" + rel.Name + "?")
+	for i, k := range rel.PrimaryKey {
 		v, ok := obj[k]
 		if !ok {
 			return ""
@@ -199,7 +200,12 @@ func location(rel *Relation, row []byte) string {
 		default:
 			val = "eq." + string(v)
 		}
-		parts = append(parts, urlEncode(k)+"="+urlEncode(val))
+		if i > 0 {
+			sb.WriteByte('&')
+		}
+		urlEncode(&sb, k)
+		sb.WriteByte('=')
+		urlEncode(&sb, val)
 	}
-	return "/" + rel.Name + "?" + strings.Join(parts, "&")
+	return sb.String()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,6 +48,9 @@ type Runner struct {
 	// Prepared is db-prepared-statements: main statements are prepared by
 	// name on each connection (see pipe) rather than parsed every time.
 	Prepared bool
+	// bodies recycles the buffers result bodies are copied into
+	// (Result.Release).
+	bodies sync.Pool
 }
 
 // Tx is everything one request's transaction needs.
@@ -84,6 +88,33 @@ type Result struct {
 	RespStatus *string // response.status
 	PlanRows   *int64
 	Inserted   *int64
+	// pool takes Body back on Release.
+	pool *sync.Pool
+}
+
+// maxPooledBody bounds the bodies kept for reuse: one large answer should
+// not pin its memory for good.
+const maxPooledBody = 64 << 10
+
+// Release hands the body's buffer back for another request's body once the
+// response is written; neither the Result nor Body may be used after.
+func (r *Result) Release() {
+	if r.pool == nil || r.Body == nil || cap(r.Body) > maxPooledBody {
+		return
+	}
+	b := r.Body[:0]
+	r.Body = nil
+	r.pool.Put(&b)
+}
+
+// body is a buffer for a result's body, from pool when it has one.
+func body(pool *sync.Pool, n int) []byte {
+	if pool != nil {
+		if b, ok := pool.Get().(*[]byte); ok && cap(*b) >= n {
+			return (*b)[:0]
+		}
+	}
+	return make([]byte, 0, n)
 }
 
 // Run executes the transaction as one pipeline: BEGIN, the settings,
@@ -143,7 +174,7 @@ func (r *Runner) runOnce(ctx context.Context, tx *Tx) (res *Result, unrun bool, 
 	if err != nil {
 		return nil, false, r.abort(ctx, conn, err)
 	}
-	res = &Result{}
+	res = &Result{pool: &r.bodies}
 	if err := pp.run(tx, res); err != nil {
 		if pp.committed {
 			// PostgreSQL confirmed COMMIT: the write is stored, whatever

@@ -75,10 +75,7 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	var gucs [][]byte
 	if len(tx.GUCs) > 0 || implicit {
 		setConfig = setConfigSQL(len(tx.GUCs), implicit)
-		gucs = make([][]byte, 0, 2*len(tx.GUCs))
-		for _, g := range tx.GUCs {
-			gucs = append(gucs, []byte(g[0]), []byte(g[1]))
-		}
+		gucs = gucArgs(tx.GUCs)
 	}
 	// The end, when this batch holds it: SET CONSTRAINTS before a dry
 	// run's ROLLBACK, so it answers what a commit would have.
@@ -309,6 +306,25 @@ func implicitOK(pc *pgconn.PgConn) bool {
 	return ok
 }
 
+// gucArgs are the settings' names and values as set_config's bind values,
+// all in one buffer.
+func gucArgs(gucs [][2]string) [][]byte {
+	n := 0
+	for _, g := range gucs {
+		n += len(g[0]) + len(g[1])
+	}
+	buf := make([]byte, 0, n)
+	out := make([][]byte, 0, 2*len(gucs))
+	for _, g := range gucs {
+		for _, s := range g {
+			start := len(buf)
+			buf = append(buf, s...)
+			out = append(out, buf[start:len(buf):len(buf)])
+		}
+	}
+	return out
+}
+
 // encode turns bind values into the wire's: text for strings and integers
 // (PostgreSQL parses them as the types it infers), binary for bytea bodies.
 func encode(args []any) ([][]byte, []int16, error) {
@@ -342,7 +358,8 @@ var binaryResults = []int16{1}
 
 // decodeResult reads the main statement's row (binary format): total, page
 // total, body, response.headers, response.status and, for upserts, the
-// inserted count. The body is copied: the reader's buffer is reused.
+// inserted count. The body is copied, into a buffer of res's pool when it
+// has one: the reader's buffer is reused.
 func decodeResult(vals [][]byte, res *Result, inserted bool) error {
 	if len(vals) < 5 || inserted && len(vals) < 6 {
 		return errors.New("exec: the statement's row has too few columns")
@@ -359,7 +376,7 @@ func decodeResult(vals [][]byte, res *Result, inserted bool) error {
 		res.PageTotal = *n
 	}
 	if vals[2] != nil {
-		res.Body = append([]byte{}, vals[2]...)
+		res.Body = append(body(res.pool, len(vals[2])), vals[2]...)
 	}
 	res.RespHeader, res.RespStatus = optString(vals[3]), optString(vals[4])
 	if inserted {

@@ -3,7 +3,9 @@ package exec
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -37,16 +39,16 @@ type Settings struct {
 // headers, cookies, timezone, a called function's hoisted settings, then
 // app.settings.*.
 func (s *Settings) GUCs() [][2]string {
-	headers := map[string]string{}
-	for k, v := range s.Headers {
-		headers[strings.ToLower(k)] = strings.Join(v, ",")
+	hj := headersJSON(s.Headers)
+	cj := "{}"
+	if len(s.Cookies) > 0 {
+		cookies := map[string]string{}
+		for _, c := range s.Cookies {
+			cookies[c.Name] = c.Value
+		}
+		b, _ := json.Marshal(cookies)
+		cj = string(b)
 	}
-	cookies := map[string]string{}
-	for _, c := range s.Cookies {
-		cookies[c.Name] = c.Value
-	}
-	hj, _ := json.Marshal(headers)
-	cj, _ := json.Marshal(cookies)
 	searchPath := pgx.Identifier{s.Schema}.Sanitize()
 	for _, p := range s.ExtraSearchPath {
 		searchPath += ", " + pgx.Identifier{p}.Sanitize()
@@ -60,8 +62,8 @@ func (s *Settings) GUCs() [][2]string {
 		[2]string{"request.jwt.claims", string(s.Claims)},
 		[2]string{"request.method", s.Method},
 		[2]string{"request.path", s.Path},
-		[2]string{"request.headers", string(hj)},
-		[2]string{"request.cookies", string(cj)},
+		[2]string{"request.headers", hj},
+		[2]string{"request.cookies", cj},
 	)
 	if s.Timezone != "" {
 		// An invalid zone fails set_config with 22023, a 400, as in PostgREST.
@@ -78,4 +80,100 @@ func End(mode config.TxEnd, prefer string) (rollback, applied bool) {
 		return prefer == "rollback", true
 	}
 	return mode.Rollback(), false
+}
+
+// headersJSON is request.headers: the headers as a JSON object with
+// lower-case names, sorted, values of a repeated header joined by commas —
+// what json.Marshal makes of that map, byte for byte, written without the
+// map and reflection since every request needs it.
+func headersJSON(h http.Header) string {
+	type kv struct{ name, value string }
+	var small [16]kv
+	hs := small[:0]
+	size := 2
+	for k, v := range h {
+		value := v[0]
+		if len(v) > 1 {
+			value = strings.Join(v, ",")
+		}
+		hs = append(hs, kv{strings.ToLower(k), value})
+		size += len(k) + len(value) + 6
+	}
+	slices.SortFunc(hs, func(a, b kv) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.value, b.value)
+	})
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, e := range hs {
+		// Names equal once lower-cased (only non-canonical ones can be)
+		// are one key: the last in sorted order.
+		if i+1 < len(hs) && hs[i+1].name == e.name {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, e.name)
+		b = append(b, ':')
+		b = appendJSONString(b, e.value)
+	}
+	return string(append(b, '}'))
+}
+
+// appendJSONString appends s as encoding/json encodes a string: HTML
+// characters and U+2028/U+2029 escaped, invalid UTF-8 as U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			switch r {
+			case utf8.RuneError:
+				b = append(b, `\ufffd`...)
+			case '\u2028':
+				b = append(b, `\u2028`...)
+			default:
+				b = append(b, `\u2029`...)
+			}
+			i += n
+			start = i
+			continue
+		}
+		i += n
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -121,6 +122,19 @@ func remoteHost(addr string) string {
 type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// series caches each label set's counter and histogram: looking them
+	// up in the vectors hashes the labels on every request.
+	series sync.Map // seriesKey → *series
+}
+
+type seriesKey struct {
+	method, route string
+	status        int
+}
+
+type series struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 // NewMetrics registers the request metrics with reg.
@@ -152,9 +166,15 @@ func (m *Metrics) Observe(r *Request) {
 	if route == "" {
 		route = "unmatched"
 	}
-	l := prometheus.Labels{"method": methodLabel(r.Method), "route": route, "status": strconv.Itoa(r.Status)}
-	m.requests.With(l).Inc()
-	m.duration.With(l).Observe(r.Duration.Seconds())
+	key := seriesKey{methodLabel(r.Method), route, r.Status}
+	v, ok := m.series.Load(key)
+	if !ok {
+		l := prometheus.Labels{"method": key.method, "route": route, "status": strconv.Itoa(r.Status)}
+		v, _ = m.series.LoadOrStore(key, &series{m.requests.With(l), m.duration.With(l)})
+	}
+	s := v.(*series)
+	s.requests.Inc()
+	s.duration.Observe(r.Duration.Seconds())
 }
 
 // methodLabel keeps the method label's values bounded: a client can send

@@ -220,7 +220,7 @@ func (p *planner) fill(s *Scope, items []query.SelectItem, where []query.Conditi
 
 // items plans a select list; nil (every column) for none.
 func (p *planner) items(s *Scope, items []query.SelectItem) ([]Item, *apierr.Error) {
-	var out []Item
+	out := make([]Item, 0, len(items))
 	for _, it := range items {
 		switch {
 		case it.Embed != nil:
