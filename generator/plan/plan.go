@@ -23,6 +23,9 @@ import (
 type Options struct {
 	// Package is the Go package name of the generated code.
 	Package string
+	// ClientParent, when set, plans a typed client (client.go) importing
+	// the generated package by this import path.
+	ClientParent string
 }
 
 // Package is the plan of one generated Go package.
@@ -37,6 +40,8 @@ type Package struct {
 	Functions  []Function
 	Enums      []Enum
 	Composites []Composite
+	// Client is the typed client's plan, nil when none is generated.
+	Client *Client
 }
 
 // Relation is the plan of one table or view.
@@ -320,6 +325,9 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		planCallResult(&pf, outs, relations, composites)
 		planMediaHandler(&pf)
 		pkg.Functions[i] = pf
+	}
+	if opts.ClientParent != "" {
+		pkg.Client = planClient(pkg, opts.ClientParent, defaultSchema)
 	}
 	return pkg, nil
 }
