@@ -23,19 +23,22 @@ type Function struct {
 	Get bool
 	// Variadic names the VARIADIC parameter, whose elements a GET repeats.
 	Variadic string
+	// Optional name the parameters with defaults: a null (nil) argument
+	// is left out, so the default applies rather than NULL.
+	Optional []string
 }
 
 // Call calls fn with args (a generated argument struct) and decodes its
 // result into a T; a void function's T is struct{}.
 func Call[T any](ctx context.Context, c *Client, fn Function, args any) (T, error) {
 	var out T
-	r := request{method: http.MethodPost, path: "/rpc/" + url.PathEscape(fn.Name), profile: fn.Schema, body: args}
+	fields, err := argFields(args, fn.Optional)
+	if err != nil {
+		return out, fmt.Errorf("call %s: %w", fn.Name, err)
+	}
+	r := request{method: http.MethodPost, path: "/rpc/" + url.PathEscape(fn.Name), profile: fn.Schema, body: fields}
 	if fn.Get {
-		ps, err := queryArgs(args, fn.Variadic)
-		if err != nil {
-			return out, fmt.Errorf("call %s: %w", fn.Name, err)
-		}
-		r.method, r.params, r.body = http.MethodGet, ps, nil
+		r.method, r.params, r.body = http.MethodGet, queryArgs(fields, fn.Variadic), nil
 	}
 	resp, err := c.do(ctx, r)
 	if err != nil || len(bytes.TrimSpace(resp.body)) == 0 {
@@ -44,10 +47,9 @@ func Call[T any](ctx context.Context, c *Client, fn Function, args any) (T, erro
 	return out, decode(r, resp.body, &out)
 }
 
-// queryArgs writes an argument struct as query parameters: its JSON keys,
-// in name order, with values as PostgreSQL reads them from text. Null
-// (an unset optional argument) is left out, so its default applies.
-func queryArgs(args any, variadic string) ([]param, error) {
+// argFields are the JSON fields of an argument struct, without the null
+// ones of optional parameters.
+func argFields(args any, optional []string) (map[string]json.RawMessage, error) {
 	b, err := json.Marshal(args)
 	if err != nil {
 		return nil, err
@@ -56,6 +58,18 @@ func queryArgs(args any, variadic string) ([]param, error) {
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return nil, err
 	}
+	for _, name := range optional {
+		if v, ok := fields[name]; ok && string(bytes.TrimSpace(v)) == "null" {
+			delete(fields, name)
+		}
+	}
+	return fields, nil
+}
+
+// queryArgs writes arguments as query parameters, in name order, with
+// values as PostgreSQL reads them from text. GET cannot pass a null, so
+// one is left out.
+func queryArgs(fields map[string]json.RawMessage, variadic string) []param {
 	var ps []param
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		v := fields[k]
@@ -71,7 +85,7 @@ func queryArgs(args any, variadic string) ([]param, error) {
 			ps = append(ps, param{k, s})
 		}
 	}
-	return ps, nil
+	return ps
 }
 
 // textValue is a JSON value as PostgreSQL's text input reads it: strings

@@ -131,18 +131,24 @@ func emitClientFunction(f *jen.File, fn plan.ClientFunction) {
 	if fn.Get {
 		method = "GET"
 	}
-	desc := rc("Function").Values(jen.DictFunc(func(d jen.Dict) {
-		d[jen.Id("Name")] = jen.Lit(fn.Name)
-		if fn.Schema != "" {
-			d[jen.Id("Schema")] = jen.Lit(fn.Schema)
-		}
-		if fn.Get {
-			d[jen.Id("Get")] = jen.True()
-		}
-		if fn.Variadic != "" {
-			d[jen.Id("Variadic")] = jen.Lit(fn.Variadic)
-		}
-	}))
+	kvs := []*field{kv("Name", jen.Lit(fn.Name))}
+	if fn.Schema != "" {
+		kvs = append(kvs, kv("Schema", jen.Lit(fn.Schema)))
+	}
+	if fn.Get {
+		kvs = append(kvs, kv("Get", jen.True()))
+	}
+	if fn.Variadic != "" {
+		kvs = append(kvs, kv("Variadic", jen.Lit(fn.Variadic)))
+	}
+	if len(fn.Optional) > 0 {
+		kvs = append(kvs, kv("Optional", jen.Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, o := range fn.Optional {
+				g.Lit(o)
+			}
+		})))
+	}
+	desc := rc("Function").Values(fields(kvs...)...)
 	params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("args").Add(typeCode(fn.Args))}
 	f.Commentf("%s calls %s (%s /rpc/%s).", fn.Method, sqlName(fn.Name), method, fn.Name)
 	if fn.Result == (plan.GoType{}) {

@@ -59,6 +59,8 @@ type ClientFunction struct {
 	// Get is true for stable and immutable functions, called with GET.
 	Get      bool
 	Variadic string
+	// Optional are the parameters with defaults.
+	Optional []string
 	// Args is the argument struct; Result the result type, zero for void.
 	Args, Result GoType
 	Comment      string
@@ -146,6 +148,9 @@ func planClient(pkg *Package, parent, defaultSchema string) *Client {
 		for _, p := range fn.Descriptor.Params {
 			if p.Variadic {
 				cf.Variadic = p.Name
+			}
+			if !p.Required {
+				cf.Optional = append(cf.Optional, p.Name)
 			}
 		}
 		if fn.Result != "" {
