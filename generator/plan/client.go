@@ -196,7 +196,7 @@ func clientColumn(f Field, qualify func(GoType) GoType) ClientColumn {
 		cc.Kind, cc.Value = "ArrayColumn", qualify(*t.Elem)
 	case t == rawJSON:
 		cc.Kind = "JSONColumn"
-	case t == named("string"):
+	case t == named("string") && isText(f):
 		cc.Kind = "TextColumn"
 	case t.Path == "" && !builtin[t.Name] && !isEnum(f):
 		// Composite values have no text form to filter by.
@@ -207,12 +207,24 @@ func clientColumn(f Field, qualify func(GoType) GoType) ClientColumn {
 	return cc
 }
 
-func isEnum(f Field) bool {
-	ty := f.Column.Type
-	if ty.Category == catalog.CategoryDomain && ty.Base != nil {
-		ty = *ty.Base
+func isEnum(f Field) bool { return baseType(f.Column.Type).Category == catalog.CategoryEnum }
+
+// isText is true for the types LIKE and regular expressions apply to;
+// dates, uuids and the like are strings in Go but not text in SQL.
+func isText(f Field) bool {
+	t := baseType(f.Column.Type)
+	switch t.Name {
+	case "text", "varchar", "bpchar", "name", "citext":
+		return true
 	}
-	return ty.Category == catalog.CategoryEnum
+	return false
+}
+
+func baseType(t catalog.Type) catalog.Type {
+	for t.Category == catalog.CategoryDomain && t.Base != nil {
+		t = *t.Base
+	}
+	return t
 }
 
 var builtin = map[string]bool{"bool": true, "int16": true, "int32": true, "int64": true, "uint32": true,

@@ -11,7 +11,7 @@ import (
 type AuthorsColumns struct {
 	ID      restclient.Column[db.Authors, int32]
 	Name    restclient.TextColumn[db.Authors]
-	Born    restclient.TextColumn[db.Authors]
+	Born    restclient.Column[db.Authors, string]
 	Country restclient.TextColumn[db.Authors]
 }
 
@@ -19,7 +19,7 @@ type AuthorsColumns struct {
 var Authors = AuthorsColumns{
 	ID:      restclient.NewColumn[db.Authors, int32]("id"),
 	Name:    restclient.NewTextColumn[db.Authors]("name"),
-	Born:    restclient.NewTextColumn[db.Authors]("born"),
+	Born:    restclient.NewColumn[db.Authors, string]("born"),
 	Country: restclient.NewTextColumn[db.Authors]("country"),
 }
 
