@@ -55,7 +55,8 @@ func (c *Client) WithToken(jwt string) *Client {
 }
 
 // Error is a PostgREST error object with the response's HTTP status. Code
-// is a PostgreSQL SQLSTATE ("23505") or a PGRST code ("PGRST116").
+// is a PostgreSQL SQLSTATE ("23505") or a PGRST code ("PGRST116"); Details
+// is the JSON text when the server sent more than a string.
 type Error struct {
 	Status  int
 	Code    string
@@ -159,7 +160,8 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: read body: %w", r.method, r.path, err)
 	}
-	if resp.StatusCode >= 400 {
+	// PostgREST answers an ambiguous embed with 300 Multiple Choices.
+	if resp.StatusCode >= 300 {
 		return nil, apiError(resp.StatusCode, b)
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
@@ -169,10 +171,10 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 // page) becomes the message.
 func apiError(status int, body []byte) *Error {
 	var obj struct {
-		Code    string  `json:"code"`
-		Message string  `json:"message"`
-		Details *string `json:"details"`
-		Hint    *string `json:"hint"`
+		Code    string          `json:"code"`
+		Message string          `json:"message"`
+		Details json.RawMessage `json:"details"`
+		Hint    *string         `json:"hint"`
 	}
 	e := &Error{Status: status}
 	if json.Unmarshal(body, &obj) != nil {
@@ -180,8 +182,9 @@ func apiError(status int, body []byte) *Error {
 		return e
 	}
 	e.Code, e.Message = obj.Code, obj.Message
-	if obj.Details != nil {
-		e.Details = *obj.Details
+	// Details is text, or JSON (PGRST201 lists the relationships), kept as is.
+	if json.Unmarshal(obj.Details, &e.Details) != nil && string(obj.Details) != "null" {
+		e.Details = string(obj.Details)
 	}
 	if obj.Hint != nil {
 		e.Hint = *obj.Hint

@@ -89,7 +89,6 @@ func emitClient(f *jen.File, pkg *plan.Package) {
 	)
 }
 
-
 func emitClientRelation(f *jen.File, r plan.ClientRelation) {
 	row := typeCode(r.Row)
 	f.Commentf("%s are the columns of %s, and its embeds as methods.", r.Type, sqlName(r.Name))
