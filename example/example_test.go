@@ -39,7 +39,8 @@ func suite(t *testing.T) e2e.Suite {
 	return e2e.Suite{
 		Env: &env, Template: template, Schemas: []string{"public"},
 		Schema: db.Schema(), Register: db.Register, GeneratedDir: "db",
-		Environ: []string{"PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET=" + jwtSecret, "PGRST_DB_MAX_ROWS=100"},
+		ClientImport: "github.com/pgrestgen/pgrestgen/example/db",
+		Environ:      []string{"PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET=" + jwtSecret, "PGRST_DB_MAX_ROWS=100"},
 		Tokens: map[string]string{
 			"{{web_user_token}}":      sign(jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()}),
 			"{{expired_token}}":       sign(jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(-time.Hour).Unix()}),

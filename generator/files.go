@@ -7,6 +7,7 @@ import (
 	"fmt"
 	iofs "io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/pgrestgen/pgrestgen/generator/emit"
+	"github.com/pgrestgen/pgrestgen/generator/plan"
 )
 
 // Files are the generated files, sorted by name: emit's, written and
@@ -33,11 +35,14 @@ func (fs Files) WriteDir(dir string) (changed int, err error) {
 		return 0, fmt.Errorf("create output directory: %w", err)
 	}
 	for _, f := range fs {
-		path := filepath.Join(dir, f.Name)
+		path := filepath.Join(dir, filepath.FromSlash(f.Name))
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.Content) {
 			continue
 		}
-		tmp, err := os.CreateTemp(dir, ".pgrestgen-*.tmp")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return changed, fmt.Errorf("write %s: %w", path, err)
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(path), ".pgrestgen-*.tmp")
 		if err != nil {
 			return changed, fmt.Errorf("write %s: %w", path, err)
 		}
@@ -62,39 +67,48 @@ func (fs Files) WriteDir(dir string) (changed int, err error) {
 		return changed, err
 	}
 	for _, name := range stale {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil && !errors.Is(err, iofs.ErrNotExist) {
 			return changed, fmt.Errorf("remove stale %s: %w", name, err)
 		}
 		changed++
 	}
+	if len(stale) > 0 {
+		// The client's directory goes with its last file; a directory
+		// holding anything else stays.
+		_ = os.Remove(filepath.Join(dir, plan.ClientDir))
+	}
 	return changed, nil
 }
 
-// stale lists .go files in dir that bear the generated header but are not
-// among fs.
+// stale lists .go files in dir, and in its client sub-directory, that bear
+// the generated header but are not among fs: the client's files go when it
+// is no longer generated.
 func (fs Files) stale(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read output directory: %w", err)
-	}
 	want := map[string]bool{}
 	for _, f := range fs {
 		want[f.Name] = true
 	}
 	var out []string
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || want[e.Name()] {
+	for _, sub := range []string{"", plan.ClientDir} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if os.IsNotExist(err) {
 			continue
 		}
-		generated, err := isGenerated(filepath.Join(dir, e.Name()))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read output directory: %w", err)
 		}
-		if generated {
-			out = append(out, e.Name())
+		for _, e := range entries {
+			name := path.Join(sub, e.Name())
+			if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || want[name] {
+				continue
+			}
+			generated, err := isGenerated(filepath.Join(dir, filepath.FromSlash(name)))
+			if err != nil {
+				return nil, err
+			}
+			if generated {
+				out = append(out, name)
+			}
 		}
 	}
 	slices.Sort(out)
@@ -124,7 +138,7 @@ func isGenerated(path string) (bool, error) {
 func (fs Files) Diff(dir string) (string, error) {
 	var out strings.Builder
 	for _, f := range fs {
-		path := filepath.Join(dir, f.Name)
+		path := filepath.Join(dir, filepath.FromSlash(f.Name))
 		old, err := os.ReadFile(path)
 		if err != nil && !os.IsNotExist(err) {
 			return "", fmt.Errorf("read %s: %w", path, err)
@@ -139,7 +153,7 @@ func (fs Files) Diff(dir string) (string, error) {
 		return "", err
 	}
 	for _, name := range stale {
-		path := filepath.Join(dir, name)
+		path := filepath.Join(dir, filepath.FromSlash(name))
 		old, err := os.ReadFile(path)
 		if err != nil {
 			return "", fmt.Errorf("read %s: %w", path, err)

@@ -44,6 +44,9 @@ type Options struct {
 	Schemas []string
 	// Package is the Go package name of the generated code.
 	Package string
+	// ClientImport, when set, also generates the typed client in the
+	// sub-directory client/: it imports the generated package by this path.
+	ClientImport string
 	// Log receives progress of the throwaway cluster; nil discards it.
 	Log *slog.Logger
 }
@@ -91,12 +94,18 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return FromCatalog(cat, opts.Package)
+	return Emit(cat, opts)
 }
 
 // FromCatalog plans and emits a package from an already loaded catalog.
 func FromCatalog(cat *catalog.Catalog, pkgName string) (*Result, error) {
-	p, err := plan.Build(cat, plan.Options{Package: pkgName})
+	return Emit(cat, Options{Package: pkgName})
+}
+
+// Emit plans and emits from an already loaded catalog what opts ask for;
+// their schema source is not used.
+func Emit(cat *catalog.Catalog, opts Options) (*Result, error) {
+	p, err := plan.Build(cat, plan.Options{Package: opts.Package, ClientParent: opts.ClientImport})
 	if err != nil {
 		return nil, err
 	}

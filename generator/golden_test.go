@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -33,6 +34,17 @@ func TestMain(m *testing.M) {
 type caseOptions struct {
 	Schemas []string `json:"schemas"`
 	Package string   `json:"package"`
+	// Client generates the typed client too, in want/client.
+	Client bool `json:"client"`
+}
+
+// clientImport is the import path of a case's want package when its
+// client is generated.
+func (o caseOptions) clientImport(caseDir string) string {
+	if !o.Client {
+		return ""
+	}
+	return "github.com/pgrestgen/pgrestgen/generator/" + filepath.ToSlash(filepath.Join(caseDir, "want"))
 }
 
 // TestGolden generates each testdata case from its schema.sql on a fresh
@@ -68,7 +80,7 @@ func TestGolden(t *testing.T) {
 				if err := pgcluster.ApplySQL(t.Context(), uri, string(sql)); err != nil {
 					t.Fatal(err)
 				}
-				res, err := Generate(t.Context(), Options{DBURI: uri, Schemas: opts.Schemas, Package: opts.Package})
+				res, err := Generate(t.Context(), Options{DBURI: uri, Schemas: opts.Schemas, Package: opts.Package, ClientImport: opts.clientImport(dir)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -88,7 +100,8 @@ func TestGolden(t *testing.T) {
 		}
 		args := []string{"vet"}
 		for _, p := range pkgs {
-			args = append(args, "./generator/"+strings.TrimPrefix(p, "./"))
+			// With the client sub-package, where there is one.
+			args = append(args, "./generator/"+strings.TrimPrefix(p, "./")+"/...")
 		}
 		cmd := exec.Command("go", args...)
 		cmd.Dir = root
@@ -110,24 +123,32 @@ func compareDir(t *testing.T, dir string, files Files) {
 			t.Fatal(err)
 		}
 		for _, f := range files {
-			if err := os.WriteFile(filepath.Join(dir, f.Name), f.Content, 0o644); err != nil {
+			path := filepath.Join(dir, filepath.FromSlash(f.Name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, f.Content, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
 		return
 	}
-	entries, err := os.ReadDir(dir)
+	var have []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		have = append(have, filepath.ToSlash(rel))
+		return err
+	})
 	if err != nil {
 		t.Fatalf("%v (run go test ./generator -update to create the goldens)", err)
-	}
-	var have []string
-	for _, e := range entries {
-		have = append(have, e.Name())
 	}
 	var want []string
 	for _, f := range files {
 		want = append(want, f.Name)
-		old, err := os.ReadFile(filepath.Join(dir, f.Name))
+		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Name)))
 		if err != nil {
 			continue
 		}
@@ -170,7 +191,7 @@ func TestGoldenFromCatalog(t *testing.T) {
 			if err := json.Unmarshal(b, &cat); err != nil {
 				t.Fatal(err)
 			}
-			res, err := FromCatalog(&cat, opts.Package)
+			res, err := Emit(&cat, Options{Package: opts.Package, ClientImport: opts.clientImport(filepath.Dir(want))})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,7 +221,8 @@ func TestDeterministic(t *testing.T) {
 			r.Shuffle(len(cols), func(a, b int) { cols[a], cols[b] = cols[b], cols[a] })
 		}
 		cat.Normalize()
-		res, err := FromCatalog(&cat, "want")
+		// With the client, whose names are allocated in an order of their own.
+		res, err := Emit(&cat, Options{Package: "want", ClientImport: "example.com/want"})
 		if err != nil {
 			t.Fatal(err)
 		}

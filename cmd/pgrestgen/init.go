@@ -52,9 +52,16 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{errors.New("--package is always db for init (main.go imports ./db)")}
 	}
 	dbDir := filepath.Join(src.out, "db")
+	// The module's go.mod is not written yet: the client's import of the
+	// package is the module's db.
+	client := src.client
+	src.client = false
 	opts, err := src.options(stderr, dbDir)
 	if err != nil {
 		return err
+	}
+	if src.client = client; client {
+		opts.ClientImport = *module + "/db"
 	}
 	res, err := generator.Generate(ctx, opts)
 	if err != nil {
@@ -164,6 +171,11 @@ func modQuote(s string) string {
 // URI is not written into the file (it may hold a password): go generate
 // expands $PGRST_DB_URI from the environment instead.
 func scaffoldSourceFlags(src *sourceFlags) string {
+	if src.client {
+		cp := *src
+		cp.client = false
+		return scaffoldSourceFlags(&cp) + " --client"
+	}
 	switch {
 	case src.db != "":
 		return "--db $PGRST_DB_URI"

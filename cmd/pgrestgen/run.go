@@ -117,6 +117,7 @@ type sourceFlags struct {
 	out        string
 	pkg        string
 	verbose    bool
+	client     bool
 }
 
 type multiFlag []string
@@ -132,6 +133,7 @@ func (s *sourceFlags) register(fs *flag.FlagSet, outDefault string) {
 	fs.StringVar(&s.out, "out", outDefault, "output directory")
 	fs.StringVar(&s.pkg, "package", "", "Go package name (default: the output directory's name)")
 	fs.BoolVar(&s.verbose, "v", false, "log the throwaway cluster's progress")
+	fs.BoolVar(&s.client, "client", false, "also generate a typed Go client of the API in the client sub-directory")
 }
 
 // options returns the generator's options for outDir; a problem with them is
@@ -157,6 +159,13 @@ func (s *sourceFlags) options(stderr io.Writer, outDir string) (generator.Option
 	}
 	if err := opts.Validate(); err != nil {
 		return opts, usageError{err}
+	}
+	if s.client {
+		imp, err := generator.ImportPath(outDir)
+		if err != nil {
+			return opts, fmt.Errorf("--client: %w", err)
+		}
+		opts.ClientImport = imp
 	}
 	return opts, nil
 }

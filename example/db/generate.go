@@ -3,4 +3,4 @@
 // run `go generate ./...`.
 package db
 
-//go:generate go run github.com/pgrestgen/pgrestgen/cmd/pgrestgen generate --migrations ../migrations --out . --package db
+//go:generate go run github.com/pgrestgen/pgrestgen/cmd/pgrestgen generate --migrations ../migrations --out . --package db --client

@@ -78,6 +78,13 @@ func Files(pkg *plan.Package, version string) ([]File, error) {
 	if err := add("schema.go", func(f *jen.File) error { emitSchema(f, pkg, version); return nil }); err != nil {
 		return nil, err
 	}
+	if pkg.Client != nil {
+		cf, err := clientFiles(pkg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cf...)
+	}
 	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }

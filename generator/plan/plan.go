@@ -23,6 +23,9 @@ import (
 type Options struct {
 	// Package is the Go package name of the generated code.
 	Package string
+	// ClientParent, when set, plans a typed client (client.go) importing
+	// the generated package by this import path.
+	ClientParent string
 }
 
 // Package is the plan of one generated Go package.
@@ -40,6 +43,8 @@ type Package struct {
 	// Routes are the URL paths the API serves, relations' then functions',
 	// each with the handler methods of its verbs.
 	Routes []Route
+	// Client is the typed client's plan, nil when none is generated.
+	Client *Client
 }
 
 // Route is one URL path and the ServerInterface methods serving it. A path
@@ -348,6 +353,9 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		pkg.Functions[i] = pf
 	}
 	pkg.Routes = planRoutes(pkg)
+	if opts.ClientParent != "" {
+		pkg.Client = planClient(pkg, opts.ClientParent, defaultSchema)
+	}
 	return pkg, nil
 }
 

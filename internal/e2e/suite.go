@@ -28,6 +28,9 @@ type Suite struct {
 	Register func(runtime.Router, *runtime.Server)
 	// GeneratedDir is the generated package's directory, relative to the test.
 	GeneratedDir string
+	// ClientImport is the generated package's import path when its typed
+	// client is generated too (pgrestgen generate --client).
+	ClientImport string
 	// Environ are PGRST_* settings besides PGRST_DB_URI, which points at
 	// each group's fresh database as the authenticator role.
 	Environ []string
@@ -55,7 +58,7 @@ func SignHS256(t testing.TB, secret string, claims jwt.MapClaims) string {
 // template's schema generates now (the committed code is stale).
 func (s Suite) CheckGenerated(t *testing.T) {
 	uri := s.Env.NewDatabase(t, s.Template)
-	res, err := generator.Generate(t.Context(), generator.Options{DBURI: uri, Schemas: s.Schemas, Package: filepath.Base(s.GeneratedDir)})
+	res, err := generator.Generate(t.Context(), generator.Options{DBURI: uri, Schemas: s.Schemas, Package: filepath.Base(s.GeneratedDir), ClientImport: s.ClientImport})
 	if err != nil {
 		t.Fatal(err)
 	}

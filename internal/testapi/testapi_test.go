@@ -42,6 +42,7 @@ func suite(t *testing.T) e2e.Suite {
 	return e2e.Suite{
 		Env: &env, Template: template, Schemas: schemas,
 		Schema: db.Schema(), Register: db.Register, GeneratedDir: "db",
+		ClientImport: "github.com/pgrestgen/pgrestgen/internal/testapi/db",
 		Environ: []string{
 			"PGRST_DB_ANON_ROLE=anon",
 			"PGRST_DB_SCHEMAS=" + strings.Join(schemas, ","),

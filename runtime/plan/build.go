@@ -220,7 +220,10 @@ func (p *planner) fill(s *Scope, items []query.SelectItem, where []query.Conditi
 
 // items plans a select list; nil (every column) for none.
 func (p *planner) items(s *Scope, items []query.SelectItem) ([]Item, *apierr.Error) {
-	out := make([]Item, 0, len(items))
+	var out []Item // nil, not empty, without items: the relation's columns
+	if len(items) > 0 {
+		out = make([]Item, 0, len(items))
+	}
 	for _, it := range items {
 		switch {
 		case it.Embed != nil:

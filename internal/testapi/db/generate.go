@@ -3,4 +3,4 @@
 // generated files; change the schema and run `go generate ./internal/testapi/...`.
 package db
 
-//go:generate go run github.com/pgrestgen/pgrestgen/cmd/pgrestgen generate --schema ../schema.sql --schema ../films.sql --schema ../rpc.sql --schemas test,v2 --out . --package db
+//go:generate go run github.com/pgrestgen/pgrestgen/cmd/pgrestgen generate --schema ../schema.sql --schema ../films.sql --schema ../rpc.sql --schemas test,v2 --out . --package db --client
