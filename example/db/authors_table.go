@@ -22,15 +22,26 @@ const (
 	AuthorsColCountry = "country"
 )
 
+// SQL of "public"."authors" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	AuthorsSQL             = `"public"."authors"`
+	AuthorsSelectStarSQL   = `"id", "name", "born", "country"`
+	AuthorsReturningSQL    = `"public"."authors"."id", "public"."authors"."name", "public"."authors"."born", "public"."authors"."country"`
+	AuthorsKeyReturningSQL = `"public"."authors"."id"`
+)
+
 // AuthorsRelation describes "public"."authors" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func AuthorsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "authors",
-		Kind:       "table",
-		SQLName:    `"public"."authors"`,
-		SelectStar: `"id", "name", "born", "country"`,
+		Schema:       "public",
+		Name:         "authors",
+		Kind:         "table",
+		SQLName:      AuthorsSQL,
+		SelectStar:   AuthorsSelectStarSQL,
+		Returning:    AuthorsReturningSQL,
+		KeyReturning: AuthorsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: AuthorsColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."authors"', 'id'))`, HasDefault: true},
 			{Name: AuthorsColName, SQLName: `"name"`, Type: "text"},

@@ -15,6 +15,11 @@ type AveragePriceArgs struct {
 // AveragePriceResult is what "public"."average_price" returns (numeric).
 type AveragePriceResult = json.Number
 
+// AveragePriceCallSQL calls "public"."average_price" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const AveragePriceCallSQL = `"public"."average_price"("min_year" := $1::integer)`
+
 // AveragePriceFunction describes "public"."average_price" to the runtime, which serves it on /rpc/average_price.
 // A call with every argument runs:
 //
@@ -27,6 +32,7 @@ func AveragePriceFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "min_year", SQLName: `"min_year"`, Type: "integer", Cast: `integer`},
 		},
+		Call:       AveragePriceCallSQL,
 		ReturnType: "numeric",
 		Scalar:     true,
 		Volatility: "stable",

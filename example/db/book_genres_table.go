@@ -16,15 +16,26 @@ const (
 	BookGenresColGenreID = "genre_id"
 )
 
+// SQL of "public"."book_genres" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	BookGenresSQL             = `"public"."book_genres"`
+	BookGenresSelectStarSQL   = `"book_id", "genre_id"`
+	BookGenresReturningSQL    = `"public"."book_genres"."book_id", "public"."book_genres"."genre_id"`
+	BookGenresKeyReturningSQL = `"public"."book_genres"."book_id", "public"."book_genres"."genre_id"`
+)
+
 // BookGenresRelation describes "public"."book_genres" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func BookGenresRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "book_genres",
-		Kind:       "table",
-		SQLName:    `"public"."book_genres"`,
-		SelectStar: `"book_id", "genre_id"`,
+		Schema:       "public",
+		Name:         "book_genres",
+		Kind:         "table",
+		SQLName:      BookGenresSQL,
+		SelectStar:   BookGenresSelectStarSQL,
+		Returning:    BookGenresReturningSQL,
+		KeyReturning: BookGenresKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: BookGenresColBookID, SQLName: `"book_id"`, Type: "integer"},
 			{Name: BookGenresColGenreID, SQLName: `"genre_id"`, Type: "integer"},

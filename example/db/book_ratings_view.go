@@ -23,15 +23,26 @@ const (
 	BookRatingsColAverageStars = "average_stars"
 )
 
+// SQL of "public"."book_ratings" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	BookRatingsSQL             = `"public"."book_ratings"`
+	BookRatingsSelectStarSQL   = `"book_id", "title", "reviews", "average_stars"`
+	BookRatingsReturningSQL    = `"public"."book_ratings"."book_id", "public"."book_ratings"."title", "public"."book_ratings"."reviews", "public"."book_ratings"."average_stars"`
+	BookRatingsKeyReturningSQL = `"public"."book_ratings"."book_id"`
+)
+
 // BookRatingsRelation describes "public"."book_ratings" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func BookRatingsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "book_ratings",
-		Kind:       "view",
-		SQLName:    `"public"."book_ratings"`,
-		SelectStar: `"book_id", "title", "reviews", "average_stars"`,
+		Schema:       "public",
+		Name:         "book_ratings",
+		Kind:         "view",
+		SQLName:      BookRatingsSQL,
+		SelectStar:   BookRatingsSelectStarSQL,
+		Returning:    BookRatingsReturningSQL,
+		KeyReturning: BookRatingsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: BookRatingsColBookID, SQLName: `"book_id"`, Type: "integer", Nullable: true},
 			{Name: BookRatingsColTitle, SQLName: `"title"`, Type: "text", Nullable: true},

@@ -12,6 +12,11 @@ type BooksByAuthorArgs struct {
 // BooksByAuthorResult is what "public"."books_by_author" returns (setof public.books).
 type BooksByAuthorResult = []Book
 
+// BooksByAuthorCallSQL calls "public"."books_by_author" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const BooksByAuthorCallSQL = `"public"."books_by_author"("author_name" := $1::text)`
+
 // BooksByAuthorFunction describes "public"."books_by_author" to the runtime, which serves it on /rpc/books_by_author.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func BooksByAuthorFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "author_name", SQLName: `"author_name"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:           BooksByAuthorCallSQL,
 		ReturnType:     "public.books",
 		ReturnsSet:     true,
 		ResultSchema:   "public",

@@ -31,15 +31,26 @@ const (
 	BooksColDetails   = "details"
 )
 
+// SQL of "public"."books" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	BooksSQL             = `"public"."books"`
+	BooksSelectStarSQL   = `"id", "title", "author_id", "published", "format", "price", "tags", "details"`
+	BooksReturningSQL    = `"public"."books"."id", "public"."books"."title", "public"."books"."author_id", "public"."books"."published", "public"."books"."format", "public"."books"."price", "public"."books"."tags", "public"."books"."details"`
+	BooksKeyReturningSQL = `"public"."books"."id"`
+)
+
 // BooksRelation describes "public"."books" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func BooksRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "books",
-		Kind:       "table",
-		SQLName:    `"public"."books"`,
-		SelectStar: `"id", "title", "author_id", "published", "format", "price", "tags", "details"`,
+		Schema:       "public",
+		Name:         "books",
+		Kind:         "table",
+		SQLName:      BooksSQL,
+		SelectStar:   BooksSelectStarSQL,
+		Returning:    BooksReturningSQL,
+		KeyReturning: BooksKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: BooksColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."books"', 'id'))`, HasDefault: true},
 			{Name: BooksColTitle, SQLName: `"title"`, Type: "text"},

@@ -16,15 +16,26 @@ const (
 	GenresColName = "name"
 )
 
+// SQL of "public"."genres" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	GenresSQL             = `"public"."genres"`
+	GenresSelectStarSQL   = `"id", "name"`
+	GenresReturningSQL    = `"public"."genres"."id", "public"."genres"."name"`
+	GenresKeyReturningSQL = `"public"."genres"."id"`
+)
+
 // GenresRelation describes "public"."genres" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func GenresRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "genres",
-		Kind:       "table",
-		SQLName:    `"public"."genres"`,
-		SelectStar: `"id", "name"`,
+		Schema:       "public",
+		Name:         "genres",
+		Kind:         "table",
+		SQLName:      GenresSQL,
+		SelectStar:   GenresSelectStarSQL,
+		Returning:    GenresReturningSQL,
+		KeyReturning: GenresKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: GenresColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."genres"', 'id'))`, HasDefault: true},
 			{Name: GenresColName, SQLName: `"name"`, Type: "text"},

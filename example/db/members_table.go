@@ -21,15 +21,26 @@ const (
 	MembersColJoinedAt = "joined_at"
 )
 
+// SQL of "public"."members" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	MembersSQL             = `"public"."members"`
+	MembersSelectStarSQL   = `"id", "email", "joined_at"`
+	MembersReturningSQL    = `"public"."members"."id", "public"."members"."email", "public"."members"."joined_at"`
+	MembersKeyReturningSQL = `"public"."members"."id"`
+)
+
 // MembersRelation describes "public"."members" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func MembersRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "members",
-		Kind:       "table",
-		SQLName:    `"public"."members"`,
-		SelectStar: `"id", "email", "joined_at"`,
+		Schema:       "public",
+		Name:         "members",
+		Kind:         "table",
+		SQLName:      MembersSQL,
+		SelectStar:   MembersSelectStarSQL,
+		Returning:    MembersReturningSQL,
+		KeyReturning: MembersKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: MembersColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."members"', 'id'))`, HasDefault: true},
 			{Name: MembersColEmail, SQLName: `"email"`, Type: "text"},

@@ -22,15 +22,26 @@ const (
 	ReviewsColBody     = "body"
 )
 
+// SQL of "public"."reviews" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ReviewsSQL             = `"public"."reviews"`
+	ReviewsSelectStarSQL   = `"id", "book_id", "member_id", "stars", "body"`
+	ReviewsReturningSQL    = `"public"."reviews"."id", "public"."reviews"."book_id", "public"."reviews"."member_id", "public"."reviews"."stars", "public"."reviews"."body"`
+	ReviewsKeyReturningSQL = `"public"."reviews"."id"`
+)
+
 // ReviewsRelation describes "public"."reviews" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ReviewsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "reviews",
-		Kind:       "table",
-		SQLName:    `"public"."reviews"`,
-		SelectStar: `"id", "book_id", "member_id", "stars", "body"`,
+		Schema:       "public",
+		Name:         "reviews",
+		Kind:         "table",
+		SQLName:      ReviewsSQL,
+		SelectStar:   ReviewsSelectStarSQL,
+		Returning:    ReviewsReturningSQL,
+		KeyReturning: ReviewsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: ReviewsColID, SQLName: `"id"`, Type: "integer", Default: `nextval(pg_get_serial_sequence('"public"."reviews"', 'id'))`, HasDefault: true},
 			{Name: ReviewsColBookID, SQLName: `"book_id"`, Type: "integer"},

@@ -193,13 +193,25 @@ func emitRelation(f *jen.File, r plan.Relation) error {
 		})
 	}
 
+	fieldConsts := map[string]string{}
+	if len(r.SQL) > 0 {
+		f.Commentf("SQL of %s that its statements are built from, rendered by the", sqlName(src.Schema, src.Name))
+		f.Comment("runtime's renderer when this file was generated: the text shown is the text run.")
+		f.Const().DefsFunc(func(g *jen.Group) {
+			for _, c := range r.SQL {
+				g.Id(c.Name).Op("=").Add(sqlLit(c.Value))
+				fieldConsts[c.Field] = c.Name
+			}
+		})
+	}
+
 	consts := map[string]string{}
 	for _, fl := range r.Fields {
 		consts[fl.SQLName] = fl.Const
 	}
 	// Each relationship under a comment showing its join, so a reviewer
 	// sees every embed the API allows and how it is joined.
-	desc, err := literal{columnConsts: consts, comments: map[string][]string{"Relationships": r.Joins}}.print(&r.Descriptor)
+	desc, err := literal{columnConsts: consts, comments: map[string][]string{"Relationships": r.Joins}, fieldConsts: fieldConsts}.print(&r.Descriptor)
 	if err != nil {
 		return err
 	}
@@ -255,7 +267,15 @@ func emitFunction(f *jen.File, fn plan.Function) error {
 		f.Commentf("%s is what %s returns (%s%s).", fn.Result, sqlName(src.Schema, src.Name), setof(src.ReturnsSet), src.Return.SQL)
 		f.Type().Id(fn.Result).Op("=").Add(typeCode(fn.ResultType))
 	}
-	desc, err := literal{}.print(&fn.Descriptor)
+	fieldConsts := map[string]string{}
+	for _, c := range fn.SQL {
+		f.Commentf("%s calls %s with every argument from the query", c.Name, sqlName(src.Schema, src.Name))
+		f.Comment("string (GET, or a POST form), as the runtime's renderer wrote it when this")
+		f.Comment("file was generated: the text shown is the text run.")
+		f.Const().Id(c.Name).Op("=").Add(sqlLit(c.Value))
+		fieldConsts[c.Field] = c.Name
+	}
+	desc, err := literal{fieldConsts: fieldConsts}.print(&fn.Descriptor)
 	if err != nil {
 		return err
 	}

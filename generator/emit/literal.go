@@ -24,6 +24,7 @@ const contractPkg = "github.com/pgrestgen/pgrestgen/runtime/contract"
 var sqlFields = map[string]bool{
 	"SQLName": true, "SelectStar": true, "RowRef": true, "Default": true,
 	"FilterCast": true, "Cast": true, "Function": true, "MediaDomain": true,
+	"Returning": true, "KeyReturning": true, "Call": true,
 }
 
 // constNames are contract's named constants, which print by name. The keys
@@ -47,6 +48,9 @@ type literal struct {
 	// comments go above the elements of a top-level slice field, by field
 	// name and element index.
 	comments map[string][]string
+	// fieldConsts print top-level fields as the generated constants holding
+	// their values (field name → constant).
+	fieldConsts map[string]string
 }
 
 // print returns the literal of v, a contract struct or a pointer to one.
@@ -143,6 +147,9 @@ func (l literal) value(v reflect.Value, depth int, field string, elide bool) (*j
 
 // fieldValue prints the field name of a struct of type owner.
 func (l literal) fieldValue(owner reflect.Type, name string, v reflect.Value, depth int) (*jen.Statement, error) {
+	if c, ok := l.fieldConsts[name]; ok && depth == 1 {
+		return jen.Id(c), nil
+	}
 	if owner == reflect.TypeFor[contract.Column]() && name == "Name" {
 		if c, ok := l.columnConsts[v.String()]; ok {
 			return jen.Id(c), nil

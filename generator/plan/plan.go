@@ -16,6 +16,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/generator/catalog"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 	"github.com/pgrestgen/pgrestgen/runtime/drift"
 )
 
@@ -65,6 +66,12 @@ type Method struct {
 	HTTP []string
 }
 
+// SQLConst is an SQL piece of a descriptor printed as a constant: Field
+// is the descriptor's field holding it.
+type SQLConst struct {
+	Field, Name, Value string
+}
+
 // Relation is the plan of one table or view.
 type Relation struct {
 	Source catalog.Relation
@@ -82,6 +89,9 @@ type Relation struct {
 	// computed fields (functions of exposed schemas taking its row type)
 	// and the relationships it can embed (relationships.go).
 	Descriptor contract.Relation
+	// SQL are the descriptor's fixed SQL pieces as named constants, shown
+	// in the relation's file and referenced by its descriptor.
+	SQL []SQLConst
 	// Joins show the join of each of Descriptor.Relationships, for a
 	// reviewer: films.director_id = directors.id.
 	Joins []string
@@ -124,6 +134,9 @@ type Function struct {
 	// its rows come back (Scalar, or composite with the columns of
 	// ResultRelation or Columns), a media type when it is a handler
 	// ("text/html", or "*/*" for any).
+	// SQL are the descriptor's fixed SQL pieces as named constants (the
+	// call with every argument), shown in the function's file.
+	SQL []SQLConst
 	Descriptor contract.Function
 }
 
@@ -280,7 +293,23 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 			// argument; the runtime falls back to the quoted name.
 			d.RowRef = QuoteIdent(src.Name)
 		}
+		// The pieces the runtime would render for every write, rendered
+		// once here by the runtime's own renderer.
+		d.Returning = sqlgen.Returning(&d)
+		if len(d.PrimaryKey) > 0 {
+			d.KeyReturning = sqlgen.KeyReturning(&d)
+		}
 		r.Descriptor = d
+		for _, c := range []struct{ field, suffix, value string }{
+			{"SQLName", "SQL", d.SQLName},
+			{"SelectStar", "SelectStarSQL", d.SelectStar},
+			{"Returning", "ReturningSQL", d.Returning},
+			{"KeyReturning", "KeyReturningSQL", d.KeyReturning},
+		} {
+			if c.value != "" {
+				r.SQL = append(r.SQL, SQLConst{Field: c.field, Name: names.name(r.Prefix + c.suffix), Value: c.value})
+			}
+		}
 	}
 	planRelationships(cat, pkg.Relations)
 
@@ -350,6 +379,9 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		pf.Descriptor.Params = callParams(f)
 		planCallResult(&pf, outs, relations, composites)
 		planMediaHandler(&pf)
+		if pf.Descriptor.Call = sqlgen.FullCall(&pf.Descriptor); pf.Descriptor.Call != "" {
+			pf.SQL = []SQLConst{{Field: "Call", Name: names.name(pf.GoName + "CallSQL"), Value: pf.Descriptor.Call}}
+		}
 		pkg.Functions[i] = pf
 	}
 	pkg.Routes = planRoutes(pkg)

@@ -17,6 +17,12 @@ type Relation struct {
 	SQLName string
 	// SelectStar is the quoted column list that "*" stands for.
 	SelectStar string
+	// Returning is the RETURNING list of a write answered with its rows
+	// (every column, qualified); KeyReturning the primary key's, for
+	// return=headers-only. Both are rendered by sqlgen.Returning at
+	// generation, so no request builds them; "" renders them per request.
+	Returning    string
+	KeyReturning string
 	Columns    []Column
 	// RowRef refers to a whole row in the FROM clause (quoted name); the
 	// argument computed fields are called with.
@@ -82,6 +88,11 @@ type Function struct {
 	// Params are the input arguments in declaration order. A single
 	// unnamed one (Name "") takes the raw request body.
 	Params []Param
+	// Call is the call with every parameter given in the query string, in
+	// declaration order, bound from $1 (sqlgen.FullCall at generation):
+	// the usual call, which no request then renders. "" when there is no
+	// such form (a body parameter, a variadic one).
+	Call string
 	// ReturnType is the declared return type as format_type prints it.
 	ReturnType string
 	ReturnsSet bool

@@ -59,6 +59,12 @@ func Call(a *Args, c *plan.Call) (from, call string) {
 		from = "(SELECT " + a.Add(string(c.Body.JSON)) + "::json AS json_data) pgrst_payload, LATERAL (SELECT " +
 			strings.Join(names, ", ") + " FROM " + toRecord + "(pgrst_payload.json_data) AS _(" + strings.Join(typed, ", ") +
 			") LIMIT 1) pgrst_body, LATERAL "
+	case fn.Call != "" && len(a.values) == 0 && allInOrder(c):
+		// Every parameter, in order, bound first: the generated call.
+		for _, cp := range c.Args {
+			a.Add(cp.Values[0])
+		}
+		call = fn.Call
 	default:
 		for _, cp := range c.Args {
 			p := cp.Param
@@ -69,11 +75,47 @@ func Call(a *Args, c *plan.Call) (from, call string) {
 			args = append(args, variadic(p)+p.SQLName+" := "+a.Add(v)+"::"+p.Cast)
 		}
 	}
-	call = fn.SQLName + "(" + strings.Join(args, ", ") + ")"
+	if call == "" {
+		call = fn.SQLName + "(" + strings.Join(args, ", ") + ")"
+	}
 	if fn.Scalar {
 		call = "(SELECT " + call + " AS pgrst_scalar)"
 	}
 	return from, call + " AS pgrst_call"
+}
+
+// FullCall is fn called with every parameter from the query string, bound
+// from $1 in declaration order, as Call renders it; "" when fn has no such
+// form (a variadic parameter, or a single unnamed one taking the body).
+// The generator stores it in the descriptor.
+func FullCall(fn *contract.Function) string {
+	if len(fn.Params) == 0 || len(fn.Params) == 1 && fn.Params[0].Name == "" {
+		return ""
+	}
+	var a Args
+	args := make([]string, len(fn.Params))
+	for i := range fn.Params {
+		p := &fn.Params[i]
+		if p.Variadic || p.Name == "" {
+			return ""
+		}
+		args[i] = p.SQLName + " := " + a.Add(nil) + "::" + p.Cast
+	}
+	return fn.SQLName + "(" + strings.Join(args, ", ") + ")"
+}
+
+// allInOrder reports whether the call gives every parameter of its
+// function, once each, in declaration order.
+func allInOrder(c *plan.Call) bool {
+	if len(c.Args) != len(c.Fn.Params) {
+		return false
+	}
+	for i, cp := range c.Args {
+		if cp.Param != &c.Fn.Params[i] || len(cp.Values) != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 func variadic(p *contract.Param) string {

@@ -105,13 +105,9 @@ func mutation(a *Args, m *plan.Mutate) string {
 	}
 	switch {
 	case m.Return == "representation":
-		all := make([]string, len(rel.Columns))
-		for i, col := range rel.Columns {
-			all[i] = col.Name
-		}
-		sql += " RETURNING " + strings.Join(qualified(rel, all), ", ")
+		sql += " RETURNING " + or(rel.Returning, Returning)(rel)
 	case m.Return == "headers-only" && len(rel.PrimaryKey) > 0:
-		sql += " RETURNING " + strings.Join(qualified(rel, rel.PrimaryKey), ", ")
+		sql += " RETURNING " + or(rel.KeyReturning, KeyReturning)(rel)
 	default:
 		sql += " RETURNING 1"
 	}
@@ -120,6 +116,30 @@ func mutation(a *Args, m *plan.Mutate) string {
 		sql += ", (xmax = 0) AS pgrst_inserted"
 	}
 	return sql
+}
+
+// Returning is the RETURNING list of a write answered with its rows: every
+// column of rel, qualified. The generator stores it in the descriptor.
+func Returning(rel *contract.Relation) string {
+	all := make([]string, len(rel.Columns))
+	for i, col := range rel.Columns {
+		all[i] = col.Name
+	}
+	return strings.Join(qualified(rel, all), ", ")
+}
+
+// KeyReturning is the RETURNING list of return=headers-only: rel's primary
+// key, qualified. The generator stores it in the descriptor.
+func KeyReturning(rel *contract.Relation) string {
+	return strings.Join(qualified(rel, rel.PrimaryKey), ", ")
+}
+
+// or is the precomputed text when there is one, else its renderer.
+func or(pre string, render func(*contract.Relation) string) func(*contract.Relation) string {
+	if pre != "" {
+		return func(*contract.Relation) string { return pre }
+	}
+	return render
 }
 
 // bodySource is the FROM clause of a mutation's body rows: the JSON body as

@@ -20,15 +20,26 @@ const (
 	ActiveItemsColScore    = "score"
 )
 
+// SQL of "test"."active_items" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ActiveItemsSQL             = `"test"."active_items"`
+	ActiveItemsSelectStarSQL   = `"id", "name", "category", "score"`
+	ActiveItemsReturningSQL    = `"test"."active_items"."id", "test"."active_items"."name", "test"."active_items"."category", "test"."active_items"."score"`
+	ActiveItemsKeyReturningSQL = `"test"."active_items"."id"`
+)
+
 // ActiveItemsRelation describes "test"."active_items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ActiveItemsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "active_items",
-		Kind:       "view",
-		SQLName:    `"test"."active_items"`,
-		SelectStar: `"id", "name", "category", "score"`,
+		Schema:       "test",
+		Name:         "active_items",
+		Kind:         "view",
+		SQLName:      ActiveItemsSQL,
+		SelectStar:   ActiveItemsSelectStarSQL,
+		Returning:    ActiveItemsReturningSQL,
+		KeyReturning: ActiveItemsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: ActiveItemsColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: ActiveItemsColName, SQLName: `"name"`, Type: "text", Nullable: true},

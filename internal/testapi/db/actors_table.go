@@ -18,15 +18,26 @@ const (
 	ActorsColLastName  = "last_name"
 )
 
+// SQL of "test"."actors" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ActorsSQL             = `"test"."actors"`
+	ActorsSelectStarSQL   = `"id", "first_name", "last_name"`
+	ActorsReturningSQL    = `"test"."actors"."id", "test"."actors"."first_name", "test"."actors"."last_name"`
+	ActorsKeyReturningSQL = `"test"."actors"."id"`
+)
+
 // ActorsRelation describes "test"."actors" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ActorsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "actors",
-		Kind:       "table",
-		SQLName:    `"test"."actors"`,
-		SelectStar: `"id", "first_name", "last_name"`,
+		Schema:       "test",
+		Name:         "actors",
+		Kind:         "table",
+		SQLName:      ActorsSQL,
+		SelectStar:   ActorsSelectStarSQL,
+		Returning:    ActorsReturningSQL,
+		KeyReturning: ActorsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: ActorsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ActorsColFirstName, SQLName: `"first_name"`, Type: "text"},

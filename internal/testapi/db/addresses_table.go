@@ -16,15 +16,26 @@ const (
 	AddressesColCity = "city"
 )
 
+// SQL of "test"."addresses" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	AddressesSQL             = `"test"."addresses"`
+	AddressesSelectStarSQL   = `"id", "city"`
+	AddressesReturningSQL    = `"test"."addresses"."id", "test"."addresses"."city"`
+	AddressesKeyReturningSQL = `"test"."addresses"."id"`
+)
+
 // AddressesRelation describes "test"."addresses" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func AddressesRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "addresses",
-		Kind:       "table",
-		SQLName:    `"test"."addresses"`,
-		SelectStar: `"id", "city"`,
+		Schema:       "test",
+		Name:         "addresses",
+		Kind:         "table",
+		SQLName:      AddressesSQL,
+		SelectStar:   AddressesSelectStarSQL,
+		Returning:    AddressesReturningSQL,
+		KeyReturning: AddressesKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: AddressesColID, SQLName: `"id"`, Type: "integer"},
 			{Name: AddressesColCity, SQLName: `"city"`, Type: "text"},

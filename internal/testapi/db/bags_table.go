@@ -18,15 +18,26 @@ const (
 	BagsColWords = "words"
 )
 
+// SQL of "test"."bags" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	BagsSQL             = `"test"."bags"`
+	BagsSelectStarSQL   = `"id", "ints", "words"`
+	BagsReturningSQL    = `"test"."bags"."id", "test"."bags"."ints", "test"."bags"."words"`
+	BagsKeyReturningSQL = `"test"."bags"."id"`
+)
+
 // BagsRelation describes "test"."bags" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func BagsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "bags",
-		Kind:       "table",
-		SQLName:    `"test"."bags"`,
-		SelectStar: `"id", "ints", "words"`,
+		Schema:       "test",
+		Name:         "bags",
+		Kind:         "table",
+		SQLName:      BagsSQL,
+		SelectStar:   BagsSelectStarSQL,
+		Returning:    BagsReturningSQL,
+		KeyReturning: BagsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: BagsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: BagsColInts, SQLName: `"ints"`, Type: "integer[]", Nullable: true},

@@ -16,15 +16,26 @@ const (
 	CallLogColMsg = "msg"
 )
 
+// SQL of "test"."call_log" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	CallLogSQL             = `"test"."call_log"`
+	CallLogSelectStarSQL   = `"id", "msg"`
+	CallLogReturningSQL    = `"test"."call_log"."id", "test"."call_log"."msg"`
+	CallLogKeyReturningSQL = `"test"."call_log"."id"`
+)
+
 // CallLogRelation describes "test"."call_log" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func CallLogRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "call_log",
-		Kind:       "table",
-		SQLName:    `"test"."call_log"`,
-		SelectStar: `"id", "msg"`,
+		Schema:       "test",
+		Name:         "call_log",
+		Kind:         "table",
+		SQLName:      CallLogSQL,
+		SelectStar:   CallLogSelectStarSQL,
+		Returning:    CallLogReturningSQL,
+		KeyReturning: CallLogKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: CallLogColID, SQLName: `"id"`, Type: "integer", Default: `nextval('test.call_log_id_seq'::regclass)`, HasDefault: true},
 			{Name: CallLogColMsg, SQLName: `"msg"`, Type: "text"},

@@ -16,6 +16,14 @@ const (
 	CategoryCountsColN        = "n"
 )
 
+// SQL of "test"."category_counts" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	CategoryCountsSQL           = `"test"."category_counts"`
+	CategoryCountsSelectStarSQL = `"category", "n"`
+	CategoryCountsReturningSQL  = `"test"."category_counts"."category", "test"."category_counts"."n"`
+)
+
 // CategoryCountsRelation describes "test"."category_counts" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func CategoryCountsRelation() *contract.Relation {
@@ -23,8 +31,9 @@ func CategoryCountsRelation() *contract.Relation {
 		Schema:     "test",
 		Name:       "category_counts",
 		Kind:       "view",
-		SQLName:    `"test"."category_counts"`,
-		SelectStar: `"category", "n"`,
+		SQLName:    CategoryCountsSQL,
+		SelectStar: CategoryCountsSelectStarSQL,
+		Returning:  CategoryCountsReturningSQL,
 		Columns: []contract.Column{
 			{Name: CategoryCountsColCategory, SQLName: `"category"`, Type: "text", Nullable: true},
 			{Name: CategoryCountsColN, SQLName: `"n"`, Type: "bigint", Nullable: true},

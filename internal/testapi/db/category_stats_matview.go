@@ -18,6 +18,14 @@ const (
 	CategoryStatsColTotalScore = "total_score"
 )
 
+// SQL of "test"."category_stats" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	CategoryStatsSQL           = `"test"."category_stats"`
+	CategoryStatsSelectStarSQL = `"category", "n", "total_score"`
+	CategoryStatsReturningSQL  = `"test"."category_stats"."category", "test"."category_stats"."n", "test"."category_stats"."total_score"`
+)
+
 // CategoryStatsRelation describes "test"."category_stats" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func CategoryStatsRelation() *contract.Relation {
@@ -25,8 +33,9 @@ func CategoryStatsRelation() *contract.Relation {
 		Schema:     "test",
 		Name:       "category_stats",
 		Kind:       "materialized_view",
-		SQLName:    `"test"."category_stats"`,
-		SelectStar: `"category", "n", "total_score"`,
+		SQLName:    CategoryStatsSQL,
+		SelectStar: CategoryStatsSelectStarSQL,
+		Returning:  CategoryStatsReturningSQL,
 		Columns: []contract.Column{
 			{Name: CategoryStatsColCategory, SQLName: `"category"`, Type: "text", Nullable: true},
 			{Name: CategoryStatsColN, SQLName: `"n"`, Type: "integer", Nullable: true},

@@ -16,15 +16,26 @@ const (
 	ContractsColAddressID = "address_id"
 )
 
+// SQL of "test"."contracts" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ContractsSQL             = `"test"."contracts"`
+	ContractsSelectStarSQL   = `"studio_id", "address_id"`
+	ContractsReturningSQL    = `"test"."contracts"."studio_id", "test"."contracts"."address_id"`
+	ContractsKeyReturningSQL = `"test"."contracts"."studio_id", "test"."contracts"."address_id"`
+)
+
 // ContractsRelation describes "test"."contracts" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ContractsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "contracts",
-		Kind:       "table",
-		SQLName:    `"test"."contracts"`,
-		SelectStar: `"studio_id", "address_id"`,
+		Schema:       "test",
+		Name:         "contracts",
+		Kind:         "table",
+		SQLName:      ContractsSQL,
+		SelectStar:   ContractsSelectStarSQL,
+		Returning:    ContractsReturningSQL,
+		KeyReturning: ContractsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: ContractsColStudioID, SQLName: `"studio_id"`, Type: "integer"},
 			{Name: ContractsColAddressID, SQLName: `"address_id"`, Type: "integer"},

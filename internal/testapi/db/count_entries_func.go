@@ -15,6 +15,11 @@ type CountEntriesArgs struct {
 // CountEntriesResult is what "test"."count_entries" returns (integer).
 type CountEntriesResult = int32
 
+// CountEntriesCallSQL calls "test"."count_entries" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const CountEntriesCallSQL = `"test"."count_entries"("entries" := $1::jsonb)`
+
 // CountEntriesFunction describes "test"."count_entries" to the runtime, which serves it on /rpc/count_entries.
 // A call with every argument runs:
 //
@@ -27,6 +32,7 @@ func CountEntriesFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "entries", SQLName: `"entries"`, Type: "jsonb", Cast: `jsonb`, Required: true},
 		},
+		Call:       CountEntriesCallSQL,
 		ReturnType: "integer",
 		Scalar:     true,
 		Volatility: "immutable",

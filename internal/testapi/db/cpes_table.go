@@ -16,6 +16,14 @@ const (
 	CpesColInformationCpe = "information.cpe"
 )
 
+// SQL of "test"."cpes" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	CpesSQL           = `"test"."cpes"`
+	CpesSelectStarSQL = `"id", "information.cpe"`
+	CpesReturningSQL  = `"test"."cpes"."id", "test"."cpes"."information.cpe"`
+)
+
 // CpesRelation describes "test"."cpes" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func CpesRelation() *contract.Relation {
@@ -23,8 +31,9 @@ func CpesRelation() *contract.Relation {
 		Schema:     "test",
 		Name:       "cpes",
 		Kind:       "table",
-		SQLName:    `"test"."cpes"`,
-		SelectStar: `"id", "information.cpe"`,
+		SQLName:    CpesSQL,
+		SelectStar: CpesSelectStarSQL,
+		Returning:  CpesReturningSQL,
 		Columns: []contract.Column{
 			{Name: CpesColID, SQLName: `"id"`, Type: "integer"},
 			{Name: CpesColInformationCpe, SQLName: `"information.cpe"`, Type: "text", Nullable: true},

@@ -16,6 +16,14 @@ const (
 	DirectorStatsColFilmCount  = "film_count"
 )
 
+// SQL of "test"."director_stats" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	DirectorStatsSQL           = `"test"."director_stats"`
+	DirectorStatsSelectStarSQL = `"director_id", "film_count"`
+	DirectorStatsReturningSQL  = `"test"."director_stats"."director_id", "test"."director_stats"."film_count"`
+)
+
 // DirectorStatsRelation describes "test"."director_stats" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func DirectorStatsRelation() *contract.Relation {
@@ -23,8 +31,9 @@ func DirectorStatsRelation() *contract.Relation {
 		Schema:     "test",
 		Name:       "director_stats",
 		Kind:       "materialized_view",
-		SQLName:    `"test"."director_stats"`,
-		SelectStar: `"director_id", "film_count"`,
+		SQLName:    DirectorStatsSQL,
+		SelectStar: DirectorStatsSelectStarSQL,
+		Returning:  DirectorStatsReturningSQL,
 		Columns: []contract.Column{
 			{Name: DirectorStatsColDirectorID, SQLName: `"director_id"`, Type: "integer", Nullable: true},
 			{Name: DirectorStatsColFilmCount, SQLName: `"film_count"`, Type: "bigint", Nullable: true},

@@ -18,15 +18,26 @@ const (
 	DirectorsColLastName  = "last_name"
 )
 
+// SQL of "test"."directors" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	DirectorsSQL             = `"test"."directors"`
+	DirectorsSelectStarSQL   = `"id", "first_name", "last_name"`
+	DirectorsReturningSQL    = `"test"."directors"."id", "test"."directors"."first_name", "test"."directors"."last_name"`
+	DirectorsKeyReturningSQL = `"test"."directors"."id"`
+)
+
 // DirectorsRelation describes "test"."directors" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func DirectorsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "directors",
-		Kind:       "table",
-		SQLName:    `"test"."directors"`,
-		SelectStar: `"id", "first_name", "last_name"`,
+		Schema:       "test",
+		Name:         "directors",
+		Kind:         "table",
+		SQLName:      DirectorsSQL,
+		SelectStar:   DirectorsSelectStarSQL,
+		Returning:    DirectorsReturningSQL,
+		KeyReturning: DirectorsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: DirectorsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: DirectorsColFirstName, SQLName: `"first_name"`, Type: "text"},

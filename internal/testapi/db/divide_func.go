@@ -19,6 +19,11 @@ type DivideRow struct {
 // DivideResult is what "test"."divide" returns (record).
 type DivideResult = DivideRow
 
+// DivideCallSQL calls "test"."divide" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const DivideCallSQL = `"test"."divide"("a" := $1::integer, "b" := $2::integer)`
+
 // DivideFunction describes "test"."divide" to the runtime, which serves it on /rpc/divide.
 // A call with every argument runs:
 //
@@ -32,6 +37,7 @@ func DivideFunction() *contract.Function {
 			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
 			{Name: "b", SQLName: `"b"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:       DivideCallSQL,
 		ReturnType: "record",
 		Columns: []contract.Column{
 			{Name: "quotient", SQLName: `"quotient"`, Type: "integer", Nullable: true},

@@ -25,15 +25,26 @@ const (
 	DocumentsColMeta = "meta"
 )
 
+// SQL of "test"."documents" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	DocumentsSQL             = `"test"."documents"`
+	DocumentsSelectStarSQL   = `"id", "lang", "body", "tsv", "meta"`
+	DocumentsReturningSQL    = `"test"."documents"."id", "test"."documents"."lang", "test"."documents"."body", "test"."documents"."tsv", "test"."documents"."meta"`
+	DocumentsKeyReturningSQL = `"test"."documents"."id"`
+)
+
 // DocumentsRelation describes "test"."documents" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func DocumentsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "documents",
-		Kind:       "table",
-		SQLName:    `"test"."documents"`,
-		SelectStar: `"id", "lang", "body", "tsv", "meta"`,
+		Schema:       "test",
+		Name:         "documents",
+		Kind:         "table",
+		SQLName:      DocumentsSQL,
+		SelectStar:   DocumentsSelectStarSQL,
+		Returning:    DocumentsReturningSQL,
+		KeyReturning: DocumentsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: DocumentsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: DocumentsColLang, SQLName: `"lang"`, Type: "text"},

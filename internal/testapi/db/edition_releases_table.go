@@ -18,15 +18,26 @@ const (
 	EditionReleasesColCountry   = "country"
 )
 
+// SQL of "test"."edition_releases" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	EditionReleasesSQL             = `"test"."edition_releases"`
+	EditionReleasesSelectStarSQL   = `"film_id", "edition_no", "country"`
+	EditionReleasesReturningSQL    = `"test"."edition_releases"."film_id", "test"."edition_releases"."edition_no", "test"."edition_releases"."country"`
+	EditionReleasesKeyReturningSQL = `"test"."edition_releases"."film_id", "test"."edition_releases"."edition_no", "test"."edition_releases"."country"`
+)
+
 // EditionReleasesRelation describes "test"."edition_releases" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func EditionReleasesRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "edition_releases",
-		Kind:       "table",
-		SQLName:    `"test"."edition_releases"`,
-		SelectStar: `"film_id", "edition_no", "country"`,
+		Schema:       "test",
+		Name:         "edition_releases",
+		Kind:         "table",
+		SQLName:      EditionReleasesSQL,
+		SelectStar:   EditionReleasesSelectStarSQL,
+		Returning:    EditionReleasesReturningSQL,
+		KeyReturning: EditionReleasesKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: EditionReleasesColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: EditionReleasesColEditionNo, SQLName: `"edition_no"`, Type: "integer"},

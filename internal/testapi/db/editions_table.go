@@ -18,15 +18,26 @@ const (
 	EditionsColLabel     = "label"
 )
 
+// SQL of "test"."editions" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	EditionsSQL             = `"test"."editions"`
+	EditionsSelectStarSQL   = `"film_id", "edition_no", "label"`
+	EditionsReturningSQL    = `"test"."editions"."film_id", "test"."editions"."edition_no", "test"."editions"."label"`
+	EditionsKeyReturningSQL = `"test"."editions"."film_id", "test"."editions"."edition_no"`
+)
+
 // EditionsRelation describes "test"."editions" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func EditionsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "editions",
-		Kind:       "table",
-		SQLName:    `"test"."editions"`,
-		SelectStar: `"film_id", "edition_no", "label"`,
+		Schema:       "test",
+		Name:         "editions",
+		Kind:         "table",
+		SQLName:      EditionsSQL,
+		SelectStar:   EditionsSelectStarSQL,
+		Returning:    EditionsReturningSQL,
+		KeyReturning: EditionsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: EditionsColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: EditionsColEditionNo, SQLName: `"edition_no"`, Type: "integer"},

@@ -16,15 +16,26 @@ const (
 	FilmDetailsColRuntimeMinutes = "runtime_minutes"
 )
 
+// SQL of "test"."film_details" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	FilmDetailsSQL             = `"test"."film_details"`
+	FilmDetailsSelectStarSQL   = `"film_id", "runtime_minutes"`
+	FilmDetailsReturningSQL    = `"test"."film_details"."film_id", "test"."film_details"."runtime_minutes"`
+	FilmDetailsKeyReturningSQL = `"test"."film_details"."film_id"`
+)
+
 // FilmDetailsRelation describes "test"."film_details" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func FilmDetailsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "film_details",
-		Kind:       "table",
-		SQLName:    `"test"."film_details"`,
-		SelectStar: `"film_id", "runtime_minutes"`,
+		Schema:       "test",
+		Name:         "film_details",
+		Kind:         "table",
+		SQLName:      FilmDetailsSQL,
+		SelectStar:   FilmDetailsSelectStarSQL,
+		Returning:    FilmDetailsReturningSQL,
+		KeyReturning: FilmDetailsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: FilmDetailsColFilmID, SQLName: `"film_id"`, Type: "integer"},
 			{Name: FilmDetailsColRuntimeMinutes, SQLName: `"runtime_minutes"`, Type: "integer"},

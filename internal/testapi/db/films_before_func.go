@@ -12,6 +12,11 @@ type FilmsBeforeArgs struct {
 // FilmsBeforeResult is what "test"."films_before" returns (setof test.films).
 type FilmsBeforeResult = []Film
 
+// FilmsBeforeCallSQL calls "test"."films_before" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const FilmsBeforeCallSQL = `"test"."films_before"("y" := $1::integer)`
+
 // FilmsBeforeFunction describes "test"."films_before" to the runtime, which serves it on /rpc/films_before.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func FilmsBeforeFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "y", SQLName: `"y"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:           FilmsBeforeCallSQL,
 		ReturnType:     "test.films",
 		ReturnsSet:     true,
 		ResultSchema:   "test",

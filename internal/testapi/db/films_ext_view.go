@@ -18,15 +18,26 @@ const (
 	FilmsExtColDirectorID = "director_id"
 )
 
+// SQL of "test"."films_ext" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	FilmsExtSQL             = `"test"."films_ext"`
+	FilmsExtSelectStarSQL   = `"id", "title", "director_id"`
+	FilmsExtReturningSQL    = `"test"."films_ext"."id", "test"."films_ext"."title", "test"."films_ext"."director_id"`
+	FilmsExtKeyReturningSQL = `"test"."films_ext"."id"`
+)
+
 // FilmsExtRelation describes "test"."films_ext" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func FilmsExtRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "films_ext",
-		Kind:       "view",
-		SQLName:    `"test"."films_ext"`,
-		SelectStar: `"id", "title", "director_id"`,
+		Schema:       "test",
+		Name:         "films_ext",
+		Kind:         "view",
+		SQLName:      FilmsExtSQL,
+		SelectStar:   FilmsExtSelectStarSQL,
+		Returning:    FilmsExtReturningSQL,
+		KeyReturning: FilmsExtKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: FilmsExtColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: FilmsExtColTitle, SQLName: `"title"`, Type: "text", Nullable: true},

@@ -25,15 +25,26 @@ const (
 	FilmsColInfo       = "info"
 )
 
+// SQL of "test"."films" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	FilmsSQL             = `"test"."films"`
+	FilmsSelectStarSQL   = `"id", "title", "year", "director_id", "info"`
+	FilmsReturningSQL    = `"test"."films"."id", "test"."films"."title", "test"."films"."year", "test"."films"."director_id", "test"."films"."info"`
+	FilmsKeyReturningSQL = `"test"."films"."id"`
+)
+
 // FilmsRelation describes "test"."films" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func FilmsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "films",
-		Kind:       "table",
-		SQLName:    `"test"."films"`,
-		SelectStar: `"id", "title", "year", "director_id", "info"`,
+		Schema:       "test",
+		Name:         "films",
+		Kind:         "table",
+		SQLName:      FilmsSQL,
+		SelectStar:   FilmsSelectStarSQL,
+		Returning:    FilmsReturningSQL,
+		KeyReturning: FilmsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: FilmsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: FilmsColTitle, SQLName: `"title"`, Type: "text"},

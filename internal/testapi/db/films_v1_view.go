@@ -20,15 +20,26 @@ const (
 	FilmsV1ColDirectorID = "director_id"
 )
 
+// SQL of "test"."films_v1" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	FilmsV1SQL             = `"test"."films_v1"`
+	FilmsV1SelectStarSQL   = `"id", "title", "year", "director_id"`
+	FilmsV1ReturningSQL    = `"test"."films_v1"."id", "test"."films_v1"."title", "test"."films_v1"."year", "test"."films_v1"."director_id"`
+	FilmsV1KeyReturningSQL = `"test"."films_v1"."id"`
+)
+
 // FilmsV1Relation describes "test"."films_v1" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func FilmsV1Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "films_v1",
-		Kind:       "view",
-		SQLName:    `"test"."films_v1"`,
-		SelectStar: `"id", "title", "year", "director_id"`,
+		Schema:       "test",
+		Name:         "films_v1",
+		Kind:         "view",
+		SQLName:      FilmsV1SQL,
+		SelectStar:   FilmsV1SelectStarSQL,
+		Returning:    FilmsV1ReturningSQL,
+		KeyReturning: FilmsV1KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: FilmsV1ColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: FilmsV1ColTitle, SQLName: `"title"`, Type: "text", Nullable: true},

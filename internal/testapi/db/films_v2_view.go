@@ -18,15 +18,26 @@ const (
 	FilmsV2ColDir   = "dir"
 )
 
+// SQL of "test"."films_v2" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	FilmsV2SQL             = `"test"."films_v2"`
+	FilmsV2SelectStarSQL   = `"id", "title", "dir"`
+	FilmsV2ReturningSQL    = `"test"."films_v2"."id", "test"."films_v2"."title", "test"."films_v2"."dir"`
+	FilmsV2KeyReturningSQL = `"test"."films_v2"."id"`
+)
+
 // FilmsV2Relation describes "test"."films_v2" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func FilmsV2Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "films_v2",
-		Kind:       "view",
-		SQLName:    `"test"."films_v2"`,
-		SelectStar: `"id", "title", "dir"`,
+		Schema:       "test",
+		Name:         "films_v2",
+		Kind:         "view",
+		SQLName:      FilmsV2SQL,
+		SelectStar:   FilmsV2SelectStarSQL,
+		Returning:    FilmsV2ReturningSQL,
+		KeyReturning: FilmsV2KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: FilmsV2ColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: FilmsV2ColTitle, SQLName: `"title"`, Type: "text", Nullable: true},

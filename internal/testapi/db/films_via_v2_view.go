@@ -18,15 +18,26 @@ const (
 	FilmsViaV2ColDirectorID = "director_id"
 )
 
+// SQL of "test"."films_via_v2" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	FilmsViaV2SQL             = `"test"."films_via_v2"`
+	FilmsViaV2SelectStarSQL   = `"id", "title", "director_id"`
+	FilmsViaV2ReturningSQL    = `"test"."films_via_v2"."id", "test"."films_via_v2"."title", "test"."films_via_v2"."director_id"`
+	FilmsViaV2KeyReturningSQL = `"test"."films_via_v2"."id"`
+)
+
 // FilmsViaV2Relation describes "test"."films_via_v2" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func FilmsViaV2Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "films_via_v2",
-		Kind:       "view",
-		SQLName:    `"test"."films_via_v2"`,
-		SelectStar: `"id", "title", "director_id"`,
+		Schema:       "test",
+		Name:         "films_via_v2",
+		Kind:         "view",
+		SQLName:      FilmsViaV2SQL,
+		SelectStar:   FilmsViaV2SelectStarSQL,
+		Returning:    FilmsViaV2ReturningSQL,
+		KeyReturning: FilmsViaV2KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: FilmsViaV2ColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: FilmsViaV2ColTitle, SQLName: `"title"`, Type: "text", Nullable: true},

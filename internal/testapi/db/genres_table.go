@@ -18,15 +18,26 @@ const (
 	GenresColParentID = "parent_id"
 )
 
+// SQL of "test"."genres" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	GenresSQL             = `"test"."genres"`
+	GenresSelectStarSQL   = `"id", "name", "parent_id"`
+	GenresReturningSQL    = `"test"."genres"."id", "test"."genres"."name", "test"."genres"."parent_id"`
+	GenresKeyReturningSQL = `"test"."genres"."id"`
+)
+
 // GenresRelation describes "test"."genres" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func GenresRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "genres",
-		Kind:       "table",
-		SQLName:    `"test"."genres"`,
-		SelectStar: `"id", "name", "parent_id"`,
+		Schema:       "test",
+		Name:         "genres",
+		Kind:         "table",
+		SQLName:      GenresSQL,
+		SelectStar:   GenresSelectStarSQL,
+		Returning:    GenresReturningSQL,
+		KeyReturning: GenresKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: GenresColID, SQLName: `"id"`, Type: "integer"},
 			{Name: GenresColName, SQLName: `"name"`, Type: "text"},

@@ -12,6 +12,11 @@ type GreetArgs struct {
 // GreetResult is what "test"."greet" returns (text).
 type GreetResult = string
 
+// GreetCallSQL calls "test"."greet" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const GreetCallSQL = `"test"."greet"("name" := $1::text)`
+
 // GreetFunction describes "test"."greet" to the runtime, which serves it on /rpc/greet.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func GreetFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "name", SQLName: `"name"`, Type: "text", Cast: `text`},
 		},
+		Call:       GreetCallSQL,
 		ReturnType: "text",
 		Scalar:     true,
 		Volatility: "stable",

@@ -13,6 +13,11 @@ type InitialArgs struct {
 // InitialResult is what "test"."initial" returns (text).
 type InitialResult = string
 
+// InitialCallSQL calls "test"."initial" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const InitialCallSQL = `"test"."initial"("letter" := $1::character varying, "word" := $2::character varying)`
+
 // InitialFunction describes "test"."initial" to the runtime, which serves it on /rpc/initial.
 // A call with every argument runs:
 //
@@ -26,6 +31,7 @@ func InitialFunction() *contract.Function {
 			{Name: "letter", SQLName: `"letter"`, Type: "bpchar", Cast: `character varying`, Required: true},
 			{Name: "word", SQLName: `"word"`, Type: "character varying", Cast: `character varying`, Required: true},
 		},
+		Call:       InitialCallSQL,
 		ReturnType: "text",
 		Scalar:     true,
 		Volatility: "immutable",

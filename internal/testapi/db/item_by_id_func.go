@@ -12,6 +12,11 @@ type ItemByIDArgs struct {
 // ItemByIDResult is what "test"."item_by_id" returns (test.items).
 type ItemByIDResult = Item
 
+// ItemByIDCallSQL calls "test"."item_by_id" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const ItemByIDCallSQL = `"test"."item_by_id"("item_id" := $1::integer)`
+
 // ItemByIDFunction describes "test"."item_by_id" to the runtime, which serves it on /rpc/item_by_id.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func ItemByIDFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "item_id", SQLName: `"item_id"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:           ItemByIDCallSQL,
 		ReturnType:     "test.items",
 		ResultSchema:   "test",
 		ResultRelation: "items",

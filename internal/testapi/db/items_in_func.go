@@ -12,6 +12,11 @@ type ItemsInArgs struct {
 // ItemsInResult is what "test"."items_in" returns (setof test.items).
 type ItemsInResult = []Item
 
+// ItemsInCallSQL calls "test"."items_in" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const ItemsInCallSQL = `"test"."items_in"("cat" := $1::text)`
+
 // ItemsInFunction describes "test"."items_in" to the runtime, which serves it on /rpc/items_in.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func ItemsInFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "cat", SQLName: `"cat"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:           ItemsInCallSQL,
 		ReturnType:     "test.items",
 		ReturnsSet:     true,
 		ResultSchema:   "test",

@@ -27,15 +27,26 @@ const (
 	ItemsColCreatedAt = "created_at"
 )
 
+// SQL of "test"."items" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ItemsSQL             = `"test"."items"`
+	ItemsSelectStarSQL   = `"id", "name", "category", "score", "active", "created_at"`
+	ItemsReturningSQL    = `"test"."items"."id", "test"."items"."name", "test"."items"."category", "test"."items"."score", "test"."items"."active", "test"."items"."created_at"`
+	ItemsKeyReturningSQL = `"test"."items"."id"`
+)
+
 // ItemsRelation describes "test"."items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ItemsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "items",
-		Kind:       "table",
-		SQLName:    `"test"."items"`,
-		SelectStar: `"id", "name", "category", "score", "active", "created_at"`,
+		Schema:       "test",
+		Name:         "items",
+		Kind:         "table",
+		SQLName:      ItemsSQL,
+		SelectStar:   ItemsSelectStarSQL,
+		Returning:    ItemsReturningSQL,
+		KeyReturning: ItemsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: ItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ItemsColName, SQLName: `"name"`, Type: "text"},

@@ -21,15 +21,26 @@ const (
 	JSONDocsColJb = "jb"
 )
 
+// SQL of "test"."json_docs" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	JSONDocsSQL             = `"test"."json_docs"`
+	JSONDocsSelectStarSQL   = `"id", "j", "jb"`
+	JSONDocsReturningSQL    = `"test"."json_docs"."id", "test"."json_docs"."j", "test"."json_docs"."jb"`
+	JSONDocsKeyReturningSQL = `"test"."json_docs"."id"`
+)
+
 // JSONDocsRelation describes "test"."json_docs" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func JSONDocsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "json_docs",
-		Kind:       "table",
-		SQLName:    `"test"."json_docs"`,
-		SelectStar: `"id", "j", "jb"`,
+		Schema:       "test",
+		Name:         "json_docs",
+		Kind:         "table",
+		SQLName:      JSONDocsSQL,
+		SelectStar:   JSONDocsSelectStarSQL,
+		Returning:    JSONDocsReturningSQL,
+		KeyReturning: JSONDocsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: JSONDocsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: JSONDocsColJ, SQLName: `"j"`, Type: "json", Nullable: true},

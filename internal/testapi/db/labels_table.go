@@ -16,15 +16,26 @@ const (
 	LabelsColVal = "val"
 )
 
+// SQL of "test"."labels" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	LabelsSQL             = `"test"."labels"`
+	LabelsSelectStarSQL   = `"id", "val"`
+	LabelsReturningSQL    = `"test"."labels"."id", "test"."labels"."val"`
+	LabelsKeyReturningSQL = `"test"."labels"."id"`
+)
+
 // LabelsRelation describes "test"."labels" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func LabelsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "labels",
-		Kind:       "table",
-		SQLName:    `"test"."labels"`,
-		SelectStar: `"id", "val"`,
+		Schema:       "test",
+		Name:         "labels",
+		Kind:         "table",
+		SQLName:      LabelsSQL,
+		SelectStar:   LabelsSelectStarSQL,
+		Returning:    LabelsReturningSQL,
+		KeyReturning: LabelsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: LabelsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: LabelsColVal, SQLName: `"val"`, Type: "text"},

@@ -12,6 +12,11 @@ type LogAndCountArgs struct {
 // LogAndCountResult is what "test"."log_and_count" returns (bigint).
 type LogAndCountResult = int64
 
+// LogAndCountCallSQL calls "test"."log_and_count" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const LogAndCountCallSQL = `"test"."log_and_count"("msg" := $1::text)`
+
 // LogAndCountFunction describes "test"."log_and_count" to the runtime, which serves it on /rpc/log_and_count.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func LogAndCountFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "msg", SQLName: `"msg"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:       LogAndCountCallSQL,
 		ReturnType: "bigint",
 		Scalar:     true,
 		Volatility: "volatile",

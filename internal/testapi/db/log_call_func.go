@@ -10,6 +10,11 @@ type LogCallArgs struct {
 }
 
 // "test"."log_call" returns void: its endpoint answers 204 No Content.
+// LogCallCallSQL calls "test"."log_call" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const LogCallCallSQL = `"test"."log_call"("msg" := $1::text)`
+
 // LogCallFunction describes "test"."log_call" to the runtime, which serves it on /rpc/log_call.
 // A call with every argument runs:
 //
@@ -22,6 +27,7 @@ func LogCallFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "msg", SQLName: `"msg"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:       LogCallCallSQL,
 		ReturnType: "void",
 		Void:       true,
 		Scalar:     true,

@@ -16,15 +16,26 @@ const (
 	LoudNotesColBody = "body"
 )
 
+// SQL of "test"."loud_notes" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	LoudNotesSQL             = `"test"."loud_notes"`
+	LoudNotesSelectStarSQL   = `"id", "body"`
+	LoudNotesReturningSQL    = `"test"."loud_notes"."id", "test"."loud_notes"."body"`
+	LoudNotesKeyReturningSQL = `"test"."loud_notes"."id"`
+)
+
 // LoudNotesRelation describes "test"."loud_notes" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func LoudNotesRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "loud_notes",
-		Kind:       "view",
-		SQLName:    `"test"."loud_notes"`,
-		SelectStar: `"id", "body"`,
+		Schema:       "test",
+		Name:         "loud_notes",
+		Kind:         "view",
+		SQLName:      LoudNotesSQL,
+		SelectStar:   LoudNotesSelectStarSQL,
+		Returning:    LoudNotesReturningSQL,
+		KeyReturning: LoudNotesKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: LoudNotesColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: LoudNotesColBody, SQLName: `"body"`, Type: "text", Nullable: true},

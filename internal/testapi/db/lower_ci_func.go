@@ -15,6 +15,11 @@ type LowerCiArgs struct {
 // LowerCiResult is what "test"."lower_ci" returns (text).
 type LowerCiResult = string
 
+// LowerCiCallSQL calls "test"."lower_ci" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const LowerCiCallSQL = `"test"."lower_ci"("s" := $1::"extensions"."citext")`
+
 // LowerCiFunction describes "test"."lower_ci" to the runtime, which serves it on /rpc/lower_ci.
 // A call with every argument runs:
 //
@@ -27,6 +32,7 @@ func LowerCiFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "s", SQLName: `"s"`, Type: "extensions.citext", Cast: `"extensions"."citext"`, Required: true},
 		},
+		Call:       LowerCiCallSQL,
 		ReturnType: "text",
 		Scalar:     true,
 		Volatility: "immutable",

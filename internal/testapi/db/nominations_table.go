@@ -18,15 +18,26 @@ const (
 	NominationsColCategory = "category"
 )
 
+// SQL of "test"."nominations" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	NominationsSQL             = `"test"."nominations"`
+	NominationsSelectStarSQL   = `"id", "film_id", "category"`
+	NominationsReturningSQL    = `"test"."nominations"."id", "test"."nominations"."film_id", "test"."nominations"."category"`
+	NominationsKeyReturningSQL = `"test"."nominations"."id"`
+)
+
 // NominationsRelation describes "test"."nominations" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func NominationsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "nominations",
-		Kind:       "table",
-		SQLName:    `"test"."nominations"`,
-		SelectStar: `"id", "film_id", "category"`,
+		Schema:       "test",
+		Name:         "nominations",
+		Kind:         "table",
+		SQLName:      NominationsSQL,
+		SelectStar:   NominationsSelectStarSQL,
+		Returning:    NominationsReturningSQL,
+		KeyReturning: NominationsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: NominationsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: NominationsColFilmID, SQLName: `"film_id"`, Type: "integer"},

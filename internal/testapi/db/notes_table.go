@@ -16,15 +16,26 @@ const (
 	NotesColBody = "body"
 )
 
+// SQL of "test"."notes" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	NotesSQL             = `"test"."notes"`
+	NotesSelectStarSQL   = `"id", "body"`
+	NotesReturningSQL    = `"test"."notes"."id", "test"."notes"."body"`
+	NotesKeyReturningSQL = `"test"."notes"."id"`
+)
+
 // NotesRelation describes "test"."notes" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func NotesRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "notes",
-		Kind:       "table",
-		SQLName:    `"test"."notes"`,
-		SelectStar: `"id", "body"`,
+		Schema:       "test",
+		Name:         "notes",
+		Kind:         "table",
+		SQLName:      NotesSQL,
+		SelectStar:   NotesSelectStarSQL,
+		Returning:    NotesReturningSQL,
+		KeyReturning: NotesKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: NotesColID, SQLName: `"id"`, Type: "integer"},
 			{Name: NotesColBody, SQLName: `"body"`, Type: "text"},

@@ -12,6 +12,11 @@ type NumbersArgs struct {
 // NumbersResult is what "test"."numbers" returns (setof integer).
 type NumbersResult = []int32
 
+// NumbersCallSQL calls "test"."numbers" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const NumbersCallSQL = `"test"."numbers"("n" := $1::integer)`
+
 // NumbersFunction describes "test"."numbers" to the runtime, which serves it on /rpc/numbers.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func NumbersFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "n", SQLName: `"n"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:       NumbersCallSQL,
 		ReturnType: "integer",
 		ReturnsSet: true,
 		Scalar:     true,

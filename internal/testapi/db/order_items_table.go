@@ -21,15 +21,26 @@ const (
 	OrderItemsColUnitPrice   = "Unit Price"
 )
 
+// SQL of "test"."Order Items" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	OrderItemsSQL             = `"test"."Order Items"`
+	OrderItemsSelectStarSQL   = `"id", "Product Name", "Unit Price"`
+	OrderItemsReturningSQL    = `"test"."Order Items"."id", "test"."Order Items"."Product Name", "test"."Order Items"."Unit Price"`
+	OrderItemsKeyReturningSQL = `"test"."Order Items"."id"`
+)
+
 // OrderItemsRelation describes "test"."Order Items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func OrderItemsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "Order Items",
-		Kind:       "table",
-		SQLName:    `"test"."Order Items"`,
-		SelectStar: `"id", "Product Name", "Unit Price"`,
+		Schema:       "test",
+		Name:         "Order Items",
+		Kind:         "table",
+		SQLName:      OrderItemsSQL,
+		SelectStar:   OrderItemsSelectStarSQL,
+		Returning:    OrderItemsReturningSQL,
+		KeyReturning: OrderItemsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: OrderItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: OrderItemsColProductName, SQLName: `"Product Name"`, Type: "text"},

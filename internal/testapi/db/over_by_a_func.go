@@ -12,6 +12,11 @@ type OverByAArgs struct {
 // OverByAResult is what "test"."over" returns (text).
 type OverByAResult = string
 
+// OverByACallSQL calls "test"."over" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const OverByACallSQL = `"test"."over"("a" := $1::integer)`
+
 // OverByAFunction describes "test"."over" to the runtime, which serves it on /rpc/over.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func OverByAFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:       OverByACallSQL,
 		ReturnType: "text",
 		Scalar:     true,
 		Volatility: "immutable",

@@ -13,6 +13,11 @@ type OverByAAndBArgs struct {
 // OverByAAndBResult is what "test"."over" returns (text).
 type OverByAAndBResult = string
 
+// OverByAAndBCallSQL calls "test"."over" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const OverByAAndBCallSQL = `"test"."over"("a" := $1::integer, "b" := $2::integer)`
+
 // OverByAAndBFunction describes "test"."over" to the runtime, which serves it on /rpc/over.
 // A call with every argument runs:
 //
@@ -26,6 +31,7 @@ func OverByAAndBFunction() *contract.Function {
 			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
 			{Name: "b", SQLName: `"b"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:       OverByAAndBCallSQL,
 		ReturnType: "text",
 		Scalar:     true,
 		Volatility: "immutable",

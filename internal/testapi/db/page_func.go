@@ -12,6 +12,11 @@ type PageArgs struct {
 // PageResult is what "test"."page" returns (test."text/html").
 type PageResult = string
 
+// PageCallSQL calls "test"."page" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const PageCallSQL = `"test"."page"("title" := $1::text)`
+
 // PageFunction describes "test"."page" to the runtime, which serves it on /rpc/page.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func PageFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "title", SQLName: `"title"`, Type: "text", Cast: `text`},
 		},
+		Call:        PageCallSQL,
 		ReturnType:  "test.\"text/html\"",
 		Scalar:      true,
 		MediaType:   "text/html",

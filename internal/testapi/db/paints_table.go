@@ -18,15 +18,26 @@ const (
 	PaintsColShade = "shade"
 )
 
+// SQL of "test"."paints" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	PaintsSQL             = `"test"."paints"`
+	PaintsSelectStarSQL   = `"id", "name", "shade"`
+	PaintsReturningSQL    = `"test"."paints"."id", "test"."paints"."name", "test"."paints"."shade"`
+	PaintsKeyReturningSQL = `"test"."paints"."id"`
+)
+
 // PaintsRelation describes "test"."paints" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func PaintsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "paints",
-		Kind:       "table",
-		SQLName:    `"test"."paints"`,
-		SelectStar: `"id", "name", "shade"`,
+		Schema:       "test",
+		Name:         "paints",
+		Kind:         "table",
+		SQLName:      PaintsSQL,
+		SelectStar:   PaintsSelectStarSQL,
+		Returning:    PaintsReturningSQL,
+		KeyReturning: PaintsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: PaintsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PaintsColName, SQLName: `"name"`, Type: "text"},

@@ -19,15 +19,26 @@ const (
 	PeopleColEmail = "email"
 )
 
+// SQL of "test"."people" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	PeopleSQL             = `"test"."people"`
+	PeopleSelectStarSQL   = `"id", "email"`
+	PeopleReturningSQL    = `"test"."people"."id", "test"."people"."email"`
+	PeopleKeyReturningSQL = `"test"."people"."id"`
+)
+
 // PeopleRelation describes "test"."people" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func PeopleRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "people",
-		Kind:       "table",
-		SQLName:    `"test"."people"`,
-		SelectStar: `"id", "email"`,
+		Schema:       "test",
+		Name:         "people",
+		Kind:         "table",
+		SQLName:      PeopleSQL,
+		SelectStar:   PeopleSelectStarSQL,
+		Returning:    PeopleReturningSQL,
+		KeyReturning: PeopleKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: PeopleColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PeopleColEmail, SQLName: `"email"`, Type: "extensions.citext"},

@@ -22,15 +22,26 @@ const (
 	PlacesColKind     = "kind"
 )
 
+// SQL of "test"."places" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	PlacesSQL             = `"test"."places"`
+	PlacesSelectStarSQL   = `"id", "name", "location", "stops", "kind"`
+	PlacesReturningSQL    = `"test"."places"."id", "test"."places"."name", "test"."places"."location", "test"."places"."stops", "test"."places"."kind"`
+	PlacesKeyReturningSQL = `"test"."places"."id"`
+)
+
 // PlacesRelation describes "test"."places" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func PlacesRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "places",
-		Kind:       "table",
-		SQLName:    `"test"."places"`,
-		SelectStar: `"id", "name", "location", "stops", "kind"`,
+		Schema:       "test",
+		Name:         "places",
+		Kind:         "table",
+		SQLName:      PlacesSQL,
+		SelectStar:   PlacesSelectStarSQL,
+		Returning:    PlacesReturningSQL,
+		KeyReturning: PlacesKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: PlacesColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PlacesColName, SQLName: `"name"`, Type: "text"},

@@ -18,15 +18,26 @@ const (
 	PremieresColCity   = "city"
 )
 
+// SQL of "test"."premieres" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	PremieresSQL             = `"test"."premieres"`
+	PremieresSelectStarSQL   = `"id", "film_id", "city"`
+	PremieresReturningSQL    = `"test"."premieres"."id", "test"."premieres"."film_id", "test"."premieres"."city"`
+	PremieresKeyReturningSQL = `"test"."premieres"."id"`
+)
+
 // PremieresRelation describes "test"."premieres" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func PremieresRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "premieres",
-		Kind:       "table",
-		SQLName:    `"test"."premieres"`,
-		SelectStar: `"id", "film_id", "city"`,
+		Schema:       "test",
+		Name:         "premieres",
+		Kind:         "table",
+		SQLName:      PremieresSQL,
+		SelectStar:   PremieresSelectStarSQL,
+		Returning:    PremieresReturningSQL,
+		KeyReturning: PremieresKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: PremieresColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PremieresColFilmID, SQLName: `"film_id"`, Type: "integer"},

@@ -18,15 +18,26 @@ const (
 	RolesColCharacter = "character"
 )
 
+// SQL of "test"."roles" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	RolesSQL             = `"test"."roles"`
+	RolesSelectStarSQL   = `"actor_id", "film_id", "character"`
+	RolesReturningSQL    = `"test"."roles"."actor_id", "test"."roles"."film_id", "test"."roles"."character"`
+	RolesKeyReturningSQL = `"test"."roles"."actor_id", "test"."roles"."film_id", "test"."roles"."character"`
+)
+
 // RolesRelation describes "test"."roles" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func RolesRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "roles",
-		Kind:       "table",
-		SQLName:    `"test"."roles"`,
-		SelectStar: `"actor_id", "film_id", "character"`,
+		Schema:       "test",
+		Name:         "roles",
+		Kind:         "table",
+		SQLName:      RolesSQL,
+		SelectStar:   RolesSelectStarSQL,
+		Returning:    RolesReturningSQL,
+		KeyReturning: RolesKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: RolesColActorID, SQLName: `"actor_id"`, Type: "integer"},
 			{Name: RolesColFilmID, SQLName: `"film_id"`, Type: "integer"},

@@ -12,6 +12,11 @@ type SameNamesByX2Args struct {
 // SameNamesByX2Result is what "test"."same_names" returns (text).
 type SameNamesByX2Result = string
 
+// SameNamesByX2CallSQL calls "test"."same_names" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const SameNamesByX2CallSQL = `"test"."same_names"("x" := $1::text)`
+
 // SameNamesByX2Function describes "test"."same_names" to the runtime, which serves it on /rpc/same_names.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func SameNamesByX2Function() *contract.Function {
 		Params: []contract.Param{
 			{Name: "x", SQLName: `"x"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:       SameNamesByX2CallSQL,
 		ReturnType: "text",
 		Scalar:     true,
 		Volatility: "immutable",

@@ -12,6 +12,11 @@ type SameNamesByXArgs struct {
 // SameNamesByXResult is what "test"."same_names" returns (text).
 type SameNamesByXResult = string
 
+// SameNamesByXCallSQL calls "test"."same_names" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const SameNamesByXCallSQL = `"test"."same_names"("x" := $1::integer)`
+
 // SameNamesByXFunction describes "test"."same_names" to the runtime, which serves it on /rpc/same_names.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func SameNamesByXFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "x", SQLName: `"x"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:       SameNamesByXCallSQL,
 		ReturnType: "text",
 		Scalar:     true,
 		Volatility: "immutable",

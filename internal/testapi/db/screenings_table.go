@@ -18,15 +18,26 @@ const (
 	ScreeningsColScreenedOn = "screened_on"
 )
 
+// SQL of "test"."screenings" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ScreeningsSQL             = `"test"."screenings"`
+	ScreeningsSelectStarSQL   = `"id", "film_id", "screened_on"`
+	ScreeningsReturningSQL    = `"test"."screenings"."id", "test"."screenings"."film_id", "test"."screenings"."screened_on"`
+	ScreeningsKeyReturningSQL = `"test"."screenings"."id", "test"."screenings"."screened_on"`
+)
+
 // ScreeningsRelation describes "test"."screenings" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ScreeningsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "screenings",
-		Kind:       "partitioned_table",
-		SQLName:    `"test"."screenings"`,
-		SelectStar: `"id", "film_id", "screened_on"`,
+		Schema:       "test",
+		Name:         "screenings",
+		Kind:         "partitioned_table",
+		SQLName:      ScreeningsSQL,
+		SelectStar:   ScreeningsSelectStarSQL,
+		Returning:    ScreeningsReturningSQL,
+		KeyReturning: ScreeningsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: ScreeningsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ScreeningsColFilmID, SQLName: `"film_id"`, Type: "integer"},

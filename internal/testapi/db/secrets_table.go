@@ -16,15 +16,26 @@ const (
 	SecretsColSecret = "secret"
 )
 
+// SQL of "test"."secrets" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	SecretsSQL             = `"test"."secrets"`
+	SecretsSelectStarSQL   = `"id", "secret"`
+	SecretsReturningSQL    = `"test"."secrets"."id", "test"."secrets"."secret"`
+	SecretsKeyReturningSQL = `"test"."secrets"."id"`
+)
+
 // SecretsRelation describes "test"."secrets" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func SecretsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "secrets",
-		Kind:       "table",
-		SQLName:    `"test"."secrets"`,
-		SelectStar: `"id", "secret"`,
+		Schema:       "test",
+		Name:         "secrets",
+		Kind:         "table",
+		SQLName:      SecretsSQL,
+		SelectStar:   SecretsSelectStarSQL,
+		Returning:    SecretsReturningSQL,
+		KeyReturning: SecretsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: SecretsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: SecretsColSecret, SQLName: `"secret"`, Type: "text", Nullable: true},

@@ -12,6 +12,11 @@ type SlowArgs struct {
 // SlowResult is what "test"."slow" returns (text).
 type SlowResult = string
 
+// SlowCallSQL calls "test"."slow" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const SlowCallSQL = `"test"."slow"("seconds" := $1::double precision)`
+
 // SlowFunction describes "test"."slow" to the runtime, which serves it on /rpc/slow.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func SlowFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "seconds", SQLName: `"seconds"`, Type: "double precision", Cast: `double precision`, Required: true},
 		},
+		Call:       SlowCallSQL,
 		ReturnType: "text",
 		Scalar:     true,
 		Volatility: "stable",

@@ -12,6 +12,11 @@ type SneakyWriteArgs struct {
 // SneakyWriteResult is what "test"."sneaky_write" returns (integer).
 type SneakyWriteResult = int32
 
+// SneakyWriteCallSQL calls "test"."sneaky_write" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const SneakyWriteCallSQL = `"test"."sneaky_write"("msg" := $1::text)`
+
 // SneakyWriteFunction describes "test"."sneaky_write" to the runtime, which serves it on /rpc/sneaky_write.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func SneakyWriteFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "msg", SQLName: `"msg"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:       SneakyWriteCallSQL,
 		ReturnType: "integer",
 		Scalar:     true,
 		Volatility: "stable",

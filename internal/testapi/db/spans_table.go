@@ -20,15 +20,26 @@ const (
 	SpansColD  = "d"
 )
 
+// SQL of "test"."spans" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	SpansSQL             = `"test"."spans"`
+	SpansSelectStarSQL   = `"id", "i4", "ts", "d"`
+	SpansReturningSQL    = `"test"."spans"."id", "test"."spans"."i4", "test"."spans"."ts", "test"."spans"."d"`
+	SpansKeyReturningSQL = `"test"."spans"."id"`
+)
+
 // SpansRelation describes "test"."spans" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func SpansRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "spans",
-		Kind:       "table",
-		SQLName:    `"test"."spans"`,
-		SelectStar: `"id", "i4", "ts", "d"`,
+		Schema:       "test",
+		Name:         "spans",
+		Kind:         "table",
+		SQLName:      SpansSQL,
+		SelectStar:   SpansSelectStarSQL,
+		Returning:    SpansReturningSQL,
+		KeyReturning: SpansKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: SpansColID, SQLName: `"id"`, Type: "integer"},
 			{Name: SpansColI4, SQLName: `"i4"`, Type: "int4range", Nullable: true},

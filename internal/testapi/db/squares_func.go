@@ -18,6 +18,11 @@ type SquaresRow struct {
 // SquaresResult is what "test"."squares" returns (setof record).
 type SquaresResult = []SquaresRow
 
+// SquaresCallSQL calls "test"."squares" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const SquaresCallSQL = `"test"."squares"("n" := $1::integer)`
+
 // SquaresFunction describes "test"."squares" to the runtime, which serves it on /rpc/squares.
 // A call with every argument runs:
 //
@@ -30,6 +35,7 @@ func SquaresFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "n", SQLName: `"n"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:       SquaresCallSQL,
 		ReturnType: "record",
 		ReturnsSet: true,
 		Columns: []contract.Column{

@@ -20,15 +20,26 @@ const (
 	StudiosColShippingAddressID = "shipping_address_id"
 )
 
+// SQL of "test"."studios" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	StudiosSQL             = `"test"."studios"`
+	StudiosSelectStarSQL   = `"id", "name", "billing_address_id", "shipping_address_id"`
+	StudiosReturningSQL    = `"test"."studios"."id", "test"."studios"."name", "test"."studios"."billing_address_id", "test"."studios"."shipping_address_id"`
+	StudiosKeyReturningSQL = `"test"."studios"."id"`
+)
+
 // StudiosRelation describes "test"."studios" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func StudiosRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "studios",
-		Kind:       "table",
-		SQLName:    `"test"."studios"`,
-		SelectStar: `"id", "name", "billing_address_id", "shipping_address_id"`,
+		Schema:       "test",
+		Name:         "studios",
+		Kind:         "table",
+		SQLName:      StudiosSQL,
+		SelectStar:   StudiosSelectStarSQL,
+		Returning:    StudiosReturningSQL,
+		KeyReturning: StudiosKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: StudiosColID, SQLName: `"id"`, Type: "integer"},
 			{Name: StudiosColName, SQLName: `"name"`, Type: "text"},

@@ -12,6 +12,11 @@ type SumArrayArgs struct {
 // SumArrayResult is what "test"."sum_array" returns (integer).
 type SumArrayResult = int32
 
+// SumArrayCallSQL calls "test"."sum_array" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const SumArrayCallSQL = `"test"."sum_array"("arr" := $1::integer[])`
+
 // SumArrayFunction describes "test"."sum_array" to the runtime, which serves it on /rpc/sum_array.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func SumArrayFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "arr", SQLName: `"arr"`, Type: "integer[]", Cast: `integer[]`, Required: true},
 		},
+		Call:       SumArrayCallSQL,
 		ReturnType: "integer",
 		Scalar:     true,
 		Volatility: "immutable",

@@ -18,15 +18,26 @@ const (
 	ÑandúColDescripción = "descripción"
 )
 
+// SQL of "test"."ñandú" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ÑandúSQL             = `"test"."ñandú"`
+	ÑandúSelectStarSQL   = `"id", "año", "descripción"`
+	ÑandúReturningSQL    = `"test"."ñandú"."id", "test"."ñandú"."año", "test"."ñandú"."descripción"`
+	ÑandúKeyReturningSQL = `"test"."ñandú"."id"`
+)
+
 // ÑandúRelation describes "test"."ñandú" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ÑandúRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "ñandú",
-		Kind:       "table",
-		SQLName:    `"test"."ñandú"`,
-		SelectStar: `"id", "año", "descripción"`,
+		Schema:       "test",
+		Name:         "ñandú",
+		Kind:         "table",
+		SQLName:      ÑandúSQL,
+		SelectStar:   ÑandúSelectStarSQL,
+		Returning:    ÑandúReturningSQL,
+		KeyReturning: ÑandúKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: ÑandúColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ÑandúColAño, SQLName: `"año"`, Type: "integer"},

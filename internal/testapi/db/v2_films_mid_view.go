@@ -18,15 +18,26 @@ const (
 	V2FilmsMidColDirectorID = "director_id"
 )
 
+// SQL of "v2"."films_mid" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	V2FilmsMidSQL             = `"v2"."films_mid"`
+	V2FilmsMidSelectStarSQL   = `"id", "title", "director_id"`
+	V2FilmsMidReturningSQL    = `"v2"."films_mid"."id", "v2"."films_mid"."title", "v2"."films_mid"."director_id"`
+	V2FilmsMidKeyReturningSQL = `"v2"."films_mid"."id"`
+)
+
 // V2FilmsMidRelation describes "v2"."films_mid" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func V2FilmsMidRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "v2",
-		Name:       "films_mid",
-		Kind:       "view",
-		SQLName:    `"v2"."films_mid"`,
-		SelectStar: `"id", "title", "director_id"`,
+		Schema:       "v2",
+		Name:         "films_mid",
+		Kind:         "view",
+		SQLName:      V2FilmsMidSQL,
+		SelectStar:   V2FilmsMidSelectStarSQL,
+		Returning:    V2FilmsMidReturningSQL,
+		KeyReturning: V2FilmsMidKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: V2FilmsMidColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: V2FilmsMidColTitle, SQLName: `"title"`, Type: "text", Nullable: true},

@@ -16,15 +16,26 @@ const (
 	V2ItemsColLabel = "label"
 )
 
+// SQL of "v2"."items" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	V2ItemsSQL             = `"v2"."items"`
+	V2ItemsSelectStarSQL   = `"id", "label"`
+	V2ItemsReturningSQL    = `"v2"."items"."id", "v2"."items"."label"`
+	V2ItemsKeyReturningSQL = `"v2"."items"."id"`
+)
+
 // V2ItemsRelation describes "v2"."items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func V2ItemsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "v2",
-		Name:       "items",
-		Kind:       "table",
-		SQLName:    `"v2"."items"`,
-		SelectStar: `"id", "label"`,
+		Schema:       "v2",
+		Name:         "items",
+		Kind:         "table",
+		SQLName:      V2ItemsSQL,
+		SelectStar:   V2ItemsSelectStarSQL,
+		Returning:    V2ItemsReturningSQL,
+		KeyReturning: V2ItemsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: V2ItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: V2ItemsColLabel, SQLName: `"label"`, Type: "text"},

@@ -16,15 +16,26 @@ const (
 	V2OnlyInV2ColNote = "note"
 )
 
+// SQL of "v2"."only_in_v2" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	V2OnlyInV2SQL             = `"v2"."only_in_v2"`
+	V2OnlyInV2SelectStarSQL   = `"id", "note"`
+	V2OnlyInV2ReturningSQL    = `"v2"."only_in_v2"."id", "v2"."only_in_v2"."note"`
+	V2OnlyInV2KeyReturningSQL = `"v2"."only_in_v2"."id"`
+)
+
 // V2OnlyInV2Relation describes "v2"."only_in_v2" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func V2OnlyInV2Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "v2",
-		Name:       "only_in_v2",
-		Kind:       "table",
-		SQLName:    `"v2"."only_in_v2"`,
-		SelectStar: `"id", "note"`,
+		Schema:       "v2",
+		Name:         "only_in_v2",
+		Kind:         "table",
+		SQLName:      V2OnlyInV2SQL,
+		SelectStar:   V2OnlyInV2SelectStarSQL,
+		Returning:    V2OnlyInV2ReturningSQL,
+		KeyReturning: V2OnlyInV2KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: V2OnlyInV2ColID, SQLName: `"id"`, Type: "integer"},
 			{Name: V2OnlyInV2ColNote, SQLName: `"note"`, Type: "text", Nullable: true},

@@ -25,15 +25,26 @@ const (
 	WritableItemsColCreatedAt = "created_at"
 )
 
+// SQL of "test"."writable_items" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	WritableItemsSQL             = `"test"."writable_items"`
+	WritableItemsSelectStarSQL   = `"id", "name", "category", "score", "created_at"`
+	WritableItemsReturningSQL    = `"test"."writable_items"."id", "test"."writable_items"."name", "test"."writable_items"."category", "test"."writable_items"."score", "test"."writable_items"."created_at"`
+	WritableItemsKeyReturningSQL = `"test"."writable_items"."id"`
+)
+
 // WritableItemsRelation describes "test"."writable_items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func WritableItemsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "writable_items",
-		Kind:       "view",
-		SQLName:    `"test"."writable_items"`,
-		SelectStar: `"id", "name", "category", "score", "created_at"`,
+		Schema:       "test",
+		Name:         "writable_items",
+		Kind:         "view",
+		SQLName:      WritableItemsSQL,
+		SelectStar:   WritableItemsSelectStarSQL,
+		Returning:    WritableItemsReturningSQL,
+		KeyReturning: WritableItemsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: WritableItemsColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: WritableItemsColName, SQLName: `"name"`, Type: "text", Nullable: true},

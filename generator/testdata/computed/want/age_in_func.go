@@ -13,6 +13,11 @@ type AgeInArgs struct {
 // AgeInResult is what "public"."age_in" returns (integer).
 type AgeInResult = int32
 
+// AgeInCallSQL calls "public"."age_in" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const AgeInCallSQL = `"public"."age_in"("p" := $1::"public"."people", "at" := $2::date)`
+
 // AgeInFunction describes "public"."age_in" to the runtime, which serves it on /rpc/age_in.
 // A call with every argument runs:
 //
@@ -26,6 +31,7 @@ func AgeInFunction() *contract.Function {
 			{Name: "p", SQLName: `"p"`, Type: "public.people", Cast: `"public"."people"`, Required: true},
 			{Name: "at", SQLName: `"at"`, Type: "date", Cast: `date`},
 		},
+		Call:       AgeInCallSQL,
 		ReturnType: "integer",
 		Scalar:     true,
 		Volatility: "stable",

@@ -16,15 +16,26 @@ const (
 	PaintsColShade = "shade"
 )
 
+// SQL of "public"."paints" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	PaintsSQL             = `"public"."paints"`
+	PaintsSelectStarSQL   = `"id", "shade"`
+	PaintsReturningSQL    = `"public"."paints"."id", "public"."paints"."shade"`
+	PaintsKeyReturningSQL = `"public"."paints"."id"`
+)
+
 // PaintsRelation describes "public"."paints" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func PaintsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "paints",
-		Kind:       "table",
-		SQLName:    `"public"."paints"`,
-		SelectStar: `"id", "shade"`,
+		Schema:       "public",
+		Name:         "paints",
+		Kind:         "table",
+		SQLName:      PaintsSQL,
+		SelectStar:   PaintsSelectStarSQL,
+		Returning:    PaintsReturningSQL,
+		KeyReturning: PaintsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: PaintsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PaintsColShade, SQLName: `"shade"`, Type: "public.color", Nullable: true, FilterCast: `"public"."color_from_text"`},

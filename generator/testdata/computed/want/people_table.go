@@ -20,15 +20,26 @@ const (
 	PeopleColBorn      = "born"
 )
 
+// SQL of "public"."people" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	PeopleSQL             = `"public"."people"`
+	PeopleSelectStarSQL   = `"id", "first_name", "last_name", "born"`
+	PeopleReturningSQL    = `"public"."people"."id", "public"."people"."first_name", "public"."people"."last_name", "public"."people"."born"`
+	PeopleKeyReturningSQL = `"public"."people"."id"`
+)
+
 // PeopleRelation describes "public"."people" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func PeopleRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "people",
-		Kind:       "table",
-		SQLName:    `"public"."people"`,
-		SelectStar: `"id", "first_name", "last_name", "born"`,
+		Schema:       "public",
+		Name:         "people",
+		Kind:         "table",
+		SQLName:      PeopleSQL,
+		SelectStar:   PeopleSelectStarSQL,
+		Returning:    PeopleReturningSQL,
+		KeyReturning: PeopleKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: PeopleColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PeopleColFirstName, SQLName: `"first_name"`, Type: "text", Nullable: true},

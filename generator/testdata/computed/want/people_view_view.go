@@ -16,15 +16,26 @@ const (
 	PeopleViewColFirstName = "first_name"
 )
 
+// SQL of "public"."people_view" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	PeopleViewSQL             = `"public"."people_view"`
+	PeopleViewSelectStarSQL   = `"id", "first_name"`
+	PeopleViewReturningSQL    = `"public"."people_view"."id", "public"."people_view"."first_name"`
+	PeopleViewKeyReturningSQL = `"public"."people_view"."id"`
+)
+
 // PeopleViewRelation describes "public"."people_view" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func PeopleViewRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "people_view",
-		Kind:       "view",
-		SQLName:    `"public"."people_view"`,
-		SelectStar: `"id", "first_name"`,
+		Schema:       "public",
+		Name:         "people_view",
+		Kind:         "view",
+		SQLName:      PeopleViewSQL,
+		SelectStar:   PeopleViewSelectStarSQL,
+		Returning:    PeopleViewReturningSQL,
+		KeyReturning: PeopleViewKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: PeopleViewColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: PeopleViewColFirstName, SQLName: `"first_name"`, Type: "text", Nullable: true},

@@ -23,15 +23,26 @@ const (
 	Table001ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_001" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table001SQL             = `"public"."table_001"`
+	Table001SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table001ReturningSQL    = `"public"."table_001"."id", "public"."table_001"."name", "public"."table_001"."parent_id", "public"."table_001"."created_at"`
+	Table001KeyReturningSQL = `"public"."table_001"."id"`
+)
+
 // Table001Relation describes "public"."table_001" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table001Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_001",
-		Kind:       "table",
-		SQLName:    `"public"."table_001"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_001",
+		Kind:         "table",
+		SQLName:      Table001SQL,
+		SelectStar:   Table001SelectStarSQL,
+		Returning:    Table001ReturningSQL,
+		KeyReturning: Table001KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table001ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table001ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table002ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_002" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table002SQL             = `"public"."table_002"`
+	Table002SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table002ReturningSQL    = `"public"."table_002"."id", "public"."table_002"."name", "public"."table_002"."parent_id", "public"."table_002"."created_at"`
+	Table002KeyReturningSQL = `"public"."table_002"."id"`
+)
+
 // Table002Relation describes "public"."table_002" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table002Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_002",
-		Kind:       "table",
-		SQLName:    `"public"."table_002"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_002",
+		Kind:         "table",
+		SQLName:      Table002SQL,
+		SelectStar:   Table002SelectStarSQL,
+		Returning:    Table002ReturningSQL,
+		KeyReturning: Table002KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table002ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table002ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table003ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_003" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table003SQL             = `"public"."table_003"`
+	Table003SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table003ReturningSQL    = `"public"."table_003"."id", "public"."table_003"."name", "public"."table_003"."parent_id", "public"."table_003"."created_at"`
+	Table003KeyReturningSQL = `"public"."table_003"."id"`
+)
+
 // Table003Relation describes "public"."table_003" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table003Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_003",
-		Kind:       "table",
-		SQLName:    `"public"."table_003"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_003",
+		Kind:         "table",
+		SQLName:      Table003SQL,
+		SelectStar:   Table003SelectStarSQL,
+		Returning:    Table003ReturningSQL,
+		KeyReturning: Table003KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table003ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table003ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table004ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_004" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table004SQL             = `"public"."table_004"`
+	Table004SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table004ReturningSQL    = `"public"."table_004"."id", "public"."table_004"."name", "public"."table_004"."parent_id", "public"."table_004"."created_at"`
+	Table004KeyReturningSQL = `"public"."table_004"."id"`
+)
+
 // Table004Relation describes "public"."table_004" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table004Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_004",
-		Kind:       "table",
-		SQLName:    `"public"."table_004"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_004",
+		Kind:         "table",
+		SQLName:      Table004SQL,
+		SelectStar:   Table004SelectStarSQL,
+		Returning:    Table004ReturningSQL,
+		KeyReturning: Table004KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table004ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table004ColName, SQLName: `"name"`, Type: "text"},

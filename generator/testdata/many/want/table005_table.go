@@ -23,15 +23,26 @@ const (
 	Table005ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_005" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table005SQL             = `"public"."table_005"`
+	Table005SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table005ReturningSQL    = `"public"."table_005"."id", "public"."table_005"."name", "public"."table_005"."parent_id", "public"."table_005"."created_at"`
+	Table005KeyReturningSQL = `"public"."table_005"."id"`
+)
+
 // Table005Relation describes "public"."table_005" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table005Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_005",
-		Kind:       "table",
-		SQLName:    `"public"."table_005"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_005",
+		Kind:         "table",
+		SQLName:      Table005SQL,
+		SelectStar:   Table005SelectStarSQL,
+		Returning:    Table005ReturningSQL,
+		KeyReturning: Table005KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table005ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table005ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table006ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_006" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table006SQL             = `"public"."table_006"`
+	Table006SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table006ReturningSQL    = `"public"."table_006"."id", "public"."table_006"."name", "public"."table_006"."parent_id", "public"."table_006"."created_at"`
+	Table006KeyReturningSQL = `"public"."table_006"."id"`
+)
+
 // Table006Relation describes "public"."table_006" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table006Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_006",
-		Kind:       "table",
-		SQLName:    `"public"."table_006"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_006",
+		Kind:         "table",
+		SQLName:      Table006SQL,
+		SelectStar:   Table006SelectStarSQL,
+		Returning:    Table006ReturningSQL,
+		KeyReturning: Table006KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table006ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table006ColName, SQLName: `"name"`, Type: "text"},

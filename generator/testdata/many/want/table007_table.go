@@ -23,15 +23,26 @@ const (
 	Table007ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_007" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table007SQL             = `"public"."table_007"`
+	Table007SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table007ReturningSQL    = `"public"."table_007"."id", "public"."table_007"."name", "public"."table_007"."parent_id", "public"."table_007"."created_at"`
+	Table007KeyReturningSQL = `"public"."table_007"."id"`
+)
+
 // Table007Relation describes "public"."table_007" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table007Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_007",
-		Kind:       "table",
-		SQLName:    `"public"."table_007"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_007",
+		Kind:         "table",
+		SQLName:      Table007SQL,
+		SelectStar:   Table007SelectStarSQL,
+		Returning:    Table007ReturningSQL,
+		KeyReturning: Table007KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table007ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table007ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table008ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_008" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table008SQL             = `"public"."table_008"`
+	Table008SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table008ReturningSQL    = `"public"."table_008"."id", "public"."table_008"."name", "public"."table_008"."parent_id", "public"."table_008"."created_at"`
+	Table008KeyReturningSQL = `"public"."table_008"."id"`
+)
+
 // Table008Relation describes "public"."table_008" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table008Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_008",
-		Kind:       "table",
-		SQLName:    `"public"."table_008"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_008",
+		Kind:         "table",
+		SQLName:      Table008SQL,
+		SelectStar:   Table008SelectStarSQL,
+		Returning:    Table008ReturningSQL,
+		KeyReturning: Table008KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table008ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table008ColName, SQLName: `"name"`, Type: "text"},

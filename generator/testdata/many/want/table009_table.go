@@ -23,15 +23,26 @@ const (
 	Table009ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_009" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table009SQL             = `"public"."table_009"`
+	Table009SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table009ReturningSQL    = `"public"."table_009"."id", "public"."table_009"."name", "public"."table_009"."parent_id", "public"."table_009"."created_at"`
+	Table009KeyReturningSQL = `"public"."table_009"."id"`
+)
+
 // Table009Relation describes "public"."table_009" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table009Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_009",
-		Kind:       "table",
-		SQLName:    `"public"."table_009"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_009",
+		Kind:         "table",
+		SQLName:      Table009SQL,
+		SelectStar:   Table009SelectStarSQL,
+		Returning:    Table009ReturningSQL,
+		KeyReturning: Table009KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table009ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table009ColName, SQLName: `"name"`, Type: "text"},

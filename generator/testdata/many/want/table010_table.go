@@ -23,15 +23,26 @@ const (
 	Table010ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_010" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table010SQL             = `"public"."table_010"`
+	Table010SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table010ReturningSQL    = `"public"."table_010"."id", "public"."table_010"."name", "public"."table_010"."parent_id", "public"."table_010"."created_at"`
+	Table010KeyReturningSQL = `"public"."table_010"."id"`
+)
+
 // Table010Relation describes "public"."table_010" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table010Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_010",
-		Kind:       "table",
-		SQLName:    `"public"."table_010"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_010",
+		Kind:         "table",
+		SQLName:      Table010SQL,
+		SelectStar:   Table010SelectStarSQL,
+		Returning:    Table010ReturningSQL,
+		KeyReturning: Table010KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table010ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table010ColName, SQLName: `"name"`, Type: "text"},

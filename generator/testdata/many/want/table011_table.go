@@ -23,15 +23,26 @@ const (
 	Table011ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_011" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table011SQL             = `"public"."table_011"`
+	Table011SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table011ReturningSQL    = `"public"."table_011"."id", "public"."table_011"."name", "public"."table_011"."parent_id", "public"."table_011"."created_at"`
+	Table011KeyReturningSQL = `"public"."table_011"."id"`
+)
+
 // Table011Relation describes "public"."table_011" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table011Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_011",
-		Kind:       "table",
-		SQLName:    `"public"."table_011"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_011",
+		Kind:         "table",
+		SQLName:      Table011SQL,
+		SelectStar:   Table011SelectStarSQL,
+		Returning:    Table011ReturningSQL,
+		KeyReturning: Table011KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table011ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table011ColName, SQLName: `"name"`, Type: "text"},

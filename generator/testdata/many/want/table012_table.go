@@ -23,15 +23,26 @@ const (
 	Table012ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_012" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table012SQL             = `"public"."table_012"`
+	Table012SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table012ReturningSQL    = `"public"."table_012"."id", "public"."table_012"."name", "public"."table_012"."parent_id", "public"."table_012"."created_at"`
+	Table012KeyReturningSQL = `"public"."table_012"."id"`
+)
+
 // Table012Relation describes "public"."table_012" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table012Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_012",
-		Kind:       "table",
-		SQLName:    `"public"."table_012"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_012",
+		Kind:         "table",
+		SQLName:      Table012SQL,
+		SelectStar:   Table012SelectStarSQL,
+		Returning:    Table012ReturningSQL,
+		KeyReturning: Table012KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table012ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table012ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table013ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_013" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table013SQL             = `"public"."table_013"`
+	Table013SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table013ReturningSQL    = `"public"."table_013"."id", "public"."table_013"."name", "public"."table_013"."parent_id", "public"."table_013"."created_at"`
+	Table013KeyReturningSQL = `"public"."table_013"."id"`
+)
+
 // Table013Relation describes "public"."table_013" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table013Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_013",
-		Kind:       "table",
-		SQLName:    `"public"."table_013"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_013",
+		Kind:         "table",
+		SQLName:      Table013SQL,
+		SelectStar:   Table013SelectStarSQL,
+		Returning:    Table013ReturningSQL,
+		KeyReturning: Table013KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table013ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table013ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table014ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_014" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table014SQL             = `"public"."table_014"`
+	Table014SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table014ReturningSQL    = `"public"."table_014"."id", "public"."table_014"."name", "public"."table_014"."parent_id", "public"."table_014"."created_at"`
+	Table014KeyReturningSQL = `"public"."table_014"."id"`
+)
+
 // Table014Relation describes "public"."table_014" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table014Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_014",
-		Kind:       "table",
-		SQLName:    `"public"."table_014"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_014",
+		Kind:         "table",
+		SQLName:      Table014SQL,
+		SelectStar:   Table014SelectStarSQL,
+		Returning:    Table014ReturningSQL,
+		KeyReturning: Table014KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table014ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table014ColName, SQLName: `"name"`, Type: "text"},

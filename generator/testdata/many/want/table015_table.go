@@ -23,15 +23,26 @@ const (
 	Table015ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_015" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table015SQL             = `"public"."table_015"`
+	Table015SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table015ReturningSQL    = `"public"."table_015"."id", "public"."table_015"."name", "public"."table_015"."parent_id", "public"."table_015"."created_at"`
+	Table015KeyReturningSQL = `"public"."table_015"."id"`
+)
+
 // Table015Relation describes "public"."table_015" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table015Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_015",
-		Kind:       "table",
-		SQLName:    `"public"."table_015"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_015",
+		Kind:         "table",
+		SQLName:      Table015SQL,
+		SelectStar:   Table015SelectStarSQL,
+		Returning:    Table015ReturningSQL,
+		KeyReturning: Table015KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table015ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table015ColName, SQLName: `"name"`, Type: "text"},

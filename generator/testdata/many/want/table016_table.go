@@ -23,15 +23,26 @@ const (
 	Table016ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_016" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table016SQL             = `"public"."table_016"`
+	Table016SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table016ReturningSQL    = `"public"."table_016"."id", "public"."table_016"."name", "public"."table_016"."parent_id", "public"."table_016"."created_at"`
+	Table016KeyReturningSQL = `"public"."table_016"."id"`
+)
+
 // Table016Relation describes "public"."table_016" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table016Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_016",
-		Kind:       "table",
-		SQLName:    `"public"."table_016"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_016",
+		Kind:         "table",
+		SQLName:      Table016SQL,
+		SelectStar:   Table016SelectStarSQL,
+		Returning:    Table016ReturningSQL,
+		KeyReturning: Table016KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table016ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table016ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table017ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_017" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table017SQL             = `"public"."table_017"`
+	Table017SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table017ReturningSQL    = `"public"."table_017"."id", "public"."table_017"."name", "public"."table_017"."parent_id", "public"."table_017"."created_at"`
+	Table017KeyReturningSQL = `"public"."table_017"."id"`
+)
+
 // Table017Relation describes "public"."table_017" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table017Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_017",
-		Kind:       "table",
-		SQLName:    `"public"."table_017"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_017",
+		Kind:         "table",
+		SQLName:      Table017SQL,
+		SelectStar:   Table017SelectStarSQL,
+		Returning:    Table017ReturningSQL,
+		KeyReturning: Table017KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table017ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table017ColName, SQLName: `"name"`, Type: "text"},

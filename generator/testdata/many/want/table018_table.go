@@ -23,15 +23,26 @@ const (
 	Table018ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_018" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table018SQL             = `"public"."table_018"`
+	Table018SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table018ReturningSQL    = `"public"."table_018"."id", "public"."table_018"."name", "public"."table_018"."parent_id", "public"."table_018"."created_at"`
+	Table018KeyReturningSQL = `"public"."table_018"."id"`
+)
+
 // Table018Relation describes "public"."table_018" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table018Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_018",
-		Kind:       "table",
-		SQLName:    `"public"."table_018"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_018",
+		Kind:         "table",
+		SQLName:      Table018SQL,
+		SelectStar:   Table018SelectStarSQL,
+		Returning:    Table018ReturningSQL,
+		KeyReturning: Table018KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table018ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table018ColName, SQLName: `"name"`, Type: "text"},

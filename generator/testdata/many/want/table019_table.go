@@ -23,15 +23,26 @@ const (
 	Table019ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_019" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table019SQL             = `"public"."table_019"`
+	Table019SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table019ReturningSQL    = `"public"."table_019"."id", "public"."table_019"."name", "public"."table_019"."parent_id", "public"."table_019"."created_at"`
+	Table019KeyReturningSQL = `"public"."table_019"."id"`
+)
+
 // Table019Relation describes "public"."table_019" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table019Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_019",
-		Kind:       "table",
-		SQLName:    `"public"."table_019"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_019",
+		Kind:         "table",
+		SQLName:      Table019SQL,
+		SelectStar:   Table019SelectStarSQL,
+		Returning:    Table019ReturningSQL,
+		KeyReturning: Table019KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table019ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table019ColName, SQLName: `"name"`, Type: "text"},

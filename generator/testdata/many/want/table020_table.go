@@ -23,15 +23,26 @@ const (
 	Table020ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_020" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table020SQL             = `"public"."table_020"`
+	Table020SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table020ReturningSQL    = `"public"."table_020"."id", "public"."table_020"."name", "public"."table_020"."parent_id", "public"."table_020"."created_at"`
+	Table020KeyReturningSQL = `"public"."table_020"."id"`
+)
+
 // Table020Relation describes "public"."table_020" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table020Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_020",
-		Kind:       "table",
-		SQLName:    `"public"."table_020"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_020",
+		Kind:         "table",
+		SQLName:      Table020SQL,
+		SelectStar:   Table020SelectStarSQL,
+		Returning:    Table020ReturningSQL,
+		KeyReturning: Table020KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table020ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table020ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table021ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_021" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table021SQL             = `"public"."table_021"`
+	Table021SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table021ReturningSQL    = `"public"."table_021"."id", "public"."table_021"."name", "public"."table_021"."parent_id", "public"."table_021"."created_at"`
+	Table021KeyReturningSQL = `"public"."table_021"."id"`
+)
+
 // Table021Relation describes "public"."table_021" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table021Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_021",
-		Kind:       "table",
-		SQLName:    `"public"."table_021"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_021",
+		Kind:         "table",
+		SQLName:      Table021SQL,
+		SelectStar:   Table021SelectStarSQL,
+		Returning:    Table021ReturningSQL,
+		KeyReturning: Table021KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table021ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table021ColName, SQLName: `"name"`, Type: "text"},

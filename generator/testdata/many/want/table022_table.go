@@ -23,15 +23,26 @@ const (
 	Table022ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_022" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table022SQL             = `"public"."table_022"`
+	Table022SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table022ReturningSQL    = `"public"."table_022"."id", "public"."table_022"."name", "public"."table_022"."parent_id", "public"."table_022"."created_at"`
+	Table022KeyReturningSQL = `"public"."table_022"."id"`
+)
+
 // Table022Relation describes "public"."table_022" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table022Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_022",
-		Kind:       "table",
-		SQLName:    `"public"."table_022"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_022",
+		Kind:         "table",
+		SQLName:      Table022SQL,
+		SelectStar:   Table022SelectStarSQL,
+		Returning:    Table022ReturningSQL,
+		KeyReturning: Table022KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table022ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table022ColName, SQLName: `"name"`, Type: "text"},

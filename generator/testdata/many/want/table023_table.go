@@ -23,15 +23,26 @@ const (
 	Table023ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_023" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table023SQL             = `"public"."table_023"`
+	Table023SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table023ReturningSQL    = `"public"."table_023"."id", "public"."table_023"."name", "public"."table_023"."parent_id", "public"."table_023"."created_at"`
+	Table023KeyReturningSQL = `"public"."table_023"."id"`
+)
+
 // Table023Relation describes "public"."table_023" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table023Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_023",
-		Kind:       "table",
-		SQLName:    `"public"."table_023"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_023",
+		Kind:         "table",
+		SQLName:      Table023SQL,
+		SelectStar:   Table023SelectStarSQL,
+		Returning:    Table023ReturningSQL,
+		KeyReturning: Table023KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table023ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table023ColName, SQLName: `"name"`, Type: "text"},

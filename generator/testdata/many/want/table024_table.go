@@ -23,15 +23,26 @@ const (
 	Table024ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_024" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table024SQL             = `"public"."table_024"`
+	Table024SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table024ReturningSQL    = `"public"."table_024"."id", "public"."table_024"."name", "public"."table_024"."parent_id", "public"."table_024"."created_at"`
+	Table024KeyReturningSQL = `"public"."table_024"."id"`
+)
+
 // Table024Relation describes "public"."table_024" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table024Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_024",
-		Kind:       "table",
-		SQLName:    `"public"."table_024"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_024",
+		Kind:         "table",
+		SQLName:      Table024SQL,
+		SelectStar:   Table024SelectStarSQL,
+		Returning:    Table024ReturningSQL,
+		KeyReturning: Table024KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table024ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table024ColName, SQLName: `"name"`, Type: "text"},

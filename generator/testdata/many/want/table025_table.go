@@ -23,15 +23,26 @@ const (
 	Table025ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_025" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table025SQL             = `"public"."table_025"`
+	Table025SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table025ReturningSQL    = `"public"."table_025"."id", "public"."table_025"."name", "public"."table_025"."parent_id", "public"."table_025"."created_at"`
+	Table025KeyReturningSQL = `"public"."table_025"."id"`
+)
+
 // Table025Relation describes "public"."table_025" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table025Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_025",
-		Kind:       "table",
-		SQLName:    `"public"."table_025"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_025",
+		Kind:         "table",
+		SQLName:      Table025SQL,
+		SelectStar:   Table025SelectStarSQL,
+		Returning:    Table025ReturningSQL,
+		KeyReturning: Table025KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table025ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table025ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table026ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_026" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table026SQL             = `"public"."table_026"`
+	Table026SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table026ReturningSQL    = `"public"."table_026"."id", "public"."table_026"."name", "public"."table_026"."parent_id", "public"."table_026"."created_at"`
+	Table026KeyReturningSQL = `"public"."table_026"."id"`
+)
+
 // Table026Relation describes "public"."table_026" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table026Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_026",
-		Kind:       "table",
-		SQLName:    `"public"."table_026"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_026",
+		Kind:         "table",
+		SQLName:      Table026SQL,
+		SelectStar:   Table026SelectStarSQL,
+		Returning:    Table026ReturningSQL,
+		KeyReturning: Table026KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table026ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table026ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table027ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_027" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table027SQL             = `"public"."table_027"`
+	Table027SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table027ReturningSQL    = `"public"."table_027"."id", "public"."table_027"."name", "public"."table_027"."parent_id", "public"."table_027"."created_at"`
+	Table027KeyReturningSQL = `"public"."table_027"."id"`
+)
+
 // Table027Relation describes "public"."table_027" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table027Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_027",
-		Kind:       "table",
-		SQLName:    `"public"."table_027"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_027",
+		Kind:         "table",
+		SQLName:      Table027SQL,
+		SelectStar:   Table027SelectStarSQL,
+		Returning:    Table027ReturningSQL,
+		KeyReturning: Table027KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table027ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table027ColName, SQLName: `"name"`, Type: "text"},

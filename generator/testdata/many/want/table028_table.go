@@ -23,15 +23,26 @@ const (
 	Table028ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_028" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table028SQL             = `"public"."table_028"`
+	Table028SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table028ReturningSQL    = `"public"."table_028"."id", "public"."table_028"."name", "public"."table_028"."parent_id", "public"."table_028"."created_at"`
+	Table028KeyReturningSQL = `"public"."table_028"."id"`
+)
+
 // Table028Relation describes "public"."table_028" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table028Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_028",
-		Kind:       "table",
-		SQLName:    `"public"."table_028"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_028",
+		Kind:         "table",
+		SQLName:      Table028SQL,
+		SelectStar:   Table028SelectStarSQL,
+		Returning:    Table028ReturningSQL,
+		KeyReturning: Table028KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table028ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table028ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table029ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_029" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table029SQL             = `"public"."table_029"`
+	Table029SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table029ReturningSQL    = `"public"."table_029"."id", "public"."table_029"."name", "public"."table_029"."parent_id", "public"."table_029"."created_at"`
+	Table029KeyReturningSQL = `"public"."table_029"."id"`
+)
+
 // Table029Relation describes "public"."table_029" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table029Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_029",
-		Kind:       "table",
-		SQLName:    `"public"."table_029"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_029",
+		Kind:         "table",
+		SQLName:      Table029SQL,
+		SelectStar:   Table029SelectStarSQL,
+		Returning:    Table029ReturningSQL,
+		KeyReturning: Table029KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table029ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table029ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table030ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_030" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table030SQL             = `"public"."table_030"`
+	Table030SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table030ReturningSQL    = `"public"."table_030"."id", "public"."table_030"."name", "public"."table_030"."parent_id", "public"."table_030"."created_at"`
+	Table030KeyReturningSQL = `"public"."table_030"."id"`
+)
+
 // Table030Relation describes "public"."table_030" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table030Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_030",
-		Kind:       "table",
-		SQLName:    `"public"."table_030"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_030",
+		Kind:         "table",
+		SQLName:      Table030SQL,
+		SelectStar:   Table030SelectStarSQL,
+		Returning:    Table030ReturningSQL,
+		KeyReturning: Table030KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table030ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table030ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table031ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_031" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table031SQL             = `"public"."table_031"`
+	Table031SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table031ReturningSQL    = `"public"."table_031"."id", "public"."table_031"."name", "public"."table_031"."parent_id", "public"."table_031"."created_at"`
+	Table031KeyReturningSQL = `"public"."table_031"."id"`
+)
+
 // Table031Relation describes "public"."table_031" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table031Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_031",
-		Kind:       "table",
-		SQLName:    `"public"."table_031"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_031",
+		Kind:         "table",
+		SQLName:      Table031SQL,
+		SelectStar:   Table031SelectStarSQL,
+		Returning:    Table031ReturningSQL,
+		KeyReturning: Table031KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table031ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table031ColName, SQLName: `"name"`, Type: "text"},

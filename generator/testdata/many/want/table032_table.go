@@ -23,15 +23,26 @@ const (
 	Table032ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_032" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table032SQL             = `"public"."table_032"`
+	Table032SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table032ReturningSQL    = `"public"."table_032"."id", "public"."table_032"."name", "public"."table_032"."parent_id", "public"."table_032"."created_at"`
+	Table032KeyReturningSQL = `"public"."table_032"."id"`
+)
+
 // Table032Relation describes "public"."table_032" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table032Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_032",
-		Kind:       "table",
-		SQLName:    `"public"."table_032"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_032",
+		Kind:         "table",
+		SQLName:      Table032SQL,
+		SelectStar:   Table032SelectStarSQL,
+		Returning:    Table032ReturningSQL,
+		KeyReturning: Table032KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table032ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table032ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table033ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_033" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table033SQL             = `"public"."table_033"`
+	Table033SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table033ReturningSQL    = `"public"."table_033"."id", "public"."table_033"."name", "public"."table_033"."parent_id", "public"."table_033"."created_at"`
+	Table033KeyReturningSQL = `"public"."table_033"."id"`
+)
+
 // Table033Relation describes "public"."table_033" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table033Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_033",
-		Kind:       "table",
-		SQLName:    `"public"."table_033"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_033",
+		Kind:         "table",
+		SQLName:      Table033SQL,
+		SelectStar:   Table033SelectStarSQL,
+		Returning:    Table033ReturningSQL,
+		KeyReturning: Table033KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table033ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table033ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table034ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_034" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table034SQL             = `"public"."table_034"`
+	Table034SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table034ReturningSQL    = `"public"."table_034"."id", "public"."table_034"."name", "public"."table_034"."parent_id", "public"."table_034"."created_at"`
+	Table034KeyReturningSQL = `"public"."table_034"."id"`
+)
+
 // Table034Relation describes "public"."table_034" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table034Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_034",
-		Kind:       "table",
-		SQLName:    `"public"."table_034"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_034",
+		Kind:         "table",
+		SQLName:      Table034SQL,
+		SelectStar:   Table034SelectStarSQL,
+		Returning:    Table034ReturningSQL,
+		KeyReturning: Table034KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table034ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table034ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table035ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_035" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table035SQL             = `"public"."table_035"`
+	Table035SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table035ReturningSQL    = `"public"."table_035"."id", "public"."table_035"."name", "public"."table_035"."parent_id", "public"."table_035"."created_at"`
+	Table035KeyReturningSQL = `"public"."table_035"."id"`
+)
+
 // Table035Relation describes "public"."table_035" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table035Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_035",
-		Kind:       "table",
-		SQLName:    `"public"."table_035"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_035",
+		Kind:         "table",
+		SQLName:      Table035SQL,
+		SelectStar:   Table035SelectStarSQL,
+		Returning:    Table035ReturningSQL,
+		KeyReturning: Table035KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table035ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table035ColName, SQLName: `"name"`, Type: "text"},

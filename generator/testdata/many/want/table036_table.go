@@ -23,15 +23,26 @@ const (
 	Table036ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_036" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table036SQL             = `"public"."table_036"`
+	Table036SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table036ReturningSQL    = `"public"."table_036"."id", "public"."table_036"."name", "public"."table_036"."parent_id", "public"."table_036"."created_at"`
+	Table036KeyReturningSQL = `"public"."table_036"."id"`
+)
+
 // Table036Relation describes "public"."table_036" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table036Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_036",
-		Kind:       "table",
-		SQLName:    `"public"."table_036"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_036",
+		Kind:         "table",
+		SQLName:      Table036SQL,
+		SelectStar:   Table036SelectStarSQL,
+		Returning:    Table036ReturningSQL,
+		KeyReturning: Table036KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table036ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table036ColName, SQLName: `"name"`, Type: "text"},

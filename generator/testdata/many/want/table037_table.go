@@ -23,15 +23,26 @@ const (
 	Table037ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_037" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table037SQL             = `"public"."table_037"`
+	Table037SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table037ReturningSQL    = `"public"."table_037"."id", "public"."table_037"."name", "public"."table_037"."parent_id", "public"."table_037"."created_at"`
+	Table037KeyReturningSQL = `"public"."table_037"."id"`
+)
+
 // Table037Relation describes "public"."table_037" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table037Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_037",
-		Kind:       "table",
-		SQLName:    `"public"."table_037"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_037",
+		Kind:         "table",
+		SQLName:      Table037SQL,
+		SelectStar:   Table037SelectStarSQL,
+		Returning:    Table037ReturningSQL,
+		KeyReturning: Table037KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table037ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table037ColName, SQLName: `"name"`, Type: "text"},

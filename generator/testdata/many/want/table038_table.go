@@ -23,15 +23,26 @@ const (
 	Table038ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_038" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table038SQL             = `"public"."table_038"`
+	Table038SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table038ReturningSQL    = `"public"."table_038"."id", "public"."table_038"."name", "public"."table_038"."parent_id", "public"."table_038"."created_at"`
+	Table038KeyReturningSQL = `"public"."table_038"."id"`
+)
+
 // Table038Relation describes "public"."table_038" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table038Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_038",
-		Kind:       "table",
-		SQLName:    `"public"."table_038"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_038",
+		Kind:         "table",
+		SQLName:      Table038SQL,
+		SelectStar:   Table038SelectStarSQL,
+		Returning:    Table038ReturningSQL,
+		KeyReturning: Table038KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table038ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table038ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table039ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_039" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table039SQL             = `"public"."table_039"`
+	Table039SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table039ReturningSQL    = `"public"."table_039"."id", "public"."table_039"."name", "public"."table_039"."parent_id", "public"."table_039"."created_at"`
+	Table039KeyReturningSQL = `"public"."table_039"."id"`
+)
+
 // Table039Relation describes "public"."table_039" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table039Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_039",
-		Kind:       "table",
-		SQLName:    `"public"."table_039"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_039",
+		Kind:         "table",
+		SQLName:      Table039SQL,
+		SelectStar:   Table039SelectStarSQL,
+		Returning:    Table039ReturningSQL,
+		KeyReturning: Table039KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table039ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table039ColName, SQLName: `"name"`, Type: "text"},

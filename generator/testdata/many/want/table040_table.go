@@ -23,15 +23,26 @@ const (
 	Table040ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_040" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table040SQL             = `"public"."table_040"`
+	Table040SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table040ReturningSQL    = `"public"."table_040"."id", "public"."table_040"."name", "public"."table_040"."parent_id", "public"."table_040"."created_at"`
+	Table040KeyReturningSQL = `"public"."table_040"."id"`
+)
+
 // Table040Relation describes "public"."table_040" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table040Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_040",
-		Kind:       "table",
-		SQLName:    `"public"."table_040"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_040",
+		Kind:         "table",
+		SQLName:      Table040SQL,
+		SelectStar:   Table040SelectStarSQL,
+		Returning:    Table040ReturningSQL,
+		KeyReturning: Table040KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table040ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table040ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table041ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_041" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table041SQL             = `"public"."table_041"`
+	Table041SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table041ReturningSQL    = `"public"."table_041"."id", "public"."table_041"."name", "public"."table_041"."parent_id", "public"."table_041"."created_at"`
+	Table041KeyReturningSQL = `"public"."table_041"."id"`
+)
+
 // Table041Relation describes "public"."table_041" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table041Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_041",
-		Kind:       "table",
-		SQLName:    `"public"."table_041"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_041",
+		Kind:         "table",
+		SQLName:      Table041SQL,
+		SelectStar:   Table041SelectStarSQL,
+		Returning:    Table041ReturningSQL,
+		KeyReturning: Table041KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table041ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table041ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table042ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_042" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table042SQL             = `"public"."table_042"`
+	Table042SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table042ReturningSQL    = `"public"."table_042"."id", "public"."table_042"."name", "public"."table_042"."parent_id", "public"."table_042"."created_at"`
+	Table042KeyReturningSQL = `"public"."table_042"."id"`
+)
+
 // Table042Relation describes "public"."table_042" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table042Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_042",
-		Kind:       "table",
-		SQLName:    `"public"."table_042"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_042",
+		Kind:         "table",
+		SQLName:      Table042SQL,
+		SelectStar:   Table042SelectStarSQL,
+		Returning:    Table042ReturningSQL,
+		KeyReturning: Table042KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table042ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table042ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table043ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_043" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table043SQL             = `"public"."table_043"`
+	Table043SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table043ReturningSQL    = `"public"."table_043"."id", "public"."table_043"."name", "public"."table_043"."parent_id", "public"."table_043"."created_at"`
+	Table043KeyReturningSQL = `"public"."table_043"."id"`
+)
+
 // Table043Relation describes "public"."table_043" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table043Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_043",
-		Kind:       "table",
-		SQLName:    `"public"."table_043"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_043",
+		Kind:         "table",
+		SQLName:      Table043SQL,
+		SelectStar:   Table043SelectStarSQL,
+		Returning:    Table043ReturningSQL,
+		KeyReturning: Table043KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table043ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table043ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table044ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_044" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table044SQL             = `"public"."table_044"`
+	Table044SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table044ReturningSQL    = `"public"."table_044"."id", "public"."table_044"."name", "public"."table_044"."parent_id", "public"."table_044"."created_at"`
+	Table044KeyReturningSQL = `"public"."table_044"."id"`
+)
+
 // Table044Relation describes "public"."table_044" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table044Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_044",
-		Kind:       "table",
-		SQLName:    `"public"."table_044"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_044",
+		Kind:         "table",
+		SQLName:      Table044SQL,
+		SelectStar:   Table044SelectStarSQL,
+		Returning:    Table044ReturningSQL,
+		KeyReturning: Table044KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table044ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table044ColName, SQLName: `"name"`, Type: "text"},

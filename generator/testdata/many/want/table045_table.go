@@ -23,15 +23,26 @@ const (
 	Table045ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_045" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table045SQL             = `"public"."table_045"`
+	Table045SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table045ReturningSQL    = `"public"."table_045"."id", "public"."table_045"."name", "public"."table_045"."parent_id", "public"."table_045"."created_at"`
+	Table045KeyReturningSQL = `"public"."table_045"."id"`
+)
+
 // Table045Relation describes "public"."table_045" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table045Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_045",
-		Kind:       "table",
-		SQLName:    `"public"."table_045"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_045",
+		Kind:         "table",
+		SQLName:      Table045SQL,
+		SelectStar:   Table045SelectStarSQL,
+		Returning:    Table045ReturningSQL,
+		KeyReturning: Table045KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table045ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table045ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table046ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_046" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table046SQL             = `"public"."table_046"`
+	Table046SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table046ReturningSQL    = `"public"."table_046"."id", "public"."table_046"."name", "public"."table_046"."parent_id", "public"."table_046"."created_at"`
+	Table046KeyReturningSQL = `"public"."table_046"."id"`
+)
+
 // Table046Relation describes "public"."table_046" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table046Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_046",
-		Kind:       "table",
-		SQLName:    `"public"."table_046"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_046",
+		Kind:         "table",
+		SQLName:      Table046SQL,
+		SelectStar:   Table046SelectStarSQL,
+		Returning:    Table046ReturningSQL,
+		KeyReturning: Table046KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table046ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table046ColName, SQLName: `"name"`, Type: "text"},

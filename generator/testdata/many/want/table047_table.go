@@ -23,15 +23,26 @@ const (
 	Table047ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_047" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table047SQL             = `"public"."table_047"`
+	Table047SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table047ReturningSQL    = `"public"."table_047"."id", "public"."table_047"."name", "public"."table_047"."parent_id", "public"."table_047"."created_at"`
+	Table047KeyReturningSQL = `"public"."table_047"."id"`
+)
+
 // Table047Relation describes "public"."table_047" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table047Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_047",
-		Kind:       "table",
-		SQLName:    `"public"."table_047"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_047",
+		Kind:         "table",
+		SQLName:      Table047SQL,
+		SelectStar:   Table047SelectStarSQL,
+		Returning:    Table047ReturningSQL,
+		KeyReturning: Table047KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table047ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table047ColName, SQLName: `"name"`, Type: "text"},

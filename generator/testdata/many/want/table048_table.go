@@ -23,15 +23,26 @@ const (
 	Table048ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_048" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table048SQL             = `"public"."table_048"`
+	Table048SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table048ReturningSQL    = `"public"."table_048"."id", "public"."table_048"."name", "public"."table_048"."parent_id", "public"."table_048"."created_at"`
+	Table048KeyReturningSQL = `"public"."table_048"."id"`
+)
+
 // Table048Relation describes "public"."table_048" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table048Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_048",
-		Kind:       "table",
-		SQLName:    `"public"."table_048"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_048",
+		Kind:         "table",
+		SQLName:      Table048SQL,
+		SelectStar:   Table048SelectStarSQL,
+		Returning:    Table048ReturningSQL,
+		KeyReturning: Table048KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table048ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table048ColName, SQLName: `"name"`, Type: "text"},

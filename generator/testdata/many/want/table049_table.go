@@ -23,15 +23,26 @@ const (
 	Table049ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_049" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table049SQL             = `"public"."table_049"`
+	Table049SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table049ReturningSQL    = `"public"."table_049"."id", "public"."table_049"."name", "public"."table_049"."parent_id", "public"."table_049"."created_at"`
+	Table049KeyReturningSQL = `"public"."table_049"."id"`
+)
+
 // Table049Relation describes "public"."table_049" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table049Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_049",
-		Kind:       "table",
-		SQLName:    `"public"."table_049"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_049",
+		Kind:         "table",
+		SQLName:      Table049SQL,
+		SelectStar:   Table049SelectStarSQL,
+		Returning:    Table049ReturningSQL,
+		KeyReturning: Table049KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table049ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table049ColName, SQLName: `"name"`, Type: "text"},

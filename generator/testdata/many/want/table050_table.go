@@ -23,15 +23,26 @@ const (
 	Table050ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_050" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table050SQL             = `"public"."table_050"`
+	Table050SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table050ReturningSQL    = `"public"."table_050"."id", "public"."table_050"."name", "public"."table_050"."parent_id", "public"."table_050"."created_at"`
+	Table050KeyReturningSQL = `"public"."table_050"."id"`
+)
+
 // Table050Relation describes "public"."table_050" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table050Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_050",
-		Kind:       "table",
-		SQLName:    `"public"."table_050"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_050",
+		Kind:         "table",
+		SQLName:      Table050SQL,
+		SelectStar:   Table050SelectStarSQL,
+		Returning:    Table050ReturningSQL,
+		KeyReturning: Table050KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table050ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table050ColName, SQLName: `"name"`, Type: "text"},

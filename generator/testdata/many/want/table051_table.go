@@ -23,15 +23,26 @@ const (
 	Table051ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_051" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table051SQL             = `"public"."table_051"`
+	Table051SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table051ReturningSQL    = `"public"."table_051"."id", "public"."table_051"."name", "public"."table_051"."parent_id", "public"."table_051"."created_at"`
+	Table051KeyReturningSQL = `"public"."table_051"."id"`
+)
+
 // Table051Relation describes "public"."table_051" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table051Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_051",
-		Kind:       "table",
-		SQLName:    `"public"."table_051"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_051",
+		Kind:         "table",
+		SQLName:      Table051SQL,
+		SelectStar:   Table051SelectStarSQL,
+		Returning:    Table051ReturningSQL,
+		KeyReturning: Table051KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table051ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table051ColName, SQLName: `"name"`, Type: "text"},

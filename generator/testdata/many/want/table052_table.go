@@ -23,15 +23,26 @@ const (
 	Table052ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_052" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table052SQL             = `"public"."table_052"`
+	Table052SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table052ReturningSQL    = `"public"."table_052"."id", "public"."table_052"."name", "public"."table_052"."parent_id", "public"."table_052"."created_at"`
+	Table052KeyReturningSQL = `"public"."table_052"."id"`
+)
+
 // Table052Relation describes "public"."table_052" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table052Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_052",
-		Kind:       "table",
-		SQLName:    `"public"."table_052"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_052",
+		Kind:         "table",
+		SQLName:      Table052SQL,
+		SelectStar:   Table052SelectStarSQL,
+		Returning:    Table052ReturningSQL,
+		KeyReturning: Table052KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table052ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table052ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table053ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_053" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table053SQL             = `"public"."table_053"`
+	Table053SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table053ReturningSQL    = `"public"."table_053"."id", "public"."table_053"."name", "public"."table_053"."parent_id", "public"."table_053"."created_at"`
+	Table053KeyReturningSQL = `"public"."table_053"."id"`
+)
+
 // Table053Relation describes "public"."table_053" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table053Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_053",
-		Kind:       "table",
-		SQLName:    `"public"."table_053"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_053",
+		Kind:         "table",
+		SQLName:      Table053SQL,
+		SelectStar:   Table053SelectStarSQL,
+		Returning:    Table053ReturningSQL,
+		KeyReturning: Table053KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table053ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table053ColName, SQLName: `"name"`, Type: "text"},

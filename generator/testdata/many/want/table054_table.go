@@ -23,15 +23,26 @@ const (
 	Table054ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_054" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table054SQL             = `"public"."table_054"`
+	Table054SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table054ReturningSQL    = `"public"."table_054"."id", "public"."table_054"."name", "public"."table_054"."parent_id", "public"."table_054"."created_at"`
+	Table054KeyReturningSQL = `"public"."table_054"."id"`
+)
+
 // Table054Relation describes "public"."table_054" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table054Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_054",
-		Kind:       "table",
-		SQLName:    `"public"."table_054"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_054",
+		Kind:         "table",
+		SQLName:      Table054SQL,
+		SelectStar:   Table054SelectStarSQL,
+		Returning:    Table054ReturningSQL,
+		KeyReturning: Table054KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table054ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table054ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table055ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_055" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table055SQL             = `"public"."table_055"`
+	Table055SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table055ReturningSQL    = `"public"."table_055"."id", "public"."table_055"."name", "public"."table_055"."parent_id", "public"."table_055"."created_at"`
+	Table055KeyReturningSQL = `"public"."table_055"."id"`
+)
+
 // Table055Relation describes "public"."table_055" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table055Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_055",
-		Kind:       "table",
-		SQLName:    `"public"."table_055"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_055",
+		Kind:         "table",
+		SQLName:      Table055SQL,
+		SelectStar:   Table055SelectStarSQL,
+		Returning:    Table055ReturningSQL,
+		KeyReturning: Table055KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table055ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table055ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table056ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_056" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table056SQL             = `"public"."table_056"`
+	Table056SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table056ReturningSQL    = `"public"."table_056"."id", "public"."table_056"."name", "public"."table_056"."parent_id", "public"."table_056"."created_at"`
+	Table056KeyReturningSQL = `"public"."table_056"."id"`
+)
+
 // Table056Relation describes "public"."table_056" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table056Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_056",
-		Kind:       "table",
-		SQLName:    `"public"."table_056"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_056",
+		Kind:         "table",
+		SQLName:      Table056SQL,
+		SelectStar:   Table056SelectStarSQL,
+		Returning:    Table056ReturningSQL,
+		KeyReturning: Table056KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table056ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table056ColName, SQLName: `"name"`, Type: "text"},

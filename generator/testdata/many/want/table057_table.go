@@ -23,15 +23,26 @@ const (
 	Table057ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_057" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table057SQL             = `"public"."table_057"`
+	Table057SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table057ReturningSQL    = `"public"."table_057"."id", "public"."table_057"."name", "public"."table_057"."parent_id", "public"."table_057"."created_at"`
+	Table057KeyReturningSQL = `"public"."table_057"."id"`
+)
+
 // Table057Relation describes "public"."table_057" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table057Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_057",
-		Kind:       "table",
-		SQLName:    `"public"."table_057"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_057",
+		Kind:         "table",
+		SQLName:      Table057SQL,
+		SelectStar:   Table057SelectStarSQL,
+		Returning:    Table057ReturningSQL,
+		KeyReturning: Table057KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table057ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table057ColName, SQLName: `"name"`, Type: "text"},

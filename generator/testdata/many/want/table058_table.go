@@ -23,15 +23,26 @@ const (
 	Table058ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_058" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table058SQL             = `"public"."table_058"`
+	Table058SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table058ReturningSQL    = `"public"."table_058"."id", "public"."table_058"."name", "public"."table_058"."parent_id", "public"."table_058"."created_at"`
+	Table058KeyReturningSQL = `"public"."table_058"."id"`
+)
+
 // Table058Relation describes "public"."table_058" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table058Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_058",
-		Kind:       "table",
-		SQLName:    `"public"."table_058"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_058",
+		Kind:         "table",
+		SQLName:      Table058SQL,
+		SelectStar:   Table058SelectStarSQL,
+		Returning:    Table058ReturningSQL,
+		KeyReturning: Table058KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table058ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table058ColName, SQLName: `"name"`, Type: "text"},

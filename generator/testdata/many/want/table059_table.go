@@ -23,15 +23,26 @@ const (
 	Table059ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_059" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table059SQL             = `"public"."table_059"`
+	Table059SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table059ReturningSQL    = `"public"."table_059"."id", "public"."table_059"."name", "public"."table_059"."parent_id", "public"."table_059"."created_at"`
+	Table059KeyReturningSQL = `"public"."table_059"."id"`
+)
+
 // Table059Relation describes "public"."table_059" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table059Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_059",
-		Kind:       "table",
-		SQLName:    `"public"."table_059"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_059",
+		Kind:         "table",
+		SQLName:      Table059SQL,
+		SelectStar:   Table059SelectStarSQL,
+		Returning:    Table059ReturningSQL,
+		KeyReturning: Table059KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table059ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table059ColName, SQLName: `"name"`, Type: "text"},

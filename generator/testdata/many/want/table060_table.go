@@ -23,15 +23,26 @@ const (
 	Table060ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_060" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table060SQL             = `"public"."table_060"`
+	Table060SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table060ReturningSQL    = `"public"."table_060"."id", "public"."table_060"."name", "public"."table_060"."parent_id", "public"."table_060"."created_at"`
+	Table060KeyReturningSQL = `"public"."table_060"."id"`
+)
+
 // Table060Relation describes "public"."table_060" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table060Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_060",
-		Kind:       "table",
-		SQLName:    `"public"."table_060"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_060",
+		Kind:         "table",
+		SQLName:      Table060SQL,
+		SelectStar:   Table060SelectStarSQL,
+		Returning:    Table060ReturningSQL,
+		KeyReturning: Table060KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table060ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table060ColName, SQLName: `"name"`, Type: "text"},

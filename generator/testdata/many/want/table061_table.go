@@ -23,15 +23,26 @@ const (
 	Table061ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_061" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table061SQL             = `"public"."table_061"`
+	Table061SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table061ReturningSQL    = `"public"."table_061"."id", "public"."table_061"."name", "public"."table_061"."parent_id", "public"."table_061"."created_at"`
+	Table061KeyReturningSQL = `"public"."table_061"."id"`
+)
+
 // Table061Relation describes "public"."table_061" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table061Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_061",
-		Kind:       "table",
-		SQLName:    `"public"."table_061"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_061",
+		Kind:         "table",
+		SQLName:      Table061SQL,
+		SelectStar:   Table061SelectStarSQL,
+		Returning:    Table061ReturningSQL,
+		KeyReturning: Table061KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table061ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table061ColName, SQLName: `"name"`, Type: "text"},

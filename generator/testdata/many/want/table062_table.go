@@ -23,15 +23,26 @@ const (
 	Table062ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_062" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table062SQL             = `"public"."table_062"`
+	Table062SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table062ReturningSQL    = `"public"."table_062"."id", "public"."table_062"."name", "public"."table_062"."parent_id", "public"."table_062"."created_at"`
+	Table062KeyReturningSQL = `"public"."table_062"."id"`
+)
+
 // Table062Relation describes "public"."table_062" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table062Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_062",
-		Kind:       "table",
-		SQLName:    `"public"."table_062"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_062",
+		Kind:         "table",
+		SQLName:      Table062SQL,
+		SelectStar:   Table062SelectStarSQL,
+		Returning:    Table062ReturningSQL,
+		KeyReturning: Table062KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table062ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table062ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table063ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_063" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table063SQL             = `"public"."table_063"`
+	Table063SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table063ReturningSQL    = `"public"."table_063"."id", "public"."table_063"."name", "public"."table_063"."parent_id", "public"."table_063"."created_at"`
+	Table063KeyReturningSQL = `"public"."table_063"."id"`
+)
+
 // Table063Relation describes "public"."table_063" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table063Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_063",
-		Kind:       "table",
-		SQLName:    `"public"."table_063"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_063",
+		Kind:         "table",
+		SQLName:      Table063SQL,
+		SelectStar:   Table063SelectStarSQL,
+		Returning:    Table063ReturningSQL,
+		KeyReturning: Table063KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table063ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table063ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table064ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_064" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table064SQL             = `"public"."table_064"`
+	Table064SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table064ReturningSQL    = `"public"."table_064"."id", "public"."table_064"."name", "public"."table_064"."parent_id", "public"."table_064"."created_at"`
+	Table064KeyReturningSQL = `"public"."table_064"."id"`
+)
+
 // Table064Relation describes "public"."table_064" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table064Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_064",
-		Kind:       "table",
-		SQLName:    `"public"."table_064"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_064",
+		Kind:         "table",
+		SQLName:      Table064SQL,
+		SelectStar:   Table064SelectStarSQL,
+		Returning:    Table064ReturningSQL,
+		KeyReturning: Table064KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table064ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table064ColName, SQLName: `"name"`, Type: "text"},

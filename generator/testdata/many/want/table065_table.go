@@ -23,15 +23,26 @@ const (
 	Table065ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_065" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table065SQL             = `"public"."table_065"`
+	Table065SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table065ReturningSQL    = `"public"."table_065"."id", "public"."table_065"."name", "public"."table_065"."parent_id", "public"."table_065"."created_at"`
+	Table065KeyReturningSQL = `"public"."table_065"."id"`
+)
+
 // Table065Relation describes "public"."table_065" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table065Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_065",
-		Kind:       "table",
-		SQLName:    `"public"."table_065"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_065",
+		Kind:         "table",
+		SQLName:      Table065SQL,
+		SelectStar:   Table065SelectStarSQL,
+		Returning:    Table065ReturningSQL,
+		KeyReturning: Table065KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table065ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table065ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table066ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_066" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table066SQL             = `"public"."table_066"`
+	Table066SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table066ReturningSQL    = `"public"."table_066"."id", "public"."table_066"."name", "public"."table_066"."parent_id", "public"."table_066"."created_at"`
+	Table066KeyReturningSQL = `"public"."table_066"."id"`
+)
+
 // Table066Relation describes "public"."table_066" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table066Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_066",
-		Kind:       "table",
-		SQLName:    `"public"."table_066"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_066",
+		Kind:         "table",
+		SQLName:      Table066SQL,
+		SelectStar:   Table066SelectStarSQL,
+		Returning:    Table066ReturningSQL,
+		KeyReturning: Table066KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table066ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table066ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table067ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_067" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table067SQL             = `"public"."table_067"`
+	Table067SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table067ReturningSQL    = `"public"."table_067"."id", "public"."table_067"."name", "public"."table_067"."parent_id", "public"."table_067"."created_at"`
+	Table067KeyReturningSQL = `"public"."table_067"."id"`
+)
+
 // Table067Relation describes "public"."table_067" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table067Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_067",
-		Kind:       "table",
-		SQLName:    `"public"."table_067"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_067",
+		Kind:         "table",
+		SQLName:      Table067SQL,
+		SelectStar:   Table067SelectStarSQL,
+		Returning:    Table067ReturningSQL,
+		KeyReturning: Table067KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table067ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table067ColName, SQLName: `"name"`, Type: "text"},

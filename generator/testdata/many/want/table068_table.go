@@ -23,15 +23,26 @@ const (
 	Table068ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_068" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table068SQL             = `"public"."table_068"`
+	Table068SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table068ReturningSQL    = `"public"."table_068"."id", "public"."table_068"."name", "public"."table_068"."parent_id", "public"."table_068"."created_at"`
+	Table068KeyReturningSQL = `"public"."table_068"."id"`
+)
+
 // Table068Relation describes "public"."table_068" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table068Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_068",
-		Kind:       "table",
-		SQLName:    `"public"."table_068"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_068",
+		Kind:         "table",
+		SQLName:      Table068SQL,
+		SelectStar:   Table068SelectStarSQL,
+		Returning:    Table068ReturningSQL,
+		KeyReturning: Table068KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table068ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table068ColName, SQLName: `"name"`, Type: "text"},

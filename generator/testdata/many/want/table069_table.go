@@ -23,15 +23,26 @@ const (
 	Table069ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_069" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table069SQL             = `"public"."table_069"`
+	Table069SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table069ReturningSQL    = `"public"."table_069"."id", "public"."table_069"."name", "public"."table_069"."parent_id", "public"."table_069"."created_at"`
+	Table069KeyReturningSQL = `"public"."table_069"."id"`
+)
+
 // Table069Relation describes "public"."table_069" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table069Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_069",
-		Kind:       "table",
-		SQLName:    `"public"."table_069"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_069",
+		Kind:         "table",
+		SQLName:      Table069SQL,
+		SelectStar:   Table069SelectStarSQL,
+		Returning:    Table069ReturningSQL,
+		KeyReturning: Table069KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table069ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table069ColName, SQLName: `"name"`, Type: "text"},

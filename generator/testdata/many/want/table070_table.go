@@ -23,15 +23,26 @@ const (
 	Table070ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_070" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table070SQL             = `"public"."table_070"`
+	Table070SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table070ReturningSQL    = `"public"."table_070"."id", "public"."table_070"."name", "public"."table_070"."parent_id", "public"."table_070"."created_at"`
+	Table070KeyReturningSQL = `"public"."table_070"."id"`
+)
+
 // Table070Relation describes "public"."table_070" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table070Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_070",
-		Kind:       "table",
-		SQLName:    `"public"."table_070"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_070",
+		Kind:         "table",
+		SQLName:      Table070SQL,
+		SelectStar:   Table070SelectStarSQL,
+		Returning:    Table070ReturningSQL,
+		KeyReturning: Table070KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table070ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table070ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table071ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_071" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table071SQL             = `"public"."table_071"`
+	Table071SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table071ReturningSQL    = `"public"."table_071"."id", "public"."table_071"."name", "public"."table_071"."parent_id", "public"."table_071"."created_at"`
+	Table071KeyReturningSQL = `"public"."table_071"."id"`
+)
+
 // Table071Relation describes "public"."table_071" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table071Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_071",
-		Kind:       "table",
-		SQLName:    `"public"."table_071"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_071",
+		Kind:         "table",
+		SQLName:      Table071SQL,
+		SelectStar:   Table071SelectStarSQL,
+		Returning:    Table071ReturningSQL,
+		KeyReturning: Table071KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table071ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table071ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table072ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_072" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table072SQL             = `"public"."table_072"`
+	Table072SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table072ReturningSQL    = `"public"."table_072"."id", "public"."table_072"."name", "public"."table_072"."parent_id", "public"."table_072"."created_at"`
+	Table072KeyReturningSQL = `"public"."table_072"."id"`
+)
+
 // Table072Relation describes "public"."table_072" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table072Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_072",
-		Kind:       "table",
-		SQLName:    `"public"."table_072"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_072",
+		Kind:         "table",
+		SQLName:      Table072SQL,
+		SelectStar:   Table072SelectStarSQL,
+		Returning:    Table072ReturningSQL,
+		KeyReturning: Table072KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table072ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table072ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table073ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_073" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table073SQL             = `"public"."table_073"`
+	Table073SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table073ReturningSQL    = `"public"."table_073"."id", "public"."table_073"."name", "public"."table_073"."parent_id", "public"."table_073"."created_at"`
+	Table073KeyReturningSQL = `"public"."table_073"."id"`
+)
+
 // Table073Relation describes "public"."table_073" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table073Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_073",
-		Kind:       "table",
-		SQLName:    `"public"."table_073"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_073",
+		Kind:         "table",
+		SQLName:      Table073SQL,
+		SelectStar:   Table073SelectStarSQL,
+		Returning:    Table073ReturningSQL,
+		KeyReturning: Table073KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table073ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table073ColName, SQLName: `"name"`, Type: "text"},

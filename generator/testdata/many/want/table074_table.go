@@ -23,15 +23,26 @@ const (
 	Table074ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_074" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table074SQL             = `"public"."table_074"`
+	Table074SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table074ReturningSQL    = `"public"."table_074"."id", "public"."table_074"."name", "public"."table_074"."parent_id", "public"."table_074"."created_at"`
+	Table074KeyReturningSQL = `"public"."table_074"."id"`
+)
+
 // Table074Relation describes "public"."table_074" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table074Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_074",
-		Kind:       "table",
-		SQLName:    `"public"."table_074"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_074",
+		Kind:         "table",
+		SQLName:      Table074SQL,
+		SelectStar:   Table074SelectStarSQL,
+		Returning:    Table074ReturningSQL,
+		KeyReturning: Table074KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table074ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table074ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table075ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_075" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table075SQL             = `"public"."table_075"`
+	Table075SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table075ReturningSQL    = `"public"."table_075"."id", "public"."table_075"."name", "public"."table_075"."parent_id", "public"."table_075"."created_at"`
+	Table075KeyReturningSQL = `"public"."table_075"."id"`
+)
+
 // Table075Relation describes "public"."table_075" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table075Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_075",
-		Kind:       "table",
-		SQLName:    `"public"."table_075"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_075",
+		Kind:         "table",
+		SQLName:      Table075SQL,
+		SelectStar:   Table075SelectStarSQL,
+		Returning:    Table075ReturningSQL,
+		KeyReturning: Table075KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table075ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table075ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table076ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_076" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table076SQL             = `"public"."table_076"`
+	Table076SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table076ReturningSQL    = `"public"."table_076"."id", "public"."table_076"."name", "public"."table_076"."parent_id", "public"."table_076"."created_at"`
+	Table076KeyReturningSQL = `"public"."table_076"."id"`
+)
+
 // Table076Relation describes "public"."table_076" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table076Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_076",
-		Kind:       "table",
-		SQLName:    `"public"."table_076"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_076",
+		Kind:         "table",
+		SQLName:      Table076SQL,
+		SelectStar:   Table076SelectStarSQL,
+		Returning:    Table076ReturningSQL,
+		KeyReturning: Table076KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table076ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table076ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table077ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_077" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table077SQL             = `"public"."table_077"`
+	Table077SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table077ReturningSQL    = `"public"."table_077"."id", "public"."table_077"."name", "public"."table_077"."parent_id", "public"."table_077"."created_at"`
+	Table077KeyReturningSQL = `"public"."table_077"."id"`
+)
+
 // Table077Relation describes "public"."table_077" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table077Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_077",
-		Kind:       "table",
-		SQLName:    `"public"."table_077"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_077",
+		Kind:         "table",
+		SQLName:      Table077SQL,
+		SelectStar:   Table077SelectStarSQL,
+		Returning:    Table077ReturningSQL,
+		KeyReturning: Table077KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table077ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table077ColName, SQLName: `"name"`, Type: "text"},

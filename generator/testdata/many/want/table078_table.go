@@ -23,15 +23,26 @@ const (
 	Table078ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_078" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table078SQL             = `"public"."table_078"`
+	Table078SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table078ReturningSQL    = `"public"."table_078"."id", "public"."table_078"."name", "public"."table_078"."parent_id", "public"."table_078"."created_at"`
+	Table078KeyReturningSQL = `"public"."table_078"."id"`
+)
+
 // Table078Relation describes "public"."table_078" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table078Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_078",
-		Kind:       "table",
-		SQLName:    `"public"."table_078"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_078",
+		Kind:         "table",
+		SQLName:      Table078SQL,
+		SelectStar:   Table078SelectStarSQL,
+		Returning:    Table078ReturningSQL,
+		KeyReturning: Table078KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table078ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table078ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table079ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_079" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table079SQL             = `"public"."table_079"`
+	Table079SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table079ReturningSQL    = `"public"."table_079"."id", "public"."table_079"."name", "public"."table_079"."parent_id", "public"."table_079"."created_at"`
+	Table079KeyReturningSQL = `"public"."table_079"."id"`
+)
+
 // Table079Relation describes "public"."table_079" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table079Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_079",
-		Kind:       "table",
-		SQLName:    `"public"."table_079"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_079",
+		Kind:         "table",
+		SQLName:      Table079SQL,
+		SelectStar:   Table079SelectStarSQL,
+		Returning:    Table079ReturningSQL,
+		KeyReturning: Table079KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table079ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table079ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table080ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_080" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table080SQL             = `"public"."table_080"`
+	Table080SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table080ReturningSQL    = `"public"."table_080"."id", "public"."table_080"."name", "public"."table_080"."parent_id", "public"."table_080"."created_at"`
+	Table080KeyReturningSQL = `"public"."table_080"."id"`
+)
+
 // Table080Relation describes "public"."table_080" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table080Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_080",
-		Kind:       "table",
-		SQLName:    `"public"."table_080"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_080",
+		Kind:         "table",
+		SQLName:      Table080SQL,
+		SelectStar:   Table080SelectStarSQL,
+		Returning:    Table080ReturningSQL,
+		KeyReturning: Table080KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table080ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table080ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table081ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_081" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table081SQL             = `"public"."table_081"`
+	Table081SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table081ReturningSQL    = `"public"."table_081"."id", "public"."table_081"."name", "public"."table_081"."parent_id", "public"."table_081"."created_at"`
+	Table081KeyReturningSQL = `"public"."table_081"."id"`
+)
+
 // Table081Relation describes "public"."table_081" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table081Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_081",
-		Kind:       "table",
-		SQLName:    `"public"."table_081"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_081",
+		Kind:         "table",
+		SQLName:      Table081SQL,
+		SelectStar:   Table081SelectStarSQL,
+		Returning:    Table081ReturningSQL,
+		KeyReturning: Table081KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table081ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table081ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table082ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_082" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table082SQL             = `"public"."table_082"`
+	Table082SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table082ReturningSQL    = `"public"."table_082"."id", "public"."table_082"."name", "public"."table_082"."parent_id", "public"."table_082"."created_at"`
+	Table082KeyReturningSQL = `"public"."table_082"."id"`
+)
+
 // Table082Relation describes "public"."table_082" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table082Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_082",
-		Kind:       "table",
-		SQLName:    `"public"."table_082"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_082",
+		Kind:         "table",
+		SQLName:      Table082SQL,
+		SelectStar:   Table082SelectStarSQL,
+		Returning:    Table082ReturningSQL,
+		KeyReturning: Table082KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table082ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table082ColName, SQLName: `"name"`, Type: "text"},

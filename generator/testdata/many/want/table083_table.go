@@ -23,15 +23,26 @@ const (
 	Table083ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_083" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table083SQL             = `"public"."table_083"`
+	Table083SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table083ReturningSQL    = `"public"."table_083"."id", "public"."table_083"."name", "public"."table_083"."parent_id", "public"."table_083"."created_at"`
+	Table083KeyReturningSQL = `"public"."table_083"."id"`
+)
+
 // Table083Relation describes "public"."table_083" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table083Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_083",
-		Kind:       "table",
-		SQLName:    `"public"."table_083"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_083",
+		Kind:         "table",
+		SQLName:      Table083SQL,
+		SelectStar:   Table083SelectStarSQL,
+		Returning:    Table083ReturningSQL,
+		KeyReturning: Table083KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table083ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table083ColName, SQLName: `"name"`, Type: "text"},

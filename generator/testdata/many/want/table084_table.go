@@ -23,15 +23,26 @@ const (
 	Table084ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_084" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table084SQL             = `"public"."table_084"`
+	Table084SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table084ReturningSQL    = `"public"."table_084"."id", "public"."table_084"."name", "public"."table_084"."parent_id", "public"."table_084"."created_at"`
+	Table084KeyReturningSQL = `"public"."table_084"."id"`
+)
+
 // Table084Relation describes "public"."table_084" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table084Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_084",
-		Kind:       "table",
-		SQLName:    `"public"."table_084"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_084",
+		Kind:         "table",
+		SQLName:      Table084SQL,
+		SelectStar:   Table084SelectStarSQL,
+		Returning:    Table084ReturningSQL,
+		KeyReturning: Table084KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table084ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table084ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table085ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_085" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table085SQL             = `"public"."table_085"`
+	Table085SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table085ReturningSQL    = `"public"."table_085"."id", "public"."table_085"."name", "public"."table_085"."parent_id", "public"."table_085"."created_at"`
+	Table085KeyReturningSQL = `"public"."table_085"."id"`
+)
+
 // Table085Relation describes "public"."table_085" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table085Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_085",
-		Kind:       "table",
-		SQLName:    `"public"."table_085"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_085",
+		Kind:         "table",
+		SQLName:      Table085SQL,
+		SelectStar:   Table085SelectStarSQL,
+		Returning:    Table085ReturningSQL,
+		KeyReturning: Table085KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table085ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table085ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table086ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_086" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table086SQL             = `"public"."table_086"`
+	Table086SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table086ReturningSQL    = `"public"."table_086"."id", "public"."table_086"."name", "public"."table_086"."parent_id", "public"."table_086"."created_at"`
+	Table086KeyReturningSQL = `"public"."table_086"."id"`
+)
+
 // Table086Relation describes "public"."table_086" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table086Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_086",
-		Kind:       "table",
-		SQLName:    `"public"."table_086"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_086",
+		Kind:         "table",
+		SQLName:      Table086SQL,
+		SelectStar:   Table086SelectStarSQL,
+		Returning:    Table086ReturningSQL,
+		KeyReturning: Table086KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table086ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table086ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table087ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_087" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table087SQL             = `"public"."table_087"`
+	Table087SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table087ReturningSQL    = `"public"."table_087"."id", "public"."table_087"."name", "public"."table_087"."parent_id", "public"."table_087"."created_at"`
+	Table087KeyReturningSQL = `"public"."table_087"."id"`
+)
+
 // Table087Relation describes "public"."table_087" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table087Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_087",
-		Kind:       "table",
-		SQLName:    `"public"."table_087"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_087",
+		Kind:         "table",
+		SQLName:      Table087SQL,
+		SelectStar:   Table087SelectStarSQL,
+		Returning:    Table087ReturningSQL,
+		KeyReturning: Table087KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table087ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table087ColName, SQLName: `"name"`, Type: "text"},

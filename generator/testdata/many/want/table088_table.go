@@ -23,15 +23,26 @@ const (
 	Table088ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_088" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table088SQL             = `"public"."table_088"`
+	Table088SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table088ReturningSQL    = `"public"."table_088"."id", "public"."table_088"."name", "public"."table_088"."parent_id", "public"."table_088"."created_at"`
+	Table088KeyReturningSQL = `"public"."table_088"."id"`
+)
+
 // Table088Relation describes "public"."table_088" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table088Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_088",
-		Kind:       "table",
-		SQLName:    `"public"."table_088"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_088",
+		Kind:         "table",
+		SQLName:      Table088SQL,
+		SelectStar:   Table088SelectStarSQL,
+		Returning:    Table088ReturningSQL,
+		KeyReturning: Table088KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table088ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table088ColName, SQLName: `"name"`, Type: "text"},

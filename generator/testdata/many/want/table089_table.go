@@ -23,15 +23,26 @@ const (
 	Table089ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_089" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table089SQL             = `"public"."table_089"`
+	Table089SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table089ReturningSQL    = `"public"."table_089"."id", "public"."table_089"."name", "public"."table_089"."parent_id", "public"."table_089"."created_at"`
+	Table089KeyReturningSQL = `"public"."table_089"."id"`
+)
+
 // Table089Relation describes "public"."table_089" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table089Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_089",
-		Kind:       "table",
-		SQLName:    `"public"."table_089"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_089",
+		Kind:         "table",
+		SQLName:      Table089SQL,
+		SelectStar:   Table089SelectStarSQL,
+		Returning:    Table089ReturningSQL,
+		KeyReturning: Table089KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table089ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table089ColName, SQLName: `"name"`, Type: "text"},

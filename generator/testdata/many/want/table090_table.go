@@ -23,15 +23,26 @@ const (
 	Table090ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_090" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table090SQL             = `"public"."table_090"`
+	Table090SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table090ReturningSQL    = `"public"."table_090"."id", "public"."table_090"."name", "public"."table_090"."parent_id", "public"."table_090"."created_at"`
+	Table090KeyReturningSQL = `"public"."table_090"."id"`
+)
+
 // Table090Relation describes "public"."table_090" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table090Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_090",
-		Kind:       "table",
-		SQLName:    `"public"."table_090"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_090",
+		Kind:         "table",
+		SQLName:      Table090SQL,
+		SelectStar:   Table090SelectStarSQL,
+		Returning:    Table090ReturningSQL,
+		KeyReturning: Table090KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table090ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table090ColName, SQLName: `"name"`, Type: "text"},

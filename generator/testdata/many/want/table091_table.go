@@ -23,15 +23,26 @@ const (
 	Table091ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_091" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table091SQL             = `"public"."table_091"`
+	Table091SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table091ReturningSQL    = `"public"."table_091"."id", "public"."table_091"."name", "public"."table_091"."parent_id", "public"."table_091"."created_at"`
+	Table091KeyReturningSQL = `"public"."table_091"."id"`
+)
+
 // Table091Relation describes "public"."table_091" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table091Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_091",
-		Kind:       "table",
-		SQLName:    `"public"."table_091"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_091",
+		Kind:         "table",
+		SQLName:      Table091SQL,
+		SelectStar:   Table091SelectStarSQL,
+		Returning:    Table091ReturningSQL,
+		KeyReturning: Table091KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table091ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table091ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table092ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_092" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table092SQL             = `"public"."table_092"`
+	Table092SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table092ReturningSQL    = `"public"."table_092"."id", "public"."table_092"."name", "public"."table_092"."parent_id", "public"."table_092"."created_at"`
+	Table092KeyReturningSQL = `"public"."table_092"."id"`
+)
+
 // Table092Relation describes "public"."table_092" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table092Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_092",
-		Kind:       "table",
-		SQLName:    `"public"."table_092"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_092",
+		Kind:         "table",
+		SQLName:      Table092SQL,
+		SelectStar:   Table092SelectStarSQL,
+		Returning:    Table092ReturningSQL,
+		KeyReturning: Table092KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table092ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table092ColName, SQLName: `"name"`, Type: "text"},

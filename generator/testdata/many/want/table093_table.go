@@ -23,15 +23,26 @@ const (
 	Table093ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_093" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table093SQL             = `"public"."table_093"`
+	Table093SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table093ReturningSQL    = `"public"."table_093"."id", "public"."table_093"."name", "public"."table_093"."parent_id", "public"."table_093"."created_at"`
+	Table093KeyReturningSQL = `"public"."table_093"."id"`
+)
+
 // Table093Relation describes "public"."table_093" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table093Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_093",
-		Kind:       "table",
-		SQLName:    `"public"."table_093"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_093",
+		Kind:         "table",
+		SQLName:      Table093SQL,
+		SelectStar:   Table093SelectStarSQL,
+		Returning:    Table093ReturningSQL,
+		KeyReturning: Table093KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table093ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table093ColName, SQLName: `"name"`, Type: "text"},

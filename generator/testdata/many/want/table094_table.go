@@ -23,15 +23,26 @@ const (
 	Table094ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_094" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table094SQL             = `"public"."table_094"`
+	Table094SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table094ReturningSQL    = `"public"."table_094"."id", "public"."table_094"."name", "public"."table_094"."parent_id", "public"."table_094"."created_at"`
+	Table094KeyReturningSQL = `"public"."table_094"."id"`
+)
+
 // Table094Relation describes "public"."table_094" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table094Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_094",
-		Kind:       "table",
-		SQLName:    `"public"."table_094"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_094",
+		Kind:         "table",
+		SQLName:      Table094SQL,
+		SelectStar:   Table094SelectStarSQL,
+		Returning:    Table094ReturningSQL,
+		KeyReturning: Table094KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table094ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table094ColName, SQLName: `"name"`, Type: "text"},

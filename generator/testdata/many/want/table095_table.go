@@ -23,15 +23,26 @@ const (
 	Table095ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_095" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table095SQL             = `"public"."table_095"`
+	Table095SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table095ReturningSQL    = `"public"."table_095"."id", "public"."table_095"."name", "public"."table_095"."parent_id", "public"."table_095"."created_at"`
+	Table095KeyReturningSQL = `"public"."table_095"."id"`
+)
+
 // Table095Relation describes "public"."table_095" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table095Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_095",
-		Kind:       "table",
-		SQLName:    `"public"."table_095"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_095",
+		Kind:         "table",
+		SQLName:      Table095SQL,
+		SelectStar:   Table095SelectStarSQL,
+		Returning:    Table095ReturningSQL,
+		KeyReturning: Table095KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table095ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table095ColName, SQLName: `"name"`, Type: "text"},

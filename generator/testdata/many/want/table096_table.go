@@ -23,15 +23,26 @@ const (
 	Table096ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_096" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table096SQL             = `"public"."table_096"`
+	Table096SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table096ReturningSQL    = `"public"."table_096"."id", "public"."table_096"."name", "public"."table_096"."parent_id", "public"."table_096"."created_at"`
+	Table096KeyReturningSQL = `"public"."table_096"."id"`
+)
+
 // Table096Relation describes "public"."table_096" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table096Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_096",
-		Kind:       "table",
-		SQLName:    `"public"."table_096"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_096",
+		Kind:         "table",
+		SQLName:      Table096SQL,
+		SelectStar:   Table096SelectStarSQL,
+		Returning:    Table096ReturningSQL,
+		KeyReturning: Table096KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table096ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table096ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table097ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_097" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table097SQL             = `"public"."table_097"`
+	Table097SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table097ReturningSQL    = `"public"."table_097"."id", "public"."table_097"."name", "public"."table_097"."parent_id", "public"."table_097"."created_at"`
+	Table097KeyReturningSQL = `"public"."table_097"."id"`
+)
+
 // Table097Relation describes "public"."table_097" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table097Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_097",
-		Kind:       "table",
-		SQLName:    `"public"."table_097"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_097",
+		Kind:         "table",
+		SQLName:      Table097SQL,
+		SelectStar:   Table097SelectStarSQL,
+		Returning:    Table097ReturningSQL,
+		KeyReturning: Table097KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table097ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table097ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table098ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_098" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table098SQL             = `"public"."table_098"`
+	Table098SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table098ReturningSQL    = `"public"."table_098"."id", "public"."table_098"."name", "public"."table_098"."parent_id", "public"."table_098"."created_at"`
+	Table098KeyReturningSQL = `"public"."table_098"."id"`
+)
+
 // Table098Relation describes "public"."table_098" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table098Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_098",
-		Kind:       "table",
-		SQLName:    `"public"."table_098"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_098",
+		Kind:         "table",
+		SQLName:      Table098SQL,
+		SelectStar:   Table098SelectStarSQL,
+		Returning:    Table098ReturningSQL,
+		KeyReturning: Table098KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table098ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table098ColName, SQLName: `"name"`, Type: "text"},

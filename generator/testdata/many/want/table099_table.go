@@ -23,15 +23,26 @@ const (
 	Table099ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_099" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table099SQL             = `"public"."table_099"`
+	Table099SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table099ReturningSQL    = `"public"."table_099"."id", "public"."table_099"."name", "public"."table_099"."parent_id", "public"."table_099"."created_at"`
+	Table099KeyReturningSQL = `"public"."table_099"."id"`
+)
+
 // Table099Relation describes "public"."table_099" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table099Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_099",
-		Kind:       "table",
-		SQLName:    `"public"."table_099"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_099",
+		Kind:         "table",
+		SQLName:      Table099SQL,
+		SelectStar:   Table099SelectStarSQL,
+		Returning:    Table099ReturningSQL,
+		KeyReturning: Table099KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table099ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table099ColName, SQLName: `"name"`, Type: "text"},

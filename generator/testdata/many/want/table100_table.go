@@ -23,15 +23,26 @@ const (
 	Table100ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_100" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table100SQL             = `"public"."table_100"`
+	Table100SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table100ReturningSQL    = `"public"."table_100"."id", "public"."table_100"."name", "public"."table_100"."parent_id", "public"."table_100"."created_at"`
+	Table100KeyReturningSQL = `"public"."table_100"."id"`
+)
+
 // Table100Relation describes "public"."table_100" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table100Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_100",
-		Kind:       "table",
-		SQLName:    `"public"."table_100"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_100",
+		Kind:         "table",
+		SQLName:      Table100SQL,
+		SelectStar:   Table100SelectStarSQL,
+		Returning:    Table100ReturningSQL,
+		KeyReturning: Table100KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table100ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table100ColName, SQLName: `"name"`, Type: "text"},

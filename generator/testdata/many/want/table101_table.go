@@ -23,15 +23,26 @@ const (
 	Table101ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_101" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table101SQL             = `"public"."table_101"`
+	Table101SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table101ReturningSQL    = `"public"."table_101"."id", "public"."table_101"."name", "public"."table_101"."parent_id", "public"."table_101"."created_at"`
+	Table101KeyReturningSQL = `"public"."table_101"."id"`
+)
+
 // Table101Relation describes "public"."table_101" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table101Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_101",
-		Kind:       "table",
-		SQLName:    `"public"."table_101"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_101",
+		Kind:         "table",
+		SQLName:      Table101SQL,
+		SelectStar:   Table101SelectStarSQL,
+		Returning:    Table101ReturningSQL,
+		KeyReturning: Table101KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table101ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table101ColName, SQLName: `"name"`, Type: "text"},

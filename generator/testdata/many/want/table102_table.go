@@ -23,15 +23,26 @@ const (
 	Table102ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_102" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table102SQL             = `"public"."table_102"`
+	Table102SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table102ReturningSQL    = `"public"."table_102"."id", "public"."table_102"."name", "public"."table_102"."parent_id", "public"."table_102"."created_at"`
+	Table102KeyReturningSQL = `"public"."table_102"."id"`
+)
+
 // Table102Relation describes "public"."table_102" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table102Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_102",
-		Kind:       "table",
-		SQLName:    `"public"."table_102"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_102",
+		Kind:         "table",
+		SQLName:      Table102SQL,
+		SelectStar:   Table102SelectStarSQL,
+		Returning:    Table102ReturningSQL,
+		KeyReturning: Table102KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table102ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table102ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table103ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_103" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table103SQL             = `"public"."table_103"`
+	Table103SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table103ReturningSQL    = `"public"."table_103"."id", "public"."table_103"."name", "public"."table_103"."parent_id", "public"."table_103"."created_at"`
+	Table103KeyReturningSQL = `"public"."table_103"."id"`
+)
+
 // Table103Relation describes "public"."table_103" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table103Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_103",
-		Kind:       "table",
-		SQLName:    `"public"."table_103"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_103",
+		Kind:         "table",
+		SQLName:      Table103SQL,
+		SelectStar:   Table103SelectStarSQL,
+		Returning:    Table103ReturningSQL,
+		KeyReturning: Table103KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table103ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table103ColName, SQLName: `"name"`, Type: "text"},

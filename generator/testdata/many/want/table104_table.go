@@ -23,15 +23,26 @@ const (
 	Table104ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_104" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table104SQL             = `"public"."table_104"`
+	Table104SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table104ReturningSQL    = `"public"."table_104"."id", "public"."table_104"."name", "public"."table_104"."parent_id", "public"."table_104"."created_at"`
+	Table104KeyReturningSQL = `"public"."table_104"."id"`
+)
+
 // Table104Relation describes "public"."table_104" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table104Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_104",
-		Kind:       "table",
-		SQLName:    `"public"."table_104"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_104",
+		Kind:         "table",
+		SQLName:      Table104SQL,
+		SelectStar:   Table104SelectStarSQL,
+		Returning:    Table104ReturningSQL,
+		KeyReturning: Table104KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table104ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table104ColName, SQLName: `"name"`, Type: "text"},

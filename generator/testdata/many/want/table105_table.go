@@ -23,15 +23,26 @@ const (
 	Table105ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_105" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table105SQL             = `"public"."table_105"`
+	Table105SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table105ReturningSQL    = `"public"."table_105"."id", "public"."table_105"."name", "public"."table_105"."parent_id", "public"."table_105"."created_at"`
+	Table105KeyReturningSQL = `"public"."table_105"."id"`
+)
+
 // Table105Relation describes "public"."table_105" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table105Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_105",
-		Kind:       "table",
-		SQLName:    `"public"."table_105"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_105",
+		Kind:         "table",
+		SQLName:      Table105SQL,
+		SelectStar:   Table105SelectStarSQL,
+		Returning:    Table105ReturningSQL,
+		KeyReturning: Table105KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table105ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table105ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table106ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_106" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table106SQL             = `"public"."table_106"`
+	Table106SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table106ReturningSQL    = `"public"."table_106"."id", "public"."table_106"."name", "public"."table_106"."parent_id", "public"."table_106"."created_at"`
+	Table106KeyReturningSQL = `"public"."table_106"."id"`
+)
+
 // Table106Relation describes "public"."table_106" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table106Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_106",
-		Kind:       "table",
-		SQLName:    `"public"."table_106"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_106",
+		Kind:         "table",
+		SQLName:      Table106SQL,
+		SelectStar:   Table106SelectStarSQL,
+		Returning:    Table106ReturningSQL,
+		KeyReturning: Table106KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table106ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table106ColName, SQLName: `"name"`, Type: "text"},

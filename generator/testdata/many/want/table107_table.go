@@ -23,15 +23,26 @@ const (
 	Table107ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_107" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table107SQL             = `"public"."table_107"`
+	Table107SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table107ReturningSQL    = `"public"."table_107"."id", "public"."table_107"."name", "public"."table_107"."parent_id", "public"."table_107"."created_at"`
+	Table107KeyReturningSQL = `"public"."table_107"."id"`
+)
+
 // Table107Relation describes "public"."table_107" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table107Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_107",
-		Kind:       "table",
-		SQLName:    `"public"."table_107"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_107",
+		Kind:         "table",
+		SQLName:      Table107SQL,
+		SelectStar:   Table107SelectStarSQL,
+		Returning:    Table107ReturningSQL,
+		KeyReturning: Table107KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table107ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table107ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table108ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_108" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table108SQL             = `"public"."table_108"`
+	Table108SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table108ReturningSQL    = `"public"."table_108"."id", "public"."table_108"."name", "public"."table_108"."parent_id", "public"."table_108"."created_at"`
+	Table108KeyReturningSQL = `"public"."table_108"."id"`
+)
+
 // Table108Relation describes "public"."table_108" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table108Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_108",
-		Kind:       "table",
-		SQLName:    `"public"."table_108"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_108",
+		Kind:         "table",
+		SQLName:      Table108SQL,
+		SelectStar:   Table108SelectStarSQL,
+		Returning:    Table108ReturningSQL,
+		KeyReturning: Table108KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table108ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table108ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table109ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_109" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table109SQL             = `"public"."table_109"`
+	Table109SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table109ReturningSQL    = `"public"."table_109"."id", "public"."table_109"."name", "public"."table_109"."parent_id", "public"."table_109"."created_at"`
+	Table109KeyReturningSQL = `"public"."table_109"."id"`
+)
+
 // Table109Relation describes "public"."table_109" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table109Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_109",
-		Kind:       "table",
-		SQLName:    `"public"."table_109"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_109",
+		Kind:         "table",
+		SQLName:      Table109SQL,
+		SelectStar:   Table109SelectStarSQL,
+		Returning:    Table109ReturningSQL,
+		KeyReturning: Table109KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table109ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table109ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table110ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_110" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table110SQL             = `"public"."table_110"`
+	Table110SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table110ReturningSQL    = `"public"."table_110"."id", "public"."table_110"."name", "public"."table_110"."parent_id", "public"."table_110"."created_at"`
+	Table110KeyReturningSQL = `"public"."table_110"."id"`
+)
+
 // Table110Relation describes "public"."table_110" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table110Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_110",
-		Kind:       "table",
-		SQLName:    `"public"."table_110"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_110",
+		Kind:         "table",
+		SQLName:      Table110SQL,
+		SelectStar:   Table110SelectStarSQL,
+		Returning:    Table110ReturningSQL,
+		KeyReturning: Table110KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table110ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table110ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table111ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_111" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table111SQL             = `"public"."table_111"`
+	Table111SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table111ReturningSQL    = `"public"."table_111"."id", "public"."table_111"."name", "public"."table_111"."parent_id", "public"."table_111"."created_at"`
+	Table111KeyReturningSQL = `"public"."table_111"."id"`
+)
+
 // Table111Relation describes "public"."table_111" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table111Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_111",
-		Kind:       "table",
-		SQLName:    `"public"."table_111"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_111",
+		Kind:         "table",
+		SQLName:      Table111SQL,
+		SelectStar:   Table111SelectStarSQL,
+		Returning:    Table111ReturningSQL,
+		KeyReturning: Table111KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table111ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table111ColName, SQLName: `"name"`, Type: "text"},

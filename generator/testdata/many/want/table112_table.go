@@ -23,15 +23,26 @@ const (
 	Table112ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_112" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table112SQL             = `"public"."table_112"`
+	Table112SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table112ReturningSQL    = `"public"."table_112"."id", "public"."table_112"."name", "public"."table_112"."parent_id", "public"."table_112"."created_at"`
+	Table112KeyReturningSQL = `"public"."table_112"."id"`
+)
+
 // Table112Relation describes "public"."table_112" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table112Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_112",
-		Kind:       "table",
-		SQLName:    `"public"."table_112"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_112",
+		Kind:         "table",
+		SQLName:      Table112SQL,
+		SelectStar:   Table112SelectStarSQL,
+		Returning:    Table112ReturningSQL,
+		KeyReturning: Table112KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table112ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table112ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table113ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_113" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table113SQL             = `"public"."table_113"`
+	Table113SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table113ReturningSQL    = `"public"."table_113"."id", "public"."table_113"."name", "public"."table_113"."parent_id", "public"."table_113"."created_at"`
+	Table113KeyReturningSQL = `"public"."table_113"."id"`
+)
+
 // Table113Relation describes "public"."table_113" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table113Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_113",
-		Kind:       "table",
-		SQLName:    `"public"."table_113"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_113",
+		Kind:         "table",
+		SQLName:      Table113SQL,
+		SelectStar:   Table113SelectStarSQL,
+		Returning:    Table113ReturningSQL,
+		KeyReturning: Table113KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table113ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table113ColName, SQLName: `"name"`, Type: "text"},

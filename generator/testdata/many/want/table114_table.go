@@ -23,15 +23,26 @@ const (
 	Table114ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_114" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table114SQL             = `"public"."table_114"`
+	Table114SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table114ReturningSQL    = `"public"."table_114"."id", "public"."table_114"."name", "public"."table_114"."parent_id", "public"."table_114"."created_at"`
+	Table114KeyReturningSQL = `"public"."table_114"."id"`
+)
+
 // Table114Relation describes "public"."table_114" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table114Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_114",
-		Kind:       "table",
-		SQLName:    `"public"."table_114"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_114",
+		Kind:         "table",
+		SQLName:      Table114SQL,
+		SelectStar:   Table114SelectStarSQL,
+		Returning:    Table114ReturningSQL,
+		KeyReturning: Table114KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table114ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table114ColName, SQLName: `"name"`, Type: "text"},

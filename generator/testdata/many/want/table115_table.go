@@ -23,15 +23,26 @@ const (
 	Table115ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_115" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table115SQL             = `"public"."table_115"`
+	Table115SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table115ReturningSQL    = `"public"."table_115"."id", "public"."table_115"."name", "public"."table_115"."parent_id", "public"."table_115"."created_at"`
+	Table115KeyReturningSQL = `"public"."table_115"."id"`
+)
+
 // Table115Relation describes "public"."table_115" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table115Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_115",
-		Kind:       "table",
-		SQLName:    `"public"."table_115"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_115",
+		Kind:         "table",
+		SQLName:      Table115SQL,
+		SelectStar:   Table115SelectStarSQL,
+		Returning:    Table115ReturningSQL,
+		KeyReturning: Table115KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table115ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table115ColName, SQLName: `"name"`, Type: "text"},

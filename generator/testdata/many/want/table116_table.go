@@ -23,15 +23,26 @@ const (
 	Table116ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_116" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table116SQL             = `"public"."table_116"`
+	Table116SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table116ReturningSQL    = `"public"."table_116"."id", "public"."table_116"."name", "public"."table_116"."parent_id", "public"."table_116"."created_at"`
+	Table116KeyReturningSQL = `"public"."table_116"."id"`
+)
+
 // Table116Relation describes "public"."table_116" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table116Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_116",
-		Kind:       "table",
-		SQLName:    `"public"."table_116"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_116",
+		Kind:         "table",
+		SQLName:      Table116SQL,
+		SelectStar:   Table116SelectStarSQL,
+		Returning:    Table116ReturningSQL,
+		KeyReturning: Table116KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table116ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table116ColName, SQLName: `"name"`, Type: "text"},

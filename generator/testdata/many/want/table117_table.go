@@ -23,15 +23,26 @@ const (
 	Table117ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_117" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table117SQL             = `"public"."table_117"`
+	Table117SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table117ReturningSQL    = `"public"."table_117"."id", "public"."table_117"."name", "public"."table_117"."parent_id", "public"."table_117"."created_at"`
+	Table117KeyReturningSQL = `"public"."table_117"."id"`
+)
+
 // Table117Relation describes "public"."table_117" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table117Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_117",
-		Kind:       "table",
-		SQLName:    `"public"."table_117"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_117",
+		Kind:         "table",
+		SQLName:      Table117SQL,
+		SelectStar:   Table117SelectStarSQL,
+		Returning:    Table117ReturningSQL,
+		KeyReturning: Table117KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table117ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table117ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table118ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_118" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table118SQL             = `"public"."table_118"`
+	Table118SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table118ReturningSQL    = `"public"."table_118"."id", "public"."table_118"."name", "public"."table_118"."parent_id", "public"."table_118"."created_at"`
+	Table118KeyReturningSQL = `"public"."table_118"."id"`
+)
+
 // Table118Relation describes "public"."table_118" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table118Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_118",
-		Kind:       "table",
-		SQLName:    `"public"."table_118"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_118",
+		Kind:         "table",
+		SQLName:      Table118SQL,
+		SelectStar:   Table118SelectStarSQL,
+		Returning:    Table118ReturningSQL,
+		KeyReturning: Table118KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table118ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table118ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table119ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_119" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table119SQL             = `"public"."table_119"`
+	Table119SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table119ReturningSQL    = `"public"."table_119"."id", "public"."table_119"."name", "public"."table_119"."parent_id", "public"."table_119"."created_at"`
+	Table119KeyReturningSQL = `"public"."table_119"."id"`
+)
+
 // Table119Relation describes "public"."table_119" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table119Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_119",
-		Kind:       "table",
-		SQLName:    `"public"."table_119"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_119",
+		Kind:         "table",
+		SQLName:      Table119SQL,
+		SelectStar:   Table119SelectStarSQL,
+		Returning:    Table119ReturningSQL,
+		KeyReturning: Table119KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table119ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table119ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table120ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_120" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table120SQL             = `"public"."table_120"`
+	Table120SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table120ReturningSQL    = `"public"."table_120"."id", "public"."table_120"."name", "public"."table_120"."parent_id", "public"."table_120"."created_at"`
+	Table120KeyReturningSQL = `"public"."table_120"."id"`
+)
+
 // Table120Relation describes "public"."table_120" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table120Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_120",
-		Kind:       "table",
-		SQLName:    `"public"."table_120"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_120",
+		Kind:         "table",
+		SQLName:      Table120SQL,
+		SelectStar:   Table120SelectStarSQL,
+		Returning:    Table120ReturningSQL,
+		KeyReturning: Table120KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table120ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table120ColName, SQLName: `"name"`, Type: "text"},

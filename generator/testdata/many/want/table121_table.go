@@ -23,15 +23,26 @@ const (
 	Table121ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_121" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table121SQL             = `"public"."table_121"`
+	Table121SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table121ReturningSQL    = `"public"."table_121"."id", "public"."table_121"."name", "public"."table_121"."parent_id", "public"."table_121"."created_at"`
+	Table121KeyReturningSQL = `"public"."table_121"."id"`
+)
+
 // Table121Relation describes "public"."table_121" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table121Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_121",
-		Kind:       "table",
-		SQLName:    `"public"."table_121"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_121",
+		Kind:         "table",
+		SQLName:      Table121SQL,
+		SelectStar:   Table121SelectStarSQL,
+		Returning:    Table121ReturningSQL,
+		KeyReturning: Table121KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table121ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table121ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table122ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_122" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table122SQL             = `"public"."table_122"`
+	Table122SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table122ReturningSQL    = `"public"."table_122"."id", "public"."table_122"."name", "public"."table_122"."parent_id", "public"."table_122"."created_at"`
+	Table122KeyReturningSQL = `"public"."table_122"."id"`
+)
+
 // Table122Relation describes "public"."table_122" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table122Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_122",
-		Kind:       "table",
-		SQLName:    `"public"."table_122"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_122",
+		Kind:         "table",
+		SQLName:      Table122SQL,
+		SelectStar:   Table122SelectStarSQL,
+		Returning:    Table122ReturningSQL,
+		KeyReturning: Table122KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table122ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table122ColName, SQLName: `"name"`, Type: "text"},

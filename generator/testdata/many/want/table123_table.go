@@ -23,15 +23,26 @@ const (
 	Table123ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_123" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table123SQL             = `"public"."table_123"`
+	Table123SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table123ReturningSQL    = `"public"."table_123"."id", "public"."table_123"."name", "public"."table_123"."parent_id", "public"."table_123"."created_at"`
+	Table123KeyReturningSQL = `"public"."table_123"."id"`
+)
+
 // Table123Relation describes "public"."table_123" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table123Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_123",
-		Kind:       "table",
-		SQLName:    `"public"."table_123"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_123",
+		Kind:         "table",
+		SQLName:      Table123SQL,
+		SelectStar:   Table123SelectStarSQL,
+		Returning:    Table123ReturningSQL,
+		KeyReturning: Table123KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table123ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table123ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table124ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_124" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table124SQL             = `"public"."table_124"`
+	Table124SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table124ReturningSQL    = `"public"."table_124"."id", "public"."table_124"."name", "public"."table_124"."parent_id", "public"."table_124"."created_at"`
+	Table124KeyReturningSQL = `"public"."table_124"."id"`
+)
+
 // Table124Relation describes "public"."table_124" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table124Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_124",
-		Kind:       "table",
-		SQLName:    `"public"."table_124"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_124",
+		Kind:         "table",
+		SQLName:      Table124SQL,
+		SelectStar:   Table124SelectStarSQL,
+		Returning:    Table124ReturningSQL,
+		KeyReturning: Table124KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table124ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table124ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table125ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_125" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table125SQL             = `"public"."table_125"`
+	Table125SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table125ReturningSQL    = `"public"."table_125"."id", "public"."table_125"."name", "public"."table_125"."parent_id", "public"."table_125"."created_at"`
+	Table125KeyReturningSQL = `"public"."table_125"."id"`
+)
+
 // Table125Relation describes "public"."table_125" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table125Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_125",
-		Kind:       "table",
-		SQLName:    `"public"."table_125"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_125",
+		Kind:         "table",
+		SQLName:      Table125SQL,
+		SelectStar:   Table125SelectStarSQL,
+		Returning:    Table125ReturningSQL,
+		KeyReturning: Table125KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table125ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table125ColName, SQLName: `"name"`, Type: "text"},

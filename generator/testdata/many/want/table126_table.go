@@ -23,15 +23,26 @@ const (
 	Table126ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_126" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table126SQL             = `"public"."table_126"`
+	Table126SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table126ReturningSQL    = `"public"."table_126"."id", "public"."table_126"."name", "public"."table_126"."parent_id", "public"."table_126"."created_at"`
+	Table126KeyReturningSQL = `"public"."table_126"."id"`
+)
+
 // Table126Relation describes "public"."table_126" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table126Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_126",
-		Kind:       "table",
-		SQLName:    `"public"."table_126"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_126",
+		Kind:         "table",
+		SQLName:      Table126SQL,
+		SelectStar:   Table126SelectStarSQL,
+		Returning:    Table126ReturningSQL,
+		KeyReturning: Table126KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table126ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table126ColName, SQLName: `"name"`, Type: "text"},

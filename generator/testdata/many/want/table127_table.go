@@ -23,15 +23,26 @@ const (
 	Table127ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_127" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table127SQL             = `"public"."table_127"`
+	Table127SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table127ReturningSQL    = `"public"."table_127"."id", "public"."table_127"."name", "public"."table_127"."parent_id", "public"."table_127"."created_at"`
+	Table127KeyReturningSQL = `"public"."table_127"."id"`
+)
+
 // Table127Relation describes "public"."table_127" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table127Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_127",
-		Kind:       "table",
-		SQLName:    `"public"."table_127"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_127",
+		Kind:         "table",
+		SQLName:      Table127SQL,
+		SelectStar:   Table127SelectStarSQL,
+		Returning:    Table127ReturningSQL,
+		KeyReturning: Table127KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table127ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table127ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table128ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_128" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table128SQL             = `"public"."table_128"`
+	Table128SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table128ReturningSQL    = `"public"."table_128"."id", "public"."table_128"."name", "public"."table_128"."parent_id", "public"."table_128"."created_at"`
+	Table128KeyReturningSQL = `"public"."table_128"."id"`
+)
+
 // Table128Relation describes "public"."table_128" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table128Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_128",
-		Kind:       "table",
-		SQLName:    `"public"."table_128"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_128",
+		Kind:         "table",
+		SQLName:      Table128SQL,
+		SelectStar:   Table128SelectStarSQL,
+		Returning:    Table128ReturningSQL,
+		KeyReturning: Table128KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table128ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table128ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table129ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_129" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table129SQL             = `"public"."table_129"`
+	Table129SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table129ReturningSQL    = `"public"."table_129"."id", "public"."table_129"."name", "public"."table_129"."parent_id", "public"."table_129"."created_at"`
+	Table129KeyReturningSQL = `"public"."table_129"."id"`
+)
+
 // Table129Relation describes "public"."table_129" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table129Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_129",
-		Kind:       "table",
-		SQLName:    `"public"."table_129"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_129",
+		Kind:         "table",
+		SQLName:      Table129SQL,
+		SelectStar:   Table129SelectStarSQL,
+		Returning:    Table129ReturningSQL,
+		KeyReturning: Table129KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table129ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table129ColName, SQLName: `"name"`, Type: "text"},

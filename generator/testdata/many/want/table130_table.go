@@ -23,15 +23,26 @@ const (
 	Table130ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_130" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table130SQL             = `"public"."table_130"`
+	Table130SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table130ReturningSQL    = `"public"."table_130"."id", "public"."table_130"."name", "public"."table_130"."parent_id", "public"."table_130"."created_at"`
+	Table130KeyReturningSQL = `"public"."table_130"."id"`
+)
+
 // Table130Relation describes "public"."table_130" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table130Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_130",
-		Kind:       "table",
-		SQLName:    `"public"."table_130"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_130",
+		Kind:         "table",
+		SQLName:      Table130SQL,
+		SelectStar:   Table130SelectStarSQL,
+		Returning:    Table130ReturningSQL,
+		KeyReturning: Table130KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table130ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table130ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table131ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_131" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table131SQL             = `"public"."table_131"`
+	Table131SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table131ReturningSQL    = `"public"."table_131"."id", "public"."table_131"."name", "public"."table_131"."parent_id", "public"."table_131"."created_at"`
+	Table131KeyReturningSQL = `"public"."table_131"."id"`
+)
+
 // Table131Relation describes "public"."table_131" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table131Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_131",
-		Kind:       "table",
-		SQLName:    `"public"."table_131"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_131",
+		Kind:         "table",
+		SQLName:      Table131SQL,
+		SelectStar:   Table131SelectStarSQL,
+		Returning:    Table131ReturningSQL,
+		KeyReturning: Table131KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table131ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table131ColName, SQLName: `"name"`, Type: "text"},

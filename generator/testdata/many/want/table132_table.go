@@ -23,15 +23,26 @@ const (
 	Table132ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_132" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table132SQL             = `"public"."table_132"`
+	Table132SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table132ReturningSQL    = `"public"."table_132"."id", "public"."table_132"."name", "public"."table_132"."parent_id", "public"."table_132"."created_at"`
+	Table132KeyReturningSQL = `"public"."table_132"."id"`
+)
+
 // Table132Relation describes "public"."table_132" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table132Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_132",
-		Kind:       "table",
-		SQLName:    `"public"."table_132"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_132",
+		Kind:         "table",
+		SQLName:      Table132SQL,
+		SelectStar:   Table132SelectStarSQL,
+		Returning:    Table132ReturningSQL,
+		KeyReturning: Table132KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table132ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table132ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table133ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_133" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table133SQL             = `"public"."table_133"`
+	Table133SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table133ReturningSQL    = `"public"."table_133"."id", "public"."table_133"."name", "public"."table_133"."parent_id", "public"."table_133"."created_at"`
+	Table133KeyReturningSQL = `"public"."table_133"."id"`
+)
+
 // Table133Relation describes "public"."table_133" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table133Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_133",
-		Kind:       "table",
-		SQLName:    `"public"."table_133"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_133",
+		Kind:         "table",
+		SQLName:      Table133SQL,
+		SelectStar:   Table133SelectStarSQL,
+		Returning:    Table133ReturningSQL,
+		KeyReturning: Table133KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table133ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table133ColName, SQLName: `"name"`, Type: "text"},

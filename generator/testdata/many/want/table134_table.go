@@ -23,15 +23,26 @@ const (
 	Table134ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_134" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table134SQL             = `"public"."table_134"`
+	Table134SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table134ReturningSQL    = `"public"."table_134"."id", "public"."table_134"."name", "public"."table_134"."parent_id", "public"."table_134"."created_at"`
+	Table134KeyReturningSQL = `"public"."table_134"."id"`
+)
+
 // Table134Relation describes "public"."table_134" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table134Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_134",
-		Kind:       "table",
-		SQLName:    `"public"."table_134"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_134",
+		Kind:         "table",
+		SQLName:      Table134SQL,
+		SelectStar:   Table134SelectStarSQL,
+		Returning:    Table134ReturningSQL,
+		KeyReturning: Table134KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table134ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table134ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table135ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_135" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table135SQL             = `"public"."table_135"`
+	Table135SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table135ReturningSQL    = `"public"."table_135"."id", "public"."table_135"."name", "public"."table_135"."parent_id", "public"."table_135"."created_at"`
+	Table135KeyReturningSQL = `"public"."table_135"."id"`
+)
+
 // Table135Relation describes "public"."table_135" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table135Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_135",
-		Kind:       "table",
-		SQLName:    `"public"."table_135"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_135",
+		Kind:         "table",
+		SQLName:      Table135SQL,
+		SelectStar:   Table135SelectStarSQL,
+		Returning:    Table135ReturningSQL,
+		KeyReturning: Table135KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table135ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table135ColName, SQLName: `"name"`, Type: "text"},

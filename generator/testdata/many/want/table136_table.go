@@ -23,15 +23,26 @@ const (
 	Table136ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_136" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table136SQL             = `"public"."table_136"`
+	Table136SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table136ReturningSQL    = `"public"."table_136"."id", "public"."table_136"."name", "public"."table_136"."parent_id", "public"."table_136"."created_at"`
+	Table136KeyReturningSQL = `"public"."table_136"."id"`
+)
+
 // Table136Relation describes "public"."table_136" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table136Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_136",
-		Kind:       "table",
-		SQLName:    `"public"."table_136"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_136",
+		Kind:         "table",
+		SQLName:      Table136SQL,
+		SelectStar:   Table136SelectStarSQL,
+		Returning:    Table136ReturningSQL,
+		KeyReturning: Table136KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table136ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table136ColName, SQLName: `"name"`, Type: "text"},

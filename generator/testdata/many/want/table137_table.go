@@ -23,15 +23,26 @@ const (
 	Table137ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_137" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table137SQL             = `"public"."table_137"`
+	Table137SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table137ReturningSQL    = `"public"."table_137"."id", "public"."table_137"."name", "public"."table_137"."parent_id", "public"."table_137"."created_at"`
+	Table137KeyReturningSQL = `"public"."table_137"."id"`
+)
+
 // Table137Relation describes "public"."table_137" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table137Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_137",
-		Kind:       "table",
-		SQLName:    `"public"."table_137"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_137",
+		Kind:         "table",
+		SQLName:      Table137SQL,
+		SelectStar:   Table137SelectStarSQL,
+		Returning:    Table137ReturningSQL,
+		KeyReturning: Table137KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table137ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table137ColName, SQLName: `"name"`, Type: "text"},

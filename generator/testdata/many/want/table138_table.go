@@ -23,15 +23,26 @@ const (
 	Table138ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_138" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table138SQL             = `"public"."table_138"`
+	Table138SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table138ReturningSQL    = `"public"."table_138"."id", "public"."table_138"."name", "public"."table_138"."parent_id", "public"."table_138"."created_at"`
+	Table138KeyReturningSQL = `"public"."table_138"."id"`
+)
+
 // Table138Relation describes "public"."table_138" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table138Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_138",
-		Kind:       "table",
-		SQLName:    `"public"."table_138"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_138",
+		Kind:         "table",
+		SQLName:      Table138SQL,
+		SelectStar:   Table138SelectStarSQL,
+		Returning:    Table138ReturningSQL,
+		KeyReturning: Table138KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table138ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table138ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table139ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_139" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table139SQL             = `"public"."table_139"`
+	Table139SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table139ReturningSQL    = `"public"."table_139"."id", "public"."table_139"."name", "public"."table_139"."parent_id", "public"."table_139"."created_at"`
+	Table139KeyReturningSQL = `"public"."table_139"."id"`
+)
+
 // Table139Relation describes "public"."table_139" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table139Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_139",
-		Kind:       "table",
-		SQLName:    `"public"."table_139"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_139",
+		Kind:         "table",
+		SQLName:      Table139SQL,
+		SelectStar:   Table139SelectStarSQL,
+		Returning:    Table139ReturningSQL,
+		KeyReturning: Table139KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table139ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table139ColName, SQLName: `"name"`, Type: "text"},

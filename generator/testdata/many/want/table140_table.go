@@ -23,15 +23,26 @@ const (
 	Table140ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_140" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table140SQL             = `"public"."table_140"`
+	Table140SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table140ReturningSQL    = `"public"."table_140"."id", "public"."table_140"."name", "public"."table_140"."parent_id", "public"."table_140"."created_at"`
+	Table140KeyReturningSQL = `"public"."table_140"."id"`
+)
+
 // Table140Relation describes "public"."table_140" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table140Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_140",
-		Kind:       "table",
-		SQLName:    `"public"."table_140"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_140",
+		Kind:         "table",
+		SQLName:      Table140SQL,
+		SelectStar:   Table140SelectStarSQL,
+		Returning:    Table140ReturningSQL,
+		KeyReturning: Table140KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table140ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table140ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table141ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_141" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table141SQL             = `"public"."table_141"`
+	Table141SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table141ReturningSQL    = `"public"."table_141"."id", "public"."table_141"."name", "public"."table_141"."parent_id", "public"."table_141"."created_at"`
+	Table141KeyReturningSQL = `"public"."table_141"."id"`
+)
+
 // Table141Relation describes "public"."table_141" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table141Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_141",
-		Kind:       "table",
-		SQLName:    `"public"."table_141"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_141",
+		Kind:         "table",
+		SQLName:      Table141SQL,
+		SelectStar:   Table141SelectStarSQL,
+		Returning:    Table141ReturningSQL,
+		KeyReturning: Table141KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table141ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table141ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table142ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_142" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table142SQL             = `"public"."table_142"`
+	Table142SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table142ReturningSQL    = `"public"."table_142"."id", "public"."table_142"."name", "public"."table_142"."parent_id", "public"."table_142"."created_at"`
+	Table142KeyReturningSQL = `"public"."table_142"."id"`
+)
+
 // Table142Relation describes "public"."table_142" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table142Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_142",
-		Kind:       "table",
-		SQLName:    `"public"."table_142"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_142",
+		Kind:         "table",
+		SQLName:      Table142SQL,
+		SelectStar:   Table142SelectStarSQL,
+		Returning:    Table142ReturningSQL,
+		KeyReturning: Table142KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table142ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table142ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table143ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_143" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table143SQL             = `"public"."table_143"`
+	Table143SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table143ReturningSQL    = `"public"."table_143"."id", "public"."table_143"."name", "public"."table_143"."parent_id", "public"."table_143"."created_at"`
+	Table143KeyReturningSQL = `"public"."table_143"."id"`
+)
+
 // Table143Relation describes "public"."table_143" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table143Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_143",
-		Kind:       "table",
-		SQLName:    `"public"."table_143"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_143",
+		Kind:         "table",
+		SQLName:      Table143SQL,
+		SelectStar:   Table143SelectStarSQL,
+		Returning:    Table143ReturningSQL,
+		KeyReturning: Table143KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table143ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table143ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table144ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_144" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table144SQL             = `"public"."table_144"`
+	Table144SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table144ReturningSQL    = `"public"."table_144"."id", "public"."table_144"."name", "public"."table_144"."parent_id", "public"."table_144"."created_at"`
+	Table144KeyReturningSQL = `"public"."table_144"."id"`
+)
+
 // Table144Relation describes "public"."table_144" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table144Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_144",
-		Kind:       "table",
-		SQLName:    `"public"."table_144"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_144",
+		Kind:         "table",
+		SQLName:      Table144SQL,
+		SelectStar:   Table144SelectStarSQL,
+		Returning:    Table144ReturningSQL,
+		KeyReturning: Table144KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table144ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table144ColName, SQLName: `"name"`, Type: "text"},

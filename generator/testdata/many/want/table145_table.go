@@ -23,15 +23,26 @@ const (
 	Table145ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_145" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table145SQL             = `"public"."table_145"`
+	Table145SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table145ReturningSQL    = `"public"."table_145"."id", "public"."table_145"."name", "public"."table_145"."parent_id", "public"."table_145"."created_at"`
+	Table145KeyReturningSQL = `"public"."table_145"."id"`
+)
+
 // Table145Relation describes "public"."table_145" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table145Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_145",
-		Kind:       "table",
-		SQLName:    `"public"."table_145"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_145",
+		Kind:         "table",
+		SQLName:      Table145SQL,
+		SelectStar:   Table145SelectStarSQL,
+		Returning:    Table145ReturningSQL,
+		KeyReturning: Table145KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table145ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table145ColName, SQLName: `"name"`, Type: "text"},

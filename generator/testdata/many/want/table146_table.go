@@ -23,15 +23,26 @@ const (
 	Table146ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_146" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table146SQL             = `"public"."table_146"`
+	Table146SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table146ReturningSQL    = `"public"."table_146"."id", "public"."table_146"."name", "public"."table_146"."parent_id", "public"."table_146"."created_at"`
+	Table146KeyReturningSQL = `"public"."table_146"."id"`
+)
+
 // Table146Relation describes "public"."table_146" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table146Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_146",
-		Kind:       "table",
-		SQLName:    `"public"."table_146"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_146",
+		Kind:         "table",
+		SQLName:      Table146SQL,
+		SelectStar:   Table146SelectStarSQL,
+		Returning:    Table146ReturningSQL,
+		KeyReturning: Table146KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table146ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table146ColName, SQLName: `"name"`, Type: "text"},

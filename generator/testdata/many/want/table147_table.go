@@ -23,15 +23,26 @@ const (
 	Table147ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_147" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table147SQL             = `"public"."table_147"`
+	Table147SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table147ReturningSQL    = `"public"."table_147"."id", "public"."table_147"."name", "public"."table_147"."parent_id", "public"."table_147"."created_at"`
+	Table147KeyReturningSQL = `"public"."table_147"."id"`
+)
+
 // Table147Relation describes "public"."table_147" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table147Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_147",
-		Kind:       "table",
-		SQLName:    `"public"."table_147"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_147",
+		Kind:         "table",
+		SQLName:      Table147SQL,
+		SelectStar:   Table147SelectStarSQL,
+		Returning:    Table147ReturningSQL,
+		KeyReturning: Table147KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table147ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table147ColName, SQLName: `"name"`, Type: "text"},

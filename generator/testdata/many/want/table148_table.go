@@ -23,15 +23,26 @@ const (
 	Table148ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_148" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table148SQL             = `"public"."table_148"`
+	Table148SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table148ReturningSQL    = `"public"."table_148"."id", "public"."table_148"."name", "public"."table_148"."parent_id", "public"."table_148"."created_at"`
+	Table148KeyReturningSQL = `"public"."table_148"."id"`
+)
+
 // Table148Relation describes "public"."table_148" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table148Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_148",
-		Kind:       "table",
-		SQLName:    `"public"."table_148"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_148",
+		Kind:         "table",
+		SQLName:      Table148SQL,
+		SelectStar:   Table148SelectStarSQL,
+		Returning:    Table148ReturningSQL,
+		KeyReturning: Table148KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table148ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table148ColName, SQLName: `"name"`, Type: "text"},

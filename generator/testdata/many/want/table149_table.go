@@ -23,15 +23,26 @@ const (
 	Table149ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_149" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table149SQL             = `"public"."table_149"`
+	Table149SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table149ReturningSQL    = `"public"."table_149"."id", "public"."table_149"."name", "public"."table_149"."parent_id", "public"."table_149"."created_at"`
+	Table149KeyReturningSQL = `"public"."table_149"."id"`
+)
+
 // Table149Relation describes "public"."table_149" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table149Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_149",
-		Kind:       "table",
-		SQLName:    `"public"."table_149"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_149",
+		Kind:         "table",
+		SQLName:      Table149SQL,
+		SelectStar:   Table149SelectStarSQL,
+		Returning:    Table149ReturningSQL,
+		KeyReturning: Table149KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table149ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table149ColName, SQLName: `"name"`, Type: "text"},

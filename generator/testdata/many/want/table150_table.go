@@ -23,15 +23,26 @@ const (
 	Table150ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_150" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table150SQL             = `"public"."table_150"`
+	Table150SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table150ReturningSQL    = `"public"."table_150"."id", "public"."table_150"."name", "public"."table_150"."parent_id", "public"."table_150"."created_at"`
+	Table150KeyReturningSQL = `"public"."table_150"."id"`
+)
+
 // Table150Relation describes "public"."table_150" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table150Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_150",
-		Kind:       "table",
-		SQLName:    `"public"."table_150"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_150",
+		Kind:         "table",
+		SQLName:      Table150SQL,
+		SelectStar:   Table150SelectStarSQL,
+		Returning:    Table150ReturningSQL,
+		KeyReturning: Table150KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table150ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table150ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table151ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_151" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table151SQL             = `"public"."table_151"`
+	Table151SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table151ReturningSQL    = `"public"."table_151"."id", "public"."table_151"."name", "public"."table_151"."parent_id", "public"."table_151"."created_at"`
+	Table151KeyReturningSQL = `"public"."table_151"."id"`
+)
+
 // Table151Relation describes "public"."table_151" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table151Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_151",
-		Kind:       "table",
-		SQLName:    `"public"."table_151"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_151",
+		Kind:         "table",
+		SQLName:      Table151SQL,
+		SelectStar:   Table151SelectStarSQL,
+		Returning:    Table151ReturningSQL,
+		KeyReturning: Table151KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table151ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table151ColName, SQLName: `"name"`, Type: "text"},

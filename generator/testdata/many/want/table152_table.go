@@ -23,15 +23,26 @@ const (
 	Table152ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_152" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table152SQL             = `"public"."table_152"`
+	Table152SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table152ReturningSQL    = `"public"."table_152"."id", "public"."table_152"."name", "public"."table_152"."parent_id", "public"."table_152"."created_at"`
+	Table152KeyReturningSQL = `"public"."table_152"."id"`
+)
+
 // Table152Relation describes "public"."table_152" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table152Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_152",
-		Kind:       "table",
-		SQLName:    `"public"."table_152"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_152",
+		Kind:         "table",
+		SQLName:      Table152SQL,
+		SelectStar:   Table152SelectStarSQL,
+		Returning:    Table152ReturningSQL,
+		KeyReturning: Table152KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table152ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table152ColName, SQLName: `"name"`, Type: "text"},

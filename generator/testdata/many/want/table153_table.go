@@ -23,15 +23,26 @@ const (
 	Table153ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_153" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table153SQL             = `"public"."table_153"`
+	Table153SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table153ReturningSQL    = `"public"."table_153"."id", "public"."table_153"."name", "public"."table_153"."parent_id", "public"."table_153"."created_at"`
+	Table153KeyReturningSQL = `"public"."table_153"."id"`
+)
+
 // Table153Relation describes "public"."table_153" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table153Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_153",
-		Kind:       "table",
-		SQLName:    `"public"."table_153"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_153",
+		Kind:         "table",
+		SQLName:      Table153SQL,
+		SelectStar:   Table153SelectStarSQL,
+		Returning:    Table153ReturningSQL,
+		KeyReturning: Table153KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table153ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table153ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table154ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_154" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table154SQL             = `"public"."table_154"`
+	Table154SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table154ReturningSQL    = `"public"."table_154"."id", "public"."table_154"."name", "public"."table_154"."parent_id", "public"."table_154"."created_at"`
+	Table154KeyReturningSQL = `"public"."table_154"."id"`
+)
+
 // Table154Relation describes "public"."table_154" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table154Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_154",
-		Kind:       "table",
-		SQLName:    `"public"."table_154"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_154",
+		Kind:         "table",
+		SQLName:      Table154SQL,
+		SelectStar:   Table154SelectStarSQL,
+		Returning:    Table154ReturningSQL,
+		KeyReturning: Table154KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table154ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table154ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table155ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_155" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table155SQL             = `"public"."table_155"`
+	Table155SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table155ReturningSQL    = `"public"."table_155"."id", "public"."table_155"."name", "public"."table_155"."parent_id", "public"."table_155"."created_at"`
+	Table155KeyReturningSQL = `"public"."table_155"."id"`
+)
+
 // Table155Relation describes "public"."table_155" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table155Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_155",
-		Kind:       "table",
-		SQLName:    `"public"."table_155"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_155",
+		Kind:         "table",
+		SQLName:      Table155SQL,
+		SelectStar:   Table155SelectStarSQL,
+		Returning:    Table155ReturningSQL,
+		KeyReturning: Table155KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table155ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table155ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table156ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_156" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table156SQL             = `"public"."table_156"`
+	Table156SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table156ReturningSQL    = `"public"."table_156"."id", "public"."table_156"."name", "public"."table_156"."parent_id", "public"."table_156"."created_at"`
+	Table156KeyReturningSQL = `"public"."table_156"."id"`
+)
+
 // Table156Relation describes "public"."table_156" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table156Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_156",
-		Kind:       "table",
-		SQLName:    `"public"."table_156"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_156",
+		Kind:         "table",
+		SQLName:      Table156SQL,
+		SelectStar:   Table156SelectStarSQL,
+		Returning:    Table156ReturningSQL,
+		KeyReturning: Table156KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table156ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table156ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table157ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_157" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table157SQL             = `"public"."table_157"`
+	Table157SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table157ReturningSQL    = `"public"."table_157"."id", "public"."table_157"."name", "public"."table_157"."parent_id", "public"."table_157"."created_at"`
+	Table157KeyReturningSQL = `"public"."table_157"."id"`
+)
+
 // Table157Relation describes "public"."table_157" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table157Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_157",
-		Kind:       "table",
-		SQLName:    `"public"."table_157"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_157",
+		Kind:         "table",
+		SQLName:      Table157SQL,
+		SelectStar:   Table157SelectStarSQL,
+		Returning:    Table157ReturningSQL,
+		KeyReturning: Table157KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table157ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table157ColName, SQLName: `"name"`, Type: "text"},

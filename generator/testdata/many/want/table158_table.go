@@ -23,15 +23,26 @@ const (
 	Table158ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_158" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table158SQL             = `"public"."table_158"`
+	Table158SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table158ReturningSQL    = `"public"."table_158"."id", "public"."table_158"."name", "public"."table_158"."parent_id", "public"."table_158"."created_at"`
+	Table158KeyReturningSQL = `"public"."table_158"."id"`
+)
+
 // Table158Relation describes "public"."table_158" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table158Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_158",
-		Kind:       "table",
-		SQLName:    `"public"."table_158"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_158",
+		Kind:         "table",
+		SQLName:      Table158SQL,
+		SelectStar:   Table158SelectStarSQL,
+		Returning:    Table158ReturningSQL,
+		KeyReturning: Table158KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table158ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table158ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table159ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_159" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table159SQL             = `"public"."table_159"`
+	Table159SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table159ReturningSQL    = `"public"."table_159"."id", "public"."table_159"."name", "public"."table_159"."parent_id", "public"."table_159"."created_at"`
+	Table159KeyReturningSQL = `"public"."table_159"."id"`
+)
+
 // Table159Relation describes "public"."table_159" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table159Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_159",
-		Kind:       "table",
-		SQLName:    `"public"."table_159"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_159",
+		Kind:         "table",
+		SQLName:      Table159SQL,
+		SelectStar:   Table159SelectStarSQL,
+		Returning:    Table159ReturningSQL,
+		KeyReturning: Table159KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table159ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table159ColName, SQLName: `"name"`, Type: "text"},

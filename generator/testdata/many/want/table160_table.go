@@ -23,15 +23,26 @@ const (
 	Table160ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_160" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table160SQL             = `"public"."table_160"`
+	Table160SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table160ReturningSQL    = `"public"."table_160"."id", "public"."table_160"."name", "public"."table_160"."parent_id", "public"."table_160"."created_at"`
+	Table160KeyReturningSQL = `"public"."table_160"."id"`
+)
+
 // Table160Relation describes "public"."table_160" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table160Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_160",
-		Kind:       "table",
-		SQLName:    `"public"."table_160"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_160",
+		Kind:         "table",
+		SQLName:      Table160SQL,
+		SelectStar:   Table160SelectStarSQL,
+		Returning:    Table160ReturningSQL,
+		KeyReturning: Table160KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table160ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table160ColName, SQLName: `"name"`, Type: "text"},

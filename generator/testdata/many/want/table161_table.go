@@ -23,15 +23,26 @@ const (
 	Table161ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_161" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table161SQL             = `"public"."table_161"`
+	Table161SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table161ReturningSQL    = `"public"."table_161"."id", "public"."table_161"."name", "public"."table_161"."parent_id", "public"."table_161"."created_at"`
+	Table161KeyReturningSQL = `"public"."table_161"."id"`
+)
+
 // Table161Relation describes "public"."table_161" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table161Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_161",
-		Kind:       "table",
-		SQLName:    `"public"."table_161"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_161",
+		Kind:         "table",
+		SQLName:      Table161SQL,
+		SelectStar:   Table161SelectStarSQL,
+		Returning:    Table161ReturningSQL,
+		KeyReturning: Table161KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table161ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table161ColName, SQLName: `"name"`, Type: "text"},

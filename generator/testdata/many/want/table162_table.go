@@ -23,15 +23,26 @@ const (
 	Table162ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_162" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table162SQL             = `"public"."table_162"`
+	Table162SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table162ReturningSQL    = `"public"."table_162"."id", "public"."table_162"."name", "public"."table_162"."parent_id", "public"."table_162"."created_at"`
+	Table162KeyReturningSQL = `"public"."table_162"."id"`
+)
+
 // Table162Relation describes "public"."table_162" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table162Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_162",
-		Kind:       "table",
-		SQLName:    `"public"."table_162"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_162",
+		Kind:         "table",
+		SQLName:      Table162SQL,
+		SelectStar:   Table162SelectStarSQL,
+		Returning:    Table162ReturningSQL,
+		KeyReturning: Table162KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table162ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table162ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table163ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_163" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table163SQL             = `"public"."table_163"`
+	Table163SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table163ReturningSQL    = `"public"."table_163"."id", "public"."table_163"."name", "public"."table_163"."parent_id", "public"."table_163"."created_at"`
+	Table163KeyReturningSQL = `"public"."table_163"."id"`
+)
+
 // Table163Relation describes "public"."table_163" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table163Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_163",
-		Kind:       "table",
-		SQLName:    `"public"."table_163"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_163",
+		Kind:         "table",
+		SQLName:      Table163SQL,
+		SelectStar:   Table163SelectStarSQL,
+		Returning:    Table163ReturningSQL,
+		KeyReturning: Table163KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table163ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table163ColName, SQLName: `"name"`, Type: "text"},

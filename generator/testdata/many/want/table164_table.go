@@ -23,15 +23,26 @@ const (
 	Table164ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_164" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table164SQL             = `"public"."table_164"`
+	Table164SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table164ReturningSQL    = `"public"."table_164"."id", "public"."table_164"."name", "public"."table_164"."parent_id", "public"."table_164"."created_at"`
+	Table164KeyReturningSQL = `"public"."table_164"."id"`
+)
+
 // Table164Relation describes "public"."table_164" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table164Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_164",
-		Kind:       "table",
-		SQLName:    `"public"."table_164"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_164",
+		Kind:         "table",
+		SQLName:      Table164SQL,
+		SelectStar:   Table164SelectStarSQL,
+		Returning:    Table164ReturningSQL,
+		KeyReturning: Table164KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table164ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table164ColName, SQLName: `"name"`, Type: "text"},

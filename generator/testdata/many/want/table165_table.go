@@ -23,15 +23,26 @@ const (
 	Table165ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_165" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table165SQL             = `"public"."table_165"`
+	Table165SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table165ReturningSQL    = `"public"."table_165"."id", "public"."table_165"."name", "public"."table_165"."parent_id", "public"."table_165"."created_at"`
+	Table165KeyReturningSQL = `"public"."table_165"."id"`
+)
+
 // Table165Relation describes "public"."table_165" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table165Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_165",
-		Kind:       "table",
-		SQLName:    `"public"."table_165"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_165",
+		Kind:         "table",
+		SQLName:      Table165SQL,
+		SelectStar:   Table165SelectStarSQL,
+		Returning:    Table165ReturningSQL,
+		KeyReturning: Table165KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table165ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table165ColName, SQLName: `"name"`, Type: "text"},

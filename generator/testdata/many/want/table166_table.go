@@ -23,15 +23,26 @@ const (
 	Table166ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_166" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table166SQL             = `"public"."table_166"`
+	Table166SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table166ReturningSQL    = `"public"."table_166"."id", "public"."table_166"."name", "public"."table_166"."parent_id", "public"."table_166"."created_at"`
+	Table166KeyReturningSQL = `"public"."table_166"."id"`
+)
+
 // Table166Relation describes "public"."table_166" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table166Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_166",
-		Kind:       "table",
-		SQLName:    `"public"."table_166"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_166",
+		Kind:         "table",
+		SQLName:      Table166SQL,
+		SelectStar:   Table166SelectStarSQL,
+		Returning:    Table166ReturningSQL,
+		KeyReturning: Table166KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table166ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table166ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table167ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_167" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table167SQL             = `"public"."table_167"`
+	Table167SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table167ReturningSQL    = `"public"."table_167"."id", "public"."table_167"."name", "public"."table_167"."parent_id", "public"."table_167"."created_at"`
+	Table167KeyReturningSQL = `"public"."table_167"."id"`
+)
+
 // Table167Relation describes "public"."table_167" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table167Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_167",
-		Kind:       "table",
-		SQLName:    `"public"."table_167"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_167",
+		Kind:         "table",
+		SQLName:      Table167SQL,
+		SelectStar:   Table167SelectStarSQL,
+		Returning:    Table167ReturningSQL,
+		KeyReturning: Table167KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table167ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table167ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table168ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_168" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table168SQL             = `"public"."table_168"`
+	Table168SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table168ReturningSQL    = `"public"."table_168"."id", "public"."table_168"."name", "public"."table_168"."parent_id", "public"."table_168"."created_at"`
+	Table168KeyReturningSQL = `"public"."table_168"."id"`
+)
+
 // Table168Relation describes "public"."table_168" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table168Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_168",
-		Kind:       "table",
-		SQLName:    `"public"."table_168"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_168",
+		Kind:         "table",
+		SQLName:      Table168SQL,
+		SelectStar:   Table168SelectStarSQL,
+		Returning:    Table168ReturningSQL,
+		KeyReturning: Table168KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table168ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table168ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table169ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_169" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table169SQL             = `"public"."table_169"`
+	Table169SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table169ReturningSQL    = `"public"."table_169"."id", "public"."table_169"."name", "public"."table_169"."parent_id", "public"."table_169"."created_at"`
+	Table169KeyReturningSQL = `"public"."table_169"."id"`
+)
+
 // Table169Relation describes "public"."table_169" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table169Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_169",
-		Kind:       "table",
-		SQLName:    `"public"."table_169"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_169",
+		Kind:         "table",
+		SQLName:      Table169SQL,
+		SelectStar:   Table169SelectStarSQL,
+		Returning:    Table169ReturningSQL,
+		KeyReturning: Table169KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table169ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table169ColName, SQLName: `"name"`, Type: "text"},

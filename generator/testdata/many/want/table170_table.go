@@ -23,15 +23,26 @@ const (
 	Table170ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_170" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table170SQL             = `"public"."table_170"`
+	Table170SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table170ReturningSQL    = `"public"."table_170"."id", "public"."table_170"."name", "public"."table_170"."parent_id", "public"."table_170"."created_at"`
+	Table170KeyReturningSQL = `"public"."table_170"."id"`
+)
+
 // Table170Relation describes "public"."table_170" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table170Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_170",
-		Kind:       "table",
-		SQLName:    `"public"."table_170"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_170",
+		Kind:         "table",
+		SQLName:      Table170SQL,
+		SelectStar:   Table170SelectStarSQL,
+		Returning:    Table170ReturningSQL,
+		KeyReturning: Table170KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table170ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table170ColName, SQLName: `"name"`, Type: "text"},

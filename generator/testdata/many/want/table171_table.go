@@ -23,15 +23,26 @@ const (
 	Table171ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_171" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table171SQL             = `"public"."table_171"`
+	Table171SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table171ReturningSQL    = `"public"."table_171"."id", "public"."table_171"."name", "public"."table_171"."parent_id", "public"."table_171"."created_at"`
+	Table171KeyReturningSQL = `"public"."table_171"."id"`
+)
+
 // Table171Relation describes "public"."table_171" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table171Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_171",
-		Kind:       "table",
-		SQLName:    `"public"."table_171"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_171",
+		Kind:         "table",
+		SQLName:      Table171SQL,
+		SelectStar:   Table171SelectStarSQL,
+		Returning:    Table171ReturningSQL,
+		KeyReturning: Table171KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table171ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table171ColName, SQLName: `"name"`, Type: "text"},

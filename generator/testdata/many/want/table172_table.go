@@ -23,15 +23,26 @@ const (
 	Table172ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_172" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table172SQL             = `"public"."table_172"`
+	Table172SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table172ReturningSQL    = `"public"."table_172"."id", "public"."table_172"."name", "public"."table_172"."parent_id", "public"."table_172"."created_at"`
+	Table172KeyReturningSQL = `"public"."table_172"."id"`
+)
+
 // Table172Relation describes "public"."table_172" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table172Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_172",
-		Kind:       "table",
-		SQLName:    `"public"."table_172"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_172",
+		Kind:         "table",
+		SQLName:      Table172SQL,
+		SelectStar:   Table172SelectStarSQL,
+		Returning:    Table172ReturningSQL,
+		KeyReturning: Table172KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table172ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table172ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table173ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_173" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table173SQL             = `"public"."table_173"`
+	Table173SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table173ReturningSQL    = `"public"."table_173"."id", "public"."table_173"."name", "public"."table_173"."parent_id", "public"."table_173"."created_at"`
+	Table173KeyReturningSQL = `"public"."table_173"."id"`
+)
+
 // Table173Relation describes "public"."table_173" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table173Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_173",
-		Kind:       "table",
-		SQLName:    `"public"."table_173"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_173",
+		Kind:         "table",
+		SQLName:      Table173SQL,
+		SelectStar:   Table173SelectStarSQL,
+		Returning:    Table173ReturningSQL,
+		KeyReturning: Table173KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table173ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table173ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table174ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_174" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table174SQL             = `"public"."table_174"`
+	Table174SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table174ReturningSQL    = `"public"."table_174"."id", "public"."table_174"."name", "public"."table_174"."parent_id", "public"."table_174"."created_at"`
+	Table174KeyReturningSQL = `"public"."table_174"."id"`
+)
+
 // Table174Relation describes "public"."table_174" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table174Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_174",
-		Kind:       "table",
-		SQLName:    `"public"."table_174"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_174",
+		Kind:         "table",
+		SQLName:      Table174SQL,
+		SelectStar:   Table174SelectStarSQL,
+		Returning:    Table174ReturningSQL,
+		KeyReturning: Table174KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table174ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table174ColName, SQLName: `"name"`, Type: "text"},

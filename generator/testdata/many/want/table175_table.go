@@ -23,15 +23,26 @@ const (
 	Table175ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_175" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table175SQL             = `"public"."table_175"`
+	Table175SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table175ReturningSQL    = `"public"."table_175"."id", "public"."table_175"."name", "public"."table_175"."parent_id", "public"."table_175"."created_at"`
+	Table175KeyReturningSQL = `"public"."table_175"."id"`
+)
+
 // Table175Relation describes "public"."table_175" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table175Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_175",
-		Kind:       "table",
-		SQLName:    `"public"."table_175"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_175",
+		Kind:         "table",
+		SQLName:      Table175SQL,
+		SelectStar:   Table175SelectStarSQL,
+		Returning:    Table175ReturningSQL,
+		KeyReturning: Table175KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table175ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table175ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table176ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_176" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table176SQL             = `"public"."table_176"`
+	Table176SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table176ReturningSQL    = `"public"."table_176"."id", "public"."table_176"."name", "public"."table_176"."parent_id", "public"."table_176"."created_at"`
+	Table176KeyReturningSQL = `"public"."table_176"."id"`
+)
+
 // Table176Relation describes "public"."table_176" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table176Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_176",
-		Kind:       "table",
-		SQLName:    `"public"."table_176"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_176",
+		Kind:         "table",
+		SQLName:      Table176SQL,
+		SelectStar:   Table176SelectStarSQL,
+		Returning:    Table176ReturningSQL,
+		KeyReturning: Table176KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table176ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table176ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table177ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_177" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table177SQL             = `"public"."table_177"`
+	Table177SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table177ReturningSQL    = `"public"."table_177"."id", "public"."table_177"."name", "public"."table_177"."parent_id", "public"."table_177"."created_at"`
+	Table177KeyReturningSQL = `"public"."table_177"."id"`
+)
+
 // Table177Relation describes "public"."table_177" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table177Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_177",
-		Kind:       "table",
-		SQLName:    `"public"."table_177"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_177",
+		Kind:         "table",
+		SQLName:      Table177SQL,
+		SelectStar:   Table177SelectStarSQL,
+		Returning:    Table177ReturningSQL,
+		KeyReturning: Table177KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table177ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table177ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table178ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_178" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table178SQL             = `"public"."table_178"`
+	Table178SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table178ReturningSQL    = `"public"."table_178"."id", "public"."table_178"."name", "public"."table_178"."parent_id", "public"."table_178"."created_at"`
+	Table178KeyReturningSQL = `"public"."table_178"."id"`
+)
+
 // Table178Relation describes "public"."table_178" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table178Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_178",
-		Kind:       "table",
-		SQLName:    `"public"."table_178"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_178",
+		Kind:         "table",
+		SQLName:      Table178SQL,
+		SelectStar:   Table178SelectStarSQL,
+		Returning:    Table178ReturningSQL,
+		KeyReturning: Table178KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table178ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table178ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table179ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_179" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table179SQL             = `"public"."table_179"`
+	Table179SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table179ReturningSQL    = `"public"."table_179"."id", "public"."table_179"."name", "public"."table_179"."parent_id", "public"."table_179"."created_at"`
+	Table179KeyReturningSQL = `"public"."table_179"."id"`
+)
+
 // Table179Relation describes "public"."table_179" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table179Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_179",
-		Kind:       "table",
-		SQLName:    `"public"."table_179"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_179",
+		Kind:         "table",
+		SQLName:      Table179SQL,
+		SelectStar:   Table179SelectStarSQL,
+		Returning:    Table179ReturningSQL,
+		KeyReturning: Table179KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table179ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table179ColName, SQLName: `"name"`, Type: "text"},

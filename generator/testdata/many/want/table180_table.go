@@ -23,15 +23,26 @@ const (
 	Table180ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_180" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table180SQL             = `"public"."table_180"`
+	Table180SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table180ReturningSQL    = `"public"."table_180"."id", "public"."table_180"."name", "public"."table_180"."parent_id", "public"."table_180"."created_at"`
+	Table180KeyReturningSQL = `"public"."table_180"."id"`
+)
+
 // Table180Relation describes "public"."table_180" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table180Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_180",
-		Kind:       "table",
-		SQLName:    `"public"."table_180"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_180",
+		Kind:         "table",
+		SQLName:      Table180SQL,
+		SelectStar:   Table180SelectStarSQL,
+		Returning:    Table180ReturningSQL,
+		KeyReturning: Table180KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table180ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table180ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table181ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_181" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table181SQL             = `"public"."table_181"`
+	Table181SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table181ReturningSQL    = `"public"."table_181"."id", "public"."table_181"."name", "public"."table_181"."parent_id", "public"."table_181"."created_at"`
+	Table181KeyReturningSQL = `"public"."table_181"."id"`
+)
+
 // Table181Relation describes "public"."table_181" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table181Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_181",
-		Kind:       "table",
-		SQLName:    `"public"."table_181"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_181",
+		Kind:         "table",
+		SQLName:      Table181SQL,
+		SelectStar:   Table181SelectStarSQL,
+		Returning:    Table181ReturningSQL,
+		KeyReturning: Table181KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table181ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table181ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table182ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_182" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table182SQL             = `"public"."table_182"`
+	Table182SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table182ReturningSQL    = `"public"."table_182"."id", "public"."table_182"."name", "public"."table_182"."parent_id", "public"."table_182"."created_at"`
+	Table182KeyReturningSQL = `"public"."table_182"."id"`
+)
+
 // Table182Relation describes "public"."table_182" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table182Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_182",
-		Kind:       "table",
-		SQLName:    `"public"."table_182"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_182",
+		Kind:         "table",
+		SQLName:      Table182SQL,
+		SelectStar:   Table182SelectStarSQL,
+		Returning:    Table182ReturningSQL,
+		KeyReturning: Table182KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table182ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table182ColName, SQLName: `"name"`, Type: "text"},

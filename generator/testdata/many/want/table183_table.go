@@ -23,15 +23,26 @@ const (
 	Table183ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_183" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table183SQL             = `"public"."table_183"`
+	Table183SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table183ReturningSQL    = `"public"."table_183"."id", "public"."table_183"."name", "public"."table_183"."parent_id", "public"."table_183"."created_at"`
+	Table183KeyReturningSQL = `"public"."table_183"."id"`
+)
+
 // Table183Relation describes "public"."table_183" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table183Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_183",
-		Kind:       "table",
-		SQLName:    `"public"."table_183"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_183",
+		Kind:         "table",
+		SQLName:      Table183SQL,
+		SelectStar:   Table183SelectStarSQL,
+		Returning:    Table183ReturningSQL,
+		KeyReturning: Table183KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table183ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table183ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table184ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_184" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table184SQL             = `"public"."table_184"`
+	Table184SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table184ReturningSQL    = `"public"."table_184"."id", "public"."table_184"."name", "public"."table_184"."parent_id", "public"."table_184"."created_at"`
+	Table184KeyReturningSQL = `"public"."table_184"."id"`
+)
+
 // Table184Relation describes "public"."table_184" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table184Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_184",
-		Kind:       "table",
-		SQLName:    `"public"."table_184"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_184",
+		Kind:         "table",
+		SQLName:      Table184SQL,
+		SelectStar:   Table184SelectStarSQL,
+		Returning:    Table184ReturningSQL,
+		KeyReturning: Table184KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table184ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table184ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table185ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_185" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table185SQL             = `"public"."table_185"`
+	Table185SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table185ReturningSQL    = `"public"."table_185"."id", "public"."table_185"."name", "public"."table_185"."parent_id", "public"."table_185"."created_at"`
+	Table185KeyReturningSQL = `"public"."table_185"."id"`
+)
+
 // Table185Relation describes "public"."table_185" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table185Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_185",
-		Kind:       "table",
-		SQLName:    `"public"."table_185"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_185",
+		Kind:         "table",
+		SQLName:      Table185SQL,
+		SelectStar:   Table185SelectStarSQL,
+		Returning:    Table185ReturningSQL,
+		KeyReturning: Table185KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table185ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table185ColName, SQLName: `"name"`, Type: "text"},

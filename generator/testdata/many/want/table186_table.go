@@ -23,15 +23,26 @@ const (
 	Table186ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_186" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table186SQL             = `"public"."table_186"`
+	Table186SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table186ReturningSQL    = `"public"."table_186"."id", "public"."table_186"."name", "public"."table_186"."parent_id", "public"."table_186"."created_at"`
+	Table186KeyReturningSQL = `"public"."table_186"."id"`
+)
+
 // Table186Relation describes "public"."table_186" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table186Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_186",
-		Kind:       "table",
-		SQLName:    `"public"."table_186"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_186",
+		Kind:         "table",
+		SQLName:      Table186SQL,
+		SelectStar:   Table186SelectStarSQL,
+		Returning:    Table186ReturningSQL,
+		KeyReturning: Table186KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table186ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table186ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table187ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_187" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table187SQL             = `"public"."table_187"`
+	Table187SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table187ReturningSQL    = `"public"."table_187"."id", "public"."table_187"."name", "public"."table_187"."parent_id", "public"."table_187"."created_at"`
+	Table187KeyReturningSQL = `"public"."table_187"."id"`
+)
+
 // Table187Relation describes "public"."table_187" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table187Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_187",
-		Kind:       "table",
-		SQLName:    `"public"."table_187"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_187",
+		Kind:         "table",
+		SQLName:      Table187SQL,
+		SelectStar:   Table187SelectStarSQL,
+		Returning:    Table187ReturningSQL,
+		KeyReturning: Table187KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table187ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table187ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table188ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_188" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table188SQL             = `"public"."table_188"`
+	Table188SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table188ReturningSQL    = `"public"."table_188"."id", "public"."table_188"."name", "public"."table_188"."parent_id", "public"."table_188"."created_at"`
+	Table188KeyReturningSQL = `"public"."table_188"."id"`
+)
+
 // Table188Relation describes "public"."table_188" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table188Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_188",
-		Kind:       "table",
-		SQLName:    `"public"."table_188"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_188",
+		Kind:         "table",
+		SQLName:      Table188SQL,
+		SelectStar:   Table188SelectStarSQL,
+		Returning:    Table188ReturningSQL,
+		KeyReturning: Table188KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table188ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table188ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table189ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_189" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table189SQL             = `"public"."table_189"`
+	Table189SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table189ReturningSQL    = `"public"."table_189"."id", "public"."table_189"."name", "public"."table_189"."parent_id", "public"."table_189"."created_at"`
+	Table189KeyReturningSQL = `"public"."table_189"."id"`
+)
+
 // Table189Relation describes "public"."table_189" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table189Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_189",
-		Kind:       "table",
-		SQLName:    `"public"."table_189"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_189",
+		Kind:         "table",
+		SQLName:      Table189SQL,
+		SelectStar:   Table189SelectStarSQL,
+		Returning:    Table189ReturningSQL,
+		KeyReturning: Table189KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table189ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table189ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table190ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_190" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table190SQL             = `"public"."table_190"`
+	Table190SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table190ReturningSQL    = `"public"."table_190"."id", "public"."table_190"."name", "public"."table_190"."parent_id", "public"."table_190"."created_at"`
+	Table190KeyReturningSQL = `"public"."table_190"."id"`
+)
+
 // Table190Relation describes "public"."table_190" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table190Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_190",
-		Kind:       "table",
-		SQLName:    `"public"."table_190"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_190",
+		Kind:         "table",
+		SQLName:      Table190SQL,
+		SelectStar:   Table190SelectStarSQL,
+		Returning:    Table190ReturningSQL,
+		KeyReturning: Table190KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table190ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table190ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table191ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_191" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table191SQL             = `"public"."table_191"`
+	Table191SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table191ReturningSQL    = `"public"."table_191"."id", "public"."table_191"."name", "public"."table_191"."parent_id", "public"."table_191"."created_at"`
+	Table191KeyReturningSQL = `"public"."table_191"."id"`
+)
+
 // Table191Relation describes "public"."table_191" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table191Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_191",
-		Kind:       "table",
-		SQLName:    `"public"."table_191"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_191",
+		Kind:         "table",
+		SQLName:      Table191SQL,
+		SelectStar:   Table191SelectStarSQL,
+		Returning:    Table191ReturningSQL,
+		KeyReturning: Table191KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table191ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table191ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table192ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_192" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table192SQL             = `"public"."table_192"`
+	Table192SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table192ReturningSQL    = `"public"."table_192"."id", "public"."table_192"."name", "public"."table_192"."parent_id", "public"."table_192"."created_at"`
+	Table192KeyReturningSQL = `"public"."table_192"."id"`
+)
+
 // Table192Relation describes "public"."table_192" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table192Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_192",
-		Kind:       "table",
-		SQLName:    `"public"."table_192"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_192",
+		Kind:         "table",
+		SQLName:      Table192SQL,
+		SelectStar:   Table192SelectStarSQL,
+		Returning:    Table192ReturningSQL,
+		KeyReturning: Table192KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table192ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table192ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table193ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_193" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table193SQL             = `"public"."table_193"`
+	Table193SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table193ReturningSQL    = `"public"."table_193"."id", "public"."table_193"."name", "public"."table_193"."parent_id", "public"."table_193"."created_at"`
+	Table193KeyReturningSQL = `"public"."table_193"."id"`
+)
+
 // Table193Relation describes "public"."table_193" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table193Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_193",
-		Kind:       "table",
-		SQLName:    `"public"."table_193"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_193",
+		Kind:         "table",
+		SQLName:      Table193SQL,
+		SelectStar:   Table193SelectStarSQL,
+		Returning:    Table193ReturningSQL,
+		KeyReturning: Table193KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table193ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table193ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table194ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_194" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table194SQL             = `"public"."table_194"`
+	Table194SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table194ReturningSQL    = `"public"."table_194"."id", "public"."table_194"."name", "public"."table_194"."parent_id", "public"."table_194"."created_at"`
+	Table194KeyReturningSQL = `"public"."table_194"."id"`
+)
+
 // Table194Relation describes "public"."table_194" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table194Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_194",
-		Kind:       "table",
-		SQLName:    `"public"."table_194"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_194",
+		Kind:         "table",
+		SQLName:      Table194SQL,
+		SelectStar:   Table194SelectStarSQL,
+		Returning:    Table194ReturningSQL,
+		KeyReturning: Table194KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table194ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table194ColName, SQLName: `"name"`, Type: "text"},

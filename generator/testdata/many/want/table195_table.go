@@ -23,15 +23,26 @@ const (
 	Table195ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_195" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table195SQL             = `"public"."table_195"`
+	Table195SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table195ReturningSQL    = `"public"."table_195"."id", "public"."table_195"."name", "public"."table_195"."parent_id", "public"."table_195"."created_at"`
+	Table195KeyReturningSQL = `"public"."table_195"."id"`
+)
+
 // Table195Relation describes "public"."table_195" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table195Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_195",
-		Kind:       "table",
-		SQLName:    `"public"."table_195"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_195",
+		Kind:         "table",
+		SQLName:      Table195SQL,
+		SelectStar:   Table195SelectStarSQL,
+		Returning:    Table195ReturningSQL,
+		KeyReturning: Table195KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table195ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table195ColName, SQLName: `"name"`, Type: "text"},

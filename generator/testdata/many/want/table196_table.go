@@ -23,15 +23,26 @@ const (
 	Table196ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_196" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table196SQL             = `"public"."table_196"`
+	Table196SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table196ReturningSQL    = `"public"."table_196"."id", "public"."table_196"."name", "public"."table_196"."parent_id", "public"."table_196"."created_at"`
+	Table196KeyReturningSQL = `"public"."table_196"."id"`
+)
+
 // Table196Relation describes "public"."table_196" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table196Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_196",
-		Kind:       "table",
-		SQLName:    `"public"."table_196"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_196",
+		Kind:         "table",
+		SQLName:      Table196SQL,
+		SelectStar:   Table196SelectStarSQL,
+		Returning:    Table196ReturningSQL,
+		KeyReturning: Table196KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table196ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table196ColName, SQLName: `"name"`, Type: "text"},

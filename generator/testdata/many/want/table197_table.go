@@ -23,15 +23,26 @@ const (
 	Table197ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_197" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table197SQL             = `"public"."table_197"`
+	Table197SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table197ReturningSQL    = `"public"."table_197"."id", "public"."table_197"."name", "public"."table_197"."parent_id", "public"."table_197"."created_at"`
+	Table197KeyReturningSQL = `"public"."table_197"."id"`
+)
+
 // Table197Relation describes "public"."table_197" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table197Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_197",
-		Kind:       "table",
-		SQLName:    `"public"."table_197"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_197",
+		Kind:         "table",
+		SQLName:      Table197SQL,
+		SelectStar:   Table197SelectStarSQL,
+		Returning:    Table197ReturningSQL,
+		KeyReturning: Table197KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table197ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table197ColName, SQLName: `"name"`, Type: "text"},

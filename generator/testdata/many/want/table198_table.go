@@ -23,15 +23,26 @@ const (
 	Table198ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_198" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table198SQL             = `"public"."table_198"`
+	Table198SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table198ReturningSQL    = `"public"."table_198"."id", "public"."table_198"."name", "public"."table_198"."parent_id", "public"."table_198"."created_at"`
+	Table198KeyReturningSQL = `"public"."table_198"."id"`
+)
+
 // Table198Relation describes "public"."table_198" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table198Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_198",
-		Kind:       "table",
-		SQLName:    `"public"."table_198"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_198",
+		Kind:         "table",
+		SQLName:      Table198SQL,
+		SelectStar:   Table198SelectStarSQL,
+		Returning:    Table198ReturningSQL,
+		KeyReturning: Table198KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table198ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table198ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table199ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_199" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table199SQL             = `"public"."table_199"`
+	Table199SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table199ReturningSQL    = `"public"."table_199"."id", "public"."table_199"."name", "public"."table_199"."parent_id", "public"."table_199"."created_at"`
+	Table199KeyReturningSQL = `"public"."table_199"."id"`
+)
+
 // Table199Relation describes "public"."table_199" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table199Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_199",
-		Kind:       "table",
-		SQLName:    `"public"."table_199"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_199",
+		Kind:         "table",
+		SQLName:      Table199SQL,
+		SelectStar:   Table199SelectStarSQL,
+		Returning:    Table199ReturningSQL,
+		KeyReturning: Table199KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table199ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table199ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table200ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_200" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table200SQL             = `"public"."table_200"`
+	Table200SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table200ReturningSQL    = `"public"."table_200"."id", "public"."table_200"."name", "public"."table_200"."parent_id", "public"."table_200"."created_at"`
+	Table200KeyReturningSQL = `"public"."table_200"."id"`
+)
+
 // Table200Relation describes "public"."table_200" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table200Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_200",
-		Kind:       "table",
-		SQLName:    `"public"."table_200"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_200",
+		Kind:         "table",
+		SQLName:      Table200SQL,
+		SelectStar:   Table200SelectStarSQL,
+		Returning:    Table200ReturningSQL,
+		KeyReturning: Table200KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table200ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table200ColName, SQLName: `"name"`, Type: "text"},

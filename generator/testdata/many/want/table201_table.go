@@ -23,15 +23,26 @@ const (
 	Table201ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_201" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table201SQL             = `"public"."table_201"`
+	Table201SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table201ReturningSQL    = `"public"."table_201"."id", "public"."table_201"."name", "public"."table_201"."parent_id", "public"."table_201"."created_at"`
+	Table201KeyReturningSQL = `"public"."table_201"."id"`
+)
+
 // Table201Relation describes "public"."table_201" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table201Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_201",
-		Kind:       "table",
-		SQLName:    `"public"."table_201"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_201",
+		Kind:         "table",
+		SQLName:      Table201SQL,
+		SelectStar:   Table201SelectStarSQL,
+		Returning:    Table201ReturningSQL,
+		KeyReturning: Table201KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table201ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table201ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table202ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_202" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table202SQL             = `"public"."table_202"`
+	Table202SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table202ReturningSQL    = `"public"."table_202"."id", "public"."table_202"."name", "public"."table_202"."parent_id", "public"."table_202"."created_at"`
+	Table202KeyReturningSQL = `"public"."table_202"."id"`
+)
+
 // Table202Relation describes "public"."table_202" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table202Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_202",
-		Kind:       "table",
-		SQLName:    `"public"."table_202"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_202",
+		Kind:         "table",
+		SQLName:      Table202SQL,
+		SelectStar:   Table202SelectStarSQL,
+		Returning:    Table202ReturningSQL,
+		KeyReturning: Table202KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table202ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table202ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table203ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_203" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table203SQL             = `"public"."table_203"`
+	Table203SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table203ReturningSQL    = `"public"."table_203"."id", "public"."table_203"."name", "public"."table_203"."parent_id", "public"."table_203"."created_at"`
+	Table203KeyReturningSQL = `"public"."table_203"."id"`
+)
+
 // Table203Relation describes "public"."table_203" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table203Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_203",
-		Kind:       "table",
-		SQLName:    `"public"."table_203"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_203",
+		Kind:         "table",
+		SQLName:      Table203SQL,
+		SelectStar:   Table203SelectStarSQL,
+		Returning:    Table203ReturningSQL,
+		KeyReturning: Table203KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table203ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table203ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table204ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_204" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table204SQL             = `"public"."table_204"`
+	Table204SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table204ReturningSQL    = `"public"."table_204"."id", "public"."table_204"."name", "public"."table_204"."parent_id", "public"."table_204"."created_at"`
+	Table204KeyReturningSQL = `"public"."table_204"."id"`
+)
+
 // Table204Relation describes "public"."table_204" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table204Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_204",
-		Kind:       "table",
-		SQLName:    `"public"."table_204"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_204",
+		Kind:         "table",
+		SQLName:      Table204SQL,
+		SelectStar:   Table204SelectStarSQL,
+		Returning:    Table204ReturningSQL,
+		KeyReturning: Table204KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table204ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table204ColName, SQLName: `"name"`, Type: "text"},

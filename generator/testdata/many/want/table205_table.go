@@ -23,15 +23,26 @@ const (
 	Table205ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_205" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table205SQL             = `"public"."table_205"`
+	Table205SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table205ReturningSQL    = `"public"."table_205"."id", "public"."table_205"."name", "public"."table_205"."parent_id", "public"."table_205"."created_at"`
+	Table205KeyReturningSQL = `"public"."table_205"."id"`
+)
+
 // Table205Relation describes "public"."table_205" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table205Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_205",
-		Kind:       "table",
-		SQLName:    `"public"."table_205"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_205",
+		Kind:         "table",
+		SQLName:      Table205SQL,
+		SelectStar:   Table205SelectStarSQL,
+		Returning:    Table205ReturningSQL,
+		KeyReturning: Table205KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table205ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table205ColName, SQLName: `"name"`, Type: "text"},

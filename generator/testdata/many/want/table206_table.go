@@ -23,15 +23,26 @@ const (
 	Table206ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_206" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table206SQL             = `"public"."table_206"`
+	Table206SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table206ReturningSQL    = `"public"."table_206"."id", "public"."table_206"."name", "public"."table_206"."parent_id", "public"."table_206"."created_at"`
+	Table206KeyReturningSQL = `"public"."table_206"."id"`
+)
+
 // Table206Relation describes "public"."table_206" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table206Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_206",
-		Kind:       "table",
-		SQLName:    `"public"."table_206"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_206",
+		Kind:         "table",
+		SQLName:      Table206SQL,
+		SelectStar:   Table206SelectStarSQL,
+		Returning:    Table206ReturningSQL,
+		KeyReturning: Table206KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table206ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table206ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table207ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_207" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table207SQL             = `"public"."table_207"`
+	Table207SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table207ReturningSQL    = `"public"."table_207"."id", "public"."table_207"."name", "public"."table_207"."parent_id", "public"."table_207"."created_at"`
+	Table207KeyReturningSQL = `"public"."table_207"."id"`
+)
+
 // Table207Relation describes "public"."table_207" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table207Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_207",
-		Kind:       "table",
-		SQLName:    `"public"."table_207"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_207",
+		Kind:         "table",
+		SQLName:      Table207SQL,
+		SelectStar:   Table207SelectStarSQL,
+		Returning:    Table207ReturningSQL,
+		KeyReturning: Table207KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table207ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table207ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table208ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_208" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table208SQL             = `"public"."table_208"`
+	Table208SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table208ReturningSQL    = `"public"."table_208"."id", "public"."table_208"."name", "public"."table_208"."parent_id", "public"."table_208"."created_at"`
+	Table208KeyReturningSQL = `"public"."table_208"."id"`
+)
+
 // Table208Relation describes "public"."table_208" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table208Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_208",
-		Kind:       "table",
-		SQLName:    `"public"."table_208"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_208",
+		Kind:         "table",
+		SQLName:      Table208SQL,
+		SelectStar:   Table208SelectStarSQL,
+		Returning:    Table208ReturningSQL,
+		KeyReturning: Table208KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table208ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table208ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table209ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_209" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table209SQL             = `"public"."table_209"`
+	Table209SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table209ReturningSQL    = `"public"."table_209"."id", "public"."table_209"."name", "public"."table_209"."parent_id", "public"."table_209"."created_at"`
+	Table209KeyReturningSQL = `"public"."table_209"."id"`
+)
+
 // Table209Relation describes "public"."table_209" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table209Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_209",
-		Kind:       "table",
-		SQLName:    `"public"."table_209"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_209",
+		Kind:         "table",
+		SQLName:      Table209SQL,
+		SelectStar:   Table209SelectStarSQL,
+		Returning:    Table209ReturningSQL,
+		KeyReturning: Table209KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table209ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table209ColName, SQLName: `"name"`, Type: "text"},

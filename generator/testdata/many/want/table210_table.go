@@ -23,15 +23,26 @@ const (
 	Table210ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_210" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table210SQL             = `"public"."table_210"`
+	Table210SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table210ReturningSQL    = `"public"."table_210"."id", "public"."table_210"."name", "public"."table_210"."parent_id", "public"."table_210"."created_at"`
+	Table210KeyReturningSQL = `"public"."table_210"."id"`
+)
+
 // Table210Relation describes "public"."table_210" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table210Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_210",
-		Kind:       "table",
-		SQLName:    `"public"."table_210"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_210",
+		Kind:         "table",
+		SQLName:      Table210SQL,
+		SelectStar:   Table210SelectStarSQL,
+		Returning:    Table210ReturningSQL,
+		KeyReturning: Table210KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table210ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table210ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table211ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_211" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table211SQL             = `"public"."table_211"`
+	Table211SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table211ReturningSQL    = `"public"."table_211"."id", "public"."table_211"."name", "public"."table_211"."parent_id", "public"."table_211"."created_at"`
+	Table211KeyReturningSQL = `"public"."table_211"."id"`
+)
+
 // Table211Relation describes "public"."table_211" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table211Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_211",
-		Kind:       "table",
-		SQLName:    `"public"."table_211"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_211",
+		Kind:         "table",
+		SQLName:      Table211SQL,
+		SelectStar:   Table211SelectStarSQL,
+		Returning:    Table211ReturningSQL,
+		KeyReturning: Table211KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table211ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table211ColName, SQLName: `"name"`, Type: "text"},

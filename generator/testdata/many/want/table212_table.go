@@ -23,15 +23,26 @@ const (
 	Table212ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_212" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table212SQL             = `"public"."table_212"`
+	Table212SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table212ReturningSQL    = `"public"."table_212"."id", "public"."table_212"."name", "public"."table_212"."parent_id", "public"."table_212"."created_at"`
+	Table212KeyReturningSQL = `"public"."table_212"."id"`
+)
+
 // Table212Relation describes "public"."table_212" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table212Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_212",
-		Kind:       "table",
-		SQLName:    `"public"."table_212"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_212",
+		Kind:         "table",
+		SQLName:      Table212SQL,
+		SelectStar:   Table212SelectStarSQL,
+		Returning:    Table212ReturningSQL,
+		KeyReturning: Table212KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table212ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table212ColName, SQLName: `"name"`, Type: "text"},

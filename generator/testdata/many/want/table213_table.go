@@ -23,15 +23,26 @@ const (
 	Table213ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_213" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table213SQL             = `"public"."table_213"`
+	Table213SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table213ReturningSQL    = `"public"."table_213"."id", "public"."table_213"."name", "public"."table_213"."parent_id", "public"."table_213"."created_at"`
+	Table213KeyReturningSQL = `"public"."table_213"."id"`
+)
+
 // Table213Relation describes "public"."table_213" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table213Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_213",
-		Kind:       "table",
-		SQLName:    `"public"."table_213"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_213",
+		Kind:         "table",
+		SQLName:      Table213SQL,
+		SelectStar:   Table213SelectStarSQL,
+		Returning:    Table213ReturningSQL,
+		KeyReturning: Table213KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table213ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table213ColName, SQLName: `"name"`, Type: "text"},

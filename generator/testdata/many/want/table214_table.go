@@ -23,15 +23,26 @@ const (
 	Table214ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_214" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table214SQL             = `"public"."table_214"`
+	Table214SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table214ReturningSQL    = `"public"."table_214"."id", "public"."table_214"."name", "public"."table_214"."parent_id", "public"."table_214"."created_at"`
+	Table214KeyReturningSQL = `"public"."table_214"."id"`
+)
+
 // Table214Relation describes "public"."table_214" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table214Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_214",
-		Kind:       "table",
-		SQLName:    `"public"."table_214"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_214",
+		Kind:         "table",
+		SQLName:      Table214SQL,
+		SelectStar:   Table214SelectStarSQL,
+		Returning:    Table214ReturningSQL,
+		KeyReturning: Table214KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table214ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table214ColName, SQLName: `"name"`, Type: "text"},

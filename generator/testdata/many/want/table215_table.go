@@ -23,15 +23,26 @@ const (
 	Table215ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_215" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table215SQL             = `"public"."table_215"`
+	Table215SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table215ReturningSQL    = `"public"."table_215"."id", "public"."table_215"."name", "public"."table_215"."parent_id", "public"."table_215"."created_at"`
+	Table215KeyReturningSQL = `"public"."table_215"."id"`
+)
+
 // Table215Relation describes "public"."table_215" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table215Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_215",
-		Kind:       "table",
-		SQLName:    `"public"."table_215"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_215",
+		Kind:         "table",
+		SQLName:      Table215SQL,
+		SelectStar:   Table215SelectStarSQL,
+		Returning:    Table215ReturningSQL,
+		KeyReturning: Table215KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table215ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table215ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table216ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_216" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table216SQL             = `"public"."table_216"`
+	Table216SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table216ReturningSQL    = `"public"."table_216"."id", "public"."table_216"."name", "public"."table_216"."parent_id", "public"."table_216"."created_at"`
+	Table216KeyReturningSQL = `"public"."table_216"."id"`
+)
+
 // Table216Relation describes "public"."table_216" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table216Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_216",
-		Kind:       "table",
-		SQLName:    `"public"."table_216"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_216",
+		Kind:         "table",
+		SQLName:      Table216SQL,
+		SelectStar:   Table216SelectStarSQL,
+		Returning:    Table216ReturningSQL,
+		KeyReturning: Table216KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table216ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table216ColName, SQLName: `"name"`, Type: "text"},

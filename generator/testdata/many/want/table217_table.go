@@ -23,15 +23,26 @@ const (
 	Table217ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_217" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table217SQL             = `"public"."table_217"`
+	Table217SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table217ReturningSQL    = `"public"."table_217"."id", "public"."table_217"."name", "public"."table_217"."parent_id", "public"."table_217"."created_at"`
+	Table217KeyReturningSQL = `"public"."table_217"."id"`
+)
+
 // Table217Relation describes "public"."table_217" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table217Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_217",
-		Kind:       "table",
-		SQLName:    `"public"."table_217"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_217",
+		Kind:         "table",
+		SQLName:      Table217SQL,
+		SelectStar:   Table217SelectStarSQL,
+		Returning:    Table217ReturningSQL,
+		KeyReturning: Table217KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table217ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table217ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table218ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_218" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table218SQL             = `"public"."table_218"`
+	Table218SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table218ReturningSQL    = `"public"."table_218"."id", "public"."table_218"."name", "public"."table_218"."parent_id", "public"."table_218"."created_at"`
+	Table218KeyReturningSQL = `"public"."table_218"."id"`
+)
+
 // Table218Relation describes "public"."table_218" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table218Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_218",
-		Kind:       "table",
-		SQLName:    `"public"."table_218"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_218",
+		Kind:         "table",
+		SQLName:      Table218SQL,
+		SelectStar:   Table218SelectStarSQL,
+		Returning:    Table218ReturningSQL,
+		KeyReturning: Table218KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table218ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table218ColName, SQLName: `"name"`, Type: "text"},

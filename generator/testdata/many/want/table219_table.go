@@ -23,15 +23,26 @@ const (
 	Table219ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_219" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table219SQL             = `"public"."table_219"`
+	Table219SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table219ReturningSQL    = `"public"."table_219"."id", "public"."table_219"."name", "public"."table_219"."parent_id", "public"."table_219"."created_at"`
+	Table219KeyReturningSQL = `"public"."table_219"."id"`
+)
+
 // Table219Relation describes "public"."table_219" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table219Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_219",
-		Kind:       "table",
-		SQLName:    `"public"."table_219"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_219",
+		Kind:         "table",
+		SQLName:      Table219SQL,
+		SelectStar:   Table219SelectStarSQL,
+		Returning:    Table219ReturningSQL,
+		KeyReturning: Table219KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table219ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table219ColName, SQLName: `"name"`, Type: "text"},

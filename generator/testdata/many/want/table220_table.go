@@ -23,15 +23,26 @@ const (
 	Table220ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_220" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table220SQL             = `"public"."table_220"`
+	Table220SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table220ReturningSQL    = `"public"."table_220"."id", "public"."table_220"."name", "public"."table_220"."parent_id", "public"."table_220"."created_at"`
+	Table220KeyReturningSQL = `"public"."table_220"."id"`
+)
+
 // Table220Relation describes "public"."table_220" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table220Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_220",
-		Kind:       "table",
-		SQLName:    `"public"."table_220"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_220",
+		Kind:         "table",
+		SQLName:      Table220SQL,
+		SelectStar:   Table220SelectStarSQL,
+		Returning:    Table220ReturningSQL,
+		KeyReturning: Table220KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table220ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table220ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table221ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_221" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table221SQL             = `"public"."table_221"`
+	Table221SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table221ReturningSQL    = `"public"."table_221"."id", "public"."table_221"."name", "public"."table_221"."parent_id", "public"."table_221"."created_at"`
+	Table221KeyReturningSQL = `"public"."table_221"."id"`
+)
+
 // Table221Relation describes "public"."table_221" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table221Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_221",
-		Kind:       "table",
-		SQLName:    `"public"."table_221"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_221",
+		Kind:         "table",
+		SQLName:      Table221SQL,
+		SelectStar:   Table221SelectStarSQL,
+		Returning:    Table221ReturningSQL,
+		KeyReturning: Table221KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table221ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table221ColName, SQLName: `"name"`, Type: "text"},

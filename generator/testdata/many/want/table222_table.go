@@ -23,15 +23,26 @@ const (
 	Table222ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_222" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table222SQL             = `"public"."table_222"`
+	Table222SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table222ReturningSQL    = `"public"."table_222"."id", "public"."table_222"."name", "public"."table_222"."parent_id", "public"."table_222"."created_at"`
+	Table222KeyReturningSQL = `"public"."table_222"."id"`
+)
+
 // Table222Relation describes "public"."table_222" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table222Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_222",
-		Kind:       "table",
-		SQLName:    `"public"."table_222"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_222",
+		Kind:         "table",
+		SQLName:      Table222SQL,
+		SelectStar:   Table222SelectStarSQL,
+		Returning:    Table222ReturningSQL,
+		KeyReturning: Table222KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table222ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table222ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table223ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_223" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table223SQL             = `"public"."table_223"`
+	Table223SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table223ReturningSQL    = `"public"."table_223"."id", "public"."table_223"."name", "public"."table_223"."parent_id", "public"."table_223"."created_at"`
+	Table223KeyReturningSQL = `"public"."table_223"."id"`
+)
+
 // Table223Relation describes "public"."table_223" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table223Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_223",
-		Kind:       "table",
-		SQLName:    `"public"."table_223"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_223",
+		Kind:         "table",
+		SQLName:      Table223SQL,
+		SelectStar:   Table223SelectStarSQL,
+		Returning:    Table223ReturningSQL,
+		KeyReturning: Table223KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table223ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table223ColName, SQLName: `"name"`, Type: "text"},

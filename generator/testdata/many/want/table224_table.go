@@ -23,15 +23,26 @@ const (
 	Table224ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_224" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table224SQL             = `"public"."table_224"`
+	Table224SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table224ReturningSQL    = `"public"."table_224"."id", "public"."table_224"."name", "public"."table_224"."parent_id", "public"."table_224"."created_at"`
+	Table224KeyReturningSQL = `"public"."table_224"."id"`
+)
+
 // Table224Relation describes "public"."table_224" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table224Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_224",
-		Kind:       "table",
-		SQLName:    `"public"."table_224"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_224",
+		Kind:         "table",
+		SQLName:      Table224SQL,
+		SelectStar:   Table224SelectStarSQL,
+		Returning:    Table224ReturningSQL,
+		KeyReturning: Table224KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table224ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table224ColName, SQLName: `"name"`, Type: "text"},

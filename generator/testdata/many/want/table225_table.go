@@ -23,15 +23,26 @@ const (
 	Table225ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_225" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table225SQL             = `"public"."table_225"`
+	Table225SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table225ReturningSQL    = `"public"."table_225"."id", "public"."table_225"."name", "public"."table_225"."parent_id", "public"."table_225"."created_at"`
+	Table225KeyReturningSQL = `"public"."table_225"."id"`
+)
+
 // Table225Relation describes "public"."table_225" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table225Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_225",
-		Kind:       "table",
-		SQLName:    `"public"."table_225"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_225",
+		Kind:         "table",
+		SQLName:      Table225SQL,
+		SelectStar:   Table225SelectStarSQL,
+		Returning:    Table225ReturningSQL,
+		KeyReturning: Table225KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table225ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table225ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table226ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_226" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table226SQL             = `"public"."table_226"`
+	Table226SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table226ReturningSQL    = `"public"."table_226"."id", "public"."table_226"."name", "public"."table_226"."parent_id", "public"."table_226"."created_at"`
+	Table226KeyReturningSQL = `"public"."table_226"."id"`
+)
+
 // Table226Relation describes "public"."table_226" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table226Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_226",
-		Kind:       "table",
-		SQLName:    `"public"."table_226"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_226",
+		Kind:         "table",
+		SQLName:      Table226SQL,
+		SelectStar:   Table226SelectStarSQL,
+		Returning:    Table226ReturningSQL,
+		KeyReturning: Table226KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table226ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table226ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table227ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_227" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table227SQL             = `"public"."table_227"`
+	Table227SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table227ReturningSQL    = `"public"."table_227"."id", "public"."table_227"."name", "public"."table_227"."parent_id", "public"."table_227"."created_at"`
+	Table227KeyReturningSQL = `"public"."table_227"."id"`
+)
+
 // Table227Relation describes "public"."table_227" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table227Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_227",
-		Kind:       "table",
-		SQLName:    `"public"."table_227"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_227",
+		Kind:         "table",
+		SQLName:      Table227SQL,
+		SelectStar:   Table227SelectStarSQL,
+		Returning:    Table227ReturningSQL,
+		KeyReturning: Table227KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table227ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table227ColName, SQLName: `"name"`, Type: "text"},

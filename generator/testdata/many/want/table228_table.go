@@ -23,15 +23,26 @@ const (
 	Table228ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_228" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table228SQL             = `"public"."table_228"`
+	Table228SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table228ReturningSQL    = `"public"."table_228"."id", "public"."table_228"."name", "public"."table_228"."parent_id", "public"."table_228"."created_at"`
+	Table228KeyReturningSQL = `"public"."table_228"."id"`
+)
+
 // Table228Relation describes "public"."table_228" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table228Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_228",
-		Kind:       "table",
-		SQLName:    `"public"."table_228"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_228",
+		Kind:         "table",
+		SQLName:      Table228SQL,
+		SelectStar:   Table228SelectStarSQL,
+		Returning:    Table228ReturningSQL,
+		KeyReturning: Table228KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table228ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table228ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table229ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_229" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table229SQL             = `"public"."table_229"`
+	Table229SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table229ReturningSQL    = `"public"."table_229"."id", "public"."table_229"."name", "public"."table_229"."parent_id", "public"."table_229"."created_at"`
+	Table229KeyReturningSQL = `"public"."table_229"."id"`
+)
+
 // Table229Relation describes "public"."table_229" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table229Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_229",
-		Kind:       "table",
-		SQLName:    `"public"."table_229"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_229",
+		Kind:         "table",
+		SQLName:      Table229SQL,
+		SelectStar:   Table229SelectStarSQL,
+		Returning:    Table229ReturningSQL,
+		KeyReturning: Table229KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table229ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table229ColName, SQLName: `"name"`, Type: "text"},

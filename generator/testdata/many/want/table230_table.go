@@ -23,15 +23,26 @@ const (
 	Table230ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_230" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table230SQL             = `"public"."table_230"`
+	Table230SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table230ReturningSQL    = `"public"."table_230"."id", "public"."table_230"."name", "public"."table_230"."parent_id", "public"."table_230"."created_at"`
+	Table230KeyReturningSQL = `"public"."table_230"."id"`
+)
+
 // Table230Relation describes "public"."table_230" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table230Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_230",
-		Kind:       "table",
-		SQLName:    `"public"."table_230"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_230",
+		Kind:         "table",
+		SQLName:      Table230SQL,
+		SelectStar:   Table230SelectStarSQL,
+		Returning:    Table230ReturningSQL,
+		KeyReturning: Table230KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table230ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table230ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table231ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_231" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table231SQL             = `"public"."table_231"`
+	Table231SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table231ReturningSQL    = `"public"."table_231"."id", "public"."table_231"."name", "public"."table_231"."parent_id", "public"."table_231"."created_at"`
+	Table231KeyReturningSQL = `"public"."table_231"."id"`
+)
+
 // Table231Relation describes "public"."table_231" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table231Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_231",
-		Kind:       "table",
-		SQLName:    `"public"."table_231"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_231",
+		Kind:         "table",
+		SQLName:      Table231SQL,
+		SelectStar:   Table231SelectStarSQL,
+		Returning:    Table231ReturningSQL,
+		KeyReturning: Table231KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table231ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table231ColName, SQLName: `"name"`, Type: "text"},

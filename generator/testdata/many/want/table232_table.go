@@ -23,15 +23,26 @@ const (
 	Table232ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_232" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table232SQL             = `"public"."table_232"`
+	Table232SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table232ReturningSQL    = `"public"."table_232"."id", "public"."table_232"."name", "public"."table_232"."parent_id", "public"."table_232"."created_at"`
+	Table232KeyReturningSQL = `"public"."table_232"."id"`
+)
+
 // Table232Relation describes "public"."table_232" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table232Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_232",
-		Kind:       "table",
-		SQLName:    `"public"."table_232"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_232",
+		Kind:         "table",
+		SQLName:      Table232SQL,
+		SelectStar:   Table232SelectStarSQL,
+		Returning:    Table232ReturningSQL,
+		KeyReturning: Table232KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table232ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table232ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table233ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_233" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table233SQL             = `"public"."table_233"`
+	Table233SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table233ReturningSQL    = `"public"."table_233"."id", "public"."table_233"."name", "public"."table_233"."parent_id", "public"."table_233"."created_at"`
+	Table233KeyReturningSQL = `"public"."table_233"."id"`
+)
+
 // Table233Relation describes "public"."table_233" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table233Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_233",
-		Kind:       "table",
-		SQLName:    `"public"."table_233"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_233",
+		Kind:         "table",
+		SQLName:      Table233SQL,
+		SelectStar:   Table233SelectStarSQL,
+		Returning:    Table233ReturningSQL,
+		KeyReturning: Table233KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table233ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table233ColName, SQLName: `"name"`, Type: "text"},

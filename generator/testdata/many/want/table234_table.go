@@ -23,15 +23,26 @@ const (
 	Table234ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_234" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table234SQL             = `"public"."table_234"`
+	Table234SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table234ReturningSQL    = `"public"."table_234"."id", "public"."table_234"."name", "public"."table_234"."parent_id", "public"."table_234"."created_at"`
+	Table234KeyReturningSQL = `"public"."table_234"."id"`
+)
+
 // Table234Relation describes "public"."table_234" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table234Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_234",
-		Kind:       "table",
-		SQLName:    `"public"."table_234"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_234",
+		Kind:         "table",
+		SQLName:      Table234SQL,
+		SelectStar:   Table234SelectStarSQL,
+		Returning:    Table234ReturningSQL,
+		KeyReturning: Table234KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table234ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table234ColName, SQLName: `"name"`, Type: "text"},

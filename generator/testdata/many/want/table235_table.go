@@ -23,15 +23,26 @@ const (
 	Table235ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_235" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table235SQL             = `"public"."table_235"`
+	Table235SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table235ReturningSQL    = `"public"."table_235"."id", "public"."table_235"."name", "public"."table_235"."parent_id", "public"."table_235"."created_at"`
+	Table235KeyReturningSQL = `"public"."table_235"."id"`
+)
+
 // Table235Relation describes "public"."table_235" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table235Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_235",
-		Kind:       "table",
-		SQLName:    `"public"."table_235"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_235",
+		Kind:         "table",
+		SQLName:      Table235SQL,
+		SelectStar:   Table235SelectStarSQL,
+		Returning:    Table235ReturningSQL,
+		KeyReturning: Table235KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table235ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table235ColName, SQLName: `"name"`, Type: "text"},

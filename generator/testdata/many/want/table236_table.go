@@ -23,15 +23,26 @@ const (
 	Table236ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_236" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table236SQL             = `"public"."table_236"`
+	Table236SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table236ReturningSQL    = `"public"."table_236"."id", "public"."table_236"."name", "public"."table_236"."parent_id", "public"."table_236"."created_at"`
+	Table236KeyReturningSQL = `"public"."table_236"."id"`
+)
+
 // Table236Relation describes "public"."table_236" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table236Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_236",
-		Kind:       "table",
-		SQLName:    `"public"."table_236"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_236",
+		Kind:         "table",
+		SQLName:      Table236SQL,
+		SelectStar:   Table236SelectStarSQL,
+		Returning:    Table236ReturningSQL,
+		KeyReturning: Table236KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table236ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table236ColName, SQLName: `"name"`, Type: "text"},

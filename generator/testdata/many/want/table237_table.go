@@ -23,15 +23,26 @@ const (
 	Table237ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_237" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table237SQL             = `"public"."table_237"`
+	Table237SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table237ReturningSQL    = `"public"."table_237"."id", "public"."table_237"."name", "public"."table_237"."parent_id", "public"."table_237"."created_at"`
+	Table237KeyReturningSQL = `"public"."table_237"."id"`
+)
+
 // Table237Relation describes "public"."table_237" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table237Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_237",
-		Kind:       "table",
-		SQLName:    `"public"."table_237"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_237",
+		Kind:         "table",
+		SQLName:      Table237SQL,
+		SelectStar:   Table237SelectStarSQL,
+		Returning:    Table237ReturningSQL,
+		KeyReturning: Table237KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table237ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table237ColName, SQLName: `"name"`, Type: "text"},

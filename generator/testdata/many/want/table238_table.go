@@ -23,15 +23,26 @@ const (
 	Table238ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_238" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table238SQL             = `"public"."table_238"`
+	Table238SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table238ReturningSQL    = `"public"."table_238"."id", "public"."table_238"."name", "public"."table_238"."parent_id", "public"."table_238"."created_at"`
+	Table238KeyReturningSQL = `"public"."table_238"."id"`
+)
+
 // Table238Relation describes "public"."table_238" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table238Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_238",
-		Kind:       "table",
-		SQLName:    `"public"."table_238"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_238",
+		Kind:         "table",
+		SQLName:      Table238SQL,
+		SelectStar:   Table238SelectStarSQL,
+		Returning:    Table238ReturningSQL,
+		KeyReturning: Table238KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table238ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table238ColName, SQLName: `"name"`, Type: "text"},

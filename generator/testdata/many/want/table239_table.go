@@ -23,15 +23,26 @@ const (
 	Table239ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_239" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table239SQL             = `"public"."table_239"`
+	Table239SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table239ReturningSQL    = `"public"."table_239"."id", "public"."table_239"."name", "public"."table_239"."parent_id", "public"."table_239"."created_at"`
+	Table239KeyReturningSQL = `"public"."table_239"."id"`
+)
+
 // Table239Relation describes "public"."table_239" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table239Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_239",
-		Kind:       "table",
-		SQLName:    `"public"."table_239"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_239",
+		Kind:         "table",
+		SQLName:      Table239SQL,
+		SelectStar:   Table239SelectStarSQL,
+		Returning:    Table239ReturningSQL,
+		KeyReturning: Table239KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table239ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table239ColName, SQLName: `"name"`, Type: "text"},

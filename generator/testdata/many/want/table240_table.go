@@ -23,15 +23,26 @@ const (
 	Table240ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_240" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table240SQL             = `"public"."table_240"`
+	Table240SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table240ReturningSQL    = `"public"."table_240"."id", "public"."table_240"."name", "public"."table_240"."parent_id", "public"."table_240"."created_at"`
+	Table240KeyReturningSQL = `"public"."table_240"."id"`
+)
+
 // Table240Relation describes "public"."table_240" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table240Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_240",
-		Kind:       "table",
-		SQLName:    `"public"."table_240"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_240",
+		Kind:         "table",
+		SQLName:      Table240SQL,
+		SelectStar:   Table240SelectStarSQL,
+		Returning:    Table240ReturningSQL,
+		KeyReturning: Table240KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table240ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table240ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table241ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_241" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table241SQL             = `"public"."table_241"`
+	Table241SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table241ReturningSQL    = `"public"."table_241"."id", "public"."table_241"."name", "public"."table_241"."parent_id", "public"."table_241"."created_at"`
+	Table241KeyReturningSQL = `"public"."table_241"."id"`
+)
+
 // Table241Relation describes "public"."table_241" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table241Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_241",
-		Kind:       "table",
-		SQLName:    `"public"."table_241"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_241",
+		Kind:         "table",
+		SQLName:      Table241SQL,
+		SelectStar:   Table241SelectStarSQL,
+		Returning:    Table241ReturningSQL,
+		KeyReturning: Table241KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table241ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table241ColName, SQLName: `"name"`, Type: "text"},

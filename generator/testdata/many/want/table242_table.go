@@ -23,15 +23,26 @@ const (
 	Table242ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_242" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table242SQL             = `"public"."table_242"`
+	Table242SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table242ReturningSQL    = `"public"."table_242"."id", "public"."table_242"."name", "public"."table_242"."parent_id", "public"."table_242"."created_at"`
+	Table242KeyReturningSQL = `"public"."table_242"."id"`
+)
+
 // Table242Relation describes "public"."table_242" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table242Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_242",
-		Kind:       "table",
-		SQLName:    `"public"."table_242"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_242",
+		Kind:         "table",
+		SQLName:      Table242SQL,
+		SelectStar:   Table242SelectStarSQL,
+		Returning:    Table242ReturningSQL,
+		KeyReturning: Table242KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table242ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table242ColName, SQLName: `"name"`, Type: "text"},

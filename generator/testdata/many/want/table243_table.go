@@ -23,15 +23,26 @@ const (
 	Table243ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_243" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table243SQL             = `"public"."table_243"`
+	Table243SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table243ReturningSQL    = `"public"."table_243"."id", "public"."table_243"."name", "public"."table_243"."parent_id", "public"."table_243"."created_at"`
+	Table243KeyReturningSQL = `"public"."table_243"."id"`
+)
+
 // Table243Relation describes "public"."table_243" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table243Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_243",
-		Kind:       "table",
-		SQLName:    `"public"."table_243"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_243",
+		Kind:         "table",
+		SQLName:      Table243SQL,
+		SelectStar:   Table243SelectStarSQL,
+		Returning:    Table243ReturningSQL,
+		KeyReturning: Table243KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table243ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table243ColName, SQLName: `"name"`, Type: "text"},

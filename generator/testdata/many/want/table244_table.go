@@ -23,15 +23,26 @@ const (
 	Table244ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_244" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table244SQL             = `"public"."table_244"`
+	Table244SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table244ReturningSQL    = `"public"."table_244"."id", "public"."table_244"."name", "public"."table_244"."parent_id", "public"."table_244"."created_at"`
+	Table244KeyReturningSQL = `"public"."table_244"."id"`
+)
+
 // Table244Relation describes "public"."table_244" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table244Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_244",
-		Kind:       "table",
-		SQLName:    `"public"."table_244"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_244",
+		Kind:         "table",
+		SQLName:      Table244SQL,
+		SelectStar:   Table244SelectStarSQL,
+		Returning:    Table244ReturningSQL,
+		KeyReturning: Table244KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table244ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table244ColName, SQLName: `"name"`, Type: "text"},

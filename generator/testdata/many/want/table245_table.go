@@ -23,15 +23,26 @@ const (
 	Table245ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_245" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table245SQL             = `"public"."table_245"`
+	Table245SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table245ReturningSQL    = `"public"."table_245"."id", "public"."table_245"."name", "public"."table_245"."parent_id", "public"."table_245"."created_at"`
+	Table245KeyReturningSQL = `"public"."table_245"."id"`
+)
+
 // Table245Relation describes "public"."table_245" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table245Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_245",
-		Kind:       "table",
-		SQLName:    `"public"."table_245"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_245",
+		Kind:         "table",
+		SQLName:      Table245SQL,
+		SelectStar:   Table245SelectStarSQL,
+		Returning:    Table245ReturningSQL,
+		KeyReturning: Table245KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table245ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table245ColName, SQLName: `"name"`, Type: "text"},

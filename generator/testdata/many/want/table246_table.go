@@ -23,15 +23,26 @@ const (
 	Table246ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_246" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table246SQL             = `"public"."table_246"`
+	Table246SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table246ReturningSQL    = `"public"."table_246"."id", "public"."table_246"."name", "public"."table_246"."parent_id", "public"."table_246"."created_at"`
+	Table246KeyReturningSQL = `"public"."table_246"."id"`
+)
+
 // Table246Relation describes "public"."table_246" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table246Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_246",
-		Kind:       "table",
-		SQLName:    `"public"."table_246"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_246",
+		Kind:         "table",
+		SQLName:      Table246SQL,
+		SelectStar:   Table246SelectStarSQL,
+		Returning:    Table246ReturningSQL,
+		KeyReturning: Table246KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table246ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table246ColName, SQLName: `"name"`, Type: "text"},

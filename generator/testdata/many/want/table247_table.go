@@ -23,15 +23,26 @@ const (
 	Table247ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_247" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table247SQL             = `"public"."table_247"`
+	Table247SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table247ReturningSQL    = `"public"."table_247"."id", "public"."table_247"."name", "public"."table_247"."parent_id", "public"."table_247"."created_at"`
+	Table247KeyReturningSQL = `"public"."table_247"."id"`
+)
+
 // Table247Relation describes "public"."table_247" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table247Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_247",
-		Kind:       "table",
-		SQLName:    `"public"."table_247"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_247",
+		Kind:         "table",
+		SQLName:      Table247SQL,
+		SelectStar:   Table247SelectStarSQL,
+		Returning:    Table247ReturningSQL,
+		KeyReturning: Table247KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table247ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table247ColName, SQLName: `"name"`, Type: "text"},

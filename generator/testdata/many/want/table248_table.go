@@ -23,15 +23,26 @@ const (
 	Table248ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_248" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table248SQL             = `"public"."table_248"`
+	Table248SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table248ReturningSQL    = `"public"."table_248"."id", "public"."table_248"."name", "public"."table_248"."parent_id", "public"."table_248"."created_at"`
+	Table248KeyReturningSQL = `"public"."table_248"."id"`
+)
+
 // Table248Relation describes "public"."table_248" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table248Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_248",
-		Kind:       "table",
-		SQLName:    `"public"."table_248"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_248",
+		Kind:         "table",
+		SQLName:      Table248SQL,
+		SelectStar:   Table248SelectStarSQL,
+		Returning:    Table248ReturningSQL,
+		KeyReturning: Table248KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table248ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table248ColName, SQLName: `"name"`, Type: "text"},

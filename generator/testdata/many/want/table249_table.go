@@ -23,15 +23,26 @@ const (
 	Table249ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_249" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table249SQL             = `"public"."table_249"`
+	Table249SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table249ReturningSQL    = `"public"."table_249"."id", "public"."table_249"."name", "public"."table_249"."parent_id", "public"."table_249"."created_at"`
+	Table249KeyReturningSQL = `"public"."table_249"."id"`
+)
+
 // Table249Relation describes "public"."table_249" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table249Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_249",
-		Kind:       "table",
-		SQLName:    `"public"."table_249"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_249",
+		Kind:         "table",
+		SQLName:      Table249SQL,
+		SelectStar:   Table249SelectStarSQL,
+		Returning:    Table249ReturningSQL,
+		KeyReturning: Table249KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table249ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table249ColName, SQLName: `"name"`, Type: "text"},

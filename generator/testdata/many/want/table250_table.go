@@ -23,15 +23,26 @@ const (
 	Table250ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_250" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table250SQL             = `"public"."table_250"`
+	Table250SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table250ReturningSQL    = `"public"."table_250"."id", "public"."table_250"."name", "public"."table_250"."parent_id", "public"."table_250"."created_at"`
+	Table250KeyReturningSQL = `"public"."table_250"."id"`
+)
+
 // Table250Relation describes "public"."table_250" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table250Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_250",
-		Kind:       "table",
-		SQLName:    `"public"."table_250"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_250",
+		Kind:         "table",
+		SQLName:      Table250SQL,
+		SelectStar:   Table250SelectStarSQL,
+		Returning:    Table250ReturningSQL,
+		KeyReturning: Table250KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table250ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table250ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table251ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_251" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table251SQL             = `"public"."table_251"`
+	Table251SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table251ReturningSQL    = `"public"."table_251"."id", "public"."table_251"."name", "public"."table_251"."parent_id", "public"."table_251"."created_at"`
+	Table251KeyReturningSQL = `"public"."table_251"."id"`
+)
+
 // Table251Relation describes "public"."table_251" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table251Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_251",
-		Kind:       "table",
-		SQLName:    `"public"."table_251"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_251",
+		Kind:         "table",
+		SQLName:      Table251SQL,
+		SelectStar:   Table251SelectStarSQL,
+		Returning:    Table251ReturningSQL,
+		KeyReturning: Table251KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table251ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table251ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table252ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_252" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table252SQL             = `"public"."table_252"`
+	Table252SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table252ReturningSQL    = `"public"."table_252"."id", "public"."table_252"."name", "public"."table_252"."parent_id", "public"."table_252"."created_at"`
+	Table252KeyReturningSQL = `"public"."table_252"."id"`
+)
+
 // Table252Relation describes "public"."table_252" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table252Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_252",
-		Kind:       "table",
-		SQLName:    `"public"."table_252"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_252",
+		Kind:         "table",
+		SQLName:      Table252SQL,
+		SelectStar:   Table252SelectStarSQL,
+		Returning:    Table252ReturningSQL,
+		KeyReturning: Table252KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table252ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table252ColName, SQLName: `"name"`, Type: "text"},

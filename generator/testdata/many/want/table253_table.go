@@ -23,15 +23,26 @@ const (
 	Table253ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_253" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table253SQL             = `"public"."table_253"`
+	Table253SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table253ReturningSQL    = `"public"."table_253"."id", "public"."table_253"."name", "public"."table_253"."parent_id", "public"."table_253"."created_at"`
+	Table253KeyReturningSQL = `"public"."table_253"."id"`
+)
+
 // Table253Relation describes "public"."table_253" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table253Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_253",
-		Kind:       "table",
-		SQLName:    `"public"."table_253"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_253",
+		Kind:         "table",
+		SQLName:      Table253SQL,
+		SelectStar:   Table253SelectStarSQL,
+		Returning:    Table253ReturningSQL,
+		KeyReturning: Table253KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table253ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table253ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table254ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_254" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table254SQL             = `"public"."table_254"`
+	Table254SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table254ReturningSQL    = `"public"."table_254"."id", "public"."table_254"."name", "public"."table_254"."parent_id", "public"."table_254"."created_at"`
+	Table254KeyReturningSQL = `"public"."table_254"."id"`
+)
+
 // Table254Relation describes "public"."table_254" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table254Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_254",
-		Kind:       "table",
-		SQLName:    `"public"."table_254"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_254",
+		Kind:         "table",
+		SQLName:      Table254SQL,
+		SelectStar:   Table254SelectStarSQL,
+		Returning:    Table254ReturningSQL,
+		KeyReturning: Table254KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table254ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table254ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table255ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_255" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table255SQL             = `"public"."table_255"`
+	Table255SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table255ReturningSQL    = `"public"."table_255"."id", "public"."table_255"."name", "public"."table_255"."parent_id", "public"."table_255"."created_at"`
+	Table255KeyReturningSQL = `"public"."table_255"."id"`
+)
+
 // Table255Relation describes "public"."table_255" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table255Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_255",
-		Kind:       "table",
-		SQLName:    `"public"."table_255"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_255",
+		Kind:         "table",
+		SQLName:      Table255SQL,
+		SelectStar:   Table255SelectStarSQL,
+		Returning:    Table255ReturningSQL,
+		KeyReturning: Table255KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table255ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table255ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table256ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_256" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table256SQL             = `"public"."table_256"`
+	Table256SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table256ReturningSQL    = `"public"."table_256"."id", "public"."table_256"."name", "public"."table_256"."parent_id", "public"."table_256"."created_at"`
+	Table256KeyReturningSQL = `"public"."table_256"."id"`
+)
+
 // Table256Relation describes "public"."table_256" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table256Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_256",
-		Kind:       "table",
-		SQLName:    `"public"."table_256"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_256",
+		Kind:         "table",
+		SQLName:      Table256SQL,
+		SelectStar:   Table256SelectStarSQL,
+		Returning:    Table256ReturningSQL,
+		KeyReturning: Table256KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table256ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table256ColName, SQLName: `"name"`, Type: "text"},

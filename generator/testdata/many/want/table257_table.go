@@ -23,15 +23,26 @@ const (
 	Table257ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_257" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table257SQL             = `"public"."table_257"`
+	Table257SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table257ReturningSQL    = `"public"."table_257"."id", "public"."table_257"."name", "public"."table_257"."parent_id", "public"."table_257"."created_at"`
+	Table257KeyReturningSQL = `"public"."table_257"."id"`
+)
+
 // Table257Relation describes "public"."table_257" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table257Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_257",
-		Kind:       "table",
-		SQLName:    `"public"."table_257"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_257",
+		Kind:         "table",
+		SQLName:      Table257SQL,
+		SelectStar:   Table257SelectStarSQL,
+		Returning:    Table257ReturningSQL,
+		KeyReturning: Table257KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table257ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table257ColName, SQLName: `"name"`, Type: "text"},

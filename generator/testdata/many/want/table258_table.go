@@ -23,15 +23,26 @@ const (
 	Table258ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_258" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table258SQL             = `"public"."table_258"`
+	Table258SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table258ReturningSQL    = `"public"."table_258"."id", "public"."table_258"."name", "public"."table_258"."parent_id", "public"."table_258"."created_at"`
+	Table258KeyReturningSQL = `"public"."table_258"."id"`
+)
+
 // Table258Relation describes "public"."table_258" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table258Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_258",
-		Kind:       "table",
-		SQLName:    `"public"."table_258"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_258",
+		Kind:         "table",
+		SQLName:      Table258SQL,
+		SelectStar:   Table258SelectStarSQL,
+		Returning:    Table258ReturningSQL,
+		KeyReturning: Table258KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table258ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table258ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table259ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_259" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table259SQL             = `"public"."table_259"`
+	Table259SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table259ReturningSQL    = `"public"."table_259"."id", "public"."table_259"."name", "public"."table_259"."parent_id", "public"."table_259"."created_at"`
+	Table259KeyReturningSQL = `"public"."table_259"."id"`
+)
+
 // Table259Relation describes "public"."table_259" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table259Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_259",
-		Kind:       "table",
-		SQLName:    `"public"."table_259"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_259",
+		Kind:         "table",
+		SQLName:      Table259SQL,
+		SelectStar:   Table259SelectStarSQL,
+		Returning:    Table259ReturningSQL,
+		KeyReturning: Table259KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table259ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table259ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table260ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_260" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table260SQL             = `"public"."table_260"`
+	Table260SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table260ReturningSQL    = `"public"."table_260"."id", "public"."table_260"."name", "public"."table_260"."parent_id", "public"."table_260"."created_at"`
+	Table260KeyReturningSQL = `"public"."table_260"."id"`
+)
+
 // Table260Relation describes "public"."table_260" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table260Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_260",
-		Kind:       "table",
-		SQLName:    `"public"."table_260"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_260",
+		Kind:         "table",
+		SQLName:      Table260SQL,
+		SelectStar:   Table260SelectStarSQL,
+		Returning:    Table260ReturningSQL,
+		KeyReturning: Table260KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table260ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table260ColName, SQLName: `"name"`, Type: "text"},

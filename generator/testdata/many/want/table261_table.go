@@ -23,15 +23,26 @@ const (
 	Table261ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_261" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table261SQL             = `"public"."table_261"`
+	Table261SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table261ReturningSQL    = `"public"."table_261"."id", "public"."table_261"."name", "public"."table_261"."parent_id", "public"."table_261"."created_at"`
+	Table261KeyReturningSQL = `"public"."table_261"."id"`
+)
+
 // Table261Relation describes "public"."table_261" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table261Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_261",
-		Kind:       "table",
-		SQLName:    `"public"."table_261"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_261",
+		Kind:         "table",
+		SQLName:      Table261SQL,
+		SelectStar:   Table261SelectStarSQL,
+		Returning:    Table261ReturningSQL,
+		KeyReturning: Table261KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table261ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table261ColName, SQLName: `"name"`, Type: "text"},

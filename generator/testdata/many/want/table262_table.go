@@ -23,15 +23,26 @@ const (
 	Table262ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_262" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table262SQL             = `"public"."table_262"`
+	Table262SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table262ReturningSQL    = `"public"."table_262"."id", "public"."table_262"."name", "public"."table_262"."parent_id", "public"."table_262"."created_at"`
+	Table262KeyReturningSQL = `"public"."table_262"."id"`
+)
+
 // Table262Relation describes "public"."table_262" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table262Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_262",
-		Kind:       "table",
-		SQLName:    `"public"."table_262"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_262",
+		Kind:         "table",
+		SQLName:      Table262SQL,
+		SelectStar:   Table262SelectStarSQL,
+		Returning:    Table262ReturningSQL,
+		KeyReturning: Table262KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table262ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table262ColName, SQLName: `"name"`, Type: "text"},

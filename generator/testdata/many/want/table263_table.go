@@ -23,15 +23,26 @@ const (
 	Table263ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_263" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table263SQL             = `"public"."table_263"`
+	Table263SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table263ReturningSQL    = `"public"."table_263"."id", "public"."table_263"."name", "public"."table_263"."parent_id", "public"."table_263"."created_at"`
+	Table263KeyReturningSQL = `"public"."table_263"."id"`
+)
+
 // Table263Relation describes "public"."table_263" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table263Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_263",
-		Kind:       "table",
-		SQLName:    `"public"."table_263"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_263",
+		Kind:         "table",
+		SQLName:      Table263SQL,
+		SelectStar:   Table263SelectStarSQL,
+		Returning:    Table263ReturningSQL,
+		KeyReturning: Table263KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table263ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table263ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table264ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_264" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table264SQL             = `"public"."table_264"`
+	Table264SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table264ReturningSQL    = `"public"."table_264"."id", "public"."table_264"."name", "public"."table_264"."parent_id", "public"."table_264"."created_at"`
+	Table264KeyReturningSQL = `"public"."table_264"."id"`
+)
+
 // Table264Relation describes "public"."table_264" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table264Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_264",
-		Kind:       "table",
-		SQLName:    `"public"."table_264"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_264",
+		Kind:         "table",
+		SQLName:      Table264SQL,
+		SelectStar:   Table264SelectStarSQL,
+		Returning:    Table264ReturningSQL,
+		KeyReturning: Table264KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table264ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table264ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table265ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_265" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table265SQL             = `"public"."table_265"`
+	Table265SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table265ReturningSQL    = `"public"."table_265"."id", "public"."table_265"."name", "public"."table_265"."parent_id", "public"."table_265"."created_at"`
+	Table265KeyReturningSQL = `"public"."table_265"."id"`
+)
+
 // Table265Relation describes "public"."table_265" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table265Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_265",
-		Kind:       "table",
-		SQLName:    `"public"."table_265"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_265",
+		Kind:         "table",
+		SQLName:      Table265SQL,
+		SelectStar:   Table265SelectStarSQL,
+		Returning:    Table265ReturningSQL,
+		KeyReturning: Table265KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table265ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table265ColName, SQLName: `"name"`, Type: "text"},

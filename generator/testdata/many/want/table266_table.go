@@ -23,15 +23,26 @@ const (
 	Table266ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_266" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table266SQL             = `"public"."table_266"`
+	Table266SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table266ReturningSQL    = `"public"."table_266"."id", "public"."table_266"."name", "public"."table_266"."parent_id", "public"."table_266"."created_at"`
+	Table266KeyReturningSQL = `"public"."table_266"."id"`
+)
+
 // Table266Relation describes "public"."table_266" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table266Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_266",
-		Kind:       "table",
-		SQLName:    `"public"."table_266"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_266",
+		Kind:         "table",
+		SQLName:      Table266SQL,
+		SelectStar:   Table266SelectStarSQL,
+		Returning:    Table266ReturningSQL,
+		KeyReturning: Table266KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table266ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table266ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table267ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_267" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table267SQL             = `"public"."table_267"`
+	Table267SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table267ReturningSQL    = `"public"."table_267"."id", "public"."table_267"."name", "public"."table_267"."parent_id", "public"."table_267"."created_at"`
+	Table267KeyReturningSQL = `"public"."table_267"."id"`
+)
+
 // Table267Relation describes "public"."table_267" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table267Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_267",
-		Kind:       "table",
-		SQLName:    `"public"."table_267"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_267",
+		Kind:         "table",
+		SQLName:      Table267SQL,
+		SelectStar:   Table267SelectStarSQL,
+		Returning:    Table267ReturningSQL,
+		KeyReturning: Table267KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table267ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table267ColName, SQLName: `"name"`, Type: "text"},

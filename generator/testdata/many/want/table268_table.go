@@ -23,15 +23,26 @@ const (
 	Table268ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_268" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table268SQL             = `"public"."table_268"`
+	Table268SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table268ReturningSQL    = `"public"."table_268"."id", "public"."table_268"."name", "public"."table_268"."parent_id", "public"."table_268"."created_at"`
+	Table268KeyReturningSQL = `"public"."table_268"."id"`
+)
+
 // Table268Relation describes "public"."table_268" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table268Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_268",
-		Kind:       "table",
-		SQLName:    `"public"."table_268"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_268",
+		Kind:         "table",
+		SQLName:      Table268SQL,
+		SelectStar:   Table268SelectStarSQL,
+		Returning:    Table268ReturningSQL,
+		KeyReturning: Table268KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table268ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table268ColName, SQLName: `"name"`, Type: "text"},

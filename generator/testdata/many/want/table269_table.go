@@ -23,15 +23,26 @@ const (
 	Table269ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_269" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table269SQL             = `"public"."table_269"`
+	Table269SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table269ReturningSQL    = `"public"."table_269"."id", "public"."table_269"."name", "public"."table_269"."parent_id", "public"."table_269"."created_at"`
+	Table269KeyReturningSQL = `"public"."table_269"."id"`
+)
+
 // Table269Relation describes "public"."table_269" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table269Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_269",
-		Kind:       "table",
-		SQLName:    `"public"."table_269"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_269",
+		Kind:         "table",
+		SQLName:      Table269SQL,
+		SelectStar:   Table269SelectStarSQL,
+		Returning:    Table269ReturningSQL,
+		KeyReturning: Table269KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table269ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table269ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table270ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_270" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table270SQL             = `"public"."table_270"`
+	Table270SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table270ReturningSQL    = `"public"."table_270"."id", "public"."table_270"."name", "public"."table_270"."parent_id", "public"."table_270"."created_at"`
+	Table270KeyReturningSQL = `"public"."table_270"."id"`
+)
+
 // Table270Relation describes "public"."table_270" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table270Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_270",
-		Kind:       "table",
-		SQLName:    `"public"."table_270"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_270",
+		Kind:         "table",
+		SQLName:      Table270SQL,
+		SelectStar:   Table270SelectStarSQL,
+		Returning:    Table270ReturningSQL,
+		KeyReturning: Table270KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table270ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table270ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table271ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_271" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table271SQL             = `"public"."table_271"`
+	Table271SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table271ReturningSQL    = `"public"."table_271"."id", "public"."table_271"."name", "public"."table_271"."parent_id", "public"."table_271"."created_at"`
+	Table271KeyReturningSQL = `"public"."table_271"."id"`
+)
+
 // Table271Relation describes "public"."table_271" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table271Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_271",
-		Kind:       "table",
-		SQLName:    `"public"."table_271"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_271",
+		Kind:         "table",
+		SQLName:      Table271SQL,
+		SelectStar:   Table271SelectStarSQL,
+		Returning:    Table271ReturningSQL,
+		KeyReturning: Table271KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table271ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table271ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table272ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_272" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table272SQL             = `"public"."table_272"`
+	Table272SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table272ReturningSQL    = `"public"."table_272"."id", "public"."table_272"."name", "public"."table_272"."parent_id", "public"."table_272"."created_at"`
+	Table272KeyReturningSQL = `"public"."table_272"."id"`
+)
+
 // Table272Relation describes "public"."table_272" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table272Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_272",
-		Kind:       "table",
-		SQLName:    `"public"."table_272"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_272",
+		Kind:         "table",
+		SQLName:      Table272SQL,
+		SelectStar:   Table272SelectStarSQL,
+		Returning:    Table272ReturningSQL,
+		KeyReturning: Table272KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table272ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table272ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table273ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_273" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table273SQL             = `"public"."table_273"`
+	Table273SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table273ReturningSQL    = `"public"."table_273"."id", "public"."table_273"."name", "public"."table_273"."parent_id", "public"."table_273"."created_at"`
+	Table273KeyReturningSQL = `"public"."table_273"."id"`
+)
+
 // Table273Relation describes "public"."table_273" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table273Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_273",
-		Kind:       "table",
-		SQLName:    `"public"."table_273"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_273",
+		Kind:         "table",
+		SQLName:      Table273SQL,
+		SelectStar:   Table273SelectStarSQL,
+		Returning:    Table273ReturningSQL,
+		KeyReturning: Table273KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table273ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table273ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table274ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_274" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table274SQL             = `"public"."table_274"`
+	Table274SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table274ReturningSQL    = `"public"."table_274"."id", "public"."table_274"."name", "public"."table_274"."parent_id", "public"."table_274"."created_at"`
+	Table274KeyReturningSQL = `"public"."table_274"."id"`
+)
+
 // Table274Relation describes "public"."table_274" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table274Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_274",
-		Kind:       "table",
-		SQLName:    `"public"."table_274"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_274",
+		Kind:         "table",
+		SQLName:      Table274SQL,
+		SelectStar:   Table274SelectStarSQL,
+		Returning:    Table274ReturningSQL,
+		KeyReturning: Table274KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table274ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table274ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table275ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_275" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table275SQL             = `"public"."table_275"`
+	Table275SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table275ReturningSQL    = `"public"."table_275"."id", "public"."table_275"."name", "public"."table_275"."parent_id", "public"."table_275"."created_at"`
+	Table275KeyReturningSQL = `"public"."table_275"."id"`
+)
+
 // Table275Relation describes "public"."table_275" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table275Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_275",
-		Kind:       "table",
-		SQLName:    `"public"."table_275"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_275",
+		Kind:         "table",
+		SQLName:      Table275SQL,
+		SelectStar:   Table275SelectStarSQL,
+		Returning:    Table275ReturningSQL,
+		KeyReturning: Table275KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table275ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table275ColName, SQLName: `"name"`, Type: "text"},

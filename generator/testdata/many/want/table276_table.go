@@ -23,15 +23,26 @@ const (
 	Table276ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_276" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table276SQL             = `"public"."table_276"`
+	Table276SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table276ReturningSQL    = `"public"."table_276"."id", "public"."table_276"."name", "public"."table_276"."parent_id", "public"."table_276"."created_at"`
+	Table276KeyReturningSQL = `"public"."table_276"."id"`
+)
+
 // Table276Relation describes "public"."table_276" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table276Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_276",
-		Kind:       "table",
-		SQLName:    `"public"."table_276"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_276",
+		Kind:         "table",
+		SQLName:      Table276SQL,
+		SelectStar:   Table276SelectStarSQL,
+		Returning:    Table276ReturningSQL,
+		KeyReturning: Table276KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table276ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table276ColName, SQLName: `"name"`, Type: "text"},

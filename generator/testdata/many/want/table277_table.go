@@ -23,15 +23,26 @@ const (
 	Table277ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_277" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table277SQL             = `"public"."table_277"`
+	Table277SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table277ReturningSQL    = `"public"."table_277"."id", "public"."table_277"."name", "public"."table_277"."parent_id", "public"."table_277"."created_at"`
+	Table277KeyReturningSQL = `"public"."table_277"."id"`
+)
+
 // Table277Relation describes "public"."table_277" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table277Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_277",
-		Kind:       "table",
-		SQLName:    `"public"."table_277"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_277",
+		Kind:         "table",
+		SQLName:      Table277SQL,
+		SelectStar:   Table277SelectStarSQL,
+		Returning:    Table277ReturningSQL,
+		KeyReturning: Table277KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table277ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table277ColName, SQLName: `"name"`, Type: "text"},

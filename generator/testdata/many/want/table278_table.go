@@ -23,15 +23,26 @@ const (
 	Table278ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_278" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table278SQL             = `"public"."table_278"`
+	Table278SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table278ReturningSQL    = `"public"."table_278"."id", "public"."table_278"."name", "public"."table_278"."parent_id", "public"."table_278"."created_at"`
+	Table278KeyReturningSQL = `"public"."table_278"."id"`
+)
+
 // Table278Relation describes "public"."table_278" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table278Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_278",
-		Kind:       "table",
-		SQLName:    `"public"."table_278"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_278",
+		Kind:         "table",
+		SQLName:      Table278SQL,
+		SelectStar:   Table278SelectStarSQL,
+		Returning:    Table278ReturningSQL,
+		KeyReturning: Table278KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table278ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table278ColName, SQLName: `"name"`, Type: "text"},

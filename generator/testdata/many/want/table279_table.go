@@ -23,15 +23,26 @@ const (
 	Table279ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_279" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table279SQL             = `"public"."table_279"`
+	Table279SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table279ReturningSQL    = `"public"."table_279"."id", "public"."table_279"."name", "public"."table_279"."parent_id", "public"."table_279"."created_at"`
+	Table279KeyReturningSQL = `"public"."table_279"."id"`
+)
+
 // Table279Relation describes "public"."table_279" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table279Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_279",
-		Kind:       "table",
-		SQLName:    `"public"."table_279"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_279",
+		Kind:         "table",
+		SQLName:      Table279SQL,
+		SelectStar:   Table279SelectStarSQL,
+		Returning:    Table279ReturningSQL,
+		KeyReturning: Table279KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table279ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table279ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table280ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_280" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table280SQL             = `"public"."table_280"`
+	Table280SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table280ReturningSQL    = `"public"."table_280"."id", "public"."table_280"."name", "public"."table_280"."parent_id", "public"."table_280"."created_at"`
+	Table280KeyReturningSQL = `"public"."table_280"."id"`
+)
+
 // Table280Relation describes "public"."table_280" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table280Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_280",
-		Kind:       "table",
-		SQLName:    `"public"."table_280"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_280",
+		Kind:         "table",
+		SQLName:      Table280SQL,
+		SelectStar:   Table280SelectStarSQL,
+		Returning:    Table280ReturningSQL,
+		KeyReturning: Table280KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table280ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table280ColName, SQLName: `"name"`, Type: "text"},

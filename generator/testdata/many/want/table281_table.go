@@ -23,15 +23,26 @@ const (
 	Table281ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_281" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table281SQL             = `"public"."table_281"`
+	Table281SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table281ReturningSQL    = `"public"."table_281"."id", "public"."table_281"."name", "public"."table_281"."parent_id", "public"."table_281"."created_at"`
+	Table281KeyReturningSQL = `"public"."table_281"."id"`
+)
+
 // Table281Relation describes "public"."table_281" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table281Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_281",
-		Kind:       "table",
-		SQLName:    `"public"."table_281"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_281",
+		Kind:         "table",
+		SQLName:      Table281SQL,
+		SelectStar:   Table281SelectStarSQL,
+		Returning:    Table281ReturningSQL,
+		KeyReturning: Table281KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table281ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table281ColName, SQLName: `"name"`, Type: "text"},

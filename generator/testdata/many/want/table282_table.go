@@ -23,15 +23,26 @@ const (
 	Table282ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_282" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table282SQL             = `"public"."table_282"`
+	Table282SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table282ReturningSQL    = `"public"."table_282"."id", "public"."table_282"."name", "public"."table_282"."parent_id", "public"."table_282"."created_at"`
+	Table282KeyReturningSQL = `"public"."table_282"."id"`
+)
+
 // Table282Relation describes "public"."table_282" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table282Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_282",
-		Kind:       "table",
-		SQLName:    `"public"."table_282"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_282",
+		Kind:         "table",
+		SQLName:      Table282SQL,
+		SelectStar:   Table282SelectStarSQL,
+		Returning:    Table282ReturningSQL,
+		KeyReturning: Table282KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table282ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table282ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table283ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_283" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table283SQL             = `"public"."table_283"`
+	Table283SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table283ReturningSQL    = `"public"."table_283"."id", "public"."table_283"."name", "public"."table_283"."parent_id", "public"."table_283"."created_at"`
+	Table283KeyReturningSQL = `"public"."table_283"."id"`
+)
+
 // Table283Relation describes "public"."table_283" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table283Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_283",
-		Kind:       "table",
-		SQLName:    `"public"."table_283"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_283",
+		Kind:         "table",
+		SQLName:      Table283SQL,
+		SelectStar:   Table283SelectStarSQL,
+		Returning:    Table283ReturningSQL,
+		KeyReturning: Table283KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table283ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table283ColName, SQLName: `"name"`, Type: "text"},

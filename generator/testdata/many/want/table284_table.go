@@ -23,15 +23,26 @@ const (
 	Table284ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_284" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table284SQL             = `"public"."table_284"`
+	Table284SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table284ReturningSQL    = `"public"."table_284"."id", "public"."table_284"."name", "public"."table_284"."parent_id", "public"."table_284"."created_at"`
+	Table284KeyReturningSQL = `"public"."table_284"."id"`
+)
+
 // Table284Relation describes "public"."table_284" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table284Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_284",
-		Kind:       "table",
-		SQLName:    `"public"."table_284"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_284",
+		Kind:         "table",
+		SQLName:      Table284SQL,
+		SelectStar:   Table284SelectStarSQL,
+		Returning:    Table284ReturningSQL,
+		KeyReturning: Table284KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table284ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table284ColName, SQLName: `"name"`, Type: "text"},

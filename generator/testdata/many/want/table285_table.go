@@ -23,15 +23,26 @@ const (
 	Table285ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_285" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table285SQL             = `"public"."table_285"`
+	Table285SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table285ReturningSQL    = `"public"."table_285"."id", "public"."table_285"."name", "public"."table_285"."parent_id", "public"."table_285"."created_at"`
+	Table285KeyReturningSQL = `"public"."table_285"."id"`
+)
+
 // Table285Relation describes "public"."table_285" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table285Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_285",
-		Kind:       "table",
-		SQLName:    `"public"."table_285"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_285",
+		Kind:         "table",
+		SQLName:      Table285SQL,
+		SelectStar:   Table285SelectStarSQL,
+		Returning:    Table285ReturningSQL,
+		KeyReturning: Table285KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table285ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table285ColName, SQLName: `"name"`, Type: "text"},

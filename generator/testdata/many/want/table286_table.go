@@ -23,15 +23,26 @@ const (
 	Table286ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_286" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table286SQL             = `"public"."table_286"`
+	Table286SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table286ReturningSQL    = `"public"."table_286"."id", "public"."table_286"."name", "public"."table_286"."parent_id", "public"."table_286"."created_at"`
+	Table286KeyReturningSQL = `"public"."table_286"."id"`
+)
+
 // Table286Relation describes "public"."table_286" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table286Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_286",
-		Kind:       "table",
-		SQLName:    `"public"."table_286"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_286",
+		Kind:         "table",
+		SQLName:      Table286SQL,
+		SelectStar:   Table286SelectStarSQL,
+		Returning:    Table286ReturningSQL,
+		KeyReturning: Table286KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table286ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table286ColName, SQLName: `"name"`, Type: "text"},

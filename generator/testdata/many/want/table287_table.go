@@ -23,15 +23,26 @@ const (
 	Table287ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_287" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table287SQL             = `"public"."table_287"`
+	Table287SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table287ReturningSQL    = `"public"."table_287"."id", "public"."table_287"."name", "public"."table_287"."parent_id", "public"."table_287"."created_at"`
+	Table287KeyReturningSQL = `"public"."table_287"."id"`
+)
+
 // Table287Relation describes "public"."table_287" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table287Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_287",
-		Kind:       "table",
-		SQLName:    `"public"."table_287"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_287",
+		Kind:         "table",
+		SQLName:      Table287SQL,
+		SelectStar:   Table287SelectStarSQL,
+		Returning:    Table287ReturningSQL,
+		KeyReturning: Table287KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table287ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table287ColName, SQLName: `"name"`, Type: "text"},

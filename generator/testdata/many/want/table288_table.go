@@ -23,15 +23,26 @@ const (
 	Table288ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_288" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table288SQL             = `"public"."table_288"`
+	Table288SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table288ReturningSQL    = `"public"."table_288"."id", "public"."table_288"."name", "public"."table_288"."parent_id", "public"."table_288"."created_at"`
+	Table288KeyReturningSQL = `"public"."table_288"."id"`
+)
+
 // Table288Relation describes "public"."table_288" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table288Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_288",
-		Kind:       "table",
-		SQLName:    `"public"."table_288"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_288",
+		Kind:         "table",
+		SQLName:      Table288SQL,
+		SelectStar:   Table288SelectStarSQL,
+		Returning:    Table288ReturningSQL,
+		KeyReturning: Table288KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table288ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table288ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table289ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_289" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table289SQL             = `"public"."table_289"`
+	Table289SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table289ReturningSQL    = `"public"."table_289"."id", "public"."table_289"."name", "public"."table_289"."parent_id", "public"."table_289"."created_at"`
+	Table289KeyReturningSQL = `"public"."table_289"."id"`
+)
+
 // Table289Relation describes "public"."table_289" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table289Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_289",
-		Kind:       "table",
-		SQLName:    `"public"."table_289"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_289",
+		Kind:         "table",
+		SQLName:      Table289SQL,
+		SelectStar:   Table289SelectStarSQL,
+		Returning:    Table289ReturningSQL,
+		KeyReturning: Table289KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table289ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table289ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table290ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_290" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table290SQL             = `"public"."table_290"`
+	Table290SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table290ReturningSQL    = `"public"."table_290"."id", "public"."table_290"."name", "public"."table_290"."parent_id", "public"."table_290"."created_at"`
+	Table290KeyReturningSQL = `"public"."table_290"."id"`
+)
+
 // Table290Relation describes "public"."table_290" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table290Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_290",
-		Kind:       "table",
-		SQLName:    `"public"."table_290"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_290",
+		Kind:         "table",
+		SQLName:      Table290SQL,
+		SelectStar:   Table290SelectStarSQL,
+		Returning:    Table290ReturningSQL,
+		KeyReturning: Table290KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table290ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table290ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table291ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_291" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table291SQL             = `"public"."table_291"`
+	Table291SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table291ReturningSQL    = `"public"."table_291"."id", "public"."table_291"."name", "public"."table_291"."parent_id", "public"."table_291"."created_at"`
+	Table291KeyReturningSQL = `"public"."table_291"."id"`
+)
+
 // Table291Relation describes "public"."table_291" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table291Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_291",
-		Kind:       "table",
-		SQLName:    `"public"."table_291"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_291",
+		Kind:         "table",
+		SQLName:      Table291SQL,
+		SelectStar:   Table291SelectStarSQL,
+		Returning:    Table291ReturningSQL,
+		KeyReturning: Table291KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table291ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table291ColName, SQLName: `"name"`, Type: "text"},

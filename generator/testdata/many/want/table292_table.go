@@ -23,15 +23,26 @@ const (
 	Table292ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_292" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table292SQL             = `"public"."table_292"`
+	Table292SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table292ReturningSQL    = `"public"."table_292"."id", "public"."table_292"."name", "public"."table_292"."parent_id", "public"."table_292"."created_at"`
+	Table292KeyReturningSQL = `"public"."table_292"."id"`
+)
+
 // Table292Relation describes "public"."table_292" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table292Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_292",
-		Kind:       "table",
-		SQLName:    `"public"."table_292"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_292",
+		Kind:         "table",
+		SQLName:      Table292SQL,
+		SelectStar:   Table292SelectStarSQL,
+		Returning:    Table292ReturningSQL,
+		KeyReturning: Table292KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table292ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table292ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table293ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_293" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table293SQL             = `"public"."table_293"`
+	Table293SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table293ReturningSQL    = `"public"."table_293"."id", "public"."table_293"."name", "public"."table_293"."parent_id", "public"."table_293"."created_at"`
+	Table293KeyReturningSQL = `"public"."table_293"."id"`
+)
+
 // Table293Relation describes "public"."table_293" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table293Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_293",
-		Kind:       "table",
-		SQLName:    `"public"."table_293"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_293",
+		Kind:         "table",
+		SQLName:      Table293SQL,
+		SelectStar:   Table293SelectStarSQL,
+		Returning:    Table293ReturningSQL,
+		KeyReturning: Table293KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table293ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table293ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table294ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_294" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table294SQL             = `"public"."table_294"`
+	Table294SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table294ReturningSQL    = `"public"."table_294"."id", "public"."table_294"."name", "public"."table_294"."parent_id", "public"."table_294"."created_at"`
+	Table294KeyReturningSQL = `"public"."table_294"."id"`
+)
+
 // Table294Relation describes "public"."table_294" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table294Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_294",
-		Kind:       "table",
-		SQLName:    `"public"."table_294"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_294",
+		Kind:         "table",
+		SQLName:      Table294SQL,
+		SelectStar:   Table294SelectStarSQL,
+		Returning:    Table294ReturningSQL,
+		KeyReturning: Table294KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table294ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table294ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table295ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_295" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table295SQL             = `"public"."table_295"`
+	Table295SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table295ReturningSQL    = `"public"."table_295"."id", "public"."table_295"."name", "public"."table_295"."parent_id", "public"."table_295"."created_at"`
+	Table295KeyReturningSQL = `"public"."table_295"."id"`
+)
+
 // Table295Relation describes "public"."table_295" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table295Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_295",
-		Kind:       "table",
-		SQLName:    `"public"."table_295"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_295",
+		Kind:         "table",
+		SQLName:      Table295SQL,
+		SelectStar:   Table295SelectStarSQL,
+		Returning:    Table295ReturningSQL,
+		KeyReturning: Table295KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table295ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table295ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table296ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_296" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table296SQL             = `"public"."table_296"`
+	Table296SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table296ReturningSQL    = `"public"."table_296"."id", "public"."table_296"."name", "public"."table_296"."parent_id", "public"."table_296"."created_at"`
+	Table296KeyReturningSQL = `"public"."table_296"."id"`
+)
+
 // Table296Relation describes "public"."table_296" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table296Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_296",
-		Kind:       "table",
-		SQLName:    `"public"."table_296"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_296",
+		Kind:         "table",
+		SQLName:      Table296SQL,
+		SelectStar:   Table296SelectStarSQL,
+		Returning:    Table296ReturningSQL,
+		KeyReturning: Table296KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table296ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table296ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table297ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_297" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table297SQL             = `"public"."table_297"`
+	Table297SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table297ReturningSQL    = `"public"."table_297"."id", "public"."table_297"."name", "public"."table_297"."parent_id", "public"."table_297"."created_at"`
+	Table297KeyReturningSQL = `"public"."table_297"."id"`
+)
+
 // Table297Relation describes "public"."table_297" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table297Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_297",
-		Kind:       "table",
-		SQLName:    `"public"."table_297"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_297",
+		Kind:         "table",
+		SQLName:      Table297SQL,
+		SelectStar:   Table297SelectStarSQL,
+		Returning:    Table297ReturningSQL,
+		KeyReturning: Table297KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table297ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table297ColName, SQLName: `"name"`, Type: "text"},

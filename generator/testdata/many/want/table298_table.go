@@ -23,15 +23,26 @@ const (
 	Table298ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_298" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table298SQL             = `"public"."table_298"`
+	Table298SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table298ReturningSQL    = `"public"."table_298"."id", "public"."table_298"."name", "public"."table_298"."parent_id", "public"."table_298"."created_at"`
+	Table298KeyReturningSQL = `"public"."table_298"."id"`
+)
+
 // Table298Relation describes "public"."table_298" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table298Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_298",
-		Kind:       "table",
-		SQLName:    `"public"."table_298"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_298",
+		Kind:         "table",
+		SQLName:      Table298SQL,
+		SelectStar:   Table298SelectStarSQL,
+		Returning:    Table298ReturningSQL,
+		KeyReturning: Table298KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table298ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table298ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table299ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_299" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table299SQL             = `"public"."table_299"`
+	Table299SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table299ReturningSQL    = `"public"."table_299"."id", "public"."table_299"."name", "public"."table_299"."parent_id", "public"."table_299"."created_at"`
+	Table299KeyReturningSQL = `"public"."table_299"."id"`
+)
+
 // Table299Relation describes "public"."table_299" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table299Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_299",
-		Kind:       "table",
-		SQLName:    `"public"."table_299"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_299",
+		Kind:         "table",
+		SQLName:      Table299SQL,
+		SelectStar:   Table299SelectStarSQL,
+		Returning:    Table299ReturningSQL,
+		KeyReturning: Table299KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table299ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table299ColName, SQLName: `"name"`, Type: "text"},

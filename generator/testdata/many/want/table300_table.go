@@ -23,15 +23,26 @@ const (
 	Table300ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_300" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table300SQL             = `"public"."table_300"`
+	Table300SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table300ReturningSQL    = `"public"."table_300"."id", "public"."table_300"."name", "public"."table_300"."parent_id", "public"."table_300"."created_at"`
+	Table300KeyReturningSQL = `"public"."table_300"."id"`
+)
+
 // Table300Relation describes "public"."table_300" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table300Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_300",
-		Kind:       "table",
-		SQLName:    `"public"."table_300"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_300",
+		Kind:         "table",
+		SQLName:      Table300SQL,
+		SelectStar:   Table300SelectStarSQL,
+		Returning:    Table300ReturningSQL,
+		KeyReturning: Table300KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table300ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table300ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table301ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_301" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table301SQL             = `"public"."table_301"`
+	Table301SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table301ReturningSQL    = `"public"."table_301"."id", "public"."table_301"."name", "public"."table_301"."parent_id", "public"."table_301"."created_at"`
+	Table301KeyReturningSQL = `"public"."table_301"."id"`
+)
+
 // Table301Relation describes "public"."table_301" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table301Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_301",
-		Kind:       "table",
-		SQLName:    `"public"."table_301"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_301",
+		Kind:         "table",
+		SQLName:      Table301SQL,
+		SelectStar:   Table301SelectStarSQL,
+		Returning:    Table301ReturningSQL,
+		KeyReturning: Table301KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table301ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table301ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table302ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_302" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table302SQL             = `"public"."table_302"`
+	Table302SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table302ReturningSQL    = `"public"."table_302"."id", "public"."table_302"."name", "public"."table_302"."parent_id", "public"."table_302"."created_at"`
+	Table302KeyReturningSQL = `"public"."table_302"."id"`
+)
+
 // Table302Relation describes "public"."table_302" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table302Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_302",
-		Kind:       "table",
-		SQLName:    `"public"."table_302"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_302",
+		Kind:         "table",
+		SQLName:      Table302SQL,
+		SelectStar:   Table302SelectStarSQL,
+		Returning:    Table302ReturningSQL,
+		KeyReturning: Table302KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table302ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table302ColName, SQLName: `"name"`, Type: "text"},

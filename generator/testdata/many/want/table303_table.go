@@ -23,15 +23,26 @@ const (
 	Table303ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_303" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table303SQL             = `"public"."table_303"`
+	Table303SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table303ReturningSQL    = `"public"."table_303"."id", "public"."table_303"."name", "public"."table_303"."parent_id", "public"."table_303"."created_at"`
+	Table303KeyReturningSQL = `"public"."table_303"."id"`
+)
+
 // Table303Relation describes "public"."table_303" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table303Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_303",
-		Kind:       "table",
-		SQLName:    `"public"."table_303"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_303",
+		Kind:         "table",
+		SQLName:      Table303SQL,
+		SelectStar:   Table303SelectStarSQL,
+		Returning:    Table303ReturningSQL,
+		KeyReturning: Table303KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table303ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table303ColName, SQLName: `"name"`, Type: "text"},

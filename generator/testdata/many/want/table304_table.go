@@ -23,15 +23,26 @@ const (
 	Table304ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_304" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table304SQL             = `"public"."table_304"`
+	Table304SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table304ReturningSQL    = `"public"."table_304"."id", "public"."table_304"."name", "public"."table_304"."parent_id", "public"."table_304"."created_at"`
+	Table304KeyReturningSQL = `"public"."table_304"."id"`
+)
+
 // Table304Relation describes "public"."table_304" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table304Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_304",
-		Kind:       "table",
-		SQLName:    `"public"."table_304"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_304",
+		Kind:         "table",
+		SQLName:      Table304SQL,
+		SelectStar:   Table304SelectStarSQL,
+		Returning:    Table304ReturningSQL,
+		KeyReturning: Table304KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table304ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table304ColName, SQLName: `"name"`, Type: "text"},

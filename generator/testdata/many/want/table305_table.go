@@ -23,15 +23,26 @@ const (
 	Table305ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_305" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table305SQL             = `"public"."table_305"`
+	Table305SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table305ReturningSQL    = `"public"."table_305"."id", "public"."table_305"."name", "public"."table_305"."parent_id", "public"."table_305"."created_at"`
+	Table305KeyReturningSQL = `"public"."table_305"."id"`
+)
+
 // Table305Relation describes "public"."table_305" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table305Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_305",
-		Kind:       "table",
-		SQLName:    `"public"."table_305"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_305",
+		Kind:         "table",
+		SQLName:      Table305SQL,
+		SelectStar:   Table305SelectStarSQL,
+		Returning:    Table305ReturningSQL,
+		KeyReturning: Table305KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table305ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table305ColName, SQLName: `"name"`, Type: "text"},

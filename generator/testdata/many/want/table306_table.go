@@ -23,15 +23,26 @@ const (
 	Table306ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_306" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table306SQL             = `"public"."table_306"`
+	Table306SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table306ReturningSQL    = `"public"."table_306"."id", "public"."table_306"."name", "public"."table_306"."parent_id", "public"."table_306"."created_at"`
+	Table306KeyReturningSQL = `"public"."table_306"."id"`
+)
+
 // Table306Relation describes "public"."table_306" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table306Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_306",
-		Kind:       "table",
-		SQLName:    `"public"."table_306"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_306",
+		Kind:         "table",
+		SQLName:      Table306SQL,
+		SelectStar:   Table306SelectStarSQL,
+		Returning:    Table306ReturningSQL,
+		KeyReturning: Table306KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table306ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table306ColName, SQLName: `"name"`, Type: "text"},

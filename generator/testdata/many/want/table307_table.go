@@ -23,15 +23,26 @@ const (
 	Table307ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_307" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table307SQL             = `"public"."table_307"`
+	Table307SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table307ReturningSQL    = `"public"."table_307"."id", "public"."table_307"."name", "public"."table_307"."parent_id", "public"."table_307"."created_at"`
+	Table307KeyReturningSQL = `"public"."table_307"."id"`
+)
+
 // Table307Relation describes "public"."table_307" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table307Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_307",
-		Kind:       "table",
-		SQLName:    `"public"."table_307"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_307",
+		Kind:         "table",
+		SQLName:      Table307SQL,
+		SelectStar:   Table307SelectStarSQL,
+		Returning:    Table307ReturningSQL,
+		KeyReturning: Table307KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table307ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table307ColName, SQLName: `"name"`, Type: "text"},

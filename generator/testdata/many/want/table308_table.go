@@ -23,15 +23,26 @@ const (
 	Table308ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_308" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table308SQL             = `"public"."table_308"`
+	Table308SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table308ReturningSQL    = `"public"."table_308"."id", "public"."table_308"."name", "public"."table_308"."parent_id", "public"."table_308"."created_at"`
+	Table308KeyReturningSQL = `"public"."table_308"."id"`
+)
+
 // Table308Relation describes "public"."table_308" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table308Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_308",
-		Kind:       "table",
-		SQLName:    `"public"."table_308"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_308",
+		Kind:         "table",
+		SQLName:      Table308SQL,
+		SelectStar:   Table308SelectStarSQL,
+		Returning:    Table308ReturningSQL,
+		KeyReturning: Table308KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table308ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table308ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table309ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_309" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table309SQL             = `"public"."table_309"`
+	Table309SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table309ReturningSQL    = `"public"."table_309"."id", "public"."table_309"."name", "public"."table_309"."parent_id", "public"."table_309"."created_at"`
+	Table309KeyReturningSQL = `"public"."table_309"."id"`
+)
+
 // Table309Relation describes "public"."table_309" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table309Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_309",
-		Kind:       "table",
-		SQLName:    `"public"."table_309"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_309",
+		Kind:         "table",
+		SQLName:      Table309SQL,
+		SelectStar:   Table309SelectStarSQL,
+		Returning:    Table309ReturningSQL,
+		KeyReturning: Table309KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table309ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table309ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table310ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_310" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table310SQL             = `"public"."table_310"`
+	Table310SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table310ReturningSQL    = `"public"."table_310"."id", "public"."table_310"."name", "public"."table_310"."parent_id", "public"."table_310"."created_at"`
+	Table310KeyReturningSQL = `"public"."table_310"."id"`
+)
+
 // Table310Relation describes "public"."table_310" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table310Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_310",
-		Kind:       "table",
-		SQLName:    `"public"."table_310"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_310",
+		Kind:         "table",
+		SQLName:      Table310SQL,
+		SelectStar:   Table310SelectStarSQL,
+		Returning:    Table310ReturningSQL,
+		KeyReturning: Table310KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table310ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table310ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table311ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_311" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table311SQL             = `"public"."table_311"`
+	Table311SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table311ReturningSQL    = `"public"."table_311"."id", "public"."table_311"."name", "public"."table_311"."parent_id", "public"."table_311"."created_at"`
+	Table311KeyReturningSQL = `"public"."table_311"."id"`
+)
+
 // Table311Relation describes "public"."table_311" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table311Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_311",
-		Kind:       "table",
-		SQLName:    `"public"."table_311"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_311",
+		Kind:         "table",
+		SQLName:      Table311SQL,
+		SelectStar:   Table311SelectStarSQL,
+		Returning:    Table311ReturningSQL,
+		KeyReturning: Table311KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table311ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table311ColName, SQLName: `"name"`, Type: "text"},

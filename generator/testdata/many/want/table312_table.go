@@ -23,15 +23,26 @@ const (
 	Table312ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_312" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table312SQL             = `"public"."table_312"`
+	Table312SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table312ReturningSQL    = `"public"."table_312"."id", "public"."table_312"."name", "public"."table_312"."parent_id", "public"."table_312"."created_at"`
+	Table312KeyReturningSQL = `"public"."table_312"."id"`
+)
+
 // Table312Relation describes "public"."table_312" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table312Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_312",
-		Kind:       "table",
-		SQLName:    `"public"."table_312"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_312",
+		Kind:         "table",
+		SQLName:      Table312SQL,
+		SelectStar:   Table312SelectStarSQL,
+		Returning:    Table312ReturningSQL,
+		KeyReturning: Table312KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table312ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table312ColName, SQLName: `"name"`, Type: "text"},

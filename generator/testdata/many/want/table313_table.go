@@ -23,15 +23,26 @@ const (
 	Table313ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_313" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table313SQL             = `"public"."table_313"`
+	Table313SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table313ReturningSQL    = `"public"."table_313"."id", "public"."table_313"."name", "public"."table_313"."parent_id", "public"."table_313"."created_at"`
+	Table313KeyReturningSQL = `"public"."table_313"."id"`
+)
+
 // Table313Relation describes "public"."table_313" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table313Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_313",
-		Kind:       "table",
-		SQLName:    `"public"."table_313"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_313",
+		Kind:         "table",
+		SQLName:      Table313SQL,
+		SelectStar:   Table313SelectStarSQL,
+		Returning:    Table313ReturningSQL,
+		KeyReturning: Table313KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table313ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table313ColName, SQLName: `"name"`, Type: "text"},

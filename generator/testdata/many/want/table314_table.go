@@ -23,15 +23,26 @@ const (
 	Table314ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_314" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table314SQL             = `"public"."table_314"`
+	Table314SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table314ReturningSQL    = `"public"."table_314"."id", "public"."table_314"."name", "public"."table_314"."parent_id", "public"."table_314"."created_at"`
+	Table314KeyReturningSQL = `"public"."table_314"."id"`
+)
+
 // Table314Relation describes "public"."table_314" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table314Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_314",
-		Kind:       "table",
-		SQLName:    `"public"."table_314"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_314",
+		Kind:         "table",
+		SQLName:      Table314SQL,
+		SelectStar:   Table314SelectStarSQL,
+		Returning:    Table314ReturningSQL,
+		KeyReturning: Table314KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table314ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table314ColName, SQLName: `"name"`, Type: "text"},

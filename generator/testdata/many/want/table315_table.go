@@ -23,15 +23,26 @@ const (
 	Table315ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_315" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table315SQL             = `"public"."table_315"`
+	Table315SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table315ReturningSQL    = `"public"."table_315"."id", "public"."table_315"."name", "public"."table_315"."parent_id", "public"."table_315"."created_at"`
+	Table315KeyReturningSQL = `"public"."table_315"."id"`
+)
+
 // Table315Relation describes "public"."table_315" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table315Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_315",
-		Kind:       "table",
-		SQLName:    `"public"."table_315"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_315",
+		Kind:         "table",
+		SQLName:      Table315SQL,
+		SelectStar:   Table315SelectStarSQL,
+		Returning:    Table315ReturningSQL,
+		KeyReturning: Table315KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table315ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table315ColName, SQLName: `"name"`, Type: "text"},

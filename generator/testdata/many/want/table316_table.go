@@ -23,15 +23,26 @@ const (
 	Table316ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_316" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table316SQL             = `"public"."table_316"`
+	Table316SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table316ReturningSQL    = `"public"."table_316"."id", "public"."table_316"."name", "public"."table_316"."parent_id", "public"."table_316"."created_at"`
+	Table316KeyReturningSQL = `"public"."table_316"."id"`
+)
+
 // Table316Relation describes "public"."table_316" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table316Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_316",
-		Kind:       "table",
-		SQLName:    `"public"."table_316"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_316",
+		Kind:         "table",
+		SQLName:      Table316SQL,
+		SelectStar:   Table316SelectStarSQL,
+		Returning:    Table316ReturningSQL,
+		KeyReturning: Table316KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table316ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table316ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table317ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_317" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table317SQL             = `"public"."table_317"`
+	Table317SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table317ReturningSQL    = `"public"."table_317"."id", "public"."table_317"."name", "public"."table_317"."parent_id", "public"."table_317"."created_at"`
+	Table317KeyReturningSQL = `"public"."table_317"."id"`
+)
+
 // Table317Relation describes "public"."table_317" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table317Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_317",
-		Kind:       "table",
-		SQLName:    `"public"."table_317"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_317",
+		Kind:         "table",
+		SQLName:      Table317SQL,
+		SelectStar:   Table317SelectStarSQL,
+		Returning:    Table317ReturningSQL,
+		KeyReturning: Table317KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table317ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table317ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table318ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_318" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table318SQL             = `"public"."table_318"`
+	Table318SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table318ReturningSQL    = `"public"."table_318"."id", "public"."table_318"."name", "public"."table_318"."parent_id", "public"."table_318"."created_at"`
+	Table318KeyReturningSQL = `"public"."table_318"."id"`
+)
+
 // Table318Relation describes "public"."table_318" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table318Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_318",
-		Kind:       "table",
-		SQLName:    `"public"."table_318"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_318",
+		Kind:         "table",
+		SQLName:      Table318SQL,
+		SelectStar:   Table318SelectStarSQL,
+		Returning:    Table318ReturningSQL,
+		KeyReturning: Table318KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table318ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table318ColName, SQLName: `"name"`, Type: "text"},

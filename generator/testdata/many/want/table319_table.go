@@ -23,15 +23,26 @@ const (
 	Table319ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_319" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table319SQL             = `"public"."table_319"`
+	Table319SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table319ReturningSQL    = `"public"."table_319"."id", "public"."table_319"."name", "public"."table_319"."parent_id", "public"."table_319"."created_at"`
+	Table319KeyReturningSQL = `"public"."table_319"."id"`
+)
+
 // Table319Relation describes "public"."table_319" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table319Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_319",
-		Kind:       "table",
-		SQLName:    `"public"."table_319"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_319",
+		Kind:         "table",
+		SQLName:      Table319SQL,
+		SelectStar:   Table319SelectStarSQL,
+		Returning:    Table319ReturningSQL,
+		KeyReturning: Table319KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table319ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table319ColName, SQLName: `"name"`, Type: "text"},

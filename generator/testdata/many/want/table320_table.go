@@ -23,15 +23,26 @@ const (
 	Table320ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_320" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table320SQL             = `"public"."table_320"`
+	Table320SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table320ReturningSQL    = `"public"."table_320"."id", "public"."table_320"."name", "public"."table_320"."parent_id", "public"."table_320"."created_at"`
+	Table320KeyReturningSQL = `"public"."table_320"."id"`
+)
+
 // Table320Relation describes "public"."table_320" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table320Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_320",
-		Kind:       "table",
-		SQLName:    `"public"."table_320"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_320",
+		Kind:         "table",
+		SQLName:      Table320SQL,
+		SelectStar:   Table320SelectStarSQL,
+		Returning:    Table320ReturningSQL,
+		KeyReturning: Table320KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table320ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table320ColName, SQLName: `"name"`, Type: "text"},

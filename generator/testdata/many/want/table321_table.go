@@ -23,15 +23,26 @@ const (
 	Table321ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_321" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table321SQL             = `"public"."table_321"`
+	Table321SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table321ReturningSQL    = `"public"."table_321"."id", "public"."table_321"."name", "public"."table_321"."parent_id", "public"."table_321"."created_at"`
+	Table321KeyReturningSQL = `"public"."table_321"."id"`
+)
+
 // Table321Relation describes "public"."table_321" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table321Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_321",
-		Kind:       "table",
-		SQLName:    `"public"."table_321"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_321",
+		Kind:         "table",
+		SQLName:      Table321SQL,
+		SelectStar:   Table321SelectStarSQL,
+		Returning:    Table321ReturningSQL,
+		KeyReturning: Table321KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table321ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table321ColName, SQLName: `"name"`, Type: "text"},

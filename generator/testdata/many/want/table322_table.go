@@ -23,15 +23,26 @@ const (
 	Table322ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_322" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table322SQL             = `"public"."table_322"`
+	Table322SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table322ReturningSQL    = `"public"."table_322"."id", "public"."table_322"."name", "public"."table_322"."parent_id", "public"."table_322"."created_at"`
+	Table322KeyReturningSQL = `"public"."table_322"."id"`
+)
+
 // Table322Relation describes "public"."table_322" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table322Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_322",
-		Kind:       "table",
-		SQLName:    `"public"."table_322"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_322",
+		Kind:         "table",
+		SQLName:      Table322SQL,
+		SelectStar:   Table322SelectStarSQL,
+		Returning:    Table322ReturningSQL,
+		KeyReturning: Table322KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table322ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table322ColName, SQLName: `"name"`, Type: "text"},

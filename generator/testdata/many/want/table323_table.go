@@ -23,15 +23,26 @@ const (
 	Table323ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_323" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table323SQL             = `"public"."table_323"`
+	Table323SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table323ReturningSQL    = `"public"."table_323"."id", "public"."table_323"."name", "public"."table_323"."parent_id", "public"."table_323"."created_at"`
+	Table323KeyReturningSQL = `"public"."table_323"."id"`
+)
+
 // Table323Relation describes "public"."table_323" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table323Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_323",
-		Kind:       "table",
-		SQLName:    `"public"."table_323"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_323",
+		Kind:         "table",
+		SQLName:      Table323SQL,
+		SelectStar:   Table323SelectStarSQL,
+		Returning:    Table323ReturningSQL,
+		KeyReturning: Table323KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table323ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table323ColName, SQLName: `"name"`, Type: "text"},

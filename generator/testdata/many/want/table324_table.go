@@ -23,15 +23,26 @@ const (
 	Table324ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_324" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table324SQL             = `"public"."table_324"`
+	Table324SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table324ReturningSQL    = `"public"."table_324"."id", "public"."table_324"."name", "public"."table_324"."parent_id", "public"."table_324"."created_at"`
+	Table324KeyReturningSQL = `"public"."table_324"."id"`
+)
+
 // Table324Relation describes "public"."table_324" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table324Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_324",
-		Kind:       "table",
-		SQLName:    `"public"."table_324"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_324",
+		Kind:         "table",
+		SQLName:      Table324SQL,
+		SelectStar:   Table324SelectStarSQL,
+		Returning:    Table324ReturningSQL,
+		KeyReturning: Table324KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table324ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table324ColName, SQLName: `"name"`, Type: "text"},

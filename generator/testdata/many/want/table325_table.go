@@ -23,15 +23,26 @@ const (
 	Table325ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_325" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table325SQL             = `"public"."table_325"`
+	Table325SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table325ReturningSQL    = `"public"."table_325"."id", "public"."table_325"."name", "public"."table_325"."parent_id", "public"."table_325"."created_at"`
+	Table325KeyReturningSQL = `"public"."table_325"."id"`
+)
+
 // Table325Relation describes "public"."table_325" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table325Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_325",
-		Kind:       "table",
-		SQLName:    `"public"."table_325"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_325",
+		Kind:         "table",
+		SQLName:      Table325SQL,
+		SelectStar:   Table325SelectStarSQL,
+		Returning:    Table325ReturningSQL,
+		KeyReturning: Table325KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table325ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table325ColName, SQLName: `"name"`, Type: "text"},

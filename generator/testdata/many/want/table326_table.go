@@ -23,15 +23,26 @@ const (
 	Table326ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_326" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table326SQL             = `"public"."table_326"`
+	Table326SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table326ReturningSQL    = `"public"."table_326"."id", "public"."table_326"."name", "public"."table_326"."parent_id", "public"."table_326"."created_at"`
+	Table326KeyReturningSQL = `"public"."table_326"."id"`
+)
+
 // Table326Relation describes "public"."table_326" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table326Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_326",
-		Kind:       "table",
-		SQLName:    `"public"."table_326"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_326",
+		Kind:         "table",
+		SQLName:      Table326SQL,
+		SelectStar:   Table326SelectStarSQL,
+		Returning:    Table326ReturningSQL,
+		KeyReturning: Table326KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table326ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table326ColName, SQLName: `"name"`, Type: "text"},

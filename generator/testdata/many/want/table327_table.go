@@ -23,15 +23,26 @@ const (
 	Table327ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_327" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table327SQL             = `"public"."table_327"`
+	Table327SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table327ReturningSQL    = `"public"."table_327"."id", "public"."table_327"."name", "public"."table_327"."parent_id", "public"."table_327"."created_at"`
+	Table327KeyReturningSQL = `"public"."table_327"."id"`
+)
+
 // Table327Relation describes "public"."table_327" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table327Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_327",
-		Kind:       "table",
-		SQLName:    `"public"."table_327"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_327",
+		Kind:         "table",
+		SQLName:      Table327SQL,
+		SelectStar:   Table327SelectStarSQL,
+		Returning:    Table327ReturningSQL,
+		KeyReturning: Table327KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table327ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table327ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table328ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_328" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table328SQL             = `"public"."table_328"`
+	Table328SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table328ReturningSQL    = `"public"."table_328"."id", "public"."table_328"."name", "public"."table_328"."parent_id", "public"."table_328"."created_at"`
+	Table328KeyReturningSQL = `"public"."table_328"."id"`
+)
+
 // Table328Relation describes "public"."table_328" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table328Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_328",
-		Kind:       "table",
-		SQLName:    `"public"."table_328"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_328",
+		Kind:         "table",
+		SQLName:      Table328SQL,
+		SelectStar:   Table328SelectStarSQL,
+		Returning:    Table328ReturningSQL,
+		KeyReturning: Table328KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table328ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table328ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table329ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_329" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table329SQL             = `"public"."table_329"`
+	Table329SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table329ReturningSQL    = `"public"."table_329"."id", "public"."table_329"."name", "public"."table_329"."parent_id", "public"."table_329"."created_at"`
+	Table329KeyReturningSQL = `"public"."table_329"."id"`
+)
+
 // Table329Relation describes "public"."table_329" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table329Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_329",
-		Kind:       "table",
-		SQLName:    `"public"."table_329"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_329",
+		Kind:         "table",
+		SQLName:      Table329SQL,
+		SelectStar:   Table329SelectStarSQL,
+		Returning:    Table329ReturningSQL,
+		KeyReturning: Table329KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table329ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table329ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table330ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_330" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table330SQL             = `"public"."table_330"`
+	Table330SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table330ReturningSQL    = `"public"."table_330"."id", "public"."table_330"."name", "public"."table_330"."parent_id", "public"."table_330"."created_at"`
+	Table330KeyReturningSQL = `"public"."table_330"."id"`
+)
+
 // Table330Relation describes "public"."table_330" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table330Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_330",
-		Kind:       "table",
-		SQLName:    `"public"."table_330"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_330",
+		Kind:         "table",
+		SQLName:      Table330SQL,
+		SelectStar:   Table330SelectStarSQL,
+		Returning:    Table330ReturningSQL,
+		KeyReturning: Table330KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table330ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table330ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table331ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_331" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table331SQL             = `"public"."table_331"`
+	Table331SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table331ReturningSQL    = `"public"."table_331"."id", "public"."table_331"."name", "public"."table_331"."parent_id", "public"."table_331"."created_at"`
+	Table331KeyReturningSQL = `"public"."table_331"."id"`
+)
+
 // Table331Relation describes "public"."table_331" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table331Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_331",
-		Kind:       "table",
-		SQLName:    `"public"."table_331"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_331",
+		Kind:         "table",
+		SQLName:      Table331SQL,
+		SelectStar:   Table331SelectStarSQL,
+		Returning:    Table331ReturningSQL,
+		KeyReturning: Table331KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table331ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table331ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table332ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_332" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table332SQL             = `"public"."table_332"`
+	Table332SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table332ReturningSQL    = `"public"."table_332"."id", "public"."table_332"."name", "public"."table_332"."parent_id", "public"."table_332"."created_at"`
+	Table332KeyReturningSQL = `"public"."table_332"."id"`
+)
+
 // Table332Relation describes "public"."table_332" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table332Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_332",
-		Kind:       "table",
-		SQLName:    `"public"."table_332"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_332",
+		Kind:         "table",
+		SQLName:      Table332SQL,
+		SelectStar:   Table332SelectStarSQL,
+		Returning:    Table332ReturningSQL,
+		KeyReturning: Table332KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table332ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table332ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table333ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_333" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table333SQL             = `"public"."table_333"`
+	Table333SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table333ReturningSQL    = `"public"."table_333"."id", "public"."table_333"."name", "public"."table_333"."parent_id", "public"."table_333"."created_at"`
+	Table333KeyReturningSQL = `"public"."table_333"."id"`
+)
+
 // Table333Relation describes "public"."table_333" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table333Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_333",
-		Kind:       "table",
-		SQLName:    `"public"."table_333"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_333",
+		Kind:         "table",
+		SQLName:      Table333SQL,
+		SelectStar:   Table333SelectStarSQL,
+		Returning:    Table333ReturningSQL,
+		KeyReturning: Table333KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table333ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table333ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table334ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_334" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table334SQL             = `"public"."table_334"`
+	Table334SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table334ReturningSQL    = `"public"."table_334"."id", "public"."table_334"."name", "public"."table_334"."parent_id", "public"."table_334"."created_at"`
+	Table334KeyReturningSQL = `"public"."table_334"."id"`
+)
+
 // Table334Relation describes "public"."table_334" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table334Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_334",
-		Kind:       "table",
-		SQLName:    `"public"."table_334"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_334",
+		Kind:         "table",
+		SQLName:      Table334SQL,
+		SelectStar:   Table334SelectStarSQL,
+		Returning:    Table334ReturningSQL,
+		KeyReturning: Table334KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table334ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table334ColName, SQLName: `"name"`, Type: "text"},

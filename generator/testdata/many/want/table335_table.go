@@ -23,15 +23,26 @@ const (
 	Table335ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_335" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table335SQL             = `"public"."table_335"`
+	Table335SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table335ReturningSQL    = `"public"."table_335"."id", "public"."table_335"."name", "public"."table_335"."parent_id", "public"."table_335"."created_at"`
+	Table335KeyReturningSQL = `"public"."table_335"."id"`
+)
+
 // Table335Relation describes "public"."table_335" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table335Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_335",
-		Kind:       "table",
-		SQLName:    `"public"."table_335"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_335",
+		Kind:         "table",
+		SQLName:      Table335SQL,
+		SelectStar:   Table335SelectStarSQL,
+		Returning:    Table335ReturningSQL,
+		KeyReturning: Table335KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table335ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table335ColName, SQLName: `"name"`, Type: "text"},

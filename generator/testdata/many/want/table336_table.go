@@ -23,15 +23,26 @@ const (
 	Table336ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_336" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table336SQL             = `"public"."table_336"`
+	Table336SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table336ReturningSQL    = `"public"."table_336"."id", "public"."table_336"."name", "public"."table_336"."parent_id", "public"."table_336"."created_at"`
+	Table336KeyReturningSQL = `"public"."table_336"."id"`
+)
+
 // Table336Relation describes "public"."table_336" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table336Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_336",
-		Kind:       "table",
-		SQLName:    `"public"."table_336"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_336",
+		Kind:         "table",
+		SQLName:      Table336SQL,
+		SelectStar:   Table336SelectStarSQL,
+		Returning:    Table336ReturningSQL,
+		KeyReturning: Table336KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table336ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table336ColName, SQLName: `"name"`, Type: "text"},

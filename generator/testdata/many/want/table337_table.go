@@ -23,15 +23,26 @@ const (
 	Table337ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_337" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table337SQL             = `"public"."table_337"`
+	Table337SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table337ReturningSQL    = `"public"."table_337"."id", "public"."table_337"."name", "public"."table_337"."parent_id", "public"."table_337"."created_at"`
+	Table337KeyReturningSQL = `"public"."table_337"."id"`
+)
+
 // Table337Relation describes "public"."table_337" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table337Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_337",
-		Kind:       "table",
-		SQLName:    `"public"."table_337"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_337",
+		Kind:         "table",
+		SQLName:      Table337SQL,
+		SelectStar:   Table337SelectStarSQL,
+		Returning:    Table337ReturningSQL,
+		KeyReturning: Table337KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table337ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table337ColName, SQLName: `"name"`, Type: "text"},

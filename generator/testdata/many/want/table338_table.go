@@ -23,15 +23,26 @@ const (
 	Table338ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_338" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table338SQL             = `"public"."table_338"`
+	Table338SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table338ReturningSQL    = `"public"."table_338"."id", "public"."table_338"."name", "public"."table_338"."parent_id", "public"."table_338"."created_at"`
+	Table338KeyReturningSQL = `"public"."table_338"."id"`
+)
+
 // Table338Relation describes "public"."table_338" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table338Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_338",
-		Kind:       "table",
-		SQLName:    `"public"."table_338"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_338",
+		Kind:         "table",
+		SQLName:      Table338SQL,
+		SelectStar:   Table338SelectStarSQL,
+		Returning:    Table338ReturningSQL,
+		KeyReturning: Table338KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table338ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table338ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table339ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_339" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table339SQL             = `"public"."table_339"`
+	Table339SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table339ReturningSQL    = `"public"."table_339"."id", "public"."table_339"."name", "public"."table_339"."parent_id", "public"."table_339"."created_at"`
+	Table339KeyReturningSQL = `"public"."table_339"."id"`
+)
+
 // Table339Relation describes "public"."table_339" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table339Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_339",
-		Kind:       "table",
-		SQLName:    `"public"."table_339"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_339",
+		Kind:         "table",
+		SQLName:      Table339SQL,
+		SelectStar:   Table339SelectStarSQL,
+		Returning:    Table339ReturningSQL,
+		KeyReturning: Table339KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table339ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table339ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table340ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_340" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table340SQL             = `"public"."table_340"`
+	Table340SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table340ReturningSQL    = `"public"."table_340"."id", "public"."table_340"."name", "public"."table_340"."parent_id", "public"."table_340"."created_at"`
+	Table340KeyReturningSQL = `"public"."table_340"."id"`
+)
+
 // Table340Relation describes "public"."table_340" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table340Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_340",
-		Kind:       "table",
-		SQLName:    `"public"."table_340"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_340",
+		Kind:         "table",
+		SQLName:      Table340SQL,
+		SelectStar:   Table340SelectStarSQL,
+		Returning:    Table340ReturningSQL,
+		KeyReturning: Table340KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table340ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table340ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table341ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_341" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table341SQL             = `"public"."table_341"`
+	Table341SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table341ReturningSQL    = `"public"."table_341"."id", "public"."table_341"."name", "public"."table_341"."parent_id", "public"."table_341"."created_at"`
+	Table341KeyReturningSQL = `"public"."table_341"."id"`
+)
+
 // Table341Relation describes "public"."table_341" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table341Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_341",
-		Kind:       "table",
-		SQLName:    `"public"."table_341"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_341",
+		Kind:         "table",
+		SQLName:      Table341SQL,
+		SelectStar:   Table341SelectStarSQL,
+		Returning:    Table341ReturningSQL,
+		KeyReturning: Table341KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table341ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table341ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table342ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_342" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table342SQL             = `"public"."table_342"`
+	Table342SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table342ReturningSQL    = `"public"."table_342"."id", "public"."table_342"."name", "public"."table_342"."parent_id", "public"."table_342"."created_at"`
+	Table342KeyReturningSQL = `"public"."table_342"."id"`
+)
+
 // Table342Relation describes "public"."table_342" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table342Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_342",
-		Kind:       "table",
-		SQLName:    `"public"."table_342"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_342",
+		Kind:         "table",
+		SQLName:      Table342SQL,
+		SelectStar:   Table342SelectStarSQL,
+		Returning:    Table342ReturningSQL,
+		KeyReturning: Table342KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table342ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table342ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table343ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_343" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table343SQL             = `"public"."table_343"`
+	Table343SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table343ReturningSQL    = `"public"."table_343"."id", "public"."table_343"."name", "public"."table_343"."parent_id", "public"."table_343"."created_at"`
+	Table343KeyReturningSQL = `"public"."table_343"."id"`
+)
+
 // Table343Relation describes "public"."table_343" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table343Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_343",
-		Kind:       "table",
-		SQLName:    `"public"."table_343"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_343",
+		Kind:         "table",
+		SQLName:      Table343SQL,
+		SelectStar:   Table343SelectStarSQL,
+		Returning:    Table343ReturningSQL,
+		KeyReturning: Table343KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table343ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table343ColName, SQLName: `"name"`, Type: "text"},

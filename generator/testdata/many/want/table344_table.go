@@ -23,15 +23,26 @@ const (
 	Table344ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_344" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table344SQL             = `"public"."table_344"`
+	Table344SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table344ReturningSQL    = `"public"."table_344"."id", "public"."table_344"."name", "public"."table_344"."parent_id", "public"."table_344"."created_at"`
+	Table344KeyReturningSQL = `"public"."table_344"."id"`
+)
+
 // Table344Relation describes "public"."table_344" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table344Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_344",
-		Kind:       "table",
-		SQLName:    `"public"."table_344"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_344",
+		Kind:         "table",
+		SQLName:      Table344SQL,
+		SelectStar:   Table344SelectStarSQL,
+		Returning:    Table344ReturningSQL,
+		KeyReturning: Table344KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table344ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table344ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table345ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_345" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table345SQL             = `"public"."table_345"`
+	Table345SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table345ReturningSQL    = `"public"."table_345"."id", "public"."table_345"."name", "public"."table_345"."parent_id", "public"."table_345"."created_at"`
+	Table345KeyReturningSQL = `"public"."table_345"."id"`
+)
+
 // Table345Relation describes "public"."table_345" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table345Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_345",
-		Kind:       "table",
-		SQLName:    `"public"."table_345"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_345",
+		Kind:         "table",
+		SQLName:      Table345SQL,
+		SelectStar:   Table345SelectStarSQL,
+		Returning:    Table345ReturningSQL,
+		KeyReturning: Table345KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table345ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table345ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table346ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_346" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table346SQL             = `"public"."table_346"`
+	Table346SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table346ReturningSQL    = `"public"."table_346"."id", "public"."table_346"."name", "public"."table_346"."parent_id", "public"."table_346"."created_at"`
+	Table346KeyReturningSQL = `"public"."table_346"."id"`
+)
+
 // Table346Relation describes "public"."table_346" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table346Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_346",
-		Kind:       "table",
-		SQLName:    `"public"."table_346"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_346",
+		Kind:         "table",
+		SQLName:      Table346SQL,
+		SelectStar:   Table346SelectStarSQL,
+		Returning:    Table346ReturningSQL,
+		KeyReturning: Table346KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table346ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table346ColName, SQLName: `"name"`, Type: "text"},

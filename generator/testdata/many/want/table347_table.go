@@ -23,15 +23,26 @@ const (
 	Table347ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_347" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table347SQL             = `"public"."table_347"`
+	Table347SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table347ReturningSQL    = `"public"."table_347"."id", "public"."table_347"."name", "public"."table_347"."parent_id", "public"."table_347"."created_at"`
+	Table347KeyReturningSQL = `"public"."table_347"."id"`
+)
+
 // Table347Relation describes "public"."table_347" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table347Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_347",
-		Kind:       "table",
-		SQLName:    `"public"."table_347"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_347",
+		Kind:         "table",
+		SQLName:      Table347SQL,
+		SelectStar:   Table347SelectStarSQL,
+		Returning:    Table347ReturningSQL,
+		KeyReturning: Table347KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table347ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table347ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table348ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_348" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table348SQL             = `"public"."table_348"`
+	Table348SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table348ReturningSQL    = `"public"."table_348"."id", "public"."table_348"."name", "public"."table_348"."parent_id", "public"."table_348"."created_at"`
+	Table348KeyReturningSQL = `"public"."table_348"."id"`
+)
+
 // Table348Relation describes "public"."table_348" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table348Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_348",
-		Kind:       "table",
-		SQLName:    `"public"."table_348"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_348",
+		Kind:         "table",
+		SQLName:      Table348SQL,
+		SelectStar:   Table348SelectStarSQL,
+		Returning:    Table348ReturningSQL,
+		KeyReturning: Table348KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table348ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table348ColName, SQLName: `"name"`, Type: "text"},

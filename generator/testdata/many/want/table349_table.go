@@ -23,15 +23,26 @@ const (
 	Table349ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_349" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table349SQL             = `"public"."table_349"`
+	Table349SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table349ReturningSQL    = `"public"."table_349"."id", "public"."table_349"."name", "public"."table_349"."parent_id", "public"."table_349"."created_at"`
+	Table349KeyReturningSQL = `"public"."table_349"."id"`
+)
+
 // Table349Relation describes "public"."table_349" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table349Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_349",
-		Kind:       "table",
-		SQLName:    `"public"."table_349"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_349",
+		Kind:         "table",
+		SQLName:      Table349SQL,
+		SelectStar:   Table349SelectStarSQL,
+		Returning:    Table349ReturningSQL,
+		KeyReturning: Table349KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table349ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table349ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table350ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_350" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table350SQL             = `"public"."table_350"`
+	Table350SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table350ReturningSQL    = `"public"."table_350"."id", "public"."table_350"."name", "public"."table_350"."parent_id", "public"."table_350"."created_at"`
+	Table350KeyReturningSQL = `"public"."table_350"."id"`
+)
+
 // Table350Relation describes "public"."table_350" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table350Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_350",
-		Kind:       "table",
-		SQLName:    `"public"."table_350"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_350",
+		Kind:         "table",
+		SQLName:      Table350SQL,
+		SelectStar:   Table350SelectStarSQL,
+		Returning:    Table350ReturningSQL,
+		KeyReturning: Table350KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table350ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table350ColName, SQLName: `"name"`, Type: "text"},

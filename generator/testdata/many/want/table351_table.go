@@ -23,15 +23,26 @@ const (
 	Table351ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_351" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table351SQL             = `"public"."table_351"`
+	Table351SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table351ReturningSQL    = `"public"."table_351"."id", "public"."table_351"."name", "public"."table_351"."parent_id", "public"."table_351"."created_at"`
+	Table351KeyReturningSQL = `"public"."table_351"."id"`
+)
+
 // Table351Relation describes "public"."table_351" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table351Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_351",
-		Kind:       "table",
-		SQLName:    `"public"."table_351"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_351",
+		Kind:         "table",
+		SQLName:      Table351SQL,
+		SelectStar:   Table351SelectStarSQL,
+		Returning:    Table351ReturningSQL,
+		KeyReturning: Table351KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table351ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table351ColName, SQLName: `"name"`, Type: "text"},

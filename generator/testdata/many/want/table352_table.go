@@ -23,15 +23,26 @@ const (
 	Table352ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_352" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table352SQL             = `"public"."table_352"`
+	Table352SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table352ReturningSQL    = `"public"."table_352"."id", "public"."table_352"."name", "public"."table_352"."parent_id", "public"."table_352"."created_at"`
+	Table352KeyReturningSQL = `"public"."table_352"."id"`
+)
+
 // Table352Relation describes "public"."table_352" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table352Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_352",
-		Kind:       "table",
-		SQLName:    `"public"."table_352"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_352",
+		Kind:         "table",
+		SQLName:      Table352SQL,
+		SelectStar:   Table352SelectStarSQL,
+		Returning:    Table352ReturningSQL,
+		KeyReturning: Table352KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table352ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table352ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table353ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_353" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table353SQL             = `"public"."table_353"`
+	Table353SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table353ReturningSQL    = `"public"."table_353"."id", "public"."table_353"."name", "public"."table_353"."parent_id", "public"."table_353"."created_at"`
+	Table353KeyReturningSQL = `"public"."table_353"."id"`
+)
+
 // Table353Relation describes "public"."table_353" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table353Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_353",
-		Kind:       "table",
-		SQLName:    `"public"."table_353"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_353",
+		Kind:         "table",
+		SQLName:      Table353SQL,
+		SelectStar:   Table353SelectStarSQL,
+		Returning:    Table353ReturningSQL,
+		KeyReturning: Table353KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table353ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table353ColName, SQLName: `"name"`, Type: "text"},

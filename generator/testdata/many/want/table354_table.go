@@ -23,15 +23,26 @@ const (
 	Table354ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_354" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table354SQL             = `"public"."table_354"`
+	Table354SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table354ReturningSQL    = `"public"."table_354"."id", "public"."table_354"."name", "public"."table_354"."parent_id", "public"."table_354"."created_at"`
+	Table354KeyReturningSQL = `"public"."table_354"."id"`
+)
+
 // Table354Relation describes "public"."table_354" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table354Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_354",
-		Kind:       "table",
-		SQLName:    `"public"."table_354"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_354",
+		Kind:         "table",
+		SQLName:      Table354SQL,
+		SelectStar:   Table354SelectStarSQL,
+		Returning:    Table354ReturningSQL,
+		KeyReturning: Table354KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table354ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table354ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table355ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_355" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table355SQL             = `"public"."table_355"`
+	Table355SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table355ReturningSQL    = `"public"."table_355"."id", "public"."table_355"."name", "public"."table_355"."parent_id", "public"."table_355"."created_at"`
+	Table355KeyReturningSQL = `"public"."table_355"."id"`
+)
+
 // Table355Relation describes "public"."table_355" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table355Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_355",
-		Kind:       "table",
-		SQLName:    `"public"."table_355"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_355",
+		Kind:         "table",
+		SQLName:      Table355SQL,
+		SelectStar:   Table355SelectStarSQL,
+		Returning:    Table355ReturningSQL,
+		KeyReturning: Table355KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table355ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table355ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table356ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_356" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table356SQL             = `"public"."table_356"`
+	Table356SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table356ReturningSQL    = `"public"."table_356"."id", "public"."table_356"."name", "public"."table_356"."parent_id", "public"."table_356"."created_at"`
+	Table356KeyReturningSQL = `"public"."table_356"."id"`
+)
+
 // Table356Relation describes "public"."table_356" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table356Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_356",
-		Kind:       "table",
-		SQLName:    `"public"."table_356"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_356",
+		Kind:         "table",
+		SQLName:      Table356SQL,
+		SelectStar:   Table356SelectStarSQL,
+		Returning:    Table356ReturningSQL,
+		KeyReturning: Table356KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table356ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table356ColName, SQLName: `"name"`, Type: "text"},

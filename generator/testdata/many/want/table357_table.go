@@ -23,15 +23,26 @@ const (
 	Table357ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_357" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table357SQL             = `"public"."table_357"`
+	Table357SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table357ReturningSQL    = `"public"."table_357"."id", "public"."table_357"."name", "public"."table_357"."parent_id", "public"."table_357"."created_at"`
+	Table357KeyReturningSQL = `"public"."table_357"."id"`
+)
+
 // Table357Relation describes "public"."table_357" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table357Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_357",
-		Kind:       "table",
-		SQLName:    `"public"."table_357"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_357",
+		Kind:         "table",
+		SQLName:      Table357SQL,
+		SelectStar:   Table357SelectStarSQL,
+		Returning:    Table357ReturningSQL,
+		KeyReturning: Table357KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table357ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table357ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table358ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_358" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table358SQL             = `"public"."table_358"`
+	Table358SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table358ReturningSQL    = `"public"."table_358"."id", "public"."table_358"."name", "public"."table_358"."parent_id", "public"."table_358"."created_at"`
+	Table358KeyReturningSQL = `"public"."table_358"."id"`
+)
+
 // Table358Relation describes "public"."table_358" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table358Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_358",
-		Kind:       "table",
-		SQLName:    `"public"."table_358"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_358",
+		Kind:         "table",
+		SQLName:      Table358SQL,
+		SelectStar:   Table358SelectStarSQL,
+		Returning:    Table358ReturningSQL,
+		KeyReturning: Table358KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table358ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table358ColName, SQLName: `"name"`, Type: "text"},

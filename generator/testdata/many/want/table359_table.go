@@ -23,15 +23,26 @@ const (
 	Table359ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_359" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table359SQL             = `"public"."table_359"`
+	Table359SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table359ReturningSQL    = `"public"."table_359"."id", "public"."table_359"."name", "public"."table_359"."parent_id", "public"."table_359"."created_at"`
+	Table359KeyReturningSQL = `"public"."table_359"."id"`
+)
+
 // Table359Relation describes "public"."table_359" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table359Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_359",
-		Kind:       "table",
-		SQLName:    `"public"."table_359"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_359",
+		Kind:         "table",
+		SQLName:      Table359SQL,
+		SelectStar:   Table359SelectStarSQL,
+		Returning:    Table359ReturningSQL,
+		KeyReturning: Table359KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table359ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table359ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table360ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_360" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table360SQL             = `"public"."table_360"`
+	Table360SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table360ReturningSQL    = `"public"."table_360"."id", "public"."table_360"."name", "public"."table_360"."parent_id", "public"."table_360"."created_at"`
+	Table360KeyReturningSQL = `"public"."table_360"."id"`
+)
+
 // Table360Relation describes "public"."table_360" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table360Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_360",
-		Kind:       "table",
-		SQLName:    `"public"."table_360"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_360",
+		Kind:         "table",
+		SQLName:      Table360SQL,
+		SelectStar:   Table360SelectStarSQL,
+		Returning:    Table360ReturningSQL,
+		KeyReturning: Table360KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table360ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table360ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table361ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_361" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table361SQL             = `"public"."table_361"`
+	Table361SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table361ReturningSQL    = `"public"."table_361"."id", "public"."table_361"."name", "public"."table_361"."parent_id", "public"."table_361"."created_at"`
+	Table361KeyReturningSQL = `"public"."table_361"."id"`
+)
+
 // Table361Relation describes "public"."table_361" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table361Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_361",
-		Kind:       "table",
-		SQLName:    `"public"."table_361"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_361",
+		Kind:         "table",
+		SQLName:      Table361SQL,
+		SelectStar:   Table361SelectStarSQL,
+		Returning:    Table361ReturningSQL,
+		KeyReturning: Table361KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table361ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table361ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table362ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_362" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table362SQL             = `"public"."table_362"`
+	Table362SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table362ReturningSQL    = `"public"."table_362"."id", "public"."table_362"."name", "public"."table_362"."parent_id", "public"."table_362"."created_at"`
+	Table362KeyReturningSQL = `"public"."table_362"."id"`
+)
+
 // Table362Relation describes "public"."table_362" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table362Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_362",
-		Kind:       "table",
-		SQLName:    `"public"."table_362"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_362",
+		Kind:         "table",
+		SQLName:      Table362SQL,
+		SelectStar:   Table362SelectStarSQL,
+		Returning:    Table362ReturningSQL,
+		KeyReturning: Table362KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table362ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table362ColName, SQLName: `"name"`, Type: "text"},

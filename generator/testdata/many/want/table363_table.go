@@ -23,15 +23,26 @@ const (
 	Table363ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_363" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table363SQL             = `"public"."table_363"`
+	Table363SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table363ReturningSQL    = `"public"."table_363"."id", "public"."table_363"."name", "public"."table_363"."parent_id", "public"."table_363"."created_at"`
+	Table363KeyReturningSQL = `"public"."table_363"."id"`
+)
+
 // Table363Relation describes "public"."table_363" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table363Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_363",
-		Kind:       "table",
-		SQLName:    `"public"."table_363"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_363",
+		Kind:         "table",
+		SQLName:      Table363SQL,
+		SelectStar:   Table363SelectStarSQL,
+		Returning:    Table363ReturningSQL,
+		KeyReturning: Table363KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table363ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table363ColName, SQLName: `"name"`, Type: "text"},

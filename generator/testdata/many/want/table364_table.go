@@ -23,15 +23,26 @@ const (
 	Table364ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_364" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table364SQL             = `"public"."table_364"`
+	Table364SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table364ReturningSQL    = `"public"."table_364"."id", "public"."table_364"."name", "public"."table_364"."parent_id", "public"."table_364"."created_at"`
+	Table364KeyReturningSQL = `"public"."table_364"."id"`
+)
+
 // Table364Relation describes "public"."table_364" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table364Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_364",
-		Kind:       "table",
-		SQLName:    `"public"."table_364"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_364",
+		Kind:         "table",
+		SQLName:      Table364SQL,
+		SelectStar:   Table364SelectStarSQL,
+		Returning:    Table364ReturningSQL,
+		KeyReturning: Table364KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table364ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table364ColName, SQLName: `"name"`, Type: "text"},

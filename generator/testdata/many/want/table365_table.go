@@ -23,15 +23,26 @@ const (
 	Table365ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_365" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table365SQL             = `"public"."table_365"`
+	Table365SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table365ReturningSQL    = `"public"."table_365"."id", "public"."table_365"."name", "public"."table_365"."parent_id", "public"."table_365"."created_at"`
+	Table365KeyReturningSQL = `"public"."table_365"."id"`
+)
+
 // Table365Relation describes "public"."table_365" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table365Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_365",
-		Kind:       "table",
-		SQLName:    `"public"."table_365"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_365",
+		Kind:         "table",
+		SQLName:      Table365SQL,
+		SelectStar:   Table365SelectStarSQL,
+		Returning:    Table365ReturningSQL,
+		KeyReturning: Table365KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table365ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table365ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table366ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_366" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table366SQL             = `"public"."table_366"`
+	Table366SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table366ReturningSQL    = `"public"."table_366"."id", "public"."table_366"."name", "public"."table_366"."parent_id", "public"."table_366"."created_at"`
+	Table366KeyReturningSQL = `"public"."table_366"."id"`
+)
+
 // Table366Relation describes "public"."table_366" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table366Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_366",
-		Kind:       "table",
-		SQLName:    `"public"."table_366"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_366",
+		Kind:         "table",
+		SQLName:      Table366SQL,
+		SelectStar:   Table366SelectStarSQL,
+		Returning:    Table366ReturningSQL,
+		KeyReturning: Table366KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table366ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table366ColName, SQLName: `"name"`, Type: "text"},

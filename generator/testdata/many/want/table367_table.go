@@ -23,15 +23,26 @@ const (
 	Table367ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_367" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table367SQL             = `"public"."table_367"`
+	Table367SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table367ReturningSQL    = `"public"."table_367"."id", "public"."table_367"."name", "public"."table_367"."parent_id", "public"."table_367"."created_at"`
+	Table367KeyReturningSQL = `"public"."table_367"."id"`
+)
+
 // Table367Relation describes "public"."table_367" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table367Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_367",
-		Kind:       "table",
-		SQLName:    `"public"."table_367"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_367",
+		Kind:         "table",
+		SQLName:      Table367SQL,
+		SelectStar:   Table367SelectStarSQL,
+		Returning:    Table367ReturningSQL,
+		KeyReturning: Table367KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table367ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table367ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table368ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_368" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table368SQL             = `"public"."table_368"`
+	Table368SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table368ReturningSQL    = `"public"."table_368"."id", "public"."table_368"."name", "public"."table_368"."parent_id", "public"."table_368"."created_at"`
+	Table368KeyReturningSQL = `"public"."table_368"."id"`
+)
+
 // Table368Relation describes "public"."table_368" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table368Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_368",
-		Kind:       "table",
-		SQLName:    `"public"."table_368"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_368",
+		Kind:         "table",
+		SQLName:      Table368SQL,
+		SelectStar:   Table368SelectStarSQL,
+		Returning:    Table368ReturningSQL,
+		KeyReturning: Table368KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table368ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table368ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table369ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_369" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table369SQL             = `"public"."table_369"`
+	Table369SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table369ReturningSQL    = `"public"."table_369"."id", "public"."table_369"."name", "public"."table_369"."parent_id", "public"."table_369"."created_at"`
+	Table369KeyReturningSQL = `"public"."table_369"."id"`
+)
+
 // Table369Relation describes "public"."table_369" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table369Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_369",
-		Kind:       "table",
-		SQLName:    `"public"."table_369"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_369",
+		Kind:         "table",
+		SQLName:      Table369SQL,
+		SelectStar:   Table369SelectStarSQL,
+		Returning:    Table369ReturningSQL,
+		KeyReturning: Table369KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table369ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table369ColName, SQLName: `"name"`, Type: "text"},

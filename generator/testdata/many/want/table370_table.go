@@ -23,15 +23,26 @@ const (
 	Table370ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_370" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table370SQL             = `"public"."table_370"`
+	Table370SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table370ReturningSQL    = `"public"."table_370"."id", "public"."table_370"."name", "public"."table_370"."parent_id", "public"."table_370"."created_at"`
+	Table370KeyReturningSQL = `"public"."table_370"."id"`
+)
+
 // Table370Relation describes "public"."table_370" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table370Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_370",
-		Kind:       "table",
-		SQLName:    `"public"."table_370"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_370",
+		Kind:         "table",
+		SQLName:      Table370SQL,
+		SelectStar:   Table370SelectStarSQL,
+		Returning:    Table370ReturningSQL,
+		KeyReturning: Table370KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table370ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table370ColName, SQLName: `"name"`, Type: "text"},

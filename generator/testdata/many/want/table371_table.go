@@ -23,15 +23,26 @@ const (
 	Table371ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_371" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table371SQL             = `"public"."table_371"`
+	Table371SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table371ReturningSQL    = `"public"."table_371"."id", "public"."table_371"."name", "public"."table_371"."parent_id", "public"."table_371"."created_at"`
+	Table371KeyReturningSQL = `"public"."table_371"."id"`
+)
+
 // Table371Relation describes "public"."table_371" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table371Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_371",
-		Kind:       "table",
-		SQLName:    `"public"."table_371"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_371",
+		Kind:         "table",
+		SQLName:      Table371SQL,
+		SelectStar:   Table371SelectStarSQL,
+		Returning:    Table371ReturningSQL,
+		KeyReturning: Table371KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table371ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table371ColName, SQLName: `"name"`, Type: "text"},

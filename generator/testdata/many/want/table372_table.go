@@ -23,15 +23,26 @@ const (
 	Table372ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_372" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table372SQL             = `"public"."table_372"`
+	Table372SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table372ReturningSQL    = `"public"."table_372"."id", "public"."table_372"."name", "public"."table_372"."parent_id", "public"."table_372"."created_at"`
+	Table372KeyReturningSQL = `"public"."table_372"."id"`
+)
+
 // Table372Relation describes "public"."table_372" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table372Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_372",
-		Kind:       "table",
-		SQLName:    `"public"."table_372"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_372",
+		Kind:         "table",
+		SQLName:      Table372SQL,
+		SelectStar:   Table372SelectStarSQL,
+		Returning:    Table372ReturningSQL,
+		KeyReturning: Table372KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table372ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table372ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table373ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_373" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table373SQL             = `"public"."table_373"`
+	Table373SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table373ReturningSQL    = `"public"."table_373"."id", "public"."table_373"."name", "public"."table_373"."parent_id", "public"."table_373"."created_at"`
+	Table373KeyReturningSQL = `"public"."table_373"."id"`
+)
+
 // Table373Relation describes "public"."table_373" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table373Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_373",
-		Kind:       "table",
-		SQLName:    `"public"."table_373"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_373",
+		Kind:         "table",
+		SQLName:      Table373SQL,
+		SelectStar:   Table373SelectStarSQL,
+		Returning:    Table373ReturningSQL,
+		KeyReturning: Table373KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table373ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table373ColName, SQLName: `"name"`, Type: "text"},

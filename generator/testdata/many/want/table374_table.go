@@ -23,15 +23,26 @@ const (
 	Table374ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_374" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table374SQL             = `"public"."table_374"`
+	Table374SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table374ReturningSQL    = `"public"."table_374"."id", "public"."table_374"."name", "public"."table_374"."parent_id", "public"."table_374"."created_at"`
+	Table374KeyReturningSQL = `"public"."table_374"."id"`
+)
+
 // Table374Relation describes "public"."table_374" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table374Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_374",
-		Kind:       "table",
-		SQLName:    `"public"."table_374"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_374",
+		Kind:         "table",
+		SQLName:      Table374SQL,
+		SelectStar:   Table374SelectStarSQL,
+		Returning:    Table374ReturningSQL,
+		KeyReturning: Table374KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table374ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table374ColName, SQLName: `"name"`, Type: "text"},

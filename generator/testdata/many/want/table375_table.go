@@ -23,15 +23,26 @@ const (
 	Table375ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_375" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table375SQL             = `"public"."table_375"`
+	Table375SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table375ReturningSQL    = `"public"."table_375"."id", "public"."table_375"."name", "public"."table_375"."parent_id", "public"."table_375"."created_at"`
+	Table375KeyReturningSQL = `"public"."table_375"."id"`
+)
+
 // Table375Relation describes "public"."table_375" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table375Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_375",
-		Kind:       "table",
-		SQLName:    `"public"."table_375"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_375",
+		Kind:         "table",
+		SQLName:      Table375SQL,
+		SelectStar:   Table375SelectStarSQL,
+		Returning:    Table375ReturningSQL,
+		KeyReturning: Table375KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table375ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table375ColName, SQLName: `"name"`, Type: "text"},

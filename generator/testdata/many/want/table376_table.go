@@ -23,15 +23,26 @@ const (
 	Table376ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_376" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table376SQL             = `"public"."table_376"`
+	Table376SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table376ReturningSQL    = `"public"."table_376"."id", "public"."table_376"."name", "public"."table_376"."parent_id", "public"."table_376"."created_at"`
+	Table376KeyReturningSQL = `"public"."table_376"."id"`
+)
+
 // Table376Relation describes "public"."table_376" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table376Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_376",
-		Kind:       "table",
-		SQLName:    `"public"."table_376"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_376",
+		Kind:         "table",
+		SQLName:      Table376SQL,
+		SelectStar:   Table376SelectStarSQL,
+		Returning:    Table376ReturningSQL,
+		KeyReturning: Table376KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table376ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table376ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table377ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_377" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table377SQL             = `"public"."table_377"`
+	Table377SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table377ReturningSQL    = `"public"."table_377"."id", "public"."table_377"."name", "public"."table_377"."parent_id", "public"."table_377"."created_at"`
+	Table377KeyReturningSQL = `"public"."table_377"."id"`
+)
+
 // Table377Relation describes "public"."table_377" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table377Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_377",
-		Kind:       "table",
-		SQLName:    `"public"."table_377"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_377",
+		Kind:         "table",
+		SQLName:      Table377SQL,
+		SelectStar:   Table377SelectStarSQL,
+		Returning:    Table377ReturningSQL,
+		KeyReturning: Table377KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table377ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table377ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table378ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_378" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table378SQL             = `"public"."table_378"`
+	Table378SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table378ReturningSQL    = `"public"."table_378"."id", "public"."table_378"."name", "public"."table_378"."parent_id", "public"."table_378"."created_at"`
+	Table378KeyReturningSQL = `"public"."table_378"."id"`
+)
+
 // Table378Relation describes "public"."table_378" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table378Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_378",
-		Kind:       "table",
-		SQLName:    `"public"."table_378"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_378",
+		Kind:         "table",
+		SQLName:      Table378SQL,
+		SelectStar:   Table378SelectStarSQL,
+		Returning:    Table378ReturningSQL,
+		KeyReturning: Table378KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table378ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table378ColName, SQLName: `"name"`, Type: "text"},

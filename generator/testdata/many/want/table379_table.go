@@ -23,15 +23,26 @@ const (
 	Table379ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_379" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table379SQL             = `"public"."table_379"`
+	Table379SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table379ReturningSQL    = `"public"."table_379"."id", "public"."table_379"."name", "public"."table_379"."parent_id", "public"."table_379"."created_at"`
+	Table379KeyReturningSQL = `"public"."table_379"."id"`
+)
+
 // Table379Relation describes "public"."table_379" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table379Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_379",
-		Kind:       "table",
-		SQLName:    `"public"."table_379"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_379",
+		Kind:         "table",
+		SQLName:      Table379SQL,
+		SelectStar:   Table379SelectStarSQL,
+		Returning:    Table379ReturningSQL,
+		KeyReturning: Table379KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table379ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table379ColName, SQLName: `"name"`, Type: "text"},

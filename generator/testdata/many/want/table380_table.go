@@ -23,15 +23,26 @@ const (
 	Table380ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_380" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table380SQL             = `"public"."table_380"`
+	Table380SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table380ReturningSQL    = `"public"."table_380"."id", "public"."table_380"."name", "public"."table_380"."parent_id", "public"."table_380"."created_at"`
+	Table380KeyReturningSQL = `"public"."table_380"."id"`
+)
+
 // Table380Relation describes "public"."table_380" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table380Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_380",
-		Kind:       "table",
-		SQLName:    `"public"."table_380"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_380",
+		Kind:         "table",
+		SQLName:      Table380SQL,
+		SelectStar:   Table380SelectStarSQL,
+		Returning:    Table380ReturningSQL,
+		KeyReturning: Table380KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table380ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table380ColName, SQLName: `"name"`, Type: "text"},

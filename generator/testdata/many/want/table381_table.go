@@ -23,15 +23,26 @@ const (
 	Table381ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_381" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table381SQL             = `"public"."table_381"`
+	Table381SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table381ReturningSQL    = `"public"."table_381"."id", "public"."table_381"."name", "public"."table_381"."parent_id", "public"."table_381"."created_at"`
+	Table381KeyReturningSQL = `"public"."table_381"."id"`
+)
+
 // Table381Relation describes "public"."table_381" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table381Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_381",
-		Kind:       "table",
-		SQLName:    `"public"."table_381"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_381",
+		Kind:         "table",
+		SQLName:      Table381SQL,
+		SelectStar:   Table381SelectStarSQL,
+		Returning:    Table381ReturningSQL,
+		KeyReturning: Table381KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table381ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table381ColName, SQLName: `"name"`, Type: "text"},

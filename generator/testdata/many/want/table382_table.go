@@ -23,15 +23,26 @@ const (
 	Table382ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_382" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table382SQL             = `"public"."table_382"`
+	Table382SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table382ReturningSQL    = `"public"."table_382"."id", "public"."table_382"."name", "public"."table_382"."parent_id", "public"."table_382"."created_at"`
+	Table382KeyReturningSQL = `"public"."table_382"."id"`
+)
+
 // Table382Relation describes "public"."table_382" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table382Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_382",
-		Kind:       "table",
-		SQLName:    `"public"."table_382"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_382",
+		Kind:         "table",
+		SQLName:      Table382SQL,
+		SelectStar:   Table382SelectStarSQL,
+		Returning:    Table382ReturningSQL,
+		KeyReturning: Table382KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table382ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table382ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table383ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_383" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table383SQL             = `"public"."table_383"`
+	Table383SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table383ReturningSQL    = `"public"."table_383"."id", "public"."table_383"."name", "public"."table_383"."parent_id", "public"."table_383"."created_at"`
+	Table383KeyReturningSQL = `"public"."table_383"."id"`
+)
+
 // Table383Relation describes "public"."table_383" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table383Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_383",
-		Kind:       "table",
-		SQLName:    `"public"."table_383"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_383",
+		Kind:         "table",
+		SQLName:      Table383SQL,
+		SelectStar:   Table383SelectStarSQL,
+		Returning:    Table383ReturningSQL,
+		KeyReturning: Table383KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table383ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table383ColName, SQLName: `"name"`, Type: "text"},

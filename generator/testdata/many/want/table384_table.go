@@ -23,15 +23,26 @@ const (
 	Table384ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_384" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table384SQL             = `"public"."table_384"`
+	Table384SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table384ReturningSQL    = `"public"."table_384"."id", "public"."table_384"."name", "public"."table_384"."parent_id", "public"."table_384"."created_at"`
+	Table384KeyReturningSQL = `"public"."table_384"."id"`
+)
+
 // Table384Relation describes "public"."table_384" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table384Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_384",
-		Kind:       "table",
-		SQLName:    `"public"."table_384"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_384",
+		Kind:         "table",
+		SQLName:      Table384SQL,
+		SelectStar:   Table384SelectStarSQL,
+		Returning:    Table384ReturningSQL,
+		KeyReturning: Table384KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table384ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table384ColName, SQLName: `"name"`, Type: "text"},

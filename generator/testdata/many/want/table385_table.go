@@ -23,15 +23,26 @@ const (
 	Table385ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_385" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table385SQL             = `"public"."table_385"`
+	Table385SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table385ReturningSQL    = `"public"."table_385"."id", "public"."table_385"."name", "public"."table_385"."parent_id", "public"."table_385"."created_at"`
+	Table385KeyReturningSQL = `"public"."table_385"."id"`
+)
+
 // Table385Relation describes "public"."table_385" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table385Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_385",
-		Kind:       "table",
-		SQLName:    `"public"."table_385"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_385",
+		Kind:         "table",
+		SQLName:      Table385SQL,
+		SelectStar:   Table385SelectStarSQL,
+		Returning:    Table385ReturningSQL,
+		KeyReturning: Table385KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table385ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table385ColName, SQLName: `"name"`, Type: "text"},

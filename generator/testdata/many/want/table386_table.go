@@ -23,15 +23,26 @@ const (
 	Table386ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_386" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table386SQL             = `"public"."table_386"`
+	Table386SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table386ReturningSQL    = `"public"."table_386"."id", "public"."table_386"."name", "public"."table_386"."parent_id", "public"."table_386"."created_at"`
+	Table386KeyReturningSQL = `"public"."table_386"."id"`
+)
+
 // Table386Relation describes "public"."table_386" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table386Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_386",
-		Kind:       "table",
-		SQLName:    `"public"."table_386"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_386",
+		Kind:         "table",
+		SQLName:      Table386SQL,
+		SelectStar:   Table386SelectStarSQL,
+		Returning:    Table386ReturningSQL,
+		KeyReturning: Table386KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table386ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table386ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table387ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_387" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table387SQL             = `"public"."table_387"`
+	Table387SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table387ReturningSQL    = `"public"."table_387"."id", "public"."table_387"."name", "public"."table_387"."parent_id", "public"."table_387"."created_at"`
+	Table387KeyReturningSQL = `"public"."table_387"."id"`
+)
+
 // Table387Relation describes "public"."table_387" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table387Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_387",
-		Kind:       "table",
-		SQLName:    `"public"."table_387"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_387",
+		Kind:         "table",
+		SQLName:      Table387SQL,
+		SelectStar:   Table387SelectStarSQL,
+		Returning:    Table387ReturningSQL,
+		KeyReturning: Table387KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table387ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table387ColName, SQLName: `"name"`, Type: "text"},

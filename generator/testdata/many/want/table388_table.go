@@ -23,15 +23,26 @@ const (
 	Table388ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_388" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table388SQL             = `"public"."table_388"`
+	Table388SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table388ReturningSQL    = `"public"."table_388"."id", "public"."table_388"."name", "public"."table_388"."parent_id", "public"."table_388"."created_at"`
+	Table388KeyReturningSQL = `"public"."table_388"."id"`
+)
+
 // Table388Relation describes "public"."table_388" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table388Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_388",
-		Kind:       "table",
-		SQLName:    `"public"."table_388"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_388",
+		Kind:         "table",
+		SQLName:      Table388SQL,
+		SelectStar:   Table388SelectStarSQL,
+		Returning:    Table388ReturningSQL,
+		KeyReturning: Table388KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table388ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table388ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table389ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_389" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table389SQL             = `"public"."table_389"`
+	Table389SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table389ReturningSQL    = `"public"."table_389"."id", "public"."table_389"."name", "public"."table_389"."parent_id", "public"."table_389"."created_at"`
+	Table389KeyReturningSQL = `"public"."table_389"."id"`
+)
+
 // Table389Relation describes "public"."table_389" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table389Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_389",
-		Kind:       "table",
-		SQLName:    `"public"."table_389"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_389",
+		Kind:         "table",
+		SQLName:      Table389SQL,
+		SelectStar:   Table389SelectStarSQL,
+		Returning:    Table389ReturningSQL,
+		KeyReturning: Table389KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table389ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table389ColName, SQLName: `"name"`, Type: "text"},

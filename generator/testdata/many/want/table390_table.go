@@ -23,15 +23,26 @@ const (
 	Table390ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_390" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table390SQL             = `"public"."table_390"`
+	Table390SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table390ReturningSQL    = `"public"."table_390"."id", "public"."table_390"."name", "public"."table_390"."parent_id", "public"."table_390"."created_at"`
+	Table390KeyReturningSQL = `"public"."table_390"."id"`
+)
+
 // Table390Relation describes "public"."table_390" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table390Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_390",
-		Kind:       "table",
-		SQLName:    `"public"."table_390"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_390",
+		Kind:         "table",
+		SQLName:      Table390SQL,
+		SelectStar:   Table390SelectStarSQL,
+		Returning:    Table390ReturningSQL,
+		KeyReturning: Table390KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table390ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table390ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table391ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_391" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table391SQL             = `"public"."table_391"`
+	Table391SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table391ReturningSQL    = `"public"."table_391"."id", "public"."table_391"."name", "public"."table_391"."parent_id", "public"."table_391"."created_at"`
+	Table391KeyReturningSQL = `"public"."table_391"."id"`
+)
+
 // Table391Relation describes "public"."table_391" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table391Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_391",
-		Kind:       "table",
-		SQLName:    `"public"."table_391"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_391",
+		Kind:         "table",
+		SQLName:      Table391SQL,
+		SelectStar:   Table391SelectStarSQL,
+		Returning:    Table391ReturningSQL,
+		KeyReturning: Table391KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table391ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table391ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table392ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_392" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table392SQL             = `"public"."table_392"`
+	Table392SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table392ReturningSQL    = `"public"."table_392"."id", "public"."table_392"."name", "public"."table_392"."parent_id", "public"."table_392"."created_at"`
+	Table392KeyReturningSQL = `"public"."table_392"."id"`
+)
+
 // Table392Relation describes "public"."table_392" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table392Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_392",
-		Kind:       "table",
-		SQLName:    `"public"."table_392"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_392",
+		Kind:         "table",
+		SQLName:      Table392SQL,
+		SelectStar:   Table392SelectStarSQL,
+		Returning:    Table392ReturningSQL,
+		KeyReturning: Table392KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table392ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table392ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table393ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_393" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table393SQL             = `"public"."table_393"`
+	Table393SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table393ReturningSQL    = `"public"."table_393"."id", "public"."table_393"."name", "public"."table_393"."parent_id", "public"."table_393"."created_at"`
+	Table393KeyReturningSQL = `"public"."table_393"."id"`
+)
+
 // Table393Relation describes "public"."table_393" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table393Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_393",
-		Kind:       "table",
-		SQLName:    `"public"."table_393"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_393",
+		Kind:         "table",
+		SQLName:      Table393SQL,
+		SelectStar:   Table393SelectStarSQL,
+		Returning:    Table393ReturningSQL,
+		KeyReturning: Table393KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table393ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table393ColName, SQLName: `"name"`, Type: "text"},

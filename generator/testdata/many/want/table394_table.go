@@ -23,15 +23,26 @@ const (
 	Table394ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_394" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table394SQL             = `"public"."table_394"`
+	Table394SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table394ReturningSQL    = `"public"."table_394"."id", "public"."table_394"."name", "public"."table_394"."parent_id", "public"."table_394"."created_at"`
+	Table394KeyReturningSQL = `"public"."table_394"."id"`
+)
+
 // Table394Relation describes "public"."table_394" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table394Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_394",
-		Kind:       "table",
-		SQLName:    `"public"."table_394"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_394",
+		Kind:         "table",
+		SQLName:      Table394SQL,
+		SelectStar:   Table394SelectStarSQL,
+		Returning:    Table394ReturningSQL,
+		KeyReturning: Table394KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table394ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table394ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table395ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_395" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table395SQL             = `"public"."table_395"`
+	Table395SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table395ReturningSQL    = `"public"."table_395"."id", "public"."table_395"."name", "public"."table_395"."parent_id", "public"."table_395"."created_at"`
+	Table395KeyReturningSQL = `"public"."table_395"."id"`
+)
+
 // Table395Relation describes "public"."table_395" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table395Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_395",
-		Kind:       "table",
-		SQLName:    `"public"."table_395"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_395",
+		Kind:         "table",
+		SQLName:      Table395SQL,
+		SelectStar:   Table395SelectStarSQL,
+		Returning:    Table395ReturningSQL,
+		KeyReturning: Table395KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table395ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table395ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table396ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_396" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table396SQL             = `"public"."table_396"`
+	Table396SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table396ReturningSQL    = `"public"."table_396"."id", "public"."table_396"."name", "public"."table_396"."parent_id", "public"."table_396"."created_at"`
+	Table396KeyReturningSQL = `"public"."table_396"."id"`
+)
+
 // Table396Relation describes "public"."table_396" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table396Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_396",
-		Kind:       "table",
-		SQLName:    `"public"."table_396"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_396",
+		Kind:         "table",
+		SQLName:      Table396SQL,
+		SelectStar:   Table396SelectStarSQL,
+		Returning:    Table396ReturningSQL,
+		KeyReturning: Table396KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table396ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table396ColName, SQLName: `"name"`, Type: "text"},

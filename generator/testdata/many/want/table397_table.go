@@ -23,15 +23,26 @@ const (
 	Table397ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_397" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table397SQL             = `"public"."table_397"`
+	Table397SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table397ReturningSQL    = `"public"."table_397"."id", "public"."table_397"."name", "public"."table_397"."parent_id", "public"."table_397"."created_at"`
+	Table397KeyReturningSQL = `"public"."table_397"."id"`
+)
+
 // Table397Relation describes "public"."table_397" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table397Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_397",
-		Kind:       "table",
-		SQLName:    `"public"."table_397"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_397",
+		Kind:         "table",
+		SQLName:      Table397SQL,
+		SelectStar:   Table397SelectStarSQL,
+		Returning:    Table397ReturningSQL,
+		KeyReturning: Table397KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table397ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table397ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table398ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_398" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table398SQL             = `"public"."table_398"`
+	Table398SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table398ReturningSQL    = `"public"."table_398"."id", "public"."table_398"."name", "public"."table_398"."parent_id", "public"."table_398"."created_at"`
+	Table398KeyReturningSQL = `"public"."table_398"."id"`
+)
+
 // Table398Relation describes "public"."table_398" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table398Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_398",
-		Kind:       "table",
-		SQLName:    `"public"."table_398"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_398",
+		Kind:         "table",
+		SQLName:      Table398SQL,
+		SelectStar:   Table398SelectStarSQL,
+		Returning:    Table398ReturningSQL,
+		KeyReturning: Table398KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table398ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table398ColName, SQLName: `"name"`, Type: "text"},

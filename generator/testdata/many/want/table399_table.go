@@ -23,15 +23,26 @@ const (
 	Table399ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_399" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table399SQL             = `"public"."table_399"`
+	Table399SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table399ReturningSQL    = `"public"."table_399"."id", "public"."table_399"."name", "public"."table_399"."parent_id", "public"."table_399"."created_at"`
+	Table399KeyReturningSQL = `"public"."table_399"."id"`
+)
+
 // Table399Relation describes "public"."table_399" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table399Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_399",
-		Kind:       "table",
-		SQLName:    `"public"."table_399"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_399",
+		Kind:         "table",
+		SQLName:      Table399SQL,
+		SelectStar:   Table399SelectStarSQL,
+		Returning:    Table399ReturningSQL,
+		KeyReturning: Table399KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table399ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table399ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table400ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_400" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table400SQL             = `"public"."table_400"`
+	Table400SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table400ReturningSQL    = `"public"."table_400"."id", "public"."table_400"."name", "public"."table_400"."parent_id", "public"."table_400"."created_at"`
+	Table400KeyReturningSQL = `"public"."table_400"."id"`
+)
+
 // Table400Relation describes "public"."table_400" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table400Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_400",
-		Kind:       "table",
-		SQLName:    `"public"."table_400"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_400",
+		Kind:         "table",
+		SQLName:      Table400SQL,
+		SelectStar:   Table400SelectStarSQL,
+		Returning:    Table400ReturningSQL,
+		KeyReturning: Table400KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table400ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table400ColName, SQLName: `"name"`, Type: "text"},

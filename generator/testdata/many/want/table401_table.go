@@ -23,15 +23,26 @@ const (
 	Table401ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_401" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table401SQL             = `"public"."table_401"`
+	Table401SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table401ReturningSQL    = `"public"."table_401"."id", "public"."table_401"."name", "public"."table_401"."parent_id", "public"."table_401"."created_at"`
+	Table401KeyReturningSQL = `"public"."table_401"."id"`
+)
+
 // Table401Relation describes "public"."table_401" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table401Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_401",
-		Kind:       "table",
-		SQLName:    `"public"."table_401"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_401",
+		Kind:         "table",
+		SQLName:      Table401SQL,
+		SelectStar:   Table401SelectStarSQL,
+		Returning:    Table401ReturningSQL,
+		KeyReturning: Table401KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table401ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table401ColName, SQLName: `"name"`, Type: "text"},

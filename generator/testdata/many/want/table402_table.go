@@ -23,15 +23,26 @@ const (
 	Table402ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_402" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table402SQL             = `"public"."table_402"`
+	Table402SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table402ReturningSQL    = `"public"."table_402"."id", "public"."table_402"."name", "public"."table_402"."parent_id", "public"."table_402"."created_at"`
+	Table402KeyReturningSQL = `"public"."table_402"."id"`
+)
+
 // Table402Relation describes "public"."table_402" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table402Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_402",
-		Kind:       "table",
-		SQLName:    `"public"."table_402"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_402",
+		Kind:         "table",
+		SQLName:      Table402SQL,
+		SelectStar:   Table402SelectStarSQL,
+		Returning:    Table402ReturningSQL,
+		KeyReturning: Table402KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table402ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table402ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table403ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_403" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table403SQL             = `"public"."table_403"`
+	Table403SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table403ReturningSQL    = `"public"."table_403"."id", "public"."table_403"."name", "public"."table_403"."parent_id", "public"."table_403"."created_at"`
+	Table403KeyReturningSQL = `"public"."table_403"."id"`
+)
+
 // Table403Relation describes "public"."table_403" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table403Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_403",
-		Kind:       "table",
-		SQLName:    `"public"."table_403"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_403",
+		Kind:         "table",
+		SQLName:      Table403SQL,
+		SelectStar:   Table403SelectStarSQL,
+		Returning:    Table403ReturningSQL,
+		KeyReturning: Table403KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table403ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table403ColName, SQLName: `"name"`, Type: "text"},

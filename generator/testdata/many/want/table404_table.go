@@ -23,15 +23,26 @@ const (
 	Table404ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_404" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table404SQL             = `"public"."table_404"`
+	Table404SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table404ReturningSQL    = `"public"."table_404"."id", "public"."table_404"."name", "public"."table_404"."parent_id", "public"."table_404"."created_at"`
+	Table404KeyReturningSQL = `"public"."table_404"."id"`
+)
+
 // Table404Relation describes "public"."table_404" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table404Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_404",
-		Kind:       "table",
-		SQLName:    `"public"."table_404"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_404",
+		Kind:         "table",
+		SQLName:      Table404SQL,
+		SelectStar:   Table404SelectStarSQL,
+		Returning:    Table404ReturningSQL,
+		KeyReturning: Table404KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table404ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table404ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table405ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_405" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table405SQL             = `"public"."table_405"`
+	Table405SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table405ReturningSQL    = `"public"."table_405"."id", "public"."table_405"."name", "public"."table_405"."parent_id", "public"."table_405"."created_at"`
+	Table405KeyReturningSQL = `"public"."table_405"."id"`
+)
+
 // Table405Relation describes "public"."table_405" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table405Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_405",
-		Kind:       "table",
-		SQLName:    `"public"."table_405"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_405",
+		Kind:         "table",
+		SQLName:      Table405SQL,
+		SelectStar:   Table405SelectStarSQL,
+		Returning:    Table405ReturningSQL,
+		KeyReturning: Table405KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table405ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table405ColName, SQLName: `"name"`, Type: "text"},

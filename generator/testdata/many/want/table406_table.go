@@ -23,15 +23,26 @@ const (
 	Table406ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_406" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table406SQL             = `"public"."table_406"`
+	Table406SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table406ReturningSQL    = `"public"."table_406"."id", "public"."table_406"."name", "public"."table_406"."parent_id", "public"."table_406"."created_at"`
+	Table406KeyReturningSQL = `"public"."table_406"."id"`
+)
+
 // Table406Relation describes "public"."table_406" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table406Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_406",
-		Kind:       "table",
-		SQLName:    `"public"."table_406"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_406",
+		Kind:         "table",
+		SQLName:      Table406SQL,
+		SelectStar:   Table406SelectStarSQL,
+		Returning:    Table406ReturningSQL,
+		KeyReturning: Table406KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table406ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table406ColName, SQLName: `"name"`, Type: "text"},

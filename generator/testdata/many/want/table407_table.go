@@ -23,15 +23,26 @@ const (
 	Table407ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_407" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table407SQL             = `"public"."table_407"`
+	Table407SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table407ReturningSQL    = `"public"."table_407"."id", "public"."table_407"."name", "public"."table_407"."parent_id", "public"."table_407"."created_at"`
+	Table407KeyReturningSQL = `"public"."table_407"."id"`
+)
+
 // Table407Relation describes "public"."table_407" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table407Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_407",
-		Kind:       "table",
-		SQLName:    `"public"."table_407"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_407",
+		Kind:         "table",
+		SQLName:      Table407SQL,
+		SelectStar:   Table407SelectStarSQL,
+		Returning:    Table407ReturningSQL,
+		KeyReturning: Table407KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table407ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table407ColName, SQLName: `"name"`, Type: "text"},

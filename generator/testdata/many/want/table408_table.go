@@ -23,15 +23,26 @@ const (
 	Table408ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_408" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table408SQL             = `"public"."table_408"`
+	Table408SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table408ReturningSQL    = `"public"."table_408"."id", "public"."table_408"."name", "public"."table_408"."parent_id", "public"."table_408"."created_at"`
+	Table408KeyReturningSQL = `"public"."table_408"."id"`
+)
+
 // Table408Relation describes "public"."table_408" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table408Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_408",
-		Kind:       "table",
-		SQLName:    `"public"."table_408"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_408",
+		Kind:         "table",
+		SQLName:      Table408SQL,
+		SelectStar:   Table408SelectStarSQL,
+		Returning:    Table408ReturningSQL,
+		KeyReturning: Table408KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table408ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table408ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table409ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_409" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table409SQL             = `"public"."table_409"`
+	Table409SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table409ReturningSQL    = `"public"."table_409"."id", "public"."table_409"."name", "public"."table_409"."parent_id", "public"."table_409"."created_at"`
+	Table409KeyReturningSQL = `"public"."table_409"."id"`
+)
+
 // Table409Relation describes "public"."table_409" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table409Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_409",
-		Kind:       "table",
-		SQLName:    `"public"."table_409"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_409",
+		Kind:         "table",
+		SQLName:      Table409SQL,
+		SelectStar:   Table409SelectStarSQL,
+		Returning:    Table409ReturningSQL,
+		KeyReturning: Table409KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table409ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table409ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table410ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_410" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table410SQL             = `"public"."table_410"`
+	Table410SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table410ReturningSQL    = `"public"."table_410"."id", "public"."table_410"."name", "public"."table_410"."parent_id", "public"."table_410"."created_at"`
+	Table410KeyReturningSQL = `"public"."table_410"."id"`
+)
+
 // Table410Relation describes "public"."table_410" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table410Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_410",
-		Kind:       "table",
-		SQLName:    `"public"."table_410"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_410",
+		Kind:         "table",
+		SQLName:      Table410SQL,
+		SelectStar:   Table410SelectStarSQL,
+		Returning:    Table410ReturningSQL,
+		KeyReturning: Table410KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table410ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table410ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table411ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_411" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table411SQL             = `"public"."table_411"`
+	Table411SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table411ReturningSQL    = `"public"."table_411"."id", "public"."table_411"."name", "public"."table_411"."parent_id", "public"."table_411"."created_at"`
+	Table411KeyReturningSQL = `"public"."table_411"."id"`
+)
+
 // Table411Relation describes "public"."table_411" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table411Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_411",
-		Kind:       "table",
-		SQLName:    `"public"."table_411"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_411",
+		Kind:         "table",
+		SQLName:      Table411SQL,
+		SelectStar:   Table411SelectStarSQL,
+		Returning:    Table411ReturningSQL,
+		KeyReturning: Table411KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table411ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table411ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table412ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_412" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table412SQL             = `"public"."table_412"`
+	Table412SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table412ReturningSQL    = `"public"."table_412"."id", "public"."table_412"."name", "public"."table_412"."parent_id", "public"."table_412"."created_at"`
+	Table412KeyReturningSQL = `"public"."table_412"."id"`
+)
+
 // Table412Relation describes "public"."table_412" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table412Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_412",
-		Kind:       "table",
-		SQLName:    `"public"."table_412"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_412",
+		Kind:         "table",
+		SQLName:      Table412SQL,
+		SelectStar:   Table412SelectStarSQL,
+		Returning:    Table412ReturningSQL,
+		KeyReturning: Table412KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table412ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table412ColName, SQLName: `"name"`, Type: "text"},

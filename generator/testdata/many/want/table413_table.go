@@ -23,15 +23,26 @@ const (
 	Table413ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_413" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table413SQL             = `"public"."table_413"`
+	Table413SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table413ReturningSQL    = `"public"."table_413"."id", "public"."table_413"."name", "public"."table_413"."parent_id", "public"."table_413"."created_at"`
+	Table413KeyReturningSQL = `"public"."table_413"."id"`
+)
+
 // Table413Relation describes "public"."table_413" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table413Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_413",
-		Kind:       "table",
-		SQLName:    `"public"."table_413"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_413",
+		Kind:         "table",
+		SQLName:      Table413SQL,
+		SelectStar:   Table413SelectStarSQL,
+		Returning:    Table413ReturningSQL,
+		KeyReturning: Table413KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table413ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table413ColName, SQLName: `"name"`, Type: "text"},

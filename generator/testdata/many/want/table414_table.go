@@ -23,15 +23,26 @@ const (
 	Table414ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_414" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table414SQL             = `"public"."table_414"`
+	Table414SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table414ReturningSQL    = `"public"."table_414"."id", "public"."table_414"."name", "public"."table_414"."parent_id", "public"."table_414"."created_at"`
+	Table414KeyReturningSQL = `"public"."table_414"."id"`
+)
+
 // Table414Relation describes "public"."table_414" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table414Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_414",
-		Kind:       "table",
-		SQLName:    `"public"."table_414"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_414",
+		Kind:         "table",
+		SQLName:      Table414SQL,
+		SelectStar:   Table414SelectStarSQL,
+		Returning:    Table414ReturningSQL,
+		KeyReturning: Table414KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table414ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table414ColName, SQLName: `"name"`, Type: "text"},

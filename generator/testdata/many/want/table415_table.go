@@ -23,15 +23,26 @@ const (
 	Table415ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_415" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table415SQL             = `"public"."table_415"`
+	Table415SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table415ReturningSQL    = `"public"."table_415"."id", "public"."table_415"."name", "public"."table_415"."parent_id", "public"."table_415"."created_at"`
+	Table415KeyReturningSQL = `"public"."table_415"."id"`
+)
+
 // Table415Relation describes "public"."table_415" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table415Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_415",
-		Kind:       "table",
-		SQLName:    `"public"."table_415"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_415",
+		Kind:         "table",
+		SQLName:      Table415SQL,
+		SelectStar:   Table415SelectStarSQL,
+		Returning:    Table415ReturningSQL,
+		KeyReturning: Table415KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table415ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table415ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table416ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_416" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table416SQL             = `"public"."table_416"`
+	Table416SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table416ReturningSQL    = `"public"."table_416"."id", "public"."table_416"."name", "public"."table_416"."parent_id", "public"."table_416"."created_at"`
+	Table416KeyReturningSQL = `"public"."table_416"."id"`
+)
+
 // Table416Relation describes "public"."table_416" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table416Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_416",
-		Kind:       "table",
-		SQLName:    `"public"."table_416"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_416",
+		Kind:         "table",
+		SQLName:      Table416SQL,
+		SelectStar:   Table416SelectStarSQL,
+		Returning:    Table416ReturningSQL,
+		KeyReturning: Table416KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table416ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table416ColName, SQLName: `"name"`, Type: "text"},

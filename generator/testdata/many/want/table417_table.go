@@ -23,15 +23,26 @@ const (
 	Table417ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_417" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table417SQL             = `"public"."table_417"`
+	Table417SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table417ReturningSQL    = `"public"."table_417"."id", "public"."table_417"."name", "public"."table_417"."parent_id", "public"."table_417"."created_at"`
+	Table417KeyReturningSQL = `"public"."table_417"."id"`
+)
+
 // Table417Relation describes "public"."table_417" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table417Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_417",
-		Kind:       "table",
-		SQLName:    `"public"."table_417"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_417",
+		Kind:         "table",
+		SQLName:      Table417SQL,
+		SelectStar:   Table417SelectStarSQL,
+		Returning:    Table417ReturningSQL,
+		KeyReturning: Table417KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table417ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table417ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table418ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_418" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table418SQL             = `"public"."table_418"`
+	Table418SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table418ReturningSQL    = `"public"."table_418"."id", "public"."table_418"."name", "public"."table_418"."parent_id", "public"."table_418"."created_at"`
+	Table418KeyReturningSQL = `"public"."table_418"."id"`
+)
+
 // Table418Relation describes "public"."table_418" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table418Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_418",
-		Kind:       "table",
-		SQLName:    `"public"."table_418"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_418",
+		Kind:         "table",
+		SQLName:      Table418SQL,
+		SelectStar:   Table418SelectStarSQL,
+		Returning:    Table418ReturningSQL,
+		KeyReturning: Table418KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table418ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table418ColName, SQLName: `"name"`, Type: "text"},

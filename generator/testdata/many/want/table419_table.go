@@ -23,15 +23,26 @@ const (
 	Table419ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_419" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table419SQL             = `"public"."table_419"`
+	Table419SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table419ReturningSQL    = `"public"."table_419"."id", "public"."table_419"."name", "public"."table_419"."parent_id", "public"."table_419"."created_at"`
+	Table419KeyReturningSQL = `"public"."table_419"."id"`
+)
+
 // Table419Relation describes "public"."table_419" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table419Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_419",
-		Kind:       "table",
-		SQLName:    `"public"."table_419"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_419",
+		Kind:         "table",
+		SQLName:      Table419SQL,
+		SelectStar:   Table419SelectStarSQL,
+		Returning:    Table419ReturningSQL,
+		KeyReturning: Table419KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table419ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table419ColName, SQLName: `"name"`, Type: "text"},

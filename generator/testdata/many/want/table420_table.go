@@ -23,15 +23,26 @@ const (
 	Table420ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_420" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table420SQL             = `"public"."table_420"`
+	Table420SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table420ReturningSQL    = `"public"."table_420"."id", "public"."table_420"."name", "public"."table_420"."parent_id", "public"."table_420"."created_at"`
+	Table420KeyReturningSQL = `"public"."table_420"."id"`
+)
+
 // Table420Relation describes "public"."table_420" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table420Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_420",
-		Kind:       "table",
-		SQLName:    `"public"."table_420"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_420",
+		Kind:         "table",
+		SQLName:      Table420SQL,
+		SelectStar:   Table420SelectStarSQL,
+		Returning:    Table420ReturningSQL,
+		KeyReturning: Table420KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table420ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table420ColName, SQLName: `"name"`, Type: "text"},

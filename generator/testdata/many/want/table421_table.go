@@ -23,15 +23,26 @@ const (
 	Table421ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_421" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table421SQL             = `"public"."table_421"`
+	Table421SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table421ReturningSQL    = `"public"."table_421"."id", "public"."table_421"."name", "public"."table_421"."parent_id", "public"."table_421"."created_at"`
+	Table421KeyReturningSQL = `"public"."table_421"."id"`
+)
+
 // Table421Relation describes "public"."table_421" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table421Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_421",
-		Kind:       "table",
-		SQLName:    `"public"."table_421"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_421",
+		Kind:         "table",
+		SQLName:      Table421SQL,
+		SelectStar:   Table421SelectStarSQL,
+		Returning:    Table421ReturningSQL,
+		KeyReturning: Table421KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table421ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table421ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table422ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_422" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table422SQL             = `"public"."table_422"`
+	Table422SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table422ReturningSQL    = `"public"."table_422"."id", "public"."table_422"."name", "public"."table_422"."parent_id", "public"."table_422"."created_at"`
+	Table422KeyReturningSQL = `"public"."table_422"."id"`
+)
+
 // Table422Relation describes "public"."table_422" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table422Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_422",
-		Kind:       "table",
-		SQLName:    `"public"."table_422"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_422",
+		Kind:         "table",
+		SQLName:      Table422SQL,
+		SelectStar:   Table422SelectStarSQL,
+		Returning:    Table422ReturningSQL,
+		KeyReturning: Table422KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table422ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table422ColName, SQLName: `"name"`, Type: "text"},

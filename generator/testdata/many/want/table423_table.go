@@ -23,15 +23,26 @@ const (
 	Table423ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_423" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table423SQL             = `"public"."table_423"`
+	Table423SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table423ReturningSQL    = `"public"."table_423"."id", "public"."table_423"."name", "public"."table_423"."parent_id", "public"."table_423"."created_at"`
+	Table423KeyReturningSQL = `"public"."table_423"."id"`
+)
+
 // Table423Relation describes "public"."table_423" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table423Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_423",
-		Kind:       "table",
-		SQLName:    `"public"."table_423"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_423",
+		Kind:         "table",
+		SQLName:      Table423SQL,
+		SelectStar:   Table423SelectStarSQL,
+		Returning:    Table423ReturningSQL,
+		KeyReturning: Table423KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table423ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table423ColName, SQLName: `"name"`, Type: "text"},

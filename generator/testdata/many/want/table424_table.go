@@ -23,15 +23,26 @@ const (
 	Table424ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_424" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table424SQL             = `"public"."table_424"`
+	Table424SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table424ReturningSQL    = `"public"."table_424"."id", "public"."table_424"."name", "public"."table_424"."parent_id", "public"."table_424"."created_at"`
+	Table424KeyReturningSQL = `"public"."table_424"."id"`
+)
+
 // Table424Relation describes "public"."table_424" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table424Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_424",
-		Kind:       "table",
-		SQLName:    `"public"."table_424"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_424",
+		Kind:         "table",
+		SQLName:      Table424SQL,
+		SelectStar:   Table424SelectStarSQL,
+		Returning:    Table424ReturningSQL,
+		KeyReturning: Table424KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table424ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table424ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table425ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_425" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table425SQL             = `"public"."table_425"`
+	Table425SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table425ReturningSQL    = `"public"."table_425"."id", "public"."table_425"."name", "public"."table_425"."parent_id", "public"."table_425"."created_at"`
+	Table425KeyReturningSQL = `"public"."table_425"."id"`
+)
+
 // Table425Relation describes "public"."table_425" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table425Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_425",
-		Kind:       "table",
-		SQLName:    `"public"."table_425"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_425",
+		Kind:         "table",
+		SQLName:      Table425SQL,
+		SelectStar:   Table425SelectStarSQL,
+		Returning:    Table425ReturningSQL,
+		KeyReturning: Table425KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table425ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table425ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table426ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_426" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table426SQL             = `"public"."table_426"`
+	Table426SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table426ReturningSQL    = `"public"."table_426"."id", "public"."table_426"."name", "public"."table_426"."parent_id", "public"."table_426"."created_at"`
+	Table426KeyReturningSQL = `"public"."table_426"."id"`
+)
+
 // Table426Relation describes "public"."table_426" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table426Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_426",
-		Kind:       "table",
-		SQLName:    `"public"."table_426"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_426",
+		Kind:         "table",
+		SQLName:      Table426SQL,
+		SelectStar:   Table426SelectStarSQL,
+		Returning:    Table426ReturningSQL,
+		KeyReturning: Table426KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table426ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table426ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table427ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_427" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table427SQL             = `"public"."table_427"`
+	Table427SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table427ReturningSQL    = `"public"."table_427"."id", "public"."table_427"."name", "public"."table_427"."parent_id", "public"."table_427"."created_at"`
+	Table427KeyReturningSQL = `"public"."table_427"."id"`
+)
+
 // Table427Relation describes "public"."table_427" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table427Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_427",
-		Kind:       "table",
-		SQLName:    `"public"."table_427"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_427",
+		Kind:         "table",
+		SQLName:      Table427SQL,
+		SelectStar:   Table427SelectStarSQL,
+		Returning:    Table427ReturningSQL,
+		KeyReturning: Table427KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table427ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table427ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table428ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_428" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table428SQL             = `"public"."table_428"`
+	Table428SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table428ReturningSQL    = `"public"."table_428"."id", "public"."table_428"."name", "public"."table_428"."parent_id", "public"."table_428"."created_at"`
+	Table428KeyReturningSQL = `"public"."table_428"."id"`
+)
+
 // Table428Relation describes "public"."table_428" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table428Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_428",
-		Kind:       "table",
-		SQLName:    `"public"."table_428"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_428",
+		Kind:         "table",
+		SQLName:      Table428SQL,
+		SelectStar:   Table428SelectStarSQL,
+		Returning:    Table428ReturningSQL,
+		KeyReturning: Table428KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table428ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table428ColName, SQLName: `"name"`, Type: "text"},

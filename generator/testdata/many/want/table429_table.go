@@ -23,15 +23,26 @@ const (
 	Table429ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_429" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table429SQL             = `"public"."table_429"`
+	Table429SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table429ReturningSQL    = `"public"."table_429"."id", "public"."table_429"."name", "public"."table_429"."parent_id", "public"."table_429"."created_at"`
+	Table429KeyReturningSQL = `"public"."table_429"."id"`
+)
+
 // Table429Relation describes "public"."table_429" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table429Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_429",
-		Kind:       "table",
-		SQLName:    `"public"."table_429"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_429",
+		Kind:         "table",
+		SQLName:      Table429SQL,
+		SelectStar:   Table429SelectStarSQL,
+		Returning:    Table429ReturningSQL,
+		KeyReturning: Table429KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table429ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table429ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table430ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_430" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table430SQL             = `"public"."table_430"`
+	Table430SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table430ReturningSQL    = `"public"."table_430"."id", "public"."table_430"."name", "public"."table_430"."parent_id", "public"."table_430"."created_at"`
+	Table430KeyReturningSQL = `"public"."table_430"."id"`
+)
+
 // Table430Relation describes "public"."table_430" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table430Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_430",
-		Kind:       "table",
-		SQLName:    `"public"."table_430"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_430",
+		Kind:         "table",
+		SQLName:      Table430SQL,
+		SelectStar:   Table430SelectStarSQL,
+		Returning:    Table430ReturningSQL,
+		KeyReturning: Table430KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table430ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table430ColName, SQLName: `"name"`, Type: "text"},

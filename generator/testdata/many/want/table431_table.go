@@ -23,15 +23,26 @@ const (
 	Table431ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_431" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table431SQL             = `"public"."table_431"`
+	Table431SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table431ReturningSQL    = `"public"."table_431"."id", "public"."table_431"."name", "public"."table_431"."parent_id", "public"."table_431"."created_at"`
+	Table431KeyReturningSQL = `"public"."table_431"."id"`
+)
+
 // Table431Relation describes "public"."table_431" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table431Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_431",
-		Kind:       "table",
-		SQLName:    `"public"."table_431"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_431",
+		Kind:         "table",
+		SQLName:      Table431SQL,
+		SelectStar:   Table431SelectStarSQL,
+		Returning:    Table431ReturningSQL,
+		KeyReturning: Table431KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table431ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table431ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table432ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_432" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table432SQL             = `"public"."table_432"`
+	Table432SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table432ReturningSQL    = `"public"."table_432"."id", "public"."table_432"."name", "public"."table_432"."parent_id", "public"."table_432"."created_at"`
+	Table432KeyReturningSQL = `"public"."table_432"."id"`
+)
+
 // Table432Relation describes "public"."table_432" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table432Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_432",
-		Kind:       "table",
-		SQLName:    `"public"."table_432"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_432",
+		Kind:         "table",
+		SQLName:      Table432SQL,
+		SelectStar:   Table432SelectStarSQL,
+		Returning:    Table432ReturningSQL,
+		KeyReturning: Table432KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table432ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table432ColName, SQLName: `"name"`, Type: "text"},

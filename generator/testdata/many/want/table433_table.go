@@ -23,15 +23,26 @@ const (
 	Table433ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_433" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table433SQL             = `"public"."table_433"`
+	Table433SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table433ReturningSQL    = `"public"."table_433"."id", "public"."table_433"."name", "public"."table_433"."parent_id", "public"."table_433"."created_at"`
+	Table433KeyReturningSQL = `"public"."table_433"."id"`
+)
+
 // Table433Relation describes "public"."table_433" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table433Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_433",
-		Kind:       "table",
-		SQLName:    `"public"."table_433"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_433",
+		Kind:         "table",
+		SQLName:      Table433SQL,
+		SelectStar:   Table433SelectStarSQL,
+		Returning:    Table433ReturningSQL,
+		KeyReturning: Table433KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table433ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table433ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table434ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_434" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table434SQL             = `"public"."table_434"`
+	Table434SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table434ReturningSQL    = `"public"."table_434"."id", "public"."table_434"."name", "public"."table_434"."parent_id", "public"."table_434"."created_at"`
+	Table434KeyReturningSQL = `"public"."table_434"."id"`
+)
+
 // Table434Relation describes "public"."table_434" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table434Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_434",
-		Kind:       "table",
-		SQLName:    `"public"."table_434"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_434",
+		Kind:         "table",
+		SQLName:      Table434SQL,
+		SelectStar:   Table434SelectStarSQL,
+		Returning:    Table434ReturningSQL,
+		KeyReturning: Table434KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table434ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table434ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table435ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_435" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table435SQL             = `"public"."table_435"`
+	Table435SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table435ReturningSQL    = `"public"."table_435"."id", "public"."table_435"."name", "public"."table_435"."parent_id", "public"."table_435"."created_at"`
+	Table435KeyReturningSQL = `"public"."table_435"."id"`
+)
+
 // Table435Relation describes "public"."table_435" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table435Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_435",
-		Kind:       "table",
-		SQLName:    `"public"."table_435"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_435",
+		Kind:         "table",
+		SQLName:      Table435SQL,
+		SelectStar:   Table435SelectStarSQL,
+		Returning:    Table435ReturningSQL,
+		KeyReturning: Table435KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table435ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table435ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table436ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_436" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table436SQL             = `"public"."table_436"`
+	Table436SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table436ReturningSQL    = `"public"."table_436"."id", "public"."table_436"."name", "public"."table_436"."parent_id", "public"."table_436"."created_at"`
+	Table436KeyReturningSQL = `"public"."table_436"."id"`
+)
+
 // Table436Relation describes "public"."table_436" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table436Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_436",
-		Kind:       "table",
-		SQLName:    `"public"."table_436"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_436",
+		Kind:         "table",
+		SQLName:      Table436SQL,
+		SelectStar:   Table436SelectStarSQL,
+		Returning:    Table436ReturningSQL,
+		KeyReturning: Table436KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table436ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table436ColName, SQLName: `"name"`, Type: "text"},

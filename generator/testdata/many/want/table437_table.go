@@ -23,15 +23,26 @@ const (
 	Table437ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_437" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table437SQL             = `"public"."table_437"`
+	Table437SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table437ReturningSQL    = `"public"."table_437"."id", "public"."table_437"."name", "public"."table_437"."parent_id", "public"."table_437"."created_at"`
+	Table437KeyReturningSQL = `"public"."table_437"."id"`
+)
+
 // Table437Relation describes "public"."table_437" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table437Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_437",
-		Kind:       "table",
-		SQLName:    `"public"."table_437"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_437",
+		Kind:         "table",
+		SQLName:      Table437SQL,
+		SelectStar:   Table437SelectStarSQL,
+		Returning:    Table437ReturningSQL,
+		KeyReturning: Table437KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table437ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table437ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table438ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_438" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table438SQL             = `"public"."table_438"`
+	Table438SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table438ReturningSQL    = `"public"."table_438"."id", "public"."table_438"."name", "public"."table_438"."parent_id", "public"."table_438"."created_at"`
+	Table438KeyReturningSQL = `"public"."table_438"."id"`
+)
+
 // Table438Relation describes "public"."table_438" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table438Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_438",
-		Kind:       "table",
-		SQLName:    `"public"."table_438"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_438",
+		Kind:         "table",
+		SQLName:      Table438SQL,
+		SelectStar:   Table438SelectStarSQL,
+		Returning:    Table438ReturningSQL,
+		KeyReturning: Table438KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table438ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table438ColName, SQLName: `"name"`, Type: "text"},

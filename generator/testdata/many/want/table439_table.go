@@ -23,15 +23,26 @@ const (
 	Table439ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_439" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table439SQL             = `"public"."table_439"`
+	Table439SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table439ReturningSQL    = `"public"."table_439"."id", "public"."table_439"."name", "public"."table_439"."parent_id", "public"."table_439"."created_at"`
+	Table439KeyReturningSQL = `"public"."table_439"."id"`
+)
+
 // Table439Relation describes "public"."table_439" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table439Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_439",
-		Kind:       "table",
-		SQLName:    `"public"."table_439"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_439",
+		Kind:         "table",
+		SQLName:      Table439SQL,
+		SelectStar:   Table439SelectStarSQL,
+		Returning:    Table439ReturningSQL,
+		KeyReturning: Table439KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table439ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table439ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table440ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_440" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table440SQL             = `"public"."table_440"`
+	Table440SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table440ReturningSQL    = `"public"."table_440"."id", "public"."table_440"."name", "public"."table_440"."parent_id", "public"."table_440"."created_at"`
+	Table440KeyReturningSQL = `"public"."table_440"."id"`
+)
+
 // Table440Relation describes "public"."table_440" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table440Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_440",
-		Kind:       "table",
-		SQLName:    `"public"."table_440"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_440",
+		Kind:         "table",
+		SQLName:      Table440SQL,
+		SelectStar:   Table440SelectStarSQL,
+		Returning:    Table440ReturningSQL,
+		KeyReturning: Table440KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table440ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table440ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table441ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_441" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table441SQL             = `"public"."table_441"`
+	Table441SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table441ReturningSQL    = `"public"."table_441"."id", "public"."table_441"."name", "public"."table_441"."parent_id", "public"."table_441"."created_at"`
+	Table441KeyReturningSQL = `"public"."table_441"."id"`
+)
+
 // Table441Relation describes "public"."table_441" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table441Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_441",
-		Kind:       "table",
-		SQLName:    `"public"."table_441"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_441",
+		Kind:         "table",
+		SQLName:      Table441SQL,
+		SelectStar:   Table441SelectStarSQL,
+		Returning:    Table441ReturningSQL,
+		KeyReturning: Table441KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table441ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table441ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table442ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_442" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table442SQL             = `"public"."table_442"`
+	Table442SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table442ReturningSQL    = `"public"."table_442"."id", "public"."table_442"."name", "public"."table_442"."parent_id", "public"."table_442"."created_at"`
+	Table442KeyReturningSQL = `"public"."table_442"."id"`
+)
+
 // Table442Relation describes "public"."table_442" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table442Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_442",
-		Kind:       "table",
-		SQLName:    `"public"."table_442"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_442",
+		Kind:         "table",
+		SQLName:      Table442SQL,
+		SelectStar:   Table442SelectStarSQL,
+		Returning:    Table442ReturningSQL,
+		KeyReturning: Table442KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table442ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table442ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table443ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_443" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table443SQL             = `"public"."table_443"`
+	Table443SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table443ReturningSQL    = `"public"."table_443"."id", "public"."table_443"."name", "public"."table_443"."parent_id", "public"."table_443"."created_at"`
+	Table443KeyReturningSQL = `"public"."table_443"."id"`
+)
+
 // Table443Relation describes "public"."table_443" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table443Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_443",
-		Kind:       "table",
-		SQLName:    `"public"."table_443"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_443",
+		Kind:         "table",
+		SQLName:      Table443SQL,
+		SelectStar:   Table443SelectStarSQL,
+		Returning:    Table443ReturningSQL,
+		KeyReturning: Table443KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table443ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table443ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table444ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_444" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table444SQL             = `"public"."table_444"`
+	Table444SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table444ReturningSQL    = `"public"."table_444"."id", "public"."table_444"."name", "public"."table_444"."parent_id", "public"."table_444"."created_at"`
+	Table444KeyReturningSQL = `"public"."table_444"."id"`
+)
+
 // Table444Relation describes "public"."table_444" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table444Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_444",
-		Kind:       "table",
-		SQLName:    `"public"."table_444"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_444",
+		Kind:         "table",
+		SQLName:      Table444SQL,
+		SelectStar:   Table444SelectStarSQL,
+		Returning:    Table444ReturningSQL,
+		KeyReturning: Table444KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table444ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table444ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table445ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_445" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table445SQL             = `"public"."table_445"`
+	Table445SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table445ReturningSQL    = `"public"."table_445"."id", "public"."table_445"."name", "public"."table_445"."parent_id", "public"."table_445"."created_at"`
+	Table445KeyReturningSQL = `"public"."table_445"."id"`
+)
+
 // Table445Relation describes "public"."table_445" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table445Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_445",
-		Kind:       "table",
-		SQLName:    `"public"."table_445"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_445",
+		Kind:         "table",
+		SQLName:      Table445SQL,
+		SelectStar:   Table445SelectStarSQL,
+		Returning:    Table445ReturningSQL,
+		KeyReturning: Table445KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table445ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table445ColName, SQLName: `"name"`, Type: "text"},

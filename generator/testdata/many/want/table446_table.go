@@ -23,15 +23,26 @@ const (
 	Table446ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_446" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table446SQL             = `"public"."table_446"`
+	Table446SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table446ReturningSQL    = `"public"."table_446"."id", "public"."table_446"."name", "public"."table_446"."parent_id", "public"."table_446"."created_at"`
+	Table446KeyReturningSQL = `"public"."table_446"."id"`
+)
+
 // Table446Relation describes "public"."table_446" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table446Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_446",
-		Kind:       "table",
-		SQLName:    `"public"."table_446"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_446",
+		Kind:         "table",
+		SQLName:      Table446SQL,
+		SelectStar:   Table446SelectStarSQL,
+		Returning:    Table446ReturningSQL,
+		KeyReturning: Table446KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table446ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table446ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table447ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_447" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table447SQL             = `"public"."table_447"`
+	Table447SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table447ReturningSQL    = `"public"."table_447"."id", "public"."table_447"."name", "public"."table_447"."parent_id", "public"."table_447"."created_at"`
+	Table447KeyReturningSQL = `"public"."table_447"."id"`
+)
+
 // Table447Relation describes "public"."table_447" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table447Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_447",
-		Kind:       "table",
-		SQLName:    `"public"."table_447"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_447",
+		Kind:         "table",
+		SQLName:      Table447SQL,
+		SelectStar:   Table447SelectStarSQL,
+		Returning:    Table447ReturningSQL,
+		KeyReturning: Table447KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table447ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table447ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table448ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_448" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table448SQL             = `"public"."table_448"`
+	Table448SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table448ReturningSQL    = `"public"."table_448"."id", "public"."table_448"."name", "public"."table_448"."parent_id", "public"."table_448"."created_at"`
+	Table448KeyReturningSQL = `"public"."table_448"."id"`
+)
+
 // Table448Relation describes "public"."table_448" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table448Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_448",
-		Kind:       "table",
-		SQLName:    `"public"."table_448"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_448",
+		Kind:         "table",
+		SQLName:      Table448SQL,
+		SelectStar:   Table448SelectStarSQL,
+		Returning:    Table448ReturningSQL,
+		KeyReturning: Table448KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table448ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table448ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table449ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_449" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table449SQL             = `"public"."table_449"`
+	Table449SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table449ReturningSQL    = `"public"."table_449"."id", "public"."table_449"."name", "public"."table_449"."parent_id", "public"."table_449"."created_at"`
+	Table449KeyReturningSQL = `"public"."table_449"."id"`
+)
+
 // Table449Relation describes "public"."table_449" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table449Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_449",
-		Kind:       "table",
-		SQLName:    `"public"."table_449"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_449",
+		Kind:         "table",
+		SQLName:      Table449SQL,
+		SelectStar:   Table449SelectStarSQL,
+		Returning:    Table449ReturningSQL,
+		KeyReturning: Table449KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table449ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table449ColName, SQLName: `"name"`, Type: "text"},

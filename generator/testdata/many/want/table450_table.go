@@ -23,15 +23,26 @@ const (
 	Table450ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_450" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table450SQL             = `"public"."table_450"`
+	Table450SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table450ReturningSQL    = `"public"."table_450"."id", "public"."table_450"."name", "public"."table_450"."parent_id", "public"."table_450"."created_at"`
+	Table450KeyReturningSQL = `"public"."table_450"."id"`
+)
+
 // Table450Relation describes "public"."table_450" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table450Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_450",
-		Kind:       "table",
-		SQLName:    `"public"."table_450"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_450",
+		Kind:         "table",
+		SQLName:      Table450SQL,
+		SelectStar:   Table450SelectStarSQL,
+		Returning:    Table450ReturningSQL,
+		KeyReturning: Table450KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table450ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table450ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table451ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_451" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table451SQL             = `"public"."table_451"`
+	Table451SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table451ReturningSQL    = `"public"."table_451"."id", "public"."table_451"."name", "public"."table_451"."parent_id", "public"."table_451"."created_at"`
+	Table451KeyReturningSQL = `"public"."table_451"."id"`
+)
+
 // Table451Relation describes "public"."table_451" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table451Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_451",
-		Kind:       "table",
-		SQLName:    `"public"."table_451"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_451",
+		Kind:         "table",
+		SQLName:      Table451SQL,
+		SelectStar:   Table451SelectStarSQL,
+		Returning:    Table451ReturningSQL,
+		KeyReturning: Table451KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table451ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table451ColName, SQLName: `"name"`, Type: "text"},

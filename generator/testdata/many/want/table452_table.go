@@ -23,15 +23,26 @@ const (
 	Table452ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_452" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table452SQL             = `"public"."table_452"`
+	Table452SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table452ReturningSQL    = `"public"."table_452"."id", "public"."table_452"."name", "public"."table_452"."parent_id", "public"."table_452"."created_at"`
+	Table452KeyReturningSQL = `"public"."table_452"."id"`
+)
+
 // Table452Relation describes "public"."table_452" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table452Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_452",
-		Kind:       "table",
-		SQLName:    `"public"."table_452"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_452",
+		Kind:         "table",
+		SQLName:      Table452SQL,
+		SelectStar:   Table452SelectStarSQL,
+		Returning:    Table452ReturningSQL,
+		KeyReturning: Table452KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table452ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table452ColName, SQLName: `"name"`, Type: "text"},

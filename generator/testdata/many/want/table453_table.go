@@ -23,15 +23,26 @@ const (
 	Table453ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_453" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table453SQL             = `"public"."table_453"`
+	Table453SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table453ReturningSQL    = `"public"."table_453"."id", "public"."table_453"."name", "public"."table_453"."parent_id", "public"."table_453"."created_at"`
+	Table453KeyReturningSQL = `"public"."table_453"."id"`
+)
+
 // Table453Relation describes "public"."table_453" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table453Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_453",
-		Kind:       "table",
-		SQLName:    `"public"."table_453"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_453",
+		Kind:         "table",
+		SQLName:      Table453SQL,
+		SelectStar:   Table453SelectStarSQL,
+		Returning:    Table453ReturningSQL,
+		KeyReturning: Table453KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table453ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table453ColName, SQLName: `"name"`, Type: "text"},

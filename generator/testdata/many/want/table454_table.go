@@ -23,15 +23,26 @@ const (
 	Table454ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_454" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table454SQL             = `"public"."table_454"`
+	Table454SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table454ReturningSQL    = `"public"."table_454"."id", "public"."table_454"."name", "public"."table_454"."parent_id", "public"."table_454"."created_at"`
+	Table454KeyReturningSQL = `"public"."table_454"."id"`
+)
+
 // Table454Relation describes "public"."table_454" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table454Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_454",
-		Kind:       "table",
-		SQLName:    `"public"."table_454"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_454",
+		Kind:         "table",
+		SQLName:      Table454SQL,
+		SelectStar:   Table454SelectStarSQL,
+		Returning:    Table454ReturningSQL,
+		KeyReturning: Table454KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table454ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table454ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table455ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_455" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table455SQL             = `"public"."table_455"`
+	Table455SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table455ReturningSQL    = `"public"."table_455"."id", "public"."table_455"."name", "public"."table_455"."parent_id", "public"."table_455"."created_at"`
+	Table455KeyReturningSQL = `"public"."table_455"."id"`
+)
+
 // Table455Relation describes "public"."table_455" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table455Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_455",
-		Kind:       "table",
-		SQLName:    `"public"."table_455"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_455",
+		Kind:         "table",
+		SQLName:      Table455SQL,
+		SelectStar:   Table455SelectStarSQL,
+		Returning:    Table455ReturningSQL,
+		KeyReturning: Table455KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table455ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table455ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table456ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_456" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table456SQL             = `"public"."table_456"`
+	Table456SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table456ReturningSQL    = `"public"."table_456"."id", "public"."table_456"."name", "public"."table_456"."parent_id", "public"."table_456"."created_at"`
+	Table456KeyReturningSQL = `"public"."table_456"."id"`
+)
+
 // Table456Relation describes "public"."table_456" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table456Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_456",
-		Kind:       "table",
-		SQLName:    `"public"."table_456"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_456",
+		Kind:         "table",
+		SQLName:      Table456SQL,
+		SelectStar:   Table456SelectStarSQL,
+		Returning:    Table456ReturningSQL,
+		KeyReturning: Table456KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table456ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table456ColName, SQLName: `"name"`, Type: "text"},

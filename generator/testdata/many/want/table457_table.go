@@ -23,15 +23,26 @@ const (
 	Table457ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_457" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table457SQL             = `"public"."table_457"`
+	Table457SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table457ReturningSQL    = `"public"."table_457"."id", "public"."table_457"."name", "public"."table_457"."parent_id", "public"."table_457"."created_at"`
+	Table457KeyReturningSQL = `"public"."table_457"."id"`
+)
+
 // Table457Relation describes "public"."table_457" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table457Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_457",
-		Kind:       "table",
-		SQLName:    `"public"."table_457"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_457",
+		Kind:         "table",
+		SQLName:      Table457SQL,
+		SelectStar:   Table457SelectStarSQL,
+		Returning:    Table457ReturningSQL,
+		KeyReturning: Table457KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table457ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table457ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table458ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_458" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table458SQL             = `"public"."table_458"`
+	Table458SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table458ReturningSQL    = `"public"."table_458"."id", "public"."table_458"."name", "public"."table_458"."parent_id", "public"."table_458"."created_at"`
+	Table458KeyReturningSQL = `"public"."table_458"."id"`
+)
+
 // Table458Relation describes "public"."table_458" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table458Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_458",
-		Kind:       "table",
-		SQLName:    `"public"."table_458"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_458",
+		Kind:         "table",
+		SQLName:      Table458SQL,
+		SelectStar:   Table458SelectStarSQL,
+		Returning:    Table458ReturningSQL,
+		KeyReturning: Table458KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table458ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table458ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table459ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_459" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table459SQL             = `"public"."table_459"`
+	Table459SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table459ReturningSQL    = `"public"."table_459"."id", "public"."table_459"."name", "public"."table_459"."parent_id", "public"."table_459"."created_at"`
+	Table459KeyReturningSQL = `"public"."table_459"."id"`
+)
+
 // Table459Relation describes "public"."table_459" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table459Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_459",
-		Kind:       "table",
-		SQLName:    `"public"."table_459"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_459",
+		Kind:         "table",
+		SQLName:      Table459SQL,
+		SelectStar:   Table459SelectStarSQL,
+		Returning:    Table459ReturningSQL,
+		KeyReturning: Table459KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table459ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table459ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table460ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_460" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table460SQL             = `"public"."table_460"`
+	Table460SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table460ReturningSQL    = `"public"."table_460"."id", "public"."table_460"."name", "public"."table_460"."parent_id", "public"."table_460"."created_at"`
+	Table460KeyReturningSQL = `"public"."table_460"."id"`
+)
+
 // Table460Relation describes "public"."table_460" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table460Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_460",
-		Kind:       "table",
-		SQLName:    `"public"."table_460"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_460",
+		Kind:         "table",
+		SQLName:      Table460SQL,
+		SelectStar:   Table460SelectStarSQL,
+		Returning:    Table460ReturningSQL,
+		KeyReturning: Table460KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table460ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table460ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table461ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_461" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table461SQL             = `"public"."table_461"`
+	Table461SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table461ReturningSQL    = `"public"."table_461"."id", "public"."table_461"."name", "public"."table_461"."parent_id", "public"."table_461"."created_at"`
+	Table461KeyReturningSQL = `"public"."table_461"."id"`
+)
+
 // Table461Relation describes "public"."table_461" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table461Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_461",
-		Kind:       "table",
-		SQLName:    `"public"."table_461"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_461",
+		Kind:         "table",
+		SQLName:      Table461SQL,
+		SelectStar:   Table461SelectStarSQL,
+		Returning:    Table461ReturningSQL,
+		KeyReturning: Table461KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table461ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table461ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table462ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_462" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table462SQL             = `"public"."table_462"`
+	Table462SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table462ReturningSQL    = `"public"."table_462"."id", "public"."table_462"."name", "public"."table_462"."parent_id", "public"."table_462"."created_at"`
+	Table462KeyReturningSQL = `"public"."table_462"."id"`
+)
+
 // Table462Relation describes "public"."table_462" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table462Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_462",
-		Kind:       "table",
-		SQLName:    `"public"."table_462"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_462",
+		Kind:         "table",
+		SQLName:      Table462SQL,
+		SelectStar:   Table462SelectStarSQL,
+		Returning:    Table462ReturningSQL,
+		KeyReturning: Table462KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table462ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table462ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table463ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_463" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table463SQL             = `"public"."table_463"`
+	Table463SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table463ReturningSQL    = `"public"."table_463"."id", "public"."table_463"."name", "public"."table_463"."parent_id", "public"."table_463"."created_at"`
+	Table463KeyReturningSQL = `"public"."table_463"."id"`
+)
+
 // Table463Relation describes "public"."table_463" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table463Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_463",
-		Kind:       "table",
-		SQLName:    `"public"."table_463"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_463",
+		Kind:         "table",
+		SQLName:      Table463SQL,
+		SelectStar:   Table463SelectStarSQL,
+		Returning:    Table463ReturningSQL,
+		KeyReturning: Table463KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table463ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table463ColName, SQLName: `"name"`, Type: "text"},

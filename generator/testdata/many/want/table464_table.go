@@ -23,15 +23,26 @@ const (
 	Table464ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_464" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table464SQL             = `"public"."table_464"`
+	Table464SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table464ReturningSQL    = `"public"."table_464"."id", "public"."table_464"."name", "public"."table_464"."parent_id", "public"."table_464"."created_at"`
+	Table464KeyReturningSQL = `"public"."table_464"."id"`
+)
+
 // Table464Relation describes "public"."table_464" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table464Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_464",
-		Kind:       "table",
-		SQLName:    `"public"."table_464"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_464",
+		Kind:         "table",
+		SQLName:      Table464SQL,
+		SelectStar:   Table464SelectStarSQL,
+		Returning:    Table464ReturningSQL,
+		KeyReturning: Table464KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table464ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table464ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table465ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_465" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table465SQL             = `"public"."table_465"`
+	Table465SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table465ReturningSQL    = `"public"."table_465"."id", "public"."table_465"."name", "public"."table_465"."parent_id", "public"."table_465"."created_at"`
+	Table465KeyReturningSQL = `"public"."table_465"."id"`
+)
+
 // Table465Relation describes "public"."table_465" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table465Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_465",
-		Kind:       "table",
-		SQLName:    `"public"."table_465"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_465",
+		Kind:         "table",
+		SQLName:      Table465SQL,
+		SelectStar:   Table465SelectStarSQL,
+		Returning:    Table465ReturningSQL,
+		KeyReturning: Table465KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table465ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table465ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table466ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_466" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table466SQL             = `"public"."table_466"`
+	Table466SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table466ReturningSQL    = `"public"."table_466"."id", "public"."table_466"."name", "public"."table_466"."parent_id", "public"."table_466"."created_at"`
+	Table466KeyReturningSQL = `"public"."table_466"."id"`
+)
+
 // Table466Relation describes "public"."table_466" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table466Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_466",
-		Kind:       "table",
-		SQLName:    `"public"."table_466"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_466",
+		Kind:         "table",
+		SQLName:      Table466SQL,
+		SelectStar:   Table466SelectStarSQL,
+		Returning:    Table466ReturningSQL,
+		KeyReturning: Table466KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table466ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table466ColName, SQLName: `"name"`, Type: "text"},

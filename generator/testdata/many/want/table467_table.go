@@ -23,15 +23,26 @@ const (
 	Table467ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_467" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table467SQL             = `"public"."table_467"`
+	Table467SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table467ReturningSQL    = `"public"."table_467"."id", "public"."table_467"."name", "public"."table_467"."parent_id", "public"."table_467"."created_at"`
+	Table467KeyReturningSQL = `"public"."table_467"."id"`
+)
+
 // Table467Relation describes "public"."table_467" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table467Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_467",
-		Kind:       "table",
-		SQLName:    `"public"."table_467"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_467",
+		Kind:         "table",
+		SQLName:      Table467SQL,
+		SelectStar:   Table467SelectStarSQL,
+		Returning:    Table467ReturningSQL,
+		KeyReturning: Table467KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table467ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table467ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table468ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_468" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table468SQL             = `"public"."table_468"`
+	Table468SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table468ReturningSQL    = `"public"."table_468"."id", "public"."table_468"."name", "public"."table_468"."parent_id", "public"."table_468"."created_at"`
+	Table468KeyReturningSQL = `"public"."table_468"."id"`
+)
+
 // Table468Relation describes "public"."table_468" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table468Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_468",
-		Kind:       "table",
-		SQLName:    `"public"."table_468"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_468",
+		Kind:         "table",
+		SQLName:      Table468SQL,
+		SelectStar:   Table468SelectStarSQL,
+		Returning:    Table468ReturningSQL,
+		KeyReturning: Table468KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table468ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table468ColName, SQLName: `"name"`, Type: "text"},

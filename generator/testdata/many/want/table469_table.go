@@ -23,15 +23,26 @@ const (
 	Table469ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_469" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table469SQL             = `"public"."table_469"`
+	Table469SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table469ReturningSQL    = `"public"."table_469"."id", "public"."table_469"."name", "public"."table_469"."parent_id", "public"."table_469"."created_at"`
+	Table469KeyReturningSQL = `"public"."table_469"."id"`
+)
+
 // Table469Relation describes "public"."table_469" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table469Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_469",
-		Kind:       "table",
-		SQLName:    `"public"."table_469"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_469",
+		Kind:         "table",
+		SQLName:      Table469SQL,
+		SelectStar:   Table469SelectStarSQL,
+		Returning:    Table469ReturningSQL,
+		KeyReturning: Table469KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table469ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table469ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table470ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_470" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table470SQL             = `"public"."table_470"`
+	Table470SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table470ReturningSQL    = `"public"."table_470"."id", "public"."table_470"."name", "public"."table_470"."parent_id", "public"."table_470"."created_at"`
+	Table470KeyReturningSQL = `"public"."table_470"."id"`
+)
+
 // Table470Relation describes "public"."table_470" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table470Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_470",
-		Kind:       "table",
-		SQLName:    `"public"."table_470"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_470",
+		Kind:         "table",
+		SQLName:      Table470SQL,
+		SelectStar:   Table470SelectStarSQL,
+		Returning:    Table470ReturningSQL,
+		KeyReturning: Table470KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table470ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table470ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table471ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_471" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table471SQL             = `"public"."table_471"`
+	Table471SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table471ReturningSQL    = `"public"."table_471"."id", "public"."table_471"."name", "public"."table_471"."parent_id", "public"."table_471"."created_at"`
+	Table471KeyReturningSQL = `"public"."table_471"."id"`
+)
+
 // Table471Relation describes "public"."table_471" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table471Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_471",
-		Kind:       "table",
-		SQLName:    `"public"."table_471"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_471",
+		Kind:         "table",
+		SQLName:      Table471SQL,
+		SelectStar:   Table471SelectStarSQL,
+		Returning:    Table471ReturningSQL,
+		KeyReturning: Table471KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table471ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table471ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table472ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_472" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table472SQL             = `"public"."table_472"`
+	Table472SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table472ReturningSQL    = `"public"."table_472"."id", "public"."table_472"."name", "public"."table_472"."parent_id", "public"."table_472"."created_at"`
+	Table472KeyReturningSQL = `"public"."table_472"."id"`
+)
+
 // Table472Relation describes "public"."table_472" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table472Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_472",
-		Kind:       "table",
-		SQLName:    `"public"."table_472"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_472",
+		Kind:         "table",
+		SQLName:      Table472SQL,
+		SelectStar:   Table472SelectStarSQL,
+		Returning:    Table472ReturningSQL,
+		KeyReturning: Table472KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table472ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table472ColName, SQLName: `"name"`, Type: "text"},

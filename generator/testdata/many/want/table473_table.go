@@ -23,15 +23,26 @@ const (
 	Table473ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_473" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table473SQL             = `"public"."table_473"`
+	Table473SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table473ReturningSQL    = `"public"."table_473"."id", "public"."table_473"."name", "public"."table_473"."parent_id", "public"."table_473"."created_at"`
+	Table473KeyReturningSQL = `"public"."table_473"."id"`
+)
+
 // Table473Relation describes "public"."table_473" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table473Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_473",
-		Kind:       "table",
-		SQLName:    `"public"."table_473"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_473",
+		Kind:         "table",
+		SQLName:      Table473SQL,
+		SelectStar:   Table473SelectStarSQL,
+		Returning:    Table473ReturningSQL,
+		KeyReturning: Table473KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table473ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table473ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table474ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_474" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table474SQL             = `"public"."table_474"`
+	Table474SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table474ReturningSQL    = `"public"."table_474"."id", "public"."table_474"."name", "public"."table_474"."parent_id", "public"."table_474"."created_at"`
+	Table474KeyReturningSQL = `"public"."table_474"."id"`
+)
+
 // Table474Relation describes "public"."table_474" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table474Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_474",
-		Kind:       "table",
-		SQLName:    `"public"."table_474"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_474",
+		Kind:         "table",
+		SQLName:      Table474SQL,
+		SelectStar:   Table474SelectStarSQL,
+		Returning:    Table474ReturningSQL,
+		KeyReturning: Table474KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table474ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table474ColName, SQLName: `"name"`, Type: "text"},

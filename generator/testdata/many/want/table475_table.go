@@ -23,15 +23,26 @@ const (
 	Table475ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_475" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table475SQL             = `"public"."table_475"`
+	Table475SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table475ReturningSQL    = `"public"."table_475"."id", "public"."table_475"."name", "public"."table_475"."parent_id", "public"."table_475"."created_at"`
+	Table475KeyReturningSQL = `"public"."table_475"."id"`
+)
+
 // Table475Relation describes "public"."table_475" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table475Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_475",
-		Kind:       "table",
-		SQLName:    `"public"."table_475"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_475",
+		Kind:         "table",
+		SQLName:      Table475SQL,
+		SelectStar:   Table475SelectStarSQL,
+		Returning:    Table475ReturningSQL,
+		KeyReturning: Table475KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table475ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table475ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table476ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_476" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table476SQL             = `"public"."table_476"`
+	Table476SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table476ReturningSQL    = `"public"."table_476"."id", "public"."table_476"."name", "public"."table_476"."parent_id", "public"."table_476"."created_at"`
+	Table476KeyReturningSQL = `"public"."table_476"."id"`
+)
+
 // Table476Relation describes "public"."table_476" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table476Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_476",
-		Kind:       "table",
-		SQLName:    `"public"."table_476"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_476",
+		Kind:         "table",
+		SQLName:      Table476SQL,
+		SelectStar:   Table476SelectStarSQL,
+		Returning:    Table476ReturningSQL,
+		KeyReturning: Table476KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table476ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table476ColName, SQLName: `"name"`, Type: "text"},

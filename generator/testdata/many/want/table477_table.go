@@ -23,15 +23,26 @@ const (
 	Table477ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_477" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table477SQL             = `"public"."table_477"`
+	Table477SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table477ReturningSQL    = `"public"."table_477"."id", "public"."table_477"."name", "public"."table_477"."parent_id", "public"."table_477"."created_at"`
+	Table477KeyReturningSQL = `"public"."table_477"."id"`
+)
+
 // Table477Relation describes "public"."table_477" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table477Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_477",
-		Kind:       "table",
-		SQLName:    `"public"."table_477"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_477",
+		Kind:         "table",
+		SQLName:      Table477SQL,
+		SelectStar:   Table477SelectStarSQL,
+		Returning:    Table477ReturningSQL,
+		KeyReturning: Table477KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table477ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table477ColName, SQLName: `"name"`, Type: "text"},

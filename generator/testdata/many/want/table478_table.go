@@ -23,15 +23,26 @@ const (
 	Table478ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_478" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table478SQL             = `"public"."table_478"`
+	Table478SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table478ReturningSQL    = `"public"."table_478"."id", "public"."table_478"."name", "public"."table_478"."parent_id", "public"."table_478"."created_at"`
+	Table478KeyReturningSQL = `"public"."table_478"."id"`
+)
+
 // Table478Relation describes "public"."table_478" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table478Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_478",
-		Kind:       "table",
-		SQLName:    `"public"."table_478"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_478",
+		Kind:         "table",
+		SQLName:      Table478SQL,
+		SelectStar:   Table478SelectStarSQL,
+		Returning:    Table478ReturningSQL,
+		KeyReturning: Table478KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table478ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table478ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table479ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_479" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table479SQL             = `"public"."table_479"`
+	Table479SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table479ReturningSQL    = `"public"."table_479"."id", "public"."table_479"."name", "public"."table_479"."parent_id", "public"."table_479"."created_at"`
+	Table479KeyReturningSQL = `"public"."table_479"."id"`
+)
+
 // Table479Relation describes "public"."table_479" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table479Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_479",
-		Kind:       "table",
-		SQLName:    `"public"."table_479"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_479",
+		Kind:         "table",
+		SQLName:      Table479SQL,
+		SelectStar:   Table479SelectStarSQL,
+		Returning:    Table479ReturningSQL,
+		KeyReturning: Table479KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table479ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table479ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table480ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_480" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table480SQL             = `"public"."table_480"`
+	Table480SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table480ReturningSQL    = `"public"."table_480"."id", "public"."table_480"."name", "public"."table_480"."parent_id", "public"."table_480"."created_at"`
+	Table480KeyReturningSQL = `"public"."table_480"."id"`
+)
+
 // Table480Relation describes "public"."table_480" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table480Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_480",
-		Kind:       "table",
-		SQLName:    `"public"."table_480"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_480",
+		Kind:         "table",
+		SQLName:      Table480SQL,
+		SelectStar:   Table480SelectStarSQL,
+		Returning:    Table480ReturningSQL,
+		KeyReturning: Table480KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table480ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table480ColName, SQLName: `"name"`, Type: "text"},

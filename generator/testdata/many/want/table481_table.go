@@ -23,15 +23,26 @@ const (
 	Table481ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_481" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table481SQL             = `"public"."table_481"`
+	Table481SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table481ReturningSQL    = `"public"."table_481"."id", "public"."table_481"."name", "public"."table_481"."parent_id", "public"."table_481"."created_at"`
+	Table481KeyReturningSQL = `"public"."table_481"."id"`
+)
+
 // Table481Relation describes "public"."table_481" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table481Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_481",
-		Kind:       "table",
-		SQLName:    `"public"."table_481"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_481",
+		Kind:         "table",
+		SQLName:      Table481SQL,
+		SelectStar:   Table481SelectStarSQL,
+		Returning:    Table481ReturningSQL,
+		KeyReturning: Table481KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table481ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table481ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table482ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_482" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table482SQL             = `"public"."table_482"`
+	Table482SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table482ReturningSQL    = `"public"."table_482"."id", "public"."table_482"."name", "public"."table_482"."parent_id", "public"."table_482"."created_at"`
+	Table482KeyReturningSQL = `"public"."table_482"."id"`
+)
+
 // Table482Relation describes "public"."table_482" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table482Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_482",
-		Kind:       "table",
-		SQLName:    `"public"."table_482"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_482",
+		Kind:         "table",
+		SQLName:      Table482SQL,
+		SelectStar:   Table482SelectStarSQL,
+		Returning:    Table482ReturningSQL,
+		KeyReturning: Table482KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table482ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table482ColName, SQLName: `"name"`, Type: "text"},

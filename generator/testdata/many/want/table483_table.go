@@ -23,15 +23,26 @@ const (
 	Table483ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_483" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table483SQL             = `"public"."table_483"`
+	Table483SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table483ReturningSQL    = `"public"."table_483"."id", "public"."table_483"."name", "public"."table_483"."parent_id", "public"."table_483"."created_at"`
+	Table483KeyReturningSQL = `"public"."table_483"."id"`
+)
+
 // Table483Relation describes "public"."table_483" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table483Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_483",
-		Kind:       "table",
-		SQLName:    `"public"."table_483"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_483",
+		Kind:         "table",
+		SQLName:      Table483SQL,
+		SelectStar:   Table483SelectStarSQL,
+		Returning:    Table483ReturningSQL,
+		KeyReturning: Table483KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table483ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table483ColName, SQLName: `"name"`, Type: "text"},

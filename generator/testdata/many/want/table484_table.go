@@ -23,15 +23,26 @@ const (
 	Table484ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_484" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table484SQL             = `"public"."table_484"`
+	Table484SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table484ReturningSQL    = `"public"."table_484"."id", "public"."table_484"."name", "public"."table_484"."parent_id", "public"."table_484"."created_at"`
+	Table484KeyReturningSQL = `"public"."table_484"."id"`
+)
+
 // Table484Relation describes "public"."table_484" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table484Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_484",
-		Kind:       "table",
-		SQLName:    `"public"."table_484"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_484",
+		Kind:         "table",
+		SQLName:      Table484SQL,
+		SelectStar:   Table484SelectStarSQL,
+		Returning:    Table484ReturningSQL,
+		KeyReturning: Table484KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table484ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table484ColName, SQLName: `"name"`, Type: "text"},

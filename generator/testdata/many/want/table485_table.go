@@ -23,15 +23,26 @@ const (
 	Table485ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_485" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table485SQL             = `"public"."table_485"`
+	Table485SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table485ReturningSQL    = `"public"."table_485"."id", "public"."table_485"."name", "public"."table_485"."parent_id", "public"."table_485"."created_at"`
+	Table485KeyReturningSQL = `"public"."table_485"."id"`
+)
+
 // Table485Relation describes "public"."table_485" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table485Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_485",
-		Kind:       "table",
-		SQLName:    `"public"."table_485"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_485",
+		Kind:         "table",
+		SQLName:      Table485SQL,
+		SelectStar:   Table485SelectStarSQL,
+		Returning:    Table485ReturningSQL,
+		KeyReturning: Table485KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table485ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table485ColName, SQLName: `"name"`, Type: "text"},

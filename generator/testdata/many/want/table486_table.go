@@ -23,15 +23,26 @@ const (
 	Table486ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_486" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table486SQL             = `"public"."table_486"`
+	Table486SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table486ReturningSQL    = `"public"."table_486"."id", "public"."table_486"."name", "public"."table_486"."parent_id", "public"."table_486"."created_at"`
+	Table486KeyReturningSQL = `"public"."table_486"."id"`
+)
+
 // Table486Relation describes "public"."table_486" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table486Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_486",
-		Kind:       "table",
-		SQLName:    `"public"."table_486"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_486",
+		Kind:         "table",
+		SQLName:      Table486SQL,
+		SelectStar:   Table486SelectStarSQL,
+		Returning:    Table486ReturningSQL,
+		KeyReturning: Table486KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table486ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table486ColName, SQLName: `"name"`, Type: "text"},

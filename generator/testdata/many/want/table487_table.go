@@ -23,15 +23,26 @@ const (
 	Table487ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_487" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table487SQL             = `"public"."table_487"`
+	Table487SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table487ReturningSQL    = `"public"."table_487"."id", "public"."table_487"."name", "public"."table_487"."parent_id", "public"."table_487"."created_at"`
+	Table487KeyReturningSQL = `"public"."table_487"."id"`
+)
+
 // Table487Relation describes "public"."table_487" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table487Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_487",
-		Kind:       "table",
-		SQLName:    `"public"."table_487"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_487",
+		Kind:         "table",
+		SQLName:      Table487SQL,
+		SelectStar:   Table487SelectStarSQL,
+		Returning:    Table487ReturningSQL,
+		KeyReturning: Table487KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table487ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table487ColName, SQLName: `"name"`, Type: "text"},

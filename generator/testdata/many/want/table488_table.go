@@ -23,15 +23,26 @@ const (
 	Table488ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_488" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table488SQL             = `"public"."table_488"`
+	Table488SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table488ReturningSQL    = `"public"."table_488"."id", "public"."table_488"."name", "public"."table_488"."parent_id", "public"."table_488"."created_at"`
+	Table488KeyReturningSQL = `"public"."table_488"."id"`
+)
+
 // Table488Relation describes "public"."table_488" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table488Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_488",
-		Kind:       "table",
-		SQLName:    `"public"."table_488"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_488",
+		Kind:         "table",
+		SQLName:      Table488SQL,
+		SelectStar:   Table488SelectStarSQL,
+		Returning:    Table488ReturningSQL,
+		KeyReturning: Table488KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table488ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table488ColName, SQLName: `"name"`, Type: "text"},

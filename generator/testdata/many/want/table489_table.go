@@ -23,15 +23,26 @@ const (
 	Table489ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_489" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table489SQL             = `"public"."table_489"`
+	Table489SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table489ReturningSQL    = `"public"."table_489"."id", "public"."table_489"."name", "public"."table_489"."parent_id", "public"."table_489"."created_at"`
+	Table489KeyReturningSQL = `"public"."table_489"."id"`
+)
+
 // Table489Relation describes "public"."table_489" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table489Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_489",
-		Kind:       "table",
-		SQLName:    `"public"."table_489"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_489",
+		Kind:         "table",
+		SQLName:      Table489SQL,
+		SelectStar:   Table489SelectStarSQL,
+		Returning:    Table489ReturningSQL,
+		KeyReturning: Table489KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table489ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table489ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table490ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_490" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table490SQL             = `"public"."table_490"`
+	Table490SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table490ReturningSQL    = `"public"."table_490"."id", "public"."table_490"."name", "public"."table_490"."parent_id", "public"."table_490"."created_at"`
+	Table490KeyReturningSQL = `"public"."table_490"."id"`
+)
+
 // Table490Relation describes "public"."table_490" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table490Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_490",
-		Kind:       "table",
-		SQLName:    `"public"."table_490"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_490",
+		Kind:         "table",
+		SQLName:      Table490SQL,
+		SelectStar:   Table490SelectStarSQL,
+		Returning:    Table490ReturningSQL,
+		KeyReturning: Table490KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table490ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table490ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table491ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_491" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table491SQL             = `"public"."table_491"`
+	Table491SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table491ReturningSQL    = `"public"."table_491"."id", "public"."table_491"."name", "public"."table_491"."parent_id", "public"."table_491"."created_at"`
+	Table491KeyReturningSQL = `"public"."table_491"."id"`
+)
+
 // Table491Relation describes "public"."table_491" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table491Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_491",
-		Kind:       "table",
-		SQLName:    `"public"."table_491"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_491",
+		Kind:         "table",
+		SQLName:      Table491SQL,
+		SelectStar:   Table491SelectStarSQL,
+		Returning:    Table491ReturningSQL,
+		KeyReturning: Table491KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table491ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table491ColName, SQLName: `"name"`, Type: "text"},

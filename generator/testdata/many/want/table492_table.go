@@ -23,15 +23,26 @@ const (
 	Table492ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_492" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table492SQL             = `"public"."table_492"`
+	Table492SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table492ReturningSQL    = `"public"."table_492"."id", "public"."table_492"."name", "public"."table_492"."parent_id", "public"."table_492"."created_at"`
+	Table492KeyReturningSQL = `"public"."table_492"."id"`
+)
+
 // Table492Relation describes "public"."table_492" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table492Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_492",
-		Kind:       "table",
-		SQLName:    `"public"."table_492"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_492",
+		Kind:         "table",
+		SQLName:      Table492SQL,
+		SelectStar:   Table492SelectStarSQL,
+		Returning:    Table492ReturningSQL,
+		KeyReturning: Table492KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table492ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table492ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table493ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_493" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table493SQL             = `"public"."table_493"`
+	Table493SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table493ReturningSQL    = `"public"."table_493"."id", "public"."table_493"."name", "public"."table_493"."parent_id", "public"."table_493"."created_at"`
+	Table493KeyReturningSQL = `"public"."table_493"."id"`
+)
+
 // Table493Relation describes "public"."table_493" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table493Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_493",
-		Kind:       "table",
-		SQLName:    `"public"."table_493"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_493",
+		Kind:         "table",
+		SQLName:      Table493SQL,
+		SelectStar:   Table493SelectStarSQL,
+		Returning:    Table493ReturningSQL,
+		KeyReturning: Table493KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table493ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table493ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table494ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_494" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table494SQL             = `"public"."table_494"`
+	Table494SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table494ReturningSQL    = `"public"."table_494"."id", "public"."table_494"."name", "public"."table_494"."parent_id", "public"."table_494"."created_at"`
+	Table494KeyReturningSQL = `"public"."table_494"."id"`
+)
+
 // Table494Relation describes "public"."table_494" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table494Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_494",
-		Kind:       "table",
-		SQLName:    `"public"."table_494"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_494",
+		Kind:         "table",
+		SQLName:      Table494SQL,
+		SelectStar:   Table494SelectStarSQL,
+		Returning:    Table494ReturningSQL,
+		KeyReturning: Table494KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table494ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table494ColName, SQLName: `"name"`, Type: "text"},

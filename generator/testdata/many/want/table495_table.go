@@ -23,15 +23,26 @@ const (
 	Table495ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_495" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table495SQL             = `"public"."table_495"`
+	Table495SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table495ReturningSQL    = `"public"."table_495"."id", "public"."table_495"."name", "public"."table_495"."parent_id", "public"."table_495"."created_at"`
+	Table495KeyReturningSQL = `"public"."table_495"."id"`
+)
+
 // Table495Relation describes "public"."table_495" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table495Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_495",
-		Kind:       "table",
-		SQLName:    `"public"."table_495"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_495",
+		Kind:         "table",
+		SQLName:      Table495SQL,
+		SelectStar:   Table495SelectStarSQL,
+		Returning:    Table495ReturningSQL,
+		KeyReturning: Table495KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table495ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table495ColName, SQLName: `"name"`, Type: "text"},

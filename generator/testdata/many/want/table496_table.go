@@ -23,15 +23,26 @@ const (
 	Table496ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_496" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table496SQL             = `"public"."table_496"`
+	Table496SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table496ReturningSQL    = `"public"."table_496"."id", "public"."table_496"."name", "public"."table_496"."parent_id", "public"."table_496"."created_at"`
+	Table496KeyReturningSQL = `"public"."table_496"."id"`
+)
+
 // Table496Relation describes "public"."table_496" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table496Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_496",
-		Kind:       "table",
-		SQLName:    `"public"."table_496"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_496",
+		Kind:         "table",
+		SQLName:      Table496SQL,
+		SelectStar:   Table496SelectStarSQL,
+		Returning:    Table496ReturningSQL,
+		KeyReturning: Table496KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table496ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table496ColName, SQLName: `"name"`, Type: "text"},

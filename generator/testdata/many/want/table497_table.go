@@ -23,15 +23,26 @@ const (
 	Table497ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_497" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table497SQL             = `"public"."table_497"`
+	Table497SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table497ReturningSQL    = `"public"."table_497"."id", "public"."table_497"."name", "public"."table_497"."parent_id", "public"."table_497"."created_at"`
+	Table497KeyReturningSQL = `"public"."table_497"."id"`
+)
+
 // Table497Relation describes "public"."table_497" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table497Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_497",
-		Kind:       "table",
-		SQLName:    `"public"."table_497"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_497",
+		Kind:         "table",
+		SQLName:      Table497SQL,
+		SelectStar:   Table497SelectStarSQL,
+		Returning:    Table497ReturningSQL,
+		KeyReturning: Table497KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table497ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table497ColName, SQLName: `"name"`, Type: "text"},

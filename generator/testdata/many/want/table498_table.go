@@ -23,15 +23,26 @@ const (
 	Table498ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_498" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table498SQL             = `"public"."table_498"`
+	Table498SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table498ReturningSQL    = `"public"."table_498"."id", "public"."table_498"."name", "public"."table_498"."parent_id", "public"."table_498"."created_at"`
+	Table498KeyReturningSQL = `"public"."table_498"."id"`
+)
+
 // Table498Relation describes "public"."table_498" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table498Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_498",
-		Kind:       "table",
-		SQLName:    `"public"."table_498"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_498",
+		Kind:         "table",
+		SQLName:      Table498SQL,
+		SelectStar:   Table498SelectStarSQL,
+		Returning:    Table498ReturningSQL,
+		KeyReturning: Table498KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table498ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table498ColName, SQLName: `"name"`, Type: "text"},

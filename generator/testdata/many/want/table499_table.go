@@ -23,15 +23,26 @@ const (
 	Table499ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_499" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table499SQL             = `"public"."table_499"`
+	Table499SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table499ReturningSQL    = `"public"."table_499"."id", "public"."table_499"."name", "public"."table_499"."parent_id", "public"."table_499"."created_at"`
+	Table499KeyReturningSQL = `"public"."table_499"."id"`
+)
+
 // Table499Relation describes "public"."table_499" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table499Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_499",
-		Kind:       "table",
-		SQLName:    `"public"."table_499"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_499",
+		Kind:         "table",
+		SQLName:      Table499SQL,
+		SelectStar:   Table499SelectStarSQL,
+		Returning:    Table499ReturningSQL,
+		KeyReturning: Table499KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table499ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table499ColName, SQLName: `"name"`, Type: "text"},

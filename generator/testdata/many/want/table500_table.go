@@ -23,15 +23,26 @@ const (
 	Table500ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_500" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table500SQL             = `"public"."table_500"`
+	Table500SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table500ReturningSQL    = `"public"."table_500"."id", "public"."table_500"."name", "public"."table_500"."parent_id", "public"."table_500"."created_at"`
+	Table500KeyReturningSQL = `"public"."table_500"."id"`
+)
+
 // Table500Relation describes "public"."table_500" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table500Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_500",
-		Kind:       "table",
-		SQLName:    `"public"."table_500"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_500",
+		Kind:         "table",
+		SQLName:      Table500SQL,
+		SelectStar:   Table500SelectStarSQL,
+		Returning:    Table500ReturningSQL,
+		KeyReturning: Table500KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table500ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table500ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table501ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_501" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table501SQL             = `"public"."table_501"`
+	Table501SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table501ReturningSQL    = `"public"."table_501"."id", "public"."table_501"."name", "public"."table_501"."parent_id", "public"."table_501"."created_at"`
+	Table501KeyReturningSQL = `"public"."table_501"."id"`
+)
+
 // Table501Relation describes "public"."table_501" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table501Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_501",
-		Kind:       "table",
-		SQLName:    `"public"."table_501"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_501",
+		Kind:         "table",
+		SQLName:      Table501SQL,
+		SelectStar:   Table501SelectStarSQL,
+		Returning:    Table501ReturningSQL,
+		KeyReturning: Table501KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table501ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table501ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table502ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_502" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table502SQL             = `"public"."table_502"`
+	Table502SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table502ReturningSQL    = `"public"."table_502"."id", "public"."table_502"."name", "public"."table_502"."parent_id", "public"."table_502"."created_at"`
+	Table502KeyReturningSQL = `"public"."table_502"."id"`
+)
+
 // Table502Relation describes "public"."table_502" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table502Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_502",
-		Kind:       "table",
-		SQLName:    `"public"."table_502"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_502",
+		Kind:         "table",
+		SQLName:      Table502SQL,
+		SelectStar:   Table502SelectStarSQL,
+		Returning:    Table502ReturningSQL,
+		KeyReturning: Table502KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table502ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table502ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table503ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_503" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table503SQL             = `"public"."table_503"`
+	Table503SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table503ReturningSQL    = `"public"."table_503"."id", "public"."table_503"."name", "public"."table_503"."parent_id", "public"."table_503"."created_at"`
+	Table503KeyReturningSQL = `"public"."table_503"."id"`
+)
+
 // Table503Relation describes "public"."table_503" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table503Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_503",
-		Kind:       "table",
-		SQLName:    `"public"."table_503"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_503",
+		Kind:         "table",
+		SQLName:      Table503SQL,
+		SelectStar:   Table503SelectStarSQL,
+		Returning:    Table503ReturningSQL,
+		KeyReturning: Table503KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table503ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table503ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table504ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_504" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table504SQL             = `"public"."table_504"`
+	Table504SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table504ReturningSQL    = `"public"."table_504"."id", "public"."table_504"."name", "public"."table_504"."parent_id", "public"."table_504"."created_at"`
+	Table504KeyReturningSQL = `"public"."table_504"."id"`
+)
+
 // Table504Relation describes "public"."table_504" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table504Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_504",
-		Kind:       "table",
-		SQLName:    `"public"."table_504"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_504",
+		Kind:         "table",
+		SQLName:      Table504SQL,
+		SelectStar:   Table504SelectStarSQL,
+		Returning:    Table504ReturningSQL,
+		KeyReturning: Table504KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table504ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table504ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table505ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_505" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table505SQL             = `"public"."table_505"`
+	Table505SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table505ReturningSQL    = `"public"."table_505"."id", "public"."table_505"."name", "public"."table_505"."parent_id", "public"."table_505"."created_at"`
+	Table505KeyReturningSQL = `"public"."table_505"."id"`
+)
+
 // Table505Relation describes "public"."table_505" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table505Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_505",
-		Kind:       "table",
-		SQLName:    `"public"."table_505"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_505",
+		Kind:         "table",
+		SQLName:      Table505SQL,
+		SelectStar:   Table505SelectStarSQL,
+		Returning:    Table505ReturningSQL,
+		KeyReturning: Table505KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table505ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table505ColName, SQLName: `"name"`, Type: "text"},

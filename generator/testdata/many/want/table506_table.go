@@ -23,15 +23,26 @@ const (
 	Table506ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_506" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table506SQL             = `"public"."table_506"`
+	Table506SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table506ReturningSQL    = `"public"."table_506"."id", "public"."table_506"."name", "public"."table_506"."parent_id", "public"."table_506"."created_at"`
+	Table506KeyReturningSQL = `"public"."table_506"."id"`
+)
+
 // Table506Relation describes "public"."table_506" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table506Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_506",
-		Kind:       "table",
-		SQLName:    `"public"."table_506"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_506",
+		Kind:         "table",
+		SQLName:      Table506SQL,
+		SelectStar:   Table506SelectStarSQL,
+		Returning:    Table506ReturningSQL,
+		KeyReturning: Table506KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table506ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table506ColName, SQLName: `"name"`, Type: "text"},

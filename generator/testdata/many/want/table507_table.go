@@ -23,15 +23,26 @@ const (
 	Table507ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_507" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table507SQL             = `"public"."table_507"`
+	Table507SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table507ReturningSQL    = `"public"."table_507"."id", "public"."table_507"."name", "public"."table_507"."parent_id", "public"."table_507"."created_at"`
+	Table507KeyReturningSQL = `"public"."table_507"."id"`
+)
+
 // Table507Relation describes "public"."table_507" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table507Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_507",
-		Kind:       "table",
-		SQLName:    `"public"."table_507"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_507",
+		Kind:         "table",
+		SQLName:      Table507SQL,
+		SelectStar:   Table507SelectStarSQL,
+		Returning:    Table507ReturningSQL,
+		KeyReturning: Table507KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table507ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table507ColName, SQLName: `"name"`, Type: "text"},

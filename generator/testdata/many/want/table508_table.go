@@ -23,15 +23,26 @@ const (
 	Table508ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_508" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table508SQL             = `"public"."table_508"`
+	Table508SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table508ReturningSQL    = `"public"."table_508"."id", "public"."table_508"."name", "public"."table_508"."parent_id", "public"."table_508"."created_at"`
+	Table508KeyReturningSQL = `"public"."table_508"."id"`
+)
+
 // Table508Relation describes "public"."table_508" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table508Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_508",
-		Kind:       "table",
-		SQLName:    `"public"."table_508"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_508",
+		Kind:         "table",
+		SQLName:      Table508SQL,
+		SelectStar:   Table508SelectStarSQL,
+		Returning:    Table508ReturningSQL,
+		KeyReturning: Table508KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table508ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table508ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table509ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_509" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table509SQL             = `"public"."table_509"`
+	Table509SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table509ReturningSQL    = `"public"."table_509"."id", "public"."table_509"."name", "public"."table_509"."parent_id", "public"."table_509"."created_at"`
+	Table509KeyReturningSQL = `"public"."table_509"."id"`
+)
+
 // Table509Relation describes "public"."table_509" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table509Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_509",
-		Kind:       "table",
-		SQLName:    `"public"."table_509"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_509",
+		Kind:         "table",
+		SQLName:      Table509SQL,
+		SelectStar:   Table509SelectStarSQL,
+		Returning:    Table509ReturningSQL,
+		KeyReturning: Table509KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table509ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table509ColName, SQLName: `"name"`, Type: "text"},

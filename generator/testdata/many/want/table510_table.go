@@ -23,15 +23,26 @@ const (
 	Table510ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_510" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table510SQL             = `"public"."table_510"`
+	Table510SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table510ReturningSQL    = `"public"."table_510"."id", "public"."table_510"."name", "public"."table_510"."parent_id", "public"."table_510"."created_at"`
+	Table510KeyReturningSQL = `"public"."table_510"."id"`
+)
+
 // Table510Relation describes "public"."table_510" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table510Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_510",
-		Kind:       "table",
-		SQLName:    `"public"."table_510"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_510",
+		Kind:         "table",
+		SQLName:      Table510SQL,
+		SelectStar:   Table510SelectStarSQL,
+		Returning:    Table510ReturningSQL,
+		KeyReturning: Table510KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table510ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table510ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table511ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_511" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table511SQL             = `"public"."table_511"`
+	Table511SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table511ReturningSQL    = `"public"."table_511"."id", "public"."table_511"."name", "public"."table_511"."parent_id", "public"."table_511"."created_at"`
+	Table511KeyReturningSQL = `"public"."table_511"."id"`
+)
+
 // Table511Relation describes "public"."table_511" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table511Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_511",
-		Kind:       "table",
-		SQLName:    `"public"."table_511"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_511",
+		Kind:         "table",
+		SQLName:      Table511SQL,
+		SelectStar:   Table511SelectStarSQL,
+		Returning:    Table511ReturningSQL,
+		KeyReturning: Table511KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table511ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table511ColName, SQLName: `"name"`, Type: "text"},

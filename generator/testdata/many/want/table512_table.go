@@ -23,15 +23,26 @@ const (
 	Table512ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_512" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table512SQL             = `"public"."table_512"`
+	Table512SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table512ReturningSQL    = `"public"."table_512"."id", "public"."table_512"."name", "public"."table_512"."parent_id", "public"."table_512"."created_at"`
+	Table512KeyReturningSQL = `"public"."table_512"."id"`
+)
+
 // Table512Relation describes "public"."table_512" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table512Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_512",
-		Kind:       "table",
-		SQLName:    `"public"."table_512"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_512",
+		Kind:         "table",
+		SQLName:      Table512SQL,
+		SelectStar:   Table512SelectStarSQL,
+		Returning:    Table512ReturningSQL,
+		KeyReturning: Table512KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table512ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table512ColName, SQLName: `"name"`, Type: "text"},

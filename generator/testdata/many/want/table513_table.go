@@ -23,15 +23,26 @@ const (
 	Table513ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_513" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table513SQL             = `"public"."table_513"`
+	Table513SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table513ReturningSQL    = `"public"."table_513"."id", "public"."table_513"."name", "public"."table_513"."parent_id", "public"."table_513"."created_at"`
+	Table513KeyReturningSQL = `"public"."table_513"."id"`
+)
+
 // Table513Relation describes "public"."table_513" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table513Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_513",
-		Kind:       "table",
-		SQLName:    `"public"."table_513"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_513",
+		Kind:         "table",
+		SQLName:      Table513SQL,
+		SelectStar:   Table513SelectStarSQL,
+		Returning:    Table513ReturningSQL,
+		KeyReturning: Table513KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table513ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table513ColName, SQLName: `"name"`, Type: "text"},

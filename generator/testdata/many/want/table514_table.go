@@ -23,15 +23,26 @@ const (
 	Table514ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_514" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table514SQL             = `"public"."table_514"`
+	Table514SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table514ReturningSQL    = `"public"."table_514"."id", "public"."table_514"."name", "public"."table_514"."parent_id", "public"."table_514"."created_at"`
+	Table514KeyReturningSQL = `"public"."table_514"."id"`
+)
+
 // Table514Relation describes "public"."table_514" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table514Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_514",
-		Kind:       "table",
-		SQLName:    `"public"."table_514"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_514",
+		Kind:         "table",
+		SQLName:      Table514SQL,
+		SelectStar:   Table514SelectStarSQL,
+		Returning:    Table514ReturningSQL,
+		KeyReturning: Table514KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table514ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table514ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table515ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_515" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table515SQL             = `"public"."table_515"`
+	Table515SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table515ReturningSQL    = `"public"."table_515"."id", "public"."table_515"."name", "public"."table_515"."parent_id", "public"."table_515"."created_at"`
+	Table515KeyReturningSQL = `"public"."table_515"."id"`
+)
+
 // Table515Relation describes "public"."table_515" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table515Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_515",
-		Kind:       "table",
-		SQLName:    `"public"."table_515"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_515",
+		Kind:         "table",
+		SQLName:      Table515SQL,
+		SelectStar:   Table515SelectStarSQL,
+		Returning:    Table515ReturningSQL,
+		KeyReturning: Table515KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table515ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table515ColName, SQLName: `"name"`, Type: "text"},

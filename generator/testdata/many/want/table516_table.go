@@ -23,15 +23,26 @@ const (
 	Table516ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_516" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table516SQL             = `"public"."table_516"`
+	Table516SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table516ReturningSQL    = `"public"."table_516"."id", "public"."table_516"."name", "public"."table_516"."parent_id", "public"."table_516"."created_at"`
+	Table516KeyReturningSQL = `"public"."table_516"."id"`
+)
+
 // Table516Relation describes "public"."table_516" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table516Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_516",
-		Kind:       "table",
-		SQLName:    `"public"."table_516"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_516",
+		Kind:         "table",
+		SQLName:      Table516SQL,
+		SelectStar:   Table516SelectStarSQL,
+		Returning:    Table516ReturningSQL,
+		KeyReturning: Table516KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table516ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table516ColName, SQLName: `"name"`, Type: "text"},

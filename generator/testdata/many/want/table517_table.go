@@ -23,15 +23,26 @@ const (
 	Table517ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_517" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table517SQL             = `"public"."table_517"`
+	Table517SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table517ReturningSQL    = `"public"."table_517"."id", "public"."table_517"."name", "public"."table_517"."parent_id", "public"."table_517"."created_at"`
+	Table517KeyReturningSQL = `"public"."table_517"."id"`
+)
+
 // Table517Relation describes "public"."table_517" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table517Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_517",
-		Kind:       "table",
-		SQLName:    `"public"."table_517"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_517",
+		Kind:         "table",
+		SQLName:      Table517SQL,
+		SelectStar:   Table517SelectStarSQL,
+		Returning:    Table517ReturningSQL,
+		KeyReturning: Table517KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table517ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table517ColName, SQLName: `"name"`, Type: "text"},

@@ -23,15 +23,26 @@ const (
 	Table518ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_518" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table518SQL             = `"public"."table_518"`
+	Table518SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table518ReturningSQL    = `"public"."table_518"."id", "public"."table_518"."name", "public"."table_518"."parent_id", "public"."table_518"."created_at"`
+	Table518KeyReturningSQL = `"public"."table_518"."id"`
+)
+
 // Table518Relation describes "public"."table_518" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table518Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_518",
-		Kind:       "table",
-		SQLName:    `"public"."table_518"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_518",
+		Kind:         "table",
+		SQLName:      Table518SQL,
+		SelectStar:   Table518SelectStarSQL,
+		Returning:    Table518ReturningSQL,
+		KeyReturning: Table518KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table518ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table518ColName, SQLName: `"name"`, Type: "text"},

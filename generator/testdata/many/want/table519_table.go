@@ -23,15 +23,26 @@ const (
 	Table519ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_519" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table519SQL             = `"public"."table_519"`
+	Table519SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table519ReturningSQL    = `"public"."table_519"."id", "public"."table_519"."name", "public"."table_519"."parent_id", "public"."table_519"."created_at"`
+	Table519KeyReturningSQL = `"public"."table_519"."id"`
+)
+
 // Table519Relation describes "public"."table_519" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table519Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_519",
-		Kind:       "table",
-		SQLName:    `"public"."table_519"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_519",
+		Kind:         "table",
+		SQLName:      Table519SQL,
+		SelectStar:   Table519SelectStarSQL,
+		Returning:    Table519ReturningSQL,
+		KeyReturning: Table519KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table519ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table519ColName, SQLName: `"name"`, Type: "text"},

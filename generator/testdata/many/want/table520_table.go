@@ -23,15 +23,26 @@ const (
 	Table520ColCreatedAt = "created_at"
 )
 
+// SQL of "public"."table_520" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Table520SQL             = `"public"."table_520"`
+	Table520SelectStarSQL   = `"id", "name", "parent_id", "created_at"`
+	Table520ReturningSQL    = `"public"."table_520"."id", "public"."table_520"."name", "public"."table_520"."parent_id", "public"."table_520"."created_at"`
+	Table520KeyReturningSQL = `"public"."table_520"."id"`
+)
+
 // Table520Relation describes "public"."table_520" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Table520Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "table_520",
-		Kind:       "table",
-		SQLName:    `"public"."table_520"`,
-		SelectStar: `"id", "name", "parent_id", "created_at"`,
+		Schema:       "public",
+		Name:         "table_520",
+		Kind:         "table",
+		SQLName:      Table520SQL,
+		SelectStar:   Table520SelectStarSQL,
+		Returning:    Table520ReturningSQL,
+		KeyReturning: Table520KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Table520ColID, SQLName: `"id"`, Type: "bigint"},
 			{Name: Table520ColName, SQLName: `"name"`, Type: "text"},

@@ -12,6 +12,11 @@ type HelloArgs struct {
 // HelloResult is what "test"."hello" returns (text).
 type HelloResult = string
 
+// HelloCallSQL calls "test"."hello" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const HelloCallSQL = `"test"."hello"("name" := $1::text)`
+
 // HelloFunction describes "test"."hello" to the runtime, which serves it on /rpc/hello.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func HelloFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "name", SQLName: `"name"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:       HelloCallSQL,
 		ReturnType: "text",
 		Scalar:     true,
 		Volatility: "immutable",

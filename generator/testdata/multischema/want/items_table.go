@@ -16,15 +16,26 @@ const (
 	ItemsColName = "name"
 )
 
+// SQL of "test"."items" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ItemsSQL             = `"test"."items"`
+	ItemsSelectStarSQL   = `"id", "name"`
+	ItemsReturningSQL    = `"test"."items"."id", "test"."items"."name"`
+	ItemsKeyReturningSQL = `"test"."items"."id"`
+)
+
 // ItemsRelation describes "test"."items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ItemsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "test",
-		Name:       "items",
-		Kind:       "table",
-		SQLName:    `"test"."items"`,
-		SelectStar: `"id", "name"`,
+		Schema:       "test",
+		Name:         "items",
+		Kind:         "table",
+		SQLName:      ItemsSQL,
+		SelectStar:   ItemsSelectStarSQL,
+		Returning:    ItemsReturningSQL,
+		KeyReturning: ItemsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: ItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: ItemsColName, SQLName: `"name"`, Type: "text", Nullable: true},

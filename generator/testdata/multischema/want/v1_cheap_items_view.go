@@ -16,15 +16,26 @@ const (
 	V1CheapItemsColLabel = "label"
 )
 
+// SQL of "v1"."cheap_items" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	V1CheapItemsSQL             = `"v1"."cheap_items"`
+	V1CheapItemsSelectStarSQL   = `"id", "label"`
+	V1CheapItemsReturningSQL    = `"v1"."cheap_items"."id", "v1"."cheap_items"."label"`
+	V1CheapItemsKeyReturningSQL = `"v1"."cheap_items"."id"`
+)
+
 // V1CheapItemsRelation describes "v1"."cheap_items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func V1CheapItemsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "v1",
-		Name:       "cheap_items",
-		Kind:       "view",
-		SQLName:    `"v1"."cheap_items"`,
-		SelectStar: `"id", "label"`,
+		Schema:       "v1",
+		Name:         "cheap_items",
+		Kind:         "view",
+		SQLName:      V1CheapItemsSQL,
+		SelectStar:   V1CheapItemsSelectStarSQL,
+		Returning:    V1CheapItemsReturningSQL,
+		KeyReturning: V1CheapItemsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: V1CheapItemsColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 			{Name: V1CheapItemsColLabel, SQLName: `"label"`, Type: "text", Nullable: true},

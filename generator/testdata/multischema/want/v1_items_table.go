@@ -21,15 +21,26 @@ const (
 	V1ItemsColPrice = "price"
 )
 
+// SQL of "v1"."items" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	V1ItemsSQL             = `"v1"."items"`
+	V1ItemsSelectStarSQL   = `"id", "label", "price"`
+	V1ItemsReturningSQL    = `"v1"."items"."id", "v1"."items"."label", "v1"."items"."price"`
+	V1ItemsKeyReturningSQL = `"v1"."items"."id"`
+)
+
 // V1ItemsRelation describes "v1"."items" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func V1ItemsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "v1",
-		Name:       "items",
-		Kind:       "table",
-		SQLName:    `"v1"."items"`,
-		SelectStar: `"id", "label", "price"`,
+		Schema:       "v1",
+		Name:         "items",
+		Kind:         "table",
+		SQLName:      V1ItemsSQL,
+		SelectStar:   V1ItemsSelectStarSQL,
+		Returning:    V1ItemsReturningSQL,
+		KeyReturning: V1ItemsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: V1ItemsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: V1ItemsColLabel, SQLName: `"label"`, Type: "text", Nullable: true},

@@ -14,15 +14,26 @@ const (
 	V1OnlyInV1ColID = "id"
 )
 
+// SQL of "v1"."only_in_v1" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	V1OnlyInV1SQL             = `"v1"."only_in_v1"`
+	V1OnlyInV1SelectStarSQL   = `"id"`
+	V1OnlyInV1ReturningSQL    = `"v1"."only_in_v1"."id"`
+	V1OnlyInV1KeyReturningSQL = `"v1"."only_in_v1"."id"`
+)
+
 // V1OnlyInV1Relation describes "v1"."only_in_v1" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func V1OnlyInV1Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "v1",
-		Name:       "only_in_v1",
-		Kind:       "table",
-		SQLName:    `"v1"."only_in_v1"`,
-		SelectStar: `"id"`,
+		Schema:       "v1",
+		Name:         "only_in_v1",
+		Kind:         "table",
+		SQLName:      V1OnlyInV1SQL,
+		SelectStar:   V1OnlyInV1SelectStarSQL,
+		Returning:    V1OnlyInV1ReturningSQL,
+		KeyReturning: V1OnlyInV1KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: V1OnlyInV1ColID, SQLName: `"id"`, Type: "integer"},
 		},

@@ -14,6 +14,14 @@ const (
 	ABColXY = "x-y"
 )
 
+// SQL of "public"."a-b" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ABSQL           = `"public"."a-b"`
+	ABSelectStarSQL = `"x-y"`
+	ABReturningSQL  = `"public"."a-b"."x-y"`
+)
+
 // ABRelation describes "public"."a-b" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ABRelation() *contract.Relation {
@@ -21,8 +29,9 @@ func ABRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "a-b",
 		Kind:       "table",
-		SQLName:    `"public"."a-b"`,
-		SelectStar: `"x-y"`,
+		SQLName:    ABSQL,
+		SelectStar: ABSelectStarSQL,
+		Returning:  ABReturningSQL,
 		Columns: []contract.Column{
 			{Name: ABColXY, SQLName: `"x-y"`, Type: "integer", Nullable: true},
 		},

@@ -13,6 +13,11 @@ type AddThemArgs struct {
 // AddThemResult is what "public"."add_them" returns (integer).
 type AddThemResult = int32
 
+// AddThemCallSQL calls "public"."add_them" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const AddThemCallSQL = `"public"."add_them"("a" := $1::integer, "b" := $2::integer)`
+
 // AddThemFunction describes "public"."add_them" to the runtime, which serves it on /rpc/add_them.
 // A call with every argument runs:
 //
@@ -26,6 +31,7 @@ func AddThemFunction() *contract.Function {
 			{Name: "a", SQLName: `"a"`, Type: "integer", Cast: `integer`, Required: true},
 			{Name: "b", SQLName: `"b"`, Type: "integer", Cast: `integer`},
 		},
+		Call:       AddThemCallSQL,
 		ReturnType: "integer",
 		Scalar:     true,
 		Volatility: "immutable",

@@ -140,6 +140,14 @@ const (
 	AllTypesColCGenerated      = "c_generated"
 )
 
+// SQL of "public"."all_types" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	AllTypesSQL           = `"public"."all_types"`
+	AllTypesSelectStarSQL = `"c_bool", "c_int2", "c_int4", "c_int8", "c_float4", "c_float8", "c_numeric", "c_numeric_p", "c_money", "c_text", "c_varchar", "c_char", "c_name", "c_bytea", "c_date", "c_time", "c_timetz", "c_timestamp", "c_timestamptz", "c_interval", "c_json", "c_jsonb", "c_xml", "c_uuid", "c_inet", "c_cidr", "c_macaddr", "c_macaddr8", "c_bit", "c_varbit", "c_tsvector", "c_tsquery", "c_point", "c_line", "c_lseg", "c_box", "c_path", "c_polygon", "c_circle", "c_int4range", "c_int8range", "c_numrange", "c_tsrange", "c_tstzrange", "c_daterange", "c_int4multirange", "c_pg_lsn", "c_oid", "c_regclass", "c_txid", "c_int_arr", "c_text_arr", "c_2d", "c_json_arr", "c_mood", "c_mood_arr", "c_point3", "c_point3_arr", "c_domain", "c_not_null", "c_identity", "c_generated"`
+	AllTypesReturningSQL  = `"public"."all_types"."c_bool", "public"."all_types"."c_int2", "public"."all_types"."c_int4", "public"."all_types"."c_int8", "public"."all_types"."c_float4", "public"."all_types"."c_float8", "public"."all_types"."c_numeric", "public"."all_types"."c_numeric_p", "public"."all_types"."c_money", "public"."all_types"."c_text", "public"."all_types"."c_varchar", "public"."all_types"."c_char", "public"."all_types"."c_name", "public"."all_types"."c_bytea", "public"."all_types"."c_date", "public"."all_types"."c_time", "public"."all_types"."c_timetz", "public"."all_types"."c_timestamp", "public"."all_types"."c_timestamptz", "public"."all_types"."c_interval", "public"."all_types"."c_json", "public"."all_types"."c_jsonb", "public"."all_types"."c_xml", "public"."all_types"."c_uuid", "public"."all_types"."c_inet", "public"."all_types"."c_cidr", "public"."all_types"."c_macaddr", "public"."all_types"."c_macaddr8", "public"."all_types"."c_bit", "public"."all_types"."c_varbit", "public"."all_types"."c_tsvector", "public"."all_types"."c_tsquery", "public"."all_types"."c_point", "public"."all_types"."c_line", "public"."all_types"."c_lseg", "public"."all_types"."c_box", "public"."all_types"."c_path", "public"."all_types"."c_polygon", "public"."all_types"."c_circle", "public"."all_types"."c_int4range", "public"."all_types"."c_int8range", "public"."all_types"."c_numrange", "public"."all_types"."c_tsrange", "public"."all_types"."c_tstzrange", "public"."all_types"."c_daterange", "public"."all_types"."c_int4multirange", "public"."all_types"."c_pg_lsn", "public"."all_types"."c_oid", "public"."all_types"."c_regclass", "public"."all_types"."c_txid", "public"."all_types"."c_int_arr", "public"."all_types"."c_text_arr", "public"."all_types"."c_2d", "public"."all_types"."c_json_arr", "public"."all_types"."c_mood", "public"."all_types"."c_mood_arr", "public"."all_types"."c_point3", "public"."all_types"."c_point3_arr", "public"."all_types"."c_domain", "public"."all_types"."c_not_null", "public"."all_types"."c_identity", "public"."all_types"."c_generated"`
+)
+
 // AllTypesRelation describes "public"."all_types" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func AllTypesRelation() *contract.Relation {
@@ -147,8 +155,9 @@ func AllTypesRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "all_types",
 		Kind:       "table",
-		SQLName:    `"public"."all_types"`,
-		SelectStar: `"c_bool", "c_int2", "c_int4", "c_int8", "c_float4", "c_float8", "c_numeric", "c_numeric_p", "c_money", "c_text", "c_varchar", "c_char", "c_name", "c_bytea", "c_date", "c_time", "c_timetz", "c_timestamp", "c_timestamptz", "c_interval", "c_json", "c_jsonb", "c_xml", "c_uuid", "c_inet", "c_cidr", "c_macaddr", "c_macaddr8", "c_bit", "c_varbit", "c_tsvector", "c_tsquery", "c_point", "c_line", "c_lseg", "c_box", "c_path", "c_polygon", "c_circle", "c_int4range", "c_int8range", "c_numrange", "c_tsrange", "c_tstzrange", "c_daterange", "c_int4multirange", "c_pg_lsn", "c_oid", "c_regclass", "c_txid", "c_int_arr", "c_text_arr", "c_2d", "c_json_arr", "c_mood", "c_mood_arr", "c_point3", "c_point3_arr", "c_domain", "c_not_null", "c_identity", "c_generated"`,
+		SQLName:    AllTypesSQL,
+		SelectStar: AllTypesSelectStarSQL,
+		Returning:  AllTypesReturningSQL,
 		Columns: []contract.Column{
 			{Name: AllTypesColCBool, SQLName: `"c_bool"`, Type: "boolean", Nullable: true},
 			{Name: AllTypesColCInt2, SQLName: `"c_int2"`, Type: "smallint", Nullable: true},

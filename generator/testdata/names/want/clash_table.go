@@ -20,6 +20,14 @@ const (
 	ClashColUserID4 = "user id"
 )
 
+// SQL of "public"."clash" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ClashSQL           = `"public"."clash"`
+	ClashSelectStarSQL = `"user_id", "userId", "UserID", "user id"`
+	ClashReturningSQL  = `"public"."clash"."user_id", "public"."clash"."userId", "public"."clash"."UserID", "public"."clash"."user id"`
+)
+
 // ClashRelation describes "public"."clash" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ClashRelation() *contract.Relation {
@@ -27,8 +35,9 @@ func ClashRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "clash",
 		Kind:       "table",
-		SQLName:    `"public"."clash"`,
-		SelectStar: `"user_id", "userId", "UserID", "user id"`,
+		SQLName:    ClashSQL,
+		SelectStar: ClashSelectStarSQL,
+		Returning:  ClashReturningSQL,
 		Columns: []contract.Column{
 			{Name: ClashColUserID, SQLName: `"user_id"`, Type: "integer", Nullable: true},
 			{Name: ClashColUserID2, SQLName: `"userId"`, Type: "integer", Nullable: true},

@@ -14,6 +14,14 @@ const (
 	DottedColX = "x"
 )
 
+// SQL of "public".".dotted" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	DottedSQL           = `"public".".dotted"`
+	DottedSelectStarSQL = `"x"`
+	DottedReturningSQL  = `"public".".dotted"."x"`
+)
+
 // DottedRelation describes "public".".dotted" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func DottedRelation() *contract.Relation {
@@ -21,8 +29,9 @@ func DottedRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       ".dotted",
 		Kind:       "table",
-		SQLName:    `"public".".dotted"`,
-		SelectStar: `"x"`,
+		SQLName:    DottedSQL,
+		SelectStar: DottedSelectStarSQL,
+		Returning:  DottedReturningSQL,
 		Columns: []contract.Column{
 			{Name: DottedColX, SQLName: `"x"`, Type: "integer", Nullable: true},
 		},

@@ -14,6 +14,14 @@ const (
 	EventsLinuxColID = "id"
 )
 
+// SQL of "public"."events_linux" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	EventsLinuxSQL           = `"public"."events_linux"`
+	EventsLinuxSelectStarSQL = `"id"`
+	EventsLinuxReturningSQL  = `"public"."events_linux"."id"`
+)
+
 // EventsLinuxRelation describes "public"."events_linux" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func EventsLinuxRelation() *contract.Relation {
@@ -21,8 +29,9 @@ func EventsLinuxRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "events_linux",
 		Kind:       "table",
-		SQLName:    `"public"."events_linux"`,
-		SelectStar: `"id"`,
+		SQLName:    EventsLinuxSQL,
+		SelectStar: EventsLinuxSelectStarSQL,
+		Returning:  EventsLinuxReturningSQL,
 		Columns: []contract.Column{
 			{Name: EventsLinuxColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 		},

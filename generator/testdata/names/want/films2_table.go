@@ -14,6 +14,14 @@ const (
 	Films2ColID = "id"
 )
 
+// SQL of "public"."FILMS" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Films2SQL           = `"public"."FILMS"`
+	Films2SelectStarSQL = `"id"`
+	Films2ReturningSQL  = `"public"."FILMS"."id"`
+)
+
 // Films2Relation describes "public"."FILMS" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Films2Relation() *contract.Relation {
@@ -21,8 +29,9 @@ func Films2Relation() *contract.Relation {
 		Schema:     "public",
 		Name:       "FILMS",
 		Kind:       "table",
-		SQLName:    `"public"."FILMS"`,
-		SelectStar: `"id"`,
+		SQLName:    Films2SQL,
+		SelectStar: Films2SelectStarSQL,
+		Returning:  Films2ReturningSQL,
 		Columns: []contract.Column{
 			{Name: Films2ColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 		},

@@ -16,15 +16,26 @@ const (
 	Films3ColTitle = "Title"
 )
 
+// SQL of "public"."Films" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	Films3SQL             = `"public"."Films"`
+	Films3SelectStarSQL   = `"id", "Title"`
+	Films3ReturningSQL    = `"public"."Films"."id", "public"."Films"."Title"`
+	Films3KeyReturningSQL = `"public"."Films"."id"`
+)
+
 // Films3Relation describes "public"."Films" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func Films3Relation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "Films",
-		Kind:       "table",
-		SQLName:    `"public"."Films"`,
-		SelectStar: `"id", "Title"`,
+		Schema:       "public",
+		Name:         "Films",
+		Kind:         "table",
+		SQLName:      Films3SQL,
+		SelectStar:   Films3SelectStarSQL,
+		Returning:    Films3ReturningSQL,
+		KeyReturning: Films3KeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: Films3ColID, SQLName: `"id"`, Type: "integer"},
 			{Name: Films3ColTitle, SQLName: `"Title"`, Type: "text", Nullable: true},

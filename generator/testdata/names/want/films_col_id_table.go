@@ -14,6 +14,14 @@ const (
 	FilmsColIDColID = "id"
 )
 
+// SQL of "public"."films_col_id" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	FilmsColIDSQL           = `"public"."films_col_id"`
+	FilmsColIDSelectStarSQL = `"id"`
+	FilmsColIDReturningSQL  = `"public"."films_col_id"."id"`
+)
+
 // FilmsColIDRelation describes "public"."films_col_id" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func FilmsColIDRelation() *contract.Relation {
@@ -21,8 +29,9 @@ func FilmsColIDRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "films_col_id",
 		Kind:       "table",
-		SQLName:    `"public"."films_col_id"`,
-		SelectStar: `"id"`,
+		SQLName:    FilmsColIDSQL,
+		SelectStar: FilmsColIDSelectStarSQL,
+		Returning:  FilmsColIDReturningSQL,
 		Columns: []contract.Column{
 			{Name: FilmsColIDColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 		},

@@ -19,15 +19,26 @@ const (
 	FilmsColTitle = "title"
 )
 
+// SQL of "public"."films" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	FilmsSQL             = `"public"."films"`
+	FilmsSelectStarSQL   = `"id", "title"`
+	FilmsReturningSQL    = `"public"."films"."id", "public"."films"."title"`
+	FilmsKeyReturningSQL = `"public"."films"."id"`
+)
+
 // FilmsRelation describes "public"."films" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func FilmsRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "public",
-		Name:       "films",
-		Kind:       "table",
-		SQLName:    `"public"."films"`,
-		SelectStar: `"id", "title"`,
+		Schema:       "public",
+		Name:         "films",
+		Kind:         "table",
+		SQLName:      FilmsSQL,
+		SelectStar:   FilmsSelectStarSQL,
+		Returning:    FilmsReturningSQL,
+		KeyReturning: FilmsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: FilmsColID2, SQLName: `"id"`, Type: "integer"},
 			{Name: FilmsColTitle, SQLName: `"title"`, Type: "text", Nullable: true},

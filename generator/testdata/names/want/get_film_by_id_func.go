@@ -12,6 +12,11 @@ type GetFilmByIDArgs struct {
 // GetFilmByIDResult is what "public"."get_film" returns (public.films).
 type GetFilmByIDResult = Film
 
+// GetFilmByIDCallSQL calls "public"."get_film" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const GetFilmByIDCallSQL = `"public"."get_film"("id" := $1::integer)`
+
 // GetFilmByIDFunction describes "public"."get_film" to the runtime, which serves it on /rpc/get_film.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func GetFilmByIDFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "id", SQLName: `"id"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:           GetFilmByIDCallSQL,
 		ReturnType:     "public.films",
 		ResultSchema:   "public",
 		ResultRelation: "films",

@@ -12,6 +12,11 @@ type GetFilmByTitleArgs struct {
 // GetFilmByTitleResult is what "public"."get_film" returns (setof public.films).
 type GetFilmByTitleResult = []Film
 
+// GetFilmByTitleCallSQL calls "public"."get_film" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const GetFilmByTitleCallSQL = `"public"."get_film"("title" := $1::text)`
+
 // GetFilmByTitleFunction describes "public"."get_film" to the runtime, which serves it on /rpc/get_film.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func GetFilmByTitleFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "title", SQLName: `"title"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:           GetFilmByTitleCallSQL,
 		ReturnType:     "public.films",
 		ReturnsSet:     true,
 		ResultSchema:   "public",

@@ -10,6 +10,11 @@ type GetFilmArgs struct {
 }
 
 // "public"."Get Film" returns void: its endpoint answers 204 No Content.
+// GetFilmCallSQL calls "public"."Get Film" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const GetFilmCallSQL = `"public"."Get Film"("x" := $1::integer)`
+
 // GetFilmFunction describes "public"."Get Film" to the runtime, which serves it on /rpc/Get Film.
 // A call with every argument runs:
 //
@@ -22,6 +27,7 @@ func GetFilmFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "x", SQLName: `"x"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:       GetFilmCallSQL,
 		ReturnType: "void",
 		Void:       true,
 		Scalar:     true,

@@ -13,6 +13,11 @@ type InoutFnArgs struct {
 // InoutFnResult is what "public"."inout_fn" returns (integer).
 type InoutFnResult = int32
 
+// InoutFnCallSQL calls "public"."inout_fn" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const InoutFnCallSQL = `"public"."inout_fn"("x" := $1::integer, "y" := $2::integer)`
+
 // InoutFnFunction describes "public"."inout_fn" to the runtime, which serves it on /rpc/inout_fn.
 // A call with every argument runs:
 //
@@ -26,6 +31,7 @@ func InoutFnFunction() *contract.Function {
 			{Name: "x", SQLName: `"x"`, Type: "integer", Cast: `integer`, Required: true},
 			{Name: "y", SQLName: `"y"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:       InoutFnCallSQL,
 		ReturnType: "integer",
 		Columns: []contract.Column{
 			{Name: "x", SQLName: `"x"`, Type: "integer", Nullable: true},

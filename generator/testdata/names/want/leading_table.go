@@ -14,6 +14,14 @@ const (
 	LeadingColX = "x"
 )
 
+// SQL of "public"."_leading" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	LeadingSQL           = `"public"."_leading"`
+	LeadingSelectStarSQL = `"x"`
+	LeadingReturningSQL  = `"public"."_leading"."x"`
+)
+
 // LeadingRelation describes "public"."_leading" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func LeadingRelation() *contract.Relation {
@@ -21,8 +29,9 @@ func LeadingRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "_leading",
 		Kind:       "table",
-		SQLName:    `"public"."_leading"`,
-		SelectStar: `"x"`,
+		SQLName:    LeadingSQL,
+		SelectStar: LeadingSelectStarSQL,
+		Returning:  LeadingReturningSQL,
 		Columns: []contract.Column{
 			{Name: LeadingColX, SQLName: `"x"`, Type: "integer", Nullable: true},
 		},

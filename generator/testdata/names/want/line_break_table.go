@@ -14,6 +14,14 @@ const (
 	LineBreakColColUmn = "col\numn"
 )
 
+// SQL of "public"."line\nbreak" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	LineBreakSQL           = "\"public\".\"line\nbreak\""
+	LineBreakSelectStarSQL = "\"col\numn\""
+	LineBreakReturningSQL  = "\"public\".\"line\nbreak\".\"col\numn\""
+)
+
 // LineBreakRelation describes "public"."line\nbreak" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func LineBreakRelation() *contract.Relation {
@@ -21,8 +29,9 @@ func LineBreakRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "line\nbreak",
 		Kind:       "table",
-		SQLName:    "\"public\".\"line\nbreak\"",
-		SelectStar: "\"col\numn\"",
+		SQLName:    LineBreakSQL,
+		SelectStar: LineBreakSelectStarSQL,
+		Returning:  LineBreakReturningSQL,
 		Columns: []contract.Column{
 			{Name: LineBreakColColUmn, SQLName: "\"col\numn\"", Type: "integer", Nullable: true},
 		},

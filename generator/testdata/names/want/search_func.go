@@ -19,6 +19,11 @@ type SearchRow struct {
 // SearchResult is what "public"."search" returns (setof record).
 type SearchResult = []SearchRow
 
+// SearchCallSQL calls "public"."search" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const SearchCallSQL = `"public"."search"("q" := $1::text)`
+
 // SearchFunction describes "public"."search" to the runtime, which serves it on /rpc/search.
 // A call with every argument runs:
 //
@@ -31,6 +36,7 @@ func SearchFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "q", SQLName: `"q"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:       SearchCallSQL,
 		ReturnType: "record",
 		ReturnsSet: true,
 		Columns: []contract.Column{

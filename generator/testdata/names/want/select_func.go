@@ -12,6 +12,11 @@ type SelectArgs struct {
 // SelectResult is what "public"."select" returns (public.mood).
 type SelectResult = Mood
 
+// SelectCallSQL calls "public"."select" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const SelectCallSQL = `"public"."select"("from" := $1::integer)`
+
 // SelectFunction describes "public"."select" to the runtime, which serves it on /rpc/select.
 // A call with every argument runs:
 //
@@ -24,6 +29,7 @@ func SelectFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "from", SQLName: `"from"`, Type: "integer", Cast: `integer`, Required: true},
 		},
+		Call:       SelectCallSQL,
 		ReturnType: "public.mood",
 		Scalar:     true,
 		Volatility: "immutable",

@@ -18,6 +18,11 @@ type SplitNameRow struct {
 // SplitNameResult is what "public"."split_name" returns (record).
 type SplitNameResult = SplitNameRow
 
+// SplitNameCallSQL calls "public"."split_name" with every argument from the query
+// string (GET, or a POST form), as the runtime's renderer wrote it when this
+// file was generated: the text shown is the text run.
+const SplitNameCallSQL = `"public"."split_name"("full_name" := $1::text)`
+
 // SplitNameFunction describes "public"."split_name" to the runtime, which serves it on /rpc/split_name.
 // A call with every argument runs:
 //
@@ -30,6 +35,7 @@ func SplitNameFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "full_name", SQLName: `"full_name"`, Type: "text", Cast: `text`, Required: true},
 		},
+		Call:       SplitNameCallSQL,
 		ReturnType: "record",
 		Columns: []contract.Column{
 			{Name: "first", SQLName: `"first"`, Type: "text", Nullable: true},

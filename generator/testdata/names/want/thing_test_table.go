@@ -14,6 +14,14 @@ const (
 	ThingTestColID = "id"
 )
 
+// SQL of "public"."thing_test" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ThingTestSQL           = `"public"."thing_test"`
+	ThingTestSelectStarSQL = `"id"`
+	ThingTestReturningSQL  = `"public"."thing_test"."id"`
+)
+
 // ThingTestRelation describes "public"."thing_test" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ThingTestRelation() *contract.Relation {
@@ -21,8 +29,9 @@ func ThingTestRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "thing_test",
 		Kind:       "table",
-		SQLName:    `"public"."thing_test"`,
-		SelectStar: `"id"`,
+		SQLName:    ThingTestSQL,
+		SelectStar: ThingTestSelectStarSQL,
+		Returning:  ThingTestReturningSQL,
 		Columns: []contract.Column{
 			{Name: ThingTestColID, SQLName: `"id"`, Type: "integer", Nullable: true},
 		},

@@ -24,6 +24,14 @@ const (
 	TypeColInterface = "interface"
 )
 
+// SQL of "public"."type" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	TypeSQL           = `"public"."type"`
+	TypeSelectStarSQL = `"func", "package", "select", "range", "default", "interface"`
+	TypeReturningSQL  = `"public"."type"."func", "public"."type"."package", "public"."type"."select", "public"."type"."range", "public"."type"."default", "public"."type"."interface"`
+)
+
 // TypeRelation describes "public"."type" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func TypeRelation() *contract.Relation {
@@ -31,8 +39,9 @@ func TypeRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "type",
 		Kind:       "table",
-		SQLName:    `"public"."type"`,
-		SelectStar: `"func", "package", "select", "range", "default", "interface"`,
+		SQLName:    TypeSQL,
+		SelectStar: TypeSelectStarSQL,
+		Returning:  TypeReturningSQL,
 		Columns: []contract.Column{
 			{Name: TypeColFunc, SQLName: `"func"`, Type: "integer", Nullable: true},
 			{Name: TypeColPackage, SQLName: `"package"`, Type: "text", Nullable: true},

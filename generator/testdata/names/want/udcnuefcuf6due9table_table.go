@@ -17,6 +17,14 @@ const (
 	ÜnïcödéTableColGröße = "Größe"
 )
 
+// SQL of "public"."Ünïcödé Table" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	ÜnïcödéTableSQL           = `"public"."Ünïcödé Table"`
+	ÜnïcödéTableSelectStarSQL = `"Größe"`
+	ÜnïcödéTableReturningSQL  = `"public"."Ünïcödé Table"."Größe"`
+)
+
 // ÜnïcödéTableRelation describes "public"."Ünïcödé Table" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func ÜnïcödéTableRelation() *contract.Relation {
@@ -24,8 +32,9 @@ func ÜnïcödéTableRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "Ünïcödé Table",
 		Kind:       "table",
-		SQLName:    `"public"."Ünïcödé Table"`,
-		SelectStar: `"Größe"`,
+		SQLName:    ÜnïcödéTableSQL,
+		SelectStar: ÜnïcödéTableSelectStarSQL,
+		Returning:  ÜnïcödéTableReturningSQL,
 		Columns: []contract.Column{
 			{Name: ÜnïcödéTableColGröße, SQLName: `"Größe"`, Type: "numeric", Nullable: true},
 		},

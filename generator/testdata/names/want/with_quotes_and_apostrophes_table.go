@@ -20,6 +20,14 @@ const (
 	WithQuotesAndApostrophesColGH = "g\\h"
 )
 
+// SQL of "public"."with \"quotes\" and 'apostrophes'" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	WithQuotesAndApostrophesSQL           = `"public"."with ""quotes"" and 'apostrophes'"`
+	WithQuotesAndApostrophesSelectStarSQL = `"a""b", "c'd", "e,f", "g\h"`
+	WithQuotesAndApostrophesReturningSQL  = `"public"."with ""quotes"" and 'apostrophes'"."a""b", "public"."with ""quotes"" and 'apostrophes'"."c'd", "public"."with ""quotes"" and 'apostrophes'"."e,f", "public"."with ""quotes"" and 'apostrophes'"."g\h"`
+)
+
 // WithQuotesAndApostrophesRelation describes "public"."with \"quotes\" and 'apostrophes'" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func WithQuotesAndApostrophesRelation() *contract.Relation {
@@ -27,8 +35,9 @@ func WithQuotesAndApostrophesRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "with \"quotes\" and 'apostrophes'",
 		Kind:       "table",
-		SQLName:    `"public"."with ""quotes"" and 'apostrophes'"`,
-		SelectStar: `"a""b", "c'd", "e,f", "g\h"`,
+		SQLName:    WithQuotesAndApostrophesSQL,
+		SelectStar: WithQuotesAndApostrophesSelectStarSQL,
+		Returning:  WithQuotesAndApostrophesReturningSQL,
 		Columns: []contract.Column{
 			{Name: WithQuotesAndApostrophesColAB, SQLName: `"a""b"`, Type: "integer", Nullable: true},
 			{Name: WithQuotesAndApostrophesColCD, SQLName: `"c'd"`, Type: "integer", Nullable: true},

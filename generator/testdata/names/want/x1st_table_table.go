@@ -18,6 +18,14 @@ const (
 	X1stTableColDouble  = "__double"
 )
 
+// SQL of "public"."1st table" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	X1stTableSQL           = `"public"."1st table"`
+	X1stTableSelectStarSQL = `"2nd col", "_under", "__double"`
+	X1stTableReturningSQL  = `"public"."1st table"."2nd col", "public"."1st table"."_under", "public"."1st table"."__double"`
+)
+
 // X1stTableRelation describes "public"."1st table" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func X1stTableRelation() *contract.Relation {
@@ -25,8 +33,9 @@ func X1stTableRelation() *contract.Relation {
 		Schema:     "public",
 		Name:       "1st table",
 		Kind:       "table",
-		SQLName:    `"public"."1st table"`,
-		SelectStar: `"2nd col", "_under", "__double"`,
+		SQLName:    X1stTableSQL,
+		SelectStar: X1stTableSelectStarSQL,
+		Returning:  X1stTableReturningSQL,
 		Columns: []contract.Column{
 			{Name: X1stTableColX2ndCol, SQLName: `"2nd col"`, Type: "integer", Nullable: true},
 			{Name: X1stTableColUnder, SQLName: `"_under"`, Type: "integer", Nullable: true},

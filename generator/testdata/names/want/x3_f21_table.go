@@ -14,6 +14,14 @@ const (
 	X3F21ColX2A = "*"
 )
 
+// SQL of "public"."?!" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	X3F21SQL           = `"public"."?!"`
+	X3F21SelectStarSQL = `"*"`
+	X3F21ReturningSQL  = `"public"."?!"."*"`
+)
+
 // X3F21Relation describes "public"."?!" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func X3F21Relation() *contract.Relation {
@@ -21,8 +29,9 @@ func X3F21Relation() *contract.Relation {
 		Schema:     "public",
 		Name:       "?!",
 		Kind:       "table",
-		SQLName:    `"public"."?!"`,
-		SelectStar: `"*"`,
+		SQLName:    X3F21SQL,
+		SelectStar: X3F21SelectStarSQL,
+		Returning:  X3F21ReturningSQL,
 		Columns: []contract.Column{
 			{Name: X3F21ColX2A, SQLName: `"*"`, Type: "integer", Nullable: true},
 		},

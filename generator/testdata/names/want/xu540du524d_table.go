@@ -16,6 +16,14 @@ const (
 	X名前ColÜ  = "ü"
 )
 
+// SQL of "public"."名前" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	X名前SQL           = `"public"."名前"`
+	X名前SelectStarSQL = `"列", "ü"`
+	X名前ReturningSQL  = `"public"."名前"."列", "public"."名前"."ü"`
+)
+
 // X名前Relation describes "public"."名前" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func X名前Relation() *contract.Relation {
@@ -23,8 +31,9 @@ func X名前Relation() *contract.Relation {
 		Schema:     "public",
 		Name:       "名前",
 		Kind:       "table",
-		SQLName:    `"public"."名前"`,
-		SelectStar: `"列", "ü"`,
+		SQLName:    X名前SQL,
+		SelectStar: X名前SelectStarSQL,
+		Returning:  X名前ReturningSQL,
 		Columns: []contract.Column{
 			{Name: X名前ColX列, SQLName: `"列"`, Type: "text", Nullable: true},
 			{Name: X名前ColÜ, SQLName: `"ü"`, Type: "integer", Nullable: true},
