@@ -13,16 +13,17 @@ import (
 )
 
 // pipe is one request's transaction on the wire: every statement sent in
-// one pipeline and one flush, then its results read in order. The
-// statements before the end (BEGIN, the settings, the pre-request function,
-// the main statement) are prepared by name on the connection the first time
-// they run there — inside the pipeline, so the main statement is parsed
-// after BEGIN and set_config('role', …), as the request's role, as PostgREST
-// prepares — and only bound and executed after that: PostgreSQL neither
-// parses nor plans them again. A prepared statement serves any role and
-// settings safely: PostgreSQL checks privileges when it executes, and
-// re-plans a statement whose row-level security or search_path differ from
-// when it was planned.
+// one pipeline and one flush, then its results read in order. A read runs
+// in the transaction PostgreSQL opens for the statements up to the Sync; a
+// write between BEGIN and COMMIT (see send). Each statement is prepared by
+// name on the connection the first time it runs there — inside the
+// pipeline, so the main statement is parsed after set_config('role', …), as
+// the request's role, as PostgREST prepares — and after that only bound and
+// executed with the description PostgreSQL gave when preparing it:
+// PostgreSQL neither parses nor plans nor describes it again. A prepared
+// statement serves any role and settings safely: PostgreSQL checks
+// privileges when it executes, and re-plans a statement whose row-level
+// security or search_path differ from when it was planned.
 type pipe struct {
 	p *pgconn.Pipeline
 	// begun is set once the first statement ran; committed once COMMIT
@@ -42,9 +43,10 @@ type pipe struct {
 	ended bool
 }
 
-// send queues tx on pc: BEGIN, the settings, the pre-request function, the
-// main statement, the EXPLAIN and, unless tx.Check decides it later (or
-// withEnd is false), the end; then Sync.
+// send queues tx on pc: BEGIN (not for a read that ends with the batch),
+// the settings, the pre-request function, the main statement, the EXPLAIN
+// and, unless tx.Check decides it later (or withEnd is false), the end;
+// then Sync.
 func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bool) (*pipe, error) {
 	args, formats, err := encode(tx.Args)
 	if err != nil {
