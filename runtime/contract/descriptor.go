@@ -23,7 +23,7 @@ type Relation struct {
 	// generation, so no request builds them; "" renders them per request.
 	Returning    string
 	KeyReturning string
-	Columns    []Column
+	Columns      []Column
 	// RowRef refers to a whole row in the FROM clause (quoted name); the
 	// argument computed fields are called with.
 	RowRef string
