@@ -81,6 +81,9 @@ type Column struct {
 	Comment   string `json:"comment,omitempty"`
 	// MaxLength is the declared length of varchar(n)/char(n), 0 when unbounded.
 	MaxLength int `json:"max_length,omitempty"`
+	// Dims is an array column's declared dimensions when more than one
+	// (int[][] is 2; 0 otherwise): its values are arrays of arrays.
+	Dims int `json:"dims,omitempty"`
 }
 
 // TypeCategory says how a type is built, after pg_type.typtype and typcategory.

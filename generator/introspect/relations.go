@@ -39,6 +39,7 @@ type columnRow struct {
 	Generated string `db:"generated"`
 	Comment   string `db:"comment"`
 	MaxLength int32  `db:"max_length"`
+	Dims      int32  `db:"dims"`
 }
 
 // keyRow is one row of keys.sql: a primary key, unique or foreign key
@@ -137,6 +138,7 @@ func (l *loader) loadRelations(ctx context.Context) ([]*relation, error) {
 			Generated: c.Generated,
 			Comment:   c.Comment,
 			MaxLength: int(c.MaxLength),
+			Dims:      int(c.Dims),
 		})
 		r.colTypes = append(r.colTypes, l.types.want(c.Atttypid, c.Atttypmod))
 	}

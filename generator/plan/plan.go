@@ -266,7 +266,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		fields := newNamer()
 		var star []string
 		for _, c := range src.Columns {
-			f := newField(fields, c.Name, c.Name, tm.fieldType(c.Type, c.Nullable))
+			f := newField(fields, c.Name, c.Name, tm.columnType(c.Type, c.Dims, c.Nullable))
 			f.Column = c
 			f.Const = names.name(r.Prefix + "Col" + f.GoName)
 			r.Fields = append(r.Fields, f)

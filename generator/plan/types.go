@@ -125,7 +125,18 @@ func (m *typeMapper) goType(t catalog.Type) GoType {
 // fieldType is goType made nullable: a pointer for nullable scalars, the type
 // itself where nil already means null (slices, json.RawMessage).
 func (m *typeMapper) fieldType(t catalog.Type, nullable bool) GoType {
+	return m.columnType(t, 0, nullable)
+}
+
+// columnType is fieldType of a column declared with dims dimensions: an
+// array of arrays nests its slices (int[][] is [][]int32).
+func (m *typeMapper) columnType(t catalog.Type, dims int, nullable bool) GoType {
 	g := m.goType(t)
+	for range dims - 1 {
+		if g.Slice {
+			g = sliceOf(g)
+		}
+	}
 	if nullable && !g.nilable() {
 		return pointerTo(g)
 	}

@@ -45,7 +45,7 @@ func TestRowTypesDecodeResponses(t *testing.T) {
 		"test.films": e2e.RowsMatch[db.Film], "test.films_ext": e2e.RowsMatch[db.FilmsExt],
 		"test.films_v1": e2e.RowsMatch[db.FilmsV1], "test.films_v2": e2e.RowsMatch[db.FilmsV2],
 		"test.films_via_v2": e2e.RowsMatch[db.FilmsViaV2], "test.genres": e2e.RowsMatch[db.Genre],
-		"test.items": e2e.RowsMatch[db.Item], "test.json_docs": e2e.RowsMatch[db.JSONDoc],
+		"test.items": e2e.RowsMatch[db.Item], "test.kinds": e2e.RowsMatch[db.Kind], "test.json_docs": e2e.RowsMatch[db.JSONDoc],
 		"test.labels": e2e.RowsMatch[db.Label], "test.loud_notes": e2e.RowsMatch[db.LoudNote],
 		"test.nominations": e2e.RowsMatch[db.Nomination], "test.notes": e2e.RowsMatch[db.Note],
 		"test.paints": e2e.RowsMatch[db.Paint], "test.people": e2e.RowsMatch[db.Person],

@@ -326,6 +326,44 @@ BEGIN
 END $$;
 CREATE TRIGGER guard_notes BEFORE INSERT ON test.notes FOR EACH ROW EXECUTE FUNCTION test.guard_notes();
 
+-- ---------------------------------------------------------------------------
+-- One column of each type a row struct must decode, with a row of values
+-- that test the edges (zones, fractions, nesting, escapes) and a row of NULLs.
+CREATE TABLE test.kinds (
+  id       int PRIMARY KEY,
+  amount   numeric(12,4),
+  price    money,
+  at       timestamptz,
+  local_at timestamp,
+  day      date,
+  clock    time,
+  span     interval,
+  period   tstzrange,
+  grid     int[][],
+  doc      json,
+  docb     jsonb,
+  spot     test.coords,
+  kind     test.place_kind,
+  shade    test.color,
+  raw      bytea,
+  host     inet,
+  net      cidr,
+  mac      macaddr,
+  uid      uuid,
+  ratio    double precision,
+  flag     boolean,
+  big      bigint
+);
+
+INSERT INTO test.kinds VALUES
+  (1, 12345678.0125, '1234.56', '2024-03-10 01:30:00.123456-08', '2024-03-10 01:30:00', '2024-02-29', '23:59:59.5',
+   '1 year 2 mons 3 days 04:05:06.5', '[2024-01-01 00:00+00,2024-01-02 00:00+05)', '{{1,2},{3,4}}',
+   '{"a": [1, "two", null], "b": {"c": true}}', '{"esc": "quote \" and \\ and é"}', '(52.5,-1.25,"a \"label\"")',
+   'town', 7, '\xdeadbeef00', '192.168.0.1/24', '10.0.0.0/8', '08:00:2b:01:02:03',
+   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 0.1, true, 9007199254740993),
+  (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+   NULL, NULL, NULL);
+
 GRANT USAGE ON SCHEMA test, v2, extensions TO anon, web_user;
 GRANT SELECT ON ALL TABLES IN SCHEMA test TO anon, web_user;
 GRANT INSERT, UPDATE, DELETE ON test.writable_items, test.notes, test.loud_notes TO web_user;

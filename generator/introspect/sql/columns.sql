@@ -2,6 +2,8 @@
 -- column of a NOT NULL domain is not nullable either. The default is left
 -- empty for generated columns (their pg_attrdef row is the generation
 -- expression). max_length is the n of varchar(n)/char(n), through one domain.
+-- dims is an array column's declared dimensions when more than one
+-- (int[][] → 2, else 0), which PostgreSQL records but its type does not carry.
 SELECT
   a.attrelid,
   a.attnum,
@@ -17,7 +19,8 @@ SELECT
     WHEN tt.typid IN ('pg_catalog.bpchar'::regtype, 'pg_catalog.varchar'::regtype) AND tt.typmod >= 4
     THEN tt.typmod - 4
     ELSE 0
-  END AS max_length
+  END AS max_length,
+  CASE WHEN a.attndims > 1 THEN a.attndims::int ELSE 0 END AS dims
 FROM pg_catalog.pg_attribute AS a
 JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace

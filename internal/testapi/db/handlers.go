@@ -227,6 +227,14 @@ func (a *API) PutJSONDocs(c echo.Context) error     { return a.srv.Relation(c, "
 func (a *API) DeleteJSONDocs(c echo.Context) error  { return a.srv.Relation(c, "json_docs") }
 func (a *API) OptionsJSONDocs(c echo.Context) error { return a.srv.Relation(c, "json_docs") }
 
+// /kinds serves the relations called "kinds".
+func (a *API) GetKinds(c echo.Context) error     { return a.srv.Relation(c, "kinds") }
+func (a *API) PostKinds(c echo.Context) error    { return a.srv.Relation(c, "kinds") }
+func (a *API) PatchKinds(c echo.Context) error   { return a.srv.Relation(c, "kinds") }
+func (a *API) PutKinds(c echo.Context) error     { return a.srv.Relation(c, "kinds") }
+func (a *API) DeleteKinds(c echo.Context) error  { return a.srv.Relation(c, "kinds") }
+func (a *API) OptionsKinds(c echo.Context) error { return a.srv.Relation(c, "kinds") }
+
 // /labels serves the relations called "labels".
 func (a *API) GetLabels(c echo.Context) error     { return a.srv.Relation(c, "labels") }
 func (a *API) PostLabels(c echo.Context) error    { return a.srv.Relation(c, "labels") }

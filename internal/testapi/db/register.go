@@ -41,6 +41,7 @@ func Schema() *contract.Schema {
 			GenresRelation(),
 			ItemsRelation(),
 			JSONDocsRelation(),
+			KindsRelation(),
 			LabelsRelation(),
 			LoudNotesRelation(),
 			NominationsRelation(),
@@ -302,6 +303,14 @@ type ServerInterface interface {
 	PutJSONDocs(c echo.Context) error
 	DeleteJSONDocs(c echo.Context) error
 	OptionsJSONDocs(c echo.Context) error
+
+	// /kinds serves the relations called "kinds".
+	GetKinds(c echo.Context) error
+	PostKinds(c echo.Context) error
+	PatchKinds(c echo.Context) error
+	PutKinds(c echo.Context) error
+	DeleteKinds(c echo.Context) error
+	OptionsKinds(c echo.Context) error
 
 	// /labels serves the relations called "labels".
 	GetLabels(c echo.Context) error
@@ -810,6 +819,13 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodPut, "/json_docs", si.PutJSONDocs)
 	add(http.MethodDelete, "/json_docs", si.DeleteJSONDocs)
 	add(http.MethodOptions, "/json_docs", si.OptionsJSONDocs)
+	add(http.MethodGet, "/kinds", si.GetKinds)
+	add(http.MethodHead, "/kinds", si.GetKinds)
+	add(http.MethodPost, "/kinds", si.PostKinds)
+	add(http.MethodPatch, "/kinds", si.PatchKinds)
+	add(http.MethodPut, "/kinds", si.PutKinds)
+	add(http.MethodDelete, "/kinds", si.DeleteKinds)
+	add(http.MethodOptions, "/kinds", si.OptionsKinds)
 	add(http.MethodGet, "/labels", si.GetLabels)
 	add(http.MethodHead, "/labels", si.GetLabels)
 	add(http.MethodPost, "/labels", si.PostLabels)

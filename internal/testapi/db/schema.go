@@ -11,7 +11,7 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:0e20e7fbe81698732034cd38bbfa55d0f8c4f372f6d7adf6e0122d73800e02d2"
+const SchemaFingerprint = "sha256:e1e82fd0b1fedb952828936c54ebfbb3709d7cd5040163f37c41c1c6eb8a6453"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
@@ -70,6 +70,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.items_in(text)`, Digest: "d5613dbee9f27f695ff729143a4d5f0b"},
 		{Kind: "function", Name: `test.join_words(text,text[])`, Digest: "875fb3d84fa7eb8a39f6e5de47607ccb"},
 		{Kind: "table", Name: `test.json_docs`, Digest: "8ddea02f76a64d450ebc73843355a04f"},
+		{Kind: "table", Name: `test.kinds`, Digest: "d0b91965a2ecbbe4a2ddc54b6ab3a362"},
 		{Kind: "table", Name: `test.labels`, Digest: "26855693af5d1558bce0a1391d9d4470"},
 		{Kind: "function", Name: `test.log_and_count(text)`, Digest: "643429786221b2feda356c719510c393"},
 		{Kind: "function", Name: `test.log_call(text)`, Digest: "a122b1f1089a33a1bd9ee5dd0b30b099"},

@@ -62,7 +62,7 @@ type AllType struct {
 	CTxid           *string           `json:"c_txid"`           // txid_snapshot
 	CIntArr         []int32           `json:"c_int_arr"`        // integer[]
 	CTextArr        []string          `json:"c_text_arr"`       // text[]
-	C2d             []int32           `json:"c_2d"`             // integer[]
+	C2d             [][]int32         `json:"c_2d"`             // integer[]
 	CJSONArr        []json.RawMessage `json:"c_json_arr"`       // jsonb[]
 	CMood           *Mood             `json:"c_mood"`           // public.mood
 	CMoodArr        []Mood            `json:"c_mood_arr"`       // public.mood[]

@@ -63,7 +63,7 @@ type AllTypesColumns struct {
 	CTxid           restclient.Column[want.AllType, string]
 	CIntArr         restclient.ArrayColumn[want.AllType, int32]
 	CTextArr        restclient.ArrayColumn[want.AllType, string]
-	C2d             restclient.ArrayColumn[want.AllType, int32]
+	C2d             restclient.ArrayColumn[want.AllType, []int32]
 	CJSONArr        restclient.ArrayColumn[want.AllType, json.RawMessage]
 	CMood           restclient.Column[want.AllType, want.Mood]
 	CMoodArr        restclient.ArrayColumn[want.AllType, want.Mood]
@@ -129,7 +129,7 @@ var AllTypes = AllTypesColumns{
 	CTxid:           restclient.NewColumn[want.AllType, string]("c_txid"),
 	CIntArr:         restclient.NewArrayColumn[want.AllType, int32]("c_int_arr"),
 	CTextArr:        restclient.NewArrayColumn[want.AllType, string]("c_text_arr"),
-	C2d:             restclient.NewArrayColumn[want.AllType, int32]("c_2d"),
+	C2d:             restclient.NewArrayColumn[want.AllType, []int32]("c_2d"),
 	CJSONArr:        restclient.NewArrayColumn[want.AllType, json.RawMessage]("c_json_arr"),
 	CMood:           restclient.NewColumn[want.AllType, want.Mood]("c_mood"),
 	CMoodArr:        restclient.NewArrayColumn[want.AllType, want.Mood]("c_mood_arr"),
