@@ -16,8 +16,8 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/generator/catalog"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
-	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 	"github.com/pgrestgen/pgrestgen/runtime/drift"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // Options steer planning.
@@ -136,7 +136,7 @@ type Function struct {
 	// ("text/html", or "*/*" for any).
 	// SQL are the descriptor's fixed SQL pieces as named constants (the
 	// call with every argument), shown in the function's file.
-	SQL []SQLConst
+	SQL        []SQLConst
 	Descriptor contract.Function
 }
 
