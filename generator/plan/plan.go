@@ -128,15 +128,15 @@ type Function struct {
 	File           string
 	// Path is the URL path the function is served on: /rpc/<name>.
 	Path string
+	// SQL are the descriptor's fixed SQL pieces as named constants (the
+	// call with every argument), shown in the function's file.
+	SQL []SQLConst
 	// Descriptor is the function as the runtime is given it: the call's
 	// parameters (Cast is what a value is cast to, and read as from a JSON
 	// body: a type name PostgreSQL resolves whatever the search_path), how
 	// its rows come back (Scalar, or composite with the columns of
 	// ResultRelation or Columns), a media type when it is a handler
 	// ("text/html", or "*/*" for any).
-	// SQL are the descriptor's fixed SQL pieces as named constants (the
-	// call with every argument), shown in the function's file.
-	SQL        []SQLConst
 	Descriptor contract.Function
 }
 
