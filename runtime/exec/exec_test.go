@@ -27,16 +27,7 @@ func newTestRunner(t *testing.T, setup string, environ ...string) (*Runner, *con
 	if err := pgcluster.ApplySQL(t.Context(), uri, setup); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load("", append([]string{"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=postgres"}, environ...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := NewPool(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return New(cfg, pool, nil, nil), cfg, uri
+	return newTestRunnerOn(t, uri, environ...)
 }
 
 // insertRow is a main statement in the shape Run scans, with a write.
@@ -289,9 +280,9 @@ func TestImplicitReadTransaction(t *testing.T) {
 }
 
 // newTestRunnerOn makes a Runner with a new pool on an existing database.
-func newTestRunnerOn(t *testing.T, uri string) (*Runner, *config.Config, string) {
+func newTestRunnerOn(t *testing.T, uri string, environ ...string) (*Runner, *config.Config, string) {
 	t.Helper()
-	cfg, err := config.Load("", []string{"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=postgres"})
+	cfg, err := config.Load("", append([]string{"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=postgres"}, environ...))
 	if err != nil {
 		t.Fatal(err)
 	}
