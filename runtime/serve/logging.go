@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,9 +23,26 @@ import (
 // every level but crit, which asks for errors only.
 const levelNotice = slog.LevelInfo + 2
 
+// levelVar is log-level as a configuration reload may change it.
+type levelVar struct{ v atomic.Value }
+
+func newLevel(l config.LogLevel) *levelVar {
+	lv := &levelVar{}
+	lv.set(l)
+	return lv
+}
+
+func (lv *levelVar) set(l config.LogLevel) { lv.v.Store(l) }
+
+func (lv *levelVar) get() config.LogLevel { return lv.v.Load().(config.LogLevel) }
+
 // newLogger is the diagnostic log: slog's text or JSON handler (log-format)
-// on w, filtered by log-level, with the configured secrets masked.
-func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+// on w, filtered by log-level (level, or cfg's when nil), with the
+// configured secrets masked.
+func newLogger(cfg *config.Config, w io.Writer, level *levelVar) *slog.Logger {
+	if level == nil {
+		level = newLevel(cfg.LogLevel)
+	}
 	if w == nil {
 		return slog.New(slog.DiscardHandler)
 	}
@@ -45,7 +63,7 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	} else {
 		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(&filterHandler{next: h, level: cfg.LogLevel, mask: newMasker(cfg)})
+	return slog.New(&filterHandler{next: h, level: level, mask: newMasker(cfg)})
 }
 
 // logs reports whether a record at l is logged at log-level lv: crit and
@@ -70,11 +88,11 @@ func logs(lv config.LogLevel, l slog.Level) bool {
 // filterHandler applies log-level and masks secrets in every record.
 type filterHandler struct {
 	next  slog.Handler
-	level config.LogLevel
+	level *levelVar
 	mask  *masker
 }
 
-func (h *filterHandler) Enabled(_ context.Context, l slog.Level) bool { return logs(h.level, l) }
+func (h *filterHandler) Enabled(_ context.Context, l slog.Level) bool { return logs(h.level.get(), l) }
 
 func (h *filterHandler) Handle(ctx context.Context, r slog.Record) error {
 	if h.mask.none() {
@@ -178,15 +196,17 @@ func logsResponse(lv config.LogLevel, status int) bool {
 //	127.0.0.1 - anon [26/Jul/2021:01:56:38 -0500] "GET /clients HTTP/1.1" 200 56 "" "curl/8.5.0"
 //
 // or, with log-format json, one object a line with the duration added.
-func accessLog(cfg *config.Config, w io.Writer) func(*httpmw.Request) {
+func accessLog(cfg *config.Config, w io.Writer, level *levelVar) func(*httpmw.Request) {
 	if w == nil {
 		return nil
 	}
-	lv := cfg.LogLevel
+	if level == nil {
+		level = newLevel(cfg.LogLevel)
+	}
 	if cfg.LogFormat == config.LogJSON {
 		log := slog.New(slog.NewJSONHandler(w, nil))
 		return func(r *httpmw.Request) {
-			if !logsResponse(lv, r.Status) {
+			if !logsResponse(level.get(), r.Status) {
 				return
 			}
 			level := slog.LevelInfo
@@ -213,7 +233,7 @@ func accessLog(cfg *config.Config, w io.Writer) func(*httpmw.Request) {
 	}
 	var mu sync.Mutex
 	return func(r *httpmw.Request) {
-		if !logsResponse(lv, r.Status) {
+		if !logsResponse(level.get(), r.Status) {
 			return
 		}
 		line := apacheLine(r)
