@@ -45,8 +45,8 @@ db-tx-end = "commit"
 # jwt-secret = "reallyreallyreallyreallyverysafe"
 # jwt-secret-is-base64 = false
 # jwt-aud = "your-audience"
-## Where the role is in the claims.
-jwt-role-claim-key = "$.role"
+## Where the role is in the claims (a JSONPath; $$ writes a literal $ in this file).
+jwt-role-claim-key = "$$.role"
 
 ## The API server: host ("!4" any IPv4 address, "*" any) and port.
 server-host = "!4"
