@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,9 +131,20 @@ func (a *app) ready(ctx, runCtx context.Context) error {
 		a.met.loads.WithLabelValues("FAIL").Inc()
 		return err
 	}
-	a.met.loadTime.Set(time.Since(begun).Seconds())
+	took := time.Since(begun)
+	a.met.loadTime.Set(took.Seconds())
 	a.met.loads.WithLabelValues("SUCCESS").Inc()
 	a.setRoles(roles)
+	// PostgREST's lines on each (re)connection, which operators grep for;
+	// the schema cache is the generated code's, only the roles' settings
+	// are read.
+	var version string
+	if err := a.pool.QueryRow(ctx, "SELECT version()").Scan(&version); err == nil {
+		a.log.Info("Successfully connected to " + version)
+	}
+	a.log.Info(fmt.Sprintf("Schema cache loaded %d Relations, %d Functions (compiled in; role settings read in %.1f milliseconds)",
+		len(a.opts.Schema.Relations), len(a.opts.Schema.Functions), float64(took.Microseconds())/1000),
+		slog.String("fingerprint", a.opts.Schema.Fingerprint))
 	a.driftMu.Lock()
 	first := !a.driftFirst
 	a.driftFirst = true
@@ -195,7 +208,7 @@ func (a *app) reload(ctx context.Context) error {
 	var dbs map[string]string
 	if base.DBConfig {
 		if dbs, err = readDBSettings(ctx, a.pool, base.DBPreConfig); err != nil {
-			a.log.Error("Failed reloading config from the database", slog.Any("err", err))
+			a.log.Error("Failed to query database settings for the config parameters.", slog.Any("err", err))
 			return err
 		}
 	}
@@ -274,7 +287,8 @@ func (a *app) listen(ctx context.Context, channel string) {
 		if ctx.Err() != nil {
 			return
 		}
-		a.log.Error("Could not listen for notifications on the "+channel+" channel; retrying", slog.Any("err", err), slog.Duration("in", wait))
+		a.log.Error(fmt.Sprintf("Failed listening for database notifications on the %q channel. %v", channel, err))
+		a.log.Error(fmt.Sprintf("Retrying listening for database notifications in %d seconds...", int(wait/time.Second)))
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -287,7 +301,10 @@ func (a *app) listen(ctx context.Context, channel string) {
 }
 
 func (a *app) listenOnce(ctx context.Context, channel string, connected func()) error {
-	conn, err := pgx.ConnectConfig(ctx, a.pool.Config().ConnConfig)
+	// Named, so that operators (and tests) tell it from the pool's.
+	cc := a.pool.Config().ConnConfig
+	cc.RuntimeParams["application_name"] = listenerName
+	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err != nil {
 		return err
 	}
@@ -296,7 +313,10 @@ func (a *app) listenOnce(ctx context.Context, channel string, connected func()) 
 		return err
 	}
 	connected()
-	a.log.Info("Listening for notifications on the " + channel + " channel")
+	var version string
+	_ = conn.QueryRow(ctx, "SELECT version()").Scan(&version)
+	a.log.Info(fmt.Sprintf("Listener connected to %s on %q and listening for database notifications on the %q channel",
+		version, net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port))), channel))
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
@@ -304,14 +324,19 @@ func (a *app) listenOnce(ctx context.Context, channel string, connected func()) 
 		}
 		switch n.Payload {
 		case "reload config":
+			a.log.Info(fmt.Sprintf("Received a config reload message on the %q channel", channel))
 			_ = a.reload(ctx)
 		case "reload schema", "":
+			a.log.Info(fmt.Sprintf("Received a schema cache reload message on the %q channel", channel))
 			a.schemaReload("NOTIFY " + channel)
 		default:
 			a.log.Warn("ignoring an unknown notification on the "+channel+" channel", slog.String("payload", n.Payload))
 		}
 	}
 }
+
+// listenerName is the application_name of the LISTEN connection.
+const listenerName = "pgrestgen listener"
 
 // dbSettingsSQL reads the authenticator's pgrst.* settings: those set for
 // the role in this database first, then for the role, then those

@@ -301,7 +301,9 @@ func TestReloadConfig(t *testing.T) {
 	migrate(t, uri)
 	as := loginRole(t, uri, "authn_reload")
 	s, sigs := startWith(t, as, "PGRST_DB_CHANNEL=pgrst_reload_test")
-	s.waitLog(`msg="Listening for notifications on the pgrst_reload_test channel"`, 1)
+	s.waitLog(`and listening for database notifications on the \"pgrst_reload_test\" channel"`, 1)
+	s.waitLog(`msg="Successfully connected to PostgreSQL `, 1)
+	s.waitLog(`msg="Schema cache loaded `, 1)
 	s.waitLog(`msg="Config reloaded"`, 1) // read the in-database config on connecting
 	if _, h := header(t, s.api+"/books", "Server-Timing"); h != "" {
 		t.Fatalf("Server-Timing before the reload: %q", h)
@@ -318,6 +320,7 @@ func TestReloadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.waitLog(`msg="Config reloaded"`, 2)
+	s.waitLog(`msg="Received a config reload message on the \"pgrst_reload_test\" channel"`, 1)
 	if _, h := header(t, s.api+"/books", "Server-Timing"); !strings.Contains(h, "transaction") {
 		t.Errorf("Server-Timing after NOTIFY reload config: %q", h)
 	}
@@ -326,9 +329,22 @@ func TestReloadConfig(t *testing.T) {
 	if _, err := conn.Exec(t.Context(), "NOTIFY pgrst_reload_test, 'reload schema'"); err != nil {
 		t.Fatal(err)
 	}
+	s.waitLog(`msg="Received a schema cache reload message on the \"pgrst_reload_test\" channel"`, 1)
 	s.waitLog(`Schema cache reload requested (NOTIFY pgrst_reload_test): nothing to reload`, 1)
 	sigs <- syscall.SIGUSR1
 	s.waitLog(`Schema cache reload requested (SIGUSR1)`, 1)
+
+	// The LISTEN connection, lost, is opened again.
+	if _, err := conn.Exec(t.Context(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND usename = 'authn_reload'", listenerName); err != nil {
+		t.Fatal(err)
+	}
+	s.waitLog(`msg="Failed listening for database notifications on the \"pgrst_reload_test\" channel.`, 1)
+	s.waitLog(`msg="Retrying listening for database notifications in 1 seconds..."`, 1)
+	s.waitLog(`and listening for database notifications on the \"pgrst_reload_test\" channel"`, 2)
+	if _, err := conn.Exec(t.Context(), "NOTIFY pgrst_reload_test, 'reload schema'"); err != nil {
+		t.Fatal(err)
+	}
+	s.waitLog(`Schema cache reload requested (NOTIFY pgrst_reload_test): nothing to reload`, 2)
 
 	// SIGUSR2: the in-database anonymous role changes who anonymous
 	// requests are: web_user may read members, anon may not.
