@@ -168,6 +168,10 @@ func dumpConfig(ctx context.Context, opts Options, w io.Writer) error {
 			return err
 		}
 	}
+	// The schemas served: without db-schemas, those the code was generated for.
+	if !cfg.DBSchemasSet && opts.Schema != nil {
+		cfg.DBSchemas = opts.Schema.Schemas
+	}
 	_, err = io.WriteString(w, cfg.Dump())
 	return err
 }
