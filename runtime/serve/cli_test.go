@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgrestgen/pgrestgen/example/db"
@@ -222,6 +223,13 @@ GRANT USAGE ON SCHEMA conf TO authn_dump;
 // signal channel; it returns the server and the channel.
 func startWith(t *testing.T, uri string, environ ...string) (*opsServer, chan os.Signal) {
 	t.Helper()
+	return startConf(t, "", append([]string{"PGRST_DB_URI=" + uri, "PGRST_LOG_LEVEL=info"}, environ...)...)
+}
+
+// startConf is startWith with a config file and no settings but the
+// listeners'.
+func startConf(t *testing.T, configPath string, environ ...string) (*opsServer, chan os.Signal) {
+	t.Helper()
 	sigs := make(chan os.Signal, 1)
 	s := &opsServer{t: t, stdout: &syncBuf{}, stderr: &syncBuf{}}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -229,8 +237,9 @@ func startWith(t *testing.T, uri string, environ ...string) (*opsServer, chan os
 	errc := make(chan error, 1)
 	go func() {
 		errc <- Run(ctx, Options{
+			ConfigPath: configPath,
 			Environ: append([]string{"PGRST_SERVER_HOST=127.0.0.1", "PGRST_SERVER_PORT=0", "PGRST_ADMIN_SERVER_PORT=0",
-				"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=anon", "PGRST_LOG_LEVEL=info"}, environ...),
+				"PGRST_DB_ANON_ROLE=anon"}, environ...),
 			Schema: db.Schema(), Register: db.Register, Stdout: s.stdout, Stderr: s.stderr,
 			Ready:      func(a net.Addr) { addrc <- a },
 			AdminReady: func(a net.Addr) { adminc <- a },
@@ -368,5 +377,51 @@ func TestReloadConfig(t *testing.T) {
 	s.waitLog(`Failed reloading config`, 1)
 	if code, _ := s.get(s.api + "/members"); code != http.StatusOK {
 		t.Errorf("members after a failed reload: %d", code)
+	}
+}
+
+// TestReloadFile: SIGUSR2 applies the config file as it is now: the JWT
+// secret (tokens signed with the old one are refused), db-max-rows and
+// log-level; the new secret is masked in the log.
+func TestReloadFile(t *testing.T) {
+	uri := env.NewDatabase(t, "")
+	migrate(t, uri)
+	const secret2 = "another-secret-at-least-32-chars-long-Kp3"
+	conf := filepath.Join(t.TempDir(), "server.conf")
+	write := func(text string) {
+		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(fmt.Sprintf("db-uri = %q\njwt-secret = %q\ndb-max-rows = 1\nlog-level = \"error\"\n", withPassword(t, uri), opsJWTSecret))
+	s, sigs := startConf(t, conf)
+	waitStatus(t, s.admin+"/ready", http.StatusOK)
+	old := token(t, "web_user")
+	if code, body := s.get(s.api+"/authors?select=id", "Authorization", "Bearer "+old); code != http.StatusOK || strings.Count(body, `"id"`) != 1 {
+		t.Fatalf("before: %d %s", code, body)
+	}
+	write(fmt.Sprintf("db-uri = %q\njwt-secret = %q\ndb-max-rows = 2\nlog-level = \"info\"\n", withPassword(t, uri), secret2))
+	sigs <- syscall.SIGUSR2
+	s.waitLog(`msg="Config reloaded"`, 1)
+	if code, _ := s.get(s.api+"/members", "Authorization", "Bearer "+old); code != http.StatusUnauthorized {
+		t.Errorf("a token signed with the old secret: %d", code)
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"role": "web_user"}).SignedString([]byte(secret2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, body := s.get(s.api+"/authors?select=id", "Authorization", "Bearer "+tok); code != http.StatusOK || strings.Count(body, `"id"`) != 2 {
+		t.Errorf("after: %d %s", code, body)
+	}
+	// log-level info now: a request's line in the access log.
+	if !strings.Contains(s.stdout.String(), `"GET /authors?select=id HTTP/1.1" 200`) {
+		t.Errorf("no access line at log-level info after the reload:\n%s", s.stdout.String())
+	}
+	// The new secret is masked should a message quote it.
+	write(fmt.Sprintf("db-uri = %q\njwt-secret = %q\ndb-max-rows = 2\nlog-level = \"info\"\ndb-tx-end = %q\n", withPassword(t, uri), secret2, secret2))
+	sigs <- syscall.SIGUSR2
+	s.waitLog("Failed reloading config", 1)
+	if strings.Contains(s.stderr.String(), secret2) {
+		t.Errorf("the JWT secret in the log:\n%s", s.stderr.String())
 	}
 }

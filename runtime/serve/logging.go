@@ -23,16 +23,25 @@ import (
 // every level but crit, which asks for errors only.
 const levelNotice = slog.LevelInfo + 2
 
-// levelVar is log-level as a configuration reload may change it.
-type levelVar struct{ v atomic.Value }
+// levelVar is what of the logs a configuration reload may change:
+// log-level and the secrets masked.
+type levelVar struct {
+	v    atomic.Value // config.LogLevel
+	mask atomic.Pointer[masker]
+}
 
 func newLevel(l config.LogLevel) *levelVar {
 	lv := &levelVar{}
-	lv.set(l)
+	lv.v.Store(l)
+	lv.mask.Store(&masker{})
 	return lv
 }
 
-func (lv *levelVar) set(l config.LogLevel) { lv.v.Store(l) }
+// update takes cfg's log-level and secrets.
+func (lv *levelVar) update(cfg *config.Config) {
+	lv.v.Store(cfg.LogLevel)
+	lv.mask.Store(newMasker(cfg))
+}
 
 func (lv *levelVar) get() config.LogLevel { return lv.v.Load().(config.LogLevel) }
 
@@ -63,7 +72,7 @@ func newLogger(cfg *config.Config, w io.Writer, level *levelVar) *slog.Logger {
 	} else {
 		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(&filterHandler{next: h, level: level, mask: newMasker(cfg)})
+	return slog.New(&filterHandler{next: h, level: level})
 }
 
 // logs reports whether a record at l is logged at log-level lv: crit and
@@ -88,34 +97,35 @@ func logs(lv config.LogLevel, l slog.Level) bool {
 // filterHandler applies log-level and masks secrets in every record.
 type filterHandler struct {
 	next  slog.Handler
-	level *levelVar
-	mask  *masker
+	level *levelVar // the level and the masker
 }
 
 func (h *filterHandler) Enabled(_ context.Context, l slog.Level) bool { return logs(h.level.get(), l) }
 
 func (h *filterHandler) Handle(ctx context.Context, r slog.Record) error {
-	if h.mask.none() {
+	mask := h.level.mask.Load()
+	if mask.none() {
 		return h.next.Handle(ctx, r)
 	}
-	nr := slog.NewRecord(r.Time, r.Level, h.mask.apply(r.Message), r.PC)
+	nr := slog.NewRecord(r.Time, r.Level, mask.apply(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
-		nr.AddAttrs(h.mask.attr(a))
+		nr.AddAttrs(mask.attr(a))
 		return true
 	})
 	return h.next.Handle(ctx, nr)
 }
 
 func (h *filterHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	mask := h.level.mask.Load()
 	masked := make([]slog.Attr, len(as))
 	for i, a := range as {
-		masked[i] = h.mask.attr(a)
+		masked[i] = mask.attr(a)
 	}
-	return &filterHandler{next: h.next.WithAttrs(masked), level: h.level, mask: h.mask}
+	return &filterHandler{next: h.next.WithAttrs(masked), level: h.level}
 }
 
 func (h *filterHandler) WithGroup(name string) slog.Handler {
-	return &filterHandler{next: h.next.WithGroup(name), level: h.level, mask: h.mask}
+	return &filterHandler{next: h.next.WithGroup(name), level: h.level}
 }
 
 // masker replaces the configured secrets (the database password, the JWT
