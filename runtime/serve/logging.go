@@ -52,6 +52,7 @@ func newLogger(cfg *config.Config, w io.Writer, level *levelVar) *slog.Logger {
 	if level == nil {
 		level = newLevel(cfg.LogLevel)
 	}
+	level.update(cfg)
 	if w == nil {
 		return slog.New(slog.DiscardHandler)
 	}
