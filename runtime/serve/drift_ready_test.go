@@ -181,7 +181,9 @@ func TestUnixSocket(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	sock := filepath.Join(dir, "api.sock")
-	s, _ := startWith(t, withPassword(t, uri), "PGRST_SERVER_UNIX_SOCKET="+sock, "PGRST_SERVER_UNIX_SOCKET_MODE=600")
+	adminSock := filepath.Join(dir, "admin.sock")
+	s, _ := startWith(t, withPassword(t, uri), "PGRST_SERVER_UNIX_SOCKET="+sock, "PGRST_SERVER_UNIX_SOCKET_MODE=600",
+		"PGRST_ADMIN_SERVER_UNIX_SOCKET="+adminSock)
 	if !strings.HasPrefix(s.api, "http://"+sock) {
 		t.Errorf("Ready got %s, want the socket", s.api)
 	}
@@ -194,7 +196,24 @@ func TestUnixSocket(t *testing.T) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", sock)
 		}}}
-	waitStatus(t, s.admin+"/ready", http.StatusOK)
+	// --ready asks the admin server on its socket (/ready dials the API's).
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, out, errs := runMain(t, []string{"PGRST_ADMIN_SERVER_UNIX_SOCKET=" + adminSock}, "--ready")
+		if code == 0 {
+			if want := "OK: http://localhost/ready on unix socket \"" + adminSock + "\"\n"; out != want {
+				t.Errorf("--ready: %q, want %q", out, want)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("--ready on the admin socket: %d %q", code, errs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if st, err := os.Stat(adminSock); err != nil || st.Mode().Perm() != 0o660 {
+		t.Errorf("admin socket: %v %v", st, err)
+	}
 	resp, err := client.Get("http://localhost/authors?id=eq.1&select=id")
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +222,51 @@ func TestUnixSocket(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET over the socket: %d", resp.StatusCode)
 	}
-	if !strings.Contains(s.stderr.String(), `msg="API server listening on unix socket \"`+sock+`\""`) {
-		t.Errorf("no socket start-up line:\n%s", s.stderr.String())
+	for _, l := range []string{`msg="API server listening on unix socket \"` + sock + `\""`, `msg="Admin server listening on unix socket \"` + adminSock + `\""`} {
+		if !strings.Contains(s.stderr.String(), l) {
+			t.Errorf("no %s in the log:\n%s", l, s.stderr.String())
+		}
+	}
+	// The sockets go with the server.
+	s.stop()
+	for _, p := range []string{sock, adminSock} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s after shutdown: %v", p, err)
+		}
+	}
+}
+
+// TestUnixListenerStale: a socket file left by a previous run is replaced;
+// any other file at the path is an error, and stays.
+func TestUnixListenerStale(t *testing.T) {
+	dir, err := os.MkdirTemp("", "pgrst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	path := filepath.Join(dir, "s.sock")
+	old, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.(*net.UnixListener).SetUnlinkOnClose(false)
+	old.Close()
+	ln, err := unixListener(path, 0o640)
+	if err != nil {
+		t.Fatalf("stale socket: %v", err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o640 {
+		t.Errorf("mode: %v %v", st, err)
+	}
+	ln.Close()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := unixListener(file, 0o660); err == nil || !strings.Contains(err.Error(), "is not a socket") {
+		t.Errorf("regular file: %v", err)
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != "keep" {
+		t.Errorf("the file was touched: %q %v", b, err)
 	}
 }

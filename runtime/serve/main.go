@@ -205,7 +205,7 @@ func checkReady(ctx context.Context, opts Options) (string, error) {
 		return "", errNoAdmin
 	}
 	client := &http.Client{Timeout: 5 * time.Second}
-	url := ""
+	url, where := "", ""
 	if cfg.AdminServerUnixSocket != "" {
 		sock := cfg.AdminServerUnixSocket
 		client.Transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -213,6 +213,7 @@ func checkReady(ctx context.Context, opts Options) (string, error) {
 			return d.DialContext(ctx, "unix", sock)
 		}}
 		url = "http://localhost/ready"
+		where = " on unix socket " + strconv.Quote(sock)
 	} else {
 		url = "http://" + net.JoinHostPort(dialHost(cfg.AdminServerHost), strconv.Itoa(*cfg.AdminServerPort)) + "/ready"
 	}
@@ -226,13 +227,13 @@ func checkReady(ctx context.Context, opts Options) (string, error) {
 		if errors.As(err, &ue) {
 			err = ue.Unwrap()
 		}
-		return "", fmt.Errorf("%s: %w", url, err)
+		return "", fmt.Errorf("%s%s: %w", url, where, err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("%s answered %d %s", url, resp.StatusCode, http.StatusText(resp.StatusCode))
+		return "", fmt.Errorf("%s%s answered %d %s", url, where, resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
-	return "OK: " + url, nil
+	return "OK: " + url + where, nil
 }
 
 // dialHost maps server-host's special values to an address to connect to.

@@ -133,7 +133,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	errc := make(chan error, 1+len(lns))
 	var as *http.Server
-	if cfg.AdminServerPort != nil {
+	if cfg.AdminServerPort != nil || cfg.AdminServerUnixSocket != "" {
 		if as, err = adminServer(ctx, cfg, lns[0].Addr(), a, opts, log, errc); err != nil {
 			for _, ln := range lns {
 				ln.Close()
@@ -224,7 +224,11 @@ func adminServer(ctx context.Context, cfg *config.Config, apiAddr net.Addr, a *a
 	if err != nil {
 		return nil, fmt.Errorf("admin server: %w", err)
 	}
-	alns, err := listeners(cfg.AdminServerHost, *cfg.AdminServerPort, cfg.AdminServerUnixSocket, cfg.AdminServerUnixSocketMode)
+	port := 0 // unused with a socket
+	if cfg.AdminServerPort != nil {
+		port = *cfg.AdminServerPort
+	}
+	alns, err := listeners(cfg.AdminServerHost, port, cfg.AdminServerUnixSocket, cfg.AdminServerUnixSocketMode)
 	if err != nil {
 		return nil, fmt.Errorf("admin server: listen: %w", err)
 	}
