@@ -155,11 +155,15 @@ func TestLogQuery(t *testing.T) {
 	if _, err := tx.Exec(t.Context(), "LOCK TABLE genres IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
+	released := make(chan struct{})
 	go func() {
+		defer close(released)
 		time.Sleep(400 * time.Millisecond)
 		_ = tx.Rollback(context.Background())
 	}()
-	if code, _ := s.get(s.api + "/genres?select=name"); code != http.StatusOK {
+	code, _ := s.get(s.api + "/genres?select=name")
+	<-released
+	if code != http.StatusOK {
 		t.Fatalf("GET /genres: %d", code)
 	}
 	s.waitLog(`level=WARN msg="slow query"`, 1)
