@@ -349,12 +349,14 @@ const listenerName = "pgrestgen listener"
 
 // dbSettingsSQL reads the authenticator's pgrst.* settings: those set for
 // the role in this database first, then for the role, then those
-// db-pre-config's function sets (%s, joined when there is one).
+// db-pre-config's function sets (%s, joined when there is one). The role
+// is found by name, not with current_user::regrole, which would parse a
+// mixed-case name as an identifier and fold it.
 const dbSettingsSQL = `
 WITH role_setting AS (
   SELECT s.setdatabase AS database, unnest(s.setconfig) AS setting
   FROM pg_catalog.pg_db_role_setting s
-  WHERE s.setrole = current_user::regrole::oid
+  WHERE s.setrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
     AND s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_catalog))
 ), kv AS (
   SELECT database, split_part(setting, '=', 1) AS k, substr(setting, strpos(setting, '=') + 1) AS v
