@@ -311,6 +311,8 @@ func TestReloadConfig(t *testing.T) {
 	as := loginRole(t, uri, "authn_reload")
 	s, sigs := startWith(t, as, "PGRST_DB_CHANNEL=pgrst_reload_test")
 	s.waitLog(`and listening for database notifications on the \"pgrst_reload_test\" channel"`, 1)
+	s.waitLog(`msg="Starting pgrestgen `, 1)
+	s.waitLog(`msg="Attempting to connect to the database..."`, 1)
 	s.waitLog(`msg="Successfully connected to PostgreSQL `, 1)
 	s.waitLog(`msg="Schema cache loaded `, 1)
 	s.waitLog(`msg="Config reloaded"`, 1) // read the in-database config on connecting

@@ -66,6 +66,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	level := newLevel(cfg.LogLevel)
 	log := newLogger(cfg, opts.Stderr, level)
+	log.Info("Starting " + strings.Replace(httpmw.Product(), "/", " ", 1) + "...")
 	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}
