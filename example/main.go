@@ -1,9 +1,11 @@
 // Command example serves the library API generated into ./db.
 //
-// With PGRST_DB_URI set it is an ordinary pgrestgen server configured like
-// PostgREST. Without it, it is the README's demo: it starts a throwaway
-// PostgreSQL from the local binaries, applies ./migrations, and serves the
-// API on it as the authenticator role with anon as the anonymous role.
+// With PGRST_DB_URI set, or any argument (a config file, --help,
+// --dump-config...), it is an ordinary pgrestgen server with PostgREST's
+// command line (serve.Main). Without either, it is the README's demo: it
+// starts a throwaway PostgreSQL from the local binaries, applies
+// ./migrations, and serves the API on it as the authenticator role with anon
+// as the anonymous role.
 package main
 
 import (
@@ -22,41 +24,33 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "example:", err)
-		os.Exit(1)
-	}
+	code := run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string) error {
-	var configPath string
-	if len(args) > 0 {
-		configPath = args[0]
+func run(ctx context.Context, args []string) int {
+	opts := serve.Options{
+		Environ:  os.Environ(),
+		Schema:   db.Schema(),
+		Register: register,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
 	}
-	environ := os.Environ()
-	ready := func(net.Addr) {}
-	if os.Getenv("PGRST_DB_URI") == "" && configPath == "" {
+	if os.Getenv("PGRST_DB_URI") == "" && len(args) == 0 {
 		uri, stopDB, err := startDemoDatabase(ctx)
 		if err != nil {
-			return err
+			fmt.Fprintln(os.Stderr, "example:", err)
+			return 1
 		}
 		defer stopDB()
-		environ = append(environ, "PGRST_DB_URI="+uri)
+		opts.Environ = append(opts.Environ, "PGRST_DB_URI="+uri)
 		if os.Getenv("PGRST_DB_ANON_ROLE") == "" {
-			environ = append(environ, "PGRST_DB_ANON_ROLE=anon")
+			opts.Environ = append(opts.Environ, "PGRST_DB_ANON_ROLE=anon")
 		}
-		ready = printTryLines
+		opts.Ready = printTryLines
 	}
-	return serve.Run(ctx, serve.Options{
-		ConfigPath: configPath,
-		Environ:    environ,
-		Schema:     db.Schema(),
-		Register:   register,
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		Ready:      ready,
-	})
+	return serve.Main(ctx, args, opts)
 }
 
 // startDemoDatabase starts a throwaway cluster with the example's migrations

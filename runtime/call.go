@@ -128,7 +128,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		return
 	}
 	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.exec.Run(req.Context(), cp.tx)
+	res, err := s.run(req.Context(), cp.tx)
 	stop()
 	respStart := time.Now()
 	if err != nil {

@@ -124,7 +124,7 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		return
 	}
 	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.exec.Run(req.Context(), rp.tx)
+	res, err := s.run(req.Context(), rp.tx)
 	stop()
 	respStart := time.Now()
 	if err != nil {

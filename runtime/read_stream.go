@@ -53,8 +53,12 @@ func (s *Server) readStreamed(c echo.Context, tx *exec.Tx, m request.Media, auth
 	}
 
 	stop := timer.Start(httpmw.PhaseTransaction)
+	begun := time.Now()
 	st, res, err := s.exec.StartStream(req.Context(), tx)
 	stop()
+	if s.statements != nil {
+		s.statements(req.Context(), tx.Main, time.Since(begun), err)
+	}
 	if err != nil {
 		s.fail(c, err, authenticated)
 		return

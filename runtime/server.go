@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
@@ -57,6 +58,19 @@ type Server struct {
 	// exec runs the transactions; respond writes the answers.
 	exec    *exec.Runner
 	respond *respond.Responder
+	// statements is Options.Statements.
+	statements func(ctx context.Context, sql string, took time.Duration, err error)
+}
+
+// run runs a request's transaction, telling Options.Statements.
+func (s *Server) run(ctx context.Context, tx *exec.Tx) (*exec.Result, error) {
+	if s.statements == nil {
+		return s.exec.Run(ctx, tx)
+	}
+	begun := time.Now()
+	res, err := s.exec.Run(ctx, tx)
+	s.statements(ctx, tx.Main, time.Since(begun), err)
+	return res, err
 }
 
 // Availability is the database monitor requests consult (exec.Availability).
@@ -74,6 +88,10 @@ type Options struct {
 	RoleSettings RoleSettings
 	// Availability, when set, makes requests fail fast during an outage.
 	Availability Availability
+	// Statements, when set, is told each request's main statement once it
+	// has run (or, for a streamed read, once its first rows are in), with
+	// the time its transaction took: log-query and slow-query logs.
+	Statements func(ctx context.Context, sql string, took time.Duration, err error)
 }
 
 // New makes a Server. It checks that the configured db-schemas are the ones
@@ -105,8 +123,9 @@ func New(opts Options) (*Server, error) {
 	s := &Server{cfg: opts.Config, schema: opts.Schema, auth: v, log: log,
 		byName: map[string]map[string]*Relation{},
 		funcs:  plan.Functions{}, results: map[*Function]*Relation{},
-		exec:    exec.New(opts.Config, opts.DB, opts.Availability, log),
-		respond: &respond.Responder{Minimal: opts.Config.ClientErrorVerbosity == "minimal", Log: log}}
+		exec:       exec.New(opts.Config, opts.DB, opts.Availability, log),
+		respond:    &respond.Responder{Minimal: opts.Config.ClientErrorVerbosity == "minimal", Log: log},
+		statements: opts.Statements}
 	s.SetRoleSettings(opts.RoleSettings)
 	for _, r := range opts.Schema.Relations {
 		if s.byName[r.Name] == nil {

@@ -30,7 +30,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		return
 	}
 	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.exec.Run(req.Context(), wp.tx)
+	res, err := s.run(req.Context(), wp.tx)
 	stop()
 	if err != nil {
 		s.fail(c, err, r.ident.Authenticated)

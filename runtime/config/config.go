@@ -89,7 +89,13 @@ type Config struct {
 	JWTSecretIsBase64 bool // jwt-secret-is-base64 (alias secret-is-base64)
 
 	LogLevel LogLevel // log-level; error
-	LogQuery bool     // log-query; false
+	// LogQuery is log-query; false. PostgREST v13's "main-query" and
+	// "disabled" are read as true and false.
+	LogQuery bool
+	// LogSlowQuery is log-slow-query-ms, a pgrestgen extension: a request's
+	// main statement taking at least this long is logged at warn with its
+	// duration; 0 (the default) turns it off.
+	LogSlowQuery time.Duration
 	// LogFormat is log-format, a pgrestgen extension: text (the default:
 	// PostgREST's access-log lines, key=value diagnostics) or json (one JSON
 	// object a line, for log shippers).
@@ -126,6 +132,11 @@ type Config struct {
 	ServerUnixSocketMode    fs.FileMode // server-unix-socket-mode; 0660
 
 	URLUseLegacyTargetNames bool // url-use-legacy-target-names; true
+
+	// PgrestgenDrift is pgrestgen-drift, a pgrestgen extension: what the
+	// server does when the database's objects differ from those the code was
+	// generated from; serve (the default), ignore or refuse.
+	PgrestgenDrift DriftPolicy
 
 	// Warnings are problems PostgREST tolerates (ignored values of the wrong
 	// type, deprecated syntax, removed keys), for the caller to log.
@@ -168,6 +179,22 @@ type LogFormat string
 const (
 	LogText LogFormat = "text"
 	LogJSON LogFormat = "json"
+)
+
+// DriftPolicy is pgrestgen-drift.
+type DriftPolicy string
+
+// DriftPolicy values.
+const (
+	// DriftServe serves requests; the admin server's /ready answers 503
+	// while the database differs from the generated code.
+	DriftServe DriftPolicy = "serve"
+	// DriftIgnore serves requests and keeps /ready at 200: the operator
+	// knows and serves anyway.
+	DriftIgnore DriftPolicy = "ignore"
+	// DriftRefuse makes the server exit at start-up, naming the objects
+	// that differ.
+	DriftRefuse DriftPolicy = "refuse"
 )
 
 // OpenAPIMode is openapi-mode.
@@ -289,6 +316,15 @@ func (e *ValueError) Unwrap() error { return e.Err }
 // os.Environ). environ also feeds $(NAME) in file strings. @file values of
 // db-uri and jwt-secret are read relative to the working directory.
 func Load(path string, environ []string) (*Config, error) {
+	return LoadDB(path, environ, nil)
+}
+
+// LoadDB is Load with the in-database configuration (db-config): db holds
+// the pgrst.* settings of the authenticator role by name without the
+// prefix ("db_anon_role"), as ReadDBSettings returns them. As in
+// PostgREST, an in-database setting overrides both the environment and
+// the file.
+func LoadDB(path string, environ []string, db map[string]string) (*Config, error) {
 	env := make(map[string]string, len(environ))
 	for _, kv := range environ {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -302,7 +338,7 @@ func Load(path string, environ []string) (*Config, error) {
 			return nil, fmt.Errorf("config: %w", err)
 		}
 	}
-	src := &sources{file: file, env: env}
+	src := &sources{file: file, env: env, db: db}
 	c, err := src.build()
 	if err != nil {
 		return nil, err
@@ -315,6 +351,7 @@ func Load(path string, environ []string) (*Config, error) {
 type sources struct {
 	file     map[string]fileValue
 	env      map[string]string
+	db       map[string]string // in-database settings, "db_anon_role"
 	warnings []string
 }
 
@@ -326,6 +363,9 @@ func envName(key string) string {
 // raw returns a key's value as text, environment first. ok is false when
 // the key is absent or has a value no key can use (a list).
 func (s *sources) raw(key string) (text string, v fileValue, ok bool) {
+	if d, found := s.db[strings.ReplaceAll(key, "-", "_")]; found && slices.Contains(dbSettingKeys(), key) {
+		return d, fileValue{kind: kindString, text: d}, true
+	}
 	if e, found := s.env[envName(key)]; found {
 		return e, fileValue{kind: kindString, text: e}, true
 	}
@@ -464,6 +504,7 @@ func (s *sources) build() (*Config, error) {
 		DBTxEnd:              TxCommit,
 		LogLevel:             LogError,
 		LogFormat:            LogText,
+		PgrestgenDrift:       DriftServe,
 		OpenAPIMode:          OpenAPIFollowPrivileges,
 	}
 	var errs []error
@@ -610,7 +651,22 @@ func (s *sources) readServer(c *Config, fail func(error)) {
 	c.LogLevel, err = oneOf(s, "log-level", LogError,
 		"Invalid logging level. Check your configuration. (crit, error, warn, info or debug)", logLevels()...)
 	fail(err)
-	c.LogQuery = s.boolOr("log-query", false)
+	switch t, _ := s.str("log-query"); t {
+	case "main-query":
+		c.LogQuery = true
+	case "disabled":
+		c.LogQuery = false
+	default:
+		c.LogQuery = s.boolOr("log-query", false)
+	}
+	if ms := s.intOr("log-slow-query-ms", 0); ms < 0 {
+		fail(&ValueError{Key: "log-slow-query-ms", Value: strconv.FormatInt(ms, 10), Reason: "must not be negative"})
+	} else {
+		c.LogSlowQuery = time.Duration(min(ms, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond
+	}
+	c.PgrestgenDrift, err = oneOf(s, "pgrestgen-drift", DriftServe,
+		"Invalid pgrestgen-drift. Check your configuration. (serve, ignore or refuse)", DriftServe, DriftIgnore, DriftRefuse)
+	fail(err)
 	c.LogFormat, err = oneOf(s, "log-format", LogText, "Invalid log-format. Check your configuration. (text or json)", LogText, LogJSON)
 	fail(err)
 	c.OpenAPIMode, err = oneOf(s, "openapi-mode", OpenAPIFollowPrivileges,

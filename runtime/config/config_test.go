@@ -39,6 +39,7 @@ func defaults() *Config {
 		JWTRoleClaimKey:           "$.role",
 		LogLevel:                  LogError,
 		LogFormat:                 LogText,
+		PgrestgenDrift:            DriftServe,
 		OpenAPIMode:               OpenAPIFollowPrivileges,
 		ServerHost:                "!4",
 		ServerPort:                3000,

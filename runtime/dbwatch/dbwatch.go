@@ -7,6 +7,7 @@ package dbwatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -120,7 +121,7 @@ func (m *Monitor) Lost(err error) {
 // Connect makes the first attempt, so that a server whose database is up
 // serves from its first request; Run goes on from there.
 func (m *Monitor) Connect(ctx context.Context) {
-	m.opts.Log.Info("connecting to the database")
+	m.opts.Log.Info("Attempting to connect to the database...")
 	if err := m.attempt(ctx); err != nil {
 		m.opts.Log.Error("could not connect to the database; retrying", slog.String("err", err.Error()))
 		return
@@ -166,7 +167,7 @@ func (m *Monitor) Run(ctx context.Context) {
 func (m *Monitor) recover(ctx context.Context, begun time.Time) bool {
 	wait := m.opts.MinBackoff
 	for attempt := 1; ; attempt++ {
-		m.opts.Log.Debug("retrying the database connection", slog.Int("attempt", attempt),
+		m.opts.Log.Debug(fmt.Sprintf("Attempting to reconnect to the database in %d seconds...", int(wait/time.Second)), slog.Int("attempt", attempt),
 			slog.Duration("in", wait), slog.Duration("away", time.Since(begun).Round(time.Millisecond)))
 		t := time.NewTimer(wait)
 		select {

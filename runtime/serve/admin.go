@@ -17,7 +17,8 @@ import (
 //   - /live: 200 while the API server accepts connections, else 500;
 //   - /ready: 500 when the API server does not accept connections, 503 while
 //     the database is unreachable or the roles' settings are not loaded
-//     (the monitor is unavailable), else 200;
+//     (the monitor is unavailable) or, with pgrestgen-drift = serve, while
+//     the database differs from the generated code, else 200;
 //   - /metrics: the server's metrics in Prometheus' text format;
 //   - /schema_cache: what the generated code describes (schemaCacheJSON);
 //   - anything else: 404.
@@ -29,10 +30,13 @@ type admin struct {
 	mon         *dbwatch.Monitor
 	metrics     http.Handler
 	schemaCache []byte
+	// current is false while drift makes the server not ready.
+	current func() bool
 }
 
-func newAdmin(apiAddr net.Addr, mon *dbwatch.Monitor, reg *prometheus.Registry, schemaCache []byte) *admin {
+func newAdmin(apiAddr net.Addr, mon *dbwatch.Monitor, reg *prometheus.Registry, schemaCache []byte, current func() bool) *admin {
 	return &admin{
+		current:     current,
 		apiAddr:     apiAddr,
 		mon:         mon,
 		metrics:     promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
@@ -46,7 +50,7 @@ func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(a.liveStatus(r.Context()))
 	case "/ready":
 		status := a.liveStatus(r.Context())
-		if status == http.StatusOK && !a.mon.Check(r.Context()) {
+		if status == http.StatusOK && (!a.mon.Check(r.Context()) || !a.current()) {
 			status = http.StatusServiceUnavailable
 		}
 		w.WriteHeader(status)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,9 +23,36 @@ import (
 // every level but crit, which asks for errors only.
 const levelNotice = slog.LevelInfo + 2
 
+// levelVar is what of the logs a configuration reload may change:
+// log-level and the secrets masked.
+type levelVar struct {
+	v    atomic.Value // config.LogLevel
+	mask atomic.Pointer[masker]
+}
+
+func newLevel(l config.LogLevel) *levelVar {
+	lv := &levelVar{}
+	lv.v.Store(l)
+	lv.mask.Store(&masker{})
+	return lv
+}
+
+// update takes cfg's log-level and secrets.
+func (lv *levelVar) update(cfg *config.Config) {
+	lv.v.Store(cfg.LogLevel)
+	lv.mask.Store(newMasker(cfg))
+}
+
+func (lv *levelVar) get() config.LogLevel { return lv.v.Load().(config.LogLevel) }
+
 // newLogger is the diagnostic log: slog's text or JSON handler (log-format)
-// on w, filtered by log-level, with the configured secrets masked.
-func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+// on w, filtered by log-level (level, or cfg's when nil), with the
+// configured secrets masked.
+func newLogger(cfg *config.Config, w io.Writer, level *levelVar) *slog.Logger {
+	if level == nil {
+		level = newLevel(cfg.LogLevel)
+	}
+	level.update(cfg)
 	if w == nil {
 		return slog.New(slog.DiscardHandler)
 	}
@@ -45,7 +73,7 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	} else {
 		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(&filterHandler{next: h, level: cfg.LogLevel, mask: newMasker(cfg)})
+	return slog.New(&filterHandler{next: h, level: level})
 }
 
 // logs reports whether a record at l is logged at log-level lv: crit and
@@ -70,34 +98,35 @@ func logs(lv config.LogLevel, l slog.Level) bool {
 // filterHandler applies log-level and masks secrets in every record.
 type filterHandler struct {
 	next  slog.Handler
-	level config.LogLevel
-	mask  *masker
+	level *levelVar // the level and the masker
 }
 
-func (h *filterHandler) Enabled(_ context.Context, l slog.Level) bool { return logs(h.level, l) }
+func (h *filterHandler) Enabled(_ context.Context, l slog.Level) bool { return logs(h.level.get(), l) }
 
 func (h *filterHandler) Handle(ctx context.Context, r slog.Record) error {
-	if h.mask.none() {
+	mask := h.level.mask.Load()
+	if mask.none() {
 		return h.next.Handle(ctx, r)
 	}
-	nr := slog.NewRecord(r.Time, r.Level, h.mask.apply(r.Message), r.PC)
+	nr := slog.NewRecord(r.Time, r.Level, mask.apply(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
-		nr.AddAttrs(h.mask.attr(a))
+		nr.AddAttrs(mask.attr(a))
 		return true
 	})
 	return h.next.Handle(ctx, nr)
 }
 
 func (h *filterHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	mask := h.level.mask.Load()
 	masked := make([]slog.Attr, len(as))
 	for i, a := range as {
-		masked[i] = h.mask.attr(a)
+		masked[i] = mask.attr(a)
 	}
-	return &filterHandler{next: h.next.WithAttrs(masked), level: h.level, mask: h.mask}
+	return &filterHandler{next: h.next.WithAttrs(masked), level: h.level}
 }
 
 func (h *filterHandler) WithGroup(name string) slog.Handler {
-	return &filterHandler{next: h.next.WithGroup(name), level: h.level, mask: h.mask}
+	return &filterHandler{next: h.next.WithGroup(name), level: h.level}
 }
 
 // masker replaces the configured secrets (the database password, the JWT
@@ -178,15 +207,17 @@ func logsResponse(lv config.LogLevel, status int) bool {
 //	127.0.0.1 - anon [26/Jul/2021:01:56:38 -0500] "GET /clients HTTP/1.1" 200 56 "" "curl/8.5.0"
 //
 // or, with log-format json, one object a line with the duration added.
-func accessLog(cfg *config.Config, w io.Writer) func(*httpmw.Request) {
+func accessLog(cfg *config.Config, w io.Writer, level *levelVar) func(*httpmw.Request) {
 	if w == nil {
 		return nil
 	}
-	lv := cfg.LogLevel
+	if level == nil {
+		level = newLevel(cfg.LogLevel)
+	}
 	if cfg.LogFormat == config.LogJSON {
 		log := slog.New(slog.NewJSONHandler(w, nil))
 		return func(r *httpmw.Request) {
-			if !logsResponse(lv, r.Status) {
+			if !logsResponse(level.get(), r.Status) {
 				return
 			}
 			level := slog.LevelInfo
@@ -213,7 +244,7 @@ func accessLog(cfg *config.Config, w io.Writer) func(*httpmw.Request) {
 	}
 	var mu sync.Mutex
 	return func(r *httpmw.Request) {
-		if !logsResponse(lv, r.Status) {
+		if !logsResponse(level.get(), r.Status) {
 			return
 		}
 		line := apacheLine(r)

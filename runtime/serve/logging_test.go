@@ -19,7 +19,7 @@ func TestLoggerMasksSecrets(t *testing.T) {
 		cfg := &config.Config{DBURI: "postgres://authenticator:" + opsPassword + "@db:5432/app", JWTSecret: []byte(opsJWTSecret),
 			LogLevel: config.LogDebug, LogFormat: format}
 		var b syncBuf
-		log := newLogger(cfg, &b)
+		log := newLogger(cfg, &b, nil)
 		log.Error("connect postgres://authenticator:"+opsPassword+"@db failed",
 			slog.Any("err", errors.New("bad secret "+opsJWTSecret)), slog.String("uri", cfg.DBURI))
 		log.With(slog.String("pw", opsPassword)).WithGroup("g").Info("x", slog.Group("h", slog.String("s", opsJWTSecret)))

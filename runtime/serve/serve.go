@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +52,10 @@ type Options struct {
 	// AdminReady, when set, receives the admin server's address once it
 	// accepts connections (with admin-server-port set).
 	AdminReady func(addr net.Addr)
+	// Signals, when set, delivers SIGUSR1 and SIGUSR2 (Main subscribes it):
+	// SIGUSR2 reloads the configuration, SIGUSR1 (PostgREST's schema cache
+	// reload) is answered with a log line, the schema being compiled in.
+	Signals <-chan os.Signal
 }
 
 // Run serves until ctx is done, then shuts down gracefully.
@@ -58,7 +64,9 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, opts.Stderr)
+	level := newLevel(cfg.LogLevel)
+	log := newLogger(cfg, opts.Stderr, level)
+	log.Info("Starting " + strings.Replace(httpmw.Product(), "/", " ", 1) + "...")
 	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}
@@ -71,41 +79,40 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer closePool(pool)
-	db := &meteredPool{Pool: pool, onTimeout: poolTimeoutLog(log, cfg)}
+	a := &app{opts: opts, pool: pool, log: log, level: level, stdout: stdout, started: cfg, fatal: make(chan error, 1)}
+	a.db = &meteredPool{Pool: pool, onTimeout: poolTimeoutLog(log, cfg)}
 	// The server listens whether or not the database is up, as PostgREST
 	// does: requests get 503 until the monitor has connected and read the
 	// role settings.
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	var srv *runtime.Server
-	var met *metrics
-	mon := dbwatch.New(dbwatch.Options{
+	a.mon = dbwatch.New(dbwatch.Options{
 		Probe: func(ctx context.Context) error { return probe(ctx, pool) },
-		Ready: func(ctx context.Context) error { return ready(ctx, watchCtx, pool, srv, opts.Schema, log, met) },
+		Ready: func(ctx context.Context) error { return a.ready(ctx, watchCtx) },
 		Reset: pool.Reset,
 		Log:   log,
 	})
-	if met, err = newMetrics(db, mon); err != nil {
+	if a.met, err = newMetrics(a.db, a.mon); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	srv, err = runtime.New(runtime.Options{Config: cfg, Schema: opts.Schema, DB: db, Log: log, Availability: mon})
-	if err != nil {
+	if err := a.apply(cfg); err != nil {
 		return err
 	}
-	mon.Connect(ctx)
-	go mon.Run(watchCtx)
-	e := echo.New()
-	e.HideBanner = true
-	e.HidePort = true
-	observers := []func(*httpmw.Request){met.http.Observe}
-	if al := accessLog(cfg, stdout); al != nil {
-		observers = append(observers, al)
+	a.mon.Connect(ctx)
+	select {
+	case err := <-a.fatal:
+		return err
+	default:
 	}
-	e.Pre(middlewares(cfg, observers...)...)
-	e.HTTPErrorHandler = srv.HTTPErrorHandler
-	opts.Register(e, srv)
+	go a.mon.Run(watchCtx)
+	if cfg.DBChannelEnabled {
+		go a.listen(watchCtx, cfg.DBChannel)
+	}
+	if opts.Signals != nil {
+		go a.signals(watchCtx, opts.Signals)
+	}
 
-	ln, err := net.Listen(network(cfg.ServerHost), net.JoinHostPort(bindHost(cfg.ServerHost), strconv.Itoa(cfg.ServerPort)))
+	lns, err := listeners(cfg.ServerHost, cfg.ServerPort, cfg.ServerUnixSocket, cfg.ServerUnixSocketMode)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -113,30 +120,39 @@ func Run(ctx context.Context, opts Options) error {
 	// cancelled only when that is over.
 	requests, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
-	hs := httpServer(requests, cfg, e, log)
+	hs := httpServer(requests, cfg, a, log)
 	// The schemas served: without db-schemas, those the code was generated for.
 	schemas := cfg.DBSchemas
 	if !cfg.DBSchemasSet {
 		schemas = opts.Schema.Schemas
 	}
 	// PostgREST logs this whatever its log-level; crit asks for errors only.
-	log.Log(ctx, levelNotice, "API server listening on "+ln.Addr().String(),
-		slog.String("version", httpmw.Product()), slog.String("schemas", strings.Join(schemas, ",")),
-		slog.Int("db-pool", cfg.DBPool), slog.String("fingerprint", opts.Schema.Fingerprint))
-	errc := make(chan error, 2)
+	for _, ln := range lns {
+		log.Log(ctx, levelNotice, listeningLine(ln.Addr()),
+			slog.String("version", httpmw.Product()), slog.String("schemas", strings.Join(schemas, ",")),
+			slog.Int("db-pool", cfg.DBPool), slog.String("fingerprint", opts.Schema.Fingerprint))
+	}
+	errc := make(chan error, 1+len(lns))
 	var as *http.Server
-	if cfg.AdminServerPort != nil {
-		if as, err = adminServer(ctx, cfg, ln.Addr(), mon, met, opts, log, errc); err != nil {
-			ln.Close()
+	if cfg.AdminServerPort != nil || cfg.AdminServerUnixSocket != "" {
+		if as, err = adminServer(ctx, cfg, lns[0].Addr(), a, opts, log, errc); err != nil {
+			for _, ln := range lns {
+				ln.Close()
+			}
 			return err
 		}
 	}
 	if opts.Ready != nil {
-		opts.Ready(ln.Addr())
+		opts.Ready(lns[0].Addr())
 	}
-	go func() { errc <- fmt.Errorf("serve: %w", hs.Serve(ln)) }()
+	for _, ln := range lns {
+		go func() { errc <- fmt.Errorf("serve: %w", hs.Serve(ln)) }()
+	}
 	select {
 	case err := <-errc:
+		return err
+	case err := <-a.fatal:
+		_ = hs.Close()
 		return err
 	case <-ctx.Done():
 	}
@@ -153,25 +169,78 @@ func Run(ctx context.Context, opts Options) error {
 	return err
 }
 
+// listeningLine is PostgREST's start-up line, which operators grep for.
+func listeningLine(addr net.Addr) string {
+	if addr.Network() == "unix" {
+		return "API server listening on unix socket " + strconv.Quote(addr.String())
+	}
+	return "API server listening on " + addr.String()
+}
+
+// listeners opens the API's listeners: TCP on host:port and, with
+// server-unix-socket, a Unix socket with the given mode. As in PostgREST
+// the socket takes the place of TCP.
+func listeners(host string, port int, socket string, mode fs.FileMode) ([]net.Listener, error) {
+	if socket != "" {
+		ln, err := unixListener(socket, mode)
+		if err != nil {
+			return nil, err
+		}
+		return []net.Listener{ln}, nil
+	}
+	ln, err := net.Listen(network(host), net.JoinHostPort(bindHost(host), strconv.Itoa(port)))
+	if err != nil {
+		return nil, err
+	}
+	return []net.Listener{ln}, nil
+}
+
+// unixListener listens on a Unix socket at path with mode, replacing a
+// stale socket file left by a previous run (never another kind of file).
+func unixListener(path string, mode fs.FileMode) (net.Listener, error) {
+	if st, err := os.Lstat(path); err == nil {
+		if st.Mode()&fs.ModeSocket == 0 {
+			return nil, fmt.Errorf("%s exists and is not a socket", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("remove stale socket: %w", err)
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("chmod %s: %w", path, err)
+	}
+	return ln, nil
+}
+
 // adminServer listens on admin-server-host:admin-server-port and serves the
 // admin endpoints (see admin) until shut down; a failure to serve goes to
 // errc.
-func adminServer(ctx context.Context, cfg *config.Config, apiAddr net.Addr, mon *dbwatch.Monitor, met *metrics, opts Options, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+func adminServer(ctx context.Context, cfg *config.Config, apiAddr net.Addr, a *app, opts Options, log *slog.Logger, errc chan<- error) (*http.Server, error) {
 	sc, err := schemaCacheJSON(opts.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("admin server: %w", err)
 	}
-	aln, err := net.Listen(network(cfg.AdminServerHost), net.JoinHostPort(bindHost(cfg.AdminServerHost), strconv.Itoa(*cfg.AdminServerPort)))
+	port := 0 // unused with a socket
+	if cfg.AdminServerPort != nil {
+		port = *cfg.AdminServerPort
+	}
+	alns, err := listeners(cfg.AdminServerHost, port, cfg.AdminServerUnixSocket, cfg.AdminServerUnixSocketMode)
 	if err != nil {
 		return nil, fmt.Errorf("admin server: listen: %w", err)
 	}
+	aln := alns[0]
 	as := &http.Server{
-		Handler:           newAdmin(apiAddr, mon, met.reg, sc),
+		Handler:           newAdmin(apiAddr, a.mon, a.met.reg, sc, a.driftReady),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Log(ctx, levelNotice, "Admin server listening on "+aln.Addr().String())
+	log.Log(ctx, levelNotice, strings.Replace(listeningLine(aln.Addr()), "API", "Admin", 1))
 	if opts.AdminReady != nil {
 		opts.AdminReady(aln.Addr())
 	}
@@ -270,37 +339,6 @@ func probe(ctx context.Context, pool *pgxpool.Pool) error {
 		return err
 	}
 	return conn.Close(ctx)
-}
-
-// ready reads what the server needs from the database each time it
-// (re)connects: the roles' settings, then, in the background (bounded by
-// runCtx), the drift check.
-func ready(ctx, runCtx context.Context, pool *pgxpool.Pool, srv *runtime.Server, schema *runtime.Schema, log *slog.Logger, met *metrics) error {
-	begun := time.Now()
-	roles, err := runtime.LoadRoleSettings(ctx, func(ctx context.Context, sql string) ([][3]string, error) {
-		rows, err := pool.Query(ctx, sql)
-		if err != nil {
-			return nil, err
-		}
-		return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([3]string, error) {
-			var v [3]string
-			err := r.Scan(&v[0], &v[1], &v[2])
-			return v, err
-		})
-	})
-	if err != nil {
-		met.loads.WithLabelValues("FAIL").Inc()
-		return err
-	}
-	met.loadTime.Set(time.Since(begun).Seconds())
-	met.loads.WithLabelValues("SUCCESS").Inc()
-	srv.SetRoleSettings(roles)
-	go func() {
-		if _, err := checkDrift(runCtx, pool, schema, log); err != nil && runCtx.Err() == nil {
-			log.Warn("could not compare the database schema with the generated code", slog.Any("err", err))
-		}
-	}()
-	return nil
 }
 
 // middlewares are PostgREST's layers around the API, outermost first as
