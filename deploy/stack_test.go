@@ -300,6 +300,9 @@ func startServer(t *testing.T, env map[string]string) (api, admin string) {
 		if err := <-errc; err != nil {
 			t.Errorf("server stopped with: %v", err)
 		}
+		if t.Failed() {
+			t.Logf("the server's log:\n%s", logs.String())
+		}
 	})
 	timeout := time.After(30 * time.Second)
 	for api == "" || admin == "" {
