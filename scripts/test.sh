@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every check CI runs: formatting, vet, the whole test suite on real
-# PostgreSQL, and that the example's committed generated code is current.
+# PostgreSQL (and Caddy, for deploy/'s stack test), and that the example's
+# committed generated code is current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-postgres.sh
+scripts/ensure-caddy.sh
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*'))
 if [ -n "$unformatted" ]; then

@@ -21,6 +21,10 @@ type Scaffold struct {
 	Module string
 	// GoVersion is the go directive (and the Docker build image's tag).
 	GoVersion string
+	// Main is the package the Dockerfile builds, relative to the build
+	// context: "." (the default) for a new module; deploy/'s Dockerfile
+	// builds ./example from pgrestgen's checkout.
+	Main string
 	// SourceFlags are the generate flags naming the schema source.
 	SourceFlags string
 	// Schemas is the comma-separated list of exposed schemas.
@@ -46,23 +50,44 @@ var outputs = [][2]string{
 func Render(data Scaffold) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, o := range outputs {
-		t, err := template.ParseFS(files, o[0])
+		b, err := render(o[0], o[1], data)
 		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", o[0], err)
-		}
-		var buf bytes.Buffer
-		if err := t.Execute(&buf, data); err != nil {
-			return nil, fmt.Errorf("execute template %q: %w", o[0], err)
-		}
-		b := buf.Bytes()
-		if strings.HasSuffix(o[1], ".go") {
-			if b, err = format.Source(b); err != nil {
-				return nil, fmt.Errorf("format %s: %w", o[1], err)
-			}
+			return nil, err
 		}
 		out[o[1]] = b
 	}
 	return out, nil
+}
+
+// RenderFile renders the one template that writes name (one of Names).
+func RenderFile(name string, data Scaffold) ([]byte, error) {
+	for _, o := range outputs {
+		if o[1] == name {
+			return render(o[0], o[1], data)
+		}
+	}
+	return nil, fmt.Errorf("no template writes %s", name)
+}
+
+func render(tmpl, name string, data Scaffold) ([]byte, error) {
+	if data.Main == "" {
+		data.Main = "."
+	}
+	t, err := template.ParseFS(files, tmpl)
+	if err != nil {
+		return nil, fmt.Errorf("parse template %s: %w", tmpl, err)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return nil, fmt.Errorf("execute template %q: %w", tmpl, err)
+	}
+	b := buf.Bytes()
+	if strings.HasSuffix(name, ".go") {
+		if b, err = format.Source(b); err != nil {
+			return nil, fmt.Errorf("format %s: %w", name, err)
+		}
+	}
+	return b, nil
 }
 
 // Names lists the files Render writes, in a fixed order.

@@ -30,6 +30,11 @@ type Options struct {
 	// Log receives initdb and server output; nil discards it. Failures
 	// during Start include the last lines regardless.
 	Log io.Writer
+	// HBA lines are put before initdb's pg_hba.conf entries (which trust
+	// every connection), so the first that matches wins: for example
+	// "host app authenticator 127.0.0.1/32 scram-sha-256" makes that role
+	// log in with its password over TCP.
+	HBA []string
 }
 
 // Cluster is a running throwaway server. Its data lives in a temporary
@@ -128,6 +133,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := initdb.Run(); err != nil {
 		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 	}
+	if len(opts.HBA) > 0 {
+		if err := prependHBA(filepath.Join(c.dataDir(), "pg_hba.conf"), opts.HBA); err != nil {
+			return nil, err
+		}
+	}
 
 	c.binDir, c.usr, c.logw, c.out = binDir, usr, logw, out
 	for attempt := 1; ; attempt++ {
@@ -155,6 +165,20 @@ func tempBase(usr *serverUser) string {
 }
 
 func (c *Cluster) dataDir() string { return filepath.Join(c.dir, "data") }
+
+// prependHBA writes lines at the top of the pg_hba.conf at path. Writing
+// into the existing file keeps its owner (the server's OS user under root).
+func prependHBA(path string, lines []string) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read pg_hba.conf: %w", err)
+	}
+	b := []byte(strings.Join(lines, "\n") + "\n")
+	if err := os.WriteFile(path, append(b, old...), 0o600); err != nil {
+		return fmt.Errorf("write pg_hba.conf: %w", err)
+	}
+	return nil
+}
 
 // startServer runs postgres directly (not via pg_ctl, whose detached server
 // would keep our log pipe open) and waits until it accepts connections.
