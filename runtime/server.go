@@ -62,6 +62,9 @@ type Server struct {
 // Availability is the database monitor requests consult (exec.Availability).
 type Availability = exec.Availability
 
+// Replica is a read replica's pool and monitor (exec.Replica).
+type Replica = exec.Replica
+
 // Options are the dependencies of a Server.
 type Options struct {
 	Config *config.Config
@@ -74,6 +77,9 @@ type Options struct {
 	RoleSettings RoleSettings
 	// Availability, when set, makes requests fail fast during an outage.
 	Availability Availability
+	// Replicas are the read replicas read-only transactions run on
+	// (db-replica-uris); nil: none.
+	Replicas []*Replica
 }
 
 // New makes a Server. It checks that the configured db-schemas are the ones
@@ -107,6 +113,7 @@ func New(opts Options) (*Server, error) {
 		funcs:  plan.Functions{}, results: map[*Function]*Relation{},
 		exec:    exec.New(opts.Config, opts.DB, opts.Availability, log),
 		respond: &respond.Responder{Minimal: opts.Config.ClientErrorVerbosity == "minimal", Log: log}}
+	s.exec.Replicas = opts.Replicas
 	s.SetRoleSettings(opts.RoleSettings)
 	for _, r := range opts.Schema.Relations {
 		if s.byName[r.Name] == nil {

@@ -1,0 +1,104 @@
+package exec
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Replica is a read replica (db-replica-uris): read-only transactions run
+// on the least busy available one, everything else on Runner.DB.
+type Replica struct {
+	// DB is the replica's pool (NewPool with its URI).
+	DB DB
+	// Availability is the replica's own monitor; required: requests skip a
+	// replica known to be away and report its lost connections to it.
+	Availability Availability
+	// busy counts the replica's transactions in progress.
+	busy atomic.Int64
+}
+
+// lease is a pooled connection and the server it came from, so that a
+// failure is reported to that server's monitor.
+type lease struct {
+	pooled *pgxpool.Conn
+	avail  Availability // nil: none
+	rep    *Replica     // nil: the primary
+}
+
+// Release gives the connection back to its pool.
+func (l *lease) Release() {
+	if l.rep != nil {
+		l.rep.busy.Add(-1)
+	}
+	l.pooled.Release()
+}
+
+// Conn is the connection.
+func (l *lease) Conn() *pgx.Conn { return l.pooled.Conn() }
+
+// Exec runs sql on the connection.
+func (l *lease) Exec(ctx context.Context, sql string) (pgconn.CommandTag, error) {
+	return l.pooled.Exec(ctx, sql)
+}
+
+// replica picks the available replica with the fewest transactions in
+// progress, starting the scan at a rotating index so that ties go round
+// robin; nil when none is available.
+func (r *Runner) replica() *Replica {
+	n := len(r.Replicas)
+	if n == 0 {
+		return nil
+	}
+	start := int(r.next.Add(1) % uint64(n))
+	var best *Replica
+	for i := range n {
+		rep := r.Replicas[(start+i)%n]
+		if !rep.Availability.Available() {
+			continue
+		}
+		if best == nil || rep.busy.Load() < best.busy.Load() {
+			best = rep
+		}
+	}
+	return best
+}
+
+// acquire takes a pool connection for a transaction: a replica's for a
+// read-only one when one is available and primary is false, else the
+// primary's. A replica that cannot hand out a connection is skipped for the
+// primary; its monitor is told.
+func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (*lease, error) {
+	if readOnly && !primary {
+		if rep := r.replica(); rep != nil {
+			rep.busy.Add(1)
+			conn, err := r.acquireFrom(ctx, rep.DB, rep.Availability)
+			if err == nil {
+				return &lease{pooled: conn, avail: rep.Availability, rep: rep}, nil
+			}
+			rep.busy.Add(-1)
+			if ctx.Err() != nil {
+				return nil, err
+			}
+		}
+	}
+	conn, err := r.acquireFrom(ctx, r.DB, r.Availability)
+	if err != nil {
+		return nil, err
+	}
+	return &lease{pooled: conn, avail: r.Availability}, nil
+}
+
+// retryable says whether a transaction that failed with err on l may run
+// again elsewhere: one that never started (see notStarted), or a read-only
+// one whose replica connection broke — nothing a read-only transaction did
+// outlives it, and the primary answers in the replica's stead.
+func retryable(ctx context.Context, l *lease, begun bool, err error) bool {
+	if notStarted(ctx, begun, err) {
+		return true
+	}
+	return l.rep != nil && l.Conn().PgConn().IsClosed() && ctx.Err() == nil
+}
