@@ -44,7 +44,7 @@ func StartReplica(ctx context.Context, primary *Cluster, opts Options) (*Cluster
 	if opts.Log != nil {
 		c.logw = io.MultiWriter(opts.Log, c.out)
 	}
-	bb := exec.CommandContext(ctx, filepath.Join(c.binDir, "pg_basebackup"),
+	bb := exec.CommandContext(ctx, siblingProgram(c.binDir, "pg_basebackup"),
 		"-R", "-D", c.dataDir(), "-h", "127.0.0.1", "-p", strconv.Itoa(primary.port),
 		"-U", "postgres", "-X", "stream", "-c", "fast", "--no-sync")
 	bb.Dir = dir
@@ -66,11 +66,30 @@ func StartReplica(ctx context.Context, primary *Cluster, opts Options) (*Cluster
 	return c, nil
 }
 
+// siblingProgram is the path of a client program of the server binaries in
+// binDir: next to them, else next to what postgres links to (binDir may
+// hold links to three server programs only), else on PATH.
+func siblingProgram(binDir, name string) string {
+	dirs := []string{binDir}
+	if real, err := filepath.EvalSymlinks(filepath.Join(binDir, "postgres")); err == nil {
+		dirs = append(dirs, filepath.Dir(real))
+	}
+	for _, d := range dirs {
+		if p := filepath.Join(d, name); isExecutable(p) {
+			return p
+		}
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	return filepath.Join(binDir, name)
+}
+
 // WaitReplayed waits until c, a replica, is in recovery and has replayed
 // everything primary had written when it was called.
 func (c *Cluster) WaitReplayed(ctx context.Context, primary *Cluster) error {
-	var lsn string
-	if err := queryRow(ctx, primary.URI("postgres"), `SELECT pg_current_wal_lsn()::text`, &lsn); err != nil {
+	lsn, err := flushedLSN(ctx, primary.URI("postgres"))
+	if err != nil {
 		return fmt.Errorf("read the primary's WAL position: %w", err)
 	}
 	for {
@@ -85,6 +104,26 @@ func (c *Cluster) WaitReplayed(ctx context.Context, primary *Cluster) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// flushedLSN flushes the WAL written so far and returns its end: the
+// clusters run with synchronous_commit off, so a commit's WAL may still be
+// in memory, not sent to replicas; a synchronous commit writes it out.
+func flushedLSN(ctx context.Context, uri string) (string, error) {
+	conn, err := pgx.Connect(ctx, uri)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "SET synchronous_commit = on"); err != nil {
+		return "", err
+	}
+	if _, err := conn.Exec(ctx, "SELECT txid_current()"); err != nil {
+		return "", err
+	}
+	var lsn string
+	err = conn.QueryRow(ctx, "SELECT pg_current_wal_flush_lsn()::text").Scan(&lsn)
+	return lsn, err
 }
 
 // queryRow scans one row of sql on a new connection to uri.
