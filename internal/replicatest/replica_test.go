@@ -282,4 +282,3 @@ func logHas(log string, parts ...string) bool {
 	}
 	return false
 }
-
