@@ -52,28 +52,30 @@ type server struct {
 
 // api is a server under test and its log.
 type api struct {
-	url string
-	log *e2e.SyncBuffer
+	url, admin string
+	log        *e2e.SyncBuffer
 }
 
 // start serves the test bed with environ until the test ends.
 func start(t *testing.T, environ ...string) *api {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &api{log: &e2e.SyncBuffer{}}
-	addrc := make(chan net.Addr, 1)
+	addrc, adminc := make(chan net.Addr, 1), make(chan net.Addr, 1)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- serve.Run(ctx, serve.Options{
 			Environ: append([]string{"PGRST_SERVER_HOST=127.0.0.1", "PGRST_SERVER_PORT=0", "PGRST_DB_ANON_ROLE=anon",
-				"PGRST_DB_SCHEMAS=api", "PGRST_LOG_LEVEL=info"}, environ...),
+				"PGRST_DB_SCHEMAS=api", "PGRST_LOG_LEVEL=info", "PGRST_ADMIN_SERVER_PORT=0"}, environ...),
 			Schema: db.Schema(), Register: db.Register,
 			Stderr: a.log, Stdout: io.Discard,
-			Ready: func(addr net.Addr) { addrc <- addr },
+			Ready:      func(addr net.Addr) { addrc <- addr },
+			AdminReady: func(addr net.Addr) { adminc <- addr },
 		})
 	}()
 	select {
 	case addr := <-addrc:
 		a.url = "http://" + addr.String()
+		a.admin = "http://" + (<-adminc).String()
 	case err := <-errc:
 		cancel()
 		t.Fatalf("server did not start: %v", err)
@@ -106,6 +108,28 @@ func (a *api) do(method, path, body string) (int, []byte, error) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, b, err
+}
+
+// replicaGauge is pgrestgen_db_replica_available's value for the replica
+// on port, "" when the series is missing.
+func (a *api) replicaGauge(t *testing.T, port int) string {
+	t.Helper()
+	resp, err := http.Get(a.admin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	series := fmt.Sprintf(`pgrestgen_db_replica_available{replica="127.0.0.1:%d"} `, port)
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, series); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // server asks which server answers method /rpc/fn.
@@ -162,6 +186,9 @@ func TestReadReplica(t *testing.T) {
 		"PGRST_DB_REPLICA_URIS="+e2e.AsAuthenticator(replica.URI(dbname)), "PGRST_DB_POOL=4")
 	// The replica's monitor connects in the background.
 	a.waitFor(t, replica.Port(), 10*time.Second)
+	if g := a.replicaGauge(t, replica.Port()); g != "1" {
+		t.Errorf("pgrestgen_db_replica_available = %q with the replica up, want 1", g)
+	}
 
 	t.Run("reads on the replica, writes on the primary", func(t *testing.T) {
 		for _, c := range []struct {
@@ -255,6 +282,9 @@ func TestReadReplica(t *testing.T) {
 		if !logHas(a.log.String(), "database connection lost", replicaAttr) {
 			t.Errorf("no log line of the replica going away (%s)", replicaAttr)
 		}
+		if g := a.replicaGauge(t, replica.Port()); g != "0" {
+			t.Errorf("pgrestgen_db_replica_available = %q with the replica away, want 0", g)
+		}
 	})
 
 	t.Run("a replica that comes back", func(t *testing.T) {
@@ -265,6 +295,9 @@ func TestReadReplica(t *testing.T) {
 		a.waitFor(t, replica.Port(), 20*time.Second)
 		if !logHas(a.log.String(), "database connection restored", fmt.Sprintf("replica=127.0.0.1:%d", replica.Port())) {
 			t.Errorf("no log line of the replica coming back")
+		}
+		if g := a.replicaGauge(t, replica.Port()); g != "1" {
+			t.Errorf("pgrestgen_db_replica_available = %q with the replica back, want 1", g)
 		}
 	})
 }
