@@ -300,6 +300,26 @@ func TestReadReplica(t *testing.T) {
 			t.Errorf("pgrestgen_db_replica_available = %q with the replica back, want 1", g)
 		}
 	})
+
+	t.Run("the primary away", func(t *testing.T) {
+		if err := primary.Halt(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := primary.Resume(context.Background()); err != nil {
+				t.Error(err)
+			}
+		})
+		// Reads keep going to the replica; writes fail fast.
+		s, err := a.server(http.MethodGet, "server")
+		if err != nil || s.Port != replica.Port() {
+			t.Errorf("a read with the primary away: %+v %v, want the replica's port %d", s, err, replica.Port())
+		}
+		status, b, err := a.do(http.MethodPost, "/notes", `{"body":"lost"}`)
+		if err != nil || status != http.StatusServiceUnavailable {
+			t.Errorf("a write with the primary away: %d %s %v, want 503", status, b, err)
+		}
+	})
 }
 
 // logHas says whether a line of log holds every one of parts.
