@@ -173,10 +173,11 @@ func notStarted(ctx context.Context, begun bool, err error) bool {
 // runOnce runs the transaction on one connection, the primary's when
 // primary is set; unrun reports a batch that may run again (see retryable).
 func (r *Runner) runOnce(ctx context.Context, tx *Tx, primary bool) (res *Result, unrun bool, err error) {
-	conn, err := r.acquire(ctx, tx.ReadOnly, primary)
+	l, err := r.acquire(ctx, tx.ReadOnly, primary)
 	if err != nil {
 		return nil, false, err
 	}
+	conn := &l
 	defer conn.Release()
 	pp, err := r.send(ctx, conn.Conn().PgConn(), tx, true)
 	if err != nil {

@@ -71,25 +71,25 @@ func (r *Runner) replica() *Replica {
 // read-only one when one is available and primary is false, else the
 // primary's. A replica that cannot hand out a connection is skipped for the
 // primary; its monitor is told.
-func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (*lease, error) {
+func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (lease, error) {
 	if readOnly && !primary {
 		if rep := r.replica(); rep != nil {
 			rep.busy.Add(1)
 			conn, err := r.acquireFrom(ctx, rep.DB, rep.Availability)
 			if err == nil {
-				return &lease{pooled: conn, avail: rep.Availability, rep: rep}, nil
+				return lease{pooled: conn, avail: rep.Availability, rep: rep}, nil
 			}
 			rep.busy.Add(-1)
 			if ctx.Err() != nil {
-				return nil, err
+				return lease{}, err
 			}
 		}
 	}
 	conn, err := r.acquireFrom(ctx, r.DB, r.Availability)
 	if err != nil {
-		return nil, err
+		return lease{}, err
 	}
-	return &lease{pooled: conn, avail: r.Availability}, nil
+	return lease{pooled: conn, avail: r.Availability}, nil
 }
 
 // retryable says whether a transaction that failed with err on l may run

@@ -36,10 +36,11 @@ func (r *Runner) StartStream(ctx context.Context, tx *Tx) (*Stream, *Result, err
 }
 
 func (r *Runner) startStreamOnce(ctx context.Context, tx *Tx, primary bool) (_ *Stream, _ *Result, unrun bool, _ error) {
-	conn, err := r.acquire(ctx, tx.ReadOnly, primary)
+	l, err := r.acquire(ctx, tx.ReadOnly, primary)
 	if err != nil {
 		return nil, nil, false, err
 	}
+	conn := &l
 	st := &Stream{r: r, ctx: ctx, conn: conn}
 	if st.pp, err = r.send(ctx, conn.Conn().PgConn(), tx, true); err != nil {
 		defer conn.Release()
