@@ -46,25 +46,40 @@ func (l *lease) Exec(ctx context.Context, sql string) (pgconn.CommandTag, error)
 }
 
 // replica picks the available replica with the fewest transactions in
-// progress, starting the scan at a rotating index so that ties go round
-// robin; nil when none is available.
+// progress, ties in turn; nil when none is available.
 func (r *Runner) replica() *Replica {
-	n := len(r.Replicas)
-	if n == 0 {
-		return nil
-	}
-	start := int(r.next.Add(1) % uint64(n))
-	var best *Replica
-	for i := range n {
-		rep := r.Replicas[(start+i)%n]
+	least, ties := int64(-1), 0
+	for _, rep := range r.Replicas {
 		if !rep.Availability.Available() {
 			continue
 		}
-		if best == nil || rep.busy.Load() < best.busy.Load() {
-			best = rep
+		switch n := rep.busy.Load(); {
+		case least < 0 || n < least:
+			least, ties = n, 1
+		case n == least:
+			ties++
 		}
 	}
-	return best
+	if ties == 0 {
+		return nil
+	}
+	// The k-th of the ties; a count that changed meanwhile picks another
+	// available replica or the last one seen, which is as good.
+	k := int(r.next.Add(1) % uint64(ties))
+	var last *Replica
+	for _, rep := range r.Replicas {
+		if !rep.Availability.Available() {
+			continue
+		}
+		last = rep
+		if rep.busy.Load() == least {
+			if k == 0 {
+				return rep
+			}
+			k--
+		}
+	}
+	return last
 }
 
 // acquire takes a pool connection for a transaction: a replica's for a
