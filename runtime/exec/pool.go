@@ -92,8 +92,9 @@ const cancelDeadline = time.Second
 // cancelHandler cancels a query whose context is done with a cancel
 // request, as pgconn.CancelRequestContextWatcherHandler does, but always
 // lets the cancel request finish: pgx's abandons it, closing its socket,
-// when the query ends first, and PgBouncer before 1.19 exits on a cancel
-// client that goes away so early ("bad client state: 0", pgbouncer#801).
+// when the query ends first, and PgBouncer 1.18 (Debian 12's) exits on a
+// cancel client that goes away so early ("bad client state: 0",
+// pgbouncer#801; the example suite through pgbouncer hit it).
 type cancelHandler struct {
 	conn *pgconn.PgConn
 	done chan struct{}
