@@ -76,6 +76,9 @@ func (s *Server) run(ctx context.Context, tx *exec.Tx) (*exec.Result, error) {
 // Availability is the database monitor requests consult (exec.Availability).
 type Availability = exec.Availability
 
+// Replica is a read replica's pool and monitor (exec.Replica).
+type Replica = exec.Replica
+
 // Options are the dependencies of a Server.
 type Options struct {
 	Config *config.Config
@@ -92,6 +95,9 @@ type Options struct {
 	// has run (or, for a streamed read, once its first rows are in), with
 	// the time its transaction took: log-query and slow-query logs.
 	Statements func(ctx context.Context, sql string, took time.Duration, err error)
+	// Replicas are the read replicas read-only transactions run on
+	// (db-replica-uris); nil: none.
+	Replicas []*Replica
 }
 
 // New makes a Server. It checks that the configured db-schemas are the ones
@@ -126,6 +132,7 @@ func New(opts Options) (*Server, error) {
 		exec:       exec.New(opts.Config, opts.DB, opts.Availability, log),
 		respond:    &respond.Responder{Minimal: opts.Config.ClientErrorVerbosity == "minimal", Log: log},
 		statements: opts.Statements}
+	s.exec.Replicas = opts.Replicas
 	s.SetRoleSettings(opts.RoleSettings)
 	for _, r := range opts.Schema.Relations {
 		if s.byName[r.Name] == nil {

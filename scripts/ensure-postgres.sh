@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL's server binaries (initdb, postgres) are installed, as
 # pgrestgen's throwaway clusters need them. Installs them from Debian/Ubuntu
-# packages when missing; elsewhere says what to install.
+# packages when missing; elsewhere says what to install. Also installs
+# pgbouncer there, for the tests through a connection pooler (they are
+# skipped without it).
 set -euo pipefail
 
 have_server() {
@@ -16,16 +18,29 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-have_server && exit 0
+have_pgbouncer() {
+  command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]
+}
+
+have_server && have_pgbouncer && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "PostgreSQL server binaries not found; installing the Debian package postgresql" >&2
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  pkgs=()
+  have_server || pkgs+=(postgresql)
+  have_pgbouncer || pkgs+=(pgbouncer)
+  echo "installing the Debian packages ${pkgs[*]}" >&2
+  # A failure is judged below: without postgresql nothing runs, without
+  # pgbouncer only its tests are skipped. Tests start their own pgbouncer.
+  { $SUDO apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null; } ||
+    echo "apt-get install ${pkgs[*]} failed" >&2
   have_server && exit 0
 fi
+
+# pgbouncer is optional: its tests skip without it.
+have_server && exit 0
 
 cat >&2 <<'MSG'
 PostgreSQL server binaries (initdb, postgres) were not found on PATH, via

@@ -34,6 +34,10 @@ type Suite struct {
 	// Environ are PGRST_* settings besides PGRST_DB_URI, which points at
 	// each group's fresh database as the authenticator role.
 	Environ []string
+	// RouteURI, when set, rewrites each group's PGRST_DB_URI (the
+	// authenticator's URI of its database) before the server gets it: to
+	// serve the cases through a connection pooler (pgcluster.Bouncer.Route).
+	RouteURI func(t testing.TB, uri string) string
 	// Tokens replace placeholders ("{{web_user_token}}") in case headers.
 	Tokens map[string]string
 }
@@ -84,7 +88,11 @@ func (s Suite) RunCases(t *testing.T, dir string) {
 					t.Fatal(err)
 				}
 			}
-			environ := append([]string{"PGRST_DB_URI=" + AsAuthenticator(uri)}, s.Environ...)
+			dbURI := AsAuthenticator(uri)
+			if s.RouteURI != nil {
+				dbURI = s.RouteURI(t, dbURI)
+			}
+			environ := append([]string{"PGRST_DB_URI=" + dbURI}, s.Environ...)
 			environ = append(environ, groupEnv(t, filepath.Join(dir, group+".env"))...)
 			srv := Serve(t, s.Schema, s.Register, environ...)
 			for _, c := range cases {

@@ -68,7 +68,11 @@ type Config struct {
 	DBPreConfig          QualifiedName // db-pre-config
 	DBPreRequest         QualifiedName // db-pre-request (alias pre-request)
 	DBPreparedStatements bool          // db-prepared-statements; true
-	DBRootSpec           QualifiedName // db-root-spec (alias root-spec)
+	// DBReplicaURIs is db-replica-uris, a pgrestgen extension: streaming
+	// replicas' connection URIs, comma-separated; nil: none. Read-only
+	// transactions run on a healthy one, the rest on db-uri.
+	DBReplicaURIs []string
+	DBRootSpec    QualifiedName // db-root-spec (alias root-spec)
 	// DBSchemas is db-schemas (alias db-schema); ["public"]. The first is
 	// the default schema.
 	DBSchemas []string
@@ -597,6 +601,9 @@ func (s *sources) readDB(c *Config, fail func(error)) {
 		c.DBPreRequest = parseQualifiedName(t)
 	}
 	c.DBPreparedStatements = s.boolOr("db-prepared-statements", true)
+	if t, ok := s.str("db-replica-uris"); ok && strings.TrimSpace(t) != "" {
+		c.DBReplicaURIs = slices.DeleteFunc(splitList(t), func(u string) bool { return u == "" })
+	}
 	if t, ok := s.strAlias("db-root-spec", "root-spec"); ok {
 		c.DBRootSpec = parseQualifiedName(t)
 	}

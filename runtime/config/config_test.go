@@ -254,6 +254,19 @@ secret-is-base64 = true
 			edit: func(c *Config) { c.LogFormat = LogJSON },
 		},
 		{
+			name: "db-replica-uris, a pgrestgen setting: a comma list, empty items dropped; the environment wins",
+			file: "db-replica-uris = \"postgres://a@r1/db\"\n",
+			env:  []string{"PGRST_DB_REPLICA_URIS= postgres://u@r1:5433/db?sslmode=disable , ,postgres://u@r2/db"},
+			edit: func(c *Config) {
+				c.DBReplicaURIs = []string{"postgres://u@r1:5433/db?sslmode=disable", "postgres://u@r2/db"}
+			},
+		},
+		{
+			name: "db-replica-uris empty: none",
+			env:  []string{"PGRST_DB_REPLICA_URIS="},
+			edit: func(*Config) {},
+		},
+		{
 			name: "server-port and admin-server-port both 0: a free port each",
 			env:  []string{"PGRST_SERVER_PORT=0", "PGRST_ADMIN_SERVER_PORT=0"},
 			edit: func(c *Config) { c.ServerPort, c.AdminServerPort = 0, ptr(0) },

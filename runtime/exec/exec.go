@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,9 +49,14 @@ type Runner struct {
 	// Prepared is db-prepared-statements: main statements are prepared by
 	// name on each connection (see pipe) rather than parsed every time.
 	Prepared bool
+	// Replicas are the read replicas (db-replica-uris) read-only
+	// transactions run on; none: everything runs on DB.
+	Replicas []*Replica
 	// bodies recycles the buffers result bodies are copied into
 	// (Result.Release).
 	bodies sync.Pool
+	// next rotates the replicas' scan (see replica).
+	next atomic.Uint64
 }
 
 // Tx is everything one request's transaction needs.
@@ -124,31 +130,33 @@ func body(pool *sync.Pool, n int) []byte {
 // aborted transaction back. docs/failure-modes.md lists what each failure
 // answers.
 func (r *Runner) Run(ctx context.Context, tx *Tx) (*Result, error) {
-	res, unrun, err := r.runOnce(ctx, tx)
+	res, unrun, err := r.runOnce(ctx, tx, false)
 	if unrun {
 		// The pooled connection had been closed by the server before the
 		// request reached it (a restart, an idle timeout): nothing ran, so
-		// one more try on another connection is safe, writes included.
-		res, _, err = r.runOnce(ctx, tx)
+		// one more try on another connection is safe, writes included. A
+		// read that failed on a replica is retried too (see retryable); the
+		// retry goes to the primary, which is not the server that failed.
+		res, _, err = r.runOnce(ctx, tx, true)
 	}
 	return res, err
 }
 
-// acquire takes a pool connection for a request. During an outage requests
-// fail fast: the monitor alone reconnects.
-func (r *Runner) acquire(ctx context.Context) (*pgxpool.Conn, error) {
-	if r.Availability != nil && !r.Availability.Available() {
+// acquireFrom takes a connection of db, whose monitor is avail. During an
+// outage requests fail fast: the monitor alone reconnects.
+func (r *Runner) acquireFrom(ctx context.Context, db DB, avail Availability) (*pgxpool.Conn, error) {
+	if avail != nil && !avail.Available() {
 		return nil, apierr.DatabaseUnavailable()
 	}
 	acquireCtx, cancel := context.WithTimeout(ctx, r.AcquireTimeout)
-	conn, err := r.DB.Acquire(acquireCtx)
+	conn, err := db.Acquire(acquireCtx)
 	cancel()
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return nil, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
 		}
-		if ctx.Err() == nil {
-			r.lost(err)
+		if ctx.Err() == nil && avail != nil {
+			avail.Lost(err)
 		}
 		return nil, fmt.Errorf("acquire connection: %w", err)
 	}
@@ -162,13 +170,14 @@ func notStarted(ctx context.Context, begun bool, err error) bool {
 	return !begun && errors.As(err, &pe) && (pe.SeverityUnlocalized == "FATAL" || pe.Severity == "FATAL") && ctx.Err() == nil
 }
 
-// runOnce runs the transaction on one connection; unrun reports a batch
-// that did not start (see notStarted).
-func (r *Runner) runOnce(ctx context.Context, tx *Tx) (res *Result, unrun bool, err error) {
-	conn, err := r.acquire(ctx)
+// runOnce runs the transaction on one connection, the primary's when
+// primary is set; unrun reports a batch that may run again (see retryable).
+func (r *Runner) runOnce(ctx context.Context, tx *Tx, primary bool) (res *Result, unrun bool, err error) {
+	l, err := r.acquire(ctx, tx.ReadOnly, primary)
 	if err != nil {
 		return nil, false, err
 	}
+	conn := &l
 	defer conn.Release()
 	pp, err := r.send(ctx, conn.Conn().PgConn(), tx, true)
 	if err != nil {
@@ -182,7 +191,7 @@ func (r *Runner) runOnce(ctx context.Context, tx *Tx) (res *Result, unrun bool, 
 			r.discard(ctx, conn, err)
 			return res, false, nil
 		}
-		return nil, notStarted(ctx, pp.begun, err), r.abort(ctx, conn, err)
+		return nil, retryable(ctx, conn, pp.begun, err), r.abort(ctx, conn, err)
 	}
 	if tx.Check != nil {
 		res, err = r.finish(ctx, conn, tx, res)
@@ -238,7 +247,7 @@ const immediateConstraints = "SET CONSTRAINTS ALL IMMEDIATE"
 
 // finish ends a transaction whose outcome depends on its result (tx.Check):
 // one more round trip, for COMMIT or ROLLBACK.
-func (r *Runner) finish(ctx context.Context, conn *pgxpool.Conn, tx *Tx, res *Result) (*Result, error) {
+func (r *Runner) finish(ctx context.Context, conn *lease, tx *Tx, res *Result) (*Result, error) {
 	if aerr := tx.Check(res); aerr != nil {
 		return nil, r.abort(ctx, conn, aerr)
 	}
@@ -268,7 +277,7 @@ func (r *Runner) finish(ctx context.Context, conn *pgxpool.Conn, tx *Tx, res *Re
 // clean, or closes the connection when it cannot be trusted. A connection
 // that broke is reported to the monitor and answered as PostgREST answers
 // a lost connection (503).
-func (r *Runner) abort(ctx context.Context, conn *pgxpool.Conn, cause error) error {
+func (r *Runner) abort(ctx context.Context, conn *lease, cause error) error {
 	pc := conn.Conn().PgConn()
 	if !pc.IsClosed() && pc.TxStatus() != 'I' {
 		if _, err := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
@@ -276,7 +285,7 @@ func (r *Runner) abort(ctx context.Context, conn *pgxpool.Conn, cause error) err
 		}
 	}
 	if pc.IsClosed() && ctx.Err() == nil {
-		r.lost(cause)
+		conn.lost(cause)
 		return apierr.ConnectionLost(cause)
 	}
 	return cause
@@ -284,20 +293,20 @@ func (r *Runner) abort(ctx context.Context, conn *pgxpool.Conn, cause error) err
 
 // discard closes a connection that failed after its transaction committed:
 // the request succeeded, the connection is not reused.
-func (r *Runner) discard(ctx context.Context, conn *pgxpool.Conn, cause error) {
+func (r *Runner) discard(ctx context.Context, conn *lease, cause error) {
 	if r.Log != nil {
 		r.Log.LogAttrs(ctx, slog.LevelWarn, "connection failed after COMMIT; the request succeeded", slog.Any("err", cause))
 	}
 	conn.Conn().Close(context.WithoutCancel(ctx))
 	if ctx.Err() == nil {
-		r.lost(cause)
+		conn.lost(cause)
 	}
 }
 
-// lost tells the availability monitor that a connection failed.
-func (r *Runner) lost(err error) {
-	if r.Availability != nil {
-		r.Availability.Lost(err)
+// lost tells the connection's server's monitor that the connection failed.
+func (l *lease) lost(err error) {
+	if l.avail != nil {
+		l.avail.Lost(err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -412,6 +413,15 @@ func optString(v []byte) *string {
 // stmtCache is a connection's prepared statements, by text: a bounded
 // set, the oldest deallocated first.
 type stmtCache struct {
+	// prefix starts the connection's statement names: random, so a
+	// statement's name means nothing on another server connection. Behind
+	// a transaction-mode pooler that does not track prepared statements
+	// (PgBouncer before 1.21), a session's next transaction may run on a
+	// server connection where another session prepared statements: a
+	// bare counter's "pgrst_1" there could be a different statement, run
+	// with this request's arguments; a name of this connection's only is
+	// absent there, an error (26000) instead of a wrong answer.
+	prefix string
 	byText map[string]*statement
 	order  []string // statement texts, oldest first
 	next   int
@@ -437,7 +447,7 @@ func statements(pc *pgconn.PgConn) *stmtCache {
 	if c, ok := data[stmtCacheKey].(*stmtCache); ok {
 		return c
 	}
-	c := &stmtCache{byText: map[string]*statement{}}
+	c := newStmtCache()
 	data[stmtCacheKey] = c
 	return c
 }
@@ -445,11 +455,16 @@ func statements(pc *pgconn.PgConn) *stmtCache {
 // get is sql's prepared statement, nil when it is not prepared.
 func (c *stmtCache) get(sql string) *statement { return c.byText[sql] }
 
+// newStmtCache is an empty cache with a fresh name prefix.
+func newStmtCache() *stmtCache {
+	return &stmtCache{prefix: "pgrst_" + strconv.FormatUint(rand.Uint64(), 36) + "_", byText: map[string]*statement{}}
+}
+
 // newStatement names a statement to prepare; it is cached once confirmed
 // (add).
 func (c *stmtCache) newStatement(sql string) *statement {
 	c.next++
-	return &statement{sql: sql, name: "pgrst_" + strconv.Itoa(c.next)}
+	return &statement{sql: sql, name: c.prefix + strconv.Itoa(c.next)}
 }
 
 // evict makes room for keep's statements: the names of the oldest others

@@ -3,13 +3,14 @@ package exec
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
 // TestStmtCacheEvict: a full cache deallocates its oldest statements, never
 // one the request is about to run, and stays bounded.
 func TestStmtCacheEvict(t *testing.T) {
-	c := &stmtCache{byText: map[string]*statement{}}
+	c := newStmtCache()
 	for i := range stmtCacheSize {
 		sql := fmt.Sprintf("SELECT %d", i)
 		if c.get(sql) != nil {
@@ -31,5 +32,19 @@ func TestStmtCacheEvict(t *testing.T) {
 	}
 	if c.get("SELECT 1") != nil {
 		t.Error("the oldest statement not kept is still cached")
+	}
+}
+
+// TestStmtCacheNames: two connections never name a statement alike, so one
+// run where the other's was prepared (a transaction-mode pooler) fails
+// rather than runs the other's statement.
+func TestStmtCacheNames(t *testing.T) {
+	a, b := newStmtCache(), newStmtCache()
+	na, nb := a.newStatement("SELECT 1").name, b.newStatement("SELECT 1").name
+	if na == nb || !strings.HasPrefix(na, "pgrst_") || !strings.HasPrefix(nb, "pgrst_") {
+		t.Errorf("statement names %q and %q: want distinct, starting with pgrst_", na, nb)
+	}
+	if next := a.newStatement("SELECT 2").name; next == na || !strings.HasPrefix(next, a.prefix) {
+		t.Errorf("the connection's next statement is %q after %q", next, na)
 	}
 }

@@ -60,7 +60,7 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 	// drops the connection at once and sends the cancel in the background,
 	// so the answer could go out while the query still runs.
 	pc.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+		return &cancelHandler{conn: c}
 	}
 	pc.AfterConnect = markImplicit
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
@@ -83,4 +83,43 @@ func markImplicit(ctx context.Context, conn *pgx.Conn) error {
 	}
 	conn.PgConn().CustomData()[implicitKey] = ok
 	return nil
+}
+
+// cancelDeadline bounds a cancelled query: the connection's deadline, past
+// which it is closed if PostgreSQL has not answered the cancel.
+const cancelDeadline = time.Second
+
+// cancelHandler cancels a query whose context is done with a cancel
+// request, as pgconn.CancelRequestContextWatcherHandler does, but always
+// lets the cancel request finish: pgx's abandons it, closing its socket,
+// when the query ends first, and PgBouncer 1.18 (Debian 12's) exits on a
+// cancel client that goes away so early ("bad client state: 0",
+// pgbouncer#801; the example suite through pgbouncer hit it).
+type cancelHandler struct {
+	conn *pgconn.PgConn
+	done chan struct{}
+}
+
+// HandleCancel sends the cancel request in the background.
+func (h *cancelHandler) HandleCancel(context.Context) {
+	deadline := time.Now().Add(cancelDeadline)
+	h.conn.Conn().SetDeadline(deadline)
+	h.done = make(chan struct{})
+	go func() {
+		defer close(h.done)
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		defer cancel()
+		if h.conn.CancelRequest(ctx) == nil {
+			// The server acknowledged the request before the backend saw
+			// the signal: a pause keeps it from cancelling the
+			// connection's next query (pgx pauses as long).
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+}
+
+// HandleUnwatchAfterCancel waits for the cancel request to finish.
+func (h *cancelHandler) HandleUnwatchAfterCancel() {
+	<-h.done
+	h.conn.Conn().SetDeadline(time.Time{})
 }

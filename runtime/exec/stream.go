@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Stream is a running streamed read: the transaction of Run, but the
@@ -16,7 +15,7 @@ import (
 type Stream struct {
 	r    *Runner
 	ctx  context.Context
-	conn *pgxpool.Conn
+	conn *lease
 	pp   *pipe
 	rr   *pgconn.ResultReader
 }
@@ -29,25 +28,26 @@ type Stream struct {
 // PostgreSQL had closed before BEGIN is retried once, as Run does. Explain,
 // Inserted and Check are not used.
 func (r *Runner) StartStream(ctx context.Context, tx *Tx) (*Stream, *Result, error) {
-	st, res, unrun, err := r.startStreamOnce(ctx, tx)
+	st, res, unrun, err := r.startStreamOnce(ctx, tx, false)
 	if unrun {
-		st, res, _, err = r.startStreamOnce(ctx, tx)
+		st, res, _, err = r.startStreamOnce(ctx, tx, true)
 	}
 	return st, res, err
 }
 
-func (r *Runner) startStreamOnce(ctx context.Context, tx *Tx) (_ *Stream, _ *Result, unrun bool, _ error) {
-	conn, err := r.acquire(ctx)
+func (r *Runner) startStreamOnce(ctx context.Context, tx *Tx, primary bool) (_ *Stream, _ *Result, unrun bool, _ error) {
+	l, err := r.acquire(ctx, tx.ReadOnly, primary)
 	if err != nil {
 		return nil, nil, false, err
 	}
+	conn := &l
 	st := &Stream{r: r, ctx: ctx, conn: conn}
 	if st.pp, err = r.send(ctx, conn.Conn().PgConn(), tx, true); err != nil {
 		defer conn.Release()
 		return nil, nil, false, r.abort(ctx, conn, err)
 	}
 	fail := func(err error) (*Stream, *Result, bool, error) {
-		return nil, nil, notStarted(ctx, st.pp.begun, err), st.finish(err)
+		return nil, nil, retryable(ctx, conn, st.pp.begun, err), st.finish(err)
 	}
 	if err := st.pp.prelude(); err != nil {
 		return fail(err)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,14 +34,17 @@ import (
 // configuration from start to end. The pool, the listeners and the admin
 // server keep the settings they started with.
 type app struct {
-	opts   Options
-	pool   *pgxpool.Pool
-	db     *meteredPool
-	mon    *dbwatch.Monitor
-	met    *metrics
-	log    *slog.Logger
-	level  *levelVar
-	stdout io.Writer
+	opts Options
+	pool *pgxpool.Pool
+	db   *meteredPool
+	mon  *dbwatch.Monitor
+	met  *metrics
+	// replicas are db-replica-uris' pools, opened at start-up: a reload
+	// keeps them, as it keeps the primary's pool.
+	replicas []*runtime.Replica
+	log      *slog.Logger
+	level    *levelVar
+	stdout   io.Writer
 
 	// started is the configuration the server started with: the pool,
 	// listeners and admin server keep it.
@@ -80,7 +84,7 @@ func (a *app) config() *config.Config { return a.api.Load().cfg }
 // apply builds the API for cfg and puts it in service.
 func (a *app) apply(cfg *config.Config) error {
 	srv, err := runtime.New(runtime.Options{Config: cfg, Schema: a.opts.Schema, DB: a.db, Log: a.log,
-		Availability: a.mon, Statements: statementLog(cfg, a.log)})
+		Availability: a.mon, Statements: statementLog(cfg, a.log), Replicas: a.replicas})
 	if err != nil {
 		return err
 	}
@@ -249,6 +253,7 @@ func needsRestart(started, now *config.Config) []string {
 	}{
 		{"db-uri", started.DBURI != now.DBURI},
 		{"db-pool", started.DBPool != now.DBPool},
+		{"db-replica-uris", !slices.Equal(started.DBReplicaURIs, now.DBReplicaURIs)},
 		{"server-host", started.ServerHost != now.ServerHost},
 		{"server-port", started.ServerPort != now.ServerPort},
 		{"server-unix-socket", started.ServerUnixSocket != now.ServerUnixSocket},

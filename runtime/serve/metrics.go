@@ -80,6 +80,21 @@ func newMetrics(pool *meteredPool, mon *dbwatch.Monitor) (*metrics, error) {
 	return m, err
 }
 
+// replica adds pgrestgen_db_replica_available{replica="host:port"} for a
+// read replica watched by mon.
+func (m *metrics) replica(name string, mon *dbwatch.Monitor) error {
+	return m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        "pgrestgen_db_replica_available",
+		Help:        "1 while the read replica (db-replica-uris) is reachable and takes reads, else 0",
+		ConstLabels: prometheus.Labels{"replica": name},
+	}, func() float64 {
+		if mon.Available() {
+			return 1
+		}
+		return 0
+	}))
+}
+
 // meteredPool is the pool as requests use it (runtime.DB), counting the
 // requests waiting for a connection and those that gave up.
 type meteredPool struct {

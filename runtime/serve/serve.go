@@ -95,6 +95,12 @@ func Run(ctx context.Context, opts Options) error {
 	if a.met, err = newMetrics(a.db, a.mon); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
+	replicas, closeReplicas, err := openReplicas(ctx, watchCtx, cfg, log, a.met)
+	if err != nil {
+		return err
+	}
+	defer closeReplicas()
+	a.replicas = replicas
 	if err := a.apply(cfg); err != nil {
 		return err
 	}
@@ -329,6 +335,51 @@ func shutdownErr(err error) error {
 		return nil
 	}
 	return fmt.Errorf("shutdown: %w", err)
+}
+
+// openReplicas opens a pool and starts a monitor for each of
+// db-replica-uris; the monitors run until watchCtx is done, and log, with
+// the replica's address, when it goes away and comes back, and a gauge says
+// whether it is available. closeAll closes the pools.
+func openReplicas(ctx, watchCtx context.Context, cfg *config.Config, log *slog.Logger, met *metrics) (_ []*runtime.Replica, closeAll func(), _ error) {
+	var pools []*pgxpool.Pool
+	closeAll = func() {
+		for _, p := range pools {
+			closePool(p)
+		}
+	}
+	var replicas []*runtime.Replica
+	for i, uri := range cfg.DBReplicaURIs {
+		rc := *cfg
+		rc.DBURI = uri
+		pool, err := runtime.NewPool(ctx, &rc)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("db-replica-uris, replica %d: %w", i+1, err)
+		}
+		pools = append(pools, pool)
+		cc := pool.Config().ConnConfig
+		name := net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port)))
+		mon := dbwatch.New(dbwatch.Options{
+			Probe: func(ctx context.Context) error { return probe(ctx, pool) },
+			// A replica serves reads with the primary's schema cache
+			// and role settings: nothing to read when it comes back.
+			Ready: func(context.Context) error { return nil },
+			Reset: pool.Reset,
+			Log:   log.With(slog.String("replica", name)),
+		})
+		if err := met.replica(name, mon); err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("db-replica-uris, replica %d: metrics: %w", i+1, err)
+		}
+		// Reads go to the primary until the replica's first connection.
+		go func() {
+			mon.Connect(watchCtx)
+			mon.Run(watchCtx)
+		}()
+		replicas = append(replicas, &runtime.Replica{DB: pool, Availability: mon})
+	}
+	return replicas, closeAll, nil
 }
 
 // probe opens and closes one connection with the pool's settings: a pooled

@@ -1,0 +1,119 @@
+package exec
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Replica is a read replica (db-replica-uris): read-only transactions run
+// on the least busy available one, everything else on Runner.DB.
+type Replica struct {
+	// DB is the replica's pool (NewPool with its URI).
+	DB DB
+	// Availability is the replica's own monitor; required: requests skip a
+	// replica known to be away and report its lost connections to it.
+	Availability Availability
+	// busy counts the replica's transactions in progress.
+	busy atomic.Int64
+}
+
+// lease is a pooled connection and the server it came from, so that a
+// failure is reported to that server's monitor.
+type lease struct {
+	pooled *pgxpool.Conn
+	avail  Availability // nil: none
+	rep    *Replica     // nil: the primary
+}
+
+// Release gives the connection back to its pool.
+func (l *lease) Release() {
+	if l.rep != nil {
+		l.rep.busy.Add(-1)
+	}
+	l.pooled.Release()
+}
+
+// Conn is the connection.
+func (l *lease) Conn() *pgx.Conn { return l.pooled.Conn() }
+
+// Exec runs sql on the connection.
+func (l *lease) Exec(ctx context.Context, sql string) (pgconn.CommandTag, error) {
+	return l.pooled.Exec(ctx, sql)
+}
+
+// replica picks the available replica with the fewest transactions in
+// progress, ties in turn; nil when none is available.
+func (r *Runner) replica() *Replica {
+	least, ties := int64(-1), 0
+	for _, rep := range r.Replicas {
+		if !rep.Availability.Available() {
+			continue
+		}
+		switch n := rep.busy.Load(); {
+		case least < 0 || n < least:
+			least, ties = n, 1
+		case n == least:
+			ties++
+		}
+	}
+	if ties == 0 {
+		return nil
+	}
+	// The k-th of the ties; a count that changed meanwhile picks another
+	// available replica or the last one seen, which is as good.
+	k := int(r.next.Add(1) % uint64(ties))
+	var last *Replica
+	for _, rep := range r.Replicas {
+		if !rep.Availability.Available() {
+			continue
+		}
+		last = rep
+		if rep.busy.Load() == least {
+			if k == 0 {
+				return rep
+			}
+			k--
+		}
+	}
+	return last
+}
+
+// acquire takes a pool connection for a transaction: a replica's for a
+// read-only one when one is available and primary is false, else the
+// primary's. A replica that cannot hand out a connection is skipped for the
+// primary; its monitor is told.
+func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (lease, error) {
+	if readOnly && !primary {
+		if rep := r.replica(); rep != nil {
+			rep.busy.Add(1)
+			conn, err := r.acquireFrom(ctx, rep.DB, rep.Availability)
+			if err == nil {
+				return lease{pooled: conn, avail: rep.Availability, rep: rep}, nil
+			}
+			rep.busy.Add(-1)
+			if ctx.Err() != nil {
+				return lease{}, err
+			}
+		}
+	}
+	conn, err := r.acquireFrom(ctx, r.DB, r.Availability)
+	if err != nil {
+		return lease{}, err
+	}
+	return lease{pooled: conn, avail: r.Availability}, nil
+}
+
+// retryable says whether a transaction that failed with err on l may run
+// again elsewhere: one that never started (see notStarted), or a read-only
+// one whose replica connection broke — nothing a read-only transaction did
+// outlives it, and the primary answers in the replica's stead.
+func retryable(ctx context.Context, l *lease, begun bool, err error) bool {
+	if notStarted(ctx, begun, err) {
+		return true
+	}
+	return l.rep != nil && l.Conn().PgConn().IsClosed() && ctx.Err() == nil
+}
