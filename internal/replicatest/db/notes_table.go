@@ -16,15 +16,26 @@ const (
 	NotesColBody = "body"
 )
 
+// SQL of "api"."notes" that its statements are built from, rendered by the
+// runtime's renderer when this file was generated: the text shown is the text run.
+const (
+	NotesSQL             = `"api"."notes"`
+	NotesSelectStarSQL   = `"id", "body"`
+	NotesReturningSQL    = `"api"."notes"."id", "api"."notes"."body"`
+	NotesKeyReturningSQL = `"api"."notes"."id"`
+)
+
 // NotesRelation describes "api"."notes" to the runtime: the columns requests are
 // validated against and the SQL fragments queries are built from.
 func NotesRelation() *contract.Relation {
 	return &contract.Relation{
-		Schema:     "api",
-		Name:       "notes",
-		Kind:       "table",
-		SQLName:    `"api"."notes"`,
-		SelectStar: `"id", "body"`,
+		Schema:       "api",
+		Name:         "notes",
+		Kind:         "table",
+		SQLName:      NotesSQL,
+		SelectStar:   NotesSelectStarSQL,
+		Returning:    NotesReturningSQL,
+		KeyReturning: NotesKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: NotesColID, SQLName: `"id"`, Type: "integer", HasDefault: true},
 			{Name: NotesColBody, SQLName: `"body"`, Type: "text"},
