@@ -147,7 +147,7 @@ func (fs Functions) functionHint(schema, name string, keys []string, overloads [
 				names = append(names, n)
 			}
 		}
-		if best, ok := fuzzy.Closest(name, names, 0.75); ok {
+		if best, ok := fuzzy.GetOne(name, names, fuzzy.NameScore); ok {
 			return prefix + best
 		}
 		return ""
@@ -165,7 +165,7 @@ func (fs Functions) functionHint(schema, name string, keys []string, overloads [
 		}
 		lists = append(lists, paramList(ps))
 	}
-	if best, ok := fuzzy.Closest(paramList(keys), lists, 0.33); ok {
+	if best, ok := fuzzy.GetOne(paramList(keys), lists, fuzzy.DefaultScore); ok {
 		return prefix + name + best
 	}
 	return ""
