@@ -172,3 +172,21 @@ CREATE FUNCTION test.anything_goes() RETURNS test."*/*"
 -- its results embed as the table's rows do (F-EMBED-22).
 CREATE FUNCTION test.films_before(y int) RETURNS SETOF test.films
   LANGUAGE sql STABLE AS $$ SELECT * FROM test.films WHERE year < y $$;
+
+-- RAISE as PostgREST reads it (F-ERR-03, F-ERR-04): SQLSTATE 'PGRST' with
+-- the MESSAGE and DETAIL given (no DETAIL when det is null), and any
+-- SQLSTATE with a message.
+CREATE FUNCTION test.raise_pgrst(msg text, det text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql STABLE AS $$
+  BEGIN
+    IF det IS NULL THEN
+      RAISE SQLSTATE 'PGRST' USING MESSAGE = msg;
+    END IF;
+    RAISE SQLSTATE 'PGRST' USING MESSAGE = msg, DETAIL = det;
+  END $$;
+
+CREATE FUNCTION test.raise_state(state text, msg text) RETURNS void
+  LANGUAGE plpgsql STABLE AS $$
+  BEGIN
+    RAISE USING ERRCODE = state, MESSAGE = msg;
+  END $$;

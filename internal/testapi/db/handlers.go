@@ -503,6 +503,16 @@ func (a *API) GetRPCPage(c echo.Context) error     { return a.srv.Function(c, "p
 func (a *API) PostRPCPage(c echo.Context) error    { return a.srv.Function(c, "page") }
 func (a *API) OptionsRPCPage(c echo.Context) error { return a.srv.Function(c, "page") }
 
+// /rpc/raise_pgrst calls the functions called "raise_pgrst".
+func (a *API) GetRPCRaisePgrst(c echo.Context) error     { return a.srv.Function(c, "raise_pgrst") }
+func (a *API) PostRPCRaisePgrst(c echo.Context) error    { return a.srv.Function(c, "raise_pgrst") }
+func (a *API) OptionsRPCRaisePgrst(c echo.Context) error { return a.srv.Function(c, "raise_pgrst") }
+
+// /rpc/raise_state calls the functions called "raise_state".
+func (a *API) GetRPCRaiseState(c echo.Context) error     { return a.srv.Function(c, "raise_state") }
+func (a *API) PostRPCRaiseState(c echo.Context) error    { return a.srv.Function(c, "raise_state") }
+func (a *API) OptionsRPCRaiseState(c echo.Context) error { return a.srv.Function(c, "raise_state") }
+
 // /rpc/same_names calls the functions called "same_names".
 func (a *API) GetRPCSameNames(c echo.Context) error     { return a.srv.Function(c, "same_names") }
 func (a *API) PostRPCSameNames(c echo.Context) error    { return a.srv.Function(c, "same_names") }

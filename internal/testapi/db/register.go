@@ -90,6 +90,8 @@ func Schema() *contract.Schema {
 			OverByAFunction(),
 			OverByAAndBFunction(),
 			PageFunction(),
+			RaisePgrstFunction(),
+			RaiseStateFunction(),
 			SameNamesByXFunction(),
 			SameNamesByX2Function(),
 			SampleFunction(),
@@ -578,6 +580,16 @@ type ServerInterface interface {
 	PostRPCPage(c echo.Context) error
 	OptionsRPCPage(c echo.Context) error
 
+	// /rpc/raise_pgrst calls the functions called "raise_pgrst".
+	GetRPCRaisePgrst(c echo.Context) error
+	PostRPCRaisePgrst(c echo.Context) error
+	OptionsRPCRaisePgrst(c echo.Context) error
+
+	// /rpc/raise_state calls the functions called "raise_state".
+	GetRPCRaiseState(c echo.Context) error
+	PostRPCRaiseState(c echo.Context) error
+	OptionsRPCRaiseState(c echo.Context) error
+
 	// /rpc/same_names calls the functions called "same_names".
 	GetRPCSameNames(c echo.Context) error
 	PostRPCSameNames(c echo.Context) error
@@ -1049,6 +1061,14 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/page", si.GetRPCPage)
 	add(http.MethodPost, "/rpc/page", si.PostRPCPage)
 	add(http.MethodOptions, "/rpc/page", si.OptionsRPCPage)
+	add(http.MethodGet, "/rpc/raise_pgrst", si.GetRPCRaisePgrst)
+	add(http.MethodHead, "/rpc/raise_pgrst", si.GetRPCRaisePgrst)
+	add(http.MethodPost, "/rpc/raise_pgrst", si.PostRPCRaisePgrst)
+	add(http.MethodOptions, "/rpc/raise_pgrst", si.OptionsRPCRaisePgrst)
+	add(http.MethodGet, "/rpc/raise_state", si.GetRPCRaiseState)
+	add(http.MethodHead, "/rpc/raise_state", si.GetRPCRaiseState)
+	add(http.MethodPost, "/rpc/raise_state", si.PostRPCRaiseState)
+	add(http.MethodOptions, "/rpc/raise_state", si.OptionsRPCRaiseState)
 	add(http.MethodGet, "/rpc/same_names", si.GetRPCSameNames)
 	add(http.MethodHead, "/rpc/same_names", si.GetRPCSameNames)
 	add(http.MethodPost, "/rpc/same_names", si.PostRPCSameNames)

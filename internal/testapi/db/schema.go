@@ -11,7 +11,7 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:e1e82fd0b1fedb952828936c54ebfbb3709d7cd5040163f37c41c1c6eb8a6453"
+const SchemaFingerprint = "sha256:2dbbcbc85f486e905d85f0d50d6804da26d2f53a4be22fa026d7047ace68f458"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
@@ -89,6 +89,8 @@ func SchemaObjects() []contract.Object {
 		{Kind: "enum", Name: `test.place_kind`, Digest: "276d007b54825c91a256c8c681cf2878"},
 		{Kind: "table", Name: `test.places`, Digest: "4f0bb14a51d56fdc4afc0b7dbf24627f"},
 		{Kind: "table", Name: `test.premieres`, Digest: "f4c34ce7b417c00d7190082086c4cb3d"},
+		{Kind: "function", Name: `test.raise_pgrst(text,text)`, Digest: "df819f46fae7df9df1c6d58a6a3ace17"},
+		{Kind: "function", Name: `test.raise_state(text,text)`, Digest: "1cac71c118ff7e6504b888db1af5392e"},
 		{Kind: "table", Name: `test.roles`, Digest: "12e96d3da54601b6a7136e99620bb949"},
 		{Kind: "function", Name: `test.same_names(integer)`, Digest: "d64090021bcf530149c27534cb753bf7"},
 		{Kind: "function", Name: `test.same_names(text)`, Digest: "50e8be72baed60d9ab88975c0fc71d7a"},
