@@ -190,3 +190,19 @@ CREATE FUNCTION test.raise_state(state text, msg text) RETURNS void
   BEGIN
     RAISE USING ERRCODE = state, MESSAGE = msg;
   END $$;
+
+-- Overloads of which some take a single unnamed parameter (PostgREST's
+-- findProc): the overload whose names match the arguments wins; only when
+-- none does, a POST body goes to the unnamed parameter of its media type.
+CREATE FUNCTION test.either() RETURNS int
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 1 $$;
+CREATE FUNCTION test.either(x int, y int) RETURNS int
+  LANGUAGE sql IMMUTABLE AS $$ SELECT x + y $$;
+CREATE FUNCTION test.either(json) RETURNS json
+  LANGUAGE sql IMMUTABLE AS $$ SELECT $1 $$;
+CREATE FUNCTION test.either(text) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 'text: ' || $1 $$;
+CREATE FUNCTION test.json_or_jsonb(json) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 'json' $$;
+CREATE FUNCTION test.json_or_jsonb(jsonb) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 'jsonb' $$;

@@ -29,6 +29,8 @@ func (fs Functions) FindFunction(schema, name string, keys []string, body *reque
 			media = body.Media
 		case body.IsForm:
 			media = "application/x-www-form-urlencoded"
+		case body.IsCSV:
+			media = "text/csv"
 		}
 	}
 	var matches, fallbacks []*contract.Function

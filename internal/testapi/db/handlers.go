@@ -433,6 +433,11 @@ func (a *API) GetRPCEchoJSON(c echo.Context) error     { return a.srv.Function(c
 func (a *API) PostRPCEchoJSON(c echo.Context) error    { return a.srv.Function(c, "echo_json") }
 func (a *API) OptionsRPCEchoJSON(c echo.Context) error { return a.srv.Function(c, "echo_json") }
 
+// /rpc/either calls the functions called "either".
+func (a *API) GetRPCEither(c echo.Context) error     { return a.srv.Function(c, "either") }
+func (a *API) PostRPCEither(c echo.Context) error    { return a.srv.Function(c, "either") }
+func (a *API) OptionsRPCEither(c echo.Context) error { return a.srv.Function(c, "either") }
+
 // /rpc/films_before calls the functions called "films_before".
 func (a *API) GetRPCFilmsBefore(c echo.Context) error     { return a.srv.Function(c, "films_before") }
 func (a *API) PostRPCFilmsBefore(c echo.Context) error    { return a.srv.Function(c, "films_before") }
@@ -467,6 +472,11 @@ func (a *API) OptionsRPCItemsIn(c echo.Context) error { return a.srv.Function(c,
 func (a *API) GetRPCJoinWords(c echo.Context) error     { return a.srv.Function(c, "join_words") }
 func (a *API) PostRPCJoinWords(c echo.Context) error    { return a.srv.Function(c, "join_words") }
 func (a *API) OptionsRPCJoinWords(c echo.Context) error { return a.srv.Function(c, "join_words") }
+
+// /rpc/json_or_jsonb calls the functions called "json_or_jsonb".
+func (a *API) GetRPCJSONOrJsonb(c echo.Context) error     { return a.srv.Function(c, "json_or_jsonb") }
+func (a *API) PostRPCJSONOrJsonb(c echo.Context) error    { return a.srv.Function(c, "json_or_jsonb") }
+func (a *API) OptionsRPCJSONOrJsonb(c echo.Context) error { return a.srv.Function(c, "json_or_jsonb") }
 
 // /rpc/log_and_count calls the functions called "log_and_count".
 func (a *API) GetRPCLogAndCount(c echo.Context) error     { return a.srv.Function(c, "log_and_count") }

@@ -74,6 +74,10 @@ func Schema() *contract.Schema {
 			CountEntriesFunction(),
 			DivideFunction(),
 			EchoJSONFunction(),
+			EitherNoArgsFunction(),
+			EitherByXAndYFunction(),
+			EitherByJSONFunction(),
+			EitherByTextFunction(),
 			FilmsBeforeFunction(),
 			GreetFunction(),
 			InitialFunction(),
@@ -81,6 +85,8 @@ func Schema() *contract.Schema {
 			ItemByIDFunction(),
 			ItemsInFunction(),
 			JoinWordsFunction(),
+			JSONOrJsonbByJSONFunction(),
+			JSONOrJsonbByJsonbFunction(),
 			LogAndCountFunction(),
 			LogCallFunction(),
 			LowerCiFunction(),
@@ -510,6 +516,11 @@ type ServerInterface interface {
 	PostRPCEchoJSON(c echo.Context) error
 	OptionsRPCEchoJSON(c echo.Context) error
 
+	// /rpc/either calls the functions called "either".
+	GetRPCEither(c echo.Context) error
+	PostRPCEither(c echo.Context) error
+	OptionsRPCEither(c echo.Context) error
+
 	// /rpc/films_before calls the functions called "films_before".
 	GetRPCFilmsBefore(c echo.Context) error
 	PostRPCFilmsBefore(c echo.Context) error
@@ -544,6 +555,11 @@ type ServerInterface interface {
 	GetRPCJoinWords(c echo.Context) error
 	PostRPCJoinWords(c echo.Context) error
 	OptionsRPCJoinWords(c echo.Context) error
+
+	// /rpc/json_or_jsonb calls the functions called "json_or_jsonb".
+	GetRPCJSONOrJsonb(c echo.Context) error
+	PostRPCJSONOrJsonb(c echo.Context) error
+	OptionsRPCJSONOrJsonb(c echo.Context) error
 
 	// /rpc/log_and_count calls the functions called "log_and_count".
 	GetRPCLogAndCount(c echo.Context) error
@@ -1005,6 +1021,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/echo_json", si.GetRPCEchoJSON)
 	add(http.MethodPost, "/rpc/echo_json", si.PostRPCEchoJSON)
 	add(http.MethodOptions, "/rpc/echo_json", si.OptionsRPCEchoJSON)
+	add(http.MethodGet, "/rpc/either", si.GetRPCEither)
+	add(http.MethodHead, "/rpc/either", si.GetRPCEither)
+	add(http.MethodPost, "/rpc/either", si.PostRPCEither)
+	add(http.MethodOptions, "/rpc/either", si.OptionsRPCEither)
 	add(http.MethodGet, "/rpc/films_before", si.GetRPCFilmsBefore)
 	add(http.MethodHead, "/rpc/films_before", si.GetRPCFilmsBefore)
 	add(http.MethodPost, "/rpc/films_before", si.PostRPCFilmsBefore)
@@ -1033,6 +1053,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/join_words", si.GetRPCJoinWords)
 	add(http.MethodPost, "/rpc/join_words", si.PostRPCJoinWords)
 	add(http.MethodOptions, "/rpc/join_words", si.OptionsRPCJoinWords)
+	add(http.MethodGet, "/rpc/json_or_jsonb", si.GetRPCJSONOrJsonb)
+	add(http.MethodHead, "/rpc/json_or_jsonb", si.GetRPCJSONOrJsonb)
+	add(http.MethodPost, "/rpc/json_or_jsonb", si.PostRPCJSONOrJsonb)
+	add(http.MethodOptions, "/rpc/json_or_jsonb", si.OptionsRPCJSONOrJsonb)
 	add(http.MethodGet, "/rpc/log_and_count", si.GetRPCLogAndCount)
 	add(http.MethodHead, "/rpc/log_and_count", si.GetRPCLogAndCount)
 	add(http.MethodPost, "/rpc/log_and_count", si.PostRPCLogAndCount)
