@@ -235,24 +235,28 @@ func route(path string) (name string, function bool, aerr *apierr.Error) {
 	return path, false, nil
 }
 
-// tableNotFound is PGRST205 with PostgREST's "Perhaps you meant" hint, naming
-// the closest relation of the schema.
+// tableNotFound is PGRST205 with PostgREST's "Perhaps you meant" hint: the
+// relation of the schema fuzzyset finds at a score of 0.75 or more
+// (Error.hs tableNotFoundHint), none when the schema has 500 relations or
+// more (SchemaCache.hs builds no fuzzy index for those).
 func (s *Server) tableNotFound(schema, name string) *apierr.Error {
 	hint := ""
-	best, bestDist := "", 1<<30
+	var names []string
 	for _, r := range s.schema.Relations {
-		if r.Schema != schema {
-			continue
-		}
-		if d := fuzzy.Levenshtein(strings.ToLower(name), strings.ToLower(r.Name)); d < bestDist {
-			best, bestDist = r.Name, d
+		if r.Schema == schema {
+			names = append(names, r.Name)
 		}
 	}
-	if best != "" && bestDist <= max(3, len(name)/2) {
-		hint = fmt.Sprintf("Perhaps you meant the table '%s.%s'", schema, best)
+	if len(names) < maxFuzzyRelations {
+		if best, ok := fuzzy.GetOne(name, names, fuzzy.NameScore); ok {
+			hint = fmt.Sprintf("Perhaps you meant the table '%s.%s'", schema, best)
+		}
 	}
 	return apierr.New(http.StatusNotFound, "PGRST205",
 		fmt.Sprintf("Could not find the table '%s.%s' in the schema cache", schema, name), "", hint)
 }
+
+// maxFuzzyRelations is PostgREST's maxDbTablesForFuzzySearch.
+const maxFuzzyRelations = 500
 
 func ptr(n int64) *int64 { return &n }

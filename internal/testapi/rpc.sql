@@ -172,3 +172,37 @@ CREATE FUNCTION test.anything_goes() RETURNS test."*/*"
 -- its results embed as the table's rows do (F-EMBED-22).
 CREATE FUNCTION test.films_before(y int) RETURNS SETOF test.films
   LANGUAGE sql STABLE AS $$ SELECT * FROM test.films WHERE year < y $$;
+
+-- RAISE as PostgREST reads it (F-ERR-03, F-ERR-04): SQLSTATE 'PGRST' with
+-- the MESSAGE and DETAIL given (no DETAIL when det is null), and any
+-- SQLSTATE with a message.
+CREATE FUNCTION test.raise_pgrst(msg text, det text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql STABLE AS $$
+  BEGIN
+    IF det IS NULL THEN
+      RAISE SQLSTATE 'PGRST' USING MESSAGE = msg;
+    END IF;
+    RAISE SQLSTATE 'PGRST' USING MESSAGE = msg, DETAIL = det;
+  END $$;
+
+CREATE FUNCTION test.raise_state(state text, msg text) RETURNS void
+  LANGUAGE plpgsql STABLE AS $$
+  BEGIN
+    RAISE USING ERRCODE = state, MESSAGE = msg;
+  END $$;
+
+-- Overloads of which some take a single unnamed parameter (PostgREST's
+-- findProc): the overload whose names match the arguments wins; only when
+-- none does, a POST body goes to the unnamed parameter of its media type.
+CREATE FUNCTION test.either() RETURNS int
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 1 $$;
+CREATE FUNCTION test.either(x int, y int) RETURNS int
+  LANGUAGE sql IMMUTABLE AS $$ SELECT x + y $$;
+CREATE FUNCTION test.either(json) RETURNS json
+  LANGUAGE sql IMMUTABLE AS $$ SELECT $1 $$;
+CREATE FUNCTION test.either(text) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 'text: ' || $1 $$;
+CREATE FUNCTION test.json_or_jsonb(json) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 'json' $$;
+CREATE FUNCTION test.json_or_jsonb(jsonb) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 'jsonb' $$;

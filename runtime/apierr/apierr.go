@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -145,33 +146,92 @@ func fromPg(pe *pgconn.PgError, authenticated bool) *Error {
 }
 
 // fromRaisePGRST reads RAISE SQLSTATE 'PGRST' USING message='{json}',
-// detail='{json}': the message holds the error object, the detail the status,
-// reason and headers. Unparsable JSON is PGRST121.
+// detail='{json}' as PostgREST's parseRaisePGRST (Error.hs) does: the
+// message is an object with strings "code" and "message" and optional
+// (string or null) "details" and "hint"; the detail an object with an
+// integer "status", an object of strings "headers" and an optional string
+// "status_text". Checked in that order, the first failure is PGRST121 (500)
+// saying which part failed. PostgreSQL sends no DETAIL and an empty one
+// alike to pgx, so an empty DETAIL counts as missing. status_text, the
+// reason phrase, is not sent: net/http writes its own.
 func fromRaisePGRST(pe *pgconn.PgError) *Error {
-	var body struct {
-		Code    string  `json:"code"`
-		Message string  `json:"message"`
-		Details *string `json:"details"`
-		Hint    *string `json:"hint"`
+	msg, ok := decodeObject(pe.Message)
+	code, okCode := jsonString(msg, "code")
+	message, okMsg := jsonString(msg, "message")
+	details, okDetails := optionalString(msg, "details")
+	hint, okHint := optionalString(msg, "hint")
+	if !ok || !okCode || !okMsg || !okDetails || !okHint {
+		return raiseParseError("Invalid JSON value for MESSAGE: '"+pe.Message+"'",
+			"MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and optional keys: 'details', 'hint'.")
 	}
-	var detail struct {
-		Status  int               `json:"status"`
-		Headers map[string]string `json:"headers"`
+	const detailHint = "DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'."
+	if pe.Detail == "" {
+		return raiseParseError("DETAIL is missing in the RAISE statement", detailHint)
 	}
-	if json.Unmarshal([]byte(pe.Message), &body) != nil || json.Unmarshal([]byte(pe.Detail), &detail) != nil || detail.Status == 0 {
-		return New(http.StatusInternalServerError, "PGRST121",
-			"Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error",
-			"Invalid JSON value for MESSAGE: '"+pe.Message+"'\nInvalid JSON value for DETAIL: '"+pe.Detail+"'",
-			"MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and optional keys: 'details', 'hint'.\nDETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'.")
+	det, ok := decodeObject(pe.Detail)
+	status, okStatus := jsonInt(det, "status")
+	var headers map[string]string
+	okHeaders := det["headers"] != nil && json.Unmarshal(det["headers"], &headers) == nil && headers != nil
+	_, okText := optionalString(det, "status_text")
+	if !ok || !okStatus || !okHeaders || !okText {
+		return raiseParseError("Invalid JSON value for DETAIL: '"+pe.Detail+"'", detailHint)
 	}
-	e := &Error{Status: detail.Status, Code: body.Code, Message: body.Message, Details: body.Details, Hint: body.Hint}
-	if len(detail.Headers) > 0 {
+	// PostgREST sends any status; net/http writes only three digits.
+	if status < 100 || status > 999 {
+		status = http.StatusInternalServerError
+	}
+	e := &Error{Status: status, Code: code, Message: message, Details: details, Hint: hint}
+	if len(headers) > 0 {
 		e.Headers = http.Header{}
-		for k, v := range detail.Headers {
-			e.Headers.Set(k, v)
+		for k, v := range headers {
+			e.Headers[http.CanonicalHeaderKey(k)] = append(e.Headers[http.CanonicalHeaderKey(k)], v)
 		}
 	}
 	return e
+}
+
+// raiseParseError is PostgREST's PGRST121.
+func raiseParseError(details, hint string) *Error {
+	return New(http.StatusInternalServerError, "PGRST121",
+		"Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error", details, hint)
+}
+
+// decodeObject decodes a JSON object; ok is false for anything else.
+func decodeObject(s string) (map[string]json.RawMessage, bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(s), &m) != nil || m == nil {
+		return nil, false
+	}
+	return m, true
+}
+
+// jsonString reads a key that must be a string.
+func jsonString(m map[string]json.RawMessage, key string) (string, bool) {
+	var s *string
+	if m[key] == nil || json.Unmarshal(m[key], &s) != nil || s == nil {
+		return "", false
+	}
+	return *s, true
+}
+
+// optionalString reads a key that may be absent or null (nil), else must
+// be a string.
+func optionalString(m map[string]json.RawMessage, key string) (*string, bool) {
+	var s *string
+	if m[key] == nil {
+		return nil, true
+	}
+	return s, json.Unmarshal(m[key], &s) == nil
+}
+
+// jsonInt reads a key that must be a number with an integral value (as
+// aeson reads an Int: 404 and 4.04e2 alike).
+func jsonInt(m map[string]json.RawMessage, key string) (int, bool) {
+	var f float64
+	if m[key] == nil || json.Unmarshal(m[key], &f) != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int(f), true
 }
 
 // StatusOf maps a PostgreSQL error to PostgREST's HTTP status.
@@ -215,10 +275,14 @@ func StatusOf(pe *pgconn.PgError, authenticated bool) int {
 		// retry, as with every connection-level failure.
 		return http.StatusServiceUnavailable
 	}
+	// PTxyz is HTTP status xyz; PostgREST answers 500 when xyz is not a
+	// number (readMaybe fails), and so does this when net/http cannot
+	// write it (below 100).
 	if len(code) == 5 && strings.HasPrefix(code, "PT") {
-		if s, err := strconv.Atoi(code[2:]); err == nil && s >= 100 && s <= 599 && code[2] != '+' && code[2] != '-' {
+		if s, err := strconv.Atoi(code[2:]); err == nil && s >= 100 && strings.Trim(code[2:], "0123456789") == "" {
 			return s
 		}
+		return http.StatusInternalServerError
 	}
 	switch code[:min(2, len(code))] {
 	case "08", "53":

@@ -24,7 +24,11 @@ func TestStatusOf(t *testing.T) {
 		{"58000", "", false, 500}, {"F0000", "", false, 500}, {"HV000", "", false, 500}, {"P0001", "", false, 400},
 		{"P0002", "", false, 500}, {"XX000", "", false, 500}, {"42883", "function f() does not exist", false, 404},
 		{"42883", "function xmlagg(x) does not exist", false, 406}, {"42P01", "", false, 404}, {"42P17", "", false, 500},
-		{"42501", "", false, 401}, {"42501", "", true, 403}, {"PT402", "", false, 402}, {"PT4xx", "", false, 400},
+		{"42501", "", false, 401}, {"42501", "", true, 403}, {"PT402", "", false, 402},
+		// PostgREST reads PTxyz's xyz as any number (Error.hs
+		// pgErrorStatus), else answers 500 (RpcSpec.hs: "defaults to
+		// status 500 if RAISE code is PT not followed by a number").
+		{"PT4xx", "", false, 500}, {"PT40A", "", false, 500}, {"PT799", "", false, 799}, {"PT099", "", false, 500},
 		{"21000", "DELETE requires a WHERE clause", false, 400}, {"21000", "more than one row", false, 500},
 		{"22023", `role "x" does not exist`, false, 401}, {"22023", "invalid value", false, 400},
 		{"22P02", "", false, 400}, {"42703", "", false, 400},
@@ -51,12 +55,48 @@ func TestFrom(t *testing.T) {
 		string(b) != `{"code":"123","details":"d","hint":"h","message":"Payment <required>"}` {
 		t.Errorf("PGRST raise = %+v %s", e, b)
 	}
-	// Unparsable JSON is PGRST121.
-	if e := From(&pgconn.PgError{Code: "PGRST", Message: "nope"}, false); e.Code != "PGRST121" || e.Status != 500 {
-		t.Errorf("bad PGRST raise = %+v", e)
+	// Any status PostgREST takes, several headers of one name.
+	e = From(&pgconn.PgError{Code: "PGRST", Message: `{"code":"c","message":"m","details":null}`,
+		Detail: `{"status":4.04e2,"status_text":"Gone","headers":{"X-A":"1","x-a":"2"}}`}, false)
+	if e.Status != 404 || e.Details != nil || e.Hint != nil || len(e.Headers.Values("X-A")) != 2 {
+		t.Errorf("PGRST raise with null details = %+v", e)
 	}
 	// Anything else never shows the Go error text.
 	if e := From(errors.New("secret internal detail"), false); e.Code != "PGRSTX00" || e.Message == "secret internal detail" {
 		t.Errorf("plain error = %+v", e)
+	}
+}
+
+// TestRaisePGRSTErrors: what parseRaisePGRST (PostgREST's Error.hs) rejects,
+// checked in its order: the MESSAGE, then a missing DETAIL, then the DETAIL.
+// Texts as RpcSpec.hs expects them.
+func TestRaisePGRSTErrors(t *testing.T) {
+	const (
+		msgHint = "MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and optional keys: 'details', 'hint'."
+		detHint = "DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'."
+		okMsg   = `{"code":"123","message":"ABC"}`
+		okDet   = `{"status":404,"headers":{}}`
+	)
+	for _, c := range []struct{ message, detail, details, hint string }{
+		{"INVALID", okDet, "Invalid JSON value for MESSAGE: 'INVALID'", msgHint},
+		{"INVALID", "", "Invalid JSON value for MESSAGE: 'INVALID'", msgHint},
+		{`["code","message"]`, okDet, `Invalid JSON value for MESSAGE: '["code","message"]'`, msgHint},
+		{`{"message":"ABC"}`, okDet, `Invalid JSON value for MESSAGE: '{"message":"ABC"}'`, msgHint},
+		{`{"code":123,"message":"ABC"}`, okDet, `Invalid JSON value for MESSAGE: '{"code":123,"message":"ABC"}'`, msgHint},
+		{`{"code":"1","message":"ABC","hint":1}`, okDet, `Invalid JSON value for MESSAGE: '{"code":"1","message":"ABC","hint":1}'`, msgHint},
+		{okMsg, "", "DETAIL is missing in the RAISE statement", detHint},
+		{okMsg, "INVALID", "Invalid JSON value for DETAIL: 'INVALID'", detHint},
+		{okMsg, `{"status":404}`, `Invalid JSON value for DETAIL: '{"status":404}'`, detHint},
+		{okMsg, `{"status":404,"headers":null}`, `Invalid JSON value for DETAIL: '{"status":404,"headers":null}'`, detHint},
+		{okMsg, `{"status":404,"headers":{"X":1}}`, `Invalid JSON value for DETAIL: '{"status":404,"headers":{"X":1}}'`, detHint},
+		{okMsg, `{"status":"404","headers":{}}`, `Invalid JSON value for DETAIL: '{"status":"404","headers":{}}'`, detHint},
+		{okMsg, `{"status":404.5,"headers":{}}`, `Invalid JSON value for DETAIL: '{"status":404.5,"headers":{}}'`, detHint},
+		{okMsg, `{"headers":{}}`, `Invalid JSON value for DETAIL: '{"headers":{}}'`, detHint},
+	} {
+		e := From(&pgconn.PgError{Code: "PGRST", Message: c.message, Detail: c.detail}, false)
+		if e.Status != 500 || e.Code != "PGRST121" || e.Message != `Could not parse JSON in the "RAISE SQLSTATE 'PGRST'" error` ||
+			e.Details == nil || *e.Details != c.details || e.Hint == nil || *e.Hint != c.hint || e.Headers != nil {
+			t.Errorf("%s / %s: %+v", c.message, c.detail, e)
+		}
 	}
 }

@@ -190,6 +190,45 @@ secret-is-base64 = true
 				c.DBPoolMaxIdletime = 8 * time.Second
 			},
 		},
+		// Config.hs: optWithAlias (optString "db-schemas") (optString
+		// "db-schema"), where optString takes PGRST_<KEY> over the file's
+		// key and drops "": the key from either source beats the alias from
+		// either, and an empty PGRST_DB_SCHEMAS hides the file's db-schemas.
+		{
+			name: "db-schemas in the file beats PGRST_DB_SCHEMA",
+			file: "db-schemas = \"public, personal\"\n",
+			env:  []string{"PGRST_DB_SCHEMA=other"},
+			edit: func(c *Config) {
+				c.DBSchemas = []string{"public", "personal"}
+				c.DBSchemasSet = true
+			},
+		},
+		{
+			name: "PGRST_DB_SCHEMAS beats db-schema in the file",
+			file: "db-schema = \"other\"\n",
+			env:  []string{"PGRST_DB_SCHEMAS=public,\tpersonal "},
+			edit: func(c *Config) {
+				c.DBSchemas = []string{"public", "personal"}
+				c.DBSchemasSet = true
+			},
+		},
+		{
+			name: "an empty PGRST_DB_SCHEMAS falls to the alias, not to the file's db-schemas",
+			file: "db-schemas = \"hidden\"\ndb-schema = \"public,  personal\"\n",
+			env:  []string{"PGRST_DB_SCHEMAS="},
+			edit: func(c *Config) {
+				c.DBSchemas = []string{"public", "personal"}
+				c.DBSchemasSet = true
+			},
+		},
+		{
+			name: "an empty db-schemas in the file falls to the alias",
+			file: "db-schemas = \"\"\ndb-schema = \"public, personal\"\n",
+			edit: func(c *Config) {
+				c.DBSchemas = []string{"public", "personal"}
+				c.DBSchemasSet = true
+			},
+		},
 		{
 			name: "env alias fills in when the key is unset",
 			env:  []string{"PGRST_DB_SCHEMA=x, y", "PGRST_MAX_ROWS=0", "PGRST_PRE_REQUEST=auth.check"},

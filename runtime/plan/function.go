@@ -29,6 +29,8 @@ func (fs Functions) FindFunction(schema, name string, keys []string, body *reque
 			media = body.Media
 		case body.IsForm:
 			media = "application/x-www-form-urlencoded"
+		case body.IsCSV:
+			media = "text/csv"
 		}
 	}
 	var matches, fallbacks []*contract.Function
@@ -147,7 +149,7 @@ func (fs Functions) functionHint(schema, name string, keys []string, overloads [
 				names = append(names, n)
 			}
 		}
-		if best, ok := fuzzy.Closest(name, names, 0.75); ok {
+		if best, ok := fuzzy.GetOne(name, names, fuzzy.NameScore); ok {
 			return prefix + best
 		}
 		return ""
@@ -165,7 +167,7 @@ func (fs Functions) functionHint(schema, name string, keys []string, overloads [
 		}
 		lists = append(lists, paramList(ps))
 	}
-	if best, ok := fuzzy.Closest(paramList(keys), lists, 0.33); ok {
+	if best, ok := fuzzy.GetOne(paramList(keys), lists, fuzzy.DefaultScore); ok {
 		return prefix + name + best
 	}
 	return ""

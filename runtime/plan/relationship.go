@@ -82,19 +82,20 @@ func noRelationship(rr *Relations, owner *contract.Relation, target, hint string
 				}
 			}
 		}
-		if s, ok := fuzzy.Closest(owner.Name, names, 0.33); ok {
+		if s, ok := fuzzy.GetOne(owner.Name, names, fuzzy.DefaultScore); ok {
 			suggestion = fmt.Sprintf("Perhaps you meant '%s' instead of '%s'.", s, owner.Name)
 		}
 	} else {
+		// The targets of every relationship, computed ones included
+		// (PostgREST's relForeignTable). A target equal to the child (but
+		// for case) scores 1 and PostgREST then suggests nothing: the
+		// embed hint is what failed (Error.hs noRelBetweenHint).
 		var names []string
 		for _, r := range owner.Relationships {
-			// The embed's own name is no suggestion: the hint failed it.
-			if r.Cardinality != contract.ComputedRelationship && !strings.EqualFold(r.Target, target) {
-				names = append(names, r.Target)
-			}
+			names = append(names, r.Target)
 		}
-		if s, ok := fuzzy.Closest(target, names, 0.33); ok {
-			suggestion = fmt.Sprintf("Perhaps you meant '%s' instead of '%s'.", s, target)
+		if ms := fuzzy.Get(target, names, fuzzy.DefaultScore); len(ms) > 0 && ms[0].Score < 1 {
+			suggestion = fmt.Sprintf("Perhaps you meant '%s' instead of '%s'.", ms[0].Value, target)
 		}
 	}
 	return apierr.New(http.StatusBadRequest, "PGRST200",

@@ -19,6 +19,11 @@ type CallBody struct {
 	Object bool
 	Form   []query.Arg
 	IsForm bool
+	// IsCSV says the JSON was read from a text/csv body: its named
+	// arguments are as JSON's, but it is no body for a single unnamed
+	// json parameter (PostgREST's findProc matches that for
+	// application/json only).
+	IsCSV bool
 	// Raw is the body for a single unnamed parameter of the type Media
 	// names (text, xml, bytea; see RawParamType); Media is "" for JSON and
 	// form bodies.
@@ -64,7 +69,7 @@ func ReadCallBody(req *http.Request, rawQuery string, maxBody int64) (*CallBody,
 		if aerr != nil {
 			return nil, aerr
 		}
-		return &CallBody{Keys: sortedCopy(p.Columns), JSON: p.JSON, Object: p.Object}, nil
+		return &CallBody{Keys: sortedCopy(p.Columns), JSON: p.JSON, Object: p.Object, IsCSV: ct == "text/csv"}, nil
 	case "application/x-www-form-urlencoded":
 		p := &CallBody{IsForm: true}
 		for _, prm := range query.Split(string(body)) {

@@ -433,6 +433,11 @@ func (a *API) GetRPCEchoJSON(c echo.Context) error     { return a.srv.Function(c
 func (a *API) PostRPCEchoJSON(c echo.Context) error    { return a.srv.Function(c, "echo_json") }
 func (a *API) OptionsRPCEchoJSON(c echo.Context) error { return a.srv.Function(c, "echo_json") }
 
+// /rpc/either calls the functions called "either".
+func (a *API) GetRPCEither(c echo.Context) error     { return a.srv.Function(c, "either") }
+func (a *API) PostRPCEither(c echo.Context) error    { return a.srv.Function(c, "either") }
+func (a *API) OptionsRPCEither(c echo.Context) error { return a.srv.Function(c, "either") }
+
 // /rpc/films_before calls the functions called "films_before".
 func (a *API) GetRPCFilmsBefore(c echo.Context) error     { return a.srv.Function(c, "films_before") }
 func (a *API) PostRPCFilmsBefore(c echo.Context) error    { return a.srv.Function(c, "films_before") }
@@ -468,6 +473,11 @@ func (a *API) GetRPCJoinWords(c echo.Context) error     { return a.srv.Function(
 func (a *API) PostRPCJoinWords(c echo.Context) error    { return a.srv.Function(c, "join_words") }
 func (a *API) OptionsRPCJoinWords(c echo.Context) error { return a.srv.Function(c, "join_words") }
 
+// /rpc/json_or_jsonb calls the functions called "json_or_jsonb".
+func (a *API) GetRPCJSONOrJsonb(c echo.Context) error     { return a.srv.Function(c, "json_or_jsonb") }
+func (a *API) PostRPCJSONOrJsonb(c echo.Context) error    { return a.srv.Function(c, "json_or_jsonb") }
+func (a *API) OptionsRPCJSONOrJsonb(c echo.Context) error { return a.srv.Function(c, "json_or_jsonb") }
+
 // /rpc/log_and_count calls the functions called "log_and_count".
 func (a *API) GetRPCLogAndCount(c echo.Context) error     { return a.srv.Function(c, "log_and_count") }
 func (a *API) PostRPCLogAndCount(c echo.Context) error    { return a.srv.Function(c, "log_and_count") }
@@ -502,6 +512,16 @@ func (a *API) OptionsRPCOver(c echo.Context) error { return a.srv.Function(c, "o
 func (a *API) GetRPCPage(c echo.Context) error     { return a.srv.Function(c, "page") }
 func (a *API) PostRPCPage(c echo.Context) error    { return a.srv.Function(c, "page") }
 func (a *API) OptionsRPCPage(c echo.Context) error { return a.srv.Function(c, "page") }
+
+// /rpc/raise_pgrst calls the functions called "raise_pgrst".
+func (a *API) GetRPCRaisePgrst(c echo.Context) error     { return a.srv.Function(c, "raise_pgrst") }
+func (a *API) PostRPCRaisePgrst(c echo.Context) error    { return a.srv.Function(c, "raise_pgrst") }
+func (a *API) OptionsRPCRaisePgrst(c echo.Context) error { return a.srv.Function(c, "raise_pgrst") }
+
+// /rpc/raise_state calls the functions called "raise_state".
+func (a *API) GetRPCRaiseState(c echo.Context) error     { return a.srv.Function(c, "raise_state") }
+func (a *API) PostRPCRaiseState(c echo.Context) error    { return a.srv.Function(c, "raise_state") }
+func (a *API) OptionsRPCRaiseState(c echo.Context) error { return a.srv.Function(c, "raise_state") }
 
 // /rpc/same_names calls the functions called "same_names".
 func (a *API) GetRPCSameNames(c echo.Context) error     { return a.srv.Function(c, "same_names") }

@@ -74,6 +74,10 @@ func Schema() *contract.Schema {
 			CountEntriesFunction(),
 			DivideFunction(),
 			EchoJSONFunction(),
+			EitherNoArgsFunction(),
+			EitherByXAndYFunction(),
+			EitherByJSONFunction(),
+			EitherByTextFunction(),
 			FilmsBeforeFunction(),
 			GreetFunction(),
 			InitialFunction(),
@@ -81,6 +85,8 @@ func Schema() *contract.Schema {
 			ItemByIDFunction(),
 			ItemsInFunction(),
 			JoinWordsFunction(),
+			JSONOrJsonbByJSONFunction(),
+			JSONOrJsonbByJsonbFunction(),
 			LogAndCountFunction(),
 			LogCallFunction(),
 			LowerCiFunction(),
@@ -90,6 +96,8 @@ func Schema() *contract.Schema {
 			OverByAFunction(),
 			OverByAAndBFunction(),
 			PageFunction(),
+			RaisePgrstFunction(),
+			RaiseStateFunction(),
 			SameNamesByXFunction(),
 			SameNamesByX2Function(),
 			SampleFunction(),
@@ -508,6 +516,11 @@ type ServerInterface interface {
 	PostRPCEchoJSON(c echo.Context) error
 	OptionsRPCEchoJSON(c echo.Context) error
 
+	// /rpc/either calls the functions called "either".
+	GetRPCEither(c echo.Context) error
+	PostRPCEither(c echo.Context) error
+	OptionsRPCEither(c echo.Context) error
+
 	// /rpc/films_before calls the functions called "films_before".
 	GetRPCFilmsBefore(c echo.Context) error
 	PostRPCFilmsBefore(c echo.Context) error
@@ -543,6 +556,11 @@ type ServerInterface interface {
 	PostRPCJoinWords(c echo.Context) error
 	OptionsRPCJoinWords(c echo.Context) error
 
+	// /rpc/json_or_jsonb calls the functions called "json_or_jsonb".
+	GetRPCJSONOrJsonb(c echo.Context) error
+	PostRPCJSONOrJsonb(c echo.Context) error
+	OptionsRPCJSONOrJsonb(c echo.Context) error
+
 	// /rpc/log_and_count calls the functions called "log_and_count".
 	GetRPCLogAndCount(c echo.Context) error
 	PostRPCLogAndCount(c echo.Context) error
@@ -577,6 +595,16 @@ type ServerInterface interface {
 	GetRPCPage(c echo.Context) error
 	PostRPCPage(c echo.Context) error
 	OptionsRPCPage(c echo.Context) error
+
+	// /rpc/raise_pgrst calls the functions called "raise_pgrst".
+	GetRPCRaisePgrst(c echo.Context) error
+	PostRPCRaisePgrst(c echo.Context) error
+	OptionsRPCRaisePgrst(c echo.Context) error
+
+	// /rpc/raise_state calls the functions called "raise_state".
+	GetRPCRaiseState(c echo.Context) error
+	PostRPCRaiseState(c echo.Context) error
+	OptionsRPCRaiseState(c echo.Context) error
 
 	// /rpc/same_names calls the functions called "same_names".
 	GetRPCSameNames(c echo.Context) error
@@ -993,6 +1021,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/echo_json", si.GetRPCEchoJSON)
 	add(http.MethodPost, "/rpc/echo_json", si.PostRPCEchoJSON)
 	add(http.MethodOptions, "/rpc/echo_json", si.OptionsRPCEchoJSON)
+	add(http.MethodGet, "/rpc/either", si.GetRPCEither)
+	add(http.MethodHead, "/rpc/either", si.GetRPCEither)
+	add(http.MethodPost, "/rpc/either", si.PostRPCEither)
+	add(http.MethodOptions, "/rpc/either", si.OptionsRPCEither)
 	add(http.MethodGet, "/rpc/films_before", si.GetRPCFilmsBefore)
 	add(http.MethodHead, "/rpc/films_before", si.GetRPCFilmsBefore)
 	add(http.MethodPost, "/rpc/films_before", si.PostRPCFilmsBefore)
@@ -1021,6 +1053,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/join_words", si.GetRPCJoinWords)
 	add(http.MethodPost, "/rpc/join_words", si.PostRPCJoinWords)
 	add(http.MethodOptions, "/rpc/join_words", si.OptionsRPCJoinWords)
+	add(http.MethodGet, "/rpc/json_or_jsonb", si.GetRPCJSONOrJsonb)
+	add(http.MethodHead, "/rpc/json_or_jsonb", si.GetRPCJSONOrJsonb)
+	add(http.MethodPost, "/rpc/json_or_jsonb", si.PostRPCJSONOrJsonb)
+	add(http.MethodOptions, "/rpc/json_or_jsonb", si.OptionsRPCJSONOrJsonb)
 	add(http.MethodGet, "/rpc/log_and_count", si.GetRPCLogAndCount)
 	add(http.MethodHead, "/rpc/log_and_count", si.GetRPCLogAndCount)
 	add(http.MethodPost, "/rpc/log_and_count", si.PostRPCLogAndCount)
@@ -1049,6 +1085,14 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/page", si.GetRPCPage)
 	add(http.MethodPost, "/rpc/page", si.PostRPCPage)
 	add(http.MethodOptions, "/rpc/page", si.OptionsRPCPage)
+	add(http.MethodGet, "/rpc/raise_pgrst", si.GetRPCRaisePgrst)
+	add(http.MethodHead, "/rpc/raise_pgrst", si.GetRPCRaisePgrst)
+	add(http.MethodPost, "/rpc/raise_pgrst", si.PostRPCRaisePgrst)
+	add(http.MethodOptions, "/rpc/raise_pgrst", si.OptionsRPCRaisePgrst)
+	add(http.MethodGet, "/rpc/raise_state", si.GetRPCRaiseState)
+	add(http.MethodHead, "/rpc/raise_state", si.GetRPCRaiseState)
+	add(http.MethodPost, "/rpc/raise_state", si.PostRPCRaiseState)
+	add(http.MethodOptions, "/rpc/raise_state", si.OptionsRPCRaiseState)
 	add(http.MethodGet, "/rpc/same_names", si.GetRPCSameNames)
 	add(http.MethodHead, "/rpc/same_names", si.GetRPCSameNames)
 	add(http.MethodPost, "/rpc/same_names", si.PostRPCSameNames)

@@ -11,7 +11,7 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:e1e82fd0b1fedb952828936c54ebfbb3709d7cd5040163f37c41c1c6eb8a6453"
+const SchemaFingerprint = "sha256:49fa32712a6c0b78756dd6883f6915eb378d095ba4a24f76e002df0e059b830d"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
@@ -53,6 +53,10 @@ func SchemaObjects() []contract.Object {
 		{Kind: "table", Name: `test.edition_releases`, Digest: "110a14813229fa349bff4fde88f68115"},
 		{Kind: "table", Name: `test.editions`, Digest: "bfd0ff5dc88b727b900fb1ae6e5f2599"},
 		{Kind: "function", Name: `test.editions(test.films)`, Digest: "004a9e5bd524fdfd1eb0465329065ec5"},
+		{Kind: "function", Name: `test.either()`, Digest: "7a83a77bbc5b35329b91ac1dcb11bf46"},
+		{Kind: "function", Name: `test.either(integer,integer)`, Digest: "8561df24e72400568a5c57d4a559a5ba"},
+		{Kind: "function", Name: `test.either(json)`, Digest: "b8e5d458be665fa97d989c5bf0830002"},
+		{Kind: "function", Name: `test.either(text)`, Digest: "4d89dfe9c5b8f6b1ad198a45254041bd"},
 		{Kind: "table", Name: `test.film_details`, Digest: "ffaac1156cfbf9acefbff1d969765e15"},
 		{Kind: "table", Name: `test.films`, Digest: "6d0e7f9a0fe56e750d9290525703da87"},
 		{Kind: "function", Name: `test.films_before(integer)`, Digest: "d3656858a6ff1b2033a57fac24eef83d"},
@@ -70,6 +74,8 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.items_in(text)`, Digest: "d5613dbee9f27f695ff729143a4d5f0b"},
 		{Kind: "function", Name: `test.join_words(text,text[])`, Digest: "875fb3d84fa7eb8a39f6e5de47607ccb"},
 		{Kind: "table", Name: `test.json_docs`, Digest: "8ddea02f76a64d450ebc73843355a04f"},
+		{Kind: "function", Name: `test.json_or_jsonb(json)`, Digest: "57e55b68e09a8e9d4985385e39af6468"},
+		{Kind: "function", Name: `test.json_or_jsonb(jsonb)`, Digest: "d1b33f6811584be56dfb8be7912ee90b"},
 		{Kind: "table", Name: `test.kinds`, Digest: "d0b91965a2ecbbe4a2ddc54b6ab3a362"},
 		{Kind: "table", Name: `test.labels`, Digest: "26855693af5d1558bce0a1391d9d4470"},
 		{Kind: "function", Name: `test.log_and_count(text)`, Digest: "643429786221b2feda356c719510c393"},
@@ -89,6 +95,8 @@ func SchemaObjects() []contract.Object {
 		{Kind: "enum", Name: `test.place_kind`, Digest: "276d007b54825c91a256c8c681cf2878"},
 		{Kind: "table", Name: `test.places`, Digest: "4f0bb14a51d56fdc4afc0b7dbf24627f"},
 		{Kind: "table", Name: `test.premieres`, Digest: "f4c34ce7b417c00d7190082086c4cb3d"},
+		{Kind: "function", Name: `test.raise_pgrst(text,text)`, Digest: "df819f46fae7df9df1c6d58a6a3ace17"},
+		{Kind: "function", Name: `test.raise_state(text,text)`, Digest: "1cac71c118ff7e6504b888db1af5392e"},
 		{Kind: "table", Name: `test.roles`, Digest: "12e96d3da54601b6a7136e99620bb949"},
 		{Kind: "function", Name: `test.same_names(integer)`, Digest: "d64090021bcf530149c27534cb753bf7"},
 		{Kind: "function", Name: `test.same_names(text)`, Digest: "50e8be72baed60d9ab88975c0fc71d7a"},
