@@ -127,32 +127,43 @@ func jsonPayload(body []byte, columnsParam []string) (*Payload, *apierr.Error) {
 		p.Columns = columnsParam
 		return p, nil
 	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil || dec.More() {
-		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
-	}
-	switch t := v.(type) {
-	case map[string]any:
-		p.Columns = sortedKeys(t)
-	case []any:
-		if len(t) == 0 {
+	// Only the keys matter here (PostgreSQL reads the values), so objects
+	// are decoded into raw values: syntax checked, nothing else built.
+	invalid := apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
+	mismatch := apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
+	switch {
+	case p.Object:
+		var o map[string]json.RawMessage
+		if json.Unmarshal(body, &o) != nil {
+			return nil, invalid
+		}
+		p.Columns = sortedKeys(o)
+	case len(trimmed) > 0 && trimmed[0] == '[':
+		var elems []json.RawMessage
+		if json.Unmarshal(body, &elems) != nil {
+			return nil, invalid
+		}
+		if len(elems) == 0 {
 			p.JSON = []byte("[]")
 			return p, nil
 		}
-		firstObj, ok := t[0].(map[string]any)
-		if !ok {
-			return nil, apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
-		}
-		p.Columns = sortedKeys(firstObj)
-		for _, e := range t[1:] {
-			o, ok := e.(map[string]any)
-			if !ok || !slices.Equal(sortedKeys(o), p.Columns) {
-				return nil, apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
+		for i, e := range elems {
+			var o map[string]json.RawMessage
+			if e[0] != '{' || json.Unmarshal(e, &o) != nil {
+				return nil, mismatch
+			}
+			keys := sortedKeys(o)
+			if i == 0 {
+				p.Columns = keys
+			} else if !slices.Equal(keys, p.Columns) {
+				return nil, mismatch
 			}
 		}
 	default:
+		var v any
+		if json.Unmarshal(body, &v) != nil {
+			return nil, invalid
+		}
 		// PostgREST truncates any other JSON value to no rows.
 		p.JSON, p.Object = []byte("[]"), false
 	}
@@ -215,7 +226,7 @@ func formToJSON(body []byte) ([]byte, *apierr.Error) {
 	return b, nil
 }
 
-func sortedKeys(m map[string]any) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
