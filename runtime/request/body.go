@@ -129,19 +129,23 @@ func jsonPayload(body []byte, columnsParam []string) (*Payload, *apierr.Error) {
 	}
 	// Only the keys matter here (PostgreSQL reads the values), so objects
 	// are decoded into raw values: syntax checked, nothing else built.
-	invalid := apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
-	mismatch := apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
+	invalid := func() *apierr.Error {
+		return apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
+	}
+	mismatch := func() *apierr.Error {
+		return apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
+	}
 	switch {
 	case p.Object:
 		var o map[string]json.RawMessage
 		if json.Unmarshal(body, &o) != nil {
-			return nil, invalid
+			return nil, invalid()
 		}
 		p.Columns = sortedKeys(o)
 	case len(trimmed) > 0 && trimmed[0] == '[':
 		var elems []json.RawMessage
 		if json.Unmarshal(body, &elems) != nil {
-			return nil, invalid
+			return nil, invalid()
 		}
 		if len(elems) == 0 {
 			p.JSON = []byte("[]")
@@ -150,19 +154,19 @@ func jsonPayload(body []byte, columnsParam []string) (*Payload, *apierr.Error) {
 		for i, e := range elems {
 			var o map[string]json.RawMessage
 			if e[0] != '{' || json.Unmarshal(e, &o) != nil {
-				return nil, mismatch
+				return nil, mismatch()
 			}
 			keys := sortedKeys(o)
 			if i == 0 {
 				p.Columns = keys
 			} else if !slices.Equal(keys, p.Columns) {
-				return nil, mismatch
+				return nil, mismatch()
 			}
 		}
 	default:
 		var v any
 		if json.Unmarshal(body, &v) != nil {
-			return nil, invalid
+			return nil, invalid()
 		}
 		// PostgREST truncates any other JSON value to no rows.
 		p.JSON, p.Object = []byte("[]"), false
