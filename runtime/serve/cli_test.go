@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -231,51 +230,12 @@ func startWith(t *testing.T, uri string, environ ...string) (*opsServer, chan os
 func startConf(t *testing.T, configPath string, environ ...string) (*opsServer, chan os.Signal) {
 	t.Helper()
 	sigs := make(chan os.Signal, 1)
-	s := &opsServer{t: t, stdout: &syncBuf{}, stderr: &syncBuf{}}
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc, adminc := make(chan net.Addr, 1), make(chan net.Addr, 1)
-	errc := make(chan error, 1)
-	go func() {
-		errc <- Run(ctx, Options{
-			ConfigPath: configPath,
-			Environ: append([]string{"PGRST_SERVER_HOST=127.0.0.1", "PGRST_SERVER_PORT=0", "PGRST_ADMIN_SERVER_PORT=0",
-				"PGRST_DB_ANON_ROLE=anon"}, environ...),
-			Schema: db.Schema(), Register: db.Register, Stdout: s.stdout, Stderr: s.stderr,
-			Ready:      func(a net.Addr) { addrc <- a },
-			AdminReady: func(a net.Addr) { adminc <- a },
-			Signals:    sigs,
-		})
-	}()
-	stopped := false
-	s.stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-errc:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("Run did not return within 30 s of its context's end")
-		}
-	}
-	t.Cleanup(s.stop)
-	for s.api == "" || s.admin == "" {
-		select {
-		case a := <-addrc:
-			s.api = "http://" + a.String()
-		case a := <-adminc:
-			s.admin = "http://" + a.String()
-		case err := <-errc:
-			stopped = true
-			t.Fatalf("server did not start: %v", err)
-		case <-time.After(30 * time.Second):
-			t.Fatal("server did not start within 30 s")
-		}
-	}
+	s := runOps(t, Options{
+		ConfigPath: configPath,
+		Environ: append([]string{"PGRST_SERVER_HOST=127.0.0.1", "PGRST_SERVER_PORT=0", "PGRST_ADMIN_SERVER_PORT=0",
+			"PGRST_DB_ANON_ROLE=anon"}, environ...),
+		Schema: db.Schema(), Register: db.Register, Signals: sigs,
+	})
 	return s, sigs
 }
 

@@ -87,22 +87,26 @@ func withPassword(t *testing.T, uri string) string {
 
 func startOps(t *testing.T, uri string, environ ...string) *opsServer {
 	t.Helper()
+	return runOps(t, Options{
+		Environ: append([]string{"PGRST_SERVER_HOST=127.0.0.1", "PGRST_SERVER_PORT=0", "PGRST_ADMIN_SERVER_PORT=0",
+			"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET=" + opsJWTSecret}, environ...),
+		Schema:   db.Schema(),
+		Register: db.Register,
+	})
+}
+
+// runOps runs Run with opts (its output and readiness hooks set here) until
+// the test ends, and returns once the API and the admin server listen.
+func runOps(t *testing.T, opts Options) *opsServer {
+	t.Helper()
 	s := &opsServer{t: t, stdout: &syncBuf{}, stderr: &syncBuf{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc, adminc := make(chan net.Addr, 1), make(chan net.Addr, 1)
 	errc := make(chan error, 1)
-	go func() {
-		errc <- Run(ctx, Options{
-			Environ: append([]string{"PGRST_SERVER_HOST=127.0.0.1", "PGRST_SERVER_PORT=0", "PGRST_ADMIN_SERVER_PORT=0",
-				"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET=" + opsJWTSecret}, environ...),
-			Schema:     db.Schema(),
-			Register:   db.Register,
-			Stdout:     s.stdout,
-			Stderr:     s.stderr,
-			Ready:      func(a net.Addr) { addrc <- a },
-			AdminReady: func(a net.Addr) { adminc <- a },
-		})
-	}()
+	opts.Stdout, opts.Stderr = s.stdout, s.stderr
+	opts.Ready = func(a net.Addr) { addrc <- a }
+	opts.AdminReady = func(a net.Addr) { adminc <- a }
+	go func() { errc <- Run(ctx, opts) }()
 	stopped := false
 	s.stop = func() {
 		if stopped {
