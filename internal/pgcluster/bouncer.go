@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,7 +48,7 @@ type Bouncer struct {
 	dir    string
 	port   int
 	proc   *os.Process
-	exited chan struct{}
+	exited <-chan struct{}
 	out    *tailBuffer
 
 	stopOnce sync.Once
@@ -183,21 +182,9 @@ func (b *Bouncer) start(ctx context.Context, bin string, usr *serverUser, logw i
 	cmd.Dir = b.dir
 	cmd.Stdout, cmd.Stderr = logw, logw
 	usr.apply(cmd, true)
-	exited := make(chan struct{})
-	started := make(chan error, 1)
-	go func() {
-		// As startServer: the parent-death signal follows the thread.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	if err := <-started; err != nil {
+	var waitErr error
+	exited, err := startPinned(cmd, &waitErr)
+	if err != nil {
 		return fmt.Errorf("start pgbouncer: %w", err)
 	}
 	b.proc, b.exited = cmd.Process, exited

@@ -44,7 +44,7 @@ type Cluster struct {
 	port int
 	proc *os.Process
 	// exited is closed once the postmaster has exited; waitErr is set before.
-	exited  chan struct{}
+	exited  <-chan struct{}
 	waitErr error
 
 	// What Resume needs to start the server again.
@@ -199,22 +199,8 @@ func (c *Cluster) startServer(ctx context.Context, binDir string, usr *serverUse
 	cmd.Stdout, cmd.Stderr = logw, logw
 	usr.apply(cmd, true)
 
-	exited := make(chan struct{})
-	started := make(chan error, 1)
-	go func() {
-		// The parent-death signal fires when the starting *thread* exits,
-		// so pin this goroutine to its thread until the server is gone.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		c.waitErr = cmd.Wait()
-		close(exited)
-	}()
-	if err := <-started; err != nil {
+	exited, err := startPinned(cmd, &c.waitErr)
+	if err != nil {
 		return fmt.Errorf("start postgres: %w", err)
 	}
 	c.proc, c.exited, c.port = cmd.Process, exited, port
@@ -405,4 +391,28 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.TrimSpace(string(t.buf))
+}
+
+// startPinned starts cmd from a goroutine pinned to its OS thread until cmd
+// has exited: the parent-death signal (Pdeathsig) fires when the starting
+// *thread* exits, not the process. The returned channel is closed once cmd
+// was waited for, with Wait's error in *waitErr.
+func startPinned(cmd *exec.Cmd, waitErr *error) (<-chan struct{}, error) {
+	exited := make(chan struct{})
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		*waitErr = cmd.Wait()
+		close(exited)
+	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return exited, nil
 }
