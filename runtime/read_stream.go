@@ -56,9 +56,7 @@ func (s *Server) readStreamed(c echo.Context, tx *exec.Tx, m request.Media, auth
 	begun := time.Now()
 	st, res, err := s.exec.StartStream(req.Context(), tx)
 	stop()
-	if s.statements != nil {
-		s.statements(req.Context(), tx.Main, time.Since(begun), err)
-	}
+	s.tell(req.Context(), tx.Main, begun, err)
 	if err != nil {
 		s.fail(c, err, authenticated)
 		return

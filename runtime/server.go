@@ -62,14 +62,18 @@ type Server struct {
 	statements func(ctx context.Context, sql string, took time.Duration, err error)
 }
 
+// tell reports a statement that ran from begun on to Options.Statements.
+func (s *Server) tell(ctx context.Context, sql string, begun time.Time, err error) {
+	if s.statements != nil {
+		s.statements(ctx, sql, time.Since(begun), err)
+	}
+}
+
 // run runs a request's transaction, telling Options.Statements.
 func (s *Server) run(ctx context.Context, tx *exec.Tx) (*exec.Result, error) {
-	if s.statements == nil {
-		return s.exec.Run(ctx, tx)
-	}
 	begun := time.Now()
 	res, err := s.exec.Run(ctx, tx)
-	s.statements(ctx, tx.Main, time.Since(begun), err)
+	s.tell(ctx, tx.Main, begun, err)
 	return res, err
 }
 

@@ -86,19 +86,21 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	if withEnd && tx.Check == nil && !implicit {
 		switch {
 		case !tx.Rollback:
-			ends = []string{"COMMIT"}
+			ends = commitEnd
 		case tx.ReadOnly:
-			ends = []string{"ROLLBACK"}
+			ends = rollbackEnd
 		default:
-			ends = []string{immediateConstraints, "ROLLBACK"}
+			ends = dryRunEnd
 		}
 	}
 	pp := &pipe{p: pc.StartPipeline(ctx), implicit: implicit}
 	if r.Prepared {
 		pp.cache = statements(pc)
-		// Room for this request's statements, evicting none of them.
-		keep := append([]string{begin, setConfig, r.PreRequest, tx.Main}, ends...)
-		pp.evict(keep...)
+		// Room for this request's statements (at most six), evicting none
+		// of them; the list is only made when the cache is nearly full.
+		if pp.cache.nearlyFull() {
+			pp.evict(append([]string{begin, setConfig, r.PreRequest, tx.Main}, ends...)...)
+		}
 		// The end's statements are prepared up front, so the prelude reads
 		// every preparation.
 		for _, sql := range ends {
@@ -434,6 +436,16 @@ type statement struct {
 	sql, name string
 	desc      *pgconn.StatementDescription
 }
+
+// The ends of transactions the batch ends, fixed texts.
+var (
+	commitEnd   = []string{"COMMIT"}
+	rollbackEnd = []string{"ROLLBACK"}
+	dryRunEnd   = []string{immediateConstraints, "ROLLBACK"}
+)
+
+// nearlyFull says whether a request's statements might not fit.
+func (c *stmtCache) nearlyFull() bool { return len(c.order)+6 > stmtCacheSize }
 
 // stmtCacheSize bounds each connection's prepared statements: enough for
 // an API's hot statements, few enough for PostgreSQL's memory.
