@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
@@ -127,47 +126,42 @@ func jsonPayload(body []byte, columnsParam []string) (*Payload, *apierr.Error) {
 		p.Columns = columnsParam
 		return p, nil
 	}
-	// Only the keys matter here (PostgreSQL reads the values), so objects
-	// are decoded into raw values: syntax checked, nothing else built.
-	invalid := func() *apierr.Error {
-		return apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
+	// Only the keys matter here (PostgreSQL reads the values): the body's
+	// syntax is checked, then its keys are read in place (jsonkeys.go).
+	if !json.Valid(body) {
+		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
 	}
 	mismatch := func() *apierr.Error {
 		return apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
 	}
+	var scratch [16][]byte
 	switch {
 	case p.Object:
-		var o map[string]json.RawMessage
-		if json.Unmarshal(body, &o) != nil {
-			return nil, invalid()
-		}
-		p.Columns = sortedKeys(o)
-	case len(trimmed) > 0 && trimmed[0] == '[':
-		var elems []json.RawMessage
-		if json.Unmarshal(body, &elems) != nil {
-			return nil, invalid()
-		}
-		if len(elems) == 0 {
+		keys, _, _ := objectKeys(body, 0, scratch[:0])
+		p.Columns = keyStrings(keys)
+	case trimmed[0] == '[':
+		i := skipSpace(body, skipSpace(body, 0)+1)
+		if body[i] == ']' {
 			p.JSON = []byte("[]")
 			return p, nil
 		}
-		for i, e := range elems {
-			var o map[string]json.RawMessage
-			if e[0] != '{' || json.Unmarshal(e, &o) != nil {
+		for n := 0; ; n++ {
+			keys, end, ok := objectKeys(body, i, scratch[:0])
+			if !ok {
 				return nil, mismatch()
 			}
-			keys := sortedKeys(o)
-			if i == 0 {
-				p.Columns = keys
-			} else if !slices.Equal(keys, p.Columns) {
+			if n == 0 {
+				p.Columns = keyStrings(keys)
+			} else if !sameKeys(keys, p.Columns) {
 				return nil, mismatch()
 			}
+			i = skipSpace(body, end)
+			if body[i] == ']' {
+				break
+			}
+			i = skipSpace(body, i+1) // the ','
 		}
 	default:
-		var v any
-		if json.Unmarshal(body, &v) != nil {
-			return nil, invalid()
-		}
 		// PostgREST truncates any other JSON value to no rows.
 		p.JSON, p.Object = []byte("[]"), false
 	}
@@ -230,15 +224,6 @@ func formToJSON(body []byte) ([]byte, *apierr.Error) {
 	return b, nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // ColumnsParam is the ?columns= list (F-INSERT-07) of a raw query string,
 // nil when absent.
 func ColumnsParam(rawQuery string) []string { return NamedParam(rawQuery, "columns") }
@@ -246,6 +231,11 @@ func ColumnsParam(rawQuery string) []string { return NamedParam(rawQuery, "colum
 // NamedParam is a comma-separated list parameter of a raw query string
 // (columns=, on_conflict=), its names unquoted, nil when absent.
 func NamedParam(rawQuery, name string) []string {
+	// Most queries have neither columns= nor on_conflict=: skip splitting
+	// them unless the name is there (or could be, percent-encoded).
+	if !strings.Contains(rawQuery, name) && !strings.Contains(rawQuery, "%") {
+		return nil
+	}
 	for _, p := range query.Split(rawQuery) {
 		if !p.HasValue || p.Key != name {
 			continue

@@ -88,7 +88,7 @@ func decodeMedia(raw string) (m Media, ok bool, name string) {
 	typ, params, _ := strings.Cut(raw, ";")
 	typ = strings.ToLower(typ)
 	stripped := false
-	for _, p := range strings.Split(params, ";") {
+	for p := range strings.SplitSeq(params, ";") {
 		k, v, _ := strings.Cut(p, "=")
 		if strings.ToLower(k) == "nulls" && strings.Trim(v, `"`) == "stripped" {
 			stripped = true

@@ -43,7 +43,7 @@ var acceptedPrefs = map[string][2]string{
 func ParsePrefer(h http.Header, allowTxOverride bool) Preferences {
 	var p Preferences
 	for _, line := range h.Values("Prefer") {
-		for _, item := range strings.Split(line, ",") {
+		for item := range strings.SplitSeq(line, ",") {
 			item = strings.TrimSpace(item)
 			if kv, ok := acceptedPrefs[item]; ok {
 				switch kv[0] {

@@ -24,14 +24,23 @@ func Body(m request.Media) string {
 	case request.MediaCSV:
 		return CSVBody
 	case request.MediaObject:
-		return Aggregate("_postgrest_t", true, false)
+		return objectBody
 	case request.MediaObjectStripped:
-		return Aggregate("_postgrest_t", true, true)
+		return strippedObjectBody
 	case request.MediaArrayStripped:
-		return Aggregate("_postgrest_t", false, true)
+		return strippedArrayBody
 	}
-	return Aggregate("_postgrest_t", false, false)
+	return arrayBody
 }
+
+// The JSON shapes of a page of _postgrest_t, as Aggregate writes them, made
+// once rather than per request.
+const (
+	arrayBody          = "coalesce(json_agg(_postgrest_t), '[]')::text"
+	objectBody         = "coalesce(json_agg(_postgrest_t)->0, 'null')::text"
+	strippedArrayBody  = "coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text"
+	strippedObjectBody = "coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text"
+)
 
 // CSVBody turns the page into CSV the way PostgREST does: a header of the
 // first row's keys, then one line per row.

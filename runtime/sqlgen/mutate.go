@@ -13,10 +13,15 @@ import (
 // pgrst_source CTE, returning what the response needs, then one row with
 // the row count, the body (the representation, the first row's key for
 // Location, or nothing), the response GUCs and, for upserts, how many rows
-// were inserted rather than updated.
+// were inserted rather than updated. The statement is written into one
+// builder: a write is on every request's path, and a string per fragment
+// was most of its allocations.
 func Mutate(m *plan.Mutate) (sql string, args []any) {
 	a := &Args{}
-	mutation := mutation(a, m)
+	var b strings.Builder
+	b.Grow(512 + 64*len(m.Columns))
+	b.WriteString("WITH pgrst_source AS (")
+	mutation(&b, a, m)
 	body, inner := "''::text", "SELECT * FROM pgrst_source"
 	switch m.Return {
 	case "representation":
@@ -33,89 +38,125 @@ func Mutate(m *plan.Mutate) (sql string, args []any) {
 		}
 		body = Body(m.Media)
 	case "headers-only":
-		body = Aggregate("_postgrest_t", true, false)
+		body = objectBody
 	}
-	main := "WITH pgrst_source AS (" + mutation + ") SELECT NULL::bigint, pg_catalog.count(_postgrest_t), " + body +
-		", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')"
+	b.WriteString(") SELECT NULL::bigint, pg_catalog.count(_postgrest_t), ")
+	b.WriteString(body)
+	b.WriteString(", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')")
 	if m.Counts() {
-		main += ", (SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)"
+		b.WriteString(", (SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)")
 	}
-	return main + " FROM (" + inner + ") _postgrest_t", a.Values()
+	b.WriteString(" FROM (")
+	b.WriteString(inner)
+	b.WriteString(") _postgrest_t")
+	return b.String(), a.Values()
 }
 
-// mutation is the INSERT, UPDATE or DELETE with its RETURNING list.
-func mutation(a *Args, m *plan.Mutate) string {
+// mutation writes the INSERT, UPDATE or DELETE with its RETURNING list.
+func mutation(b *strings.Builder, a *Args, m *plan.Mutate) {
 	rel := m.Rel
 	if m.Noop() {
-		return "SELECT " + rel.SelectStar + " FROM " + rel.SQLName + " WHERE false"
+		b.WriteString("SELECT " + rel.SelectStar + " FROM " + rel.SQLName + " WHERE false")
+		return
 	}
-	names := make([]string, len(m.Columns))
-	for i, col := range m.Columns {
-		names[i] = col.SQLName
-	}
-	var sql string
 	switch m.Method {
 	case http.MethodDelete:
-		sql = "DELETE FROM " + rel.SQLName
+		b.WriteString("DELETE FROM ")
+		b.WriteString(rel.SQLName)
 		if where := Where(a, m.Where); where != "" {
-			sql += " WHERE " + where
+			b.WriteString(" WHERE ")
+			b.WriteString(where)
 		}
 	case http.MethodPatch:
-		sets := make([]string, len(names))
-		for i, n := range names {
-			sets[i] = n + " = pgrst_body." + n
-		}
+		// The WHERE's values are numbered before the body's, as they
+		// always were: the request→SQL goldens pin the placeholders.
 		where := Where(a, m.Where)
+		b.WriteString("UPDATE ")
+		b.WriteString(rel.SQLName)
+		b.WriteString(" SET ")
+		for i, col := range m.Columns {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(col.SQLName)
+			b.WriteString(" = pgrst_body.")
+			b.WriteString(col.SQLName)
+		}
+		b.WriteByte(' ')
 		// An array body sets from its first element, as PostgREST does.
-		sql = "UPDATE " + rel.SQLName + " SET " + strings.Join(sets, ", ") + " " +
-			bodySource(a, m.Payload, m.Columns, m.Defaults, !m.Payload.Object)
+		bodySource(b, a, m.Payload, m.Columns, m.Defaults, !m.Payload.Object)
 		if where != "" {
-			sql += " WHERE " + where
+			b.WriteString(" WHERE ")
+			b.WriteString(where)
 		}
 	default:
-		sql = "INSERT INTO " + rel.SQLName
-		if len(names) > 0 {
-			sql += "(" + strings.Join(names, ", ") + ")"
+		b.WriteString("INSERT INTO ")
+		b.WriteString(rel.SQLName)
+		if len(m.Columns) > 0 {
+			b.WriteByte('(')
+			columnList(b, "", m.Columns)
+			b.WriteByte(')')
 		}
 		// With no keys the SELECT has no columns: each row (one for {},
 		// one per element of [{}, …]) takes every default.
-		sql += " SELECT " + strings.Join(prefixed("pgrst_body.", names), ", ") + " " +
-			bodySource(a, m.Payload, m.Columns, m.Defaults, false)
+		b.WriteString(" SELECT ")
+		columnList(b, "pgrst_body.", m.Columns)
+		b.WriteByte(' ')
+		bodySource(b, a, m.Payload, m.Columns, m.Defaults, false)
 		if len(m.Key) > 0 {
 			// PUT's key filters hold for the body's row, or nothing is
 			// written and PGRST115 follows.
-			where := make([]string, len(m.Key))
+			b.WriteString(" WHERE ")
 			for i, v := range m.Key {
-				where[i] = "pgrst_body." + QuoteIdent(rel.PrimaryKey[i]) + " = " + a.Add(v)
+				if i > 0 {
+					b.WriteString(" AND ")
+				}
+				b.WriteString("pgrst_body." + QuoteIdent(rel.PrimaryKey[i]) + " = ")
+				b.WriteString(a.Add(v))
 			}
-			sql += " WHERE " + strings.Join(where, " AND ")
 		}
 		if m.Resolution != "" {
-			sql += " ON CONFLICT(" + strings.Join(quoted(m.Conflict), ", ") + ") "
-			if m.Resolution == "ignore-duplicates" || len(names) == 0 {
-				sql += "DO NOTHING"
+			b.WriteString(" ON CONFLICT(" + strings.Join(quoted(m.Conflict), ", ") + ") ")
+			if m.Resolution == "ignore-duplicates" || len(m.Columns) == 0 {
+				b.WriteString("DO NOTHING")
 			} else {
-				sets := make([]string, len(names))
-				for i, n := range names {
-					sets[i] = n + " = EXCLUDED." + n
+				b.WriteString("DO UPDATE SET ")
+				for i, col := range m.Columns {
+					if i > 0 {
+						b.WriteString(", ")
+					}
+					b.WriteString(col.SQLName)
+					b.WriteString(" = EXCLUDED.")
+					b.WriteString(col.SQLName)
 				}
-				sql += "DO UPDATE SET " + strings.Join(sets, ", ")
 			}
 		}
 	}
 	switch {
 	case m.Return == "representation":
-		sql += " RETURNING " + or(rel.Returning, Returning)(rel)
+		b.WriteString(" RETURNING ")
+		b.WriteString(or(rel.Returning, Returning)(rel))
 	case m.Return == "headers-only" && len(rel.PrimaryKey) > 0:
-		sql += " RETURNING " + or(rel.KeyReturning, KeyReturning)(rel)
+		b.WriteString(" RETURNING ")
+		b.WriteString(or(rel.KeyReturning, KeyReturning)(rel))
 	default:
-		sql += " RETURNING 1"
+		b.WriteString(" RETURNING 1")
 	}
 	if m.Counts() {
 		// xmax is 0 for a row this statement inserted, not updated.
-		sql += ", (xmax = 0) AS pgrst_inserted"
+		b.WriteString(", (xmax = 0) AS pgrst_inserted")
 	}
-	return sql
+}
+
+// columnList writes cols' names, each after prefix, comma-separated.
+func columnList(b *strings.Builder, prefix string, cols []*contract.Column) {
+	for i, col := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(prefix)
+		b.WriteString(col.SQLName)
+	}
 }
 
 // Returning is the RETURNING list of a write answered with its rows: every
@@ -142,21 +183,19 @@ func or(pre string, render func(*contract.Relation) string) func(*contract.Relat
 	return render
 }
 
-// bodySource is the FROM clause of a mutation's body rows: the JSON body as
-// one parameter, the columns' defaults merged in for missing=default, typed
-// rows as pgrst_body. firstOnly reads one row (a PATCH sets from the first
-// element of an array body).
-func bodySource(a *Args, p *request.Payload, cols []*contract.Column, defaults, firstOnly bool) string {
-	var typed []string
-	for _, c := range cols {
-		typed = append(typed, c.SQLName+" "+c.Type)
-	}
+// bodySource writes the FROM clause of a mutation's body rows: the JSON
+// body as one parameter, the columns' defaults merged in for
+// missing=default, typed rows as pgrst_body. firstOnly reads one row (a
+// PATCH sets from the first element of an array body).
+func bodySource(b *strings.Builder, a *Args, p *request.Payload, cols []*contract.Column, defaults, firstOnly bool) {
 	data := "pgrst_payload.json_data"
 	toRecord, elements := "json_to_recordset", "json_array_elements"
 	if p.Object {
 		toRecord = "json_to_record"
 	}
-	src := "FROM (SELECT " + a.Add(string(p.JSON)) + "::json AS json_data) pgrst_payload, "
+	b.WriteString("FROM (SELECT ")
+	b.WriteString(a.Add(string(p.JSON)))
+	b.WriteString("::json AS json_data) pgrst_payload, ")
 	if defaults {
 		var defs []string
 		for _, c := range cols {
@@ -166,9 +205,9 @@ func bodySource(a *Args, p *request.Payload, cols []*contract.Column, defaults, 
 		}
 		obj := "jsonb_build_object(" + strings.Join(defs, ", ") + ")"
 		if p.Object {
-			src += "LATERAL (SELECT " + obj + " || pgrst_payload.json_data::jsonb AS val) pgrst_json_defs, "
+			b.WriteString("LATERAL (SELECT " + obj + " || pgrst_payload.json_data::jsonb AS val) pgrst_json_defs, ")
 		} else {
-			src += "LATERAL (SELECT jsonb_agg(" + obj + " || elem) AS val FROM jsonb_array_elements(pgrst_payload.json_data::jsonb) elem) pgrst_json_defs, "
+			b.WriteString("LATERAL (SELECT jsonb_agg(" + obj + " || elem) AS val FROM jsonb_array_elements(pgrst_payload.json_data::jsonb) elem) pgrst_json_defs, ")
 		}
 		data = "pgrst_json_defs.val"
 		toRecord, elements = "jsonb_to_recordset", "jsonb_array_elements"
@@ -178,27 +217,32 @@ func bodySource(a *Args, p *request.Payload, cols []*contract.Column, defaults, 
 	}
 	if len(cols) == 0 {
 		if p.Object {
-			return src + "LATERAL (SELECT 1 FROM (VALUES (1)) _) pgrst_body"
+			b.WriteString("LATERAL (SELECT 1 FROM (VALUES (1)) _) pgrst_body")
+			return
 		}
-		return src + "LATERAL (SELECT 1 FROM " + elements + "(" + data + ") _) pgrst_body"
+		b.WriteString("LATERAL (SELECT 1 FROM " + elements + "(" + data + ") _) pgrst_body")
+		return
 	}
-	var names []string
-	for _, c := range cols {
-		names = append(names, c.SQLName)
+	b.WriteString("LATERAL (SELECT ")
+	columnList(b, "", cols)
+	b.WriteString(" FROM ")
+	b.WriteString(toRecord)
+	b.WriteByte('(')
+	b.WriteString(data)
+	b.WriteString(") AS _(")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.SQLName)
+		b.WriteByte(' ')
+		b.WriteString(c.Type)
 	}
-	limit := ""
+	b.WriteByte(')')
 	if firstOnly {
-		limit = " LIMIT 1"
+		b.WriteString(" LIMIT 1")
 	}
-	return src + "LATERAL (SELECT " + strings.Join(names, ", ") + " FROM " + toRecord + "(" + data + ") AS _(" + strings.Join(typed, ", ") + ")" + limit + ") pgrst_body"
-}
-
-func prefixed(prefix string, names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = prefix + n
-	}
-	return out
+	b.WriteString(") pgrst_body")
 }
 
 func quoted(names []string) []string {

@@ -7,6 +7,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
@@ -86,6 +87,24 @@ func TestPrecomputedReturning(t *testing.T) {
 		}
 		if got, want := render(true), render(false); got != want {
 			t.Errorf("%s: precomputed\n %s\nrendered\n %s", prefer, got, want)
+		}
+	}
+}
+
+// TestBodyConstants: the bodies Body returns as constants are the ones
+// Aggregate writes for each JSON media type.
+func TestBodyConstants(t *testing.T) {
+	for _, c := range []struct {
+		media            request.Media
+		single, stripped bool
+	}{
+		{request.MediaJSON, false, false},
+		{request.MediaObject, true, false},
+		{request.MediaArrayStripped, false, true},
+		{request.MediaObjectStripped, true, true},
+	} {
+		if got, want := sqlgen.Body(c.media), sqlgen.Aggregate("_postgrest_t", c.single, c.stripped); got != want {
+			t.Errorf("Body(%v) = %s, want %s", c.media, got, want)
 		}
 	}
 }

@@ -25,8 +25,21 @@ type Args struct {
 // Add appends v and returns its placeholder.
 func (a *Args) Add(v any) string {
 	a.values = append(a.values, v)
+	if n := len(a.values); n < len(placeholders) {
+		return placeholders[n]
+	}
 	return "$" + strconv.Itoa(len(a.values))
 }
+
+// placeholders are the texts of $1…$63, made once: most statements have
+// fewer bind values, and a string per value was a write's most frequent
+// allocation. Read-only after initialisation.
+var placeholders = func() (p [64]string) {
+	for i := range p {
+		p[i] = "$" + strconv.Itoa(i)
+	}
+	return p
+}()
 
 // Values are the bind values in placeholder order.
 func (a *Args) Values() []any { return a.values }

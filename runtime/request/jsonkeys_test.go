@@ -1,0 +1,91 @@
+package request
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+// decodedPayload is what jsonPayload answered when it decoded bodies into
+// maps: the reference the in-place key scanner must agree with.
+func decodedPayload(body []byte) (columns []string, code string) {
+	keysOf := func(raw []byte) ([]string, bool) {
+		var o map[string]json.RawMessage
+		if raw[0] != '{' || json.Unmarshal(raw, &o) != nil {
+			return nil, false
+		}
+		keys := make([]string, 0, len(o))
+		for k := range o {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		return keys, true
+	}
+	// Validity as before, except a bare number past float64 (1E700): it
+	// is valid JSON, and PostgREST takes it as no rows like other scalars.
+	if !json.Valid(body) {
+		return nil, "Empty or invalid json"
+	}
+	switch bytes.TrimSpace(body)[0] {
+	case '{':
+		var raw json.RawMessage
+		_ = json.Unmarshal(body, &raw)
+		keys, _ := keysOf(raw)
+		return keys, ""
+	case '[':
+		var elems []json.RawMessage
+		_ = json.Unmarshal(body, &elems)
+		for i, e := range elems {
+			keys, ok := keysOf(e)
+			if !ok || (i > 0 && !slices.Equal(keys, columns)) {
+				return nil, "All object keys must match"
+			}
+			if i == 0 {
+				columns = keys
+			}
+		}
+	}
+	return columns, ""
+}
+
+func scannedPayload(body []byte) (columns []string, code string) {
+	p, aerr := jsonPayload(body, nil)
+	if aerr != nil {
+		return nil, aerr.Message
+	}
+	return p.Columns, ""
+}
+
+var payloadSeeds = []string{
+	`{"a": 1, "b": [1, {"c": "}"}], "d": "\"x"}`,
+	`{}`, `[]`, ` [ ] `, `[{}]`, `[{}, {}]`, `null`, `3`, `"s"`, ``, `{`, `{"a":1}x`,
+	`[{"a":1,"b":2},{"b":3,"a":4}]`, `[{"a":1},{"b":1}]`, `[{"a":1},{"a":1,"b":2}]`, `[{"a":1}, 2]`,
+	`{"a":1,"a":2}`, `[{"a":1,"a":2},{"a":3}]`, `{"\u0061":1,"a":2}`, `[{"\u0061":1},{"a":2}]`,
+	`{"é":1, "x\ny": true, "k": null, "n": -1.5e3}`, "{\"\xff\":1}", `[{"a":[[]]}, {"a":{"b":[{}]}}]`,
+	` { "a" : { "b" : 1 } , "c" : [ ] } `, `[{"a":"]"},{"a":"["}]`, `{"a":"\\"}`,
+}
+
+// TestJSONKeys: the key scanner gives the columns and errors decoding gave.
+func TestJSONKeys(t *testing.T) {
+	for _, body := range payloadSeeds {
+		wantCols, wantErr := decodedPayload([]byte(body))
+		gotCols, gotErr := scannedPayload([]byte(body))
+		if gotErr != wantErr || !slices.Equal(gotCols, wantCols) {
+			t.Errorf("%q: scanned %q %q, decoded %q %q", body, gotCols, gotErr, wantCols, wantErr)
+		}
+	}
+}
+
+func FuzzJSONKeys(f *testing.F) {
+	for _, s := range payloadSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		wantCols, wantErr := decodedPayload(body)
+		gotCols, gotErr := scannedPayload(body)
+		if gotErr != wantErr || !slices.Equal(gotCols, wantCols) {
+			t.Errorf("%q: scanned %q %q, decoded %q %q", body, gotCols, gotErr, wantCols, wantErr)
+		}
+	})
+}
