@@ -53,6 +53,8 @@ type Server struct {
 	// settings are the per-request GUCs fixed by configuration (app.settings.*),
 	// precomputed so the hot path only appends request values.
 	appSettings [][2]string
+	// searchPaths are search_path's values by exposed schema.
+	searchPaths map[string]string
 	// roles are read at start-up and after each outage (SetRoleSettings).
 	roles atomic.Pointer[RoleSettings]
 	// exec runs the transactions; respond writes the answers.
@@ -150,6 +152,10 @@ func New(opts Options) (*Server, error) {
 		}
 		s.funcs[fn.Name][fn.Schema] = append(s.funcs[fn.Name][fn.Schema], fn)
 		s.results[fn] = resultRelation(fn, s.byName[fn.ResultRelation][fn.ResultSchema])
+	}
+	s.searchPaths = map[string]string{}
+	for _, schema := range opts.Schema.Schemas {
+		s.searchPaths[schema] = exec.SearchPath(schema, opts.Config.DBExtraSearchPath)
 	}
 	for _, st := range opts.Config.SortedAppSettings() {
 		s.appSettings = append(s.appSettings, [2]string{st.Name, st.Value})

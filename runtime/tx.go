@@ -10,7 +10,7 @@ import (
 // requestGUCs are the request's settings (exec.Settings.GUCs) from the
 // request, the configuration and the role's own settings.
 func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []byte, timezone string, hoisted ...[2]string) [][2]string {
-	in := exec.Settings{Schema: schema, ExtraSearchPath: s.cfg.DBExtraSearchPath, RoleSettings: s.role(role).Settings,
+	in := exec.Settings{Schema: schema, ExtraSearchPath: s.cfg.DBExtraSearchPath, SearchPath: s.searchPaths[schema], RoleSettings: s.role(role).Settings,
 		Role: role, Claims: claims, Method: req.Method, Path: req.URL.Path, Headers: req.Header, Cookies: req.Cookies(),
 		Timezone: timezone, Hoisted: hoisted, App: s.appSettings}
 	return in.GUCs()

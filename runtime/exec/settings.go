@@ -19,6 +19,9 @@ type Settings struct {
 	// ExtraSearchPath is db-extra-search-path.
 	Schema          string
 	ExtraSearchPath []string
+	// SearchPath, when set, is SearchPath(Schema, ExtraSearchPath) made
+	// ahead of the request.
+	SearchPath string
 	// RoleSettings are the role's own settings (ALTER ROLE … SET).
 	RoleSettings [][2]string
 	Role         string
@@ -49,9 +52,9 @@ func (s *Settings) GUCs() [][2]string {
 		b, _ := json.Marshal(cookies)
 		cj = string(b)
 	}
-	searchPath := pgx.Identifier{s.Schema}.Sanitize()
-	for _, p := range s.ExtraSearchPath {
-		searchPath += ", " + pgx.Identifier{p}.Sanitize()
+	searchPath := s.SearchPath
+	if searchPath == "" {
+		searchPath = SearchPath(s.Schema, s.ExtraSearchPath)
 	}
 	g := make([][2]string, 0, 8+len(s.RoleSettings)+len(s.App))
 	g = append(g, [2]string{"search_path", searchPath})
@@ -71,6 +74,16 @@ func (s *Settings) GUCs() [][2]string {
 	}
 	g = append(g, s.Hoisted...)
 	return append(g, s.App...)
+}
+
+// SearchPath is search_path's value for schema and db-extra-search-path:
+// fixed per schema, so a server makes it once (Settings.SearchPath).
+func SearchPath(schema string, extra []string) string {
+	searchPath := pgx.Identifier{schema}.Sanitize()
+	for _, p := range extra {
+		searchPath += ", " + pgx.Identifier{p}.Sanitize()
+	}
+	return searchPath
 }
 
 // End decides commit or rollback from db-tx-end and Prefer: tx=, and
@@ -96,11 +109,14 @@ func headersJSON(h http.Header) string {
 		if len(v) > 1 {
 			value = strings.Join(v, ",")
 		}
-		hs = append(hs, kv{strings.ToLower(k), value})
+		hs = append(hs, kv{k, value})
 		size += len(k) + len(value) + 6
 	}
+	// Ordered and compared by lower-cased name, without making the
+	// lower-cased strings: a string per header was most of this
+	// function's allocations.
 	slices.SortFunc(hs, func(a, b kv) int {
-		if c := strings.Compare(a.name, b.name); c != 0 {
+		if c := compareFold(a.name, b.name); c != 0 {
 			return c
 		}
 		return strings.Compare(a.value, b.value)
@@ -110,17 +126,56 @@ func headersJSON(h http.Header) string {
 	for i, e := range hs {
 		// Names equal once lower-cased (only non-canonical ones can be)
 		// are one key: the last in sorted order.
-		if i+1 < len(hs) && hs[i+1].name == e.name {
+		if i+1 < len(hs) && compareFold(hs[i+1].name, e.name) == 0 {
 			continue
 		}
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, e.name)
+		b = appendLowerName(b, e.name)
 		b = append(b, ':')
 		b = appendJSONString(b, e.value)
 	}
 	return string(append(b, '}'))
+}
+
+// compareFold compares a and b as strings.ToLower(a) and strings.ToLower(b)
+// would compare, for the ASCII names that HTTP allows; any other byte
+// falls back to those strings.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {
+			return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+		}
+		ca, cb = lowerASCII(ca), lowerASCII(cb)
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	return len(a) - len(b)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// appendLowerName appends name lower-cased as a JSON string, as
+// appendJSONString(b, strings.ToLower(name)) does.
+func appendLowerName(b []byte, name string) []byte {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return appendJSONString(b, strings.ToLower(name))
+		}
+	}
+	b = append(b, '"')
+	for i := 0; i < len(name); i++ {
+		b = append(b, lowerASCII(name[i]))
+	}
+	return append(b, '"')
 }
 
 // appendJSONString appends s as encoding/json encodes a string: HTML
