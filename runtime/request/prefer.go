@@ -98,41 +98,51 @@ func (p Preferences) StrictError() *apierr.Error {
 
 // AppliedForRead is Preference-Applied for a read, in PostgREST's order.
 func (p Preferences) AppliedForRead() string {
-	var out []string
-	if p.Count != "" {
-		out = append(out, "count="+p.Count)
-	}
-	if p.Tx != "" {
-		out = append(out, "tx="+p.Tx)
-	}
-	if p.Handling != "" {
-		out = append(out, "handling="+p.Handling)
-	}
-	if p.Timezone != "" {
-		out = append(out, "timezone="+p.Timezone)
-	}
-	return strings.Join(out, ", ")
+	var b applied
+	p.appendRead(&b)
+	return string(b)
+}
+
+func (p Preferences) appendRead(b *applied) {
+	b.add("count=", p.Count)
+	b.add("tx=", p.Tx)
+	b.add("handling=", p.Handling)
+	b.add("timezone=", p.Timezone)
 }
 
 // AppliedForWrite is Preference-Applied for a write, in PostgREST's order:
 // resolution only for POST, missing for all but DELETE, max-affected only
 // where it binds (handling=strict, not POST).
 func (p Preferences) AppliedForWrite(method string) string {
-	var out []string
-	if p.Resolution != "" && method == http.MethodPost {
-		out = append(out, "resolution="+p.Resolution)
+	var b applied
+	if method == http.MethodPost {
+		b.add("resolution=", p.Resolution)
 	}
-	if p.Missing != "" && method != http.MethodDelete {
-		out = append(out, "missing="+p.Missing)
+	if method != http.MethodDelete {
+		b.add("missing=", p.Missing)
 	}
-	if p.Return != "" {
-		out = append(out, "return="+p.Return)
-	}
-	if rest := p.AppliedForRead(); rest != "" {
-		out = append(out, rest)
-	}
+	b.add("return=", p.Return)
+	p.appendRead(&b)
 	if p.Handling == "strict" && p.MaxAffected != nil && method != http.MethodPost {
-		out = append(out, "max-affected="+strconv.FormatInt(*p.MaxAffected, 10))
+		b.add("max-affected=", strconv.FormatInt(*p.MaxAffected, 10))
 	}
-	return strings.Join(out, ", ")
+	return string(b)
+}
+
+// applied is a Preference-Applied value being written: one buffer rather
+// than a string per preference, on every write's path.
+type applied []byte
+
+// add appends key and value, comma-separated, unless value is empty.
+func (b *applied) add(key, value string) {
+	if value == "" {
+		return
+	}
+	if len(*b) > 0 {
+		*b = append(*b, ", "...)
+	} else {
+		*b = make([]byte, 0, 64)
+	}
+	*b = append(*b, key...)
+	*b = append(*b, value...)
 }
