@@ -32,19 +32,11 @@ var benchRequests = []struct{ name, method, path, body string }{
 // -short (go test -short -run '^$' -bench Prepare ./example).
 func BenchmarkPrepare(b *testing.B) {
 	srv := e2e.OfflineServer(b, db.Schema(), "PGRST_DB_ANON_ROLE=anon", "PGRST_DB_MAX_ROWS=100")
-	for _, c := range benchRequests {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Prefer", "return=representation")
-				if _, aerr := srv.Prepare(req); aerr != nil {
-					b.Fatal(aerr)
-				}
-			}
-		})
-	}
+	benchEach(b, "return=representation", "", func(b *testing.B, req *http.Request) {
+		if _, aerr := srv.Prepare(req); aerr != nil {
+			b.Fatal(aerr)
+		}
+	})
 }
 
 // BenchmarkServe measures whole requests through the example's echo
@@ -76,19 +68,29 @@ func BenchmarkServe(b *testing.B) {
 	e := echo.New()
 	e.HTTPErrorHandler = srv.HTTPErrorHandler
 	db.Register(e, srv)
+	benchEach(b, "return=representation, tx=rollback", token, func(b *testing.B, req *http.Request) {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Code >= 300 {
+			b.Fatalf("%s %s: %d %s", req.Method, req.URL, rec.Code, rec.Body)
+		}
+	})
+}
+
+// benchEach runs do on each of benchRequests as a sub-benchmark, with a
+// new request (JSON, Prefer, and Authorization when given) per iteration.
+func benchEach(b *testing.B, prefer, authorization string, do func(*testing.B, *http.Request)) {
 	for _, c := range benchRequests {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Prefer", "return=representation, tx=rollback")
-				req.Header.Set("Authorization", token)
-				rec := httptest.NewRecorder()
-				e.ServeHTTP(rec, req)
-				if rec.Code >= 300 {
-					b.Fatalf("%s %s: %d %s", c.method, c.path, rec.Code, rec.Body)
+				req.Header.Set("Prefer", prefer)
+				if authorization != "" {
+					req.Header.Set("Authorization", authorization)
 				}
+				do(b, req)
 			}
 		})
 	}

@@ -74,14 +74,7 @@ func mutation(b *strings.Builder, a *Args, m *plan.Mutate) {
 		b.WriteString("UPDATE ")
 		b.WriteString(rel.SQLName)
 		b.WriteString(" SET ")
-		for i, col := range m.Columns {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(col.SQLName)
-			b.WriteString(" = pgrst_body.")
-			b.WriteString(col.SQLName)
-		}
+		setList(b, "pgrst_body.", m.Columns)
 		b.WriteByte(' ')
 		// An array body sets from its first element, as PostgREST does.
 		bodySource(b, a, m.Payload, m.Columns, m.Defaults, !m.Payload.Object)
@@ -121,14 +114,7 @@ func mutation(b *strings.Builder, a *Args, m *plan.Mutate) {
 				b.WriteString("DO NOTHING")
 			} else {
 				b.WriteString("DO UPDATE SET ")
-				for i, col := range m.Columns {
-					if i > 0 {
-						b.WriteString(", ")
-					}
-					b.WriteString(col.SQLName)
-					b.WriteString(" = EXCLUDED.")
-					b.WriteString(col.SQLName)
-				}
+				setList(b, "EXCLUDED.", m.Columns)
 			}
 		}
 	}
@@ -145,6 +131,19 @@ func mutation(b *strings.Builder, a *Args, m *plan.Mutate) {
 	if m.Counts() {
 		// xmax is 0 for a row this statement inserted, not updated.
 		b.WriteString(", (xmax = 0) AS pgrst_inserted")
+	}
+}
+
+// setList writes "col = from.col" for each of cols, comma-separated.
+func setList(b *strings.Builder, from string, cols []*contract.Column) {
+	for i, col := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(col.SQLName)
+		b.WriteString(" = ")
+		b.WriteString(from)
+		b.WriteString(col.SQLName)
 	}
 }
 
