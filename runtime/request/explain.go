@@ -54,6 +54,11 @@ func decodePlan(raw string) (*Explain, string) {
 			_, params, _ = strings.Cut(params, ";")
 		} else {
 			v, params, _ = strings.Cut(params, ";")
+			if !unquotedValue(v) {
+				// PostgREST's parser stops at a value it cannot read
+				// (for=text/csv unquoted): the rest is ignored.
+				break
+			}
 		}
 		switch strings.ToLower(k) {
 		case "for":
@@ -86,4 +91,18 @@ func decodePlan(raw string) (*Explain, string) {
 		ex.Name += "; options=" + strings.Join(ex.Options, "|")
 	}
 	return ex, forRaw
+}
+
+// unquotedValue says whether v is a parameter value PostgREST reads
+// unquoted: letters, digits, "|" and "-".
+func unquotedValue(v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, c := range v {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '|' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
