@@ -127,6 +127,10 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		s.writeError(c, aerr)
 		return
 	}
+	if cp.explain != nil {
+		s.servePlan(c, cp.tx, cp.explain, r.schema, r.byProfile, r.ident.Authenticated)
+		return
+	}
 	stop = timer.Start(httpmw.PhaseTransaction)
 	res, err := s.run(req.Context(), cp.tx)
 	stop()
@@ -154,6 +158,8 @@ type callPlan struct {
 	// customType is the Content-Type of a handler function's media type.
 	customType string
 	strictMax  bool
+	// explain, when set, asks for the statement's plan (explainTx).
+	explain *request.Explain
 }
 
 // callTx takes a call through the request, plan and SQL stages — media
@@ -162,7 +168,7 @@ type callPlan struct {
 func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Error) {
 	fn := r.fn
 	defaultSelect := r.q.Select == nil || (len(r.q.Select) == 1 && r.q.Select[0].Star && r.q.Select[0].Alias == "" && r.q.Select[0].Cast == "")
-	m, customType, aerr := request.NegotiateCall(req.Header.Get("Accept"), fn.MediaType, defaultSelect)
+	m, customType, ex, aerr := request.NegotiateCall(req.Header.Get("Accept"), fn.MediaType, defaultSelect, s.cfg.DBPlanEnabled)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -170,7 +176,7 @@ func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Er
 	if e := prefs.StrictError(); e != nil {
 		return nil, e
 	}
-	cp := &callPlan{prefs: prefs, customType: customType, strictMax: prefs.Handling == "strict" && prefs.MaxAffected != nil}
+	cp := &callPlan{prefs: prefs, customType: customType, explain: ex, strictMax: prefs.Handling == "strict" && prefs.MaxAffected != nil}
 	if cp.strictMax && !fn.ReturnsSet {
 		return nil, apierr.New(http.StatusBadRequest, "PGRST128",
 			"Function must return SETOF or TABLE when max-affected preference is used with handling=strict", "", "")
@@ -217,6 +223,9 @@ func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Er
 			}
 			return nil
 		}
+	}
+	if ex != nil {
+		explainTx(cp.tx, ex)
 	}
 	return cp, nil
 }

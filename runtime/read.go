@@ -118,6 +118,10 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		s.writeError(c, aerr)
 		return
 	}
+	if rp.explain != nil {
+		s.servePlan(c, rp.tx, rp.explain, r.schema, r.byProfile, r.ident.Authenticated)
+		return
+	}
 	head := func(res *exec.Result) (int, *apierr.Error) { return s.readHeaders(c, r, rp, res) }
 	if rp.plan.Stream {
 		s.readStreamed(c, rp.tx, rp.plan.Media, r.ident.Authenticated, head)
@@ -147,6 +151,8 @@ type readPlan struct {
 	plan  *plan.Read
 	tx    *exec.Tx
 	prefs request.Preferences
+	// explain, when set, asks for the statement's plan (explainTx).
+	explain *request.Explain
 }
 
 // readTx takes a read through the request, plan and SQL stages: media type,
@@ -154,7 +160,7 @@ type readPlan struct {
 // but running it. An error of the request stage comes with a nil readPlan,
 // one of the plan with the preferences it was read with.
 func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apierr.Error) {
-	m, aerr := request.Negotiate(req.Header.Get("Accept"))
+	m, ex, aerr := request.Negotiate(req.Header.Get("Accept"), s.cfg.DBPlanEnabled)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -162,7 +168,7 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	if e := prefs.StrictError(); e != nil {
 		return nil, e
 	}
-	rp := &readPlan{prefs: prefs}
+	rp := &readPlan{prefs: prefs, explain: ex}
 	rp.plan, aerr = plan.PlanRead(r.rel, r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
 		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method})
 	if aerr != nil {
@@ -179,6 +185,9 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 		Args:        stmt.Args,
 		Explain:     stmt.Explain,
 		ExplainArgs: stmt.ExplainArgs,
+	}
+	if ex != nil {
+		explainTx(rp.tx, ex)
 	}
 	return rp, nil
 }

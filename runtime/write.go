@@ -29,6 +29,10 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		s.writeError(c, aerr)
 		return
 	}
+	if wp.explain != nil {
+		s.servePlan(c, wp.tx, wp.explain, r.schema, r.byProfile, r.ident.Authenticated)
+		return
+	}
 	stop = timer.Start(httpmw.PhaseTransaction)
 	res, err := s.run(req.Context(), wp.tx)
 	stop()
@@ -48,20 +52,26 @@ type writePlan struct {
 	plan  *plan.Mutate
 	tx    *exec.Tx
 	prefs request.Preferences
+	// explain, when set, asks for the statement's plan (explainTx).
+	explain *request.Explain
 }
 
 // writeTx takes a write through the request, plan and SQL stages — media
 // type, preferences, the body, the plan, the statement and its transaction
 // — everything but running it.
 func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *apierr.Error) {
-	m, aerr := request.Negotiate(req.Header.Get("Accept"))
+	m, ex, aerr := request.Negotiate(req.Header.Get("Accept"), s.cfg.DBPlanEnabled)
 	if aerr != nil {
 		return nil, aerr
 	}
 	if m == request.MediaCSV {
 		// CSV representations of writes are not served yet; refused before
 		// anything is written.
-		return nil, apierr.New(http.StatusNotAcceptable, "PGRST107", "None of these media types are available: text/csv", "", "")
+		name := "text/csv"
+		if ex != nil {
+			name = ex.Name
+		}
+		return nil, apierr.New(http.StatusNotAcceptable, "PGRST107", "None of these media types are available: "+name, "", "")
 	}
 	prefs := request.ParsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
 	if e := prefs.StrictError(); e != nil {
@@ -111,7 +121,10 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 			return nil
 		}
 	}
-	return &writePlan{plan: mp, tx: tx, prefs: prefs}, nil
+	if ex != nil {
+		explainTx(tx, ex)
+	}
+	return &writePlan{plan: mp, tx: tx, prefs: prefs, explain: ex}, nil
 }
 
 // respondWrite writes a mutation's response with PostgREST's statuses and

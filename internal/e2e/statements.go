@@ -145,6 +145,10 @@ func (s Suite) statement(t *testing.T, srv *runtime.Server, c Case) []byte {
 		if tx.Explain != "" {
 			fmt.Fprintf(&out, "explain: %s\nexplain args: %s\n", tx.Explain, jsonArgs(t, tx.ExplainArgs))
 		}
+		if tx.Plan {
+			// A plan's transaction: whether it is rolled back (analyze).
+			fmt.Fprintf(&out, "plan, rollback: %v\n", tx.Rollback)
+		}
 	}
 	return []byte(out.String())
 }

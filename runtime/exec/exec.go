@@ -75,6 +75,9 @@ type Tx struct {
 	// Result.PlanRows (count=planned and estimated).
 	Explain     string
 	ExplainArgs []any
+	// Plan says Main is an EXPLAIN (the plan media type): its rows, each
+	// followed by a newline, are Result.Body, as PostgREST joins them.
+	Plan bool
 	// Inserted says the statement has a sixth column: how many rows an
 	// upsert inserted (PostgREST's response_inserted).
 	Inserted bool
@@ -210,6 +213,9 @@ func (pp *pipe) run(tx *Tx, res *Result) error {
 	if err != nil {
 		return pp.fail(err)
 	}
+	if tx.Plan {
+		return pp.plan(rr, res)
+	}
 	rows := 0
 	var decodeErr error
 	for rr.NextRow() {
@@ -238,6 +244,19 @@ func (pp *pipe) run(tx *Tx, res *Result) error {
 		if _, err := rr.Close(); err != nil {
 			return pp.fail(err)
 		}
+	}
+	return pp.end()
+}
+
+// plan reads an EXPLAIN's rows into res.Body: FORMAT TEXT gives a row per
+// line, FORMAT JSON one row.
+func (pp *pipe) plan(rr *pgconn.ResultReader, res *Result) error {
+	for rr.NextRow() {
+		res.Body = append(res.Body, rr.Values()[0]...)
+		res.Body = append(res.Body, '\n')
+	}
+	if _, err := rr.Close(); err != nil {
+		return pp.fail(err)
 	}
 	return pp.end()
 }

@@ -116,8 +116,13 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	if r.PreRequest != "" {
 		pp.statement(r.PreRequest, nil, nil, nil)
 	}
-	pp.statement(tx.Main, args, formats, binaryResults)
-	pp.steps-- // the main statement's result is not the prelude's
+	if tx.Plan {
+		// Unnamed: a diagnostic statement takes no room in the cache.
+		pp.p.SendQueryParams(tx.Main, args, nil, formats, binaryResults)
+	} else {
+		pp.statement(tx.Main, args, formats, binaryResults)
+		pp.steps-- // the main statement's result is not the prelude's
+	}
 	if tx.Explain != "" {
 		eargs, eformats, err := encode(tx.ExplainArgs)
 		if err != nil {

@@ -125,48 +125,63 @@ func decodeMedia(raw string) (m Media, ok bool, name string) {
 
 // Negotiate picks the response media type from the Accept header: the first
 // entry, in its order of preference, that a relation can produce (PGRST107
-// when none). No Accept means JSON.
-func Negotiate(accept string) (Media, *apierr.Error) {
-	m, _, aerr := negotiateWith(accept, "")
-	return m, aerr
+// when none). No Accept means JSON. plans is db-plan-enabled: with it, an
+// application/vnd.pgrst.plan entry is accepted and gives the Explain of
+// its for= media type (nil otherwise), which is then the Media.
+func Negotiate(accept string, plans bool) (Media, *Explain, *apierr.Error) {
+	m, _, ex, aerr := negotiateWith(accept, "", plans)
+	return m, ex, aerr
 }
 
 // NegotiateCall is Negotiate for a function call. A handler function, one
 // with a media type of its own (handler: Function.MediaType, "" for none),
 // serves that media type, or every one for "*/*", when the call selects the
 // default columns; the string is then the Content-Type of MediaCustom.
-func NegotiateCall(accept, handler string, defaultSelect bool) (Media, string, *apierr.Error) {
+func NegotiateCall(accept, handler string, defaultSelect, plans bool) (Media, string, *Explain, *apierr.Error) {
 	if !defaultSelect {
-		return negotiateWith(accept, "")
+		return negotiateWith(accept, "", plans)
 	}
-	return negotiateWith(accept, handler)
+	return negotiateWith(accept, handler, plans)
 }
 
 // negotiateWith picks the media type of a response, a handler's media type
 // (handler, "" for none) ahead of the built-in ones except the vendor types
-// (object, stripped array), which cannot be overridden, as in PostgREST.
-func negotiateWith(accept, handler string) (Media, string, *apierr.Error) {
+// (object, stripped array), which cannot be overridden, as in PostgREST. A
+// plan entry is negotiated as its for= media type, only when plans is set.
+func negotiateWith(accept, handler string, plans bool) (Media, string, *Explain, *apierr.Error) {
 	entries := []acceptEntry{{raw: "*/*", q: 1}}
 	if strings.TrimSpace(accept) != "" {
 		entries = parseAccept(accept)
 	}
 	var names []string
 	for _, e := range entries {
-		m, ok, name := decodeMedia(e.raw)
-		if ok && m != MediaJSON && m != MediaCSV {
-			return m, "", nil
+		raw := e.raw
+		var ex *Explain
+		if isPlan(raw) {
+			ex, raw = decodePlan(raw)
+			if !plans || isPlan(raw) {
+				names = append(names, ex.Name)
+				continue
+			}
 		}
-		typ, _, _ := strings.Cut(strings.ToLower(e.raw), ";")
+		m, ok, name := decodeMedia(raw)
+		if ex != nil {
+			name = ex.Name
+		}
+		if ok && m != MediaJSON && m != MediaCSV {
+			return m, "", ex, nil
+		}
+		typ, _, _ := strings.Cut(strings.ToLower(raw), ";")
 		switch {
 		case handler == "*/*":
-			return MediaCustom, "application/octet-stream", nil
+			return MediaCustom, "application/octet-stream", ex, nil
 		case handler != "" && typ == handler:
-			return MediaCustom, handler, nil
+			return MediaCustom, handler, ex, nil
 		case ok:
-			return m, "", nil
+			return m, "", ex, nil
 		}
 		names = append(names, name)
 	}
-	return 0, "", apierr.New(http.StatusNotAcceptable, "PGRST107",
+	return 0, "", nil, apierr.New(http.StatusNotAcceptable, "PGRST107",
 		"None of these media types are available: "+strings.Join(names, ", "), "", "")
 }

@@ -1,6 +1,7 @@
 package request
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -30,12 +31,78 @@ func TestNegotiate(t *testing.T) {
 		{"application/*", 0, "None of these media types are available: application/*"},
 	}
 	for _, c := range cases {
-		got, err := Negotiate(c.accept)
+		got, _, err := Negotiate(c.accept, false)
 		switch {
 		case c.err != "" && (err == nil || err.Message != c.err || err.Status != 406):
 			t.Errorf("negotiate(%q) error = %v, want 406 %q", c.accept, err, c.err)
 		case c.err == "" && (err != nil || got != c.want):
 			t.Errorf("negotiate(%q) = %v, %v; want %v", c.accept, got, err, c.want)
 		}
+	}
+}
+
+// TestNegotiatePlan covers F-MEDIA-09's negotiation: the format, for= (by
+// default application/json), the options kept in PostgREST's order, and
+// PGRST107 naming the plan when db-plan-enabled is off or for= is not
+// producible.
+func TestNegotiatePlan(t *testing.T) {
+	cases := []struct {
+		accept string
+		plans  bool
+		want   Media
+		json   bool
+		opts   string
+		name   string
+		err    string
+	}{
+		{"application/vnd.pgrst.plan", true, MediaJSON, false, "", `application/vnd.pgrst.plan+text; for="application/json"`, ""},
+		{"application/vnd.pgrst.plan+json", true, MediaJSON, true, "", `application/vnd.pgrst.plan+json; for="application/json"`, ""},
+		{"Application/Vnd.Pgrst.Plan+Text", true, MediaJSON, false, "", `application/vnd.pgrst.plan+text; for="application/json"`, ""},
+		{`application/vnd.pgrst.plan+json; for="text/csv"`, true, MediaCSV, true, "", `application/vnd.pgrst.plan+json; for="text/csv"`, ""},
+		{`application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object"`, true, MediaObject, true, "",
+			`application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object+json"`, ""},
+		{`application/vnd.pgrst.plan+json; for="application/vnd.pgrst.array+json;nulls=stripped"; options=verbose`, true, MediaArrayStripped, true, "verbose",
+			`application/vnd.pgrst.plan+json; for="application/vnd.pgrst.array+json;nulls=stripped"; options=verbose`, ""},
+		{"application/vnd.pgrst.plan+json; options=wal|buffers|nonsense|analyze|verbose|settings|analyze", true, MediaJSON, true, "analyze|verbose|settings|buffers|wal",
+			`application/vnd.pgrst.plan+json; for="application/json"; options=analyze|verbose|settings|buffers|wal`, ""},
+		{`application/vnd.pgrst.plan+json; options="analyze|wal"`, true, MediaJSON, true, "analyze|wal",
+			`application/vnd.pgrst.plan+json; for="application/json"; options=analyze|wal`, ""},
+		{"application/vnd.pgrst.plan+json; for=text/csv; options=analyze", true, MediaJSON, true, "",
+			`application/vnd.pgrst.plan+json; for="application/json"`, ""},
+		{"application/vnd.pgrst.plan+json; options=analyze; for=text/csv", true, MediaJSON, true, "analyze",
+			`application/vnd.pgrst.plan+json; for="application/json"; options=analyze`, ""},
+		{`application/vnd.pgrst.plan+json; for="application/json"; options=analyze;`, true, MediaJSON, true, "analyze",
+			`application/vnd.pgrst.plan+json; for="application/json"; options=analyze`, ""},
+		{"application/vnd.pgrst.plan+json; options=unknown", true, MediaJSON, true, "",
+			`application/vnd.pgrst.plan+json; for="application/json"`, ""},
+		{"application/vnd.pgrst.plan", false, 0, false, "", "",
+			`None of these media types are available: application/vnd.pgrst.plan+text; for="application/json"`},
+		{"application/vnd.pgrst.plan+json; options=analyze, text/html", false, 0, false, "", "",
+			`None of these media types are available: application/vnd.pgrst.plan+json; for="application/json"; options=analyze, text/html`},
+		{`application/vnd.pgrst.plan+json; for="text/xml"`, true, 0, false, "", "",
+			`None of these media types are available: application/vnd.pgrst.plan+json; for="text/xml"`},
+		{"application/vnd.pgrst.plan, application/json", false, MediaJSON, false, "", "", ""},
+	}
+	for _, c := range cases {
+		got, ex, err := Negotiate(c.accept, c.plans)
+		switch {
+		case c.err != "":
+			if err == nil || err.Message != c.err || err.Status != 406 || err.Code != "PGRST107" {
+				t.Errorf("Negotiate(%q) error = %v, want 406 %q", c.accept, err, c.err)
+			}
+		case err != nil || got != c.want:
+			t.Errorf("Negotiate(%q) = %v, %v; want %v", c.accept, got, err, c.want)
+		case c.name == "" && ex != nil:
+			t.Errorf("Negotiate(%q): a plan %+v, want none", c.accept, ex)
+		case c.name != "" && (ex == nil || ex.Name != c.name || ex.JSON != c.json || strings.Join(ex.Options, "|") != c.opts):
+			t.Errorf("Negotiate(%q) plan = %+v, want %s json=%v options=%q", c.accept, ex, c.name, c.json, c.opts)
+		case ex != nil && ex.ContentType() != c.name+"; charset=utf-8":
+			t.Errorf("Negotiate(%q) Content-Type %q", c.accept, ex.ContentType())
+		}
+	}
+	// A handler function's media type is explained as well.
+	m, ct, ex, err := NegotiateCall(`application/vnd.pgrst.plan+json; for="text/xml"; options=verbose`, "text/xml", true, true)
+	if err != nil || m != MediaCustom || ct != "text/xml" || ex == nil || ex.Name != `application/vnd.pgrst.plan+json; for="text/xml"; options=verbose` {
+		t.Errorf("NegotiateCall(plan for text/xml) = %v, %q, %+v, %v", m, ct, ex, err)
 	}
 }
