@@ -255,6 +255,12 @@ func (p *planner) items(s *Scope, items []query.SelectItem) ([]Item, *apierr.Err
 				return nil, aerr
 			}
 			out = append(out, Item{Star: true, Key: OutputKey(it), Aggregate: it.Aggregate, AggregateCast: t})
+		case legacyCount(s.Rel, it):
+			t, aerr := selectCast(it.Cast)
+			if aerr != nil {
+				return nil, aerr
+			}
+			out = append(out, Item{Star: true, Key: OutputKey(it), Aggregate: "count", AggregateCast: t, Legacy: true})
 		default:
 			f, aerr := field(s.Rel, it.Field)
 			if aerr != nil {
@@ -271,6 +277,16 @@ func (p *planner) items(s *Scope, items []query.SelectItem) ([]Item, *apierr.Err
 		}
 	}
 	return out, nil
+}
+
+// legacyCount says whether a select item is the old count (no parens):
+// the name count, without a path or aggregate, that names no field of rel.
+func legacyCount(rel *contract.Relation, it query.SelectItem) bool {
+	if it.Field.Name != "count" || len(it.Field.Path) > 0 || it.Aggregate != "" {
+		return false
+	}
+	_, aerr := field(rel, it.Field)
+	return aerr != nil
 }
 
 // selectCast is the SQL type a select casts to ("" for none), or

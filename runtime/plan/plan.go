@@ -48,7 +48,7 @@ func (s *Scope) Grouped() bool {
 // depth) selects an aggregate.
 func (s *Scope) aggregates() bool {
 	for _, it := range s.Select {
-		if it.Aggregate != "" || it.Embed != nil && it.Embed.Hoist && it.Embed.aggregates() {
+		if it.Aggregate != "" && !it.Legacy || it.Embed != nil && it.Embed.Hoist && it.Embed.aggregates() {
 			return true
 		}
 	}
@@ -70,6 +70,10 @@ type Item struct {
 	Aggregate string
 	// AggregateCast is the SQL type the aggregate is cast to, "" for none.
 	AggregateCast string
+	// Legacy is select=count where the relation has no such column: in
+	// PostgREST's SQL "rel"."count" is PostgreSQL's count(rel), counted in
+	// place (not grouped by, not hoisted), whatever db-aggregates-enabled.
+	Legacy bool
 }
 
 // Field is a column or computed field of a scope's relation, with an

@@ -192,6 +192,8 @@ func aggregate(fn, cast, expr string) string {
 func starAggregate(s *plan.Scope, it plan.Item) string {
 	key := " AS " + QuoteIdent(it.Key)
 	switch {
+	case it.Legacy:
+		return aggregate("count", it.AggregateCast, "*") + key
 	case s.Hoist && it.Aggregate == "count":
 		return "TRUE" + key
 	case s.Hoist:
