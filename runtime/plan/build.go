@@ -24,10 +24,11 @@ func ReadScope(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Sc
 		return nil, "", aerr
 	}
 	root.Qualified = len(root.Embeds) > 0
-	if aerr := p.fill(root, q.Select, q.Where, q.Order); aerr != nil {
+	// PostgREST refuses these in its plan, before PostgreSQL sees a column.
+	if aerr := spreadAggregates(root); aerr != nil {
 		return nil, "", aerr
 	}
-	if aerr := spreadAggregates(root); aerr != nil {
+	if aerr := p.fill(root, q.Select, q.Where, q.Order); aerr != nil {
 		return nil, "", aerr
 	}
 	return root, p.warning(), nil
@@ -44,11 +45,11 @@ func Returning(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Sc
 		if aerr := p.embeds(root, q); aerr != nil {
 			return nil, "", aerr
 		}
+		if aerr := spreadAggregates(root); aerr != nil {
+			return nil, "", aerr
+		}
 	}
 	if aerr := p.fill(root, q.Select, nil, q.Order); aerr != nil {
-		return nil, "", aerr
-	}
-	if aerr := spreadAggregates(root); aerr != nil {
 		return nil, "", aerr
 	}
 	return root, p.warning(), nil
@@ -303,10 +304,11 @@ func selectCast(name string) (string, *apierr.Error) {
 }
 
 // spreadAggregates refuses aggregates in to-many spreads, at any depth
-// (PostgREST's PGRST127): their rows become arrays, not groups.
+// (PostgREST's PGRST127): their rows become arrays, not groups. It reads
+// the embeds' select items, before they are planned.
 func spreadAggregates(s *Scope) *apierr.Error {
 	for _, e := range s.Embeds {
-		if e.Spread && e.ToMany() && e.Scope.aggregates() {
+		if e.Spread && e.ToMany() && e.selectsAggregates() {
 			return apierr.New(http.StatusBadRequest, "PGRST127", "Feature not implemented",
 				"Aggregates are not implemented for one-to-many or many-to-many spreads.", "")
 		}

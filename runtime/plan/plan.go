@@ -237,6 +237,23 @@ func (e *Embed) SpreadCols(expand bool) []SpreadCol {
 	return cols
 }
 
+// selectsAggregates says whether the embed's select, or that of a to-one
+// spread in it (at any depth), has an aggregate.
+func (e *Embed) selectsAggregates() bool {
+	for _, it := range e.query.Select {
+		if it.Aggregate != "" {
+			return true
+		}
+		if it.Embed == nil {
+			continue
+		}
+		if c := e.child(it.Embed); c != nil && c.Hoist && c.selectsAggregates() {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *Embed) child(q *query.Embed) *Embed {
 	for _, c := range e.Embeds {
 		if c.query == q {
