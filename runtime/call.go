@@ -72,9 +72,9 @@ func (s *Server) callRequest(req *http.Request, name string) (callRequest, *apie
 	var q *query.Request
 	var err error
 	if read {
-		q, err = query.ParseCall(req.URL.RawQuery)
+		q, err = query.ParseCallWith(req.URL.RawQuery, query.Options{Aggregates: s.cfg.DBAggregatesEnabled})
 	} else {
-		q, err = query.ParseRaw(req.URL.RawQuery)
+		q, err = query.ParseRawWith(req.URL.RawQuery, query.Options{Aggregates: s.cfg.DBAggregatesEnabled})
 	}
 	stop()
 	if err != nil {

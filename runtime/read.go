@@ -53,7 +53,7 @@ func (s *Server) relationRequest(req *http.Request, name string) (relationReques
 		return relationRequest{}, apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", "")
 	}
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
-	q, err := query.ParseRaw(req.URL.RawQuery)
+	q, err := query.ParseRawWith(req.URL.RawQuery, query.Options{Aggregates: s.cfg.DBAggregatesEnabled})
 	stop()
 	if err != nil {
 		return relationRequest{}, apierr.From(err, id.ident.Authenticated)

@@ -24,6 +24,10 @@ func ReadScope(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Sc
 		return nil, "", aerr
 	}
 	root.Qualified = len(root.Embeds) > 0
+	// PostgREST refuses these in its plan, before PostgreSQL sees a column.
+	if aerr := spreadAggregates(root); aerr != nil {
+		return nil, "", aerr
+	}
 	if aerr := p.fill(root, q.Select, q.Where, q.Order); aerr != nil {
 		return nil, "", aerr
 	}
@@ -39,6 +43,9 @@ func Returning(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Sc
 	if hasEmbeds(q.Select) || len(q.EmbedParams) > 0 {
 		root.Alias = quoteIdent(rel.Name)
 		if aerr := p.embeds(root, q); aerr != nil {
+			return nil, "", aerr
+		}
+		if aerr := spreadAggregates(root); aerr != nil {
 			return nil, "", aerr
 		}
 	}
@@ -168,6 +175,7 @@ func (p *planner) resolve(s *Scope) *apierr.Error {
 			return aerr
 		}
 		c.Ship = ship
+		c.Hoist = c.Spread && ship.ToOne
 		c.Rel = p.rels.relation(ship.Target)
 		if c.Rel == nil {
 			return noRelationship(p.rels, s.Rel, c.query.Name, c.query.Hint)
@@ -239,25 +247,76 @@ func (p *planner) items(s *Scope, items []query.SelectItem) ([]Item, *apierr.Err
 				return nil, aerr
 			}
 			out = append(out, Item{Embed: e})
-		case it.Star:
+		case it.Star && it.Aggregate == "":
 			out = append(out, Item{Star: true})
+		case it.Star:
+			// count() (or an aggregate of *.agg()): of whole rows.
+			t, aerr := selectCast(it.AggregateCast)
+			if aerr != nil {
+				return nil, aerr
+			}
+			out = append(out, Item{Star: true, Key: OutputKey(it), Aggregate: it.Aggregate, AggregateCast: t})
+		case legacyCount(s.Rel, it):
+			t, aerr := selectCast(it.Cast)
+			if aerr != nil {
+				return nil, aerr
+			}
+			out = append(out, Item{Star: true, Key: OutputKey(it), Aggregate: "count", AggregateCast: t, Legacy: true})
 		default:
 			f, aerr := field(s.Rel, it.Field)
 			if aerr != nil {
 				return nil, aerr
 			}
-			item := Item{Field: f, Key: OutputKey(it)}
-			if it.Cast != "" {
-				t, ok := castType(it.Cast)
-				if !ok {
-					return nil, apierr.New(http.StatusBadRequest, "42704", fmt.Sprintf("type %q does not exist", it.Cast), "", "")
-				}
-				item.Cast = t
+			item := Item{Field: f, Key: OutputKey(it), Aggregate: it.Aggregate}
+			if item.Cast, aerr = selectCast(it.Cast); aerr != nil {
+				return nil, aerr
+			}
+			if item.AggregateCast, aerr = selectCast(it.AggregateCast); aerr != nil {
+				return nil, aerr
 			}
 			out = append(out, item)
 		}
 	}
 	return out, nil
+}
+
+// legacyCount says whether a select item is the old count (no parens):
+// the name count, without a path or aggregate, that names no field of rel.
+func legacyCount(rel *contract.Relation, it query.SelectItem) bool {
+	if it.Field.Name != "count" || len(it.Field.Path) > 0 || it.Aggregate != "" {
+		return false
+	}
+	_, aerr := field(rel, it.Field)
+	return aerr != nil
+}
+
+// selectCast is the SQL type a select casts to ("" for none), or
+// PostgreSQL's error for a type it does not know.
+func selectCast(name string) (string, *apierr.Error) {
+	if name == "" {
+		return "", nil
+	}
+	t, ok := castType(name)
+	if !ok {
+		return "", apierr.New(http.StatusBadRequest, "42704", fmt.Sprintf("type %q does not exist", name), "", "")
+	}
+	return t, nil
+}
+
+// spreadAggregates refuses aggregates in to-many spreads, at any depth
+// (PostgREST's PGRST127): their rows become arrays, not groups. It reads
+// the embeds' select items, before they are planned.
+func spreadAggregates(s *Scope) *apierr.Error {
+	for _, e := range s.Embeds {
+		if e.Spread && e.ToMany() && e.selectsAggregates() {
+			return apierr.New(http.StatusBadRequest, "PGRST127", "Feature not implemented",
+				"Aggregates are not implemented for one-to-many or many-to-many spreads.", "")
+		}
+		if aerr := spreadAggregates(&e.Scope); aerr != nil {
+			return aerr
+		}
+	}
+	return nil
 }
 
 func findEmbed(embeds []*Embed, q *query.Embed) *Embed {

@@ -32,6 +32,27 @@ type Scope struct {
 	Order  []Order
 	// Embeds are the scope's embeds in select order, empty ones included.
 	Embeds []*Embed
+	// Hoist is set on a to-one spread's rows: their aggregates are
+	// computed by the parent over the spread columns (as PostgREST hoists
+	// them), so this scope selects the aggregated values plainly.
+	Hoist bool
+}
+
+// Grouped says whether the scope computes aggregates, its own or those of
+// its to-one spreads: it is then grouped by everything else it selects.
+func (s *Scope) Grouped() bool {
+	return !s.Hoist && s.aggregates()
+}
+
+// aggregates says whether the scope or one of its to-one spreads (at any
+// depth) selects an aggregate.
+func (s *Scope) aggregates() bool {
+	for _, it := range s.Select {
+		if it.Aggregate != "" && !it.Legacy || it.Embed != nil && it.Embed.Hoist && it.Embed.aggregates() {
+			return true
+		}
+	}
+	return false
 }
 
 // Item is one element of a select list: a star, an embed or a field.
@@ -41,8 +62,18 @@ type Item struct {
 	Field Field
 	// Cast is the SQL type the value is cast to, "" for none.
 	Cast string
-	// Key is the output key: the alias, a JSON path's last key, or the name.
+	// Key is the output key: the alias, the aggregate's name, a JSON
+	// path's last key, or the name.
 	Key string
+	// Aggregate is sum, avg, count, max or min, applied to the field (a
+	// star: all rows) after Cast; "" for none.
+	Aggregate string
+	// AggregateCast is the SQL type the aggregate is cast to, "" for none.
+	AggregateCast string
+	// Legacy is select=count where the relation has no such column: in
+	// PostgREST's SQL "rel"."count" is PostgreSQL's count(rel), counted in
+	// place (not grouped by, not hoisted), whatever db-aggregates-enabled.
+	Legacy bool
 }
 
 // Field is a column or computed field of a scope's relation, with an
@@ -155,7 +186,28 @@ func (e *Embed) Empty() bool {
 // fields' keys ("*" for all columns; a to-many spread lists them), its
 // embeds' labels and, for spread embeds, their keys.
 func (e *Embed) SpreadKeys() []string {
-	var keys []string
+	cols := e.SpreadCols(false)
+	keys := make([]string, len(cols))
+	for i, c := range cols {
+		keys[i] = c.Key
+	}
+	return keys
+}
+
+// SpreadCol is a column a spread embed lifts into its parent.
+type SpreadCol struct {
+	// Key is the column's name in the spread's rows; "*" for all the
+	// columns of a to-one spread's relation.
+	Key string
+	// Aggregate and AggregateCast are the aggregate the parent applies to
+	// the column (hoisted from a to-one spread), "" for none.
+	Aggregate, AggregateCast string
+}
+
+// SpreadCols are SpreadKeys with the aggregates the parent computes over
+// them; expand lists a to-one spread's "*" as its relation's columns.
+func (e *Embed) SpreadCols(expand bool) []SpreadCol {
+	var cols []SpreadCol
 	for _, it := range e.query.Select {
 		switch {
 		case it.Embed != nil:
@@ -163,23 +215,43 @@ func (e *Embed) SpreadKeys() []string {
 			switch {
 			case c == nil:
 			case it.Embed.Spread:
-				keys = append(keys, c.SpreadKeys()...)
+				cols = append(cols, c.SpreadCols(expand)...)
 			case !c.Empty():
-				keys = append(keys, c.Label)
+				cols = append(cols, SpreadCol{Key: c.Label})
 			}
-		case it.Star && it.Alias == "" && it.Cast == "":
-			if e.Ship.ToOne {
-				keys = append(keys, "*")
+		case it.Star && it.Alias == "" && it.Cast == "" && it.Aggregate == "":
+			if e.Ship.ToOne && !expand {
+				cols = append(cols, SpreadCol{Key: "*"})
 				continue
 			}
 			for _, col := range e.Rel.Columns {
-				keys = append(keys, col.Name)
+				cols = append(cols, SpreadCol{Key: col.Name})
 			}
+		case it.Aggregate != "" && e.Hoist:
+			t, _ := castType(it.AggregateCast) // checked by the plan
+			cols = append(cols, SpreadCol{Key: OutputKey(it), Aggregate: it.Aggregate, AggregateCast: t})
 		default:
-			keys = append(keys, OutputKey(it))
+			cols = append(cols, SpreadCol{Key: OutputKey(it)})
 		}
 	}
-	return keys
+	return cols
+}
+
+// selectsAggregates says whether the embed's select, or that of a to-one
+// spread in it (at any depth), has an aggregate.
+func (e *Embed) selectsAggregates() bool {
+	for _, it := range e.query.Select {
+		if it.Aggregate != "" {
+			return true
+		}
+		if it.Embed == nil {
+			continue
+		}
+		if c := e.child(it.Embed); c != nil && c.Hoist && c.selectsAggregates() {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *Embed) child(q *query.Embed) *Embed {
@@ -191,11 +263,15 @@ func (e *Embed) child(q *query.Embed) *Embed {
 	return nil
 }
 
-// OutputKey is the JSON key of a selected field: its alias, else the last
-// key (not index) of its JSON path, else the column name.
+// OutputKey is the JSON key of a selected field: its alias, else its
+// aggregate's name (PostgreSQL's column label), else the last key (not
+// index) of its JSON path, else the column name.
 func OutputKey(item query.SelectItem) string {
 	if item.Alias != "" {
 		return item.Alias
+	}
+	if item.Aggregate != "" {
+		return item.Aggregate
 	}
 	for i := len(item.Field.Path) - 1; i >= 0; i-- {
 		if item.Field.Path[i].Index == nil {

@@ -67,6 +67,12 @@ type SelectItem struct {
 	// (its last key) is the renderer's business.
 	Alias string
 	Cast  string
+	// Aggregate is the aggregate function applied to the field (after
+	// Cast): sum, avg, count, max or min; "" for none. count() is a Star
+	// with Aggregate count.
+	Aggregate string
+	// AggregateCast is the type the aggregate's result is cast to.
+	AggregateCast string
 	// Embed is set for rel(...), alias:rel!hint!inner(...) and ...rel(...);
 	// the other fields are then empty.
 	Embed *Embed

@@ -34,13 +34,25 @@ func Parse(q url.Values) (*Request, error) {
 			ps = append(ps, param{key: k, value: v, hasValue: true})
 		}
 	}
-	return parseParams(ps, false)
+	return parseParams(ps, false, Options{})
+}
+
+// Options are the settings that change what a query may ask.
+type Options struct {
+	// Aggregates allows aggregate functions in select
+	// (db-aggregates-enabled); without it they are PGRST123.
+	Aggregates bool
 }
 
 // ParseRaw parses a raw query string (with or without its leading "?") the
 // way PostgREST splits it (see Split). It keeps the query order.
 func ParseRaw(raw string) (*Request, error) {
-	return parseParams(split(raw), false)
+	return parseParams(split(raw), false, Options{})
+}
+
+// ParseRawWith is ParseRaw with options.
+func ParseRawWith(raw string, o Options) (*Request, error) {
+	return parseParams(split(raw), false, o)
 }
 
 // ParseCall parses the query string of a GET or HEAD function call: a
@@ -48,7 +60,12 @@ func ParseRaw(raw string) (*Request, error) {
 // is an argument of the call (Request.Args) instead of a filter on its
 // result, as PostgREST decides.
 func ParseCall(raw string) (*Request, error) {
-	return parseParams(split(raw), true)
+	return parseParams(split(raw), true, Options{})
+}
+
+// ParseCallWith is ParseCall with options.
+func ParseCallWith(raw string, o Options) (*Request, error) {
+	return parseParams(split(raw), true, o)
 }
 
 // Param is one key=value of a query string, decoded. HasValue is false for
@@ -176,10 +193,11 @@ type parser struct {
 	st pstate
 	// call reads operator-less filters as function arguments (ParseCall).
 	call bool
+	opts Options
 }
 
-func parseParams(ps []param, call bool) (*Request, error) {
-	p := &parser{ps: ps, call: call}
+func parseParams(ps []param, call bool, o Options) (*Request, error) {
+	p := &parser{ps: ps, call: call, opts: o}
 	for i, prm := range ps {
 		p.ps[i].kind = classify(prm)
 	}
@@ -454,10 +472,10 @@ func (p *parser) embedRanges() *apierr.Error {
 }
 
 // semantic reports what parses but cannot run, in PostgREST's order:
-// aggregates (off by default, db-aggregates-enabled), then a JSON array
+// aggregates unless allowed (db-aggregates-enabled), then a JSON array
 // index PostgreSQL cannot cast to int.
 func (p *parser) semantic() *apierr.Error {
-	if p.aggregate {
+	if p.aggregate && !p.opts.Aggregates {
 		return apierr.New(http.StatusBadRequest, "PGRST123", "Use of aggregate functions is not allowed", "", "")
 	}
 	if p.bigIndex != "" {

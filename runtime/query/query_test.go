@@ -490,3 +490,41 @@ func TestParseCall(t *testing.T) {
 		t.Error("ParseRaw(a=1) parsed; want a filter error")
 	}
 }
+
+// TestParseAggregates reads aggregates with db-aggregates-enabled: the
+// function, the casts before and after it, aliases, count() as a star.
+func TestParseAggregates(t *testing.T) {
+	agg := func(it SelectItem, fn, cast string) SelectItem {
+		it.Aggregate, it.AggregateCast = fn, cast
+		return it
+	}
+	for _, tc := range []parseCase{
+		{name: "each function", in: "select=a.sum(),a.avg(),a.max(),a.min(),a.count()",
+			want: sel(agg(item("a"), "sum", ""), agg(item("a"), "avg", ""), agg(item("a"), "max", ""),
+				agg(item("a"), "min", ""), agg(item("a"), "count", ""))},
+		{name: "bare count", in: "select=count()", want: sel(SelectItem{Star: true, Aggregate: "count"})},
+		{name: "bare count alias and cast", in: "select=n:count()::text",
+			want: sel(SelectItem{Star: true, Alias: "n", Aggregate: "count", AggregateCast: "text"})},
+		{name: "casts and alias", in: "select=t:amount::int.sum()::text,day",
+			want: sel(SelectItem{Field: col("amount"), Alias: "t", Cast: "int", Aggregate: "sum", AggregateCast: "text"}, item("day"))},
+		{name: "json path", in: "select=data->>k::integer.avg()",
+			want: sel(SelectItem{Field: col("data", key("->>", "k")), Cast: "integer", Aggregate: "avg"})},
+		{name: "inside an embed and a spread", in: "select=rel(a.max()),...other(count())",
+			want: sel(SelectItem{Embed: &Embed{Name: "rel", Select: []SelectItem{agg(item("a"), "max", "")}}},
+				SelectItem{Embed: &Embed{Name: "other", Spread: true, Select: []SelectItem{{Star: true, Aggregate: "count"}}}})},
+		{name: "legacy count is a column", in: "select=count", want: sel(item("count"))},
+		// PostgREST reads sum() as an embed of a relation named sum (its
+		// planner answers PGRST200); only count() is kept from relations.
+		{name: "sum without a column is an embed", in: "select=sum()",
+			want: sel(SelectItem{Embed: &Embed{Name: "sum"}})},
+		{name: "unknown function", in: "select=a.median()", err: pgrst100(
+			`"failed to parse select parameter (a.median())" (line 1, column 3)`, `unexpected "m" expecting "sum", "avg", "count", "max" or "min"`)},
+		{name: "no parens", in: "select=a.sum", err: pgrst100(
+			`"failed to parse select parameter (a.sum)" (line 1, column 6)`, `unexpected end of input expecting "()"`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseRawWith(tc.in, Options{Aggregates: true})
+			checkResult(t, got, err, tc.want, tc.err)
+		})
+	}
+}

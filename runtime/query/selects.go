@@ -147,7 +147,7 @@ func (s *pstate) fieldSelect(out *SelectItem) bool {
 		}
 		s.restore(start, prior)
 		start, prior = s.pos, s.err
-		if s.countSelect() {
+		if s.countSelect(out) {
 			return true
 		}
 		s.restore(start, prior)
@@ -163,14 +163,15 @@ func (s *pstate) starSelect(out *SelectItem) bool {
 	return true
 }
 
-// countSelect reads [alias:]count()[::cast]; aggregates are refused later.
-func (s *pstate) countSelect() bool {
-	var a string
-	s.alias(&a)
-	if !s.str("count()") || !s.optCast(new(string)) || !s.selectEnd() {
+// countSelect reads [alias:]count()[::cast], a count of rows.
+func (s *pstate) countSelect(out *SelectItem) bool {
+	it := SelectItem{Star: true, Aggregate: "count"}
+	s.alias(&it.Alias)
+	if !s.str("count()") || !s.optCast(&it.AggregateCast) || !s.selectEnd() {
 		return false
 	}
 	s.aggregate = true
+	*out = it
 	return true
 }
 
@@ -181,13 +182,15 @@ func (s *pstate) columnSelect(out *SelectItem) bool {
 		return false
 	}
 	agg, ok := s.optional(func() bool {
-		return s.try(func() bool { return s.char('.') && s.aggregateFunc() && s.str("()") })
+		return s.try(func() bool { return s.char('.') && s.aggregateFunc(&it.Aggregate) && s.str("()") })
 	})
-	if !ok || !s.optCast(new(string)) || !s.selectEnd() {
+	if !ok || !s.optCast(&it.AggregateCast) || !s.selectEnd() {
 		return false
 	}
 	if agg {
 		s.aggregate = true
+	} else {
+		it.Aggregate = "" // set by a failed try
 	}
 	if it.Field.Name == "*" && len(it.Field.Path) == 0 {
 		it.Star, it.Field = true, Field{}
@@ -204,17 +207,24 @@ func (s *pstate) optCast(out *string) bool {
 
 // aggregateFunc is string "sum" <|> string "avg" <|> string "count" <|>
 // try (string "max") <|> try (string "min").
-func (s *pstate) aggregateFunc() bool {
+func (s *pstate) aggregateFunc(name *string) bool {
 	for _, w := range [...]string{"sum", "avg", "count"} {
 		start := s.pos
 		if s.str(w) {
+			*name = w
 			return true
 		}
 		if s.pos != start {
 			return false
 		}
 	}
-	return s.tryStr("max") || s.tryStr("min")
+	for _, w := range [...]string{"max", "min"} {
+		if s.tryStr(w) {
+			*name = w
+			return true
+		}
+	}
+	return false
 }
 
 // selectEnd checks that an item ends here: ")", "," or end of input. None

@@ -31,8 +31,11 @@ func Mutate(m *plan.Mutate) (sql string, args []any) {
 		if m.Representation.Alias != "" {
 			src += " AS " + m.Representation.Alias
 		}
-		cols, joins := SelectList(a, m.Representation)
+		cols, joins, group := SelectGroup(a, m.Representation)
 		inner = "SELECT " + cols + " FROM " + src + joins
+		if group != "" {
+			inner += " GROUP BY " + group
+		}
 		if order := OrderBy(a, m.Representation); order != "" {
 			inner += " ORDER BY " + order
 		}

@@ -21,7 +21,7 @@ type Statement struct {
 // GUCs (or, streamed, a meta row and a row per element of the body).
 func Read(r *plan.Read) Statement {
 	a := &Args{}
-	cols, joins, where, order := Scope(a, r.Scope)
+	cols, joins, where, group, order := Scope(a, r.Scope)
 	if cols == "" {
 		cols = "NULL"
 	}
@@ -37,6 +37,9 @@ func Read(r *plan.Read) Statement {
 		sql.WriteString("pgrst_result AS (" + CallRows(a, r.Call) + "), ")
 	}
 	sql.WriteString("pgrst_source AS (SELECT " + cols + from)
+	if group != "" {
+		sql.WriteString(" GROUP BY " + group)
+	}
 	if order != "" {
 		sql.WriteString(" ORDER BY " + order)
 	}
@@ -54,9 +57,10 @@ func Read(r *plan.Read) Statement {
 	total := "NULL::bigint"
 	if r.Count == "exact" || r.Count == "estimated" {
 		// Without db-max-rows or a range the page is the whole result: its
-		// size is the total, no second count needed.
+		// size is the total, no second count needed (unless grouped).
 		total = "pg_catalog.count(_postgrest_t)"
-		if r.MaxRows != nil || !r.Range.All() {
+		// Aggregated, the page holds groups: PostgREST counts the rows.
+		if r.MaxRows != nil || !r.Range.All() || group != "" {
 			sql.WriteString(", pgrst_source_count AS (SELECT 1" + from)
 			if r.Count == "estimated" && r.MaxRows != nil {
 				sql.WriteString(" LIMIT " + a.Add(*r.MaxRows+1))
@@ -101,9 +105,11 @@ func explain(r *plan.Read) (string, []any) {
 	if r.Call != nil {
 		sql += "WITH pgrst_result AS (" + CallRows(a, r.Call) + ") "
 	}
-	cols, joins := "1", ""
+	cols, joins, group := "1", "", ""
 	if len(r.Scope.Embeds) > 0 {
-		cols, joins = SelectList(a, r.Scope)
+		// Grouped, the select list needs its GROUP BY (the estimate is then
+		// of groups).
+		cols, joins, group = SelectGroup(a, r.Scope)
 		if cols == "" {
 			cols = "NULL"
 		}
@@ -111,6 +117,9 @@ func explain(r *plan.Read) (string, []any) {
 	sql += "SELECT " + cols + " FROM " + r.Scope.Rel.SQLName + joins
 	if where := Where(a, r.Scope); where != "" {
 		sql += " WHERE " + where
+	}
+	if group != "" {
+		sql += " GROUP BY " + group
 	}
 	return sql, a.Values()
 }

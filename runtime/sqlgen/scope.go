@@ -50,13 +50,13 @@ func QuoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
 
 // Scope renders the parts of a scope: its select list ("" when it selects
 // nothing), the lateral joins of its embeds (to follow its FROM item), its
-// conditions ("" for none) and its order ("" for none), adding their values
-// to a in that order.
-func Scope(a *Args, s *plan.Scope) (cols, joins, where, order string) {
-	cols, joins = SelectList(a, s)
+// conditions ("" for none), its GROUP BY terms ("" unless it aggregates)
+// and its order ("" for none), adding their values to a in that order.
+func Scope(a *Args, s *plan.Scope) (cols, joins, where, group, order string) {
+	cols, joins, group = SelectGroup(a, s)
 	where = Where(a, s)
 	order = OrderBy(a, s)
-	return cols, joins, where, order
+	return cols, joins, where, group, order
 }
 
 // qualifier is what a scope's columns are prefixed with.
@@ -127,28 +127,56 @@ func path(a *Args, steps []query.PathStep) string {
 // SelectList renders what a scope selects and its embeds' lateral joins.
 // A top-level scope without a select list selects every column.
 func SelectList(a *Args, s *plan.Scope) (cols, joins string) {
+	cols, joins, _ = SelectGroup(a, s)
+	return cols, joins
+}
+
+// SelectGroup is SelectList with the scope's GROUP BY terms: when it
+// computes aggregates, everything else it selects, each term the text of
+// its select expression (bind values are not added twice), "" otherwise.
+func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 	if s.Select == nil {
-		return s.Rel.SelectStar, ""
+		return s.Rel.SelectStar, "", ""
 	}
-	var parts, joinList []string
+	grouped := s.Grouped()
+	var parts, joinList, groups []string
 	for _, it := range s.Select {
 		switch {
 		case it.Embed != nil:
-			part, join := embed(a, s, it.Embed)
+			part, join, terms := embed(a, s, it.Embed, grouped)
 			joinList = append(joinList, join)
 			if part != "" {
 				parts = append(parts, part)
 			}
+			groups = append(groups, terms...)
+		case it.Star && it.Aggregate != "":
+			parts = append(parts, starAggregate(s, it))
 		case it.Star:
-			if q := qualifier(s); q != "" {
+			q := qualifier(s)
+			switch {
+			case q != "":
 				parts = append(parts, q+".*")
-			} else {
+			default:
 				parts = append(parts, s.Rel.SelectStar)
+			}
+			if grouped {
+				for _, c := range s.Rel.Columns {
+					groups = append(groups, qualify(q, c.SQLName))
+				}
 			}
 		default:
 			expr := field(a, s, it.Field)
 			if it.Cast != "" {
 				expr = "(" + expr + ")::" + it.Cast
+			}
+			switch {
+			case it.Aggregate != "" && !s.Hoist:
+				parts = append(parts, aggregate(it.Aggregate, it.AggregateCast, expr)+" AS "+QuoteIdent(it.Key))
+				continue
+			case it.Aggregate != "":
+				// Hoisted: the parent aggregates this column.
+			case grouped:
+				groups = append(groups, expr)
 			}
 			if col := s.Rel.Column(it.Key); col != nil && expr == col.SQLName {
 				parts = append(parts, expr)
@@ -157,7 +185,44 @@ func SelectList(a *Args, s *plan.Scope) (cols, joins string) {
 			}
 		}
 	}
-	return strings.Join(parts, ", "), strings.Join(joinList, "")
+	return strings.Join(parts, ", "), strings.Join(joinList, ""), strings.Join(groups, ", ")
+}
+
+// aggregates are the SQL functions of PostgREST's aggregates.
+var aggregates = map[string]string{"sum": "sum", "avg": "avg", "count": "count", "max": "max", "min": "min"}
+
+// aggregate applies an aggregate and the cast of its result to expr.
+func aggregate(fn, cast, expr string) string {
+	out := "pg_catalog." + aggregates[fn] + "(" + expr + ")"
+	if cast != "" {
+		out = "(" + out + ")::" + cast
+	}
+	return out
+}
+
+// starAggregate is count() (or an aggregate over whole rows): in a to-one
+// spread, a non-null value the parent counts (NULL where no row joined).
+func starAggregate(s *plan.Scope, it plan.Item) string {
+	key := " AS " + QuoteIdent(it.Key)
+	switch {
+	case it.Legacy:
+		return aggregate("count", it.AggregateCast, "*") + key
+	case s.Hoist && it.Aggregate == "count":
+		return "TRUE" + key
+	case s.Hoist:
+		return rowRef(s) + key
+	case it.Aggregate == "count":
+		return aggregate("count", it.AggregateCast, "*") + key
+	}
+	return aggregate(it.Aggregate, it.AggregateCast, rowRef(s)) + key
+}
+
+// qualify prefixes a column with its scope's qualifier, if any.
+func qualify(q, name string) string {
+	if q == "" {
+		return name
+	}
+	return q + "." + name
 }
 
 // Where renders a scope's AND-ed conditions.
@@ -303,7 +368,11 @@ func OrderBy(a *Args, s *plan.Scope) string {
 // JOIN LATERAL subquery with its own alias, so a relation can embed itself:
 // row_to_json of its row for to-one, json_agg of its rows for to-many, its
 // columns lifted into the parent for spreads.
-func embed(a *Args, parent *plan.Scope, e *plan.Embed) (part, join string) {
+//
+// grouped says the parent aggregates: terms are then what it groups by of
+// the embed (its JSON, or its spread columns that are not aggregated), and
+// it applies the spread columns' hoisted aggregates.
+func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool) (part, join string, terms []string) {
 	sub := subquery(a, e, rowRef(parent), qualifier(parent))
 	toMany := e.ToMany()
 	join = " LEFT JOIN LATERAL ("
@@ -327,31 +396,46 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed) (part, join string) {
 		join += sub
 	}
 	join += ") AS " + e.Alias + " ON " + on
+	var expr string
 	switch {
 	case e.Spread:
 		var cols []string
-		for _, k := range e.SpreadKeys() {
-			if k == "*" {
+		for _, c := range e.SpreadCols(grouped) {
+			col := e.Alias + "." + QuoteIdent(c.Key)
+			switch {
+			case c.Key == "*":
 				cols = append(cols, e.Alias+".*")
-			} else {
-				cols = append(cols, e.Alias+"."+QuoteIdent(k))
+			case c.Aggregate != "" && !parent.Hoist:
+				cols = append(cols, aggregate(c.Aggregate, c.AggregateCast, col)+" AS "+QuoteIdent(c.Key))
+			case c.Aggregate != "":
+				cols = append(cols, col)
+			default:
+				cols = append(cols, col)
+				if grouped {
+					terms = append(terms, col)
+				}
 			}
 		}
-		return strings.Join(cols, ", "), join
+		return strings.Join(cols, ", "), join, terms
 	case e.Empty():
-		return "", join
+		return "", join, nil
 	case toMany:
-		return "COALESCE(" + e.Alias + "." + e.Alias + ", '[]') AS " + QuoteIdent(e.Label), join
+		expr = "COALESCE(" + e.Alias + "." + e.Alias + ", '[]')"
+	default:
+		expr = "row_to_json(" + e.Alias + ".*)::jsonb"
 	}
-	return "row_to_json(" + e.Alias + ".*)::jsonb AS " + QuoteIdent(e.Label), join
+	if grouped {
+		terms = []string{expr}
+	}
+	return expr + " AS " + QuoteIdent(e.Label), join, terms
 }
 
 // subquery renders an embed's rows, correlated with its parent (whose row
 // and column qualifier are given).
 func subquery(a *Args, e *plan.Embed, parentRow, parentQual string) string {
-	cols, joins := e.Alias+".*", ""
+	cols, joins, group := e.Alias+".*", "", ""
 	if e.Select != nil {
-		cols, joins = SelectList(a, &e.Scope)
+		cols, joins, group = SelectGroup(a, &e.Scope)
 	}
 	if cols == "" {
 		cols = "NULL"
@@ -363,6 +447,9 @@ func subquery(a *Args, e *plan.Embed, parentRow, parentQual string) string {
 	sql := "SELECT " + cols + " FROM " + from + joins
 	if len(conds) > 0 {
 		sql += " WHERE " + strings.Join(conds, " AND ")
+	}
+	if group != "" {
+		sql += " GROUP BY " + group
 	}
 	if order := OrderBy(a, &e.Scope); order != "" {
 		sql += " ORDER BY " + order
