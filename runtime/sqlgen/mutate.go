@@ -149,7 +149,12 @@ func or(pre string, render func(*contract.Relation) string) func(*contract.Relat
 func bodySource(a *Args, p *request.Payload, cols []*contract.Column, defaults, firstOnly bool) string {
 	var typed []string
 	for _, c := range cols {
-		typed = append(typed, c.SQLName+" "+c.Type)
+		if c.BodyCast != "" {
+			// Read as json for the domain representation to parse.
+			typed = append(typed, c.SQLName+" json")
+		} else {
+			typed = append(typed, c.SQLName+" "+c.Type)
+		}
 	}
 	data := "pgrst_payload.json_data"
 	toRecord, elements := "json_to_recordset", "json_array_elements"
@@ -184,7 +189,11 @@ func bodySource(a *Args, p *request.Payload, cols []*contract.Column, defaults, 
 	}
 	var names []string
 	for _, c := range cols {
-		names = append(names, c.SQLName)
+		if c.BodyCast != "" {
+			names = append(names, c.BodyCast+"("+c.SQLName+") AS "+c.SQLName)
+		} else {
+			names = append(names, c.SQLName)
+		}
 	}
 	limit := ""
 	if firstOnly {

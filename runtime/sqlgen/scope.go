@@ -115,7 +115,7 @@ func path(a *Args, steps []query.PathStep) string {
 // A top-level scope without a select list selects every column.
 func SelectList(a *Args, s *plan.Scope) (cols, joins string) {
 	if s.Select == nil {
-		return s.Rel.SelectStar, ""
+		return star(s.Rel, ""), ""
 	}
 	var parts, joinList []string
 	for _, it := range s.Select {
@@ -127,13 +127,14 @@ func SelectList(a *Args, s *plan.Scope) (cols, joins string) {
 				parts = append(parts, part)
 			}
 		case it.Star:
-			if q := qualifier(s); q != "" {
-				parts = append(parts, q+".*")
-			} else {
-				parts = append(parts, s.Rel.SelectStar)
-			}
+			parts = append(parts, star(s.Rel, qualifier(s)))
 		default:
 			expr := field(a, s, it.Field)
+			if c := it.Field.Column; c != nil && c.OutputCast != "" && len(it.Field.Path) == 0 {
+				// A domain representation formats the value; a cast
+				// applies to what it made, as in PostgREST.
+				expr = c.OutputCast + "(" + expr + ")"
+			}
 			if it.Cast != "" {
 				expr = "(" + expr + ")::" + it.Cast
 			}
@@ -145,6 +146,49 @@ func SelectList(a *Args, s *plan.Scope) (cols, joins string) {
 		}
 	}
 	return strings.Join(parts, ", "), strings.Join(joinList, "")
+}
+
+// star is what * selects of rel's columns, qualified with q unless it is
+// "": every column, those with a domain representation formatted by it
+// (the generated OutputStar unqualified).
+func star(rel *contract.Relation, q string) string {
+	switch {
+	case rel.OutputStar == "" && q == "":
+		return rel.SelectStar
+	case rel.OutputStar == "":
+		return q + ".*"
+	case q == "":
+		return rel.OutputStar
+	}
+	parts := make([]string, len(rel.Columns))
+	for i, c := range rel.Columns {
+		parts[i] = outputColumn(&c, q+"."+c.SQLName)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// OutputStar is the generated Relation.OutputStar: rel's columns for a
+// response, "" when none has a domain representation (SelectStar serves).
+func OutputStar(rel *contract.Relation) string {
+	parts := make([]string, len(rel.Columns))
+	found := false
+	for i, c := range rel.Columns {
+		parts[i] = outputColumn(&c, c.SQLName)
+		found = found || c.OutputCast != ""
+	}
+	if !found {
+		return ""
+	}
+	return strings.Join(parts, ", ")
+}
+
+// outputColumn is column c, as expr, in a response: through its domain
+// representation under its own name, if it has one.
+func outputColumn(c *contract.Column, expr string) string {
+	if c.OutputCast == "" {
+		return expr
+	}
+	return c.OutputCast + "(" + expr + ") AS " + c.SQLName
 }
 
 // Where renders a scope's AND-ed conditions.
@@ -187,7 +231,7 @@ func filter(a *Args, s *plan.Scope, f *plan.Filter) string {
 		return f.Embed.Alias + " IS NOT DISTINCT FROM NULL"
 	}
 	lhs := field(a, s, f.Field)
-	cast := filterCast(f.Field)
+	cast := filterCast(f)
 	var out string
 	switch f.Operator {
 	case "is":
@@ -229,12 +273,17 @@ func filter(a *Args, s *plan.Scope, f *plan.Filter) string {
 }
 
 // filterCast is the domain cast a filter's value goes through: only for a
-// plain column (no JSON path) whose domain has a text cast.
-func filterCast(f plan.Field) string {
-	if len(f.Path) > 0 || f.Column == nil {
+// plain column (no JSON path) whose domain has a text cast, and not for
+// like, ilike and isdistinct, whose values PostgREST passes as they are.
+func filterCast(f *plan.Filter) string {
+	if len(f.Field.Path) > 0 || f.Field.Column == nil {
 		return ""
 	}
-	return f.Column.FilterCast
+	switch f.Operator {
+	case "like", "ilike", "isdistinct":
+		return ""
+	}
+	return f.Field.Column.FilterCast
 }
 
 // ArrayLiteral writes items as a PostgreSQL array literal, sent as text so
@@ -336,7 +385,7 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed) (part, join string) {
 // subquery renders an embed's rows, correlated with its parent (whose row
 // and column qualifier are given).
 func subquery(a *Args, e *plan.Embed, parentRow, parentQual string) string {
-	cols, joins := e.Alias+".*", ""
+	cols, joins := star(e.Rel, e.Alias), ""
 	if e.Select != nil {
 		cols, joins = SelectList(a, &e.Scope)
 	}

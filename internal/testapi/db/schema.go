@@ -11,7 +11,7 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:49fa32712a6c0b78756dd6883f6915eb378d095ba4a24f76e002df0e059b830d"
+const SchemaFingerprint = "sha256:9d99793b6bf24d8cfe8b85c021845dc089d1320e9dfc53ca04ff15bd3114321a"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
@@ -67,6 +67,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.first_film(test.directors)`, Digest: "bfd4216ae7a74425249e306451cc1a5b"},
 		{Kind: "table", Name: `test.genres`, Digest: "eb10327de43b55decb1ddd799440e98e"},
 		{Kind: "function", Name: `test.greet(text)`, Digest: "621253f4273f4f72a1d3f778e6a29f87"},
+		{Kind: "function", Name: `test.half_hue(test.swatches)`, Digest: "4a3fa944602234e314f6a5acfe811e25"},
 		{Kind: "function", Name: `test.initial(character,character varying)`, Digest: "bd657242db9baf2a35aeef6485e97ebe"},
 		{Kind: "function", Name: `test.isolation()`, Digest: "7736563f7fc0b271bf1449152c3ce78a"},
 		{Kind: "function", Name: `test.item_by_id(integer)`, Digest: "ed42eefe47fea6747472a717ea113647"},
@@ -91,6 +92,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.over(integer,integer)`, Digest: "ed165f1d015adbf739577f420759720d"},
 		{Kind: "function", Name: `test.page(text)`, Digest: "466c7af61b9728421da7747b0c510e57"},
 		{Kind: "table", Name: `test.paints`, Digest: "0853b546bb7555b5f78a7e231d128d52"},
+		{Kind: "table", Name: `test.palettes`, Digest: "3dba612e21dbe8220ce62bd604775e4d"},
 		{Kind: "table", Name: `test.people`, Digest: "e451f1c3883e3ac4fef16dc8092c2c34"},
 		{Kind: "enum", Name: `test.place_kind`, Digest: "276d007b54825c91a256c8c681cf2878"},
 		{Kind: "table", Name: `test.places`, Digest: "4f0bb14a51d56fdc4afc0b7dbf24627f"},
@@ -111,6 +113,8 @@ func SchemaObjects() []contract.Object {
 		{Kind: "table", Name: `test.studios`, Digest: "5061fabd35e6821e3a21dce137e5baae"},
 		{Kind: "function", Name: `test.sum_array(integer[])`, Digest: "87e371025cd1492a4e1968ee76386df8"},
 		{Kind: "function", Name: `test.summary(test.items)`, Digest: "2293dddea3c949b683d33bb2822b07f8"},
+		{Kind: "view", Name: `test.swatch_shades`, Digest: "ef753a48fecb1d295bf03c73ed6da5a1"},
+		{Kind: "table", Name: `test.swatches`, Digest: "3e0acb3e4c586d485eecc4e6b16f2f0a"},
 		{Kind: "function", Name: `test.teapot()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
 		{Kind: "function", Name: `test.unnamed_pair(integer,integer)`, Digest: "4c86be2beab07a2b057257ace9907ac5"},
 		{Kind: "view", Name: `test.writable_items`, Digest: "0d93471fb4d681b0efe9c91bb71283f9"},
