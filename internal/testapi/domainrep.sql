@@ -58,3 +58,8 @@ CREATE FUNCTION test.half_hue(test.swatches) RETURNS extensions.rgb LANGUAGE sql
 
 GRANT SELECT ON test.palettes, test.swatches, test.swatch_shades TO anon, web_user;
 GRANT INSERT, UPDATE, DELETE ON test.swatches, test.swatch_shades TO web_user;
+
+-- A function returning the table's rows: its columns keep the
+-- representation, as PostgREST plans the call's rows as the table's.
+CREATE FUNCTION test.swatches_of(palette int) RETURNS SETOF test.swatches LANGUAGE sql STABLE
+  AS $$ SELECT * FROM test.swatches WHERE palette_id = palette ORDER BY id $$;

@@ -582,6 +582,11 @@ func (a *API) GetRPCSumArray(c echo.Context) error     { return a.srv.Function(c
 func (a *API) PostRPCSumArray(c echo.Context) error    { return a.srv.Function(c, "sum_array") }
 func (a *API) OptionsRPCSumArray(c echo.Context) error { return a.srv.Function(c, "sum_array") }
 
+// /rpc/swatches_of calls the functions called "swatches_of".
+func (a *API) GetRPCSwatchesOf(c echo.Context) error     { return a.srv.Function(c, "swatches_of") }
+func (a *API) PostRPCSwatchesOf(c echo.Context) error    { return a.srv.Function(c, "swatches_of") }
+func (a *API) OptionsRPCSwatchesOf(c echo.Context) error { return a.srv.Function(c, "swatches_of") }
+
 // /rpc/teapot calls the functions called "teapot".
 func (a *API) GetRPCTeapot(c echo.Context) error     { return a.srv.Function(c, "teapot") }
 func (a *API) PostRPCTeapot(c echo.Context) error    { return a.srv.Function(c, "teapot") }

@@ -109,6 +109,7 @@ func Schema() *contract.Schema {
 			SneakyWriteFunction(),
 			SquaresFunction(),
 			SumArrayFunction(),
+			SwatchesOfFunction(),
 			TeapotFunction(),
 			XMLRootFunction(),
 			V2NoArgsFunction(),
@@ -668,6 +669,11 @@ type ServerInterface interface {
 	PostRPCSumArray(c echo.Context) error
 	OptionsRPCSumArray(c echo.Context) error
 
+	// /rpc/swatches_of calls the functions called "swatches_of".
+	GetRPCSwatchesOf(c echo.Context) error
+	PostRPCSwatchesOf(c echo.Context) error
+	OptionsRPCSwatchesOf(c echo.Context) error
+
 	// /rpc/teapot calls the functions called "teapot".
 	GetRPCTeapot(c echo.Context) error
 	PostRPCTeapot(c echo.Context) error
@@ -1169,6 +1175,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/sum_array", si.GetRPCSumArray)
 	add(http.MethodPost, "/rpc/sum_array", si.PostRPCSumArray)
 	add(http.MethodOptions, "/rpc/sum_array", si.OptionsRPCSumArray)
+	add(http.MethodGet, "/rpc/swatches_of", si.GetRPCSwatchesOf)
+	add(http.MethodHead, "/rpc/swatches_of", si.GetRPCSwatchesOf)
+	add(http.MethodPost, "/rpc/swatches_of", si.PostRPCSwatchesOf)
+	add(http.MethodOptions, "/rpc/swatches_of", si.OptionsRPCSwatchesOf)
 	add(http.MethodGet, "/rpc/teapot", si.GetRPCTeapot)
 	add(http.MethodHead, "/rpc/teapot", si.GetRPCTeapot)
 	add(http.MethodPost, "/rpc/teapot", si.PostRPCTeapot)

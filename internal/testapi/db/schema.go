@@ -11,7 +11,7 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:9d99793b6bf24d8cfe8b85c021845dc089d1320e9dfc53ca04ff15bd3114321a"
+const SchemaFingerprint = "sha256:04023c1b3630097cbffac9d50c64a43d206bef82b5bfae42e0aea2906a6391ee"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
@@ -115,6 +115,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.summary(test.items)`, Digest: "2293dddea3c949b683d33bb2822b07f8"},
 		{Kind: "view", Name: `test.swatch_shades`, Digest: "ef753a48fecb1d295bf03c73ed6da5a1"},
 		{Kind: "table", Name: `test.swatches`, Digest: "3e0acb3e4c586d485eecc4e6b16f2f0a"},
+		{Kind: "function", Name: `test.swatches_of(integer)`, Digest: "dad93d781ea6f45c255dd2db81acc500"},
 		{Kind: "function", Name: `test.teapot()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
 		{Kind: "function", Name: `test.unnamed_pair(integer,integer)`, Digest: "4c86be2beab07a2b057257ace9907ac5"},
 		{Kind: "view", Name: `test.writable_items`, Digest: "0d93471fb4d681b0efe9c91bb71283f9"},
