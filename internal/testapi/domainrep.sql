@@ -56,8 +56,12 @@ CREATE VIEW test.swatch_shades AS
 CREATE FUNCTION test.half_hue(test.swatches) RETURNS extensions.rgb LANGUAGE sql STABLE
   AS $$ SELECT ($1.hue / 2)::extensions.rgb $$;
 
-GRANT SELECT ON test.palettes, test.swatches, test.swatch_shades TO anon, web_user;
-GRANT INSERT, UPDATE, DELETE ON test.swatches, test.swatch_shades TO web_user;
+-- A key of the domain: PUT's key filter is parsed like any filter.
+CREATE TABLE test.swatch_codes (code extensions.rgb PRIMARY KEY, note text);
+INSERT INTO test.swatch_codes VALUES (16711680, 'red');
+
+GRANT SELECT ON test.palettes, test.swatches, test.swatch_shades, test.swatch_codes TO anon, web_user;
+GRANT INSERT, UPDATE, DELETE ON test.swatches, test.swatch_shades, test.swatch_codes TO web_user;
 
 -- A function returning the table's rows: its columns keep the
 -- representation, as PostgREST plans the call's rows as the table's.

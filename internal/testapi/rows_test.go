@@ -49,7 +49,7 @@ func TestRowTypesDecodeResponses(t *testing.T) {
 		"test.labels": e2e.RowsMatch[db.Label], "test.loud_notes": e2e.RowsMatch[db.LoudNote],
 		"test.nominations": e2e.RowsMatch[db.Nomination], "test.notes": e2e.RowsMatch[db.Note],
 		"test.paints": e2e.RowsMatch[db.Paint], "test.palettes": e2e.RowsMatch[db.Palette],
-		"test.swatches": e2e.RowsMatch[db.Swatch], "test.swatch_shades": e2e.RowsMatch[db.SwatchShade], "test.people": e2e.RowsMatch[db.Person],
+		"test.swatches": e2e.RowsMatch[db.Swatch], "test.swatch_shades": e2e.RowsMatch[db.SwatchShade], "test.swatch_codes": e2e.RowsMatch[db.SwatchCode], "test.people": e2e.RowsMatch[db.Person],
 		"test.places": e2e.RowsMatch[db.Place], "test.premieres": e2e.RowsMatch[db.Premiere],
 		"test.roles": e2e.RowsMatch[db.Role], "test.screenings": e2e.RowsMatch[db.Screening],
 		"test.secrets": e2e.RowsMatch[db.Secret], "test.spans": e2e.RowsMatch[db.Span],

@@ -86,7 +86,12 @@ func mutation(a *Args, m *plan.Mutate) string {
 			// written and PGRST115 follows.
 			where := make([]string, len(m.Key))
 			for i, v := range m.Key {
-				where[i] = "pgrst_body." + QuoteIdent(rel.PrimaryKey[i]) + " = " + a.Add(v)
+				val := a.Add(v)
+				if c := rel.Column(rel.PrimaryKey[i]); c != nil && c.FilterCast != "" {
+					// The key filter's value, parsed as every filter's.
+					val = c.FilterCast + "(" + val + "::text)"
+				}
+				where[i] = "pgrst_body." + QuoteIdent(rel.PrimaryKey[i]) + " = " + val
 			}
 			sql += " WHERE " + strings.Join(where, " AND ")
 		}

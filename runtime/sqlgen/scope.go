@@ -316,7 +316,7 @@ func OrderBy(a *Args, s *plan.Scope) string {
 		if o.Embed != nil {
 			expr = o.Embed.Alias + "." + QuoteIdent(o.Column) + path(a, o.Path)
 		} else {
-			expr = field(a, s, o.Field)
+			expr = orderField(a, s, o.Field)
 		}
 		if o.Desc {
 			expr += " DESC"
@@ -332,6 +332,44 @@ func OrderBy(a *Args, s *plan.Scope) string {
 		parts = append(parts, expr)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// orderField renders an order term's field. ORDER BY takes a bare name for
+// the output column of that name, so a column is qualified when that output
+// column is not the column itself (a domain representation, an alias of
+// something else, a cast): order is by the stored value, as in PostgREST.
+func orderField(a *Args, s *plan.Scope, f plan.Field) string {
+	if f.Column != nil && qualifier(s) == "" && shadowed(s, f.Column) {
+		q := *s
+		q.Qualified = true
+		return field(a, &q, f)
+	}
+	return field(a, s, f)
+}
+
+// shadowed says whether scope s outputs a column named like col that is not
+// col as stored.
+func shadowed(s *plan.Scope, col *contract.Column) bool {
+	if s.Select == nil {
+		return col.OutputCast != ""
+	}
+	for _, it := range s.Select {
+		switch {
+		case it.Embed != nil:
+			if it.Embed.Label == col.Name {
+				return true
+			}
+		case it.Star:
+			if col.OutputCast != "" {
+				return true
+			}
+		case it.Key == col.Name:
+			if it.Field.Column != col || it.Cast != "" || len(it.Field.Path) > 0 || col.OutputCast != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // embed renders an embed of parent: what parent selects of it ("" for an

@@ -347,6 +347,14 @@ func (a *API) PutStudios(c echo.Context) error     { return a.srv.Relation(c, "s
 func (a *API) DeleteStudios(c echo.Context) error  { return a.srv.Relation(c, "studios") }
 func (a *API) OptionsStudios(c echo.Context) error { return a.srv.Relation(c, "studios") }
 
+// /swatch_codes serves the relations called "swatch_codes".
+func (a *API) GetSwatchCodes(c echo.Context) error     { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) PostSwatchCodes(c echo.Context) error    { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) PatchSwatchCodes(c echo.Context) error   { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) PutSwatchCodes(c echo.Context) error     { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) DeleteSwatchCodes(c echo.Context) error  { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) OptionsSwatchCodes(c echo.Context) error { return a.srv.Relation(c, "swatch_codes") }
+
 // /swatch_shades serves the relations called "swatch_shades".
 func (a *API) GetSwatchShades(c echo.Context) error     { return a.srv.Relation(c, "swatch_shades") }
 func (a *API) PostSwatchShades(c echo.Context) error    { return a.srv.Relation(c, "swatch_shades") }

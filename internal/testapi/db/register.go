@@ -56,6 +56,7 @@ func Schema() *contract.Schema {
 			SecretsRelation(),
 			SpansRelation(),
 			StudiosRelation(),
+			SwatchCodesRelation(),
 			SwatchShadesRelation(),
 			SwatchesRelation(),
 			WritableItemsRelation(),
@@ -435,6 +436,14 @@ type ServerInterface interface {
 	PutStudios(c echo.Context) error
 	DeleteStudios(c echo.Context) error
 	OptionsStudios(c echo.Context) error
+
+	// /swatch_codes serves the relations called "swatch_codes".
+	GetSwatchCodes(c echo.Context) error
+	PostSwatchCodes(c echo.Context) error
+	PatchSwatchCodes(c echo.Context) error
+	PutSwatchCodes(c echo.Context) error
+	DeleteSwatchCodes(c echo.Context) error
+	OptionsSwatchCodes(c echo.Context) error
 
 	// /swatch_shades serves the relations called "swatch_shades".
 	GetSwatchShades(c echo.Context) error
@@ -985,6 +994,13 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodPut, "/studios", si.PutStudios)
 	add(http.MethodDelete, "/studios", si.DeleteStudios)
 	add(http.MethodOptions, "/studios", si.OptionsStudios)
+	add(http.MethodGet, "/swatch_codes", si.GetSwatchCodes)
+	add(http.MethodHead, "/swatch_codes", si.GetSwatchCodes)
+	add(http.MethodPost, "/swatch_codes", si.PostSwatchCodes)
+	add(http.MethodPatch, "/swatch_codes", si.PatchSwatchCodes)
+	add(http.MethodPut, "/swatch_codes", si.PutSwatchCodes)
+	add(http.MethodDelete, "/swatch_codes", si.DeleteSwatchCodes)
+	add(http.MethodOptions, "/swatch_codes", si.OptionsSwatchCodes)
 	add(http.MethodGet, "/swatch_shades", si.GetSwatchShades)
 	add(http.MethodHead, "/swatch_shades", si.GetSwatchShades)
 	add(http.MethodPost, "/swatch_shades", si.PostSwatchShades)

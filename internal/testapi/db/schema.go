@@ -11,7 +11,7 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:04023c1b3630097cbffac9d50c64a43d206bef82b5bfae42e0aea2906a6391ee"
+const SchemaFingerprint = "sha256:5cf1f33a1f83d589a397d639cf8b10b7b1e8fbb4ac40a1b308f77dd1f5e0529a"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
@@ -113,6 +113,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "table", Name: `test.studios`, Digest: "5061fabd35e6821e3a21dce137e5baae"},
 		{Kind: "function", Name: `test.sum_array(integer[])`, Digest: "87e371025cd1492a4e1968ee76386df8"},
 		{Kind: "function", Name: `test.summary(test.items)`, Digest: "2293dddea3c949b683d33bb2822b07f8"},
+		{Kind: "table", Name: `test.swatch_codes`, Digest: "2550a97cad8a8a0a9e7070b95f80297a"},
 		{Kind: "view", Name: `test.swatch_shades`, Digest: "ef753a48fecb1d295bf03c73ed6da5a1"},
 		{Kind: "table", Name: `test.swatches`, Digest: "3e0acb3e4c586d485eecc4e6b16f2f0a"},
 		{Kind: "function", Name: `test.swatches_of(integer)`, Digest: "dad93d781ea6f45c255dd2db81acc500"},
