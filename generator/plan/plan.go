@@ -109,6 +109,10 @@ type Field struct {
 	Renamed bool
 	// Column is the catalog column (relations and composites only).
 	Column catalog.Column
+	// FilterType is the Go type of the column's filter values when it is
+	// not Type: string for a domain represented in JSON by a cast that has
+	// a cast from text too (its text form).
+	FilterType *GoType
 }
 
 // Function is the plan of one function.
@@ -275,7 +279,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 				// Prefer: missing=default can fill it for rows without it.
 				col.Default = "nextval(pg_get_serial_sequence(" + quoteLiteral(d.SQLName) + ", " + quoteLiteral(c.Name) + "))"
 			}
-			goType := tm.columnType(c.Type, c.Dims, c.Nullable)
+			goType, filterType := tm.columnType(c.Type, c.Dims, c.Nullable), GoType{}
 			if c.Type.Category == catalog.CategoryDomain && c.Dims == 0 {
 				key := func(kind string) [3]string { return [3]string{c.Type.Schema, c.Type.Name, kind} }
 				col.FilterCast = reps[key(catalog.FromText)]
@@ -284,9 +288,15 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 				if col.OutputCast != "" {
 					// The cast's function decides the JSON, whatever the base type.
 					goType = rawJSON
+					if col.FilterCast != "" {
+						filterType = named("string")
+					}
 				}
 			}
 			f := newField(fields, c.Name, c.Name, goType)
+			if filterType != (GoType{}) {
+				f.FilterType = &filterType
+			}
 			f.Column = c
 			f.Const = names.name(r.Prefix + "Col" + f.GoName)
 			r.Fields = append(r.Fields, f)

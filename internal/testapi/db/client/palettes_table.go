@@ -11,14 +11,14 @@ import (
 type PalettesColumns struct {
 	ID     restclient.Column[db.Palette, int32]
 	Title  restclient.TextColumn[db.Palette]
-	Accent restclient.JSONColumn[db.Palette]
+	Accent restclient.Column[db.Palette, string]
 }
 
 // Palettes holds the columns of "palettes" for Select, Where, Order and Update.
 var Palettes = PalettesColumns{
 	ID:     restclient.NewColumn[db.Palette, int32]("id"),
 	Title:  restclient.NewTextColumn[db.Palette]("title"),
-	Accent: restclient.NewJSONColumn[db.Palette]("accent"),
+	Accent: restclient.NewColumn[db.Palette, string]("accent"),
 }
 
 // Swatches embeds "swatches" (palettes.id = swatches.palette_id), with the columns given or all.

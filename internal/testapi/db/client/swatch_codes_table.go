@@ -9,13 +9,13 @@ import (
 
 // SwatchCodesColumns are the columns of "swatch_codes", and its embeds as methods.
 type SwatchCodesColumns struct {
-	Code restclient.JSONColumn[db.SwatchCode]
+	Code restclient.Column[db.SwatchCode, string]
 	Note restclient.TextColumn[db.SwatchCode]
 }
 
 // SwatchCodes holds the columns of "swatch_codes" for Select, Where, Order and Update.
 var SwatchCodes = SwatchCodesColumns{
-	Code: restclient.NewJSONColumn[db.SwatchCode]("code"),
+	Code: restclient.NewColumn[db.SwatchCode, string]("code"),
 	Note: restclient.NewTextColumn[db.SwatchCode]("note"),
 }
 

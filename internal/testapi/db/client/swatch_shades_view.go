@@ -11,16 +11,16 @@ import (
 type SwatchShadesColumns struct {
 	ID   restclient.Column[db.SwatchShade, int32]
 	Name restclient.TextColumn[db.SwatchShade]
-	Hue  restclient.JSONColumn[db.SwatchShade]
-	Dark restclient.JSONColumn[db.SwatchShade]
+	Hue  restclient.Column[db.SwatchShade, string]
+	Dark restclient.Column[db.SwatchShade, string]
 }
 
 // SwatchShades holds the columns of "swatch_shades" for Select, Where, Order and Update.
 var SwatchShades = SwatchShadesColumns{
 	ID:   restclient.NewColumn[db.SwatchShade, int32]("id"),
 	Name: restclient.NewTextColumn[db.SwatchShade]("name"),
-	Hue:  restclient.NewJSONColumn[db.SwatchShade]("hue"),
-	Dark: restclient.NewJSONColumn[db.SwatchShade]("dark"),
+	Hue:  restclient.NewColumn[db.SwatchShade, string]("hue"),
+	Dark: restclient.NewColumn[db.SwatchShade, string]("dark"),
 }
 
 // SwatchShades starts a query of "swatch_shades".

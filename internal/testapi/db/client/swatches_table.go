@@ -11,7 +11,7 @@ import (
 type SwatchesColumns struct {
 	ID        restclient.Column[db.Swatch, int32]
 	Name      restclient.TextColumn[db.Swatch]
-	Hue       restclient.JSONColumn[db.Swatch]
+	Hue       restclient.Column[db.Swatch, string]
 	Price     restclient.JSONColumn[db.Swatch]
 	Label     restclient.TextColumn[db.Swatch]
 	PaletteID restclient.Column[db.Swatch, int32]
@@ -21,7 +21,7 @@ type SwatchesColumns struct {
 var Swatches = SwatchesColumns{
 	ID:        restclient.NewColumn[db.Swatch, int32]("id"),
 	Name:      restclient.NewTextColumn[db.Swatch]("name"),
-	Hue:       restclient.NewJSONColumn[db.Swatch]("hue"),
+	Hue:       restclient.NewColumn[db.Swatch, string]("hue"),
 	Price:     restclient.NewJSONColumn[db.Swatch]("price"),
 	Label:     restclient.NewTextColumn[db.Swatch]("label"),
 	PaletteID: restclient.NewColumn[db.Swatch, int32]("palette_id"),
