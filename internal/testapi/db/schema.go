@@ -11,13 +11,17 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:5cf1f33a1f83d589a397d639cf8b10b7b1e8fbb4ac40a1b308f77dd1f5e0529a"
+const SchemaFingerprint = "sha256:044c26ed5981fa4c54bd9b92e905e01f2752e6ae1379848592c5095d56d8135e"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
 // `pgrestgen check` compare them with the database and name those that differ.
 func SchemaObjects() []contract.Object {
 	return []contract.Object{
+		{Kind: "cast", Name: `extensions.cents AS json`, Digest: "58a1fc02b3f4d8dd2223be3038520795"},
+		{Kind: "cast", Name: `extensions.rgb AS json`, Digest: "522d4bd65e880a1d3313140a66476a2e"},
+		{Kind: "cast", Name: `json AS extensions.cents`, Digest: "f37b1b8b0c682449670b90302aee49f7"},
+		{Kind: "cast", Name: `json AS extensions.rgb`, Digest: "4f221935e586a59e78431a17bbc936e5"},
 		{Kind: "domain", Name: `test."*/*"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
 		{Kind: "table", Name: `test."Order Items"`, Digest: "72035e5e11b9d41d18d7f99559f7b984"},
 		{Kind: "domain", Name: `test."application/vnd.sample"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
@@ -121,6 +125,8 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.unnamed_pair(integer,integer)`, Digest: "4c86be2beab07a2b057257ace9907ac5"},
 		{Kind: "view", Name: `test.writable_items`, Digest: "0d93471fb4d681b0efe9c91bb71283f9"},
 		{Kind: "function", Name: `test.xml_root(xml)`, Digest: "aecc768f19e797af12a2626bfacec79d"},
+		{Kind: "cast", Name: `text AS extensions.rgb`, Digest: "1f7248634d92d83402f87c115a7ac22b"},
+		{Kind: "cast", Name: `text AS test.color`, Digest: "8e2466e845112e66ce29df7326f3a62e"},
 		{Kind: "view", Name: `v2.films_mid`, Digest: "be3aad36a7f5398b90b9cddf928ee700"},
 		{Kind: "table", Name: `v2.items`, Digest: "0aad490c1940ec2231307cbfc7095b82"},
 		{Kind: "function", Name: `v2.no_args()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
