@@ -16,6 +16,7 @@ func resultRelation(fn *Function, rel *Relation) *Relation {
 		res.SelectStar = "pgrst_scalar"
 	case rel != nil:
 		res.Name, res.Columns, res.SelectStar, res.Computed = rel.Name, rel.Columns, rel.SelectStar, rel.Computed
+		res.OutputStar = rel.OutputStar
 		res.Relationships = rel.Relationships
 		// Computed fields take the row as their relation's type.
 		res.RowRef = "pgrst_result::" + rel.SQLName

@@ -17,6 +17,9 @@ type Catalog struct {
 	Enums          []Enum      `json:"enums"`
 	Composites     []Composite `json:"composites"`
 	Domains        []Domain    `json:"domains"`
+	// Representations are the domain representation casts, sorted by
+	// domain and kind.
+	Representations []Representation `json:"representations,omitempty"`
 	// Objects are what the generated code depends on, each with a digest of
 	// the facts it relies on, as runtime/drift's query lists them (read in
 	// the same snapshot), sorted by name then kind. The generated schema.go
@@ -209,9 +212,26 @@ type Domain struct {
 	Name     string `json:"name"`
 	Base     Type   `json:"base"`
 	Nullable bool   `json:"nullable"`
-	// FromTextSchema and FromTextFunc name the function of a
-	// CREATE CAST (text AS domain), if any: PostgREST parses filter values
-	// of the domain's columns with it (domain representations).
-	FromTextSchema string `json:"from_text_schema,omitempty"`
-	FromTextFunc   string `json:"from_text_func,omitempty"`
+}
+
+// Representation kinds: which way a domain representation converts.
+const (
+	// ToJSON formats the domain's values in JSON output (domain → json).
+	ToJSON = "to_json"
+	// FromJSON parses request body values into the domain (json → domain).
+	FromJSON = "from_json"
+	// FromText parses filter values into the domain (text → domain).
+	FromText = "from_text"
+)
+
+// Representation is the function of an implicit CREATE CAST … WITH FUNCTION
+// between a domain and json or text: PostgREST's domain representations.
+// The domain may live in any schema.
+type Representation struct {
+	DomainSchema string `json:"domain_schema"`
+	Domain       string `json:"domain"`
+	// Kind is ToJSON, FromJSON or FromText.
+	Kind       string `json:"kind"`
+	FuncSchema string `json:"func_schema"`
+	Func       string `json:"func"`
 }

@@ -23,7 +23,7 @@ const contractPkg = "github.com/pgrestgen/pgrestgen/runtime/contract"
 // matter of reading only; the value is the same either way.
 var sqlFields = map[string]bool{
 	"SQLName": true, "SelectStar": true, "RowRef": true, "Default": true,
-	"FilterCast": true, "Cast": true, "Function": true, "MediaDomain": true,
+	"FilterCast": true, "OutputCast": true, "BodyCast": true, "OutputStar": true, "Cast": true, "Function": true, "MediaDomain": true,
 	"Returning": true, "KeyReturning": true, "Call": true,
 }
 

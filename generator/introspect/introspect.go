@@ -136,6 +136,10 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	reps, err := l.loadRepresentations(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := l.types.load(ctx, l.q); err != nil {
 		return nil, err
 	}
@@ -145,14 +149,15 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 	}
 
 	cat := &catalog.Catalog{
-		Schemas:        append([]string{}, l.schemas...),
-		MissingSchemas: missing,
-		Relations:      []catalog.Relation{},
-		Functions:      []catalog.Function{},
-		Enums:          enums,
-		Composites:     []catalog.Composite{},
-		Domains:        []catalog.Domain{},
-		Objects:        make([]catalog.Object, 0, len(objs)),
+		Schemas:         append([]string{}, l.schemas...),
+		MissingSchemas:  missing,
+		Relations:       []catalog.Relation{},
+		Functions:       []catalog.Function{},
+		Enums:           enums,
+		Composites:      []catalog.Composite{},
+		Domains:         []catalog.Domain{},
+		Representations: reps,
+		Objects:         make([]catalog.Object, 0, len(objs)),
 	}
 	for _, o := range objs {
 		cat.Objects = append(cat.Objects, catalog.Object{Kind: o.Kind, Name: o.Name, Digest: o.Digest})

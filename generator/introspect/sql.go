@@ -23,6 +23,8 @@ var (
 	compositesSQL string
 	//go:embed sql/domains.sql
 	domainsSQL string
+	//go:embed sql/representations.sql
+	representationsSQL string
 	//go:embed sql/types.sql
 	typesSQL string
 )

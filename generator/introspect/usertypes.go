@@ -91,9 +91,6 @@ type domainRow struct {
 	Typbasetype uint32 `db:"typbasetype"`
 	Typtypmod   int32  `db:"typtypmod"`
 	Nullable    bool   `db:"nullable"`
-	// FromTextSchema and FromTextName name the text → domain cast function.
-	FromTextSchema string `db:"from_text_schema"`
-	FromTextName   string `db:"from_text_name"`
 }
 
 // domain is a Domain whose base type is not resolved yet.
@@ -111,9 +108,8 @@ func (l *loader) loadDomains(ctx context.Context) ([]*domain, error) {
 	out := make([]*domain, 0, len(rows))
 	for _, row := range rows {
 		out = append(out, &domain{
-			Domain: catalog.Domain{Schema: row.Schema, Name: row.Name, Nullable: row.Nullable,
-				FromTextSchema: row.FromTextSchema, FromTextFunc: row.FromTextName},
-			base: l.types.want(row.Typbasetype, row.Typtypmod),
+			Domain: catalog.Domain{Schema: row.Schema, Name: row.Name, Nullable: row.Nullable},
+			base:   l.types.want(row.Typbasetype, row.Typtypmod),
 		})
 	}
 	return out, nil
@@ -127,5 +123,28 @@ func (d *domain) finish(types *typeRegistry) (catalog.Domain, error) {
 		return catalog.Domain{}, fmt.Errorf("introspect domain %s.%s: base type: %w", d.Schema, d.Name, err)
 	}
 	out.Base = t
+	return out, nil
+}
+
+// representationRow is one row of representations.sql.
+type representationRow struct {
+	DomainSchema string `db:"domain_schema"`
+	DomainName   string `db:"domain_name"`
+	Kind         string `db:"kind"`
+	FuncSchema   string `db:"func_schema"`
+	FuncName     string `db:"func_name"`
+}
+
+// loadRepresentations loads the domain representation casts.
+func (l *loader) loadRepresentations(ctx context.Context) ([]catalog.Representation, error) {
+	rows, err := query[representationRow](ctx, l.q, representationsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("introspect domain representations: %w", err)
+	}
+	var out []catalog.Representation
+	for _, row := range rows {
+		out = append(out, catalog.Representation{DomainSchema: row.DomainSchema, Domain: row.DomainName,
+			Kind: row.Kind, FuncSchema: row.FuncSchema, Func: row.FuncName})
+	}
 	return out, nil
 }

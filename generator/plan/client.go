@@ -194,6 +194,10 @@ func clientColumn(f Field, qualify func(GoType) GoType) ClientColumn {
 	}
 	cc := ClientColumn{GoName: f.GoName, SQLName: f.SQLName}
 	switch {
+	case f.FilterType != nil:
+		// A domain representation: rows hold its JSON, filters take its
+		// text form (and Set sends it as a JSON string).
+		cc.Kind, cc.Value = "Column", qualify(*f.FilterType)
 	case t.Slice:
 		cc.Kind, cc.Value = "ArrayColumn", qualify(*t.Elem)
 	case t == rawJSON:

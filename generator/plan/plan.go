@@ -109,6 +109,10 @@ type Field struct {
 	Renamed bool
 	// Column is the catalog column (relations and composites only).
 	Column catalog.Column
+	// FilterType is the Go type of the column's filter values when it is
+	// not Type: string for a domain represented in JSON by a cast that has
+	// a cast from text too (its text form).
+	FilterType *GoType
 }
 
 // Function is the plan of one function.
@@ -246,11 +250,10 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 			c.Fields = append(c.Fields, f)
 		}
 	}
-	textCasts := map[[2]string]string{}
-	for _, d := range cat.Domains {
-		if d.FromTextFunc != "" {
-			textCasts[[2]string{d.Schema, d.Name}] = quoteQualified(d.FromTextSchema, d.FromTextFunc)
-		}
+	// Domain representations by domain and kind: the quoted cast function.
+	reps := map[[3]string]string{}
+	for _, r := range cat.Representations {
+		reps[[3]string{r.DomainSchema, r.Domain, r.Kind}] = quoteQualified(r.FuncSchema, r.Func)
 	}
 	for i := range pkg.Relations {
 		r := &pkg.Relations[i]
@@ -266,10 +269,6 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		fields := newNamer()
 		var star []string
 		for _, c := range src.Columns {
-			f := newField(fields, c.Name, c.Name, tm.columnType(c.Type, c.Dims, c.Nullable))
-			f.Column = c
-			f.Const = names.name(r.Prefix + "Col" + f.GoName)
-			r.Fields = append(r.Fields, f)
 			col := contract.Column{
 				Name: c.Name, SQLName: QuoteIdent(c.Name), Type: c.Type.SQL, Nullable: c.Nullable,
 				Default:    c.Default,
@@ -280,13 +279,32 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 				// Prefer: missing=default can fill it for rows without it.
 				col.Default = "nextval(pg_get_serial_sequence(" + quoteLiteral(d.SQLName) + ", " + quoteLiteral(c.Name) + "))"
 			}
-			if c.Type.Category == catalog.CategoryDomain {
-				col.FilterCast = textCasts[[2]string{c.Type.Schema, c.Type.Name}]
+			goType, filterType := tm.columnType(c.Type, c.Dims, c.Nullable), GoType{}
+			if c.Type.Category == catalog.CategoryDomain && c.Dims == 0 {
+				key := func(kind string) [3]string { return [3]string{c.Type.Schema, c.Type.Name, kind} }
+				col.FilterCast = reps[key(catalog.FromText)]
+				col.OutputCast = reps[key(catalog.ToJSON)]
+				col.BodyCast = reps[key(catalog.FromJSON)]
+				if col.OutputCast != "" {
+					// The cast's function decides the JSON, whatever the base type.
+					goType = rawJSON
+					if col.FilterCast != "" {
+						filterType = named("string")
+					}
+				}
 			}
+			f := newField(fields, c.Name, c.Name, goType)
+			if filterType != (GoType{}) {
+				f.FilterType = &filterType
+			}
+			f.Column = c
+			f.Const = names.name(r.Prefix + "Col" + f.GoName)
+			r.Fields = append(r.Fields, f)
 			d.Columns = append(d.Columns, col)
 			star = append(star, QuoteIdent(c.Name))
 		}
 		d.SelectStar = strings.Join(star, ", ")
+		d.OutputStar = sqlgen.OutputStar(&d)
 		d.Computed = computedFields(cat, src)
 		if len(d.Computed) > 0 {
 			// The row's reference is only needed as computed fields'
@@ -303,6 +321,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		for _, c := range []struct{ field, suffix, value string }{
 			{"SQLName", "SQL", d.SQLName},
 			{"SelectStar", "SelectStarSQL", d.SelectStar},
+			{"OutputStar", "OutputStarSQL", d.OutputStar},
 			{"Returning", "ReturningSQL", d.Returning},
 			{"KeyReturning", "KeyReturningSQL", d.KeyReturning},
 		} {

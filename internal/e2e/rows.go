@@ -60,6 +60,15 @@ func RowsMatch[T any](ctx context.Context, src RowSource, rel *contract.Relation
 	}
 	var dbJSON []byte
 	q := fmt.Sprintf("SELECT coalesce(json_agg(t ORDER BY %s), '[]') FROM %s t", strings.Join(quoted, ", "), rel.SQLName)
+	if rel.OutputStar != "" {
+		// Columns with a domain representation are compared as formatted,
+		// rows ordered by the stored values.
+		for i := range quoted {
+			quoted[i] = "r." + quoted[i]
+		}
+		q = fmt.Sprintf("SELECT coalesce(json_agg(t ORDER BY %s), '[]') FROM %s r, LATERAL (SELECT %s) t",
+			strings.Join(quoted, ", "), rel.SQLName, rel.OutputStar)
+	}
 	if err := src.Conn.QueryRow(ctx, q).Scan(&dbJSON); err != nil {
 		return fmt.Errorf("%s: %w", q, err)
 	}

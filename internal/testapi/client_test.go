@@ -2,6 +2,7 @@ package testapi
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -62,6 +63,7 @@ func TestClientListsEveryRelation(t *testing.T) {
 		"Notes":           func() (int, error) { r, err := c.Notes().List(ctx); return len(r), err },
 		"OrderItems":      func() (int, error) { r, err := c.OrderItems().List(ctx); return len(r), err },
 		"Paints":          func() (int, error) { r, err := c.Paints().List(ctx); return len(r), err },
+		"Palettes":        func() (int, error) { r, err := c.Palettes().List(ctx); return len(r), err },
 		"People":          func() (int, error) { r, err := c.People().List(ctx); return len(r), err },
 		"Places":          func() (int, error) { r, err := c.Places().List(ctx); return len(r), err },
 		"Premieres":       func() (int, error) { r, err := c.Premieres().List(ctx); return len(r), err },
@@ -70,6 +72,9 @@ func TestClientListsEveryRelation(t *testing.T) {
 		"Secrets":         func() (int, error) { r, err := c.Secrets().List(ctx); return len(r), err },
 		"Spans":           func() (int, error) { r, err := c.Spans().List(ctx); return len(r), err },
 		"Studios":         func() (int, error) { r, err := c.Studios().List(ctx); return len(r), err },
+		"SwatchCodes":     func() (int, error) { r, err := c.SwatchCodes().List(ctx); return len(r), err },
+		"SwatchShades":    func() (int, error) { r, err := c.SwatchShades().List(ctx); return len(r), err },
+		"Swatches":        func() (int, error) { r, err := c.Swatches().List(ctx); return len(r), err },
 		"V2FilmsMid":      func() (int, error) { r, err := c.V2FilmsMid().List(ctx); return len(r), err },
 		"V2Items":         func() (int, error) { r, err := c.V2Items().List(ctx); return len(r), err },
 		"V2OnlyInV2":      func() (int, error) { r, err := c.V2OnlyInV2().List(ctx); return len(r), err },
@@ -107,6 +112,7 @@ func TestClientListsEveryRelation(t *testing.T) {
 		"Notes":           0,
 		"OrderItems":      4,
 		"Paints":          4,
+		"Palettes":        2,
 		"People":          2,
 		"Places":          5,
 		"Premieres":       2,
@@ -114,6 +120,9 @@ func TestClientListsEveryRelation(t *testing.T) {
 		"Screenings":      3,
 		"Spans":           6,
 		"Studios":         1,
+		"SwatchCodes":     1,
+		"SwatchShades":    4,
+		"Swatches":        4,
 		"V2FilmsMid":      6,
 		"V2Items":         3,
 		"V2OnlyInV2":      1,
@@ -191,5 +200,32 @@ func TestClientProfilesHintsAndCalls(t *testing.T) {
 	}
 	if _, err := c.Divide(ctx, db.DivideArgs{A: 1, B: 0}); !errors.As(err, &apiErr) || apiErr.Code != "22012" {
 		t.Errorf("division by zero: %v", err)
+	}
+}
+
+// TestClientDomainRepresentations: a column whose domain has casts to and
+// from json and from text is its JSON in rows and its text form in filters
+// and updates.
+func TestClientDomainRepresentations(t *testing.T) {
+	c := clientOf(t)
+	ctx := t.Context()
+	s := client.Swatches
+	rows, err := c.Swatches().Select(s.ID, s.Hue, s.Price).Where(s.Hue.In("FF6347", "#000080")).Order(s.Hue.Desc()).List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%d %s %s", r.ID, r.Hue, r.Price))
+	}
+	if want := []string{`1 "#FF6347" "12.50"`, `3 "#000080" "1000.00"`}; !slices.Equal(got, want) {
+		t.Errorf("rows = %q, want %q", got, want)
+	}
+	updated, err := c.Swatches().Where(s.Hue.Eq("00FF00")).Update(s.Hue.Set("#00FF01")).Returning(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(updated) != 1 || updated[0].ID != 2 || string(updated[0].Hue) != `"#00FF01"` {
+		t.Errorf("updated = %+v, want swatch 2 with hue #00FF01", updated)
 	}
 }

@@ -17,6 +17,10 @@ type Relation struct {
 	SQLName string
 	// SelectStar is the quoted column list that "*" stands for.
 	SelectStar string
+	// OutputStar is what "*" stands for in a response: SelectStar with the
+	// columns that have a domain representation formatted by it
+	// ("public"."json"("hue") AS "hue"). "" when no column has one.
+	OutputStar string
 	// Returning is the RETURNING list of a write answered with its rows
 	// (every column, qualified); KeyReturning the primary key's, for
 	// return=headers-only. Both are rendered by sqlgen.Returning at
@@ -51,10 +55,14 @@ type Column struct {
 	// Default is the column's default expression (pg_get_expr), used by
 	// Prefer: missing=default; "" for none.
 	Default string
-	// FilterCast is the quoted function of a CREATE CAST (text AS domain)
-	// for a domain-typed column: filter values are passed through it
-	// (PostgREST's domain representations). "" for none.
+	// FilterCast, OutputCast and BodyCast are the quoted functions of the
+	// implicit casts of a domain-typed column's domain (PostgREST's domain
+	// representations), "" for none: text → domain parses filter values,
+	// domain → json formats the column in responses, json → domain parses
+	// its values in request bodies.
 	FilterCast string
+	OutputCast string
+	BodyCast   string
 	// HasDefault is true for columns with a default, identity or generation.
 	HasDefault bool
 }

@@ -181,6 +181,8 @@ func TestDigests(t *testing.T) {
 		{"ALTER TABLE api.\"Books\" RENAME CONSTRAINT \"Books_isbn_key\" TO isbn_unique", ""},
 		{"CREATE TABLE hidden.other (id int)", ""},
 		{"CREATE TABLE api.events_2025 PARTITION OF api.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')", ""},
+		{"CREATE FUNCTION hidden.email_json(api.email) RETURNS json LANGUAGE sql AS 'SELECT to_json($1)'; CREATE CAST (api.email AS json) WITH FUNCTION hidden.email_json(api.email)", ""},
+		{"CREATE FUNCTION hidden.email_text(api.email) RETURNS text LANGUAGE sql AS 'SELECT $1'; CREATE CAST (api.email AS text) WITH FUNCTION hidden.email_text(api.email) AS IMPLICIT", ""},
 
 		// Drift.
 		{"ALTER TABLE api.authors ADD COLUMN born date", "changed table api.authors"},
@@ -198,6 +200,10 @@ func TestDigests(t *testing.T) {
 		{"CREATE OR REPLACE VIEW api.author_names AS SELECT id, name, mood FROM api.authors", "changed view api.author_names"},
 		{"DROP FUNCTION api.add(text)", "removed function api.add(text)"},
 		{"CREATE VIEW api.v AS SELECT 1 AS one", "added view api.v"},
+		{"CREATE FUNCTION hidden.email_json(api.email) RETURNS json LANGUAGE sql AS 'SELECT to_json($1)'; CREATE CAST (api.email AS json) WITH FUNCTION hidden.email_json(api.email) AS IMPLICIT",
+			"added cast api.email AS json"},
+		{"CREATE SCHEMA elsewhere; CREATE DOMAIN elsewhere.d AS int; CREATE FUNCTION elsewhere.d(json) RETURNS elsewhere.d LANGUAGE sql AS 'SELECT 1'; CREATE CAST (json AS elsewhere.d) WITH FUNCTION elsewhere.d(json) AS IMPLICIT",
+			"added cast json AS elsewhere.d"},
 	}
 	ctx := t.Context()
 	template := env.NewDatabase(t, "")

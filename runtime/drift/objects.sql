@@ -1,5 +1,5 @@
 -- One row per object of the exposed schemas ($1) that generated code depends
--- on: its kind, its quoted schema-qualified name (functions as regprocedure
+-- on (and per domain representation cast, whatever its schema): its kind, its quoted schema-qualified name (functions as regprocedure
 -- prints them) and the md5 of a canonical text of the facts the code relies
 -- on, a jsonb value (whose text form is canonical) built here. Comments,
 -- non-unique and partial indexes, triggers, grants, CHECK constraints and
@@ -196,6 +196,21 @@ objects (kind, name, facts) AS (
   FROM pg_catalog.pg_class AS c
   JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY ($1::text[]) AND c.relkind = 'c'
+
+  UNION ALL
+  -- Domain representations: the implicit casts with a function between a
+  -- domain (of any schema) and json or text that the generated SQL calls,
+  -- named "source AS target". Without generation's privilege check, which
+  -- depends on the role.
+  SELECT
+    'cast',
+    pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL),
+    pg_catalog.jsonb_build_object('function', c.castfunc::pg_catalog.regprocedure::text)
+  FROM pg_catalog.pg_cast AS c
+  JOIN pg_catalog.pg_type AS d ON d.typtype = 'd' AND d.oid IN (c.castsource, c.casttarget)
+  WHERE c.castcontext = 'i' AND c.castmethod = 'f'
+    AND (c.casttarget = 'pg_catalog.json'::pg_catalog.regtype
+      OR c.castsource IN ('pg_catalog.json'::pg_catalog.regtype, 'pg_catalog.text'::pg_catalog.regtype))
 )
 SELECT kind, name, pg_catalog.md5(facts::text) AS digest
 FROM objects

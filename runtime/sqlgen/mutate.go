@@ -107,8 +107,12 @@ func mutation(b *strings.Builder, a *Args, m *plan.Mutate) {
 				if i > 0 {
 					b.WriteString(" AND ")
 				}
-				b.WriteString("pgrst_body." + QuoteIdent(rel.PrimaryKey[i]) + " = ")
-				b.WriteString(a.Add(v))
+				val := a.Add(v)
+				if c := rel.Column(rel.PrimaryKey[i]); c != nil && c.FilterCast != "" {
+					// The key filter's value, parsed as every filter's.
+					val = c.FilterCast + "(" + val + "::text)"
+				}
+				b.WriteString("pgrst_body." + QuoteIdent(rel.PrimaryKey[i]) + " = " + val)
 			}
 		}
 		if m.Resolution != "" {
@@ -226,7 +230,16 @@ func bodySource(b *strings.Builder, a *Args, p *request.Payload, cols []*contrac
 		return
 	}
 	b.WriteString("LATERAL (SELECT ")
-	columnList(b, "", cols)
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if c.BodyCast != "" {
+			// A domain's representation parses the value read as json.
+			b.WriteString(c.BodyCast + "(" + c.SQLName + ") AS ")
+		}
+		b.WriteString(c.SQLName)
+	}
 	b.WriteString(" FROM ")
 	b.WriteString(toRecord)
 	b.WriteByte('(')
@@ -238,7 +251,11 @@ func bodySource(b *strings.Builder, a *Args, p *request.Payload, cols []*contrac
 		}
 		b.WriteString(c.SQLName)
 		b.WriteByte(' ')
-		b.WriteString(c.Type)
+		if c.BodyCast != "" {
+			b.WriteString("json")
+		} else {
+			b.WriteString(c.Type)
+		}
 	}
 	b.WriteByte(')')
 	if firstOnly {

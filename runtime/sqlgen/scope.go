@@ -136,7 +136,7 @@ func SelectList(a *Args, s *plan.Scope) (cols, joins string) {
 // its select expression (bind values are not added twice), "" otherwise.
 func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 	if s.Select == nil {
-		return s.Rel.SelectStar, "", ""
+		return star(s.Rel, ""), "", ""
 	}
 	grouped := s.Grouped()
 	var parts, joinList, groups []string
@@ -153,12 +153,7 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 			parts = append(parts, starAggregate(s, it))
 		case it.Star:
 			q := qualifier(s)
-			switch {
-			case q != "":
-				parts = append(parts, q+".*")
-			default:
-				parts = append(parts, s.Rel.SelectStar)
-			}
+			parts = append(parts, star(s.Rel, q))
 			if grouped {
 				for _, c := range s.Rel.Columns {
 					groups = append(groups, qualify(q, c.SQLName))
@@ -166,6 +161,11 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 			}
 		default:
 			expr := field(a, s, it.Field)
+			if c := it.Field.Column; c != nil && c.OutputCast != "" && len(it.Field.Path) == 0 {
+				// A domain representation formats the value; a cast
+				// applies to what it made, as in PostgREST.
+				expr = c.OutputCast + "(" + expr + ")"
+			}
 			if it.Cast != "" {
 				expr = "(" + expr + ")::" + it.Cast
 			}
@@ -225,6 +225,49 @@ func qualify(q, name string) string {
 	return q + "." + name
 }
 
+// star is what * selects of rel's columns, qualified with q unless it is
+// "": every column, those with a domain representation formatted by it
+// (the generated OutputStar unqualified).
+func star(rel *contract.Relation, q string) string {
+	switch {
+	case rel.OutputStar == "" && q == "":
+		return rel.SelectStar
+	case rel.OutputStar == "":
+		return q + ".*"
+	case q == "":
+		return rel.OutputStar
+	}
+	parts := make([]string, len(rel.Columns))
+	for i, c := range rel.Columns {
+		parts[i] = outputColumn(&c, q+"."+c.SQLName)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// OutputStar is the generated Relation.OutputStar: rel's columns for a
+// response, "" when none has a domain representation (SelectStar serves).
+func OutputStar(rel *contract.Relation) string {
+	parts := make([]string, len(rel.Columns))
+	found := false
+	for i, c := range rel.Columns {
+		parts[i] = outputColumn(&c, c.SQLName)
+		found = found || c.OutputCast != ""
+	}
+	if !found {
+		return ""
+	}
+	return strings.Join(parts, ", ")
+}
+
+// outputColumn is column c, as expr, in a response: through its domain
+// representation under its own name, if it has one.
+func outputColumn(c *contract.Column, expr string) string {
+	if c.OutputCast == "" {
+		return expr
+	}
+	return c.OutputCast + "(" + expr + ") AS " + c.SQLName
+}
+
 // Where renders a scope's AND-ed conditions.
 func Where(a *Args, s *plan.Scope) string {
 	return conds(a, s, s.Where, " AND ")
@@ -265,7 +308,7 @@ func filter(a *Args, s *plan.Scope, f *plan.Filter) string {
 		return f.Embed.Alias + " IS NOT DISTINCT FROM NULL"
 	}
 	lhs := field(a, s, f.Field)
-	cast := filterCast(f.Field)
+	cast := filterCast(f)
 	var out string
 	switch f.Operator {
 	case "is":
@@ -307,12 +350,17 @@ func filter(a *Args, s *plan.Scope, f *plan.Filter) string {
 }
 
 // filterCast is the domain cast a filter's value goes through: only for a
-// plain column (no JSON path) whose domain has a text cast.
-func filterCast(f plan.Field) string {
-	if len(f.Path) > 0 || f.Column == nil {
+// plain column (no JSON path) whose domain has a text cast, and not for
+// like, ilike and isdistinct, whose values PostgREST passes as they are.
+func filterCast(f *plan.Filter) string {
+	if len(f.Field.Path) > 0 || f.Field.Column == nil {
 		return ""
 	}
-	return f.Column.FilterCast
+	switch f.Operator {
+	case "like", "ilike", "isdistinct":
+		return ""
+	}
+	return f.Field.Column.FilterCast
 }
 
 // ArrayLiteral writes items as a PostgreSQL array literal, sent as text so
@@ -345,7 +393,7 @@ func OrderBy(a *Args, s *plan.Scope) string {
 		if o.Embed != nil {
 			expr = o.Embed.Alias + "." + QuoteIdent(o.Column) + path(a, o.Path)
 		} else {
-			expr = field(a, s, o.Field)
+			expr = orderField(a, s, o.Field)
 		}
 		if o.Desc {
 			expr += " DESC"
@@ -361,6 +409,44 @@ func OrderBy(a *Args, s *plan.Scope) string {
 		parts = append(parts, expr)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// orderField renders an order term's field. ORDER BY takes a bare name for
+// the output column of that name, so a column is qualified when that output
+// column is not the column itself (a domain representation, an alias of
+// something else, a cast): order is by the stored value, as in PostgREST.
+func orderField(a *Args, s *plan.Scope, f plan.Field) string {
+	if f.Column != nil && qualifier(s) == "" && shadowed(s, f.Column) {
+		q := *s
+		q.Qualified = true
+		return field(a, &q, f)
+	}
+	return field(a, s, f)
+}
+
+// shadowed says whether scope s outputs a column named like col that is not
+// col as stored.
+func shadowed(s *plan.Scope, col *contract.Column) bool {
+	if s.Select == nil {
+		return col.OutputCast != ""
+	}
+	for _, it := range s.Select {
+		switch {
+		case it.Embed != nil:
+			if it.Embed.Label == col.Name {
+				return true
+			}
+		case it.Star:
+			if col.OutputCast != "" {
+				return true
+			}
+		case it.Key == col.Name:
+			if it.Field.Column != col || it.Cast != "" || len(it.Field.Path) > 0 || col.OutputCast != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // embed renders an embed of parent: what parent selects of it ("" for an
@@ -433,7 +519,7 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool) (part, join
 // subquery renders an embed's rows, correlated with its parent (whose row
 // and column qualifier are given).
 func subquery(a *Args, e *plan.Embed, parentRow, parentQual string) string {
-	cols, joins, group := e.Alias+".*", "", ""
+	cols, joins, group := star(e.Rel, e.Alias), "", ""
 	if e.Select != nil {
 		cols, joins, group = SelectGroup(a, &e.Scope)
 	}

@@ -275,6 +275,14 @@ func (a *API) PutPaints(c echo.Context) error     { return a.srv.Relation(c, "pa
 func (a *API) DeletePaints(c echo.Context) error  { return a.srv.Relation(c, "paints") }
 func (a *API) OptionsPaints(c echo.Context) error { return a.srv.Relation(c, "paints") }
 
+// /palettes serves the relations called "palettes".
+func (a *API) GetPalettes(c echo.Context) error     { return a.srv.Relation(c, "palettes") }
+func (a *API) PostPalettes(c echo.Context) error    { return a.srv.Relation(c, "palettes") }
+func (a *API) PatchPalettes(c echo.Context) error   { return a.srv.Relation(c, "palettes") }
+func (a *API) PutPalettes(c echo.Context) error     { return a.srv.Relation(c, "palettes") }
+func (a *API) DeletePalettes(c echo.Context) error  { return a.srv.Relation(c, "palettes") }
+func (a *API) OptionsPalettes(c echo.Context) error { return a.srv.Relation(c, "palettes") }
+
 // /people serves the relations called "people".
 func (a *API) GetPeople(c echo.Context) error     { return a.srv.Relation(c, "people") }
 func (a *API) PostPeople(c echo.Context) error    { return a.srv.Relation(c, "people") }
@@ -338,6 +346,30 @@ func (a *API) PatchStudios(c echo.Context) error   { return a.srv.Relation(c, "s
 func (a *API) PutStudios(c echo.Context) error     { return a.srv.Relation(c, "studios") }
 func (a *API) DeleteStudios(c echo.Context) error  { return a.srv.Relation(c, "studios") }
 func (a *API) OptionsStudios(c echo.Context) error { return a.srv.Relation(c, "studios") }
+
+// /swatch_codes serves the relations called "swatch_codes".
+func (a *API) GetSwatchCodes(c echo.Context) error     { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) PostSwatchCodes(c echo.Context) error    { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) PatchSwatchCodes(c echo.Context) error   { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) PutSwatchCodes(c echo.Context) error     { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) DeleteSwatchCodes(c echo.Context) error  { return a.srv.Relation(c, "swatch_codes") }
+func (a *API) OptionsSwatchCodes(c echo.Context) error { return a.srv.Relation(c, "swatch_codes") }
+
+// /swatch_shades serves the relations called "swatch_shades".
+func (a *API) GetSwatchShades(c echo.Context) error     { return a.srv.Relation(c, "swatch_shades") }
+func (a *API) PostSwatchShades(c echo.Context) error    { return a.srv.Relation(c, "swatch_shades") }
+func (a *API) PatchSwatchShades(c echo.Context) error   { return a.srv.Relation(c, "swatch_shades") }
+func (a *API) PutSwatchShades(c echo.Context) error     { return a.srv.Relation(c, "swatch_shades") }
+func (a *API) DeleteSwatchShades(c echo.Context) error  { return a.srv.Relation(c, "swatch_shades") }
+func (a *API) OptionsSwatchShades(c echo.Context) error { return a.srv.Relation(c, "swatch_shades") }
+
+// /swatches serves the relations called "swatches".
+func (a *API) GetSwatches(c echo.Context) error     { return a.srv.Relation(c, "swatches") }
+func (a *API) PostSwatches(c echo.Context) error    { return a.srv.Relation(c, "swatches") }
+func (a *API) PatchSwatches(c echo.Context) error   { return a.srv.Relation(c, "swatches") }
+func (a *API) PutSwatches(c echo.Context) error     { return a.srv.Relation(c, "swatches") }
+func (a *API) DeleteSwatches(c echo.Context) error  { return a.srv.Relation(c, "swatches") }
+func (a *API) OptionsSwatches(c echo.Context) error { return a.srv.Relation(c, "swatches") }
 
 // /writable_items serves the relations called "writable_items".
 func (a *API) GetWritableItems(c echo.Context) error     { return a.srv.Relation(c, "writable_items") }
@@ -557,6 +589,11 @@ func (a *API) OptionsRPCSquares(c echo.Context) error { return a.srv.Function(c,
 func (a *API) GetRPCSumArray(c echo.Context) error     { return a.srv.Function(c, "sum_array") }
 func (a *API) PostRPCSumArray(c echo.Context) error    { return a.srv.Function(c, "sum_array") }
 func (a *API) OptionsRPCSumArray(c echo.Context) error { return a.srv.Function(c, "sum_array") }
+
+// /rpc/swatches_of calls the functions called "swatches_of".
+func (a *API) GetRPCSwatchesOf(c echo.Context) error     { return a.srv.Function(c, "swatches_of") }
+func (a *API) PostRPCSwatchesOf(c echo.Context) error    { return a.srv.Function(c, "swatches_of") }
+func (a *API) OptionsRPCSwatchesOf(c echo.Context) error { return a.srv.Function(c, "swatches_of") }
 
 // /rpc/teapot calls the functions called "teapot".
 func (a *API) GetRPCTeapot(c echo.Context) error     { return a.srv.Function(c, "teapot") }

@@ -47,6 +47,7 @@ func Schema() *contract.Schema {
 			NominationsRelation(),
 			NotesRelation(),
 			PaintsRelation(),
+			PalettesRelation(),
 			PeopleRelation(),
 			PlacesRelation(),
 			PremieresRelation(),
@@ -55,6 +56,9 @@ func Schema() *contract.Schema {
 			SecretsRelation(),
 			SpansRelation(),
 			StudiosRelation(),
+			SwatchCodesRelation(),
+			SwatchShadesRelation(),
+			SwatchesRelation(),
 			WritableItemsRelation(),
 			ÑandúRelation(),
 			V2FilmsMidRelation(),
@@ -106,6 +110,7 @@ func Schema() *contract.Schema {
 			SneakyWriteFunction(),
 			SquaresFunction(),
 			SumArrayFunction(),
+			SwatchesOfFunction(),
 			TeapotFunction(),
 			XMLRootFunction(),
 			V2NoArgsFunction(),
@@ -360,6 +365,14 @@ type ServerInterface interface {
 	DeletePaints(c echo.Context) error
 	OptionsPaints(c echo.Context) error
 
+	// /palettes serves the relations called "palettes".
+	GetPalettes(c echo.Context) error
+	PostPalettes(c echo.Context) error
+	PatchPalettes(c echo.Context) error
+	PutPalettes(c echo.Context) error
+	DeletePalettes(c echo.Context) error
+	OptionsPalettes(c echo.Context) error
+
 	// /people serves the relations called "people".
 	GetPeople(c echo.Context) error
 	PostPeople(c echo.Context) error
@@ -423,6 +436,30 @@ type ServerInterface interface {
 	PutStudios(c echo.Context) error
 	DeleteStudios(c echo.Context) error
 	OptionsStudios(c echo.Context) error
+
+	// /swatch_codes serves the relations called "swatch_codes".
+	GetSwatchCodes(c echo.Context) error
+	PostSwatchCodes(c echo.Context) error
+	PatchSwatchCodes(c echo.Context) error
+	PutSwatchCodes(c echo.Context) error
+	DeleteSwatchCodes(c echo.Context) error
+	OptionsSwatchCodes(c echo.Context) error
+
+	// /swatch_shades serves the relations called "swatch_shades".
+	GetSwatchShades(c echo.Context) error
+	PostSwatchShades(c echo.Context) error
+	PatchSwatchShades(c echo.Context) error
+	PutSwatchShades(c echo.Context) error
+	DeleteSwatchShades(c echo.Context) error
+	OptionsSwatchShades(c echo.Context) error
+
+	// /swatches serves the relations called "swatches".
+	GetSwatches(c echo.Context) error
+	PostSwatches(c echo.Context) error
+	PatchSwatches(c echo.Context) error
+	PutSwatches(c echo.Context) error
+	DeleteSwatches(c echo.Context) error
+	OptionsSwatches(c echo.Context) error
 
 	// /writable_items serves the relations called "writable_items".
 	GetWritableItems(c echo.Context) error
@@ -640,6 +677,11 @@ type ServerInterface interface {
 	GetRPCSumArray(c echo.Context) error
 	PostRPCSumArray(c echo.Context) error
 	OptionsRPCSumArray(c echo.Context) error
+
+	// /rpc/swatches_of calls the functions called "swatches_of".
+	GetRPCSwatchesOf(c echo.Context) error
+	PostRPCSwatchesOf(c echo.Context) error
+	OptionsRPCSwatchesOf(c echo.Context) error
 
 	// /rpc/teapot calls the functions called "teapot".
 	GetRPCTeapot(c echo.Context) error
@@ -889,6 +931,13 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodPut, "/paints", si.PutPaints)
 	add(http.MethodDelete, "/paints", si.DeletePaints)
 	add(http.MethodOptions, "/paints", si.OptionsPaints)
+	add(http.MethodGet, "/palettes", si.GetPalettes)
+	add(http.MethodHead, "/palettes", si.GetPalettes)
+	add(http.MethodPost, "/palettes", si.PostPalettes)
+	add(http.MethodPatch, "/palettes", si.PatchPalettes)
+	add(http.MethodPut, "/palettes", si.PutPalettes)
+	add(http.MethodDelete, "/palettes", si.DeletePalettes)
+	add(http.MethodOptions, "/palettes", si.OptionsPalettes)
 	add(http.MethodGet, "/people", si.GetPeople)
 	add(http.MethodHead, "/people", si.GetPeople)
 	add(http.MethodPost, "/people", si.PostPeople)
@@ -945,6 +994,27 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodPut, "/studios", si.PutStudios)
 	add(http.MethodDelete, "/studios", si.DeleteStudios)
 	add(http.MethodOptions, "/studios", si.OptionsStudios)
+	add(http.MethodGet, "/swatch_codes", si.GetSwatchCodes)
+	add(http.MethodHead, "/swatch_codes", si.GetSwatchCodes)
+	add(http.MethodPost, "/swatch_codes", si.PostSwatchCodes)
+	add(http.MethodPatch, "/swatch_codes", si.PatchSwatchCodes)
+	add(http.MethodPut, "/swatch_codes", si.PutSwatchCodes)
+	add(http.MethodDelete, "/swatch_codes", si.DeleteSwatchCodes)
+	add(http.MethodOptions, "/swatch_codes", si.OptionsSwatchCodes)
+	add(http.MethodGet, "/swatch_shades", si.GetSwatchShades)
+	add(http.MethodHead, "/swatch_shades", si.GetSwatchShades)
+	add(http.MethodPost, "/swatch_shades", si.PostSwatchShades)
+	add(http.MethodPatch, "/swatch_shades", si.PatchSwatchShades)
+	add(http.MethodPut, "/swatch_shades", si.PutSwatchShades)
+	add(http.MethodDelete, "/swatch_shades", si.DeleteSwatchShades)
+	add(http.MethodOptions, "/swatch_shades", si.OptionsSwatchShades)
+	add(http.MethodGet, "/swatches", si.GetSwatches)
+	add(http.MethodHead, "/swatches", si.GetSwatches)
+	add(http.MethodPost, "/swatches", si.PostSwatches)
+	add(http.MethodPatch, "/swatches", si.PatchSwatches)
+	add(http.MethodPut, "/swatches", si.PutSwatches)
+	add(http.MethodDelete, "/swatches", si.DeleteSwatches)
+	add(http.MethodOptions, "/swatches", si.OptionsSwatches)
 	add(http.MethodGet, "/writable_items", si.GetWritableItems)
 	add(http.MethodHead, "/writable_items", si.GetWritableItems)
 	add(http.MethodPost, "/writable_items", si.PostWritableItems)
@@ -1121,6 +1191,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/sum_array", si.GetRPCSumArray)
 	add(http.MethodPost, "/rpc/sum_array", si.PostRPCSumArray)
 	add(http.MethodOptions, "/rpc/sum_array", si.OptionsRPCSumArray)
+	add(http.MethodGet, "/rpc/swatches_of", si.GetRPCSwatchesOf)
+	add(http.MethodHead, "/rpc/swatches_of", si.GetRPCSwatchesOf)
+	add(http.MethodPost, "/rpc/swatches_of", si.PostRPCSwatchesOf)
+	add(http.MethodOptions, "/rpc/swatches_of", si.OptionsRPCSwatchesOf)
 	add(http.MethodGet, "/rpc/teapot", si.GetRPCTeapot)
 	add(http.MethodHead, "/rpc/teapot", si.GetRPCTeapot)
 	add(http.MethodPost, "/rpc/teapot", si.PostRPCTeapot)

@@ -11,13 +11,17 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:49fa32712a6c0b78756dd6883f6915eb378d095ba4a24f76e002df0e059b830d"
+const SchemaFingerprint = "sha256:044c26ed5981fa4c54bd9b92e905e01f2752e6ae1379848592c5095d56d8135e"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
 // `pgrestgen check` compare them with the database and name those that differ.
 func SchemaObjects() []contract.Object {
 	return []contract.Object{
+		{Kind: "cast", Name: `extensions.cents AS json`, Digest: "58a1fc02b3f4d8dd2223be3038520795"},
+		{Kind: "cast", Name: `extensions.rgb AS json`, Digest: "522d4bd65e880a1d3313140a66476a2e"},
+		{Kind: "cast", Name: `json AS extensions.cents`, Digest: "f37b1b8b0c682449670b90302aee49f7"},
+		{Kind: "cast", Name: `json AS extensions.rgb`, Digest: "4f221935e586a59e78431a17bbc936e5"},
 		{Kind: "domain", Name: `test."*/*"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
 		{Kind: "table", Name: `test."Order Items"`, Digest: "72035e5e11b9d41d18d7f99559f7b984"},
 		{Kind: "domain", Name: `test."application/vnd.sample"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
@@ -67,6 +71,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.first_film(test.directors)`, Digest: "bfd4216ae7a74425249e306451cc1a5b"},
 		{Kind: "table", Name: `test.genres`, Digest: "eb10327de43b55decb1ddd799440e98e"},
 		{Kind: "function", Name: `test.greet(text)`, Digest: "621253f4273f4f72a1d3f778e6a29f87"},
+		{Kind: "function", Name: `test.half_hue(test.swatches)`, Digest: "4a3fa944602234e314f6a5acfe811e25"},
 		{Kind: "function", Name: `test.initial(character,character varying)`, Digest: "bd657242db9baf2a35aeef6485e97ebe"},
 		{Kind: "function", Name: `test.isolation()`, Digest: "7736563f7fc0b271bf1449152c3ce78a"},
 		{Kind: "function", Name: `test.item_by_id(integer)`, Digest: "ed42eefe47fea6747472a717ea113647"},
@@ -91,6 +96,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.over(integer,integer)`, Digest: "ed165f1d015adbf739577f420759720d"},
 		{Kind: "function", Name: `test.page(text)`, Digest: "466c7af61b9728421da7747b0c510e57"},
 		{Kind: "table", Name: `test.paints`, Digest: "0853b546bb7555b5f78a7e231d128d52"},
+		{Kind: "table", Name: `test.palettes`, Digest: "3dba612e21dbe8220ce62bd604775e4d"},
 		{Kind: "table", Name: `test.people`, Digest: "e451f1c3883e3ac4fef16dc8092c2c34"},
 		{Kind: "enum", Name: `test.place_kind`, Digest: "276d007b54825c91a256c8c681cf2878"},
 		{Kind: "table", Name: `test.places`, Digest: "4f0bb14a51d56fdc4afc0b7dbf24627f"},
@@ -111,10 +117,16 @@ func SchemaObjects() []contract.Object {
 		{Kind: "table", Name: `test.studios`, Digest: "5061fabd35e6821e3a21dce137e5baae"},
 		{Kind: "function", Name: `test.sum_array(integer[])`, Digest: "87e371025cd1492a4e1968ee76386df8"},
 		{Kind: "function", Name: `test.summary(test.items)`, Digest: "2293dddea3c949b683d33bb2822b07f8"},
+		{Kind: "table", Name: `test.swatch_codes`, Digest: "2550a97cad8a8a0a9e7070b95f80297a"},
+		{Kind: "view", Name: `test.swatch_shades`, Digest: "ef753a48fecb1d295bf03c73ed6da5a1"},
+		{Kind: "table", Name: `test.swatches`, Digest: "3e0acb3e4c586d485eecc4e6b16f2f0a"},
+		{Kind: "function", Name: `test.swatches_of(integer)`, Digest: "dad93d781ea6f45c255dd2db81acc500"},
 		{Kind: "function", Name: `test.teapot()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
 		{Kind: "function", Name: `test.unnamed_pair(integer,integer)`, Digest: "4c86be2beab07a2b057257ace9907ac5"},
 		{Kind: "view", Name: `test.writable_items`, Digest: "0d93471fb4d681b0efe9c91bb71283f9"},
 		{Kind: "function", Name: `test.xml_root(xml)`, Digest: "aecc768f19e797af12a2626bfacec79d"},
+		{Kind: "cast", Name: `text AS extensions.rgb`, Digest: "1f7248634d92d83402f87c115a7ac22b"},
+		{Kind: "cast", Name: `text AS test.color`, Digest: "8e2466e845112e66ce29df7326f3a62e"},
 		{Kind: "view", Name: `v2.films_mid`, Digest: "be3aad36a7f5398b90b9cddf928ee700"},
 		{Kind: "table", Name: `v2.items`, Digest: "0aad490c1940ec2231307cbfc7095b82"},
 		{Kind: "function", Name: `v2.no_args()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},

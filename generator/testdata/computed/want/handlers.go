@@ -63,5 +63,10 @@ func (a *API) OptionsRPCColorFromText(c echo.Context) error {
 	return a.srv.Function(c, "color_from_text")
 }
 
+// /rpc/hex_parse calls the functions called "hex_parse".
+func (a *API) GetRPCHexParse(c echo.Context) error     { return a.srv.Function(c, "hex_parse") }
+func (a *API) PostRPCHexParse(c echo.Context) error    { return a.srv.Function(c, "hex_parse") }
+func (a *API) OptionsRPCHexParse(c echo.Context) error { return a.srv.Function(c, "hex_parse") }
+
 // Fallback answers the paths and methods no route takes.
 func (a *API) Fallback(c echo.Context) error { return a.srv.Fallback(c) }

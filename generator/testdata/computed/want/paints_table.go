@@ -2,26 +2,32 @@
 
 package want
 
-import "github.com/pgrestgen/pgrestgen/runtime/contract"
+import (
+	"encoding/json"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+)
 
 // Paint is a row of the table "public"."paints".
 type Paint struct {
-	ID    int32  `json:"id"`    // integer
-	Shade *int32 `json:"shade"` // public.color
+	ID    int32           `json:"id"`    // integer
+	Shade *int32          `json:"shade"` // public.color
+	Tint  json.RawMessage `json:"tint"`  // public.hex
 }
 
 // Column names of "public"."paints".
 const (
 	PaintsColID    = "id"
 	PaintsColShade = "shade"
+	PaintsColTint  = "tint"
 )
 
 // SQL of "public"."paints" that its statements are built from, rendered by the
 // runtime's renderer when this file was generated: the text shown is the text run.
 const (
 	PaintsSQL             = `"public"."paints"`
-	PaintsSelectStarSQL   = `"id", "shade"`
-	PaintsReturningSQL    = `"public"."paints"."id", "public"."paints"."shade"`
+	PaintsSelectStarSQL   = `"id", "shade", "tint"`
+	PaintsOutputStarSQL   = `"id", "shade", "public"."hex_json"("tint") AS "tint"`
+	PaintsReturningSQL    = `"public"."paints"."id", "public"."paints"."shade", "public"."paints"."tint"`
 	PaintsKeyReturningSQL = `"public"."paints"."id"`
 )
 
@@ -34,11 +40,13 @@ func PaintsRelation() *contract.Relation {
 		Kind:         "table",
 		SQLName:      PaintsSQL,
 		SelectStar:   PaintsSelectStarSQL,
+		OutputStar:   PaintsOutputStarSQL,
 		Returning:    PaintsReturningSQL,
 		KeyReturning: PaintsKeyReturningSQL,
 		Columns: []contract.Column{
 			{Name: PaintsColID, SQLName: `"id"`, Type: "integer"},
 			{Name: PaintsColShade, SQLName: `"shade"`, Type: "public.color", Nullable: true, FilterCast: `"public"."color_from_text"`},
+			{Name: PaintsColTint, SQLName: `"tint"`, Type: "public.hex", Nullable: true, OutputCast: `"public"."hex_json"`, BodyCast: `"public"."hex_parse"`},
 		},
 		PrimaryKey: []string{"id"},
 		Insertable: true,

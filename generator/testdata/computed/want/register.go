@@ -24,6 +24,7 @@ func Schema() *contract.Schema {
 		Functions: []*contract.Function{
 			AgeInFunction(),
 			ColorFromTextFunction(),
+			HexParseFunction(),
 		},
 	}
 }
@@ -67,6 +68,11 @@ type ServerInterface interface {
 	GetRPCColorFromText(c echo.Context) error
 	PostRPCColorFromText(c echo.Context) error
 	OptionsRPCColorFromText(c echo.Context) error
+
+	// /rpc/hex_parse calls the functions called "hex_parse".
+	GetRPCHexParse(c echo.Context) error
+	PostRPCHexParse(c echo.Context) error
+	OptionsRPCHexParse(c echo.Context) error
 
 	// Fallback answers the paths and methods no route takes, as PostgREST does
 	// (PGRST205, PGRST202, PGRST125, PGRST117, PGRST101).
@@ -120,6 +126,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/color_from_text", si.GetRPCColorFromText)
 	add(http.MethodPost, "/rpc/color_from_text", si.PostRPCColorFromText)
 	add(http.MethodOptions, "/rpc/color_from_text", si.OptionsRPCColorFromText)
+	add(http.MethodGet, "/rpc/hex_parse", si.GetRPCHexParse)
+	add(http.MethodHead, "/rpc/hex_parse", si.GetRPCHexParse)
+	add(http.MethodPost, "/rpc/hex_parse", si.PostRPCHexParse)
+	add(http.MethodOptions, "/rpc/hex_parse", si.OptionsRPCHexParse)
 	// Unknown paths, and methods a route does not take, end here.
 	add(echo.RouteNotFound, "/*", si.Fallback)
 }

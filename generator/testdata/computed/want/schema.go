@@ -11,23 +11,30 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:6bb13cb1b03f61f09ebae41a04afb83c5c997b84ad82d851a13a65540dacaf06"
+const SchemaFingerprint = "sha256:bd2a84a23faa7300f0fb27fd0e583efd9a92209b89e94037d493d5f82c4789d2"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
 // `pgrestgen check` compare them with the database and name those that differ.
 func SchemaObjects() []contract.Object {
 	return []contract.Object{
+		{Kind: "cast", Name: `json AS public.hex`, Digest: "509f5c1cdf4495a18f28d336d388b32c"},
 		{Kind: "function", Name: `public.age_in(public.people,date)`, Digest: "0e84e4c3894d0bf94f78704e3b55f327"},
 		{Kind: "function", Name: `public.born(public.people)`, Digest: "fdcca207b5fdb0bf44b91375b805f626"},
 		{Kind: "domain", Name: `public.color`, Digest: "4c68acf97d9760ef7bd8b17c86559c99"},
 		{Kind: "function", Name: `public.color_from_text(text)`, Digest: "c0cb046defeca3bf29ce8dbec35168a1"},
 		{Kind: "function", Name: `public.full_name(public.people)`, Digest: "fdcca207b5fdb0bf44b91375b805f626"},
+		{Kind: "domain", Name: `public.hex`, Digest: "69c4aec2837f038a89c103119533b42f"},
+		{Kind: "cast", Name: `public.hex AS json`, Digest: "b4780d6c5940155e3f79d5bd9b597e28"},
+		{Kind: "function", Name: `public.hex_json(public.hex)`, Digest: "b765dcc6ddcc9349dc241efbabe4a9cb"},
+		{Kind: "function", Name: `public.hex_parse(json)`, Digest: "3c823271be584f30a5f6362f93ae8324"},
+		{Kind: "function", Name: `public.hex_text(public.hex)`, Digest: "346a71b46a925514295a6b80d962ed78"},
 		{Kind: "function", Name: `public.initial(public.people_view)`, Digest: "f72fbe27d67b5d91d3d2dfdd0f842281"},
 		{Kind: "function", Name: `public.namesakes(public.people)`, Digest: "f04b6800a5d72aa7c1b264f33056d227"},
-		{Kind: "table", Name: `public.paints`, Digest: "18e437de2ee708909d6b342ceac11d5c"},
+		{Kind: "table", Name: `public.paints`, Digest: "105517747dbdd3540cc05505b0bc6c05"},
 		{Kind: "table", Name: `public.people`, Digest: "fbc492813cb1719f0d47e916c15b8f59"},
 		{Kind: "view", Name: `public.people_view`, Digest: "72d74703f54a5722ece0fdbb21a453b7"},
+		{Kind: "cast", Name: `text AS public.color`, Digest: "ab1b7e3385bc0d9626787188496fe4e6"},
 	}
 }
 
