@@ -23,6 +23,10 @@ var (
 	compositesSQL string
 	//go:embed sql/domains.sql
 	domainsSQL string
+	//go:embed sql/media_handlers.sql
+	mediaHandlersSQL string
+	//go:embed sql/postgis.sql
+	postgisSQL string
 	//go:embed sql/types.sql
 	typesSQL string
 )

@@ -1,6 +1,9 @@
 package sqlgen
 
-import "github.com/pgrestgen/pgrestgen/runtime/request"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
+)
 
 // Aggregate is the expression that turns a page's rows (rows is the value
 // aggregated: _postgrest_t, or a scalar column of it) into the response
@@ -31,6 +34,28 @@ func Body(m request.Media) string {
 		return Aggregate("_postgrest_t", false, true)
 	}
 	return Aggregate("_postgrest_t", false, false)
+}
+
+// HandlerBody is the body a handler aggregate makes of the page's rows
+// (rows: _postgrest_t, or its scalar column), cast to the relation's row
+// type when the aggregate takes one, its value sent as text or bytes.
+func HandlerBody(h *contract.MediaHandler, rows string) string {
+	if h.RowType != "" {
+		rows += "::" + h.RowType
+	}
+	cast := "::text"
+	if h.Binary {
+		cast = "::bytea"
+	}
+	return h.Aggregate + "(" + rows + ")" + cast
+}
+
+// GeoJSONBody is PostgREST's application/geo+json body: a FeatureCollection
+// of the rows as PostGIS's ST_AsGeoJSON (st, quoted) makes them features,
+// the first geometry column the geometry, the others the properties.
+func GeoJSONBody(st string) string {
+	return "json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(" + st +
+		"(_postgrest_t)::json), '[]'))::text"
 }
 
 // CSVBody turns the page into CSV the way PostgREST does: a header of the

@@ -11,7 +11,7 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:49fa32712a6c0b78756dd6883f6915eb378d095ba4a24f76e002df0e059b830d"
+const SchemaFingerprint = "sha256:9ea023bfa000f6ec65144ffdbd83a3e783bc7a07bfb0226d742cd4375a47a615"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
@@ -20,8 +20,15 @@ func SchemaObjects() []contract.Object {
 	return []contract.Object{
 		{Kind: "domain", Name: `test."*/*"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
 		{Kind: "table", Name: `test."Order Items"`, Digest: "72035e5e11b9d41d18d7f99559f7b984"},
+		{Kind: "domain", Name: `test."application/json"`, Digest: "1776f1e3d8c453902344dd68a19afbed"},
+		{Kind: "domain", Name: `test."application/vnd.geo2+json"`, Digest: "09993d8146354a2629f4abf0c8c27b02"},
 		{Kind: "domain", Name: `test."application/vnd.sample"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
+		{Kind: "domain", Name: `test."application/vnd.twkb"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
+		{Kind: "domain", Name: `test."text/csv"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
 		{Kind: "domain", Name: `test."text/html"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
+		{Kind: "domain", Name: `test."text/plain"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
+		{Kind: "domain", Name: `test."text/tab-separated-values"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
+		{Kind: "domain", Name: `test."text/xml"`, Digest: "8948c3895b9af79c2ea457f81c39c23e"},
 		{Kind: "table", Name: `test."ñandú"`, Digest: "01938b8c834d039fbb54d3f0fbc039cf"},
 		{Kind: "function", Name: `test.a_record()`, Digest: "0e9908130e04266edab2095f680dfd69"},
 		{Kind: "view", Name: `test.active_items`, Digest: "988321ce6a0ef18cc859c8fb40f15f45"},
@@ -38,17 +45,21 @@ func SchemaObjects() []contract.Object {
 		{Kind: "table", Name: `test.call_log`, Digest: "f20f8738d360fe2b05ce4ba70f7ed10e"},
 		{Kind: "view", Name: `test.category_counts`, Digest: "f39ecf305890b72472a31b1fa74954fc"},
 		{Kind: "materialized view", Name: `test.category_stats`, Digest: "77ed60354f4a57a19e4b2e417a2b77a0"},
+		{Kind: "table", Name: `test.coins`, Digest: "97b1d12f74aed210e48153c20f1da274"},
 		{Kind: "domain", Name: `test.color`, Digest: "0fe0c292fd8241834fb67c0faaff4cd3"},
 		{Kind: "function", Name: `test.color_from_text(text)`, Digest: "651d9b955fd169b7a951310cf0b891d7"},
 		{Kind: "table", Name: `test.contracts`, Digest: "60f71c35134616e1869229dad6e097b9"},
+		{Kind: "function", Name: `test.cookies()`, Digest: "4a46655b2c597190ea91f0ff00fdcf19"},
 		{Kind: "composite type", Name: `test.coords`, Digest: "08117b38681150767ac442120f80fa0e"},
 		{Kind: "function", Name: `test.costars(test.actors)`, Digest: "5abff64c3055b144a07ebfe284869c82"},
 		{Kind: "function", Name: `test.count_entries(jsonb)`, Digest: "2e013b421ae12043d63eb6c633ca9cf9"},
 		{Kind: "table", Name: `test.cpes`, Digest: "5a9bc43dae5da6ebedf28537825111eb"},
+		{Kind: "table", Name: `test.dice`, Digest: "3cb0c927046ad2113fbf07bbfc010c98"},
 		{Kind: "materialized view", Name: `test.director_stats`, Digest: "4cf6500673d2e358de6ca95388bae05d"},
 		{Kind: "table", Name: `test.directors`, Digest: "ee865f868fcb672818c2d02ebefe9c0c"},
 		{Kind: "function", Name: `test.divide(integer,integer)`, Digest: "68bee4c9537dfad69696bf3b3d2b8cb5"},
 		{Kind: "table", Name: `test.documents`, Digest: "df4befd5d32b3f1feb757f8590275c91"},
+		{Kind: "function", Name: `test.download()`, Digest: "60da3529f0aa4bb30dd296cb1e2e9ddd"},
 		{Kind: "function", Name: `test.echo_json(json)`, Digest: "b8e5d458be665fa97d989c5bf0830002"},
 		{Kind: "table", Name: `test.edition_releases`, Digest: "110a14813229fa349bff4fde88f68115"},
 		{Kind: "table", Name: `test.editions`, Digest: "bfd0ff5dc88b727b900fb1ae6e5f2599"},
@@ -67,6 +78,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.first_film(test.directors)`, Digest: "bfd4216ae7a74425249e306451cc1a5b"},
 		{Kind: "table", Name: `test.genres`, Digest: "eb10327de43b55decb1ddd799440e98e"},
 		{Kind: "function", Name: `test.greet(text)`, Digest: "621253f4273f4f72a1d3f778e6a29f87"},
+		{Kind: "function", Name: `test.greeting()`, Digest: "60da3529f0aa4bb30dd296cb1e2e9ddd"},
 		{Kind: "function", Name: `test.initial(character,character varying)`, Digest: "bd657242db9baf2a35aeef6485e97ebe"},
 		{Kind: "function", Name: `test.isolation()`, Digest: "7736563f7fc0b271bf1449152c3ce78a"},
 		{Kind: "function", Name: `test.item_by_id(integer)`, Digest: "ed42eefe47fea6747472a717ea113647"},
@@ -82,6 +94,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.log_call(text)`, Digest: "a122b1f1089a33a1bd9ee5dd0b30b099"},
 		{Kind: "view", Name: `test.loud_notes`, Digest: "a612b878f9c38ad7e4353c53073b860a"},
 		{Kind: "function", Name: `test.lower_ci(extensions.citext)`, Digest: "2d1f27b94ac235d3fcfe8f4f2ec7f845"},
+		{Kind: "function", Name: `test.many_sided(integer)`, Digest: "9cf3cdc98181e1df3b0dbd1136800b58"},
 		{Kind: "function", Name: `test.no_args()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
 		{Kind: "table", Name: `test.nominations`, Digest: "8d74e4c8a3f407533c589114b85966d7"},
 		{Kind: "table", Name: `test.notes`, Digest: "5542ab48039fad430645df4c6962ca5f"},
@@ -103,6 +116,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.sample()`, Digest: "257065f8fa2e62e7cc29418eb3f7aebc"},
 		{Kind: "partitioned table", Name: `test.screenings`, Digest: "1b73764fa6729e314806e30232aed823"},
 		{Kind: "table", Name: `test.secrets`, Digest: "49ec668c8070f004303f438e837468aa"},
+		{Kind: "table", Name: `test.shapes`, Digest: "d513578541f819fdbed52eb8cc576134"},
 		{Kind: "function", Name: `test.shout(text)`, Digest: "4d89dfe9c5b8f6b1ad198a45254041bd"},
 		{Kind: "function", Name: `test.slow(double precision)`, Digest: "239f58a041ee25765cf80d9fc97fd349"},
 		{Kind: "function", Name: `test.sneaky_write(text)`, Digest: "1a3dc349f31a308bccd6345fc113f606"},
@@ -114,7 +128,9 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.teapot()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
 		{Kind: "function", Name: `test.unnamed_pair(integer,integer)`, Digest: "4c86be2beab07a2b057257ace9907ac5"},
 		{Kind: "view", Name: `test.writable_items`, Digest: "0d93471fb4d681b0efe9c91bb71283f9"},
+		{Kind: "function", Name: `test.xml_doc()`, Digest: "580e10d951e18dbbb2584772ff2944c9"},
 		{Kind: "function", Name: `test.xml_root(xml)`, Digest: "aecc768f19e797af12a2626bfacec79d"},
+		{Kind: "domain", Name: `v2."application/vnd.geo2+json"`, Digest: "1776f1e3d8c453902344dd68a19afbed"},
 		{Kind: "view", Name: `v2.films_mid`, Digest: "be3aad36a7f5398b90b9cddf928ee700"},
 		{Kind: "table", Name: `v2.items`, Digest: "0aad490c1940ec2231307cbfc7095b82"},
 		{Kind: "function", Name: `v2.no_args()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
