@@ -153,7 +153,7 @@ type callPlan struct {
 	prefs request.Preferences
 	// contentType is the answer's Content-Type.
 	contentType string
-	strictMax  bool
+	strictMax   bool
 }
 
 // callTx takes a call through the request, plan and SQL stages — media
