@@ -57,6 +57,7 @@ CREATE TABLE geo.visits (
 INSERT INTO geo.visits VALUES (1, 'sunny');
 
 GRANT SELECT ON ALL TABLES IN SCHEMA geo TO anon;
+GRANT INSERT, UPDATE ON geo.parks TO anon;
 
 -- Tiny WKB of a relation's paths: a handler aggregate of its row type.
 CREATE DOMAIN geo."application/vnd.twkb" AS bytea;

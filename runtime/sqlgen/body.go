@@ -36,6 +36,19 @@ func Body(m request.Media) string {
 	return Aggregate("_postgrest_t", false, false)
 }
 
+// MediaBody is the body expression of a page of rows (_postgrest_t) in
+// media m: a handler aggregate's (h, for MediaCustom), PostGIS's GeoJSON
+// (geo, ST_AsGeoJSON), or Body's.
+func MediaBody(m request.Media, h *contract.MediaHandler, geo string) string {
+	switch {
+	case m == request.MediaCustom && h != nil:
+		return HandlerBody(h, "_postgrest_t")
+	case m == request.MediaGeoJSON:
+		return GeoJSONBody(geo)
+	}
+	return Body(m)
+}
+
 // HandlerBody is the body a handler aggregate makes of the page's rows
 // (rows: _postgrest_t, or its scalar column), cast to the relation's row
 // type when the aggregate takes one, its value sent as text or bytes.

@@ -31,7 +31,7 @@ func Mutate(m *plan.Mutate) (sql string, args []any) {
 		if order := OrderBy(a, m.Representation); order != "" {
 			inner += " ORDER BY " + order
 		}
-		body = Body(m.Media)
+		body = MediaBody(m.Media, m.Handler, m.GeoJSON)
 	case "headers-only":
 		body = Aggregate("_postgrest_t", true, false)
 	}
