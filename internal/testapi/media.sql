@@ -145,3 +145,12 @@ CREATE FUNCTION media_impl.v2_summary_final(n bigint) RETURNS v2."application/vn
   LANGUAGE sql IMMUTABLE AS $$ SELECT json_build_object('type', 'V2Summary', 'rows', n) $$;
 CREATE AGGREGATE v2.row_summary(anyelement) (
   SFUNC = media_impl.summary_step, STYPE = bigint, INITCOND = '0', FINALFUNC = media_impl.v2_summary_final);
+
+-- text/plain for v2.items only: test.items, of the same name, has none.
+CREATE DOMAIN v2."text/plain" AS text;
+CREATE FUNCTION media_impl.v2_labels_step(acc text, r v2.items) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT acc || r.label || E'\n' $$;
+CREATE FUNCTION media_impl.v2_labels_final(acc text) RETURNS v2."text/plain"
+  LANGUAGE sql IMMUTABLE AS $$ SELECT acc $$;
+CREATE AGGREGATE v2.item_labels(v2.items) (
+  SFUNC = media_impl.v2_labels_step, STYPE = text, INITCOND = '', FINALFUNC = media_impl.v2_labels_final);

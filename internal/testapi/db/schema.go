@@ -11,7 +11,7 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:9ea023bfa000f6ec65144ffdbd83a3e783bc7a07bfb0226d742cd4375a47a615"
+const SchemaFingerprint = "sha256:9d5dc5c1d178a4c461119c6360d46cf88aaa1be8fddc472c32d5c32e07e055e6"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
@@ -131,6 +131,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "function", Name: `test.xml_doc()`, Digest: "580e10d951e18dbbb2584772ff2944c9"},
 		{Kind: "function", Name: `test.xml_root(xml)`, Digest: "aecc768f19e797af12a2626bfacec79d"},
 		{Kind: "domain", Name: `v2."application/vnd.geo2+json"`, Digest: "1776f1e3d8c453902344dd68a19afbed"},
+		{Kind: "domain", Name: `v2."text/plain"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
 		{Kind: "view", Name: `v2.films_mid`, Digest: "be3aad36a7f5398b90b9cddf928ee700"},
 		{Kind: "table", Name: `v2.items`, Digest: "0aad490c1940ec2231307cbfc7095b82"},
 		{Kind: "function", Name: `v2.no_args()`, Digest: "054aaf3e1af9838130cc6f76faf487cb"},
