@@ -154,3 +154,12 @@ CREATE FUNCTION media_impl.v2_labels_final(acc text) RETURNS v2."text/plain"
   LANGUAGE sql IMMUTABLE AS $$ SELECT acc $$;
 CREATE AGGREGATE v2.item_labels(v2.items) (
   SFUNC = media_impl.v2_labels_step, STYPE = text, INITCOND = '', FINALFUNC = media_impl.v2_labels_final);
+
+-- Rows in PostgreSQL's own text form (record_out), for any relation.
+CREATE DOMAIN test."pg/outfunc" AS text;
+CREATE FUNCTION media_impl.outfunc_step(acc text, r anyelement) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT acc || r::text || E'\n' $$;
+CREATE FUNCTION media_impl.outfunc_final(acc text) RETURNS test."pg/outfunc"
+  LANGUAGE sql IMMUTABLE AS $$ SELECT acc $$;
+CREATE AGGREGATE test.outfunc(anyelement) (
+  SFUNC = media_impl.outfunc_step, STYPE = text, INITCOND = '', FINALFUNC = media_impl.outfunc_final);

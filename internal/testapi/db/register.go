@@ -120,6 +120,7 @@ func Schema() *contract.Schema {
 			V2VersionFunction(),
 		},
 		MediaHandlers: []contract.MediaHandler{
+			{Schema: "test", MediaType: "pg/outfunc", ContentType: "pg/outfunc", Aggregate: `"test"."outfunc"`},
 			{Schema: "test", MediaType: "application/vnd.geo2+json", ContentType: "application/vnd.geo2+json", Aggregate: `"test"."row_summary"`},
 			{Schema: "test", MediaType: "text/tab-separated-values", ContentType: "text/tab-separated-values", Aggregate: `"test"."tsv"`},
 			{Schema: "v2", MediaType: "application/vnd.geo2+json", ContentType: "application/vnd.geo2+json", Aggregate: `"v2"."row_summary"`},

@@ -11,7 +11,7 @@ import (
 const GeneratorVersion = "0.1.0"
 
 // SchemaFingerprint is the hash of SchemaObjects (runtime/drift.Fingerprint).
-const SchemaFingerprint = "sha256:9d5dc5c1d178a4c461119c6360d46cf88aaa1be8fddc472c32d5c32e07e055e6"
+const SchemaFingerprint = "sha256:4f7287a8f67ffc4686f9823360fb836bce94743c529126da140524fc2aa80e07"
 
 // SchemaObjects are the database objects this package was generated from, each
 // with a digest of the facts it relies on. The server's start-up check and
@@ -24,6 +24,7 @@ func SchemaObjects() []contract.Object {
 		{Kind: "domain", Name: `test."application/vnd.geo2+json"`, Digest: "09993d8146354a2629f4abf0c8c27b02"},
 		{Kind: "domain", Name: `test."application/vnd.sample"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
 		{Kind: "domain", Name: `test."application/vnd.twkb"`, Digest: "4c5477ac7657a67f2e7c784e172eac51"},
+		{Kind: "domain", Name: `test."pg/outfunc"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
 		{Kind: "domain", Name: `test."text/csv"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
 		{Kind: "domain", Name: `test."text/html"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
 		{Kind: "domain", Name: `test."text/plain"`, Digest: "4dd925473557511906fa1ba4e5a06355"},
