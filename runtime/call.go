@@ -155,9 +155,9 @@ type callPlan struct {
 	plan  *plan.Read
 	tx    *exec.Tx
 	prefs request.Preferences
-	// customType is the Content-Type of a handler function's media type.
-	customType string
-	strictMax  bool
+	// contentType is the answer's Content-Type.
+	contentType string
+	strictMax   bool
 	// explain, when set, asks for the statement's plan (explainTx).
 	explain *request.Explain
 }
@@ -167,8 +167,7 @@ type callPlan struct {
 // everything but running it.
 func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Error) {
 	fn := r.fn
-	defaultSelect := r.q.Select == nil || (len(r.q.Select) == 1 && r.q.Select[0].Star && r.q.Select[0].Alias == "" && r.q.Select[0].Cast == "")
-	m, customType, ex, aerr := request.NegotiateCall(req.Header.Get("Accept"), fn.MediaType, defaultSelect, s.cfg.DBPlanEnabled)
+	m, handler, ex, aerr := s.negotiate(req.Header.Get("Accept"), s.results[fn], r.schema, r.q, fn.MediaType)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -176,14 +175,14 @@ func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Er
 	if e := prefs.StrictError(); e != nil {
 		return nil, e
 	}
-	cp := &callPlan{prefs: prefs, customType: customType, explain: ex, strictMax: prefs.Handling == "strict" && prefs.MaxAffected != nil}
+	cp := &callPlan{prefs: prefs, contentType: handlerContentType(m, handler, fn), explain: ex, strictMax: prefs.Handling == "strict" && prefs.MaxAffected != nil}
 	if cp.strictMax && !fn.ReturnsSet {
 		return nil, apierr.New(http.StatusBadRequest, "PGRST128",
 			"Function must return SETOF or TABLE when max-affected preference is used with handling=strict", "", "")
 	}
 	cp.plan, aerr = plan.PlanRead(s.results[fn], r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
 		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
-		Call: plan.PlanCall(fn, r.q, r.body)})
+		Handler: handler, GeoJSON: s.schema.GeoJSON, Call: plan.PlanCall(fn, r.q, r.body)})
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -232,7 +231,7 @@ func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Er
 
 // callHeaders sets a call's headers from its result and returns its status.
 func (s *Server) callHeaders(c echo.Context, r callRequest, cp *callPlan, res *exec.Result) (int, *apierr.Error) {
-	fn, prefs, m := r.fn, cp.prefs, cp.plan.Media
+	fn, prefs := r.fn, cp.prefs
 	total := countTotal(prefs.Count, res, s.cfg.DBMaxRows)
 	h := c.Response().Header()
 	lower := r.rng.Offset()
@@ -255,10 +254,8 @@ func (s *Server) callHeaders(c echo.Context, r callRequest, cp *callPlan, res *e
 	switch {
 	case fn.Void:
 		status = http.StatusNoContent
-	case m == request.MediaCustom:
-		h.Set(echo.HeaderContentType, cp.customType)
 	default:
-		h.Set(echo.HeaderContentType, m.ContentType())
+		h.Set(echo.HeaderContentType, cp.contentType)
 	}
 	if !fn.Void && r.byProfile {
 		h.Set("Content-Profile", r.schema)

@@ -18,6 +18,8 @@ func resultRelation(fn *Function, rel *Relation) *Relation {
 		res.Name, res.Columns, res.SelectStar, res.Computed = rel.Name, rel.Columns, rel.SelectStar, rel.Computed
 		res.OutputStar = rel.OutputStar
 		res.Relationships = rel.Relationships
+		// The relation's handler aggregates serve its rows from calls too.
+		res.MediaHandlers = rel.MediaHandlers
 		// Computed fields take the row as their relation's type.
 		res.RowRef = "pgrst_result::" + rel.SQLName
 	default:

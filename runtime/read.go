@@ -160,7 +160,7 @@ type readPlan struct {
 // but running it. An error of the request stage comes with a nil readPlan,
 // one of the plan with the preferences it was read with.
 func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apierr.Error) {
-	m, ex, aerr := request.Negotiate(req.Header.Get("Accept"), s.cfg.DBPlanEnabled)
+	m, handler, ex, aerr := s.negotiate(req.Header.Get("Accept"), r.rel, r.schema, r.q, "")
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -170,7 +170,8 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	}
 	rp := &readPlan{prefs: prefs, explain: ex}
 	rp.plan, aerr = plan.PlanRead(r.rel, r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
-		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method})
+		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
+		Handler: handler, GeoJSON: s.schema.GeoJSON})
 	if aerr != nil {
 		return rp, aerr
 	}
@@ -218,7 +219,7 @@ func (s *Server) readHeaders(c echo.Context, r relationRequest, rp *readPlan, re
 	if aerr != nil {
 		return 0, aerr
 	}
-	h.Set(echo.HeaderContentType, m.ContentType())
+	h.Set(echo.HeaderContentType, handlerContentType(m, rp.plan.Handler, nil))
 	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
 		return 0, apierr.From(err, r.ident.Authenticated)
 	}

@@ -50,6 +50,8 @@ type Server struct {
 	// results describe each function's result rows as a relation.
 	funcs   plan.Functions
 	results map[*Function]*Relation
+	// offers are the anyelement media handlers of each exposed schema.
+	offers map[string]*mediaOffer
 	// settings are the per-request GUCs fixed by configuration (app.settings.*),
 	// precomputed so the hot path only appends request values.
 	appSettings [][2]string
@@ -134,7 +136,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{cfg: opts.Config, schema: opts.Schema, auth: v, log: log,
 		byName: map[string]map[string]*Relation{},
-		funcs:  plan.Functions{}, results: map[*Function]*Relation{},
+		funcs:  plan.Functions{}, results: map[*Function]*Relation{}, offers: mediaOffers(opts.Schema),
 		exec:       exec.New(opts.Config, opts.DB, opts.Availability, log),
 		respond:    &respond.Responder{Minimal: opts.Config.ClientErrorVerbosity == "minimal", Log: log},
 		statements: opts.Statements}

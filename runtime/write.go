@@ -43,7 +43,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	if wp.plan.Warning != "" {
 		c.Response().Header().Set("Warning", wp.plan.Warning)
 	}
-	s.respondWrite(c, r, wp.prefs, wp.plan.Media, res)
+	s.respondWrite(c, r, wp.prefs, handlerContentType(wp.plan.Media, wp.plan.Handler, nil), res)
 }
 
 // writePlan is a write ready to run: its plan, its transaction and the
@@ -60,7 +60,7 @@ type writePlan struct {
 // type, preferences, the body, the plan, the statement and its transaction
 // — everything but running it.
 func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *apierr.Error) {
-	m, ex, aerr := request.Negotiate(req.Header.Get("Accept"), s.cfg.DBPlanEnabled)
+	m, handler, ex, aerr := s.negotiate(req.Header.Get("Accept"), r.rel, r.schema, r.q, "")
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -89,7 +89,8 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 			return nil, aerr
 		}
 	}
-	mp, aerr := plan.PlanMutate(mt, r.q, s.relatedIn(r.schema), plan.MutateOptions{Payload: payload, Prefs: prefs, Media: m})
+	mp, aerr := plan.PlanMutate(mt, r.q, s.relatedIn(r.schema), plan.MutateOptions{Payload: payload, Prefs: prefs, Media: m,
+		Handler: handler, GeoJSON: s.schema.GeoJSON})
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -129,7 +130,7 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 
 // respondWrite writes a mutation's response with PostgREST's statuses and
 // headers.
-func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.Preferences, m request.Media, res *exec.Result) {
+func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.Preferences, contentType string, res *exec.Result) {
 	start := time.Now()
 	req := c.Request()
 	h := c.Response().Header()
@@ -161,7 +162,7 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.P
 	var body []byte
 	if prefs.Return == "representation" {
 		body = res.Body
-		h.Set(echo.HeaderContentType, m.ContentType())
+		h.Set(echo.HeaderContentType, contentType)
 		switch {
 		case req.Method == http.MethodPut && res.Inserted != nil && *res.Inserted > 0:
 			status = http.StatusCreated

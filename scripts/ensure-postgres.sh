@@ -3,7 +3,9 @@
 # pgrestgen's throwaway clusters need them. Installs them from Debian/Ubuntu
 # packages when missing; elsewhere says what to install. Also installs
 # pgbouncer there, for the tests through a connection pooler (they are
-# skipped without it).
+# skipped without it), and PostGIS for the server's major version
+# (postgresql-15-postgis-3 for 15), for internal/geotest (skipped without
+# it, failed under CI).
 set -euo pipefail
 
 have_server() {
@@ -22,20 +24,46 @@ have_pgbouncer() {
   command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]
 }
 
-have_server && have_pgbouncer && exit 0
+# The major version of the server found, for its PostGIS package.
+server_major() {
+  local bin
+  if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
+    pg_config --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/'
+    return
+  fi
+  bin=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1)
+  [ -n "$bin" ] && basename "$(dirname "$(dirname "$bin")")"
+}
+
+have_postgis() {
+  local major
+  major=$(server_major) || return 1
+  [ -n "$major" ] && [ -f "/usr/share/postgresql/$major/extension/postgis.control" ]
+}
+
+have_server && have_pgbouncer && have_postgis && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  apt_install() {
+    echo "installing the Debian packages $*" >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+      echo "apt-get install $* failed" >&2
+  }
+  # A failure is judged below: without postgresql nothing runs, without
+  # pgbouncer or PostGIS only their tests are skipped (failed under CI).
+  # Tests start their own pgbouncer.
+  $SUDO apt-get update -qq || echo "apt-get update failed" >&2
   pkgs=()
   have_server || pkgs+=(postgresql)
   have_pgbouncer || pkgs+=(pgbouncer)
-  echo "installing the Debian packages ${pkgs[*]}" >&2
-  # A failure is judged below: without postgresql nothing runs, without
-  # pgbouncer only its tests are skipped. Tests start their own pgbouncer.
-  { $SUDO apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null; } ||
-    echo "apt-get install ${pkgs[*]} failed" >&2
+  [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
+  # PostGIS for the server's major version, once the server is there.
+  if have_server && ! have_postgis; then
+    major=$(server_major || true)
+    [ -n "$major" ] && apt_install "postgresql-$major-postgis-3"
+  fi
   have_server && exit 0
 fi
 

@@ -20,11 +20,33 @@ type Catalog struct {
 	// Representations are the domain representation casts, sorted by
 	// domain and kind.
 	Representations []Representation `json:"representations,omitempty"`
+	// MediaHandlers are the aggregates of the exposed schemas that serve a
+	// media type for relations (PostgREST's media type handlers).
+	MediaHandlers []MediaHandler `json:"media_handlers,omitempty"`
+	// PostGIS is the schema of the postgis extension, "" without it.
+	PostGIS string `json:"postgis,omitempty"`
 	// Objects are what the generated code depends on, each with a digest of
 	// the facts it relies on, as runtime/drift's query lists them (read in
 	// the same snapshot), sorted by name then kind. The generated schema.go
 	// carries them for the server's and pgrestgen check's drift reports.
 	Objects []Object `json:"objects"`
+}
+
+// MediaHandler is an aggregate of one argument returning a domain named
+// like a media type: it turns a relation's selected rows into a body of
+// that type.
+type MediaHandler struct {
+	// Schema and Name are the aggregate's.
+	Schema string `json:"schema"`
+	Name   string `json:"name"`
+	// MediaType is the domain's name as declared ("text/csv", "*/*").
+	MediaType string `json:"media_type"`
+	// Binary says the domain is over bytea.
+	Binary bool `json:"binary,omitempty"`
+	// TargetSchema and TargetName are the relation whose row type the
+	// aggregate takes; both empty for anyelement.
+	TargetSchema string `json:"target_schema,omitempty"`
+	TargetName   string `json:"target_name,omitempty"`
 }
 
 // Object is a row of runtime/drift's query: kind ("table", "function", …),

@@ -43,6 +43,10 @@ func (c *Catalog) Normalize() {
 		return cmp.Or(cmp.Compare(a.DomainSchema, b.DomainSchema), cmp.Compare(a.Domain, b.Domain),
 			cmp.Compare(a.Kind, b.Kind))
 	})
+	slices.SortFunc(c.MediaHandlers, func(a, b MediaHandler) int {
+		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name),
+			cmp.Compare(a.TargetSchema, b.TargetSchema), cmp.Compare(a.TargetName, b.TargetName))
+	})
 	// The order runtime/drift sorts in, so generated lists compare as they are.
 	slices.SortFunc(c.Objects, func(a, b Object) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Kind, b.Kind))

@@ -8,6 +8,7 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ func Files(pkg *plan.Package, version string) ([]File, error) {
 			return nil, err
 		}
 	}
-	if err := add("register.go", func(f *jen.File) error { emitRegister(f, pkg); return nil }); err != nil {
+	if err := add("register.go", func(f *jen.File) error { return emitRegister(f, pkg) }); err != nil {
 		return nil, err
 	}
 	if err := add("handlers.go", func(f *jen.File) error { emitAPI(f, pkg); return nil }); err != nil {
@@ -317,7 +318,19 @@ func commentLines(f *jen.File, comment string) {
 	}
 }
 
-func emitRegister(f *jen.File, pkg *plan.Package) {
+func emitRegister(f *jen.File, pkg *plan.Package) error {
+	var handlers *field
+	if len(pkg.MediaHandlers) > 0 {
+		code, err := literal{}.value(reflect.ValueOf(pkg.MediaHandlers), 1, "MediaHandlers", false)
+		if err != nil {
+			return err
+		}
+		handlers = kv("MediaHandlers", code)
+	}
+	var geo *field
+	if pkg.GeoJSON != "" {
+		geo = kv("GeoJSON", sqlLit(pkg.GeoJSON))
+	}
 	f.Comment("Schema returns the description of this API that the runtime serves:")
 	f.Comment("every relation and function of the exposed schemas.")
 	f.Func().Id("Schema").Params().Op("*").Qual(contractPkg, "Schema").Block(
@@ -345,11 +358,14 @@ func emitRegister(f *jen.File, pkg *plan.Package) {
 					g.Line()
 				}
 			})),
+			handlers,
+			geo,
 		)...)),
 	)
 
 	emitInterface(f, pkg)
 	emitRegisterHandlers(f, pkg)
+	return nil
 }
 
 const echoPkg = "github.com/labstack/echo/v4"

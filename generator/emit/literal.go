@@ -25,6 +25,7 @@ var sqlFields = map[string]bool{
 	"SQLName": true, "SelectStar": true, "RowRef": true, "Default": true,
 	"FilterCast": true, "OutputCast": true, "BodyCast": true, "OutputStar": true, "Cast": true, "Function": true, "MediaDomain": true,
 	"Returning": true, "KeyReturning": true, "Call": true,
+	"Aggregate": true, "RowType": true, "GeoJSON": true,
 }
 
 // constNames are contract's named constants, which print by name. The keys

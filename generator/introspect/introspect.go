@@ -140,6 +140,14 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	handlers, err := l.mediaHandlers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	postgis, err := l.postgisSchema(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := l.types.load(ctx, l.q); err != nil {
 		return nil, err
 	}
@@ -158,6 +166,8 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 		Domains:         []catalog.Domain{},
 		Representations: reps,
 		Objects:         make([]catalog.Object, 0, len(objs)),
+		MediaHandlers:   handlers,
+		PostGIS:         postgis,
 	}
 	for _, o := range objs {
 		cat.Objects = append(cat.Objects, catalog.Object{Kind: o.Kind, Name: o.Name, Digest: o.Digest})
@@ -192,6 +202,45 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 	}
 	cat.Normalize()
 	return cat, nil
+}
+
+// postgisSchema returns the schema PostGIS is installed in, "" for none.
+func (l *loader) postgisSchema(ctx context.Context) (string, error) {
+	rows, err := l.q.Query(ctx, postgisSQL)
+	if err != nil {
+		return "", fmt.Errorf("introspect postgis: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", fmt.Errorf("introspect postgis: %w", err)
+	}
+	if len(found) == 0 {
+		return "", nil
+	}
+	return found[0], nil
+}
+
+// mediaHandlerRow is one row of media_handlers.sql.
+type mediaHandlerRow struct {
+	Schema       string `db:"schema"`
+	Name         string `db:"name"`
+	MediaType    string `db:"media_type"`
+	Binary       bool   `db:"binary"`
+	TargetSchema string `db:"target_schema"`
+	TargetName   string `db:"target_name"`
+}
+
+// mediaHandlers loads the handler aggregates of the exposed schemas.
+func (l *loader) mediaHandlers(ctx context.Context) ([]catalog.MediaHandler, error) {
+	rows, err := query[mediaHandlerRow](ctx, l.q, mediaHandlersSQL, l.schemas)
+	if err != nil {
+		return nil, fmt.Errorf("introspect media handlers: %w", err)
+	}
+	var out []catalog.MediaHandler
+	for _, r := range rows {
+		out = append(out, catalog.MediaHandler(r))
+	}
+	return out, nil
 }
 
 // missingSchemas returns the requested schemas that do not exist, in the

@@ -25,6 +25,10 @@ var (
 	domainsSQL string
 	//go:embed sql/representations.sql
 	representationsSQL string
+	//go:embed sql/media_handlers.sql
+	mediaHandlersSQL string
+	//go:embed sql/postgis.sql
+	postgisSQL string
 	//go:embed sql/types.sql
 	typesSQL string
 )

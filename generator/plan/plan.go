@@ -17,6 +17,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/generator/catalog"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/drift"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
@@ -36,7 +37,12 @@ type Package struct {
 	// Fingerprint is runtime/drift's hash of Objects.
 	Fingerprint string
 	// Objects are the catalog's objects as the runtime compares them.
-	Objects    []contract.Object
+	Objects []contract.Object
+	// MediaHandlers are the anyelement handler aggregates
+	// (contract.Schema.MediaHandlers).
+	MediaHandlers []contract.MediaHandler
+	// GeoJSON is contract.Schema.GeoJSON.
+	GeoJSON    string
 	Relations  []Relation
 	Functions  []Function
 	Enums      []Enum
@@ -182,7 +188,11 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 	}
 	// The fingerprint is the object list's, not the whole catalog's, so the
 	// server can compute the database's with runtime/drift alone.
-	pkg := &Package{Name: opts.Package, Schemas: cat.Schemas, Fingerprint: drift.Fingerprint(objs), Objects: objs}
+	pkg := &Package{Name: opts.Package, Schemas: cat.Schemas, Fingerprint: drift.Fingerprint(objs), Objects: objs,
+		MediaHandlers: anyHandlers(cat)}
+	if cat.PostGIS != "" {
+		pkg.GeoJSON = quoteQualified(cat.PostGIS, "st_asgeojson")
+	}
 	names := newNamer(reserved...)
 	prefixes := newNamer()
 	files := newNamer("register", "schema", "handlers")
@@ -317,6 +327,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		if len(d.PrimaryKey) > 0 {
 			d.KeyReturning = sqlgen.KeyReturning(&d)
 		}
+		d.MediaHandlers = relationHandlers(cat, src)
 		r.Descriptor = d
 		for _, c := range []struct{ field, suffix, value string }{
 			{"SQLName", "SQL", d.SQLName},
@@ -675,6 +686,48 @@ func planMediaHandler(pf *Function) {
 	pf.Descriptor.MediaType = strings.ToLower(ret.Name)
 	pf.Descriptor.MediaDomain = quoteQualified(ret.Schema, ret.Name)
 	pf.Descriptor.MediaBinary = ret.Base != nil && ret.Base.Schema == "pg_catalog" && ret.Base.Name == "bytea"
+	pf.Descriptor.MediaContentType = request.HandlerContentType(ret.Name)
+}
+
+// mediaHandler is the descriptor of a handler aggregate.
+func mediaHandler(h catalog.MediaHandler) contract.MediaHandler {
+	m := contract.MediaHandler{
+		Schema:      h.Schema,
+		MediaType:   strings.ToLower(h.MediaType),
+		ContentType: request.HandlerContentType(h.MediaType),
+		Aggregate:   quoteQualified(h.Schema, h.Name),
+		Binary:      h.Binary,
+	}
+	if h.TargetName != "" {
+		m.RowType = quoteQualified(h.TargetSchema, h.TargetName)
+	}
+	return m
+}
+
+// relationHandlers are the handler aggregates taking rel's row type, in
+// the catalog's order (by aggregate schema and name).
+func relationHandlers(cat *catalog.Catalog, rel catalog.Relation) []contract.MediaHandler {
+	var out []contract.MediaHandler
+	for _, h := range cat.MediaHandlers {
+		if h.TargetSchema == rel.Schema && h.TargetName == rel.Name {
+			out = append(out, mediaHandler(h))
+		}
+	}
+	return out
+}
+
+// anyHandlers are the handler aggregates over anyelement, those of the
+// exposed schemas in db-schemas order.
+func anyHandlers(cat *catalog.Catalog) []contract.MediaHandler {
+	var out []contract.MediaHandler
+	for _, s := range cat.Schemas {
+		for _, h := range cat.MediaHandlers {
+			if h.TargetName == "" && h.Schema == s {
+				out = append(out, mediaHandler(h))
+			}
+		}
+	}
+	return out
 }
 
 // overloadSuffix names an overload after its input arguments: "ByIDAndName",

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,7 +33,17 @@ func RowsMatch[T any](ctx context.Context, src RowSource, rel *contract.Relation
 	if len(order) == 0 {
 		order = []string{rel.Columns[0].Name}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.Base+"/"+url.PathEscape(rel.Name)+"?order="+strings.Join(order, ","), nil)
+	target := src.Base + "/" + url.PathEscape(rel.Name) + "?order=" + strings.Join(order, ",")
+	if slices.ContainsFunc(rel.MediaHandlers, func(h contract.MediaHandler) bool { return h.MediaType == "*/*" }) {
+		// A relation's "*/*" handler answers every Accept when the default
+		// columns are selected; naming them all gets the built-in JSON.
+		var cols []string
+		for _, c := range rel.Columns {
+			cols = append(cols, url.QueryEscape(c.Name))
+		}
+		target += "&select=" + strings.Join(cols, ",")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,7 @@ func TestRowTypesDecodeResponses(t *testing.T) {
 		"test.actors": e2e.RowsMatch[db.Actor], "test.addresses": e2e.RowsMatch[db.Address],
 		"test.bags": e2e.RowsMatch[db.Bag], "test.call_log": e2e.RowsMatch[db.CallLog],
 		"test.category_counts": e2e.RowsMatch[db.CategoryCount], "test.category_stats": e2e.RowsMatch[db.CategoryStat],
+		"test.coins": e2e.RowsMatch[db.Coin], "test.dice": e2e.RowsMatch[db.Dice], "test.shapes": e2e.RowsMatch[db.Shape],
 		"test.contracts": e2e.RowsMatch[db.Contract], "test.cpes": e2e.RowsMatch[db.Cpe],
 		"test.director_stats": e2e.RowsMatch[db.DirectorStat], "test.directors": e2e.RowsMatch[db.Director],
 		"test.documents": e2e.RowsMatch[db.Document], "test.edition_releases": e2e.RowsMatch[db.EditionRelease],

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 		if err := c.CreateDatabase(ctx, template, ""); err != nil {
 			return err
 		}
-		return pgcluster.ApplyFiles(ctx, c.URI(template), []string{"schema.sql", "films.sql", "rpc.sql", "domainrep.sql"})
+		return pgcluster.ApplyFiles(ctx, c.URI(template), []string{"schema.sql", "films.sql", "rpc.sql", "domainrep.sql", "media.sql"})
 	}))
 }
 

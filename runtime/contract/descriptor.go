@@ -42,6 +42,31 @@ type Relation struct {
 	// Relationships are the relations of the same schema this one can
 	// embed, in PostgREST's order (see relationship.go).
 	Relationships []Relationship
+
+	// MediaHandlers are the handler aggregates taking this relation's row
+	// type, by media type: they win over the anyelement ones
+	// (Schema.MediaHandlers) when the request selects the default columns.
+	MediaHandlers []MediaHandler
+}
+
+// MediaHandler is an aggregate of one argument returning a domain named
+// after a media type (PostgREST's media type handlers): applied to the
+// selected rows, it is the body of that media type.
+type MediaHandler struct {
+	// Schema is the aggregate's schema.
+	Schema string
+	// MediaType is the media type it serves, lower-case ("*/*": any).
+	MediaType string
+	// ContentType is the Content-Type of its answers (a function may
+	// replace it through response.headers).
+	ContentType string
+	// Aggregate is the quoted, schema-qualified aggregate.
+	Aggregate string
+	// RowType is the quoted relation whose row type the aggregate takes,
+	// the rows being cast to it; "" for anyelement.
+	RowType string
+	// Binary says its domain is over bytea: the body is its bytes.
+	Binary bool
 }
 
 // Column describes a column to the runtime.
@@ -120,6 +145,10 @@ type Function struct {
 	MediaType   string
 	MediaDomain string
 	MediaBinary bool
+	// MediaContentType is the Content-Type of its answers: the domain's
+	// name, with "; charset=utf-8" for the text types PostgREST gives one,
+	// application/octet-stream for "*/*".
+	MediaContentType string
 	// Volatility is "immutable", "stable" or "volatile".
 	Volatility string
 	// Settings are the function's SET clauses ("statement_timeout=1s");
@@ -153,4 +182,11 @@ type Schema struct {
 	Objects   []Object
 	Relations []*Relation
 	Functions []*Function
+	// MediaHandlers are the handler aggregates over anyelement, which serve
+	// their media type for every relation and call result.
+	MediaHandlers []MediaHandler
+	// GeoJSON is PostGIS's ST_AsGeoJSON (quoted, schema-qualified) when the
+	// database has PostGIS: application/geo+json is then served for every
+	// relation and call result, as PostgREST does. "" without PostGIS.
+	GeoJSON string
 }

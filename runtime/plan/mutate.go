@@ -44,6 +44,9 @@ type Mutate struct {
 	Representation *Scope
 	Warning        string
 	Media          request.Media
+	// Handler and GeoJSON render a representation as Read's do.
+	Handler *contract.MediaHandler
+	GeoJSON string
 }
 
 // Counts says whether the statement counts the rows an upsert inserted.
@@ -94,6 +97,8 @@ type MutateOptions struct {
 	Payload *request.Payload
 	Prefs   request.Preferences
 	Media   request.Media
+	Handler *contract.MediaHandler
+	GeoJSON string
 }
 
 // PlanMutate completes a write's plan once its body is read, continuing
@@ -102,7 +107,7 @@ type MutateOptions struct {
 // (with its embeds).
 func PlanMutate(t *MutateTarget, q *query.Request, rels *Relations, o MutateOptions) (*Mutate, *apierr.Error) {
 	m := &Mutate{MutateTarget: *t, Payload: o.Payload, Defaults: o.Prefs.Missing == "default",
-		Return: o.Prefs.Return, Media: o.Media}
+		Return: o.Prefs.Return, Media: o.Media, Handler: o.Handler, GeoJSON: o.GeoJSON}
 	rel := t.Rel
 	if o.Payload != nil {
 		cols, aerr := payloadColumns(rel, o.Payload.Columns)

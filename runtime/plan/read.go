@@ -24,6 +24,11 @@ type Read struct {
 	Count   string // "", exact, planned or estimated
 	MaxRows *int64
 	Media   request.Media
+	// Handler is the handler aggregate rendering the body for MediaCustom
+	// (nil: a handler function's own media type); GeoJSON is PostGIS's
+	// ST_AsGeoJSON for MediaGeoJSON.
+	Handler *contract.MediaHandler
+	GeoJSON string
 	// Head reads no body (HEAD).
 	Head bool
 	// Stream is the streamed statement: a meta row, then one row per
@@ -38,6 +43,8 @@ type ReadOptions struct {
 	Count   string
 	MaxRows *int64
 	Media   request.Media
+	Handler *contract.MediaHandler
+	GeoJSON string
 	Method  string
 	// Call is set for a function call's rows.
 	Call *Call
@@ -51,7 +58,7 @@ func PlanRead(rel *contract.Relation, q *query.Request, rels *Relations, o ReadO
 		return nil, aerr
 	}
 	return &Read{Scope: scope, Warning: warning, Call: o.Call, Range: o.Range, Count: o.Count, MaxRows: o.MaxRows,
-		Media: o.Media, Head: o.Method == http.MethodHead,
+		Media: o.Media, Handler: o.Handler, GeoJSON: o.GeoJSON, Head: o.Method == http.MethodHead,
 		Stream: o.Call == nil && Streamable(o.Method, o.Media, o.Count) && !fewRows(scope, o.Range)}, nil
 }
 

@@ -18,9 +18,12 @@ const (
 	MediaObject
 	MediaObjectStripped
 	MediaCSV
-	// MediaCustom is a function's own media type (Function.MediaType),
-	// whose Content-Type NegotiateCall gives.
+	// MediaCustom is a handler's media type: a handler function's own
+	// (Function.MediaType) or a handler aggregate's (Choice.Own, Index).
 	MediaCustom
+	// MediaGeoJSON is PostgREST's application/geo+json, a FeatureCollection
+	// of the rows (PostGIS).
+	MediaGeoJSON
 )
 
 // ContentType is the Content-Type PostgREST sends for each built-in media
@@ -35,6 +38,8 @@ func (m Media) ContentType() string {
 		return "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8"
 	case MediaCSV:
 		return "text/csv; charset=utf-8"
+	case MediaGeoJSON:
+		return "application/geo+json; charset=utf-8"
 	}
 	return "application/json; charset=utf-8"
 }
@@ -123,32 +128,67 @@ func decodeMedia(raw string) (m Media, ok bool, name string) {
 	return 0, false, raw
 }
 
+// HandlerContentType is the Content-Type of a handler's answers, from the
+// name of its domain: "*/*" answers application/octet-stream; the media
+// types PostgREST knows get its spelling and, but for octet-stream, its
+// "; charset=utf-8"; others are sent as named.
+func HandlerContentType(domain string) string {
+	if domain == "*/*" {
+		return "application/octet-stream"
+	}
+	switch t := strings.ToLower(domain); t {
+	case "application/octet-stream":
+		return t
+	case "application/json", "application/geo+json", "text/csv", "text/plain", "text/xml",
+		"application/openapi+json", "application/x-www-form-urlencoded":
+		return t + "; charset=utf-8"
+	}
+	return domain
+}
+
+// Offer is what a response can be rendered in besides the built-in JSON
+// and CSV, as lower-case media types ("*/*" for a handler of any).
+type Offer struct {
+	// Own are the handlers of the relation itself (aggregates of its row
+	// type, or a handler function's own media type). PostgREST offers them
+	// only when the request selects the default columns, and an own "*/*"
+	// wins over every other media type.
+	Own []string
+	// Any are the handler aggregates over anyelement: they replace the
+	// built-in handler of their media type.
+	Any []string
+	// GeoJSON offers application/geo+json (a relation with PostGIS columns).
+	GeoJSON bool
+}
+
+// Choice is a negotiated media type: for MediaCustom, the handler is
+// Offer.Own[Index] when Own, else Offer.Any[Index].
+type Choice struct {
+	Media Media
+	Own   bool
+	Index int
+	// Explain, when set, asks for the plan of the statement of Media.
+	Explain *Explain
+}
+
 // Negotiate picks the response media type from the Accept header: the first
 // entry, in its order of preference, that a relation can produce (PGRST107
 // when none). No Accept means JSON. plans is db-plan-enabled: with it, an
 // application/vnd.pgrst.plan entry is accepted and gives the Explain of
 // its for= media type (nil otherwise), which is then the Media.
 func Negotiate(accept string, plans bool) (Media, *Explain, *apierr.Error) {
-	m, _, ex, aerr := negotiateWith(accept, "", plans)
-	return m, ex, aerr
+	c, aerr := NegotiateOffer(accept, Offer{}, plans)
+	return c.Media, c.Explain, aerr
 }
 
-// NegotiateCall is Negotiate for a function call. A handler function, one
-// with a media type of its own (handler: Function.MediaType, "" for none),
-// serves that media type, or every one for "*/*", when the call selects the
-// default columns; the string is then the Content-Type of MediaCustom.
-func NegotiateCall(accept, handler string, defaultSelect, plans bool) (Media, string, *Explain, *apierr.Error) {
-	if !defaultSelect {
-		return negotiateWith(accept, "", plans)
-	}
-	return negotiateWith(accept, handler, plans)
-}
-
-// negotiateWith picks the media type of a response, a handler's media type
-// (handler, "" for none) ahead of the built-in ones except the vendor types
-// (object, stripped array), which cannot be overridden, as in PostgREST. A
-// plan entry is negotiated as its for= media type, only when plans is set.
-func negotiateWith(accept, handler string, plans bool) (Media, string, *Explain, *apierr.Error) {
+// NegotiateOffer picks the response media type from the Accept header
+// among the built-in ones and those of o, as PostgREST does: entries in
+// their order of preference; for each, the vendor types (object, stripped
+// array), which cannot be overridden, then the relation's own "*/*" and
+// own handler of that type, then an anyelement one, then the built-in one.
+// PGRST107 when no entry is available. No Accept means "*/*". A plan entry
+// is negotiated as its for= media type, only when plans is set.
+func NegotiateOffer(accept string, o Offer, plans bool) (Choice, *apierr.Error) {
 	entries := []acceptEntry{{raw: "*/*", q: 1}}
 	if strings.TrimSpace(accept) != "" {
 		entries = parseAccept(accept)
@@ -165,23 +205,33 @@ func negotiateWith(accept, handler string, plans bool) (Media, string, *Explain,
 			}
 		}
 		m, ok, name := decodeMedia(raw)
+		typ := name
+		if !ok {
+			typ, _, _ = strings.Cut(strings.ToLower(raw), ";")
+		}
 		if ex != nil {
 			name = ex.Name
 		}
 		if ok && m != MediaJSON && m != MediaCSV {
-			return m, "", ex, nil
+			return Choice{Media: m, Explain: ex}, nil
 		}
-		typ, _, _ := strings.Cut(strings.ToLower(raw), ";")
+		if i := slices.Index(o.Own, "*/*"); i >= 0 {
+			return Choice{Media: MediaCustom, Own: true, Index: i, Explain: ex}, nil
+		}
+		if i := slices.Index(o.Own, typ); i >= 0 {
+			return Choice{Media: MediaCustom, Own: true, Index: i, Explain: ex}, nil
+		}
+		if i := slices.Index(o.Any, typ); i >= 0 {
+			return Choice{Media: MediaCustom, Index: i, Explain: ex}, nil
+		}
 		switch {
-		case handler == "*/*":
-			return MediaCustom, "application/octet-stream", ex, nil
-		case handler != "" && typ == handler:
-			return MediaCustom, handler, ex, nil
 		case ok:
-			return m, "", ex, nil
+			return Choice{Media: m, Explain: ex}, nil
+		case typ == "application/geo+json" && o.GeoJSON:
+			return Choice{Media: MediaGeoJSON, Explain: ex}, nil
 		}
 		names = append(names, name)
 	}
-	return 0, "", nil, apierr.New(http.StatusNotAcceptable, "PGRST107",
+	return Choice{}, apierr.New(http.StatusNotAcceptable, "PGRST107",
 		"None of these media types are available: "+strings.Join(names, ", "), "", "")
 }

@@ -101,8 +101,63 @@ func TestNegotiatePlan(t *testing.T) {
 		}
 	}
 	// A handler function's media type is explained as well.
-	m, ct, ex, err := NegotiateCall(`application/vnd.pgrst.plan+json; for="text/xml"; options=verbose`, "text/xml", true, true)
-	if err != nil || m != MediaCustom || ct != "text/xml" || ex == nil || ex.Name != `application/vnd.pgrst.plan+json; for="text/xml"; options=verbose` {
-		t.Errorf("NegotiateCall(plan for text/xml) = %v, %q, %+v, %v", m, ct, ex, err)
+	c, err := NegotiateOffer(`application/vnd.pgrst.plan+json; for="text/xml"; options=verbose`, Offer{Own: []string{"text/xml"}}, true)
+	if ex := c.Explain; err != nil || c.Media != MediaCustom || !c.Own || ex == nil || ex.Name != `application/vnd.pgrst.plan+json; for="text/xml"; options=verbose` {
+		t.Errorf("NegotiateOffer(plan for text/xml) = %+v, %v", c, err)
+	}
+}
+
+// TestNegotiateOffer covers F-MEDIA-07, 12-14: which handler answers, in
+// PostgREST's order of lookup.
+func TestNegotiateOffer(t *testing.T) {
+	rel := Offer{Own: []string{"text/csv", "application/vnd.twkb"}, Any: []string{"application/vnd.geo2+json", "text/csv", "*/*"}}
+	cases := []struct {
+		name   string
+		accept string
+		offer  Offer
+		want   Choice
+		err    string
+	}{
+		{"own wins over anyelement", "text/csv", rel, Choice{Media: MediaCustom, Own: true, Index: 0}, ""},
+		{"anyelement", "application/vnd.geo2+json", rel, Choice{Media: MediaCustom, Index: 0}, ""},
+		{"anyelement */* takes */*", "", rel, Choice{Media: MediaCustom, Index: 2}, ""},
+		{"anyelement */* takes no other type", "image/png", rel, Choice{}, "None of these media types are available: image/png"},
+		{"own */* takes every type", "image/png", Offer{Own: []string{"text/plain", "*/*"}}, Choice{Media: MediaCustom, Own: true, Index: 1}, ""},
+		{"own */* before own type", "text/plain", Offer{Own: []string{"text/plain", "*/*"}}, Choice{Media: MediaCustom, Own: true, Index: 1}, ""},
+		{"vendor types are not overridden", "application/vnd.pgrst.object+json", Offer{Own: []string{"*/*"}}, Choice{Media: MediaObject}, ""},
+		{"array+json is application/json", "application/vnd.pgrst.array+json", Offer{Any: []string{"application/json"}}, Choice{Media: MediaCustom}, ""},
+		{"by preference", "application/vnd.twkb;q=0.5, text/csv", Offer{Own: []string{"application/vnd.twkb"}}, Choice{Media: MediaCSV}, ""},
+		{"parameters ignored, case too", "Application/VND.twkb; v=1", Offer{Own: []string{"application/vnd.twkb"}}, Choice{Media: MediaCustom, Own: true}, ""},
+		{"geojson with PostGIS", "application/geo+json", Offer{GeoJSON: true}, Choice{Media: MediaGeoJSON}, ""},
+		{"geojson without PostGIS", "application/geo+json", Offer{}, Choice{}, "None of these media types are available: application/geo+json"},
+	}
+	for _, c := range cases {
+		got, err := NegotiateOffer(c.accept, c.offer, false)
+		switch {
+		case c.err != "" && (err == nil || err.Message != c.err || err.Status != 406):
+			t.Errorf("%s: error = %v, want 406 %q", c.name, err, c.err)
+		case c.err == "" && (err != nil || got != c.want):
+			t.Errorf("%s: %+v, %v; want %+v", c.name, got, err, c.want)
+		}
+	}
+}
+
+// TestHandlerContentType: PostgREST's Content-Type of a handler's media
+// type.
+func TestHandlerContentType(t *testing.T) {
+	for in, want := range map[string]string{
+		"*/*":                      "application/octet-stream",
+		"application/octet-stream": "application/octet-stream",
+		"text/plain":               "text/plain; charset=utf-8",
+		"Text/XML":                 "text/xml; charset=utf-8",
+		"text/csv":                 "text/csv; charset=utf-8",
+		"application/json":         "application/json; charset=utf-8",
+		"application/geo+json":     "application/geo+json; charset=utf-8",
+		"text/html":                "text/html",
+		"application/vnd.twkb":     "application/vnd.twkb",
+	} {
+		if got := HandlerContentType(in); got != want {
+			t.Errorf("HandlerContentType(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

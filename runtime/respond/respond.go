@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -130,13 +131,20 @@ func ContentRange(lower, upper int64, total *int64) string {
 func GUCs(headers, statusGUC *string, h http.Header, status *int) error {
 	if headers != nil && *headers != "" {
 		var list []map[string]string
-		if err := json.Unmarshal([]byte(*headers), &list); err != nil {
+		if err := json.Unmarshal([]byte(*headers), &list); err != nil || slices.ContainsFunc(list, func(kv map[string]string) bool { return len(kv) != 1 }) {
 			return apierr.New(http.StatusInternalServerError, "PGRST111",
 				"response.headers guc must be a JSON array composed of objects with a single key and a string value", "", "")
 		}
+		// A header the function sets replaces the server's of that name;
+		// each one it sets is sent, so several Set-Cookie all arrive.
+		for _, kv := range list {
+			for k := range kv {
+				h.Del(k)
+			}
+		}
 		for _, kv := range list {
 			for k, v := range kv {
-				h.Set(k, v)
+				h.Add(k, v)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
@@ -60,6 +61,35 @@ func TestContentRange(t *testing.T) {
 	} {
 		if got := ContentRange(c.lower, c.upper, c.total); got != c.want {
 			t.Errorf("ContentRange(%d, %d, %v) = %q, want %q", c.lower, c.upper, c.total, got, c.want)
+		}
+	}
+}
+
+// TestGUCs: response.headers replaces the server's headers of the names it
+// sets and sends each of its own, repeated names included (Set-Cookie);
+// an object of other than one key is PGRST111, as in PostgREST.
+func TestGUCs(t *testing.T) {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Vary", "Accept")
+	headers := `[{"Set-Cookie": "a=1"}, {"Content-Type": "text/plain"}, {"Set-Cookie": "b=2"}]`
+	status := 200
+	if err := GUCs(&headers, nil, h, &status); err != nil {
+		t.Fatal(err)
+	}
+	want := http.Header{"Set-Cookie": {"a=1", "b=2"}, "Content-Type": {"text/plain"}, "Vary": {"Accept"}}
+	if len(h) != len(want) {
+		t.Fatalf("headers %v, want %v", h, want)
+	}
+	for k, v := range want {
+		if got := h.Values(k); len(got) != len(v) || strings.Join(got, "|") != strings.Join(v, "|") {
+			t.Errorf("%s: %q, want %q", k, got, v)
+		}
+	}
+	for _, bad := range []string{`[{"A": "1", "B": "2"}]`, `[{}]`, `{"A": "1"}`} {
+		err := GUCs(&bad, nil, http.Header{}, &status)
+		if e, ok := err.(*apierr.Error); !ok || e.Code != "PGRST111" {
+			t.Errorf("%s: %v, want PGRST111", bad, err)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package sqlgen
 
-import "github.com/pgrestgen/pgrestgen/runtime/request"
+import (
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
+)
 
 // Aggregate is the expression that turns a page's rows (rows is the value
 // aggregated: _postgrest_t, or a scalar column of it) into the response
@@ -41,6 +44,41 @@ const (
 	strippedArrayBody  = "coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text"
 	strippedObjectBody = "coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')::text"
 )
+
+// MediaBody is the body expression of a page of rows (_postgrest_t) in
+// media m: a handler aggregate's (h, for MediaCustom), PostGIS's GeoJSON
+// (geo, ST_AsGeoJSON), or Body's.
+func MediaBody(m request.Media, h *contract.MediaHandler, geo string) string {
+	switch {
+	case m == request.MediaCustom && h != nil:
+		return HandlerBody(h, "_postgrest_t")
+	case m == request.MediaGeoJSON:
+		return GeoJSONBody(geo)
+	}
+	return Body(m)
+}
+
+// HandlerBody is the body a handler aggregate makes of the page's rows
+// (rows: _postgrest_t, or its scalar column), cast to the relation's row
+// type when the aggregate takes one, its value sent as text or bytes.
+func HandlerBody(h *contract.MediaHandler, rows string) string {
+	if h.RowType != "" {
+		rows += "::" + h.RowType
+	}
+	cast := "::text"
+	if h.Binary {
+		cast = "::bytea"
+	}
+	return h.Aggregate + "(" + rows + ")" + cast
+}
+
+// GeoJSONBody is PostgREST's application/geo+json body: a FeatureCollection
+// of the rows as PostGIS's ST_AsGeoJSON (st, quoted) makes them features,
+// the first geometry column the geometry, the others the properties.
+func GeoJSONBody(st string) string {
+	return "json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(" + st +
+		"(_postgrest_t)::json), '[]'))::text"
+}
 
 // CSVBody turns the page into CSV the way PostgREST does: a header of the
 // first row's keys, then one line per row.

@@ -39,7 +39,7 @@ func Mutate(m *plan.Mutate) (sql string, args []any) {
 		if order := OrderBy(a, m.Representation); order != "" {
 			inner += " ORDER BY " + order
 		}
-		body = Body(m.Media)
+		body = MediaBody(m.Media, m.Handler, m.GeoJSON)
 	case "headers-only":
 		body = objectBody
 	}

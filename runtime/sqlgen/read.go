@@ -81,6 +81,14 @@ func Read(r *plan.Read) Statement {
 	switch {
 	case r.Head:
 		sql.WriteString("NULL::text")
+	case r.Media == request.MediaGeoJSON:
+		sql.WriteString(GeoJSONBody(r.GeoJSON))
+	case r.Media == request.MediaCustom && r.Handler != nil:
+		rows := "_postgrest_t"
+		if r.Call != nil && r.Call.Fn.Scalar {
+			rows = "_postgrest_t.pgrst_scalar"
+		}
+		sql.WriteString(HandlerBody(r.Handler, rows))
 	case r.Call != nil:
 		sql.WriteString(CallBody(r.Call, r.Media))
 	default:

@@ -16,14 +16,15 @@ type AnythingGoesResult = string
 //	(SELECT "test"."anything_goes"() AS pgrst_scalar) AS pgrst_call
 func AnythingGoesFunction() *contract.Function {
 	return &contract.Function{
-		Schema:      "test",
-		Name:        "anything_goes",
-		SQLName:     `"test"."anything_goes"`,
-		ReturnType:  "test.\"*/*\"",
-		Scalar:      true,
-		MediaType:   "*/*",
-		MediaDomain: `"test"."*/*"`,
-		MediaBinary: true,
-		Volatility:  "stable",
+		Schema:           "test",
+		Name:             "anything_goes",
+		SQLName:          `"test"."anything_goes"`,
+		ReturnType:       "test.\"*/*\"",
+		Scalar:           true,
+		MediaType:        "*/*",
+		MediaDomain:      `"test"."*/*"`,
+		MediaBinary:      true,
+		MediaContentType: "application/octet-stream",
+		Volatility:       "stable",
 	}
 }

@@ -93,6 +93,14 @@ func (a *API) PutCategoryStats(c echo.Context) error     { return a.srv.Relation
 func (a *API) DeleteCategoryStats(c echo.Context) error  { return a.srv.Relation(c, "category_stats") }
 func (a *API) OptionsCategoryStats(c echo.Context) error { return a.srv.Relation(c, "category_stats") }
 
+// /coins serves the relations called "coins".
+func (a *API) GetCoins(c echo.Context) error     { return a.srv.Relation(c, "coins") }
+func (a *API) PostCoins(c echo.Context) error    { return a.srv.Relation(c, "coins") }
+func (a *API) PatchCoins(c echo.Context) error   { return a.srv.Relation(c, "coins") }
+func (a *API) PutCoins(c echo.Context) error     { return a.srv.Relation(c, "coins") }
+func (a *API) DeleteCoins(c echo.Context) error  { return a.srv.Relation(c, "coins") }
+func (a *API) OptionsCoins(c echo.Context) error { return a.srv.Relation(c, "coins") }
+
 // /contracts serves the relations called "contracts".
 func (a *API) GetContracts(c echo.Context) error     { return a.srv.Relation(c, "contracts") }
 func (a *API) PostContracts(c echo.Context) error    { return a.srv.Relation(c, "contracts") }
@@ -108,6 +116,14 @@ func (a *API) PatchCpes(c echo.Context) error   { return a.srv.Relation(c, "cpes
 func (a *API) PutCpes(c echo.Context) error     { return a.srv.Relation(c, "cpes") }
 func (a *API) DeleteCpes(c echo.Context) error  { return a.srv.Relation(c, "cpes") }
 func (a *API) OptionsCpes(c echo.Context) error { return a.srv.Relation(c, "cpes") }
+
+// /dice serves the relations called "dice".
+func (a *API) GetDice(c echo.Context) error     { return a.srv.Relation(c, "dice") }
+func (a *API) PostDice(c echo.Context) error    { return a.srv.Relation(c, "dice") }
+func (a *API) PatchDice(c echo.Context) error   { return a.srv.Relation(c, "dice") }
+func (a *API) PutDice(c echo.Context) error     { return a.srv.Relation(c, "dice") }
+func (a *API) DeleteDice(c echo.Context) error  { return a.srv.Relation(c, "dice") }
+func (a *API) OptionsDice(c echo.Context) error { return a.srv.Relation(c, "dice") }
 
 // /director_stats serves the relations called "director_stats".
 func (a *API) GetDirectorStats(c echo.Context) error     { return a.srv.Relation(c, "director_stats") }
@@ -331,6 +347,14 @@ func (a *API) PutSecrets(c echo.Context) error     { return a.srv.Relation(c, "s
 func (a *API) DeleteSecrets(c echo.Context) error  { return a.srv.Relation(c, "secrets") }
 func (a *API) OptionsSecrets(c echo.Context) error { return a.srv.Relation(c, "secrets") }
 
+// /shapes serves the relations called "shapes".
+func (a *API) GetShapes(c echo.Context) error     { return a.srv.Relation(c, "shapes") }
+func (a *API) PostShapes(c echo.Context) error    { return a.srv.Relation(c, "shapes") }
+func (a *API) PatchShapes(c echo.Context) error   { return a.srv.Relation(c, "shapes") }
+func (a *API) PutShapes(c echo.Context) error     { return a.srv.Relation(c, "shapes") }
+func (a *API) DeleteShapes(c echo.Context) error  { return a.srv.Relation(c, "shapes") }
+func (a *API) OptionsShapes(c echo.Context) error { return a.srv.Relation(c, "shapes") }
+
 // /spans serves the relations called "spans".
 func (a *API) GetSpans(c echo.Context) error     { return a.srv.Relation(c, "spans") }
 func (a *API) PostSpans(c echo.Context) error    { return a.srv.Relation(c, "spans") }
@@ -450,6 +474,11 @@ func (a *API) OptionsRPCColorFromText(c echo.Context) error {
 	return a.srv.Function(c, "color_from_text")
 }
 
+// /rpc/cookies calls the functions called "cookies".
+func (a *API) GetRPCCookies(c echo.Context) error     { return a.srv.Function(c, "cookies") }
+func (a *API) PostRPCCookies(c echo.Context) error    { return a.srv.Function(c, "cookies") }
+func (a *API) OptionsRPCCookies(c echo.Context) error { return a.srv.Function(c, "cookies") }
+
 // /rpc/count_entries calls the functions called "count_entries".
 func (a *API) GetRPCCountEntries(c echo.Context) error     { return a.srv.Function(c, "count_entries") }
 func (a *API) PostRPCCountEntries(c echo.Context) error    { return a.srv.Function(c, "count_entries") }
@@ -459,6 +488,11 @@ func (a *API) OptionsRPCCountEntries(c echo.Context) error { return a.srv.Functi
 func (a *API) GetRPCDivide(c echo.Context) error     { return a.srv.Function(c, "divide") }
 func (a *API) PostRPCDivide(c echo.Context) error    { return a.srv.Function(c, "divide") }
 func (a *API) OptionsRPCDivide(c echo.Context) error { return a.srv.Function(c, "divide") }
+
+// /rpc/download calls the functions called "download".
+func (a *API) GetRPCDownload(c echo.Context) error     { return a.srv.Function(c, "download") }
+func (a *API) PostRPCDownload(c echo.Context) error    { return a.srv.Function(c, "download") }
+func (a *API) OptionsRPCDownload(c echo.Context) error { return a.srv.Function(c, "download") }
 
 // /rpc/echo_json calls the functions called "echo_json".
 func (a *API) GetRPCEchoJSON(c echo.Context) error     { return a.srv.Function(c, "echo_json") }
@@ -479,6 +513,11 @@ func (a *API) OptionsRPCFilmsBefore(c echo.Context) error { return a.srv.Functio
 func (a *API) GetRPCGreet(c echo.Context) error     { return a.srv.Function(c, "greet") }
 func (a *API) PostRPCGreet(c echo.Context) error    { return a.srv.Function(c, "greet") }
 func (a *API) OptionsRPCGreet(c echo.Context) error { return a.srv.Function(c, "greet") }
+
+// /rpc/greeting calls the functions called "greeting".
+func (a *API) GetRPCGreeting(c echo.Context) error     { return a.srv.Function(c, "greeting") }
+func (a *API) PostRPCGreeting(c echo.Context) error    { return a.srv.Function(c, "greeting") }
+func (a *API) OptionsRPCGreeting(c echo.Context) error { return a.srv.Function(c, "greeting") }
 
 // /rpc/initial calls the functions called "initial".
 func (a *API) GetRPCInitial(c echo.Context) error     { return a.srv.Function(c, "initial") }
@@ -524,6 +563,11 @@ func (a *API) OptionsRPCLogCall(c echo.Context) error { return a.srv.Function(c,
 func (a *API) GetRPCLowerCi(c echo.Context) error     { return a.srv.Function(c, "lower_ci") }
 func (a *API) PostRPCLowerCi(c echo.Context) error    { return a.srv.Function(c, "lower_ci") }
 func (a *API) OptionsRPCLowerCi(c echo.Context) error { return a.srv.Function(c, "lower_ci") }
+
+// /rpc/many_sided calls the functions called "many_sided".
+func (a *API) GetRPCManySided(c echo.Context) error     { return a.srv.Function(c, "many_sided") }
+func (a *API) PostRPCManySided(c echo.Context) error    { return a.srv.Function(c, "many_sided") }
+func (a *API) OptionsRPCManySided(c echo.Context) error { return a.srv.Function(c, "many_sided") }
 
 // /rpc/no_args calls the functions called "no_args".
 func (a *API) GetRPCNoArgs(c echo.Context) error     { return a.srv.Function(c, "no_args") }
@@ -599,6 +643,11 @@ func (a *API) OptionsRPCSwatchesOf(c echo.Context) error { return a.srv.Function
 func (a *API) GetRPCTeapot(c echo.Context) error     { return a.srv.Function(c, "teapot") }
 func (a *API) PostRPCTeapot(c echo.Context) error    { return a.srv.Function(c, "teapot") }
 func (a *API) OptionsRPCTeapot(c echo.Context) error { return a.srv.Function(c, "teapot") }
+
+// /rpc/xml_doc calls the functions called "xml_doc".
+func (a *API) GetRPCXMLDoc(c echo.Context) error     { return a.srv.Function(c, "xml_doc") }
+func (a *API) PostRPCXMLDoc(c echo.Context) error    { return a.srv.Function(c, "xml_doc") }
+func (a *API) OptionsRPCXMLDoc(c echo.Context) error { return a.srv.Function(c, "xml_doc") }
 
 // /rpc/xml_root calls the functions called "xml_root".
 func (a *API) GetRPCXMLRoot(c echo.Context) error     { return a.srv.Function(c, "xml_root") }

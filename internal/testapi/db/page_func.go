@@ -29,11 +29,12 @@ func PageFunction() *contract.Function {
 		Params: []contract.Param{
 			{Name: "title", SQLName: `"title"`, Type: "text", Cast: `text`},
 		},
-		Call:        PageCallSQL,
-		ReturnType:  "test.\"text/html\"",
-		Scalar:      true,
-		MediaType:   "text/html",
-		MediaDomain: `"test"."text/html"`,
-		Volatility:  "stable",
+		Call:             PageCallSQL,
+		ReturnType:       "test.\"text/html\"",
+		Scalar:           true,
+		MediaType:        "text/html",
+		MediaDomain:      `"test"."text/html"`,
+		MediaContentType: "text/html",
+		Volatility:       "stable",
 	}
 }

@@ -25,8 +25,10 @@ func Schema() *contract.Schema {
 			CallLogRelation(),
 			CategoryCountsRelation(),
 			CategoryStatsRelation(),
+			CoinsRelation(),
 			ContractsRelation(),
 			CpesRelation(),
+			DiceRelation(),
 			DirectorStatsRelation(),
 			DirectorsRelation(),
 			DocumentsRelation(),
@@ -54,6 +56,7 @@ func Schema() *contract.Schema {
 			RolesRelation(),
 			ScreeningsRelation(),
 			SecretsRelation(),
+			ShapesRelation(),
 			SpansRelation(),
 			StudiosRelation(),
 			SwatchCodesRelation(),
@@ -75,8 +78,10 @@ func Schema() *contract.Schema {
 			BumpFunction(),
 			ByteCountFunction(),
 			ColorFromTextFunction(),
+			CookiesFunction(),
 			CountEntriesFunction(),
 			DivideFunction(),
+			DownloadFunction(),
 			EchoJSONFunction(),
 			EitherNoArgsFunction(),
 			EitherByXAndYFunction(),
@@ -84,6 +89,7 @@ func Schema() *contract.Schema {
 			EitherByTextFunction(),
 			FilmsBeforeFunction(),
 			GreetFunction(),
+			GreetingFunction(),
 			InitialFunction(),
 			IsolationFunction(),
 			ItemByIDFunction(),
@@ -94,6 +100,7 @@ func Schema() *contract.Schema {
 			LogAndCountFunction(),
 			LogCallFunction(),
 			LowerCiFunction(),
+			ManySidedFunction(),
 			NoArgsFunction(),
 			NumbersFunction(),
 			OverNoArgsFunction(),
@@ -112,9 +119,16 @@ func Schema() *contract.Schema {
 			SumArrayFunction(),
 			SwatchesOfFunction(),
 			TeapotFunction(),
+			XMLDocFunction(),
 			XMLRootFunction(),
 			V2NoArgsFunction(),
 			V2VersionFunction(),
+		},
+		MediaHandlers: []contract.MediaHandler{
+			{Schema: "test", MediaType: "pg/outfunc", ContentType: "pg/outfunc", Aggregate: `"test"."outfunc"`},
+			{Schema: "test", MediaType: "application/vnd.geo2+json", ContentType: "application/vnd.geo2+json", Aggregate: `"test"."row_summary"`},
+			{Schema: "test", MediaType: "text/tab-separated-values", ContentType: "text/tab-separated-values", Aggregate: `"test"."tsv"`},
+			{Schema: "v2", MediaType: "application/vnd.geo2+json", ContentType: "application/vnd.geo2+json", Aggregate: `"v2"."row_summary"`},
 		},
 	}
 }
@@ -189,6 +203,14 @@ type ServerInterface interface {
 	DeleteCategoryStats(c echo.Context) error
 	OptionsCategoryStats(c echo.Context) error
 
+	// /coins serves the relations called "coins".
+	GetCoins(c echo.Context) error
+	PostCoins(c echo.Context) error
+	PatchCoins(c echo.Context) error
+	PutCoins(c echo.Context) error
+	DeleteCoins(c echo.Context) error
+	OptionsCoins(c echo.Context) error
+
 	// /contracts serves the relations called "contracts".
 	GetContracts(c echo.Context) error
 	PostContracts(c echo.Context) error
@@ -204,6 +226,14 @@ type ServerInterface interface {
 	PutCpes(c echo.Context) error
 	DeleteCpes(c echo.Context) error
 	OptionsCpes(c echo.Context) error
+
+	// /dice serves the relations called "dice".
+	GetDice(c echo.Context) error
+	PostDice(c echo.Context) error
+	PatchDice(c echo.Context) error
+	PutDice(c echo.Context) error
+	DeleteDice(c echo.Context) error
+	OptionsDice(c echo.Context) error
 
 	// /director_stats serves the relations called "director_stats".
 	GetDirectorStats(c echo.Context) error
@@ -421,6 +451,14 @@ type ServerInterface interface {
 	DeleteSecrets(c echo.Context) error
 	OptionsSecrets(c echo.Context) error
 
+	// /shapes serves the relations called "shapes".
+	GetShapes(c echo.Context) error
+	PostShapes(c echo.Context) error
+	PatchShapes(c echo.Context) error
+	PutShapes(c echo.Context) error
+	DeleteShapes(c echo.Context) error
+	OptionsShapes(c echo.Context) error
+
 	// /spans serves the relations called "spans".
 	GetSpans(c echo.Context) error
 	PostSpans(c echo.Context) error
@@ -538,6 +576,11 @@ type ServerInterface interface {
 	PostRPCColorFromText(c echo.Context) error
 	OptionsRPCColorFromText(c echo.Context) error
 
+	// /rpc/cookies calls the functions called "cookies".
+	GetRPCCookies(c echo.Context) error
+	PostRPCCookies(c echo.Context) error
+	OptionsRPCCookies(c echo.Context) error
+
 	// /rpc/count_entries calls the functions called "count_entries".
 	GetRPCCountEntries(c echo.Context) error
 	PostRPCCountEntries(c echo.Context) error
@@ -547,6 +590,11 @@ type ServerInterface interface {
 	GetRPCDivide(c echo.Context) error
 	PostRPCDivide(c echo.Context) error
 	OptionsRPCDivide(c echo.Context) error
+
+	// /rpc/download calls the functions called "download".
+	GetRPCDownload(c echo.Context) error
+	PostRPCDownload(c echo.Context) error
+	OptionsRPCDownload(c echo.Context) error
 
 	// /rpc/echo_json calls the functions called "echo_json".
 	GetRPCEchoJSON(c echo.Context) error
@@ -567,6 +615,11 @@ type ServerInterface interface {
 	GetRPCGreet(c echo.Context) error
 	PostRPCGreet(c echo.Context) error
 	OptionsRPCGreet(c echo.Context) error
+
+	// /rpc/greeting calls the functions called "greeting".
+	GetRPCGreeting(c echo.Context) error
+	PostRPCGreeting(c echo.Context) error
+	OptionsRPCGreeting(c echo.Context) error
 
 	// /rpc/initial calls the functions called "initial".
 	GetRPCInitial(c echo.Context) error
@@ -612,6 +665,11 @@ type ServerInterface interface {
 	GetRPCLowerCi(c echo.Context) error
 	PostRPCLowerCi(c echo.Context) error
 	OptionsRPCLowerCi(c echo.Context) error
+
+	// /rpc/many_sided calls the functions called "many_sided".
+	GetRPCManySided(c echo.Context) error
+	PostRPCManySided(c echo.Context) error
+	OptionsRPCManySided(c echo.Context) error
 
 	// /rpc/no_args calls the functions called "no_args".
 	GetRPCNoArgs(c echo.Context) error
@@ -687,6 +745,11 @@ type ServerInterface interface {
 	GetRPCTeapot(c echo.Context) error
 	PostRPCTeapot(c echo.Context) error
 	OptionsRPCTeapot(c echo.Context) error
+
+	// /rpc/xml_doc calls the functions called "xml_doc".
+	GetRPCXMLDoc(c echo.Context) error
+	PostRPCXMLDoc(c echo.Context) error
+	OptionsRPCXMLDoc(c echo.Context) error
 
 	// /rpc/xml_root calls the functions called "xml_root".
 	GetRPCXMLRoot(c echo.Context) error
@@ -777,6 +840,13 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodPut, "/category_stats", si.PutCategoryStats)
 	add(http.MethodDelete, "/category_stats", si.DeleteCategoryStats)
 	add(http.MethodOptions, "/category_stats", si.OptionsCategoryStats)
+	add(http.MethodGet, "/coins", si.GetCoins)
+	add(http.MethodHead, "/coins", si.GetCoins)
+	add(http.MethodPost, "/coins", si.PostCoins)
+	add(http.MethodPatch, "/coins", si.PatchCoins)
+	add(http.MethodPut, "/coins", si.PutCoins)
+	add(http.MethodDelete, "/coins", si.DeleteCoins)
+	add(http.MethodOptions, "/coins", si.OptionsCoins)
 	add(http.MethodGet, "/contracts", si.GetContracts)
 	add(http.MethodHead, "/contracts", si.GetContracts)
 	add(http.MethodPost, "/contracts", si.PostContracts)
@@ -791,6 +861,13 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodPut, "/cpes", si.PutCpes)
 	add(http.MethodDelete, "/cpes", si.DeleteCpes)
 	add(http.MethodOptions, "/cpes", si.OptionsCpes)
+	add(http.MethodGet, "/dice", si.GetDice)
+	add(http.MethodHead, "/dice", si.GetDice)
+	add(http.MethodPost, "/dice", si.PostDice)
+	add(http.MethodPatch, "/dice", si.PatchDice)
+	add(http.MethodPut, "/dice", si.PutDice)
+	add(http.MethodDelete, "/dice", si.DeleteDice)
+	add(http.MethodOptions, "/dice", si.OptionsDice)
 	add(http.MethodGet, "/director_stats", si.GetDirectorStats)
 	add(http.MethodHead, "/director_stats", si.GetDirectorStats)
 	add(http.MethodPost, "/director_stats", si.PostDirectorStats)
@@ -980,6 +1057,13 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodPut, "/secrets", si.PutSecrets)
 	add(http.MethodDelete, "/secrets", si.DeleteSecrets)
 	add(http.MethodOptions, "/secrets", si.OptionsSecrets)
+	add(http.MethodGet, "/shapes", si.GetShapes)
+	add(http.MethodHead, "/shapes", si.GetShapes)
+	add(http.MethodPost, "/shapes", si.PostShapes)
+	add(http.MethodPatch, "/shapes", si.PatchShapes)
+	add(http.MethodPut, "/shapes", si.PutShapes)
+	add(http.MethodDelete, "/shapes", si.DeleteShapes)
+	add(http.MethodOptions, "/shapes", si.OptionsShapes)
 	add(http.MethodGet, "/spans", si.GetSpans)
 	add(http.MethodHead, "/spans", si.GetSpans)
 	add(http.MethodPost, "/spans", si.PostSpans)
@@ -1079,6 +1163,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/color_from_text", si.GetRPCColorFromText)
 	add(http.MethodPost, "/rpc/color_from_text", si.PostRPCColorFromText)
 	add(http.MethodOptions, "/rpc/color_from_text", si.OptionsRPCColorFromText)
+	add(http.MethodGet, "/rpc/cookies", si.GetRPCCookies)
+	add(http.MethodHead, "/rpc/cookies", si.GetRPCCookies)
+	add(http.MethodPost, "/rpc/cookies", si.PostRPCCookies)
+	add(http.MethodOptions, "/rpc/cookies", si.OptionsRPCCookies)
 	add(http.MethodGet, "/rpc/count_entries", si.GetRPCCountEntries)
 	add(http.MethodHead, "/rpc/count_entries", si.GetRPCCountEntries)
 	add(http.MethodPost, "/rpc/count_entries", si.PostRPCCountEntries)
@@ -1087,6 +1175,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/divide", si.GetRPCDivide)
 	add(http.MethodPost, "/rpc/divide", si.PostRPCDivide)
 	add(http.MethodOptions, "/rpc/divide", si.OptionsRPCDivide)
+	add(http.MethodGet, "/rpc/download", si.GetRPCDownload)
+	add(http.MethodHead, "/rpc/download", si.GetRPCDownload)
+	add(http.MethodPost, "/rpc/download", si.PostRPCDownload)
+	add(http.MethodOptions, "/rpc/download", si.OptionsRPCDownload)
 	add(http.MethodGet, "/rpc/echo_json", si.GetRPCEchoJSON)
 	add(http.MethodHead, "/rpc/echo_json", si.GetRPCEchoJSON)
 	add(http.MethodPost, "/rpc/echo_json", si.PostRPCEchoJSON)
@@ -1103,6 +1195,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/greet", si.GetRPCGreet)
 	add(http.MethodPost, "/rpc/greet", si.PostRPCGreet)
 	add(http.MethodOptions, "/rpc/greet", si.OptionsRPCGreet)
+	add(http.MethodGet, "/rpc/greeting", si.GetRPCGreeting)
+	add(http.MethodHead, "/rpc/greeting", si.GetRPCGreeting)
+	add(http.MethodPost, "/rpc/greeting", si.PostRPCGreeting)
+	add(http.MethodOptions, "/rpc/greeting", si.OptionsRPCGreeting)
 	add(http.MethodGet, "/rpc/initial", si.GetRPCInitial)
 	add(http.MethodHead, "/rpc/initial", si.GetRPCInitial)
 	add(http.MethodPost, "/rpc/initial", si.PostRPCInitial)
@@ -1139,6 +1235,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/lower_ci", si.GetRPCLowerCi)
 	add(http.MethodPost, "/rpc/lower_ci", si.PostRPCLowerCi)
 	add(http.MethodOptions, "/rpc/lower_ci", si.OptionsRPCLowerCi)
+	add(http.MethodGet, "/rpc/many_sided", si.GetRPCManySided)
+	add(http.MethodHead, "/rpc/many_sided", si.GetRPCManySided)
+	add(http.MethodPost, "/rpc/many_sided", si.PostRPCManySided)
+	add(http.MethodOptions, "/rpc/many_sided", si.OptionsRPCManySided)
 	add(http.MethodGet, "/rpc/no_args", si.GetRPCNoArgs)
 	add(http.MethodHead, "/rpc/no_args", si.GetRPCNoArgs)
 	add(http.MethodPost, "/rpc/no_args", si.PostRPCNoArgs)
@@ -1199,6 +1299,10 @@ func RegisterHandlers(r runtime.Router, si ServerInterface, opts RegisterOptions
 	add(http.MethodHead, "/rpc/teapot", si.GetRPCTeapot)
 	add(http.MethodPost, "/rpc/teapot", si.PostRPCTeapot)
 	add(http.MethodOptions, "/rpc/teapot", si.OptionsRPCTeapot)
+	add(http.MethodGet, "/rpc/xml_doc", si.GetRPCXMLDoc)
+	add(http.MethodHead, "/rpc/xml_doc", si.GetRPCXMLDoc)
+	add(http.MethodPost, "/rpc/xml_doc", si.PostRPCXMLDoc)
+	add(http.MethodOptions, "/rpc/xml_doc", si.OptionsRPCXMLDoc)
 	add(http.MethodGet, "/rpc/xml_root", si.GetRPCXMLRoot)
 	add(http.MethodHead, "/rpc/xml_root", si.GetRPCXMLRoot)
 	add(http.MethodPost, "/rpc/xml_root", si.PostRPCXMLRoot)

@@ -16,14 +16,15 @@ type SampleResult = string
 //	(SELECT "test"."sample"() AS pgrst_scalar) AS pgrst_call
 func SampleFunction() *contract.Function {
 	return &contract.Function{
-		Schema:      "test",
-		Name:        "sample",
-		SQLName:     `"test"."sample"`,
-		ReturnType:  "test.\"application/vnd.sample\"",
-		Scalar:      true,
-		MediaType:   "application/vnd.sample",
-		MediaDomain: `"test"."application/vnd.sample"`,
-		MediaBinary: true,
-		Volatility:  "stable",
+		Schema:           "test",
+		Name:             "sample",
+		SQLName:          `"test"."sample"`,
+		ReturnType:       "test.\"application/vnd.sample\"",
+		Scalar:           true,
+		MediaType:        "application/vnd.sample",
+		MediaDomain:      `"test"."application/vnd.sample"`,
+		MediaBinary:      true,
+		MediaContentType: "application/vnd.sample",
+		Volatility:       "stable",
 	}
 }

@@ -44,5 +44,8 @@ func V2ItemsRelation() *contract.Relation {
 		Insertable: true,
 		Updatable:  true,
 		Deletable:  true,
+		MediaHandlers: []contract.MediaHandler{
+			{Schema: "v2", MediaType: "text/plain", ContentType: "text/plain; charset=utf-8", Aggregate: `"v2"."item_labels"`, RowType: `"v2"."items"`},
+		},
 	}
 }
