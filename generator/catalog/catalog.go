@@ -12,6 +12,9 @@ type Catalog struct {
 	// MissingSchemas are the exposed schemas the database does not have.
 	// They stay in Schemas, so the server accepts the same db-schemas.
 	MissingSchemas []string    `json:"missing_schemas,omitempty"`
+	// SchemaComments are the exposed schemas' COMMENTs, by schema: the
+	// OpenAPI documents' title and description.
+	SchemaComments map[string]string `json:"schema_comments,omitempty"`
 	Relations      []Relation  `json:"relations"`
 	Functions      []Function  `json:"functions"`
 	Enums          []Enum      `json:"enums"`

@@ -145,4 +145,7 @@ type Schema struct {
 	Objects   []Object
 	Relations []*Relation
 	Functions []*Function
+	// Docs describe each exposed schema to the OpenAPI documents, in
+	// db-schemas order. Nil in code generated before they existed.
+	Docs []Doc
 }

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/pgrestgen/pgrestgen/example/db"
+	"github.com/pgrestgen/pgrestgen/internal/e2e"
+)
+
+var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite testdata/openapi from the server's answers")
+
+// TestOpenAPIDocuments (F-OAPI-01..04, F-URL-04, F-MEDIA-08): GET / answers
+// PostgREST's OpenAPI 2.0 document of the schema, showing only what the
+// request's role may use (anon has no privilege on members, web_user has),
+// and the OpenAPI 3.1 document on Accept: application/vnd.oai.openapi+json;
+// version=3.1. Whole bodies are compared with testdata/openapi (rewritten
+// with -update-openapi) and each document is validated with kin-openapi.
+func TestOpenAPIDocuments(t *testing.T) {
+	uri := env.NewDatabase(t, template)
+	srv := e2e.Serve(t, db.Schema(), db.Register,
+		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwtSecret,
+		"PGRST_OPENAPI_SERVER_PROXY_URI=https://api.example.com/library")
+	webUser := e2e.SignHS256(t, jwtSecret, jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()})
+	for _, c := range []struct {
+		golden, token, accept, contentType string
+		v31                                bool
+	}{
+		{"anon.json", "", "", "application/openapi+json; charset=utf-8", false},
+		{"web_user.json", webUser, "application/openapi+json", "application/openapi+json; charset=utf-8", false},
+		{"anon31.json", "", "application/vnd.oai.openapi+json;version=3.1", "application/vnd.oai.openapi+json;version=3.1; charset=utf-8", true},
+	} {
+		t.Run(c.golden, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+			if c.token != "" {
+				req.Header.Set("Authorization", "Bearer "+c.token)
+			}
+			if c.accept != "" {
+				req.Header.Set("Accept", c.accept)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != c.contentType {
+				t.Fatalf("status %d, Content-Type %q; want 200, %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), c.contentType, body)
+			}
+			compareGolden(t, filepath.Join("testdata", "openapi", c.golden), body)
+			if c.v31 {
+				validate31(t, body)
+			} else {
+				validate20(t, body)
+			}
+		})
+	}
+}
+
+// TestGeneratedOpenAPIFile: the openapi.json pgrestgen generate writes
+// beside the code is a valid OpenAPI 3.1 document showing every relation.
+func TestGeneratedOpenAPIFile(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("db", "openapi.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := validate31(t, b)
+	if doc.Paths.Find("/members") == nil || doc.Paths.Find("/rpc/books_by_author") == nil {
+		t.Errorf("openapi.json lacks /members or /rpc/books_by_author")
+	}
+}
+
+func compareGolden(t *testing.T, path string, body []byte) {
+	t.Helper()
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, body, "", " "); err != nil {
+		t.Fatalf("body is not JSON: %v: %s", err, body)
+	}
+	pretty.WriteByte('\n')
+	if *updateOpenAPI {
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update-openapi)", err)
+	}
+	if !bytes.Equal(want, pretty.Bytes()) {
+		t.Errorf("%s differs from the answer (run with -update-openapi and review the diff):\n%s", path, pretty.Bytes())
+	}
+}
+
+// validate20 checks an OpenAPI 2.0 document: strict decoding, and valid
+// once converted to 3 by kin-openapi.
+func validate20(t *testing.T, body []byte) {
+	t.Helper()
+	var doc openapi2.T
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("not an OpenAPI 2.0 document: %v", err)
+	}
+	if doc.Swagger != "2.0" || len(doc.Paths) == 0 || len(doc.Definitions) == 0 {
+		t.Fatalf("unexpected 2.0 document: swagger %q, %d paths, %d definitions", doc.Swagger, len(doc.Paths), len(doc.Definitions))
+	}
+	v3, err := openapi2conv.ToV3(&doc)
+	if err != nil {
+		t.Fatalf("convert 2.0 to 3: %v", err)
+	}
+	if err := v3.Validate(context.Background()); err != nil {
+		t.Fatalf("invalid 2.0 document: %v", err)
+	}
+}
+
+// validate31 loads and validates an OpenAPI 3.1 document with kin-openapi.
+func validate31(t *testing.T, body []byte) *openapi3.T {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(body)
+	if err != nil {
+		t.Fatalf("load 3.1 document: %v", err)
+	}
+	if !doc.IsOpenAPI31OrLater() {
+		t.Fatalf("openapi is %q, want 3.1", doc.OpenAPI)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		t.Fatalf("invalid 3.1 document: %v", err)
+	}
+	return doc
+}
