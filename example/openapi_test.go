@@ -141,3 +141,75 @@ func validate31(t *testing.T, body []byte) *openapi3.T {
 	}
 	return doc
 }
+
+// TestOpenAPIIgnorePrivilegesSecurity (F-OAPI-02, F-OAPI-04):
+// openapi-mode=ignore-privileges shows anon what it may not read
+// (members), openapi-security-active adds PostgREST's JWT security
+// definition, and without openapi-server-proxy-uri the host is
+// server-host:server-port.
+func TestOpenAPIIgnorePrivilegesSecurity(t *testing.T) {
+	uri := env.NewDatabase(t, template)
+	srv := e2e.Serve(t, db.Schema(), db.Register,
+		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwtSecret,
+		"PGRST_OPENAPI_MODE=ignore-privileges", "PGRST_OPENAPI_SECURITY_ACTIVE=true")
+	for _, c := range []struct {
+		accept string
+		check  func(t *testing.T, doc map[string]any)
+	}{
+		{"", func(t *testing.T, doc map[string]any) {
+			wantJSON(t, doc["securityDefinitions"], `{"JWT":{"description":"Add the token prepending \"Bearer \" (without quotes) to it","in":"header","name":"Authorization","type":"apiKey"}}`)
+			wantJSON(t, doc["security"], `[{"JWT":[]}]`)
+			// server-port, as configured: 0 here, as PostgREST shows it.
+			wantJSON(t, doc["host"], `"127.0.0.1:0"`)
+			wantJSON(t, doc["schemes"], `["http"]`)
+			wantJSON(t, doc["basePath"], `"/"`)
+			if doc["paths"].(map[string]any)["/members"] == nil {
+				t.Errorf("no /members in ignore-privileges mode")
+			}
+		}},
+		{"application/vnd.oai.openapi+json;version=3.1", func(t *testing.T, doc map[string]any) {
+			wantJSON(t, doc["security"], `[{"JWT":[]}]`)
+			wantJSON(t, doc["servers"], `[{"url":"http://127.0.0.1:0"}]`)
+			if doc["paths"].(map[string]any)["/members"] == nil {
+				t.Errorf("no /members in ignore-privileges mode")
+			}
+		}},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+		if c.accept != "" {
+			req.Header.Set("Accept", c.accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d: %s", resp.StatusCode, body)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		c.check(t, doc)
+		if c.accept == "" {
+			validate20(t, body)
+		} else {
+			validate31(t, body)
+		}
+	}
+}
+
+func wantJSON(t *testing.T, got any, want string) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	var w any
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("bad want %s: %v", want, err)
+	}
+	wb, _ := json.Marshal(w)
+	if !bytes.Equal(g, wb) {
+		t.Errorf("got %s, want %s", g, wb)
+	}
+}

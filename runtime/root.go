@@ -27,7 +27,7 @@ func (s *Server) serveRoot(c echo.Context) {
 			s.writeError(c, aerr)
 			return
 		}
-		s.writeError(c, apierr.New(http.StatusNotFound, "PGRST126", "Root endpoint metadata is disabled", "", ""))
+		s.writeError(c, rootDisabled())
 		return
 	}
 	if s.cfg.DBRootSpec.Name != "" {
@@ -164,4 +164,9 @@ func accessible(body []byte) (relations, functions map[string]bool, err error) {
 		functions[n] = true
 	}
 	return relations, functions, nil
+}
+
+// rootDisabled is PGRST126: openapi-mode is disabled.
+func rootDisabled() *apierr.Error {
+	return apierr.New(http.StatusNotFound, "PGRST126", "Root endpoint metadata is disabled", "", "")
 }

@@ -11,15 +11,15 @@ type Catalog struct {
 	Schemas []string `json:"schemas"`
 	// MissingSchemas are the exposed schemas the database does not have.
 	// They stay in Schemas, so the server accepts the same db-schemas.
-	MissingSchemas []string    `json:"missing_schemas,omitempty"`
+	MissingSchemas []string `json:"missing_schemas,omitempty"`
 	// SchemaComments are the exposed schemas' COMMENTs, by schema: the
 	// OpenAPI documents' title and description.
 	SchemaComments map[string]string `json:"schema_comments,omitempty"`
-	Relations      []Relation  `json:"relations"`
-	Functions      []Function  `json:"functions"`
-	Enums          []Enum      `json:"enums"`
-	Composites     []Composite `json:"composites"`
-	Domains        []Domain    `json:"domains"`
+	Relations      []Relation        `json:"relations"`
+	Functions      []Function        `json:"functions"`
+	Enums          []Enum            `json:"enums"`
+	Composites     []Composite       `json:"composites"`
+	Domains        []Domain          `json:"domains"`
 	// Objects are what the generated code depends on, each with a digest of
 	// the facts it relies on, as runtime/drift's query lists them (read in
 	// the same snapshot), sorted by name then kind. The generated schema.go

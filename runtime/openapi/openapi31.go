@@ -61,6 +61,9 @@ func OpenAPI31(d *contract.Doc, o Options) []byte {
 	}
 	for _, r := range rels {
 		for _, c := range r.Columns {
+			if reservedKeys[c.Name] {
+				continue
+			}
 			params.put(key("rowFilter."+r.Name+"."+c.Name), newObj().put("name", c.Name).put("in", "query").
 				set("description", c.Description).put("required", false).put("schema", newObj().put("type", "string")))
 		}
@@ -95,6 +98,12 @@ func key(name string) string {
 	return b.String()
 }
 
+// reservedKeys are query keys PostgREST reads as its own, never as a
+// column's filter: the 3.1 document, whose parameters must be unique,
+// leaves out the filters of columns so named.
+var reservedKeys = map[string]bool{"select": true, "columns": true, "order": true, "limit": true,
+	"offset": true, "on_conflict": true, "and": true, "or": true}
+
 func paramRefs(names ...string) []any {
 	out := make([]any, len(names))
 	for i, n := range names {
@@ -110,7 +119,9 @@ func relationPath31(r *contract.DocRelation) *obj {
 	}
 	var filters []string
 	for _, c := range r.Columns {
-		filters = append(filters, "rowFilter."+r.Name+"."+c.Name)
+		if !reservedKeys[c.Name] {
+			filters = append(filters, "rowFilter."+r.Name+"."+c.Name)
+		}
 	}
 	row := ref("#/components/schemas/" + key(r.Name))
 	op := func(id string, params []string) *obj {

@@ -195,4 +195,3 @@ func orString(t string) string {
 	}
 	return t
 }
-
