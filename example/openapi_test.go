@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -211,5 +212,39 @@ func wantJSON(t *testing.T, got any, want string) {
 	wb, _ := json.Marshal(w)
 	if !bytes.Equal(g, wb) {
 		t.Errorf("got %s, want %s", g, wb)
+	}
+}
+
+// TestOpenAPITypeScript: a standard OpenAPI client generator,
+// openapi-typescript, accepts the generated 3.1 document and types its
+// rows. It needs node's npx (and the package from the npm registry, or
+// npx's cache); the test is skipped without them.
+func TestOpenAPITypeScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs npx")
+	}
+	npx, err := exec.LookPath("npx")
+	if err != nil {
+		t.Skip("npx (node) is not installed: openapi-typescript cannot run")
+	}
+	out := filepath.Join(t.TempDir(), "api.d.ts")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, npx, "-y", "openapi-typescript@7", filepath.Join("db", "openapi.json"), "-o", out)
+	cmd.Dir = "."
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		if ctx.Err() != nil {
+			t.Skipf("openapi-typescript did not finish (no npm registry?): %s", msg)
+		}
+		t.Fatalf("openapi-typescript rejected db/openapi.json: %v\n%s", err, msg)
+	}
+	ts, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"/books": {`, "born?: string | null;", `title?: components["parameters"]["rowFilter.books.title"];`} {
+		if !bytes.Contains(ts, []byte(want)) {
+			t.Errorf("api.d.ts lacks %q", want)
+		}
 	}
 }
