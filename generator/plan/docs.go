@@ -42,7 +42,7 @@ func planDocs(cat *catalog.Catalog, fns []Function) []contract.Doc {
 				if p.Name == "" {
 					continue // a raw body, which names no argument
 				}
-				df.Params = append(df.Params, contract.DocParam{Name: p.Name, Type: p.Type, Required: p.Required, Variadic: p.Variadic})
+				df.Params = append(df.Params, contract.DocParam{Name: p.Name, Type: strings.TrimPrefix(p.Type, "public."), Required: p.Required, Variadic: p.Variadic})
 			}
 			d.Functions = append(d.Functions, df)
 		}

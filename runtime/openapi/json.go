@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // obj is a JSON object whose keys keep the order they were set in, so the
@@ -103,4 +105,25 @@ func strs(ss ...string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// sorted sorts o's keys, and those of every object in it: what PostgREST's
+// library writes through an intermediate JSON value comes out so.
+func sorted(o *obj) *obj {
+	slices.SortStableFunc(o.kvs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	for _, p := range o.kvs {
+		sortIn(p.v)
+	}
+	return o
+}
+
+func sortIn(v any) {
+	switch x := v.(type) {
+	case *obj:
+		sorted(x)
+	case []any:
+		for _, e := range x {
+			sortIn(e)
+		}
+	}
 }

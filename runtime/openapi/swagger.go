@@ -42,7 +42,7 @@ func Swagger(d *contract.Doc, o Options) []byte {
 	}
 	for _, p := range sharedParams {
 		params.put(p[0], newObj().put("name", p[1]).put("description", p[2]).put("required", false).
-			put("in", p[3]).set("default", p[4]).put("type", "string"))
+			set("default", p[4]).put("in", p[3]).put("type", "string"))
 	}
 	for _, r := range rels {
 		params.put("body."+r.Name, newObj().put("name", r.Name).put("description", r.Name).put("required", false).
@@ -65,13 +65,13 @@ func Swagger(d *contract.Doc, o Options) []byte {
 }
 
 func preferParam(key string) *obj {
-	p := newObj().put("name", "Prefer").put("description", "Preference").put("required", false).
-		put("in", "header").put("type", "string")
-	return p.set("enum", strs(preferEnum[key]...))
+	return newObj().put("name", "Prefer").put("description", "Preference").put("required", false).
+		set("enum", strs(preferEnum[key]...)).put("in", "header").put("type", "string")
 }
 
-// operation starts an operation object; PostgREST's library writes its
-// keys sorted: description, parameters, produces, responses, summary, tags.
+// operation is an operation object. PostgREST's library writes its keys,
+// and those of everything in it, sorted; the document's other objects in
+// its records' field order, their schema's keys sorted.
 type operation struct {
 	description, summary string
 	parameters, produces []any
@@ -80,8 +80,8 @@ type operation struct {
 }
 
 func (op operation) obj() *obj {
-	return newObj().set("description", op.description).set("parameters", op.parameters).
-		set("produces", op.produces).put("responses", op.responses).set("summary", op.summary).put("tags", op.tags)
+	return sorted(newObj().set("description", op.description).set("parameters", op.parameters).
+		set("produces", op.produces).put("responses", op.responses).set("summary", op.summary).put("tags", op.tags))
 }
 
 func refs(prefix string, names ...string) []any {
@@ -135,10 +135,10 @@ func swaggerDefinition(r *contract.DocRelation) *obj {
 		if jsonType(c.Type) == "array" {
 			p.put("items", newObj().set("type", jsonType(strings.TrimSuffix(c.Type, "[]"))))
 		}
-		props.put(c.Name, p)
+		props.put(c.Name, sorted(p))
 	}
-	return newObj().set("description", r.Description).set("properties", props).
-		set("required", requiredColumns(r)).put("type", "object")
+	return newObj().set("description", r.Description).set("required", requiredColumns(r)).
+		set("properties", props).put("type", "object")
 }
 
 func swaggerFunctionPath(f *contract.DocFunction) *obj {

@@ -17,7 +17,7 @@ func OpenAPIDocs() []contract.Doc {
 				{Name: "people_view", Writable: true, Columns: []contract.DocColumn{{Name: "id", Type: "integer", Nullable: true, PrimaryKey: true}, {Name: "first_name", Type: "text", Nullable: true}}},
 			},
 			Functions: []contract.DocFunction{
-				{Name: "age_in", Params: []contract.DocParam{{Name: "p", Type: "public.people", Required: true}, {Name: "at", Type: "date"}}},
+				{Name: "age_in", Params: []contract.DocParam{{Name: "p", Type: "people", Required: true}, {Name: "at", Type: "date"}}},
 				{Name: "color_from_text"},
 			},
 		},
