@@ -95,10 +95,11 @@ func OpenAPIDocs() []contract.Doc {
 			},
 		},
 		contract.Doc{
-			Schema: "v2",
+			Schema:      "v2",
+			Description: "Items API, version 2\n\nThe second version of the items.",
 			Relations: []contract.DocRelation{
 				{Name: "films_mid", Writable: true, Columns: []contract.DocColumn{{Name: "id", Type: "integer", Nullable: true, PrimaryKey: true}, {Name: "title", Type: "text", Nullable: true}, {Name: "director_id", Type: "integer", Nullable: true}}},
-				{Name: "items", Writable: true, Columns: []contract.DocColumn{{Name: "id", Type: "integer", PrimaryKey: true}, {Name: "label", Type: "text"}}},
+				{Name: "items", Description: "Items\nwith labels", Writable: true, Columns: []contract.DocColumn{{Name: "id", Type: "integer", PrimaryKey: true}, {Name: "label", Description: "What the item is called", Type: "text"}}},
 				{Name: "only_in_v2", Writable: true, Columns: []contract.DocColumn{{Name: "id", Type: "integer", PrimaryKey: true}, {Name: "note", Type: "text", Nullable: true}}},
 			},
 			Functions: []contract.DocFunction{
