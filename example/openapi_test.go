@@ -20,6 +20,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/example/db"
 	"github.com/pgrestgen/pgrestgen/internal/e2e"
+	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 )
 
 var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite testdata/openapi from the server's answers")
@@ -245,6 +246,53 @@ func TestOpenAPITypeScript(t *testing.T) {
 	for _, want := range []string{`"/books": {`, "born?: string | null;", `title?: components["parameters"]["rowFilter.books.title"];`} {
 		if !bytes.Contains(ts, []byte(want)) {
 			t.Errorf("api.d.ts lacks %q", want)
+		}
+	}
+}
+
+// TestOpenAPIFollowsFunctionPrivileges (F-OAPI-02): a function the role
+// may not execute is left out of its document, in both versions; one it
+// may execute stays.
+func TestOpenAPIFollowsFunctionPrivileges(t *testing.T) {
+	uri := env.NewDatabase(t, template)
+	if err := pgcluster.ApplySQL(t.Context(), uri,
+		`REVOKE EXECUTE ON FUNCTION public.average_price(integer) FROM PUBLIC, anon`); err != nil {
+		t.Fatal(err)
+	}
+	srv := e2e.Serve(t, db.Schema(), db.Register,
+		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwtSecret)
+	webUser := e2e.SignHS256(t, jwtSecret, jwt.MapClaims{"role": "web_user"})
+	for _, c := range []struct {
+		token, accept string
+		want          bool
+	}{
+		{"", "", false},
+		{"", "application/vnd.oai.openapi+json;version=3.1", false},
+		{webUser, "", true},
+		{webUser, "application/vnd.oai.openapi+json;version=3.1", true},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		if c.accept != "" {
+			req.Header.Set("Accept", c.accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct{ Paths map[string]any }
+		err = json.NewDecoder(resp.Body).Decode(&doc)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("status %d, %v", resp.StatusCode, err)
+		}
+		_, got := doc.Paths["/rpc/average_price"]
+		_, other := doc.Paths["/rpc/books_by_author"]
+		if got != c.want || !other {
+			t.Errorf("token %t, Accept %q: /rpc/average_price listed %t, want %t; /rpc/books_by_author listed %t",
+				c.token != "", c.accept, got, c.want, other)
 		}
 	}
 }
