@@ -91,6 +91,12 @@ func encode(buf *bytes.Buffer, v any) {
 }
 
 func encodeString(buf *bytes.Buffer, s string) {
+	if plain(s) {
+		buf.WriteByte('"')
+		buf.WriteString(s)
+		buf.WriteByte('"')
+		return
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -126,4 +132,14 @@ func sortIn(v any) {
 			sortIn(e)
 		}
 	}
+}
+
+// plain reports whether s needs no escaping in JSON (most strings here).
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
