@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/config"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
 )
 
@@ -13,6 +15,9 @@ import (
 // check statements without a database (golden files of request → SQL).
 // An OPTIONS request, which runs nothing, gives a nil transaction.
 func (s *Server) Prepare(req *http.Request) (*exec.Tx, *apierr.Error) {
+	if strings.Trim(req.URL.Path, "/") == "" {
+		return s.prepareRoot(req)
+	}
 	name, function, aerr := route(req.URL.Path)
 	if aerr != nil {
 		return nil, aerr
@@ -44,4 +49,31 @@ func (s *Server) Prepare(req *http.Request) (*exec.Tx, *apierr.Error) {
 		return nil, aerr
 	}
 	return wp.tx, nil
+}
+
+// prepareRoot is Prepare for the root path: the OpenAPI document's
+// privileges query (nil when none runs), or the db-root-spec call.
+func (s *Server) prepareRoot(req *http.Request) (*exec.Tx, *apierr.Error) {
+	switch {
+	case s.cfg.OpenAPIMode == config.OpenAPIDisabled:
+		if _, aerr := s.auth.Authenticate(req.Header.Get("Authorization")); aerr != nil {
+			return nil, aerr
+		}
+		return nil, rootDisabled()
+	case s.cfg.DBRootSpec.Name != "":
+		r, aerr := s.callRequest(req, s.cfg.DBRootSpec.Name)
+		if aerr != nil || req.Method == http.MethodOptions {
+			return nil, aerr
+		}
+		cp, aerr := s.callTx(req, r)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return cp.tx, nil
+	}
+	r, aerr := s.rootRequest(req)
+	if aerr != nil || req.Method == http.MethodOptions {
+		return nil, aerr
+	}
+	return s.rootTx(req, r), nil
 }

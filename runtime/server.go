@@ -203,6 +203,8 @@ func (s *Server) Fallback(c echo.Context) error {
 	}
 	name, function, aerr := route(path)
 	switch {
+	case strings.Trim(path, "/") == "":
+		s.serveRoot(c)
 	case aerr != nil:
 		s.writeError(c, aerr)
 	case function:

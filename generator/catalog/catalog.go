@@ -11,12 +11,15 @@ type Catalog struct {
 	Schemas []string `json:"schemas"`
 	// MissingSchemas are the exposed schemas the database does not have.
 	// They stay in Schemas, so the server accepts the same db-schemas.
-	MissingSchemas []string    `json:"missing_schemas,omitempty"`
-	Relations      []Relation  `json:"relations"`
-	Functions      []Function  `json:"functions"`
-	Enums          []Enum      `json:"enums"`
-	Composites     []Composite `json:"composites"`
-	Domains        []Domain    `json:"domains"`
+	MissingSchemas []string `json:"missing_schemas,omitempty"`
+	// SchemaComments are the exposed schemas' COMMENTs, by schema: the
+	// OpenAPI documents' title and description.
+	SchemaComments map[string]string `json:"schema_comments,omitempty"`
+	Relations      []Relation        `json:"relations"`
+	Functions      []Function        `json:"functions"`
+	Enums          []Enum            `json:"enums"`
+	Composites     []Composite       `json:"composites"`
+	Domains        []Domain          `json:"domains"`
 	// Representations are the domain representation casts, sorted by
 	// domain and kind.
 	Representations []Representation `json:"representations,omitempty"`

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/generator/plan"
 	"github.com/pgrestgen/pgrestgen/runtime"
+	"github.com/pgrestgen/pgrestgen/runtime/openapi"
 )
 
 // Header is line 1 of every generated file; go/ast.IsGenerated recognises it.
@@ -78,6 +79,14 @@ func Files(pkg *plan.Package, version string) ([]File, error) {
 	}
 	if err := add("schema.go", func(f *jen.File) error { emitSchema(f, pkg, version); return nil }); err != nil {
 		return nil, err
+	}
+	if err := add("openapi.go", func(f *jen.File) error { return emitDocs(f, pkg) }); err != nil {
+		return nil, err
+	}
+	if len(pkg.Docs) > 0 {
+		// The default schema's API as OpenAPI 3.1, every object shown, for
+		// review and for other generators.
+		out = append(out, File{Name: "openapi.json", Content: append(openapi.OpenAPI31(&pkg.Docs[0], openapi.Options{}), '\n')})
 	}
 	if pkg.Client != nil {
 		cf, err := clientFiles(pkg)
@@ -342,6 +351,7 @@ func emitRegister(f *jen.File, pkg *plan.Package) error {
 			})),
 			kv("Fingerprint", jen.Id("SchemaFingerprint")),
 			kv("Objects", jen.Id("SchemaObjects").Call()),
+			kv("Docs", jen.Id("OpenAPIDocs").Call()),
 			kv("Relations", jen.Index().Op("*").Qual(contractPkg, "Relation").ValuesFunc(func(g *jen.Group) {
 				for _, r := range pkg.Relations {
 					g.Line().Id(r.DescriptorFunc).Call()
@@ -504,4 +514,25 @@ func emitSchema(f *jen.File, pkg *plan.Package, version string) {
 	f.Line()
 	f.Comment("This package needs a runtime that speaks generated-code version 1.")
 	f.Const().Id("_").Op("=").Qual(runtimePkg, "GeneratedCodeVersion1")
+}
+
+// emitDocs prints the schemas' descriptions for the OpenAPI documents.
+func emitDocs(f *jen.File, pkg *plan.Package) error {
+	var docs []jen.Code
+	for _, d := range pkg.Docs {
+		lit, err := literal{}.print(d)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, jen.Line().Add(lit))
+	}
+	if len(docs) > 0 {
+		docs = append(docs, jen.Line())
+	}
+	f.Comment("OpenAPIDocs describe each exposed schema to the OpenAPI documents the root")
+	f.Comment("serves (runtime/openapi): comments, column types and keys, functions' arguments.")
+	f.Func().Id("OpenAPIDocs").Params().Index().Qual(contractPkg, "Doc").Block(
+		jen.Return(jen.Index().Qual(contractPkg, "Doc").Values(docs...)),
+	)
+	return nil
 }

@@ -142,6 +142,8 @@ func (l literal) value(v reflect.Value, depth int, field string, elide bool) (*j
 		return jen.Lit(v.String()), nil
 	case reflect.Bool:
 		return jen.Lit(v.Bool()), nil
+	case reflect.Int:
+		return jen.Lit(int(v.Int())), nil
 	}
 	return nil, fmt.Errorf("emit: cannot print a %s (field %s)", t, field)
 }

@@ -112,7 +112,7 @@ type loader struct {
 
 // load runs the catalog queries in turn and assembles the catalog.
 func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
-	missing, err := l.missingSchemas(ctx)
+	missing, comments, err := l.missingSchemas(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +159,7 @@ func (l *loader) load(ctx context.Context) (*catalog.Catalog, error) {
 	cat := &catalog.Catalog{
 		Schemas:         append([]string{}, l.schemas...),
 		MissingSchemas:  missing,
+		SchemaComments:  comments,
 		Relations:       []catalog.Relation{},
 		Functions:       []catalog.Function{},
 		Enums:           enums,
@@ -246,22 +247,32 @@ func (l *loader) mediaHandlers(ctx context.Context) ([]catalog.MediaHandler, err
 // missingSchemas returns the requested schemas that do not exist, in the
 // order asked. They are not an error: PostgREST too starts with such a
 // db-schemas, and the schema may be created later.
-func (l *loader) missingSchemas(ctx context.Context) ([]string, error) {
+func (l *loader) missingSchemas(ctx context.Context) (missing []string, comments map[string]string, err error) {
 	rows, err := l.q.Query(ctx, schemasSQL, l.schemas)
 	if err != nil {
-		return nil, fmt.Errorf("introspect schemas: %w", err)
+		return nil, nil, fmt.Errorf("introspect schemas: %w", err)
 	}
-	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	var found []string
+	var name, comment string
+	_, err = pgx.ForEachRow(rows, []any{&name, &comment}, func() error {
+		found = append(found, name)
+		if comment != "" {
+			if comments == nil {
+				comments = map[string]string{}
+			}
+			comments[name] = comment
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("introspect schemas: %w", err)
+		return nil, nil, fmt.Errorf("introspect schemas: %w", err)
 	}
-	var missing []string
 	for _, s := range l.schemas {
 		if !slices.Contains(found, s) {
 			missing = append(missing, s)
 		}
 	}
-	return missing, nil
+	return missing, comments, nil
 }
 
 // query runs sql and scans every row into a T by column name.

@@ -52,6 +52,9 @@ type Package struct {
 	Routes []Route
 	// Client is the typed client's plan, nil when none is generated.
 	Client *Client
+	// Docs describe each exposed schema to the OpenAPI documents
+	// (openapi.go, openapi.json).
+	Docs []contract.Doc
 }
 
 // Route is one URL path and the ServerInterface methods serving it. A path
@@ -415,6 +418,7 @@ func Build(cat *catalog.Catalog, opts Options) (*Package, error) {
 		pkg.Functions[i] = pf
 	}
 	pkg.Routes = planRoutes(pkg)
+	pkg.Docs = planDocs(cat, pkg.Functions)
 	if opts.ClientParent != "" {
 		pkg.Client = planClient(pkg, opts.ClientParent, defaultSchema)
 	}

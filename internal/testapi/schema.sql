@@ -274,6 +274,12 @@ CREATE TABLE v2.only_in_v2 (
 
 INSERT INTO v2.only_in_v2 (id, note) VALUES (1, 'only in v2');
 
+-- The OpenAPI document's title and description (F-OAPI-03): the first line
+-- of a COMMENT is the title or summary, the rest the description.
+COMMENT ON SCHEMA v2 IS E'Items API, version 2\n\nThe second version of the items.';
+COMMENT ON TABLE v2.items IS E'Items\nwith labels';
+COMMENT ON COLUMN v2.items.label IS 'What the item is called';
+
 -- extensions holds nothing exposed; this table must get no endpoint.
 CREATE TABLE extensions.internal_notes (
   id   int PRIMARY KEY,

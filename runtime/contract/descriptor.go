@@ -189,4 +189,7 @@ type Schema struct {
 	// database has PostGIS: application/geo+json is then served for every
 	// relation and call result, as PostgREST does. "" without PostGIS.
 	GeoJSON string
+	// Docs describe each exposed schema to the OpenAPI documents, in
+	// db-schemas order. Nil in code generated before they existed.
+	Docs []Doc
 }

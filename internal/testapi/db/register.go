@@ -16,6 +16,7 @@ func Schema() *contract.Schema {
 		Schemas:     []string{"test", "v2"},
 		Fingerprint: SchemaFingerprint,
 		Objects:     SchemaObjects(),
+		Docs:        OpenAPIDocs(),
 		Relations: []*contract.Relation{
 			OrderItemsRelation(),
 			ActiveItemsRelation(),

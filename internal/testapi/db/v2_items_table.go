@@ -5,6 +5,9 @@ package db
 import "github.com/pgrestgen/pgrestgen/runtime/contract"
 
 // V2Item is a row of the table "v2"."items".
+//
+// Items
+// with labels
 type V2Item struct {
 	ID    int32  `json:"id"`    // integer
 	Label string `json:"label"` // text

@@ -16,6 +16,7 @@ func Schema() *contract.Schema {
 		Schemas:     []string{"public"},
 		Fingerprint: SchemaFingerprint,
 		Objects:     SchemaObjects(),
+		Docs:        OpenAPIDocs(),
 		Relations: []*contract.Relation{
 			PaintsRelation(),
 			PeopleRelation(),
