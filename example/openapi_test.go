@@ -46,19 +46,7 @@ func TestOpenAPIDocuments(t *testing.T) {
 		{"anon31.json", "", "application/vnd.oai.openapi+json;version=3.1", "application/vnd.oai.openapi+json;version=3.1; charset=utf-8", true},
 	} {
 		t.Run(c.golden, func(t *testing.T) {
-			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
-			if c.token != "" {
-				req.Header.Set("Authorization", "Bearer "+c.token)
-			}
-			if c.accept != "" {
-				req.Header.Set("Accept", c.accept)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body := getRoot(t, srv.URL, c.token, c.accept)
 			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != c.contentType {
 				t.Fatalf("status %d, Content-Type %q; want 200, %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), c.contentType, body)
 			}
@@ -177,16 +165,7 @@ func TestOpenAPIIgnorePrivilegesSecurity(t *testing.T) {
 			}
 		}},
 	} {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
-		if c.accept != "" {
-			req.Header.Set("Accept", c.accept)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, body := getRoot(t, srv.URL, "", c.accept)
 		if resp.StatusCode != 200 {
 			t.Fatalf("status %d: %s", resp.StatusCode, body)
 		}
@@ -271,20 +250,9 @@ func TestOpenAPIFollowsFunctionPrivileges(t *testing.T) {
 		{webUser, "", true},
 		{webUser, "application/vnd.oai.openapi+json;version=3.1", true},
 	} {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
-		if c.token != "" {
-			req.Header.Set("Authorization", "Bearer "+c.token)
-		}
-		if c.accept != "" {
-			req.Header.Set("Accept", c.accept)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp, body := getRoot(t, srv.URL, c.token, c.accept)
 		var doc struct{ Paths map[string]any }
-		err = json.NewDecoder(resp.Body).Decode(&doc)
-		resp.Body.Close()
+		err := json.Unmarshal(body, &doc)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("status %d, %v", resp.StatusCode, err)
 		}
@@ -295,4 +263,25 @@ func TestOpenAPIFollowsFunctionPrivileges(t *testing.T) {
 				c.token != "", c.accept, got, c.want, other)
 		}
 	}
+}
+
+// getRoot GETs the root of the server at base with a bearer token and an
+// Accept header (each left out when ""), and returns the response and its
+// body.
+func getRoot(t *testing.T, base, token, accept string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, body
 }

@@ -6,13 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/golang-jwt/jwt/v5"
-
-	"github.com/pgrestgen/pgrestgen/example/db"
-	"github.com/pgrestgen/pgrestgen/internal/e2e"
-	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 )
 
 // The plan media type (F-MEDIA-09, db-plan-enabled): what the plans hold.
@@ -24,15 +17,7 @@ import (
 // where web_user may write genres, and returns its URL and a web_user
 // token.
 func planServer(t *testing.T) (string, string) {
-	t.Helper()
-	uri := env.NewDatabase(t, template)
-	if err := pgcluster.ApplySQL(t.Context(), uri, "GRANT INSERT, UPDATE, DELETE ON genres TO web_user"); err != nil {
-		t.Fatal(err)
-	}
-	srv := e2e.Serve(t, db.Schema(), db.Register, "PGRST_DB_URI="+e2e.AsAuthenticator(uri),
-		"PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwtSecret, "PGRST_DB_PLAN_ENABLED=true")
-	tok := e2e.SignHS256(t, jwtSecret, jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()})
-	return srv.URL, tok
+	return genreServer(t, "INSERT, UPDATE, DELETE", "PGRST_DB_PLAN_ENABLED=true")
 }
 
 // planRequest sends a request and returns its status, Content-Type and

@@ -22,13 +22,20 @@ import (
 // writeServer serves the example on a fresh database where web_user may
 // write genres, and returns its URL and a web_user token.
 func writeServer(t *testing.T) (string, string) {
+	return genreServer(t, "INSERT, UPDATE")
+}
+
+// genreServer serves the example, configured by environ, on a fresh
+// database where web_user has the privileges grants on genres, and returns
+// its URL and a web_user token.
+func genreServer(t *testing.T, grants string, environ ...string) (string, string) {
 	t.Helper()
 	uri := env.NewDatabase(t, template)
-	if err := pgcluster.ApplySQL(t.Context(), uri, "GRANT INSERT, UPDATE ON genres TO web_user"); err != nil {
+	if err := pgcluster.ApplySQL(t.Context(), uri, "GRANT "+grants+" ON genres TO web_user"); err != nil {
 		t.Fatal(err)
 	}
-	srv := e2e.Serve(t, db.Schema(), db.Register,
-		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwtSecret)
+	srv := e2e.Serve(t, db.Schema(), db.Register, append([]string{
+		"PGRST_DB_URI=" + e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET=" + jwtSecret}, environ...)...)
 	tok := e2e.SignHS256(t, jwtSecret, jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()})
 	return srv.URL, tok
 }
