@@ -1,9 +1,11 @@
 package request
 
 import (
+	"math"
 	"math/big"
 	"net/http"
 	"regexp"
+	"strconv"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
@@ -65,6 +67,11 @@ func (r Range) SQLLimit() string {
 	if r.upper == nil {
 		return ""
 	}
+	// Bounds within int64 (all but absurd requests) without big.Int's
+	// allocations; the upper bound short of MaxInt64 keeps n from overflowing.
+	if lo := r.lo(); r.upper.IsInt64() && lo.IsInt64() && r.upper.Int64() < math.MaxInt64 {
+		return strconv.FormatInt(max(r.upper.Int64()-lo.Int64()+1, 0), 10)
+	}
 	n := new(big.Int).Sub(r.upper, r.lo())
 	n.Add(n, bigOne)
 	if n.Sign() < 0 {
@@ -73,7 +80,12 @@ func (r Range) SQLLimit() string {
 	return n.String()
 }
 
-func (r Range) SQLOffset() string { return r.lo().String() }
+func (r Range) SQLOffset() string {
+	if lo := r.lo(); lo.IsInt64() {
+		return strconv.FormatInt(lo.Int64(), 10)
+	}
+	return r.lo().String()
+}
 
 // Offset is the first row, for Content-Range: it fits an int64 whenever a
 // statement succeeded, since PostgreSQL took it as OFFSET.
