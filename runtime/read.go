@@ -208,7 +208,7 @@ func (s *Server) readHeaders(c echo.Context, r relationRequest, rp *readPlan, re
 	lower := r.rng.Offset()
 	upper := lower + res.PageTotal - 1
 	h.Set("Content-Range", respond.ContentRange(lower, upper, total))
-	h.Set("Content-Location", "/"+r.rel.Name+canonicalQuery(req.URL.RawQuery))
+	h.Set("Content-Location", canonicalQuery("/"+r.rel.Name, req.URL.RawQuery))
 	if r.byProfile {
 		h.Set("Content-Profile", r.schema)
 	}
@@ -247,21 +247,23 @@ func countTotal(count string, res *exec.Result, maxRows *int64) *int64 {
 	return res.Total
 }
 
-// canonicalQuery is PostgREST's canonical form of a query string for
-// Content-Location: parameters sorted by key (values of one key joined by
-// commas), each byte but [A-Za-z0-9-_.~] percent-encoded. "" when empty.
-func canonicalQuery(raw string) string {
+// canonicalQuery is path followed by PostgREST's canonical form of a query
+// string, as in Content-Location: parameters sorted by key (values of one
+// key joined by commas), each byte but [A-Za-z0-9-_.~] percent-encoded;
+// path alone when there are none.
+func canonicalQuery(path, raw string) string {
 	if raw == "" {
-		return ""
+		return path
 	}
 	params := slices.DeleteFunc(query.Split(raw), func(p query.Param) bool { return p.Key == "" && !p.HasValue })
 	if len(params) == 0 {
-		return ""
+		return path
 	}
 	slices.SortStableFunc(params, func(a, b query.Param) int { return strings.Compare(a.Key, b.Key) })
 	// Each byte is at most three, plus the separators: one allocation.
 	var sb strings.Builder
-	sb.Grow(3*len(raw) + 2)
+	sb.Grow(len(path) + 3*len(raw) + 2)
+	sb.WriteString(path)
 	sb.WriteByte('?')
 	for i := 0; i < len(params); {
 		if i > 0 {

@@ -21,7 +21,7 @@ func TestCanonicalQuery(t *testing.T) {
 		"name=eq.Jos%C3%A9+P":     "?name=eq.Jos%C3%A9%20P",
 		"t=like.*a*&q=(1,2)~_-.%": "?q=%281%2C2%29~_-.%25&t=like.%2Aa%2A",
 	} {
-		if got := canonicalQuery(raw); got != want {
+		if got := canonicalQuery("", raw); got != want {
 			t.Errorf("canonicalQuery(%q) = %q, want %q", raw, got, want)
 		}
 	}

@@ -114,15 +114,22 @@ func PageStatus(lower, upper int64, total *int64) (int, *apierr.Error) {
 // ContentRange is PostgREST's Content-Range: "first-last/total", with "*"
 // for an empty page or an unknown total.
 func ContentRange(lower, upper int64, total *int64) string {
-	rng := "*"
+	// On every read's path: one allocation, the string.
+	b := make([]byte, 0, 64)
 	if lower <= upper && (total == nil || *total != 0) {
-		rng = fmt.Sprintf("%d-%d", lower, upper)
+		b = strconv.AppendInt(b, lower, 10)
+		b = append(b, '-')
+		b = strconv.AppendInt(b, upper, 10)
+	} else {
+		b = append(b, '*')
 	}
-	tot := "*"
+	b = append(b, '/')
 	if total != nil {
-		tot = strconv.FormatInt(*total, 10)
+		b = strconv.AppendInt(b, *total, 10)
+	} else {
+		b = append(b, '*')
 	}
-	return rng + "/" + tot
+	return string(b)
 }
 
 // GUCs applies response.headers and response.status as the statement, the
