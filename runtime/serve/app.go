@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
@@ -64,6 +66,11 @@ type app struct {
 	swapMu     sync.Mutex
 	driftMu    sync.Mutex
 	driftFirst bool // the first drift check is done
+	// background are the drift checks still running: Run waits for them
+	// (waitBackground) before it closes the pool and returns; stopped,
+	// under driftMu, keeps new ones from starting then.
+	background sync.WaitGroup
+	stopped    bool
 }
 
 // api is what one configuration serves.
@@ -163,8 +170,19 @@ func (a *app) ready(ctx, runCtx context.Context) error {
 	if first && a.config().PgrestgenDrift == config.DriftRefuse {
 		return a.refuseDrift(ctx)
 	}
-	go func() {
-		stale, err := checkDrift(runCtx, a.pool, a.opts.Schema, a.log)
+	a.driftMu.Lock()
+	defer a.driftMu.Unlock()
+	if a.stopped {
+		return nil
+	}
+	a.background.Go(func() {
+		// The check's one query finishes on its own (bounded) rather than
+		// being cancelled when the server stops soon after starting: a
+		// cancel request per start-up is work for nothing, and through
+		// PgBouncer 1.18 a race that can kill it ("server in bad state").
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(runCtx), driftCheckTimeout)
+		defer cancel()
+		stale, err := checkDrift(ctx, a.pool, a.opts.Schema, a.log)
 		if err != nil {
 			if runCtx.Err() == nil {
 				a.log.Warn("could not compare the database schema with the generated code", slog.Any("err", err))
@@ -172,8 +190,17 @@ func (a *app) ready(ctx, runCtx context.Context) error {
 			return
 		}
 		a.stale.Store(stale)
-	}()
+	})
 	return nil
+}
+
+// waitBackground waits for the drift checks still running; none starts
+// after it.
+func (a *app) waitBackground() {
+	a.driftMu.Lock()
+	a.stopped = true
+	a.driftMu.Unlock()
+	a.background.Wait()
 }
 
 // refuseDrift checks for drift now and, if the database differs from the
@@ -318,6 +345,13 @@ func (a *app) listenOnce(ctx context.Context, channel string, connected func()) 
 	// Named, so that operators (and tests) tell it from the pool's.
 	cc := a.pool.Config().ConnConfig
 	cc.RuntimeParams["application_name"] = listenerName
+	// Stopping the wait for a notification needs no cancel request: a
+	// deadline ends the read and the connection is closed. A cancel
+	// request at every shutdown is work for the server and, through
+	// PgBouncer 1.18, a race that kills it ("server in bad state").
+	cc.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
+	}
 	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err != nil {
 		return err

@@ -80,6 +80,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer closePool(pool)
 	a := &app{opts: opts, pool: pool, log: log, level: level, stdout: stdout, started: cfg, fatal: make(chan error, 1)}
+	defer a.waitBackground()
 	a.db = &meteredPool{Pool: pool, onTimeout: poolTimeoutLog(log, cfg)}
 	// The server listens whether or not the database is up, as PostgREST
 	// does: requests get 503 until the monitor has connected and read the
