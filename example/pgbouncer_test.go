@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 	"github.com/pgrestgen/pgrestgen/internal/pgtest"
@@ -39,6 +43,16 @@ func throughPgBouncer(t *testing.T, opts pgcluster.BouncerOptions, environ ...st
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Runs after the group's server stopped (a later cleanup) and
+		// before its database is dropped (an earlier one).
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			u, _ := url.Parse(uri)
+			if err := b.Settle(ctx, strings.TrimPrefix(u.Path, "/")); err != nil {
+				t.Error(err)
+			}
+		})
 		return routed
 	}
 	s.RunCases(t, "testdata/http")

@@ -154,6 +154,7 @@ pool_mode = %s
 default_pool_size = %d
 max_client_conn = 500
 ignore_startup_parameters = extra_float_digits
+stats_users = postgres
 `, c.port, b.port, filepath.Join(dir, "userlist.txt"), opts.PoolMode, opts.PoolSize)
 		if opts.MaxPreparedStatements > 0 {
 			conf += fmt.Sprintf("max_prepared_statements = %d\n", opts.MaxPreparedStatements)
@@ -231,6 +232,51 @@ func (b *Bouncer) Route(uri string) (string, error) {
 
 // Output is pgbouncer's last lines of output.
 func (b *Bouncer) Output() string { return b.out.String() }
+
+// Settle waits, at most until ctx is done, until no server connection of
+// pgbouncer to database dbname is busy (running a query or being
+// cancelled), as read from its admin console's SHOW SERVERS. A test calls it
+// before dropping a database pgbouncer served: PgBouncer 1.18 exits
+// ("server in bad state") when the drop's FATAL reaches a server connection
+// it is still cancelling a query on (one whose client went away).
+func (b *Bouncer) Settle(ctx context.Context, dbname string) error {
+	conn, err := pgconn.Connect(ctx, b.URI("pgbouncer"))
+	if err != nil {
+		return fmt.Errorf("pgbouncer admin console: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	for {
+		results, err := conn.Exec(ctx, "SHOW SERVERS").ReadAll()
+		if err != nil {
+			return fmt.Errorf("pgbouncer SHOW SERVERS: %w", err)
+		}
+		busy := false
+		for _, r := range results {
+			db, state := -1, -1
+			for i, f := range r.FieldDescriptions {
+				switch f.Name {
+				case "database":
+					db = i
+				case "state":
+					state = i
+				}
+			}
+			for _, row := range r.Rows {
+				if db >= 0 && state >= 0 && string(row[db]) == dbname && string(row[state]) != "idle" && string(row[state]) != "used" {
+					busy = true
+				}
+			}
+		}
+		if !busy {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pgbouncer: connections to %s still busy: %w", dbname, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
 
 // Stop stops pgbouncer (SIGTERM: at once, closing its connections) and
 // removes its directory. It is safe to call more than once and on nil.
