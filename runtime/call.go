@@ -72,9 +72,9 @@ func (s *Server) callRequest(req *http.Request, name string) (callRequest, *apie
 	var q *query.Request
 	var err error
 	if read {
-		q, err = query.ParseCallWith(req.URL.RawQuery, query.Options{Aggregates: s.cfg.DBAggregatesEnabled})
+		q, err = query.ParseCallWith(req.URL.RawQuery, s.queryOptions())
 	} else {
-		q, err = query.ParseRawWith(req.URL.RawQuery, query.Options{Aggregates: s.cfg.DBAggregatesEnabled})
+		q, err = query.ParseRawWith(req.URL.RawQuery, s.queryOptions())
 	}
 	stop()
 	if err != nil {

@@ -56,10 +56,7 @@ func (s *Server) Prepare(req *http.Request) (*exec.Tx, *apierr.Error) {
 func (s *Server) prepareRoot(req *http.Request) (*exec.Tx, *apierr.Error) {
 	switch {
 	case s.cfg.OpenAPIMode == config.OpenAPIDisabled:
-		if _, aerr := s.auth.Authenticate(req.Header.Get("Authorization")); aerr != nil {
-			return nil, aerr
-		}
-		return nil, rootDisabled()
+		return nil, s.rootDisabled(req)
 	case s.cfg.DBRootSpec.Name != "":
 		r, aerr := s.callRequest(req, s.cfg.DBRootSpec.Name)
 		if aerr != nil || req.Method == http.MethodOptions {

@@ -53,7 +53,7 @@ func (s *Server) relationRequest(req *http.Request, name string) (relationReques
 		return relationRequest{}, apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", "")
 	}
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
-	q, err := query.ParseRawWith(req.URL.RawQuery, query.Options{Aggregates: s.cfg.DBAggregatesEnabled})
+	q, err := query.ParseRawWith(req.URL.RawQuery, s.queryOptions())
 	stop()
 	if err != nil {
 		return relationRequest{}, apierr.From(err, id.ident.Authenticated)
@@ -245,6 +245,11 @@ func countTotal(count string, res *exec.Result, maxRows *int64) *int64 {
 		}
 	}
 	return res.Total
+}
+
+// queryOptions are what configuration allows in a query string.
+func (s *Server) queryOptions() query.Options {
+	return query.Options{Aggregates: s.cfg.DBAggregatesEnabled}
 }
 
 // canonicalQuery is path followed by PostgREST's canonical form of a query

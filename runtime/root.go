@@ -23,11 +23,7 @@ import (
 func (s *Server) serveRoot(c echo.Context) {
 	req := c.Request()
 	if s.cfg.OpenAPIMode == config.OpenAPIDisabled {
-		if _, aerr := s.auth.Authenticate(req.Header.Get("Authorization")); aerr != nil {
-			s.writeError(c, aerr)
-			return
-		}
-		s.writeError(c, rootDisabled())
+		s.writeError(c, s.rootDisabled(req))
 		return
 	}
 	if s.cfg.DBRootSpec.Name != "" {
@@ -166,7 +162,11 @@ func accessible(body []byte) (relations, functions map[string]bool, err error) {
 	return relations, functions, nil
 }
 
-// rootDisabled is PGRST126: openapi-mode is disabled.
-func rootDisabled() *apierr.Error {
+// rootDisabled is the root's error with openapi-mode disabled: the JWT's
+// error first, as in PostgREST, else PGRST126.
+func (s *Server) rootDisabled(req *http.Request) *apierr.Error {
+	if _, aerr := s.auth.Authenticate(req.Header.Get("Authorization")); aerr != nil {
+		return aerr
+	}
 	return apierr.New(http.StatusNotFound, "PGRST126", "Root endpoint metadata is disabled", "", "")
 }

@@ -188,12 +188,11 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 	return strings.Join(parts, ", "), strings.Join(joinList, ""), strings.Join(groups, ", ")
 }
 
-// aggregates are the SQL functions of PostgREST's aggregates.
-var aggregates = map[string]string{"sum": "sum", "avg": "avg", "count": "count", "max": "max", "min": "min"}
-
-// aggregate applies an aggregate and the cast of its result to expr.
+// aggregate applies an aggregate and the cast of its result to expr. fn
+// is one of the names the parser accepts (sum, avg, count, max, min), each
+// the name of PostgreSQL's function.
 func aggregate(fn, cast, expr string) string {
-	out := "pg_catalog." + aggregates[fn] + "(" + expr + ")"
+	out := "pg_catalog." + fn + "(" + expr + ")"
 	if cast != "" {
 		out = "(" + out + ")::" + cast
 	}
