@@ -148,9 +148,11 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 // readPlan is a read ready to run: its plan, its transaction and the
 // preferences its response honours.
 type readPlan struct {
-	plan  *plan.Read
-	tx    *exec.Tx
-	prefs request.Preferences
+	plan *plan.Read
+	tx   *exec.Tx
+	// txBody is what tx points to: one allocation for both.
+	txBody exec.Tx
+	prefs  request.Preferences
 	// explain, when set, asks for the statement's plan (explainTx).
 	explain *request.Explain
 }
@@ -177,7 +179,8 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	}
 	stmt := sqlgen.Read(rp.plan)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
-	rp.tx = &exec.Tx{
+	rp.tx = &rp.txBody
+	*rp.tx = exec.Tx{
 		ReadOnly:    true,
 		Rollback:    rollback,
 		Isolation:   s.role(r.ident.Role).Isolation,

@@ -57,6 +57,15 @@ type Runner struct {
 	bodies sync.Pool
 	// next rotates the replicas' scan (see replica).
 	next atomic.Uint64
+	// gate is DB's (see gate), made on first use: DB may be set after New.
+	gateOnce sync.Once
+	gate     *gate
+}
+
+// admission is the primary's gate.
+func (r *Runner) admission() *gate {
+	r.gateOnce.Do(func() { r.gate = newGate(r.DB) })
+	return r.gate
 }
 
 // Tx is everything one request's transaction needs.
@@ -147,13 +156,20 @@ func (r *Runner) Run(ctx context.Context, tx *Tx) (*Result, error) {
 
 // acquireFrom takes a connection of db, whose monitor is avail. During an
 // outage requests fail fast: the monitor alone reconnects.
-func (r *Runner) acquireFrom(ctx context.Context, db DB, avail Availability) (*pgxpool.Conn, error) {
+// The gate g counts the transaction in; the caller counts it out.
+func (r *Runner) acquireFrom(ctx context.Context, db DB, g *gate, avail Availability) (*pgxpool.Conn, error) {
 	if avail != nil && !avail.Available() {
 		return nil, apierr.DatabaseUnavailable()
 	}
-	acquireCtx, cancel := context.WithTimeout(ctx, r.AcquireTimeout)
-	conn, err := db.Acquire(acquireCtx)
-	cancel()
+	var conn *pgxpool.Conn
+	var err error
+	if g.enter() {
+		conn, err = db.Acquire(ctx)
+	} else {
+		acquireCtx, cancel := context.WithTimeout(ctx, r.AcquireTimeout)
+		conn, err = db.Acquire(acquireCtx)
+		cancel()
+	}
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return nil, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")

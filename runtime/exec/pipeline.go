@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -344,7 +345,15 @@ func encode(args []any) ([][]byte, []int16, error) {
 		switch v := a.(type) {
 		case nil:
 		case string:
-			vals[i] = []byte(v)
+			// pgconn copies each value into the Bind message as it is
+			// queued and never writes to it, so the string's bytes can be
+			// lent instead of copied.
+			// An empty string's data may be nil, which pgconn sends as
+			// NULL: it gets an empty, non-nil slice.
+			vals[i] = []byte{}
+			if v != "" {
+				vals[i] = unsafe.Slice(unsafe.StringData(v), len(v))
+			}
 		case int64:
 			vals[i] = strconv.AppendInt(nil, v, 10)
 		case int:

@@ -48,3 +48,24 @@ func TestStmtCacheNames(t *testing.T) {
 		t.Errorf("the connection's next statement is %q after %q", next, na)
 	}
 }
+
+// TestEncode: strings are lent, not copied, and the empty string stays an
+// empty value (a nil one would reach PostgreSQL as NULL).
+func TestEncode(t *testing.T) {
+	vals, formats, err := encode([]any{"", "x", nil, int64(-7), []byte{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vals[0] == nil || len(vals[0]) != 0 {
+		t.Errorf("empty string encoded as %#v, want an empty non-nil value", vals[0])
+	}
+	if string(vals[1]) != "x" || vals[2] != nil || string(vals[3]) != "-7" || !slices.Equal(vals[4], []byte{1}) {
+		t.Errorf("values %q", vals)
+	}
+	if !slices.Equal(formats, []int16{0, 0, 0, 0, 1}) {
+		t.Errorf("formats %v", formats)
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _, _ = encode([]any{"", "some value"}) }); n != 1 {
+		t.Errorf("%v allocations for two strings, want 1 (the slice of values)", n)
+	}
+}

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -19,6 +20,16 @@ type Replica struct {
 	Availability Availability
 	// busy counts the replica's transactions in progress.
 	busy atomic.Int64
+	// gate is DB's (see gate), made on first use: Replicas are set after
+	// New.
+	gateOnce sync.Once
+	gate     *gate
+}
+
+// admission is the replica's gate.
+func (rep *Replica) admission() *gate {
+	rep.gateOnce.Do(func() { rep.gate = newGate(rep.DB) })
+	return rep.gate
 }
 
 // lease is a pooled connection and the server it came from, so that a
@@ -27,6 +38,7 @@ type lease struct {
 	pooled *pgxpool.Conn
 	avail  Availability // nil: none
 	rep    *Replica     // nil: the primary
+	gate   *gate        // the pool's, left once the connection is back
 }
 
 // Release gives the connection back to its pool.
@@ -35,6 +47,7 @@ func (l *lease) Release() {
 		l.rep.busy.Add(-1)
 	}
 	l.pooled.Release()
+	l.gate.leave()
 }
 
 // Conn is the connection.
@@ -90,21 +103,25 @@ func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (lease, er
 	if readOnly && !primary {
 		if rep := r.replica(); rep != nil {
 			rep.busy.Add(1)
-			conn, err := r.acquireFrom(ctx, rep.DB, rep.Availability)
+			g := rep.admission()
+			conn, err := r.acquireFrom(ctx, rep.DB, g, rep.Availability)
 			if err == nil {
-				return lease{pooled: conn, avail: rep.Availability, rep: rep}, nil
+				return lease{pooled: conn, avail: rep.Availability, rep: rep, gate: g}, nil
 			}
+			g.leave()
 			rep.busy.Add(-1)
 			if ctx.Err() != nil {
 				return lease{}, err
 			}
 		}
 	}
-	conn, err := r.acquireFrom(ctx, r.DB, r.Availability)
+	g := r.admission()
+	conn, err := r.acquireFrom(ctx, r.DB, g, r.Availability)
 	if err != nil {
+		g.leave()
 		return lease{}, err
 	}
-	return lease{pooled: conn, avail: r.Availability}, nil
+	return lease{pooled: conn, avail: r.Availability, gate: g}, nil
 }
 
 // retryable says whether a transaction that failed with err on l may run

@@ -35,16 +35,17 @@ func onHeader(c echo.Context, next echo.HandlerFunc, fn func(status int)) error 
 }
 
 // ServerName sets the Server header on every response that has none, as
-// Warp does for PostgREST (setServerName).
+// Warp does for PostgREST (setServerName). It is set before the handler
+// runs rather than hooked to the header's write: a handler's own Server
+// (response.headers) replaces it either way, and nothing else removes it.
 func ServerName(name string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			return onHeader(c, next, func(int) {
-				h := c.Response().Header()
-				if _, ok := h["Server"]; !ok {
-					h["Server"] = []string{name}
-				}
-			})
+			h := c.Response().Header()
+			if _, ok := h["Server"]; !ok {
+				h["Server"] = []string{name}
+			}
+			return next(c)
 		}
 	}
 }

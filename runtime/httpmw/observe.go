@@ -55,7 +55,7 @@ func SetRole(ctx context.Context, role string) {
 // what was answered. It must be the outermost middleware: it has echo write
 // the error a handler returns (as echo's own Logger does), so that the status
 // it reports is the one the client got.
-func Observe(fns ...func(*Request)) echo.MiddlewareFunc {
+func Observe(fns ...func(Request)) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -79,13 +79,13 @@ func Observe(fns ...func(*Request)) echo.MiddlewareFunc {
 	}
 }
 
-func report(c echo.Context, o *observed, start time.Time, fns []func(*Request)) {
+func report(c echo.Context, o *observed, start time.Time, fns []func(Request)) {
 	req, res := c.Request(), c.Response()
 	status := res.Status
 	if !res.Committed && status == 0 {
 		status = http.StatusOK
 	}
-	r := &Request{
+	r := Request{
 		Start:      start,
 		Duration:   time.Since(start),
 		Method:     req.Method,
@@ -161,7 +161,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 }
 
 // Observe records one request; pass it to the Observe middleware.
-func (m *Metrics) Observe(r *Request) {
+func (m *Metrics) Observe(r Request) {
 	route := r.Route
 	if route == "" {
 		route = "unmatched"

@@ -21,7 +21,7 @@ func TestObserve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := api(Observe(m.Observe, func(r *Request) { got = append(got, *r) }))
+	e := api(Observe(m.Observe, func(r Request) { got = append(got, r) }))
 	e.GET("/rpc/:name", func(c echo.Context) error {
 		SetRole(c.Request().Context(), "web_user")
 		return c.String(http.StatusOK, "called")

@@ -98,7 +98,7 @@ func (a *app) apply(cfg *config.Config) error {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	observers := []func(*httpmw.Request){a.met.http.Observe}
+	observers := []func(httpmw.Request){a.met.http.Observe}
 	if al := accessLog(cfg, a.stdout, a.level); al != nil {
 		observers = append(observers, al)
 	}

@@ -207,7 +207,7 @@ func logsResponse(lv config.LogLevel, status int) bool {
 //	127.0.0.1 - anon [26/Jul/2021:01:56:38 -0500] "GET /clients HTTP/1.1" 200 56 "" "curl/8.5.0"
 //
 // or, with log-format json, one object a line with the duration added.
-func accessLog(cfg *config.Config, w io.Writer, level *levelVar) func(*httpmw.Request) {
+func accessLog(cfg *config.Config, w io.Writer, level *levelVar) func(httpmw.Request) {
 	if w == nil {
 		return nil
 	}
@@ -216,7 +216,7 @@ func accessLog(cfg *config.Config, w io.Writer, level *levelVar) func(*httpmw.Re
 	}
 	if cfg.LogFormat == config.LogJSON {
 		log := slog.New(slog.NewJSONHandler(w, nil))
-		return func(r *httpmw.Request) {
+		return func(r httpmw.Request) {
 			if !logsResponse(level.get(), r.Status) {
 				return
 			}
@@ -243,7 +243,7 @@ func accessLog(cfg *config.Config, w io.Writer, level *levelVar) func(*httpmw.Re
 		}
 	}
 	var mu sync.Mutex
-	return func(r *httpmw.Request) {
+	return func(r httpmw.Request) {
 		if !logsResponse(level.get(), r.Status) {
 			return
 		}
@@ -255,7 +255,7 @@ func accessLog(cfg *config.Config, w io.Writer, level *levelVar) func(*httpmw.Re
 }
 
 // apacheLine renders r as PostgREST's access-log line.
-func apacheLine(r *httpmw.Request) string {
+func apacheLine(r httpmw.Request) string {
 	user, size := "-", "-"
 	if r.Role != "" {
 		user = apacheEscape(r.Role)

@@ -61,7 +61,7 @@ func TestLogLevelFilter(t *testing.T) {
 // TestApacheLine: quotes, backslashes and control bytes in the fields a
 // client chooses cannot break the line or forge another.
 func TestApacheLine(t *testing.T) {
-	r := &httpmw.Request{
+	r := httpmw.Request{
 		Start:  time.Date(2021, 7, 26, 1, 56, 38, 0, time.FixedZone("", -5*3600)),
 		Method: "GET", Target: `/clients?x="a"\b`, Proto: "HTTP/1.1", Status: 200, Size: 56,
 		Role: "user", RemoteHost: "127.0.0.1", UserAgent: "curl\"\n127.0.0.1 - forged",

@@ -396,7 +396,7 @@ func probe(ctx context.Context, pool *pgxpool.Pool) error {
 // middlewares are PostgREST's layers around the API, outermost first as
 // there: the Server header (Warp), the trace header, CORS, Server-Timing
 // (inside CORS, so preflights carry none).
-func middlewares(cfg *config.Config, observers ...func(*httpmw.Request)) []echo.MiddlewareFunc {
+func middlewares(cfg *config.Config, observers ...func(httpmw.Request)) []echo.MiddlewareFunc {
 	mw := []echo.MiddlewareFunc{
 		// Outermost, so that what it reports is what the client got.
 		httpmw.Observe(observers...),

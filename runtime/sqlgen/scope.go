@@ -20,10 +20,16 @@ import (
 // Args are a statement's bind values, numbered in the order they are added.
 type Args struct {
 	values []any
+	// small holds the first values: most statements have a few, and
+	// growing values one append at a time was several allocations.
+	small [8]any
 }
 
 // Add appends v and returns its placeholder.
 func (a *Args) Add(v any) string {
+	if a.values == nil {
+		a.values = a.small[:0]
+	}
 	a.values = append(a.values, v)
 	if n := len(a.values); n < len(placeholders) {
 		return placeholders[n]
@@ -139,7 +145,9 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 		return star(s.Rel, ""), "", ""
 	}
 	grouped := s.Grouped()
-	var parts, joinList, groups []string
+	var joinList, groups []string
+	// One part per item but a to-many aggregate's: sized once.
+	parts := make([]string, 0, len(s.Select))
 	for _, it := range s.Select {
 		switch {
 		case it.Embed != nil:

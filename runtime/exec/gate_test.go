@@ -1,0 +1,99 @@
+package exec
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+)
+
+// TestGate: a gate admits without a deadline only while fewer than its
+// size are in, counts those that must wait too, and a nil gate (a pool
+// that does not tell its size) admits nobody that way.
+func TestGate(t *testing.T) {
+	g := &gate{size: 2}
+	if !g.enter() || !g.enter() {
+		t.Fatal("a gate of 2 did not admit two")
+	}
+	if g.enter() {
+		t.Fatal("a full gate admitted a third without a deadline")
+	}
+	g.leave() // the third gave up
+	g.leave() // one of the first two is done
+	if !g.enter() {
+		t.Fatal("a gate with one in did not admit another")
+	}
+	var nilGate *gate
+	if nilGate.enter() {
+		t.Error("a nil gate admitted without a deadline")
+	}
+	nilGate.leave()
+
+	// Concurrent entries never admit more than the size.
+	g = &gate{size: 8}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	free := 0
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if g.enter() {
+				mu.Lock()
+				free++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if free != 8 || g.inUse.Load() != 64 {
+		t.Errorf("%d admitted without a deadline, %d counted; want 8 and 64", free, g.inUse.Load())
+	}
+}
+
+// TestGateOnPool: on a real pool every transaction leaves the gate it
+// entered — committed, failed, streamed, timed out — and a request that
+// finds every connection taken still waits only db-pool-acquisition-timeout
+// (PGRST003), while one that finds a connection free takes it.
+func TestGateOnPool(t *testing.T) {
+	r, _, _ := newTestRunner(t, `SELECT 1`, "PGRST_DB_POOL=2", "PGRST_DB_POOL_ACQUISITION_TIMEOUT=1")
+	ctx := t.Context()
+	row := `SELECT NULL::bigint, 1::bigint, '[]'::text, NULL::text, NULL::text`
+	if _, err := r.Run(ctx, &Tx{ReadOnly: true, Main: row}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Run(ctx, &Tx{ReadOnly: true, Main: `SELECT 1/0`}); err == nil {
+		t.Fatal("division by zero ran")
+	}
+	st, _, err := r.StartStream(ctx, &Tx{ReadOnly: true, Main: `SELECT NULL::bigint, 1::bigint, '[]'::text, NULL::text, NULL::text`})
+	if err == nil {
+		_ = st.Finish()
+	}
+	if g := r.admission(); g == nil || g.size != 2 || g.inUse.Load() != 0 {
+		t.Fatalf("gate %+v after the transactions, want size 2 and none in", g)
+	}
+
+	// Both connections held: the third request waits out the timeout.
+	var held []lease
+	for range 2 {
+		l, err := r.acquire(ctx, false, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, l)
+	}
+	_, err = r.Run(ctx, &Tx{ReadOnly: true, Main: row})
+	var aerr *apierr.Error
+	if !errors.As(err, &aerr) || aerr.Code != "PGRST003" {
+		t.Fatalf("with the pool taken: %v, want PGRST003", err)
+	}
+	held[0].Release()
+	if _, err := r.Run(ctx, &Tx{ReadOnly: true, Main: row}); err != nil {
+		t.Fatalf("with a connection free again: %v", err)
+	}
+	held[1].Release()
+	if n := r.admission().inUse.Load(); n != 0 {
+		t.Errorf("%d still in the gate", n)
+	}
+}
