@@ -268,9 +268,13 @@ func canonicalQuery(path, raw string) string {
 		return path
 	}
 	slices.SortStableFunc(params, func(a, b query.Param) int { return strings.Compare(a.Key, b.Key) })
-	// Each byte is at most three, plus the separators: one allocation.
+	// The exact length, so the header is one allocation of its size.
+	n := len(path) + 1
+	for _, p := range params {
+		n += encodedLen(p.Key) + encodedLen(p.Value) + 2 // "=" and "&"
+	}
 	var sb strings.Builder
-	sb.Grow(len(path) + 3*len(raw) + 2)
+	sb.Grow(n)
 	sb.WriteString(path)
 	sb.WriteByte('?')
 	for i := 0; i < len(params); {
@@ -295,7 +299,7 @@ func urlEncode(sb *strings.Builder, s string) {
 	const hexDigits = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+		if unreserved(c) {
 			sb.WriteByte(c)
 			continue
 		}
@@ -303,4 +307,19 @@ func urlEncode(sb *strings.Builder, s string) {
 		sb.WriteByte(hexDigits[c>>4])
 		sb.WriteByte(hexDigits[c&15])
 	}
+}
+
+// encodedLen is the length urlEncode writes for s.
+func encodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n += 2
+		}
+	}
+	return n
+}
+
+func unreserved(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
 }

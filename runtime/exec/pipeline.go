@@ -318,22 +318,24 @@ func implicitOK(pc *pgconn.PgConn) bool {
 }
 
 // gucArgs are the settings' names and values as set_config's bind values,
-// all in one buffer.
+// lent (see lend).
 func gucArgs(gucs [][2]string) [][]byte {
-	n := 0
-	for _, g := range gucs {
-		n += len(g[0]) + len(g[1])
-	}
-	buf := make([]byte, 0, n)
 	out := make([][]byte, 0, 2*len(gucs))
 	for _, g := range gucs {
-		for _, s := range g {
-			start := len(buf)
-			buf = append(buf, s...)
-			out = append(out, buf[start:len(buf):len(buf)])
-		}
+		out = append(out, lend(g[0]), lend(g[1]))
 	}
 	return out
+}
+
+// lend is s as a bind value without copying it: pgconn copies each value
+// into its Bind message as the statement is queued and never writes to
+// it. The empty string's data may be nil, which pgconn would send as NULL,
+// so it gets an empty, non-nil slice.
+func lend(s string) []byte {
+	if s == "" {
+		return []byte{}
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // encode turns bind values into the wire's: text for strings and integers
@@ -345,15 +347,7 @@ func encode(args []any) ([][]byte, []int16, error) {
 		switch v := a.(type) {
 		case nil:
 		case string:
-			// pgconn copies each value into the Bind message as it is
-			// queued and never writes to it, so the string's bytes can be
-			// lent instead of copied.
-			// An empty string's data may be nil, which pgconn sends as
-			// NULL: it gets an empty, non-nil slice.
-			vals[i] = []byte{}
-			if v != "" {
-				vals[i] = unsafe.Slice(unsafe.StringData(v), len(v))
-			}
+			vals[i] = lend(v)
 		case int64:
 			vals[i] = strconv.AppendInt(nil, v, 10)
 		case int:
