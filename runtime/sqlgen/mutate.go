@@ -19,7 +19,9 @@ import (
 func Mutate(m *plan.Mutate) (sql string, args []any) {
 	a := &Args{}
 	var b strings.Builder
-	b.Grow(512 + 64*len(m.Columns))
+	// The fixed text, each body column about four times (column list,
+	// SELECT, record definition with its type), the RETURNING list.
+	b.Grow(512 + 96*len(m.Columns) + len(m.Rel.Returning))
 	b.WriteString("WITH pgrst_source AS (")
 	mutation(&b, a, m)
 	body, inner := "''::text", "SELECT * FROM pgrst_source"
