@@ -191,7 +191,7 @@ func fastItem(src string, i int) (SelectItem, int, bool) {
 		if name == "count" {
 			return SelectItem{}, i, false
 		}
-		sel, j, ok := fastItems(src, i+1, true, nil)
+		sel, j, ok := fastItems(src, i+1, true, make([]SelectItem, 0, innerItems(src[i+1:])))
 		if !ok {
 			return SelectItem{}, j, false
 		}
@@ -205,6 +205,15 @@ func fastItem(src string, i int) (SelectItem, int, bool) {
 		}
 	}
 	return it, i, true
+}
+
+// innerItems is a capacity for the items of an embed whose text starts
+// s: the commas before the first ")", plus one (exact without nesting).
+func innerItems(s string) int {
+	if end := strings.IndexByte(s, ')'); end >= 0 {
+		s = s[:end]
+	}
+	return strings.Count(s, ",") + 1
 }
 
 // fastName reads a plain name at src[i:].

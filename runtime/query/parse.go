@@ -105,13 +105,24 @@ func split(raw string) []param {
 	for raw != "" {
 		piece := raw
 		raw = ""
-		if i := strings.IndexAny(piece, "&;"); i >= 0 {
+		if i := separator(piece); i >= 0 {
 			piece, raw = piece[:i], piece[i+1:]
 		}
 		k, v, has := strings.Cut(piece, "=")
 		ps = append(ps, param{key: urlDecode(k), value: urlDecode(v), hasValue: has})
 	}
 	return ps
+}
+
+// separator is the index of the first "&" or ";" in s, -1 if none; a
+// byte loop, cheaper than strings.IndexAny on short query strings.
+func separator(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' || s[i] == ';' {
+			return i
+		}
+	}
+	return -1
 }
 
 // Unescape decodes a form or query component as Split does ("+" as space,
@@ -408,9 +419,14 @@ func (p *parser) selects() *apierr.Error {
 
 // filters parses col=op.value params, top-level or embedded.
 func (p *parser) filters() *apierr.Error {
+	var buf []Filter // the filters, allocated at once
 	return p.each(kindFilter, func(i int, prm param) *apierr.Error {
+		if buf == nil {
+			buf = make([]Filter, p.count(kindFilter))
+		}
 		var path []string
-		f := &Filter{}
+		f := &buf[0]
+		buf = buf[1:]
 		rest, err := p.filterKey(prm.key, &path, &f.Field)
 		if err != nil {
 			return err
@@ -452,6 +468,17 @@ func (p *parser) filterKey(key string, path *[]string, f *Field) (rest string, e
 		p.bigIndex = ks.bigIndex
 	}
 	return rest, nil
+}
+
+// count is the number of params of kind k.
+func (p *parser) count(k kind) int {
+	n := 0
+	for _, prm := range p.ps {
+		if prm.kind == k {
+			n++
+		}
+	}
+	return n
 }
 
 // startsLikeOperator reports whether value is an operator expression, or
