@@ -11,6 +11,10 @@ func BenchmarkParseRaw(b *testing.B) {
 		{"logic", "or=(a.eq.1,and(b.gt.2,c.is.null),not.or(d.in.(1,2,3),e.like.*x*),f.cs.{a,b})"},
 		{"order", "order=title.desc.nullslast,id,data->>k.asc,rel(name).desc"},
 		{"typical", "select=id,title,data->>kind&title=ilike.*star*&id=gt.10&tags=cs.{a,b}&order=title.desc.nullslast,id&limit=20&offset=40"},
+		// The load-test workloads: a point read, a filtered list, a list with embeds.
+		{"workload_a", "id=eq.42"},
+		{"workload_b", "select=id,sku,name,category_id,price,stock&category_id=eq.3&price=lt.500&order=price.desc&limit=25"},
+		{"workload_c", "select=id,status,created_at,total,customer:customers(id,name,email),items:order_items(product_id,quantity,unit_price)&customer_id=eq.77&order=created_at.desc&limit=10"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -24,6 +24,11 @@ type param struct {
 // order); use ParseRaw to keep the query order. The error is always an
 // *apierr.Error.
 func Parse(q url.Values) (*Request, error) {
+	return parseParams(sortedParams(q), false, Options{}, true)
+}
+
+// sortedParams lists q's params by key, then in value order.
+func sortedParams(q url.Values) []param {
 	n := 0
 	for _, vs := range q {
 		n += len(vs)
@@ -34,7 +39,7 @@ func Parse(q url.Values) (*Request, error) {
 			ps = append(ps, param{key: k, value: v, hasValue: true})
 		}
 	}
-	return parseParams(ps, false, Options{})
+	return ps
 }
 
 // Options are the settings that change what a query may ask.
@@ -47,12 +52,12 @@ type Options struct {
 // ParseRaw parses a raw query string (with or without its leading "?") the
 // way PostgREST splits it (see Split). It keeps the query order.
 func ParseRaw(raw string) (*Request, error) {
-	return parseParams(split(raw), false, Options{})
+	return parseParams(split(raw), false, Options{}, true)
 }
 
 // ParseRawWith is ParseRaw with options.
 func ParseRawWith(raw string, o Options) (*Request, error) {
-	return parseParams(split(raw), false, o)
+	return parseParams(split(raw), false, o, true)
 }
 
 // ParseCall parses the query string of a GET or HEAD function call: a
@@ -60,12 +65,12 @@ func ParseRawWith(raw string, o Options) (*Request, error) {
 // is an argument of the call (Request.Args) instead of a filter on its
 // result, as PostgREST decides.
 func ParseCall(raw string) (*Request, error) {
-	return parseParams(split(raw), true, Options{})
+	return parseParams(split(raw), true, Options{}, true)
 }
 
 // ParseCallWith is ParseCall with options.
 func ParseCallWith(raw string, o Options) (*Request, error) {
-	return parseParams(split(raw), true, o)
+	return parseParams(split(raw), true, o, true)
 }
 
 // Param is one key=value of a query string, decoded. HasValue is false for
@@ -100,13 +105,24 @@ func split(raw string) []param {
 	for raw != "" {
 		piece := raw
 		raw = ""
-		if i := strings.IndexAny(piece, "&;"); i >= 0 {
+		if i := separator(piece); i >= 0 {
 			piece, raw = piece[:i], piece[i+1:]
 		}
 		k, v, has := strings.Cut(piece, "=")
 		ps = append(ps, param{key: urlDecode(k), value: urlDecode(v), hasValue: has})
 	}
 	return ps
+}
+
+// separator is the index of the first "&" or ";" in s, -1 if none; a
+// byte loop, cheaper than strings.IndexAny on short query strings.
+func separator(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' || s[i] == ';' {
+			return i
+		}
+	}
+	return -1
 }
 
 // Unescape decodes a form or query component as Split does ("+" as space,
@@ -194,10 +210,13 @@ type parser struct {
 	// call reads operator-less filters as function arguments (ParseCall).
 	call bool
 	opts Options
+	// fast tries the fast path (fast.go) before the full grammar; only
+	// tests turn it off, to compare the two.
+	fast bool
 }
 
-func parseParams(ps []param, call bool, o Options) (*Request, error) {
-	p := &parser{ps: ps, call: call, opts: o}
+func parseParams(ps []param, call bool, o Options, fast bool) (*Request, error) {
+	p := &parser{ps: ps, call: call, opts: o, fast: fast}
 	for i, prm := range ps {
 		p.ps[i].kind = classify(prm)
 	}
@@ -302,6 +321,9 @@ func (p *parser) keyPath(key string, path *[]string, f *Field, rest *string) (*p
 // embedPath is the embed path of an order, limit or offset key, whose
 // column part PostgREST ignores.
 func (p *parser) embedPath(key string) ([]string, *apierr.Error) {
+	if p.fast && isPlainName(key) {
+		return nil, nil
+	}
 	var path []string
 	var f Field
 	var rest string
@@ -325,7 +347,14 @@ func (p *parser) orders() *apierr.Error {
 			return err
 		}
 		terms := make([]OrderTerm, 0, strings.Count(prm.value, ",")+1) // at most
-		err = p.run(prm.value, "order", prm.value, func(s *pstate) bool { return s.order(&terms) })
+		ok := false
+		if p.fast {
+			terms, ok = fastOrder(prm.value, terms)
+		}
+		if !ok {
+			terms = terms[:0]
+			err = p.run(prm.value, "order", prm.value, func(s *pstate) bool { return s.order(&terms) })
+		}
 		switch {
 		case err != nil:
 			return err
@@ -371,6 +400,15 @@ func (p *parser) selects() *apierr.Error {
 	v := p.ps[i].value
 	// At most one item per comma, plus one.
 	items := make([]SelectItem, 0, strings.Count(v, ",")+1)
+	if p.fast {
+		var ok bool
+		if items, ok = fastSelect(v, items); ok {
+			p.req.Select = items
+			return nil
+		}
+		clear(items)
+		items = items[:0]
+	}
 	err := p.run(v, "select parameter", v, func(s *pstate) bool { return s.fieldForest(&items) })
 	if err != nil {
 		return err
@@ -381,23 +419,28 @@ func (p *parser) selects() *apierr.Error {
 
 // filters parses col=op.value params, top-level or embedded.
 func (p *parser) filters() *apierr.Error {
+	var buf []Filter // the filters, allocated at once
 	return p.each(kindFilter, func(i int, prm param) *apierr.Error {
+		if buf == nil {
+			buf = make([]Filter, p.count(kindFilter))
+		}
 		var path []string
-		f := &Filter{}
-		var rest string
-		ks, err := p.keyPath(prm.key, &path, &f.Field, &rest)
+		f := &buf[0]
+		buf = buf[1:]
+		rest, err := p.filterKey(prm.key, &path, &f.Field)
 		if err != nil {
 			return err
 		}
-		if p.bigIndex == "" {
-			p.bigIndex = ks.bigIndex
+		// What the fast path accepts is an operator expression, so never a
+		// call's argument.
+		if !p.fast || !fastFilter(prm.value, f) {
+			if p.call && !p.startsLikeOperator(prm.value) {
+				// PostgREST names the argument after the key's column part.
+				p.req.Args = append(p.req.Args, Arg{Name: f.Field.Name, Value: prm.value})
+				return nil
+			}
+			err = p.run(prm.value, "filter", prm.value, func(s *pstate) bool { return s.opExpr(false, f) })
 		}
-		if p.call && !p.startsLikeOperator(prm.value) {
-			// PostgREST names the argument after the key's column part.
-			p.req.Args = append(p.req.Args, Arg{Name: f.Field.Name, Value: prm.value})
-			return nil
-		}
-		err = p.run(prm.value, "filter", prm.value, func(s *pstate) bool { return s.opExpr(false, f) })
 		switch {
 		case err != nil:
 			return err
@@ -408,6 +451,34 @@ func (p *parser) filters() *apierr.Error {
 		}
 		return nil
 	})
+}
+
+// filterKey reads a filter's key into its embed path and field; rest is
+// the raw column text.
+func (p *parser) filterKey(key string, path *[]string, f *Field) (rest string, err *apierr.Error) {
+	if p.fast && isPlainName(key) {
+		f.Name = key
+		return key, nil
+	}
+	ks, err := p.keyPath(key, path, f, &rest)
+	if err != nil {
+		return "", err
+	}
+	if p.bigIndex == "" {
+		p.bigIndex = ks.bigIndex
+	}
+	return rest, nil
+}
+
+// count is the number of params of kind k.
+func (p *parser) count(k kind) int {
+	n := 0
+	for _, prm := range p.ps {
+		if prm.kind == k {
+			n++
+		}
+	}
+	return n
 }
 
 // startsLikeOperator reports whether value is an operator expression, or
