@@ -112,20 +112,31 @@ func encodeItem(it SelectItem) string {
 		}
 		return head + "(" + encodeSelect(e.Select) + ")"
 	}
-	if it.Star && it.Alias == "" && it.Cast == "" {
+	if it.Star && it.Alias == "" && it.Cast == "" && it.Aggregate == "" && it.AggregateCast == "" {
 		return "*"
 	}
 	var b strings.Builder
 	if it.Alias != "" {
 		b.WriteString(quote(it.Alias) + ":")
 	}
-	if it.Star {
+	switch {
+	case it.Star && it.Aggregate == "count":
+		b.WriteString("count()") // bare count(): a star with its aggregate
+	case it.Star:
 		b.WriteString(`"*"`)
-	} else {
+	default:
 		b.WriteString(encodeField(it.Field))
 	}
 	if it.Cast != "" {
 		b.WriteString("::" + it.Cast)
+	}
+	if it.Aggregate != "" && !it.Star {
+		b.WriteString("." + it.Aggregate + "()")
+	}
+	// The grammar reads a second cast as the aggregate's, with or without
+	// an aggregate (a::int::text).
+	if it.AggregateCast != "" {
+		b.WriteString("::" + it.AggregateCast)
 	}
 	return b.String()
 }
