@@ -263,7 +263,8 @@ func canonicalQuery(path, raw string) string {
 	if raw == "" {
 		return path
 	}
-	params := slices.DeleteFunc(query.Split(raw), func(p query.Param) bool { return p.Key == "" && !p.HasValue })
+	var buf [16]query.Param // most query strings: no allocation
+	params := slices.DeleteFunc(query.AppendSplit(buf[:0], raw), func(p query.Param) bool { return p.Key == "" && !p.HasValue })
 	if len(params) == 0 {
 		return path
 	}

@@ -25,6 +25,11 @@ func TestCanonicalQuery(t *testing.T) {
 			t.Errorf("canonicalQuery(%q) = %q, want %q", raw, got, want)
 		}
 	}
+	// Every read sends it: the header's string is its one allocation.
+	raw := "select=id,sku,name&category_id=eq.3&price=lt.500&order=price.desc&limit=25"
+	if n := testing.AllocsPerRun(100, func() { canonicalQuery("/products", raw) }); n != 1 {
+		t.Errorf("canonicalQuery: %v allocations, want 1", n)
+	}
 }
 
 // rows is the range lower ≤ n ≤ upper, for tests: what a Range header

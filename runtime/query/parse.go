@@ -85,23 +85,35 @@ type Param struct {
 // readers of the query string (columns=, on_conflict=, Content-Location)
 // use it so every part of the server splits alike.
 func Split(raw string) []Param {
-	ps := split(raw)
-	out := make([]Param, len(ps))
-	for i, p := range ps {
-		out[i] = Param{Key: p.key, Value: p.value, HasValue: p.hasValue}
-	}
-	return out
+	return AppendSplit(make([]Param, 0, count(raw)), raw)
+}
+
+// AppendSplit is Split appending to dst, for callers that bring a buffer.
+func AppendSplit(dst []Param, raw string) []Param {
+	eachParam(raw, func(k, v string, has bool) { dst = append(dst, Param{Key: k, Value: v, HasValue: has}) })
+	return dst
 }
 
 func split(raw string) []param {
-	raw = strings.TrimPrefix(raw, "?")
+	ps := make([]param, 0, count(raw))
+	eachParam(raw, func(k, v string, has bool) { ps = append(ps, param{key: k, value: v, hasValue: has}) })
+	return ps
+}
+
+// count is the number of params of raw, at most.
+func count(raw string) int {
 	n := 1
 	for i := 0; i < len(raw); i++ {
 		if raw[i] == '&' || raw[i] == ';' {
 			n++
 		}
 	}
-	ps := make([]param, 0, n)
+	return n
+}
+
+// eachParam calls fn with each decoded key=value of raw, in query order.
+func eachParam(raw string, fn func(key, value string, hasValue bool)) {
+	raw = strings.TrimPrefix(raw, "?")
 	for raw != "" {
 		piece := raw
 		raw = ""
@@ -109,9 +121,8 @@ func split(raw string) []param {
 			piece, raw = piece[:i], piece[i+1:]
 		}
 		k, v, has := strings.Cut(piece, "=")
-		ps = append(ps, param{key: urlDecode(k), value: urlDecode(v), hasValue: has})
+		fn(urlDecode(k), urlDecode(v), has)
 	}
-	return ps
 }
 
 // separator is the index of the first "&" or ";" in s, -1 if none; a
