@@ -55,6 +55,8 @@ type Runner struct {
 	// bodies recycles the buffers result bodies are copied into
 	// (Result.Release).
 	bodies sync.Pool
+	// binds recycles send's bind values (bindValues).
+	binds sync.Pool
 	// next rotates the replicas' scan (see replica).
 	next atomic.Uint64
 	// gate is DB's (see gate), made on first use: DB may be set after New.

@@ -50,8 +50,12 @@ type pipe struct {
 // and, unless tx.Check decides it later (or withEnd is false), the end;
 // then Sync.
 func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bool) (*pipe, error) {
-	args, formats, err := encode(tx.Args)
-	if err != nil {
+	binds := r.bindValues()
+	defer r.recycle(binds)
+	var args [][]byte
+	var formats []int16
+	var err error
+	if binds.b, args, formats, err = encode(binds.b, tx.Args); err != nil {
 		return nil, err
 	}
 	// A read-only transaction that ends with the batch at the session's
@@ -79,7 +83,9 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	var gucs [][]byte
 	if len(tx.GUCs) > 0 || implicit {
 		setConfig = setConfigSQL(len(tx.GUCs), implicit)
-		gucs = gucArgs(tx.GUCs)
+		start := len(binds.b)
+		binds.b = gucArgs(binds.b, tx.GUCs)
+		gucs = binds.b[start:len(binds.b):len(binds.b)]
 	}
 	// The end, when this batch holds it: SET CONSTRAINTS before a dry
 	// run's ROLLBACK, so it answers what a commit would have.
@@ -125,7 +131,9 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 		pp.steps-- // the main statement's result is not the prelude's
 	}
 	if tx.Explain != "" {
-		eargs, eformats, err := encode(tx.ExplainArgs)
+		var eargs [][]byte
+		var eformats []int16
+		binds.b, eargs, eformats, err = encode(binds.b, tx.ExplainArgs)
 		if err != nil {
 			pp.p.Close()
 			return nil, err
@@ -317,14 +325,31 @@ func implicitOK(pc *pgconn.PgConn) bool {
 	return ok
 }
 
-// gucArgs are the settings' names and values as set_config's bind values,
-// lent (see lend).
-func gucArgs(gucs [][2]string) [][]byte {
-	out := make([][]byte, 0, 2*len(gucs))
+// gucArgs appends the settings' names and values to dst as set_config's
+// bind values, lent (see lend).
+func gucArgs(dst [][]byte, gucs [][2]string) [][]byte {
 	for _, g := range gucs {
-		out = append(out, lend(g[0]), lend(g[1]))
+		dst = append(dst, lend(g[0]), lend(g[1]))
 	}
-	return out
+	return dst
+}
+
+// bindValues is send's scratch for bind values, recycled once pgconn has
+// copied them into its messages. Its slices reference the Tx's strings,
+// so they are cleared before it goes back.
+type bindValues struct{ b [][]byte }
+
+func (r *Runner) bindValues() *bindValues {
+	if v, ok := r.binds.Get().(*bindValues); ok {
+		return v
+	}
+	return &bindValues{b: make([][]byte, 0, 32)}
+}
+
+func (r *Runner) recycle(v *bindValues) {
+	clear(v.b)
+	v.b = v.b[:0]
+	r.binds.Put(v)
 }
 
 // lend is s as a bind value without copying it: pgconn copies each value
@@ -338,30 +363,32 @@ func lend(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
-// encode turns bind values into the wire's: text for strings and integers
-// (PostgreSQL parses them as the types it infers), binary for bytea bodies.
-func encode(args []any) ([][]byte, []int16, error) {
-	vals := make([][]byte, len(args))
-	var formats []int16
+// encode appends bind values to dst in the wire's form: text for strings
+// and integers (PostgreSQL parses them as the types it infers), binary for
+// bytea bodies. vals are the values appended, out is dst with them.
+func encode(dst [][]byte, args []any) (out, vals [][]byte, formats []int16, err error) {
+	start := len(dst)
 	for i, a := range args {
+		var val []byte
 		switch v := a.(type) {
 		case nil:
 		case string:
-			vals[i] = lend(v)
+			val = lend(v)
 		case int64:
-			vals[i] = strconv.AppendInt(nil, v, 10)
+			val = strconv.AppendInt(nil, v, 10)
 		case int:
-			vals[i] = strconv.AppendInt(nil, int64(v), 10)
+			val = strconv.AppendInt(nil, int64(v), 10)
 		case []byte:
 			if formats == nil {
 				formats = make([]int16, len(args))
 			}
-			vals[i], formats[i] = v, 1
+			val, formats[i] = v, 1
 		default:
-			return nil, nil, fmt.Errorf("exec: bind value of type %T", a)
+			return dst, nil, nil, fmt.Errorf("exec: bind value of type %T", a)
 		}
+		dst = append(dst, val)
 	}
-	return vals, formats, nil
+	return dst, dst[start:len(dst):len(dst)], formats, nil
 }
 
 // binaryResults asks for the main statement's columns in binary: its

@@ -50,11 +50,15 @@ func TestStmtCacheNames(t *testing.T) {
 }
 
 // TestEncode: strings are lent, not copied, and the empty string stays an
-// empty value (a nil one would reach PostgreSQL as NULL).
+// empty value (a nil one would reach PostgreSQL as NULL); values are
+// appended to what the buffer holds.
 func TestEncode(t *testing.T) {
-	vals, formats, err := encode([]any{"", "x", nil, int64(-7), []byte{1}})
+	out, vals, formats, err := encode([][]byte{[]byte("before")}, []any{"", "x", nil, int64(-7), []byte{1}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(out) != 6 || string(out[0]) != "before" || len(vals) != 5 {
+		t.Fatalf("buffer %q, values %q", out, vals)
 	}
 	if vals[0] == nil || len(vals[0]) != 0 {
 		t.Errorf("empty string encoded as %#v, want an empty non-nil value", vals[0])
@@ -65,7 +69,11 @@ func TestEncode(t *testing.T) {
 	if !slices.Equal(formats, []int16{0, 0, 0, 0, 1}) {
 		t.Errorf("formats %v", formats)
 	}
-	if n := testing.AllocsPerRun(100, func() { _, _, _ = encode([]any{"", "some value"}) }); n != 1 {
-		t.Errorf("%v allocations for two strings, want 1 (the slice of values)", n)
+	buf := make([][]byte, 0, 8)
+	if n := testing.AllocsPerRun(100, func() { _, _, _, _ = encode(buf, []any{"", "some value"}) }); n != 0 {
+		t.Errorf("%v allocations for two strings into a buffer with room, want none", n)
+	}
+	if _, _, _, err := encode(nil, []any{1.5}); err == nil {
+		t.Error("a float64 bind value was accepted")
 	}
 }
