@@ -102,16 +102,16 @@ func (a *app) apply(cfg *config.Config) error {
 	if al := accessLog(cfg, a.stdout, a.level); al != nil {
 		observers = append(observers, al)
 	}
-	e.Pre(middlewares(cfg, observers...)...)
 	e.HTTPErrorHandler = srv.HTTPErrorHandler
 	a.opts.Register(e, srv)
+	handler := preRouted(e, middlewares(cfg, observers...))
 	a.level.update(cfg)
 	a.swapMu.Lock()
 	defer a.swapMu.Unlock()
 	if rs := a.roles.Load(); rs != nil {
 		srv.SetRoleSettings(*rs)
 	}
-	a.api.Store(&api{cfg: cfg, srv: srv, handler: e})
+	a.api.Store(&api{cfg: cfg, srv: srv, handler: handler})
 	return nil
 }
 
@@ -462,3 +462,26 @@ func statementLog(cfg *config.Config, log *slog.Logger) func(ctx context.Context
 
 // errNoAdmin is --ready's error without an admin server to ask.
 var errNoAdmin = errors.New("--ready asks the admin server: set admin-server-port (or admin-server-unix-socket)")
+
+// preRouted serves e's routes with mws applied before routing, outermost
+// first, as echo's Pre does — composed once here, where echo's ServeHTTP
+// composes its pre-middleware anew for every request (a closure each).
+func preRouted(e *echo.Echo, mws []echo.MiddlewareFunc) http.Handler {
+	router := e.Router()
+	h := func(c echo.Context) error {
+		req := c.Request()
+		router.Find(req.Method, echo.GetPath(req), c)
+		return c.Handler()(c)
+	}
+	for i := len(mws) - 1; i >= 0; i-- {
+		h = mws[i](h)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := e.AcquireContext()
+		c.Reset(r, w)
+		if err := h(c); err != nil {
+			e.HTTPErrorHandler(err, c)
+		}
+		e.ReleaseContext(c)
+	})
+}
