@@ -1,11 +1,15 @@
 package exec
 
 import (
+	"context"
 	"errors"
+	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/config"
 )
 
 // TestGate: a gate admits without a deadline only while fewer than its
@@ -93,6 +97,57 @@ func TestGateOnPool(t *testing.T) {
 		t.Fatalf("with a connection free again: %v", err)
 	}
 	held[1].Release()
+	if n := r.admission().inUse.Load(); n != 0 {
+		t.Errorf("%d still in the gate", n)
+	}
+}
+
+// TestGateOpensWithinTimeout: a request admitted without a deadline that
+// makes the pool open a connection to a server that never answers gets
+// PGRST003 once db-pool-acquisition-timeout has passed, as a request that
+// found no connection free does, instead of waiting as long as its client.
+func TestGateOpensWithinTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // accepted, never answered
+		}
+	}()
+	uri := "postgres://nobody@" + ln.Addr().String() + "/none?sslmode=disable"
+	cfg, err := config.Load("", []string{"PGRST_DB_URI=" + uri, "PGRST_DB_ANON_ROLE=anon", "PGRST_DB_POOL_ACQUISITION_TIMEOUT=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := NewPool(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	r := New(cfg, pool, nil, nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.Run(context.Background(), &Tx{ReadOnly: true, Main: "SELECT 1"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a transaction ran on a server that never answers")
+		}
+		if aerr := apierr.From(err, false); aerr.Code != "PGRST003" {
+			t.Errorf("got %v (%s), want 504 PGRST003, as when no connection is free", err, aerr.Code)
+		}
+	case <-time.After(30 * time.Second): // a guard, far beyond the 1 s bound
+		t.Fatal("the request still waits for a connection that never opens")
+	}
 	if n := r.admission().inUse.Load(); n != 0 {
 		t.Errorf("%d still in the gate", n)
 	}

@@ -45,6 +45,13 @@ func NewPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 	pc.MaxConns = int32(cfg.DBPool)
 	pc.MaxConnIdleTime = cfg.DBPoolMaxIdletime
 	pc.MaxConnLifetime = cfg.DBPoolMaxLifetime
+	// A request that finds a connection free in the pool's gate takes it
+	// without the acquisition timeout (see gate); when the pool opens a
+	// connection for it, the opening is bounded here instead, unless the
+	// URI sets connect_timeout.
+	if pc.ConnConfig.ConnectTimeout == 0 {
+		pc.ConnConfig.ConnectTimeout = cfg.DBPoolAcquisitionTimeout
+	}
 	if pc.ConnConfig.RuntimeParams["application_name"] == "" {
 		pc.ConnConfig.RuntimeParams["application_name"] = "pgrestgen"
 	}
