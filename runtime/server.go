@@ -57,6 +57,9 @@ type Server struct {
 	appSettings [][2]string
 	// searchPaths are search_path's values by exposed schema.
 	searchPaths map[string]string
+	// related and readRelated are relatedIn's and readRelatedIn's answers
+	// by exposed schema.
+	related, readRelated map[string]*plan.Relations
 	// roles are read at start-up and after each outage (SetRoleSettings).
 	roles atomic.Pointer[RoleSettings]
 	// exec runs the transactions; respond writes the answers.
@@ -156,8 +159,11 @@ func New(opts Options) (*Server, error) {
 		s.results[fn] = resultRelation(fn, s.byName[fn.ResultRelation][fn.ResultSchema])
 	}
 	s.searchPaths = map[string]string{}
+	s.related, s.readRelated = map[string]*plan.Relations{}, map[string]*plan.Relations{}
 	for _, schema := range opts.Schema.Schemas {
 		s.searchPaths[schema] = exec.SearchPath(schema, opts.Config.DBExtraSearchPath)
+		s.related[schema] = s.newRelatedIn(schema, nil)
+		s.readRelated[schema] = s.newRelatedIn(schema, opts.Config.DBMaxRows)
 	}
 	for _, st := range opts.Config.SortedAppSettings() {
 		s.appSettings = append(s.appSettings, [2]string{st.Name, st.Value})

@@ -120,11 +120,11 @@ func (v *Verifier) CacheStats() CacheStats { return v.cache.stats() }
 // Authenticate checks the Authorization header value ("" when absent) and
 // returns the role and claims, or the PostgREST error to send (PGRST300–303).
 func (v *Verifier) Authenticate(authorizationHeader string) (Result, *apierr.Error) {
-	claims := map[string]any{} // may be shared with the cache: read only
 	token, ok := bearerToken(authorizationHeader)
 	if !ok && v.anon != nil {
 		return *v.anon, nil
 	}
+	claims := map[string]any{} // may be shared with the cache: read only
 	if ok {
 		if !v.hasSecret {
 			return Result{}, apierr.New(http.StatusInternalServerError, "PGRST300", "Server lacks JWT secret", "", "")

@@ -71,8 +71,11 @@ const smallPage = 100
 // data: a limit (or Range) of at most that many, or every primary-key
 // column filtered with eq, which finds at most one row.
 func fewRows(s *Scope, rng request.Range) bool {
-	if l, err := strconv.ParseInt(rng.SQLLimit(), 10, 64); err == nil && !rng.All() && l <= smallPage {
-		return true
+	// Most reads have no limit: no parse (and no error value) for them.
+	if lim := rng.SQLLimit(); lim != "" && !rng.All() {
+		if l, err := strconv.ParseInt(lim, 10, 64); err == nil && l <= smallPage {
+			return true
+		}
 	}
 	pk := s.Rel.PrimaryKey
 	if len(pk) == 0 {
