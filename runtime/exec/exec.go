@@ -108,8 +108,10 @@ type Result struct {
 	RespStatus *string // response.status
 	PlanRows   *int64
 	Inserted   *int64
-	// pool takes Body back on Release.
+	// pool takes Body back on Release, in box: the pointer the pool
+	// holds, reused so that giving the buffer back allocates nothing.
 	pool *sync.Pool
+	box  *[]byte
 }
 
 // maxPooledBody bounds the bodies kept for reuse: one large answer should
@@ -122,19 +124,28 @@ func (r *Result) Release() {
 	if r.pool == nil || r.Body == nil || cap(r.Body) > maxPooledBody {
 		return
 	}
-	b := r.Body[:0]
-	r.Body = nil
-	r.pool.Put(&b)
+	box := r.box
+	if box == nil {
+		box = new([]byte)
+	}
+	*box = r.Body[:0]
+	r.Body, r.box = nil, nil
+	r.pool.Put(box)
 }
 
-// body is a buffer for a result's body, from pool when it has one.
-func body(pool *sync.Pool, n int) []byte {
-	if pool != nil {
-		if b, ok := pool.Get().(*[]byte); ok && cap(*b) >= n {
-			return (*b)[:0]
+// body sets r.Body to a buffer for n bytes, from r's pool when it has
+// one (keeping the pool's pointer for Release).
+func (r *Result) body(n int) {
+	if r.pool != nil {
+		if b, ok := r.pool.Get().(*[]byte); ok {
+			if cap(*b) >= n {
+				r.Body, r.box = (*b)[:0], b
+				return
+			}
+			r.box = b // too small: its pointer carries the new buffer back
 		}
 	}
-	return make([]byte, 0, n)
+	r.Body = make([]byte, 0, n)
 }
 
 // Run executes the transaction as one pipeline: BEGIN, the settings,

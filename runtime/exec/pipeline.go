@@ -416,7 +416,8 @@ func decodeResult(vals [][]byte, res *Result, inserted bool) error {
 		res.PageTotal = *n
 	}
 	if vals[2] != nil {
-		res.Body = append(body(res.pool, len(vals[2])), vals[2]...)
+		res.body(len(vals[2]))
+		res.Body = append(res.Body, vals[2]...)
 	}
 	res.RespHeader, res.RespStatus = optString(vals[3]), optString(vals[4])
 	if inserted {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -38,7 +37,8 @@ type Request struct {
 
 // observed is the per-request state handlers write into (SetRole).
 type observed struct {
-	role atomic.Pointer[string]
+	mu   sync.Mutex // a handler's goroutine writes, report reads
+	role string
 }
 
 type observedKey struct{}
@@ -47,7 +47,9 @@ type observedKey struct{}
 // Observe around the request it does nothing.
 func SetRole(ctx context.Context, role string) {
 	if o, ok := ctx.Value(observedKey{}).(*observed); ok {
-		o.role.Store(&role)
+		o.mu.Lock()
+		o.role = role
+		o.mu.Unlock()
 	}
 }
 
@@ -101,9 +103,9 @@ func report(c echo.Context, o *observed, start time.Time, fns []func(Request)) {
 	if r.Target == "" {
 		r.Target = req.URL.RequestURI()
 	}
-	if role := o.role.Load(); role != nil {
-		r.Role = *role
-	}
+	o.mu.Lock()
+	r.Role = o.role
+	o.mu.Unlock()
 	for _, fn := range fns {
 		fn(r)
 	}
