@@ -2,9 +2,10 @@
 # sourced, not run: checks the tools, builds the example server (at git
 # revision $rev when set) and internal/cmd/benchdb, starts a throwaway
 # cluster with the example's migrations plus $work/bench.sql (which the
-# caller writes after bench_setup and before bench_db), and defines
-# start_server, stop_server, hwm_mb, cpu_ticks and pg_ticks. Everything
-# listens on 127.0.0.1 only.
+# caller writes after bench_setup and before bench_db, bench_books for the
+# load benchmarks), and defines serve, start_server, stop_server, hwm_mb,
+# cpu_ticks and pg_ticks; bench_workloads names the five request kinds.
+# Everything listens on 127.0.0.1 only.
 
 bench_setup() {
   for tool in curl wrk; do
@@ -52,17 +53,19 @@ bench_db() {
   done
   read -r uri pmpid <"$work/db.out"
 
-  start_server() {
-    PGRST_DB_URI="$uri" PGRST_DB_ANON_ROLE=anon PGRST_SERVER_HOST=127.0.0.1 PGRST_SERVER_PORT="$port" \
-      "$work/server" >>"$work/server.log" 2>&1 &
-    srvpid=$!
+  # serve BINARY PORT: starts a server on the cluster, its pid in $served.
+  serve() {
+    PGRST_DB_URI="$uri" PGRST_DB_ANON_ROLE=anon PGRST_SERVER_HOST=127.0.0.1 PGRST_SERVER_PORT="$2" \
+      "$1" >>"$work/server.log" 2>&1 &
+    served=$!
     for _ in $(seq 200); do
-      curl -s -o /dev/null "$base/" && return 0
-      kill -0 "$srvpid" 2>/dev/null || break
+      curl -s -o /dev/null "http://127.0.0.1:$2/" && return 0
+      kill -0 "$served" 2>/dev/null || break
       sleep 0.1
     done
     echo "$bench_name: the server did not start" >&2; cat "$work/server.log" >&2; exit 1
   }
+  start_server() { serve "$work/server" "$port"; srvpid=$served; }
   stop_server() { kill "$srvpid"; wait "$srvpid" 2>/dev/null || true; srvpid=""; }
   hwm_mb() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$srvpid/status"; }
   # cpu_ticks PID [children]: utime+stime, plus reaped children's with "children".
@@ -80,4 +83,33 @@ bench_db() {
     echo "$t"
   }
   hz=$(getconf CLK_TCK)
+}
+
+# bench_books writes the load benchmarks' data: 20,000 books over 2,000
+# authors, so pages and embeds read real indexes, and the POST's body.
+bench_books() {
+  cat >"$work/bench.sql" <<SQL
+INSERT INTO authors (name) SELECT 'author ' || i FROM generate_series(1, 2000) i;
+INSERT INTO books (title, author_id, published, price)
+  SELECT 'book ' || i, 1 + i % 2000, 1900 + i % 120, (i % 500) / 10.0 FROM generate_series(1, 20000) i;
+ANALYZE;
+GRANT INSERT ON books TO anon;
+GRANT USAGE ON SEQUENCE books_id_seq TO anon;
+SQL
+  cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"title": "bench", "author_id": 1, "published": 2000}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Prefer"] = "return=representation"
+LUA
+  echo "starting PostgreSQL with the example's schema and 20,000 books" >&2
+}
+
+# bench_workloads RUN: calls RUN NAME PATH [WRK_SCRIPT] for each request kind.
+bench_workloads() {
+  "$1" "GET by primary key" "/books?id=eq.4242"
+  "$1" "GET 25 rows, filter and order" "/books?select=id,title,price&author_id=eq.7&published=gt.1950&order=price.desc&limit=25"
+  "$1" "GET embed many-to-one and one-to-many" "/authors?select=name,books(title,published)&id=eq.7"
+  "$1" "POST, return=representation" "/books" "$work/post.lua"
+  "$1" "GET /rpc function" "/rpc/average_price?min_year=1970"
 }

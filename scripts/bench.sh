@@ -17,26 +17,11 @@ bench_name=bench
 . scripts/bench-lib.sh
 bench_setup "$@"
 
-# 20,000 books over 2,000 authors, so pages and embeds read real indexes.
-cat >"$work/bench.sql" <<SQL
-INSERT INTO authors (name) SELECT 'author ' || i FROM generate_series(1, 2000) i;
-INSERT INTO books (title, author_id, published, price)
-  SELECT 'book ' || i, 1 + i % 2000, 1900 + i % 120, (i % 500) / 10.0 FROM generate_series(1, 20000) i;
-ANALYZE;
-GRANT INSERT ON books TO anon;
-GRANT USAGE ON SEQUENCE books_id_seq TO anon;
-SQL
-echo "starting PostgreSQL with the example's schema and 20,000 books" >&2
+bench_books
 bench_db
 
 seconds=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-64}
-cat >"$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"title": "bench", "author_id": 1, "published": 2000}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Prefer"] = "return=representation"
-LUA
 
 start_server
 printf '%-44s %9s %9s %9s %8s %12s %10s\n' workload req/s p50 p99 non-2xx "server µs" "PG µs"
@@ -56,10 +41,6 @@ run() {
   cpu() { awk -v t="$1" -v n="$reqs" -v hz="$hz" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}'; }
   printf '%-44s %9s %9s %9s %8s %12s %10s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$(cpu $((s1 - s0)))" "$(cpu $((p1 - p0)))"
 }
-run "GET by primary key" "/books?id=eq.4242"
-run "GET 25 rows, filter and order" "/books?select=id,title,price&author_id=eq.7&published=gt.1950&order=price.desc&limit=25"
-run "GET embed many-to-one and one-to-many" "/authors?select=name,books(title,published)&id=eq.7"
-run "POST, return=representation" "/books" "$work/post.lua"
-run "GET /rpc function" "/rpc/average_price?min_year=1970"
+bench_workloads run
 echo "server peak RSS $(hwm_mb) MB"
 stop_server
