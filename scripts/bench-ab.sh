@@ -17,13 +17,8 @@ bench_name=bench-ab
 . scripts/bench-lib.sh
 bench_setup "$1"
 mv "$work/server" "$work/server-a"
-if [ -n "${2:-}" ]; then
-  mkdir "$work/src-b"
-  git archive "$2" | tar -x -C "$work/src-b"
-  (cd "$work/src-b" && go build -o "$work/server-b" ./example)
-else
-  go build -o "$work/server-b" ./example
-fi
+echo "building the server${2:+ at $2}" >&2
+bench_build "${2:-}" "$work/server-b"
 bench_books
 bench_db
 

@@ -31,14 +31,21 @@ bench_setup() {
   fi
 
   echo "building the server${rev:+ at $rev} and benchdb" >&2
-  if [ -n "$rev" ]; then
-    mkdir "$work/src"
-    git archive "$rev" | tar -x -C "$work/src"
-    (cd "$work/src" && go build -o "$work/server" ./example)
-  else
-    go build -o "$work/server" ./example
-  fi
+  bench_build "$rev" "$work/server"
   go build -o "$work/benchdb" ./internal/cmd/benchdb
+}
+
+# bench_build REV OUT builds the example server at git revision REV (the
+# work tree when empty) into OUT.
+bench_build() {
+  if [ -z "$1" ]; then
+    go build -o "$2" ./example
+    return
+  fi
+  local src
+  src=$(mktemp -d "$work/src.XXXXXX")
+  git archive "$1" | tar -x -C "$src"
+  (cd "$src" && go build -o "$2" ./example)
 }
 
 bench_db() {
