@@ -59,15 +59,8 @@ type Runner struct {
 	binds sync.Pool
 	// next rotates the replicas' scan (see replica).
 	next atomic.Uint64
-	// gate is DB's (see gate), made on first use: DB may be set after New.
-	gateOnce sync.Once
-	gate     *gate
-}
-
-// admission is the primary's gate.
-func (r *Runner) admission() *gate {
-	r.gateOnce.Do(func() { r.gate = newGate(r.DB) })
-	return r.gate
+	// admission holds DB's gate.
+	admission admission
 }
 
 // Tx is everything one request's transaction needs.

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -56,4 +57,17 @@ func (g *gate) leave() {
 	if g != nil {
 		g.inUse.Add(-1)
 	}
+}
+
+// admission is a pool's gate, made on first use: a Runner's DB and its
+// Replicas may be set after New.
+type admission struct {
+	once sync.Once
+	g    *gate
+}
+
+// of is the gate of db, the pool this admission belongs to.
+func (a *admission) of(db DB) *gate {
+	a.once.Do(func() { a.g = newGate(db) })
+	return a.g
 }

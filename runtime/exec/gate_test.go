@@ -74,7 +74,7 @@ func TestGateOnPool(t *testing.T) {
 	if err == nil {
 		_ = st.Finish()
 	}
-	if g := r.admission(); g == nil || g.size != 2 || g.inUse.Load() != 0 {
+	if g := r.admission.of(r.DB); g == nil || g.size != 2 || g.inUse.Load() != 0 {
 		t.Fatalf("gate %+v after the transactions, want size 2 and none in", g)
 	}
 
@@ -97,7 +97,7 @@ func TestGateOnPool(t *testing.T) {
 		t.Fatalf("with a connection free again: %v", err)
 	}
 	held[1].Release()
-	if n := r.admission().inUse.Load(); n != 0 {
+	if n := r.admission.of(r.DB).inUse.Load(); n != 0 {
 		t.Errorf("%d still in the gate", n)
 	}
 }
@@ -148,7 +148,7 @@ func TestGateOpensWithinTimeout(t *testing.T) {
 	case <-time.After(30 * time.Second): // a guard, far beyond the 1 s bound
 		t.Fatal("the request still waits for a connection that never opens")
 	}
-	if n := r.admission().inUse.Load(); n != 0 {
+	if n := r.admission.of(r.DB).inUse.Load(); n != 0 {
 		t.Errorf("%d still in the gate", n)
 	}
 }

@@ -2,7 +2,6 @@ package exec
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -20,16 +19,8 @@ type Replica struct {
 	Availability Availability
 	// busy counts the replica's transactions in progress.
 	busy atomic.Int64
-	// gate is DB's (see gate), made on first use: Replicas are set after
-	// New.
-	gateOnce sync.Once
-	gate     *gate
-}
-
-// admission is the replica's gate.
-func (rep *Replica) admission() *gate {
-	rep.gateOnce.Do(func() { rep.gate = newGate(rep.DB) })
-	return rep.gate
+	// admission holds DB's gate.
+	admission admission
 }
 
 // lease is a pooled connection and the server it came from, so that a
@@ -103,7 +94,7 @@ func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (lease, er
 	if readOnly && !primary {
 		if rep := r.replica(); rep != nil {
 			rep.busy.Add(1)
-			g := rep.admission()
+			g := rep.admission.of(rep.DB)
 			conn, err := r.acquireFrom(ctx, rep.DB, g, rep.Availability)
 			if err == nil {
 				return lease{pooled: conn, avail: rep.Availability, rep: rep, gate: g}, nil
@@ -115,7 +106,7 @@ func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (lease, er
 			}
 		}
 	}
-	g := r.admission()
+	g := r.admission.of(r.DB)
 	conn, err := r.acquireFrom(ctx, r.DB, g, r.Availability)
 	if err != nil {
 		g.leave()
