@@ -12,6 +12,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
@@ -167,7 +168,7 @@ type callPlan struct {
 // everything but running it.
 func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Error) {
 	fn := r.fn
-	m, handler, ex, aerr := s.negotiate(req.Header.Get("Accept"), s.results[fn], r.schema, r.q, fn.MediaType)
+	m, handler, ex, aerr := s.negotiate(header.Get(req.Header, header.Accept), s.results[fn], r.schema, r.q, fn.MediaType)
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
@@ -162,7 +163,7 @@ type readPlan struct {
 // but running it. An error of the request stage comes with a nil readPlan,
 // one of the plan with the preferences it was read with.
 func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apierr.Error) {
-	m, handler, ex, aerr := s.negotiate(req.Header.Get("Accept"), r.rel, r.schema, r.q, "")
+	m, handler, ex, aerr := s.negotiate(header.Get(req.Header, header.Accept), r.rel, r.schema, r.q, "")
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -210,24 +211,24 @@ func (s *Server) readHeaders(c echo.Context, r relationRequest, rp *readPlan, re
 	h := c.Response().Header()
 	lower := r.rng.Offset()
 	upper := lower + res.PageTotal - 1
-	h.Set("Content-Range", respond.ContentRange(lower, upper, total))
-	h.Set("Content-Location", canonicalQuery("/"+r.rel.Name, req.URL.RawQuery))
+	header.Set(h, header.ContentRange, respond.ContentRange(lower, upper, total))
+	header.Set(h, header.ContentLocation, canonicalQuery("/"+r.rel.Name, req.URL.RawQuery))
 	if r.byProfile {
 		h.Set("Content-Profile", r.schema)
 	}
 	if applied := prefs.AppliedForRead(); applied != "" {
-		h.Set("Preference-Applied", applied)
+		header.Set(h, header.PreferenceApplied, applied)
 	}
 	status, aerr := respond.PageStatus(lower, upper, total)
 	if aerr != nil {
 		return 0, aerr
 	}
-	h.Set(echo.HeaderContentType, handlerContentType(m, rp.plan.Handler, nil))
+	header.Set(h, header.ContentType, handlerContentType(m, rp.plan.Handler, nil))
 	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
 		return 0, apierr.From(err, r.ident.Authenticated)
 	}
-	if h.Get("Vary") == "" {
-		h.Set("Vary", "Accept, Prefer, Range")
+	if header.Get(h, header.Vary) == "" {
+		header.Set(h, header.Vary, "Accept, Prefer, Range")
 	}
 	if rp.plan.Warning != "" {
 		h.Set("Warning", rp.plan.Warning)
@@ -268,7 +269,7 @@ func canonicalQuery(path, raw string) string {
 	if len(params) == 0 {
 		return path
 	}
-	slices.SortStableFunc(params, func(a, b query.Param) int { return strings.Compare(a.Key, b.Key) })
+	sortByKey(params)
 	// The exact length, so the header is one allocation of its size.
 	n := len(path) + 1
 	for _, p := range params {
@@ -295,31 +296,54 @@ func canonicalQuery(path, raw string) string {
 	return sb.String()
 }
 
-// urlEncode writes s with each byte but [A-Za-z0-9-_.~] percent-encoded.
+// sortByKey sorts params by key, keeping the order of equal keys: an
+// insertion sort, as query strings have a handful of parameters (a generic
+// stable sort cost more than the encoding).
+func sortByKey(params []query.Param) {
+	for i := 1; i < len(params); i++ {
+		for j := i; j > 0 && params[j].Key < params[j-1].Key; j-- {
+			params[j], params[j-1] = params[j-1], params[j]
+		}
+	}
+}
+
+// urlEncode writes s with each byte but [A-Za-z0-9-_.~] percent-encoded,
+// the unreserved runs between them whole.
 func urlEncode(sb *strings.Builder, s string) {
 	const hexDigits = "0123456789ABCDEF"
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if unreserved(c) {
-			sb.WriteByte(c)
+		if unreservedByte[c] {
 			continue
 		}
+		sb.WriteString(s[start:i])
 		sb.WriteByte('%')
 		sb.WriteByte(hexDigits[c>>4])
 		sb.WriteByte(hexDigits[c&15])
+		start = i + 1
 	}
+	sb.WriteString(s[start:])
 }
 
 // encodedLen is the length urlEncode writes for s.
 func encodedLen(s string) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
+		if !unreservedByte[s[i]] {
 			n += 2
 		}
 	}
 	return n
 }
+
+// unreservedByte marks the bytes urlEncode leaves as they are.
+var unreservedByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = unreserved(byte(c))
+	}
+	return t
+}()
 
 func unreserved(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'

@@ -18,6 +18,7 @@ func TestCanonicalQuery(t *testing.T) {
 		"select=id,name&id=gt.1":  "?id=gt.1&select=id%2Cname",
 		"a=1;c=3&b=2&d":           "?a=1&b=2&c=3&d=",
 		"x=1&a=2&x=3":             "?a=2&x=1,3",
+		"e=5&d=4&b=2&c=3&a=1&b=0": "?a=1&b=2,0&c=3&d=4&e=5",
 		"name=eq.Jos%C3%A9+P":     "?name=eq.Jos%C3%A9%20P",
 		"t=like.*a*&q=(1,2)~_-.%": "?q=%281%2C2%29~_-.%25&t=like.%2Aa%2A",
 	} {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/auth"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
@@ -23,7 +24,7 @@ type identity struct {
 // order: the JWT, then the profile headers.
 func (s *Server) identify(req *http.Request) (identity, *apierr.Error) {
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseJWT)
-	ident, aerr := s.auth.Authenticate(req.Header.Get("Authorization"))
+	ident, aerr := s.auth.Authenticate(header.Get(req.Header, header.Authorization))
 	stop()
 	if aerr != nil {
 		return identity{}, aerr

@@ -26,6 +26,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/fuzzy"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
 )
@@ -238,7 +239,7 @@ func (s *Server) HTTPErrorHandler(err error, c echo.Context) {
 	}
 	// Whether the request was authenticated decides 401 or 403 for a
 	// privilege error, as for the runtime's own transactions.
-	ident, aerr := s.auth.Authenticate(c.Request().Header.Get("Authorization"))
+	ident, aerr := s.auth.Authenticate(header.Get(c.Request().Header, header.Authorization))
 	s.fail(c, err, aerr == nil && ident.Authenticated)
 }
 

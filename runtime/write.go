@@ -11,6 +11,7 @@ import (
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/httpmw"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
@@ -60,7 +61,7 @@ type writePlan struct {
 // type, preferences, the body, the plan, the statement and its transaction
 // — everything but running it.
 func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *apierr.Error) {
-	m, handler, ex, aerr := s.negotiate(req.Header.Get("Accept"), r.rel, r.schema, r.q, "")
+	m, handler, ex, aerr := s.negotiate(header.Get(req.Header, header.Accept), r.rel, r.schema, r.q, "")
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -213,9 +213,9 @@ func asciiEqualFold(a, b string) bool {
 }
 
 // first is the first value of a request header and whether it was sent at
-// all (an empty value counts, as in wai's lookup).
+// all (an empty value counts, as in wai's lookup). name is canonical.
 func first(h http.Header, name string) (string, bool) {
-	vs := h[http.CanonicalHeaderKey(name)]
+	vs := h[name]
 	if len(vs) == 0 {
 		return "", false
 	}

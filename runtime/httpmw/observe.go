@@ -10,6 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 )
 
 // Request is what Observe saw of one answered request: what the access log
@@ -97,8 +99,8 @@ func report(c echo.Context, o *observed, start time.Time, fns []func(Request)) {
 		Status:     status,
 		Size:       res.Size,
 		RemoteHost: remoteHost(req.RemoteAddr),
-		Referer:    req.Referer(),
-		UserAgent:  req.UserAgent(),
+		Referer:    header.Get(req.Header, header.Referer),
+		UserAgent:  header.Get(req.Header, header.UserAgent),
 	}
 	if r.Target == "" {
 		r.Target = req.URL.RequestURI()

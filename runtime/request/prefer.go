@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 )
 
 // Preferences is the Prefer header as PostgREST reads it: the values of all
@@ -42,7 +43,7 @@ var acceptedPrefs = map[string][2]string{
 // allowTxOverride (db-tx-end ends in -allow-override).
 func ParsePrefer(h http.Header, allowTxOverride bool) Preferences {
 	var p Preferences
-	for _, line := range h.Values("Prefer") {
+	for _, line := range header.Values(h, header.Prefer) {
 		for item := range strings.SplitSeq(line, ",") {
 			item = strings.TrimSpace(item)
 			if kv, ok := acceptedPrefs[item]; ok {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 )
 
 // Profile picks the request's schema among the exposed ones (db-schemas,
@@ -15,12 +16,12 @@ import (
 // schema in Content-Profile: when a profile header chose it, or when there
 // are several schemas. An unexposed schema is PGRST106.
 func Profile(req *http.Request, schemas []string) (schema string, byProfile bool, aerr *apierr.Error) {
-	header := "Accept-Profile"
+	name := header.AcceptProfile
 	switch req.Method {
 	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
-		header = "Content-Profile"
+		name = header.ContentProfile
 	}
-	want, given := req.Header[http.CanonicalHeaderKey(header)]
+	want, given := req.Header[string(name)]
 	if !given {
 		return schemas[0], len(schemas) > 1, nil
 	}

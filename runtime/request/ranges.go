@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
@@ -137,7 +138,11 @@ func headerRange(req *http.Request) Range {
 	if req.Method != http.MethodGet {
 		return allRows()
 	}
-	m := rangeHeader.FindStringSubmatch(req.Header.Get("Range"))
+	v := header.Get(req.Header, header.Range)
+	if v == "" {
+		return allRows()
+	}
+	m := rangeHeader.FindStringSubmatch(v)
 	if m == nil {
 		return allRows()
 	}
@@ -158,6 +163,9 @@ func paramRange(limit, offset *query.RangeParam) Range {
 	value := func(p *query.RangeParam) *big.Int {
 		if p == nil || p.Int == "" {
 			return nil
+		}
+		if n, err := strconv.ParseInt(p.Int, 10, 64); err == nil {
+			return big.NewInt(n) // the common case, without SetString's scanner
 		}
 		n, _ := new(big.Int).SetString(p.Int, 10) // canonical decimal from the parser
 		return n

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 )
 
 // Responder writes a server's answers: what of its configuration they
@@ -89,7 +90,7 @@ func (rs *Responder) log(ctx context.Context, level slog.Level, msg string, attr
 // its Content-Length.
 func Body(w http.ResponseWriter, status int, body []byte, omit bool) {
 	if !omit {
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		header.Set(w.Header(), header.ContentLength, strconv.Itoa(len(body)))
 	}
 	w.WriteHeader(status)
 	if !omit {

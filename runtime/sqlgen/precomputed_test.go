@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
@@ -105,6 +106,15 @@ func TestBodyConstants(t *testing.T) {
 	} {
 		if got, want := sqlgen.Body(c.media), sqlgen.Aggregate("_postgrest_t", c.single, c.stripped); got != want {
 			t.Errorf("Body(%v) = %s, want %s", c.media, got, want)
+		}
+	}
+}
+
+// QuoteIdent's shortcut for names without a quote or NUL must quote as pgx does.
+func TestQuoteIdentAsPgx(t *testing.T) {
+	for _, s := range []string{"", "id", "Name", "a b", `a"b`, `""`, "a\x00b", "ü", "a.b"} {
+		if got, want := sqlgen.QuoteIdent(s), (pgx.Identifier{s}).Sanitize(); got != want {
+			t.Errorf("QuoteIdent(%q) = %s, pgx %s", s, got, want)
 		}
 	}
 }
