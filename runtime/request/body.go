@@ -128,7 +128,7 @@ func jsonPayload(body []byte, columnsParam []string) (*Payload, *apierr.Error) {
 	}
 	// Only the keys matter here (PostgreSQL reads the values): the body's
 	// syntax is checked, then its keys are read in place (jsonkeys.go).
-	if !json.Valid(body) {
+	if !validJSON(body) {
 		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
 	}
 	mismatch := func() *apierr.Error {

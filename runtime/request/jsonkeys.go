@@ -8,7 +8,7 @@ import (
 )
 
 // The scanner below reads the top-level keys of a JSON body that
-// json.Valid has accepted. A write needs only the keys (PostgreSQL reads
+// validJSON has accepted. A write needs only the keys (PostgreSQL reads
 // the values), and decoding objects into maps was most of a write's
 // allocations; skipping values in place costs none.
 
