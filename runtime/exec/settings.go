@@ -164,19 +164,46 @@ func lowerASCII(c byte) byte {
 }
 
 // appendLowerName appends name lower-cased as a JSON string, as
-// appendJSONString(b, strings.ToLower(name)) does.
+// appendJSONString(b, strings.ToLower(name)) does: copied whole, then
+// lower-cased in place, one table lookup a byte.
 func appendLowerName(b []byte, name string) []byte {
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return appendJSONString(b, strings.ToLower(name))
-		}
-	}
+	start := len(b)
 	b = append(b, '"')
-	for i := 0; i < len(name); i++ {
-		b = append(b, lowerASCII(name[i]))
+	b = append(b, name...)
+	for i := start + 1; i < len(b); i++ {
+		switch nameBytes[b[i]] {
+		case nameUpper:
+			b[i] += 'a' - 'A'
+		case nameEscaped:
+			return appendJSONString(b[:start], strings.ToLower(name))
+		}
 	}
 	return append(b, '"')
 }
+
+// What appendLowerName does with each byte of a header name.
+const (
+	nameKept byte = iota
+	nameUpper
+	nameEscaped // JSON escapes it, or it is not ASCII: the general path
+)
+
+// nameBytes classifies each byte for appendLowerName, and jsonPlain marks
+// the ASCII bytes appendJSONString copies as they are.
+var nameBytes, jsonPlain = func() (names [256]byte, plain [256]bool) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&':
+			names[c] = nameEscaped
+		case 'A' <= c && c <= 'Z':
+			names[c] = nameUpper
+			plain[c] = true
+		default:
+			plain[c] = true
+		}
+	}
+	return names, plain
+}()
 
 // appendJSONString appends s as encoding/json encodes a string: HTML
 // characters and U+2028/U+2029 escaped, invalid UTF-8 as U+FFFD.
@@ -187,7 +214,7 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonPlain[c] {
 				i++
 				continue
 			}
