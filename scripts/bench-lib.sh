@@ -93,7 +93,8 @@ bench_db() {
 }
 
 # bench_books writes the load benchmarks' data: 20,000 books over 2,000
-# authors, so pages and embeds read real indexes, and the POST's body.
+# authors, so pages and embeds read real indexes, and the POST's body
+# ($post_body, and wrk's script for it).
 bench_books() {
   cat >"$work/bench.sql" <<SQL
 INSERT INTO authors (name) SELECT 'author ' || i FROM generate_series(1, 2000) i;
@@ -103,9 +104,10 @@ ANALYZE;
 GRANT INSERT ON books TO anon;
 GRANT USAGE ON SEQUENCE books_id_seq TO anon;
 SQL
-  cat >"$work/post.lua" <<'LUA'
+  post_body='{"title": "bench", "author_id": 1, "published": 2000}'
+  cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
-wrk.body = '{"title": "bench", "author_id": 1, "published": 2000}'
+wrk.body = '$post_body'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Prefer"] = "return=representation"
 LUA
