@@ -209,26 +209,29 @@ func (s *Server) readHeaders(c echo.Context, r relationRequest, rp *readPlan, re
 	total := countTotal(prefs.Count, res, s.cfg.DBMaxRows)
 
 	h := c.Response().Header()
+	// The fields every read sets, in one array (and its Content-Length in
+	// respond.Body).
+	hb := header.NewBatch(h, 4)
 	lower := r.rng.Offset()
 	upper := lower + res.PageTotal - 1
-	header.Set(h, header.ContentRange, respond.ContentRange(lower, upper, total))
-	header.Set(h, header.ContentLocation, canonicalQuery("/"+r.rel.Name, req.URL.RawQuery))
+	hb.Set(header.ContentRange, respond.ContentRange(lower, upper, total))
+	hb.Set(header.ContentLocation, canonicalQuery("/"+r.rel.Name, req.URL.RawQuery))
 	if r.byProfile {
-		h.Set("Content-Profile", r.schema)
+		hb.Set(header.ContentProfile, r.schema)
 	}
 	if applied := prefs.AppliedForRead(); applied != "" {
-		header.Set(h, header.PreferenceApplied, applied)
+		hb.Set(header.PreferenceApplied, applied)
 	}
 	status, aerr := respond.PageStatus(lower, upper, total)
 	if aerr != nil {
 		return 0, aerr
 	}
-	header.Set(h, header.ContentType, handlerContentType(m, rp.plan.Handler, nil))
+	hb.Set(header.ContentType, handlerContentType(m, rp.plan.Handler, nil))
 	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
 		return 0, apierr.From(err, r.ident.Authenticated)
 	}
 	if header.Get(h, header.Vary) == "" {
-		header.Set(h, header.Vary, "Accept, Prefer, Range")
+		hb.Set(header.Vary, "Accept, Prefer, Range")
 	}
 	if rp.plan.Warning != "" {
 		h.Set("Warning", rp.plan.Warning)

@@ -42,3 +42,22 @@ func Values(h http.Header, n Name) []string { return h[string(n)] }
 
 // Set is h.Set(string(n), v).
 func Set(h http.Header, n Name, v string) { h[string(n)] = []string{v} }
+
+// Batch sets several fields with one array holding all their values,
+// instead of a slice allocated for each. Each field's slice is capped at its
+// one value, so an Add to it copies instead of overwriting the next field's.
+type Batch struct {
+	h    http.Header
+	vals []string
+}
+
+// NewBatch is a Batch for at most n fields of h (more still work, in a
+// second array).
+func NewBatch(h http.Header, n int) Batch { return Batch{h, make([]string, 0, n)} }
+
+// Set is Set(h, n, v).
+func (b *Batch) Set(n Name, v string) {
+	b.vals = append(b.vals, v)
+	i := len(b.vals) - 1
+	b.h[string(n)] = b.vals[i : i+1 : i+1]
+}

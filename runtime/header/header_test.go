@@ -2,6 +2,7 @@ package header
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 )
 
@@ -32,5 +33,31 @@ func TestSameAsNetHTTP(t *testing.T) {
 		if got := Values(h, n); len(got) != 2 || got[1] != "b" {
 			t.Errorf("%s: Values = %q", n, got)
 		}
+	}
+}
+
+func TestBatch(t *testing.T) {
+	h := http.Header{}
+	b := NewBatch(h, 2)
+	b.Set(ContentRange, "0-0/*")
+	b.Set(Vary, "Accept")
+	b.Set(Server, "beyond n")               // past the array: still set
+	h.Add(string(ContentRange), "appended") // must not overwrite Vary's value
+	want := http.Header{"Content-Range": {"0-0/*", "appended"}, "Vary": {"Accept"}, "Server": {"beyond n"}}
+	if len(h) != len(want) {
+		t.Fatalf("%v, want %v", h, want)
+	}
+	for k, v := range want {
+		if !slices.Equal(h[k], v) {
+			t.Errorf("%s: %q, want %q", k, h[k], v)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		b := NewBatch(h, 3)
+		b.Set(ContentRange, "a")
+		b.Set(ContentType, "b")
+		b.Set(Vary, "c")
+	}); n != 1 {
+		t.Errorf("%v allocations for three fields, want 1", n)
 	}
 }

@@ -1,7 +1,11 @@
 package httpmw
 
 import (
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,4 +72,43 @@ func count(t *testing.T, c prometheus.Counter) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// TestObserveConnectionSlot: with ConnContext, the requests of one
+// connection share its slot, so a role set by one must not show in the
+// record of the next, and the request keeps its own context.
+func TestObserveConnectionSlot(t *testing.T) {
+	var roles []string
+	var conns int
+	e := api(Observe(func(r Request) { roles = append(roles, r.Role) }))
+	e.GET("/rpc/:name", func(c echo.Context) error {
+		SetRole(c.Request().Context(), "web_user")
+		return c.String(http.StatusOK, "called")
+	})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.ServeHTTP(w, r)
+	}))
+	srv.Config.ConnContext = ConnContext
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns++
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	client := srv.Client()
+	for _, path := range []string{"/rpc/f", "/items", "/rpc/g", "/items"} {
+		res, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	if want := []string{"web_user", "", "web_user", ""}; !slices.Equal(roles, want) {
+		t.Errorf("roles %q, want %q", roles, want)
+	}
+	if conns != 1 {
+		t.Errorf("%d connections, want 1: the slot was not shared", conns)
+	}
 }

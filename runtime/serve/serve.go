@@ -279,7 +279,10 @@ func httpServer(base context.Context, cfg *config.Config, handler http.Handler, 
 		WriteTimeout: cfg.ServerWriteTimeout,
 		IdleTimeout:  off(cfg.ServerIdleTimeout),
 		BaseContext:  func(net.Listener) context.Context { return base },
-		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// HTTP/1 only (no TLS, no h2c): the access log's per-connection slot
+		// holds.
+		ConnContext: httpmw.ConnContext,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
 

@@ -26,14 +26,21 @@ func Read(r *plan.Read) Statement {
 		cols = "NULL"
 	}
 	rel := r.Scope.Rel
-	from := " FROM " + rel.SQLName + joins
-	if where != "" {
-		from += " WHERE " + where
+	// FROM, joins and WHERE, written where needed rather than concatenated
+	// first.
+	from := func(sql *strings.Builder) {
+		sql.WriteString(" FROM ")
+		sql.WriteString(rel.SQLName)
+		sql.WriteString(joins)
+		if where != "" {
+			sql.WriteString(" WHERE ")
+			sql.WriteString(where)
+		}
 	}
 	var sql strings.Builder
 	// Sized once for the fixed text around the parts: growing the builder
 	// was most of this function's time.
-	sql.Grow(320 + len(cols) + len(from) + len(group) + len(order))
+	sql.Grow(340 + len(cols) + len(rel.SQLName) + len(joins) + len(where) + len(group) + len(order))
 	sql.WriteString("WITH ")
 	if r.Call != nil {
 		// The call's rows, computed once: the page and the count read them.
@@ -41,7 +48,7 @@ func Read(r *plan.Read) Statement {
 	}
 	sql.WriteString("pgrst_source AS (SELECT ")
 	sql.WriteString(cols)
-	sql.WriteString(from)
+	from(&sql)
 	if group != "" {
 		sql.WriteString(" GROUP BY ")
 		sql.WriteString(group)
@@ -70,7 +77,8 @@ func Read(r *plan.Read) Statement {
 		total = "pg_catalog.count(_postgrest_t)"
 		// Aggregated, the page holds groups: PostgREST counts the rows.
 		if r.MaxRows != nil || !r.Range.All() || group != "" {
-			sql.WriteString(", pgrst_source_count AS (SELECT 1" + from)
+			sql.WriteString(", pgrst_source_count AS (SELECT 1")
+			from(&sql)
 			if r.Count == "estimated" && r.MaxRows != nil {
 				sql.WriteString(" LIMIT " + a.Add(*r.MaxRows+1))
 			}
