@@ -193,9 +193,14 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 			case grouped:
 				groups = append(groups, expr)
 			}
-			if col := s.Rel.Column(it.Key); col != nil && expr == col.SQLName {
+			switch col := s.Rel.Column(it.Key); {
+			case col != nil && expr == col.SQLName:
 				parts = append(parts, expr)
-			} else {
+			case col != nil:
+				// Named as a column (an embed's, qualified): its quoted
+				// name is at hand.
+				parts = append(parts, expr+" AS "+col.SQLName)
+			default:
 				parts = append(parts, expr+" AS "+QuoteIdent(it.Key))
 			}
 		}
