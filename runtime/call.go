@@ -51,6 +51,7 @@ func (s *Server) serveFunction(c echo.Context, name string) {
 		if r.fn.Volatility == "volatile" {
 			h.Set("Allow", "OPTIONS,POST")
 		}
+		header.Set(h, header.Vary, varyFields)
 		c.Response().WriteHeader(http.StatusOK)
 	default:
 		s.call(c, r)
@@ -235,9 +236,12 @@ func (s *Server) callHeaders(c echo.Context, r callRequest, cp *callPlan, res *e
 	fn, prefs := r.fn, cp.prefs
 	total := countTotal(prefs.Count, res, s.cfg.DBMaxRows)
 	h := c.Response().Header()
+	// The fields most calls set, in one array (and its Content-Length in
+	// respond.Body).
+	hb := header.NewBatch(h, 3)
 	lower := r.rng.Offset()
 	upper := lower + res.PageTotal - 1
-	h.Set("Content-Range", respond.ContentRange(lower, upper, total))
+	hb.Set(header.ContentRange, respond.ContentRange(lower, upper, total))
 	if cp.plan.Warning != "" {
 		h.Set("Warning", cp.plan.Warning)
 	}
@@ -246,7 +250,7 @@ func (s *Server) callHeaders(c echo.Context, r callRequest, cp *callPlan, res *e
 		applied = strings.TrimPrefix(applied+", max-affected="+strconv.FormatInt(*prefs.MaxAffected, 10), ", ")
 	}
 	if applied != "" {
-		h.Set("Preference-Applied", applied)
+		hb.Set(header.PreferenceApplied, applied)
 	}
 	status, aerr := respond.PageStatus(lower, upper, total)
 	if aerr != nil {
@@ -256,13 +260,16 @@ func (s *Server) callHeaders(c echo.Context, r callRequest, cp *callPlan, res *e
 	case fn.Void:
 		status = http.StatusNoContent
 	default:
-		h.Set(echo.HeaderContentType, cp.contentType)
+		hb.Set(header.ContentType, cp.contentType)
 	}
 	if !fn.Void && r.byProfile {
-		h.Set("Content-Profile", r.schema)
+		hb.Set(header.ContentProfile, r.schema)
 	}
 	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
 		return 0, apierr.From(err, r.ident.Authenticated)
+	}
+	if header.Get(h, header.Vary) == "" {
+		hb.Set(header.Vary, varyFields)
 	}
 	return status, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/config"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/openapi"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
@@ -37,6 +38,7 @@ func (s *Server) serveRoot(c echo.Context) {
 		return
 	case req.Method == http.MethodOptions:
 		c.Response().Header().Set("Allow", "OPTIONS,GET,HEAD")
+		header.Set(c.Response().Header(), header.Vary, varyFields)
 		c.Response().WriteHeader(http.StatusOK)
 		return
 	}
@@ -66,6 +68,7 @@ func (s *Server) serveRoot(c echo.Context) {
 	if r.id.byProfile {
 		h.Set("Content-Profile", r.id.schema)
 	}
+	header.Set(h, header.Vary, varyFields)
 	if req.Method == http.MethodHead {
 		c.Response().WriteHeader(http.StatusOK)
 		return

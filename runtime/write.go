@@ -182,7 +182,7 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.P
 		return
 	}
 	if h.Get("Vary") == "" {
-		h.Set("Vary", "Accept, Prefer, Range")
+		h.Set("Vary", varyFields)
 	}
 	httpmw.Timing(req.Context()).Add(httpmw.PhaseResponse, time.Since(start))
 	if req.Method == http.MethodPost || body != nil || (req.Method == http.MethodPut && prefs.Return == "representation") {

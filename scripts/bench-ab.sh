@@ -15,12 +15,7 @@ cd "$(dirname "$0")/.."
 scripts/ensure-postgres.sh
 bench_name=bench-ab
 . scripts/bench-lib.sh
-bench_setup "$1"
-mv "$work/server" "$work/server-a"
-echo "building the server${2:+ at $2}" >&2
-bench_build "${2:-}" "$work/server-b"
-bench_books
-bench_db
+bench_pair "$@"
 
 seconds=${BENCH_SECONDS:-10}
 conns=$(( ${BENCH_CONNECTIONS:-64} / 2 ))

@@ -24,12 +24,7 @@ command -v valgrind >/dev/null || { echo "bench-instr: valgrind is needed (apt-g
 scripts/ensure-postgres.sh
 bench_name=bench-instr
 . scripts/bench-lib.sh
-bench_setup "$1"
-mv "$work/server" "$work/server-a"
-echo "building the server${2:+ at $2}" >&2
-bench_build "${2:-}" "$work/server-b"
-bench_books
-bench_db
+bench_pair "$@"
 
 requests=${BENCH_REQUESTS:-2000}
 warmup=300

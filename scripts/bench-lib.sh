@@ -35,6 +35,18 @@ bench_setup() {
   go build -o "$work/benchdb" ./internal/cmd/benchdb
 }
 
+# bench_pair REV_A [REV_B]: bench_setup for two builds, $work/server-a at
+# REV_A and $work/server-b at REV_B (the work tree when empty), on the load
+# benchmarks' database (bench_books, bench_db).
+bench_pair() {
+  bench_setup "$1"
+  mv "$work/server" "$work/server-a"
+  echo "building the server${2:+ at $2}" >&2
+  bench_build "${2:-}" "$work/server-b"
+  bench_books
+  bench_db
+}
+
 # bench_build REV OUT builds the example server at git revision REV (the
 # work tree when empty) into OUT.
 bench_build() {
