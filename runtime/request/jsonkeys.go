@@ -42,8 +42,14 @@ func objectKeys(data []byte, i int, scratch [][]byte) (keys [][]byte, end int, o
 		}
 		i = skipSpace(data, i+1) // the ','
 	}
-	// Ordered by their text: the quotes would sort '"' before ' ' wrongly.
-	slices.SortFunc(keys, func(a, b []byte) int { return bytes.Compare(a[1:len(a)-1], b[1:len(b)-1]) })
+	// Ordered by their text (the quotes would sort '"' before ' ' wrongly),
+	// by insertion: objects have a handful of keys, and a generic sort cost
+	// more than the scan.
+	for j := 1; j < len(keys); j++ {
+		for k := j; k > 0 && bytes.Compare(keys[k][1:len(keys[k])-1], keys[k-1][1:len(keys[k-1])-1]) < 0; k-- {
+			keys[k], keys[k-1] = keys[k-1], keys[k]
+		}
+	}
 	return slices.CompactFunc(keys, bytes.Equal), i, true
 }
 
@@ -56,7 +62,7 @@ func keyStrings(raw [][]byte) []string {
 	decoded := false
 	for i, k := range raw {
 		inner := k[1 : len(k)-1]
-		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		if plainKey(inner) {
 			out[i] = string(inner)
 			continue
 		}
@@ -91,9 +97,22 @@ func sameKeys(raw [][]byte, want []string) bool {
 // plainKeys: no key needs decoding.
 func plainKeys(raw [][]byte) bool {
 	for _, k := range raw {
-		inner := k[1 : len(k)-1]
-		if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+		if !plainKey(k[1 : len(k)-1]) {
 			return false
+		}
+	}
+	return true
+}
+
+// plainKey: a key's text needs no decoding, no escape and valid UTF-8
+// (ASCII, nearly always, seen without utf8.Valid's call).
+func plainKey(inner []byte) bool {
+	for _, c := range inner {
+		if c == '\\' {
+			return false
+		}
+		if c >= utf8.RuneSelf {
+			return bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner)
 		}
 	}
 	return true

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -88,4 +89,22 @@ func FuzzJSONKeys(f *testing.F) {
 			t.Errorf("%q: scanned %q %q, decoded %q %q", body, gotCols, gotErr, wantCols, wantErr)
 		}
 	})
+}
+
+// TestJSONKeysLongStrings: keys and values longer than the eight bytes
+// skipString skips at once, with an escape at each offset.
+func TestJSONKeysLongStrings(t *testing.T) {
+	for pos := range 20 {
+		a := strings.Repeat("a", pos)
+		for _, body := range []string{
+			`{"` + a + `\"x` + a + `": "` + a + `\\` + a + `", "k": 1}`,
+			`[{"` + a + `":"` + a + `\"}"}, {"` + a + `":"}` + a + `"}]`,
+		} {
+			wantCols, wantErr := decodedPayload([]byte(body))
+			gotCols, gotErr := scannedPayload([]byte(body))
+			if gotErr != wantErr || !slices.Equal(gotCols, wantCols) {
+				t.Errorf("%q: scanned %q %q, decoded %q %q", body, gotCols, gotErr, wantCols, wantErr)
+			}
+		}
+	}
 }

@@ -23,6 +23,13 @@ func TestValidJSON(t *testing.T) {
 		cases = append(cases, strings.Repeat("[", n)+strings.Repeat("]", n),
 			strings.Repeat(`{"a":`, n-1)+"{}"+strings.Repeat("}", n-1))
 	}
+	// A special byte at every offset of a long string, where the
+	// eight-byte skip (plainRun) must stop.
+	for pos := range 20 {
+		for _, special := range []string{`"`, `\\`, `\"`, `\u0041`, "\x01", "\x1f", " ", "\x7f", "\xff", "é"} {
+			cases = append(cases, `["`+strings.Repeat("a", pos)+special+strings.Repeat("b", 10)+`"]`)
+		}
+	}
 	for _, s := range cases {
 		if got, want := validJSON([]byte(s)), json.Valid([]byte(s)); got != want {
 			t.Errorf("validJSON(%.40q) = %v, json.Valid %v", s, got, want)
