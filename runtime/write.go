@@ -135,6 +135,7 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.P
 	start := time.Now()
 	req := c.Request()
 	h := c.Response().Header()
+	hb := header.NewBatch(h, 5) // the common fields' values in one array
 	var total *int64
 	if prefs.Count == "exact" || prefs.Count == "estimated" {
 		total = ptr(res.PageTotal)
@@ -146,24 +147,24 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.P
 		if prefs.Resolution == "merge-duplicates" && res.Inserted != nil && *res.Inserted == 0 {
 			status = http.StatusOK // an upsert that only updated
 		}
-		h.Set("Content-Range", respond.ContentRange(1, 0, total))
+		hb.Set(header.ContentRange, respond.ContentRange(1, 0, total))
 		if prefs.Return == "headers-only" && res.PageTotal == 1 {
 			if loc := location(r.rel, res.Body); loc != "" {
 				h.Set("Location", loc)
 			}
 		}
 	case http.MethodPatch:
-		h.Set("Content-Range", respond.ContentRange(0, res.PageTotal-1, total))
+		hb.Set(header.ContentRange, respond.ContentRange(0, res.PageTotal-1, total))
 	case http.MethodDelete:
-		h.Set("Content-Range", respond.ContentRange(1, 0, total))
+		hb.Set(header.ContentRange, respond.ContentRange(1, 0, total))
 	}
 	if a := prefs.AppliedForWrite(req.Method); a != "" {
-		h.Set("Preference-Applied", a)
+		hb.Set(header.PreferenceApplied, a)
 	}
 	var body []byte
 	if prefs.Return == "representation" {
 		body = res.Body
-		h.Set(echo.HeaderContentType, contentType)
+		hb.Set(header.ContentType, contentType)
 		switch {
 		case req.Method == http.MethodPut && res.Inserted != nil && *res.Inserted > 0:
 			status = http.StatusCreated
@@ -175,18 +176,18 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.P
 		h.Del("Content-Range")
 	}
 	if r.byProfile {
-		h.Set("Content-Profile", r.schema)
+		hb.Set(header.ContentProfile, r.schema)
 	}
 	if err := respond.GUCs(res.RespHeader, res.RespStatus, h, &status); err != nil {
 		s.writeError(c, apierr.From(err, r.ident.Authenticated))
 		return
 	}
-	if h.Get("Vary") == "" {
-		h.Set("Vary", varyFields)
+	if header.Get(h, header.Vary) == "" {
+		hb.Set(header.Vary, varyFields)
 	}
 	httpmw.Timing(req.Context()).Add(httpmw.PhaseResponse, time.Since(start))
 	if req.Method == http.MethodPost || body != nil || (req.Method == http.MethodPut && prefs.Return == "representation") {
-		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+		hb.Set(header.ContentLength, strconv.Itoa(len(body)))
 	}
 	c.Response().WriteHeader(status)
 	_, _ = c.Response().Write(body)
