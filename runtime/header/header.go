@@ -24,7 +24,6 @@ const (
 	PreferenceApplied Name = "Preference-Applied"
 	Range             Name = "Range"
 	Referer           Name = "Referer"
-	Server            Name = "Server"
 	UserAgent         Name = "User-Agent"
 	Vary              Name = "Vary"
 )

@@ -9,7 +9,7 @@ import (
 // names lists the constants.
 var names = []Name{Accept, AcceptProfile, Authorization, ContentLength, ContentLocation,
 	ContentProfile, ContentRange, ContentType, Prefer, PreferenceApplied, Range, Referer,
-	Server, UserAgent, Vary}
+	UserAgent, Vary}
 
 func TestNamesAreCanonical(t *testing.T) {
 	for _, n := range names {
@@ -41,9 +41,9 @@ func TestBatch(t *testing.T) {
 	b := NewBatch(h, 2)
 	b.Set(ContentRange, "0-0/*")
 	b.Set(Vary, "Accept")
-	b.Set(Server, "beyond n")               // past the array: still set
+	b.Set(Prefer, "beyond n")               // past the array: still set
 	h.Add(string(ContentRange), "appended") // must not overwrite Vary's value
-	want := http.Header{"Content-Range": {"0-0/*", "appended"}, "Vary": {"Accept"}, "Server": {"beyond n"}}
+	want := http.Header{"Content-Range": {"0-0/*", "appended"}, "Vary": {"Accept"}, "Prefer": {"beyond n"}}
 	if len(h) != len(want) {
 		t.Fatalf("%v, want %v", h, want)
 	}
