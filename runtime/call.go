@@ -42,6 +42,7 @@ func sortedCopy(s []string) []string {
 func (s *Server) serveFunction(c echo.Context, name string) {
 	req := c.Request()
 	r, aerr := s.callRequest(req, name)
+	defer s.parsers.Release(r.lease)
 	switch {
 	case aerr != nil:
 		s.writeError(c, aerr)
@@ -72,11 +73,12 @@ func (s *Server) callRequest(req *http.Request, name string) (callRequest, *apie
 	}
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
 	var q *query.Request
+	var lease query.Lease
 	var err error
 	if read {
-		q, err = query.ParseCallWith(req.URL.RawQuery, s.queryOptions())
+		q, lease, err = s.parsers.ParseCall(req.URL.RawQuery, s.queryOptions())
 	} else {
-		q, err = query.ParseRawWith(req.URL.RawQuery, s.queryOptions())
+		q, lease, err = s.parsers.ParseRaw(req.URL.RawQuery, s.queryOptions())
 	}
 	stop()
 	if err != nil {
@@ -103,7 +105,7 @@ func (s *Server) callRequest(req *http.Request, name string) (callRequest, *apie
 	if aerr != nil {
 		return callRequest{}, aerr
 	}
-	return callRequest{fn: fn, schema: id.schema, byProfile: id.byProfile, ident: id.ident, q: q, rng: rng, body: body}, nil
+	return callRequest{fn: fn, schema: id.schema, byProfile: id.byProfile, ident: id.ident, q: q, lease: lease, rng: rng, body: body}, nil
 }
 
 // callRequest is a function call that passed the checks up to finding the
@@ -114,8 +116,11 @@ type callRequest struct {
 	byProfile bool
 	ident     auth.Result
 	q         *query.Request
-	rng       request.Range
-	body      *request.CallBody // nil for GET and HEAD
+	// lease gives q's parser back when the response is written, as
+	// relationRequest's.
+	lease query.Lease
+	rng   request.Range
+	body  *request.CallBody // nil for GET and HEAD
 }
 
 // call serves a request on a function found for it.

@@ -25,6 +25,7 @@ import (
 func (s *Server) serveRelation(c echo.Context, name string) {
 	req := c.Request()
 	r, aerr := s.relationRequest(req, name)
+	defer s.parsers.Release(r.lease)
 	switch {
 	case aerr != nil:
 		s.writeError(c, aerr)
@@ -54,7 +55,7 @@ func (s *Server) relationRequest(req *http.Request, name string) (relationReques
 		return relationRequest{}, apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", "")
 	}
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
-	q, err := query.ParseRawWith(req.URL.RawQuery, s.queryOptions())
+	q, lease, err := s.parsers.ParseRaw(req.URL.RawQuery, s.queryOptions())
 	stop()
 	if err != nil {
 		return relationRequest{}, apierr.From(err, id.ident.Authenticated)
@@ -67,7 +68,7 @@ func (s *Server) relationRequest(req *http.Request, name string) (relationReques
 	if rel == nil {
 		return relationRequest{}, s.tableNotFound(id.schema, name)
 	}
-	return relationRequest{rel: rel, schema: id.schema, byProfile: id.byProfile, ident: id.ident, q: q, rng: rng}, nil
+	return relationRequest{rel: rel, schema: id.schema, byProfile: id.byProfile, ident: id.ident, q: q, lease: lease, rng: rng}, nil
 }
 
 // allow is the Allow header of OPTIONS: what the relation can do, whatever
@@ -97,7 +98,10 @@ type relationRequest struct {
 	byProfile bool
 	ident     auth.Result
 	q         *query.Request
-	rng       request.Range
+	// lease gives q's parser back (s.parsers.Release) when the response
+	// is written; nothing may use q after.
+	lease query.Lease
+	rng   request.Range
 }
 
 // read serves GET and HEAD on a relation.

@@ -28,6 +28,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/fuzzy"
 	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
+	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
 )
 
@@ -41,10 +42,12 @@ type DB = exec.DB
 
 // Server serves one generated API.
 type Server struct {
-	cfg    *config.Config
-	schema *Schema
-	auth   *auth.Verifier
-	log    *slog.Logger
+	// parsers recycles query-string parsers from request to request.
+	parsers query.Parsers
+	cfg     *config.Config
+	schema  *Schema
+	auth    *auth.Verifier
+	log     *slog.Logger
 	// byName holds, per relation name, the relation of each exposed schema.
 	byName map[string]map[string]*Relation
 	// funcs holds, per function name, the overloads of each exposed schema;

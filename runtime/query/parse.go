@@ -95,7 +95,12 @@ func AppendSplit(dst []Param, raw string) []Param {
 }
 
 func split(raw string) []param {
-	ps := make([]param, 0, count(raw))
+	return appendSplit(make([]param, 0, count(raw)), raw)
+}
+
+// appendSplit is split appending to ps, grown once to fit.
+func appendSplit(ps []param, raw string) []param {
+	ps = slices.Grow(ps, count(raw))
 	eachParam(raw, func(k, v string, has bool) { ps = append(ps, param{key: k, value: v, hasValue: has}) })
 	return ps
 }
@@ -231,11 +236,21 @@ type parser struct {
 	// fast tries the fast path (fast.go) before the full grammar; only
 	// tests turn it off, to compare the two.
 	fast bool
+	// reuse takes the select items, filters and conditions from bufs: the
+	// parser is recycled (Parsers).
+	reuse bool
+	bufs  buffers
 }
 
 func parseParams(ps []param, call bool, o Options, fast bool) (*Request, error) {
-	p := &parser{ps: ps, call: call, opts: o, fast: fast}
-	for i, prm := range ps {
+	p := &parser{ps: ps}
+	return p.parse(call, o, fast)
+}
+
+// parse parses p.ps.
+func (p *parser) parse(call bool, o Options, fast bool) (*Request, error) {
+	p.call, p.opts, p.fast = call, o, fast
+	for i, prm := range p.ps {
 		p.ps[i].kind = classify(prm)
 	}
 	// PostgREST's order of checks decides which error a client sees first.
@@ -270,7 +285,7 @@ func compact[T any](byParam []T, set func(T) bool) []T {
 // cond records the condition of param i.
 func (p *parser) cond(i int, c Condition) {
 	if p.conds == nil {
-		p.conds = make([]Condition, len(p.ps))
+		p.conds = take(p.reuse, &p.bufs.conds, len(p.ps), len(p.ps))
 	}
 	p.conds[i] = c
 }
@@ -417,7 +432,7 @@ func (p *parser) selects() *apierr.Error {
 	}
 	v := p.ps[i].value
 	// At most one item per comma, plus one.
-	items := make([]SelectItem, 0, strings.Count(v, ",")+1)
+	items := take(p.reuse, &p.bufs.items, 0, strings.Count(v, ",")+1)
 	if p.fast {
 		var ok bool
 		if items, ok = fastSelect(v, items); ok {
@@ -440,7 +455,8 @@ func (p *parser) filters() *apierr.Error {
 	var buf []Filter // the filters, allocated at once
 	return p.each(kindFilter, func(i int, prm param) *apierr.Error {
 		if buf == nil {
-			buf = make([]Filter, p.count(kindFilter))
+			n := p.count(kindFilter)
+			buf = take(p.reuse, &p.bufs.filters, n, n)
 		}
 		var path []string
 		f := &buf[0]
