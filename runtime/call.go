@@ -52,7 +52,7 @@ func (s *Server) serveFunction(c echo.Context, name string) {
 		if r.fn.Volatility == "volatile" {
 			h.Set("Allow", "OPTIONS,POST")
 		}
-		header.Set(h, header.Vary, varyFields)
+		header.Set(h, header.Vary, respond.Vary)
 		c.Response().WriteHeader(http.StatusOK)
 	default:
 		s.call(c, r)
@@ -274,7 +274,7 @@ func (s *Server) callHeaders(c echo.Context, r callRequest, cp *callPlan, res *e
 		return 0, apierr.From(err, r.ident.Authenticated)
 	}
 	if header.Get(h, header.Vary) == "" {
-		hb.Set(header.Vary, varyFields)
+		hb.Set(header.Vary, respond.Vary)
 	}
 	return status, nil
 }

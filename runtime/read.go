@@ -32,7 +32,7 @@ func (s *Server) serveRelation(c echo.Context, name string) {
 	case req.Method == http.MethodOptions:
 		h := c.Response().Header()
 		h.Set("Allow", allow(r.rel))
-		h.Set("Vary", varyFields)
+		h.Set("Vary", respond.Vary)
 		c.Response().WriteHeader(http.StatusOK)
 	case req.Method == http.MethodGet || req.Method == http.MethodHead:
 		s.read(c, r)
@@ -235,17 +235,13 @@ func (s *Server) readHeaders(c echo.Context, r relationRequest, rp *readPlan, re
 		return 0, apierr.From(err, r.ident.Authenticated)
 	}
 	if header.Get(h, header.Vary) == "" {
-		hb.Set(header.Vary, varyFields)
+		hb.Set(header.Vary, respond.Vary)
 	}
 	if rp.plan.Warning != "" {
 		h.Set("Warning", rp.plan.Warning)
 	}
 	return status, nil
 }
-
-// varyFields is the Vary of every response, as PostgREST (16.0 on) sends
-// it unless the response set its own: what it depends on besides the URL.
-const varyFields = "Accept, Prefer, Range"
 
 // countTotal is the total of Content-Range: exact counts from the
 // statement, planned ones from EXPLAIN, and for estimated the exact count

@@ -15,6 +15,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/openapi"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
+	"github.com/pgrestgen/pgrestgen/runtime/respond"
 )
 
 // serveRoot answers the root path as PostgREST does: the OpenAPI document
@@ -38,7 +39,7 @@ func (s *Server) serveRoot(c echo.Context) {
 		return
 	case req.Method == http.MethodOptions:
 		c.Response().Header().Set("Allow", "OPTIONS,GET,HEAD")
-		header.Set(c.Response().Header(), header.Vary, varyFields)
+		header.Set(c.Response().Header(), header.Vary, respond.Vary)
 		c.Response().WriteHeader(http.StatusOK)
 		return
 	}
@@ -68,7 +69,7 @@ func (s *Server) serveRoot(c echo.Context) {
 	if r.id.byProfile {
 		h.Set("Content-Profile", r.id.schema)
 	}
-	header.Set(h, header.Vary, varyFields)
+	header.Set(h, header.Vary, respond.Vary)
 	if req.Method == http.MethodHead {
 		c.Response().WriteHeader(http.StatusOK)
 		return

@@ -183,7 +183,7 @@ func (s *Server) respondWrite(c echo.Context, r relationRequest, prefs request.P
 		return
 	}
 	if header.Get(h, header.Vary) == "" {
-		hb.Set(header.Vary, varyFields)
+		hb.Set(header.Vary, respond.Vary)
 	}
 	httpmw.Timing(req.Context()).Add(httpmw.PhaseResponse, time.Since(start))
 	if req.Method == http.MethodPost || body != nil || (req.Method == http.MethodPut && prefs.Return == "representation") {

@@ -95,7 +95,7 @@ func AppendSplit(dst []Param, raw string) []Param {
 }
 
 func split(raw string) []param {
-	return appendSplit(make([]param, 0, count(raw)), raw)
+	return appendSplit(nil, raw)
 }
 
 // appendSplit is split appending to ps, grown once to fit.

@@ -35,6 +35,11 @@ func (rs *Responder) Fail(w http.ResponseWriter, r *http.Request, begun bool, er
 	rs.Error(w, r, begun, ae)
 }
 
+// Vary is the Vary of every response, as PostgREST (16.0 on) sends it
+// unless the response set its own: what an answer depends on besides its
+// URL.
+const Vary = "Accept, Prefer, Range"
+
 // Error writes a PostgREST error object. A server error of a request
 // whose context is done is the cancellation's doing, and says so (503).
 // begun says the response's header has gone out (echo's
@@ -53,8 +58,8 @@ func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, begun bool, e
 		h[k] = v
 	}
 	h.Set("Proxy-Status", "PostgREST; error="+e.Code)
-	if h.Get("Vary") == "" {
-		h.Set("Vary", "Accept, Prefer, Range")
+	if header.Get(h, header.Vary) == "" {
+		header.Set(h, header.Vary, Vary)
 	}
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	body := rs.errorBody(e)
