@@ -17,28 +17,29 @@ import (
 // nothing), no quote, no dash. Callers check what follows it.
 func plainNameLen(s string) int {
 	i := 0
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if !isPlainASCII(c) {
-				break
-			}
+	for {
+		for i < len(s) && plainASCII[s[i]] {
 			i++
-			continue
+		}
+		if i == len(s) || s[i] < utf8.RuneSelf {
+			return i
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !unicode.IsLetter(r) {
-			break
+			return i
 		}
 		i += n
 	}
-	return i
 }
 
-// isPlainASCII is isIdentChar on ASCII without the blank.
-func isPlainASCII(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$'
-}
+// plainASCII is isIdentChar on ASCII without the blank, as a table: one
+// load per byte of a name.
+var plainASCII = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$'
+	}
+	return t
+}()
 
 // isPlainName reports whether the whole of s is one plain name: a key
 // without embed path or JSON path, which treePath reads as that column.
