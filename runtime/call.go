@@ -134,6 +134,7 @@ func (s *Server) call(c echo.Context, r callRequest) {
 		s.writeError(c, aerr)
 		return
 	}
+	defer s.plans.Release(cp.lease) // the response is written by then
 	if cp.explain != nil {
 		s.servePlan(c, cp.tx, cp.explain, r.schema, r.byProfile, r.ident.Authenticated)
 		return
@@ -159,7 +160,10 @@ func (s *Server) call(c echo.Context, r callRequest) {
 // callPlan is a call ready to run: its plan, its transaction, and what its
 // response needs.
 type callPlan struct {
-	plan  *plan.Read
+	plan *plan.Read
+	// lease gives plan's storage back (s.plans.Release) when the response
+	// is written, as readPlan's.
+	lease plan.Lease
 	tx    *exec.Tx
 	prefs request.Preferences
 	// contentType is the answer's Content-Type.
@@ -187,7 +191,7 @@ func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Er
 		return nil, apierr.New(http.StatusBadRequest, "PGRST128",
 			"Function must return SETOF or TABLE when max-affected preference is used with handling=strict", "", "")
 	}
-	cp.plan, aerr = plan.PlanRead(s.results[fn], r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
+	cp.plan, cp.lease, aerr = s.plans.Read(s.results[fn], r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
 		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
 		Handler: handler, GeoJSON: s.schema.GeoJSON, Call: plan.PlanCall(fn, r.q, r.body)})
 	if aerr != nil {

@@ -111,6 +111,9 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 	stop := timer.Start(httpmw.PhasePlan)
 	rp, aerr := s.readTx(req, r)
 	stop()
+	if rp != nil {
+		defer s.releaseRead(rp) // the response is written by then
+	}
 	if aerr != nil {
 		// PostgreSQL sets the timezone before it sees the statement, so a
 		// bad zone is the error PostgREST reports before the plan's.
@@ -154,7 +157,10 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 // preferences its response honours.
 type readPlan struct {
 	plan *plan.Read
-	tx   *exec.Tx
+	// lease gives plan's storage back (s.plans.Release) when the response
+	// is written; nothing may use plan after.
+	lease plan.Lease
+	tx    *exec.Tx
 	// txBody is what tx points to: one allocation for both.
 	txBody exec.Tx
 	prefs  request.Preferences
@@ -175,8 +181,12 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	if e := prefs.StrictError(); e != nil {
 		return nil, e
 	}
-	rp := &readPlan{prefs: prefs, explain: ex}
-	rp.plan, aerr = plan.PlanRead(r.rel, r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
+	rp, _ := s.readPlans.Get().(*readPlan)
+	if rp == nil {
+		rp = new(readPlan)
+	}
+	*rp = readPlan{prefs: prefs, explain: ex}
+	rp.plan, rp.lease, aerr = s.plans.Read(r.rel, r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
 		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
 		Handler: handler, GeoJSON: s.schema.GeoJSON})
 	if aerr != nil {
@@ -199,6 +209,14 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 		explainTx(rp.tx, ex)
 	}
 	return rp, nil
+}
+
+// releaseRead keeps a read's plan and its storage for another read, once
+// its response is written.
+func (s *Server) releaseRead(rp *readPlan) {
+	s.plans.Release(rp.lease)
+	*rp = readPlan{}
+	s.readPlans.Put(rp)
 }
 
 // readHeaders sets a read's headers from its statement's result and

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,12 +43,16 @@ type DB = exec.DB
 
 // Server serves one generated API.
 type Server struct {
-	// parsers recycles query-string parsers from request to request.
-	parsers query.Parsers
-	cfg     *config.Config
-	schema  *Schema
-	auth    *auth.Verifier
-	log     *slog.Logger
+	// parsers, plans and readPlans recycle query-string parsers, read
+	// plans and their transactions from request to request (the garbage
+	// collector's work follows the bytes a request allocates).
+	parsers   query.Parsers
+	plans     plan.Plans
+	readPlans sync.Pool // of *readPlan
+	cfg       *config.Config
+	schema    *Schema
+	auth      *auth.Verifier
+	log       *slog.Logger
 	// byName holds, per relation name, the relation of each exposed schema.
 	byName map[string]map[string]*Relation
 	// funcs holds, per function name, the overloads of each exposed schema;

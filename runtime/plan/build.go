@@ -18,8 +18,11 @@ import (
 // the order PostgREST reports errors in. warning is the Warning header for
 // embeds that params named by relation name ("" for none).
 func ReadScope(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Scope, warning string, _ *apierr.Error) {
-	p := &planner{rels: rels}
-	root := &Scope{Rel: rel}
+	return (&planner{rels: rels}).readScope(rel, q)
+}
+
+func (p *planner) readScope(rel *contract.Relation, q *query.Request) (_ *Scope, warning string, _ *apierr.Error) {
+	root := p.newScope(Scope{Rel: rel})
 	if aerr := p.embeds(root, q); aerr != nil {
 		return nil, "", aerr
 	}
@@ -75,6 +78,8 @@ type planner struct {
 	rels     *Relations
 	next     int
 	warnings [][2]string
+	// st, when set, is recycled storage the plan is made in (Plans).
+	st *store
 }
 
 // embeds builds the embed tree of root's select, hands the embed params to
@@ -230,7 +235,7 @@ func (p *planner) fill(s *Scope, items []query.SelectItem, where []query.Conditi
 func (p *planner) items(s *Scope, items []query.SelectItem) ([]Item, *apierr.Error) {
 	var out []Item // nil, not empty, without items: the relation's columns
 	if len(items) > 0 {
-		out = make([]Item, 0, len(items))
+		out = p.newItems(len(items))
 	}
 	for _, it := range items {
 		switch {
@@ -344,7 +349,10 @@ func field(rel *contract.Relation, f query.Field) (Field, *apierr.Error) {
 
 // conds plans AND-ed conditions.
 func (p *planner) conds(s *Scope, conds []query.Condition) ([]Cond, *apierr.Error) {
-	var out []Cond
+	var out []Cond // nil without conditions
+	if len(conds) > 0 {
+		out = p.newConds(len(conds))
+	}
 	for _, c := range conds {
 		pc, aerr := p.cond(s, c)
 		if aerr != nil {
@@ -389,13 +397,13 @@ func (p *planner) filter(s *Scope, f *query.Filter) (*Filter, *apierr.Error) {
 				fmt.Sprintf("Bad operator on the '%s' embedded resource", f.Field.Name),
 				"Only is null or not is null filters are allowed on embedded resources", "")
 		}
-		return &Filter{Embed: e, Negated: f.Negated, Operator: "is", Is: "NULL"}, nil
+		return p.newFilter(Filter{Embed: e, Negated: f.Negated, Operator: "is", Is: "NULL"}), nil
 	}
 	fld, aerr := field(s.Rel, f.Field)
 	if aerr != nil {
 		return nil, aerr
 	}
-	out := &Filter{Field: fld, Negated: f.Negated, Operator: f.Operator}
+	out := p.newFilter(Filter{Field: fld, Negated: f.Negated, Operator: f.Operator})
 	switch f.Operator {
 	case "is":
 		v, ok := isValues[strings.ToLower(f.Value)]
@@ -434,7 +442,10 @@ func embedNamed(s *Scope, f *query.Filter) *Embed {
 }
 
 func (p *planner) order(s *Scope, terms []query.OrderTerm) ([]Order, *apierr.Error) {
-	var out []Order
+	var out []Order // nil without terms
+	if len(terms) > 0 {
+		out = p.newOrders(len(terms))
+	}
 	for _, t := range terms {
 		o := Order{Desc: t.Desc, Nulls: t.Nulls}
 		if t.Relation != "" {

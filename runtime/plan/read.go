@@ -53,13 +53,17 @@ type ReadOptions struct {
 // PlanRead plans a read of rel (for a call, its rows described as a
 // relation): the query's scope (see ReadScope) and the statement's shape.
 func PlanRead(rel *contract.Relation, q *query.Request, rels *Relations, o ReadOptions) (*Read, *apierr.Error) {
-	scope, warning, aerr := ReadScope(rel, q, rels)
+	return planRead(&planner{rels: rels}, rel, q, o)
+}
+
+func planRead(p *planner, rel *contract.Relation, q *query.Request, o ReadOptions) (*Read, *apierr.Error) {
+	scope, warning, aerr := p.readScope(rel, q)
 	if aerr != nil {
 		return nil, aerr
 	}
-	return &Read{Scope: scope, Warning: warning, Call: o.Call, Range: o.Range, Count: o.Count, MaxRows: o.MaxRows,
+	return p.newRead(Read{Scope: scope, Warning: warning, Call: o.Call, Range: o.Range, Count: o.Count, MaxRows: o.MaxRows,
 		Media: o.Media, Handler: o.Handler, GeoJSON: o.GeoJSON, Head: o.Method == http.MethodHead,
-		Stream: o.Call == nil && Streamable(o.Method, o.Media, o.Count) && !fewRows(scope, o.Range)}, nil
+		Stream: o.Call == nil && Streamable(o.Method, o.Media, o.Count) && !fewRows(scope, o.Range)}), nil
 }
 
 // smallPage is the most rows a read may be limited to and still be built
