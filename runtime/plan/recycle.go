@@ -74,7 +74,7 @@ func carve[T any](buf *[]T, n int) []T {
 	}
 	l := len(b)
 	*buf = b[:l+n]
-	return b[l:l:l+n]
+	return b[l : l : l+n]
 }
 
 // newItems, newConds and newOrders make a planned list's slice (capacity
