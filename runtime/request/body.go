@@ -128,17 +128,17 @@ func jsonPayload(body []byte, columnsParam []string) (*Payload, *apierr.Error) {
 	}
 	// Only the keys matter here (PostgreSQL reads the values): the body's
 	// syntax is checked, then its keys are read in place (jsonkeys.go).
-	if !validJSON(body) {
+	var scratch [16][]byte
+	keys, ok := validJSONKeys(body, scratch[:0])
+	if !ok {
 		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Empty or invalid json", "", "")
 	}
 	mismatch := func() *apierr.Error {
 		return apierr.New(http.StatusBadRequest, "PGRST102", "All object keys must match", "", "")
 	}
-	var scratch [16][]byte
 	switch {
 	case p.Object:
-		keys, _, _ := objectKeys(body, 0, scratch[:0])
-		p.Columns = keyStrings(keys)
+		p.Columns = keyStrings(sortedKeys(keys))
 	case trimmed[0] == '[':
 		i := skipSpace(body, skipSpace(body, 0)+1)
 		if body[i] == ']' {

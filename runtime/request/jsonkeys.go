@@ -8,7 +8,7 @@ import (
 )
 
 // The scanner below reads the top-level keys of a JSON body that
-// validJSON has accepted. A write needs only the keys (PostgreSQL reads
+// validJSON has accepted (an object's keys come from the check itself). A write needs only the keys (PostgreSQL reads
 // the values), and decoding objects into maps was most of a write's
 // allocations; skipping values in place costs none.
 
@@ -42,6 +42,11 @@ func objectKeys(data []byte, i int, scratch [][]byte) (keys [][]byte, end int, o
 		}
 		i = skipSpace(data, i+1) // the ','
 	}
+	return sortedKeys(keys), i, true
+}
+
+// sortedKeys sorts raw (quoted) keys by their text and drops repeats.
+func sortedKeys(keys [][]byte) [][]byte {
 	// Ordered by their text (the quotes would sort '"' before ' ' wrongly),
 	// by insertion: objects have a handful of keys, and a generic sort cost
 	// more than the scan.
@@ -50,7 +55,7 @@ func objectKeys(data []byte, i int, scratch [][]byte) (keys [][]byte, end int, o
 			keys[k], keys[k-1] = keys[k-1], keys[k]
 		}
 	}
-	return slices.CompactFunc(keys, bytes.Equal), i, true
+	return slices.CompactFunc(keys, bytes.Equal)
 }
 
 // keyStrings turns raw (quoted) keys into Go strings as encoding/json

@@ -11,6 +11,15 @@ const maxJSONDepth = 10000
 // than the rest of its request path. FuzzValidJSON holds the two to the
 // same answers. Like json.Valid it does not check strings' UTF-8.
 func validJSON(data []byte) bool {
+	_, ok := validJSONKeys(data, nil)
+	return ok
+}
+
+// validJSONKeys is validJSON that also returns, when data is an object, its
+// members' names as they are written (quoted, in order, repeats kept),
+// appended to keys: a write's body is then read once, not checked and
+// scanned again for its keys.
+func validJSONKeys(data []byte, keys [][]byte) (_ [][]byte, ok bool) {
 	var buf [32]byte
 	open := buf[:0] // the containers the value at i is in: '{' or '['
 	i := 0
@@ -18,12 +27,12 @@ func validJSON(data []byte) bool {
 		// A value starts at i, after whitespace.
 		i = skipSpace(data, i)
 		if i >= len(data) {
-			return false
+			return nil, false
 		}
 		switch data[i] {
 		case '{', '[':
 			if len(open) == maxJSONDepth {
-				return false
+				return nil, false
 			}
 			c := data[i]
 			j := skipSpace(data, i+1)
@@ -34,8 +43,12 @@ func validJSON(data []byte) bool {
 			open = append(open, c)
 			i = j
 			if c == '{' {
-				if i = memberName(data, i); i < 0 {
-					return false
+				start, end := i, 0
+				if i, end = memberName(data, i); i < 0 {
+					return nil, false
+				}
+				if len(open) == 1 {
+					keys = append(keys, data[start:end])
 				}
 			}
 			continue
@@ -51,30 +64,37 @@ func validJSON(data []byte) bool {
 			i = scanNumber(data, i)
 		}
 		if i < 0 {
-			return false
+			return nil, false
 		}
 		// The value ended: close the containers it ends, then go on to the
 		// next member or element.
 		for {
 			i = skipSpace(data, i)
 			if len(open) == 0 {
-				return i == len(data)
+				if i != len(data) {
+					return nil, false
+				}
+				return keys, true
 			}
 			if i >= len(data) {
-				return false
+				return nil, false
 			}
 			top := open[len(open)-1]
 			if data[i] == ',' {
 				i++
 				if top == '{' {
-					if i = memberName(data, skipSpace(data, i)); i < 0 {
-						return false
+					start, end := skipSpace(data, i), 0
+					if i, end = memberName(data, start); i < 0 {
+						return nil, false
+					}
+					if len(open) == 1 {
+						keys = append(keys, data[start:end])
 					}
 				}
 				break
 			}
 			if data[i] != top+2 {
-				return false
+				return nil, false
 			}
 			open = open[:len(open)-1]
 			i++
@@ -83,24 +103,32 @@ func validJSON(data []byte) bool {
 }
 
 // memberName reads an object member's name and its colon from data[i];
-// it returns the index after the colon, -1 if there is none.
-func memberName(data []byte, i int) int {
+// it returns the index after the colon (-1 if there is none) and the one
+// just past the name.
+func memberName(data []byte, i int) (next, end int) {
 	if i >= len(data) || data[i] != '"' {
-		return -1
+		return -1, 0
 	}
-	if i = scanString(data, i); i < 0 {
-		return -1
+	if end = scanString(data, i); end < 0 {
+		return -1, 0
 	}
-	if i = skipSpace(data, i); i >= len(data) || data[i] != ':' {
-		return -1
+	if i = skipSpace(data, end); i >= len(data) || data[i] != ':' {
+		return -1, 0
 	}
-	return i + 1
+	return i + 1, end
 }
 
 // scanString returns the index just past the string starting at data[i],
 // -1 if it is not a valid JSON string.
 func scanString(data []byte, i int) int {
 	for i++; i < len(data); i++ {
+		// Most bytes are plain: one table load passes them.
+		for i < len(data) && plainStringByte[data[i]] {
+			i++
+		}
+		if i == len(data) {
+			break
+		}
 		switch c := data[i]; {
 		case c == '"':
 			return i + 1
@@ -125,6 +153,15 @@ func scanString(data []byte, i int) int {
 	}
 	return -1
 }
+
+// plainStringByte marks the bytes a JSON string holds as they are: not the
+// quote, the backslash or a control character.
+var plainStringByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 0x20 && c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // scanNumber returns the index just past the number starting at data[i],
 // -1 if none starts there: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
