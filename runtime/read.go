@@ -17,7 +17,6 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
-	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // serveRelation answers one request on a table or view path; the relation
@@ -192,7 +191,7 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	if aerr != nil {
 		return rp, aerr
 	}
-	stmt := sqlgen.Read(rp.plan)
+	stmt := s.sql.Read(rp.plan)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	rp.tx = &rp.txBody
 	*rp.tx = exec.Tx{

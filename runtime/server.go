@@ -31,6 +31,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // Router is where generated code mounts routes: *echo.Echo and *echo.Group.
@@ -49,10 +50,12 @@ type Server struct {
 	parsers   query.Parsers
 	plans     plan.Plans
 	readPlans sync.Pool // of *readPlan
-	cfg       *config.Config
-	schema    *Schema
-	auth      *auth.Verifier
-	log       *slog.Logger
+	// sql renders statements; it keeps one string per statement text.
+	sql    sqlgen.Renderer
+	cfg    *config.Config
+	schema *Schema
+	auth   *auth.Verifier
+	log    *slog.Logger
 	// byName holds, per relation name, the relation of each exposed schema.
 	byName map[string]map[string]*Relation
 	// funcs holds, per function name, the overloads of each exposed schema;

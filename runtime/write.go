@@ -16,7 +16,6 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
-	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // write serves POST, PATCH, PUT and DELETE on a relation.
@@ -96,7 +95,7 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 		return nil, aerr
 	}
 	prefs.Resolution = mp.Resolution
-	sql, args := sqlgen.Mutate(mp)
+	sql, args := s.sql.Mutate(mp)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	tx := &exec.Tx{
 		Rollback:  rollback,

@@ -17,13 +17,17 @@ import (
 // builder: a write is on every request's path, and a string per fragment
 // was most of its allocations.
 func Mutate(m *plan.Mutate) (sql string, args []any) {
+	return (*Renderer)(nil).Mutate(m)
+}
+
+// mutate writes Mutate's statement into b and returns its bind values.
+func mutate(b *buffer, m *plan.Mutate) (args []any) {
 	a := &Args{}
-	var b strings.Builder
 	// The fixed text, each body column about four times (column list,
 	// SELECT, record definition with its type), the RETURNING list.
 	b.Grow(512 + 96*len(m.Columns) + len(m.Rel.Returning))
 	b.WriteString("WITH pgrst_source AS (")
-	mutation(&b, a, m)
+	mutation(b, a, m)
 	body, inner := "''::text", "SELECT * FROM pgrst_source"
 	switch m.Return {
 	case "representation":
@@ -54,11 +58,11 @@ func Mutate(m *plan.Mutate) (sql string, args []any) {
 	b.WriteString(" FROM (")
 	b.WriteString(inner)
 	b.WriteString(") _postgrest_t")
-	return b.String(), a.Values()
+	return a.Values()
 }
 
 // mutation writes the INSERT, UPDATE or DELETE with its RETURNING list.
-func mutation(b *strings.Builder, a *Args, m *plan.Mutate) {
+func mutation(b *buffer, a *Args, m *plan.Mutate) {
 	rel := m.Rel
 	if m.Noop() {
 		b.WriteString("SELECT " + rel.SelectStar + " FROM " + rel.SQLName + " WHERE false")
@@ -144,7 +148,7 @@ func mutation(b *strings.Builder, a *Args, m *plan.Mutate) {
 }
 
 // setList writes "col = from.col" for each of cols, comma-separated.
-func setList(b *strings.Builder, from string, cols []*contract.Column) {
+func setList(b *buffer, from string, cols []*contract.Column) {
 	for i, col := range cols {
 		if i > 0 {
 			b.WriteString(", ")
@@ -157,7 +161,7 @@ func setList(b *strings.Builder, from string, cols []*contract.Column) {
 }
 
 // columnList writes cols' names, each after prefix, comma-separated.
-func columnList(b *strings.Builder, prefix string, cols []*contract.Column) {
+func columnList(b *buffer, prefix string, cols []*contract.Column) {
 	for i, col := range cols {
 		if i > 0 {
 			b.WriteString(", ")
@@ -195,7 +199,7 @@ func or(pre string, render func(*contract.Relation) string) func(*contract.Relat
 // body as one parameter, the columns' defaults merged in for
 // missing=default, typed rows as pgrst_body. firstOnly reads one row (a
 // PATCH sets from the first element of an array body).
-func bodySource(b *strings.Builder, a *Args, p *request.Payload, cols []*contract.Column, defaults, firstOnly bool) {
+func bodySource(b *buffer, a *Args, p *request.Payload, cols []*contract.Column, defaults, firstOnly bool) {
 	data := "pgrst_payload.json_data"
 	toRecord, elements := "json_to_recordset", "json_array_elements"
 	if p.Object {

@@ -1,7 +1,6 @@
 package sqlgen
 
 import (
-	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
@@ -20,6 +19,11 @@ type Statement struct {
 // then one row holding the total, the page size, the body and the response
 // GUCs (or, streamed, a meta row and a row per element of the body).
 func Read(r *plan.Read) Statement {
+	return (*Renderer)(nil).Read(r)
+}
+
+// read writes Read's statement into sql and returns it but for its text.
+func read(sql *buffer, r *plan.Read) Statement {
 	a := &Args{}
 	cols, joins, where, group, order := Scope(a, r.Scope)
 	if cols == "" {
@@ -28,7 +32,7 @@ func Read(r *plan.Read) Statement {
 	rel := r.Scope.Rel
 	// FROM, joins and WHERE, written where needed rather than concatenated
 	// first.
-	from := func(sql *strings.Builder) {
+	from := func(sql *buffer) {
 		sql.WriteString(" FROM ")
 		sql.WriteString(rel.SQLName)
 		sql.WriteString(joins)
@@ -37,7 +41,6 @@ func Read(r *plan.Read) Statement {
 			sql.WriteString(where)
 		}
 	}
-	var sql strings.Builder
 	// Sized once for the fixed text around the parts: growing the builder
 	// was most of this function's time.
 	sql.Grow(340 + len(cols) + len(rel.SQLName) + len(joins) + len(where) + len(group) + len(order))
@@ -48,7 +51,7 @@ func Read(r *plan.Read) Statement {
 	}
 	sql.WriteString("pgrst_source AS (SELECT ")
 	sql.WriteString(cols)
-	from(&sql)
+	from(sql)
 	if group != "" {
 		sql.WriteString(" GROUP BY ")
 		sql.WriteString(group)
@@ -78,7 +81,7 @@ func Read(r *plan.Read) Statement {
 		// Aggregated, the page holds groups: PostgREST counts the rows.
 		if r.MaxRows != nil || !r.Range.All() || group != "" {
 			sql.WriteString(", pgrst_source_count AS (SELECT 1")
-			from(&sql)
+			from(sql)
 			if r.Count == "estimated" && r.MaxRows != nil {
 				sql.WriteString(" LIMIT " + a.Add(*r.MaxRows+1))
 			}
@@ -91,8 +94,8 @@ func Read(r *plan.Read) Statement {
 		pageCount = "1::bigint"
 	}
 	if r.Stream {
-		streamTail(&sql, total, pageCount, r.Media)
-		return Statement{SQL: sql.String(), Args: a.Values()}
+		streamTail(sql, total, pageCount, r.Media)
+		return Statement{Args: a.Values()}
 	}
 	sql.WriteString(" SELECT ")
 	sql.WriteString(total)
@@ -117,7 +120,7 @@ func Read(r *plan.Read) Statement {
 	}
 	sql.WriteString(", nullif(current_setting('response.headers', true), ''), nullif(current_setting('response.status', true), '')")
 	sql.WriteString(" FROM (SELECT * FROM pgrst_source) _postgrest_t")
-	st := Statement{SQL: sql.String(), Args: a.Values()}
+	st := Statement{Args: a.Values()}
 	if r.Count == "planned" || r.Count == "estimated" {
 		st.Explain, st.ExplainArgs = explain(r)
 	}
@@ -174,7 +177,7 @@ func explain(r *plan.Read) (string, []any) {
 // each element alone; the runtime joins them (respond.Framing) with json_agg's separators. The
 // CTE is scanned directly, not through json_agg's (SELECT * FROM …)
 // subquery: the row has the same columns, and the planner has less to do.
-func streamTail(sql *strings.Builder, total, pageCount string, m request.Media) {
+func streamTail(sql *buffer, total, pageCount string, m request.Media) {
 	prefix, row := "NULL::text", "row_to_json(_postgrest_t)::text"
 	switch m {
 	case request.MediaArrayStripped:
