@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -236,7 +235,7 @@ func (s *Server) readHeaders(c echo.Context, r relationRequest, rp *readPlan, re
 	lower := r.rng.Offset()
 	upper := lower + res.PageTotal - 1
 	hb.Set(header.ContentRange, respond.ContentRange(lower, upper, total))
-	hb.Set(header.ContentLocation, canonicalQuery("/"+r.rel.Name, req.URL.RawQuery))
+	hb.Set(header.ContentLocation, canonicalQuery(r.rel.Name, req.URL.RawQuery))
 	if r.byProfile {
 		hb.Set(header.ContentProfile, r.schema)
 	}
@@ -280,44 +279,46 @@ func (s *Server) queryOptions() query.Options {
 	return query.Options{Aggregates: s.cfg.DBAggregatesEnabled}
 }
 
-// canonicalQuery is path followed by PostgREST's canonical form of a query
-// string, as in Content-Location: parameters sorted by key (values of one
-// key joined by commas), each byte but [A-Za-z0-9-_.~] percent-encoded;
-// path alone when there are none.
-func canonicalQuery(path, raw string) string {
-	if raw == "" {
-		return path
-	}
+// canonicalQuery is "/"+name followed by PostgREST's canonical form of a
+// query string, as in Content-Location: parameters sorted by key (values
+// of one key joined by commas), each byte but [A-Za-z0-9-_.~]
+// percent-encoded; the path alone when there are none.
+func canonicalQuery(name, raw string) string {
 	var buf [16]query.Param // most query strings: no allocation
-	params := slices.DeleteFunc(query.AppendSplit(buf[:0], raw), func(p query.Param) bool { return p.Key == "" && !p.HasValue })
+	params := query.AppendSplit(buf[:0], raw)
+	n := 0
+	for _, p := range params {
+		if p.Key != "" || p.HasValue {
+			params[n] = p
+			n++
+		}
+	}
+	params = params[:n]
+	// Written on the stack, then copied once into the header's string:
+	// sizing it first took a pass over every byte.
+	var stack [512]byte
+	b := append(stack[:0], '/')
+	b = append(b, name...)
 	if len(params) == 0 {
-		return path
+		return string(b)
 	}
 	sortByKey(params)
-	// The exact length, so the header is one allocation of its size.
-	n := len(path) + 1
-	for _, p := range params {
-		n += encodedLen(p.Key) + encodedLen(p.Value) + 2 // "=" and "&"
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	sb.WriteString(path)
-	sb.WriteByte('?')
+	b = append(b, '?')
 	for i := 0; i < len(params); {
 		if i > 0 {
-			sb.WriteByte('&')
+			b = append(b, '&')
 		}
-		urlEncode(&sb, params[i].Key)
-		sb.WriteByte('=')
-		urlEncode(&sb, params[i].Value)
+		b = appendURLEncoded(b, params[i].Key)
+		b = append(b, '=')
+		b = appendURLEncoded(b, params[i].Value)
 		j := i + 1
 		for ; j < len(params) && params[j].Key == params[i].Key; j++ {
-			sb.WriteByte(',')
-			urlEncode(&sb, params[j].Value)
+			b = append(b, ',')
+			b = appendURLEncoded(b, params[j].Value)
 		}
 		i = j
 	}
-	return sb.String()
+	return string(b)
 }
 
 // sortByKey sorts params by key, keeping the order of equal keys: an
@@ -331,37 +332,25 @@ func sortByKey(params []query.Param) {
 	}
 }
 
-// urlEncode writes s with each byte but [A-Za-z0-9-_.~] percent-encoded,
-// the unreserved runs between them whole.
-func urlEncode(sb *strings.Builder, s string) {
+// appendURLEncoded appends s with each byte but [A-Za-z0-9-_.~]
+// percent-encoded, the unreserved runs between them whole.
+func appendURLEncoded(b []byte, s string) []byte {
 	const hexDigits = "0123456789ABCDEF"
-	start := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; ; i++ {
+		start := i
+		for i < len(s) && unreservedByte[s[i]] {
+			i++
+		}
+		b = append(b, s[start:i]...)
+		if i == len(s) {
+			return b
+		}
 		c := s[i]
-		if unreservedByte[c] {
-			continue
-		}
-		sb.WriteString(s[start:i])
-		sb.WriteByte('%')
-		sb.WriteByte(hexDigits[c>>4])
-		sb.WriteByte(hexDigits[c&15])
-		start = i + 1
+		b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
 	}
-	sb.WriteString(s[start:])
 }
 
-// encodedLen is the length urlEncode writes for s.
-func encodedLen(s string) int {
-	n := len(s)
-	for i := 0; i < len(s); i++ {
-		if !unreservedByte[s[i]] {
-			n += 2
-		}
-	}
-	return n
-}
-
-// unreservedByte marks the bytes urlEncode leaves as they are.
+// unreservedByte marks the bytes appendURLEncoded leaves as they are.
 var unreservedByte = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {
 		t[c] = unreserved(byte(c))

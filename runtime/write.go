@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -199,8 +198,7 @@ func location(rel *Relation, row []byte) string {
 	if json.Unmarshal(row, &obj) != nil || len(rel.PrimaryKey) == 0 {
 		return ""
 	}
-	var sb strings.Builder
-	sb.WriteString("/" + rel.Name + "?")
+	b := []byte("/" + rel.Name + "?")
 	for i, k := range rel.PrimaryKey {
 		v, ok := obj[k]
 		if !ok {
@@ -216,11 +214,11 @@ func location(rel *Relation, row []byte) string {
 			val = "eq." + string(v)
 		}
 		if i > 0 {
-			sb.WriteByte('&')
+			b = append(b, '&')
 		}
-		urlEncode(&sb, k)
-		sb.WriteByte('=')
-		urlEncode(&sb, val)
+		b = appendURLEncoded(b, k)
+		b = append(b, '=')
+		b = appendURLEncoded(b, val)
 	}
-	return sb.String()
+	return string(b)
 }

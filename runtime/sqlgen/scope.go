@@ -152,26 +152,29 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 		return star(s.Rel, ""), "", ""
 	}
 	grouped := s.Grouped()
-	var joinList, groups []string
-	// One part per item but a to-many aggregate's: sized once.
-	parts := make([]string, 0, len(s.Select))
+	// Each list written as it grows: a slice of parts and a join per list
+	// was most of this function's cost.
+	var parts, joinList, groups list
+	parts.sb.Grow(24 * len(s.Select))
 	for _, it := range s.Select {
 		switch {
 		case it.Embed != nil:
 			part, join, terms := embed(a, s, it.Embed, grouped)
-			joinList = append(joinList, join)
+			joinList.sb.WriteString(join)
 			if part != "" {
-				parts = append(parts, part)
+				parts.add(part)
 			}
-			groups = append(groups, terms...)
+			for _, t := range terms {
+				groups.add(t)
+			}
 		case it.Star && it.Aggregate != "":
-			parts = append(parts, starAggregate(s, it))
+			parts.add(starAggregate(s, it))
 		case it.Star:
 			q := qualifier(s)
-			parts = append(parts, star(s.Rel, q))
+			parts.add(star(s.Rel, q))
 			if grouped {
 				for _, c := range s.Rel.Columns {
-					groups = append(groups, qualify(q, c.SQLName))
+					groups.add(qualify(q, c.SQLName))
 				}
 			}
 		default:
@@ -186,26 +189,41 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 			}
 			switch {
 			case it.Aggregate != "" && !s.Hoist:
-				parts = append(parts, aggregate(it.Aggregate, it.AggregateCast, expr)+" AS "+QuoteIdent(it.Key))
+				parts.add(aggregate(it.Aggregate, it.AggregateCast, expr), " AS ", QuoteIdent(it.Key))
 				continue
 			case it.Aggregate != "":
 				// Hoisted: the parent aggregates this column.
 			case grouped:
-				groups = append(groups, expr)
+				groups.add(expr)
 			}
 			switch col := s.Rel.Column(it.Key); {
 			case col != nil && expr == col.SQLName:
-				parts = append(parts, expr)
+				parts.add(expr)
 			case col != nil:
 				// Named as a column (an embed's, qualified): its quoted
 				// name is at hand.
-				parts = append(parts, expr+" AS "+col.SQLName)
+				parts.add(expr, " AS ", col.SQLName)
 			default:
-				parts = append(parts, expr+" AS "+QuoteIdent(it.Key))
+				parts.add(expr, " AS ", QuoteIdent(it.Key))
 			}
 		}
 	}
-	return strings.Join(parts, ", "), strings.Join(joinList, ""), strings.Join(groups, ", ")
+	return parts.sb.String(), joinList.sb.String(), groups.sb.String()
+}
+
+// list is a comma-separated list being written.
+type list struct {
+	sb strings.Builder
+}
+
+// add writes one element, the concatenation of texts.
+func (l *list) add(texts ...string) {
+	if l.sb.Len() > 0 {
+		l.sb.WriteString(", ")
+	}
+	for _, t := range texts {
+		l.sb.WriteString(t)
+	}
 }
 
 // aggregate applies an aggregate and the cast of its result to expr. fn
