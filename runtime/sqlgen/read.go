@@ -1,7 +1,6 @@
 package sqlgen
 
 import (
-
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 )
