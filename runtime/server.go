@@ -47,9 +47,10 @@ type Server struct {
 	// parsers, plans and readPlans recycle query-string parsers, read
 	// plans and their transactions from request to request (the garbage
 	// collector's work follows the bytes a request allocates).
-	parsers   query.Parsers
-	plans     plan.Plans
-	readPlans sync.Pool // of *readPlan
+	parsers    query.Parsers
+	plans      plan.Plans
+	readPlans  sync.Pool // of *readPlan
+	writePlans sync.Pool // of *writePlan
 	// sql renders statements; it keeps one string per statement text.
 	sql    sqlgen.Renderer
 	cfg    *config.Config

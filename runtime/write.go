@@ -28,6 +28,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		s.writeError(c, aerr)
 		return
 	}
+	defer s.releaseWrite(wp) // the response is written by then
 	if wp.explain != nil {
 		s.servePlan(c, wp.tx, wp.explain, r.schema, r.byProfile, r.ident.Authenticated)
 		return
@@ -48,9 +49,11 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 // writePlan is a write ready to run: its plan, its transaction and the
 // preferences its response honours (Resolution as applied).
 type writePlan struct {
-	plan  *plan.Mutate
-	tx    *exec.Tx
-	prefs request.Preferences
+	plan *plan.Mutate
+	tx   *exec.Tx
+	// txBody is what tx points to: one allocation for both.
+	txBody exec.Tx
+	prefs  request.Preferences
 	// explain, when set, asks for the statement's plan (explainTx).
 	explain *request.Explain
 }
@@ -96,7 +99,14 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 	prefs.Resolution = mp.Resolution
 	sql, args := s.sql.Mutate(mp)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
-	tx := &exec.Tx{
+	wp, _ := s.writePlans.Get().(*writePlan)
+	if wp == nil {
+		wp = new(writePlan)
+	}
+	*wp = writePlan{plan: mp, prefs: prefs, explain: ex}
+	tx := &wp.txBody
+	wp.tx = tx
+	*tx = exec.Tx{
 		Rollback:  rollback,
 		Isolation: s.role(r.ident.Role).Isolation,
 		GUCs:      s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone),
@@ -107,15 +117,17 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 	strictMax := prefs.Handling == "strict" && prefs.MaxAffected != nil && req.Method != http.MethodPost
 	if m.Singular() || strictMax || req.Method == http.MethodPut {
 		// PostgREST looks at the result before the transaction ends and
-		// rolls back what it refuses.
+		// rolls back what it refuses. The check keeps copies of what it
+		// reads: capturing prefs would put it on the heap for every write.
+		put, singular, maxAffected := req.Method == http.MethodPut, m.Singular(), prefs.MaxAffected
 		tx.Check = func(res *exec.Result) *apierr.Error {
-			if req.Method == http.MethodPut && res.PageTotal != 1 {
+			if put && res.PageTotal != 1 {
 				return apierr.New(http.StatusBadRequest, "PGRST115", "Payload values do not match URL in primary key column(s)", "", "")
 			}
-			if m.Singular() && res.PageTotal != 1 {
+			if singular && res.PageTotal != 1 {
 				return singularError(res.PageTotal)
 			}
-			if strictMax && res.PageTotal > *prefs.MaxAffected {
+			if strictMax && res.PageTotal > *maxAffected {
 				return maxAffectedError(res.PageTotal)
 			}
 			return nil
@@ -124,7 +136,14 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 	if ex != nil {
 		explainTx(tx, ex)
 	}
-	return &writePlan{plan: mp, tx: tx, prefs: prefs, explain: ex}, nil
+	return wp, nil
+}
+
+// releaseWrite keeps a write's plan for another write, once its response
+// is written.
+func (s *Server) releaseWrite(wp *writePlan) {
+	*wp = writePlan{}
+	s.writePlans.Put(wp)
 }
 
 // respondWrite writes a mutation's response with PostgREST's statuses and

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"encoding"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -383,6 +384,10 @@ func encode(dst [][]byte, args []any) (out, vals [][]byte, formats []int16, err 
 				formats = make([]int16, len(args))
 			}
 			val, formats[i] = v, 1
+		case encoding.TextMarshaler:
+			if val, err = v.MarshalText(); err != nil {
+				return dst, nil, nil, fmt.Errorf("exec: bind value: %w", err)
+			}
 		default:
 			return dst, nil, nil, fmt.Errorf("exec: bind value of type %T", a)
 		}

@@ -49,15 +49,22 @@ func TestStmtCacheNames(t *testing.T) {
 	}
 }
 
+// textBytes is a bind value that marshals to its own bytes, as
+// sqlgen.Text does.
+type textBytes []byte
+
+func (t textBytes) MarshalText() ([]byte, error) { return t, nil }
+
 // TestEncode: strings are lent, not copied, and the empty string stays an
 // empty value (a nil one would reach PostgreSQL as NULL); values are
 // appended to what the buffer holds.
 func TestEncode(t *testing.T) {
-	out, vals, formats, err := encode([][]byte{[]byte("before")}, []any{"", "x", nil, int64(-7), []byte{1}})
+	body := textBytes(`{"a":1}`)
+	out, vals, formats, err := encode([][]byte{[]byte("before")}, []any{"", "x", nil, int64(-7), []byte{1}, body})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out) != 6 || string(out[0]) != "before" || len(vals) != 5 {
+	if len(out) != 7 || string(out[0]) != "before" || len(vals) != 6 {
 		t.Fatalf("buffer %q, values %q", out, vals)
 	}
 	if vals[0] == nil || len(vals[0]) != 0 {
@@ -66,7 +73,11 @@ func TestEncode(t *testing.T) {
 	if string(vals[1]) != "x" || vals[2] != nil || string(vals[3]) != "-7" || !slices.Equal(vals[4], []byte{1}) {
 		t.Errorf("values %q", vals)
 	}
-	if !slices.Equal(formats, []int16{0, 0, 0, 0, 1}) {
+	// A text marshaler's bytes are its text, in text format, not copied.
+	if &vals[5][0] != &body[0] {
+		t.Errorf("text marshaler's value %q is a copy", vals[5])
+	}
+	if !slices.Equal(formats, []int16{0, 0, 0, 0, 1, 0}) {
 		t.Errorf("formats %v", formats)
 	}
 	buf := make([][]byte, 0, 8)

@@ -56,7 +56,7 @@ func Call(a *Args, c *plan.Call) (from, call string) {
 		if c.Body.Object {
 			toRecord = "json_to_record"
 		}
-		from = "(SELECT " + a.Add(string(c.Body.JSON)) + "::json AS json_data) pgrst_payload, LATERAL (SELECT " +
+		from = "(SELECT " + a.Add(Text(c.Body.JSON)) + "::json AS json_data) pgrst_payload, LATERAL (SELECT " +
 			strings.Join(names, ", ") + " FROM " + toRecord + "(pgrst_payload.json_data) AS _(" + strings.Join(typed, ", ") +
 			") LIMIT 1) pgrst_body, LATERAL "
 	case fn.Call != "" && len(a.values) == 0 && allInOrder(c):

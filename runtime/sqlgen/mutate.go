@@ -206,7 +206,7 @@ func bodySource(b *buffer, a *Args, p *request.Payload, cols []*contract.Column,
 		toRecord = "json_to_record"
 	}
 	b.WriteString("FROM (SELECT ")
-	b.WriteString(a.Add(string(p.JSON)))
+	b.WriteString(a.Add(Text(p.JSON)))
 	b.WriteString("::json AS json_data) pgrst_payload, ")
 	if defaults {
 		var defs []string

@@ -47,6 +47,14 @@ var placeholders = func() (p [64]string) {
 	return p
 }()
 
+// Text is a bind value in text format given as bytes, a request's body:
+// a string would copy it once more. It is an encoding.TextMarshaler, which
+// package exec sends as the text it marshals to.
+type Text []byte
+
+// MarshalText returns t itself.
+func (t Text) MarshalText() ([]byte, error) { return t, nil }
+
 // Values are the bind values in placeholder order.
 func (a *Args) Values() []any { return a.values }
 
