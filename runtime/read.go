@@ -159,8 +159,10 @@ type readPlan struct {
 	// is written; nothing may use plan after.
 	lease plan.Lease
 	tx    *exec.Tx
-	// txBody is what tx points to: one allocation for both.
+	// txBody is what tx points to, gucs the array of its settings: one
+	// allocation for all three.
 	txBody exec.Tx
+	gucs   [requestSettings][2]string
 	prefs  request.Preferences
 	// explain, when set, asks for the statement's plan (explainTx).
 	explain *request.Explain
@@ -197,7 +199,7 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 		ReadOnly:    true,
 		Rollback:    rollback,
 		Isolation:   s.role(r.ident.Role).Isolation,
-		GUCs:        s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone),
+		GUCs:        s.appendRequestGUCs(rp.gucs[:0], req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone),
 		Main:        stmt.SQL,
 		Args:        stmt.Args,
 		Explain:     stmt.Explain,
@@ -208,6 +210,11 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	}
 	return rp, nil
 }
+
+// requestSettings is how many settings a request has without role
+// settings, hoisted or app settings: search_path, role, claims, method,
+// path, headers, cookies, timezone.
+const requestSettings = 8
 
 // releaseRead keeps a read's plan and its storage for another read, once
 // its response is written.

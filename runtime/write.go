@@ -51,8 +51,10 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 type writePlan struct {
 	plan *plan.Mutate
 	tx   *exec.Tx
-	// txBody is what tx points to: one allocation for both.
+	// txBody is what tx points to, gucs the array of its settings, as
+	// readPlan's.
 	txBody exec.Tx
+	gucs   [requestSettings][2]string
 	prefs  request.Preferences
 	// explain, when set, asks for the statement's plan (explainTx).
 	explain *request.Explain
@@ -109,7 +111,7 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 	*tx = exec.Tx{
 		Rollback:  rollback,
 		Isolation: s.role(r.ident.Role).Isolation,
-		GUCs:      s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone),
+		GUCs:      s.appendRequestGUCs(wp.gucs[:0], req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone),
 		Main:      sql,
 		Args:      args,
 		Inserted:  mp.Counts(),

@@ -42,6 +42,11 @@ type Settings struct {
 // headers, cookies, timezone, a called function's hoisted settings, then
 // app.settings.*.
 func (s *Settings) GUCs() [][2]string {
+	return s.AppendGUCs(nil)
+}
+
+// AppendGUCs is GUCs appended to dst, for callers that bring a buffer.
+func (s *Settings) AppendGUCs(dst [][2]string) [][2]string {
 	hj := headersJSON(s.Headers)
 	cj := "{}"
 	if len(s.Cookies) > 0 {
@@ -56,7 +61,7 @@ func (s *Settings) GUCs() [][2]string {
 	if searchPath == "" {
 		searchPath = SearchPath(s.Schema, s.ExtraSearchPath)
 	}
-	g := make([][2]string, 0, 8+len(s.RoleSettings)+len(s.App))
+	g := slices.Grow(dst, 8+len(s.RoleSettings)+len(s.Hoisted)+len(s.App))
 	g = append(g, [2]string{"search_path", searchPath})
 	// The impersonated role's own settings, then the role (PostgREST's order).
 	g = append(g, s.RoleSettings...)
