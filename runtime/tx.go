@@ -17,7 +17,7 @@ func (s *Server) requestGUCs(req *http.Request, schema, role string, claims []by
 // array, for reads and writes).
 func (s *Server) appendRequestGUCs(dst [][2]string, req *http.Request, schema, role string, claims []byte, timezone string, hoisted ...[2]string) [][2]string {
 	in := exec.Settings{Schema: schema, ExtraSearchPath: s.cfg.DBExtraSearchPath, SearchPath: s.searchPaths[schema], RoleSettings: s.role(role).Settings,
-		Role: role, Claims: claims, Method: req.Method, Path: req.URL.Path, Headers: req.Header, Cookies: req.Cookies(),
+		Role: role, Claims: claims, Method: req.Method, Path: req.URL.Path, Headers: req.Header, Host: req.Host, Cookies: req.Cookies(),
 		Timezone: timezone, Hoisted: hoisted, App: s.appSettings}
 	return in.AppendGUCs(dst)
 }

@@ -28,7 +28,9 @@ type Settings struct {
 	Claims       []byte
 	Method, Path string
 	Headers      http.Header
-	Cookies      []*http.Cookie
+	// Host is the request's Host (net/http keeps it out of Headers).
+	Host    string
+	Cookies []*http.Cookie
 	// Timezone is Prefer: timezone, "" for none.
 	Timezone string
 	// Hoisted are a called function's db-hoisted-tx-settings.
@@ -47,7 +49,7 @@ func (s *Settings) GUCs() [][2]string {
 
 // AppendGUCs is GUCs appended to dst, for callers that bring a buffer.
 func (s *Settings) AppendGUCs(dst [][2]string) [][2]string {
-	hj := headersJSON(s.Headers)
+	hj := headersJSON(s.Headers, s.Host)
 	cj := "{}"
 	if len(s.Cookies) > 0 {
 		cookies := map[string]string{}
@@ -100,32 +102,41 @@ func End(mode config.TxEnd, prefer string) (rollback, applied bool) {
 	return mode.Rollback(), false
 }
 
-// headersJSON is request.headers: the headers as a JSON object with
-// lower-case names, sorted, values of a repeated header joined by commas —
-// what json.Marshal makes of that map, byte for byte, written without the
-// map and reflection since every request needs it.
-func headersJSON(h http.Header) string {
+// headersJSON is request.headers as PostgREST sets it: the request's
+// headers with Host and without Cookie (request.cookies has them), names
+// lower-cased, of a repeated header the last value, as a JSON object with
+// sorted keys — what json.Marshal makes of that map, byte for byte,
+// written without the map and reflection since every request needs it.
+func headersJSON(h http.Header, host string) string {
 	type kv struct{ name, value string }
 	var small [16]kv
 	hs := small[:0]
 	size := 2
+	if host != "" {
+		// net/http moves Host out of the header map; PostgREST's server
+		// keeps it among the headers.
+		hs = append(hs, kv{"Host", host})
+		size += len(host) + 10
+	}
 	for k, v := range h {
-		value := v[0]
-		if len(v) > 1 {
-			value = strings.Join(v, ",")
+		if len(v) == 0 || len(k) == len("Cookie") && strings.EqualFold(k, "Cookie") {
+			continue
 		}
-		hs = append(hs, kv{k, value})
-		size += len(k) + len(value) + 6
+		hs = append(hs, kv{k, v[len(v)-1]})
+		size += len(k) + len(v[len(v)-1]) + 6
 	}
 	// Ordered and compared by lower-cased name, without making the
-	// lower-cased strings: a string per header was most of this
-	// function's allocations.
-	slices.SortFunc(hs, func(a, b kv) int {
-		if c := compareFold(a.name, b.name); c != 0 {
-			return c
+	// lower-cased strings (a string per header was most of this
+	// function's allocations); by insertion, as requests have a handful.
+	less := func(a, b kv) bool {
+		c := compareFold(a.name, b.name)
+		return c < 0 || c == 0 && a.value < b.value
+	}
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && less(hs[j], hs[j-1]); j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
 		}
-		return strings.Compare(a.value, b.value)
-	})
+	}
 	b := make([]byte, 0, size)
 	b = append(b, '{')
 	for i, e := range hs {
