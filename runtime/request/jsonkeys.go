@@ -51,11 +51,20 @@ func sortedKeys(keys [][]byte) [][]byte {
 	// by insertion: objects have a handful of keys, and a generic sort cost
 	// more than the scan.
 	for j := 1; j < len(keys); j++ {
-		for k := j; k > 0 && bytes.Compare(keys[k][1:len(keys[k])-1], keys[k-1][1:len(keys[k-1])-1]) < 0; k-- {
+		for k := j; k > 0 && keyLess(keys[k], keys[k-1]); k-- {
 			keys[k], keys[k-1] = keys[k-1], keys[k]
 		}
 	}
 	return slices.CompactFunc(keys, bytes.Equal)
+}
+
+// keyLess orders quoted keys by their text; most differ in their first
+// byte, which is compared without a call.
+func keyLess(a, b []byte) bool {
+	if len(a) > 2 && len(b) > 2 && a[1] != b[1] {
+		return a[1] < b[1]
+	}
+	return bytes.Compare(a[1:len(a)-1], b[1:len(b)-1]) < 0
 }
 
 // keyStrings turns raw (quoted) keys into Go strings as encoding/json
