@@ -110,3 +110,17 @@ func checkError(t *testing.T, req *Request, err error) {
 		t.Fatalf("unexpected error %+v", ae)
 	}
 }
+
+// FuzzStartsLikeOperator: the shortcut for values that do not start with
+// a letter answers as the grammar does.
+func FuzzStartsLikeOperator(f *testing.F) {
+	for _, v := range []string{"", "123", "eq.1", "not.eq.1", "2024-01-01", "-1", " eq.1", ".eq", "(1,2)", "in.(1)", "é", "isdistinct.x"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		var p parser
+		if got, want := p.startsLikeOperator(v), p.grammarStartsLikeOperator(v); got != want {
+			t.Errorf("startsLikeOperator(%q) = %v, grammar %v", v, got, want)
+		}
+	})
+}

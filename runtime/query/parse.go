@@ -531,11 +531,23 @@ func (p *parser) count(k kind) int {
 // operator grammar first and falls back to an argument only when it failed
 // without consuming anything.
 func (p *parser) startsLikeOperator(value string) bool {
+	// Every operator and "not" starts with a letter: a value that does not
+	// (an id, a number, a date) is an argument without the grammar.
+	if value == "" || !isASCIILetter(value[0]) {
+		return false
+	}
+	return p.grammarStartsLikeOperator(value)
+}
+
+// grammarStartsLikeOperator is startsLikeOperator by the grammar alone.
+func (p *parser) grammarStartsLikeOperator(value string) bool {
 	s := &p.st
 	*s = pstate{src: value}
 	var f Filter
 	return s.opExpr(false, &f) || s.pos > 0
 }
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // topRanges reads top-level limit= and offset= (the last of each wins).
 // Range errors (PGRST103) depend on the Range header too, so they are the
