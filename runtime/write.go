@@ -89,7 +89,7 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 	// are refused before a bad body, the body's columns after it.
 	var payload *request.Payload
 	if req.Method != http.MethodDelete {
-		if payload, aerr = request.ReadPayload(req, request.ColumnsParam(req.URL.RawQuery), s.cfg.ServerMaxBodySize); aerr != nil {
+		if payload, aerr = request.ReadPayload(req, request.ColumnsParam(req.URL.RawQuery), s.cfg.ServerMaxBodySize, r.rel); aerr != nil {
 			return nil, aerr
 		}
 	}

@@ -101,6 +101,17 @@ type Computed struct {
 	Type string
 }
 
+// ColumnName is the name of r's column named b, for a name read as bytes
+// (a body's key): the string r holds instead of a new one.
+func (r *Relation) ColumnName(b []byte) (string, bool) {
+	for i := range r.Columns {
+		if r.Columns[i].Name == string(b) {
+			return r.Columns[i].Name, true
+		}
+	}
+	return "", false
+}
+
 // Column returns the column called name, or nil.
 func (r *Relation) Column(name string) *Column {
 	for i := range r.Columns {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
+	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 )
 
@@ -32,7 +33,11 @@ type Payload struct {
 //
 // A body over maxBody (server-max-body-size) is refused with 413 before
 // anything is parsed or written.
-func ReadPayload(req *http.Request, columns []string, maxBody int64) (*Payload, *apierr.Error) {
+//
+// known, when not nil, gives the strings of the names a body's keys are
+// expected to be (the target's columns): a key equal to one is that
+// string, not a new one.
+func ReadPayload(req *http.Request, columns []string, maxBody int64, known Names) (*Payload, *apierr.Error) {
 	body, aerr := readBody(req, maxBody)
 	if aerr != nil {
 		return nil, aerr
@@ -50,7 +55,13 @@ func ReadPayload(req *http.Request, columns []string, maxBody int64) (*Payload, 
 	default:
 		return nil, apierr.New(http.StatusBadRequest, "PGRST102", "Content-Type not acceptable: "+ct, "", "")
 	}
-	return jsonPayload(body, columns)
+	return jsonPayload(body, columns, known)
+}
+
+// Names finds the string of a column name given as bytes, if it knows it
+// (contract.Relation does).
+type Names interface {
+	ColumnName(b []byte) (string, bool)
 }
 
 // readBody reads the request body, refusing one over maxBody
@@ -115,11 +126,12 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 
 // contentType is the request's media type, lower-cased, without parameters.
 func contentType(req *http.Request) string {
-	return strings.ToLower(strings.TrimSpace(strings.SplitN(req.Header.Get("Content-Type"), ";", 2)[0]))
+	mt, _, _ := strings.Cut(header.Get(req.Header, header.ContentType), ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 // jsonPayload checks a JSON body as PostgREST does and finds its keys.
-func jsonPayload(body []byte, columnsParam []string) (*Payload, *apierr.Error) {
+func jsonPayload(body []byte, columnsParam []string, known Names) (*Payload, *apierr.Error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	p := &Payload{JSON: body, Object: len(trimmed) > 0 && trimmed[0] == '{'}
 	if columnsParam != nil {
@@ -138,7 +150,7 @@ func jsonPayload(body []byte, columnsParam []string) (*Payload, *apierr.Error) {
 	}
 	switch {
 	case p.Object:
-		p.Columns = keyStrings(sortedKeys(keys))
+		p.Columns = keyStrings(sortedKeys(keys), known)
 	case trimmed[0] == '[':
 		i := skipSpace(body, skipSpace(body, 0)+1)
 		if body[i] == ']' {
@@ -151,7 +163,7 @@ func jsonPayload(body []byte, columnsParam []string) (*Payload, *apierr.Error) {
 				return nil, mismatch()
 			}
 			if n == 0 {
-				p.Columns = keyStrings(keys)
+				p.Columns = keyStrings(keys, known)
 			} else if !sameKeys(keys, p.Columns) {
 				return nil, mismatch()
 			}

@@ -89,7 +89,7 @@ func TestReadPayload(t *testing.T) {
 	for _, c := range cases {
 		req, _ := http.NewRequest(http.MethodPost, "/t?"+c.query, strings.NewReader(c.body))
 		req.Header.Set("Content-Type", c.ct)
-		p, aerr := ReadPayload(req, ColumnsParam(req.URL.RawQuery), 1000)
+		p, aerr := ReadPayload(req, ColumnsParam(req.URL.RawQuery), 1000, nil)
 		switch {
 		case c.err != "":
 			if aerr == nil || aerr.Code != "PGRST102" || aerr.Message != c.err {

@@ -65,7 +65,7 @@ func ReadCallBody(req *http.Request, rawQuery string, maxBody int64) (*CallBody,
 			}
 			return p, nil
 		}
-		p, aerr := jsonPayload(body, ColumnsParam(rawQuery))
+		p, aerr := jsonPayload(body, ColumnsParam(rawQuery), nil)
 		if aerr != nil {
 			return nil, aerr
 		}

@@ -71,13 +71,17 @@ func keyLess(a, b []byte) bool {
 // decodes them: the plain ones by slicing, escaped or invalid UTF-8 ones
 // through the decoder. Decoding can make two raw keys equal ("a" and
 // "\u0061"), so the result is sorted and compacted again.
-func keyStrings(raw [][]byte) []string {
+func keyStrings(raw [][]byte, known Names) []string {
 	out := make([]string, len(raw))
 	decoded := false
 	for i, k := range raw {
 		inner := k[1 : len(k)-1]
 		if plainKey(inner) {
-			out[i] = string(inner)
+			if s, ok := knownName(known, inner); ok {
+				out[i] = s
+			} else {
+				out[i] = string(inner)
+			}
 			continue
 		}
 		if json.Unmarshal(k, &out[i]) != nil {
@@ -92,10 +96,17 @@ func keyStrings(raw [][]byte) []string {
 	return out
 }
 
+func knownName(known Names, b []byte) (string, bool) {
+	if known == nil {
+		return "", false
+	}
+	return known.ColumnName(b)
+}
+
 // sameKeys tells whether raw keys are, decoded, the strings want.
 func sameKeys(raw [][]byte, want []string) bool {
 	if !plainKeys(raw) {
-		return slices.Equal(keyStrings(raw), want)
+		return slices.Equal(keyStrings(raw, nil), want)
 	}
 	if len(raw) != len(want) {
 		return false

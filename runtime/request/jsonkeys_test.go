@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // decodedPayload is what jsonPayload answered when it decoded bodies into
@@ -51,7 +52,7 @@ func decodedPayload(body []byte) (columns []string, code string) {
 }
 
 func scannedPayload(body []byte) (columns []string, code string) {
-	p, aerr := jsonPayload(body, nil)
+	p, aerr := jsonPayload(body, nil, nil)
 	if aerr != nil {
 		return nil, aerr.Message
 	}
@@ -106,5 +107,33 @@ func TestJSONKeysLongStrings(t *testing.T) {
 				t.Errorf("%q: scanned %q %q, decoded %q %q", body, gotCols, gotErr, wantCols, wantErr)
 			}
 		}
+	}
+}
+
+// knownColumns knows the names "title" and "year".
+type knownColumns []string
+
+func (k knownColumns) ColumnName(b []byte) (string, bool) {
+	for _, n := range k {
+		if n == string(b) {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// TestKnownKeys: a body's keys that are known names are those strings,
+// others new ones; either way the columns are the body's keys.
+func TestKnownKeys(t *testing.T) {
+	known := knownColumns{"title", "year"}
+	p, aerr := jsonPayload([]byte(`{"year":1,"title":"x","other":2}`), nil, known)
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	if !slices.Equal(p.Columns, []string{"other", "title", "year"}) {
+		t.Fatalf("columns %q", p.Columns)
+	}
+	if unsafe.StringData(p.Columns[1]) != unsafe.StringData(known[0]) || unsafe.StringData(p.Columns[2]) != unsafe.StringData(known[1]) {
+		t.Error("a known key is a new string")
 	}
 }

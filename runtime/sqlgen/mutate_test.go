@@ -138,7 +138,7 @@ func planMutate(t *testing.T, rel *contract.Relation, rels *plan.Relations, meth
 	}
 	var p *request.Payload
 	if method != "DELETE" {
-		if p, aerr = request.ReadPayload(req, request.ColumnsParam(req.URL.RawQuery), 1<<20); aerr != nil {
+		if p, aerr = request.ReadPayload(req, request.ColumnsParam(req.URL.RawQuery), 1<<20, rel); aerr != nil {
 			t.Fatal(aerr)
 		}
 	}
