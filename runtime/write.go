@@ -50,7 +50,10 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 // preferences its response honours (Resolution as applied).
 type writePlan struct {
 	plan *plan.Mutate
-	tx   *exec.Tx
+	// lease gives plan's storage back (s.plans.Release) when the response
+	// is written, as readPlan's.
+	lease plan.Lease
+	tx    *exec.Tx
 	// txBody is what tx points to, gucs the array of its settings, as
 	// readPlan's.
 	txBody exec.Tx
@@ -93,7 +96,7 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 			return nil, aerr
 		}
 	}
-	mp, aerr := plan.PlanMutate(mt, r.q, s.relatedIn(r.schema), plan.MutateOptions{Payload: payload, Prefs: prefs, Media: m,
+	mp, lease, aerr := s.plans.Mutate(mt, r.q, s.relatedIn(r.schema), plan.MutateOptions{Payload: payload, Prefs: prefs, Media: m,
 		Handler: handler, GeoJSON: s.schema.GeoJSON})
 	if aerr != nil {
 		return nil, aerr
@@ -105,7 +108,7 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 	if wp == nil {
 		wp = new(writePlan)
 	}
-	*wp = writePlan{plan: mp, prefs: prefs, explain: ex}
+	*wp = writePlan{plan: mp, lease: lease, prefs: prefs, explain: ex}
 	tx := &wp.txBody
 	wp.tx = tx
 	*tx = exec.Tx{
@@ -144,6 +147,7 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 // releaseWrite keeps a write's plan for another write, once its response
 // is written.
 func (s *Server) releaseWrite(wp *writePlan) {
+	s.plans.Release(wp.lease)
 	*wp = writePlan{}
 	s.writePlans.Put(wp)
 }

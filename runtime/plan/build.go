@@ -41,8 +41,11 @@ func (p *planner) readScope(rel *contract.Relation, q *query.Request) (_ *Scope,
 // rows the mutation returned, embeds included (F-EMBED-21). With embeds the
 // rows are named after the relation, for the joins to refer to.
 func Returning(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Scope, warning string, _ *apierr.Error) {
-	p := &planner{rels: rels}
-	root := &Scope{Rel: rel}
+	return (&planner{rels: rels}).returning(rel, q)
+}
+
+func (p *planner) returning(rel *contract.Relation, q *query.Request) (_ *Scope, warning string, _ *apierr.Error) {
+	root := p.newScope(Scope{Rel: rel})
 	if hasEmbeds(q.Select) || len(q.EmbedParams) > 0 {
 		root.Alias = quoteIdent(rel.Name)
 		if aerr := p.embeds(root, q); aerr != nil {

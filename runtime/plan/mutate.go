@@ -106,11 +106,15 @@ type MutateOptions struct {
 // (PGRST204), the filters, then the representation's select and order
 // (with its embeds).
 func PlanMutate(t *MutateTarget, q *query.Request, rels *Relations, o MutateOptions) (*Mutate, *apierr.Error) {
-	m := &Mutate{MutateTarget: *t, Payload: o.Payload, Defaults: o.Prefs.Missing == "default",
-		Return: o.Prefs.Return, Media: o.Media, Handler: o.Handler, GeoJSON: o.GeoJSON}
+	return planMutate(&planner{rels: rels}, t, q, o)
+}
+
+func planMutate(p *planner, t *MutateTarget, q *query.Request, o MutateOptions) (*Mutate, *apierr.Error) {
+	m := p.newMutate(Mutate{MutateTarget: *t, Payload: o.Payload, Defaults: o.Prefs.Missing == "default",
+		Return: o.Prefs.Return, Media: o.Media, Handler: o.Handler, GeoJSON: o.GeoJSON})
 	rel := t.Rel
 	if o.Payload != nil {
-		cols, aerr := payloadColumns(rel, o.Payload.Columns)
+		cols, aerr := p.payloadColumns(rel, o.Payload.Columns)
 		if aerr != nil {
 			return nil, aerr
 		}
@@ -125,7 +129,7 @@ func PlanMutate(t *MutateTarget, q *query.Request, rels *Relations, o MutateOpti
 		m.Where = where
 	}
 	if m.Return == "representation" {
-		rep, warning, aerr := Returning(rel, q, rels)
+		rep, warning, aerr := p.returning(rel, q)
 		if aerr != nil {
 			return nil, aerr
 		}
@@ -160,8 +164,8 @@ func putKey(rel *contract.Relation, q *query.Request) ([]string, *apierr.Error) 
 
 // payloadColumns resolves the payload's keys to columns: PGRST204 for one
 // the relation does not have.
-func payloadColumns(rel *contract.Relation, keys []string) ([]*contract.Column, *apierr.Error) {
-	cols := make([]*contract.Column, 0, len(keys))
+func (p *planner) payloadColumns(rel *contract.Relation, keys []string) ([]*contract.Column, *apierr.Error) {
+	cols := p.newColumns(len(keys))
 	for _, k := range keys {
 		c := rel.Column(k)
 		if c == nil {

@@ -93,3 +93,49 @@ func TestPlansAllocate(t *testing.T) {
 	}
 	t.Logf("allocations: new %.1f, recycled %.1f", fresh, recycled)
 }
+
+// TestPlansRecycleWrites: writes planned in recycled storage, each released
+// before the next, render the statement writes planned in new storage do.
+func TestPlansRecycleWrites(t *testing.T) {
+	rels := writeFixture()
+	writes := []write{
+		{rel: "books", method: "POST", query: "select=id,title,authors(name)", keys: []string{"title", "author_id"}, ret: "representation"},
+		{rel: "notes", method: "POST", keys: []string{"body"}},
+		{rel: "books", method: "PATCH", query: "id=eq.1&title=like.*x*", keys: []string{"title"}, ret: "representation"},
+		{rel: "enrolments", method: "PUT", query: "course=eq.math&student=eq.7", keys: []string{"grade", "student", "course"}},
+		{rel: "books", method: "DELETE", query: "id=gt.5", ret: "representation"},
+		{rel: "books", method: "POST", query: "select=zzz", keys: []string{"title"}, ret: "representation"},
+	}
+	var ps plan.Plans
+	for round := 0; round < 3; round++ {
+		for _, w := range writes {
+			rel := rels.ByName[w.rel]["public"]
+			q, err := query.ParseRaw(w.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mt, aerr := plan.PlanMutateTarget(rel, q, w.method, w.resolution, w.onConflict)
+			if aerr != nil {
+				t.Fatal(aerr)
+			}
+			var p *request.Payload
+			if w.keys != nil {
+				p = &request.Payload{JSON: []byte("{}"), Columns: w.keys, Object: true}
+			}
+			o := plan.MutateOptions{Payload: p, Prefs: request.Preferences{Return: w.ret}, Media: request.MediaJSON}
+			want, wantErr := plan.PlanMutate(mt, q, rels, o)
+			got, lease, gotErr := ps.Mutate(mt, q, rels, o)
+			if d := cmp.Diff(wantErr, gotErr); d != "" {
+				t.Errorf("%+v: error (-new +recycled):\n%s", w, d)
+			}
+			if want != nil && got != nil {
+				wantSQL, wantArgs := sqlgen.Mutate(want)
+				gotSQL, gotArgs := sqlgen.Mutate(got)
+				if gotSQL != wantSQL || len(gotArgs) != len(wantArgs) || got.Warning != want.Warning {
+					t.Errorf("%+v: recycled\n%s %v\nnew\n%s %v", w, gotSQL, gotArgs, wantSQL, wantArgs)
+				}
+			}
+			ps.Release(lease)
+		}
+	}
+}
