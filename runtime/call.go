@@ -18,6 +18,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // Function serves a request on /rpc/<name>: every overload of the
@@ -196,7 +197,7 @@ func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Er
 	if aerr != nil {
 		return nil, aerr
 	}
-	stmt := s.sql.Read(cp.plan)
+	stmt := s.sql.Read(&sqlgen.Args{}, cp.plan)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	isolation := s.role(r.ident.Role).Isolation
 	var hoisted [][2]string

@@ -16,6 +16,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/query"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // serveRelation answers one request on a table or view path; the relation
@@ -163,7 +164,9 @@ type readPlan struct {
 	// allocation for all three.
 	txBody exec.Tx
 	gucs   [requestSettings][2]string
-	prefs  request.Preferences
+	// args holds the statement's bind values.
+	args  sqlgen.Args
+	prefs request.Preferences
 	// explain, when set, asks for the statement's plan (explainTx).
 	explain *request.Explain
 }
@@ -192,7 +195,7 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	if aerr != nil {
 		return rp, aerr
 	}
-	stmt := s.sql.Read(rp.plan)
+	stmt := s.sql.Read(&rp.args, rp.plan)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	rp.tx = &rp.txBody
 	*rp.tx = exec.Tx{

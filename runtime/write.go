@@ -15,6 +15,7 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
 	"github.com/pgrestgen/pgrestgen/runtime/respond"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // write serves POST, PATCH, PUT and DELETE on a relation.
@@ -58,7 +59,9 @@ type writePlan struct {
 	// readPlan's.
 	txBody exec.Tx
 	gucs   [requestSettings][2]string
-	prefs  request.Preferences
+	// args holds the statement's bind values.
+	args  sqlgen.Args
+	prefs request.Preferences
 	// explain, when set, asks for the statement's plan (explainTx).
 	explain *request.Explain
 }
@@ -102,13 +105,13 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 		return nil, aerr
 	}
 	prefs.Resolution = mp.Resolution
-	sql, args := s.sql.Mutate(mp)
-	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	wp, _ := s.writePlans.Get().(*writePlan)
 	if wp == nil {
 		wp = new(writePlan)
 	}
 	*wp = writePlan{plan: mp, lease: lease, prefs: prefs, explain: ex}
+	sql, args := s.sql.Mutate(&wp.args, mp)
+	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	tx := &wp.txBody
 	wp.tx = tx
 	*tx = exec.Tx{

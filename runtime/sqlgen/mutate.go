@@ -17,12 +17,11 @@ import (
 // builder: a write is on every request's path, and a string per fragment
 // was most of its allocations.
 func Mutate(m *plan.Mutate) (sql string, args []any) {
-	return (*Renderer)(nil).Mutate(m)
+	return (*Renderer)(nil).Mutate(&Args{}, m)
 }
 
-// mutate writes Mutate's statement into b and returns its bind values.
-func mutate(b *buffer, m *plan.Mutate) (args []any) {
-	a := &Args{}
+// mutate writes Mutate's statement into b and its bind values into a.
+func mutate(b *buffer, a *Args, m *plan.Mutate) (args []any) {
 	// The fixed text, each body column about four times (column list,
 	// SELECT, record definition with its type), the RETURNING list.
 	b.Grow(512 + 96*len(m.Columns) + len(m.Rel.Returning))

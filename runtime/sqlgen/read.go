@@ -18,12 +18,12 @@ type Statement struct {
 // then one row holding the total, the page size, the body and the response
 // GUCs (or, streamed, a meta row and a row per element of the body).
 func Read(r *plan.Read) Statement {
-	return (*Renderer)(nil).Read(r)
+	return (*Renderer)(nil).Read(&Args{}, r)
 }
 
-// read writes Read's statement into sql and returns it but for its text.
-func read(sql *buffer, r *plan.Read) Statement {
-	a := &Args{}
+// read writes Read's statement into sql and its bind values into a, and
+// returns it but for its text.
+func read(sql *buffer, a *Args, r *plan.Read) Statement {
 	cols, joins, where, group, order := Scope(a, r.Scope)
 	if cols == "" {
 		cols = "NULL"

@@ -27,19 +27,21 @@ type Renderer struct {
 // memory only up to here.
 const maxTextBytes = 1 << 20
 
-// Read is the package's Read, in a recycled buffer with an interned text.
-func (rd *Renderer) Read(r *plan.Read) Statement {
+// Read is the package's Read, in a recycled buffer with an interned text,
+// its bind values in a (which the caller may keep with the statement, as
+// the runtime does in its recycled plans).
+func (rd *Renderer) Read(a *Args, r *plan.Read) Statement {
 	w := rd.buffer()
-	st := read(w, r)
+	st := read(w, a, r)
 	st.SQL = rd.text(w)
 	return st
 }
 
 // Mutate is the package's Mutate, in a recycled buffer with an interned
-// text.
-func (rd *Renderer) Mutate(m *plan.Mutate) (sql string, args []any) {
+// text, its bind values in a, as Read.
+func (rd *Renderer) Mutate(a *Args, m *plan.Mutate) (sql string, args []any) {
 	w := rd.buffer()
-	args = mutate(w, m)
+	args = mutate(w, a, m)
 	return rd.text(w), args
 }
 

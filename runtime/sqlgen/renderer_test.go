@@ -51,7 +51,7 @@ func TestRendererRead(t *testing.T) {
 	for round := 0; round < 3; round++ {
 		for _, raw := range rendererReads {
 			r := rendererPlan(t, raw)
-			want, got := Read(r), rd.Read(r)
+			want, got := Read(r), rd.Read(&Args{}, r)
 			if got.SQL != want.SQL || len(got.Args) != len(want.Args) {
 				t.Fatalf("%q: renderer's\n%s %v\npackage's\n%s %v", raw, got.SQL, got.Args, want.SQL, want.Args)
 			}
@@ -62,8 +62,9 @@ func TestRendererRead(t *testing.T) {
 		}
 	}
 	r := rendererPlan(t, rendererReads[0])
-	rd.Read(r)
-	if n := testing.AllocsPerRun(100, func() { rd.Read(r) }); n >= testing.AllocsPerRun(100, func() { Read(r) }) {
+	var a Args
+	rd.Read(&a, r)
+	if n := testing.AllocsPerRun(100, func() { a = Args{}; rd.Read(&a, r) }); n >= testing.AllocsPerRun(100, func() { Read(r) }) {
 		t.Errorf("renderer: %.0f allocations, no fewer than the package's Read", n)
 	}
 }
@@ -104,7 +105,7 @@ func TestRendererConcurrent(t *testing.T) {
 		go func() {
 			for n := 0; n < 200; n++ {
 				i := (g + n) % len(plans)
-				if got := rd.Read(plans[i]).SQL; got != wants[i] {
+				if got := rd.Read(&Args{}, plans[i]).SQL; got != wants[i] {
 					errs <- got
 					return
 				}
