@@ -22,7 +22,8 @@ func ReadScope(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Sc
 }
 
 func (p *planner) readScope(rel *contract.Relation, q *query.Request) (_ *Scope, warning string, _ *apierr.Error) {
-	root := p.newScope(Scope{Rel: rel})
+	root := &p.scope
+	*root = Scope{Rel: rel}
 	if aerr := p.embeds(root, q); aerr != nil {
 		return nil, "", aerr
 	}
@@ -45,7 +46,8 @@ func Returning(rel *contract.Relation, q *query.Request, rels *Relations) (_ *Sc
 }
 
 func (p *planner) returning(rel *contract.Relation, q *query.Request) (_ *Scope, warning string, _ *apierr.Error) {
-	root := p.newScope(Scope{Rel: rel})
+	root := &p.scope
+	*root = Scope{Rel: rel}
 	if hasEmbeds(q.Select) || len(q.EmbedParams) > 0 {
 		root.Alias = quoteIdent(rel.Name)
 		if aerr := p.embeds(root, q); aerr != nil {
@@ -81,8 +83,22 @@ type planner struct {
 	rels     *Relations
 	next     int
 	warnings [][2]string
-	// st, when set, is recycled storage the plan is made in (Plans).
-	st *store
+	// The plan is made in the planner: its Read or Mutate, its top scope,
+	// and arrays its lists and filters are carved from, which a recycled
+	// planner (Plans) brings from the plans before.
+	read   Read
+	mutate Mutate
+	scope  Scope
+	bufs   buffers
+}
+
+// buffers are the arrays a planner carves its plans' lists from.
+type buffers struct {
+	items   []Item
+	filters []Filter
+	conds   []Cond
+	orders  []Order
+	columns []*contract.Column
 }
 
 // embeds builds the embed tree of root's select, hands the embed params to
@@ -238,7 +254,7 @@ func (p *planner) fill(s *Scope, items []query.SelectItem, where []query.Conditi
 func (p *planner) items(s *Scope, items []query.SelectItem) ([]Item, *apierr.Error) {
 	var out []Item // nil, not empty, without items: the relation's columns
 	if len(items) > 0 {
-		out = p.newItems(len(items))
+		out = carve(&p.bufs.items, len(items))
 	}
 	for _, it := range items {
 		switch {
@@ -354,7 +370,7 @@ func field(rel *contract.Relation, f query.Field) (Field, *apierr.Error) {
 func (p *planner) conds(s *Scope, conds []query.Condition) ([]Cond, *apierr.Error) {
 	var out []Cond // nil without conditions
 	if len(conds) > 0 {
-		out = p.newConds(len(conds))
+		out = carve(&p.bufs.conds, len(conds))
 	}
 	for _, c := range conds {
 		pc, aerr := p.cond(s, c)
@@ -447,7 +463,7 @@ func embedNamed(s *Scope, f *query.Filter) *Embed {
 func (p *planner) order(s *Scope, terms []query.OrderTerm) ([]Order, *apierr.Error) {
 	var out []Order // nil without terms
 	if len(terms) > 0 {
-		out = p.newOrders(len(terms))
+		out = carve(&p.bufs.orders, len(terms))
 	}
 	for _, t := range terms {
 		o := Order{Desc: t.Desc, Nulls: t.Nulls}

@@ -110,8 +110,9 @@ func PlanMutate(t *MutateTarget, q *query.Request, rels *Relations, o MutateOpti
 }
 
 func planMutate(p *planner, t *MutateTarget, q *query.Request, o MutateOptions) (*Mutate, *apierr.Error) {
-	m := p.newMutate(Mutate{MutateTarget: *t, Payload: o.Payload, Defaults: o.Prefs.Missing == "default",
-		Return: o.Prefs.Return, Media: o.Media, Handler: o.Handler, GeoJSON: o.GeoJSON})
+	m := &p.mutate
+	*m = Mutate{MutateTarget: *t, Payload: o.Payload, Defaults: o.Prefs.Missing == "default",
+		Return: o.Prefs.Return, Media: o.Media, Handler: o.Handler, GeoJSON: o.GeoJSON}
 	rel := t.Rel
 	if o.Payload != nil {
 		cols, aerr := p.payloadColumns(rel, o.Payload.Columns)
@@ -165,7 +166,7 @@ func putKey(rel *contract.Relation, q *query.Request) ([]string, *apierr.Error) 
 // payloadColumns resolves the payload's keys to columns: PGRST204 for one
 // the relation does not have.
 func (p *planner) payloadColumns(rel *contract.Relation, keys []string) ([]*contract.Column, *apierr.Error) {
-	cols := p.newColumns(len(keys))
+	cols := carve(&p.bufs.columns, len(keys))
 	for _, k := range keys {
 		c := rel.Column(k)
 		if c == nil {

@@ -61,9 +61,11 @@ func planRead(p *planner, rel *contract.Relation, q *query.Request, o ReadOption
 	if aerr != nil {
 		return nil, aerr
 	}
-	return p.newRead(Read{Scope: scope, Warning: warning, Call: o.Call, Range: o.Range, Count: o.Count, MaxRows: o.MaxRows,
+	r := &p.read
+	*r = Read{Scope: scope, Warning: warning, Call: o.Call, Range: o.Range, Count: o.Count, MaxRows: o.MaxRows,
 		Media: o.Media, Handler: o.Handler, GeoJSON: o.GeoJSON, Head: o.Method == http.MethodHead,
-		Stream: o.Call == nil && Streamable(o.Method, o.Media, o.Count) && !fewRows(scope, o.Range)}), nil
+		Stream: o.Call == nil && Streamable(o.Method, o.Media, o.Count) && !fewRows(scope, o.Range)}
+	return r, nil
 }
 
 // smallPage is the most rows a read may be limited to and still be built
