@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
@@ -54,25 +55,31 @@ type write struct {
 func planWrite(t *testing.T, w write) (*plan.Mutate, string) {
 	t.Helper()
 	rels := writeFixture()
-	rel := rels.ByName[w.rel]["public"]
-	q, err := query.ParseRaw(w.query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mt, aerr := plan.PlanMutateTarget(rel, q, w.method, w.resolution, w.onConflict)
+	mt, q, o, aerr := writeTarget(t, rels, w)
 	if aerr != nil {
 		return nil, aerr.Code + " " + aerr.Message
 	}
-	var p *request.Payload
-	if w.keys != nil {
-		p = &request.Payload{JSON: []byte("{}"), Columns: w.keys, Object: true}
-	}
-	m, aerr := plan.PlanMutate(mt, q, rels, plan.MutateOptions{Payload: p,
-		Prefs: request.Preferences{Return: w.ret, Resolution: w.resolution}, Media: request.MediaJSON})
+	m, aerr := plan.PlanMutate(mt, q, rels, o)
 	if aerr != nil {
 		return nil, aerr.Code + " " + aerr.Message
 	}
 	return m, ""
+}
+
+// writeTarget is the first plan step of w, with what the second takes.
+func writeTarget(t *testing.T, rels *plan.Relations, w write) (*plan.MutateTarget, *query.Request, plan.MutateOptions, *apierr.Error) {
+	t.Helper()
+	q, err := query.ParseRaw(w.query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, aerr := plan.PlanMutateTarget(rels.ByName[w.rel]["public"], q, w.method, w.resolution, w.onConflict)
+	var p *request.Payload
+	if w.keys != nil {
+		p = &request.Payload{JSON: []byte("{}"), Columns: w.keys, Object: true}
+	}
+	return mt, q, plan.MutateOptions{Payload: p, Prefs: request.Preferences{Return: w.ret, Resolution: w.resolution},
+		Media: request.MediaJSON}, aerr
 }
 
 // TestPlanMutateErrorOrder: each request has several faults; the one

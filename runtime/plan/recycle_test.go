@@ -109,20 +109,10 @@ func TestPlansRecycleWrites(t *testing.T) {
 	var ps plan.Plans
 	for round := 0; round < 3; round++ {
 		for _, w := range writes {
-			rel := rels.ByName[w.rel]["public"]
-			q, err := query.ParseRaw(w.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mt, aerr := plan.PlanMutateTarget(rel, q, w.method, w.resolution, w.onConflict)
+			mt, q, o, aerr := writeTarget(t, rels, w)
 			if aerr != nil {
 				t.Fatal(aerr)
 			}
-			var p *request.Payload
-			if w.keys != nil {
-				p = &request.Payload{JSON: []byte("{}"), Columns: w.keys, Object: true}
-			}
-			o := plan.MutateOptions{Payload: p, Prefs: request.Preferences{Return: w.ret}, Media: request.MediaJSON}
 			want, wantErr := plan.PlanMutate(mt, q, rels, o)
 			got, lease, gotErr := ps.Mutate(mt, q, rels, o)
 			if d := cmp.Diff(wantErr, gotErr); d != "" {
