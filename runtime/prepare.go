@@ -42,13 +42,13 @@ func (s *Server) Prepare(req *http.Request) (*exec.Tx, *apierr.Error) {
 		if aerr != nil {
 			return nil, aerr
 		}
-		return rp.tx, nil
+		return &rp.tx, nil
 	}
 	wp, aerr := s.writeTx(req, r)
 	if aerr != nil {
 		return nil, aerr
 	}
-	return wp.tx, nil
+	return &wp.tx, nil
 }
 
 // prepareRoot is Prepare for the root path: the OpenAPI document's

@@ -126,16 +126,16 @@ func (s *Server) read(c echo.Context, r relationRequest) {
 		return
 	}
 	if rp.explain != nil {
-		s.servePlan(c, rp.tx, rp.explain, r.schema, r.byProfile, r.ident.Authenticated)
+		s.servePlan(c, &rp.tx, rp.explain, r.schema, r.byProfile, r.ident.Authenticated)
 		return
 	}
 	head := func(res *exec.Result) (int, *apierr.Error) { return s.readHeaders(c, r, rp, res) }
 	if rp.plan.Stream {
-		s.readStreamed(c, rp.tx, rp.plan.Media, r.ident.Authenticated, head)
+		s.readStreamed(c, &rp.tx, rp.plan.Media, r.ident.Authenticated, head)
 		return
 	}
 	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.run(req.Context(), rp.tx)
+	res, err := s.run(req.Context(), &rp.tx)
 	stop()
 	respStart := time.Now()
 	if err != nil {
@@ -159,11 +159,10 @@ type readPlan struct {
 	// lease gives plan's storage back (s.plans.Release) when the response
 	// is written; nothing may use plan after.
 	lease plan.Lease
-	tx    *exec.Tx
-	// txBody is what tx points to, gucs the array of its settings: one
-	// allocation for all three.
-	txBody exec.Tx
-	gucs   [requestSettings][2]string
+	// tx is the transaction, gucs the array of its settings: one
+	// allocation for the plan and both.
+	tx   exec.Tx
+	gucs [requestSettings][2]string
 	// args holds the statement's bind values.
 	args  sqlgen.Args
 	prefs request.Preferences
@@ -184,11 +183,8 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	if e := prefs.StrictError(); e != nil {
 		return nil, e
 	}
-	rp, _ := s.readPlans.Get().(*readPlan)
-	if rp == nil {
-		rp = new(readPlan)
-	}
-	*rp = readPlan{prefs: prefs, explain: ex}
+	rp := s.readPlans.get()
+	rp.prefs, rp.explain = prefs, ex
 	rp.plan, rp.lease, aerr = s.plans.Read(r.rel, r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
 		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
 		Handler: handler, GeoJSON: s.schema.GeoJSON})
@@ -197,8 +193,7 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	}
 	stmt := s.sql.Read(&rp.args, rp.plan)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
-	rp.tx = &rp.txBody
-	*rp.tx = exec.Tx{
+	rp.tx = exec.Tx{
 		ReadOnly:    true,
 		Rollback:    rollback,
 		Isolation:   s.role(r.ident.Role).Isolation,
@@ -209,7 +204,7 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 		ExplainArgs: stmt.ExplainArgs,
 	}
 	if ex != nil {
-		explainTx(rp.tx, ex)
+		explainTx(&rp.tx, ex)
 	}
 	return rp, nil
 }
@@ -223,8 +218,7 @@ const requestSettings = 8
 // its response is written.
 func (s *Server) releaseRead(rp *readPlan) {
 	s.plans.Release(rp.lease)
-	*rp = readPlan{}
-	s.readPlans.Put(rp)
+	s.readPlans.put(rp)
 }
 
 // readHeaders sets a read's headers from its statement's result and

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,13 +43,14 @@ type DB = exec.DB
 
 // Server serves one generated API.
 type Server struct {
-	// parsers, plans and readPlans recycle query-string parsers, read
-	// plans and their transactions from request to request (the garbage
-	// collector's work follows the bytes a request allocates).
+	// parsers, plans, readPlans and writePlans recycle query-string
+	// parsers, read and write plans and their transactions from request to
+	// request (the garbage collector's work follows the bytes a request
+	// allocates).
 	parsers    query.Parsers
 	plans      plan.Plans
-	readPlans  sync.Pool // of *readPlan
-	writePlans sync.Pool // of *writePlan
+	readPlans  recycler[readPlan]
+	writePlans recycler[writePlan]
 	// sql renders statements; it keeps one string per statement text.
 	sql    sqlgen.Renderer
 	cfg    *config.Config

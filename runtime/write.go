@@ -31,11 +31,11 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 	}
 	defer s.releaseWrite(wp) // the response is written by then
 	if wp.explain != nil {
-		s.servePlan(c, wp.tx, wp.explain, r.schema, r.byProfile, r.ident.Authenticated)
+		s.servePlan(c, &wp.tx, wp.explain, r.schema, r.byProfile, r.ident.Authenticated)
 		return
 	}
 	stop = timer.Start(httpmw.PhaseTransaction)
-	res, err := s.run(req.Context(), wp.tx)
+	res, err := s.run(req.Context(), &wp.tx)
 	stop()
 	if err != nil {
 		s.fail(c, err, r.ident.Authenticated)
@@ -54,11 +54,10 @@ type writePlan struct {
 	// lease gives plan's storage back (s.plans.Release) when the response
 	// is written, as readPlan's.
 	lease plan.Lease
-	tx    *exec.Tx
-	// txBody is what tx points to, gucs the array of its settings, as
+	// tx is the transaction, gucs the array of its settings, as
 	// readPlan's.
-	txBody exec.Tx
-	gucs   [requestSettings][2]string
+	tx   exec.Tx
+	gucs [requestSettings][2]string
 	// args holds the statement's bind values.
 	args  sqlgen.Args
 	prefs request.Preferences
@@ -105,15 +104,11 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 		return nil, aerr
 	}
 	prefs.Resolution = mp.Resolution
-	wp, _ := s.writePlans.Get().(*writePlan)
-	if wp == nil {
-		wp = new(writePlan)
-	}
-	*wp = writePlan{plan: mp, lease: lease, prefs: prefs, explain: ex}
+	wp := s.writePlans.get()
+	wp.plan, wp.lease, wp.prefs, wp.explain = mp, lease, prefs, ex
 	sql, args := s.sql.Mutate(&wp.args, mp)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
-	tx := &wp.txBody
-	wp.tx = tx
+	tx := &wp.tx
 	*tx = exec.Tx{
 		Rollback:  rollback,
 		Isolation: s.role(r.ident.Role).Isolation,
@@ -151,8 +146,7 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 // is written.
 func (s *Server) releaseWrite(wp *writePlan) {
 	s.plans.Release(wp.lease)
-	*wp = writePlan{}
-	s.writePlans.Put(wp)
+	s.writePlans.put(wp)
 }
 
 // respondWrite writes a mutation's response with PostgREST's statuses and

@@ -7,10 +7,11 @@ import (
 	"unicode/utf8"
 )
 
-// The scanner below reads the top-level keys of a JSON body that
-// validJSON has accepted (an object's keys come from the check itself). A write needs only the keys (PostgreSQL reads
-// the values), and decoding objects into maps was most of a write's
-// allocations; skipping values in place costs none.
+// The scanner below reads the top-level keys of each object of a JSON
+// array that validJSON has accepted (an object body's keys come from the
+// check itself). A write needs only the keys (PostgreSQL reads the values),
+// and decoding objects into maps was most of a write's allocations;
+// skipping values in place costs none.
 
 // objectKeys returns the sorted, distinct keys of the object starting at
 // data[i] (after whitespace) and the index just past it. data must be

@@ -68,15 +68,16 @@ func (rd *Renderer) text(w *buffer) string {
 		return s
 	}
 	s = string(w.b)
+	if len(s) > maxTextBytes/4 {
+		return s // a huge statement is not kept, nor makes room
+	}
 	rd.mu.Lock()
 	defer rd.mu.Unlock()
 	if rd.texts == nil || rd.size+len(s) > maxTextBytes {
 		rd.texts, rd.size = make(map[string]string), 0
 	}
-	if len(s) <= maxTextBytes/4 {
-		rd.texts[s] = s
-		rd.size += len(s)
-	}
+	rd.texts[s] = s
+	rd.size += len(s)
 	return s
 }
 

@@ -88,6 +88,14 @@ func TestRendererBound(t *testing.T) {
 	if len(rd.texts) == 0 || len(rd.texts) >= 2*maxTextBytes/len(pad) {
 		t.Errorf("%d texts interned after starting over", len(rd.texts))
 	}
+	// A statement past a quarter of the bound is neither kept nor clears
+	// the set to make room.
+	n := len(rd.texts)
+	w := rd.buffer()
+	w.WriteString(strings.Repeat("y", maxTextBytes/4+1))
+	if got := rd.text(w); len(got) != maxTextBytes/4+1 || len(rd.texts) != n {
+		t.Errorf("huge text: %d bytes back, %d texts kept, want %d", len(got), len(rd.texts), n)
+	}
 }
 
 // TestRendererConcurrent: goroutines sharing a Renderer get their own
