@@ -108,117 +108,116 @@ func End(mode config.TxEnd, prefer string) (rollback, applied bool) {
 // sorted keys — what json.Marshal makes of that map, byte for byte,
 // written without the map and reflection since every request needs it.
 func headersJSON(h http.Header, host string) string {
-	type kv struct{ name, value string }
+	type kv struct{ name, value string } // name lower-cased
 	var small [16]kv
 	hs := small[:0]
-	size := 2
 	if host != "" {
 		// net/http moves Host out of the header map; PostgREST's server
 		// keeps it among the headers.
-		hs = append(hs, kv{"Host", host})
-		size += len(host) + 10
+		hs = append(hs, kv{"host", host})
 	}
 	for k, v := range h {
 		if len(v) == 0 || len(k) == len("Cookie") && strings.EqualFold(k, "Cookie") {
 			continue
 		}
-		hs = append(hs, kv{k, v[len(v)-1]})
-		size += len(k) + len(v[len(v)-1]) + 6
+		hs = append(hs, kv{lowerHeaderName(k), v[len(v)-1]})
 	}
-	// Ordered and compared by lower-cased name, without making the
-	// lower-cased strings (a string per header was most of this
-	// function's allocations); by insertion, as requests have a handful.
-	less := func(a, b kv) bool {
-		c := compareFold(a.name, b.name)
-		return c < 0 || c == 0 && a.value < b.value
-	}
+	// Ordered by name as json.Marshal orders a map's keys, by insertion:
+	// requests have a handful.
+	less := func(a, b kv) bool { return a.name < b.name || a.name == b.name && a.value < b.value }
 	for i := 1; i < len(hs); i++ {
 		for j := i; j > 0 && less(hs[j], hs[j-1]); j-- {
 			hs[j], hs[j-1] = hs[j-1], hs[j]
 		}
 	}
-	b := make([]byte, 0, size)
-	b = append(b, '{')
+	// Written on the stack, then copied once into the setting's string.
+	var stack [512]byte
+	b := append(stack[:0], '{')
 	for i, e := range hs {
 		// Names equal once lower-cased (only non-canonical ones can be)
 		// are one key: the last in sorted order.
-		if i+1 < len(hs) && compareFold(hs[i+1].name, e.name) == 0 {
+		if i+1 < len(hs) && hs[i+1].name == e.name {
 			continue
 		}
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b = appendLowerName(b, e.name)
+		b = appendJSONString(b, e.name)
 		b = append(b, ':')
 		b = appendJSONString(b, e.value)
 	}
 	return string(append(b, '}'))
 }
 
-// compareFold compares a and b as strings.ToLower(a) and strings.ToLower(b)
-// would compare, for the ASCII names that HTTP allows; any other byte
-// falls back to those strings.
-func compareFold(a, b string) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		ca, cb := a[i], b[i]
-		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {
-			return strings.Compare(strings.ToLower(a), strings.ToLower(b))
-		}
-		ca, cb = lowerASCII(ca), lowerASCII(cb)
-		if ca != cb {
-			return int(ca) - int(cb)
-		}
+// lowerHeaderName is strings.ToLower(name), without making a string for
+// the names clients send most, in net/http's canonical form.
+func lowerHeaderName(name string) string {
+	switch name {
+	case "Accept":
+		return "accept"
+	case "Accept-Encoding":
+		return "accept-encoding"
+	case "Accept-Language":
+		return "accept-language"
+	case "Accept-Profile":
+		return "accept-profile"
+	case "Apikey":
+		return "apikey"
+	case "Authorization":
+		return "authorization"
+	case "Cache-Control":
+		return "cache-control"
+	case "Connection":
+		return "connection"
+	case "Content-Length":
+		return "content-length"
+	case "Content-Profile":
+		return "content-profile"
+	case "Content-Type":
+		return "content-type"
+	case "Forwarded":
+		return "forwarded"
+	case "If-Match":
+		return "if-match"
+	case "If-None-Match":
+		return "if-none-match"
+	case "Origin":
+		return "origin"
+	case "Prefer":
+		return "prefer"
+	case "Range":
+		return "range"
+	case "Range-Unit":
+		return "range-unit"
+	case "Referer":
+		return "referer"
+	case "User-Agent":
+		return "user-agent"
+	case "Via":
+		return "via"
+	case "X-Client-Info":
+		return "x-client-info"
+	case "X-Forwarded-For":
+		return "x-forwarded-for"
+	case "X-Forwarded-Host":
+		return "x-forwarded-host"
+	case "X-Forwarded-Proto":
+		return "x-forwarded-proto"
+	case "X-Real-Ip":
+		return "x-real-ip"
+	case "X-Request-Id":
+		return "x-request-id"
 	}
-	return len(a) - len(b)
+	return strings.ToLower(name)
 }
 
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
+// jsonPlain marks the bytes appendJSONString copies as they are: ASCII
+// but for control characters, quote, backslash and HTML's three.
+var jsonPlain = func() (plain [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		plain[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 	}
-	return c
-}
-
-// appendLowerName appends name lower-cased as a JSON string, as
-// appendJSONString(b, strings.ToLower(name)) does: copied whole, then
-// lower-cased in place, one table lookup a byte.
-func appendLowerName(b []byte, name string) []byte {
-	start := len(b)
-	b = append(b, '"')
-	b = append(b, name...)
-	for i := start + 1; i < len(b); i++ {
-		switch nameBytes[b[i]] {
-		case nameUpper:
-			b[i] += 'a' - 'A'
-		case nameEscaped:
-			return appendJSONString(b[:start], strings.ToLower(name))
-		}
-	}
-	return append(b, '"')
-}
-
-// What appendLowerName does with each byte of a header name.
-const (
-	nameKept byte = iota
-	nameUpper
-	nameEscaped // JSON escapes it, or it is not ASCII: the general path
-)
-
-// nameBytes classifies each byte for appendLowerName, and jsonPlain marks
-// the ASCII bytes appendJSONString copies as they are.
-var nameBytes, jsonPlain = func() (names [256]byte, plain [256]bool) {
-	for c := 0; c < 256; c++ {
-		switch {
-		case c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&':
-			names[c] = nameEscaped
-		case 'A' <= c && c <= 'Z':
-			names[c] = nameUpper
-			plain[c] = true
-		default:
-			plain[c] = true
-		}
-	}
-	return names, plain
+	return plain
 }()
 
 // appendJSONString appends s as encoding/json encodes a string: HTML
@@ -226,15 +225,18 @@ var nameBytes, jsonPlain = func() (names [256]byte, plain [256]bool) {
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
+	for {
+		// The plain run first, copied whole.
+		i := 0
+		for i < len(s) && jsonPlain[s[i]] {
+			i++
+		}
+		b = append(b, s[:i]...)
+		if i == len(s) {
+			return append(b, '"')
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if jsonPlain[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
 				b = append(b, '\\', c)
@@ -251,27 +253,20 @@ func appendJSONString(b []byte, s string) []byte {
 			default:
 				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 			}
-			i++
-			start = i
+			s = s[i+1:]
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			switch r {
-			case utf8.RuneError:
-				b = append(b, `\ufffd`...)
-			case '\u2028':
-				b = append(b, `\u2028`...)
-			default:
-				b = append(b, `\u2029`...)
-			}
-			i += n
-			start = i
-			continue
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028':
+			b = append(b, `\u2028`...)
+		case r == '\u2029':
+			b = append(b, `\u2029`...)
+		default:
+			b = append(b, s[i:i+n]...)
 		}
-		i += n
+		s = s[i+n:]
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -71,3 +71,26 @@ func FuzzHeadersJSON(f *testing.F) {
 		checkHeadersJSON(t, h, v3)
 	})
 }
+
+// TestHeadersJSONCommonNames: the names lowerHeaderName knows are
+// lower-cased as strings.ToLower does, and a request of such headers costs
+// request.headers its one string.
+func TestHeadersJSONCommonNames(t *testing.T) {
+	h := http.Header{}
+	for _, name := range []string{"Accept", "Accept-Encoding", "Accept-Language", "Accept-Profile", "Apikey",
+		"Authorization", "Cache-Control", "Connection", "Content-Length", "Content-Profile", "Content-Type",
+		"Forwarded", "If-Match", "If-None-Match", "Origin", "Prefer", "Range", "Range-Unit", "Referer",
+		"User-Agent", "Via", "X-Client-Info", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+		"X-Real-Ip", "X-Request-Id", "X-Other"} {
+		if got := lowerHeaderName(name); got != strings.ToLower(name) {
+			t.Errorf("lowerHeaderName(%q) = %q", name, got)
+		}
+		h.Set(name, "v")
+	}
+	checkHeadersJSON(t, h, "localhost")
+	typical := http.Header{"Accept": {"*/*"}, "Content-Type": {"application/json"}, "Prefer": {"return=representation"},
+		"Content-Length": {"42"}, "User-Agent": {"curl/8"}}
+	if n := testing.AllocsPerRun(100, func() { headersJSON(typical, "localhost:3000") }); n != 1 {
+		t.Errorf("headersJSON: %v allocations, want 1", n)
+	}
+}
