@@ -63,7 +63,7 @@ func (a *Args) Values() []any { return a.values }
 func QuoteIdent(s string) string {
 	// Names without a quote or NUL, nearly all, need no escaping: one
 	// concatenation instead of pgx's two replacements and a join.
-	if strings.IndexByte(s, '"') < 0 && strings.IndexByte(s, 0) < 0 {
+	if plainIdent(s) {
 		return `"` + s + `"`
 	}
 	return pgx.Identifier{s}.Sanitize()
@@ -167,12 +167,7 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 	for _, it := range s.Select {
 		switch {
 		case it.Embed != nil:
-			part, join, terms := embed(a, s, it.Embed, grouped)
-			joinList.sb.WriteString(join)
-			if part != "" {
-				parts.add(part)
-			}
-			for _, t := range terms {
+			for _, t := range embed(a, s, it.Embed, grouped, &parts, &joinList.sb) {
 				groups.add(t)
 			}
 		case it.Star && it.Aggregate != "":
@@ -184,6 +179,15 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 				for _, c := range s.Rel.Columns {
 					groups.add(qualify(q, c.SQLName))
 				}
+			}
+		case plainColumn(it, grouped):
+			// A column under its own name, most of what reads select:
+			// written as it is, with no expression made first.
+			c := it.Field.Column
+			if q := qualifier(s); q != "" {
+				parts.add(q, ".", c.SQLName, " AS ", c.SQLName)
+			} else {
+				parts.add(c.SQLName)
 			}
 		default:
 			expr := field(a, s, it.Field)
@@ -217,6 +221,15 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 		}
 	}
 	return parts.sb.String(), joinList.sb.String(), groups.sb.String()
+}
+
+// plainColumn says whether a select item is a column of its scope under
+// its own name: no JSON path, cast, domain representation or aggregate,
+// and not grouped by.
+func plainColumn(it plan.Item, grouped bool) bool {
+	c := it.Field.Column
+	return c != nil && !grouped && it.Key == c.Name && len(it.Field.Path) == 0 && c.OutputCast == "" &&
+		it.Cast == "" && it.Aggregate == ""
 }
 
 // list is a comma-separated list being written.
@@ -494,76 +507,89 @@ func shadowed(s *plan.Scope, col *contract.Column) bool {
 	return false
 }
 
-// embed renders an embed of parent: what parent selects of it ("" for an
-// empty embed) and its lateral join. Each embed is a LEFT (!inner: INNER)
-// JOIN LATERAL subquery with its own alias, so a relation can embed itself:
-// row_to_json of its row for to-one, json_agg of its rows for to-many, its
-// columns lifted into the parent for spreads.
+// embed renders an embed of parent: what parent selects of it, added to
+// parts (nothing for an empty embed), and its lateral join, written to
+// joins. Each embed is a LEFT (!inner: INNER) JOIN LATERAL subquery with
+// its own alias, so a relation can embed itself: row_to_json of its row
+// for to-one, json_agg of its rows for to-many, its columns lifted into
+// the parent for spreads.
 //
 // grouped says the parent aggregates: terms are then what it groups by of
 // the embed (its JSON, or its spread columns that are not aggregated), and
 // it applies the spread columns' hoisted aggregates.
-func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool) (part, join string, terms []string) {
-	sub := subquery(a, e, rowRef(parent), qualifier(parent))
+func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool, parts *list, joins *strings.Builder) (terms []string) {
 	toMany := e.ToMany()
-	join = " LEFT JOIN LATERAL ("
 	on := "TRUE"
 	if e.Inner {
-		join = " INNER JOIN LATERAL ("
+		joins.WriteString(" INNER JOIN LATERAL (")
 		if toMany {
 			on = e.Alias + " IS NOT NULL"
 		}
+	} else {
+		joins.WriteString(" LEFT JOIN LATERAL (")
 	}
 	switch {
 	case toMany && e.Spread:
-		aggs := []string{"json_agg(" + e.Alias + ")::jsonb AS " + e.Alias}
+		joins.WriteString("SELECT json_agg(" + e.Alias + ")::jsonb AS " + e.Alias)
 		for _, k := range e.SpreadKeys() {
-			aggs = append(aggs, "COALESCE(json_agg("+e.Alias+"."+QuoteIdent(k)+"), '[]')::jsonb AS "+QuoteIdent(k))
+			joins.WriteString(", COALESCE(json_agg(" + e.Alias + "." + QuoteIdent(k) + "), '[]')::jsonb AS " + QuoteIdent(k))
 		}
-		join += "SELECT " + strings.Join(aggs, ", ") + " FROM (" + sub + ") AS " + e.Alias
+		joins.WriteString(" FROM (")
+		subquery(a, e, rowRef(parent), qualifier(parent), joins)
+		joins.WriteString(") AS " + e.Alias)
 	case toMany:
-		join += "SELECT json_agg(" + e.Alias + ")::jsonb AS " + e.Alias + " FROM (" + sub + ") AS " + e.Alias
+		joins.WriteString("SELECT json_agg(")
+		joins.WriteString(e.Alias)
+		joins.WriteString(")::jsonb AS ")
+		joins.WriteString(e.Alias)
+		joins.WriteString(" FROM (")
+		subquery(a, e, rowRef(parent), qualifier(parent), joins)
+		joins.WriteString(") AS ")
+		joins.WriteString(e.Alias)
 	default:
-		join += sub
+		subquery(a, e, rowRef(parent), qualifier(parent), joins)
 	}
-	join += ") AS " + e.Alias + " ON " + on
+	joins.WriteString(") AS ")
+	joins.WriteString(e.Alias)
+	joins.WriteString(" ON ")
+	joins.WriteString(on)
 	var expr string
 	switch {
 	case e.Spread:
-		var cols []string
 		for _, c := range e.SpreadCols(grouped) {
 			col := e.Alias + "." + QuoteIdent(c.Key)
 			switch {
 			case c.Key == "*":
-				cols = append(cols, e.Alias+".*")
+				parts.add(e.Alias, ".*")
 			case c.Aggregate != "" && !parent.Hoist:
-				cols = append(cols, aggregate(c.Aggregate, c.AggregateCast, col)+" AS "+QuoteIdent(c.Key))
+				parts.add(aggregate(c.Aggregate, c.AggregateCast, col), " AS ", QuoteIdent(c.Key))
 			case c.Aggregate != "":
-				cols = append(cols, col)
+				parts.add(col)
 			default:
-				cols = append(cols, col)
+				parts.add(col)
 				if grouped {
 					terms = append(terms, col)
 				}
 			}
 		}
-		return strings.Join(cols, ", "), join, terms
+		return terms
 	case e.Empty():
-		return "", join, nil
+		return nil
 	case toMany:
 		expr = "COALESCE(" + e.Alias + "." + e.Alias + ", '[]')"
 	default:
 		expr = "row_to_json(" + e.Alias + ".*)::jsonb"
 	}
+	parts.add(expr, " AS ", QuoteIdent(e.Label))
 	if grouped {
 		terms = []string{expr}
 	}
-	return expr + " AS " + QuoteIdent(e.Label), join, terms
+	return terms
 }
 
-// subquery renders an embed's rows, correlated with its parent (whose row
-// and column qualifier are given).
-func subquery(a *Args, e *plan.Embed, parentRow, parentQual string) string {
+// subquery writes an embed's rows to sql, correlated with its parent
+// (whose row and column qualifier are given).
+func subquery(a *Args, e *plan.Embed, parentRow, parentQual string, sql *strings.Builder) {
 	cols, joins, group := star(e.Rel, e.Alias), "", ""
 	if e.Select != nil {
 		cols, joins, group = SelectGroup(a, &e.Scope)
@@ -571,50 +597,114 @@ func subquery(a *Args, e *plan.Embed, parentRow, parentQual string) string {
 	if cols == "" {
 		cols = "NULL"
 	}
-	conds, from := joinCondition(e, parentRow, parentQual)
+	sql.WriteString("SELECT ")
+	sql.WriteString(cols)
+	sql.WriteString(" FROM ")
+	embedFrom(e, parentRow, sql)
+	sql.WriteString(joins)
+	conds := joinCondition(e, parentQual, sql)
 	if where := Where(a, &e.Scope); where != "" {
-		conds = append(conds, where)
-	}
-	sql := "SELECT " + cols + " FROM " + from + joins
-	if len(conds) > 0 {
-		sql += " WHERE " + strings.Join(conds, " AND ")
+		if conds {
+			sql.WriteString(" AND ")
+		} else {
+			sql.WriteString(" WHERE ")
+		}
+		sql.WriteString(where)
 	}
 	if group != "" {
-		sql += " GROUP BY " + group
+		sql.WriteString(" GROUP BY ")
+		sql.WriteString(group)
 	}
 	if order := OrderBy(a, &e.Scope); order != "" {
-		sql += " ORDER BY " + order
+		sql.WriteString(" ORDER BY ")
+		sql.WriteString(order)
 	}
 	// Decimal text, which PostgreSQL reads as bigint (22003 past it).
 	if e.Limit != nil {
-		sql += " LIMIT " + a.Add(e.Limit.String())
+		sql.WriteString(" LIMIT ")
+		sql.WriteString(a.Add(e.Limit.String()))
 	}
 	if e.Offset != nil {
-		sql += " OFFSET " + a.Add(e.Offset.String())
+		sql.WriteString(" OFFSET ")
+		sql.WriteString(a.Add(e.Offset.String()))
 	}
-	return sql
 }
 
-// joinCondition is the FROM item of an embed and the conditions tying it
-// to its parent: the embedded side's columns on the left, so that the
-// condition is an index lookup on them (target.fk = parent.pk).
-func joinCondition(e *plan.Embed, parentRow, parentQual string) (conds []string, from string) {
+// embedFrom writes an embed's FROM item: its relation (with the junction,
+// for many-to-many) or its computed relationship's call on the parent's
+// row.
+func embedFrom(e *plan.Embed, parentRow string, sql *strings.Builder) {
 	r := e.Ship
+	if r.Cardinality == contract.ComputedRelationship {
+		sql.WriteString(r.Function + "(" + parentRow + ") AS " + e.Alias)
+		return
+	}
+	sql.WriteString(e.Rel.SQLName)
+	sql.WriteString(" AS ")
+	sql.WriteString(e.Alias)
+	if r.Junction != nil {
+		sql.WriteString(", " + r.Junction.SQLName + " AS " + junctionAlias(e))
+	}
+}
+
+// junctionAlias is the alias of a many-to-many embed's junction.
+func junctionAlias(e *plan.Embed) string {
+	return QuoteIdent(strings.Trim(e.Alias, `"`) + "_j")
+}
+
+// joinCondition writes the WHERE of the conditions tying an embed to its
+// parent, if it has any (a computed relationship has none), and says
+// whether it did: the embedded side's columns on the left, so that the
+// condition is an index lookup on them (target.fk = parent.pk).
+func joinCondition(e *plan.Embed, parentQual string, sql *strings.Builder) bool {
+	r := e.Ship
+	n := 0
+	cond := func(lq, l, rq, r string) {
+		if n == 0 {
+			sql.WriteString(" WHERE ")
+		} else {
+			sql.WriteString(" AND ")
+		}
+		n++
+		sql.WriteString(lq)
+		sql.WriteByte('.')
+		writeIdent(sql, l)
+		sql.WriteString(" = ")
+		sql.WriteString(rq)
+		sql.WriteByte('.')
+		writeIdent(sql, r)
+	}
 	switch {
 	case r.Cardinality == contract.ComputedRelationship:
-		return nil, r.Function + "(" + parentRow + ") AS " + e.Alias
 	case r.Junction != nil:
-		j := QuoteIdent(strings.Trim(e.Alias, `"`) + "_j")
+		j := junctionAlias(e)
 		for _, p := range r.Junction.Target {
-			conds = append(conds, e.Alias+"."+QuoteIdent(p.To)+" = "+j+"."+QuoteIdent(p.From))
+			cond(e.Alias, p.To, j, p.From)
 		}
 		for _, p := range r.Junction.Source {
-			conds = append(conds, j+"."+QuoteIdent(p.From)+" = "+parentQual+"."+QuoteIdent(p.To))
+			cond(j, p.From, parentQual, p.To)
 		}
-		return conds, e.Rel.SQLName + " AS " + e.Alias + ", " + r.Junction.SQLName + " AS " + j
+	default:
+		for _, p := range r.Columns {
+			cond(e.Alias, p.To, parentQual, p.From)
+		}
 	}
-	for _, p := range r.Columns {
-		conds = append(conds, e.Alias+"."+QuoteIdent(p.To)+" = "+parentQual+"."+QuoteIdent(p.From))
+	return n > 0
+}
+
+// writeIdent writes QuoteIdent(name) to sb.
+func writeIdent(sb *strings.Builder, name string) {
+	if !plainIdent(name) {
+		sb.WriteString(QuoteIdent(name))
+		return
 	}
-	return conds, e.Rel.SQLName + " AS " + e.Alias
+	sb.WriteByte('"')
+	sb.WriteString(name)
+	sb.WriteByte('"')
+}
+
+// plainIdent says whether name is quoted without escaping: it has no quote
+// and no NUL, as nearly all names.
+func plainIdent(name string) bool {
+	return strings.IndexByte(name, '"') < 0 && strings.IndexByte(name, 0) < 0
 }
