@@ -205,7 +205,7 @@ func (p *planner) resolve(s *Scope) *apierr.Error {
 			return noRelationship(p.rels, s.Rel, c.query.Name, c.query.Hint)
 		}
 		p.next++
-		c.Alias = quoteIdent("pgrst_" + strconv.Itoa(p.next))
+		c.Alias = embedAlias(p.next)
 		if m := p.maxRows(); m != nil && !ship.ToOne && (c.Limit == nil || c.Limit.Cmp(big.NewInt(*m)) > 0) {
 			c.Limit = big.NewInt(*m)
 		}
@@ -571,3 +571,21 @@ func CastTypeNames() []string {
 	}
 	return out
 }
+
+// embedAlias is the n-th embed's alias, "pgrst_<n>" quoted: made once for
+// the first ones, as each embed of each request needs one.
+func embedAlias(n int) string {
+	if n < len(embedAliases) {
+		return embedAliases[n]
+	}
+	return quoteIdent("pgrst_" + strconv.Itoa(n))
+}
+
+// embedAliases are embedAlias's texts for up to 31 embeds. Read-only
+// after initialisation.
+var embedAliases = func() (a [32]string) {
+	for n := range a {
+		a[n] = quoteIdent("pgrst_" + strconv.Itoa(n))
+	}
+	return a
+}()

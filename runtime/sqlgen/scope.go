@@ -535,7 +535,7 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool, parts *list
 			joins.WriteString(", COALESCE(json_agg(" + e.Alias + "." + QuoteIdent(k) + "), '[]')::jsonb AS " + QuoteIdent(k))
 		}
 		joins.WriteString(" FROM (")
-		subquery(a, e, rowRef(parent), qualifier(parent), joins)
+		subquery(a, e, parent, joins)
 		joins.WriteString(") AS " + e.Alias)
 	case toMany:
 		joins.WriteString("SELECT json_agg(")
@@ -543,11 +543,11 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool, parts *list
 		joins.WriteString(")::jsonb AS ")
 		joins.WriteString(e.Alias)
 		joins.WriteString(" FROM (")
-		subquery(a, e, rowRef(parent), qualifier(parent), joins)
+		subquery(a, e, parent, joins)
 		joins.WriteString(") AS ")
 		joins.WriteString(e.Alias)
 	default:
-		subquery(a, e, rowRef(parent), qualifier(parent), joins)
+		subquery(a, e, parent, joins)
 	}
 	joins.WriteString(") AS ")
 	joins.WriteString(e.Alias)
@@ -575,21 +575,27 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool, parts *list
 		return terms
 	case e.Empty():
 		return nil
+	case !grouped && toMany:
+		// Written as it is: only a grouped parent needs the expression.
+		parts.add("COALESCE(", e.Alias, ".", e.Alias, ", '[]') AS ")
+	case !grouped:
+		parts.add("row_to_json(", e.Alias, ".*)::jsonb AS ")
 	case toMany:
 		expr = "COALESCE(" + e.Alias + "." + e.Alias + ", '[]')"
+		parts.add(expr, " AS ")
 	default:
 		expr = "row_to_json(" + e.Alias + ".*)::jsonb"
+		parts.add(expr, " AS ")
 	}
-	parts.add(expr, " AS ", QuoteIdent(e.Label))
+	writeIdent(&parts.sb, e.Label)
 	if grouped {
 		terms = []string{expr}
 	}
 	return terms
 }
 
-// subquery writes an embed's rows to sql, correlated with its parent
-// (whose row and column qualifier are given).
-func subquery(a *Args, e *plan.Embed, parentRow, parentQual string, sql *strings.Builder) {
+// subquery writes an embed's rows to sql, correlated with its parent.
+func subquery(a *Args, e *plan.Embed, parent *plan.Scope, sql *strings.Builder) {
 	cols, joins, group := star(e.Rel, e.Alias), "", ""
 	if e.Select != nil {
 		cols, joins, group = SelectGroup(a, &e.Scope)
@@ -600,9 +606,9 @@ func subquery(a *Args, e *plan.Embed, parentRow, parentQual string, sql *strings
 	sql.WriteString("SELECT ")
 	sql.WriteString(cols)
 	sql.WriteString(" FROM ")
-	embedFrom(e, parentRow, sql)
+	embedFrom(e, parent, sql)
 	sql.WriteString(joins)
-	conds := joinCondition(e, parentQual, sql)
+	conds := joinCondition(e, qualifier(parent), sql)
 	if where := Where(a, &e.Scope); where != "" {
 		if conds {
 			sql.WriteString(" AND ")
@@ -633,10 +639,10 @@ func subquery(a *Args, e *plan.Embed, parentRow, parentQual string, sql *strings
 // embedFrom writes an embed's FROM item: its relation (with the junction,
 // for many-to-many) or its computed relationship's call on the parent's
 // row.
-func embedFrom(e *plan.Embed, parentRow string, sql *strings.Builder) {
+func embedFrom(e *plan.Embed, parent *plan.Scope, sql *strings.Builder) {
 	r := e.Ship
 	if r.Cardinality == contract.ComputedRelationship {
-		sql.WriteString(r.Function + "(" + parentRow + ") AS " + e.Alias)
+		sql.WriteString(r.Function + "(" + rowRef(parent) + ") AS " + e.Alias)
 		return
 	}
 	sql.WriteString(e.Rel.SQLName)
