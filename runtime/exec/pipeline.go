@@ -68,15 +68,7 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 	implicit := tx.ReadOnly && withEnd && tx.Check == nil && !tx.Rollback && tx.Isolation == "" && implicitOK(pc)
 	begin := ""
 	if !implicit {
-		iso := tx.Isolation
-		if iso == "" {
-			iso = "READ COMMITTED"
-		}
-		mode := "READ WRITE"
-		if tx.ReadOnly {
-			mode = "READ ONLY"
-		}
-		begin = "BEGIN ISOLATION LEVEL " + iso + " " + mode
+		begin = beginSQL(tx.Isolation, tx.ReadOnly)
 	}
 	// The implicit transaction is made read-only by the settings'
 	// statement, before anything else runs in it.
@@ -277,6 +269,32 @@ func (pp *pipe) fail(err error) error {
 	return err
 }
 
+// beginSQL is the BEGIN of a transaction at isolation level iso ("" for
+// read committed), read-only or not: one of a few fixed texts.
+func beginSQL(iso string, readOnly bool) string {
+	mode := 0
+	if readOnly {
+		mode = 1
+	}
+	switch iso {
+	case "":
+		return beginSQLs[0][mode]
+	case "REPEATABLE READ":
+		return beginSQLs[1][mode]
+	case "SERIALIZABLE":
+		return beginSQLs[2][mode]
+	}
+	return "BEGIN ISOLATION LEVEL " + iso + [2]string{" READ WRITE", " READ ONLY"}[mode]
+}
+
+// beginSQLs are beginSQL's usual texts, made once.
+var beginSQLs = func() (out [3][2]string) {
+	for i, iso := range []string{"READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"} {
+		out[i] = [2]string{"BEGIN ISOLATION LEVEL " + iso + " READ WRITE", "BEGIN ISOLATION LEVEL " + iso + " READ ONLY"}
+	}
+	return out
+}()
+
 // setConfigSQL sets n settings in one statement, and first makes the
 // transaction read-only when readOnly is set. The texts of the usual counts
 // are made once: a request only picks one.
@@ -466,6 +484,12 @@ type stmtCache struct {
 	// absent there, an error (26000) instead of a wrong answer.
 	prefix string
 	byText map[string]*statement
+	// byData finds a statement by where its text is stored. The texts a
+	// server sends are strings it keeps (fixed ones, or interned by the
+	// renderer), so most lookups find theirs without hashing the whole
+	// text: a text of the same length at the same address is the same
+	// text, as the statement holding it keeps its storage from reuse.
+	byData map[*byte]*statement
 	order  []string // statement texts, oldest first
 	next   int
 }
@@ -506,11 +530,17 @@ func statements(pc *pgconn.PgConn) *stmtCache {
 }
 
 // get is sql's prepared statement, nil when it is not prepared.
-func (c *stmtCache) get(sql string) *statement { return c.byText[sql] }
+func (c *stmtCache) get(sql string) *statement {
+	if st := c.byData[unsafe.StringData(sql)]; st != nil && len(st.sql) == len(sql) {
+		return st
+	}
+	return c.byText[sql]
+}
 
 // newStmtCache is an empty cache with a fresh name prefix.
 func newStmtCache() *stmtCache {
-	return &stmtCache{prefix: "pgrst_" + strconv.FormatUint(rand.Uint64(), 36) + "_", byText: map[string]*statement{}}
+	return &stmtCache{prefix: "pgrst_" + strconv.FormatUint(rand.Uint64(), 36) + "_", byText: map[string]*statement{},
+		byData: map[*byte]*statement{}}
 }
 
 // newStatement names a statement to prepare; it is cached once confirmed
@@ -531,8 +561,12 @@ func (c *stmtCache) evict(keep []string) []string {
 		}
 		sql := c.order[i]
 		c.order = slices.Delete(c.order, i, i+1)
-		out = append(out, c.byText[sql].name)
+		st := c.byText[sql]
+		out = append(out, st.name)
 		delete(c.byText, sql)
+		if p := unsafe.StringData(st.sql); c.byData[p] == st {
+			delete(c.byData, p)
+		}
 	}
 	return out
 }
@@ -540,5 +574,6 @@ func (c *stmtCache) evict(keep []string) []string {
 // add records a statement PostgreSQL confirmed.
 func (c *stmtCache) add(st *statement) {
 	c.byText[st.sql] = st
+	c.byData[unsafe.StringData(st.sql)] = st
 	c.order = append(c.order, st.sql)
 }

@@ -35,6 +35,41 @@ func TestStmtCacheEvict(t *testing.T) {
 	}
 }
 
+// TestStmtCacheByData: a statement is found by its text's storage and by
+// its content; a shorter text sharing its storage (a prefix) is another
+// statement, and an evicted one is found by neither.
+func TestStmtCacheByData(t *testing.T) {
+	c := newStmtCache()
+	text := strings.Repeat("SELECT 1 UNION ALL ", 10) + "SELECT 2"
+	st := c.newStatement(text)
+	c.add(st)
+	if c.get(text) != st {
+		t.Error("not found by its own string")
+	}
+	if c.get(strings.Clone(text)) != st {
+		t.Error("not found by an equal string stored elsewhere")
+	}
+	prefix := text[:len("SELECT 1 UNION")]
+	if c.get(prefix) != nil {
+		t.Errorf("a prefix sharing the text's storage found %q", c.get(prefix).sql)
+	}
+	other := c.newStatement(prefix)
+	c.add(other)
+	if c.get(prefix) != other || c.get(text) != st {
+		t.Error("a text and its prefix, stored together, are not told apart")
+	}
+	for i := range stmtCacheSize {
+		c.add(c.newStatement(fmt.Sprintf("SELECT %d", i)))
+	}
+	c.evict([]string{"SELECT new"})
+	if c.get(text) != nil || c.get(prefix) != nil {
+		t.Error("an evicted statement is still found")
+	}
+	if len(c.byData) != len(c.byText) {
+		t.Errorf("%d statements by storage, %d by text", len(c.byData), len(c.byText))
+	}
+}
+
 // TestStmtCacheNames: two connections never name a statement alike, so one
 // run where the other's was prepared (a transaction-mode pooler) fails
 // rather than runs the other's statement.
