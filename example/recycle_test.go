@@ -7,29 +7,39 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/pgrestgen/pgrestgen/example/db"
 	"github.com/pgrestgen/pgrestgen/internal/e2e"
 )
 
 // TestConcurrentRequestsKeepTheirOwn: requests of different shapes, at
 // once on one server, each get the answer they get alone. The server
-// recycles parsers, plans, statement buffers, bind values and settings
-// from one request to the next; this holds that none of it mixes two
+// recycles parsers, plans, statement buffers, bind values, settings and
+// result bodies from one request to the next; this holds that none of it mixes two
 // requests (run it with -race too).
 func TestConcurrentRequestsKeepTheirOwn(t *testing.T) {
 	uri := env.NewDatabase(t, template)
 	srv := e2e.Serve(t, db.Schema(), db.Register,
 		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwtSecret)
-	type request struct{ method, path, body string }
+	// A write as web_user: it sets what is already there, so its answer
+	// is the same each time.
+	writer := map[string]string{"Prefer": "return=representation",
+		"Authorization": "Bearer " + e2e.SignHS256(t, jwtSecret, jwt.MapClaims{"role": "web_user", "member": 1})}
+	type request struct {
+		method, path, body string
+		header             map[string]string
+	}
 	requests := []request{
-		{"GET", "/books?select=id,title&id=eq.1", ""},
-		{"GET", "/books?select=id,title,price&order=id.desc&limit=3", ""},
-		{"GET", "/books?id=in.(1,2,3)&select=id&order=id", ""},
-		{"GET", "/authors?select=name,books(title,format)&books.order=title&id=lt.3&order=id", ""},
-		{"GET", "/rpc/books_by_author?author_name=Le%20Guin&select=title&order=title", ""},
-		{"POST", "/rpc/average_price", `{"min_year": 1970}`},
-		{"GET", "/genres?select=id&id=eq.10", ""},
-		{"GET", "/reviews?stars=eq.5&select=id&order=id", ""},
+		{"GET", "/books?select=id,title&id=eq.1", "", nil},
+		{"GET", "/books?select=id,title,price&order=id.desc&limit=3", "", nil},
+		{"GET", "/books?id=in.(1,2,3)&select=id&order=id", "", nil},
+		{"GET", "/authors?select=name,books(title,format)&books.order=title&id=lt.3&order=id", "", nil},
+		{"GET", "/rpc/books_by_author?author_name=Le%20Guin&select=title&order=title", "", nil},
+		{"POST", "/rpc/average_price", `{"min_year": 1970}`, nil},
+		{"GET", "/genres?select=id&id=eq.10", "", nil},
+		{"GET", "/reviews?stars=eq.5&select=id&order=id", "", nil},
+		{"PATCH", "/reviews?id=eq.2&select=id,stars", `{"stars": 4}`, writer},
 	}
 	send := func(r request) (string, error) {
 		req, err := http.NewRequest(r.method, srv.URL+r.path, strings.NewReader(r.body))
@@ -38,6 +48,9 @@ func TestConcurrentRequestsKeepTheirOwn(t *testing.T) {
 		}
 		if r.body != "" {
 			req.Header.Set("Content-Type", "application/json")
+		}
+		for k, v := range r.header {
+			req.Header.Set(k, v)
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {

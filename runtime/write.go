@@ -41,6 +41,7 @@ func (s *Server) write(c echo.Context, r relationRequest) {
 		s.fail(c, err, r.ident.Authenticated)
 		return
 	}
+	defer res.Release() // written by then
 	if wp.plan.Warning != "" {
 		c.Response().Header().Set("Warning", wp.plan.Warning)
 	}
