@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# compare.sh's two servers in turns (a benchmark, not a test): the server pgrestgen generates
+# for ../shared/bench's schema and the hand-written baseline there, one workload at a time,
+# each run of one followed by a run of the other, which goes first alternating from round to
+# round. compare.sh runs all of one server, then all of the other, so the machine's drift
+# between its two halves (wrk's and PostgreSQL's CPU per request moving by 10–50 % on a shared
+# host) lands on one server; in turns, it lands on both alike. Prints each round's
+# generated/hand-written requests per second and, per workload, their median.
+#
+#   scripts/bench-turns.sh [ROUNDS]        (default 3; about 45 s per workload and round)
+#   BENCH_SHARED=../shared/bench PERF_DB_PORT=55432 DURATION=10 WARMUP=3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+bench=$(cd "${BENCH_SHARED:-../shared/bench}" 2>/dev/null && pwd) \
+  || { echo "bench-turns: ${BENCH_SHARED:-../shared/bench} not found (set BENCH_SHARED)" >&2; exit 2; }
+rounds=${1:-3}
+db_port=${PERF_DB_PORT:-55432}
+export DURATION=${DURATION:-10} WARMUP=${WARMUP:-3}
+work=$(mktemp -d /tmp/bench-turns.XXXXXX)
+chmod 755 "$work"
+trap '"$bench/db.sh" down "$db_port" >/dev/null 2>&1' EXIT
+
+"$bench/db.sh" up "$db_port" >"$work/db.log" 2>&1 || { echo "bench-turns: bench database failed (see $work/db.log)" >&2; exit 1; }
+uri="postgres://authenticator@127.0.0.1:$db_port/bench"
+go build -o "$work/pgrestgen" ./cmd/pgrestgen
+"$work/pgrestgen" init --db "$uri" --schemas api --module bench.local/api --out "$work/app" >"$work/init.log" 2>&1 \
+  || { echo "bench-turns: init failed (see $work/init.log)" >&2; exit 1; }
+(cd "$work/app" && go mod edit -replace "github.com/pgrestgen/pgrestgen=$repo" && go mod tidy && go build -o server .) \
+  >"$work/app-build.log" 2>&1 || { echo "bench-turns: the generated server does not build (see $work/app-build.log)" >&2; exit 1; }
+(cd "$bench/baseline" && go build -o "$work/baseline" .)
+
+port=$((3000 + RANDOM % 1000))
+# rps SERVER WORKLOAD OUT: one run.sh run; prints its requests per second.
+rps() {
+  local cmd=$1 w=$2 out=$3
+  OUT=$out PGBENCH=0 WORKLOADS=$w DB_PORT=$db_port KEEP_DB=1 "$bench/run.sh" "$cmd" "$port" >"$out.log" 2>&1 \
+    || { echo "bench-turns: run failed (see $out.log)" >&2; return 1; }
+  awk -F'|' '$2 ~ /^ [a-e] / {print $3 + 0; exit}' "$out/table.md"
+}
+
+echo "results in $work; generated/hand-written requests per second, $rounds rounds"
+for w in a b c d e; do
+  ratios=()
+  for r in $(seq "$rounds"); do
+    if (( r % 2 )); then
+      base=$(rps "$work/baseline -mode batch" "$w" "$work/$w-$r-base")
+      gen=$(rps "$work/app/server" "$w" "$work/$w-$r-gen")
+    else
+      gen=$(rps "$work/app/server" "$w" "$work/$w-$r-gen")
+      base=$(rps "$work/baseline -mode batch" "$w" "$work/$w-$r-base")
+    fi
+    ratios+=("$(awk -v g="$gen" -v b="$base" 'BEGIN { printf "%.2f", g / b }')")
+  done
+  median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  echo "$w: ${ratios[*]}  median $median"
+done
