@@ -72,7 +72,8 @@ func FuzzHeadersJSON(f *testing.F) {
 	})
 }
 
-// TestHeadersJSONCommonNames: the names lowerHeaderName knows are
+// TestHeadersJSONCommonNames: the names lowerHeaderName knows (keep this
+// list in step with its switch) are in net/http's canonical form and
 // lower-cased as strings.ToLower does, and a request of such headers costs
 // request.headers its one string.
 func TestHeadersJSONCommonNames(t *testing.T) {
@@ -84,6 +85,9 @@ func TestHeadersJSONCommonNames(t *testing.T) {
 		"X-Real-Ip", "X-Request-Id", "X-Other"} {
 		if got := lowerHeaderName(name); got != strings.ToLower(name) {
 			t.Errorf("lowerHeaderName(%q) = %q", name, got)
+		}
+		if c := http.CanonicalHeaderKey(name); c != name {
+			t.Errorf("%q is not net/http's form of the name (%q): no request would have it", name, c)
 		}
 		h.Set(name, "v")
 	}
