@@ -5,7 +5,9 @@
 # round. compare.sh runs all of one server, then all of the other, so the machine's drift
 # between its two halves (wrk's and PostgreSQL's CPU per request moving by 10–50 % on a shared
 # host) lands on one server; in turns, it lands on both alike. Prints each round's
-# generated/hand-written requests per second and, per workload, their median.
+# generated/hand-written requests per second with wrk's and PostgreSQL's CPU per request in
+# each run (the same requests and SQL: where they differ, the machine drifted) and, per
+# workload, the median ratio.
 #
 #   scripts/bench-turns.sh [ROUNDS]        (default 3; about 45 s per workload and round)
 #   BENCH_SHARED=../shared/bench PERF_DB_PORT=55432 DURATION=10 WARMUP=3
@@ -31,12 +33,13 @@ go build -o "$work/pgrestgen" ./cmd/pgrestgen
 (cd "$bench/baseline" && go build -o "$work/baseline" .)
 
 port=$((3000 + RANDOM % 1000))
-# rps SERVER WORKLOAD OUT: one run.sh run; prints its requests per second.
+# rps SERVER WORKLOAD OUT: one run.sh run; prints its requests per second, then wrk's and
+# PostgreSQL's CPU per request (µs), from its tables.
 rps() {
   local cmd=$1 w=$2 out=$3
   OUT=$out PGBENCH=0 WORKLOADS=$w DB_PORT=$db_port KEEP_DB=1 "$bench/run.sh" "$cmd" "$port" >"$out.log" 2>&1 \
     || { echo "bench-turns: run failed (see $out.log)" >&2; return 1; }
-  awk -F'|' '$2 ~ /^ [a-e] / {print $3 + 0; exit}' "$out/table.md"
+  awk -F'|' '$2 ~ /^ [a-e] / { n++; if (n == 1) r = $3 + 0; else { print r, $3 + 0, $5 + 0; exit } }' "$out/table.md"
 }
 
 echo "results in $work; generated/hand-written requests per second, $rounds rounds"
@@ -44,13 +47,19 @@ for w in a b c d e; do
   ratios=()
   for r in $(seq "$rounds"); do
     if (( r % 2 )); then
+      first=hand-written
       base=$(rps "$work/baseline -mode batch" "$w" "$work/$w-$r-base")
       gen=$(rps "$work/app/server" "$w" "$work/$w-$r-gen")
     else
+      first=generated
       gen=$(rps "$work/app/server" "$w" "$work/$w-$r-gen")
       base=$(rps "$work/baseline -mode batch" "$w" "$work/$w-$r-base")
     fi
-    ratios+=("$(awk -v g="$gen" -v b="$base" 'BEGIN { printf "%.2f", g / b }')")
+    read -r g gwrk gpg <<<"$gen"
+    read -r b bwrk bpg <<<"$base"
+    ratio=$(awk -v g="$g" -v b="$b" 'BEGIN { printf "%.2f", g / b }')
+    ratios+=("$ratio")
+    echo "$w round $r ($first first): $ratio; CPU µs per request, generated/hand-written: wrk $gwrk/$bwrk, PostgreSQL $gpg/$bpg"
   done
   median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
   echo "$w: ${ratios[*]}  median $median"
