@@ -159,8 +159,8 @@ type readPlan struct {
 	// lease gives plan's storage back (s.plans.Release) when the response
 	// is written; nothing may use plan after.
 	lease plan.Lease
-	// tx is the transaction, gucs the array of its settings: one
-	// allocation for the plan and both.
+	// tx is the transaction, gucs the array of its settings, recycled
+	// with the plan.
 	tx   exec.Tx
 	gucs [requestSettings][2]string
 	// args holds the statement's bind values.

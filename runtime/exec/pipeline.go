@@ -270,30 +270,40 @@ func (pp *pipe) fail(err error) error {
 }
 
 // beginSQL is the BEGIN of a transaction at isolation level iso ("" for
-// read committed), read-only or not: one of a few fixed texts.
+// read committed), read-only or not: one of the texts made once.
 func beginSQL(iso string, readOnly bool) string {
-	mode := 0
-	if readOnly {
-		mode = 1
+	if iso == "" {
+		iso = "READ COMMITTED"
 	}
-	switch iso {
-	case "":
-		return beginSQLs[0][mode]
-	case "REPEATABLE READ":
-		return beginSQLs[1][mode]
-	case "SERIALIZABLE":
-		return beginSQLs[2][mode]
+	for i, level := range isolationLevels {
+		if iso == level {
+			if readOnly {
+				return beginSQLs[i][1]
+			}
+			return beginSQLs[i][0]
+		}
 	}
-	return "BEGIN ISOLATION LEVEL " + iso + [2]string{" READ WRITE", " READ ONLY"}[mode]
+	return buildBeginSQL(iso, readOnly)
 }
 
-// beginSQLs are beginSQL's usual texts, made once.
-var beginSQLs = func() (out [3][2]string) {
-	for i, iso := range []string{"READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"} {
-		out[i] = [2]string{"BEGIN ISOLATION LEVEL " + iso + " READ WRITE", "BEGIN ISOLATION LEVEL " + iso + " READ ONLY"}
+// isolationLevels are PostgreSQL's, as a role's setting names them.
+var isolationLevels = [...]string{"READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE", "READ UNCOMMITTED"}
+
+// beginSQLs are beginSQL's texts for each level, read-write then
+// read-only. Read-only after initialisation.
+var beginSQLs = func() (out [len(isolationLevels)][2]string) {
+	for i, level := range isolationLevels {
+		out[i] = [2]string{buildBeginSQL(level, false), buildBeginSQL(level, true)}
 	}
 	return out
 }()
+
+func buildBeginSQL(iso string, readOnly bool) string {
+	if readOnly {
+		return "BEGIN ISOLATION LEVEL " + iso + " READ ONLY"
+	}
+	return "BEGIN ISOLATION LEVEL " + iso + " READ WRITE"
+}
 
 // setConfigSQL sets n settings in one statement, and first makes the
 // transaction read-only when readOnly is set. The texts of the usual counts

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestStmtCacheEvict: a full cache deallocates its oldest statements, never
@@ -121,5 +122,30 @@ func TestEncode(t *testing.T) {
 	}
 	if _, _, _, err := encode(nil, []any{1.5}); err == nil {
 		t.Error("a float64 bind value was accepted")
+	}
+}
+
+// TestBeginSQL: the BEGIN of each isolation level, read-only or not, is
+// the same text every time (so a connection finds it prepared), and spells
+// the level.
+func TestBeginSQL(t *testing.T) {
+	for _, c := range []struct {
+		iso      string
+		readOnly bool
+		want     string
+	}{
+		{"", false, "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"},
+		{"", true, "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"},
+		{"REPEATABLE READ", true, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"},
+		{"SERIALIZABLE", false, "BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE"},
+		{"READ UNCOMMITTED", false, "BEGIN ISOLATION LEVEL READ UNCOMMITTED READ WRITE"},
+	} {
+		got := beginSQL(c.iso, c.readOnly)
+		if got != c.want {
+			t.Errorf("beginSQL(%q, %v) = %q, want %q", c.iso, c.readOnly, got, c.want)
+		}
+		if again := beginSQL(c.iso, c.readOnly); unsafe.StringData(again) != unsafe.StringData(got) {
+			t.Errorf("beginSQL(%q, %v) made a new string", c.iso, c.readOnly)
+		}
 	}
 }

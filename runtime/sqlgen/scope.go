@@ -553,7 +553,6 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool, parts *list
 	joins.WriteString(e.Alias)
 	joins.WriteString(" ON ")
 	joins.WriteString(on)
-	var expr string
 	switch {
 	case e.Spread:
 		for _, c := range e.SpreadCols(grouped) {
@@ -575,21 +574,18 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool, parts *list
 		return terms
 	case e.Empty():
 		return nil
-	case !grouped && toMany:
-		// Written as it is: only a grouped parent needs the expression.
-		parts.add("COALESCE(", e.Alias, ".", e.Alias, ", '[]') AS ")
-	case !grouped:
-		parts.add("row_to_json(", e.Alias, ".*)::jsonb AS ")
-	case toMany:
-		expr = "COALESCE(" + e.Alias + "." + e.Alias + ", '[]')"
-		parts.add(expr, " AS ")
-	default:
-		expr = "row_to_json(" + e.Alias + ".*)::jsonb"
-		parts.add(expr, " AS ")
 	}
+	// The embed's JSON, written in pieces: only a grouped parent needs it
+	// as one string.
+	expr := []string{"row_to_json(", e.Alias, ".*)::jsonb"}
+	if toMany {
+		expr = []string{"COALESCE(", e.Alias, ".", e.Alias, ", '[]')"}
+	}
+	parts.add(expr...)
+	parts.sb.WriteString(" AS ")
 	writeIdent(&parts.sb, e.Label)
 	if grouped {
-		terms = []string{expr}
+		terms = []string{strings.Join(expr, "")}
 	}
 	return terms
 }
