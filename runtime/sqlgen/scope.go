@@ -159,15 +159,27 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 	if s.Select == nil {
 		return star(s.Rel, ""), "", ""
 	}
+	var c, j, g strings.Builder
+	c.Grow(24 * len(s.Select))
+	// An embed's join is a few hundred bytes: sized once, not doubled
+	// from nothing.
+	j.Grow(320 * len(s.Embeds))
+	selectInto(a, s, &c, &j, &g)
+	return c.String(), j.String(), g.String()
+}
+
+// selectInto writes what s (which has a select list) selects to cols, its
+// embeds' lateral joins to joins and its GROUP BY terms to group. Each
+// list is written as it grows, an embed's subquery straight into its
+// parent's joins: a slice of parts and a join per list, then a string per
+// subquery copied into its parent, were most of a read's rendering.
+func selectInto(a *Args, s *plan.Scope, cols, joins, group *strings.Builder) {
 	grouped := s.Grouped()
-	// Each list written as it grows: a slice of parts and a join per list
-	// was most of this function's cost.
-	var parts, joinList, groups list
-	parts.sb.Grow(24 * len(s.Select))
+	parts, groups := list{sb: cols}, list{sb: group}
 	for _, it := range s.Select {
 		switch {
 		case it.Embed != nil:
-			for _, t := range embed(a, s, it.Embed, grouped, &parts, &joinList.sb) {
+			for _, t := range embed(a, s, it.Embed, grouped, &parts, joins) {
 				groups.add(t)
 			}
 		case it.Star && it.Aggregate != "":
@@ -220,7 +232,6 @@ func SelectGroup(a *Args, s *plan.Scope) (cols, joins, group string) {
 			}
 		}
 	}
-	return parts.sb.String(), joinList.sb.String(), groups.sb.String()
 }
 
 // plainColumn says whether a select item is a column of its scope under
@@ -232,16 +243,19 @@ func plainColumn(it plan.Item, grouped bool) bool {
 		it.Cast == "" && it.Aggregate == ""
 }
 
-// list is a comma-separated list being written.
+// list is a comma-separated list being written to sb, which may hold
+// text before it.
 type list struct {
-	sb strings.Builder
+	sb *strings.Builder
+	n  int // elements written
 }
 
 // add writes one element, the concatenation of texts.
 func (l *list) add(texts ...string) {
-	if l.sb.Len() > 0 {
+	if l.n > 0 {
 		l.sb.WriteString(", ")
 	}
+	l.n++
 	for _, t := range texts {
 		l.sb.WriteString(t)
 	}
@@ -583,7 +597,7 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool, parts *list
 	}
 	parts.add(expr...)
 	parts.sb.WriteString(" AS ")
-	writeIdent(&parts.sb, e.Label)
+	writeIdent(parts.sb, e.Label)
 	if grouped {
 		terms = []string{strings.Join(expr, "")}
 	}
@@ -592,18 +606,23 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool, parts *list
 
 // subquery writes an embed's rows to sql, correlated with its parent.
 func subquery(a *Args, e *plan.Embed, parent *plan.Scope, sql *strings.Builder) {
-	cols, joins, group := star(e.Rel, e.Alias), "", ""
-	if e.Select != nil {
-		cols, joins, group = SelectGroup(a, &e.Scope)
-	}
-	if cols == "" {
-		cols = "NULL"
-	}
+	// Its select list is written in place; its own embeds' joins, which
+	// follow its FROM item, and its GROUP BY terms wait in builders of
+	// their own (empty, so never allocated, for most embeds).
+	var joins, group strings.Builder
 	sql.WriteString("SELECT ")
-	sql.WriteString(cols)
+	switch start := sql.Len(); {
+	case e.Select == nil:
+		sql.WriteString(star(e.Rel, e.Alias))
+	default:
+		selectInto(a, &e.Scope, sql, &joins, &group)
+		if sql.Len() == start {
+			sql.WriteString("NULL")
+		}
+	}
 	sql.WriteString(" FROM ")
 	embedFrom(e, parent, sql)
-	sql.WriteString(joins)
+	sql.WriteString(joins.String())
 	conds := joinCondition(e, qualifier(parent), sql)
 	if where := Where(a, &e.Scope); where != "" {
 		if conds {
@@ -613,9 +632,9 @@ func subquery(a *Args, e *plan.Embed, parent *plan.Scope, sql *strings.Builder) 
 		}
 		sql.WriteString(where)
 	}
-	if group != "" {
+	if group.Len() > 0 {
 		sql.WriteString(" GROUP BY ")
-		sql.WriteString(group)
+		sql.WriteString(group.String())
 	}
 	if order := OrderBy(a, &e.Scope); order != "" {
 		sql.WriteString(" ORDER BY ")
