@@ -15,8 +15,16 @@
 # `go test -bench Serve ./example` reports. BENCH_GOGC=100 counts it too,
 # with more noise: the window holds a handful of collections.
 #
+# BENCH_CACHE=1 also simulates the caches (callgrind's --cache-sim, about
+# twice as slow) and prints each revision's level-1 instruction-cache misses
+# and data-cache misses (reads and writes) per request beside its
+# instructions. A request that runs fewer instructions over more distinct
+# code or data can still take more cycles: counted instructions leave that
+# out (docs/performance.md, "Instructions per request").
+#
 #   scripts/bench-instr.sh REV_A [REV_B]
 #   BENCH_REQUESTS=4000 BENCH_GOGC=100 scripts/bench-instr.sh HEAD~1
+#   BENCH_CACHE=1 scripts/bench-instr.sh HEAD~1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: scripts/bench-instr.sh REV_A [REV_B]" >&2; exit 2; }
@@ -33,12 +41,13 @@ for rev in a b; do
   cat >"$work/callgrind-$rev" <<SH
 #!/bin/sh
 GOGC=${BENCH_GOGC:-off} GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off exec valgrind --tool=callgrind \
-  --callgrind-out-file="$work/cg-$rev.%p" "$work/server-$rev"
+  ${BENCH_CACHE:+--cache-sim=yes} --callgrind-out-file="$work/cg-$rev.%p" "$work/server-$rev"
 SH
   chmod +x "$work/callgrind-$rev"
 done
 
-# count REV PATH [POST]: instructions per request of REV's server for PATH.
+# count REV PATH [POST]: instructions per request of REV's server for PATH
+# (with BENCH_CACHE: and its I1 and D1 misses per request, space-separated).
 count() {
   local rev=$1 path=$2 post=${3:-} args=() tries
   [ -n "$post" ] && args=(-X POST -H "Content-Type: application/json" -H "Prefer: return=representation" --data-binary "$post_body")
@@ -55,7 +64,11 @@ count() {
     # lock contention unless told (cpu.rdtscp=off): a run that still dies
     # is run again.
     if ls "$work"/cg-"$rev".*.1 >/dev/null 2>&1; then
-      awk -v n="$requests" '/^(summary|totals):/ {printf "%.0f", $2 / n; exit}' "$work"/cg-"$rev".*.1
+      # With the cache simulated the events are Ir Dr Dw I1mr D1mr D1mw ….
+      awk -v n="$requests" -v cache="${BENCH_CACHE:-}" '/^(summary|totals):/ {
+        if (cache == "") printf "%.0f", $2 / n
+        else printf "%.0f %.0f %.0f", $2 / n, $5 / n, ($6 + $7) / n
+        exit }' "$work"/cg-"$rev".*.1
       return
     fi
     echo "bench-instr: the server died under valgrind (try $tries), again" >&2
@@ -63,11 +76,22 @@ count() {
   echo "bench-instr: no count for $rev $path" >&2; exit 1
 }
 
-printf '%-44s %12s %12s %7s\n' workload "A instr/req" "B instr/req" "B/A"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b / a}'; }
+if [ -n "${BENCH_CACHE:-}" ]; then
+  printf '%-44s %12s %12s %7s %8s %8s %7s %8s %8s %7s\n' workload "A instr/req" "B instr/req" "B/A" \
+    "A I1miss" "B I1miss" "B/A" "A D1miss" "B D1miss" "B/A"
+else
+  printf '%-44s %12s %12s %7s\n' workload "A instr/req" "B instr/req" "B/A"
+fi
 each() {
   local name=$1 path=$2 script=${3:-} a b
-  a=$(count a "$path" ${script:+post})
-  b=$(count b "$path" ${script:+post})
-  printf '%-44s %12s %12s %7s\n' "$name" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')"
+  read -r -a a <<<"$(count a "$path" ${script:+post})"
+  read -r -a b <<<"$(count b "$path" ${script:+post})"
+  if [ -n "${BENCH_CACHE:-}" ]; then
+    printf '%-44s %12s %12s %7s %8s %8s %7s %8s %8s %7s\n' "$name" "${a[0]}" "${b[0]}" "$(ratio "${a[0]}" "${b[0]}")" \
+      "${a[1]}" "${b[1]}" "$(ratio "${a[1]}" "${b[1]}")" "${a[2]}" "${b[2]}" "$(ratio "${a[2]}" "${b[2]}")"
+  else
+    printf '%-44s %12s %12s %7s\n' "$name" "${a[0]}" "${b[0]}" "$(ratio "${a[0]}" "${b[0]}")"
+  fi
 }
 bench_workloads each
