@@ -20,7 +20,7 @@
 # and data-cache misses (reads and writes) per request beside its
 # instructions. A request that runs fewer instructions over more distinct
 # code or data can still take more cycles: counted instructions leave that
-# out (docs/performance.md, "Instructions per request").
+# out (docs/performance.md, "Instructions are not cycles").
 #
 #   scripts/bench-instr.sh REV_A [REV_B]
 #   BENCH_REQUESTS=4000 BENCH_GOGC=100 scripts/bench-instr.sh HEAD~1
@@ -84,9 +84,12 @@ else
   printf '%-44s %12s %12s %7s\n' workload "A instr/req" "B instr/req" "B/A"
 fi
 each() {
-  local name=$1 path=$2 script=${3:-} a b
-  read -r -a a <<<"$(count a "$path" ${script:+post})"
-  read -r -a b <<<"$(count b "$path" ${script:+post})"
+  local name=$1 path=$2 script=${3:-} a b ca cb
+  # Assigned on their own lines so that a failed count stops the script.
+  ca=$(count a "$path" ${script:+post})
+  cb=$(count b "$path" ${script:+post})
+  read -r -a a <<<"$ca"
+  read -r -a b <<<"$cb"
   if [ -n "${BENCH_CACHE:-}" ]; then
     printf '%-44s %12s %12s %7s %8s %8s %7s %8s %8s %7s\n' "$name" "${a[0]}" "${b[0]}" "$(ratio "${a[0]}" "${b[0]}")" \
       "${a[1]}" "${b[1]}" "$(ratio "${a[1]}" "${b[1]}")" "${a[2]}" "${b[2]}" "$(ratio "${a[2]}" "${b[2]}")"
