@@ -13,24 +13,10 @@
 #   BENCH_SHARED=../shared/bench PERF_DB_PORT=55432 DURATION=10 WARMUP=3
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
-bench=$(cd "${BENCH_SHARED:-../shared/bench}" 2>/dev/null && pwd) \
-  || { echo "bench-turns: ${BENCH_SHARED:-../shared/bench} not found (set BENCH_SHARED)" >&2; exit 2; }
 rounds=${1:-3}
-db_port=${PERF_DB_PORT:-55432}
 export DURATION=${DURATION:-10} WARMUP=${WARMUP:-3}
-work=$(mktemp -d /tmp/bench-turns.XXXXXX)
-chmod 755 "$work"
-trap '"$bench/db.sh" down "$db_port" >/dev/null 2>&1' EXIT
-
-"$bench/db.sh" up "$db_port" >"$work/db.log" 2>&1 || { echo "bench-turns: bench database failed (see $work/db.log)" >&2; exit 1; }
-uri="postgres://authenticator@127.0.0.1:$db_port/bench"
-go build -o "$work/pgrestgen" ./cmd/pgrestgen
-"$work/pgrestgen" init --db "$uri" --schemas api --module bench.local/api --out "$work/app" >"$work/init.log" 2>&1 \
-  || { echo "bench-turns: init failed (see $work/init.log)" >&2; exit 1; }
-(cd "$work/app" && go mod edit -replace "github.com/pgrestgen/pgrestgen=$repo" && go mod tidy && go build -o server .) \
-  >"$work/app-build.log" 2>&1 || { echo "bench-turns: the generated server does not build (see $work/app-build.log)" >&2; exit 1; }
-(cd "$bench/baseline" && go build -o "$work/baseline" .)
+. scripts/bench-shared.sh
+shared_bench_setup bench-turns
 
 port=$((3000 + RANDOM % 1000))
 # rps SERVER WORKLOAD OUT: one run.sh run; prints its requests per second, then wrk's and
