@@ -46,12 +46,15 @@ func (ps *Parsers) Release(l Lease) {
 	if p == nil {
 		return
 	}
+	// Only what this parse could write (the buffers' lengths): clearing
+	// their whole capacity cost every later request what the longest
+	// query string once grew them to, in time and in cold cache lines.
 	b := p.bufs
-	clear(b.ps[:cap(b.ps)])
-	clear(b.items[:cap(b.items)])
-	clear(b.filters[:cap(b.filters)])
-	clear(b.conds[:cap(b.conds)])
-	*p = parser{bufs: b}
+	clear(b.ps)
+	clear(b.items)
+	clear(b.filters)
+	clear(b.conds)
+	*p = parser{bufs: buffers{ps: b.ps[:0], items: b.items[:0], filters: b.filters[:0], conds: b.conds[:0]}}
 	ps.pool.Put(p)
 }
 
@@ -66,6 +69,7 @@ type buffers struct {
 
 // take returns a cleared slice of length n from *buf when reuse is on and
 // it is large enough, else a new one (kept in *buf for the next parse).
+// *buf's length becomes the capacity handed out: what Release clears.
 func take[T any](reuse bool, buf *[]T, n, capacity int) []T {
 	if !reuse {
 		return make([]T, n, capacity)
@@ -73,5 +77,6 @@ func take[T any](reuse bool, buf *[]T, n, capacity int) []T {
 	if cap(*buf) < capacity {
 		*buf = make([]T, 0, capacity)
 	}
+	*buf = (*buf)[:capacity]
 	return (*buf)[:n:capacity]
 }

@@ -69,3 +69,37 @@ func TestParsersAllocate(t *testing.T) {
 		t.Errorf("recycled parser: %v allocations, new parser %v: want at least 3 fewer", recycled, fresh)
 	}
 }
+
+// FuzzParsersRecycle: a parser recycled after one query string answers a
+// second as a new parser does, whatever the first left in its buffers
+// (which Release clears only as far as that parse could write).
+func FuzzParsersRecycle(f *testing.F) {
+	f.Add("select=a,b,c,d,e,f,g,h&a=eq.1&b=eq.2&c=eq.3&or=(a.eq.1,b.eq.2)", "select=a&a=eq.1")
+	f.Add("select=id,rel(a,b),other(*)&rel.a=eq.1&order=id", "id=eq.42")
+	f.Add("a=eq.1", "select=x:a,b::text&b=in.(1,2)&limit=2")
+	var ps Parsers
+	f.Fuzz(func(t *testing.T, first, second string) {
+		for _, call := range []bool{false, true} {
+			parse, fresh := ps.ParseRaw, ParseRawWith
+			if call {
+				parse, fresh = ps.ParseCall, ParseCallWith
+			}
+			_, lease, _ := parse(first, Options{})
+			ps.Release(lease)
+			want, wantErr := fresh(second, Options{})
+			got, lease, err := parse(second, Options{})
+			switch {
+			case (wantErr == nil) != (err == nil):
+				t.Errorf("%q after %q (call %v): error %v, new parser's %v", second, first, call, err, wantErr)
+			case err != nil:
+				if d := cmp.Diff(visible(wantErr), visible(err)); d != "" {
+					t.Errorf("%q after %q (call %v): error (-new parser +recycled):\n%s", second, first, call, d)
+				}
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("%q after %q (call %v): request (-new parser +recycled):\n%s", second, first, call, d)
+			}
+			ps.Release(lease)
+		}
+	})
+}
