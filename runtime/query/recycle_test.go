@@ -1,6 +1,7 @@
 package query
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,17 +29,7 @@ func TestParsersRecycle(t *testing.T) {
 					want, wantErr = ParseCallWith(raw, o)
 					got, lease, err = ps.ParseCall(raw, o)
 				}
-				switch {
-				case (wantErr == nil) != (err == nil):
-					t.Errorf("%q (call %v): error %v, new parser's %v", raw, call, err, wantErr)
-				case err != nil:
-					if d := cmp.Diff(visible(wantErr), visible(err)); d != "" {
-						t.Errorf("%q (call %v): error (-new parser +recycled):\n%s", raw, call, d)
-					}
-				}
-				if d := cmp.Diff(want, got); d != "" {
-					t.Errorf("%q (call %v): request (-new parser +recycled):\n%s", raw, call, d)
-				}
+				sameAsNew(t, fmt.Sprintf("%q (call %v)", raw, call), want, wantErr, got, err)
 				ps.Release(lease)
 			}
 		}
@@ -88,18 +79,25 @@ func FuzzParsersRecycle(f *testing.F) {
 			ps.Release(lease)
 			want, wantErr := fresh(second, Options{})
 			got, lease, err := parse(second, Options{})
-			switch {
-			case (wantErr == nil) != (err == nil):
-				t.Errorf("%q after %q (call %v): error %v, new parser's %v", second, first, call, err, wantErr)
-			case err != nil:
-				if d := cmp.Diff(visible(wantErr), visible(err)); d != "" {
-					t.Errorf("%q after %q (call %v): error (-new parser +recycled):\n%s", second, first, call, d)
-				}
-			}
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("%q after %q (call %v): request (-new parser +recycled):\n%s", second, first, call, d)
-			}
+			sameAsNew(t, fmt.Sprintf("%q after %q (call %v)", second, first, call), want, wantErr, got, err)
 			ps.Release(lease)
 		}
 	})
+}
+
+// sameAsNew reports where a recycled parser's answer (got, err) to what
+// differs from a new parser's (want, wantErr).
+func sameAsNew(t *testing.T, what string, want *Request, wantErr error, got *Request, err error) {
+	t.Helper()
+	switch {
+	case (wantErr == nil) != (err == nil):
+		t.Errorf("%s: error %v, new parser's %v", what, err, wantErr)
+	case err != nil:
+		if d := cmp.Diff(visible(wantErr), visible(err)); d != "" {
+			t.Errorf("%s: error (-new parser +recycled):\n%s", what, d)
+		}
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("%s: request (-new parser +recycled):\n%s", what, d)
+	}
 }
