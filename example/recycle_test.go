@@ -16,8 +16,8 @@ import (
 // TestConcurrentRequestsKeepTheirOwn: requests of different shapes, at
 // once on one server, each get the answer they get alone. The server
 // recycles parsers, plans, statement buffers, bind values, settings and
-// result bodies from one request to the next; this holds that none of it mixes two
-// requests (run it with -race too).
+// result bodies from one request to the next; this holds that none of it
+// mixes two requests (run it with -race too).
 func TestConcurrentRequestsKeepTheirOwn(t *testing.T) {
 	uri := env.NewDatabase(t, template)
 	srv := e2e.Serve(t, db.Schema(), db.Register,

@@ -542,25 +542,23 @@ func embed(a *Args, parent *plan.Scope, e *plan.Embed, grouped bool, parts *list
 	} else {
 		joins.WriteString(" LEFT JOIN LATERAL (")
 	}
-	switch {
-	case toMany && e.Spread:
-		joins.WriteString("SELECT json_agg(" + e.Alias + ")::jsonb AS " + e.Alias)
-		for _, k := range e.SpreadKeys() {
-			joins.WriteString(", COALESCE(json_agg(" + e.Alias + "." + QuoteIdent(k) + "), '[]')::jsonb AS " + QuoteIdent(k))
-		}
-		joins.WriteString(" FROM (")
-		subquery(a, e, parent, joins)
-		joins.WriteString(") AS " + e.Alias)
-	case toMany:
+	if toMany {
+		// Its rows aggregated into one JSON array (and, spread, one array
+		// per spread key).
 		joins.WriteString("SELECT json_agg(")
 		joins.WriteString(e.Alias)
 		joins.WriteString(")::jsonb AS ")
 		joins.WriteString(e.Alias)
+		if e.Spread {
+			for _, k := range e.SpreadKeys() {
+				joins.WriteString(", COALESCE(json_agg(" + e.Alias + "." + QuoteIdent(k) + "), '[]')::jsonb AS " + QuoteIdent(k))
+			}
+		}
 		joins.WriteString(" FROM (")
 		subquery(a, e, parent, joins)
 		joins.WriteString(") AS ")
 		joins.WriteString(e.Alias)
-	default:
+	} else {
 		subquery(a, e, parent, joins)
 	}
 	joins.WriteString(") AS ")
