@@ -24,7 +24,7 @@ import (
 func (s *Server) serveRelation(c echo.Context, name string) {
 	req := c.Request()
 	r, aerr := s.relationRequest(req, name)
-	defer s.parsers.Release(r.lease)
+	defer s.releaseRequest(&r)
 	switch {
 	case aerr != nil:
 		s.writeError(c, aerr)
@@ -54,20 +54,41 @@ func (s *Server) relationRequest(req *http.Request, name string) (relationReques
 		return relationRequest{}, apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", "")
 	}
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
+	var shape shapeRead
+	if req.Method == http.MethodGet || req.Method == http.MethodHead {
+		shape = s.shapes.find(req, id, name, s.cfg.DBTxEnd.AllowOverride())
+		switch e := shape.entry; {
+		case e != nil && e.sql != "":
+			stop()
+			return relationRequest{rel: e.rel, schema: id.schema, byProfile: id.byProfile, ident: id.ident, rng: e.rng, shape: shape}, nil
+		case e != nil: // bound differently per value: never kept
+			s.shapes.release(shape.buf)
+			shape = shapeRead{}
+		}
+	}
 	q, lease, err := s.parsers.ParseRaw(req.URL.RawQuery, s.queryOptions())
 	stop()
+	r := relationRequest{schema: id.schema, byProfile: id.byProfile, ident: id.ident, q: q, lease: lease, shape: shape}
 	if err != nil {
+		s.releaseRequest(&r)
 		return relationRequest{}, apierr.From(err, id.ident.Authenticated)
 	}
-	rng, aerr := request.ReadRange(req, q, s.cfg.DBMaxRows)
-	if aerr != nil {
+	if r.rng, aerr = request.ReadRange(req, q, s.cfg.DBMaxRows); aerr != nil {
+		s.releaseRequest(&r)
 		return relationRequest{}, aerr
 	}
-	rel := s.byName[name][id.schema]
-	if rel == nil {
+	if r.rel = s.byName[name][id.schema]; r.rel == nil {
+		s.releaseRequest(&r)
 		return relationRequest{}, s.tableNotFound(id.schema, name)
 	}
-	return relationRequest{rel: rel, schema: id.schema, byProfile: id.byProfile, ident: id.ident, q: q, lease: lease, rng: rng}, nil
+	return r, nil
+}
+
+// releaseRequest gives back what r holds, once its response is written.
+func (s *Server) releaseRequest(r *relationRequest) {
+	s.parsers.Release(r.lease)
+	s.shapes.release(r.shape.buf)
+	r.lease, r.shape = query.Lease{}, shapeRead{}
 }
 
 // allow is the Allow header of OPTIONS: what the relation can do, whatever
@@ -101,6 +122,10 @@ type relationRequest struct {
 	// is written; nothing may use q after.
 	lease query.Lease
 	rng   request.Range
+	// shape is the read's shape: with an entry, q is nil and the read
+	// binds the entry's statement (shapeReadTx); without, a read of a new
+	// shape that readTx learns.
+	shape shapeRead
 }
 
 // read serves GET and HEAD on a relation.
@@ -175,6 +200,9 @@ type readPlan struct {
 // but running it. An error of the request stage comes with a nil readPlan,
 // one of the plan with the preferences it was read with.
 func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apierr.Error) {
+	if r.shape.entry != nil {
+		return s.shapeReadTx(req, r)
+	}
 	m, handler, ex, aerr := s.negotiate(header.Get(req.Header, header.Accept), r.rel, r.schema, r.q, "")
 	if aerr != nil {
 		return nil, aerr
@@ -185,9 +213,9 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	}
 	rp := s.readPlans.get()
 	rp.prefs, rp.explain = prefs, ex
-	rp.plan, rp.lease, aerr = s.plans.Read(r.rel, r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
-		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
-		Handler: handler, GeoJSON: s.schema.GeoJSON})
+	opts := plan.ReadOptions{Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
+		Handler: handler, GeoJSON: s.schema.GeoJSON}
+	rp.plan, rp.lease, aerr = s.plans.Read(r.rel, r.q, s.readRelatedIn(r.schema), opts)
 	if aerr != nil {
 		return rp, aerr
 	}
@@ -205,6 +233,9 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 	}
 	if ex != nil {
 		explainTx(&rp.tx, ex)
+	}
+	if r.shape.buf != nil {
+		s.learn(r, rp, opts)
 	}
 	return rp, nil
 }

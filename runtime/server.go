@@ -52,7 +52,9 @@ type Server struct {
 	readPlans  recycler[readPlan]
 	writePlans recycler[writePlan]
 	// sql renders statements; it keeps one string per statement text.
-	sql    sqlgen.Renderer
+	sql sqlgen.Renderer
+	// shapes keeps what read shapes render to (readshape.go).
+	shapes *shapes
 	cfg    *config.Config
 	schema *Schema
 	auth   *auth.Verifier
@@ -153,6 +155,7 @@ func New(opts Options) (*Server, error) {
 	s := &Server{cfg: opts.Config, schema: opts.Schema, auth: v, log: log,
 		byName: map[string]map[string]*Relation{},
 		funcs:  plan.Functions{}, results: map[*Function]*Relation{}, offers: mediaOffers(opts.Schema),
+		shapes:     newShapes(),
 		exec:       exec.New(opts.Config, opts.DB, opts.Availability, log),
 		respond:    &respond.Responder{Minimal: opts.Config.ClientErrorVerbosity == "minimal", Log: log},
 		statements: opts.Statements}

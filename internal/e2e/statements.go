@@ -45,6 +45,14 @@ func (s Suite) CheckStatements(t *testing.T, dir, goldenDir string) {
 				seen[name] = true
 				got.Files = append(got.Files, txtar.File{Name: name, Data: s.statement(t, srv, c)})
 			}
+			// Prepared again, each read binds the statement the server kept
+			// for its shape (runtime's readshape.go): it must be the same.
+			for i, c := range cases {
+				if again := s.statement(t, srv, c); !bytes.Equal(again, got.Files[i].Data) {
+					t.Errorf("case %q: prepared again, statement differs (-first +again):\n%s", got.Files[i].Name,
+						cmp.Diff(string(got.Files[i].Data), string(again)))
+				}
+			}
 			path := filepath.Join(goldenDir, group+".txtar")
 			if *updateStatements {
 				if err := os.MkdirAll(goldenDir, 0o755); err != nil {

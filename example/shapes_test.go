@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pgrestgen/pgrestgen/example/db"
+	"github.com/pgrestgen/pgrestgen/internal/e2e"
+)
+
+// TestShapesAnswerEachRequest: reads of one shape, sent at once from many
+// clients with different values, bind the statement the server keeps for
+// the shape to their own values: each gets the rows the database has for
+// them, whatever other reads of the shape came before or run alongside.
+func TestShapesAnswerEachRequest(t *testing.T) {
+	uri := env.NewDatabase(t, template)
+	srv := e2e.Serve(t, db.Schema(), register, "PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon")
+	conn, err := pgx.Connect(t.Context(), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	type book struct {
+		ID       int32  `json:"id"`
+		Title    string `json:"title"`
+		AuthorID int32  `json:"author_id"`
+	}
+	rows, err := conn.Query(t.Context(), "SELECT id, title, author_id FROM books ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	books, err := pgx.CollectRows(rows, pgx.RowToStructByPos[book])
+	if err != nil || len(books) < 3 {
+		t.Fatalf("books: %v (%d)", err, len(books))
+	}
+	get := func(query string) ([]book, error) {
+		res, err := http.Get(srv.URL + "/books?" + query)
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if err != nil || res.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("%s: %d %s %v", query, res.StatusCode, body, err)
+		}
+		var out []book
+		return out, json.Unmarshal(body, &out)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(books))
+	for round := range 4 {
+		for _, b := range books {
+			wg.Go(func() {
+				// The same shapes each round: one value, three, and one
+				// value used by two filters in turn.
+				queries := map[string][]book{
+					fmt.Sprintf("select=id,title,author_id&id=eq.%d", b.ID):                                                                    {b},
+					fmt.Sprintf("select=id,title,author_id&title=eq.%s&author_id=eq.%d&id=gte.%d", url.QueryEscape(b.Title), b.AuthorID, b.ID): {b},
+					fmt.Sprintf("select=id,title,author_id&id=lte.%d&id=gte.%d&order=id&limit=1", b.ID+int32(round%2), b.ID):                   {b},
+				}
+				for q, want := range queries {
+					got, err := get(q)
+					if err == nil && !cmp.Equal(got, want) {
+						err = fmt.Errorf("%s: got %v, want %v", q, got, want)
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,63 @@
+package query
+
+import "encoding/binary"
+
+// A read's shape is its query string with the values of its plain filters
+// taken out. Reads of one shape parse, plan and render to one statement,
+// but for those values, which are bind parameters: the server keeps what a
+// shape renders to and binds a later read's values to it (runtime's
+// readshape.go), without parsing, planning or rendering it again.
+
+// AppendShape appends raw's shape to key and the values taken out of it to
+// vals, in query order. Only the params whose parse the fast path decides
+// have a shape: select, order, limit and offset (top-level or on an embed
+// path), kept whole, and filters on a plain column name with eq, neq, gt,
+// gte, lt, lte, like or ilike, negated or not, whose values are taken out
+// as the parser reads them (Filter.Value). ok is false for any other param,
+// and key and vals are then of no use.
+func AppendShape(key []byte, vals []string, raw string) (_ []byte, _ []string, ok bool) {
+	ok = true
+	eachParam(raw, func(k, v string, has bool) {
+		if !ok {
+			return
+		}
+		switch classify(param{key: k, value: v, hasValue: has}) {
+		case kindSelect, kindOrder, kindLimit, kindOffset:
+			key = append(key, 'p')
+			if has {
+				key = append(key, '=')
+			}
+			key = appendField(appendField(key, k), v)
+		case kindFilter:
+			var f Filter
+			if ok = isPlainName(k) && fastFilter(v, &f) && boundOperator(f.Operator); !ok {
+				return
+			}
+			key = append(key, 'f')
+			if f.Negated {
+				key = append(key, '!')
+			}
+			key = appendField(appendField(key, k), f.Operator)
+			vals = append(vals, f.Value)
+		default:
+			ok = false
+		}
+	})
+	return key, vals, ok
+}
+
+// boundOperator reports whether a fast-path filter with operator op sends
+// its value as a bind parameter and nothing else of it.
+func boundOperator(op string) bool {
+	switch op {
+	case "eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike":
+		return true
+	}
+	return false
+}
+
+// appendField appends s with its length first, so that no two different
+// sequences of fields append the same bytes.
+func appendField(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}

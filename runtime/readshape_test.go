@@ -1,0 +1,194 @@
+package runtime
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pgrestgen/pgrestgen/runtime/config"
+	"github.com/pgrestgen/pgrestgen/runtime/contract"
+	"github.com/pgrestgen/pgrestgen/runtime/exec"
+)
+
+// shapeServers are two servers of the same relations on a pool that never
+// connects (Prepare runs nothing): memo keeps read shapes, fresh keeps
+// none, so every read of fresh is parsed, planned and rendered.
+func shapeServers(t testing.TB) (memo, fresh *Server) {
+	t.Helper()
+	cfg, err := config.Load("", []string{"PGRST_DB_URI=postgres://authenticator@127.0.0.1:1/none?sslmode=disable",
+		"PGRST_DB_ANON_ROLE=anon", "PGRST_DB_SCHEMAS=public", "PGRST_DB_MAX_ROWS=1000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(t.Context(), cfg.DBURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	things := fuzzRelation()
+	things.Name, things.SQLName = "things", `"public"."things"`
+	rels := []*contract.Relation{things}
+	for _, byName := range embedPlanRelations() {
+		rels = append(rels, byName["public"])
+	}
+	servers := make([]*Server, 2)
+	for i := range servers {
+		if servers[i], err = New(Options{Config: cfg, Schema: &contract.Schema{Schemas: []string{"public"}, Relations: rels}, DB: pool}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	servers[1].shapes = nil
+	return servers[0], servers[1]
+}
+
+// shapeRequest is a request on target with header's name-value pairs.
+func shapeRequest(method, target string, header ...string) *http.Request {
+	req := httptest.NewRequest(method, target, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return req
+}
+
+// prepared is what Prepare gives, for comparison: the transaction but its
+// check, or the error.
+func prepared(s *Server, req *http.Request) any {
+	tx, aerr := s.Prepare(req)
+	if aerr != nil {
+		return *aerr
+	}
+	if tx == nil {
+		return nil
+	}
+	out := *tx
+	out.Check = nil
+	return out
+}
+
+// TestShapeMemo: a read of a shape seen before binds the kept statement
+// to its own values, in their places, and gets what a server that keeps
+// no shapes prepares for it; reads that differ in what decides the plan
+// are different shapes.
+func TestShapeMemo(t *testing.T) {
+	memo, fresh := shapeServers(t)
+	const tmpl = "/directors?select=last_name,films(title,actors(last_name))&id=lt.@1&last_name=not.like.*@2*&id=neq.@3&order=last_name.desc&limit=5&films.limit=2"
+	fill := func(a, b, c string) string {
+		return strings.NewReplacer("@1", a, "@2", b, "@3", c).Replace(tmpl)
+	}
+	for _, c := range []struct {
+		name     string
+		learn    string
+		read     string
+		header   []string
+		wantArgs []any // of the GET (HEAD ignores Range)
+	}{
+		{"values in their places", fill("10", "x", "7"), fill("20", "y%20z", "3"), nil, []any{"1000", "2", "20", "%y z%", "3", "5", "0"}},
+		{"one value in two filters", "/things?id=eq.1&id=neq.2", "/things?id=eq.5&id=neq.5", nil, []any{"5", "5", "1000", "0"}},
+		{"a cast column", "/things?shade=eq.red", "/things?shade=eq.blue", nil, []any{"blue", "1000", "0"}},
+		{"singular", "/things?id=eq.1", "/things?id=eq.2", []string{"Accept", "application/vnd.pgrst.object+json"}, []any{"2", "1000", "0"}},
+		{"range", "/things?id=gt.1&order=id", "/things?id=gt.9&order=id", []string{"Range", "5-9"}, []any{"9", "5", "5"}},
+		{"exact count", "/things?title=eq.a", "/things?title=eq.b", []string{"Prefer", "count=exact"}, []any{"b", "1000", "0"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, method := range []string{http.MethodGet, http.MethodHead} {
+				learn := shapeRequest(method, c.learn, c.header...)
+				if diff := cmp.Diff(prepared(fresh, learn), prepared(memo, learn)); diff != "" {
+					t.Fatalf("%s %s, learning (-fresh +memo):\n%s", method, c.learn, diff)
+				}
+				read := shapeRequest(method, c.read, c.header...)
+				r, aerr := memo.relationRequest(read, strings.TrimPrefix(strings.Split(c.read, "?")[0], "/"))
+				if aerr != nil || r.shape.entry == nil || r.shape.entry.sql == "" {
+					t.Fatalf("%s %s: no kept shape (error %v)", method, c.read, aerr)
+				}
+				want, got := prepared(fresh, read), prepared(memo, read)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("%s %s (-fresh +memo):\n%s", method, c.read, diff)
+				}
+				if args := got.(exec.Tx).Args; method == http.MethodGet && !cmp.Equal(args, c.wantArgs) {
+					t.Errorf("%s %s: bind values %q, want %q", method, c.read, args, c.wantArgs)
+				}
+			}
+		})
+	}
+}
+
+// TestShapeMemoDeclines: reads whose statement would not be bound the same
+// way for any value have no shape, or one kept without a statement.
+func TestShapeMemoDeclines(t *testing.T) {
+	memo, fresh := shapeServers(t)
+	for _, c := range []struct {
+		name, target string
+		header       []string
+		kept         bool // an entry without a statement
+	}{
+		{"is", "/things?id=is.null", nil, false},
+		{"in", "/things?id=in.(1,2)", nil, false},
+		{"logic", "/things?or=(id.eq.1,id.eq.2)", nil, false},
+		{"embedded filter", "/directors?select=*,films(*)&films.id=eq.1", nil, false},
+		{"JSON path filter", "/things?data->>a=eq.1", nil, false},
+		{"planned count", "/things?id=eq.1", []string{"Prefer", "count=planned"}, true},
+		{"filter on an embed", "/directors?select=*,films(*)&films=eq.1", nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for range 2 {
+				req := shapeRequest(http.MethodGet, c.target, c.header...)
+				if diff := cmp.Diff(prepared(fresh, req), prepared(memo, req)); diff != "" {
+					t.Fatalf("(-fresh +memo):\n%s", diff)
+				}
+				u, _ := url.Parse(c.target)
+				sh := memo.shapes.find(req, identity{schema: "public"}, strings.TrimPrefix(u.Path, "/"), false)
+				switch {
+				case !c.kept && sh.entry != nil:
+					t.Errorf("kept a shape: %q", sh.entry.sql)
+				case c.kept && (sh.entry == nil || sh.entry.sql != ""):
+					t.Errorf("want a kept shape without a statement, got %+v", sh.entry)
+				}
+				memo.shapes.release(sh.buf)
+			}
+		})
+	}
+}
+
+// FuzzShapeMemo: whatever shapes the server has kept, a read prepares
+// what a server that keeps none prepares for it. tmpl is a query string
+// whose "@"s take the values a, then b, so that both reads often share a
+// shape; variant picks the relation, the method and the headers.
+func FuzzShapeMemo(f *testing.F) {
+	for _, seed := range []struct {
+		tmpl, a, b string
+		variant    uint8
+	}{
+		{"select=id,title&id=gt.@&title=like.*@*&order=title.desc&limit=3", "1", "x%2Cy", 0},
+		{"id=eq.@&id=neq.@&shade=eq.@", "red", "", 1},
+		{"select=last_name,films(title,actors(last_name))&id=lt.@&films.order=title&films.limit=@", "2", "abc", 2},
+		{"select=t:title,data->>a&data=eq.@&offset=@", "0", "9", 3},
+		{"id=eq.@&select=*", "%00", "\x00", 4},
+		{"select=id,films(*)&films=eq.@", "1", "2", 6},
+		{"last_name=not.ilike.@&limit=@&offset=@", "1", "1", 7},
+	} {
+		f.Add(seed.tmpl, seed.a, seed.b, seed.variant)
+	}
+	memo, fresh := shapeServers(f)
+	paths := []string{"/things", "/things", "/directors", "/things", "/films", "/actors", "/directors", "/actors"}
+	headers := [][]string{nil, {"Accept", "application/vnd.pgrst.object+json"}, {"Range", "1-3"},
+		{"Prefer", "count=exact"}, {"Prefer", "count=estimated"}, {"Accept", "text/csv"}, {"Prefer", "handling=strict, x"}, nil}
+	f.Fuzz(func(t *testing.T, tmpl, a, b string, variant uint8) {
+		method := http.MethodGet
+		if variant&0x80 != 0 {
+			method = http.MethodHead
+		}
+		path, header := paths[variant&7], headers[variant>>3&7]
+		for _, v := range []string{a, b} {
+			req := shapeRequest(method, path, header...)
+			req.URL.RawQuery = strings.ReplaceAll(tmpl, "@", v) // whatever bytes, as a server may see them
+			if diff := cmp.Diff(prepared(fresh, req), prepared(memo, req)); diff != "" {
+				t.Fatalf("%s %s?%q %q (-fresh +memo):\n%s", method, path, req.URL.RawQuery, header, diff)
+			}
+		}
+	})
+}
