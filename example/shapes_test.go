@@ -11,15 +11,16 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgrestgen/pgrestgen/example/db"
 	"github.com/pgrestgen/pgrestgen/internal/e2e"
 )
 
-// TestShapesAnswerEachRequest: reads of one shape, sent at once from many
-// clients with different values, bind the statement the server keeps for
-// the shape to their own values: each gets the rows the database has for
+// TestShapesAnswerEachRequest: reads and function calls of one shape, sent
+// at once from many clients with different values, bind the statement the
+// server keeps for the shape to their own values: each gets the rows the database has for
 // them, whatever other reads of the shape came before or run alongside.
 func TestShapesAnswerEachRequest(t *testing.T) {
 	uri := env.NewDatabase(t, template)
@@ -42,42 +43,74 @@ func TestShapesAnswerEachRequest(t *testing.T) {
 	if err != nil || len(books) < 3 {
 		t.Fatalf("books: %v (%d)", err, len(books))
 	}
-	get := func(query string) ([]book, error) {
-		res, err := http.Get(srv.URL + "/books?" + query)
+	var authors []struct {
+		ID   int32
+		Name string
+	}
+	if rows, err = conn.Query(t.Context(), "SELECT id, name FROM authors ORDER BY id"); err == nil {
+		authors, err = pgx.CollectRows(rows, pgx.RowToStructByPos[struct {
+			ID   int32
+			Name string
+		}])
+	}
+	if err != nil || len(authors) < 2 {
+		t.Fatalf("authors: %v (%d)", err, len(authors))
+	}
+	get := func(path string) ([]book, error) {
+		res, err := http.Get(srv.URL + path)
 		if err != nil {
 			return nil, err
 		}
 		defer res.Body.Close()
 		body, err := io.ReadAll(res.Body)
 		if err != nil || res.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("%s: %d %s %v", query, res.StatusCode, body, err)
+			return nil, fmt.Errorf("%s: %d %s %v", path, res.StatusCode, body, err)
 		}
 		var out []book
 		return out, json.Unmarshal(body, &out)
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 4*len(books))
+	errs := make(chan error, 4*(len(books)+len(authors)))
+	check := func(paths map[string][]book) {
+		for path, want := range paths {
+			got, err := get(path)
+			if err == nil && !cmp.Equal(got, want, cmpopts.EquateEmpty()) {
+				err = fmt.Errorf("%s: got %v, want %v", path, got, want)
+			}
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}
 	for round := range 4 {
 		for _, b := range books {
+			// The same shapes each round: one value, three, and one value
+			// used by two filters in turn.
 			wg.Go(func() {
-				// The same shapes each round: one value, three, and one
-				// value used by two filters in turn.
-				queries := map[string][]book{
-					fmt.Sprintf("select=id,title,author_id&id=eq.%d", b.ID):                                                                    {b},
-					fmt.Sprintf("select=id,title,author_id&title=eq.%s&author_id=eq.%d&id=gte.%d", url.QueryEscape(b.Title), b.AuthorID, b.ID): {b},
-					fmt.Sprintf("select=id,title,author_id&id=lte.%d&id=gte.%d&order=id&limit=1", b.ID+int32(round%2), b.ID):                   {b},
-				}
-				for q, want := range queries {
-					got, err := get(q)
-					if err == nil && !cmp.Equal(got, want) {
-						err = fmt.Errorf("%s: got %v, want %v", q, got, want)
-					}
-					if err != nil {
-						errs <- err
-						return
-					}
-				}
+				check(map[string][]book{
+					fmt.Sprintf("/books?select=id,title,author_id&id=eq.%d", b.ID): {b},
+					fmt.Sprintf("/books?select=id,title,author_id&title=eq.%s&author_id=eq.%d&id=gte.%d",
+						url.QueryEscape(b.Title), b.AuthorID, b.ID): {b},
+					fmt.Sprintf("/books?select=id,title,author_id&id=lte.%d&id=gte.%d&order=id&limit=1",
+						b.ID+int32(round%2), b.ID): {b},
+				})
 			})
+		}
+		for _, a := range authors {
+			// A function's argument, alone and with a filter on its rows.
+			var want []book
+			for _, b := range books {
+				if b.AuthorID == a.ID {
+					want = append(want, b)
+				}
+			}
+			paths := map[string][]book{"/rpc/books_by_author?select=id,title,author_id&order=id&author_name=" + url.QueryEscape(a.Name): want}
+			if len(want) > 0 {
+				paths[fmt.Sprintf("/rpc/books_by_author?select=id,title,author_id&author_name=%s&id=lte.%d&order=id",
+					url.QueryEscape(a.Name), want[0].ID)] = want[:1]
+			}
+			wg.Go(func() { check(paths) })
 		}
 	}
 	wg.Wait()

@@ -42,7 +42,7 @@ func sortedCopy(s []string) []string {
 func (s *Server) serveFunction(c echo.Context, name string) {
 	req := c.Request()
 	r, aerr := s.callRequest(req, name)
-	defer s.parsers.Release(r.lease)
+	defer s.releaseCall(&r)
 	switch {
 	case aerr != nil:
 		s.writeError(c, aerr)
@@ -72,40 +72,57 @@ func (s *Server) callRequest(req *http.Request, name string) (callRequest, *apie
 		return callRequest{}, apierr.New(http.StatusMethodNotAllowed, "PGRST101", "Cannot use the "+req.Method+" method on RPC", "", "")
 	}
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
-	var q *query.Request
-	var lease query.Lease
+	r := callRequest{schema: id.schema, byProfile: id.byProfile, ident: id.ident}
 	var err error
 	if read {
-		q, lease, err = s.parsers.ParseCall(req.URL.RawQuery, s.queryOptions())
+		r.shape = s.shapes.find(req, id, name, s.cfg.DBTxEnd.AllowOverride(), true)
+		switch e := r.shape.entry; {
+		case e != nil && e.sql != "":
+			stop()
+			r.fn, r.rng = e.fn, e.rng
+			return r, nil
+		case e != nil: // bound differently per value: never kept
+			s.shapes.release(r.shape.buf)
+			r.shape = shapeRead{}
+		}
+		r.q, r.lease, err = s.parsers.ParseCall(req.URL.RawQuery, s.queryOptions())
 	} else {
-		q, lease, err = s.parsers.ParseRaw(req.URL.RawQuery, s.queryOptions())
+		r.q, r.lease, err = s.parsers.ParseRaw(req.URL.RawQuery, s.queryOptions())
 	}
 	stop()
 	if err != nil {
+		s.releaseCall(&r)
 		return callRequest{}, apierr.From(err, id.ident.Authenticated)
 	}
-	rng, aerr := request.ReadRange(req, q, s.cfg.DBMaxRows)
-	if aerr != nil {
+	if r.rng, aerr = request.ReadRange(req, r.q, s.cfg.DBMaxRows); aerr != nil {
+		s.releaseCall(&r)
 		return callRequest{}, aerr
 	}
-	var body *request.CallBody
 	var keys []string
 	if req.Method == http.MethodPost {
-		if body, aerr = request.ReadCallBody(req, req.URL.RawQuery, s.cfg.ServerMaxBodySize); aerr != nil {
+		if r.body, aerr = request.ReadCallBody(req, req.URL.RawQuery, s.cfg.ServerMaxBodySize); aerr != nil {
+			s.releaseCall(&r)
 			return callRequest{}, aerr
 		}
-		keys = body.Keys
+		keys = r.body.Keys
 	} else {
-		for _, a := range q.Args {
+		for _, a := range r.q.Args {
 			keys = append(keys, a.Name)
 		}
 		keys = sortedCopy(keys)
 	}
-	fn, aerr := s.funcs.FindFunction(id.schema, name, keys, body)
-	if aerr != nil {
+	if r.fn, aerr = s.funcs.FindFunction(id.schema, name, keys, r.body); aerr != nil {
+		s.releaseCall(&r)
 		return callRequest{}, aerr
 	}
-	return callRequest{fn: fn, schema: id.schema, byProfile: id.byProfile, ident: id.ident, q: q, lease: lease, rng: rng, body: body}, nil
+	return r, nil
+}
+
+// releaseCall gives back what r holds, once its response is written.
+func (s *Server) releaseCall(r *callRequest) {
+	s.parsers.Release(r.lease)
+	s.shapes.release(r.shape.buf)
+	r.lease, r.shape = query.Lease{}, shapeRead{}
 }
 
 // callRequest is a function call that passed the checks up to finding the
@@ -121,6 +138,8 @@ type callRequest struct {
 	lease query.Lease
 	rng   request.Range
 	body  *request.CallBody // nil for GET and HEAD
+	// shape is a GET's or HEAD's shape, as relationRequest's.
+	shape shapeRead
 }
 
 // call serves a request on a function found for it.
@@ -177,30 +196,78 @@ type callPlan struct {
 // type, preferences, the call's plan, the statement and its transaction —
 // everything but running it.
 func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Error) {
+	if r.shape.entry != nil {
+		return s.shapeCallTx(req, r)
+	}
 	fn := r.fn
 	m, handler, ex, aerr := s.negotiate(header.Get(req.Header, header.Accept), s.results[fn], r.schema, r.q, fn.MediaType)
 	if aerr != nil {
 		return nil, aerr
 	}
 	prefs := request.ParsePrefer(req.Header, s.cfg.DBTxEnd.AllowOverride())
+	cp, aerr := newCallPlan(fn, prefs, handlerContentType(m, handler, fn))
+	if aerr != nil {
+		return nil, aerr
+	}
+	cp.explain = ex
+	opts := plan.ReadOptions{Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
+		Handler: handler, GeoJSON: s.schema.GeoJSON, Call: plan.PlanCall(fn, r.q, r.body)}
+	cp.plan, cp.lease, aerr = s.plans.Read(s.results[fn], r.q, s.readRelatedIn(r.schema), opts)
+	if aerr != nil {
+		return nil, aerr
+	}
+	args := &sqlgen.Args{}
+	stmt := s.sql.Read(args, cp.plan)
+	isolation, hoisted := s.functionSettings(fn)
+	s.callTxOf(req, r, cp, stmt.SQL, stmt.Args, isolation, hoisted)
+	cp.tx.Explain, cp.tx.ExplainArgs = stmt.Explain, stmt.ExplainArgs
+	if ex != nil {
+		explainTx(cp.tx, ex)
+	}
+	if r.shape.buf != nil {
+		e := &shapeEntry{fn: fn, rng: r.rng, contentType: cp.contentType, isolation: isolation, hoisted: hoisted}
+		s.learn(r.shape.buf, r.q, e, ex == nil && stmt.Explain == "", cp.plan, stmt.SQL, stmt.Args,
+			func() (*plan.Read, plan.Lease, *apierr.Error) {
+				o := opts
+				o.Call = plan.PlanCall(fn, r.q, nil)
+				return s.plans.Read(s.results[fn], r.q, s.readRelatedIn(r.schema), o)
+			})
+	}
+	return cp, nil
+}
+
+// shapeCallTx is callTx for a GET or HEAD of a known shape: the kept
+// statement, bound to the request's values (see shapeReadTx).
+func (s *Server) shapeCallTx(req *http.Request, r callRequest) (*callPlan, *apierr.Error) {
+	e := r.shape.entry
+	cp, aerr := newCallPlan(r.fn, r.shape.prefs, e.contentType)
+	if aerr != nil {
+		return nil, aerr
+	}
+	cp.plan = &e.read
+	args := &sqlgen.Args{}
+	e.bind(args, r.shape.buf)
+	s.callTxOf(req, r, cp, e.sql, args.Values(), e.isolation, e.hoisted)
+	return cp, nil
+}
+
+// newCallPlan starts a call's plan with its preferences: their errors come
+// after the media type's and before the plan's.
+func newCallPlan(fn *Function, prefs request.Preferences, contentType string) (*callPlan, *apierr.Error) {
 	if e := prefs.StrictError(); e != nil {
 		return nil, e
 	}
-	cp := &callPlan{prefs: prefs, contentType: handlerContentType(m, handler, fn), explain: ex, strictMax: prefs.Handling == "strict" && prefs.MaxAffected != nil}
+	cp := &callPlan{prefs: prefs, contentType: contentType, strictMax: prefs.Handling == "strict" && prefs.MaxAffected != nil}
 	if cp.strictMax && !fn.ReturnsSet {
 		return nil, apierr.New(http.StatusBadRequest, "PGRST128",
 			"Function must return SETOF or TABLE when max-affected preference is used with handling=strict", "", "")
 	}
-	cp.plan, cp.lease, aerr = s.plans.Read(s.results[fn], r.q, s.readRelatedIn(r.schema), plan.ReadOptions{
-		Range: r.rng, Count: prefs.Count, MaxRows: s.cfg.DBMaxRows, Media: m, Method: req.Method,
-		Handler: handler, GeoJSON: s.schema.GeoJSON, Call: plan.PlanCall(fn, r.q, r.body)})
-	if aerr != nil {
-		return nil, aerr
-	}
-	stmt := s.sql.Read(&sqlgen.Args{}, cp.plan)
-	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
-	isolation := s.role(r.ident.Role).Isolation
-	var hoisted [][2]string
+	return cp, nil
+}
+
+// functionSettings are the isolation level fn sets ("" for the role's)
+// and the settings hoisted from it (db-hoisted-tx-settings).
+func (s *Server) functionSettings(fn *Function) (isolation string, hoisted [][2]string) {
 	for _, st := range fn.Settings {
 		k, v, _ := strings.Cut(st, "=")
 		if k == "default_transaction_isolation" {
@@ -210,17 +277,27 @@ func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Er
 			hoisted = append(hoisted, [2]string{k, v})
 		}
 	}
+	return isolation, hoisted
+}
+
+// callTxOf sets cp's transaction: the statement main with its bind values
+// args, in the function's isolation level ("" for the role's) with its
+// hoisted settings.
+func (s *Server) callTxOf(req *http.Request, r callRequest, cp *callPlan, main string, args []any, isolation string, hoisted [][2]string) {
+	if isolation == "" {
+		isolation = s.role(r.ident.Role).Isolation
+	}
+	prefs, fn, m := cp.prefs, r.fn, cp.plan.Media
+	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	cp.tx = &exec.Tx{
 		// GET and HEAD, and calls of functions that cannot write, run READ
 		// ONLY: a writing function called with GET fails with 25006 (405).
-		ReadOnly:    req.Method != http.MethodPost || fn.Volatility != "volatile",
-		Rollback:    rollback,
-		Isolation:   isolation,
-		GUCs:        s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone, hoisted...),
-		Main:        stmt.SQL,
-		Args:        stmt.Args,
-		Explain:     stmt.Explain,
-		ExplainArgs: stmt.ExplainArgs,
+		ReadOnly:  req.Method != http.MethodPost || fn.Volatility != "volatile",
+		Rollback:  rollback,
+		Isolation: isolation,
+		GUCs:      s.requestGUCs(req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone, hoisted...),
+		Main:      main,
+		Args:      args,
 	}
 	if m.Singular() || cp.strictMax {
 		// Refused results are rolled back, as PostgREST does.
@@ -234,10 +311,6 @@ func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Er
 			return nil
 		}
 	}
-	if ex != nil {
-		explainTx(cp.tx, ex)
-	}
-	return cp, nil
 }
 
 // callHeaders sets a call's headers from its result and returns its status.

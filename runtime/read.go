@@ -56,7 +56,7 @@ func (s *Server) relationRequest(req *http.Request, name string) (relationReques
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
 	var shape shapeRead
 	if req.Method == http.MethodGet || req.Method == http.MethodHead {
-		shape = s.shapes.find(req, id, name, s.cfg.DBTxEnd.AllowOverride())
+		shape = s.shapes.find(req, id, name, s.cfg.DBTxEnd.AllowOverride(), false)
 		switch e := shape.entry; {
 		case e != nil && e.sql != "":
 			stop()
@@ -235,7 +235,10 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 		explainTx(&rp.tx, ex)
 	}
 	if r.shape.buf != nil {
-		s.learn(r, rp, opts)
+		s.learn(r.shape.buf, r.q, &shapeEntry{rel: r.rel, rng: r.rng}, ex == nil && stmt.Explain == "", rp.plan, stmt.SQL, stmt.Args,
+			func() (*plan.Read, plan.Lease, *apierr.Error) {
+				return s.plans.Read(r.rel, r.q, s.readRelatedIn(r.schema), opts)
+			})
 	}
 	return rp, nil
 }

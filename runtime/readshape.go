@@ -47,7 +47,10 @@ const maxShapeBytes = 1 << 20
 // bound the same way for every value has an entry with no statement, so
 // that it is checked once, not on every read.
 type shapeEntry struct {
+	// rel is the relation read, fn the function called (GET or HEAD on
+	// /rpc/): one of both.
 	rel *Relation
+	fn  *Function
 	rng request.Range
 	// read is the plan's response part (media, handler, warning, stream);
 	// it has no scope.
@@ -55,19 +58,35 @@ type shapeEntry struct {
 	sql  string
 	// binds are the statement's bind values in placeholder order.
 	binds []shapeBind
+	// A call's Content-Type, the isolation level its function sets ("" for
+	// the role's) and the settings hoisted from it.
+	contentType string
+	isolation   string
+	hoisted     [][2]string
 }
 
-// shapeBind is a bind value: the request's filter value number slot, or,
-// when slot is negative, value, which the shape fixes (a limit, an offset).
+// shapeBind is a bind value: the request's value number slot (shapeBuf's
+// value), or, when slot is negative, value, which the shape fixes (a
+// limit, an offset).
 type shapeBind struct {
 	slot  int
 	value any
 }
 
-// shapeBuf holds a request's shape key and filter values; recycled.
+// shapeBuf holds a request's shape key, its filter values and its
+// arguments' values; recycled.
 type shapeBuf struct {
-	key  []byte
-	vals []string
+	key           []byte
+	filters, args []string
+}
+
+// value is the request's value number slot: its filters', then its
+// arguments'.
+func (b *shapeBuf) value(slot int) string {
+	if slot < len(b.filters) {
+		return b.filters[slot]
+	}
+	return b.args[slot-len(b.filters)]
 }
 
 func newShapes() *shapes {
@@ -84,10 +103,10 @@ type shapeRead struct {
 	prefs request.Preferences
 }
 
-// find looks up the shape of a read of name as id. A read with no shape
-// gets a zero shapeRead; one not seen yet a nil entry and its buffer, for
-// learn.
-func (m *shapes) find(req *http.Request, id identity, name string, allowTx bool) shapeRead {
+// find looks up the shape of a read of name as id: the relation's, or the
+// function's for a call. A read with no shape gets a zero shapeRead; one
+// not seen yet a nil entry and its buffer, for learn.
+func (m *shapes) find(req *http.Request, id identity, name string, allowTx, call bool) shapeRead {
 	if m == nil {
 		return shapeRead{}
 	}
@@ -95,14 +114,22 @@ func (m *shapes) find(req *http.Request, id identity, name string, allowTx bool)
 	if b == nil {
 		b = &shapeBuf{}
 	}
-	key, vals, ok := query.AppendShape(b.key[:0], b.vals[:0], req.URL.RawQuery)
-	b.key, b.vals = key, vals
+	key, filters, args, ok := query.AppendShape(b.key[:0], b.filters[:0], b.args[:0], req.URL.RawQuery, call)
+	b.key, b.filters, b.args = key, filters, args
 	if !ok {
 		m.release(b)
 		return shapeRead{}
 	}
 	prefs := request.ParsePrefer(req.Header, allowTx)
-	key = append(key, req.Method[0])
+	kind := byte('r')
+	if call {
+		kind = 'c'
+	}
+	strictMax := byte('-')
+	if prefs.Handling == "strict" && prefs.MaxAffected != nil {
+		strictMax = 's'
+	}
+	key = append(key, kind, req.Method[0], strictMax)
 	for _, f := range [...]string{prefs.Count, id.schema, name, header.Get(req.Header, header.Accept), header.Get(req.Header, header.Range)} {
 		key = append(binary.AppendUvarint(key, uint64(len(f))), f...)
 	}
@@ -118,8 +145,9 @@ func (m *shapes) release(b *shapeBuf) {
 	if m == nil || b == nil {
 		return
 	}
-	clear(b.vals)
-	b.key, b.vals = b.key[:0], b.vals[:0]
+	clear(b.filters)
+	clear(b.args)
+	b.key, b.filters, b.args = b.key[:0], b.filters[:0], b.args[:0]
 	m.bufs.Put(b)
 }
 
@@ -142,44 +170,58 @@ func (m *shapes) standIn(i int) string {
 	return "\x00" + m.nonce + "#" + strconv.Itoa(i)
 }
 
-// learn keeps what the read r, planned and rendered into rp with opts,
-// renders to, if its statement is bound the same way for any filter
-// values: it plans and renders r again with stand-ins for the values, and
-// keeps the shape only if the statement is the same text, with each value
-// bound once, as itself, and every other bind value the same.
-func (s *Server) learn(r relationRequest, rp *readPlan, opts plan.ReadOptions) {
-	m, vals := s.shapes, r.shape.buf.vals
-	fresh := rp.args.Values()
-	e := &shapeEntry{rel: r.rel, rng: r.rng, read: *rp.plan}
+// learn keeps e, the shape of a read whose query q was planned as p and
+// rendered to main with the bind values fresh, if its statement is bound
+// the same way for any values: replan plans q again, with stand-ins for
+// the values, and the shape keeps its statement only if that renders the
+// same text, with each stand-in bound once, where fresh has its value,
+// and every other value the same. probe false keeps the shape without a
+// statement at once.
+func (s *Server) learn(buf *shapeBuf, q *query.Request, e *shapeEntry, probe bool, p *plan.Read, main string, fresh []any,
+	replan func() (*plan.Read, plan.Lease, *apierr.Error)) {
+	m := s.shapes
+	e.read = *p
 	e.read.Scope, e.read.Call = nil, nil
-	where := r.q.Where
-	if len(where) == len(vals) && rp.explain == nil && rp.tx.Explain == "" && fromFilters(where, vals) {
+	where, args := q.Where, q.Args
+	if probe && len(where) == len(buf.filters) && len(args) == len(buf.args) && fromValues(where, args, buf) {
 		for i := range where {
 			where[i].Filter.Value = m.standIn(i)
 		}
-		p, lease, aerr := s.plans.Read(r.rel, r.q, s.readRelatedIn(r.schema), opts)
+		for i := range args {
+			args[i].Value = m.standIn(len(where) + i)
+		}
+		probed, lease, aerr := replan()
 		for i := range where {
-			where[i].Filter.Value = vals[i]
+			where[i].Filter.Value = buf.filters[i]
+		}
+		for i := range args {
+			args[i].Value = buf.args[i]
 		}
 		if aerr == nil {
-			var args sqlgen.Args
-			st := s.sql.Read(&args, p)
-			if st.SQL == rp.tx.Main && st.Explain == "" && sameResponse(p, rp.plan) {
-				if binds, ok := m.binds(fresh, st.Args, vals); ok {
+			var a sqlgen.Args
+			st := s.sql.Read(&a, probed)
+			if st.SQL == main && st.Explain == "" && sameResponse(probed, p) {
+				if binds, ok := m.binds(fresh, st.Args, buf); ok {
 					e.sql, e.binds = st.SQL, binds
 				}
 			}
 			s.plans.Release(lease)
 		}
 	}
-	m.put(r.shape.buf.key, e)
+	m.put(buf.key, e)
 }
 
-// fromFilters reports whether the conditions are one filter per value,
-// each reading its value.
-func fromFilters(where []query.Condition, vals []string) bool {
+// fromValues reports whether the conditions are one filter per filter
+// value of buf, and the arguments one per argument value, each reading
+// its value.
+func fromValues(where []query.Condition, args []query.Arg, buf *shapeBuf) bool {
 	for i, c := range where {
-		if c.Filter == nil || c.Filter.Value != vals[i] {
+		if c.Filter == nil || c.Filter.Value != buf.filters[i] {
+			return false
+		}
+	}
+	for i, a := range args {
+		if a.Value != buf.args[i] {
 			return false
 		}
 	}
@@ -192,20 +234,20 @@ func sameResponse(a, b *plan.Read) bool {
 }
 
 // binds are the bind values of a shape, from a statement's values with
-// the request's values (fresh) and with stand-ins (probe): each stand-in
+// buf's values (fresh) and with stand-ins (probe): each stand-in
 // must be bound once, where fresh has its value, and every other value be
 // the same in both and a string or integer (what the shape fixes: limits,
 // offsets, JSON keys).
-func (m *shapes) binds(fresh, probe []any, vals []string) ([]shapeBind, bool) {
+func (m *shapes) binds(fresh, probe []any, buf *shapeBuf) ([]shapeBind, bool) {
 	if len(fresh) != len(probe) {
 		return nil, false
 	}
-	used := make([]int, len(vals))
+	used := make([]int, len(buf.filters)+len(buf.args))
 	binds := make([]shapeBind, len(probe))
 	for i, p := range probe {
 		ps, isString := p.(string)
 		if slot := m.slot(ps); isString && slot >= 0 {
-			if fs, ok := fresh[i].(string); !ok || slot >= len(vals) || fs != vals[slot] {
+			if fs, ok := fresh[i].(string); !ok || slot >= len(used) || fs != buf.value(slot) {
 				return nil, false
 			}
 			used[slot]++
@@ -243,9 +285,20 @@ func (m *shapes) slot(s string) int {
 	return n
 }
 
+// bind adds the bind values of e, with the request's values in buf, to a.
+func (e *shapeEntry) bind(a *sqlgen.Args, buf *shapeBuf) {
+	for _, b := range e.binds {
+		if b.slot >= 0 {
+			a.Add(buf.value(b.slot))
+		} else {
+			a.Add(b.value)
+		}
+	}
+}
+
 // shapeReadTx is readTx for a read of a known shape: the kept statement,
-// bound to the request's filter values. The shape passed every check
-// before Prefer's, so Prefer's is the only one left.
+// bound to the request's values. The shape passed every check before
+// Prefer's, so Prefer's is the only one left.
 func (s *Server) shapeReadTx(req *http.Request, r relationRequest) (*readPlan, *apierr.Error) {
 	e, prefs := r.shape.entry, r.shape.prefs
 	if aerr := prefs.StrictError(); aerr != nil {
@@ -253,14 +306,7 @@ func (s *Server) shapeReadTx(req *http.Request, r relationRequest) (*readPlan, *
 	}
 	rp := s.readPlans.get()
 	rp.prefs, rp.plan = prefs, &e.read
-	vals := r.shape.buf.vals
-	for _, b := range e.binds {
-		if b.slot >= 0 {
-			rp.args.Add(vals[b.slot])
-		} else {
-			rp.args.Add(b.value)
-		}
-	}
+	e.bind(&rp.args, r.shape.buf)
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	rp.tx = exec.Tx{
 		ReadOnly:  true,

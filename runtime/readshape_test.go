@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/config"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
@@ -36,9 +37,25 @@ func shapeServers(t testing.TB) (memo, fresh *Server) {
 	for _, byName := range embedPlanRelations() {
 		rels = append(rels, byName["public"])
 	}
+	// things_by(title, n) returns things; tags_of(VARIADIC tags) a count;
+	// things_by has an overload without n.
+	thingsBy := &contract.Function{Schema: "public", Name: "things_by", SQLName: `"public"."things_by"`,
+		Params: []contract.Param{{Name: "title", SQLName: `"title"`, Type: "text", Cast: "text", Required: true},
+			{Name: "n", SQLName: `"n"`, Type: "integer", Cast: "integer", Required: true}},
+		ReturnType: "public.things", ReturnsSet: true, ResultSchema: "public", ResultRelation: "things", Volatility: "stable",
+		Settings: []string{"default_transaction_isolation=repeatable read", "statement_timeout=5s"}}
+	thingsBy.Call = CallSQL(thingsBy)
+	thingsByTitle := &contract.Function{Schema: "public", Name: "things_by", SQLName: `"public"."things_by"`,
+		Params:     []contract.Param{{Name: "title", SQLName: `"title"`, Type: "text", Cast: "text", Required: true}},
+		ReturnType: "public.things", ReturnsSet: true, ResultSchema: "public", ResultRelation: "things", Volatility: "immutable"}
+	thingsByTitle.Call = CallSQL(thingsByTitle)
+	tagsOf := &contract.Function{Schema: "public", Name: "tags_of", SQLName: `"public"."tags_of"`,
+		Params:     []contract.Param{{Name: "tags", SQLName: `"tags"`, Type: "text[]", Cast: "text[]", Variadic: true}},
+		ReturnType: "integer", Scalar: true, Volatility: "stable"}
+	schema := &contract.Schema{Schemas: []string{"public"}, Relations: rels, Functions: []*contract.Function{thingsBy, thingsByTitle, tagsOf}}
 	servers := make([]*Server, 2)
 	for i := range servers {
-		if servers[i], err = New(Options{Config: cfg, Schema: &contract.Schema{Schemas: []string{"public"}, Relations: rels}, DB: pool}); err != nil {
+		if servers[i], err = New(Options{Config: cfg, Schema: schema, DB: pool}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -93,6 +110,8 @@ func TestShapeMemo(t *testing.T) {
 		{"singular", "/things?id=eq.1", "/things?id=eq.2", []string{"Accept", "application/vnd.pgrst.object+json"}, []any{"2", "1000", "0"}},
 		{"range", "/things?id=gt.1&order=id", "/things?id=gt.9&order=id", []string{"Range", "5-9"}, []any{"9", "5", "5"}},
 		{"exact count", "/things?title=eq.a", "/things?title=eq.b", []string{"Prefer", "count=exact"}, []any{"b", "1000", "0"}},
+		{"a call's arguments", "/rpc/things_by?n=1&title=-a&id=gt.3", "/rpc/things_by?n=2&title=&id=gt.4", nil, []any{"4", "", "2", "1000", "0"}},
+		{"an overload", "/rpc/things_by?title=1&select=id", "/rpc/things_by?title=2&select=id", nil, []any{"2", "1000", "0"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, method := range []string{http.MethodGet, http.MethodHead} {
@@ -101,8 +120,19 @@ func TestShapeMemo(t *testing.T) {
 					t.Fatalf("%s %s, learning (-fresh +memo):\n%s", method, c.learn, diff)
 				}
 				read := shapeRequest(method, c.read, c.header...)
-				r, aerr := memo.relationRequest(read, strings.TrimPrefix(strings.Split(c.read, "?")[0], "/"))
-				if aerr != nil || r.shape.entry == nil || r.shape.entry.sql == "" {
+				path := strings.Split(c.read, "?")[0]
+				var sh shapeRead
+				var aerr *apierr.Error
+				if name, ok := strings.CutPrefix(path, "/rpc/"); ok {
+					var r callRequest
+					r, aerr = memo.callRequest(read, name)
+					sh = r.shape
+				} else {
+					var r relationRequest
+					r, aerr = memo.relationRequest(read, strings.TrimPrefix(path, "/"))
+					sh = r.shape
+				}
+				if aerr != nil || sh.entry == nil || sh.entry.sql == "" {
 					t.Fatalf("%s %s: no kept shape (error %v)", method, c.read, aerr)
 				}
 				want, got := prepared(fresh, read), prepared(memo, read)
@@ -133,6 +163,8 @@ func TestShapeMemoDeclines(t *testing.T) {
 		{"JSON path filter", "/things?data->>a=eq.1", nil, false},
 		{"planned count", "/things?id=eq.1", []string{"Prefer", "count=planned"}, true},
 		{"filter on an embed", "/directors?select=*,films(*)&films=eq.1", nil, false},
+		{"an argument like an operator", "/rpc/things_by?title=eq.x&n=1", nil, false},
+		{"a variadic argument", "/rpc/tags_of?tags=a&tags=b", nil, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for range 2 {
@@ -141,7 +173,8 @@ func TestShapeMemoDeclines(t *testing.T) {
 					t.Fatalf("(-fresh +memo):\n%s", diff)
 				}
 				u, _ := url.Parse(c.target)
-				sh := memo.shapes.find(req, identity{schema: "public"}, strings.TrimPrefix(u.Path, "/"), false)
+				name, call := strings.CutPrefix(u.Path, "/rpc/")
+				sh := memo.shapes.find(req, identity{schema: "public"}, strings.TrimPrefix(name, "/"), false, call)
 				switch {
 				case !c.kept && sh.entry != nil:
 					t.Errorf("kept a shape: %q", sh.entry.sql)
@@ -170,11 +203,14 @@ func FuzzShapeMemo(f *testing.F) {
 		{"id=eq.@&select=*", "%00", "\x00", 4},
 		{"select=id,films(*)&films=eq.@", "1", "2", 6},
 		{"last_name=not.ilike.@&limit=@&offset=@", "1", "1", 7},
+		{"title=@&n=@&id=lt.@&select=id,title", "1", "-2", 1},
+		{"title=x@&select=id&order=id.desc", "1", "y", 1 | 2<<3},
+		{"tags=@&tags=b@", "1", "2", 5},
 	} {
 		f.Add(seed.tmpl, seed.a, seed.b, seed.variant)
 	}
 	memo, fresh := shapeServers(f)
-	paths := []string{"/things", "/things", "/directors", "/things", "/films", "/actors", "/directors", "/actors"}
+	paths := []string{"/things", "/rpc/things_by", "/directors", "/things", "/films", "/rpc/tags_of", "/directors", "/actors"}
 	headers := [][]string{nil, {"Accept", "application/vnd.pgrst.object+json"}, {"Range", "1-3"},
 		{"Prefer", "count=exact"}, {"Prefer", "count=estimated"}, {"Accept", "text/csv"}, {"Prefer", "handling=strict, x"}, nil}
 	f.Fuzz(func(t *testing.T, tmpl, a, b string, variant uint8) {

@@ -122,5 +122,8 @@ func FuzzStartsLikeOperator(f *testing.F) {
 		if got, want := p.startsLikeOperator(v), p.grammarStartsLikeOperator(v); got != want {
 			t.Errorf("startsLikeOperator(%q) = %v, grammar %v", v, got, want)
 		}
+		if got, want := startsLikeOperator(v), p.startsLikeOperator(v); got != want {
+			t.Errorf("startsLikeOperator(%q) = %v, the parser's %v", v, got, want)
+		}
 	})
 }

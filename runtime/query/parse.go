@@ -539,6 +539,16 @@ func (p *parser) startsLikeOperator(value string) bool {
 	return p.grammarStartsLikeOperator(value)
 }
 
+// startsLikeOperator is the parser's, in a state of its own.
+func startsLikeOperator(value string) bool {
+	if value == "" || !isASCIILetter(value[0]) {
+		return false
+	}
+	s := pstate{src: value}
+	var f Filter
+	return s.opExpr(false, &f) || s.pos > 0
+}
+
 // grammarStartsLikeOperator is startsLikeOperator by the grammar alone.
 func (p *parser) grammarStartsLikeOperator(value string) bool {
 	s := &p.st

@@ -3,19 +3,22 @@ package query
 import "encoding/binary"
 
 // A read's shape is its query string with the values of its plain filters
-// taken out. Reads of one shape parse, plan and render to one statement,
+// (and a function call's arguments) taken out. Reads of one shape parse, plan and render to one statement,
 // but for those values, which are bind parameters: the server keeps what a
 // shape renders to and binds a later read's values to it (runtime's
 // readshape.go), without parsing, planning or rendering it again.
 
-// AppendShape appends raw's shape to key and the values taken out of it to
-// vals, in query order. Only the params whose parse the fast path decides
-// have a shape: select, order, limit and offset (top-level or on an embed
-// path), kept whole, and filters on a plain column name with eq, neq, gt,
-// gte, lt, lte, like or ilike, negated or not, whose values are taken out
-// as the parser reads them (Filter.Value). ok is false for any other param,
-// and key and vals are then of no use.
-func AppendShape(key []byte, vals []string, raw string) (_ []byte, _ []string, ok bool) {
+// AppendShape appends raw's shape to key, the filter values taken out of
+// it to filters and, for a function call's query string (call), the
+// arguments' values to args, each in query order. Only the params whose
+// parse the fast path decides have a shape: select, order, limit and
+// offset (top-level or on an embed path), kept whole; filters on a plain
+// column name with eq, neq, gt, gte, lt, lte, like or ilike, negated or
+// not, whose values are taken out as the parser reads them
+// (Filter.Value); and a call's arguments with a plain name, whose values
+// are taken out as they are (Arg.Value). ok is false for any other param,
+// and what was appended is then of no use.
+func AppendShape(key []byte, filters, args []string, raw string, call bool) (_ []byte, _, _ []string, ok bool) {
 	ok = true
 	eachParam(raw, func(k, v string, has bool) {
 		if !ok {
@@ -29,21 +32,32 @@ func AppendShape(key []byte, vals []string, raw string) (_ []byte, _ []string, o
 			}
 			key = appendField(appendField(key, k), v)
 		case kindFilter:
-			var f Filter
-			if ok = isPlainName(k) && fastFilter(v, &f) && boundOperator(f.Operator); !ok {
+			if ok = isPlainName(k); !ok {
 				return
 			}
-			key = append(key, 'f')
-			if f.Negated {
-				key = append(key, '!')
+			var f Filter
+			switch {
+			case fastFilter(v, &f):
+				if ok = boundOperator(f.Operator); !ok {
+					return
+				}
+				key = append(key, 'f')
+				if f.Negated {
+					key = append(key, '!')
+				}
+				key = appendField(appendField(key, k), f.Operator)
+				filters = append(filters, f.Value)
+			case call && !startsLikeOperator(v):
+				key = appendField(append(key, 'a'), k)
+				args = append(args, v)
+			default:
+				ok = false
 			}
-			key = appendField(appendField(key, k), f.Operator)
-			vals = append(vals, f.Value)
 		default:
 			ok = false
 		}
 	})
-	return key, vals, ok
+	return key, filters, args, ok
 }
 
 // boundOperator reports whether a fast-path filter with operator op sends
