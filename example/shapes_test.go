@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,7 +10,9 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/jackc/pgx/v5"
@@ -18,13 +21,15 @@ import (
 	"github.com/pgrestgen/pgrestgen/internal/e2e"
 )
 
-// TestShapesAnswerEachRequest: reads and function calls of one shape, sent
+// TestShapesAnswerEachRequest: reads, function calls and POSTs of one shape, sent
 // at once from many clients with different values, bind the statement the
 // server keeps for the shape to their own values: each gets the rows the database has for
 // them, whatever other reads of the shape came before or run alongside.
 func TestShapesAnswerEachRequest(t *testing.T) {
 	uri := env.NewDatabase(t, template)
-	srv := e2e.Serve(t, db.Schema(), register, "PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon")
+	srv := e2e.Serve(t, db.Schema(), register, "PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon",
+		"PGRST_JWT_SECRET="+jwtSecret)
+	token := "Bearer " + e2e.SignHS256(t, jwtSecret, jwt.MapClaims{"role": "web_user", "exp": time.Now().Add(time.Hour).Unix()})
 	conn, err := pgx.Connect(t.Context(), uri)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +75,7 @@ func TestShapesAnswerEachRequest(t *testing.T) {
 		return out, json.Unmarshal(body, &out)
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 4*(len(books)+len(authors)))
+	errs := make(chan error, 4*(2*len(books)+len(authors)))
 	check := func(paths map[string][]book) {
 		for path, want := range paths {
 			got, err := get(path)
@@ -111,6 +116,32 @@ func TestShapesAnswerEachRequest(t *testing.T) {
 					url.QueryEscape(a.Name), want[0].ID)] = want[:1]
 			}
 			wg.Go(func() { check(paths) })
+		}
+		for i, b := range books {
+			// A POST's body, returned as stored.
+			wg.Go(func() {
+				type review struct {
+					BookID int32  `json:"book_id"`
+					Stars  int    `json:"stars"`
+					Body   string `json:"body"`
+				}
+				want := review{BookID: b.ID, Stars: 1 + (round+i)%5, Body: fmt.Sprintf("round %d, book %d", round, b.ID)}
+				body, _ := json.Marshal(map[string]any{"book_id": want.BookID, "member_id": 1, "stars": want.Stars, "body": want.Body})
+				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/reviews?select=book_id,stars,body", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Prefer", "return=representation")
+				req.Header.Set("Authorization", token)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer res.Body.Close()
+				var got []review
+				if err := json.NewDecoder(res.Body).Decode(&got); err != nil || res.StatusCode != http.StatusCreated || !cmp.Equal(got, []review{want}) {
+					errs <- fmt.Errorf("POST %s: %d %+v %v", body, res.StatusCode, got, err)
+				}
+			})
 		}
 	}
 	wg.Wait()

@@ -83,7 +83,7 @@ func (s *Server) callRequest(req *http.Request, name string) (callRequest, *apie
 			return r, nil
 		case e != nil: // bound differently per value: never kept
 			s.shapes.release(r.shape.buf)
-			r.shape = shapeRead{}
+			r.shape = foundShape{}
 		}
 		r.q, r.lease, err = s.parsers.ParseCall(req.URL.RawQuery, s.queryOptions())
 	} else {
@@ -122,7 +122,7 @@ func (s *Server) callRequest(req *http.Request, name string) (callRequest, *apie
 func (s *Server) releaseCall(r *callRequest) {
 	s.parsers.Release(r.lease)
 	s.shapes.release(r.shape.buf)
-	r.lease, r.shape = query.Lease{}, shapeRead{}
+	r.lease, r.shape = query.Lease{}, foundShape{}
 }
 
 // callRequest is a function call that passed the checks up to finding the
@@ -139,7 +139,7 @@ type callRequest struct {
 	rng   request.Range
 	body  *request.CallBody // nil for GET and HEAD
 	// shape is a GET's or HEAD's shape, as relationRequest's.
-	shape shapeRead
+	shape foundShape
 }
 
 // call serves a request on a function found for it.
@@ -226,12 +226,12 @@ func (s *Server) callTx(req *http.Request, r callRequest) (*callPlan, *apierr.Er
 	}
 	if r.shape.buf != nil {
 		e := &shapeEntry{fn: fn, rng: r.rng, contentType: cp.contentType, isolation: isolation, hoisted: hoisted}
-		s.learn(r.shape.buf, r.q, e, ex == nil && stmt.Explain == "", cp.plan, stmt.SQL, stmt.Args,
-			func() (*plan.Read, plan.Lease, *apierr.Error) {
+		s.learn(r.shape.buf, r.q, readEntry(e, cp.plan), ex == nil && stmt.Explain == "", stmt.SQL, stmt.Args,
+			s.renderRead(cp.plan, func() (*plan.Read, plan.Lease, *apierr.Error) {
 				o := opts
 				o.Call = plan.PlanCall(fn, r.q, nil)
 				return s.plans.Read(s.results[fn], r.q, s.readRelatedIn(r.schema), o)
-			})
+			}))
 	}
 	return cp, nil
 }

@@ -54,7 +54,7 @@ func (s *Server) relationRequest(req *http.Request, name string) (relationReques
 		return relationRequest{}, apierr.New(http.StatusMethodNotAllowed, "PGRST117", "Unsupported HTTP method: "+req.Method, "", "")
 	}
 	stop := httpmw.Timing(req.Context()).Start(httpmw.PhaseParse)
-	var shape shapeRead
+	var shape foundShape
 	if req.Method == http.MethodGet || req.Method == http.MethodHead {
 		shape = s.shapes.find(req, id, name, s.cfg.DBTxEnd.AllowOverride(), false)
 		switch e := shape.entry; {
@@ -63,7 +63,7 @@ func (s *Server) relationRequest(req *http.Request, name string) (relationReques
 			return relationRequest{rel: e.rel, schema: id.schema, byProfile: id.byProfile, ident: id.ident, rng: e.rng, shape: shape}, nil
 		case e != nil: // bound differently per value: never kept
 			s.shapes.release(shape.buf)
-			shape = shapeRead{}
+			shape = foundShape{}
 		}
 	}
 	q, lease, err := s.parsers.ParseRaw(req.URL.RawQuery, s.queryOptions())
@@ -88,7 +88,7 @@ func (s *Server) relationRequest(req *http.Request, name string) (relationReques
 func (s *Server) releaseRequest(r *relationRequest) {
 	s.parsers.Release(r.lease)
 	s.shapes.release(r.shape.buf)
-	r.lease, r.shape = query.Lease{}, shapeRead{}
+	r.lease, r.shape = query.Lease{}, foundShape{}
 }
 
 // allow is the Allow header of OPTIONS: what the relation can do, whatever
@@ -125,7 +125,7 @@ type relationRequest struct {
 	// shape is the read's shape: with an entry, q is nil and the read
 	// binds the entry's statement (shapeReadTx); without, a read of a new
 	// shape that readTx learns.
-	shape shapeRead
+	shape foundShape
 }
 
 // read serves GET and HEAD on a relation.
@@ -235,10 +235,10 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 		explainTx(&rp.tx, ex)
 	}
 	if r.shape.buf != nil {
-		s.learn(r.shape.buf, r.q, &shapeEntry{rel: r.rel, rng: r.rng}, ex == nil && stmt.Explain == "", rp.plan, stmt.SQL, stmt.Args,
-			func() (*plan.Read, plan.Lease, *apierr.Error) {
+		s.learn(r.shape.buf, r.q, readEntry(&shapeEntry{rel: r.rel, rng: r.rng}, rp.plan), ex == nil && stmt.Explain == "", stmt.SQL, stmt.Args,
+			s.renderRead(rp.plan, func() (*plan.Read, plan.Lease, *apierr.Error) {
 				return s.plans.Read(r.rel, r.q, s.readRelatedIn(r.schema), opts)
-			})
+			}))
 	}
 	return rp, nil
 }

@@ -53,7 +53,7 @@ type Server struct {
 	writePlans recycler[writePlan]
 	// sql renders statements; it keeps one string per statement text.
 	sql sqlgen.Renderer
-	// shapes keeps what read shapes render to (readshape.go).
+	// shapes keeps what request shapes render to (shapes.go).
 	shapes *shapes
 	cfg    *config.Config
 	schema *Schema

@@ -99,15 +99,42 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 			return nil, aerr
 		}
 	}
-	mp, lease, aerr := s.plans.Mutate(mt, r.q, s.relatedIn(r.schema), plan.MutateOptions{Payload: payload, Prefs: prefs, Media: m,
-		Handler: handler, GeoJSON: s.schema.GeoJSON})
-	if aerr != nil {
-		return nil, aerr
+	// A POST of a shape seen before binds its body to the kept statement
+	// (shapes.go); the rest are planned and rendered.
+	var shape foundShape
+	if req.Method == http.MethodPost && ex == nil {
+		shape = s.shapes.findWrite(req, r.schema, r.rel.Name, payload)
+		defer s.shapes.release(shape.buf) // the statement holds the body itself
 	}
-	prefs.Resolution = mp.Resolution
 	wp := s.writePlans.get()
-	wp.plan, wp.lease, wp.prefs, wp.explain = mp, lease, prefs, ex
-	sql, args := s.sql.Mutate(&wp.args, mp)
+	wp.prefs, wp.explain = prefs, ex
+	var sql string
+	var args []any
+	var inserted bool
+	if e := shape.entry; e != nil && e.sql != "" {
+		wp.plan = &e.write
+		e.bind(&wp.args, shape.buf)
+		sql, args, inserted = e.sql, wp.args.Values(), e.inserted
+	} else {
+		opts := plan.MutateOptions{Payload: payload, Prefs: prefs, Media: m, Handler: handler, GeoJSON: s.schema.GeoJSON}
+		mp, lease, aerr := s.plans.Mutate(mt, r.q, s.relatedIn(r.schema), opts)
+		if aerr != nil {
+			s.writePlans.put(wp)
+			return nil, aerr
+		}
+		wp.plan, wp.lease = mp, lease
+		sql, args = s.sql.Mutate(&wp.args, mp)
+		inserted = mp.Counts()
+		if shape.buf != nil {
+			s.learn(shape.buf, r.q, writeEntry(mp), true, sql, args, s.renderWrite(mp, func(probe *request.Payload) (*plan.Mutate, plan.Lease, *apierr.Error) {
+				o := opts
+				o.Payload = probe
+				return s.plans.Mutate(mt, r.q, s.relatedIn(r.schema), o)
+			}))
+		}
+	}
+	prefs.Resolution = wp.plan.Resolution
+	wp.prefs.Resolution = prefs.Resolution
 	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
 	tx := &wp.tx
 	*tx = exec.Tx{
@@ -116,7 +143,7 @@ func (s *Server) writeTx(req *http.Request, r relationRequest) (*writePlan, *api
 		GUCs:      s.appendRequestGUCs(wp.gucs[:0], req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone),
 		Main:      sql,
 		Args:      args,
-		Inserted:  mp.Counts(),
+		Inserted:  inserted,
 	}
 	strictMax := prefs.Handling == "strict" && prefs.MaxAffected != nil && req.Method != http.MethodPost
 	if m.Singular() || strictMax || req.Method == http.MethodPut {

@@ -46,7 +46,7 @@ func (s Suite) CheckStatements(t *testing.T, dir, goldenDir string) {
 				got.Files = append(got.Files, txtar.File{Name: name, Data: s.statement(t, srv, c)})
 			}
 			// Prepared again, each read binds the statement the server kept
-			// for its shape (runtime's readshape.go): it must be the same.
+			// for its shape (runtime's shapes.go): it must be the same.
 			for i, c := range cases {
 				if again := s.statement(t, srv, c); !bytes.Equal(again, got.Files[i].Data) {
 					t.Errorf("case %q: prepared again, statement differs (-first +again):\n%s", got.Files[i].Name,

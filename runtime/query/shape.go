@@ -6,7 +6,7 @@ import "encoding/binary"
 // (and a function call's arguments) taken out. Reads of one shape parse, plan and render to one statement,
 // but for those values, which are bind parameters: the server keeps what a
 // shape renders to and binds a later read's values to it (runtime's
-// readshape.go), without parsing, planning or rendering it again.
+// shapes.go), without parsing, planning or rendering it again.
 
 // AppendShape appends raw's shape to key, the filter values taken out of
 // it to filters and, for a function call's query string (call), the

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -18,18 +19,21 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
-// Reads of one shape (query.AppendShape, with the method, schema,
-// relation, Accept, Range and Prefer: count that also decide the plan)
-// render to one statement: only their filter values differ, and those are
-// bind parameters. The first read of a shape is parsed, planned and
-// rendered; if its statement is bound the same way for any values (learn
-// checks it), the statement, where each filter value binds and what the
-// response needs of the plan are kept, and later reads of the shape skip
-// the parser, the planner and the renderer. They were a third of a page
-// read's instructions and a quarter of its instruction-cache misses.
+// Requests of one shape render to one statement: only their values
+// differ, and those are bind parameters. A GET's or HEAD's shape is its
+// query string without its filter and argument values (query.AppendShape)
+// with the method, schema, relation or function, Accept, Range and what
+// of Prefer decides the plan; a POST's its query string, headers and its
+// body's form and keys (findWrite). The first request of a shape is
+// parsed, planned and rendered; if its statement is bound the same way for
+// any values (learn checks it), the statement, where each value binds and
+// what the response needs of the plan are kept, and later requests of the
+// shape skip the parser, the planner and the renderer: they were a third
+// of a page read's instructions and a quarter of its instruction-cache
+// misses (docs/performance.md).
 
-// shapes memoises what read shapes render to; a nil *shapes keeps none
-// (every read is parsed, planned and rendered). Its memory is bounded:
+// shapes memoises what shapes render to; a nil *shapes keeps none (every
+// request is parsed, planned and rendered). Its memory is bounded:
 // past maxShapeBytes it starts over, so clients varying their shapes cost
 // memory only up to there.
 type shapes struct {
@@ -52,10 +56,14 @@ type shapeEntry struct {
 	rel *Relation
 	fn  *Function
 	rng request.Range
-	// read is the plan's response part (media, handler, warning, stream);
-	// it has no scope.
-	read plan.Read
-	sql  string
+	// read is a read's or call's plan, write a POST's: what the response
+	// needs of it (media, handler, warning, stream, resolution), without
+	// the request's scopes, columns and body.
+	read  plan.Read
+	write plan.Mutate
+	// inserted is a POST's Tx.Inserted.
+	inserted bool
+	sql      string
 	// binds are the statement's bind values in placeholder order.
 	binds []shapeBind
 	// A call's Content-Type, the isolation level its function sets ("" for
@@ -66,18 +74,24 @@ type shapeEntry struct {
 }
 
 // shapeBind is a bind value: the request's value number slot (shapeBuf's
-// value), or, when slot is negative, value, which the shape fixes (a
-// limit, an offset).
+// value), a POST's body (bodySlot), or, for any other negative slot,
+// value, which the shape fixes (a limit, an offset).
 type shapeBind struct {
 	slot  int
 	value any
 }
 
+// bodySlot is shapeBind's slot of a POST's body.
+const bodySlot = -2
+
 // shapeBuf holds a request's shape key, its filter values and its
-// arguments' values; recycled.
+// arguments' values, or a POST's body; recycled.
 type shapeBuf struct {
 	key           []byte
 	filters, args []string
+	// write is a POST's, whose body is bound once.
+	write bool
+	body  []byte
 }
 
 // value is the request's value number slot: its filters', then its
@@ -95,20 +109,21 @@ func newShapes() *shapes {
 	return &shapes{entries: map[string]*shapeEntry{}, nonce: hex.EncodeToString(n[:])}
 }
 
-// shapeRead is a read's shape as relationRequest finds it: the entry
-// when the shape was seen, the buffer with its key and values.
-type shapeRead struct {
+// foundShape is a request's shape as found: the entry when the shape was
+// seen, and the buffer with its key and values (a GET's and HEAD's with
+// their preferences).
+type foundShape struct {
 	entry *shapeEntry
 	buf   *shapeBuf
 	prefs request.Preferences
 }
 
 // find looks up the shape of a read of name as id: the relation's, or the
-// function's for a call. A read with no shape gets a zero shapeRead; one
+// function's for a call. A read with no shape gets a zero foundShape; one
 // not seen yet a nil entry and its buffer, for learn.
-func (m *shapes) find(req *http.Request, id identity, name string, allowTx, call bool) shapeRead {
+func (m *shapes) find(req *http.Request, id identity, name string, allowTx, call bool) foundShape {
 	if m == nil {
-		return shapeRead{}
+		return foundShape{}
 	}
 	b, _ := m.bufs.Get().(*shapeBuf)
 	if b == nil {
@@ -118,7 +133,7 @@ func (m *shapes) find(req *http.Request, id identity, name string, allowTx, call
 	b.key, b.filters, b.args = key, filters, args
 	if !ok {
 		m.release(b)
-		return shapeRead{}
+		return foundShape{}
 	}
 	prefs := request.ParsePrefer(req.Header, allowTx)
 	kind := byte('r')
@@ -131,23 +146,62 @@ func (m *shapes) find(req *http.Request, id identity, name string, allowTx, call
 	}
 	key = append(key, kind, req.Method[0], strictMax)
 	for _, f := range [...]string{prefs.Count, id.schema, name, header.Get(req.Header, header.Accept), header.Get(req.Header, header.Range)} {
-		key = append(binary.AppendUvarint(key, uint64(len(f))), f...)
+		key = appendShapeField(key, f)
 	}
 	b.key = key
 	m.mu.RLock()
 	e := m.entries[string(key)] // no allocation for the lookup
 	m.mu.RUnlock()
-	return shapeRead{entry: e, buf: b, prefs: prefs}
+	return foundShape{entry: e, buf: b, prefs: prefs}
 }
 
-// release gives a shapeRead's buffer back; the zero shapeRead has none.
+// findWrite looks up the shape of a POST on name: its query string as it
+// is (a POST's has no values to take out), the headers that decide its
+// plan, and its body's form and keys, whose values are the one bind value
+// that differs.
+func (m *shapes) findWrite(req *http.Request, schema, name string, p *request.Payload) foundShape {
+	if m == nil {
+		return foundShape{}
+	}
+	b, _ := m.bufs.Get().(*shapeBuf)
+	if b == nil {
+		b = &shapeBuf{}
+	}
+	key := append(b.key[:0], 'w')
+	if p.Object {
+		key = append(key, 'o')
+	}
+	fields := [...]string{schema, name, req.URL.RawQuery, header.Get(req.Header, header.Accept), header.Get(req.Header, header.ContentType)}
+	for _, f := range fields {
+		key = appendShapeField(key, f)
+	}
+	for _, f := range header.Values(req.Header, header.Prefer) {
+		key = appendShapeField(append(key, 'p'), f)
+	}
+	for _, c := range p.Columns {
+		key = appendShapeField(append(key, 'c'), c)
+	}
+	b.key, b.write, b.body = key, true, p.JSON
+	m.mu.RLock()
+	e := m.entries[string(key)]
+	m.mu.RUnlock()
+	return foundShape{entry: e, buf: b}
+}
+
+// appendShapeField appends s with its length first (query.AppendShape's
+// encoding).
+func appendShapeField(key []byte, s string) []byte {
+	return append(binary.AppendUvarint(key, uint64(len(s))), s...)
+}
+
+// release gives a foundShape's buffer back; the zero foundShape has none.
 func (m *shapes) release(b *shapeBuf) {
 	if m == nil || b == nil {
 		return
 	}
 	clear(b.filters)
 	clear(b.args)
-	b.key, b.filters, b.args = b.key[:0], b.filters[:0], b.args[:0]
+	b.key, b.filters, b.args, b.write, b.body = b.key[:0], b.filters[:0], b.args[:0], false, nil
 	m.bufs.Put(b)
 }
 
@@ -170,19 +224,22 @@ func (m *shapes) standIn(i int) string {
 	return "\x00" + m.nonce + "#" + strconv.Itoa(i)
 }
 
-// learn keeps e, the shape of a read whose query q was planned as p and
-// rendered to main with the bind values fresh, if its statement is bound
-// the same way for any values: replan plans q again, with stand-ins for
-// the values, and the shape keeps its statement only if that renders the
-// same text, with each stand-in bound once, where fresh has its value,
-// and every other value the same. probe false keeps the shape without a
-// statement at once.
-func (s *Server) learn(buf *shapeBuf, q *query.Request, e *shapeEntry, probe bool, p *plan.Read, main string, fresh []any,
-	replan func() (*plan.Read, plan.Lease, *apierr.Error)) {
+// learn keeps e, the shape of a request whose query is q and whose
+// statement main has the bind values fresh, if its statement is bound the
+// same way for any values: with stand-ins for q's values (and render's
+// own for a POST's body), render plans and renders the request again, and
+// the shape keeps its statement only if that is the same text, with each
+// stand-in bound once, where fresh has its value, and every other value
+// the same. render's ok false, or probe false, keeps the shape without a
+// statement.
+func (s *Server) learn(buf *shapeBuf, q *query.Request, e *shapeEntry, probe bool, main string, fresh []any,
+	render func() (sql string, args []any, ok bool)) {
 	m := s.shapes
-	e.read = *p
-	e.read.Scope, e.read.Call = nil, nil
-	where, args := q.Where, q.Args
+	var where []query.Condition
+	var args []query.Arg
+	if q != nil {
+		where, args = q.Where, q.Args
+	}
 	if probe && len(where) == len(buf.filters) && len(args) == len(buf.args) && fromValues(where, args, buf) {
 		for i := range where {
 			where[i].Filter.Value = m.standIn(i)
@@ -190,25 +247,43 @@ func (s *Server) learn(buf *shapeBuf, q *query.Request, e *shapeEntry, probe boo
 		for i := range args {
 			args[i].Value = m.standIn(len(where) + i)
 		}
-		probed, lease, aerr := replan()
+		sql, probed, ok := render()
 		for i := range where {
 			where[i].Filter.Value = buf.filters[i]
 		}
 		for i := range args {
 			args[i].Value = buf.args[i]
 		}
-		if aerr == nil {
-			var a sqlgen.Args
-			st := s.sql.Read(&a, probed)
-			if st.SQL == main && st.Explain == "" && sameResponse(probed, p) {
-				if binds, ok := m.binds(fresh, st.Args, buf); ok {
-					e.sql, e.binds = st.SQL, binds
-				}
+		if ok && sql == main {
+			if binds, ok := m.binds(fresh, probed, buf); ok {
+				e.sql, e.binds = sql, binds
 			}
-			s.plans.Release(lease)
 		}
 	}
 	m.put(buf.key, e)
+}
+
+// renderRead is learn's render of a read or call: replan, rendered, must
+// answer as p.
+func (s *Server) renderRead(p *plan.Read, replan func() (*plan.Read, plan.Lease, *apierr.Error)) func() (string, []any, bool) {
+	return func() (string, []any, bool) {
+		probed, lease, aerr := replan()
+		if aerr != nil {
+			return "", nil, false
+		}
+		defer s.plans.Release(lease)
+		var a sqlgen.Args
+		st := s.sql.Read(&a, probed)
+		return st.SQL, st.Args, st.Explain == "" && sameResponse(probed, p)
+	}
+}
+
+// readEntry is the entry of a read or call planned as p: p without its
+// scope and call.
+func readEntry(e *shapeEntry, p *plan.Read) *shapeEntry {
+	e.read = *p
+	e.read.Scope, e.read.Call = nil, nil
+	return e
 }
 
 // fromValues reports whether the conditions are one filter per filter
@@ -228,6 +303,36 @@ func fromValues(where []query.Condition, args []query.Arg, buf *shapeBuf) bool {
 	return true
 }
 
+// renderWrite is learn's render of a POST planned as mp: replan, with a
+// stand-in for the body, rendered, must answer as mp.
+func (s *Server) renderWrite(mp *plan.Mutate, replan func(*request.Payload) (*plan.Mutate, plan.Lease, *apierr.Error)) func() (string, []any, bool) {
+	return func() (string, []any, bool) {
+		probe := *mp.Payload
+		probe.JSON = []byte(s.shapes.bodyStandIn())
+		probed, lease, aerr := replan(&probe)
+		if aerr != nil {
+			return "", nil, false
+		}
+		defer s.plans.Release(lease)
+		var a sqlgen.Args
+		sql, args := s.sql.Mutate(&a, probed)
+		return sql, args, sameWrite(probed, mp)
+	}
+}
+
+// writeEntry is the entry of a POST planned as mp: what its response
+// needs of the plan.
+func writeEntry(mp *plan.Mutate) *shapeEntry {
+	return &shapeEntry{inserted: mp.Counts(), write: plan.Mutate{MutateTarget: plan.MutateTarget{Resolution: mp.Resolution},
+		Warning: mp.Warning, Media: mp.Media, Handler: mp.Handler}}
+}
+
+// sameWrite reports whether two plans of a POST answer alike.
+func sameWrite(a, b *plan.Mutate) bool {
+	return a.Counts() == b.Counts() && a.Resolution == b.Resolution && a.Warning == b.Warning && a.Media == b.Media &&
+		a.Handler == b.Handler && a.Return == b.Return
+}
+
 // sameResponse reports whether two plans of a read answer alike.
 func sameResponse(a, b *plan.Read) bool {
 	return a.Media == b.Media && a.Handler == b.Handler && a.Warning == b.Warning && a.Stream == b.Stream && a.Head == b.Head
@@ -243,8 +348,18 @@ func (m *shapes) binds(fresh, probe []any, buf *shapeBuf) ([]shapeBind, bool) {
 		return nil, false
 	}
 	used := make([]int, len(buf.filters)+len(buf.args))
+	bodies := 0
 	binds := make([]shapeBind, len(probe))
 	for i, p := range probe {
+		if t, ok := p.(sqlgen.Text); ok {
+			// Only a POST's body is a Text, and it is bound as it is.
+			if ft, ok := fresh[i].(sqlgen.Text); !ok || string(t) != m.bodyStandIn() || !bytes.Equal(ft, buf.body) {
+				return nil, false
+			}
+			bodies++
+			binds[i] = shapeBind{slot: bodySlot}
+			continue
+		}
 		ps, isString := p.(string)
 		if slot := m.slot(ps); isString && slot >= 0 {
 			if fs, ok := fresh[i].(string); !ok || slot >= len(used) || fs != buf.value(slot) {
@@ -269,7 +384,16 @@ func (m *shapes) binds(fresh, probe []any, buf *shapeBuf) ([]shapeBind, bool) {
 			return nil, false
 		}
 	}
+	if bodies != 0 && (bodies != 1 || !buf.write) || bodies == 0 && buf.write {
+		return nil, false
+	}
 	return binds, true
+}
+
+// bodyStandIn is the stand-in of a POST's body: not JSON, so that no
+// client sends it.
+func (m *shapes) bodyStandIn() string {
+	return "\x00" + m.nonce + "#body"
 }
 
 // slot is the filter value number of the stand-in s, -1 if s is none.
@@ -288,9 +412,12 @@ func (m *shapes) slot(s string) int {
 // bind adds the bind values of e, with the request's values in buf, to a.
 func (e *shapeEntry) bind(a *sqlgen.Args, buf *shapeBuf) {
 	for _, b := range e.binds {
-		if b.slot >= 0 {
+		switch {
+		case b.slot >= 0:
 			a.Add(buf.value(b.slot))
-		} else {
+		case b.slot == bodySlot:
+			a.Add(sqlgen.Text(buf.body))
+		default:
 			a.Add(b.value)
 		}
 	}

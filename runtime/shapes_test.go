@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,6 +15,8 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/config"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
+	"github.com/pgrestgen/pgrestgen/runtime/request"
+	"github.com/pgrestgen/pgrestgen/runtime/sqlgen"
 )
 
 // shapeServers are two servers of the same relations on a pool that never
@@ -121,7 +124,7 @@ func TestShapeMemo(t *testing.T) {
 				}
 				read := shapeRequest(method, c.read, c.header...)
 				path := strings.Split(c.read, "?")[0]
-				var sh shapeRead
+				var sh foundShape
 				var aerr *apierr.Error
 				if name, ok := strings.CutPrefix(path, "/rpc/"); ok {
 					var r callRequest
@@ -144,6 +147,78 @@ func TestShapeMemo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestShapeMemoPost: a POST of a shape seen before binds its own body to
+// the kept statement; bodies of other keys or forms, other preferences and
+// other query strings are other shapes.
+func TestShapeMemoPost(t *testing.T) {
+	memo, fresh := shapeServers(t)
+	post := func(target, body string, header ...string) *http.Request {
+		req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		return req
+	}
+	repr := []string{"Prefer", "return=representation"}
+	for _, c := range []struct {
+		name, target, learn, read string
+		header                    []string
+	}{
+		{"object", "/things?select=id,title", `{"id": 1, "title": "a"}`, `{"title": "b", "id": 2}`, repr},
+		{"array", "/things", `[{"id": 1}, {"id": 2}]`, `[{"id": 3}]`, nil},
+		{"defaults", "/things?columns=id,title", `{"id": 1}`, `{"id": 2, "x": 1}`, []string{"Prefer", "missing=default, return=representation"}},
+		{"upsert", "/things?on_conflict=id", `{"id": 1, "title": "a"}`, `{"id": 2, "title": null}`, []string{"Prefer", "resolution=merge-duplicates"}},
+		{"singular", "/things", `{"id": 1}`, `{"id": 2}`, []string{"Prefer", "return=representation", "Accept", "application/vnd.pgrst.object+json"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, body := range []string{c.learn, c.read} {
+				want, got := prepared(fresh, post(c.target, body, c.header...)), prepared(memo, post(c.target, body, c.header...))
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("POST %s %s (-fresh +memo):\n%s", c.target, body, diff)
+				}
+				if tx, ok := got.(exec.Tx); !ok || len(tx.Args) == 0 || !cmp.Equal(tx.Args[0], sqlgen.Text(body)) {
+					t.Fatalf("POST %s %s: prepared %+v, want the body bound first", c.target, body, got)
+				}
+			}
+			req := post(c.target, c.read, c.header...)
+			p, aerr := request.ReadPayload(req, request.ColumnsParam(req.URL.RawQuery), 1<<20, nil)
+			if aerr != nil {
+				t.Fatal(aerr)
+			}
+			sh := memo.shapes.findWrite(req, "public", "things", p)
+			if sh.entry == nil || sh.entry.sql == "" {
+				t.Errorf("no kept shape")
+			}
+			memo.shapes.release(sh.buf)
+		})
+	}
+	// Other keys, another form, other preferences: other shapes.
+	shapes := map[string]bool{}
+	for _, c := range []struct{ target, body, prefer string }{
+		{"/things", `{"id": 1}`, ""},
+		{"/things", `{"title": "a"}`, ""},
+		{"/things", `{"id": 1, "title": "a"}`, ""},
+		{"/things", `[{"id": 1}]`, ""},
+		{"/things", `{"id": 1}`, "return=representation"},
+		{"/things?select=id", `{"id": 1}`, "return=representation"},
+		{"/directors", `{"id": 1}`, ""},
+	} {
+		req := post(c.target, c.body, "Prefer", c.prefer)
+		p, aerr := request.ReadPayload(req, nil, 1<<20, nil)
+		if aerr != nil {
+			t.Fatal(aerr)
+		}
+		u, _ := url.Parse(c.target)
+		sh := memo.shapes.findWrite(req, "public", strings.TrimPrefix(u.Path, "/"), p)
+		if shapes[string(sh.buf.key)] {
+			t.Errorf("POST %s %s, Prefer %q: the shape of another", c.target, c.body, c.prefer)
+		}
+		shapes[string(sh.buf.key)] = true
+		memo.shapes.release(sh.buf)
 	}
 }
 
@@ -187,10 +262,11 @@ func TestShapeMemoDeclines(t *testing.T) {
 	}
 }
 
-// FuzzShapeMemo: whatever shapes the server has kept, a read prepares
-// what a server that keeps none prepares for it. tmpl is a query string
-// whose "@"s take the values a, then b, so that both reads often share a
-// shape; variant picks the relation, the method and the headers.
+// FuzzShapeMemo: whatever shapes the server has kept, a read or a POST
+// prepares what a server that keeps none prepares for it. tmpl is a query
+// string (a POST's body) whose "@"s take the values a, then b, so that
+// both requests often share a shape; variant picks the relation, the
+// method and the headers.
 func FuzzShapeMemo(f *testing.F) {
 	for _, seed := range []struct {
 		tmpl, a, b string
@@ -206,6 +282,9 @@ func FuzzShapeMemo(f *testing.F) {
 		{"title=@&n=@&id=lt.@&select=id,title", "1", "-2", 1},
 		{"title=x@&select=id&order=id.desc", "1", "y", 1 | 2<<3},
 		{"tags=@&tags=b@", "1", "2", 5},
+		{`{"id": @, "title": "@"}`, "1", "2", 3 << 6},
+		{`[{"id": @}, {"id": 2, "title": "x@"}]`, "1", "-1", 3<<6 | 3},
+		{`{"last_name": "@"}`, "a", "b", 3<<6 | 2 | 1<<3},
 	} {
 		f.Add(seed.tmpl, seed.a, seed.b, seed.variant)
 	}
@@ -215,15 +294,30 @@ func FuzzShapeMemo(f *testing.F) {
 		{"Prefer", "count=exact"}, {"Prefer", "count=estimated"}, {"Accept", "text/csv"}, {"Prefer", "handling=strict, x"}, nil}
 	f.Fuzz(func(t *testing.T, tmpl, a, b string, variant uint8) {
 		method := http.MethodGet
-		if variant&0x80 != 0 {
+		switch variant >> 6 {
+		case 2:
 			method = http.MethodHead
+		case 3:
+			method = http.MethodPost // tmpl is the body, with a select list
 		}
 		path, header := paths[variant&7], headers[variant>>3&7]
 		for _, v := range []string{a, b} {
-			req := shapeRequest(method, path, header...)
-			req.URL.RawQuery = strings.ReplaceAll(tmpl, "@", v) // whatever bytes, as a server may see them
-			if diff := cmp.Diff(prepared(fresh, req), prepared(memo, req)); diff != "" {
-				t.Fatalf("%s %s?%q %q (-fresh +memo):\n%s", method, path, req.URL.RawQuery, header, diff)
+			mk := func() *http.Request {
+				req := shapeRequest(method, path, header...)
+				if method != http.MethodPost {
+					req.URL.RawQuery = strings.ReplaceAll(tmpl, "@", v) // whatever bytes, as a server may see them
+					return req
+				}
+				req.Body = io.NopCloser(strings.NewReader(strings.ReplaceAll(tmpl, "@", v)))
+				req.ContentLength = -1
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Add("Prefer", "return=representation")
+				req.URL.RawQuery = "select=id"
+				return req
+			}
+			if diff := cmp.Diff(prepared(fresh, mk()), prepared(memo, mk())); diff != "" {
+				req := mk()
+				t.Fatalf("%s %s?%q %q (-fresh +memo):\n%s", method, path, req.URL.RawQuery, req.Header, diff)
 			}
 		}
 	})
