@@ -8,10 +8,11 @@
 # CONNS pool connections; the two wrk share the cores with both servers and PostgreSQL.
 #
 # Prints per round the generated/hand-written requests per second, server CPU per request
-# (user + system) and p99 latencies, and per workload the median ratios.
+# (user + system, and each apart) and p99 latencies, and per workload the median ratios.
 #
 #   scripts/bench-together.sh [ROUNDS]     (default 3; about 12 s per workload and round)
 #   BENCH_SHARED=../shared/bench PERF_DB_PORT=55432 CONNS=32 DURATION=10 WARMUP=3
+#   WORKLOADS="a b c d e"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -45,7 +46,7 @@ for port in "$gen_port" "$base_port"; do
   done
 done
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime
+ticks() { awk '{print $14, $15}' "/proc/$1/stat"; } # utime stime
 # both SECONDS [--latency]: a wrk run on each server at once, into $work/gen.wrk and base.wrk.
 both() {
   local s=$1; shift
@@ -60,19 +61,21 @@ p99() { awk '$1 == "99%" {print $2}' "$1"; }
 median() { sort -n | awk '{v[NR] = $1} END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "results in $work; generated/hand-written, both under load at once ($conns connections each), $rounds rounds"
-for w in a b c d e; do
+for w in ${WORKLOADS:-a b c d e}; do
   script=$(ls "$bench/wrk/${w}"_*.lua)
   both "$warmup"
   rps=() cpu=()
   for r in $(seq "$rounds"); do
-    g0=$(ticks "$gen_pid") b0=$(ticks "$base_pid")
+    read -r gu0 gs0 <<<"$(ticks "$gen_pid")"; read -r bu0 bs0 <<<"$(ticks "$base_pid")"
     both "$duration" --latency
-    g1=$(ticks "$gen_pid") b1=$(ticks "$base_pid")
+    read -r gu1 gs1 <<<"$(ticks "$gen_pid")"; read -r bu1 bs1 <<<"$(ticks "$base_pid")"
     gn=$(requests "$work/gen.wrk") bn=$(requests "$work/base.wrk")
     [ -n "$gn" ] && [ -n "$bn" ] || { echo "bench-together: a wrk run failed (see $work/*.wrk)" >&2; exit 1; }
+    ratio() { awk -v g="$1" -v b="$2" -v gn="$gn" -v bn="$bn" 'BEGIN { printf "%.2f", (g / gn) / (b / bn) }'; }
     rps+=("$(awk -v g="$gn" -v b="$bn" 'BEGIN { printf "%.2f", g / b }')")
-    cpu+=("$(awk -v g=$((g1 - g0)) -v b=$((b1 - b0)) -v gn="$gn" -v bn="$bn" 'BEGIN { printf "%.2f", (g / gn) / (b / bn) }')")
-    echo "$w round $r: requests/s $((gn / duration))/$((bn / duration)) = ${rps[-1]}; server CPU per request ${cpu[-1]}; p99 $(p99 "$work/gen.wrk")/$(p99 "$work/base.wrk")"
+    cpu+=("$(ratio $((gu1 - gu0 + gs1 - gs0)) $((bu1 - bu0 + bs1 - bs0)))")
+    echo "$w round $r: requests/s $((gn / duration))/$((bn / duration)) = ${rps[-1]}; server CPU per request ${cpu[-1]}" \
+      "(user $(ratio $((gu1 - gu0)) $((bu1 - bu0))), system $(ratio $((gs1 - gs0)) $((bs1 - bs0)))); p99 $(p99 "$work/gen.wrk")/$(p99 "$work/base.wrk")"
   done
   echo "$w: requests/s ${rps[*]} (median $(printf '%s\n' "${rps[@]}" | median)); CPU per request ${cpu[*]} (median $(printf '%s\n' "${cpu[@]}" | median))"
 done
