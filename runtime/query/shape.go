@@ -26,11 +26,11 @@ func AppendShape(key []byte, filters, args []string, raw string, call bool) (_ [
 		}
 		switch classify(param{key: k, value: v, hasValue: has}) {
 		case kindSelect, kindOrder, kindLimit, kindOffset:
-			key = append(key, 'p')
+			tag := byte('p') // a bare key ("select") is not "select="
 			if has {
-				key = append(key, '=')
+				tag = 'P'
 			}
-			key = appendField(appendField(key, k), v)
+			key = appendField(appendField(append(key, tag), k), v)
 		case kindFilter:
 			if ok = isPlainName(k); !ok {
 				return
@@ -41,11 +41,11 @@ func AppendShape(key []byte, filters, args []string, raw string, call bool) (_ [
 				if ok = boundOperator(f.Operator); !ok {
 					return
 				}
-				key = append(key, 'f')
+				tag := byte('f')
 				if f.Negated {
-					key = append(key, '!')
+					tag = 'n'
 				}
-				key = appendField(appendField(key, k), f.Operator)
+				key = appendField(appendField(append(key, tag), k), f.Operator)
 				filters = append(filters, f.Value)
 			case call && !startsLikeOperator(v):
 				key = appendField(append(key, 'a'), k)
@@ -70,8 +70,10 @@ func boundOperator(op string) bool {
 	return false
 }
 
-// appendField appends s with its length first, so that no two different
-// sequences of fields append the same bytes.
+// appendField appends s with its length first. Each param of a shape is a
+// tag byte and such fields, so that no two different shapes are the same
+// bytes, and the byte after them (the runtime's, none of these tags)
+// starts what follows.
 func appendField(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
