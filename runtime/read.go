@@ -220,17 +220,8 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 		return rp, aerr
 	}
 	stmt := s.sql.Read(&rp.args, rp.plan)
-	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
-	rp.tx = exec.Tx{
-		ReadOnly:    true,
-		Rollback:    rollback,
-		Isolation:   s.role(r.ident.Role).Isolation,
-		GUCs:        s.appendRequestGUCs(rp.gucs[:0], req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone),
-		Main:        stmt.SQL,
-		Args:        stmt.Args,
-		Explain:     stmt.Explain,
-		ExplainArgs: stmt.ExplainArgs,
-	}
+	s.setReadTx(req, r, rp, stmt.SQL, stmt.Args)
+	rp.tx.Explain, rp.tx.ExplainArgs = stmt.Explain, stmt.ExplainArgs
 	if ex != nil {
 		explainTx(&rp.tx, ex)
 	}
@@ -241,6 +232,20 @@ func (s *Server) readTx(req *http.Request, r relationRequest) (*readPlan, *apier
 			}))
 	}
 	return rp, nil
+}
+
+// setReadTx sets rp's transaction, read-only as r's role with rp's
+// preferences: the statement main with its bind values args.
+func (s *Server) setReadTx(req *http.Request, r relationRequest, rp *readPlan, main string, args []any) {
+	rollback, _ := exec.End(s.cfg.DBTxEnd, rp.prefs.Tx)
+	rp.tx = exec.Tx{
+		ReadOnly:  true,
+		Rollback:  rollback,
+		Isolation: s.role(r.ident.Role).Isolation,
+		GUCs:      s.appendRequestGUCs(rp.gucs[:0], req, r.schema, r.ident.Role, r.ident.Claims, rp.prefs.Timezone),
+		Main:      main,
+		Args:      args,
+	}
 }
 
 // requestSettings is how many settings a request has without role

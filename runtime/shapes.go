@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
-	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/header"
 	"github.com/pgrestgen/pgrestgen/runtime/plan"
 	"github.com/pgrestgen/pgrestgen/runtime/query"
@@ -434,14 +433,6 @@ func (s *Server) shapeReadTx(req *http.Request, r relationRequest) (*readPlan, *
 	rp := s.readPlans.get()
 	rp.prefs, rp.plan = prefs, &e.read
 	e.bind(&rp.args, r.shape.buf)
-	rollback, _ := exec.End(s.cfg.DBTxEnd, prefs.Tx)
-	rp.tx = exec.Tx{
-		ReadOnly:  true,
-		Rollback:  rollback,
-		Isolation: s.role(r.ident.Role).Isolation,
-		GUCs:      s.appendRequestGUCs(rp.gucs[:0], req, r.schema, r.ident.Role, r.ident.Claims, prefs.Timezone),
-		Main:      e.sql,
-		Args:      rp.args.Values(),
-	}
+	s.setReadTx(req, r, rp, e.sql, rp.args.Values())
 	return rp, nil
 }

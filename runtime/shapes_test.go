@@ -9,10 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
-	"github.com/pgrestgen/pgrestgen/runtime/config"
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 	"github.com/pgrestgen/pgrestgen/runtime/exec"
 	"github.com/pgrestgen/pgrestgen/runtime/request"
@@ -24,16 +22,7 @@ import (
 // none, so every read of fresh is parsed, planned and rendered.
 func shapeServers(t testing.TB) (memo, fresh *Server) {
 	t.Helper()
-	cfg, err := config.Load("", []string{"PGRST_DB_URI=postgres://authenticator@127.0.0.1:1/none?sslmode=disable",
-		"PGRST_DB_ANON_ROLE=anon", "PGRST_DB_SCHEMAS=public", "PGRST_DB_MAX_ROWS=1000"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(t.Context(), cfg.DBURI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	cfg, pool := offlineConfig(t, "PGRST_DB_MAX_ROWS=1000")
 	things := fuzzRelation()
 	things.Name, things.SQLName = "things", `"public"."things"`
 	rels := []*contract.Relation{things}
@@ -58,6 +47,7 @@ func shapeServers(t testing.TB) (memo, fresh *Server) {
 	schema := &contract.Schema{Schemas: []string{"public"}, Relations: rels, Functions: []*contract.Function{thingsBy, thingsByTitle, tagsOf}}
 	servers := make([]*Server, 2)
 	for i := range servers {
+		var err error
 		if servers[i], err = New(Options{Config: cfg, Schema: schema, DB: pool}); err != nil {
 			t.Fatal(err)
 		}

@@ -11,12 +11,13 @@ import (
 	"github.com/pgrestgen/pgrestgen/runtime/contract"
 )
 
-// offlineWriteServer serves one table, books, on a pool that never
-// connects: writeTx runs no statement.
-func offlineWriteServer(t *testing.T) *Server {
+// offlineConfig is the configuration of a server on schema public with
+// the settings environ, and its pool, which never connects (a closed
+// loopback port): Prepare runs no statement.
+func offlineConfig(t testing.TB, environ ...string) (*config.Config, *pgxpool.Pool) {
 	t.Helper()
-	cfg, err := config.Load("", []string{"PGRST_DB_URI=postgres://authenticator@127.0.0.1:1/none?sslmode=disable",
-		"PGRST_DB_ANON_ROLE=anon", "PGRST_DB_SCHEMAS=public"})
+	cfg, err := config.Load("", append([]string{"PGRST_DB_URI=postgres://authenticator@127.0.0.1:1/none?sslmode=disable",
+		"PGRST_DB_ANON_ROLE=anon", "PGRST_DB_SCHEMAS=public"}, environ...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +26,14 @@ func offlineWriteServer(t *testing.T) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
+	return cfg, pool
+}
+
+// offlineWriteServer serves one table, books, on a pool that never
+// connects: writeTx runs no statement.
+func offlineWriteServer(t *testing.T) *Server {
+	t.Helper()
+	cfg, pool := offlineConfig(t)
 	books := &contract.Relation{Schema: "public", Name: "books", Kind: "table", SQLName: `"public"."books"`,
 		SelectStar: `"id", "title"`,
 		Columns: []contract.Column{{Name: "id", SQLName: `"id"`, Type: "integer"},
