@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -311,4 +312,35 @@ func FuzzShapeMemo(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestShapesBounded: clients sending ever new shapes cost the memo at
+// most maxShapeBytes; past it the memo starts over, and keeps learning.
+func TestShapesBounded(t *testing.T) {
+	memo, _ := shapeServers(t)
+	seen := 0
+	for i := 0; memo.shapes.size+4096 < maxShapeBytes || seen == 0; i++ {
+		before := memo.shapes.size
+		req := shapeRequest(http.MethodGet, fmt.Sprintf("/things?select=id,title&limit=%d&id=eq.1", i))
+		if _, aerr := memo.Prepare(req); aerr != nil {
+			t.Fatal(aerr)
+		}
+		if memo.shapes.size < before {
+			seen++ // started over
+		}
+		if memo.shapes.size > maxShapeBytes {
+			t.Fatalf("after %d shapes the memo holds %d bytes, over %d", i+1, memo.shapes.size, maxShapeBytes)
+		}
+		if i > 100000 {
+			t.Fatal("the memo never started over")
+		}
+	}
+	n := len(memo.shapes.entries)
+	req := shapeRequest(http.MethodGet, "/things?select=id,title&limit=1&id=eq.2")
+	if _, aerr := memo.Prepare(req); aerr != nil {
+		t.Fatal(aerr)
+	}
+	if sh := memo.shapes.find(req, identity{schema: "public"}, "things", false, false); sh.entry == nil || sh.entry.sql == "" {
+		t.Errorf("after starting over (%d shapes kept), a shape is not learnt", n)
+	}
 }
