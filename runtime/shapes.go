@@ -3,7 +3,6 @@ package runtime
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -145,7 +144,7 @@ func (m *shapes) find(req *http.Request, id identity, name string, allowTx, call
 	}
 	key = append(key, kind, req.Method[0], strictMax)
 	for _, f := range [...]string{prefs.Count, id.schema, name, header.Get(req.Header, header.Accept), header.Get(req.Header, header.Range)} {
-		key = appendShapeField(key, f)
+		key = query.AppendShapeField(key, f)
 	}
 	b.key = key
 	m.mu.RLock()
@@ -172,25 +171,19 @@ func (m *shapes) findWrite(req *http.Request, schema, name string, p *request.Pa
 	}
 	fields := [...]string{schema, name, req.URL.RawQuery, header.Get(req.Header, header.Accept), header.Get(req.Header, header.ContentType)}
 	for _, f := range fields {
-		key = appendShapeField(key, f)
+		key = query.AppendShapeField(key, f)
 	}
 	for _, f := range header.Values(req.Header, header.Prefer) {
-		key = appendShapeField(append(key, 'p'), f)
+		key = query.AppendShapeField(append(key, 'p'), f)
 	}
 	for _, c := range p.Columns {
-		key = appendShapeField(append(key, 'c'), c)
+		key = query.AppendShapeField(append(key, 'c'), c)
 	}
 	b.key, b.write, b.body = key, true, p.JSON
 	m.mu.RLock()
 	e := m.entries[string(key)]
 	m.mu.RUnlock()
 	return foundShape{entry: e, buf: b}
-}
-
-// appendShapeField appends s with its length first (query.AppendShape's
-// encoding).
-func appendShapeField(key []byte, s string) []byte {
-	return append(binary.AppendUvarint(key, uint64(len(s))), s...)
 }
 
 // release gives a foundShape's buffer back; the zero foundShape has none.

@@ -3,10 +3,11 @@ package query
 import "encoding/binary"
 
 // A read's shape is its query string with the values of its plain filters
-// (and a function call's arguments) taken out. Reads of one shape parse, plan and render to one statement,
-// but for those values, which are bind parameters: the server keeps what a
-// shape renders to and binds a later read's values to it (runtime's
-// shapes.go), without parsing, planning or rendering it again.
+// (and a function call's arguments) taken out. Reads of one shape parse,
+// plan and render to one statement, but for those values, which are bind
+// parameters: the server keeps what a shape renders to and binds a later
+// read's values to it (runtime's shapes.go), without parsing, planning or
+// rendering it again.
 
 // AppendShape appends raw's shape to key, the filter values taken out of
 // it to filters and, for a function call's query string (call), the
@@ -30,7 +31,7 @@ func AppendShape(key []byte, filters, args []string, raw string, call bool) (_ [
 			if has {
 				tag = 'P'
 			}
-			key = appendField(appendField(append(key, tag), k), v)
+			key = AppendShapeField(AppendShapeField(append(key, tag), k), v)
 		case kindFilter:
 			if ok = isPlainName(k); !ok {
 				return
@@ -45,10 +46,10 @@ func AppendShape(key []byte, filters, args []string, raw string, call bool) (_ [
 				if f.Negated {
 					tag = 'n'
 				}
-				key = appendField(appendField(append(key, tag), k), f.Operator)
+				key = AppendShapeField(AppendShapeField(append(key, tag), k), f.Operator)
 				filters = append(filters, f.Value)
 			case call && !startsLikeOperator(v):
-				key = appendField(append(key, 'a'), k)
+				key = AppendShapeField(append(key, 'a'), k)
 				args = append(args, v)
 			default:
 				ok = false
@@ -70,10 +71,11 @@ func boundOperator(op string) bool {
 	return false
 }
 
-// appendField appends s with its length first. Each param of a shape is a
-// tag byte and such fields, so that no two different shapes are the same
-// bytes, and the byte after them (the runtime's, none of these tags)
-// starts what follows.
-func appendField(b []byte, s string) []byte {
+// AppendShapeField appends s with its length first. Each param of a shape
+// is a tag byte and such fields, so that no two different shapes are the
+// same bytes, and the byte after them (the runtime's, none of these tags)
+// starts what follows; the runtime encodes the rest of a shape's key, its
+// headers and a POST's, with it too.
+func AppendShapeField(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
