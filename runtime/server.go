@@ -187,6 +187,10 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// DBAdmission is how many transactions may run at once on the primary
+// (db-pool-adaptive; 0 when off) and how many wait for their turn.
+func (s *Server) DBAdmission() (limit, queued int) { return s.exec.Admission() }
+
 // SetRoleSettings replaces the roles' settings, as read again when the
 // database comes back.
 func (s *Server) SetRoleSettings(rs RoleSettings) { s.roles.Store(&rs) }

@@ -60,7 +60,12 @@ type Config struct {
 	DBPlanEnabled            bool          // db-plan-enabled; false
 	DBPool                   int           // db-pool; 10
 	DBPoolAcquisitionTimeout time.Duration // db-pool-acquisition-timeout; 10s
-	DBPoolAutomaticRecovery  bool          // db-pool-automatic-recovery; true
+	// DBPoolAdaptive is db-pool-adaptive, a pgrestgen extension; true:
+	// fewer transactions run at once than db-pool while more would only
+	// queue inside PostgreSQL; the rest wait in the server, within
+	// db-pool-acquisition-timeout.
+	DBPoolAdaptive          bool
+	DBPoolAutomaticRecovery bool // db-pool-automatic-recovery; true
 	// DBPoolMaxIdletime is db-pool-max-idletime (alias db-pool-timeout,
 	// which PostgREST reads first); 30s.
 	DBPoolMaxIdletime    time.Duration
@@ -597,6 +602,7 @@ func (s *sources) readDB(c *Config, fail func(error)) {
 		c.DBPoolMaxIdletime = seconds(s.intOr("db-pool-max-idletime", 30))
 	}
 	c.DBPoolAutomaticRecovery = s.boolOr("db-pool-automatic-recovery", true)
+	c.DBPoolAdaptive = s.boolOr("db-pool-adaptive", true)
 	if t, ok := s.strAlias("db-pre-request", "pre-request"); ok {
 		c.DBPreRequest = parseQualifiedName(t)
 	}

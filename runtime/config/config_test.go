@@ -29,6 +29,7 @@ func defaults() *Config {
 		DBPool:                    10,
 		DBPoolAcquisitionTimeout:  10 * time.Second,
 		DBPoolAutomaticRecovery:   true,
+		DBPoolAdaptive:            true,
 		DBPoolMaxIdletime:         30 * time.Second,
 		DBPoolMaxLifetime:         1800 * time.Second,
 		DBPreparedStatements:      true,
@@ -299,6 +300,12 @@ secret-is-base64 = true
 			edit: func(c *Config) {
 				c.DBReplicaURIs = []string{"postgres://u@r1:5433/db?sslmode=disable", "postgres://u@r2/db"}
 			},
+		},
+		{
+			name: "db-pool-adaptive, a pgrestgen setting: off from the environment",
+			file: "db-pool-adaptive = true\n",
+			env:  []string{"PGRST_DB_POOL_ADAPTIVE=false"},
+			edit: func(c *Config) { c.DBPoolAdaptive = false },
 		},
 		{
 			name: "db-replica-uris empty: none",

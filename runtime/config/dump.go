@@ -88,6 +88,7 @@ func (c *Config) Dump() string {
 		"db-pool-max-lifetime = " + secs(c.DBPoolMaxLifetime),
 		"db-pool-max-idletime = " + secs(c.DBPoolMaxIdletime),
 		"db-pool-automatic-recovery = " + b(c.DBPoolAutomaticRecovery),
+		"db-pool-adaptive = " + b(c.DBPoolAdaptive),
 		"db-pre-request = " + q(c.DBPreRequest.String()),
 		"db-prepared-statements = " + b(c.DBPreparedStatements),
 		"db-root-spec = " + q(c.DBRootSpec.String()),

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pgrestgen/pgrestgen/runtime/admit"
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 )
 
@@ -49,6 +50,10 @@ type Runner struct {
 	// Prepared is db-prepared-statements: main statements are prepared by
 	// name on each connection (see pipe) rather than parsed every time.
 	Prepared bool
+	// Adaptive is db-pool-adaptive: fewer transactions run at once than a
+	// pool has connections while more would only queue inside PostgreSQL
+	// (package admit).
+	Adaptive bool
 	// Replicas are the read replicas (db-replica-uris) read-only
 	// transactions run on; none: everything runs on DB.
 	Replicas []*Replica
@@ -169,14 +174,41 @@ func (r *Runner) acquireFrom(ctx context.Context, db DB, g *gate, avail Availabi
 	}
 	var conn *pgxpool.Conn
 	var err error
-	if g.enter() {
-		conn, err = db.Acquire(ctx)
+	free, lim := g.enter(), g.limiter()
+	if lim.TryEnter() {
+		if free {
+			conn, err = db.Acquire(ctx)
+		} else {
+			acquireCtx, cancel := context.WithTimeout(ctx, r.AcquireTimeout)
+			conn, err = db.Acquire(acquireCtx)
+			cancel()
+		}
 	} else {
-		acquireCtx, cancel := context.WithTimeout(ctx, r.AcquireTimeout)
-		conn, err = db.Acquire(acquireCtx)
-		cancel()
+		// Waiting for the limiter, then for a connection, is one
+		// acquisition with one deadline.
+		deadline := time.Now().Add(r.AcquireTimeout)
+		if err = lim.Wait(ctx, deadline); err == nil {
+			if free {
+				conn, err = db.Acquire(ctx)
+			} else {
+				acquireCtx, cancel := context.WithDeadline(ctx, deadline)
+				conn, err = db.Acquire(acquireCtx)
+				cancel()
+			}
+		} else {
+			lim = nil // not in: nothing to leave
+		}
 	}
 	if err != nil {
+		lim.Leave("", 0)
+		if errors.Is(err, admit.ErrTimeout) {
+			// The pool counts and logs its own timeouts; this one is
+			// the same answer, so it is told too.
+			if t, ok := db.(interface{ TimedOut() }); ok {
+				t.TimedOut()
+			}
+			err = context.DeadlineExceeded
+		}
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return nil, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
 		}
@@ -186,6 +218,17 @@ func (r *Runner) acquireFrom(ctx context.Context, db DB, g *gate, avail Availabi
 		return nil, fmt.Errorf("acquire connection: %w", err)
 	}
 	return conn, nil
+}
+
+// Admission is the primary's limiter: how many transactions may run at
+// once and how many wait; limit 0 without one (db-pool-adaptive off, or
+// no transaction yet).
+func (r *Runner) Admission() (limit, queued int) {
+	lim := r.admission.of(r.DB, r.Adaptive).limiter()
+	if lim == nil {
+		return 0, 0
+	}
+	return lim.Limit(), lim.Queued()
 }
 
 // notStarted says whether err ended a session before it ran BEGIN: PostgreSQL
@@ -204,12 +247,16 @@ func (r *Runner) runOnce(ctx context.Context, tx *Tx, primary bool) (res *Result
 	}
 	conn := &l
 	defer conn.Release()
+	start := time.Now()
 	pp, err := r.send(ctx, conn.Conn().PgConn(), tx, true)
 	if err != nil {
 		return nil, false, r.abort(ctx, conn, err)
 	}
 	res = &Result{pool: &r.bodies}
-	if err := pp.run(tx, res); err != nil {
+	err = pp.run(tx, res)
+	if err == nil {
+		conn.sample(tx.Main, start)
+	} else {
 		if pp.committed {
 			// PostgreSQL confirmed COMMIT: the write is stored, whatever
 			// happened to the connection after.

@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pgrestgen/pgrestgen/runtime/admit"
 )
 
 // gate counts the transactions holding or waiting for a pool's
@@ -18,19 +20,36 @@ import (
 // The gate sees only the Runner's transactions: a connection the server
 // uses for itself (the monitor's probe, schema and role reads) can make a
 // request that found the gate open wait until that short query ends.
+//
+// Its limiter, when db-pool-adaptive is on, lets fewer transactions run at
+// once than the pool has connections when more would only queue inside
+// PostgreSQL (see package admit).
 type gate struct {
 	size  int64
 	inUse atomic.Int64
+	lim   *admit.Limiter // nil: as many as the pool has
 }
 
-// newGate is the gate of db, nil (every request bounded by a timer) when
-// db does not tell its size.
-func newGate(db DB) *gate {
+// newGate is the gate of db, nil (every request bounded by a timer, no
+// limiter) when db does not tell its size.
+func newGate(db DB, adaptive bool) *gate {
 	c, ok := db.(interface{ Config() *pgxpool.Config })
 	if !ok {
 		return nil
 	}
-	return &gate{size: int64(c.Config().MaxConns)}
+	g := &gate{size: int64(c.Config().MaxConns)}
+	if adaptive {
+		g.lim = admit.New(int(g.size))
+	}
+	return g
+}
+
+// limiter is g's limiter, nil for none.
+func (g *gate) limiter() *admit.Limiter {
+	if g == nil {
+		return nil
+	}
+	return g.lim
 }
 
 // enter counts a transaction in and reports whether a connection is free
@@ -66,8 +85,9 @@ type admission struct {
 	g    *gate
 }
 
-// of is the gate of db, the pool this admission belongs to.
-func (a *admission) of(db DB) *gate {
-	a.once.Do(func() { a.g = newGate(db) })
+// of is the gate of db, the pool this admission belongs to, with a limiter
+// when adaptive.
+func (a *admission) of(db DB, adaptive bool) *gate {
+	a.once.Do(func() { a.g = newGate(db, adaptive) })
 	return a.g
 }

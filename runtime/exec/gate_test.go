@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 	"github.com/pgrestgen/pgrestgen/runtime/config"
 )
@@ -74,7 +76,7 @@ func TestGateOnPool(t *testing.T) {
 	if err == nil {
 		_ = st.Finish()
 	}
-	if g := r.admission.of(r.DB); g == nil || g.size != 2 || g.inUse.Load() != 0 {
+	if g := r.admission.of(r.DB, r.Adaptive); g == nil || g.size != 2 || g.inUse.Load() != 0 {
 		t.Fatalf("gate %+v after the transactions, want size 2 and none in", g)
 	}
 
@@ -97,7 +99,7 @@ func TestGateOnPool(t *testing.T) {
 		t.Fatalf("with a connection free again: %v", err)
 	}
 	held[1].Release()
-	if n := r.admission.of(r.DB).inUse.Load(); n != 0 {
+	if n := r.admission.of(r.DB, r.Adaptive).inUse.Load(); n != 0 {
 		t.Errorf("%d still in the gate", n)
 	}
 }
@@ -148,7 +150,73 @@ func TestGateOpensWithinTimeout(t *testing.T) {
 	case <-time.After(30 * time.Second): // a guard, far beyond the 1 s bound
 		t.Fatal("the request still waits for a connection that never opens")
 	}
-	if n := r.admission.of(r.DB).inUse.Load(); n != 0 {
+	if n := r.admission.of(r.DB, r.Adaptive).inUse.Load(); n != 0 {
 		t.Errorf("%d still in the gate", n)
+	}
+}
+
+// TestLimiterLetsQuickPastLong: with db-pool-adaptive on, transactions
+// that hold every place the limiter gives (here: waiting on a lock the
+// test holds) do not keep a quick one out until they end: the queue sees
+// no transaction end and lets it in past them, within the pool's size.
+// Once all are done, nothing is left in the gate or the queue.
+func TestLimiterLetsQuickPastLong(t *testing.T) {
+	r, _, uri := newTestRunner(t, `SELECT 1`, "PGRST_DB_POOL=12")
+	ctx := t.Context()
+	row := `SELECT NULL::bigint, 1::bigint, '[]'::text, NULL::text, NULL::text`
+	if _, err := r.Run(ctx, &Tx{ReadOnly: true, Main: row}); err != nil {
+		t.Fatal(err)
+	}
+	limit, _ := r.Admission()
+	if limit < 1 || limit >= 12 {
+		t.Fatalf("limit %d, want the limiter's floor, below the pool's 12", limit)
+	}
+	locker, err := pgx.Connect(ctx, uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close(context.Background())
+	if _, err := locker.Exec(ctx, `SELECT pg_advisory_lock(42)`); err != nil {
+		t.Fatal(err)
+	}
+	long := `SELECT NULL::bigint, 1::bigint, '[]'::text, NULL::text, NULL::text FROM (SELECT pg_advisory_xact_lock_shared(42)) AS held`
+	errs := make(chan error, limit)
+	for range limit {
+		go func() {
+			_, err := r.Run(ctx, &Tx{ReadOnly: true, Main: long})
+			errs <- err
+		}()
+	}
+	waiting := func() int {
+		var n int
+		if err := locker.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for waiting() < limit {
+		time.Sleep(10 * time.Millisecond)
+	}
+	quick, cancel := context.WithTimeout(ctx, 30*time.Second) // a guard, not a measure
+	defer cancel()
+	if _, err := r.Run(quick, &Tx{ReadOnly: true, Main: row}); err != nil {
+		t.Fatalf("a quick transaction behind %d long ones: %v", limit, err)
+	}
+	if n := waiting(); n != limit {
+		t.Fatalf("%d long transactions wait, want all %d still in while the quick one ran", n, limit)
+	}
+	if _, err := locker.Exec(ctx, `SELECT pg_advisory_unlock(42)`); err != nil {
+		t.Fatal(err)
+	}
+	for range limit {
+		if err := <-errs; err != nil {
+			t.Errorf("a long transaction: %v", err)
+		}
+	}
+	if n := r.admission.of(r.DB, r.Adaptive).inUse.Load(); n != 0 {
+		t.Errorf("%d still in the gate", n)
+	}
+	if _, queued := r.Admission(); queued != 0 {
+		t.Errorf("%d still queued", queued)
 	}
 }

@@ -18,7 +18,7 @@ import (
 // db-pre-request from cfg, the pool db, the monitor avail (nil for none),
 // log (nil discards).
 func New(cfg *config.Config, db DB, avail Availability, log *slog.Logger) *Runner {
-	r := &Runner{DB: db, AcquireTimeout: cfg.DBPoolAcquisitionTimeout, Availability: avail, Log: log, Prepared: cfg.DBPreparedStatements}
+	r := &Runner{DB: db, AcquireTimeout: cfg.DBPoolAcquisitionTimeout, Availability: avail, Log: log, Prepared: cfg.DBPreparedStatements, Adaptive: cfg.DBPoolAdaptive}
 	if !cfg.DBPreRequest.IsZero() {
 		r.PreRequest = "SELECT " + pgx.Identifier(nonEmpty(cfg.DBPreRequest.Schema, cfg.DBPreRequest.Name)).Sanitize() + "()"
 	}

@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -30,6 +31,10 @@ type lease struct {
 	avail  Availability // nil: none
 	rep    *Replica     // nil: the primary
 	gate   *gate        // the pool's, left once the connection is back
+	// sql and rtt are the transaction's statement and round trip, for the
+	// gate's limiter (sample); none when the transaction failed.
+	sql string
+	rtt time.Duration
 }
 
 // Release gives the connection back to its pool.
@@ -38,7 +43,16 @@ func (l *lease) Release() {
 		l.rep.busy.Add(-1)
 	}
 	l.pooled.Release()
+	l.gate.limiter().Leave(l.sql, l.rtt)
 	l.gate.leave()
+}
+
+// sample records the transaction's statement and its round trip since
+// start: how long the database took, for the gate's limiter.
+func (l *lease) sample(sql string, start time.Time) {
+	if l.gate.limiter() != nil {
+		l.sql, l.rtt = sql, time.Since(start)
+	}
 }
 
 // Conn is the connection.
@@ -94,7 +108,7 @@ func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (lease, er
 	if readOnly && !primary {
 		if rep := r.replica(); rep != nil {
 			rep.busy.Add(1)
-			g := rep.admission.of(rep.DB)
+			g := rep.admission.of(rep.DB, r.Adaptive)
 			conn, err := r.acquireFrom(ctx, rep.DB, g, rep.Availability)
 			if err == nil {
 				return lease{pooled: conn, avail: rep.Availability, rep: rep, gate: g}, nil
@@ -106,7 +120,7 @@ func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (lease, er
 			}
 		}
 	}
-	g := r.admission.of(r.DB)
+	g := r.admission.of(r.DB, r.Adaptive)
 	conn, err := r.acquireFrom(ctx, r.DB, g, r.Availability)
 	if err != nil {
 		g.leave()

@@ -85,6 +85,15 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.api.Load().handler.ServeHTTP(w, r)
 }
 
+// admission is the API in service's limiter (see runtime.Server.DBAdmission);
+// zeros before the first.
+func (a *app) admission() (limit, queued int) {
+	if api := a.api.Load(); api != nil {
+		return api.srv.DBAdmission()
+	}
+	return 0, 0
+}
+
 // config is the configuration in effect.
 func (a *app) config() *config.Config { return a.api.Load().cfg }
 

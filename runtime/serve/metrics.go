@@ -28,7 +28,7 @@ type metrics struct {
 
 // newMetrics registers PostgREST's pool and schema-cache metrics, the
 // request metrics, the database's availability and Go's process metrics.
-func newMetrics(pool *meteredPool, mon *dbwatch.Monitor) (*metrics, error) {
+func newMetrics(pool *meteredPool, mon *dbwatch.Monitor, admission func() (limit, queued int)) (*metrics, error) {
 	reg := prometheus.NewRegistry()
 	m := &metrics{
 		reg: reg,
@@ -53,7 +53,10 @@ func newMetrics(pool *meteredPool, mon *dbwatch.Monitor) (*metrics, error) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrst_db_pool_available", Help: "Available connections in the pool"},
 			stat((*pgxpool.Stat).IdleConns)),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrst_db_pool_waiting", Help: "Requests waiting to acquire a pool connection"},
-			func() float64 { return float64(pool.waiting.Load()) }),
+			func() float64 { _, q := admission(); return float64(pool.waiting.Load() + int64(q)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrestgen_db_pool_limit",
+			Help: "Transactions let run at once on the primary (db-pool-adaptive), 0 when off"},
+			func() float64 { l, _ := admission(); return float64(l) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrst_db_pool_max", Help: "Max pool connections"},
 			stat((*pgxpool.Stat).MaxConns)),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrestgen_db_available",
@@ -112,12 +115,19 @@ func (p *meteredPool) Acquire(ctx context.Context) (*pgxpool.Conn, error) {
 	conn, err := p.Pool.Acquire(ctx)
 	p.waiting.Add(-1)
 	if err != nil && errors.Is(err, context.DeadlineExceeded) {
-		if p.timeouts != nil {
-			p.timeouts.Inc()
-		}
-		if p.onTimeout != nil {
-			p.onTimeout()
-		}
+		p.TimedOut()
 	}
 	return conn, err
+}
+
+// TimedOut counts and logs a request that waited
+// db-pool-acquisition-timeout in vain, in the pool or before it (the
+// runtime's limiter, db-pool-adaptive).
+func (p *meteredPool) TimedOut() {
+	if p.timeouts != nil {
+		p.timeouts.Inc()
+	}
+	if p.onTimeout != nil {
+		p.onTimeout()
+	}
 }

@@ -274,6 +274,7 @@ func TestAdminServer(t *testing.T) {
 		{"pgrestgen_http_requests_total", map[string]string{"method": "GET", "route": "/rpc/average_price", "status": "200"}, 1},
 		{"pgrst_db_pool_max", nil, 3},
 		{"pgrst_db_pool_waiting", nil, 0},
+		{"pgrestgen_db_pool_limit", nil, 3}, // db-pool-adaptive: a pool below its floor is its own limit
 		{"pgrst_db_pool_timeouts_total", nil, 0},
 		{"pgrst_schema_cache_loads_total", map[string]string{"status": "SUCCESS"}, 1},
 		{"pgrst_schema_cache_loads_total", map[string]string{"status": "FAIL"}, 0},

@@ -93,7 +93,7 @@ func Run(ctx context.Context, opts Options) error {
 		Reset: pool.Reset,
 		Log:   log,
 	})
-	if a.met, err = newMetrics(a.db, a.mon); err != nil {
+	if a.met, err = newMetrics(a.db, a.mon, a.admission); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	replicas, closeReplicas, err := openReplicas(ctx, watchCtx, cfg, log, a.met)
