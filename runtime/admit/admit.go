@@ -246,6 +246,24 @@ func (l *Limiter) ratioLocked(sql string, rtt time.Duration, now time.Time) floa
 	return float64(rtt) / float64(least)
 }
 
+// Best is sql's least round trip of this epoch and the last, 0 when the
+// limiter has not seen it lately (or l is nil).
+func (l *Limiter) Best(sql string) time.Duration {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.best[sql]
+	if b == nil || l.now().UnixNano()/int64(epoch) > b.epoch+1 {
+		return 0
+	}
+	if b.prev > 0 {
+		return min(b.cur, b.prev)
+	}
+	return b.cur
+}
+
 // sampleLocked adds a ratio to the window and, once it is full, moves the
 // limit.
 func (l *Limiter) sampleLocked(ratio float64) {

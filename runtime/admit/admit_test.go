@@ -213,3 +213,39 @@ func TestLimiterNil(t *testing.T) {
 	}
 	l.Leave("select 1", time.Millisecond)
 }
+
+// TestBest: a statement's best round trip is the least seen in this epoch
+// and the last, and unknown (0) for one not seen or seen too long ago.
+func TestBest(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := New(8)
+	l.now = func() time.Time { return now }
+	run := func(sql string, rtt time.Duration) {
+		if !l.TryEnter() {
+			t.Fatal("no room in an idle limiter")
+		}
+		l.Leave(sql, rtt)
+	}
+	run("q", 2*time.Millisecond)
+	run("q", time.Millisecond)
+	run("q", 3*time.Millisecond)
+	if got := l.Best("q"); got != time.Millisecond {
+		t.Errorf("Best = %v, want 1ms", got)
+	}
+	if got := l.Best("other"); got != 0 {
+		t.Errorf("Best of a statement not seen = %v, want 0", got)
+	}
+	now = now.Add(epoch)
+	run("q", 5*time.Millisecond)
+	if got := l.Best("q"); got != time.Millisecond {
+		t.Errorf("Best in the next epoch = %v, want the last epoch's 1ms", got)
+	}
+	now = now.Add(3 * epoch)
+	if got := l.Best("q"); got != 0 {
+		t.Errorf("Best two epochs later = %v, want 0", got)
+	}
+	var none *Limiter
+	if none.Best("q") != 0 {
+		t.Error("a nil limiter's Best is not 0")
+	}
+}

@@ -66,6 +66,8 @@ type Runner struct {
 	next atomic.Uint64
 	// admission holds DB's gate.
 	admission admission
+	// carried counts the reads that rode in another's pipeline.
+	carried atomic.Uint64
 }
 
 // Tx is everything one request's transaction needs.
@@ -167,57 +169,75 @@ func (r *Runner) Run(ctx context.Context, tx *Tx) (*Result, error) {
 
 // acquireFrom takes a connection of db, whose monitor is avail. During an
 // outage requests fail fast: the monitor alone reconnects.
-// The gate g counts the transaction in; the caller counts it out.
-func (r *Runner) acquireFrom(ctx context.Context, db DB, g *gate, avail Availability) (*pgxpool.Conn, error) {
+// The gate g counts the transaction in; the caller counts it out. A read
+// that may ride (ride, see canRide) and must wait for the limiter waits as
+// a rider too: when a transaction let in carries it, acquireFrom returns
+// its rider instead of a connection.
+func (r *Runner) acquireFrom(ctx context.Context, db DB, g *gate, avail Availability, ride *Tx) (*pgxpool.Conn, *rider, error) {
 	if avail != nil && !avail.Available() {
-		return nil, apierr.DatabaseUnavailable()
+		return nil, nil, apierr.DatabaseUnavailable()
+	}
+	free, lim := g.enter(), g.limiter()
+	var deadline time.Time
+	if !lim.TryEnter() {
+		// Waiting for the limiter, then for a connection, is one
+		// acquisition with one deadline.
+		deadline = time.Now().Add(r.AcquireTimeout)
+		var err error
+		if ride != nil {
+			rd, wctx := waitToRide(ctx, g, ride)
+			err = lim.Wait(wctx, deadline)
+			if rd.leave(g) {
+				if err == nil {
+					lim.Leave("", 0) // the place goes to the next in line
+				}
+				return nil, rd, nil
+			}
+		} else {
+			err = lim.Wait(ctx, deadline)
+		}
+		if err != nil {
+			return nil, nil, r.acquireFailed(ctx, db, avail, err)
+		}
 	}
 	var conn *pgxpool.Conn
 	var err error
-	free, lim := g.enter(), g.limiter()
-	if lim.TryEnter() {
-		if free {
-			conn, err = db.Acquire(ctx)
-		} else {
-			acquireCtx, cancel := context.WithTimeout(ctx, r.AcquireTimeout)
-			conn, err = db.Acquire(acquireCtx)
-			cancel()
-		}
+	if free {
+		conn, err = db.Acquire(ctx)
 	} else {
-		// Waiting for the limiter, then for a connection, is one
-		// acquisition with one deadline.
-		deadline := time.Now().Add(r.AcquireTimeout)
-		if err = lim.Wait(ctx, deadline); err == nil {
-			if free {
-				conn, err = db.Acquire(ctx)
-			} else {
-				acquireCtx, cancel := context.WithDeadline(ctx, deadline)
-				conn, err = db.Acquire(acquireCtx)
-				cancel()
-			}
-		} else {
-			lim = nil // not in: nothing to leave
+		if deadline.IsZero() {
+			deadline = time.Now().Add(r.AcquireTimeout)
 		}
+		acquireCtx, cancel := context.WithDeadline(ctx, deadline)
+		conn, err = db.Acquire(acquireCtx)
+		cancel()
 	}
 	if err != nil {
 		lim.Leave("", 0)
-		if errors.Is(err, admit.ErrTimeout) {
-			// The pool counts and logs its own timeouts; this one is
-			// the same answer, so it is told too.
-			if t, ok := db.(interface{ TimedOut() }); ok {
-				t.TimedOut()
-			}
-			err = context.DeadlineExceeded
-		}
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return nil, apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
-		}
-		if ctx.Err() == nil && avail != nil {
-			avail.Lost(err)
-		}
-		return nil, fmt.Errorf("acquire connection: %w", err)
+		return nil, nil, r.acquireFailed(ctx, db, avail, err)
 	}
-	return conn, nil
+	return conn, nil, nil
+}
+
+// acquireFailed is the answer to an acquisition that failed with err: 504
+// PGRST003 after the timeout, the monitor told of a connection that could
+// not be had.
+func (r *Runner) acquireFailed(ctx context.Context, db DB, avail Availability, err error) error {
+	if errors.Is(err, admit.ErrTimeout) {
+		// The pool counts and logs its own timeouts; this one is the
+		// same answer, so it is told too.
+		if t, ok := db.(interface{ TimedOut() }); ok {
+			t.TimedOut()
+		}
+		err = context.DeadlineExceeded
+	}
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return apierr.New(http.StatusGatewayTimeout, "PGRST003", "Timed out acquiring connection from connection pool.", "", "")
+	}
+	if ctx.Err() == nil && avail != nil {
+		avail.Lost(err)
+	}
+	return fmt.Errorf("acquire connection: %w", err)
 }
 
 // Admission is the primary's limiter: how many transactions may run at
@@ -241,12 +261,25 @@ func notStarted(ctx context.Context, begun bool, err error) bool {
 // runOnce runs the transaction on one connection, the primary's when
 // primary is set; unrun reports a batch that may run again (see retryable).
 func (r *Runner) runOnce(ctx context.Context, tx *Tx, primary bool) (res *Result, unrun bool, err error) {
-	l, err := r.acquire(ctx, tx.ReadOnly, primary)
+	var ride *Tx
+	if canRide(tx) {
+		ride = tx
+	}
+	l, rd, err := r.acquire(ctx, tx.ReadOnly, primary, ride)
 	if err != nil {
 		return nil, false, err
 	}
+	if rd != nil {
+		return rd.carried()
+	}
 	conn := &l
 	defer conn.Release()
+	if ride != nil && implicitOK(conn.Conn().PgConn()) {
+		lim := l.gate.limiter()
+		if riders := l.gate.riders().take(lim.Best(tx.Main), lim.Best); len(riders) > 0 {
+			return r.carry(ctx, conn, tx, riders)
+		}
+	}
 	start := time.Now()
 	pp, err := r.send(ctx, conn.Conn().PgConn(), tx, true)
 	if err != nil {

@@ -28,6 +28,9 @@ type gate struct {
 	size  int64
 	inUse atomic.Int64
 	lim   *admit.Limiter // nil: as many as the pool has
+	// waiting are the reads waiting for lim that a transaction let in
+	// may carry (see ride.go).
+	waiting riders
 }
 
 // newGate is the gate of db, nil (every request bounded by a timer, no
@@ -50,6 +53,15 @@ func (g *gate) limiter() *admit.Limiter {
 		return nil
 	}
 	return g.lim
+}
+
+// riders is g's queue of riders, nil without a limiter (nobody waits for
+// a place, so nobody rides).
+func (g *gate) riders() *riders {
+	if g == nil || g.lim == nil {
+		return nil
+	}
+	return &g.waiting
 }
 
 // enter counts a transaction in and reports whether a connection is free

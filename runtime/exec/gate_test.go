@@ -83,7 +83,7 @@ func TestGateOnPool(t *testing.T) {
 	// Both connections held: the third request waits out the timeout.
 	var held []lease
 	for range 2 {
-		l, err := r.acquire(ctx, false, true)
+		l, _, err := r.acquire(ctx, false, true, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

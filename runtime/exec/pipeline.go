@@ -44,13 +44,36 @@ type pipe struct {
 	steps int
 	// ended is set when the batch holds the transaction's end.
 	ended bool
+	// rider is set for a transaction carried in another's pipeline (see
+	// ride.go): it prepares nothing. shared is set for every transaction
+	// of such a pipeline: it reads up to its own Sync and leaves the
+	// pipeline open.
+	rider, shared bool
 }
 
-// send queues tx on pc: BEGIN (not for a read that ends with the batch),
-// the settings, the pre-request function, the main statement, the EXPLAIN
-// and, unless tx.Check decides it later (or withEnd is false), the end;
-// then Sync.
+// send sends tx on pc in a pipeline of its own (see queue) and flushes it.
 func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bool) (*pipe, error) {
+	p := pc.StartPipeline(ctx)
+	pp, err := r.queue(p, pc, tx, withEnd, false)
+	if err == nil {
+		err = p.Flush()
+	}
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	return pp, nil
+}
+
+// queue queues tx in p, pc's pipeline: BEGIN (not for a read that ends
+// with the batch), the settings, the pre-request function, the main
+// statement, the EXPLAIN and, unless tx.Check decides it later (or withEnd
+// is false), the end; then Sync. A rider (see ride.go) shares p with the
+// transactions before it and prepares nothing, so that no statement is
+// prepared twice in one pipeline: it uses what the connection has
+// prepared and sends the rest unnamed. On error nothing of tx is queued
+// unless it has an EXPLAIN, which riders have not.
+func (r *Runner) queue(p *pgconn.Pipeline, pc *pgconn.PgConn, tx *Tx, withEnd, rider bool) (*pipe, error) {
 	binds := r.bindValues()
 	defer r.recycle(binds)
 	var args [][]byte
@@ -93,12 +116,12 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 			ends = dryRunEnd
 		}
 	}
-	pp := &pipe{p: pc.StartPipeline(ctx), implicit: implicit}
+	pp := &pipe{p: p, implicit: implicit, rider: rider, shared: rider}
 	if r.Prepared {
 		pp.cache = statements(pc)
 		// Room for this request's statements (at most six), evicting none
 		// of them; the list is only made when the cache is nearly full.
-		if pp.cache.nearlyFull() {
+		if pp.cache.nearlyFull() && !rider {
 			pp.evict(append([]string{begin, setConfig, r.PreRequest, tx.Main}, ends...)...)
 		}
 		// The end's statements are prepared up front, so the prelude reads
@@ -128,7 +151,6 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 		var eformats []int16
 		binds.b, eargs, eformats, err = encode(binds.b, tx.ExplainArgs)
 		if err != nil {
-			pp.p.Close()
 			return nil, err
 		}
 		pp.p.SendQueryParams(tx.Explain, eargs, nil, eformats, nil)
@@ -138,10 +160,7 @@ func (r *Runner) send(ctx context.Context, pc *pgconn.PgConn, tx *Tx, withEnd bo
 		pp.steps-- // read by end, not by the prelude
 		pp.ended = true
 	}
-	if err := pp.p.Sync(); err != nil {
-		pp.p.Close()
-		return nil, err
-	}
+	p.SendPipelineSync()
 	return pp, nil
 }
 
@@ -153,6 +172,16 @@ func (pp *pipe) statement(sql string, args [][]byte, formats, results []int16) {
 	pp.steps++
 	if pp.cache == nil {
 		pp.p.SendQueryParams(sql, args, nil, formats, results)
+		return
+	}
+	if pp.rider {
+		// Only what the connection has prepared already; the rest
+		// unnamed.
+		if st := pp.cache.get(sql); st != nil {
+			pp.p.SendQueryStatement(st.desc, args, formats, results)
+		} else {
+			pp.p.SendQueryParams(sql, args, nil, formats, results)
+		}
 		return
 	}
 	if st := pp.prepare(sql); st.desc != nil {
@@ -256,6 +285,9 @@ func (pp *pipe) end() error {
 			}
 		}
 	}
+	if pp.shared {
+		return err
+	}
 	if cerr := pp.p.Close(); err == nil {
 		err = cerr
 	}
@@ -263,10 +295,37 @@ func (pp *pipe) end() error {
 }
 
 // fail closes the pipeline after err, reading what PostgreSQL still sends
-// (it skips the rest until the Sync). It returns err.
+// (it skips the rest until the Sync); a rider's reads only to its own
+// Sync. It returns err.
 func (pp *pipe) fail(err error) error {
+	if pp.shared {
+		pp.skip()
+		return err
+	}
 	_ = pp.p.Close()
 	return err
+}
+
+// skip reads a rider's results up to its Sync, which ends its
+// transaction: after an error PostgreSQL skips to it, and a result that
+// failed to decode leaves the statements after it to read.
+func (pp *pipe) skip() {
+	for {
+		res, err := pp.p.GetResults()
+		var pe *pgconn.PgError
+		switch {
+		case err != nil && !errors.As(err, &pe):
+			return // the pipeline is broken; the rest fail alike
+		case res == nil && err == nil:
+			return // nothing left
+		}
+		switch res := res.(type) {
+		case *pgconn.ResultReader:
+			_, _ = res.Close()
+		case *pgconn.PipelineSync:
+			return
+		}
+	}
 }
 
 // beginSQL is the BEGIN of a transaction at isolation level iso ("" for

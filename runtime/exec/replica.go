@@ -103,30 +103,31 @@ func (r *Runner) replica() *Replica {
 // acquire takes a pool connection for a transaction: a replica's for a
 // read-only one when one is available and primary is false, else the
 // primary's. A replica that cannot hand out a connection is skipped for the
-// primary; its monitor is told.
-func (r *Runner) acquire(ctx context.Context, readOnly, primary bool) (lease, error) {
+// primary; its monitor is told. A read that may ride (ride) may come back
+// carried instead: its rider, and no connection.
+func (r *Runner) acquire(ctx context.Context, readOnly, primary bool, ride *Tx) (lease, *rider, error) {
 	if readOnly && !primary {
 		if rep := r.replica(); rep != nil {
 			rep.busy.Add(1)
 			g := rep.admission.of(rep.DB, r.Adaptive)
-			conn, err := r.acquireFrom(ctx, rep.DB, g, rep.Availability)
-			if err == nil {
-				return lease{pooled: conn, avail: rep.Availability, rep: rep, gate: g}, nil
+			conn, rd, err := r.acquireFrom(ctx, rep.DB, g, rep.Availability, ride)
+			if err == nil && rd == nil {
+				return lease{pooled: conn, avail: rep.Availability, rep: rep, gate: g}, nil, nil
 			}
 			g.leave()
 			rep.busy.Add(-1)
-			if ctx.Err() != nil {
-				return lease{}, err
+			if rd != nil || ctx.Err() != nil {
+				return lease{}, rd, err
 			}
 		}
 	}
 	g := r.admission.of(r.DB, r.Adaptive)
-	conn, err := r.acquireFrom(ctx, r.DB, g, r.Availability)
-	if err != nil {
+	conn, rd, err := r.acquireFrom(ctx, r.DB, g, r.Availability, ride)
+	if err != nil || rd != nil {
 		g.leave()
-		return lease{}, err
+		return lease{}, rd, err
 	}
-	return lease{pooled: conn, avail: r.Availability, gate: g}, nil
+	return lease{pooled: conn, avail: r.Availability, gate: g}, nil, nil
 }
 
 // retryable says whether a transaction that failed with err on l may run

@@ -36,7 +36,7 @@ func (r *Runner) StartStream(ctx context.Context, tx *Tx) (*Stream, *Result, err
 }
 
 func (r *Runner) startStreamOnce(ctx context.Context, tx *Tx, primary bool) (_ *Stream, _ *Result, unrun bool, _ error) {
-	l, err := r.acquire(ctx, tx.ReadOnly, primary)
+	l, _, err := r.acquire(ctx, tx.ReadOnly, primary, nil)
 	if err != nil {
 		return nil, nil, false, err
 	}

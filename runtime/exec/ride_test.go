@@ -1,0 +1,130 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// TestRidersKeepTheirOwn runs many reads at once through a pool of one
+// connection, so that most wait for the limiter and ride in another's
+// pipeline: each must get its own answer — its own settings and role, its
+// own error — whatever it rode with, and an error must end only its own
+// transaction. Two rounds: the second's riders find the statements
+// prepared by the first's carriers.
+func TestRidersKeepTheirOwn(t *testing.T) {
+	r, _, _ := newTestRunner(t, `CREATE ROLE ride_reader; GRANT ride_reader TO postgres`, "PGRST_DB_POOL=1")
+	ctx := t.Context()
+	const main = `SELECT NULL::bigint, 1::bigint, (current_setting('request.n') || ':' || current_user || ':' || (10 / $1::int))::text, NULL::text, NULL::text`
+	for round := range 2 {
+		const n = 300
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				role, divisor := "postgres", 1
+				if i%3 == 0 {
+					role = "ride_reader"
+				}
+				if i%7 == 0 {
+					divisor = 0
+				}
+				tx := &Tx{ReadOnly: true, Main: main, Args: []any{divisor},
+					GUCs: [][2]string{{"request.n", fmt.Sprint(i)}, {"role", role}}}
+				res, err := r.Run(ctx, tx)
+				if divisor == 0 {
+					var pe *pgconn.PgError
+					if !errors.As(err, &pe) || pe.Code != "22012" {
+						errs <- fmt.Errorf("round %d, read %d: error %v, want division by zero", round, i, err)
+					}
+					return
+				}
+				if err != nil {
+					errs <- fmt.Errorf("round %d, read %d: %w", round, i, err)
+					return
+				}
+				want := fmt.Sprintf("%d:%s:10", i, role)
+				if got := string(res.Body); got != want {
+					errs <- fmt.Errorf("round %d, read %d: body %q, want %q", round, i, got, want)
+				}
+				res.Release()
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	}
+	if r.carried.Load() == 0 {
+		t.Error("no read rode in another's pipeline; the test did not test riding")
+	}
+	if n := r.admission.of(r.DB, r.Adaptive).inUse.Load(); n != 0 {
+		t.Errorf("%d still in the gate", n)
+	}
+	if _, queued := r.Admission(); queued != 0 {
+		t.Errorf("%d still queued", queued)
+	}
+	if n := r.admission.of(r.DB, r.Adaptive).waiting.n.Load(); n != 0 {
+		t.Errorf("%d riders still queued", n)
+	}
+}
+
+// TestRidingOff: without the limiter nobody waits for it, so nobody rides.
+func TestRidingOff(t *testing.T) {
+	r, _, _ := newTestRunner(t, `SELECT 1`, "PGRST_DB_POOL=1", "PGRST_DB_POOL_ADAPTIVE=false")
+	row := `SELECT NULL::bigint, 1::bigint, '[]'::text, NULL::text, NULL::text`
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := r.Run(context.Background(), &Tx{ReadOnly: true, Main: row}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := r.carried.Load(); n != 0 {
+		t.Errorf("%d reads rode with db-pool-adaptive off", n)
+	}
+}
+
+// TestTakeWithinBudget: a carrier takes the oldest waiting riders whose
+// statements fit in what is left of the budget, skipping (and leaving
+// queued) the ones too long or not yet timed, and not those that left.
+func TestTakeWithinBudget(t *testing.T) {
+	costs := map[string]time.Duration{"cheap": 300 * time.Microsecond, "long": 2 * time.Millisecond}
+	cost := func(sql string) time.Duration { return costs[sql] }
+	var q riders
+	add := func(sql string) *rider {
+		rd := &rider{tx: &Tx{Main: sql}, stop: func() {}}
+		q.add(rd)
+		return rd
+	}
+	c1, long, unknown, gone, c2, c3, c4 := add("cheap"), add("long"), add("unknown"), add("cheap"), add("cheap"), add("cheap"), add("cheap")
+	gone.state.Store(riderLeft)
+	got := q.take(100*time.Microsecond, cost)
+	if want := []*rider{c1, c2, c3}; !slices.Equal(got, want) {
+		t.Fatalf("took %d riders, want the first three cheap ones still waiting", len(got))
+	}
+	for _, rd := range got {
+		if rd.state.Load() != riderTaken {
+			t.Error("a rider taken is not marked so")
+		}
+	}
+	if want := []*rider{long, unknown, c4}; !slices.Equal(q.q, want) || q.n.Load() != 3 {
+		t.Errorf("queue left with %d riders (n %d), want the long, the untimed and the last cheap one", len(q.q), q.n.Load())
+	}
+	if got := q.take(rideBudget, cost); len(got) != 0 {
+		t.Errorf("a carrier whose own statement fills the budget took %d riders", len(got))
+	}
+}
