@@ -54,8 +54,8 @@ type rider struct {
 	done chan struct{}
 	res  *Result
 	err  error
-	// retry is set when the batch's connection failed: nothing the read
-	// did outlives it, so it runs again (see Run).
+	// retry is set when the batch's connection failed before any of the
+	// read's results came back: it runs again (see Run).
 	retry bool
 }
 
@@ -186,8 +186,12 @@ func (r *Runner) carry(ctx context.Context, conn *lease, tx *Tx, riders []*rider
 		}
 		if rd.err != nil {
 			rd.res = nil
-			if pc.IsClosed() && rd.ctx.Err() == nil {
-				rd.retry = true
+			if pipes[i] != nil && pc.IsClosed() && rd.ctx.Err() == nil {
+				// Lost with the connection. A read none of whose
+				// results came back runs again (see Run); one whose
+				// own statement was running when the connection
+				// broke, as a read alone would, does not.
+				rd.retry = !pipes[i].begun
 				rd.err = apierr.ConnectionLost(rd.err)
 			}
 		}

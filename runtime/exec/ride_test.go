@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 )
 
 // TestRidersKeepTheirOwn runs many reads at once through a pool of one
@@ -126,5 +129,105 @@ func TestTakeWithinBudget(t *testing.T) {
 	}
 	if got := q.take(rideBudget, cost); len(got) != 0 {
 		t.Errorf("a carrier whose own statement fills the budget took %d riders", len(got))
+	}
+}
+
+// TestRidersRunAgainWhenTheConnectionBreaks: the connection of a batch
+// in flight is terminated while its carrier's statement waits for a lock
+// the test holds. The carrier, whose statement was running, gets the
+// lost connection's 503 as a read alone would; its riders, none of whose
+// results came back, run again and get their answers.
+func TestRidersRunAgainWhenTheConnectionBreaks(t *testing.T) {
+	r, _, uri := newTestRunner(t, `SELECT 1`, "PGRST_DB_POOL=1")
+	ctx := t.Context()
+	const main = `SELECT NULL::bigint, 1::bigint, current_setting('request.n')::text, NULL::text, NULL::text FROM (SELECT pg_advisory_xact_lock_shared(42)) AS held`
+	read := func(n int) (*Result, error) {
+		return r.Run(ctx, &Tx{ReadOnly: true, Main: main, GUCs: [][2]string{{"request.n", fmt.Sprint(n)}}})
+	}
+	// Timed, so that it may carry and ride (see rideBudget).
+	for range 20 {
+		if _, err := read(0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	locker, err := pgx.Connect(ctx, uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close(context.Background())
+	if _, err := locker.Exec(ctx, `SELECT pg_advisory_lock(42)`); err != nil {
+		t.Fatal(err)
+	}
+	blocked := func() int {
+		var pid int
+		err := locker.QueryRow(ctx, `SELECT coalesce(min(pid), 0) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	// until polls cond; a guard against a hang, not a measure.
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("gave up waiting for %s", what)
+			}
+		}
+	}
+	waitBlocked := func(not int) (pid int) {
+		until("a blocked read", func() bool { pid = blocked(); return pid != 0 && pid != not })
+		return pid
+	}
+	type outcome struct {
+		n   int
+		res *Result
+		err error
+	}
+	out := make(chan outcome, 10)
+	start := func(n int) {
+		go func() {
+			res, err := read(n)
+			out <- outcome{n, res, err}
+		}()
+	}
+	// The first read holds the one connection, blocked; the others queue.
+	start(1)
+	first := waitBlocked(0)
+	for n := 2; n <= 10; n++ {
+		start(n)
+	}
+	until("nine queued reads", func() bool { _, q := r.Admission(); return q == 9 })
+	carried := r.carried.Load()
+	// Its connection terminated, the first read fails; the next let in
+	// carries riders and blocks in turn. Terminate that batch's connection.
+	if _, err := locker.Exec(ctx, `SELECT pg_terminate_backend($1)`, first); err != nil {
+		t.Fatal(err)
+	}
+	until("a batch", func() bool { return r.carried.Load() > carried })
+	second := waitBlocked(first)
+	if _, err := locker.Exec(ctx, `SELECT pg_terminate_backend($1)`, second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := locker.Exec(ctx, `SELECT pg_advisory_unlock(42)`); err != nil {
+		t.Fatal(err)
+	}
+	lost := 0
+	for range 10 {
+		o := <-out
+		if o.err != nil {
+			var ae *apierr.Error
+			if !errors.As(o.err, &ae) || ae.Status != 503 {
+				t.Errorf("read %d: %v, want its answer or a lost connection's 503", o.n, o.err)
+			}
+			lost++
+			continue
+		}
+		if got, want := string(o.res.Body), fmt.Sprint(o.n); got != want {
+			t.Errorf("read %d: body %q, want %q", o.n, got, want)
+		}
+	}
+	if lost != 2 {
+		t.Errorf("%d reads lost their connection, want 2: the first and the carrier, not its riders", lost)
 	}
 }
