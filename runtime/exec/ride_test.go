@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
 )
 
@@ -22,7 +23,56 @@ import (
 // transaction. Two rounds: the second's riders find the statements
 // prepared by the first's carriers.
 func TestRidersKeepTheirOwn(t *testing.T) {
-	r, _, _ := newTestRunner(t, `CREATE ROLE ride_reader; GRANT ride_reader TO postgres`, "PGRST_DB_POOL=1")
+	r, _, _ := newTestRunner(t, rideSetup, "PGRST_DB_POOL=1")
+	rideMany(t, r)
+}
+
+// TestRidingThroughPgBouncer: the same through PgBouncer in transaction
+// mode, as docs/operations.md sets it up for PgBouncer before 1.21
+// (statements unnamed), with more connections than PgBouncer's server
+// connections, so that a batch's transactions land on different ones.
+func TestRidingThroughPgBouncer(t *testing.T) {
+	b, err := env.Cluster.StartBouncer(t.Context(), pgcluster.BouncerOptions{PoolSize: 2})
+	if errors.Is(err, pgcluster.ErrNoPgBouncer) {
+		t.Skipf("skipped: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("pgbouncer's output:\n%s", b.Output())
+		}
+		if err := b.Stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	uri := env.NewDatabase(t, "")
+	if err := pgcluster.ApplySQL(t.Context(), uri, rideSetup); err != nil {
+		t.Fatal(err)
+	}
+	routed, err := b.Route(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, _ := newTestRunnerOn(t, routed, "PGRST_DB_POOL=3", "PGRST_DB_PREPARED_STATEMENTS=false")
+	rideMany(t, r)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := b.Settle(ctx, dbName(t, uri)); err != nil {
+		t.Error(err)
+	}
+}
+
+// rideSetup makes the role some reads take (roles are the cluster's, so
+// once).
+const rideSetup = `DO $$ BEGIN CREATE ROLE ride_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+GRANT ride_reader TO postgres`
+
+// rideMany sends two rounds of 300 reads at once through r and checks each
+// answer, and that reads rode.
+func rideMany(t *testing.T, r *Runner) {
+	t.Helper()
 	ctx := t.Context()
 	const main = `SELECT NULL::bigint, 1::bigint, (current_setting('request.n') || ':' || current_user || ':' || (10 / $1::int))::text, NULL::text, NULL::text`
 	for round := range 2 {
