@@ -17,11 +17,18 @@ import (
 // once on one server, each get the answer they get alone. The server
 // recycles parsers, plans, statement buffers, bind values, settings and
 // result bodies from one request to the next; this holds that none of it
-// mixes two requests (run it with -race too).
+// mixes two requests (run it with -race too). With a pool of one
+// connection, the reads wait for their turn and ride in each other's
+// pipelines (runtime/exec's riding), the write among them alone.
 func TestConcurrentRequestsKeepTheirOwn(t *testing.T) {
+	t.Run("pool", func(t *testing.T) { keepTheirOwn(t) })
+	t.Run("riding", func(t *testing.T) { keepTheirOwn(t, "PGRST_DB_POOL=1") })
+}
+
+func keepTheirOwn(t *testing.T, environ ...string) {
 	uri := env.NewDatabase(t, template)
-	srv := e2e.Serve(t, db.Schema(), db.Register,
-		"PGRST_DB_URI="+e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET="+jwtSecret)
+	srv := e2e.Serve(t, db.Schema(), db.Register, append([]string{
+		"PGRST_DB_URI=" + e2e.AsAuthenticator(uri), "PGRST_DB_ANON_ROLE=anon", "PGRST_JWT_SECRET=" + jwtSecret}, environ...)...)
 	// A write as web_user: it sets what is already there, so its answer
 	// is the same each time.
 	writer := map[string]string{"Prefer": "return=representation",

@@ -66,8 +66,6 @@ type Runner struct {
 	next atomic.Uint64
 	// admission holds DB's gate.
 	admission admission
-	// carried counts the reads that rode in another's pipeline.
-	carried atomic.Uint64
 }
 
 // Tx is everything one request's transaction needs.

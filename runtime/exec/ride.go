@@ -152,7 +152,11 @@ func (rd *rider) carried() (*Result, bool, error) {
 // carry runs tx and its riders in one pipeline on conn, in that order, and
 // hands each rider its outcome; tx's is returned as runOnce's.
 func (r *Runner) carry(ctx context.Context, conn *lease, tx *Tx, riders []*rider) (*Result, bool, error) {
-	r.carried.Add(uint64(len(riders)))
+	// Counted on the primary's pool, which a server meters, whichever
+	// pool carries them.
+	if c, ok := r.DB.(interface{ Carried(int) }); ok {
+		c.Carried(len(riders))
+	}
 	bctx, end := batchContext(ctx, riders)
 	defer end()
 	pc := conn.Conn().PgConn()

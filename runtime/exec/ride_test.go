@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pgrestgen/pgrestgen/internal/pgcluster"
 	"github.com/pgrestgen/pgrestgen/runtime/apierr"
@@ -24,6 +26,7 @@ import (
 // prepared by the first's carriers.
 func TestRidersKeepTheirOwn(t *testing.T) {
 	r, _, _ := newTestRunner(t, rideSetup, "PGRST_DB_POOL=1")
+	counting(r)
 	rideMany(t, r)
 }
 
@@ -56,6 +59,7 @@ func TestRidingThroughPgBouncer(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, _, _ := newTestRunnerOn(t, routed, "PGRST_DB_POOL=3", "PGRST_DB_PREPARED_STATEMENTS=false")
+	counting(r)
 	rideMany(t, r)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -117,7 +121,7 @@ func rideMany(t *testing.T, r *Runner) {
 			t.Error(err)
 		}
 	}
-	if r.carried.Load() == 0 {
+	if carriedOf(r) == 0 {
 		t.Error("no read rode in another's pipeline; the test did not test riding")
 	}
 	if n := r.admission.of(r.DB, r.Adaptive).inUse.Load(); n != 0 {
@@ -134,6 +138,7 @@ func rideMany(t *testing.T, r *Runner) {
 // TestRidingOff: without the limiter nobody waits for it, so nobody rides.
 func TestRidingOff(t *testing.T) {
 	r, _, _ := newTestRunner(t, `SELECT 1`, "PGRST_DB_POOL=1", "PGRST_DB_POOL_ADAPTIVE=false")
+	counting(r)
 	row := `SELECT NULL::bigint, 1::bigint, '[]'::text, NULL::text, NULL::text`
 	var wg sync.WaitGroup
 	for range 50 {
@@ -146,7 +151,7 @@ func TestRidingOff(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := r.carried.Load(); n != 0 {
+	if n := carriedOf(r); n != 0 {
 		t.Errorf("%d reads rode with db-pool-adaptive off", n)
 	}
 }
@@ -189,6 +194,7 @@ func TestTakeWithinBudget(t *testing.T) {
 // results came back, run again and get their answers.
 func TestRidersRunAgainWhenTheConnectionBreaks(t *testing.T) {
 	r, _, uri := newTestRunner(t, `SELECT 1`, "PGRST_DB_POOL=1")
+	counting(r)
 	ctx := t.Context()
 	const main = `SELECT NULL::bigint, 1::bigint, current_setting('request.n')::text, NULL::text, NULL::text FROM (SELECT pg_advisory_xact_lock_shared(42)) AS held`
 	read := func(n int) (*Result, error) {
@@ -248,13 +254,13 @@ func TestRidersRunAgainWhenTheConnectionBreaks(t *testing.T) {
 		start(n)
 	}
 	until("nine queued reads", func() bool { _, q := r.Admission(); return q == 9 })
-	carried := r.carried.Load()
+	carried := carriedOf(r)
 	// Its connection terminated, the first read fails; the next let in
 	// carries riders and blocks in turn. Terminate that batch's connection.
 	if _, err := locker.Exec(ctx, `SELECT pg_terminate_backend($1)`, first); err != nil {
 		t.Fatal(err)
 	}
-	until("a batch", func() bool { return r.carried.Load() > carried })
+	until("a batch", func() bool { return carriedOf(r) > carried })
 	second := waitBlocked(first)
 	if _, err := locker.Exec(ctx, `SELECT pg_terminate_backend($1)`, second); err != nil {
 		t.Fatal(err)
@@ -281,3 +287,20 @@ func TestRidersRunAgainWhenTheConnectionBreaks(t *testing.T) {
 		t.Errorf("%d reads lost their connection, want 2: the first and the carrier, not its riders", lost)
 	}
 }
+
+// countingDB is a pool that counts the reads carried, as a server's
+// metered pool does.
+type countingDB struct {
+	*pgxpool.Pool
+	carried atomic.Int64
+}
+
+func (db *countingDB) Carried(n int) { db.carried.Add(int64(n)) }
+
+// counting makes r's pool count the reads carried; before r's first Run.
+func counting(r *Runner) *Runner {
+	r.DB = &countingDB{Pool: r.DB.(*pgxpool.Pool)}
+	return r
+}
+
+func carriedOf(r *Runner) int64 { return r.DB.(*countingDB).carried.Load() }

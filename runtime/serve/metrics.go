@@ -19,6 +19,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	http     *httpmw.Metrics
 	timeouts prometheus.Counter
+	carried  prometheus.Counter
 	// loads and loadTime stand for PostgREST's schema-cache metrics: the
 	// schema is compiled in, and what the server reads from the database
 	// each time it (re)connects is the roles' settings.
@@ -35,6 +36,10 @@ func newMetrics(pool *meteredPool, mon *dbwatch.Monitor, admission func() (limit
 		timeouts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "pgrst_db_pool_timeouts_total", Help: "The total number of pool connection timeouts",
 		}),
+		carried: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pgrestgen_db_reads_carried_total",
+			Help: "Reads run in another read's pipeline while they waited for db-pool-adaptive's limit",
+		}),
 		loads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pgrst_schema_cache_loads_total",
 			Help: "The total number of times the schema cache was loaded (pgrestgen: the roles' settings, read on each (re)connection)",
@@ -44,12 +49,12 @@ func newMetrics(pool *meteredPool, mon *dbwatch.Monitor, admission func() (limit
 			Help: "The query time in seconds of the last schema cache load (pgrestgen: of the roles' settings)",
 		}),
 	}
-	pool.timeouts = m.timeouts
+	pool.timeouts, pool.carried = m.timeouts, m.carried
 	stat := func(f func(*pgxpool.Stat) int32) func() float64 {
 		return func() float64 { return float64(f(pool.Stat())) }
 	}
 	cs := []prometheus.Collector{
-		m.timeouts, m.loads, m.loadTime,
+		m.timeouts, m.carried, m.loads, m.loadTime,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrst_db_pool_available", Help: "Available connections in the pool"},
 			stat((*pgxpool.Stat).IdleConns)),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pgrst_db_pool_waiting", Help: "Requests waiting to acquire a pool connection"},
@@ -99,12 +104,22 @@ func (m *metrics) replica(name string, mon *dbwatch.Monitor) error {
 }
 
 // meteredPool is the pool as requests use it (runtime.DB), counting the
-// requests waiting for a connection and those that gave up.
+// requests waiting for a connection, those that gave up and the reads
+// carried in another's pipeline.
 type meteredPool struct {
 	*pgxpool.Pool
 	waiting   atomic.Int64
 	timeouts  prometheus.Counter
+	carried   prometheus.Counter
 	onTimeout func()
+}
+
+// Carried counts n reads carried in another's pipeline (riding, see
+// runtime/exec).
+func (p *meteredPool) Carried(n int) {
+	if p.carried != nil {
+		p.carried.Add(float64(n))
+	}
 }
 
 // Acquire is pgxpool's, counted. The runtime bounds it with
