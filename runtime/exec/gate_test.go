@@ -171,14 +171,7 @@ func TestLimiterLetsQuickPastLong(t *testing.T) {
 	if limit < 1 || limit >= 12 {
 		t.Fatalf("limit %d, want the limiter's floor, below the pool's 12", limit)
 	}
-	locker, err := pgx.Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(context.Background())
-	if _, err := locker.Exec(ctx, `SELECT pg_advisory_lock(42)`); err != nil {
-		t.Fatal(err)
-	}
+	locker := holdLock(t, uri)
 	long := `SELECT NULL::bigint, 1::bigint, '[]'::text, NULL::text, NULL::text FROM (SELECT pg_advisory_xact_lock_shared(42)) AS held`
 	errs := make(chan error, limit)
 	for range limit {
@@ -219,4 +212,20 @@ func TestLimiterLetsQuickPastLong(t *testing.T) {
 	if _, queued := r.Admission(); queued != 0 {
 		t.Errorf("%d still queued", queued)
 	}
+}
+
+// holdLock connects to uri and takes advisory lock 42, which the tests'
+// long statements wait for (pg_advisory_xact_lock_shared(42)); the
+// connection closes when the test ends.
+func holdLock(t *testing.T, uri string) *pgx.Conn {
+	t.Helper()
+	locker, err := pgx.Connect(t.Context(), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { locker.Close(context.Background()) })
+	if _, err := locker.Exec(t.Context(), `SELECT pg_advisory_lock(42)`); err != nil {
+		t.Fatal(err)
+	}
+	return locker
 }

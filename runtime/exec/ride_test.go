@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -206,14 +205,7 @@ func TestRidersRunAgainWhenTheConnectionBreaks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	locker, err := pgx.Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(context.Background())
-	if _, err := locker.Exec(ctx, `SELECT pg_advisory_lock(42)`); err != nil {
-		t.Fatal(err)
-	}
+	locker := holdLock(t, uri)
 	blocked := func() int {
 		var pid int
 		err := locker.QueryRow(ctx, `SELECT coalesce(min(pid), 0) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&pid)
