@@ -272,9 +272,9 @@ func (r *Runner) runOnce(ctx context.Context, tx *Tx, primary bool) (res *Result
 	}
 	conn := &l
 	defer conn.Release()
-	if ride != nil && implicitOK(conn.Conn().PgConn()) {
+	if q := l.gate.riders(); ride != nil && q.any() && implicitOK(conn.Conn().PgConn()) {
 		lim := l.gate.limiter()
-		if riders := l.gate.riders().take(lim.Best(tx.Main), lim.Best); len(riders) > 0 {
+		if riders := q.take(lim.Best(tx.Main), lim.Best); len(riders) > 0 {
 			return r.carry(ctx, conn, tx, riders)
 		}
 	}

@@ -81,6 +81,10 @@ func (q *riders) add(rd *rider) {
 	q.mu.Unlock()
 }
 
+// any says whether riders wait, without taking the lock: most
+// transactions find none.
+func (q *riders) any() bool { return q != nil && q.n.Load() > 0 }
+
 // remove takes out a rider that left on its own.
 func (q *riders) remove(rd *rider) {
 	q.mu.Lock()
@@ -96,7 +100,7 @@ func (q *riders) remove(rd *rider) {
 // does not ride) fit in what is left of rideBudget after spent, the
 // carrier's own; and ends their waits in the limiter.
 func (q *riders) take(spent time.Duration, cost func(sql string) time.Duration) []*rider {
-	if q == nil || q.n.Load() == 0 {
+	if !q.any() {
 		return nil
 	}
 	var out []*rider
@@ -105,12 +109,13 @@ func (q *riders) take(spent time.Duration, cost func(sql string) time.Duration) 
 	// not read through for every batch.
 	for i, seen := 0, 0; i < len(q.q) && seen < 4*maxRiders && len(out) < maxRiders && spent < rideBudget; seen++ {
 		rd := q.q[i]
-		if c := cost(rd.tx.Main); c == 0 || spent+c > rideBudget {
+		c := cost(rd.tx.Main)
+		if c == 0 || spent+c > rideBudget {
 			i++
 			continue
 		}
 		if rd.state.CompareAndSwap(riderWaiting, riderTaken) {
-			spent += cost(rd.tx.Main)
+			spent += c
 			out = append(out, rd)
 		}
 		q.q = slices.Delete(q.q, i, i+1) // taken, or left on its own
@@ -173,9 +178,11 @@ func (r *Runner) carry(ctx context.Context, conn *lease, tx *Tx, riders []*rider
 	ferr := p.Flush()
 	var res *Result
 	switch {
+	case pp == nil:
+		// err is tx's own: nothing of it was queued.
 	case ferr != nil:
 		err = ferr
-	case pp != nil:
+	default:
 		res = &Result{pool: &r.bodies}
 		if err = pp.run(tx, res); err == nil {
 			conn.sample(tx.Main, start)
@@ -201,9 +208,9 @@ func (r *Runner) carry(ctx context.Context, conn *lease, tx *Tx, riders []*rider
 		}
 		close(rd.done)
 	}
-	if cerr := p.Close(); err == nil && cerr != nil {
-		err = cerr
-		res = nil
+	if cerr := p.Close(); cerr != nil && err == nil && pc.IsClosed() && ctx.Err() == nil {
+		// tx's answer came whole; a rider's end broke the connection.
+		conn.lost(cerr)
 	}
 	if err != nil {
 		begun := pp != nil && pp.begun
