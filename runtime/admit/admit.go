@@ -239,11 +239,15 @@ func (l *Limiter) ratioLocked(sql string, rtt time.Duration, now time.Time) floa
 		b.epoch, b.cur = e, rtt
 	}
 	b.cur = min(b.cur, rtt)
-	least := b.cur
+	return float64(rtt) / float64(b.least())
+}
+
+// least is the least round trip of b's epoch and the one before.
+func (b *best) least() time.Duration {
 	if b.prev > 0 {
-		least = min(least, b.prev)
+		return min(b.cur, b.prev)
 	}
-	return float64(rtt) / float64(least)
+	return b.cur
 }
 
 // Best is sql's least round trip of this epoch and the last, 0 when the
@@ -258,10 +262,7 @@ func (l *Limiter) Best(sql string) time.Duration {
 	if b == nil || l.now().UnixNano()/int64(epoch) > b.epoch+1 {
 		return 0
 	}
-	if b.prev > 0 {
-		return min(b.cur, b.prev)
-	}
-	return b.cur
+	return b.least()
 }
 
 // sampleLocked adds a ratio to the window and, once it is full, moves the

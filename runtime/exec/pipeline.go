@@ -166,27 +166,24 @@ func (r *Runner) queue(p *pgconn.Pipeline, pc *pgconn.PgConn, tx *Tx, withEnd, r
 
 // statement queues one statement: executed by name with the result
 // description PostgreSQL gave when it was prepared (so it is not described
-// again), prepared first if new on this connection, or unnamed without a
-// cache.
+// again), prepared first if new on this connection (a rider uses only what
+// the connection has), or unnamed without a statement.
 func (pp *pipe) statement(sql string, args [][]byte, formats, results []int16) {
 	pp.steps++
-	if pp.cache == nil {
+	var st *statement
+	switch {
+	case pp.cache == nil:
+	case pp.rider:
+		st = pp.cache.get(sql)
+	default:
+		st = pp.prepare(sql)
+	}
+	switch {
+	case st == nil:
 		pp.p.SendQueryParams(sql, args, nil, formats, results)
-		return
-	}
-	if pp.rider {
-		// Only what the connection has prepared already; the rest
-		// unnamed.
-		if st := pp.cache.get(sql); st != nil {
-			pp.p.SendQueryStatement(st.desc, args, formats, results)
-		} else {
-			pp.p.SendQueryParams(sql, args, nil, formats, results)
-		}
-		return
-	}
-	if st := pp.prepare(sql); st.desc != nil {
+	case st.desc != nil:
 		pp.p.SendQueryStatement(st.desc, args, formats, results)
-	} else {
+	default:
 		pp.p.SendQueryPrepared(st.name, args, formats, results)
 	}
 }
